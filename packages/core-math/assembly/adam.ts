@@ -1,0 +1,43 @@
+// Adam with bias correction; `t` is the 1-based step number.
+// see: Kingma & Ba, "Adam: a method for stochastic optimization", ICLR 2015, Algorithm 1.
+// Lane-wise IEEE arithmetic, so both builds give identical bits.
+
+export function adamStep(params: usize, grads: usize, m: usize, v: usize, n: i32,
+  lr: f32, beta1: f32, beta2: f32, eps: f32, t: i32): void {
+  const c1 = <f32>(1.0 - Math.pow(<f64>beta1, <f64>t));
+  const c2 = <f32>(1.0 - Math.pow(<f64>beta2, <f64>t));
+  const step = lr / c1;
+  const b1c: f32 = 1.0 - beta1;
+  const b2c: f32 = 1.0 - beta2;
+  let i = 0;
+  if (ASC_FEATURE_SIMD) {
+    const vb1 = f32x4.splat(beta1), vb1c = f32x4.splat(b1c);
+    const vb2 = f32x4.splat(beta2), vb2c = f32x4.splat(b2c);
+    const vc2 = f32x4.splat(c2), veps = f32x4.splat(eps), vstep = f32x4.splat(step);
+    for (; i + 4 <= n; i += 4) {
+      const p = <usize>i << 2;
+      const g = v128.load(grads + p);
+      const mi = f32x4.add(f32x4.mul(vb1, v128.load(m + p)), f32x4.mul(vb1c, g));
+      const vi = f32x4.add(f32x4.mul(vb2, v128.load(v + p)), f32x4.mul(vb2c, f32x4.mul(g, g)));
+      v128.store(m + p, mi);
+      v128.store(v + p, vi);
+      const denom = f32x4.add(f32x4.sqrt(f32x4.div(vi, vc2)), veps);
+      v128.store(params + p, f32x4.sub(v128.load(params + p), f32x4.div(f32x4.mul(vstep, mi), denom)));
+    }
+  }
+  for (; i < n; i++) {
+    const p = <usize>i << 2;
+    const g = load<f32>(grads + p);
+    const mi = beta1 * load<f32>(m + p) + b1c * g;
+    const vi = beta2 * load<f32>(v + p) + b2c * (g * g);
+    store<f32>(m + p, mi);
+    store<f32>(v + p, vi);
+    const denom = Mathf.sqrt(vi / c2) + eps;
+    store<f32>(params + p, load<f32>(params + p) - (step * mi) / denom);
+  }
+}
+
+/** out[i] = 0, i < n. */
+export function fillZero(out: usize, n: i32): void {
+  memory.fill(out, 0, <usize>n << 2);
+}

@@ -1,0 +1,128 @@
+// C[M,N] = (accumulate ? C : 0) + A[M,K] B[K,N] (+ bias[N] when bias != 0), all row-major f32.
+// The SIMD build uses a 4x8 register tile (8 f32x4 accumulators: more spill on x64). Every
+// element is accumulated in the same order (init, then k = 0..K-1) in both builds, so they
+// agree bit for bit: mul and add are correctly rounded lane by lane.
+
+@inline function initValue(c: usize, bias: usize, accumulate: bool, m: i32, n: i32, N: i32): f32 {
+  let v: f32 = accumulate ? load<f32>(c + ((<usize>m * N + n) << 2)) : 0;
+  if (bias != 0) v += load<f32>(bias + (<usize>n << 2));
+  return v;
+}
+
+@inline function initVector(c: usize, bias: usize, accumulate: bool, m: i32, n: i32, N: i32): v128 {
+  let v = accumulate ? v128.load(c + ((<usize>m * N + n) << 2)) : f32x4.splat(0);
+  if (bias != 0) v = f32x4.add(v, v128.load(bias + (<usize>n << 2)));
+  return v;
+}
+
+function gemmScalarBlock(a: usize, b: usize, bias: usize, c: usize, m0: i32, m1: i32, n0: i32, n1: i32,
+  K: i32, N: i32, accumulate: bool): void {
+  for (let m = m0; m < m1; m++) {
+    const arow = a + (<usize>m * K << 2);
+    for (let n = n0; n < n1; n++) {
+      let acc = initValue(c, bias, accumulate, m, n, N);
+      for (let k = 0; k < K; k++) {
+        acc += load<f32>(arow + (<usize>k << 2)) * load<f32>(b + ((<usize>k * N + n) << 2));
+      }
+      store<f32>(c + ((<usize>m * N + n) << 2), acc);
+    }
+  }
+}
+
+function gemmSimd(a: usize, b: usize, bias: usize, c: usize, M: i32, K: i32, N: i32, accumulate: bool): void {
+  const M4 = M & ~3;
+  const N8 = N & ~7;
+  const N4 = N & ~3;
+  const rowA = <usize>K << 2;
+  const rowB = <usize>N << 2;
+  for (let m = 0; m < M4; m += 4) {
+    const a0 = a + <usize>m * rowA;
+    for (let n = 0; n < N8; n += 8) {
+      let c00 = initVector(c, bias, accumulate, m, n, N), c01 = initVector(c, bias, accumulate, m, n + 4, N);
+      let c10 = initVector(c, bias, accumulate, m + 1, n, N), c11 = initVector(c, bias, accumulate, m + 1, n + 4, N);
+      let c20 = initVector(c, bias, accumulate, m + 2, n, N), c21 = initVector(c, bias, accumulate, m + 2, n + 4, N);
+      let c30 = initVector(c, bias, accumulate, m + 3, n, N), c31 = initVector(c, bias, accumulate, m + 3, n + 4, N);
+      let pb = b + (<usize>n << 2);
+      let pa = a0;
+      for (let k = 0; k < K; k++) {
+        const b0 = v128.load(pb), b1 = v128.load(pb, 16);
+        const x0 = v128.load32_splat(pa);
+        const x1 = v128.load32_splat(pa + rowA);
+        const x2 = v128.load32_splat(pa + 2 * rowA);
+        const x3 = v128.load32_splat(pa + 3 * rowA);
+        c00 = f32x4.add(c00, f32x4.mul(x0, b0)); c01 = f32x4.add(c01, f32x4.mul(x0, b1));
+        c10 = f32x4.add(c10, f32x4.mul(x1, b0)); c11 = f32x4.add(c11, f32x4.mul(x1, b1));
+        c20 = f32x4.add(c20, f32x4.mul(x2, b0)); c21 = f32x4.add(c21, f32x4.mul(x2, b1));
+        c30 = f32x4.add(c30, f32x4.mul(x3, b0)); c31 = f32x4.add(c31, f32x4.mul(x3, b1));
+        pb += rowB;
+        pa += 4;
+      }
+      const pc = c + ((<usize>m * N + n) << 2);
+      v128.store(pc, c00); v128.store(pc, c01, 16);
+      v128.store(pc + rowB, c10); v128.store(pc + rowB, c11, 16);
+      v128.store(pc + 2 * rowB, c20); v128.store(pc + 2 * rowB, c21, 16);
+      v128.store(pc + 3 * rowB, c30); v128.store(pc + 3 * rowB, c31, 16);
+    }
+    if (N4 > N8) { // one 4-wide column block
+      const n = N8;
+      let c0 = initVector(c, bias, accumulate, m, n, N), c1 = initVector(c, bias, accumulate, m + 1, n, N);
+      let c2 = initVector(c, bias, accumulate, m + 2, n, N), c3 = initVector(c, bias, accumulate, m + 3, n, N);
+      let pb = b + (<usize>n << 2);
+      let pa = a0;
+      for (let k = 0; k < K; k++) {
+        const b0 = v128.load(pb);
+        c0 = f32x4.add(c0, f32x4.mul(v128.load32_splat(pa), b0));
+        c1 = f32x4.add(c1, f32x4.mul(v128.load32_splat(pa + rowA), b0));
+        c2 = f32x4.add(c2, f32x4.mul(v128.load32_splat(pa + 2 * rowA), b0));
+        c3 = f32x4.add(c3, f32x4.mul(v128.load32_splat(pa + 3 * rowA), b0));
+        pb += rowB;
+        pa += 4;
+      }
+      const pc = c + ((<usize>m * N + n) << 2);
+      v128.store(pc, c0); v128.store(pc + rowB, c1); v128.store(pc + 2 * rowB, c2); v128.store(pc + 3 * rowB, c3);
+    }
+  }
+  // Remainder rows: one row at a time, 4 columns per vector.
+  for (let m = M4; m < M; m++) {
+    const pa0 = a + <usize>m * rowA;
+    for (let n = 0; n < N4; n += 4) {
+      let acc = initVector(c, bias, accumulate, m, n, N);
+      let pb = b + (<usize>n << 2);
+      for (let k = 0; k < K; k++) {
+        acc = f32x4.add(acc, f32x4.mul(v128.load32_splat(pa0 + (<usize>k << 2)), v128.load(pb)));
+        pb += rowB;
+      }
+      v128.store(c + ((<usize>m * N + n) << 2), acc);
+    }
+  }
+  if (N4 < N) gemmScalarBlock(a, b, bias, c, 0, M, N4, N, K, N, accumulate);
+}
+
+/** C[M,N] = (accumulate ? C : 0) + A[M,K] B[K,N] + bias[N] (bias optional: pass 0). */
+export function gemm(a: usize, b: usize, bias: usize, c: usize, M: i32, K: i32, N: i32, accumulate: bool): void {
+  if (ASC_FEATURE_SIMD) {
+    gemmSimd(a, b, bias, c, M, K, N, accumulate);
+  } else {
+    gemmScalarBlock(a, b, bias, c, 0, M, 0, N, K, N, accumulate);
+  }
+}
+
+/** out[C,R] = in[R,C]^T. */
+export function transpose(src: usize, dst: usize, R: i32, C: i32): void {
+  for (let r = 0; r < R; r++) {
+    for (let c = 0; c < C; c++) {
+      store<f32>(dst + ((<usize>c * R + r) << 2), load<f32>(src + ((<usize>r * C + c) << 2)));
+    }
+  }
+}
+
+/** out[N] += sum over rows of in[M,N] (column sums, in row order). */
+export function addColumnSums(src: usize, out: usize, M: i32, N: i32): void {
+  for (let m = 0; m < M; m++) {
+    const row = src + (<usize>m * N << 2);
+    for (let n = 0; n < N; n++) {
+      const p = out + (<usize>n << 2);
+      store<f32>(p, load<f32>(p) + load<f32>(row + (<usize>n << 2)));
+    }
+  }
+}

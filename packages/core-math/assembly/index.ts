@@ -1,0 +1,21 @@
+// Entry point of the WASM core: one export per kernel; the TS loader owns all memory above heapBase().
+export { rngUniform, rngNormal, rngRademacher } from './rng';
+export { gemm, transpose, addColumnSums } from './gemm';
+export { denseForward, denseBackward } from './dense';
+export { activationForward, activationDerivatives, activationBackward } from './activation';
+export { mlpParamCount, mlpWorkspaceFloats, mlpForward, mlpBackward } from './mlp';
+export { adamStep, fillZero } from './adam';
+export { gatherRandomRows, dsmLossGrad } from './dsm';
+export { langevinScoreNet } from './langevin';
+export { datasetSample, datasetLogDensityScore } from './datasets';
+export { mulAddCeiling } from './ceiling';
+
+/** First byte the TS allocator may use (end of static data). */
+export function heapBase(): usize {
+  return __heap_base;
+}
+
+/** 1 when this is the SIMD build. */
+export function isSimdBuild(): i32 {
+  return ASC_FEATURE_SIMD ? 1 : 0;
+}

@@ -1,0 +1,118 @@
+import { F32Buffer, I32Buffer, WasmHeap } from './memory.js';
+import { readWasm, type Build } from './wasm-source.js';
+import type { CoreExports } from './exports.js';
+import { InputError } from './errors.js';
+
+/** Options for {@link loadCore}. */
+export interface LoadCoreOptions {
+  /** 'auto' (default) runs SIMD where `WebAssembly.validate` accepts it, else scalar. */
+  build?: Build | 'auto';
+  /** The .wasm bytes to use instead of reading build/<build>.wasm (bundlers, workers). */
+  bytes?: Uint8Array;
+}
+
+/** One instance of the WASM core with the memory it owns. */
+export class Core {
+  readonly heap: WasmHeap;
+
+  constructor(readonly exports: CoreExports, readonly build: Build) {
+    this.heap = new WasmHeap(exports.memory, exports.heapBase());
+  }
+
+  /** A zero-filled f32 buffer of `length` elements in WASM memory (optionally initialised). */
+  f32(length: number, init?: ArrayLike<number>): F32Buffer {
+    const buf = new F32Buffer(this.heap, this.heap.alloc(length * 4), length);
+    if (init) buf.set(init);
+    return buf;
+  }
+
+  /** An i32 buffer holding `values`. */
+  i32(values: ArrayLike<number>): I32Buffer {
+    const buf = new I32Buffer(this.heap, this.heap.alloc(values.length * 4), values.length);
+    buf.view.set(values);
+    return buf;
+  }
+
+  /** A seeded random stream living in WASM memory (see {@link Rng}). */
+  rng(seed: number | bigint, counter: number | bigint = 0): Rng {
+    return new Rng(this, seed, counter);
+  }
+}
+
+/**
+ * Counter-based random stream (SplitMix64 at explicit positions): state is (seed, counter) and
+ * every draw advances the counter by one, so the same seed gives the same bits in every build.
+ */
+export class Rng {
+  readonly ptr: number;
+
+  constructor(private readonly core: Core, seed: number | bigint, counter: number | bigint = 0) {
+    const s = toU64(seed, 'seed');
+    this.ptr = core.heap.alloc(16);
+    this.state.setBigUint64(0, s, true);
+    this.counter = toU64(counter, 'counter');
+  }
+
+  private get state(): DataView {
+    return new DataView(this.core.exports.memory.buffer, this.ptr, 16);
+  }
+
+  get seed(): bigint {
+    return this.state.getBigUint64(0, true);
+  }
+
+  /** Number of draws made so far (the stream position). */
+  get counter(): bigint {
+    return this.state.getBigUint64(8, true);
+  }
+
+  set counter(value: bigint) {
+    this.state.setBigUint64(8, value, true);
+  }
+
+  free(): void {
+    this.core.heap.release(this.ptr);
+  }
+}
+
+function toU64(v: number | bigint, what: string): bigint {
+  if (typeof v === 'number' && !(Number.isSafeInteger(v) && v >= 0)) {
+    throw new InputError(`rng: ${what} must be a non-negative integer below 2^53, got ${v}`);
+  }
+  const b = BigInt(v);
+  if (b < 0n || b >= 1n << 64n) throw new InputError(`rng: ${what} must fit in 64 bits, got ${v}`);
+  return b;
+}
+
+/** Minimal module with one v128 instruction: validates only where WASM SIMD is supported. */
+const SIMD_PROBE = new Uint8Array([
+  0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0, 65, 0, 253, 15, 253, 98, 11,
+]);
+
+/** True when this engine runs WebAssembly SIMD (fixed-width, 128-bit). */
+export function simdSupported(): boolean {
+  return WebAssembly.validate(SIMD_PROBE);
+}
+
+/** Loads and instantiates the WASM core. */
+export async function loadCore(options: LoadCoreOptions = {}): Promise<Core> {
+  const wanted = options.build ?? 'auto';
+  if (!['auto', 'simd', 'scalar'].includes(wanted)) {
+    throw new InputError(`loadCore: unknown build '${wanted}'; valid: auto, simd, scalar`);
+  }
+  const build: Build = wanted === 'auto' ? (simdSupported() ? 'simd' : 'scalar') : wanted;
+  if (build === 'simd' && !simdSupported()) throw new Error('loadCore: this engine does not support WebAssembly SIMD; use build: "scalar"');
+  const bytes = options.bytes ?? (await readWasm(build));
+  const { instance } = await WebAssembly.instantiate(bytes, {
+    env: {
+      abort(_msg: number, _file: number, line: number, column: number) {
+        throw new Error(`core-math: WASM abort at ${line}:${column}`);
+      },
+    },
+  });
+  const exports = instance.exports as unknown as CoreExports;
+  if ((exports.isSimdBuild() === 1) !== (build === 'simd')) {
+    throw new InputError(`loadCore: the bytes given are not the ${build} build`);
+  }
+  return new Core(exports, build);
+}

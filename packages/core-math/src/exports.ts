@@ -1,0 +1,29 @@
+/** The raw functions the WASM module exports (pointers are byte addresses, sizes are element counts). */
+export interface CoreExports {
+  memory: WebAssembly.Memory;
+  heapBase(): number;
+  isSimdBuild(): number;
+  rngUniform(state: number, out: number, n: number, lo: number, hi: number): void;
+  rngNormal(state: number, out: number, n: number, mean: number, std: number): void;
+  rngRademacher(state: number, out: number, n: number): void;
+  gemm(a: number, b: number, bias: number, c: number, M: number, K: number, N: number, accumulate: number): void;
+  transpose(src: number, dst: number, R: number, C: number): void;
+  addColumnSums(src: number, out: number, M: number, N: number): void;
+  denseForward(x: number, w: number, b: number, y: number, B: number, I: number, O: number): void;
+  denseBackward(x: number, w: number, dy: number, dx: number, dw: number, db: number, B: number, I: number, O: number, scratch: number): void;
+  activationForward(kind: number, a: number, h: number, n: number): void;
+  activationDerivatives(kind: number, a: number, d1: number, d2: number, d3: number, n: number): void;
+  activationBackward(kind: number, a: number, g: number, n: number): void;
+  mlpParamCount(dims: number, L: number): number;
+  mlpWorkspaceFloats(dims: number, L: number, B: number): number;
+  mlpForward(dims: number, L: number, act: number, params: number, x: number, out: number, B: number, ws: number): void;
+  mlpBackward(dims: number, L: number, act: number, params: number, x: number, gout: number, gparams: number, gx: number, B: number, ws: number): void;
+  adamStep(params: number, grads: number, m: number, v: number, n: number, lr: number, beta1: number, beta2: number, eps: number, t: number): void;
+  fillZero(out: number, n: number): void;
+  gatherRandomRows(rng: number, data: number, N: number, d: number, batch: number, B: number): void;
+  dsmLossGrad(dims: number, L: number, act: number, params: number, x: number, B: number, d: number, sigma: number, rng: number, gparams: number, ws: number, noisy: number, score: number, gscore: number): number;
+  langevinScoreNet(dims: number, L: number, act: number, params: number, x: number, n: number, d: number, i0: number, nTotal: number, steps: number, alpha: number, rng: number, ws: number, score: number, B: number): void;
+  datasetSample(id: number, rng: number, out: number, n: number): number;
+  datasetLogDensityScore(id: number, x: number, n: number, logp: number, score: number): number;
+  mulAddCeiling(iterations: number, m: number, c: number): number;
+}

@@ -1,0 +1,14 @@
+export { InputError, isInputError, lookup } from './errors.js';
+export { Core, Rng, loadCore, simdSupported, type LoadCoreOptions } from './core.js';
+export type { Build } from './wasm-source.js';
+export { F32Buffer, I32Buffer, WasmHeap } from './memory.js';
+export type { CoreExports } from './exports.js';
+export { rngUniform, rngNormal, rngRademacher } from './rng-draws.js';
+export { denseForward, denseBackward, denseScratchFloats, type DenseShape } from './dense.js';
+export { activations, activationCode, activationForward, activationDerivatives, activationBackward, type Activation } from './activation.js';
+export { MlpLayout } from './mlp.js';
+export { Adam, type AdamOptions } from './adam.js';
+export { gatherRandomRows, dsmLossGrad, type DsmBuffers } from './dsm.js';
+export { langevinScoreNet, type ParticleBlock } from './langevin.js';
+export { datasets, datasetNames, datasetSample, datasetLogDensityScore, type DatasetName, type DatasetSpec } from './datasets.js';
+export { mulAddCeiling } from './ceiling.js';

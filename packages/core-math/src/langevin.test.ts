@@ -1,0 +1,81 @@
+import { describe, expect, it } from 'vitest';
+import { forEachBuild, loadBoth } from './testing/builds.js';
+import { MlpLayout } from './mlp.js';
+import { langevinScoreNet } from './langevin.js';
+import { rngNormal } from './rng-draws.js';
+import type { Core } from './core.js';
+import { sameBits } from './testing/reference.js';
+
+/** A network with no hidden layer computing s(x) = -x: the score of N(0, I). */
+function linearScore(c: Core, d: number) {
+  const net = new MlpLayout(c, [d, d], 'silu');
+  const params = c.f32(net.paramCount);
+  for (let i = 0; i < d; i++) params.view[i * d + i] = -1;
+  return { net, params };
+}
+
+function run(c: Core, n: number, d: number, steps: number, alpha: number, chunk: number, seed = 1) {
+  const { net, params } = linearScore(c, d);
+  const x = c.f32(n * d);
+  rngNormal(c, c.rng(seed + 100), x, 3, 0.1); // start far from the target
+  const work = { ws: c.f32(net.workspaceFloats(chunk)), score: c.f32(chunk * d), chunk };
+  const rng = c.rng(seed);
+  langevinScoreNet(c, net, params, x, steps, alpha, rng, work);
+  return { x, rng, net, params };
+}
+
+forEachBuild((core) => {
+  it('samples N(0, I) from s(x) = -x with the discretised stationary variance 1 / (1 - alpha/4)', () => {
+    // x' = (1 - alpha/2) x + sqrt(alpha) z has stationary variance alpha / (1 - (1 - alpha/2)^2) = 1 / (1 - alpha/4).
+    const alpha = 0.2, n = 20000, d = 2;
+    const { x } = run(core(), n, d, 300, alpha, 128);
+    for (let k = 0; k < d; k++) {
+      const v = x.view.filter((_, i) => i % d === k);
+      const mean = v.reduce((s, a) => s + a, 0) / n;
+      const variance = v.reduce((s, a) => s + (a - mean) ** 2, 0) / n;
+      expect(Math.abs(mean)).toBeLessThan(0.03);
+      expect(Math.abs(variance - 1 / (1 - alpha / 4))).toBeLessThan(0.04);
+    }
+  });
+
+  it('does not depend on the chunk size or on splitting particles into blocks', () => {
+    const c = core();
+    const n = 37, d = 3, steps = 9, alpha = 0.05;
+    const whole = run(c, n, d, steps, alpha, 128).x.toArray();
+    expect(sameBits(run(c, n, d, steps, alpha, 5).x.toArray(), whole)).toBe(true);
+    expect(sameBits(run(c, n, d, steps, alpha, 1).x.toArray(), whole)).toBe(true);
+    // two blocks [0, 17) and [17, 37) from the same stream position
+    const { net, params } = linearScore(c, d);
+    const init = c.f32(n * d);
+    rngNormal(c, c.rng(101), init, 3, 0.1);
+    const work = { ws: c.f32(net.workspaceFloats(8)), score: c.f32(8 * d), chunk: 8 };
+    const parts = [[0, 17], [17, 37]].map(([a, b]) => {
+      const x = c.f32((b - a) * d, init.view.subarray(a * d, b * d));
+      const rng = c.rng(1);
+      langevinScoreNet(c, net, params, x, steps, alpha, rng, work, { first: a, total: n });
+      expect(rng.counter).toBe(BigInt(steps * n * d));
+      return x.toArray();
+    });
+    expect(sameBits(Float32Array.from([...parts[0], ...parts[1]]), whole)).toBe(true);
+  });
+
+  it('zero steps leave the particles unchanged; bad arguments are named', () => {
+    const c = core();
+    const { net, params } = linearScore(c, 2);
+    const x = c.f32(6, [1, 2, 3, 4, 5, 6]);
+    const work = { ws: c.f32(net.workspaceFloats(4)), score: c.f32(8), chunk: 4 };
+    langevinScoreNet(c, net, params, x, 0, 0.1, c.rng(1), work);
+    expect(Array.from(x.view)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(() => langevinScoreNet(c, net, params, c.f32(5), 1, 0.1, c.rng(1), work)).toThrow('langevinScoreNet: x has 5 floats, not a multiple of d = 2');
+    expect(() => langevinScoreNet(c, net, params, x, 1, -1, c.rng(1), work)).toThrow('langevinScoreNet: alpha must be a finite positive number, got -1');
+    expect(() => langevinScoreNet(c, net, params, x, 1, 0.1, c.rng(1), work, { first: 2, total: 4 })).toThrow(/particles 2..4 exceed total 4/);
+  });
+});
+
+describe('langevin: SIMD and scalar builds', () => {
+  it('agree bit for bit', async () => {
+    const { simd, scalar } = await loadBoth();
+    const [a, b] = [simd, scalar].map((c) => run(c, 50, 2, 20, 0.1, 16).x.toArray());
+    expect(sameBits(a, b)).toBe(true);
+  });
+});

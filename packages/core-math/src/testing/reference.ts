@@ -1,0 +1,114 @@
+// Plain TypeScript (f64) reference implementations the kernels are tested against.
+// Written independently of assembly/: textbook formulas, no tiling, no shared code.
+
+/** A deterministic test PRNG (mulberry32), independent of the WASM RNG. */
+export function testRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** n values uniform on [lo, hi) from a test PRNG. */
+export function randomArray(n: number, seed: number, lo = -1, hi = 1): Float32Array {
+  const r = testRandom(seed);
+  return Float32Array.from({ length: n }, () => lo + (hi - lo) * r());
+}
+
+/** C = A B + bias, f64. */
+export function refGemm(a: ArrayLike<number>, b: ArrayLike<number>, bias: ArrayLike<number> | null, M: number, K: number, N: number): Float64Array {
+  const c = new Float64Array(M * N);
+  for (let m = 0; m < M; m++) {
+    for (let n = 0; n < N; n++) {
+      let s = bias ? bias[n] : 0;
+      for (let k = 0; k < K; k++) s += a[m * K + k] * b[k * N + n];
+      c[m * N + n] = s;
+    }
+  }
+  return c;
+}
+
+const sigmoid = (a: number) => 1 / (1 + Math.exp(-a));
+
+/** Activations and their derivatives by independent closed forms. */
+export const refActivations: Record<string, { f: (a: number) => number; d: ((a: number) => number)[] }> = {
+  silu: {
+    f: (a) => a * sigmoid(a),
+    d: [
+      (a) => sigmoid(a) * (1 + a * (1 - sigmoid(a))),
+      (a) => { const s = sigmoid(a); return s * (1 - s) * (2 + a * (1 - 2 * s)); },
+      (a) => { const s = sigmoid(a); return s * (1 - s) * (3 * (1 - 2 * s) + a * (1 - 6 * s + 6 * s * s)); },
+    ],
+  },
+  softplus: {
+    f: (a) => Math.log(1 + Math.exp(a)),
+    d: [sigmoid, (a) => sigmoid(a) * (1 - sigmoid(a)), (a) => { const s = sigmoid(a); return s * (1 - s) * (1 - 2 * s); }],
+  },
+  tanh: {
+    f: Math.tanh,
+    d: [
+      (a) => 1 / Math.cosh(a) ** 2,
+      (a) => -2 * Math.tanh(a) / Math.cosh(a) ** 2,
+      (a) => (4 * Math.tanh(a) ** 2 - 2 / Math.cosh(a) ** 2) / Math.cosh(a) ** 2,
+    ],
+  },
+  elu: {
+    f: (a) => (a > 0 ? a : Math.exp(a) - 1),
+    d: [(a) => (a > 0 ? 1 : Math.exp(a)), (a) => (a > 0 ? 0 : Math.exp(a)), (a) => (a > 0 ? 0 : Math.exp(a))],
+  },
+};
+
+/** Reference MLP in f64 over the same parameter layout (W_l input-major, then b_l). */
+export function refMlpForward(dims: number[], act: string, params: ArrayLike<number>, x: ArrayLike<number>, B: number): Float64Array {
+  let h: ArrayLike<number> = x;
+  let off = 0;
+  const phi = refActivations[act].f;
+  for (let l = 0; l < dims.length - 1; l++) {
+    const I = dims[l], O = dims[l + 1];
+    const w = Array.from({ length: I * O }, (_, i) => params[off + i]);
+    const b = Array.from({ length: O }, (_, i) => params[off + I * O + i]);
+    off += I * O + O;
+    const a = refGemm(h, w, b, B, I, O);
+    h = l === dims.length - 2 ? a : a.map(phi);
+  }
+  return Float64Array.from(h);
+}
+
+/** Central finite difference of f at p along coordinate i, in f64. */
+export function finiteDifference(f: (p: Float64Array) => number, p: Float64Array, i: number, h = 1e-5): number {
+  const q = Float64Array.from(p);
+  q[i] = p[i] + h;
+  const up = f(q);
+  q[i] = p[i] - h;
+  return (up - f(q)) / (2 * h);
+}
+
+/** max |a - b| / max(|b|, floor): the relative error the tests bound. */
+export function maxRelError(a: ArrayLike<number>, b: ArrayLike<number>, floor = 1e-3): number {
+  if (a.length !== b.length) throw new Error(`length ${a.length} != ${b.length}`);
+  let e = 0;
+  for (let i = 0; i < a.length; i++) e = Math.max(e, Math.abs(a[i] - b[i]) / Math.max(Math.abs(b[i]), floor));
+  return e;
+}
+
+/** Bitwise equality of two f32 arrays. */
+export function sameBits(a: Float32Array, b: Float32Array): boolean {
+  if (a.length !== b.length) return false;
+  const ua = new Uint32Array(a.buffer, a.byteOffset, a.length), ub = new Uint32Array(b.buffer, b.byteOffset, b.length);
+  return ua.every((v, i) => v === ub[i]);
+}
+
+/** max |a - b| / max |b|: the norm-wise relative error, right for sums with cancellation (matrix products). */
+export function normRelError(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  if (a.length !== b.length) throw new Error(`length ${a.length} != ${b.length}`);
+  let e = 0, scale = 0;
+  for (let i = 0; i < a.length; i++) {
+    e = Math.max(e, Math.abs(a[i] - b[i]));
+    scale = Math.max(scale, Math.abs(b[i]));
+  }
+  return e / Math.max(scale, 1e-30);
+}
