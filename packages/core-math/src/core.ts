@@ -103,7 +103,9 @@ export async function loadCore(options: LoadCoreOptions = {}): Promise<Core> {
   const build: Build = wanted === 'auto' ? (simdSupported() ? 'simd' : 'scalar') : wanted;
   if (build === 'simd' && !simdSupported()) throw new Error('loadCore: this engine does not support WebAssembly SIMD; use build: "scalar"');
   const bytes = options.bytes ?? (await readWasm(build));
-  const { instance } = await WebAssembly.instantiate(bytes, {
+  // Compile first: instantiate(bytes) has an overload taking a Module that confuses the typings.
+  const module = await WebAssembly.compile(bytes as Uint8Array<ArrayBuffer>);
+  const instance = await WebAssembly.instantiate(module, {
     env: {
       abort(_msg: number, _file: number, line: number, column: number) {
         throw new Error(`core-math: WASM abort at ${line}:${column}`);

@@ -98,6 +98,14 @@ export class F32Buffer {
     return this;
   }
 
+  /** Elements [start, end) as a buffer sharing this block's memory (for partial batches; never free it). */
+  subarray(start: number, end: number): F32Buffer {
+    if (!(Number.isInteger(start) && Number.isInteger(end) && 0 <= start && start <= end && end <= this.length)) {
+      throw new InputError(`F32Buffer.subarray: [${start}, ${end}) is outside [0, ${this.length})`);
+    }
+    return new F32Buffer(this.heap, this.ptr + start * 4, end - start);
+  }
+
   /** A copy of the contents, safe to keep. */
   toArray(): Float32Array {
     return this.view.slice();

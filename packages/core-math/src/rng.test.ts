@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadBoth, forEachBuild } from './testing/builds.js';
 import { rngNormal, rngRademacher, rngUniform } from './rng-draws.js';
-import { sameBits } from './testing/reference.js';
+import { referenceBits, sameBits } from './testing/reference.js';
 import { loadCore } from './core.js';
 
 function moments(v: Float32Array): { mean: number; variance: number; skew: number; kurtosis: number } {
@@ -90,17 +90,6 @@ describe('rng across builds and platforms', () => {
 
 const GOLDEN_UNIFORM = [1045108272, 1000280661, 1044983228, 1033045073];
 const GOLDEN_NORMAL = [3219268319, 1074886309, 1068968707, 3216532184];
-
-/** SplitMix64 at a position, in BigInt: an independent reference of the WASM stream. */
-function referenceBits(seed: bigint, counter: bigint): bigint {
-  const M = (1n << 64n) - 1n;
-  const mix = (z: bigint) => {
-    z = ((z ^ (z >> 30n)) * 0xbf58476d1ce4e5b9n) & M;
-    z = ((z ^ (z >> 27n)) * 0x94d049bb133111ebn) & M;
-    return z ^ (z >> 31n);
-  };
-  return mix((mix(seed) + (counter + 1n) * 0x9e3779b97f4a7c15n) & M);
-}
 
 describe('rng against an independent SplitMix64', () => {
   it('uniform and normal draws equal the BigInt reference', async () => {

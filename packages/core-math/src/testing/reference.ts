@@ -112,3 +112,36 @@ export function normRelError(a: ArrayLike<number>, b: ArrayLike<number>): number
   }
   return e / Math.max(scale, 1e-30);
 }
+
+/** SplitMix64 at a position, in BigInt: an independent reference of the WASM stream. */
+export function referenceBits(seed: bigint, counter: bigint): bigint {
+  const M = (1n << 64n) - 1n;
+  const mix = (z: bigint) => {
+    z = ((z ^ (z >> 30n)) * 0xbf58476d1ce4e5b9n) & M;
+    z = ((z ^ (z >> 27n)) * 0x94d049bb133111ebn) & M;
+    return z ^ (z >> 31n);
+  };
+  return mix((mix(seed) + (counter + 1n) * 0x9e3779b97f4a7c15n) & M);
+}
+
+/** The WASM stream's uniform and normal draws, reimplemented from the spec on {@link referenceBits}. */
+export class ReferenceStream {
+  private counter = 0n;
+  constructor(private readonly seed: bigint) {}
+
+  private bits(): bigint {
+    return referenceBits(this.seed, this.counter++);
+  }
+
+  /** U[0, 1) with 53 bits. */
+  uniform(): number {
+    return Number(this.bits() >> 11n) * 2 ** -53;
+  }
+
+  /** Box-Muller, cosine branch, one 64-bit draw. */
+  normal(): number {
+    const b = this.bits();
+    const u1 = (Number(b >> 32n) + 1) * 2 ** -32, u2 = Number(b & 0xffffffffn) * 2 ** -32;
+    return Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
+  }
+}

@@ -1,0 +1,62 @@
+import type { Core, Rng } from './core.js';
+import type { F32Buffer } from './memory.js';
+import { InputError, lookup } from './errors.js';
+import { expectInt, expectLength } from './validate.js';
+
+/** A built-in 2-D toy dataset. */
+export interface DatasetSpec {
+  /** Id of the generator in the WASM core. */
+  id: number;
+  /** One line for listings. */
+  description: string;
+  /** True for Gaussian mixtures: their exact log-density and score are available. */
+  mixture: boolean;
+}
+
+/** The built-in datasets (DESIGN.md, "Toy datasets"); all are 2-D. */
+export const datasets = {
+  '8gaussians': { id: 0, description: '8 Gaussians (std 0.35) on a circle of radius 2.83', mixture: true },
+  '2spirals': { id: 1, description: 'two interleaved spirals', mixture: false },
+  checkerboard: { id: 2, description: 'uniform on the dark squares of a 4x4 checkerboard on [-4, 4]^2', mixture: false },
+  moons: { id: 3, description: 'two interleaving half circles', mixture: false },
+  circles: { id: 4, description: 'two concentric noisy circles, radii 3 and 1.5', mixture: false },
+  rings: { id: 5, description: 'four concentric noisy rings, radii 3, 2.25, 1.5, 0.75', mixture: false },
+  swissroll: { id: 6, description: 'a 2-D swiss roll', mixture: false },
+  pinwheel: { id: 7, description: 'five curved pinwheel arms', mixture: false },
+  '25gaussians': { id: 8, description: '5x5 grid of tight Gaussians (std 0.018)', mixture: true },
+  gmm3: { id: 9, description: 'equal mixture of 3 Gaussians (std 0.5) at (-2,-2), (2,2), (-2,2)', mixture: true },
+  'ncsn-mix': { id: 10, description: 'NCSN toy: 0.2 N((-5,-5), I) + 0.8 N((5,5), I)', mixture: true },
+} satisfies Record<string, DatasetSpec>;
+
+export type DatasetName = keyof typeof datasets;
+export const datasetNames = Object.keys(datasets) as DatasetName[];
+
+/**
+ * Draws n points of a built-in dataset from `rng` into a new buffer [n, 2] (the caller frees it).
+ * The same rng state gives the same bits in every build.
+ */
+export function datasetSample(core: Core, name: string, rng: Rng, n: number): F32Buffer {
+  const spec = lookup<DatasetSpec>(datasets, name, 'dataset');
+  expectInt('datasetSample', 'n', n, 0);
+  const out = core.f32(n * 2);
+  core.exports.datasetSample(spec.id, rng.ptr, out.ptr, n);
+  return out;
+}
+
+/**
+ * Exact log p(x) [n] and score grad_x log p(x) [n, 2] of a mixture dataset at x [n, 2]; pass the
+ * outputs you want. Throws an InputError for datasets without a closed form.
+ */
+export function datasetLogDensityScore(core: Core, name: string, x: F32Buffer, out: { logp?: F32Buffer; score?: F32Buffer }): void {
+  const k = 'datasetLogDensityScore';
+  const spec = lookup<DatasetSpec>(datasets, name, 'dataset');
+  if (!spec.mixture) {
+    const exact = datasetNames.filter((d) => datasets[d].mixture).join(', ');
+    throw new InputError(`${k}: dataset '${name}' has no closed-form density; datasets with one: ${exact}`);
+  }
+  if (x.length % 2 !== 0) throw new InputError(`${k}: x has ${x.length} floats, not [n, 2]`);
+  const n = x.length / 2;
+  if (out.logp) expectLength(k, 'logp', out.logp, n, 'n');
+  if (out.score) expectLength(k, 'score', out.score, 2 * n, 'n*2');
+  core.exports.datasetLogDensityScore(spec.id, x.ptr, n, out.logp?.ptr ?? 0, out.score?.ptr ?? 0);
+}
