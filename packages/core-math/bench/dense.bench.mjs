@@ -33,7 +33,7 @@ const cores = { simd: await loadCore({ build: 'simd' }), scalar: await loadCore(
 
 for (const [build, core] of Object.entries(cores)) {
   const r = {};
-  r.ceilingGflops = measure(() => mulAddCeiling(core, 100_000), 100_000 * 64) / 1e9;
+  r.ceilingGflops = measure(() => mulAddCeiling(core, 100_000), mulAddCeiling(core, 1).flops * 100_000) / 1e9;
   for (const [B, I, O] of [[128, 128, 128], [1024, 128, 128]]) {
     const s = { batch: B, inputs: I, outputs: O };
     const x = fill(core, B * I, 1), w = fill(core, I * O, 2), b = fill(core, O, 3), y = core.f32(B * O);

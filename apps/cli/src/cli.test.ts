@@ -1,0 +1,132 @@
+import { describe, expect, it } from 'vitest';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync, existsSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { main } from './cli.js';
+
+/** Runs the CLI in-process; returns exit code and captured output. */
+async function cli(...argv: string[]) {
+  let stdout = '', stderr = '';
+  const code = await main(argv, { stdout: (t) => { stdout += t; }, stderr: (t) => { stderr += t; }, stderrIsTTY: false });
+  return { code, stdout, stderr };
+}
+
+const tmp = () => mkdtempSync(join(tmpdir(), 'sf-cli-'));
+const BIN = fileURLToPath(new URL('../bin/scorefield.js', import.meta.url));
+
+describe('help and usage', () => {
+  it('lists the commands and documents every verb', async () => {
+    const top = await cli('--help');
+    expect(top.code).toBe(0);
+    for (const verb of ['train', 'sample', 'plot', 'datasets']) {
+      expect(top.stdout).toContain(verb);
+      const h = await cli(verb, '--help');
+      expect(h.code).toBe(0);
+      expect(h.stdout).toMatch(new RegExp(`^scorefield ${verb}: `));
+      expect(h.stdout).toContain('--json');
+    }
+    expect((await cli('train', '--help')).stdout).toMatch(/--steps <N>\s+Adam steps \(default: 3000\)/);
+  });
+
+  it('datasets lists every built-in dataset (also as JSON)', async () => {
+    const r = await cli('datasets', '--json');
+    const names = JSON.parse(r.stdout).datasets.map((d: { name: string }) => d.name);
+    expect(names).toEqual(expect.arrayContaining(['8gaussians', '2spirals', 'checkerboard', 'moons', 'circles', 'rings', 'swissroll', 'pinwheel', '25gaussians', 'gmm3', 'ncsn-mix']));
+  });
+});
+
+describe('bad input: one line, exit code 2, nothing written', () => {
+  const cases: [string, string[], RegExp][] = [
+    ['unknown command', ['trian'], /unknown command 'trian'; valid: train, sample, plot, datasets/],
+    ['unknown flag', ['train', '--data', 'gmm3', '--stepz', '3'], /Unknown option '--stepz'/],
+    ['stray argument', ['train', 'gmm3'], /Unexpected argument 'gmm3'/],
+    ['unknown dataset', ['train', '--data', 'gmm4', '--out', 'OUT'], /unknown dataset 'gmm4'; valid: 8gaussians, .*gmm3.*or a file ending in \.csv/],
+    ['unknown loss', ['train', '--data', 'gmm3', '--loss', 'mle', '--out', 'OUT'], /unknown loss 'mle'; valid: dsm/],
+    ['unknown model', ['train', '--data', 'gmm3', '--model', 'flow', '--out', 'OUT'], /unknown model 'flow'; valid: score/],
+    ['unknown activation', ['train', '--data', 'gmm3', '--activation', 'relu', '--out', 'OUT'], /unknown activation 'relu'; valid: silu, softplus, tanh, elu/],
+    ['negative steps', ['train', '--data', 'gmm3', '--steps', '-1', '--out', 'OUT'], /--steps: expected an integer between 1 and 1000000000, got '-1'/],
+    ['zero batch', ['train', '--data', 'gmm3', '--batch', '0', '--out', 'OUT'], /--batch: expected an integer between 1 and 1048576, got '0'/],
+    ['bad hidden', ['train', '--data', 'gmm3', '--hidden', '128,,128', '--out', 'OUT'], /--hidden: expected comma-separated integers/],
+    ['NaN sigma', ['train', '--data', 'gmm3', '--sigma', 'nan', '--out', 'OUT'], /--sigma: expected a finite number > 0, got 'nan'/],
+    ['missing --out', ['train', '--data', 'gmm3'], /train: --out is required/],
+    ['missing --data', ['train', '--out', 'OUT'], /train: --data is required/],
+    ['wrong out extension', ['train', '--data', 'gmm3', '--out', 'DIR/model.json'], /expected a file ending in \.safetensors/],
+    ['missing out folder', ['train', '--data', 'gmm3', '--out', 'DIR/nope/model.safetensors'], /folder .*nope does not exist/],
+    ['missing data file', ['train', '--data', 'DIR/none.csv', '--out', 'OUT'], /none\.csv: no such file/],
+    ['directory as data', ['train', '--data', 'DIR/folder.csv', '--out', 'OUT'], /folder\.csv: is a directory, expected a file/],
+    ['ragged CSV', ['train', '--data', 'DIR/ragged.csv', '--out', 'OUT'], /ragged\.csv: row 3/],
+    ['NaN in CSV', ['train', '--data', 'DIR/nan.csv', '--out', 'OUT'], /nan\.csv: row 2, column 2: 'NaN' is not a finite number/],
+    ['empty CSV', ['train', '--data', 'DIR/empty.csv', '--out', 'OUT'], /empty\.csv: the file is empty/],
+    ['header-only CSV', ['train', '--data', 'DIR/header.csv', '--out', 'OUT'], /header\.csv: no data rows \(only a header\)/],
+    ['truncated npy', ['train', '--data', 'DIR/bad.npy', '--out', 'OUT'], /bad\.npy: /],
+    ['missing model', ['sample', '--model', 'DIR/none.safetensors', '--out', 'DIR/s.csv'], /none\.safetensors: no such file/],
+    ['foreign model', ['sample', '--model', 'DIR/foreign.safetensors', '--out', 'DIR/s.csv'], /foreign\.safetensors: /],
+    ['bad samples extension', ['sample', '--model', 'DIR/none.safetensors', '--out', 'DIR/s.txt'], /expected a file ending in \.csv or \.npy/],
+  ];
+
+  it.each(cases)('%s', async (_name, argv, message) => {
+    const dir = tmp();
+    mkdirSync(join(dir, 'folder.csv'));
+    writeFileSync(join(dir, 'ragged.csv'), 'x,y\n1,2\n3,4,5\n');
+    writeFileSync(join(dir, 'nan.csv'), '1,2\n3,NaN\n');
+    writeFileSync(join(dir, 'empty.csv'), '');
+    writeFileSync(join(dir, 'header.csv'), 'x,y\n');
+    writeFileSync(join(dir, 'bad.npy'), Buffer.from('\x93NUMPY\x01\x00v\x00{', 'latin1'));
+    writeFileSync(join(dir, 'foreign.safetensors'), Buffer.from([8, 0, 0, 0, 0, 0, 0, 0, 123, 125, 32, 32, 32, 32, 32, 32]));
+    const args = argv.map((a) => a.replace('OUT', join(dir, 'model.safetensors')).replace('DIR', dir));
+    const before = readdirSync(dir).sort();
+    const r = await cli(...args);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stdout).toBe('');
+    expect(readdirSync(dir).sort()).toEqual(before);
+  });
+});
+
+describe('train -> sample -> plot', () => {
+  it('runs the whole path, with --json results and files that load', async () => {
+    const dir = tmp();
+    const model = join(dir, 'm.safetensors'), samples = join(dir, 's.csv'), fig = join(dir, 'f.svg');
+    const t = await cli('train', '--data', 'gmm3', '--steps', '200', '--hidden', '32,32', '--json', '--out', model);
+    expect(t.code, t.stderr).toBe(0);
+    const tr = JSON.parse(t.stdout);
+    expect(tr).toMatchObject({ out: model, data: 'gmm3', steps: 200, loss: 'dsm', model: 'score', hidden: [32, 32] });
+    expect(Number.isFinite(tr.finalLoss)).toBe(true);
+    expect(t.stderr).toMatch(/train \[#+\] 100% 200\/200 loss/);
+    const s = await cli('sample', '--model', model, '--n', '50', '--steps', '20', '--json', '--out', samples);
+    expect(s.code, s.stderr).toBe(0);
+    expect(JSON.parse(s.stdout)).toMatchObject({ n: 50, steps: 20, dim: 2 });
+    const rows = readFileSync(samples, 'utf8').trim().split('\n');
+    expect(rows).toHaveLength(51); // header + 50 points
+    const npy = join(dir, 's.npy');
+    expect((await cli('sample', '--model', model, '--n', '7', '--steps', '2', '--out', npy)).code).toBe(0);
+    expect(readFileSync(npy).subarray(0, 6).toString('latin1')).toBe('\x93NUMPY');
+    const p = await cli('plot', '--model', model, '--samples', samples, '--grid', '10', '--json', '--out', fig);
+    expect(p.code, p.stderr).toBe(0);
+    expect(JSON.parse(p.stdout)).toMatchObject({ arrows: 100, samples: 50, data: 2000 });
+    expect(readFileSync(fig, 'utf8')).toMatch(/^<svg/);
+    expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  });
+
+  it('a diverging run exits 1 naming the step and leaves the previous model untouched', async () => {
+    const dir = tmp();
+    const model = join(dir, 'm.safetensors');
+    writeFileSync(model, 'previous');
+    const r = await cli('train', '--data', 'gmm3', '--steps', '500', '--lr', '1e30', '--sigma', '1e-30', '--out', model);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/training diverged: loss is (NaN|Infinity) at step \d+/);
+    expect(readFileSync(model, 'utf8')).toBe('previous');
+    expect(readdirSync(dir)).toEqual(['m.safetensors']);
+  });
+
+  it('the installed binary sets the exit code and prints one line', () => {
+    const r = spawnSync(process.execPath, [BIN, 'train', '--data', 'gmm3', '--steps', '-1', '--out', 'x.safetensors'], { encoding: 'utf8' });
+    expect(r.status).toBe(2);
+    expect(r.stderr.trim().split('\n')).toEqual(["scorefield train: --steps: expected an integer between 1 and 1000000000, got '-1'"]);
+    expect(execFileSync(process.execPath, [BIN, '--version'], { encoding: 'utf8' }).trim()).toBe('0.1.0');
+    expect(existsSync('x.safetensors')).toBe(false);
+  });
+});

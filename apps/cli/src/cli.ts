@@ -1,0 +1,57 @@
+import { isInputError } from '@scorefield/core-math';
+import { helpText, parseCommandArgs, type Command, type CommandIO } from './command.js';
+import { train } from './commands/train.js';
+import { sample } from './commands/sample.js';
+import { plot } from './commands/plot.js';
+import { datasets } from './commands/datasets.js';
+
+/** The verbs, by name. */
+export const commands = { train, sample, plot, datasets } as unknown as Record<string, Command>;
+
+export const VERSION = '0.1.0';
+
+const defaultIO: CommandIO = {
+  stdout: (t) => process.stdout.write(t),
+  stderr: (t) => process.stderr.write(t),
+  stderrIsTTY: Boolean(process.stderr.isTTY),
+};
+
+function usage(): string {
+  const width = Math.max(...Object.keys(commands).map((k) => k.length)) + 2;
+  return ['scorefield: train score models, sample with Langevin dynamics, and plot', '', 'usage: scorefield <command> [options]', '',
+    'commands:', ...Object.values(commands).map((c) => `  ${c.name.padEnd(width)}${c.description}`), '',
+    "run 'scorefield <command> --help' for a command's options", ''].join('\n');
+}
+
+/**
+ * Runs the CLI on argv (without node and the script) and returns the exit code:
+ * 0 success, 2 usage or input error, 1 runtime failure. Errors are one line on stderr.
+ */
+export async function main(argv: string[], io: CommandIO = defaultIO): Promise<number> {
+  const [verb, ...rest] = argv;
+  if (verb === undefined || verb === '--help' || verb === '-h' || verb === 'help') {
+    io.stdout(usage());
+    return 0;
+  }
+  if (verb === '--version') {
+    io.stdout(`${VERSION}\n`);
+    return 0;
+  }
+  if (!Object.prototype.hasOwnProperty.call(commands, verb)) {
+    io.stderr(`scorefield: unknown command '${verb}'; valid: ${Object.keys(commands).join(', ')}\n`);
+    return 2;
+  }
+  const cmd = commands[verb];
+  try {
+    const args = parseCommandArgs(cmd, rest);
+    if (args.help) {
+      io.stdout(helpText(cmd));
+      return 0;
+    }
+    return (await cmd.run(args as never, io)) ?? 0;
+  } catch (e) {
+    const message = (e instanceof Error ? e.message : String(e)).split('\n')[0];
+    io.stderr(`scorefield ${verb}: ${message}\n`);
+    return isInputError(e) ? 2 : 1;
+  }
+}

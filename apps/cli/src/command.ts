@@ -1,0 +1,124 @@
+import { parseArgs } from 'node:util';
+import { InputError } from '@scorefield/core-math';
+
+/** One option of a verb: its type, help text and default (shown in --help). */
+export interface OptionSpec {
+  type: 'string' | 'boolean';
+  description: string;
+  /** Placeholder in the help text, e.g. 'N'. */
+  value?: string;
+  default?: string | boolean;
+  short?: string;
+}
+
+/** A verb of the CLI: options, help text and the function that does the work. */
+export interface Command<O extends Record<string, OptionSpec> = Record<string, OptionSpec>> {
+  name: string;
+  description: string;
+  usage: string;
+  options: O;
+  run(args: { [K in keyof O]: O[K]['type'] extends 'boolean' ? boolean : string | undefined } & CommonArgs, io: CommandIO): Promise<number | void>;
+}
+
+/** Where a command writes: stdout for results, stderr for progress and messages. */
+export interface CommandIO {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  /** True when stderr is a terminal (progress bars redraw in place). */
+  stderrIsTTY: boolean;
+}
+
+/** Identity with type inference: one `defineCommand` per verb (citty style). */
+export function defineCommand<O extends Record<string, OptionSpec>>(c: Command<O>): Command<O> {
+  return c;
+}
+
+/** Flags every verb has. */
+export interface CommonArgs {
+  json: boolean;
+  quiet: boolean;
+  help: boolean;
+}
+
+/** Options every verb has. */
+export const commonOptions: Record<keyof CommonArgs, OptionSpec> = {
+  json: { type: 'boolean', description: 'print one JSON object with the results on stdout', default: false },
+  quiet: { type: 'boolean', description: 'no progress on stderr', default: false },
+  help: { type: 'boolean', short: 'h', description: 'show this help', default: false },
+};
+
+/** Parses argv strictly for a command: unknown flags and stray arguments are input errors naming them. */
+export function parseCommandArgs(cmd: Command, argv: string[]): Record<string, string | boolean | undefined> {
+  const options: Record<string, OptionSpec> = { ...cmd.options, ...commonOptions };
+  // `--steps -1` would read as two flags; bind a negative number to the option before it, so the
+  // option's own check reports it.
+  const args = [...argv];
+  for (let i = args.length - 1; i > 0; i--) {
+    const name = args[i - 1].startsWith('--') ? args[i - 1].slice(2) : '';
+    if (/^-(\d|\.\d)/.test(args[i]) && options[name]?.type === 'string') args.splice(i - 1, 2, `${args[i - 1]}=${args[i]}`);
+  }
+  try {
+    const { values } = parseArgs({
+      args,
+      options: Object.fromEntries(Object.entries(options).map(([k, o]) => [k, { type: o.type, default: o.default, ...(o.short ? { short: o.short } : {}) }])),
+      strict: true,
+      allowPositionals: false,
+    });
+    return values;
+  } catch (e) {
+    const err = e as { code?: string; message: string };
+    if (typeof err.code === 'string' && err.code.startsWith('ERR_PARSE_ARGS')) {
+      throw new InputError(`${err.message.split('\n')[0].replace(/\. To specify a positional argument.*$/, '')}; see 'scorefield ${cmd.name} --help'`);
+    }
+    throw e;
+  }
+}
+
+/** The --help text of a command. */
+export function helpText(cmd: Command): string {
+  const options = { ...cmd.options, ...commonOptions };
+  const rows = Object.entries(options).map(([name, o]) => {
+    const flag = `${o.short ? `-${o.short}, ` : '    '}--${name}${o.type === 'string' ? ` <${o.value ?? 'value'}>` : ''}`;
+    const def = o.default !== undefined && o.type === 'string' ? ` (default: ${o.default})` : '';
+    return [flag, o.description + def] as const;
+  });
+  const width = Math.max(...rows.map(([f]) => f.length)) + 2;
+  return [`scorefield ${cmd.name}: ${cmd.description}`, '', `usage: ${cmd.usage}`, '', 'options:',
+    ...rows.map(([f, d]) => `  ${f.padEnd(width)}${d}`), ''].join('\n');
+}
+
+/** Parses an integer flag within [min, max]; an input error naming the flag otherwise. */
+export function intFlag(name: string, raw: string | undefined, min: number, max = Number.MAX_SAFE_INTEGER): number {
+  const v = Number(raw);
+  if (raw === undefined || raw.trim() === '' || !Number.isInteger(v) || v < min || v > max) {
+    throw new InputError(`--${name}: expected an integer between ${min} and ${max}, got '${raw}'`);
+  }
+  return v;
+}
+
+/** Parses a finite number flag > 0. */
+export function positiveFlag(name: string, raw: string | undefined): number {
+  const v = Number(raw);
+  if (raw === undefined || raw.trim() === '' || !Number.isFinite(v) || v <= 0) {
+    throw new InputError(`--${name}: expected a finite number > 0, got '${raw}'`);
+  }
+  return v;
+}
+
+/** Parses a comma-separated list of positive integers, e.g. --hidden 128,128,128. */
+export function intListFlag(name: string, raw: string | undefined): number[] {
+  const parts = (raw ?? '').split(',');
+  return parts.map((p) => {
+    const v = Number(p);
+    if (p.trim() === '' || !Number.isInteger(v) || v < 1 || v > 65536) {
+      throw new InputError(`--${name}: expected comma-separated integers between 1 and 65536, got '${raw}'`);
+    }
+    return v;
+  });
+}
+
+/** Throws unless a required string flag is present. */
+export function requireFlag(cmd: string, name: string, raw: string | undefined): string {
+  if (raw === undefined || raw === '') throw new InputError(`${cmd}: --${name} is required; see 'scorefield ${cmd} --help'`);
+  return raw;
+}

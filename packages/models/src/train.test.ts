@@ -1,0 +1,133 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { datasetSample, loadCore, rngNormal, type Core } from '@scorefield/core-math';
+import { trainScoreModel, TrainingDivergedError } from './train.js';
+import { sampleLangevin } from './sample.js';
+import { encodeModel } from './checkpoint.js';
+
+let core: Core;
+beforeAll(async () => {
+  core = await loadCore();
+});
+
+/** n points of N(mu, s0^2 I) in 2-D. */
+function gaussian(n: number, mu: number[], s0: number, seed: number) {
+  const b = core.f32(n * 2);
+  rngNormal(core, core.rng(seed), b, 0, s0);
+  const data = Float64Array.from(b.view, (v, i) => v + mu[i % 2]);
+  b.free();
+  return { data, rows: n, cols: 2 };
+}
+
+describe('trainScoreModel', () => {
+  it('learns the closed-form DSM optimum of Gaussian data with a linear network', () => {
+    // Standardised data y ~ N(0, I) (up to sampling); the optimum is the noisy score s_y = -y/(1 + sigma^2),
+    // i.e. s_x(x) = -(x - mean) / (std^2 (1 + sigma^2)) in data units.
+    const data = gaussian(8000, [3, -1], 2, 1);
+    const sigma = 0.5;
+    // A small learning rate keeps Adam's stationary jitter (the DSM target has variance d/sigma^2) below 5%.
+    const { model } = trainScoreModel(core, data, { hidden: [], steps: 4000, batch: 256, lr: 3e-3, sigma, seed: 3 });
+    const { mean, std } = model.normalization;
+    const pts = [mean[0] + 2, mean[1] - 1, mean[0] - 3, mean[1] + 4];
+    const s = model.score({ data: pts, rows: 2, cols: 2 });
+    for (let i = 0; i < 4; i++) {
+      const expected = -(pts[i] - mean[i % 2]) / (std[i % 2] ** 2 * (1 + sigma ** 2));
+      expect(Math.abs(s[i] - expected)).toBeLessThan(0.05 * Math.abs(expected) + 0.01);
+    }
+    model.free();
+  });
+
+  it('is deterministic: the same seed gives the same model bytes, another seed does not', () => {
+    const data = gaussian(500, [0, 0], 1, 2);
+    const run = (seed: number) => {
+      const { model } = trainScoreModel(core, data, { hidden: [16, 16], steps: 50, seed });
+      const bytes = encodeModel(model);
+      model.free();
+      return bytes;
+    };
+    expect(Buffer.from(run(7)).equals(Buffer.from(run(7)))).toBe(true);
+    expect(Buffer.from(run(7)).equals(Buffer.from(run(8)))).toBe(false);
+  });
+
+  it('reports progress and records the loss curve, which decreases', () => {
+    const seen: number[] = [];
+    const { model, losses } = trainScoreModel(core, gaussian(2000, [0, 0], 1, 3), {
+      hidden: [32], steps: 400, sigma: 1, progressEvery: 100, onProgress: (p) => seen.push(p.step),
+    });
+    expect(seen).toEqual([100, 200, 300, 400]);
+    const mean = (a: Float32Array) => a.reduce((s, v) => s + v, 0) / a.length;
+    expect(mean(losses.subarray(300))).toBeLessThan(0.9 * mean(losses.subarray(0, 50)));
+    model.free();
+  });
+
+  it('stops with a clear error naming the step when the loss diverges', () => {
+    const data = gaussian(500, [0, 0], 1, 4);
+    let caught: unknown;
+    try {
+      trainScoreModel(core, data, { hidden: [64, 64], steps: 2000, lr: 1e30, sigma: 1e-30 });
+    } catch (e) {
+      caught = e;
+    }
+    expect(caught).toBeInstanceOf(TrainingDivergedError);
+    expect((caught as Error).message).toMatch(/^training diverged: loss is (NaN|Infinity) at step \d+/);
+  });
+
+  it('rejects bad options and non-finite data with input errors', () => {
+    const data = gaussian(10, [0, 0], 1, 5);
+    expect(() => trainScoreModel(core, data, { steps: 0 })).toThrow('train: steps must be an integer >= 1, got 0');
+    expect(() => trainScoreModel(core, data, { batch: -1 })).toThrow('train: batch must be an integer >= 1, got -1');
+    expect(() => trainScoreModel(core, data, { sigma: Number.NaN })).toThrow(/sigma must be a finite number > 0/);
+    const bad = { data: [1, 2, Number.NaN, 4], rows: 2, cols: 2 };
+    expect(() => trainScoreModel(core, bad)).toThrow('data: point 2, coordinate 1 is NaN, not a finite number');
+  });
+});
+
+describe('the first end-to-end path', () => {
+  it('8gaussians with the quickstart settings: Langevin samples populate all 8 modes in proportion', () => {
+    const n = 10_000, buf = datasetSample(core, '8gaussians', core.rng(1), n);
+    const { model } = trainScoreModel(core, { data: buf.toArray(), rows: n, cols: 2 }, { steps: 3000, seed: 0 });
+    buf.free();
+    const x = sampleLangevin(model, { n: 800, steps: 1000, stepSize: 1e-3, seed: 1 });
+    const r = Math.SQRT1_2, a = 4 / 1.414, std = 0.5 / 1.414;
+    const centres = [[1, 0], [-1, 0], [0, 1], [0, -1], [r, r], [r, -r], [-r, r], [-r, -r]].map(([u, v]) => [a * u, a * v]);
+    const counts = new Array(8).fill(0);
+    let near = 0;
+    for (let i = 0; i < 800; i++) {
+      const d = centres.map(([u, v]) => Math.hypot(x[2 * i] - u, x[2 * i + 1] - v));
+      const k = d.indexOf(Math.min(...d));
+      if (d[k] < 3 * std) { counts[k]++; near++; }
+    }
+    // A fair share is 100 per mode; a missing or starved mode would be far below 50.
+    expect(Math.min(...counts)).toBeGreaterThan(50);
+    expect(near / 800).toBeGreaterThan(0.85);
+    model.free();
+  });
+});
+
+describe('sampleLangevin', () => {
+  it('samples the model distribution: Gaussian variance std^2 (1 + sigma^2) / (1 - alpha/4)', () => {
+    const data = gaussian(8000, [3, -1], 2, 6);
+    const sigma = 0.5, alpha = 0.05;
+    const { model } = trainScoreModel(core, data, { hidden: [], steps: 3000, batch: 256, lr: 1e-2, sigma, seed: 3 });
+    const x = sampleLangevin(model, { n: 20000, steps: 400, stepSize: alpha, seed: 1 });
+    for (const k of [0, 1]) {
+      const v = x.filter((_, i) => i % 2 === k);
+      const m = v.reduce((s, a) => s + a, 0) / v.length;
+      const variance = v.reduce((s, a) => s + (a - m) ** 2, 0) / v.length;
+      const target = (model.normalization.std[k] ** 2 * (1 + sigma ** 2)) / (1 - alpha / 4);
+      expect(Math.abs(m - model.normalization.mean[k])).toBeLessThan(0.1);
+      expect(Math.abs(variance / target - 1)).toBeLessThan(0.06);
+    }
+    model.free();
+  });
+
+  it('is reproducible for a seed and refuses bad options', () => {
+    const { model } = trainScoreModel(core, gaussian(300, [0, 0], 1, 7), { hidden: [8], steps: 20 });
+    const a = sampleLangevin(model, { n: 33, steps: 10, seed: 4 }), b = sampleLangevin(model, { n: 33, steps: 10, seed: 4 });
+    expect(Buffer.from(a.buffer).equals(Buffer.from(b.buffer))).toBe(true);
+    expect(() => sampleLangevin(model, { n: 0 })).toThrow('sample: n must be an integer >= 1, got 0');
+    expect(() => sampleLangevin(model, { n: 1, stepSize: 0 })).toThrow(/step size must be a finite number > 0/);
+    expect(() => sampleLangevin(model, { n: 1, init: 'box' as 'uniform' })).toThrow("sample: unknown init 'box'; valid: gaussian, uniform");
+    expect(() => sampleLangevin(model, { n: 10, steps: 50, stepSize: 1e6 })).toThrow(/sampling diverged/);
+    model.free();
+  });
+});
