@@ -1,0 +1,16 @@
+/**
+ * @scorefield/formats: point-cloud and model file formats with strict, located, one-line errors.
+ * CSV and NumPy .npy for points, safetensors for model tensors. Bytes and text in and out (no `fs`).
+ */
+export { FormatError } from './errors.js';
+export type { Matrix, MatrixLike } from './matrix.js';
+export { parseCsv, formatCsv, type ParseCsvOptions, type FormatCsvOptions } from './csv.js';
+export { parseNpy, encodeNpy, type ParseNpyOptions, type NpyDtype } from './npy.js';
+export {
+  encodeSafetensors,
+  decodeSafetensors,
+  type SafetensorsDtype,
+  type Tensor,
+  type DecodeSafetensorsOptions,
+  type SafetensorsFile,
+} from './safetensors.js';
