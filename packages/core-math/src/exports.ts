@@ -18,6 +18,14 @@ export interface CoreExports {
   mlpWorkspaceFloats(dims: number, L: number, B: number): number;
   mlpForward(dims: number, L: number, act: number, params: number, x: number, out: number, B: number, ws: number): void;
   mlpBackward(dims: number, L: number, act: number, params: number, x: number, gout: number, gparams: number, gx: number, B: number, ws: number): void;
+  mlpJetWorkspaceFloats(dims: number, L: number, B: number, k: number, order: number): number;
+  mlpJetForward(dims: number, L: number, act: number, params: number, X: number, Y: number, B: number, k: number, order: number, ws: number): void;
+  mlpJetBackward(dims: number, L: number, act: number, params: number, X: number, gY: number, gparams: number, gX: number, B: number, k: number, order: number, ws: number): void;
+  modelWorkspaceFloats(dims: number, L: number, B: number): number;
+  modelScore(kind: number, cond: number, sigma: number, dims: number, L: number, act: number, params: number, x: number, B: number, out: number, ws: number): void;
+  modelEnergy(cond: number, sigma: number, dims: number, L: number, act: number, params: number, x: number, B: number, out: number, ws: number): void;
+  objectiveWorkspaceFloats(cfg: number, dims: number, L: number, B: number): number;
+  objectiveLossGrad(cfg: number, dims: number, L: number, act: number, params: number, x: number, B: number, rng: number, gparams: number, ws: number): number;
   adamStep(params: number, grads: number, m: number, v: number, n: number, lr: number, beta1: number, beta2: number, eps: number, t: number): void;
   fillZero(out: number, n: number): void;
   gatherRandomRows(rng: number, data: number, N: number, d: number, batch: number, B: number): void;

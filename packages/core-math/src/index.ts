@@ -7,6 +7,11 @@ export { rngUniform, rngNormal, rngRademacher } from './rng-draws.js';
 export { denseForward, denseBackward, denseScratchFloats, type DenseShape } from './dense.js';
 export { activations, activationCode, activationForward, activationDerivatives, activationBackward, type Activation } from './activation.js';
 export { MlpLayout } from './mlp.js';
+export { jetRows, mlpJetWorkspaceFloats, mlpJetForward, mlpJetBackward, type JetOrder } from './jet.js';
+export { modelKinds, conditionings, EMBED_FEATURES, modelDims, modelDataDim, modelWorkspaceFloats, modelScore, modelEnergy,
+  type ModelKind, type Conditioning, type ModelSpec } from './score-model.js';
+export { objectives, projections, sdeDefaults, BoundObjective, type ObjectiveName, type ObjectiveSpec, type Projection } from './objectives.js';
+export { schedules, sigmaSchedule, parseSigmaSchedule, type ScheduleName } from './schedules.js';
 export { Adam, type AdamOptions } from './adam.js';
 export { gatherRandomRows, dsmLossGrad, type DsmBuffers } from './dsm.js';
 export { langevinScoreNet, type ParticleBlock } from './langevin.js';

@@ -14,7 +14,7 @@ export class MlpLayout {
   readonly paramCount: number;
   readonly act: number;
 
-  constructor(private readonly core: Core, readonly dims: readonly number[], readonly activation: Activation) {
+  constructor(readonly core: Core, readonly dims: readonly number[], readonly activation: Activation) {
     if (dims.length < 2) throw new InputError(`MlpLayout: need at least input and output widths, got [${dims.join(', ')}]`);
     dims.forEach((d, i) => expectInt('MlpLayout', `dims[${i}]`, d));
     this.act = activationCode(activation);

@@ -145,3 +145,42 @@ export class ReferenceStream {
     return Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
   }
 }
+
+/**
+ * Reference jet of the MLP in f64, forward mode by the textbook rules, over the row layout of the
+ * jet kernels: B primal rows, B*k tangent rows (b*k + j), then (order 2) B*k second-order rows.
+ */
+export function refMlpJet(dims: number[], act: string, params: ArrayLike<number>, X: ArrayLike<number>, B: number, k: number,
+  order: 1 | 2): Float64Array {
+  const R = B * (1 + order * k);
+  const { f, d } = refActivations[act];
+  let h = Float64Array.from(X);
+  let off = 0;
+  for (let l = 0; l < dims.length - 1; l++) {
+    const I = dims[l], O = dims[l + 1];
+    const a = new Float64Array(R * O);
+    for (let r = 0; r < R; r++) {
+      for (let o = 0; o < O; o++) {
+        let s = r < B ? params[off + I * O + o] : 0;
+        for (let i = 0; i < I; i++) s += h[r * I + i] * params[off + i * O + o];
+        a[r * O + o] = s;
+      }
+    }
+    off += I * O + O;
+    if (l === dims.length - 2) return a;
+    const next = new Float64Array(R * O);
+    for (let b = 0; b < B; b++) {
+      for (let o = 0; o < O; o++) {
+        const a0 = a[b * O + o];
+        next[b * O + o] = f(a0);
+        for (let j = 0; j < k; j++) {
+          const t = (B + b * k + j) * O + o, s = (B + B * k + b * k + j) * O + o;
+          next[t] = d[0](a0) * a[t];
+          if (order === 2) next[s] = d[1](a0) * a[t] * a[t] + d[0](a0) * a[s];
+        }
+      }
+    }
+    h = next;
+  }
+  return h;
+}

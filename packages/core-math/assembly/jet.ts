@@ -1,0 +1,175 @@
+import { gemm, addColumnSums } from './gemm';
+import { denseBackward } from './dense';
+import { phi, phiDerivative } from './activation';
+
+// Jets of an MLP: the primal pass together with k tangent lanes (order 1, JVP) or k second-order
+// Taylor lanes (order 2), and the reverse pass over them. Lanes are stacked as extra rows, so every
+// layer is one GEMM over R = B (1 + order k) rows:
+//   rows [0, B)               primal h,        row b
+//   rows [B, B + Bk)          tangents hdot,   row B + b k + j
+//   rows [B + Bk, B + 2Bk)    second order,    row B + Bk + b k + j   (order 2 only)
+// Linear layers map tangents without the bias: adot = hdot W, addot = hddot W.
+// Activations: hdot = phi'(a) adot, hddot = phi''(a) adot^2 + phi'(a) addot.
+// see: DESIGN.md "Passes"; Griewank & Walther, Evaluating Derivatives, ch. 13 (Taylor propagation).
+//
+// Workspace for (B, k, order): per hidden layer l (width O), A_l [R, O], H_l [R, O], then
+// D1_l, D2_l, D3_l [B, O] (phi', phi'', phi''' at the primal a); two cotangent buffers R * maxW and a
+// scratch of max over l of max(R * dims[l], dims[l] * dims[l+1]).
+
+@inline function dim(dims: usize, l: i32): i32 {
+  return load<i32>(dims + (<usize>l << 2));
+}
+
+@inline function jetRows(B: i32, k: i32, order: i32): i32 {
+  return B * (1 + order * k);
+}
+
+function maxWidth(dims: usize, L: i32): i32 {
+  let m = 0;
+  for (let l = 0; l <= L; l++) m = max(m, dim(dims, l));
+  return m;
+}
+
+function layerFloats(R: i32, B: i32, O: i32): i32 {
+  return 2 * R * O + 3 * B * O;
+}
+
+function cacheFloats(dims: usize, L: i32, R: i32, B: i32): i32 {
+  let n = 0;
+  for (let l = 0; l < L - 1; l++) n += layerFloats(R, B, dim(dims, l + 1));
+  return n;
+}
+
+/** Workspace size in f32 for {@link mlpJetForward} + {@link mlpJetBackward}. */
+export function mlpJetWorkspaceFloats(dims: usize, L: i32, B: i32, k: i32, order: i32): i32 {
+  const R = jetRows(B, k, order);
+  let scratch = 0;
+  for (let l = 0; l < L; l++) scratch = max(scratch, max(R * dim(dims, l), dim(dims, l) * dim(dims, l + 1)));
+  return cacheFloats(dims, L, R, B) + 2 * R * maxWidth(dims, L) + scratch;
+}
+
+/** Pointer to A_l of hidden layer l; H_l, D1_l, D2_l, D3_l follow it. */
+@inline function layerCache(dims: usize, l: i32, R: i32, B: i32, ws: usize): usize {
+  let off = 0;
+  for (let j = 0; j < l; j++) off += layerFloats(R, B, dim(dims, j + 1));
+  return ws + (<usize>off << 2);
+}
+
+/** H = phi(A) on all rows, keeping phi', phi'', phi''' of the primal rows. */
+function activationJetForward(act: i32, A: usize, H: usize, D: usize, B: i32, k: i32, order: i32, O: i32): void {
+  const BO = <usize>(B * O) << 2;
+  const tangent = <usize>(B * O) << 2;
+  const second = tangent + (<usize>(B * k * O) << 2);
+  for (let b = 0; b < B; b++) {
+    for (let o = 0; o < O; o++) {
+      const p = <usize>(b * O + o) << 2;
+      const a = <f64>load<f32>(A + p);
+      const d1 = phiDerivative(act, a, 1);
+      const d2 = phiDerivative(act, a, 2);
+      store<f32>(H + p, <f32>phi(act, a));
+      store<f32>(D + p, <f32>d1);
+      store<f32>(D + BO + p, <f32>d2);
+      store<f32>(D + 2 * BO + p, <f32>phiDerivative(act, a, 3));
+      for (let j = 0; j < k; j++) {
+        const q = <usize>((b * k + j) * O + o) << 2;
+        const ad = <f64>load<f32>(A + tangent + q);
+        store<f32>(H + tangent + q, <f32>(d1 * ad));
+        if (order == 2) {
+          const add = <f64>load<f32>(A + second + q);
+          store<f32>(H + second + q, <f32>(d2 * ad * ad + d1 * add));
+        }
+      }
+    }
+  }
+}
+
+/**
+ * In place on G (cotangents of H rows) -> cotangents of A rows:
+ *   ga    = gh phi' + sum_j [ghd_j phi'' ad_j + ghdd_j (phi''' ad_j^2 + phi'' add_j)]
+ *   gad_j = ghd_j phi' + 2 ghdd_j phi'' ad_j,    gadd_j = ghdd_j phi'.
+ */
+function activationJetBackward(A: usize, D: usize, G: usize, B: i32, k: i32, order: i32, O: i32): void {
+  const BO = <usize>(B * O) << 2;
+  const tangent = <usize>(B * O) << 2;
+  const second = tangent + (<usize>(B * k * O) << 2);
+  for (let b = 0; b < B; b++) {
+    for (let o = 0; o < O; o++) {
+      const p = <usize>(b * O + o) << 2;
+      const d1 = <f64>load<f32>(D + p), d2 = <f64>load<f32>(D + BO + p), d3 = <f64>load<f32>(D + 2 * BO + p);
+      let ga = <f64>load<f32>(G + p) * d1;
+      for (let j = 0; j < k; j++) {
+        const q = <usize>((b * k + j) * O + o) << 2;
+        const ad = <f64>load<f32>(A + tangent + q);
+        const gd = <f64>load<f32>(G + tangent + q);
+        let gad = gd * d1;
+        ga += gd * d2 * ad;
+        if (order == 2) {
+          const add = <f64>load<f32>(A + second + q);
+          const gdd = <f64>load<f32>(G + second + q);
+          ga += gdd * (d3 * ad * ad + d2 * add);
+          gad += 2.0 * gdd * d2 * ad;
+          store<f32>(G + second + q, <f32>(gdd * d1));
+        }
+        store<f32>(G + tangent + q, <f32>gad);
+      }
+      store<f32>(G + p, <f32>ga);
+    }
+  }
+}
+
+/**
+ * Y[R, d_out] = jet of the MLP at X[R, d_in] (rows as above; the caller puts x in the primal rows,
+ * the tangent directions in the tangent rows and zeros, or second-order inputs, in the last block).
+ * Keeps what the reverse pass needs in ws.
+ */
+export function mlpJetForward(dims: usize, L: i32, act: i32, params: usize, X: usize, Y: usize,
+  B: i32, k: i32, order: i32, ws: usize): void {
+  const R = jetRows(B, k, order);
+  let input = X;
+  let w = params;
+  for (let l = 0; l < L; l++) {
+    const I = dim(dims, l), O = dim(dims, l + 1);
+    const b = w + (<usize>(I * O) << 2);
+    const A = l == L - 1 ? Y : layerCache(dims, l, R, B, ws);
+    gemm(input, w, b, A, B, I, O, false);
+    if (R > B) gemm(input + (<usize>(B * I) << 2), w, 0, A + (<usize>(B * O) << 2), R - B, I, O, false);
+    if (l < L - 1) {
+      const H = A + (<usize>(R * O) << 2);
+      activationJetForward(act, A, H, H + (<usize>(R * O) << 2), B, k, order, O);
+      input = H;
+    }
+    w = b + (<usize>O << 2);
+  }
+}
+
+/**
+ * Reverse pass over {@link mlpJetForward} (same X and ws): with gY[R, d_out] the cotangents of every
+ * output row, gparams += d<gY, Y>/dparams (skipped when gparams is 0) and, when gX != 0,
+ * gX[R, d_in] = d<gY, Y>/dX. gY is left unchanged.
+ */
+export function mlpJetBackward(dims: usize, L: i32, act: i32, params: usize, X: usize, gY: usize,
+  gparams: usize, gX: usize, B: i32, k: i32, order: i32, ws: usize): void {
+  const R = jetRows(B, k, order);
+  const gbuf0 = ws + (<usize>cacheFloats(dims, L, R, B) << 2);
+  const gbuf1 = gbuf0 + (<usize>(R * maxWidth(dims, L)) << 2);
+  const scratch = gbuf1 + (<usize>(R * maxWidth(dims, L)) << 2);
+  let wOff = 0;
+  for (let l = 0; l < L; l++) wOff += dim(dims, l) * dim(dims, l + 1) + dim(dims, l + 1);
+  let g = gY;
+  for (let l = L - 1; l >= 0; l--) {
+    const I = dim(dims, l), O = dim(dims, l + 1);
+    wOff -= I * O + O;
+    const w = params + (<usize>wOff << 2);
+    const dw: usize = gparams == 0 ? 0 : gparams + (<usize>wOff << 2);
+    const input = l == 0 ? X : layerCache(dims, l - 1, R, B, ws) + (<usize>(R * I) << 2);
+    const gin = l == 0 ? gX : (g == gbuf0 ? gbuf1 : gbuf0);
+    // dW over all rows; the bias only moves the primal rows.
+    denseBackward(input, w, g, gin, dw, 0, R, I, O, scratch);
+    if (dw != 0) addColumnSums(g, dw + (<usize>(I * O) << 2), B, O);
+    if (l > 0) {
+      const A = layerCache(dims, l - 1, R, B, ws);
+      activationJetBackward(A, A + (<usize>(2 * R * I) << 2), gin, B, k, order, I);
+    }
+    g = gin;
+  }
+}

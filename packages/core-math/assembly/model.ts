@@ -1,0 +1,85 @@
+import { mlpJetForward, mlpJetBackward, mlpJetWorkspaceFloats } from './jet';
+
+// A score model over an MLP f, in one of two parametrizations, optionally conditioned on a noise level:
+//   kind SCORE:  s(x; sigma) = f([x, c(sigma)]) / sigma^scaled            (f: d_in -> d)
+//   kind ENERGY: E(x; sigma) = f([x, c(sigma)]) / sigma^scaled, s = -grad_x E   (f: d_in -> 1)
+// p is proportional to exp(-E). c(sigma) (EMBED features, conditioning bit EMBED) is
+// [l, sin(l/2), cos(l/2), sin(l), cos(l), sin(2l), cos(2l)], l = ln sigma; bit SCALED divides by sigma.
+// see: Song & Ermon 2019 (noise-conditional score networks); Song & Ermon 2020, technique 3 (s = f / sigma).
+
+export const SCORE = 0;
+export const ENERGY = 1;
+export const EMBED = 1;
+export const SCALED = 2;
+export const EMBED_FEATURES = 7;
+
+/** Network input width for data dimension d. */
+@inline export function inputWidth(cond: i32, d: i32): i32 {
+  return d + ((cond & EMBED) != 0 ? EMBED_FEATURES : 0);
+}
+
+/** Output scale of the network for noise level sigma (1 when not scaled). */
+@inline export function outputScale(cond: i32, sigma: f32): f32 {
+  return (cond & SCALED) != 0 ? <f32>1.0 / sigma : <f32>1.0;
+}
+
+/** Writes row [x (d floats), c(sigma)] at `row` (width inputWidth). */
+export function writeInputRow(row: usize, x: usize, d: i32, cond: i32, sigma: f32): void {
+  memory.copy(row, x, <usize>d << 2);
+  if ((cond & EMBED) == 0) return;
+  const l = Math.log(<f64>sigma);
+  const e = row + (<usize>d << 2);
+  store<f32>(e, <f32>l);
+  store<f32>(e, <f32>Math.sin(0.5 * l), 4);
+  store<f32>(e, <f32>Math.cos(0.5 * l), 8);
+  store<f32>(e, <f32>Math.sin(l), 12);
+  store<f32>(e, <f32>Math.cos(l), 16);
+  store<f32>(e, <f32>Math.sin(2.0 * l), 20);
+  store<f32>(e, <f32>Math.cos(2.0 * l), 24);
+}
+
+/** Workspace floats of {@link modelScore} / {@link modelEnergy} at batch B. */
+export function modelWorkspaceFloats(dims: usize, L: i32, B: i32): i32 {
+  const din = load<i32>(dims), dout = load<i32>(dims + (<usize>L << 2));
+  return 2 * B * din + 2 * B * dout + mlpJetWorkspaceFloats(dims, L, B, 0, 1);
+}
+
+/**
+ * out[B, d] = s(x; sigma) at x[B, d]. An energy model runs the forward pass and the reverse pass to
+ * the input (s = -grad_x E).
+ */
+export function modelScore(kind: i32, cond: i32, sigma: f32, dims: usize, L: i32, act: i32, params: usize,
+  x: usize, B: i32, out: usize, ws: usize): void {
+  const din = load<i32>(dims), dout = load<i32>(dims + (<usize>L << 2));
+  const d = din - ((cond & EMBED) != 0 ? EMBED_FEATURES : 0);
+  const X = ws, gX = X + (<usize>(B * din) << 2);
+  const Y = gX + (<usize>(B * din) << 2), gY = Y + (<usize>(B * dout) << 2);
+  const net = gY + (<usize>(B * dout) << 2);
+  for (let b = 0; b < B; b++) writeInputRow(X + (<usize>(b * din) << 2), x + (<usize>(b * d) << 2), d, cond, sigma);
+  const c = outputScale(cond, sigma);
+  mlpJetForward(dims, L, act, params, X, Y, B, 0, 1, net);
+  if (kind == SCORE) {
+    for (let i = 0; i < B * d; i++) store<f32>(out + (<usize>i << 2), c * load<f32>(Y + (<usize>i << 2)));
+    return;
+  }
+  for (let b = 0; b < B; b++) store<f32>(gY + (<usize>b << 2), 1);
+  mlpJetBackward(dims, L, act, params, X, gY, 0, gX, B, 0, 1, net);
+  for (let b = 0; b < B; b++) {
+    for (let j = 0; j < d; j++) {
+      store<f32>(out + (<usize>(b * d + j) << 2), -c * load<f32>(gX + (<usize>(b * din + j) << 2)));
+    }
+  }
+}
+
+/** out[B] = E(x; sigma) of an energy model at x[B, d]. */
+export function modelEnergy(cond: i32, sigma: f32, dims: usize, L: i32, act: i32, params: usize,
+  x: usize, B: i32, out: usize, ws: usize): void {
+  const din = load<i32>(dims);
+  const d = din - ((cond & EMBED) != 0 ? EMBED_FEATURES : 0);
+  const X = ws, Y = X + (<usize>(2 * B * din) << 2);
+  const net = Y + (<usize>(2 * B) << 2);
+  for (let b = 0; b < B; b++) writeInputRow(X + (<usize>(b * din) << 2), x + (<usize>(b * d) << 2), d, cond, sigma);
+  mlpJetForward(dims, L, act, params, X, Y, B, 0, 1, net);
+  const c = outputScale(cond, sigma);
+  for (let b = 0; b < B; b++) store<f32>(out + (<usize>b << 2), c * load<f32>(Y + (<usize>b << 2)));
+}

@@ -1,0 +1,80 @@
+import type { Core } from './core.js';
+import type { F32Buffer } from './memory.js';
+import type { MlpLayout } from './mlp.js';
+import { InputError, lookup } from './errors.js';
+import { expectFinite, expectInt, expectLength } from './validate.js';
+
+/** Parametrizations: a score network s = f (d -> d) or an energy network E = f (d -> 1), s = -grad_x E. */
+export const modelKinds = { score: 0, energy: 1 } satisfies Record<string, number>;
+export type ModelKind = keyof typeof modelKinds;
+
+/**
+ * Noise conditioning: `embed` concatenates c(sigma) = [l, sin(l/2), cos(l/2), sin l, cos l, sin 2l, cos 2l]
+ * (l = ln sigma) to the input; `scale` divides the output by sigma; `both` does both.
+ */
+export const conditionings = { none: 0, embed: 1, scale: 2, both: 3 } satisfies Record<string, number>;
+export type Conditioning = keyof typeof conditionings;
+
+/** Features of the noise embedding c(sigma). */
+export const EMBED_FEATURES = 7;
+
+/** How a network is read as a score model. */
+export interface ModelSpec {
+  kind: ModelKind;
+  conditioning: Conditioning;
+}
+
+/** Network widths [d_in, ...hidden, d_out] of a model of data dimension d. */
+export function modelDims(spec: ModelSpec, d: number, hidden: readonly number[]): number[] {
+  const embed = (lookup(conditionings, spec.conditioning, 'conditioning') & 1) !== 0;
+  return [d + (embed ? EMBED_FEATURES : 0), ...hidden, spec.kind === 'energy' ? 1 : d];
+}
+
+/** Data dimension of a model, checking that the network's widths fit the spec. */
+export function modelDataDim(spec: ModelSpec, net: MlpLayout, kernel = 'model'): number {
+  lookup(modelKinds, spec.kind, 'model kind');
+  const embed = (lookup(conditionings, spec.conditioning, 'conditioning') & 1) !== 0;
+  const d = net.inputs - (embed ? EMBED_FEATURES : 0);
+  const out = spec.kind === 'energy' ? 1 : d;
+  if (d < 1 || net.outputs !== out) {
+    throw new InputError(`${kernel}: a ${spec.kind} model with conditioning '${spec.conditioning}' needs widths [d${embed ? ' + 7' : ''}, ..., ${spec.kind === 'energy' ? '1' : 'd'}], got [${net.dims.join(', ')}]`);
+  }
+  return d;
+}
+
+/** Workspace floats of {@link modelScore} and {@link modelEnergy} at this batch size. */
+export function modelWorkspaceFloats(net: MlpLayout, batch: number): number {
+  expectInt('modelWorkspaceFloats', 'batch', batch);
+  return net.core.exports.modelWorkspaceFloats(net.dimsBuf.ptr, net.layers, batch);
+}
+
+/** out [B, d] = s(x; sigma) at x [B, d] (sigma is ignored by unconditioned models; pass 1). */
+export function modelScore(core: Core, spec: ModelSpec, net: MlpLayout, params: F32Buffer, x: F32Buffer, batch: number,
+  sigma: number, out: F32Buffer, ws: F32Buffer): void {
+  const k = 'modelScore';
+  const d = modelDataDim(spec, net, k);
+  checkCommon(k, net, params, x, batch, d, sigma, ws);
+  expectLength(k, 'out', out, batch * d, `batch*d ${batch}*${d}`);
+  core.exports.modelScore(modelKinds[spec.kind], conditionings[spec.conditioning], sigma, net.dimsBuf.ptr, net.layers, net.act,
+    params.ptr, x.ptr, batch, out.ptr, ws.ptr);
+}
+
+/** out [B] = E(x; sigma) of an energy model at x [B, d]. */
+export function modelEnergy(core: Core, spec: ModelSpec, net: MlpLayout, params: F32Buffer, x: F32Buffer, batch: number,
+  sigma: number, out: F32Buffer, ws: F32Buffer): void {
+  const k = 'modelEnergy';
+  if (spec.kind !== 'energy') throw new InputError(`${k}: a ${spec.kind} model has no energy`);
+  const d = modelDataDim(spec, net, k);
+  checkCommon(k, net, params, x, batch, d, sigma, ws);
+  expectLength(k, 'out', out, batch, 'batch');
+  core.exports.modelEnergy(conditionings[spec.conditioning], sigma, net.dimsBuf.ptr, net.layers, net.act, params.ptr, x.ptr,
+    batch, out.ptr, ws.ptr);
+}
+
+function checkCommon(k: string, net: MlpLayout, params: F32Buffer, x: F32Buffer, batch: number, d: number, sigma: number, ws: F32Buffer): void {
+  expectInt(k, 'batch', batch);
+  expectFinite(k, 'sigma', sigma, true);
+  expectLength(k, 'params', params, net.paramCount, 'paramCount');
+  expectLength(k, 'x', x, batch * d, `batch*d ${batch}*${d}`);
+  expectLength(k, 'ws', ws, modelWorkspaceFloats(net, batch), 'modelWorkspaceFloats', true);
+}
