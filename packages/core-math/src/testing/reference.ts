@@ -133,6 +133,22 @@ export class ReferenceStream {
     return referenceBits(this.seed, this.counter++);
   }
 
+  /** Moves the stream position forward by n draws. */
+  skip(n: number): this {
+    this.counter += BigInt(n);
+    return this;
+  }
+
+  /** The raw 64 bits of the next draw. */
+  u64(): bigint {
+    return this.bits();
+  }
+
+  /** +1 or -1 from the top bit. */
+  rademacher(): number {
+    return this.bits() >> 63n ? 1 : -1;
+  }
+
   /** U[0, 1) with 53 bits. */
   uniform(): number {
     return Number(this.bits() >> 11n) * 2 ** -53;

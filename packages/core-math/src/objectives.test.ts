@@ -1,0 +1,122 @@
+import { describe, expect, it } from 'vitest';
+import { forEachBuild, loadBoth } from './testing/builds.js';
+import { MlpLayout } from './mlp.js';
+import type { Activation } from './activation.js';
+import type { Core } from './core.js';
+import { BoundObjective, type ObjectiveSpec } from './objectives.js';
+import { modelDims, modelScore, modelEnergy, modelWorkspaceFloats, type ModelSpec } from './score-model.js';
+import { finiteDifference, normRelError, randomArray, ReferenceStream, testRandom } from './testing/reference.js';
+import { refDraws, refLoss, refScore } from './testing/objective-reference.js';
+
+interface Case { obj: ObjectiveSpec; spec: ModelSpec; act: Activation; batch: number; d: number }
+
+const exact: ObjectiveSpec[] = [
+  { name: 'esm' },
+  { name: 'ssm', projection: 'gaussian', slices: 2 },
+  { name: 'ssm', projection: 'rademacher', slices: 3 },
+  { name: 'ssm', projection: 'sphere', slices: 1 },
+  { name: 'ssm-vr', projection: 'gaussian', slices: 2 },
+  { name: 'ssm-vr', projection: 'rademacher', slices: 1 },
+];
+const noisy: [ObjectiveSpec, ModelSpec['conditioning'][]][] = [
+  [{ name: 'dsm', sigma: 0.3 }, ['none', 'embed', 'scale', 'both']],
+  [{ name: 'ncsn', sigmas: [1, 0.5, 0.2] }, ['embed', 'both']],
+  [{ name: 'continuous', sde: 've', sigmaMin: 0.05, sigmaMax: 2 }, ['both', 'embed']],
+  [{ name: 'continuous', sde: 'vp', eps: 0.05 }, ['both', 'scale']],
+];
+const batches = [1, 3, 5, 17];
+const cases: Case[] = [];
+for (const kind of ['score', 'energy'] as const) {
+  exact.forEach((obj, i) => cases.push({ obj, spec: { kind, conditioning: 'none' }, act: (['silu', 'tanh', 'softplus'] as const)[i % 3], batch: batches[i % 4], d: i === 1 ? 3 : 2 }));
+  noisy.forEach(([obj, conds], i) => conds.forEach((conditioning, j) =>
+    cases.push({ obj, spec: { kind, conditioning }, act: (['silu', 'softplus', 'tanh'] as const)[(i + j) % 3], batch: batches[(i + j) % 4], d: 2 })));
+}
+const label = (c: Case) => `${c.obj.name}${'projection' in c.obj ? `/${c.obj.projection}` : ''}${'sde' in c.obj ? `/${c.obj.sde}` : ''} ${c.spec.kind} (${c.spec.conditioning}, ${c.act}, batch ${c.batch}, d ${c.d})`;
+
+function setup(core: Core, c: Case, seed: number) {
+  const dims = modelDims(c.spec, c.d, [7, 6]);
+  const net = new MlpLayout(core, dims, c.act);
+  const p0 = randomArray(net.paramCount, seed, -0.6, 0.6);
+  const x0 = randomArray(c.batch * c.d, seed + 1, -1.5, 1.5);
+  const objective = new BoundObjective(core, c.obj, c.spec, net);
+  return { dims, net, p0, x0, objective };
+}
+
+forEachBuild((core) => {
+  describe('every objective x parametrization x conditioning: value and gradient', () => {
+    it.each(cases.map((c) => [label(c), c] as const))('%s', (_name, c) => {
+      const k = core();
+      const { dims, net, p0, x0, objective } = setup(k, c, 101);
+      const params = k.f32(net.paramCount, p0), x = k.f32(x0.length, x0), gparams = k.f32(net.paramCount);
+      const ws = k.f32(objective.workspaceFloats(c.batch));
+      const rng = k.rng(77, 5);
+      const loss = objective.lossGrad(params, x, c.batch, rng, gparams, ws);
+      // Replay the draws and evaluate the loss in f64 from the formulas.
+      const draws = refDraws(c.obj, c.batch, c.d, new ReferenceStream(77n).skip(5));
+      const xs = Array.from({ length: c.batch }, (_, b) => Array.from(x0.subarray(b * c.d, (b + 1) * c.d)));
+      const ref = (p: ArrayLike<number>) => refLoss(c.obj, c.spec, dims, c.act, p, xs, draws);
+      expect(Math.abs(loss - ref(p0)) / Math.max(1, Math.abs(ref(p0)))).toBeLessThan(1e-4);
+      const rand = testRandom(7);
+      const idx = Array.from({ length: 16 }, () => Math.floor(rand() * net.paramCount));
+      const fd = idx.map((i) => finiteDifference(ref, Float64Array.from(p0), i, 1e-3));
+      expect(normRelError(idx.map((i) => gparams.view[i]), fd)).toBeLessThan(1e-3);
+      objective.free();
+    });
+  });
+
+  it('model score and energy kernels match the f64 model', () => {
+    const k = core();
+    for (const spec of [{ kind: 'score', conditioning: 'both' }, { kind: 'energy', conditioning: 'embed' }, { kind: 'energy', conditioning: 'scale' }] as ModelSpec[]) {
+      const dims = modelDims(spec, 3, [9]);
+      const net = new MlpLayout(k, dims, 'silu');
+      const p0 = randomArray(net.paramCount, 5, -0.6, 0.6), x0 = randomArray(15, 6, -2, 2);
+      const params = k.f32(net.paramCount, p0), x = k.f32(15, x0), out = k.f32(15), ws = k.f32(modelWorkspaceFloats(net, 5));
+      modelScore(k, spec, net, params, x, 5, 0.3, out, ws);
+      const ref = Array.from({ length: 5 }, (_, b) => refScore(spec, dims, 'silu', p0, Array.from(x0.subarray(3 * b, 3 * b + 3)), 0.3)).flat();
+      expect(normRelError(out.view, ref)).toBeLessThan(1e-5);
+      if (spec.kind === 'energy') {
+        // s = -grad E: finite differences of the energy kernel.
+        const e = k.f32(5);
+        const energyAt = (xv: ArrayLike<number>) => { x.set(xv); modelEnergy(k, spec, net, params, x, 5, 0.3, e, ws); return Array.from(e.view); };
+        const h = 1e-2;
+        for (let i = 0; i < 15; i++) {
+          const up = Float32Array.from(x0); up[i] += h;
+          const down = Float32Array.from(x0); down[i] -= h;
+          const b = Math.floor(i / 3);
+          expect(-(energyAt(up)[b] - energyAt(down)[b]) / (2 * h)).toBeCloseTo(out.view[i], 2);
+        }
+      }
+    }
+  });
+
+  it('refuses mismatched networks and options with one line naming them', () => {
+    const k = core();
+    const net = new MlpLayout(k, [2, 4, 2], 'silu');
+    expect(() => new BoundObjective(k, { name: 'esm' }, { kind: 'energy', conditioning: 'none' }, net))
+      .toThrow("objective: a energy model with conditioning 'none' needs widths [d, ..., 1], got [2, 4, 2]");
+    expect(() => new BoundObjective(k, { name: 'ssm' }, { kind: 'score', conditioning: 'embed' }, new MlpLayout(k, [9, 4, 2], 'silu')))
+      .toThrow("objective: ssm trains an unconditional model; conditioning must be 'none', got 'embed'");
+    expect(() => new BoundObjective(k, { name: 'dsm', sigma: 0 }, { kind: 'score', conditioning: 'none' }, net)).toThrow('objective: sigma must be a finite positive number, got 0');
+    expect(() => new BoundObjective(k, { name: 'ssm', projection: 'cube' as 'sphere' }, { kind: 'score', conditioning: 'none' }, net))
+      .toThrow("unknown projection 'cube'; valid: gaussian, rademacher, sphere");
+    expect(() => new BoundObjective(k, { name: 'continuous', sde: 'xx' as 've' }, { kind: 'score', conditioning: 'none' }, net)).toThrow("unknown sde 'xx'; valid: ve, vp");
+    expect(() => new BoundObjective(k, { name: 'mle' } as unknown as ObjectiveSpec, { kind: 'score', conditioning: 'none' }, net)).toThrow("unknown loss 'mle'; valid: esm, ssm, ssm-vr, dsm, ncsn, continuous");
+  });
+});
+
+describe('objectives across builds', () => {
+  it('SIMD and scalar give the same loss and gradient within 1e-5', async () => {
+    const { simd, scalar } = await loadBoth();
+    for (const c of cases.filter((_, i) => i % 3 === 0)) {
+      const run = (k: Core) => {
+        const { net, p0, x0, objective } = setup(k, c, 5);
+        const gp = k.f32(net.paramCount);
+        const loss = objective.lossGrad(k.f32(net.paramCount, p0), k.f32(x0.length, x0), c.batch, k.rng(3), gp, k.f32(objective.workspaceFloats(c.batch)));
+        return { loss, g: gp.toArray() };
+      };
+      const a = run(simd), b = run(scalar);
+      expect(Math.abs(a.loss - b.loss) / Math.max(1, Math.abs(b.loss))).toBeLessThan(1e-5);
+      expect(normRelError(a.g, b.g)).toBeLessThan(1e-5);
+    }
+  });
+});

@@ -1,0 +1,119 @@
+// f64 reference of the score models and objectives, written from the formulas (DESIGN.md), not from
+// assembly/: the score from a forward-mode jet, its Jacobian by central differences, the draws
+// replayed from the reference stream in the documented order.
+import type { ModelSpec } from '../score-model.js';
+import type { ObjectiveSpec } from '../objectives.js';
+import { sdeDefaults } from '../objectives.js';
+import { ReferenceStream, refMlpJet, refMlpForward } from './reference.js';
+
+/** c(sigma), the 7-feature noise embedding. */
+export function refEmbedding(sigma: number): number[] {
+  const l = Math.log(sigma);
+  return [l, Math.sin(l / 2), Math.cos(l / 2), Math.sin(l), Math.cos(l), Math.sin(2 * l), Math.cos(2 * l)];
+}
+
+/** The model's score s(x; sigma) at one point, f64. */
+export function refScore(spec: ModelSpec, dims: number[], act: string, params: ArrayLike<number>, x: number[], sigma: number): number[] {
+  const embed = spec.conditioning === 'embed' || spec.conditioning === 'both';
+  const scale = spec.conditioning === 'scale' || spec.conditioning === 'both' ? 1 / sigma : 1;
+  const input = embed ? [...x, ...refEmbedding(sigma)] : x;
+  if (spec.kind === 'score') return Array.from(refMlpForward(dims, act, params, input, 1), (v) => v * scale);
+  // Energy: s_j = -scale * d f / d x_j, from d tangent lanes e_j of the forward-mode jet.
+  const d = x.length, I = input.length;
+  const X = new Float64Array(I * (1 + d));
+  X.set(input);
+  for (let j = 0; j < d; j++) X[I + j * I + j] = 1;
+  const Y = refMlpJet(dims, act, params, X, 1, d, 1);
+  return Array.from({ length: d }, (_, j) => -scale * Y[1 + j]);
+}
+
+/** Jacobian J[i][j] = d s_i / d x_j by central differences. */
+export function refJacobian(score: (x: number[]) => number[], x: number[], h = 1e-4): number[][] {
+  const d = x.length;
+  const cols = x.map((_, j) => {
+    const up = score(x.map((v, i) => (i === j ? v + h : v))), down = score(x.map((v, i) => (i === j ? v - h : v)));
+    return up.map((u, i) => (u - down[i]) / (2 * h));
+  });
+  return Array.from({ length: d }, (_, i) => cols.map((c) => c[i]));
+}
+
+/** Draws of one objective evaluation, replayed from the stream in the kernel's documented order. */
+export interface Draws {
+  alpha: number[];
+  sigma: number[];
+  lambda: number[];
+  z: number[][];
+  v: number[][][];
+}
+
+export function refDraws(obj: ObjectiveSpec, B: number, d: number, stream: ReferenceStream): Draws {
+  const out: Draws = { alpha: [], sigma: [], lambda: [], z: [], v: [] };
+  if (obj.name === 'ssm' || obj.name === 'ssm-vr') {
+    const M = obj.slices ?? 1, kind = obj.projection ?? 'gaussian';
+    for (let b = 0; b < B; b++) {
+      out.v.push(Array.from({ length: M }, () => {
+        if (kind === 'rademacher') return Array.from({ length: d }, () => stream.rademacher());
+        const g = Array.from({ length: d }, () => stream.normal());
+        const norm = Math.hypot(...g);
+        return kind === 'sphere' ? g.map((u) => (u * Math.sqrt(d)) / norm) : g;
+      }));
+    }
+    return out;
+  }
+  if (obj.name === 'esm') return out;
+  for (let b = 0; b < B; b++) {
+    let a = 1, s = obj.name === 'dsm' ? obj.sigma : 1, w = 1;
+    if (obj.name === 'ncsn') {
+      const i = Number(((stream.u64() >> 32n) * BigInt(obj.sigmas.length)) >> 32n);
+      s = obj.sigmas[i];
+      w = s * s;
+    } else if (obj.name === 'continuous') {
+      const o = { ...sdeDefaults, ...obj };
+      const t = o.eps + (1 - o.eps) * stream.uniform();
+      if (obj.sde === 've') s = o.sigmaMin * (o.sigmaMax / o.sigmaMin) ** t;
+      else {
+        const integral = o.betaMin * t + 0.5 * (o.betaMax - o.betaMin) * t * t;
+        a = Math.exp(-0.5 * integral);
+        s = Math.sqrt(1 - Math.exp(-integral));
+      }
+      w = s * s;
+    }
+    out.alpha.push(a);
+    out.sigma.push(s);
+    out.lambda.push(w);
+  }
+  for (let b = 0; b < B; b++) out.z.push(Array.from({ length: d }, () => stream.normal()));
+  return out;
+}
+
+/** The objective's batch-mean loss in f64 for given draws. */
+export function refLoss(obj: ObjectiveSpec, spec: ModelSpec, dims: number[], act: string, params: ArrayLike<number>,
+  x: number[][], draws: Draws): number {
+  let total = 0;
+  x.forEach((xb, b) => {
+    if (obj.name === 'esm' || obj.name === 'ssm' || obj.name === 'ssm-vr') {
+      const score = (p: number[]) => refScore(spec, dims, act, params, p, 1);
+      const s = score(xb), J = refJacobian(score, xb);
+      const sq = s.reduce((t, v) => t + v * v, 0);
+      if (obj.name === 'esm') {
+        total += J.reduce((t, row, i) => t + row[i], 0) + sq / 2;
+        return;
+      }
+      const M = draws.v[b].length;
+      let sum = 0;
+      for (const v of draws.v[b]) {
+        const Jv = J.map((row) => row.reduce((t, jij, j) => t + jij * v[j], 0));
+        const vJv = v.reduce((t, vi, i) => t + vi * Jv[i], 0);
+        const vs = v.reduce((t, vi, i) => t + vi * s[i], 0);
+        sum += vJv + (obj.name === 'ssm' ? (vs * vs) / 2 : 0);
+      }
+      total += sum / M + (obj.name === 'ssm-vr' ? sq / 2 : 0);
+      return;
+    }
+    const a = draws.alpha[b], s = draws.sigma[b], w = draws.lambda[b], z = draws.z[b];
+    const noisy = xb.map((v, j) => a * v + s * z[j]);
+    const score = refScore(spec, dims, act, params, noisy, s);
+    total += (w / 2) * score.reduce((t, v, j) => t + (v + z[j] / s) ** 2, 0);
+  });
+  return total / x.length;
+}
