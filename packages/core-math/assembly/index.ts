@@ -8,8 +8,8 @@ export { mlpJetWorkspaceFloats, mlpJetForward, mlpJetBackward } from './jet';
 export { modelWorkspaceFloats, modelScore, modelEnergy } from './model';
 export { objectiveWorkspaceFloats, objectiveLossGrad } from './objectives';
 export { adamStep, fillZero } from './adam';
-export { gatherRandomRows, dsmLossGrad } from './dsm';
-export { langevinScoreNet } from './langevin';
+export { gatherRandomRows } from './batch';
+export { langevinModel } from './langevin';
 export { datasetSample, datasetLogDensityScore } from './datasets';
 export { mulAddCeiling } from './ceiling';
 

@@ -64,12 +64,13 @@ function activationJetForward(act: i32, A: usize, H: usize, D: usize, B: i32, k:
     for (let o = 0; o < O; o++) {
       const p = <usize>(b * O + o) << 2;
       const a = <f64>load<f32>(A + p);
+      // Only the derivatives the lanes and the reverse pass will read.
       const d1 = phiDerivative(act, a, 1);
-      const d2 = phiDerivative(act, a, 2);
+      const d2 = k > 0 ? phiDerivative(act, a, 2) : 0.0;
       store<f32>(H + p, <f32>phi(act, a));
       store<f32>(D + p, <f32>d1);
       store<f32>(D + BO + p, <f32>d2);
-      store<f32>(D + 2 * BO + p, <f32>phiDerivative(act, a, 3));
+      if (k > 0 && order == 2) store<f32>(D + 2 * BO + p, <f32>phiDerivative(act, a, 3));
       for (let j = 0; j < k; j++) {
         const q = <usize>((b * k + j) * O + o) << 2;
         const ad = <f64>load<f32>(A + tangent + q);
@@ -95,8 +96,13 @@ function activationJetBackward(A: usize, D: usize, G: usize, B: i32, k: i32, ord
   for (let b = 0; b < B; b++) {
     for (let o = 0; o < O; o++) {
       const p = <usize>(b * O + o) << 2;
-      const d1 = <f64>load<f32>(D + p), d2 = <f64>load<f32>(D + BO + p), d3 = <f64>load<f32>(D + 2 * BO + p);
+      const d1 = <f64>load<f32>(D + p);
       let ga = <f64>load<f32>(G + p) * d1;
+      if (k == 0) {
+        store<f32>(G + p, <f32>ga);
+        continue;
+      }
+      const d2 = <f64>load<f32>(D + BO + p), d3 = order == 2 ? <f64>load<f32>(D + 2 * BO + p) : 0.0;
       for (let j = 0; j < k; j++) {
         const q = <usize>((b * k + j) * O + o) << 2;
         const ad = <f64>load<f32>(A + tangent + q);

@@ -29,8 +29,7 @@ export interface CoreExports {
   adamStep(params: number, grads: number, m: number, v: number, n: number, lr: number, beta1: number, beta2: number, eps: number, t: number): void;
   fillZero(out: number, n: number): void;
   gatherRandomRows(rng: number, data: number, N: number, d: number, batch: number, B: number): void;
-  dsmLossGrad(dims: number, L: number, act: number, params: number, x: number, B: number, d: number, sigma: number, rng: number, gparams: number, ws: number, noisy: number, score: number, gscore: number): number;
-  langevinScoreNet(dims: number, L: number, act: number, params: number, x: number, n: number, d: number, i0: number, nTotal: number, steps: number, alpha: number, rng: number, ws: number, score: number, B: number): void;
+  langevinModel(kind: number, cond: number, sigma: number, dims: number, L: number, act: number, params: number, x: number, n: number, d: number, i0: number, nTotal: number, steps: number, alpha: number, rng: number, ws: number, score: number, B: number): void;
   datasetSample(id: number, rng: number, out: number, n: number): number;
   datasetLogDensityScore(id: number, x: number, n: number, logp: number, score: number): number;
   mulAddCeiling(iterations: number, m: number, c: number): number;

@@ -13,7 +13,7 @@ export { modelKinds, conditionings, EMBED_FEATURES, modelDims, modelDataDim, mod
 export { objectives, projections, sdeDefaults, BoundObjective, type ObjectiveName, type ObjectiveSpec, type Projection } from './objectives.js';
 export { schedules, sigmaSchedule, parseSigmaSchedule, type ScheduleName } from './schedules.js';
 export { Adam, type AdamOptions } from './adam.js';
-export { gatherRandomRows, dsmLossGrad, type DsmBuffers } from './dsm.js';
-export { langevinScoreNet, type ParticleBlock } from './langevin.js';
+export { gatherRandomRows } from './batch.js';
+export { langevin, type ParticleBlock, type LangevinWork } from './langevin.js';
 export { datasets, datasetNames, datasetSample, datasetLogDensityScore, type DatasetName, type DatasetSpec } from './datasets.js';
 export { mulAddCeiling } from './ceiling.js';

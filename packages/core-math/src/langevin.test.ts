@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { forEachBuild, loadBoth } from './testing/builds.js';
 import { MlpLayout } from './mlp.js';
-import { langevinScoreNet } from './langevin.js';
+import { langevin } from './langevin.js';
+import { modelScore, modelWorkspaceFloats, type ModelSpec } from './score-model.js';
+import { randomArray } from './testing/reference.js';
+
+const SCORE: ModelSpec = { kind: 'score', conditioning: 'none' };
 import { rngNormal } from './rng-draws.js';
 import type { Core } from './core.js';
 import { sameBits } from './testing/reference.js';
@@ -18,9 +22,9 @@ function run(c: Core, n: number, d: number, steps: number, alpha: number, chunk:
   const { net, params } = linearScore(c, d);
   const x = c.f32(n * d);
   rngNormal(c, c.rng(seed + 100), x, 3, 0.1); // start far from the target
-  const work = { ws: c.f32(net.workspaceFloats(chunk)), score: c.f32(chunk * d), chunk };
+  const work = { ws: c.f32(modelWorkspaceFloats(net, chunk)), score: c.f32(chunk * d), chunk };
   const rng = c.rng(seed);
-  langevinScoreNet(c, net, params, x, steps, alpha, rng, work);
+  langevin(c, SCORE, net, params, x, steps, alpha, rng, work);
   return { x, rng, net, params };
 }
 
@@ -48,11 +52,11 @@ forEachBuild((core) => {
     const { net, params } = linearScore(c, d);
     const init = c.f32(n * d);
     rngNormal(c, c.rng(101), init, 3, 0.1);
-    const work = { ws: c.f32(net.workspaceFloats(8)), score: c.f32(8 * d), chunk: 8 };
+    const work = { ws: c.f32(modelWorkspaceFloats(net, 8)), score: c.f32(8 * d), chunk: 8 };
     const parts = [[0, 17], [17, 37]].map(([a, b]) => {
       const x = c.f32((b - a) * d, init.view.subarray(a * d, b * d));
       const rng = c.rng(1);
-      langevinScoreNet(c, net, params, x, steps, alpha, rng, work, { first: a, total: n });
+      langevin(c, SCORE, net, params, x, steps, alpha, rng, work, { first: a, total: n });
       expect(rng.counter).toBe(BigInt(steps * n * d));
       return x.toArray();
     });
@@ -63,12 +67,25 @@ forEachBuild((core) => {
     const c = core();
     const { net, params } = linearScore(c, 2);
     const x = c.f32(6, [1, 2, 3, 4, 5, 6]);
-    const work = { ws: c.f32(net.workspaceFloats(4)), score: c.f32(8), chunk: 4 };
-    langevinScoreNet(c, net, params, x, 0, 0.1, c.rng(1), work);
+    const work = { ws: c.f32(modelWorkspaceFloats(net, 4)), score: c.f32(8), chunk: 4 };
+    langevin(c, SCORE, net, params, x, 0, 0.1, c.rng(1), work);
     expect(Array.from(x.view)).toEqual([1, 2, 3, 4, 5, 6]);
-    expect(() => langevinScoreNet(c, net, params, c.f32(5), 1, 0.1, c.rng(1), work)).toThrow('langevinScoreNet: x has 5 floats, not a multiple of d = 2');
-    expect(() => langevinScoreNet(c, net, params, x, 1, -1, c.rng(1), work)).toThrow('langevinScoreNet: alpha must be a finite positive number, got -1');
-    expect(() => langevinScoreNet(c, net, params, x, 1, 0.1, c.rng(1), work, { first: 2, total: 4 })).toThrow(/particles 2..4 exceed total 4/);
+    expect(() => langevin(c, SCORE, net, params, c.f32(5), 1, 0.1, c.rng(1), work)).toThrow('langevin: x has 5 floats, not a multiple of d = 2');
+    expect(() => langevin(c, SCORE, net, params, x, 1, -1, c.rng(1), work)).toThrow('langevin: alpha must be a finite positive number, got -1');
+    expect(() => langevin(c, SCORE, net, params, x, 1, 0.1, c.rng(1), work, { first: 2, total: 4 })).toThrow(/particles 2..4 exceed total 4/);
+  });
+
+  it('with an energy model (noise conditioned) takes the step x + (alpha/2) s(x; sigma) + sqrt(alpha) z', () => {
+    const c = core();
+    const spec: ModelSpec = { kind: 'energy', conditioning: 'both' };
+    const net = new MlpLayout(c, [9, 8, 1], 'softplus');
+    const params = c.f32(net.paramCount, randomArray(net.paramCount, 1));
+    const x0 = randomArray(10, 2), x = c.f32(10, x0), s = c.f32(10), z = c.f32(10);
+    const work = { ws: c.f32(modelWorkspaceFloats(net, 5)), score: c.f32(10), chunk: 5 };
+    modelScore(c, spec, net, params, x, 5, 0.5, s, work.ws);
+    langevin(c, spec, net, params, x, 1, 0.01, c.rng(3), work, { sigma: 0.5 });
+    rngNormal(c, c.rng(3), z);
+    x0.forEach((v, i) => expect(x.view[i]).toBeCloseTo(v + 0.005 * s.view[i] + 0.1 * z.view[i], 5));
   });
 });
 

@@ -3,6 +3,7 @@ import type { F32Buffer } from './memory.js';
 import type { MlpLayout } from './mlp.js';
 import { InputError } from './errors.js';
 import { expectFinite, expectInt, expectLength } from './validate.js';
+import { conditionings, modelDataDim, modelKinds, modelWorkspaceFloats, type ModelSpec } from './score-model.js';
 
 /** Where a block of particles sits in the full set (for splitting across workers). */
 export interface ParticleBlock {
@@ -12,29 +13,37 @@ export interface ParticleBlock {
   total?: number;
 }
 
+/** Buffers for {@link langevin}: ws of modelWorkspaceFloats(chunk) and score of chunk * d floats. */
+export interface LangevinWork {
+  ws: F32Buffer;
+  score: F32Buffer;
+  chunk: number;
+}
+
 /**
- * Unadjusted Langevin dynamics with a score network, in place on x[n, d]:
- * x <- x + (alpha/2) s(x) + sqrt(alpha) z, `steps` times, in chunks of `chunk` particles.
+ * Unadjusted Langevin dynamics with a score or energy model at noise level sigma, in place on x[n, d]:
+ * x <- x + (alpha/2) s(x; sigma) + sqrt(alpha) z, `steps` times, in chunks of `chunk` particles.
  * The noise of (step, particle, coordinate) is fixed by the rng position, so results do not depend on
  * the chunk size or on how particles are split: the rng advances by steps * total * d.
  * see: Song & Ermon 2019, eq. (4).
  */
-export function langevinScoreNet(core: Core, net: MlpLayout, params: F32Buffer, x: F32Buffer, steps: number, alpha: number,
-  rng: Rng, work: { ws: F32Buffer; score: F32Buffer; chunk: number }, block: ParticleBlock = {}): void {
-  const k = 'langevinScoreNet';
-  const d = net.inputs;
-  if (net.outputs !== d) throw new InputError(`${k}: a score network maps R^d to R^d, got ${d} -> ${net.outputs}`);
+export function langevin(core: Core, spec: ModelSpec, net: MlpLayout, params: F32Buffer, x: F32Buffer, steps: number, alpha: number,
+  rng: Rng, work: LangevinWork, options: ParticleBlock & { sigma?: number } = {}): void {
+  const k = 'langevin';
+  const d = modelDataDim(spec, net, k);
   if (x.length % d !== 0) throw new InputError(`${k}: x has ${x.length} floats, not a multiple of d = ${d}`);
   const n = x.length / d;
+  const sigma = options.sigma ?? 1;
   expectInt(k, 'steps', steps, 0);
   expectFinite(k, 'alpha', alpha, true);
+  expectFinite(k, 'sigma', sigma, true);
   expectInt(k, 'chunk', work.chunk);
-  const first = block.first ?? 0, total = block.total ?? n;
+  const first = options.first ?? 0, total = options.total ?? n;
   expectInt(k, 'first', first, 0);
   if (first + n > total) throw new InputError(`${k}: particles ${first}..${first + n - 1} exceed total ${total}`);
   expectLength(k, 'params', params, net.paramCount, 'paramCount');
-  expectLength(k, 'ws', work.ws, net.workspaceFloats(work.chunk), `workspaceFloats(${work.chunk})`, true);
+  expectLength(k, 'ws', work.ws, modelWorkspaceFloats(net, work.chunk), `modelWorkspaceFloats(${work.chunk})`, true);
   expectLength(k, 'score', work.score, work.chunk * d, `chunk*d ${work.chunk}*${d}`, true);
-  core.exports.langevinScoreNet(net.dimsBuf.ptr, net.layers, net.act, params.ptr, x.ptr, n, d, first, total, steps, alpha,
-    rng.ptr, work.ws.ptr, work.score.ptr, work.chunk);
+  core.exports.langevinModel(modelKinds[spec.kind], conditionings[spec.conditioning], sigma, net.dimsBuf.ptr, net.layers, net.act,
+    params.ptr, x.ptr, n, d, first, total, steps, alpha, rng.ptr, work.ws.ptr, work.score.ptr, work.chunk);
 }

@@ -6,7 +6,7 @@ import { Adam } from './adam.js';
 import { BoundObjective, objectives, type ObjectiveSpec } from './objectives.js';
 import { modelDims, modelScore, modelWorkspaceFloats, type ModelSpec } from './score-model.js';
 import { datasetLogDensityScore, datasetSample } from './datasets.js';
-import { gatherRandomRows } from './dsm.js';
+import { gatherRandomRows } from './batch.js';
 import { sigmaSchedule } from './schedules.js';
 import { rngNormal } from './rng-draws.js';
 
