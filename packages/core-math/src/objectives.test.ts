@@ -1,38 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { forEachBuild, loadBoth } from './testing/builds.js';
 import { MlpLayout } from './mlp.js';
-import type { Activation } from './activation.js';
 import type { Core } from './core.js';
 import { BoundObjective, type ObjectiveSpec } from './objectives.js';
 import { modelDims, modelScore, modelEnergy, modelWorkspaceFloats, type ModelSpec } from './score-model.js';
 import { finiteDifference, normRelError, randomArray, ReferenceStream, sameBits, testRandom } from './testing/reference.js';
 import { Adam } from './adam.js';
 import { refDraws, refLoss, refScore } from './testing/objective-reference.js';
-
-interface Case { obj: ObjectiveSpec; spec: ModelSpec; act: Activation; batch: number; d: number }
-
-const exact: ObjectiveSpec[] = [
-  { name: 'esm' },
-  { name: 'ssm', projection: 'gaussian', slices: 2 },
-  { name: 'ssm', projection: 'rademacher', slices: 3 },
-  { name: 'ssm', projection: 'sphere', slices: 1 },
-  { name: 'ssm-vr', projection: 'gaussian', slices: 2 },
-  { name: 'ssm-vr', projection: 'rademacher', slices: 1 },
-];
-const noisy: [ObjectiveSpec, ModelSpec['conditioning'][]][] = [
-  [{ name: 'dsm', sigma: 0.3 }, ['none', 'embed', 'scale', 'both']],
-  [{ name: 'ncsn', sigmas: [1, 0.5, 0.2] }, ['embed', 'both']],
-  [{ name: 'continuous', sde: 've', sigmaMin: 0.05, sigmaMax: 2 }, ['both', 'embed']],
-  [{ name: 'continuous', sde: 'vp', eps: 0.05 }, ['both', 'scale']],
-];
-const batches = [1, 3, 5, 17];
-const cases: Case[] = [];
-for (const kind of ['score', 'energy'] as const) {
-  exact.forEach((obj, i) => cases.push({ obj, spec: { kind, conditioning: 'none' }, act: (['silu', 'tanh', 'softplus'] as const)[i % 3], batch: batches[i % 4], d: i === 1 ? 3 : 2 }));
-  noisy.forEach(([obj, conds], i) => conds.forEach((conditioning, j) =>
-    cases.push({ obj, spec: { kind, conditioning }, act: (['silu', 'softplus', 'tanh'] as const)[(i + j) % 3], batch: batches[(i + j) % 4], d: 2 })));
-}
-const label = (c: Case) => `${c.obj.name}${'projection' in c.obj ? `/${c.obj.projection}` : ''}${'sde' in c.obj ? `/${c.obj.sde}` : ''} ${c.spec.kind} (${c.spec.conditioning}, ${c.act}, batch ${c.batch}, d ${c.d})`;
+import { cases, label, type Case } from './testing/objective-cases.js';
 
 function setup(core: Core, c: Case, seed: number) {
   const dims = modelDims(c.spec, c.d, [7, 6]);
