@@ -43,12 +43,18 @@ describe('bad input: one line, exit code 2, nothing written', () => {
     ['unknown flag', ['train', '--data', 'gmm3', '--stepz', '3'], /Unknown option '--stepz'/],
     ['stray argument', ['train', 'gmm3'], /Unexpected argument 'gmm3'/],
     ['unknown dataset', ['train', '--data', 'gmm4', '--out', 'OUT'], /unknown dataset 'gmm4'; valid: 8gaussians, .*gmm3.*or a file ending in \.csv/],
-    ['unknown loss', ['train', '--data', 'gmm3', '--loss', 'mle', '--out', 'OUT'], /unknown loss 'mle'; valid: dsm/],
-    ['unknown model', ['train', '--data', 'gmm3', '--model', 'flow', '--out', 'OUT'], /unknown model 'flow'; valid: score/],
+    ['unknown loss', ['train', '--data', 'gmm3', '--loss', 'mle', '--out', 'OUT'], /unknown loss 'mle'; valid: esm, ssm, ssm-vr, dsm, ncsn, continuous/],
+    ['unknown model', ['train', '--data', 'gmm3', '--model', 'flow', '--out', 'OUT'], /unknown model 'flow'; valid: score, energy/],
     ['unknown activation', ['train', '--data', 'gmm3', '--activation', 'relu', '--out', 'OUT'], /unknown activation 'relu'; valid: silu, softplus, tanh, elu/],
     ['negative steps', ['train', '--data', 'gmm3', '--steps', '-1', '--out', 'OUT'], /--steps: expected an integer between 1 and 1000000000, got '-1'/],
     ['zero batch', ['train', '--data', 'gmm3', '--batch', '0', '--out', 'OUT'], /--batch: expected an integer between 1 and 1048576, got '0'/],
     ['bad hidden', ['train', '--data', 'gmm3', '--hidden', '128,,128', '--out', 'OUT'], /--hidden: expected comma-separated integers/],
+    ['option of another loss', ['train', '--data', 'gmm3', '--loss', 'dsm', '--slices', '4', '--out', 'OUT'], /--slices applies to --loss ssm and ssm-vr, not dsm/],
+    ['bad schedule', ['train', '--data', 'gmm3', '--loss', 'ncsn', '--sigmas', 'geometric:1:2:10', '--out', 'OUT'], /schedule geometric: need 0 < sigma_min < sigma_max, got max 1, min 2/],
+    ['unknown schedule', ['train', '--data', 'gmm3', '--loss', 'ncsn', '--sigmas', 'cubic:1:0.1:10', '--out', 'OUT'], /unknown schedule 'cubic'; valid: geometric, linear, cosine/],
+    ['unknown sde', ['train', '--data', 'gmm3', '--loss', 'continuous', '--sde', 'sub-vp', '--out', 'OUT'], /unknown sde 'sub-vp'; valid: ve, vp/],
+    ['unknown projection', ['train', '--data', 'gmm3', '--loss', 'ssm', '--projections', 'cube', '--out', 'OUT'], /unknown projection 'cube'; valid: gaussian, rademacher, sphere/],
+    ['conditioning on an exact loss', ['train', '--data', 'gmm3', '--loss', 'esm', '--conditioning', 'embed', '--out', 'OUT'], /esm trains an unconditional model; conditioning must be 'none', got 'embed'/],
     ['NaN sigma', ['train', '--data', 'gmm3', '--sigma', 'nan', '--out', 'OUT'], /--sigma: expected a finite number > 0, got 'nan'/],
     ['missing --out', ['train', '--data', 'gmm3'], /train: --out is required/],
     ['missing --data', ['train', '--out', 'OUT'], /train: --data is required/],
@@ -93,7 +99,7 @@ describe('train -> sample -> plot', () => {
     const t = await cli('train', '--data', 'gmm3', '--steps', '200', '--hidden', '32,32', '--json', '--out', model);
     expect(t.code, t.stderr).toBe(0);
     const tr = JSON.parse(t.stdout);
-    expect(tr).toMatchObject({ out: model, data: 'gmm3', steps: 200, loss: 'dsm', model: 'score', hidden: [32, 32] });
+    expect(tr).toMatchObject({ out: model, data: 'gmm3', steps: 200, loss: { name: 'dsm', sigma: 0.1 }, model: 'score', conditioning: 'none', hidden: [32, 32] });
     expect(Number.isFinite(tr.finalLoss)).toBe(true);
     expect(t.stderr).toMatch(/train \[#+\] 100% 200\/200 loss/);
     const s = await cli('sample', '--model', model, '--n', '50', '--steps', '20', '--json', '--out', samples);
@@ -109,6 +115,23 @@ describe('train -> sample -> plot', () => {
     expect(JSON.parse(p.stdout)).toMatchObject({ arrows: 100, samples: 50, data: 2000 });
     expect(readFileSync(fig, 'utf8')).toMatch(/^<svg/);
     expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  });
+
+  it.each([
+    ['esm', 'energy', []], ['ssm', 'score', ['--projections', 'rademacher', '--slices', '2']], ['ssm-vr', 'energy', []],
+    ['ncsn', 'energy', ['--sigmas', 'geometric:1:0.05:5']], ['continuous', 'score', ['--sde', 'vp']],
+  ] as const)('trains --loss %s --model %s, then samples and plots it', async (loss, kind, extra) => {
+    const dir = tmp();
+    const model = join(dir, 'm.safetensors'), fig = join(dir, 'f.svg');
+    const t = await cli('train', '--data', 'gmm3', '--loss', loss, '--model', kind, ...extra, '--steps', '50', '--hidden', '16', '--json', '--out', model);
+    expect(t.code, t.stderr).toBe(0);
+    expect(JSON.parse(t.stdout)).toMatchObject({ loss: { name: loss }, model: kind });
+    const s = await cli('sample', '--model', model, '--n', '20', '--steps', '5', '--out', join(dir, 's.csv'));
+    expect(s.code, s.stderr).toBe(0);
+    const p = await cli('plot', '--model', model, '--grid', '8', '--n', '20', '--out', fig);
+    expect(p.code, p.stderr).toBe(0);
+    const svg = readFileSync(fig, 'utf8');
+    expect(svg).toMatch(kind === 'energy' ? /class="heat"/ : /class="field"/);
   });
 
   it('a diverging run exits 1 naming the step and leaves the previous model untouched', async () => {

@@ -33,7 +33,8 @@ describe('model files', () => {
     const m = makeModel();
     const back = decodeModel(core, encodeModel(m), 'm.safetensors');
     expect(Array.from(back.params.view)).toEqual(Array.from(m.params.view));
-    expect(back.config).toEqual(m.config);
+    expect(back.config).toEqual({ ...m.config, kind: 'score', conditioning: 'none' });
+    expect(back.spec).toEqual(m.spec);
     expect(back.normalization).toEqual(m.normalization);
     expect(back.training).toEqual(m.training);
     const pts = { data: [0.3, -1, 2, 2], rows: 2, cols: 2 };
@@ -46,7 +47,7 @@ describe('model files', () => {
     expect(tensors['net.0.weight'].shape).toEqual([5, 2]);
     expect(tensors['net.4.weight'].shape).toEqual([2, 3]);
     expect(metadata.format).toBe('scorefield-model');
-    expect(JSON.parse(metadata.architecture)).toEqual({ kind: 'score-mlp', dims: [2, 5, 3, 2], activation: 'tanh' });
+    expect(JSON.parse(metadata.architecture)).toEqual({ kind: 'score-mlp', dims: [2, 5, 3, 2], activation: 'tanh', conditioning: 'none' });
   });
 
   it.skipIf(!hasNumpy)('an independent numpy forward pass over the file gives the same score (requires /usr/bin/python3 + numpy)', () => {
@@ -81,6 +82,8 @@ print(json.dumps((h / std).ravel().tolist()))`;
       .toThrow('x.safetensors: model format version 2 (written by scorefield 9.9.9) is not supported by scorefield 0.1.0, which reads version 1');
     expect(() => decodeModel(core, rewrite({ activation: 'x', architecture: '{"kind":"score-mlp","dims":[2,5,3,2],"activation":"relu"}' }), 'x.safetensors'))
       .toThrow("x.safetensors: unknown activation 'relu'; valid: silu, softplus, tanh, elu");
+    expect(() => decodeModel(core, rewrite({ architecture: '{"kind":"energy-mlp","dims":[2,5,3,2],"activation":"tanh"}' }), 'x.safetensors'))
+      .toThrow("x.safetensors: a energy model with conditioning 'none' cannot have widths [2, 5, 3, 2] (expected [2, 5, 3, 1])");
     expect(() => decodeModel(core, rewrite({ architecture: '{"kind":"score-mlp","dims":[2,6,3,2],"activation":"tanh"}' }), 'x.safetensors'))
       .toThrow('x.safetensors: layer 0: tensor shapes [5,2] and [5] do not match the architecture (2 -> 6)');
     const { ['net.2.bias']: _, ...missing } = good.tensors;

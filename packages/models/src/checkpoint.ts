@@ -1,4 +1,4 @@
-import { activations, InputError, type Activation, type Core } from '@scorefield/core-math';
+import { activations, conditionings, EMBED_FEATURES, InputError, modelDims, type Activation, type Conditioning, type Core, type ModelKind } from '@scorefield/core-math';
 import { decodeSafetensors, encodeSafetensors } from '@scorefield/formats';
 import { ScoreModel, type TrainingRecord } from './model.js';
 
@@ -28,7 +28,9 @@ export function encodeModel(model: ScoreModel): Uint8Array {
     format: 'scorefield-model',
     format_version: String(MODEL_FORMAT_VERSION),
     library_version: LIBRARY_VERSION,
-    architecture: JSON.stringify({ kind: 'score-mlp', dims: model.layout.dims, activation: model.config.activation }),
+    architecture: JSON.stringify({
+      kind: `${model.spec.kind}-mlp`, dims: model.layout.dims, activation: model.config.activation, conditioning: model.spec.conditioning,
+    }),
     normalization: JSON.stringify(model.normalization),
   };
   if (model.training) {
@@ -52,19 +54,27 @@ export function decodeModel(core: Core, bytes: Uint8Array, source = 'model'): Sc
   if (version !== MODEL_FORMAT_VERSION) {
     fail(`model format version ${metadata.format_version} (written by scorefield ${metadata.library_version ?? 'unknown'}) is not supported by scorefield ${LIBRARY_VERSION}, which reads version ${MODEL_FORMAT_VERSION}`);
   }
-  const arch = parseJson(metadata.architecture, 'architecture', fail) as { kind?: string; dims?: number[]; activation?: string };
-  if (arch.kind !== 'score-mlp' || !Array.isArray(arch.dims) || arch.dims.length < 2 || !arch.dims.every((v) => Number.isInteger(v) && v > 0)) {
-    fail(`metadata 'architecture' is not a valid score-mlp: ${metadata.architecture}`);
+  const arch = parseJson(metadata.architecture, 'architecture', fail) as { kind?: string; dims?: number[]; activation?: string; conditioning?: string };
+  const kinds: Record<string, ModelKind> = { 'score-mlp': 'score', 'energy-mlp': 'energy' };
+  if (!Object.prototype.hasOwnProperty.call(kinds, arch.kind ?? '') || !Array.isArray(arch.dims) || arch.dims.length < 2
+    || !arch.dims.every((v) => Number.isInteger(v) && v > 0)) {
+    fail(`metadata 'architecture' is not a valid score-mlp or energy-mlp: ${metadata.architecture}`);
   }
+  const kind = kinds[arch.kind!];
+  const conditioning = (arch.conditioning ?? 'none') as Conditioning;
+  if (!(conditioning in conditionings)) fail(`unknown conditioning '${conditioning}'; valid: ${Object.keys(conditionings).join(', ')}`);
   const dims = arch.dims!;
-  if (dims[0] !== dims[dims.length - 1]) fail(`a score network maps R^d to R^d, the file has ${dims[0]} -> ${dims[dims.length - 1]}`);
+  const d = dims[0] - (conditioning === 'embed' || conditioning === 'both' ? EMBED_FEATURES : 0);
+  const expected = d >= 1 ? modelDims({ kind, conditioning }, d, dims.slice(1, -1)) : [];
+  if (expected.join() !== dims.join()) {
+    fail(`a ${kind} model with conditioning '${conditioning}' cannot have widths [${dims.join(', ')}]${d >= 1 ? ` (expected [${expected.join(', ')}])` : ''}`);
+  }
   if (!(arch.activation! in activations)) fail(`unknown activation '${arch.activation}'; valid: ${Object.keys(activations).join(', ')}`);
   const norm = parseJson(metadata.normalization, 'normalization', fail) as { mean?: number[]; std?: number[] };
-  const d = dims[0];
   const okVector = (v: unknown, positive: boolean) => Array.isArray(v) && v.length === d && v.every((x) => Number.isFinite(x) && (!positive || x > 0));
   if (!okVector(norm.mean, false) || !okVector(norm.std, true)) fail(`metadata 'normalization' must hold ${d} means and ${d} positive stds`);
   const training = metadata.loss ? readTraining(metadata, fail) : undefined;
-  const model = new ScoreModel(core, { dim: d, hidden: dims.slice(1, -1), activation: arch.activation as Activation },
+  const model = new ScoreModel(core, { dim: d, hidden: dims.slice(1, -1), activation: arch.activation as Activation, kind, conditioning },
     { mean: norm.mean!, std: norm.std! }, training);
   const p = model.params.view;
   model.layout.paramOffsets().forEach((o, l) => {

@@ -1,4 +1,4 @@
-export { ScoreModel, type ScoreNetConfig, type TrainingRecord } from './model.js';
+export { ScoreModel, objectiveLabel, type ScoreNetConfig, type TrainingRecord } from './model.js';
 export { fitNormalization, identityNormalization, normalize, denormalizeInPlace, type Normalization } from './normalization.js';
 export { checkPoints, type Points } from './points.js';
 export { trainScoreModel, trainDefaults, TrainingDivergedError, type TrainOptions, type TrainResult } from './train.js';

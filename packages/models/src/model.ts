@@ -1,19 +1,24 @@
-import { InputError, MlpLayout, type Activation, type Core, type F32Buffer } from '@scorefield/core-math';
+import { InputError, MlpLayout, modelDims, modelEnergy, modelScore, modelWorkspaceFloats, type Activation, type Conditioning, type Core,
+  type F32Buffer, type ModelKind, type ModelSpec, type ObjectiveSpec } from '@scorefield/core-math';
 import { identityNormalization, normalize, type Normalization } from './normalization.js';
 import { checkPoints, type Points } from './points.js';
 
-/** Architecture of a score network s: R^d -> R^d. */
+/** Architecture of a score model: an MLP read as a score s (d -> d) or an energy E (d -> 1, s = -grad E). */
 export interface ScoreNetConfig {
   /** Data dimension d. */
   dim: number;
   /** Hidden layer widths, e.g. [128, 128, 128]. */
   hidden: number[];
   activation: Activation;
+  /** Parametrization (default 'score'). */
+  kind?: ModelKind;
+  /** Noise conditioning (default 'none'): 'embed' feeds c(sigma) to the network, 'scale' divides its output by sigma. */
+  conditioning?: Conditioning;
 }
 
-/** What produced a model (stored in the file so it is self-describing). */
+/** What produced a model (stored in the file so it is self-describing). Sigmas are in standardised units. */
 export interface TrainingRecord {
-  loss: { name: 'dsm'; sigma: number };
+  loss: ObjectiveSpec;
   seed: number;
   steps: number;
   batch: number;
@@ -25,6 +30,8 @@ export interface TrainingRecord {
 export class ScoreModel {
   readonly layout: MlpLayout;
   readonly params: F32Buffer;
+  /** Parametrization and noise conditioning. */
+  readonly spec: ModelSpec;
 
   constructor(readonly core: Core, readonly config: ScoreNetConfig, readonly normalization: Normalization = identityNormalization(config.dim),
     public training?: TrainingRecord) {
@@ -32,7 +39,8 @@ export class ScoreModel {
     if (normalization.mean.length !== config.dim || normalization.std.length !== config.dim) {
       throw new InputError(`model: normalisation has ${normalization.mean.length} coordinates, the network ${config.dim}`);
     }
-    this.layout = new MlpLayout(core, [config.dim, ...config.hidden, config.dim], config.activation);
+    this.spec = { kind: config.kind ?? 'score', conditioning: config.conditioning ?? 'none' };
+    this.layout = new MlpLayout(core, modelDims(this.spec, config.dim, config.hidden), config.activation);
     this.params = core.f32(this.layout.paramCount);
   }
 
@@ -49,31 +57,80 @@ export class ScoreModel {
     return this.config.dim;
   }
 
-  /** The score s(x) = grad_x log p(x) in data units at points x [n, d]. */
-  score(points: Points): Float32Array {
-    checkPoints(points, 'score');
-    if (points.cols !== this.dim) throw new InputError(`score: points have dimension ${points.cols}, the model ${this.dim}`);
-    const { core, layout } = this;
-    const n = points.rows, d = this.dim;
-    const chunk = Math.min(n, 1024);
-    const x = core.f32(chunk * d), out = core.f32(chunk * d), ws = core.f32(layout.workspaceFloats(chunk));
-    const y = normalize(this.normalization, points.data);
-    const result = new Float32Array(n * d);
-    for (let i0 = 0; i0 < n; i0 += chunk) {
-      const nb = Math.min(chunk, n - i0);
-      const xs = x.subarray(0, nb * d), outs = out.subarray(0, nb * d);
-      xs.set(y.subarray(i0 * d, (i0 + nb) * d));
-      layout.forward(this.params, xs, outs, nb, ws);
-      result.set(outs.view, i0 * d);
-    }
+  /**
+   * The noise level (standardised units) the model is read at when none is given: the smallest level it
+   * was trained on for noise-conditional models, 1 (ignored) otherwise.
+   */
+  get defaultSigma(): number {
+    const loss = this.training?.loss;
+    if (!loss || this.spec.conditioning === 'none') return 1;
+    if (loss.name === 'ncsn') return Math.min(...loss.sigmas);
+    if (loss.name === 'dsm') return loss.sigma;
+    if (loss.name === 'continuous') return loss.sde === 've' ? (loss.sigmaMin ?? 0.01) : 0.01;
+    return 1;
+  }
+
+  /**
+   * The score s(x) = grad_x log p(x) in data units at points x [n, d], at noise level sigma
+   * (standardised units; default {@link defaultSigma}) for noise-conditional models.
+   */
+  score(points: Points, sigma = this.defaultSigma): Float32Array {
+    const d = this.dim;
+    const out = this.evaluate(points, sigma, d, 'score', (x, n, o, ws) => modelScore(this.core, this.spec, this.layout, this.params, x, n, sigma, o, ws));
     // s_x = s_y / std (chain rule through y = (x - mean) / std)
-    for (let i = 0; i < result.length; i++) result[i] /= this.normalization.std[i % d];
-    x.free(); out.free(); ws.free();
+    for (let i = 0; i < out.length; i++) out[i] /= this.normalization.std[i % d];
+    return out;
+  }
+
+  /**
+   * The energy E(x) [n] of an energy model, so that p(x) is proportional to exp(-E(x)); it is the energy
+   * of the standardised data, which differs from the data-unit energy by a constant.
+   */
+  energy(points: Points, sigma = this.defaultSigma): Float32Array {
+    if (this.spec.kind !== 'energy') throw new InputError('energy: this is a score model; only energy models have an energy');
+    return this.evaluate(points, sigma, 1, 'energy', (x, n, o, ws) => modelEnergy(this.core, this.spec, this.layout, this.params, x, n, sigma, o, ws));
+  }
+
+  /** Runs a model kernel over standardised points in chunks; `per` outputs per point. */
+  private evaluate(points: Points, sigma: number, per: number, what: string,
+    kernel: (x: F32Buffer, n: number, out: F32Buffer, ws: F32Buffer) => void): Float32Array {
+    checkPoints(points, what);
+    if (points.cols !== this.dim) throw new InputError(`${what}: points have dimension ${points.cols}, the model ${this.dim}`);
+    if (!(Number.isFinite(sigma) && sigma > 0)) throw new InputError(`${what}: sigma must be a finite number > 0, got ${sigma}`);
+    const { core } = this;
+    const n = points.rows, d = this.dim;
+    const chunk = Math.max(1, Math.min(n, 1024));
+    const x = core.f32(chunk * d), out = core.f32(chunk * per), ws = core.f32(modelWorkspaceFloats(this.layout, chunk));
+    const y = normalize(this.normalization, points.data);
+    const result = new Float32Array(n * per);
+    try {
+      for (let i0 = 0; i0 < n; i0 += chunk) {
+        const nb = Math.min(chunk, n - i0);
+        const xs = x.subarray(0, nb * d), outs = out.subarray(0, nb * per);
+        xs.set(y.subarray(i0 * d, (i0 + nb) * d));
+        kernel(xs, nb, outs, ws);
+        result.set(outs.view, i0 * per);
+      }
+    } finally {
+      x.free(); out.free(); ws.free();
+    }
     return result;
   }
 
   free(): void {
     this.params.free();
     this.layout.free();
+  }
+}
+
+/** A short human label of an objective, for titles and logs: `dsm σ=0.1`, `ncsn 10 levels σ 1→0.01`. */
+export function objectiveLabel(loss: ObjectiveSpec): string {
+  switch (loss.name) {
+    case 'dsm': return `dsm σ=${loss.sigma}`;
+    case 'ncsn': return `ncsn ${loss.sigmas.length} levels σ ${Math.max(...loss.sigmas)}→${Math.min(...loss.sigmas)}`;
+    case 'ssm':
+    case 'ssm-vr': return `${loss.name} ${loss.slices ?? 1}×${loss.projection ?? 'gaussian'}`;
+    case 'continuous': return `continuous ${loss.sde.toUpperCase()} SDE`;
+    default: return 'esm (exact trace)';
   }
 }

@@ -1,4 +1,4 @@
-import { InputError, langevinScoreNet, rngNormal, rngUniform } from '@scorefield/core-math';
+import { InputError, langevin, modelWorkspaceFloats, rngNormal, rngUniform } from '@scorefield/core-math';
 import { denormalizeInPlace } from './normalization.js';
 import type { ScoreModel } from './model.js';
 
@@ -11,6 +11,8 @@ export interface LangevinOptions {
   /** alpha in x <- x + (alpha/2) s(x) + sqrt(alpha) z (default 1e-3). */
   stepSize?: number;
   seed?: number;
+  /** Noise level the model is read at (standardised units; default: the model's smallest training level). */
+  sigma?: number;
   /** Initial particles: standard normal (default) or uniform on [-3, 3]^d, in standardised units. */
   init?: 'gaussian' | 'uniform';
   /** Called after each block of steps with the steps done so far. */
@@ -20,8 +22,8 @@ export interface LangevinOptions {
 export const langevinDefaults = { steps: 1000, stepSize: 1e-3, seed: 0, init: 'gaussian' as const };
 
 /**
- * Draws n samples from a score model with unadjusted Langevin dynamics,
- * x <- x + (alpha/2) s(x) + sqrt(alpha) z, run in standardised units and returned in data units [n, d].
+ * Draws n samples from a score or energy model with unadjusted Langevin dynamics,
+ * x <- x + (alpha/2) s(x; sigma) + sqrt(alpha) z, run in standardised units and returned in data units [n, d].
  * see: Song & Ermon 2019, eq. (4).
  */
 export function sampleLangevin(model: ScoreModel, options: LangevinOptions): Float32Array {
@@ -38,13 +40,15 @@ export function sampleLangevin(model: ScoreModel, options: LangevinOptions): Flo
   const rng = core.rng(o.seed);
   if (o.init === 'gaussian') rngNormal(core, rng, x);
   else rngUniform(core, rng, x, -3, 3);
-  const work = { ws: core.f32(layout.workspaceFloats(chunk)), score: core.f32(chunk * d), chunk };
+  const sigma = o.sigma ?? model.defaultSigma;
+  if (!(Number.isFinite(sigma) && sigma > 0)) throw new InputError(`sample: sigma must be a finite number > 0, got ${sigma}`);
+  const work = { ws: core.f32(modelWorkspaceFloats(layout, chunk)), score: core.f32(chunk * d), chunk };
   try {
     // Blocks of steps so progress can be reported; the noise stream makes this identical to one call.
     const block = Math.max(1, Math.ceil(o.steps / 50));
     for (let done = 0; done < o.steps; done += block) {
       const k = Math.min(block, o.steps - done);
-      langevinScoreNet(core, layout, params, x, k, o.stepSize, rng, work);
+      langevin(core, model.spec, layout, params, x, k, o.stepSize, rng, work, { sigma });
       o.onProgress?.({ step: done + k, steps: o.steps });
     }
     const out = x.toArray();

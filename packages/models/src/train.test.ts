@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { datasetSample, loadCore, rngNormal, type Core } from '@scorefield/core-math';
 import { trainScoreModel, TrainingDivergedError } from './train.js';
 import { sampleLangevin } from './sample.js';
-import { encodeModel } from './checkpoint.js';
+import { decodeModel, encodeModel } from './checkpoint.js';
 
 let core: Core;
 beforeAll(async () => {
@@ -25,7 +25,7 @@ describe('trainScoreModel', () => {
     const data = gaussian(8000, [3, -1], 2, 1);
     const sigma = 0.5;
     // A small learning rate keeps Adam's stationary jitter (the DSM target has variance d/sigma^2) below 5%.
-    const { model } = trainScoreModel(core, data, { hidden: [], steps: 4000, batch: 256, lr: 3e-3, sigma, seed: 3 });
+    const { model } = trainScoreModel(core, data, { hidden: [], steps: 4000, batch: 256, lr: 3e-3, loss: { name: 'dsm', sigma }, seed: 3 });
     const { mean, std } = model.normalization;
     const pts = [mean[0] + 2, mean[1] - 1, mean[0] - 3, mean[1] + 4];
     const s = model.score({ data: pts, rows: 2, cols: 2 });
@@ -51,7 +51,7 @@ describe('trainScoreModel', () => {
   it('reports progress and records the loss curve, which decreases', () => {
     const seen: number[] = [];
     const { model, losses } = trainScoreModel(core, gaussian(2000, [0, 0], 1, 3), {
-      hidden: [32], steps: 400, sigma: 1, progressEvery: 100, onProgress: (p) => seen.push(p.step),
+      hidden: [32], steps: 400, loss: { name: 'dsm', sigma: 1 }, progressEvery: 100, onProgress: (p) => seen.push(p.step),
     });
     expect(seen).toEqual([100, 200, 300, 400]);
     const mean = (a: Float32Array) => a.reduce((s, v) => s + v, 0) / a.length;
@@ -63,7 +63,7 @@ describe('trainScoreModel', () => {
     const data = gaussian(500, [0, 0], 1, 4);
     let caught: unknown;
     try {
-      trainScoreModel(core, data, { hidden: [64, 64], steps: 2000, lr: 1e30, sigma: 1e-30 });
+      trainScoreModel(core, data, { hidden: [64, 64], steps: 2000, lr: 1e30, loss: { name: 'dsm', sigma: 1e-30 } });
     } catch (e) {
       caught = e;
     }
@@ -75,7 +75,7 @@ describe('trainScoreModel', () => {
     const data = gaussian(10, [0, 0], 1, 5);
     expect(() => trainScoreModel(core, data, { steps: 0 })).toThrow('train: steps must be an integer >= 1, got 0');
     expect(() => trainScoreModel(core, data, { batch: -1 })).toThrow('train: batch must be an integer >= 1, got -1');
-    expect(() => trainScoreModel(core, data, { sigma: Number.NaN })).toThrow(/sigma must be a finite number > 0/);
+    expect(() => trainScoreModel(core, data, { loss: { name: 'dsm', sigma: Number.NaN } })).toThrow('objective: sigma must be a finite positive number, got NaN');
     const bad = { data: [1, 2, Number.NaN, 4], rows: 2, cols: 2 };
     expect(() => trainScoreModel(core, bad)).toThrow('data: point 2, coordinate 1 is NaN, not a finite number');
   });
@@ -103,11 +103,34 @@ describe('the first end-to-end path', () => {
   });
 });
 
+describe('every objective and parametrization', () => {
+  it.each([
+    ['esm', 'energy'], ['ssm', 'score'], ['ssm-vr', 'energy'], ['ncsn', 'score'], ['ncsn', 'energy'], ['continuous', 'score'],
+  ] as const)('%s %s: trains on gmm3, the score points to the modes, and the file round-trips', (name, kind) => {
+    const n = 4000, buf = datasetSample(core, 'gmm3', core.rng(1), n);
+    const loss = name === 'ncsn' ? { name, sigmas: [1, 0.5, 0.25, 0.1] } : name === 'continuous' ? { name, sde: 've' as const, sigmaMax: 2 } : { name };
+    const { model, losses } = trainScoreModel(core, { data: buf.toArray(), rows: n, cols: 2 }, { hidden: [32, 32], steps: 800, lr: 3e-3, loss, kind, seed: 2 });
+    buf.free();
+    expect(model.spec.kind).toBe(kind);
+    expect(model.spec.conditioning).toBe(name === 'ncsn' || name === 'continuous' ? 'both' : 'none');
+    expect(losses.every(Number.isFinite)).toBe(true);
+    // Between two modes the score points to the nearer one: at (-2, -0.5), towards (-2, -2).
+    const s = model.score({ data: [-2, -0.8, 0.8, 2], rows: 2, cols: 2 });
+    expect(s[1]).toBeLessThan(0); // (-2, -0.8): down towards (-2, -2)
+    expect(s[2]).toBeGreaterThan(0); // (0.8, 2): right towards (2, 2)
+    const back = decodeModel(core, encodeModel(model), 'm.safetensors');
+    expect(Array.from(back.score({ data: [-2, -0.8, 0.8, 2], rows: 2, cols: 2 }))).toEqual(Array.from(s));
+    if (kind === 'energy') expect(back.energy({ data: [-2, -2, 0, 0], rows: 2, cols: 2 })[0]).toBeLessThan(back.energy({ data: [-2, -2, 0, 0], rows: 2, cols: 2 })[1]);
+    model.free();
+    back.free();
+  });
+});
+
 describe('sampleLangevin', () => {
   it('samples the model distribution: Gaussian variance std^2 (1 + sigma^2) / (1 - alpha/4)', () => {
     const data = gaussian(8000, [3, -1], 2, 6);
     const sigma = 0.5, alpha = 0.05;
-    const { model } = trainScoreModel(core, data, { hidden: [], steps: 3000, batch: 256, lr: 1e-2, sigma, seed: 3 });
+    const { model } = trainScoreModel(core, data, { hidden: [], steps: 3000, batch: 256, lr: 1e-2, loss: { name: 'dsm', sigma }, seed: 3 });
     const x = sampleLangevin(model, { n: 20000, steps: 400, stepSize: alpha, seed: 1 });
     for (const k of [0, 1]) {
       const v = x.filter((_, i) => i % 2 === k);

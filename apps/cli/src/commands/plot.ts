@@ -1,4 +1,4 @@
-import { decodeModel, sampleLangevin } from '@scorefield/models';
+import { decodeModel, objectiveLabel, sampleLangevin } from '@scorefield/models';
 import { parseCsv, parseNpy } from '@scorefield/formats';
 import { InputError } from '@scorefield/core-math';
 import { dataRange, fieldPlot, gridPoints } from '@scorefield/plot';
@@ -49,10 +49,16 @@ export const plot = defineCommand({
     const range = dataRange([...(dataValues ? [dataValues] : []), Float64Array.from(samples)], 0.1);
     const points = gridPoints(range.x, range.y, grid, grid);
     const vectors = model.score({ data: points, rows: grid * grid, cols: 2 });
-    const title = `learned score field · ${t ? `${t.loss.name} σ=${t.loss.sigma} · ${t.steps} steps · seed ${t.seed}` : modelPath}`;
+    const title = `learned ${model.spec.kind === 'energy' ? 'energy model' : 'score field'} · ${t ? `${objectiveLabel(t.loss)} · ${t.steps} steps · seed ${t.seed}` : modelPath}`;
+    // Energy models: a heatmap of E(x) under the arrows (cell-centred grid, as fieldPlot expects).
+    const heatSide = 80;
+    const heat = model.spec.kind === 'energy'
+      ? { values: model.energy({ data: gridPoints(range.x, range.y, heatSide, heatSide), rows: heatSide * heatSide, cols: 2 }), nx: heatSide, ny: heatSide, label: 'energy E(x)' }
+      : undefined;
     const svg = fieldPlot({
       title,
-      subtitle: `${model.config.activation} MLP ${model.layout.dims.join('-')}${data ? ` · data: ${data.name}` : ''}`,
+      subtitle: `${model.spec.kind} model, ${model.config.activation} MLP ${model.layout.dims.join('-')}${model.spec.conditioning !== 'none' ? `, conditioning ${model.spec.conditioning}` : ''}${data ? ` · data: ${data.name}` : ''}`,
+      heat,
       xRange: range.x, yRange: range.y,
       field: { points, vectors },
       data: dataValues,
