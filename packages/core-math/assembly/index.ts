@@ -5,11 +5,11 @@ export { denseForward, denseBackward } from './dense';
 export { activationForward, activationDerivatives, activationBackward } from './activation';
 export { mlpParamCount, mlpWorkspaceFloats, mlpForward, mlpBackward } from './mlp';
 export { mlpJetWorkspaceFloats, mlpJetForward, mlpJetBackward } from './jet';
-export { modelWorkspaceFloats, modelScore, modelEnergy } from './model';
+export { modelWorkspaceFloats, modelScore, modelEnergy, modelDivergenceWorkspaceFloats, modelScoreDivergence } from './model';
 export { objectiveWorkspaceFloats, objectiveLossGrad } from './objectives';
 export { adamStep, fillZero } from './adam';
 export { gatherRandomRows } from './batch';
-export { langevinModel } from './langevin';
+export { samplerSteps } from './langevin';
 export { datasetSample, datasetLogDensityScore } from './datasets';
 export { mulAddCeiling } from './ceiling';
 

@@ -1,33 +1,70 @@
 import { modelScore } from './model';
 import { normalAt } from './rng';
 
-// Unadjusted Langevin dynamics with a score model: x <- x + (alpha/2) s(x; sigma) + sqrt(alpha) z.
-// see: Song & Ermon 2019, eq. (4) (their step eps maps to alpha: same convention).
-// The noise for (step t, particle i, coordinate j) is the normal at counter
-// base + (t * nTotal + i) * d + j, so results do not depend on the chunk size or on how particles
-// are split across workers.
+// The stochastic step every sampler is made of, on particles x[n, d] with a score model at noise sigma:
+//   mode AFFINE:   x <- a x + b s(x; sigma) + c z
+//       Langevin (a = 1, b = alpha/2, c = sqrt(alpha); see: Song & Ermon 2019, eq. 4), one annealed
+//       level, a reverse-diffusion predictor (see: Song et al. 2021, eq. 46-47), a denoising step (c = 0).
+//   mode CORRECTOR: Langevin corrector with a signal-to-noise-adaptive step per particle,
+//       eps = 2 a (b |z| / |s|)^2,  x <- x + eps s + sqrt(2 eps) z   (a = alpha_i, b = snr)
+//       (see: Song et al. 2021, Algorithm 5; there the norms are batch means, here per particle so a
+//       particle's path does not depend on the others).
+// The noise for (step t, particle i, coordinate j) is the normal at counter base + (t * nTotal + i) * d + j,
+// so results do not depend on the chunk size or on how particles are split across workers.
+// Coordinates with mask[j] != 0 are reset to held[i, j] after every step (inpainting); mask = 0: none.
+
+export const AFFINE = 0;
+export const CORRECTOR = 1;
 
 /**
- * Runs `steps` Langevin steps on particles x[n, d] (in place), which are particles i0..i0+n-1 of
- * nTotal. Processes chunks of B particles (ws sized by modelWorkspaceFloats(B), score holds B*d floats).
- * Advances the rng counter by steps * nTotal * d.
+ * Runs `steps` steps on particles x[n, d] (in place), which are particles i0..i0+n-1 of nTotal
+ * (held, when given, is [n, d] like x). Chunks of B particles: ws sized by modelWorkspaceFloats(B),
+ * score holds B*d floats. Advances the rng counter by steps * nTotal * d.
  */
-export function langevinModel(kind: i32, cond: i32, sigma: f32, dims: usize, L: i32, act: i32, params: usize,
-  x: usize, n: i32, d: i32, i0: i32, nTotal: i32, steps: i32, alpha: f32, rng: usize, ws: usize, score: usize, B: i32): void {
+export function samplerSteps(kind: i32, cond: i32, sigma: f32, dims: usize, L: i32, act: i32, params: usize,
+  x: usize, n: i32, d: i32, i0: i32, nTotal: i32, steps: i32, mode: i32, a: f32, b: f32, c: f32,
+  mask: usize, held: usize, rng: usize, ws: usize, score: usize, B: i32): void {
   const seed = load<u64>(rng);
   const base = load<u64>(rng, 8);
-  const half: f32 = 0.5 * alpha;
-  const noiseScale = <f32>Math.sqrt(<f64>alpha);
   for (let c0 = 0; c0 < n; c0 += B) {
     const nb = min(B, n - c0);
     const xc = x + (<usize>(c0 * d) << 2);
     for (let t = 0; t < steps; t++) {
       modelScore(kind, cond, sigma, dims, L, act, params, xc, nb, score, ws);
       const counter0 = base + (<u64>t * <u64>nTotal + <u64>(i0 + c0)) * <u64>d;
-      for (let k = 0; k < nb * d; k++) {
-        const p = <usize>k << 2;
-        const z = <f32>normalAt(seed, counter0 + <u64>k);
-        store<f32>(xc + p, load<f32>(xc + p) + half * load<f32>(score + p) + noiseScale * z);
+      for (let p = 0; p < nb; p++) {
+        const row = <usize>(p * d) << 2;
+        const counterRow = counter0 + <u64>(p * d);
+        if (mode == AFFINE) {
+          for (let j = 0; j < d; j++) {
+            const q = row + (<usize>j << 2);
+            const z: f32 = c != 0 ? <f32>normalAt(seed, counterRow + <u64>j) : 0;
+            store<f32>(xc + q, a * load<f32>(xc + q) + b * load<f32>(score + q) + c * z);
+          }
+        } else {
+          let s2: f64 = 0, z2: f64 = 0;
+          for (let j = 0; j < d; j++) {
+            const sj = <f64>load<f32>(score + row + (<usize>j << 2));
+            const zj = normalAt(seed, counterRow + <u64>j);
+            s2 += sj * sj;
+            z2 += zj * zj;
+          }
+          const eps = s2 > 0 ? 2.0 * <f64>a * <f64>b * <f64>b * z2 / s2 : 0.0;
+          const noise = Math.sqrt(2.0 * eps);
+          for (let j = 0; j < d; j++) {
+            const q = row + (<usize>j << 2);
+            const zj = normalAt(seed, counterRow + <u64>j);
+            store<f32>(xc + q, <f32>(<f64>load<f32>(xc + q) + eps * <f64>load<f32>(score + q) + noise * zj));
+          }
+        }
+        if (mask != 0) {
+          for (let j = 0; j < d; j++) {
+            if (load<f32>(mask + (<usize>j << 2)) != 0) {
+              const q = row + (<usize>j << 2);
+              store<f32>(xc + q, load<f32>(held + (<usize>(c0 * d) << 2) + q));
+            }
+          }
+        }
       }
     }
   }

@@ -83,3 +83,66 @@ export function modelEnergy(cond: i32, sigma: f32, dims: usize, L: i32, act: i32
   const c = outputScale(cond, sigma);
   for (let b = 0; b < B; b++) store<f32>(out + (<usize>b << 2), c * load<f32>(Y + (<usize>b << 2)));
 }
+
+// Lanes of modelScoreDivergence: d unit lanes (exact trace), or M probes (+ d unit lanes for an energy
+// model, whose score needs grad E).
+function divergenceLanes(kind: i32, d: i32, M: i32): i32 {
+  return M == 0 ? d : (kind == SCORE ? M : M + d);
+}
+
+/** Workspace floats of {@link modelScoreDivergence} at batch B with M probes (0: exact trace). */
+export function modelDivergenceWorkspaceFloats(kind: i32, dims: usize, L: i32, B: i32, M: i32): i32 {
+  const din = load<i32>(dims), dout = load<i32>(dims + (<usize>L << 2));
+  const d = kind == SCORE ? dout : din; // upper bound when embedded
+  const k = divergenceLanes(kind, d, M), order = kind == SCORE ? 1 : 2;
+  const R = B * (1 + order * k);
+  return R * din + R * dout + mlpJetWorkspaceFloats(dims, L, B, k, order);
+}
+
+/**
+ * s(x; sigma) [B, d] and its divergence tr(grad_x s) [B] in one jet pass: the exact trace with d lanes
+ * e_j (M = 0), or Hutchinson's estimate mean_m v_m^T (grad_x s) v_m over the M probes v [B, M, d].
+ * Score networks use tangent lanes; energy networks Taylor-2 lanes (tr grad s = -c sum_j e_j^T H e_j).
+ * see: Hutchinson 1989; Grathwohl et al. 2019 (FFJORD), eq. (5).
+ */
+export function modelScoreDivergence(kind: i32, cond: i32, sigma: f32, dims: usize, L: i32, act: i32, params: usize,
+  x: usize, B: i32, probes: usize, M: i32, outScore: usize, outDiv: usize, ws: usize): void {
+  const din = load<i32>(dims), dout = load<i32>(dims + (<usize>L << 2));
+  const d = din - ((cond & EMBED) != 0 ? EMBED_FEATURES : 0);
+  const k = divergenceLanes(kind, d, M), order = kind == SCORE ? 1 : 2;
+  const R = B * (1 + order * k);
+  const X = ws, Y = X + (<usize>(R * din) << 2), net = Y + (<usize>(R * dout) << 2);
+  memory.fill(X, 0, <usize>(R * din) << 2);
+  const c = outputScale(cond, sigma);
+  for (let b = 0; b < B; b++) {
+    writeInputRow(X + (<usize>(b * din) << 2), x + (<usize>(b * d) << 2), d, cond, sigma);
+    for (let m = 0; m < M; m++) {
+      memory.copy(X + (<usize>((B + b * k + m) * din) << 2), probes + (<usize>((b * M + m) * d) << 2), <usize>d << 2);
+    }
+    const units = M == 0 ? 0 : (kind == SCORE ? k : M); // first unit lane
+    for (let j = 0; j < k - units; j++) store<f32>(X + (<usize>((B + b * k + units + j) * din + j) << 2), 1);
+  }
+  mlpJetForward(dims, L, act, params, X, Y, B, k, order, net);
+  for (let b = 0; b < B; b++) {
+    let div: f64 = 0;
+    if (kind == SCORE) {
+      for (let j = 0; j < d; j++) store<f32>(outScore + (<usize>(b * d + j) << 2), c * load<f32>(Y + (<usize>(b * d + j) << 2)));
+      for (let m = 0; m < k; m++) {
+        const row = (B + b * k + m) * d;
+        if (M == 0) div += <f64>load<f32>(Y + (<usize>(row + m) << 2));
+        else {
+          let vJv: f64 = 0;
+          for (let j = 0; j < d; j++) vJv += <f64>load<f32>(X + (<usize>((B + b * k + m) * din + j) << 2)) * <f64>load<f32>(Y + (<usize>(row + j) << 2));
+          div += vJv / <f64>M;
+        }
+      }
+    } else {
+      const S = B + B * k;
+      const units = M == 0 ? 0 : M;
+      for (let j = 0; j < d; j++) store<f32>(outScore + (<usize>(b * d + j) << 2), -c * load<f32>(Y + (<usize>(B + b * k + units + j) << 2)));
+      const lanes = M == 0 ? d : M;
+      for (let m = 0; m < lanes; m++) div -= <f64>load<f32>(Y + (<usize>(S + b * k + m) << 2)) / (M == 0 ? 1.0 : <f64>M);
+    }
+    store<f32>(outDiv + (<usize>b << 2), <f32>(<f64>c * div));
+  }
+}

@@ -24,12 +24,14 @@ export interface CoreExports {
   modelWorkspaceFloats(dims: number, L: number, B: number): number;
   modelScore(kind: number, cond: number, sigma: number, dims: number, L: number, act: number, params: number, x: number, B: number, out: number, ws: number): void;
   modelEnergy(cond: number, sigma: number, dims: number, L: number, act: number, params: number, x: number, B: number, out: number, ws: number): void;
+  modelDivergenceWorkspaceFloats(kind: number, dims: number, L: number, B: number, M: number): number;
+  modelScoreDivergence(kind: number, cond: number, sigma: number, dims: number, L: number, act: number, params: number, x: number, B: number, probes: number, M: number, outScore: number, outDiv: number, ws: number): void;
   objectiveWorkspaceFloats(cfg: number, dims: number, L: number, B: number): number;
   objectiveLossGrad(cfg: number, dims: number, L: number, act: number, params: number, x: number, B: number, rng: number, gparams: number, ws: number): number;
   adamStep(params: number, grads: number, m: number, v: number, n: number, lr: number, beta1: number, beta2: number, eps: number, t: number): void;
   fillZero(out: number, n: number): void;
   gatherRandomRows(rng: number, data: number, N: number, d: number, batch: number, B: number): void;
-  langevinModel(kind: number, cond: number, sigma: number, dims: number, L: number, act: number, params: number, x: number, n: number, d: number, i0: number, nTotal: number, steps: number, alpha: number, rng: number, ws: number, score: number, B: number): void;
+  samplerSteps(kind: number, cond: number, sigma: number, dims: number, L: number, act: number, params: number, x: number, n: number, d: number, i0: number, nTotal: number, steps: number, mode: number, a: number, b: number, c: number, mask: number, held: number, rng: number, ws: number, score: number, B: number): void;
   datasetSample(id: number, rng: number, out: number, n: number): number;
   datasetLogDensityScore(id: number, x: number, n: number, logp: number, score: number): number;
   mulAddCeiling(iterations: number, m: number, c: number): number;

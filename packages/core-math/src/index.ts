@@ -9,11 +9,12 @@ export { activations, activationCode, activationForward, activationDerivatives, 
 export { MlpLayout } from './mlp.js';
 export { jetRows, mlpJetWorkspaceFloats, mlpJetForward, mlpJetBackward, type JetOrder } from './jet.js';
 export { modelKinds, conditionings, EMBED_FEATURES, modelDims, modelDataDim, modelWorkspaceFloats, modelScore, modelEnergy,
+  modelDivergenceWorkspaceFloats, modelScoreDivergence,
   type ModelKind, type Conditioning, type ModelSpec } from './score-model.js';
 export { objectives, projections, sdeDefaults, BoundObjective, type ObjectiveName, type ObjectiveSpec, type Projection } from './objectives.js';
 export { schedules, sigmaSchedule, parseSigmaSchedule, type ScheduleName } from './schedules.js';
 export { Adam, type AdamOptions } from './adam.js';
 export { gatherRandomRows } from './batch.js';
-export { langevin, type ParticleBlock, type LangevinWork } from './langevin.js';
+export { langevin, samplerSteps, type ParticleBlock, type LangevinWork, type StepRule, type StepOptions } from './langevin.js';
 export { datasets, datasetNames, datasetSample, datasetLogDensityScore, type DatasetName, type DatasetSpec } from './datasets.js';
 export { mulAddCeiling } from './ceiling.js';

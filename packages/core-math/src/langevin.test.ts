@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { forEachBuild, loadBoth } from './testing/builds.js';
 import { MlpLayout } from './mlp.js';
-import { langevin } from './langevin.js';
+import { langevin, samplerSteps } from './langevin.js';
 import { modelScore, modelWorkspaceFloats, type ModelSpec } from './score-model.js';
 import { randomArray } from './testing/reference.js';
 
@@ -70,7 +70,7 @@ forEachBuild((core) => {
     const work = { ws: c.f32(modelWorkspaceFloats(net, 4)), score: c.f32(8), chunk: 4 };
     langevin(c, SCORE, net, params, x, 0, 0.1, c.rng(1), work);
     expect(Array.from(x.view)).toEqual([1, 2, 3, 4, 5, 6]);
-    expect(() => langevin(c, SCORE, net, params, c.f32(5), 1, 0.1, c.rng(1), work)).toThrow('langevin: x has 5 floats, not a multiple of d = 2');
+    expect(() => langevin(c, SCORE, net, params, c.f32(5), 1, 0.1, c.rng(1), work)).toThrow('samplerSteps: x has 5 floats, not a multiple of d = 2');
     expect(() => langevin(c, SCORE, net, params, x, 1, -1, c.rng(1), work)).toThrow('langevin: alpha must be a finite positive number, got -1');
     expect(() => langevin(c, SCORE, net, params, x, 1, 0.1, c.rng(1), work, { first: 2, total: 4 })).toThrow(/particles 2..4 exceed total 4/);
   });
@@ -86,6 +86,33 @@ forEachBuild((core) => {
     langevin(c, spec, net, params, x, 1, 0.01, c.rng(3), work, { sigma: 0.5 });
     rngNormal(c, c.rng(3), z);
     x0.forEach((v, i) => expect(x.view[i]).toBeCloseTo(v + 0.005 * s.view[i] + 0.1 * z.view[i], 5));
+  });
+});
+
+forEachBuild((core) => {
+  it('corrector steps use the per-particle step eps = 2 alpha (snr |z| / |s|)^2', () => {
+    const c = core();
+    const { net, params } = linearScore(c, 2);
+    const x0 = randomArray(6, 9, -2, 2), x = c.f32(6, x0), z = c.f32(6);
+    const work = { ws: c.f32(modelWorkspaceFloats(net, 3)), score: c.f32(6), chunk: 3 };
+    samplerSteps(c, SCORE, net, params, x, 1, { mode: 'corrector', alpha: 0.9, snr: 0.16 }, c.rng(8), work);
+    rngNormal(c, c.rng(8), z);
+    for (let i = 0; i < 3; i++) {
+      const s = [-x0[2 * i], -x0[2 * i + 1]], zz = [z.view[2 * i], z.view[2 * i + 1]];
+      const eps = 2 * 0.9 * 0.16 ** 2 * (zz[0] ** 2 + zz[1] ** 2) / (s[0] ** 2 + s[1] ** 2);
+      for (const j of [0, 1]) expect(x.view[2 * i + j]).toBeCloseTo(x0[2 * i + j] + eps * s[j] + Math.sqrt(2 * eps) * zz[j], 5);
+    }
+  });
+
+  it('inpainting holds the masked coordinates at their values, and the rest still moves', () => {
+    const c = core();
+    const { net, params } = linearScore(c, 2);
+    const x = c.f32(8, randomArray(8, 10)), held = c.f32(8, [5, 0, 6, 0, 7, 0, 8, 0]);
+    const work = { ws: c.f32(modelWorkspaceFloats(net, 4)), score: c.f32(8), chunk: 4 };
+    const before = x.toArray();
+    langevin(c, SCORE, net, params, x, 10, 0.1, c.rng(2), work, { hold: { mask: c.f32(2, [1, 0]), values: held } });
+    expect([0, 2, 4, 6].map((i) => x.view[i])).toEqual([5, 6, 7, 8]);
+    expect([1, 3, 5, 7].every((i) => x.view[i] !== before[i])).toBe(true);
   });
 });
 

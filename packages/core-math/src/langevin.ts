@@ -20,30 +20,61 @@ export interface LangevinWork {
   chunk: number;
 }
 
+/** One sampler step rule (see assembly/langevin.ts). */
+export type StepRule =
+  /** x <- a x + b s(x; sigma) + c z. */
+  | { mode: 'affine'; a: number; b: number; c: number }
+  /** Langevin corrector, per-particle step eps = 2 alpha (snr |z| / |s|)^2: x <- x + eps s + sqrt(2 eps) z. */
+  | { mode: 'corrector'; alpha: number; snr: number };
+
+/** Options of {@link samplerSteps}. */
+export interface StepOptions extends ParticleBlock {
+  /** Noise level the model is read at (default 1; ignored by unconditioned models). */
+  sigma?: number;
+  /** Inpainting: coordinates j with mask[j] != 0 are reset to held[i, j] after every step (held is [n, d] like x). */
+  hold?: { mask: F32Buffer; values: F32Buffer };
+}
+
 /**
- * Unadjusted Langevin dynamics with a score or energy model at noise level sigma, in place on x[n, d]:
- * x <- x + (alpha/2) s(x; sigma) + sqrt(alpha) z, `steps` times, in chunks of `chunk` particles.
- * The noise of (step, particle, coordinate) is fixed by the rng position, so results do not depend on
- * the chunk size or on how particles are split: the rng advances by steps * total * d.
- * see: Song & Ermon 2019, eq. (4).
+ * `steps` sampler steps in place on x[n, d] with a score or energy model, in chunks of `chunk` particles.
+ * The noise of (step, particle, coordinate) is fixed by the rng position, so results do not depend on the
+ * chunk size or on how particles are split: the rng advances by steps * total * d.
  */
-export function langevin(core: Core, spec: ModelSpec, net: MlpLayout, params: F32Buffer, x: F32Buffer, steps: number, alpha: number,
-  rng: Rng, work: LangevinWork, options: ParticleBlock & { sigma?: number } = {}): void {
-  const k = 'langevin';
+export function samplerSteps(core: Core, spec: ModelSpec, net: MlpLayout, params: F32Buffer, x: F32Buffer, steps: number,
+  rule: StepRule, rng: Rng, work: LangevinWork, options: StepOptions = {}): void {
+  const k = 'samplerSteps';
   const d = modelDataDim(spec, net, k);
   if (x.length % d !== 0) throw new InputError(`${k}: x has ${x.length} floats, not a multiple of d = ${d}`);
   const n = x.length / d;
   const sigma = options.sigma ?? 1;
   expectInt(k, 'steps', steps, 0);
-  expectFinite(k, 'alpha', alpha, true);
   expectFinite(k, 'sigma', sigma, true);
   expectInt(k, 'chunk', work.chunk);
+  const [mode, a, b, c] = rule.mode === 'affine' ? [0, rule.a, rule.b, rule.c] : [1, rule.alpha, rule.snr, 0];
+  for (const [name, v] of [['a', a], ['b', b], ['c', c]] as const) expectFinite(k, name, v);
+  if (rule.mode === 'corrector' && !(rule.alpha > 0 && rule.snr > 0)) throw new InputError(`${k}: corrector alpha and snr must be > 0`);
   const first = options.first ?? 0, total = options.total ?? n;
   expectInt(k, 'first', first, 0);
   if (first + n > total) throw new InputError(`${k}: particles ${first}..${first + n - 1} exceed total ${total}`);
   expectLength(k, 'params', params, net.paramCount, 'paramCount');
   expectLength(k, 'ws', work.ws, modelWorkspaceFloats(net, work.chunk), `modelWorkspaceFloats(${work.chunk})`, true);
   expectLength(k, 'score', work.score, work.chunk * d, `chunk*d ${work.chunk}*${d}`, true);
-  core.exports.langevinModel(modelKinds[spec.kind], conditionings[spec.conditioning], sigma, net.dimsBuf.ptr, net.layers, net.act,
-    params.ptr, x.ptr, n, d, first, total, steps, alpha, rng.ptr, work.ws.ptr, work.score.ptr, work.chunk);
+  if (options.hold) {
+    expectLength(k, 'hold.mask', options.hold.mask, d, 'd');
+    expectLength(k, 'hold.values', options.hold.values, n * d, `n*d ${n}*${d}`);
+  }
+  core.exports.samplerSteps(modelKinds[spec.kind], conditionings[spec.conditioning], sigma, net.dimsBuf.ptr, net.layers, net.act,
+    params.ptr, x.ptr, n, d, first, total, steps, mode, a, b, c, options.hold?.mask.ptr ?? 0, options.hold?.values.ptr ?? 0,
+    rng.ptr, work.ws.ptr, work.score.ptr, work.chunk);
+}
+
+/**
+ * Unadjusted Langevin dynamics with a score or energy model at noise level sigma, in place on x[n, d]:
+ * x <- x + (alpha/2) s(x; sigma) + sqrt(alpha) z, `steps` times (see {@link samplerSteps}).
+ * see: Song & Ermon 2019, eq. (4).
+ */
+export function langevin(core: Core, spec: ModelSpec, net: MlpLayout, params: F32Buffer, x: F32Buffer, steps: number, alpha: number,
+  rng: Rng, work: LangevinWork, options: StepOptions = {}): void {
+  expectFinite('langevin', 'alpha', alpha, true);
+  samplerSteps(core, spec, net, params, x, steps, { mode: 'affine', a: 1, b: alpha / 2, c: Math.sqrt(alpha) }, rng, work, options);
 }

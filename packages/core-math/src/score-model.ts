@@ -78,3 +78,35 @@ function checkCommon(k: string, net: MlpLayout, params: F32Buffer, x: F32Buffer,
   expectLength(k, 'x', x, batch * d, `batch*d ${batch}*${d}`);
   expectLength(k, 'ws', ws, modelWorkspaceFloats(net, batch), 'modelWorkspaceFloats', true);
 }
+
+/** Workspace floats of {@link modelScoreDivergence} at this batch size with `probes` Hutchinson probes (0: exact). */
+export function modelDivergenceWorkspaceFloats(spec: ModelSpec, net: MlpLayout, batch: number, probes = 0): number {
+  expectInt('modelDivergenceWorkspaceFloats', 'batch', batch);
+  expectInt('modelDivergenceWorkspaceFloats', 'probes', probes, 0);
+  return net.core.exports.modelDivergenceWorkspaceFloats(modelKinds[spec.kind], net.dimsBuf.ptr, net.layers, batch, probes);
+}
+
+/**
+ * score [B, d] = s(x; sigma) and divergence [B] = tr(grad_x s) at x [B, d], in one jet pass: exact with d
+ * lanes, or Hutchinson's estimate over the probes v [B, M, d] (E[v v^T] = I) when given.
+ * see: Hutchinson 1989; Grathwohl et al. 2019 (FFJORD), eq. (5).
+ */
+export function modelScoreDivergence(core: Core, spec: ModelSpec, net: MlpLayout, params: F32Buffer, x: F32Buffer, batch: number,
+  sigma: number, out: { score: F32Buffer; divergence: F32Buffer }, ws: F32Buffer, probes?: { v: F32Buffer; count: number }): void {
+  const k = 'modelScoreDivergence';
+  const d = modelDataDim(spec, net, k);
+  expectInt(k, 'batch', batch);
+  expectFinite(k, 'sigma', sigma, true);
+  expectLength(k, 'params', params, net.paramCount, 'paramCount');
+  expectLength(k, 'x', x, batch * d, `batch*d ${batch}*${d}`);
+  expectLength(k, 'score', out.score, batch * d, `batch*d ${batch}*${d}`);
+  expectLength(k, 'divergence', out.divergence, batch, 'batch');
+  const M = probes?.count ?? 0;
+  if (probes) {
+    expectInt(k, 'probes', M);
+    expectLength(k, 'probes.v', probes.v, batch * M * d, `batch*probes*d ${batch}*${M}*${d}`);
+  }
+  expectLength(k, 'ws', ws, modelDivergenceWorkspaceFloats(spec, net, batch, M), 'modelDivergenceWorkspaceFloats', true);
+  core.exports.modelScoreDivergence(modelKinds[spec.kind], conditionings[spec.conditioning], sigma, net.dimsBuf.ptr, net.layers, net.act,
+    params.ptr, x.ptr, batch, probes?.v.ptr ?? 0, M, out.score.ptr, out.divergence.ptr, ws.ptr);
+}
