@@ -159,10 +159,12 @@ export function datasetSample(id: i32, rng: usize, out: usize, n: i32): i32 {
 
 /**
  * Exact log p(x) and score grad log p(x) of a mixture dataset at x[n, 2] (f32), computed in f64 with a
- * stable log-sum-exp; either output pointer may be 0. Returns 0, or -1 if `id` has no closed form.
+ * stable log-sum-exp; either output pointer may be 0. With noise > 0 it is the density of the data plus
+ * N(0, noise^2 I) noise (each component's variance grows by noise^2): the target of a noise-conditional
+ * model at that level. Returns 0, or -1 if `id` has no closed form.
  * see: log p = logsumexp_k(log w_k + log N(x; mu_k, s_k^2 I)), grad log p = sum_k r_k (mu_k - x) / s_k^2.
  */
-export function datasetLogDensityScore(id: i32, x: usize, n: i32, logp: usize, score: usize): i32 {
+export function datasetLogDensityScore(id: i32, x: usize, n: i32, logp: usize, score: usize, noise: f64): i32 {
   if (id < 0 || id >= DATASET_COUNT) return -1;
   if (!mixturesBuilt) buildMixtures();
   const k = mixtureSize(id);
@@ -173,12 +175,12 @@ export function datasetLogDensityScore(id: i32, x: usize, n: i32, logp: usize, s
     const py = <f64>load<f32>(x + (<usize>i << 3), 4);
     // Pass 1: the largest component log-term, for a stable log-sum-exp.
     let top = -Infinity;
-    for (let c = first; c < first + k; c++) top = Math.max(top, componentLog(c, px, py));
+    for (let c = first; c < first + k; c++) top = Math.max(top, componentLog(c, px, py, noise));
     let total = 0.0, gx = 0.0, gy = 0.0;
     for (let c = first; c < first + k; c++) {
       const p = component(c);
-      const r = Math.exp(componentLog(c, px, py) - top);
-      const inv = 1.0 / (load<f64>(p, 24) * load<f64>(p, 24));
+      const r = Math.exp(componentLog(c, px, py, noise) - top);
+      const inv = 1.0 / (load<f64>(p, 24) * load<f64>(p, 24) + noise * noise);
       total += r;
       gx += r * (load<f64>(p, 8) - px) * inv;
       gy += r * (load<f64>(p, 16) - py) * inv;
@@ -192,10 +194,10 @@ export function datasetLogDensityScore(id: i32, x: usize, n: i32, logp: usize, s
   return 0;
 }
 
-// log w_c + log N(x; mu_c, s_c^2 I) in 2-D.
-@inline function componentLog(c: i32, px: f64, py: f64): f64 {
+// log w_c + log N(x; mu_c, (s_c^2 + noise^2) I) in 2-D.
+@inline function componentLog(c: i32, px: f64, py: f64, noise: f64): f64 {
   const p = component(c);
-  const s = load<f64>(p, 24);
+  const s = Math.sqrt(load<f64>(p, 24) * load<f64>(p, 24) + noise * noise);
   const ex = px - load<f64>(p, 8), ey = py - load<f64>(p, 16);
   return Math.log(load<f64>(p)) - LOG_TWO_PI - 2.0 * Math.log(s) - 0.5 * (ex * ex + ey * ey) / (s * s);
 }

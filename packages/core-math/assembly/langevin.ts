@@ -5,10 +5,10 @@ import { normalAt } from './rng';
 //   mode AFFINE:   x <- a x + b s(x; sigma) + c z
 //       Langevin (a = 1, b = alpha/2, c = sqrt(alpha); see: Song & Ermon 2019, eq. 4), one annealed
 //       level, a reverse-diffusion predictor (see: Song et al. 2021, eq. 46-47), a denoising step (c = 0).
-//   mode CORRECTOR: Langevin corrector with a signal-to-noise-adaptive step per particle,
-//       eps = 2 a (b |z| / |s|)^2,  x <- x + eps s + sqrt(2 eps) z   (a = alpha_i, b = snr)
-//       (see: Song et al. 2021, Algorithm 5; there the norms are batch means, here per particle so a
-//       particle's path does not depend on the others).
+//   mode CORRECTOR: Langevin corrector with a signal-to-noise-adaptive step,
+//       eps = 2 a (b mean|z| / mean|s|)^2,  x <- x + eps s + sqrt(2 eps) z   (a = alpha_i, b = snr)
+//       (see: Song et al. 2021, Algorithm 5). The norms are means over each chunk of B particles (the
+//       reference takes the whole batch), so splits into workers must align to chunks (B = 256).
 // The noise for (step t, particle i, coordinate j) is the normal at counter base + (t * nTotal + i) * d + j,
 // so results do not depend on the chunk size or on how particles are split across workers.
 // Coordinates with mask[j] != 0 are reset to held[i, j] after every step (inpainting); mask = 0: none.
@@ -32,6 +32,24 @@ export function samplerSteps(kind: i32, cond: i32, sigma: f32, dims: usize, L: i
     for (let t = 0; t < steps; t++) {
       modelScore(kind, cond, sigma, dims, L, act, params, xc, nb, score, ws);
       const counter0 = base + (<u64>t * <u64>nTotal + <u64>(i0 + c0)) * <u64>d;
+      let eps: f64 = 0, noise: f64 = 0;
+      if (mode == CORRECTOR) {
+        let gradNorm: f64 = 0, noiseNorm: f64 = 0;
+        for (let p = 0; p < nb; p++) {
+          let s2: f64 = 0, z2: f64 = 0;
+          for (let j = 0; j < d; j++) {
+            const sj = <f64>load<f32>(score + (<usize>(p * d + j) << 2));
+            const zj = normalAt(seed, counter0 + <u64>(p * d + j));
+            s2 += sj * sj;
+            z2 += zj * zj;
+          }
+          gradNorm += Math.sqrt(s2);
+          noiseNorm += Math.sqrt(z2);
+        }
+        const ratio = gradNorm > 0 ? <f64>b * noiseNorm / gradNorm : 0.0;
+        eps = 2.0 * <f64>a * ratio * ratio;
+        noise = Math.sqrt(2.0 * eps);
+      }
       for (let p = 0; p < nb; p++) {
         const row = <usize>(p * d) << 2;
         const counterRow = counter0 + <u64>(p * d);
@@ -42,15 +60,6 @@ export function samplerSteps(kind: i32, cond: i32, sigma: f32, dims: usize, L: i
             store<f32>(xc + q, a * load<f32>(xc + q) + b * load<f32>(score + q) + c * z);
           }
         } else {
-          let s2: f64 = 0, z2: f64 = 0;
-          for (let j = 0; j < d; j++) {
-            const sj = <f64>load<f32>(score + row + (<usize>j << 2));
-            const zj = normalAt(seed, counterRow + <u64>j);
-            s2 += sj * sj;
-            z2 += zj * zj;
-          }
-          const eps = s2 > 0 ? 2.0 * <f64>a * <f64>b * <f64>b * z2 / s2 : 0.0;
-          const noise = Math.sqrt(2.0 * eps);
           for (let j = 0; j < d; j++) {
             const q = row + (<usize>j << 2);
             const zj = normalAt(seed, counterRow + <u64>j);

@@ -149,6 +149,19 @@ forEachBuild((core) => {
     }
   });
 
+  it('mixtures with noise: the density of data + N(0, noise^2 I) (each component variance grows by noise^2)', () => {
+    const x = core().f32(40, sample(core(), 'gmm3', 8, 20)), logp = core().f32(20), score = core().f32(40);
+    datasetLogDensityScore(core(), 'gmm3', x, { logp, score }, 0.7);
+    const v = 0.25 + 0.49, mu = [[-2, -2], [2, 2], [-2, 2]];
+    for (let i = 0; i < 20; i++) {
+      const [px, py] = [x.view[2 * i], x.view[2 * i + 1]];
+      const w = mu.map(([a, b]) => Math.exp(-((px - a) ** 2 + (py - b) ** 2) / (2 * v)) / (3 * 2 * Math.PI * v));
+      const total = w.reduce((s, t) => s + t, 0);
+      expect(logp.view[i]).toBeCloseTo(Math.log(total), 5);
+      expect(score.view[2 * i]).toBeCloseTo(mu.reduce((s, m, k) => s + (w[k] / total) * (m[0] - px) / v, 0), 5);
+    }
+  });
+
   it('mixtures: samples fall in each component in proportion to its weight', () => {
     const n = 50_000;
     const pts = sample(core(), 'ncsn-mix', 5, n);

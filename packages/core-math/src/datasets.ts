@@ -45,9 +45,10 @@ export function datasetSample(core: Core, name: string, rng: Rng, n: number): F3
 
 /**
  * Exact log p(x) [n] and score grad_x log p(x) [n, 2] of a mixture dataset at x [n, 2]; pass the
- * outputs you want. Throws an InputError for datasets without a closed form.
+ * outputs you want. With `noise` > 0, of the data plus N(0, noise^2 I) (the perturbed density a
+ * noise-conditional model learns at that level). Throws an InputError for datasets without a closed form.
  */
-export function datasetLogDensityScore(core: Core, name: string, x: F32Buffer, out: { logp?: F32Buffer; score?: F32Buffer }): void {
+export function datasetLogDensityScore(core: Core, name: string, x: F32Buffer, out: { logp?: F32Buffer; score?: F32Buffer }, noise = 0): void {
   const k = 'datasetLogDensityScore';
   const spec = lookup<DatasetSpec>(datasets, name, 'dataset');
   if (!spec.mixture) {
@@ -58,5 +59,6 @@ export function datasetLogDensityScore(core: Core, name: string, x: F32Buffer, o
   const n = x.length / 2;
   if (out.logp) expectLength(k, 'logp', out.logp, n, 'n');
   if (out.score) expectLength(k, 'score', out.score, 2 * n, 'n*2');
-  core.exports.datasetLogDensityScore(spec.id, x.ptr, n, out.logp?.ptr ?? 0, out.score?.ptr ?? 0);
+  if (!(Number.isFinite(noise) && noise >= 0)) throw new InputError(`${k}: noise must be a finite number >= 0, got ${noise}`);
+  core.exports.datasetLogDensityScore(spec.id, x.ptr, n, out.logp?.ptr ?? 0, out.score?.ptr ?? 0, noise);
 }

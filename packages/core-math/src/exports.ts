@@ -33,6 +33,6 @@ export interface CoreExports {
   gatherRandomRows(rng: number, data: number, N: number, d: number, batch: number, B: number): void;
   samplerSteps(kind: number, cond: number, sigma: number, dims: number, L: number, act: number, params: number, x: number, n: number, d: number, i0: number, nTotal: number, steps: number, mode: number, a: number, b: number, c: number, mask: number, held: number, rng: number, ws: number, score: number, B: number): void;
   datasetSample(id: number, rng: number, out: number, n: number): number;
-  datasetLogDensityScore(id: number, x: number, n: number, logp: number, score: number): number;
+  datasetLogDensityScore(id: number, x: number, n: number, logp: number, score: number, noise: number): number;
   mulAddCeiling(iterations: number, m: number, c: number): number;
 }

@@ -90,18 +90,20 @@ forEachBuild((core) => {
 });
 
 forEachBuild((core) => {
-  it('corrector steps use the per-particle step eps = 2 alpha (snr |z| / |s|)^2', () => {
+  it('corrector steps use eps = 2 alpha (snr mean|z| / mean|s|)^2 over the chunk', () => {
     const c = core();
     const { net, params } = linearScore(c, 2);
     const x0 = randomArray(6, 9, -2, 2), x = c.f32(6, x0), z = c.f32(6);
     const work = { ws: c.f32(modelWorkspaceFloats(net, 3)), score: c.f32(6), chunk: 3 };
     samplerSteps(c, SCORE, net, params, x, 1, { mode: 'corrector', alpha: 0.9, snr: 0.16 }, c.rng(8), work);
     rngNormal(c, c.rng(8), z);
+    let gs = 0, zs = 0;
     for (let i = 0; i < 3; i++) {
-      const s = [-x0[2 * i], -x0[2 * i + 1]], zz = [z.view[2 * i], z.view[2 * i + 1]];
-      const eps = 2 * 0.9 * 0.16 ** 2 * (zz[0] ** 2 + zz[1] ** 2) / (s[0] ** 2 + s[1] ** 2);
-      for (const j of [0, 1]) expect(x.view[2 * i + j]).toBeCloseTo(x0[2 * i + j] + eps * s[j] + Math.sqrt(2 * eps) * zz[j], 5);
+      gs += Math.hypot(x0[2 * i], x0[2 * i + 1]) / 3;
+      zs += Math.hypot(z.view[2 * i], z.view[2 * i + 1]) / 3;
     }
+    const eps = 2 * 0.9 * (0.16 * zs / gs) ** 2;
+    for (let i = 0; i < 6; i++) expect(x.view[i]).toBeCloseTo(x0[i] - eps * x0[i] + Math.sqrt(2 * eps) * z.view[i], 5);
   });
 
   it('inpainting holds the masked coordinates at their values, and the rest still moves', () => {

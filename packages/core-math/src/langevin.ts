@@ -24,7 +24,10 @@ export interface LangevinWork {
 export type StepRule =
   /** x <- a x + b s(x; sigma) + c z. */
   | { mode: 'affine'; a: number; b: number; c: number }
-  /** Langevin corrector, per-particle step eps = 2 alpha (snr |z| / |s|)^2: x <- x + eps s + sqrt(2 eps) z. */
+  /**
+   * Langevin corrector, eps = 2 alpha (snr mean|z| / mean|s|)^2 with the means over each chunk of particles:
+   * x <- x + eps s + sqrt(2 eps) z.
+   */
   | { mode: 'corrector'; alpha: number; snr: number };
 
 /** Options of {@link samplerSteps}. */

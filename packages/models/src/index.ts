@@ -3,4 +3,10 @@ export { fitNormalization, identityNormalization, normalize, denormalizeInPlace,
 export { checkPoints, type Points } from './points.js';
 export { trainScoreModel, trainDefaults, TrainingDivergedError, type TrainOptions, type TrainResult } from './train.js';
 export { sampleLangevin, langevinDefaults, type LangevinOptions } from './sample.js';
+export { sample, samplers, defaultSampler, modelSigmas, annealedDefaults, pcDefaults, odeDefaults, type SamplerName, type SampleOptions,
+  type SampleResult, type InitSpec } from './samplers/index.js';
+export type { SampleProgress } from './samplers/context.js';
+export { logLikelihood, solveProbabilityFlow, EXACT_TRACE_MAX_DIM, ODE_BLOCK } from './samplers/ode.js';
+export { sdeOf, type Sde } from './sde.js';
 export { encodeModel, decodeModel, MODEL_FORMAT_VERSION, LIBRARY_VERSION } from './checkpoint.js';
+export { ExactScore, type ScoreSource, type Stepper } from './score-source.js';

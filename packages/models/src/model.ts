@@ -1,6 +1,7 @@
-import { InputError, MlpLayout, modelDims, modelEnergy, modelScore, modelWorkspaceFloats, type Activation, type Conditioning, type Core,
+import { InputError, MlpLayout, modelDims, modelDivergenceWorkspaceFloats, modelEnergy, modelScore, modelScoreDivergence, modelWorkspaceFloats, samplerSteps, type Activation, type Conditioning, type Core,
   type F32Buffer, type ModelKind, type ModelSpec, type ObjectiveSpec } from '@scorefield/core-math';
 import { identityNormalization, normalize, type Normalization } from './normalization.js';
+import type { ScoreSource, Stepper } from './score-source.js';
 import { checkPoints, type Points } from './points.js';
 
 /** Architecture of a score model: an MLP read as a score s (d -> d) or an energy E (d -> 1, s = -grad E). */
@@ -27,7 +28,7 @@ export interface TrainingRecord {
 }
 
 /** A score network with its parameters in WASM memory and the normalisation of its data. */
-export class ScoreModel {
+export class ScoreModel implements ScoreSource {
   readonly layout: MlpLayout;
   readonly params: F32Buffer;
   /** Parametrization and noise conditioning. */
@@ -89,6 +90,30 @@ export class ScoreModel {
   energy(points: Points, sigma = this.defaultSigma): Float32Array {
     if (this.spec.kind !== 'energy') throw new InputError('energy: this is a score model; only energy models have an energy');
     return this.evaluate(points, sigma, 1, 'energy', (x, n, o, ws) => modelEnergy(this.core, this.spec, this.layout, this.params, x, n, sigma, o, ws));
+  }
+
+  /** Sampler steps and scores on standardised particles in chunks of `chunk` (see {@link ScoreSource}). */
+  stepper(chunk: number): Stepper {
+    const { core, spec, layout, params } = this;
+    const work = { ws: core.f32(modelWorkspaceFloats(layout, chunk)), score: core.f32(chunk * this.dim), chunk };
+    return {
+      steps: (x, k, rule, sigma, rng, first, total, hold) => samplerSteps(core, spec, layout, params, x, k, rule, rng, work, { sigma, first, total, hold }),
+      score: (x, n, sigma, out) => {
+        for (let i0 = 0; i0 < n; i0 += chunk) {
+          const nb = Math.min(chunk, n - i0), d = this.dim;
+          modelScore(core, spec, layout, params, x.subarray(i0 * d, (i0 + nb) * d), nb, sigma, out.subarray(i0 * d, (i0 + nb) * d), work.ws);
+        }
+      },
+      scoreDivergence: (x, n, sigma, score, divergence, probes) => {
+        const ws = core.f32(modelDivergenceWorkspaceFloats(spec, layout, n, probes ? 1 : 0));
+        try {
+          modelScoreDivergence(core, spec, layout, params, x.subarray(0, n * this.dim), n, sigma, { score, divergence }, ws, probes ? { v: probes, count: 1 } : undefined);
+        } finally {
+          ws.free();
+        }
+      },
+      free: () => { work.ws.free(); work.score.free(); },
+    };
   }
 
   /** Runs a model kernel over standardised points in chunks; `per` outputs per point. */

@@ -147,9 +147,9 @@ describe('sampleLangevin', () => {
     const { model } = trainScoreModel(core, gaussian(300, [0, 0], 1, 7), { hidden: [8], steps: 20 });
     const a = sampleLangevin(model, { n: 33, steps: 10, seed: 4 }), b = sampleLangevin(model, { n: 33, steps: 10, seed: 4 });
     expect(Buffer.from(a.buffer).equals(Buffer.from(b.buffer))).toBe(true);
-    expect(() => sampleLangevin(model, { n: 0 })).toThrow('sample: n must be an integer >= 1, got 0');
+    expect(() => sampleLangevin(model, { n: 0 })).toThrow('sample: n must be an integer between 1 and 1000000000, got 0');
     expect(() => sampleLangevin(model, { n: 1, stepSize: 0 })).toThrow(/step size must be a finite number > 0/);
-    expect(() => sampleLangevin(model, { n: 1, init: 'box' as 'uniform' })).toThrow("sample: unknown init 'box'; valid: gaussian, uniform");
+    expect(() => sampleLangevin(model, { n: 1, init: 'box' as 'uniform' })).toThrow("unknown init 'box'; valid: gaussian, uniform, prior");
     expect(() => sampleLangevin(model, { n: 10, steps: 50, stepSize: 1e6 })).toThrow(/sampling diverged/);
     model.free();
   });

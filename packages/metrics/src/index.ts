@@ -1,0 +1,16 @@
+/**
+ * @scorefield/metrics: sample-quality and score-quality metrics for score-based models.
+ * Two-sample distances (MMD, energy distance, sliced Wasserstein), score error (Fisher divergence),
+ * mode coverage, and grid KL / TV. Pure TypeScript, no dependencies, no global randomness.
+ */
+export { MetricError } from './errors.js';
+export type { Points } from './points.js';
+export { createRng, type Rng } from './rng.js';
+export { medianHeuristic, MEDIAN_HEURISTIC_MAX_POINTS, type MedianHeuristicOptions } from './median-heuristic.js';
+export { mmd2, MMD_BANDWIDTHS, type Mmd2Options, type Mmd2Result } from './mmd.js';
+export { energyDistance } from './energy-distance.js';
+export { slicedWasserstein, type SlicedWassersteinOptions } from './sliced-wasserstein.js';
+export { fisherDivergence, type FisherDivergenceResult } from './fisher-divergence.js';
+export { modeFractions, type ModeFractionsOptions, type ModeFractionsResult } from './mode-fractions.js';
+export { gridDivergences, type GridDivergencesResult } from './grid-divergences.js';
+export { sampleMetrics, type SampleMetricsOptions, type SampleMetricsResult } from './sample-metrics.js';

@@ -1,0 +1,83 @@
+import { InputError, type F32Buffer, type Rng, type StepRule } from '@scorefield/core-math';
+import type { ScoreSource, Stepper } from '../score-source.js';
+
+/** Progress of a sampler: steps done of the total, and the noise level it is at. */
+export interface SampleProgress {
+  step: number;
+  steps: number;
+  sigma?: number;
+  /** The particles now, in data units (a copy; costs a copy of n * d floats, call only when needed). */
+  particles: () => Float32Array;
+}
+
+/** What every sampler works with: the model, the particles in standardised units, the stream. */
+export class SamplerContext {
+  readonly stepper: Stepper;
+  readonly trajectory: Float32Array[] = [];
+  evaluations = 0;
+  private done = 0;
+
+  constructor(readonly model: ScoreSource, readonly x: F32Buffer, readonly rng: Rng, readonly total: number, readonly first: number,
+    readonly steps: number, readonly hold: { mask: F32Buffer; values: F32Buffer } | undefined, readonly recordEvery: number,
+    readonly onProgress: ((p: SampleProgress) => void) | undefined, readonly progressEvery: number) {
+    this.stepper = model.stepper(Math.max(1, Math.min(this.n, 256)));
+  }
+
+  get n(): number {
+    return this.x.length / this.model.dim;
+  }
+
+  /** Particles in data units (a copy). */
+  particles(): Float32Array {
+    const out = this.x.toArray();
+    const { mean, std } = this.model.normalization, d = this.model.dim;
+    for (let i = 0; i < out.length; i++) out[i] = mean[i % d] + std[i % d] * out[i];
+    return out;
+  }
+
+  /**
+   * `count` steps of one rule at noise sigma, in blocks so progress is reported and the trajectory recorded
+   * every `recordEvery` steps; the noise stream makes the blocks identical to one call.
+   */
+  run(count: number, rule: StepRule, sigma: number): void {
+    const every = this.recordEvery > 0 ? this.recordEvery : Math.max(1, this.progressEvery);
+    let left = count;
+    while (left > 0) {
+      const next = this.recordEvery > 0 ? this.recordEvery - (this.done % this.recordEvery) : Math.min(left, every);
+      const k = Math.min(left, next);
+      this.stepper.steps(this.x, k, rule, sigma, this.rng, this.first, this.total, this.hold);
+      this.evaluations += k;
+      this.advance(k, sigma);
+      left -= k;
+    }
+  }
+
+  /** Bookkeeping after `k` steps done outside {@link run} (the ODE solver). */
+  advance(k: number, sigma?: number): void {
+    const before = this.done;
+    this.done += k;
+    if (this.recordEvery > 0 && Math.floor(this.done / this.recordEvery) > Math.floor(before / this.recordEvery)) this.trajectory.push(this.particles());
+    if (this.onProgress && (Math.floor(this.done / this.progressEvery) > Math.floor(before / this.progressEvery) || this.done >= this.steps)) {
+      this.onProgress({ step: Math.min(this.done, this.steps), steps: this.steps, sigma, particles: () => this.particles() });
+    }
+  }
+
+  /** Throws when a particle left the finite numbers. */
+  checkFinite(what: string): void {
+    if (!this.x.view.every(Number.isFinite)) throw new Error(`sampling diverged (non-finite particles) ${what}; try a smaller step size`);
+  }
+
+  free(): void {
+    this.stepper.free();
+  }
+}
+
+/** Throws an input error unless v is an integer in [min, max]. */
+export function checkInt(what: string, v: number, min: number, max = Number.MAX_SAFE_INTEGER): void {
+  if (!Number.isInteger(v) || v < min || v > max) throw new InputError(`sample: ${what} must be an integer between ${min} and ${max}, got ${v}`);
+}
+
+/** Throws an input error unless v is a finite number > 0. */
+export function checkPositive(what: string, v: number): void {
+  if (!(Number.isFinite(v) && v > 0)) throw new InputError(`sample: ${what} must be a finite number > 0, got ${v}`);
+}
