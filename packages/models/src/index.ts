@@ -1,7 +1,7 @@
 export { ScoreModel, objectiveLabel, type ScoreNetConfig, type TrainingRecord } from './model.js';
 export { fitNormalization, identityNormalization, normalize, denormalizeInPlace, type Normalization } from './normalization.js';
 export { checkPoints, type Points } from './points.js';
-export { trainScoreModel, trainDefaults, TrainingDivergedError, type TrainOptions, type TrainResult } from './train.js';
+export { trainScoreModel, trainDefaults, Trainer, TrainingDivergedError, type TrainOptions, type TrainResult, type TrainerState } from './train.js';
 export { sampleLangevin, langevinDefaults, type LangevinOptions } from './sample.js';
 export { sample, samplers, defaultSampler, modelSigmas, annealedDefaults, pcDefaults, odeDefaults, type SamplerName, type SampleOptions,
   type SampleResult, type InitSpec } from './samplers/index.js';
