@@ -39,7 +39,7 @@ export function encodeModel(model: ScoreModel): Uint8Array {
       loss: JSON.stringify(t.loss),
       seed: String(t.seed),
       steps: String(t.steps),
-      training: JSON.stringify({ batch: t.batch, lr: t.lr, data: t.data ?? null }),
+      training: JSON.stringify({ batch: t.batch, lr: t.lr, data: t.data ?? null, ...(t.lrDecay ? { lrDecay: t.lrDecay } : {}) }),
     });
   }
   return encodeSafetensors(tensors, metadata);
@@ -102,6 +102,6 @@ function parseJson(text: string | undefined, field: string, fail: (m: string) =>
 
 function readTraining(m: Record<string, string>, fail: (msg: string) => never): TrainingRecord {
   const loss = parseJson(m.loss, 'loss', fail) as TrainingRecord['loss'];
-  const t = parseJson(m.training ?? '{}', 'training', fail) as { batch?: number; lr?: number; data?: string | null };
-  return { loss, seed: Number(m.seed), steps: Number(m.steps), batch: Number(t.batch), lr: Number(t.lr), data: t.data ?? undefined };
+  const t = parseJson(m.training ?? '{}', 'training', fail) as { batch?: number; lr?: number; data?: string | null; lrDecay?: 'cosine' };
+  return { loss, seed: Number(m.seed), steps: Number(m.steps), batch: Number(t.batch), lr: Number(t.lr), data: t.data ?? undefined, ...(t.lrDecay ? { lrDecay: t.lrDecay } : {}) };
 }

@@ -24,6 +24,7 @@ export interface TrainingRecord {
   steps: number;
   batch: number;
   lr: number;
+  lrDecay?: 'cosine';
   data?: string;
 }
 

@@ -22,6 +22,8 @@ export interface TrainOptions {
   batch?: number;
   /** Adam learning rate (default 1e-3). */
   lr?: number;
+  /** Learning-rate schedule over `steps`: constant (default) or a cosine decay to 0. */
+  lrDecay?: 'none' | 'cosine';
   seed?: number;
   /** Name of the data, recorded in the model. */
   dataName?: string;
@@ -93,6 +95,7 @@ export class Trainer {
     checkPositive('lr', o.lr);
     if (!(Number.isSafeInteger(o.seed) && o.seed >= 0)) throw new InputError(`train: seed must be a non-negative integer, got ${o.seed}`);
     o.hidden.forEach((h) => checkPositiveInt('hidden width', h));
+    if (o.lrDecay !== undefined && o.lrDecay !== 'none' && o.lrDecay !== 'cosine') throw new InputError(`train: unknown lr decay '${o.lrDecay}'; valid: none, cosine`);
     const d = data.cols;
     const conditioning = o.conditioning ?? (o.loss.name === 'ncsn' || o.loss.name === 'continuous' ? 'both' : 'none');
     const normalization = o.standardize === false ? identityNormalization(d) : fitNormalization(data);
@@ -103,7 +106,7 @@ export class Trainer {
       this.model.free();
       throw e;
     }
-    this.model.training = { loss: o.loss, seed: o.seed, steps: 0, batch: o.batch, lr: o.lr, data: o.dataName };
+    this.model.training = { loss: o.loss, seed: o.seed, steps: 0, batch: o.batch, lr: o.lr, data: o.dataName, ...(o.lrDecay === 'cosine' ? { lrDecay: 'cosine' as const } : {}) };
     const net = this.model.layout;
     this.rows = data.rows;
     this.bufs = {
@@ -136,7 +139,7 @@ export class Trainer {
       bufs.grads.view.fill(0);
       loss = objective.lossGrad(model.params, bufs.batch, o.batch, rng, bufs.grads, bufs.ws);
       if (!Number.isFinite(loss)) throw new TrainingDivergedError(this.step + 1, loss);
-      adam.update(model.params, bufs.grads);
+      adam.update(model.params, bufs.grads, this.learningRate(this.step));
       if (this.step === this.lossLog.length) {
         const grown = new Float32Array(this.lossLog.length * 2);
         grown.set(this.lossLog);
@@ -147,6 +150,13 @@ export class Trainer {
       onStep?.(this.step, loss);
     }
     return loss;
+  }
+
+  /** The learning rate of step `step` (0-based) under the schedule. */
+  learningRate(step: number): number {
+    const o = this.options;
+    if (o.lrDecay !== 'cosine') return o.lr;
+    return (o.lr * (1 + Math.cos((Math.PI * Math.min(step, o.steps)) / o.steps))) / 2; // see: Loshchilov & Hutter 2017
   }
 
   /** A copy of what {@link restore} needs to continue this run exactly. */
