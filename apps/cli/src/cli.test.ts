@@ -39,7 +39,7 @@ describe('help and usage', () => {
 
 describe('bad input: one line, exit code 2, nothing written', () => {
   const cases: [string, string[], RegExp][] = [
-    ['unknown command', ['trian'], /unknown command 'trian'; valid: train, sample, plot, datasets/],
+    ['unknown command', ['trian'], /unknown command 'trian'; valid: train, sample, eval, plot, datasets/],
     ['unknown flag', ['train', '--data', 'gmm3', '--stepz', '3'], /Unknown option '--stepz'/],
     ['stray argument', ['train', 'gmm3'], /Unexpected argument 'gmm3'/],
     ['unknown dataset', ['train', '--data', 'gmm4', '--out', 'OUT'], /unknown dataset 'gmm4'; valid: 8gaussians, .*gmm3.*or a file ending in \.csv/],
@@ -104,7 +104,7 @@ describe('train -> sample -> plot', () => {
     expect(t.stderr).toMatch(/train \[#+\] 100% 200\/200 loss/);
     const s = await cli('sample', '--model', model, '--n', '50', '--steps', '20', '--json', '--out', samples);
     expect(s.code, s.stderr).toBe(0);
-    expect(JSON.parse(s.stdout)).toMatchObject({ n: 50, steps: 20, dim: 2 });
+    expect(JSON.parse(s.stdout)).toMatchObject({ n: 50, dim: 2, sampler: 'langevin' });
     const rows = readFileSync(samples, 'utf8').trim().split('\n');
     expect(rows).toHaveLength(51); // header + 50 points
     const npy = join(dir, 's.npy');
@@ -132,6 +132,48 @@ describe('train -> sample -> plot', () => {
     expect(p.code, p.stderr).toBe(0);
     const svg = readFileSync(fig, 'utf8');
     expect(svg).toMatch(kind === 'energy' ? /class="heat"/ : /class="field"/);
+  });
+
+  it('samples with every sampler; worker threads give the same bits as one thread; eval measures the model', async () => {
+    const dir = tmp();
+    const model = join(dir, 'm.safetensors');
+    expect((await cli('train', '--data', 'gmm3', '--loss', 'continuous', '--sde', 've', '--steps', '60', '--hidden', '16', '--out', model)).code).toBe(0);
+    const files: Record<string, Buffer> = {};
+    for (const [sampler, workers] of [['pc', '1'], ['pc', '2'], ['ode', '2'], ['annealed', '2'], ['langevin', '2']]) {
+      const out = join(dir, `${sampler}-${workers}.npy`);
+      const r = await cli('sample', '--model', model, '--sampler', sampler, '--n', '600', '--steps', '10', '--workers', workers, '--json', '--out', out);
+      expect(r.code, r.stderr).toBe(0);
+      expect(JSON.parse(r.stdout)).toMatchObject({ sampler, n: 600, workers: Number(workers) });
+      files[`${sampler}-${workers}`] = readFileSync(out);
+    }
+    expect(files['pc-2'].equals(files['pc-1'])).toBe(true);
+    const e = await cli('eval', '--model', model, '--n', '300', '--grid', '12', '--json');
+    expect(e.code, e.stderr).toBe(0);
+    const m = JSON.parse(e.stdout);
+    expect(m.data).toBe('gmm3');
+    expect(Object.keys(m.sampleDistances)).toEqual(['mmd2Median', 'mmd2Fixed', 'slicedWasserstein', 'energyDistance']);
+    expect(m.scoreError.overall).toBeGreaterThan(0);
+    expect(m.modes.fractions).toHaveLength(3);
+    expect(m.gridDivergences.density).toBe('ODE likelihood');
+    expect(m.gridDivergences.tv).toBeGreaterThanOrEqual(0);
+    expect(m.gridDivergences.tv).toBeLessThanOrEqual(1);
+  });
+
+  it('inpainting holds coordinates from a file; sample options are checked', async () => {
+    const dir = tmp();
+    const model = join(dir, 'm.safetensors'), held = join(dir, 'held.csv'), out = join(dir, 's.csv');
+    expect((await cli('train', '--data', 'gmm3', '--steps', '20', '--hidden', '8', '--out', model)).code).toBe(0);
+    writeFileSync(held, 'x,y\n' + Array.from({ length: 5 }, (_, i) => `${i},0`).join('\n') + '\n');
+    const r = await cli('sample', '--model', model, '--n', '5', '--steps', '5', '--hold', '0', '--hold-from', held, '--out', out);
+    expect(r.code, r.stderr).toBe(0);
+    const rows = readFileSync(out, 'utf8').trim().split('\n').slice(1).map((l) => Number(l.split(',')[0]));
+    expect(rows).toEqual([0, 1, 2, 3, 4]);
+    const bad = await cli('sample', '--model', model, '--n', '6', '--hold', '0', '--hold-from', held, '--out', out);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--hold-from .*held\.csv: 5 points, expected --n 6/);
+    const pc = await cli('sample', '--model', model, '--sampler', 'pc', '--out', out);
+    expect(pc.code).toBe(2);
+    expect(pc.stderr).toMatch(/this sampler needs a model trained with --loss continuous, not dsm/);
   });
 
   it('a diverging run exits 1 naming the step and leaves the previous model untouched', async () => {

@@ -201,3 +201,18 @@ export function datasetLogDensityScore(id: i32, x: usize, n: i32, logp: usize, s
   const ex = px - load<f64>(p, 8), ey = py - load<f64>(p, 16);
   return Math.log(load<f64>(p)) - LOG_TWO_PI - 2.0 * Math.log(s) - 0.5 * (ex * ex + ey * ey) / (s * s);
 }
+
+/**
+ * Copies the components of a mixture dataset to out as [weight, mean x, mean y, std] per component
+ * (at most `capacity` components); returns their number, 0 for datasets that are not mixtures.
+ */
+export function datasetComponents(id: i32, out: usize, capacity: i32): i32 {
+  if (id < 0 || id >= DATASET_COUNT) return -1;
+  if (!mixturesBuilt) buildMixtures();
+  const k = mixtureSize(id);
+  const first = mixtureStart(id);
+  for (let c = 0; c < min(k, capacity); c++) {
+    for (let f = 0; f < 4; f++) store<f32>(out + (<usize>(c * 4 + f) << 2), <f32>load<f64>(component(first + c) + (<usize>f << 3)));
+  }
+  return k;
+}

@@ -10,7 +10,7 @@ export { objectiveWorkspaceFloats, objectiveLossGrad } from './objectives';
 export { adamStep, fillZero } from './adam';
 export { gatherRandomRows } from './batch';
 export { samplerSteps } from './langevin';
-export { datasetSample, datasetLogDensityScore } from './datasets';
+export { datasetSample, datasetLogDensityScore, datasetComponents } from './datasets';
 export { mulAddCeiling } from './ceiling';
 
 /** First byte the TS allocator may use (end of static data). */

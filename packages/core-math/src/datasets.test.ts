@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { forEachBuild, loadBoth } from './testing/builds.js';
 import { ReferenceStream, sameBits } from './testing/reference.js';
-import { datasetLogDensityScore, datasetNames, datasets, datasetSample, type DatasetName } from './datasets.js';
+import { datasetComponents, datasetLogDensityScore, datasetNames, datasets, datasetSample, type DatasetName } from './datasets.js';
 import type { Core } from './core.js';
 
 /**
@@ -168,6 +168,12 @@ forEachBuild((core) => {
     let upper = 0;
     for (let i = 0; i < n; i++) if (pts[2 * i] + pts[2 * i + 1] > 0) upper++;
     expect(Math.abs(upper / n - 0.8)).toBeLessThan(0.01);
+  });
+
+  it('mixture components are the table the samples come from', () => {
+    expect(datasetComponents(core(), 'ncsn-mix')).toEqual([{ weight: Math.fround(0.2), mean: [-5, -5], std: 1 }, { weight: Math.fround(0.8), mean: [5, 5], std: 1 }]);
+    expect(datasetComponents(core(), '25gaussians')).toHaveLength(25);
+    expect(() => datasetComponents(core(), 'moons')).toThrow("datasetComponents: dataset 'moons' is not a Gaussian mixture");
   });
 
   it('datasets without a closed form say so and name the ones with it', () => {

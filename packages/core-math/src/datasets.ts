@@ -62,3 +62,24 @@ export function datasetLogDensityScore(core: Core, name: string, x: F32Buffer, o
   if (!(Number.isFinite(noise) && noise >= 0)) throw new InputError(`${k}: noise must be a finite number >= 0, got ${noise}`);
   core.exports.datasetLogDensityScore(spec.id, x.ptr, n, out.logp?.ptr ?? 0, out.score?.ptr ?? 0, noise);
 }
+
+/** A component of a Gaussian-mixture dataset: weight, mean and (isotropic) standard deviation. */
+export interface MixtureComponent {
+  weight: number;
+  mean: [number, number];
+  std: number;
+}
+
+/** The components of a mixture dataset (the table its samples and density come from). */
+export function datasetComponents(core: Core, name: string): MixtureComponent[] {
+  const spec = lookup<DatasetSpec>(datasets, name, 'dataset');
+  if (!spec.mixture) throw new InputError(`datasetComponents: dataset '${name}' is not a Gaussian mixture`);
+  const buf = core.f32(64 * 4);
+  try {
+    const k = core.exports.datasetComponents(spec.id, buf.ptr, 64);
+    const v = buf.view;
+    return Array.from({ length: k }, (_, c) => ({ weight: v[4 * c], mean: [v[4 * c + 1], v[4 * c + 2]] as [number, number], std: v[4 * c + 3] }));
+  } finally {
+    buf.free();
+  }
+}

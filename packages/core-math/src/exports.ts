@@ -34,5 +34,6 @@ export interface CoreExports {
   samplerSteps(kind: number, cond: number, sigma: number, dims: number, L: number, act: number, params: number, x: number, n: number, d: number, i0: number, nTotal: number, steps: number, mode: number, a: number, b: number, c: number, mask: number, held: number, rng: number, ws: number, score: number, B: number): void;
   datasetSample(id: number, rng: number, out: number, n: number): number;
   datasetLogDensityScore(id: number, x: number, n: number, logp: number, score: number, noise: number): number;
+  datasetComponents(id: number, out: number, capacity: number): number;
   mulAddCeiling(iterations: number, m: number, c: number): number;
 }

@@ -16,5 +16,5 @@ export { schedules, sigmaSchedule, parseSigmaSchedule, type ScheduleName } from 
 export { Adam, type AdamOptions } from './adam.js';
 export { gatherRandomRows } from './batch.js';
 export { langevin, samplerSteps, type ParticleBlock, type LangevinWork, type StepRule, type StepOptions } from './langevin.js';
-export { datasets, datasetNames, datasetSample, datasetLogDensityScore, type DatasetName, type DatasetSpec } from './datasets.js';
+export { datasets, datasetNames, datasetSample, datasetLogDensityScore, datasetComponents, type DatasetName, type DatasetSpec, type MixtureComponent } from './datasets.js';
 export { mulAddCeiling } from './ceiling.js';

@@ -1,4 +1,6 @@
-import { decodeModel, objectiveLabel, sampleLangevin } from '@scorefield/models';
+import { decodeModel, objectiveLabel } from '@scorefield/models';
+import { availableParallelism } from 'node:os';
+import { sampleParallel } from '../parallel-sample.js';
 import { parseCsv, parseNpy } from '@scorefield/formats';
 import { InputError } from '@scorefield/core-math';
 import { dataRange, fieldPlot, gridPoints } from '@scorefield/plot';
@@ -15,7 +17,7 @@ export const plot = defineCommand({
   options: {
     model: { type: 'string', value: 'file', description: 'a model written by `scorefield train`' },
     data: { type: 'string', value: 'name|file', description: 'data to draw (default: the built-in dataset the model was trained on)' },
-    samples: { type: 'string', value: 'file', description: 'samples to draw (.csv/.npy; default: draw --n with Langevin defaults)' },
+    samples: { type: 'string', value: 'file', description: 'samples to draw (.csv/.npy; default: draw --n with the model\'s default sampler)' },
     n: { type: 'string', value: 'N', description: 'samples to draw when --samples is not given', default: '1000' },
     grid: { type: 'string', value: 'G', description: 'arrows per side', default: '25' },
     seed: { type: 'string', value: 'S', description: 'seed for the drawn data and samples', default: '0' },
@@ -29,7 +31,8 @@ export const plot = defineCommand({
     const seed = intFlag('seed', args.seed, 0, 2 ** 32 - 1);
     checkOutputPath(out, 'out', ['.svg']);
     const core = await getCore();
-    const model = decodeModel(core, readInputFile(modelPath), modelPath);
+    const bytes = readInputFile(modelPath);
+    const model = decodeModel(core, bytes, modelPath);
     if (model.dim !== 2) throw new InputError(`${modelPath}: plot draws 2-D models, this one has dimension ${model.dim}`);
     const t = model.training;
     const dataSpec = args.data ?? (t?.data && !/\.(csv|tsv|txt|npy)$/i.test(t.data) ? t.data : undefined);
@@ -43,7 +46,7 @@ export const plot = defineCommand({
       if (m.cols !== 2) throw new InputError(`${args.samples}: samples have dimension ${m.cols}, the model 2`);
       samples = m.data;
     } else {
-      samples = sampleLangevin(model, { n, seed });
+      samples = (await sampleParallel(model, bytes, modelPath, { n, seed }, Math.min(8, availableParallelism()))).samples;
     }
     const dataValues = data ? Float64Array.from(data.points.data) : undefined;
     const range = dataRange([...(dataValues ? [dataValues] : []), Float64Array.from(samples)], 0.1);
@@ -63,7 +66,7 @@ export const plot = defineCommand({
       field: { points, vectors },
       data: dataValues,
       samples: Float64Array.from(samples),
-      labels: { data: data ? `data (${data.name})` : undefined, samples: 'Langevin samples', field: 'score s(x)' },
+      labels: { data: data ? `data (${data.name})` : undefined, samples: args.samples ? 'samples' : 'samples (model)', field: 'score s(x)' },
     });
     writeFileAtomic(out, svg);
     model.free();

@@ -1,23 +1,36 @@
-import { encodeNpy, formatCsv } from '@scorefield/formats';
-import { decodeModel, langevinDefaults, sampleLangevin } from '@scorefield/models';
-import { lookup } from '@scorefield/core-math';
+import { availableParallelism } from 'node:os';
+import { extname } from 'node:path';
+import { encodeNpy, formatCsv, parseCsv, parseNpy } from '@scorefield/formats';
+import { decodeModel, defaultSampler, samplers, type InitSpec, type SampleOptions, type SamplerName } from '@scorefield/models';
+import { InputError, lookup, parseSigmaSchedule } from '@scorefield/core-math';
 import { defineCommand, intFlag, positiveFlag, requireFlag } from '../command.js';
 import { checkOutputPath, readInputFile, writeFileAtomic } from '../io.js';
-import { createProgress } from '../progress.js';
+import { createProgress, type Progress } from '../progress.js';
 import { getCore } from '../core.js';
-
-const inits = { gaussian: 'standard normal in standardised units', uniform: 'uniform on [-3, 3]^d in standardised units' } satisfies Record<string, string>;
+import { sampleParallel } from '../parallel-sample.js';
 
 export const sample = defineCommand({
   name: 'sample',
-  description: 'draw samples from a trained model with Langevin dynamics, x <- x + (alpha/2) s(x) + sqrt(alpha) z',
-  usage: 'scorefield sample --model model.safetensors --n N --out samples.csv|samples.npy',
+  description: 'draw samples from a trained model: langevin, annealed, pc or ode (one step convention: x + (alpha/2) s + sqrt(alpha) z)',
+  usage: 'scorefield sample --model model.safetensors [--sampler langevin|annealed|pc|ode] --n N --out samples.csv|samples.npy',
   options: {
     model: { type: 'string', value: 'file', description: 'a model written by `scorefield train`' },
+    sampler: { type: 'string', value: 'name', description: `${Object.keys(samplers).join(', ')} (default: annealed for ncsn models, pc for continuous ones, else langevin)` },
     n: { type: 'string', value: 'N', description: 'number of samples', default: '1000' },
-    steps: { type: 'string', value: 'T', description: 'Langevin steps', default: String(langevinDefaults.steps) },
-    'step-size': { type: 'string', value: 'A', description: 'alpha, in standardised data units', default: String(langevinDefaults.stepSize) },
-    init: { type: 'string', value: 'kind', description: `initial particles: ${Object.keys(inits).join(', ')}`, default: langevinDefaults.init },
+    steps: { type: 'string', value: 'T', description: 'langevin: steps (1000); annealed: steps per level (100); pc: predictor steps (500)' },
+    'step-size': { type: 'string', value: 'A', description: 'langevin: alpha (1e-3); annealed: eps (2e-5); standardised units' },
+    decay: { type: 'string', value: 'G', description: 'langevin: multiply alpha by G every step (default 1: fixed)' },
+    sigma: { type: 'string', value: 'S', description: 'langevin: noise level the model is read at (default: its smallest)' },
+    sigmas: { type: 'string', value: 'sched', description: 'annealed: levels schedule:max:min:levels (default: the model\'s)' },
+    denoise: { type: 'boolean', description: 'annealed, pc: finish with a denoising step x + sigma^2 s(x)', default: false },
+    snr: { type: 'string', value: 'R', description: 'pc: corrector signal-to-noise ratio (0.16)' },
+    'corrector-steps': { type: 'string', value: 'M', description: 'pc: corrector steps per predictor step (1)' },
+    rtol: { type: 'string', value: 'TOL', description: 'ode: relative tolerance (1e-5)' },
+    atol: { type: 'string', value: 'TOL', description: 'ode: absolute tolerance (1e-5)' },
+    init: { type: 'string', value: 'spec', description: 'gaussian | uniform | prior | box:LO:HI (data units) | points.csv|.npy (default: gaussian; prior for pc/ode)' },
+    hold: { type: 'string', value: 'J,..', description: 'inpainting: hold these coordinates (0-based) at the values of --hold-from' },
+    'hold-from': { type: 'string', value: 'file', description: 'points (.csv/.npy, n rows) whose --hold coordinates are kept' },
+    workers: { type: 'string', value: 'W', description: 'worker threads (default: the number of cores); the result does not depend on it' },
     seed: { type: 'string', value: 'S', description: 'random seed (initial points and noise)', default: '0' },
     out: { type: 'string', value: 'file', description: 'where to write the samples (.csv or .npy)' },
   },
@@ -25,24 +38,73 @@ export const sample = defineCommand({
     const modelPath = requireFlag('sample', 'model', args.model);
     const out = requireFlag('sample', 'out', args.out);
     const n = intFlag('n', args.n, 1, 1e8);
-    const steps = intFlag('steps', args.steps, 0, 1e9);
-    const stepSize = positiveFlag('step-size', args['step-size']);
     const seed = intFlag('seed', args.seed, 0, 2 ** 32 - 1);
-    const init = args.init as keyof typeof inits;
-    lookup(inits, init, 'init');
+    const workers = args.workers === undefined ? Math.min(8, availableParallelism()) : intFlag('workers', args.workers, 1, 64);
     const ext = checkOutputPath(out, 'out', ['.csv', '.npy']);
     const core = await getCore();
-    const model = decodeModel(core, readInputFile(modelPath), modelPath);
-    const bar = createProgress(io, 'sample', steps, !args.quiet);
-    const t0 = performance.now();
-    const x = sampleLangevin(model, { n, steps, stepSize, seed, init, onProgress: ({ step }) => bar.update(step) });
-    const seconds = (performance.now() - t0) / 1000;
-    bar.finish();
-    const m = { data: Float64Array.from(x), rows: n, cols: model.dim };
-    writeFileAtomic(out, ext === '.npy' ? encodeNpy(m, 'f4') : formatCsv(m));
-    model.free();
-    const result = { out, model: modelPath, n, dim: m.cols, steps, stepSize, init, seed, seconds };
-    if (args.json) io.stdout(`${JSON.stringify(result)}\n`);
-    else io.stdout(`wrote ${out}: ${n} samples, ${steps} Langevin steps (alpha ${stepSize}) in ${seconds.toFixed(1)} s\n`);
+    const bytes = readInputFile(modelPath);
+    const model = decodeModel(core, bytes, modelPath);
+    try {
+      const sampler = (args.sampler ?? defaultSampler(model)) as SamplerName;
+      lookup(samplers, sampler, 'sampler');
+      const options: SampleOptions = {
+        n, seed, sampler,
+        ...(args.steps !== undefined && { steps: intFlag('steps', args.steps, 0, 1e9) }),
+        ...(args['step-size'] !== undefined && { stepSize: positiveFlag('step-size', args['step-size']) }),
+        ...(args.decay !== undefined && { decay: positiveFlag('decay', args.decay) }),
+        ...(args.sigma !== undefined && { sigma: positiveFlag('sigma', args.sigma) }),
+        ...(args.sigmas !== undefined && { sigmas: parseSigmaSchedule(args.sigmas) }),
+        ...(args.denoise && { denoise: true }),
+        ...(args.snr !== undefined && { snr: positiveFlag('snr', args.snr) }),
+        ...(args['corrector-steps'] !== undefined && { correctorSteps: intFlag('corrector-steps', args['corrector-steps'], 0, 100) }),
+        ...(args.rtol !== undefined && { rtol: positiveFlag('rtol', args.rtol) }),
+        ...(args.atol !== undefined && { atol: positiveFlag('atol', args.atol) }),
+        ...(args.init !== undefined && { init: parseInit(args.init, n, model.dim) }),
+        ...(args.hold !== undefined && { hold: parseHold(args.hold, args['hold-from'], n, model.dim) }),
+      };
+      let bar: Progress | undefined;
+      const t0 = performance.now();
+      const result = await sampleParallel(model, bytes, modelPath, options, workers, (p) => {
+        bar ??= createProgress(io, 'sample', p.steps, !args.quiet);
+        bar.update(p.step, p.sigma !== undefined && model.spec.conditioning !== 'none' ? `σ ${p.sigma.toPrecision(3)}` : undefined);
+      });
+      const seconds = (performance.now() - t0) / 1000;
+      bar?.finish();
+      const m = { data: Float64Array.from(result.samples), rows: n, cols: model.dim };
+      writeFileAtomic(out, ext === '.npy' ? encodeNpy(m, 'f4') : formatCsv(m));
+      const summary = { out, model: modelPath, n, dim: m.cols, sampler: result.sampler, evaluations: result.evaluations, seed, workers, seconds };
+      if (args.json) io.stdout(`${JSON.stringify(summary)}\n`);
+      else io.stdout(`wrote ${out}: ${n} samples, ${result.sampler} (${Math.round(result.evaluations)} score evaluations per particle) in ${seconds.toFixed(1)} s\n`);
+    } finally {
+      model.free();
+    }
   },
 });
+
+/** Points from a .csv/.npy file, checked to be rows x d. */
+function readPoints(path: string, rows: number, d: number, flag: string) {
+  const bytes = readInputFile(path);
+  const m = extname(path).toLowerCase() === '.npy' ? parseNpy(bytes, { source: path }) : parseCsv(new TextDecoder().decode(bytes), { source: path });
+  if (m.cols !== d) throw new InputError(`--${flag} ${path}: points have dimension ${m.cols}, the model ${d}`);
+  if (m.rows !== rows) throw new InputError(`--${flag} ${path}: ${m.rows} points, expected --n ${rows}`);
+  return { data: m.data, rows: m.rows, cols: m.cols };
+}
+
+function parseInit(spec: string, n: number, d: number): InitSpec {
+  if (spec === 'gaussian' || spec === 'uniform' || spec === 'prior') return spec;
+  const box = /^box:([^:]+):([^:]+)$/.exec(spec);
+  if (box) {
+    const lo = Number(box[1]), hi = Number(box[2]);
+    if (!(Number.isFinite(lo) && Number.isFinite(hi) && lo < hi)) throw new InputError(`--init ${spec}: expected box:LO:HI with LO < HI`);
+    return { uniform: [lo, hi] };
+  }
+  if (/\.(csv|tsv|txt|npy)$/i.test(spec)) return readPoints(spec, n, d, 'init');
+  throw new InputError(`--init: expected gaussian, uniform, prior, box:LO:HI or a .csv/.npy file, got '${spec}'`);
+}
+
+function parseHold(coords: string, from: string | undefined, n: number, d: number) {
+  if (from === undefined) throw new InputError('--hold needs --hold-from <file> with the values to hold');
+  const list = coords.split(',').map((c) => Number(c));
+  if (!list.every((c) => Number.isInteger(c) && c >= 0 && c < d)) throw new InputError(`--hold: expected coordinates between 0 and ${d - 1}, got '${coords}'`);
+  return { coords: list, points: readPoints(from, n, d, 'hold-from') };
+}

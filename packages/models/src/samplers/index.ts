@@ -114,7 +114,15 @@ export function sample(model: ScoreSource, options: SampleOptions): SampleResult
     if (hold) x.view.forEach((_, i) => { if (hold.mask.view[i % d]) x.view[i] = hold.values.view[i]; });
     runSampler(ctx, name, o);
     ctx.checkFinite(`after ${plan} steps`);
-    return { samples: ctx.particles(), trajectory: ctx.trajectory, sampler: name, evaluations: ctx.evaluations };
+    const samples = ctx.particles();
+    // Held coordinates come back exactly as given (not through the standardisation round trip).
+    if (o.hold) {
+      const offset = o.hold.points.rows === o.n ? 0 : first;
+      for (const frame of [samples, ...ctx.trajectory]) {
+        for (let i = 0; i < o.n; i++) for (const c of o.hold.coords) frame[i * d + c] = o.hold.points.data[(offset + i) * d + c];
+      }
+    }
+    return { samples, trajectory: ctx.trajectory, sampler: name, evaluations: ctx.evaluations };
   } finally {
     ctx.free();
     x.free();
@@ -173,7 +181,8 @@ function runSampler(ctx: SamplerContext, name: SamplerName, o: SampleOptions): v
         const g2 = sigma ** 2 - (lastStep ? 0 : sde.sigma(t - dt) ** 2);
         ctx.run(1, { mode: 'affine', a: 1, b: g2, c: lastStep && o.denoise ? 0 : Math.sqrt(g2) }, sigma);
       } else {
-        const beta = sde.diffusion2(t) * dt;
+        // beta_i = 1 - alpha(t)^2 / alpha(t - dt)^2: the exact one-step variance, in (0, 1) for any dt.
+        const beta = 1 - (sde.alpha(t) / sde.alpha(t - dt)) ** 2;
         for (let m = 0; m < M; m++) ctx.run(1, { mode: 'corrector', alpha: 1 - beta, snr }, sigma);
         ctx.run(1, { mode: 'affine', a: 2 - Math.sqrt(1 - beta), b: beta, c: lastStep && o.denoise ? 0 : Math.sqrt(beta) }, sigma);
       }

@@ -1,0 +1,24 @@
+// A worker thread of parallel sampling: loads the core and the model, samples its block of particles.
+import { parentPort, workerData } from 'node:worker_threads';
+import { isInputError, loadCore } from '@scorefield/core-math';
+import { decodeModel, sample, type SampleOptions } from '@scorefield/models';
+
+interface Job {
+  bytes: Uint8Array;
+  source: string;
+  build: 'simd' | 'scalar' | 'auto';
+  options: SampleOptions;
+}
+
+const job = workerData as Job;
+try {
+  const core = await loadCore({ build: job.build });
+  const model = decodeModel(core, job.bytes, job.source);
+  const result = sample(model, {
+    ...job.options,
+    onProgress: (p) => parentPort!.postMessage({ type: 'progress', step: p.step, steps: p.steps, sigma: p.sigma }),
+  });
+  parentPort!.postMessage({ type: 'done', samples: result.samples, trajectory: result.trajectory, evaluations: result.evaluations, sampler: result.sampler });
+} catch (e) {
+  parentPort!.postMessage({ type: 'error', message: (e as Error).message, input: isInputError(e) });
+}
