@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { formatCsv, parseCsv } from './csv.js';
 import { encodeNpy, parseNpy } from './npy.js';
 import { decodeSafetensors, encodeSafetensors, type Tensor } from './safetensors.js';
+import { parseIdx } from './idx.js';
 
 /**
  * Fuzzing: random and mutated inputs into each loader. Every call must either return a consistent
@@ -162,6 +163,35 @@ describe('fuzz', () => {
         const m = parseNpy(bytes, { source: 'fuzz.npy', dim });
         if (m.data.length !== m.rows * m.cols || m.rows < 1 || !m.data.every(Number.isFinite)) throw new Error('inconsistent matrix');
       }, 'fuzz.npy', () => hex(bytes), outcome);
+    }
+    expect(outcome.returned + outcome.rejected).toBe(CASES);
+    expect(outcome.returned).toBeGreaterThan(20);
+  });
+
+  it(`parseIdx: ${CASES} random byte strings and mutated files`, () => {
+    const f = new Fuzz(4);
+    const image = new Uint8Array(4 + 12 + 3 * 4);
+    image[2] = 0x08;
+    image[3] = 3;
+    new DataView(image.buffer).setUint32(4, 3);
+    new DataView(image.buffer).setUint32(8, 2);
+    new DataView(image.buffer).setUint32(12, 2);
+    const outcome: Outcome = { returned: 0, rejected: 0 };
+    for (let i = 0; i < CASES; i++) {
+      let bytes: Uint8Array;
+      const kind = f.int(3);
+      if (kind === 0) bytes = f.bytes(f.int(64));
+      else if (kind === 1) bytes = f.mutate(image);
+      else {
+        // Valid magic and type, random rank and sizes.
+        bytes = f.bytes(4 + f.int(64));
+        bytes[0] = 0; bytes[1] = 0; bytes[2] = f.pick([0x08, 0x09, 0x0b, 0x0c, 0x0d, 0x0e]); bytes[3] = f.int(5);
+      }
+      const dim = f.next() < 0.2 ? f.int(5) : undefined;
+      expectCleanOutcome(() => {
+        const m = parseIdx(bytes, { source: 'fuzz.idx', dim });
+        if (m.data.length !== m.rows * m.cols || m.rows < 1 || !m.data.every(Number.isFinite)) throw new Error('inconsistent matrix');
+      }, 'fuzz.idx', () => hex(bytes), outcome);
     }
     expect(outcome.returned + outcome.rejected).toBe(CASES);
     expect(outcome.returned).toBeGreaterThan(20);

@@ -5,7 +5,8 @@
 export { FormatError } from './errors.js';
 export type { Matrix, MatrixLike } from './matrix.js';
 export { parseCsv, formatCsv, type ParseCsvOptions, type FormatCsvOptions } from './csv.js';
-export { parseNpy, encodeNpy, type ParseNpyOptions, type NpyDtype } from './npy.js';
+export { parseNpy, encodeNpy, encodeNpyArray, type ParseNpyOptions, type NpyDtype } from './npy.js';
+export { parseIdx, type ParseIdxOptions } from './idx.js';
 export {
   encodeSafetensors,
   decodeSafetensors,

@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FormatError } from './errors.js';
-import { encodeNpy, parseNpy } from './npy.js';
+import { encodeNpy, encodeNpyArray, parseNpy } from './npy.js';
 
 /** A Python with numpy for the cross-checks: Debian's (what CI installs) or whatever `python3` is on PATH. */
 const python = ['/usr/bin/python3', 'python3'].find((exe) => {
@@ -255,3 +255,34 @@ print(json.dumps(r))
     expect(out.ours8).toEqual({ dtype: '<f8', shape: [5, 2], c: true, values: Array.from(data) });
   });
 });
+
+describe('encodeNpyArray', () => {
+  it.skipIf(!hasNumpyForArray())('writes a 3-D array numpy reads back with its shape', () => {
+    const bytes = encodeNpyArray(Float32Array.from({ length: 24 }, (_, i) => i / 4), [2, 6, 2]);
+    const dir = mkdtempSync(join(tmpdir(), 'npy3-'));
+    const file = join(dir, 't.npy');
+    writeFileSync(file, bytes);
+    const out = execFileSync(pythonForArray()!, ['-c', 'import numpy as np,sys,json; a=np.load(sys.argv[1]); print(json.dumps([list(a.shape), str(a.dtype), float(a[1,5,1])]))', file], { encoding: 'utf8' });
+    expect(JSON.parse(out)).toEqual([[2, 6, 2], 'float32', 23 / 4]);
+  });
+
+  it('refuses a shape that does not fit the data', () => {
+    expect(() => encodeNpyArray([1, 2, 3], [2, 2])).toThrow('encodeNpy: shape (2, 2) does not hold 3 values');
+  });
+});
+
+function pythonForArray(): string | undefined {
+  for (const py of ['/usr/bin/python3', 'python3']) {
+    try {
+      execFileSync(py, ['-c', 'import numpy'], { stdio: 'ignore' });
+      return py;
+    } catch {
+      // try the next one
+    }
+  }
+  return undefined;
+}
+
+function hasNumpyForArray(): boolean {
+  return pythonForArray() !== undefined;
+}

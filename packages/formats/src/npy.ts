@@ -97,10 +97,22 @@ export function parseNpy(bytes: Uint8Array, opts: ParseNpyOptions = {}): Matrix 
  * @throws {FormatError} when `m` is inconsistent.
  */
 export function encodeNpy(m: MatrixLike, dtype: NpyDtype = 'f4'): Uint8Array {
+  checkMatrix(m, 'encodeNpy');
+  return encodeNpyArray(m.data, [m.rows, m.cols], dtype);
+}
+
+/**
+ * Writes an array of any shape (C order) as a NumPy .npy file, e.g. a trajectory [frames, particles, d].
+ * @throws {FormatError} when the shape does not match the data length.
+ */
+export function encodeNpyArray(data: ArrayLike<number>, shape: number[], dtype: NpyDtype = 'f4'): Uint8Array {
   const source = 'encodeNpy';
   if (dtype !== 'f4' && dtype !== 'f8') throw new FormatError(`${source}: dtype must be 'f4' or 'f8', got ${excerpt(String(dtype))}`);
-  checkMatrix(m, source);
-  const dict = `{'descr': '<${dtype}', 'fortran_order': False, 'shape': (${m.rows}, ${m.cols}), }`;
+  if (!shape.every((n) => Number.isInteger(n) && n >= 0) || shape.reduce((a, b) => a * b, 1) !== data.length) {
+    throw new FormatError(`${source}: shape (${shape.join(', ')}) does not hold ${data.length} values`);
+  }
+  const m = { data };
+  const dict = `{'descr': '<${dtype}', 'fortran_order': False, 'shape': (${shape.join(', ')}${shape.length === 1 ? ',' : ''}), }`;
   const preamble = MAGIC.length + 2 + 2; // magic, version, u16 header length
   const pad = HEADER_ALIGN - ((preamble + dict.length + 1) % HEADER_ALIGN);
   const header = `${dict}${' '.repeat(pad % HEADER_ALIGN)}\n`;
