@@ -1,5 +1,6 @@
 import { isInputError } from '@scorefield/core-math';
 import { helpText, parseCommandArgs, type Command, type CommandIO } from './command.js';
+import { readInputFile } from './io.js';
 import { train } from './commands/train.js';
 import { sample } from './commands/sample.js';
 import { plot } from './commands/plot.js';
@@ -44,7 +45,7 @@ export async function main(argv: string[], io: CommandIO = defaultIO): Promise<n
   }
   const cmd = commands[verb];
   try {
-    const args = parseCommandArgs(cmd, rest);
+    const args = parseCommandArgs(cmd, rest, (path) => new TextDecoder().decode(readInputFile(path)));
     if (args.help) {
       io.stdout(helpText(cmd));
       return 0;

@@ -17,6 +17,8 @@ export interface Command<O extends Record<string, OptionSpec> = Record<string, O
   description: string;
   usage: string;
   options: O;
+  /** Accepts --config file.json holding any of its options (command-line flags override it). */
+  config?: boolean;
   run(args: { [K in keyof O]: O[K]['type'] extends 'boolean' ? boolean : string | undefined } & CommonArgs, io: CommandIO): Promise<number | void>;
 }
 
@@ -47,8 +49,48 @@ export const commonOptions: Record<keyof CommonArgs, OptionSpec> = {
   help: { type: 'boolean', short: 'h', description: 'show this help', default: false },
 };
 
-/** Parses argv strictly for a command: unknown flags and stray arguments are input errors naming them. */
-export function parseCommandArgs(cmd: Command, argv: string[]): Record<string, string | boolean | undefined> {
+/**
+ * Parses argv strictly for a command: unknown flags and stray arguments are input errors naming them.
+ * Precedence: command-line flags, then --config (for commands that take one), then the defaults.
+ */
+export function parseCommandArgs(cmd: Command, argv: string[], readConfig?: (path: string) => string): Record<string, string | boolean | undefined> {
+  const values = parseFlags(cmd, argv);
+  if (cmd.config && typeof values.config === 'string' && readConfig) {
+    const fromFile = parseConfig(cmd, values.config, readConfig(values.config));
+    for (const [k, v] of Object.entries(fromFile)) if (values[k] === undefined) values[k] = v;
+  }
+  const options: Record<string, OptionSpec> = { ...cmd.options, ...commonOptions };
+  for (const [k, o] of Object.entries(options)) if (values[k] === undefined && o.default !== undefined) values[k] = o.default;
+  return values;
+}
+
+/** The options of a --config file: a JSON object whose keys are option names (numbers and booleans allowed). */
+function parseConfig(cmd: Command, path: string, text: string): Record<string, string | boolean> {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    throw new InputError(`--config ${path}: not valid JSON (${(e as Error).message.split('\n')[0]})`);
+  }
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new InputError(`--config ${path}: expected a JSON object of options`);
+  const out: Record<string, string | boolean> = {};
+  for (const [k, v] of Object.entries(json)) {
+    const spec = cmd.options[k];
+    if (!spec || k === 'config') throw new InputError(`--config ${path}: unknown option '${k}'; valid: ${Object.keys(cmd.options).filter((o) => o !== 'config').join(', ')}`);
+    if (spec.type === 'boolean') {
+      if (typeof v !== 'boolean') throw new InputError(`--config ${path}: option '${k}' must be true or false`);
+      out[k] = v;
+    } else {
+      if (typeof v !== 'string' && typeof v !== 'number' && !(Array.isArray(v) && v.every((x) => typeof x === 'number'))) {
+        throw new InputError(`--config ${path}: option '${k}' must be a string or a number`);
+      }
+      out[k] = Array.isArray(v) ? v.join(',') : String(v);
+    }
+  }
+  return out;
+}
+
+function parseFlags(cmd: Command, argv: string[]): Record<string, string | boolean | undefined> {
   const options: Record<string, OptionSpec> = { ...cmd.options, ...commonOptions };
   // `--steps -1` would read as two flags; bind a negative number to the option before it, so the
   // option's own check reports it.
@@ -60,11 +102,11 @@ export function parseCommandArgs(cmd: Command, argv: string[]): Record<string, s
   try {
     const { values } = parseArgs({
       args,
-      options: Object.fromEntries(Object.entries(options).map(([k, o]) => [k, { type: o.type, default: o.default, ...(o.short ? { short: o.short } : {}) }])),
+      options: Object.fromEntries(Object.entries(options).map(([k, o]) => [k, { type: o.type, ...(o.short ? { short: o.short } : {}) }])),
       strict: true,
       allowPositionals: false,
     });
-    return values;
+    return values as Record<string, string | boolean | undefined>;
   } catch (e) {
     const err = e as { code?: string; message: string };
     if (typeof err.code === 'string' && err.code.startsWith('ERR_PARSE_ARGS')) {

@@ -1,10 +1,17 @@
 import { extname, basename } from 'node:path';
 import { datasetNames, datasetSample, datasets, InputError, type Core } from '@scorefield/core-math';
-import { parseCsv, parseNpy } from '@scorefield/formats';
+import { parseCsv, parseIdx, parseNpy } from '@scorefield/formats';
 import type { Points } from '@scorefield/models';
 import { readInputFile } from './io.js';
 
-const fileKinds = { '.csv': 'csv', '.tsv': 'csv', '.txt': 'csv', '.npy': 'npy' } satisfies Record<string, 'csv' | 'npy'>;
+const fileKinds = { '.csv': 'csv', '.tsv': 'csv', '.txt': 'csv', '.npy': 'npy', '.idx': 'idx' } satisfies Record<string, 'csv' | 'npy' | 'idx'>;
+
+/** The file kind of a path: by extension, or IDX for MNIST-style names (train-images-idx3-ubyte). */
+function fileKind(path: string): 'csv' | 'npy' | 'idx' | undefined {
+  if (/idx\d?-u?byte$/i.test(path)) return 'idx';
+  const ext = extname(path).toLowerCase();
+  return Object.prototype.hasOwnProperty.call(fileKinds, ext) ? fileKinds[ext as keyof typeof fileKinds] : undefined;
+}
 
 /** Data named on the command line: a built-in dataset (sampled with seed) or a .csv/.npy file. */
 export interface LoadedData {
@@ -16,11 +23,11 @@ export interface LoadedData {
 
 /** Resolves `--data <name|file>`; `size` points are drawn for a built-in dataset. */
 export function loadData(core: Core, spec: string, opts: { size: number; seed: number; dim?: number }): LoadedData {
-  const ext = extname(spec).toLowerCase();
-  if (Object.prototype.hasOwnProperty.call(fileKinds, ext)) {
+  const kind = fileKind(spec);
+  if (kind) {
     const bytes = readInputFile(spec);
-    const kind = fileKinds[ext as keyof typeof fileKinds];
-    const m = kind === 'npy' ? parseNpy(bytes, { source: spec }) : parseCsv(new TextDecoder('utf-8', { fatal: false }).decode(bytes), { source: spec });
+    const m = kind === 'npy' ? parseNpy(bytes, { source: spec }) : kind === 'idx' ? parseIdx(bytes, { source: spec })
+      : parseCsv(new TextDecoder('utf-8', { fatal: false }).decode(bytes), { source: spec });
     if (opts.dim !== undefined && m.cols !== opts.dim) {
       throw new InputError(`${spec}: points have dimension ${m.cols}, the model expects ${opts.dim}`);
     }
@@ -35,5 +42,5 @@ export function loadData(core: Core, spec: string, opts: { size: number; seed: n
     rng.free();
     return { points: { data, rows: opts.size, cols: 2 }, name: spec, builtin: true };
   }
-  throw new InputError(`unknown dataset '${spec}'; valid: ${datasetNames.join(', ')}, or a file ending in ${Object.keys(fileKinds).join(', ')}`);
+  throw new InputError(`unknown dataset '${spec}'; valid: ${datasetNames.join(', ')}, or a file ending in ${Object.keys(fileKinds).join(', ')} or -ubyte (IDX)`);
 }

@@ -40,6 +40,7 @@ export function encodeModel(model: ScoreModel): Uint8Array {
       seed: String(t.seed),
       steps: String(t.steps),
       training: JSON.stringify({ batch: t.batch, lr: t.lr, data: t.data ?? null, ...(t.lrDecay ? { lrDecay: t.lrDecay } : {}) }),
+      ...(t.curve ? { loss_curve: JSON.stringify(t.curve) } : {}),
     });
   }
   return encodeSafetensors(tensors, metadata);
@@ -103,5 +104,10 @@ function parseJson(text: string | undefined, field: string, fail: (m: string) =>
 function readTraining(m: Record<string, string>, fail: (msg: string) => never): TrainingRecord {
   const loss = parseJson(m.loss, 'loss', fail) as TrainingRecord['loss'];
   const t = parseJson(m.training ?? '{}', 'training', fail) as { batch?: number; lr?: number; data?: string | null; lrDecay?: 'cosine' };
-  return { loss, seed: Number(m.seed), steps: Number(m.steps), batch: Number(t.batch), lr: Number(t.lr), data: t.data ?? undefined, ...(t.lrDecay ? { lrDecay: t.lrDecay } : {}) };
+  const curve = m.loss_curve === undefined ? undefined : parseJson(m.loss_curve, 'loss_curve', fail) as { every?: number; values?: number[] };
+  if (curve && !(Number.isInteger(curve.every) && Array.isArray(curve.values))) fail("metadata 'loss_curve' is not {every, values}");
+  return {
+    loss, seed: Number(m.seed), steps: Number(m.steps), batch: Number(t.batch), lr: Number(t.lr), data: t.data ?? undefined,
+    ...(t.lrDecay ? { lrDecay: t.lrDecay } : {}), ...(curve ? { curve: curve as { every: number; values: number[] } } : {}),
+  };
 }

@@ -1,4 +1,5 @@
-export { ScoreModel, objectiveLabel, type ScoreNetConfig, type TrainingRecord } from './model.js';
+export { ScoreModel, objectiveLabel, lossCurve, type ScoreNetConfig, type TrainingRecord } from './model.js';
+export { encodeCheckpoint, decodeCheckpoint, type TrainingCheckpoint } from './training-checkpoint.js';
 export { fitNormalization, identityNormalization, normalize, denormalizeInPlace, type Normalization } from './normalization.js';
 export { checkPoints, type Points } from './points.js';
 export { trainScoreModel, trainDefaults, Trainer, TrainingDivergedError, type TrainOptions, type TrainResult, type TrainerState } from './train.js';

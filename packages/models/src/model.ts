@@ -26,6 +26,21 @@ export interface TrainingRecord {
   lr: number;
   lrDecay?: 'cosine';
   data?: string;
+  /** The training loss, as means over buckets of `every` steps (for loss plots). */
+  curve?: { every: number; values: number[] };
+}
+
+/** Bucket means of a loss history, at most `points` of them (for {@link TrainingRecord.curve}). */
+export function lossCurve(losses: ArrayLike<number>, points = 1000): { every: number; values: number[] } {
+  const every = Math.max(1, Math.ceil(losses.length / points));
+  const values: number[] = [];
+  for (let i = 0; i < losses.length; i += every) {
+    let s = 0;
+    const end = Math.min(losses.length, i + every);
+    for (let j = i; j < end; j++) s += losses[j];
+    values.push(Math.fround(s / (end - i)));
+  }
+  return { every, values };
 }
 
 /** A score network with its parameters in WASM memory and the normalisation of its data. */

@@ -24,6 +24,8 @@ export interface TrainOptions {
   lr?: number;
   /** Learning-rate schedule over `steps`: constant (default) or a cosine decay to 0. */
   lrDecay?: 'none' | 'cosine';
+  /** Rescale the gradient to this Euclidean norm when it is larger (default: no clipping). */
+  clipGrad?: number;
   seed?: number;
   /** Name of the data, recorded in the model. */
   dataName?: string;
@@ -95,6 +97,7 @@ export class Trainer {
     checkPositive('lr', o.lr);
     if (!(Number.isSafeInteger(o.seed) && o.seed >= 0)) throw new InputError(`train: seed must be a non-negative integer, got ${o.seed}`);
     o.hidden.forEach((h) => checkPositiveInt('hidden width', h));
+    if (o.clipGrad !== undefined) checkPositive('clip-grad norm', o.clipGrad);
     if (o.lrDecay !== undefined && o.lrDecay !== 'none' && o.lrDecay !== 'cosine') throw new InputError(`train: unknown lr decay '${o.lrDecay}'; valid: none, cosine`);
     const d = data.cols;
     const conditioning = o.conditioning ?? (o.loss.name === 'ncsn' || o.loss.name === 'continuous' ? 'both' : 'none');
@@ -139,6 +142,7 @@ export class Trainer {
       bufs.grads.view.fill(0);
       loss = objective.lossGrad(model.params, bufs.batch, o.batch, rng, bufs.grads, bufs.ws);
       if (!Number.isFinite(loss)) throw new TrainingDivergedError(this.step + 1, loss);
+      if (o.clipGrad !== undefined) clipToNorm(bufs.grads.view, o.clipGrad);
       adam.update(model.params, bufs.grads, this.learningRate(this.step));
       if (this.step === this.lossLog.length) {
         const grown = new Float32Array(this.lossLog.length * 2);
@@ -213,6 +217,17 @@ export function trainScoreModel(core: Core, data: Points, options: TrainOptions 
     throw e;
   }
   return trainer.finish();
+}
+
+/** g <- g * min(1, max / |g|), in place. see: Pascanu et al. 2013, gradient norm clipping. */
+function clipToNorm(g: Float32Array, max: number): void {
+  let sq = 0;
+  for (let i = 0; i < g.length; i++) sq += g[i] * g[i];
+  const norm = Math.sqrt(sq);
+  if (norm > max) {
+    const scale = max / norm;
+    for (let i = 0; i < g.length; i++) g[i] *= scale;
+  }
 }
 
 function checkPositiveInt(name: string, v: number): void {

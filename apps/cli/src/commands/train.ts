@@ -1,18 +1,27 @@
-import { activations, conditionings, lookup, modelKinds, objectives, projections, type Activation, type ModelKind } from '@scorefield/core-math';
-import { encodeModel, trainDefaults, trainScoreModel } from '@scorefield/models';
+import { existsSync, unlinkSync } from 'node:fs';
+import { activations, conditionings, InputError, lookup, modelKinds, objectives, projections, type Activation, type ModelKind } from '@scorefield/core-math';
+import { decodeCheckpoint, encodeCheckpoint, encodeModel, lossCurve, trainDefaults, Trainer, type TrainOptions } from '@scorefield/models';
 import { defineCommand, intFlag, intListFlag, positiveFlag, requireFlag } from '../command.js';
 import { loadData } from '../data.js';
-import { checkOutputPath, writeFileAtomic } from '../io.js';
+import { checkOutputPath, readInputFile, writeFileAtomic } from '../io.js';
 import { createProgress } from '../progress.js';
 import { getCore } from '../core.js';
 import { conditioningFromFlag, objectiveFlagDefaults, objectiveFromFlags } from '../objective-flags.js';
+import { decodeRecord, encodeRecord, newRecord, recordPath, snapshot } from '../record.js';
+
+/** Where the resumable state of a run writing `out` lives. */
+export function checkpointPath(out: string): string {
+  return `${out}.ckpt`;
+}
 
 export const train = defineCommand({
   name: 'train',
   description: 'train a score model on a dataset and write it as safetensors',
-  usage: 'scorefield train --data <name|file.csv|file.npy> [--loss esm|ssm|ssm-vr|dsm|ncsn|continuous] [--model score|energy] --out model.safetensors',
+  usage: 'scorefield train --data <name|file.csv|file.npy|file-idx> [--loss esm|ssm|ssm-vr|dsm|ncsn|continuous] [--model score|energy] --out model.safetensors',
+  config: true,
   options: {
-    data: { type: 'string', value: 'name|file', description: 'built-in dataset name (see `scorefield datasets`) or a .csv/.npy file' },
+    config: { type: 'string', value: 'file.json', description: 'options as a JSON object {"loss": "ncsn", "steps": 5000, ...}; flags override it' },
+    data: { type: 'string', value: 'name|file', description: 'built-in dataset name (see `scorefield datasets`), or a .csv/.npy/IDX file' },
     loss: { type: 'string', value: 'name', description: `objective: ${Object.keys(objectives).join(', ')}`, default: objectiveFlagDefaults.loss },
     model: { type: 'string', value: 'kind', description: `parametrisation: ${Object.keys(modelKinds).join(', ')} (energy: s = -grad E)`, default: 'score' },
     conditioning: { type: 'string', value: 'how', description: `noise conditioning: ${Object.keys(conditionings).join(', ')} (default: both for ncsn and continuous, else none)` },
@@ -26,8 +35,14 @@ export const train = defineCommand({
     steps: { type: 'string', value: 'N', description: 'Adam steps', default: String(trainDefaults.steps) },
     batch: { type: 'string', value: 'B', description: 'points per step', default: String(trainDefaults.batch) },
     lr: { type: 'string', value: 'LR', description: 'Adam learning rate', default: String(trainDefaults.lr) },
+    'lr-decay': { type: 'string', value: 'none|cosine', description: 'learning-rate schedule', default: 'none' },
+    'clip-grad': { type: 'string', value: 'C', description: 'rescale gradients to norm C when larger' },
+    standardize: { type: 'string', value: 'yes|no', description: 'standardise each coordinate (noise levels are then in standardised units)', default: 'yes' },
     seed: { type: 'string', value: 'S', description: 'random seed (weights, batches, noise, built-in data)', default: '0' },
     'data-size': { type: 'string', value: 'N', description: 'points drawn from a built-in dataset', default: '10000' },
+    'checkpoint-every': { type: 'string', value: 'N', description: 'every N steps, write the model and a resumable checkpoint (<out>.ckpt)' },
+    resume: { type: 'boolean', description: 'continue from <out>.ckpt (same options and seed give the same final bytes)', default: false },
+    'record-every': { type: 'string', value: 'K', description: 'every K steps, record the field for `animate --kind training` (<out>.record.safetensors)' },
     out: { type: 'string', value: 'file', description: 'where to write the model (.safetensors)' },
   },
   async run(args, io) {
@@ -35,47 +50,87 @@ export const train = defineCommand({
     const out = requireFlag('train', 'out', args.out);
     const loss = objectiveFromFlags(args);
     lookup(modelKinds, args.model!, 'model');
-    const kind = args.model as ModelKind;
-    const conditioning = conditioningFromFlag(args.conditioning);
     const activation = args.activation as Activation;
     lookup(activations, activation, 'activation');
-    const options = {
+    const lrDecay = lookup({ none: 'none', cosine: 'cosine' } as const, args['lr-decay']!, 'lr decay');
+    const standardize = lookup({ yes: true, no: false }, args.standardize!, '--standardize value');
+    const options: TrainOptions & { steps: number; seed: number; batch: number } = {
       hidden: intListFlag('hidden', args.hidden),
       activation,
       steps: intFlag('steps', args.steps, 1, 1e9),
       batch: intFlag('batch', args.batch, 1, 1 << 20),
       lr: positiveFlag('lr', args.lr),
+      lrDecay,
+      ...(args['clip-grad'] !== undefined && { clipGrad: positiveFlag('clip-grad', args['clip-grad']) }),
+      standardize,
       loss,
-      kind,
-      conditioning,
+      kind: args.model as ModelKind,
+      conditioning: conditioningFromFlag(args.conditioning),
       seed: intFlag('seed', args.seed, 0, 2 ** 32 - 1),
     };
     const size = intFlag('data-size', args['data-size'], 1, 1e8);
+    const every = args['checkpoint-every'] === undefined ? 0 : intFlag('checkpoint-every', args['checkpoint-every'], 1, 1e9);
+    const recordEvery = args['record-every'] === undefined ? 0 : intFlag('record-every', args['record-every'], 1, 1e9);
     checkOutputPath(out, 'out', ['.safetensors']);
+    const ckptPath = checkpointPath(out), recPath = recordPath(out);
+    if (args.resume && !existsSync(ckptPath)) throw new InputError(`--resume: no checkpoint ${ckptPath} (write one with --checkpoint-every N)`);
 
     const core = await getCore();
     const data = loadData(core, dataSpec, { size, seed: options.seed });
-    const bar = createProgress(io, 'train', options.steps, !args.quiet);
-    const t0 = performance.now();
-    const { model, losses: curve } = trainScoreModel(core, data.points, {
-      ...options,
-      dataName: data.name,
-      onProgress: ({ step, loss }) => bar.update(step, `loss ${loss.toFixed(4)}`),
-      progressEvery: Math.max(1, Math.floor(options.steps / 200)),
-    });
-    const seconds = (performance.now() - t0) / 1000;
-    const tail = curve.subarray(Math.max(0, curve.length - 100));
-    const finalLoss = tail.reduce((s, v) => s + v, 0) / tail.length;
-    bar.finish(`loss ${finalLoss.toFixed(4)}`);
-    writeFileAtomic(out, encodeModel(model));
-    const result = {
-      out, data: data.name, points: data.points.rows, dim: data.points.cols, loss, model: kind, conditioning: model.spec.conditioning,
-      steps: options.steps, batch: options.batch, lr: options.lr, seed: options.seed,
-      hidden: options.hidden, activation, params: model.layout.paramCount, finalLoss, seconds,
-      stepsPerSecond: options.steps / seconds, build: core.build,
-    };
-    model.free();
-    if (args.json) io.stdout(`${JSON.stringify(result)}\n`);
-    else io.stdout(`wrote ${out}: ${result.params} parameters, ${options.steps} steps in ${seconds.toFixed(1)} s (${result.stepsPerSecond.toFixed(0)} steps/s, ${core.build}), final loss ${finalLoss.toFixed(4)}\n`);
+    if (recordEvery && data.points.cols !== 2) throw new InputError(`--record-every: field snapshots need 2-D data, ${data.name} has dimension ${data.points.cols}`);
+    // Everything that must match for a resumed run to equal an uninterrupted one.
+    const config = JSON.stringify({ data: data.name, size, options, recordEvery });
+    const trainer = new Trainer(core, data.points, { ...options, dataName: data.name });
+    const record = recordEvery ? newRecord(data.points.data, 24, `${args.model} model, ${args.loss}`) : undefined;
+    try {
+      if (args.resume) {
+        const ckpt = decodeCheckpoint(readInputFile(ckptPath), ckptPath);
+        if (ckpt.config !== config) throw new InputError(`--resume: ${ckptPath} was written with other options or data; rerun without --resume to start over`);
+        trainer.restore(ckpt.state, ckpt.params);
+        if (record && existsSync(recPath)) {
+          const old = decodeRecord(readInputFile(recPath), recPath);
+          const keep = old.steps.filter((s) => s <= ckpt.state.step).length;
+          Object.assign(record, { steps: old.steps.slice(0, keep), fields: old.fields.slice(0, keep), energies: old.energies.slice(0, keep) });
+        }
+      }
+      if (record && trainer.step === 0) snapshot(record, trainer.model, 0);
+      const bar = createProgress(io, 'train', options.steps, !args.quiet);
+      const progressEvery = Math.max(1, Math.floor(options.steps / 200));
+      const t0 = performance.now(), startStep = trainer.step;
+      const save = () => {
+        trainer.model.training!.curve = lossCurve(trainer.losses);
+        writeFileAtomic(out, encodeModel(trainer.model));
+        if (record) writeFileAtomic(recPath, encodeRecord(record));
+      };
+      while (trainer.step < options.steps) {
+        const next = Math.min(options.steps, ...[every, recordEvery].filter((k) => k > 0).map((k) => (Math.floor(trainer.step / k) + 1) * k));
+        trainer.run(next - trainer.step, (step, value) => {
+          if (step % progressEvery === 0 || step === options.steps) bar.update(step, `loss ${value.toFixed(4)}`);
+        });
+        if (record && trainer.step % recordEvery === 0) snapshot(record, trainer.model, trainer.step);
+        if (every && trainer.step % every === 0 && trainer.step < options.steps) {
+          save();
+          writeFileAtomic(ckptPath, encodeCheckpoint(trainer, config)); // after the model: a checkpoint never runs ahead of it
+        }
+      }
+      const seconds = (performance.now() - t0) / 1000;
+      const tail = trainer.losses.subarray(Math.max(0, trainer.step - 100));
+      const finalLoss = tail.reduce((s, v) => s + v, 0) / tail.length;
+      bar.finish(`loss ${finalLoss.toFixed(4)}`);
+      save();
+      if (existsSync(ckptPath)) unlinkSync(ckptPath);
+      const model = trainer.model;
+      const result = {
+        out, data: data.name, points: data.points.rows, dim: data.points.cols, loss, model: args.model, conditioning: model.spec.conditioning,
+        steps: options.steps, resumedFrom: args.resume ? startStep : undefined, batch: options.batch, lr: options.lr, seed: options.seed,
+        hidden: options.hidden, activation, params: model.layout.paramCount, finalLoss, seconds,
+        stepsPerSecond: (options.steps - startStep) / seconds, build: core.build, record: record ? recPath : undefined,
+      };
+      if (args.json) io.stdout(`${JSON.stringify(result)}\n`);
+      else io.stdout(`wrote ${out}: ${result.params} parameters, ${options.steps} steps in ${seconds.toFixed(1)} s (${result.stepsPerSecond.toFixed(0)} steps/s, ${core.build}), final loss ${finalLoss.toFixed(4)}\n`);
+    } finally {
+      trainer.free();
+      trainer.model.free();
+    }
   },
 });

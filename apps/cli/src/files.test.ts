@@ -1,0 +1,92 @@
+// The CLI and files: config precedence, checkpoints and resume (also after a kill), field records, IDX input.
+import { describe, expect, it } from 'vitest';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadCore } from '@scorefield/core-math';
+import { decodeModel } from '@scorefield/models';
+import { main } from './cli.js';
+
+async function cli(...argv: string[]) {
+  let stdout = '', stderr = '';
+  const code = await main(argv, { stdout: (t) => { stdout += t; }, stderr: (t) => { stderr += t; }, stderrIsTTY: false });
+  return { code, stdout, stderr };
+}
+const tmp = () => mkdtempSync(join(tmpdir(), 'sf-files-'));
+const BIN = fileURLToPath(new URL('../bin/scorefield.js', import.meta.url));
+
+describe('--config', () => {
+  it('reads options from JSON; flags override it; unknown keys are named', async () => {
+    const dir = tmp();
+    const config = join(dir, 'c.json');
+    writeFileSync(config, JSON.stringify({ data: 'gmm3', loss: 'ssm', slices: 2, steps: 30, hidden: [8, 8], model: 'energy' }));
+    const r = await cli('train', '--config', config, '--steps', '20', '--json', '--out', join(dir, 'm.safetensors'));
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ steps: 20, loss: { name: 'ssm', slices: 2 }, model: 'energy', hidden: [8, 8] });
+    writeFileSync(config, JSON.stringify({ data: 'gmm3', stepz: 3 }));
+    const bad = await cli('train', '--config', config, '--out', join(dir, 'm2.safetensors'));
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--config .*c\.json: unknown option 'stepz'; valid: data, loss/);
+    writeFileSync(config, '{"data": ');
+    expect((await cli('train', '--config', config, '--out', join(dir, 'm3.safetensors'))).stderr).toMatch(/c\.json: not valid JSON/);
+    expect(readdirSync(dir).sort()).toEqual(['c.json', 'm.safetensors']);
+  });
+});
+
+describe('checkpoints and resume', () => {
+  const args = ['--data', 'gmm3', '--loss', 'dsm', '--hidden', '64,64', '--steps', '2400', '--seed', '1', '--checkpoint-every', '200', '--record-every', '400'];
+
+  it('a run killed at any moment leaves the old file or a complete one, and --resume reaches the same bytes as an uninterrupted run', async () => {
+    const dir = tmp();
+    const whole = join(dir, 'whole.safetensors');
+    expect((await cli('train', ...args, '--quiet', '--out', whole)).code).toBe(0);
+    const reference = readFileSync(whole);
+    const core = await loadCore();
+    for (const delay of [300, 900, 1700]) {
+      const out = join(dir, `killed-${delay}.safetensors`);
+      writeFileSync(out, 'old');
+      const child = spawn(process.execPath, [BIN, 'train', ...args, '--quiet', '--out', out], { stdio: 'ignore' });
+      await new Promise((r) => setTimeout(r, delay));
+      child.kill('SIGKILL');
+      await new Promise((r) => child.on('exit', r));
+      const left = readFileSync(out);
+      if (left.toString() !== 'old') expect(() => decodeModel(core, new Uint8Array(left), out).free()).not.toThrow();
+      expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+      const resumed = await cli('train', ...args, '--quiet', ...(existsSync(`${out}.ckpt`) ? ['--resume'] : []), '--out', out);
+      expect(resumed.code, resumed.stderr).toBe(0);
+      expect(readFileSync(out).equals(reference)).toBe(true);
+      expect(existsSync(`${out}.ckpt`)).toBe(false);
+      expect(readFileSync(out.replace('.safetensors', '.record.safetensors')).equals(readFileSync(whole.replace('.safetensors', '.record.safetensors')))).toBe(true);
+    }
+  }, 120_000);
+
+  it('refuses to resume without a checkpoint or with other options', async () => {
+    const dir = tmp();
+    const out = join(dir, 'm.safetensors');
+    expect((await cli('train', '--data', 'gmm3', '--steps', '10', '--resume', '--out', out)).stderr).toMatch(/--resume: no checkpoint .*m\.safetensors\.ckpt/);
+    writeFileSync(`${out}.ckpt`, new Uint8Array(0));
+    expect((await cli('train', '--data', 'gmm3', '--steps', '10', '--resume', '--out', out)).stderr).toMatch(/m\.safetensors\.ckpt: /);
+  });
+});
+
+describe('IDX data', () => {
+  it('trains on an MNIST-style IDX file (items flattened, bytes scaled to [0, 1])', async () => {
+    const dir = tmp();
+    const file = join(dir, 'toy-idx3-ubyte');
+    const n = 200, bytes = new Uint8Array(16 + n * 4);
+    const v = new DataView(bytes.buffer);
+    bytes[2] = 0x08; bytes[3] = 3;
+    v.setUint32(4, n); v.setUint32(8, 2); v.setUint32(12, 2);
+    for (let i = 0; i < n * 4; i++) bytes[16 + i] = (i * 37 + (i >> 2) * 11) % 256;
+    writeFileSync(file, bytes);
+    const r = await cli('train', '--data', file, '--steps', '5', '--hidden', '8', '--json', '--out', join(dir, 'm.safetensors'));
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ points: 200, dim: 4 });
+    writeFileSync(file, bytes.subarray(0, 100));
+    const bad = await cli('train', '--data', file, '--steps', '5', '--out', join(dir, 'm2.safetensors'));
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/toy-idx3-ubyte: truncated IDX file: expected 800 data bytes, found 84/);
+  });
+});
