@@ -19,7 +19,9 @@ export interface Command<O extends Record<string, OptionSpec> = Record<string, O
   options: O;
   /** Accepts --config file.json holding any of its options (command-line flags override it). */
   config?: boolean;
-  run(args: { [K in keyof O]: O[K]['type'] extends 'boolean' ? boolean : string | undefined } & CommonArgs, io: CommandIO): Promise<number | void>;
+  /** Accepts positional arguments (passed as `args._`); otherwise a stray argument is an input error. */
+  positionals?: boolean;
+  run(args: { [K in keyof O]: O[K]['type'] extends 'boolean' ? boolean : string | undefined } & CommonArgs & { _: string[] }, io: CommandIO): Promise<number | void>;
 }
 
 /** Where a command writes: stdout for results, stderr for progress and messages. */
@@ -100,13 +102,13 @@ function parseFlags(cmd: Command, argv: string[]): Record<string, string | boole
     if (/^-(\d|\.\d)/.test(args[i]) && options[name]?.type === 'string') args.splice(i - 1, 2, `${args[i - 1]}=${args[i]}`);
   }
   try {
-    const { values } = parseArgs({
+    const { values, positionals } = parseArgs({
       args,
       options: Object.fromEntries(Object.entries(options).map(([k, o]) => [k, { type: o.type, ...(o.short ? { short: o.short } : {}) }])),
       strict: true,
-      allowPositionals: false,
+      allowPositionals: Boolean(cmd.positionals),
     });
-    return values as Record<string, string | boolean | undefined>;
+    return { ...values, _: positionals } as unknown as Record<string, string | boolean | undefined>;
   } catch (e) {
     const err = e as { code?: string; message: string };
     if (typeof err.code === 'string' && err.code.startsWith('ERR_PARSE_ARGS')) {

@@ -90,3 +90,22 @@ describe('IDX data', () => {
     expect(bad.stderr).toMatch(/toy-idx3-ubyte: truncated IDX file: expected 800 data bytes, found 84/);
   });
 });
+
+describe('datasets sample and sampler trajectories', () => {
+  it('datasets sample writes the same points train draws; sample --trajectory records [frames, n, d]', async () => {
+    const dir = tmp();
+    const pts = join(dir, 'p.csv');
+    const r = await cli('datasets', 'sample', 'moons', '--n', '50', '--seed', '4', '--out', pts);
+    expect(r.code, r.stderr).toBe(0);
+    expect(readFileSync(pts, 'utf8').trim().split('\n')).toHaveLength(51);
+    expect((await cli('datasets', 'sample', 'moon', '--out', pts)).stderr).toMatch(/unknown dataset 'moon'; valid: 8gaussians/);
+    expect((await cli('datasets', 'frobnicate')).stderr).toMatch(/unknown action 'frobnicate'; valid: sample/);
+    const model = join(dir, 'm.safetensors'), traj = join(dir, 't.npy');
+    expect((await cli('train', '--data', 'gmm3', '--steps', '20', '--hidden', '8', '--out', model)).code).toBe(0);
+    const s = await cli('sample', '--model', model, '--n', '30', '--steps', '40', '--trajectory', traj, '--record-every', '10', '--json', '--out', join(dir, 's.npy'));
+    expect(s.code, s.stderr).toBe(0);
+    expect(JSON.parse(s.stdout)).toMatchObject({ frames: 5, recordEvery: 10 });
+    const header = readFileSync(traj).subarray(10, 80).toString('latin1');
+    expect(header).toContain("'shape': (5, 30, 2)");
+  });
+});

@@ -4,7 +4,7 @@ export { fitNormalization, identityNormalization, normalize, denormalizeInPlace,
 export { checkPoints, type Points } from './points.js';
 export { trainScoreModel, trainDefaults, Trainer, TrainingDivergedError, type TrainOptions, type TrainResult, type TrainerState } from './train.js';
 export { sampleLangevin, langevinDefaults, type LangevinOptions } from './sample.js';
-export { sample, samplers, defaultSampler, modelSigmas, annealedDefaults, pcDefaults, odeDefaults, type SamplerName, type SampleOptions,
+export { sample, samplers, defaultSampler, plannedSteps, modelSigmas, annealedDefaults, pcDefaults, odeDefaults, type SamplerName, type SampleOptions,
   type SampleResult, type InitSpec } from './samplers/index.js';
 export type { SampleProgress } from './samplers/context.js';
 export { logLikelihood, solveProbabilityFlow, EXACT_TRACE_MAX_DIM, ODE_BLOCK } from './samplers/ode.js';

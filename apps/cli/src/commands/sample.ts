@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { extname } from 'node:path';
-import { encodeNpy, formatCsv, parseCsv, parseNpy } from '@scorefield/formats';
-import { decodeModel, defaultSampler, samplers, type InitSpec, type SampleOptions, type SamplerName } from '@scorefield/models';
+import { encodeNpy, encodeNpyArray, formatCsv, parseCsv, parseNpy } from '@scorefield/formats';
+import { decodeModel, defaultSampler, plannedSteps, samplers, type InitSpec, type SampleOptions, type SamplerName } from '@scorefield/models';
 import { InputError, lookup, parseSigmaSchedule } from '@scorefield/core-math';
 import { defineCommand, intFlag, positiveFlag, requireFlag } from '../command.js';
 import { checkOutputPath, readInputFile, writeFileAtomic } from '../io.js';
@@ -30,6 +30,8 @@ export const sample = defineCommand({
     init: { type: 'string', value: 'spec', description: 'gaussian | uniform | prior | box:LO:HI (data units) | points.csv|.npy (default: gaussian; prior for pc/ode)' },
     hold: { type: 'string', value: 'J,..', description: 'inpainting: hold these coordinates (0-based) at the values of --hold-from' },
     'hold-from': { type: 'string', value: 'file', description: 'points (.csv/.npy, n rows) whose --hold coordinates are kept' },
+    trajectory: { type: 'string', value: 'file.npy', description: 'record the chains into this .npy, shape [frames, n, d] (frame 0: the initial particles)' },
+    'record-every': { type: 'string', value: 'K', description: 'with --trajectory: a frame every K steps (default: about 100 frames)' },
     workers: { type: 'string', value: 'W', description: 'worker threads (default: the number of cores); the result does not depend on it' },
     seed: { type: 'string', value: 'S', description: 'random seed (initial points and noise)', default: '0' },
     out: { type: 'string', value: 'file', description: 'where to write the samples (.csv or .npy)' },
@@ -41,6 +43,8 @@ export const sample = defineCommand({
     const seed = intFlag('seed', args.seed, 0, 2 ** 32 - 1);
     const workers = args.workers === undefined ? Math.min(8, availableParallelism()) : intFlag('workers', args.workers, 1, 64);
     const ext = checkOutputPath(out, 'out', ['.csv', '.npy']);
+    if (args.trajectory !== undefined) checkOutputPath(args.trajectory, 'trajectory', ['.npy']);
+    else if (args['record-every'] !== undefined) throw new InputError('--record-every needs --trajectory <file.npy>');
     const core = await getCore();
     const bytes = readInputFile(modelPath);
     const model = decodeModel(core, bytes, modelPath);
@@ -62,6 +66,10 @@ export const sample = defineCommand({
         ...(args.init !== undefined && { init: parseInit(args.init, n, model.dim) }),
         ...(args.hold !== undefined && { hold: parseHold(args.hold, args['hold-from'], n, model.dim) }),
       };
+      if (args.trajectory !== undefined) {
+        options.recordEvery = args['record-every'] !== undefined ? intFlag('record-every', args['record-every'], 1, 1e9)
+          : Math.max(1, Math.round(plannedSteps(model, sampler, options) / 100));
+      }
       let bar: Progress | undefined;
       const t0 = performance.now();
       const result = await sampleParallel(model, bytes, modelPath, options, workers, (p) => {
@@ -72,7 +80,16 @@ export const sample = defineCommand({
       bar?.finish();
       const m = { data: Float64Array.from(result.samples), rows: n, cols: model.dim };
       writeFileAtomic(out, ext === '.npy' ? encodeNpy(m, 'f4') : formatCsv(m));
-      const summary = { out, model: modelPath, n, dim: m.cols, sampler: result.sampler, evaluations: result.evaluations, seed, workers, seconds };
+      let frames = 0;
+      if (args.trajectory !== undefined) {
+        const all = result.trajectory;
+        frames = all.length;
+        const flat = new Float32Array(frames * n * model.dim);
+        all.forEach((f, i) => flat.set(f, i * n * model.dim));
+        writeFileAtomic(args.trajectory, encodeNpyArray(flat, [frames, n, model.dim], 'f4'));
+      }
+      const summary = { out, model: modelPath, n, dim: m.cols, sampler: result.sampler, evaluations: result.evaluations, seed, workers, seconds,
+        ...(args.trajectory !== undefined && { trajectory: args.trajectory, frames, recordEvery: options.recordEvery }) };
       if (args.json) io.stdout(`${JSON.stringify(summary)}\n`);
       else io.stdout(`wrote ${out}: ${n} samples, ${result.sampler} (${Math.round(result.evaluations)} score evaluations per particle) in ${seconds.toFixed(1)} s\n`);
     } finally {

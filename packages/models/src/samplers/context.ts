@@ -21,6 +21,7 @@ export class SamplerContext {
     readonly steps: number, readonly hold: { mask: F32Buffer; values: F32Buffer } | undefined, readonly recordEvery: number,
     readonly onProgress: ((p: SampleProgress) => void) | undefined, readonly progressEvery: number) {
     this.stepper = model.stepper(Math.max(1, Math.min(this.n, 256)));
+    if (recordEvery > 0) this.trajectory.push(this.particles()); // frame 0: where the chains start
   }
 
   get n(): number {

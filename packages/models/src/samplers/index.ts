@@ -107,7 +107,7 @@ export function sample(model: ScoreSource, options: SampleOptions): SampleResult
   const rng = core.rng(o.seed);
   const x = initialParticles(model, o.init ?? (name === 'pc' || name === 'ode' ? 'prior' : 'gaussian'), total, first, o.n, rng, o.sde);
   const hold = o.hold ? holdBuffers(model, o.hold, o.n, first) : undefined;
-  const plan = stepsOf(model, name, o);
+  const plan = plannedSteps(model, name, o);
   const ctx = new SamplerContext(model, x, rng, total, first, plan, hold, o.recordEvery ?? 0, o.onProgress,
     o.progressEvery ?? Math.max(1, Math.round(plan / 100)));
   try {
@@ -132,8 +132,8 @@ export function sample(model: ScoreSource, options: SampleOptions): SampleResult
   }
 }
 
-/** Total steps a run takes (for progress). */
-function stepsOf(model: ScoreSource, name: SamplerName, o: SampleOptions): number {
+/** Steps a run of this sampler takes (ode: 1000 progress units over its time interval). */
+export function plannedSteps(model: ScoreSource, name: SamplerName, o: Omit<SampleOptions, 'n'>): number {
   switch (name) {
     case 'langevin': return o.steps ?? langevinDefaults.steps;
     case 'annealed': return (o.sigmas ?? modelSigmas(model)).length * (o.steps ?? annealedDefaults.steps) + (o.denoise ? 1 : 0);

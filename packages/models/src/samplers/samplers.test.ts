@@ -80,7 +80,7 @@ describe('samplers on trained models', () => {
       sampler: 'annealed', n: 10, steps: 10, recordEvery: 5, seed: 2, hold: { coords: [0], points: held },
       onProgress: (p) => seen.push({ step: p.step, sigma: p.sigma }), progressEvery: 10,
     });
-    expect(r.trajectory).toHaveLength(12); // 6 levels x 10 steps / 5
+    expect(r.trajectory).toHaveLength(13); // the start, then 6 levels x 10 steps / 5
     expect(seen.map((p) => p.step)).toEqual([10, 20, 30, 40, 50, 60]);
     expect(seen[0].sigma).toBeCloseTo(2, 5);
     for (let i = 0; i < 10; i++) expect(r.samples[2 * i]).toBeCloseTo(1.5, 5);
