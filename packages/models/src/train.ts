@@ -134,7 +134,7 @@ export class Trainer {
    * naming the step (the model keeps the parameters of the step before).
    */
   run(count: number, onStep?: (step: number, loss: number) => void): number {
-    const { core, model, objective, adam, rng, bufs, options: o } = this;
+    const { core, model, objective, rng, bufs, options: o } = this;
     const d = model.dim;
     let loss = NaN;
     for (let k = 0; k < count; k++) {
@@ -142,18 +142,27 @@ export class Trainer {
       bufs.grads.view.fill(0);
       loss = objective.lossGrad(model.params, bufs.batch, o.batch, rng, bufs.grads, bufs.ws);
       if (!Number.isFinite(loss)) throw new TrainingDivergedError(this.step + 1, loss);
-      if (o.clipGrad !== undefined) clipToNorm(bufs.grads.view, o.clipGrad);
-      adam.update(model.params, bufs.grads, this.learningRate(this.step));
-      if (this.step === this.lossLog.length) {
-        const grown = new Float32Array(this.lossLog.length * 2);
-        grown.set(this.lossLog);
-        this.lossLog = grown;
-      }
-      this.lossLog[this.step++] = loss;
-      model.training!.steps = this.step;
+      this.applyGradient(bufs.grads, loss);
       onStep?.(this.step, loss);
     }
     return loss;
+  }
+
+  /**
+   * One Adam step with a gradient computed elsewhere (e.g. summed over data-parallel shards), with the
+   * clipping, schedule and bookkeeping of {@link run}.
+   */
+  applyGradient(grads: F32Buffer, loss: number): void {
+    const o = this.options;
+    if (o.clipGrad !== undefined) clipToNorm(grads.view, o.clipGrad);
+    this.adam.update(this.model.params, grads, this.learningRate(this.step));
+    if (this.step === this.lossLog.length) {
+      const grown = new Float32Array(this.lossLog.length * 2);
+      grown.set(this.lossLog);
+      this.lossLog = grown;
+    }
+    this.lossLog[this.step++] = loss;
+    this.model.training!.steps = this.step;
   }
 
   /** The learning rate of step `step` (0-based) under the schedule. */

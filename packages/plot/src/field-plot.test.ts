@@ -238,6 +238,56 @@ describe('fieldPlot: heat map', () => {
   });
 });
 
+describe('fieldPlot: heat options (energy, density, error maps)', () => {
+  const cellFills = (svg: string): string[] =>
+    [...groupContent(svg, 'heat')!.matchAll(/<rect x="[\d.]+" y="[\d.]+" width="[\d.]+" height="[\d.]+" fill="(#[0-9a-f]{6})"\/>/g)].map((m) => m[1]);
+  it('draws a heat map alone when no field is given (no arrows, no arrow note)', () => {
+    const svg = fieldPlot({ title: 'energy E(x)', xRange: R, yRange: R, heat: { values: [0, 1, 2, 3], nx: 2, ny: 2, label: 'E(x)' } });
+    expect(groupContent(svg, 'field')).toBeUndefined();
+    expect(texts(groupContent(svg, 'legend')!)).toEqual(['E(x)']);
+    expect(cellFills(svg)).toHaveLength(4);
+  });
+  it('colours by log10 with decade ticks when logScale is set, leaving values ≤ 0 blank', () => {
+    const values = [1e-4, 1e-3, 1e-2, 1e-1, 1, 0, -1, NaN, 10];
+    const svg = fieldPlot({ title: 't', xRange: R, yRange: R, heat: { values, nx: 3, ny: 3, label: '|s − s_true|', logScale: true } });
+    const fills = cellFills(svg);
+    expect(fills).toHaveLength(6);
+    expect(fills[0]).toBe('#440154'); // 1e-4: bottom of the scale
+    expect(fills[5]).toBe('#fde725'); // 10: top
+    // evenly spaced in log: 1e-2 sits at 2/5 of the scale
+    expect(fills[2]).toBe(viridis(0.4));
+    const labels = texts(groupContent(svg, 'colorbar')!);
+    expect(labels).toEqual(['10⁻⁴', '0.001', '0.01', '0.1', '1', '10', '|s − s_true|']);
+  });
+  it('uses 1-2-5 ticks on a log scale spanning less than two decades', () => {
+    const svg = fieldPlot({ title: 't', xRange: R, yRange: R, heat: { values: [0.3, 0.6, 1, 2.5], nx: 2, ny: 2, label: 'p', logScale: true } });
+    expect(texts(groupContent(svg, 'colorbar')!)).toEqual(['0.5', '1', '2', 'p']);
+  });
+  it('clamps to a fixed range, so frames share colours and outliers do not wash out the map', () => {
+    const svg = fieldPlot({ title: 't', xRange: R, yRange: R, heat: { values: [-5, 0, 5, 1000], nx: 2, ny: 2, label: 'E', range: [0, 10] } });
+    expect(cellFills(svg)).toEqual([viridis(0), viridis(0), viridis(0.5), viridis(1)]);
+    expect(texts(groupContent(svg, 'colorbar')!)).toEqual(['0', '2', '4', '6', '8', '10', 'E']);
+    const logged = fieldPlot({ title: 't', xRange: R, yRange: R, heat: { values: [1e-6, 1e-2, 1, 1e6], nx: 2, ny: 2, label: 'p', logScale: true, range: [1e-2, 1] } });
+    expect(cellFills(logged)).toEqual([viridis(0), viridis(0), viridis(1), viridis(1)]);
+  });
+  it('rejects a bad heat range', () => {
+    const heat = { values: [1, 2, 3, 4], nx: 2, ny: 2, label: 'v' };
+    expect(() => fieldPlot({ title: 't', xRange: R, yRange: R, heat: { ...heat, range: [1, 1] } })).toThrow(/heat\.range/);
+    expect(() => fieldPlot({ title: 't', xRange: R, yRange: R, heat: { ...heat, range: [0, 1], logScale: true } })).toThrow(/positive/);
+  });
+  it('shows a note under the legend at a fixed place, left-aligned with the plot area', () => {
+    const a = fieldPlot({ ...full(), note: 'σ = 0.31' });
+    const b = fieldPlot({ ...full(), note: 'σ = 1.2 · step 10000' });
+    expect(texts(groupContent(a, 'note')!)).toEqual(['σ = 0.31']);
+    const at = (svg: string): string => /<g class="note"[^>]*><text x="([\d.]+)" y="([\d.]+)"/.exec(svg)!.slice(1).join(',');
+    expect(at(a)).toBe(at(b));
+    expect(+at(a).split(',')[0]).toBeCloseTo(plotBox(a).x, 1);
+    expect(plotBox(a)).toEqual(plotBox(b));
+    expect(groupContent(fieldPlot(full()), 'note')).toBeUndefined();
+    expect(tagBalance(a)).toEqual([]);
+  });
+});
+
 describe('fieldPlot: errors', () => {
   const base = { title: 't', xRange: R, yRange: R };
   it('rejects field arrays of different or odd length', () => {

@@ -3,7 +3,7 @@
  * optionally over a heat map, with equal aspect, axes, legend and colour bar.
  */
 import { checkRange, type Range } from './range.js';
-import { formatTick, niceTicks, tickStep } from './ticks.js';
+import { formatPow10, formatTick, logTickExponents, niceTicks, tickStep } from './ticks.js';
 import { colormap, viridis, type ColormapName } from './colormap.js';
 import { el, hashId, num, sig, svgDocument, text } from './svg.js';
 import { linear, STYLE, textWidth, type Box } from './layout.js';
@@ -24,23 +24,63 @@ export interface FieldPlotOptions {
   width?: number;
   /** Document height, px (default 720). */
   height?: number;
-  /** Vector field: `vectors[2k..2k+1]` is the vector at `points[2k..2k+1]`; same length, even. */
+  /**
+   * Vector field: `vectors[2k..2k+1]` is the vector at `points[2k..2k+1]`; same length, even.
+   * Leave it out for a plain heat map (energy, density, error map) without arrows.
+   */
   field?: { points: ArrayLike<number>; vectors: ArrayLike<number> };
   /**
-   * Cell values on the cell-centred grid `gridPoints(xRange, yRange, nx, ny)`: `values[j·nx + i]`
-   * colours cell `(i, j)`, x fastest, y upwards. `label` names the colour bar.
+   * Heat map under everything else, with a colour bar: see {@link HeatLayer} (linear or log
+   * colour scale, optional fixed limits).
    */
-  heat?: { values: ArrayLike<number>; nx: number; ny: number; label: string; colormap?: ColormapName };
+  heat?: HeatLayer;
   /** Data points, drawn as small grey dots. */
   data?: ArrayLike<number>;
   /** Sampled points, drawn as small semi-transparent orange dots. */
   samples?: ArrayLike<number>;
   /** Legend labels (defaults: 'data', 'samples', 'score s(x)'). */
   labels?: { data?: string; samples?: string; field?: string };
+  /**
+   * One line of status text (e.g. `'σ = 0.31'`) under the legend, left-aligned with the plot
+   * area, so it stays put from frame to frame in an animation.
+   */
+  note?: string;
 }
 
-const DATA_COLOUR = '#5f5f5f';
-const SAMPLE_COLOUR = '#f07f0f';
+/**
+ * A heat map on the cell-centred grid `gridPoints(xRange, yRange, nx, ny)`: `values[j·nx + i]`
+ * colours cell `(i, j)`, x fastest, y upwards. Typical layers: an energy `E(x)`, a density
+ * `exp(−E(x))` or log-density, an error map `|s(x) − s_true(x)|`.
+ */
+export interface HeatLayer {
+  values: ArrayLike<number>;
+  nx: number;
+  ny: number;
+  /** Names the colour bar (and the legend swatch). */
+  label: string;
+  /** Colour map, default `'viridis'`. */
+  colormap?: ColormapName;
+  /**
+   * Colour by `log10(value)` with decade ticks on the colour bar, for values spanning orders of
+   * magnitude (densities, errors). Values ≤ 0 are then left blank.
+   */
+  logScale?: boolean;
+  /**
+   * Fixed colour limits `[lo, hi]` (in value units, also with `logScale`): values outside are
+   * drawn in the end colours. Keeps colours comparable across the frames of an animation and
+   * stops a few huge values (an energy far from the data) from washing out the rest.
+   * Default: the finite min and max.
+   */
+  range?: Range;
+}
+
+/** Colour-bar scale of a heat layer: limits in the coloured space (log10 with logScale). */
+interface HeatScale { lo: number; hi: number; ticks: number[]; labels: string[]; labelW: number; log: boolean }
+
+/** Colour of data points (dots, histograms). */
+export const DATA_COLOUR = '#5f5f5f';
+/** Colour of sampled points (dots, histograms). */
+export const SAMPLE_COLOUR = '#f07f0f';
 const DOT_R = 1.8;
 // Arrows use viridis up to here: the palest yellow at the very top vanishes on white.
 const ARROW_T_MAX = 0.9;
@@ -80,19 +120,7 @@ export function fieldPlot(opts: FieldPlotOptions): string {
   const yLabels = yt.map((v) => formatTick(v, yStep));
   const yLabelW = Math.max(0, ...yLabels.map((s) => textWidth(s, STYLE.tickSize)));
 
-  let heatRange: { lo: number; hi: number; ticks: number[]; labels: string[]; labelW: number } | undefined;
-  if (heat) {
-    let lo = Infinity, hi = -Infinity;
-    for (let k = 0; k < heat.values.length; k++) {
-      const v = heat.values[k];
-      if (Number.isFinite(v)) { if (v < lo) lo = v; if (v > hi) hi = v; }
-    }
-    if (!(lo <= hi)) { lo = 0; hi = 1; }
-    const ticks = lo < hi ? niceTicks(lo, hi, 5) : [lo];
-    const step = lo < hi ? tickStep(lo, hi, 5).step : Math.abs(lo) || 1;
-    const labels = ticks.map((v) => formatTick(v, step));
-    heatRange = { lo, hi, ticks, labels, labelW: Math.max(0, ...labels.map((s) => textWidth(s, STYLE.tickSize))) };
-  }
+  const heatRange = heat ? heatScale(heat) : undefined;
 
   // --- legend entries (the note about arrow colours needs the norms)
   const arrows = opts.field ? arrowStats(opts.field.points, opts.field.vectors) : undefined;
@@ -111,7 +139,8 @@ export function fieldPlot(opts: FieldPlotOptions): string {
   const top = opts.subtitle ? 64 : 44;
   const legendRowsN = legend.length ? legendRows(legend, width - 2 * pad).length : 0;
   const xTickBand = STYLE.tickLength + 4 + STYLE.tickSize + 2;
-  const bottom = pad + xTickBand + (legendRowsN ? 12 + flowLegendHeight(legendRowsN) : 0);
+  const noteH = opts.note ? NOTE_ROW_H : 0;
+  const bottom = pad + xTickBand + (legendRowsN ? 12 + flowLegendHeight(legendRowsN) : 0) + noteH;
   const left = pad + yLabelW + STYLE.tickLength + 6;
   const cbarBand = heatRange ? 18 + COLOURBAR_W + STYLE.tickLength + 5 + heatRange.labelW + 10 + 14 : 0;
   const right = pad + 8 + cbarBand; // 8: room for the last x tick label's right half
@@ -131,7 +160,7 @@ export function fieldPlot(opts: FieldPlotOptions): string {
   if (heat && heatRange) {
     defs.push(gradient(`${id}-heat`, cmap));
     body.push(el('g', { class: 'heat' },
-      heatCells(heat.values, heat.nx, heat.ny, opts.xRange, opts.yRange, px, py, heatRange.lo, heatRange.hi, cmap, clip),
+      heatCells(heat.values, heat.nx, heat.ny, opts.xRange, opts.yRange, px, py, heatRange, cmap),
       colourBar(box, `${id}-heat`, heatRange, heat.label)));
   }
   if (opts.data) body.push(dots('data', opts.data, DATA_COLOUR, 0.55, box, px, py, clip));
@@ -140,9 +169,11 @@ export function fieldPlot(opts: FieldPlotOptions): string {
   const xTicks: Tick[] = xt.map((v, i) => ({ px: px(v), label: xLabels[i] }));
   const yTicks: Tick[] = yt.map((v, i) => ({ px: py(v), label: yLabels[i] }));
   body.push(axesFrame(box, xTicks, yTicks));
+  const legendTop = box.y + box.h + xTickBand + 12;
   if (legend.length) {
-    body.push(flowLegend(legend, box.y + box.h + xTickBand + 12, box.x + box.w / 2, pad, width - pad));
+    body.push(flowLegend(legend, legendTop, box.x + box.w / 2, pad, width - pad));
   }
+  if (opts.note) body.push(noteLine(opts.note, box.x, legendTop + (legendRowsN ? flowLegendHeight(legendRowsN) : 0)));
   body.push(titleBlock(opts.title, opts.subtitle, box.x + box.w / 2));
 
   return svgDocument(width, height, `${el('defs', {}, ...defs)}\n${body.join('\n')}`, opts.title);
@@ -173,7 +204,74 @@ function validate(opts: FieldPlotOptions, width: number, height: number): void {
     if (values.length !== nx * ny) {
       throw new Error(`fieldPlot: heat.values has ${values.length} values but nx × ny = ${nx} × ${ny} = ${nx * ny}`);
     }
+    const r = opts.heat.range;
+    if (r !== undefined) {
+      if (!(Array.isArray(r) && r.length === 2 && Number.isFinite(r[0]) && Number.isFinite(r[1]) && r[0] < r[1])) {
+        throw new Error(`fieldPlot: heat.range must be two finite numbers [lo, hi] with lo < hi, got ${JSON.stringify(r)}`);
+      }
+      if (opts.heat.logScale && !(r[0] > 0)) {
+        throw new Error(`fieldPlot: heat.range must be positive with heat.logScale, got ${JSON.stringify(r)}`);
+      }
+    }
   }
+}
+
+/** Height of the note row under the legend, px. */
+const NOTE_ROW_H = 20;
+
+/**
+ * One line of muted status text, left-aligned at `x`, vertically centred in a row starting at
+ * `top` (group class `note`).
+ */
+export function noteLine(note: string, x: number, top: number): string {
+  return el('g', { class: 'note', 'font-size': STYLE.legendSize, fill: STYLE.muted },
+    text(note, { x, y: top + NOTE_ROW_H / 2 + STYLE.legendSize * 0.35 }));
+}
+
+/** Colour limits and colour-bar ticks of a heat layer. */
+function heatScale(heat: HeatLayer): HeatScale {
+  const log = heat.logScale === true;
+  let lo = Infinity, hi = -Infinity;
+  if (heat.range) {
+    [lo, hi] = log ? [Math.log10(heat.range[0]), Math.log10(heat.range[1])] : heat.range;
+  } else {
+    for (let k = 0; k < heat.values.length; k++) {
+      const v = heatValue(heat.values[k], log);
+      if (Number.isFinite(v)) { if (v < lo) lo = v; if (v > hi) hi = v; }
+    }
+    if (!(lo <= hi)) { lo = 0; hi = 1; }
+  }
+  let ticks: number[], labels: string[];
+  if (log) {
+    const exps = lo < hi ? logTickExponents(10 ** lo, 10 ** hi, 6) : [];
+    if (exps.length >= 2) {
+      ticks = exps;
+      labels = exps.map(formatPow10);
+    } else {
+      // Less than two decades visible: 1, 2, 5 × 10^k inside the range instead.
+      const vals: number[] = [];
+      for (let e = Math.floor(lo) - 1; e <= Math.ceil(hi); e++) {
+        for (const m of [1, 2, 5]) {
+          const l = e + Math.log10(m);
+          if (l >= lo - 1e-9 && l <= hi + 1e-9) vals.push(m * 10 ** e);
+        }
+      }
+      if (vals.length === 0) vals.push(10 ** lo);
+      ticks = vals.map(Math.log10);
+      labels = vals.map((v) => sig(v, 2));
+    }
+  } else {
+    ticks = lo < hi ? niceTicks(lo, hi, 5) : [lo];
+    const step = lo < hi ? tickStep(lo, hi, 5).step : Math.abs(lo) || 1;
+    labels = ticks.map((v) => formatTick(v, step));
+  }
+  return { lo, hi, ticks, labels, labelW: Math.max(0, ...labels.map((s) => textWidth(s, STYLE.tickSize))), log };
+}
+
+/** The value that is coloured: itself, or log10 of it on a log scale (NaN for ≤ 0). */
+function heatValue(v: number, log: boolean): number {
+  if (!log) return v;
+  return v > 0 ? Math.log10(v) : NaN;
 }
 
 /** Norms of the drawable arrows and the length scale statistics. */
@@ -235,7 +333,8 @@ function arrowLayer(points: ArrayLike<number>, s: ArrowStats, box: Box, px: (v: 
   return el('g', { class: 'field', 'clip-path': clip, 'stroke-width': strokeW, 'stroke-linecap': 'round', 'stroke-linejoin': 'round' }, '\n', out.join('\n'), '\n');
 }
 
-function dots(cls: string, pts: ArrayLike<number>, fill: string, opacity: number, box: Box, px: (v: number) => number, py: (v: number) => number, clip: string): string {
+/** Dots for interleaved points (group class `cls`), leaving out those far outside the box. */
+export function dots(cls: string, pts: ArrayLike<number>, fill: string, opacity: number, box: Box, px: (v: number) => number, py: (v: number) => number, clip: string): string {
   const out: string[] = [];
   const m = DOT_R + 1; // points just outside still show a partial dot through the clip
   for (let k = 0; k + 1 < pts.length; k += 2) {
@@ -249,20 +348,23 @@ function dots(cls: string, pts: ArrayLike<number>, fill: string, opacity: number
   return el('g', { class: cls, 'clip-path': clip, fill, 'fill-opacity': opacity }, '\n', out.join('\n'), '\n');
 }
 
-function heatCells(values: ArrayLike<number>, nx: number, ny: number, xr: Range, yr: Range, px: (v: number) => number, py: (v: number) => number, lo: number, hi: number, cmap: (t: number) => string, clip: string): string {
+function heatCells(values: ArrayLike<number>, nx: number, ny: number, xr: Range, yr: Range, px: (v: number) => number, py: (v: number) => number, scale: HeatScale, cmap: (t: number) => string): string {
+  const { lo, hi } = scale;
   // Cell edges rounded once, so neighbouring cells share exact edges (no hairline seams).
   const ex = Array.from({ length: nx + 1 }, (_, i) => round2(px(xr[0] + ((xr[1] - xr[0]) * i) / nx)));
   const ey = Array.from({ length: ny + 1 }, (_, j) => round2(py(yr[0] + ((yr[1] - yr[0]) * j) / ny)));
   const out: string[] = [];
   for (let j = 0; j < ny; j++) {
     for (let i = 0; i < nx; i++) {
-      const v = values[j * nx + i];
+      const v = heatValue(values[j * nx + i], scale.log);
       if (!Number.isFinite(v)) continue;
-      const t = hi > lo ? (v - lo) / (hi - lo) : 0.5;
+      const t = hi > lo ? Math.min(1, Math.max(0, (v - lo) / (hi - lo))) : 0.5;
       out.push(el('rect', { x: ex[i], y: ey[j + 1], width: ex[i + 1] - ex[i], height: ey[j] - ey[j + 1], fill: cmap(t) }));
     }
   }
-  return el('g', { 'clip-path': clip, 'shape-rendering': 'crispEdges' }, '\n', out.join('\n'), '\n');
+  // The cells tile the plot area exactly, so they need no clip path (clipping costs a
+  // full-size layer in renderers such as resvg).
+  return el('g', { 'shape-rendering': 'crispEdges' }, '\n', out.join('\n'), '\n');
 }
 
 function gradient(idStr: string, cmap: (t: number) => string): string {
@@ -272,7 +374,7 @@ function gradient(idStr: string, cmap: (t: number) => string): string {
   return el('linearGradient', { id: idStr, x1: 0, y1: 1, x2: 0, y2: 0 }, ...stops);
 }
 
-function colourBar(box: Box, gradId: string, r: { lo: number; hi: number; ticks: number[]; labels: string[]; labelW: number }, label: string): string {
+function colourBar(box: Box, gradId: string, r: HeatScale, label: string): string {
   const x = box.x + box.w + 18;
   const y0 = box.y + box.h, y1 = box.y;
   const map = r.hi > r.lo ? linear(r.lo, r.hi, y0, y1) : () => (y0 + y1) / 2;
@@ -292,7 +394,8 @@ function colourBar(box: Box, gradId: string, r: { lo: number; hi: number; ticks:
     text(label, { x: lx, y: ly, 'text-anchor': 'middle', 'font-size': 13, transform: `rotate(-90 ${num(lx)} ${num(ly)})` }));
 }
 
-function titleBlock(title: string, subtitle: string | undefined, cx: number): string {
+/** Title and optional subtitle centred on `cx` (group class `title`). */
+export function titleBlock(title: string, subtitle: string | undefined, cx: number): string {
   return el('g', { class: 'title', 'text-anchor': 'middle' },
     text(title, { x: cx, y: 28, 'font-size': STYLE.titleSize, 'font-weight': 600, fill: '#111111' }),
     subtitle ? text(subtitle, { x: cx, y: 48, 'font-size': STYLE.subtitleSize, fill: STYLE.muted }) : '');

@@ -104,3 +104,44 @@ describe('linePlot', () => {
     expect(() => linePlot({ title: 't', series: [{ label: 'l', x: [1, 2, 3], y: [1, 2] }] })).toThrow(/series 0 \("l"\) has 3 x values but 2 y values/);
   });
 });
+
+describe('linePlot: dense series', () => {
+  const n = 100_000;
+  const noisy = Float64Array.from({ length: n }, (_, i) => 0.3 + 2 * Math.exp(-i / 8000) + 0.1 * Math.abs(Math.sin(i * 12.9898) * 43758.5453 % 1));
+  it('draws 10⁵ points quickly, keeping the min and max of every pixel column', () => {
+    const t0 = performance.now();
+    const svg = linePlot({ title: 'loss', series: [{ label: 'train', y: noisy }], logY: true });
+    expect(performance.now() - t0).toBeLessThan(1000);
+    const d = seriesPaths(svg)[0];
+    const pts = [...d.matchAll(/[ML]([\d.-]+) ([\d.-]+)/g)].map((m) => [+m[1], +m[2]]);
+    expect(pts.length).toBeLessThan(4 * 720);
+    expect(pts.length).toBeGreaterThan(720);
+    // Same vertical extent as the full line: compare with a 4-point series of the same bounds.
+    let lo = 0, hi = 0;
+    for (let i = 0; i < n; i++) { if (noisy[i] < noisy[lo]) lo = i; if (noisy[i] > noisy[hi]) hi = i; }
+    const idx = [0, lo, hi, n - 1].sort((p, q) => p - q);
+    const ref = seriesPaths(linePlot({ title: 'loss', series: [{ label: 'train', x: idx, y: idx.map((i) => noisy[i]) }], logY: true }))[0];
+    const refYs = [...ref.matchAll(/[ML][\d.-]+ ([\d.-]+)/g)].map((m) => +m[1]);
+    const ys = pts.map((p) => p[1]);
+    expect(Math.min(...ys)).toBe(Math.min(...refYs));
+    expect(Math.max(...ys)).toBe(Math.max(...refYs));
+    // x runs left to right across the whole box, in order
+    for (let i = 1; i < pts.length; i++) expect(pts[i][0]).toBeGreaterThanOrEqual(pts[i - 1][0]);
+  });
+  it('keeps exact extremes: a single spike survives decimation', () => {
+    const y = new Float64Array(50_000).fill(1);
+    y[31_337] = 5;
+    y[12_345] = 0.2;
+    const d = seriesPaths(linePlot({ title: 't', series: [{ label: 's', y }] }))[0];
+    const ys = [...d.matchAll(/[ML][\d.-]+ ([\d.-]+)/g)].map((m) => +m[1]);
+    const ref = seriesPaths(linePlot({ title: 't', series: [{ label: 's', y: [1, 5, 0.2] }] }))[0];
+    const refYs = [...ref.matchAll(/[ML][\d.-]+ ([\d.-]+)/g)].map((m) => +m[1]);
+    expect(Math.min(...ys)).toBeCloseTo(Math.min(...refYs), 2);
+    expect(Math.max(...ys)).toBeCloseTo(Math.max(...refYs), 2);
+  });
+  it('still breaks the line at non-finite values', () => {
+    const y = Float64Array.from({ length: 20_000 }, (_, i) => (i === 10_000 ? NaN : 1 + (i % 7)));
+    const d = seriesPaths(linePlot({ title: 't', series: [{ label: 's', y }] }))[0];
+    expect(d.match(/M/g)).toHaveLength(2);
+  });
+});

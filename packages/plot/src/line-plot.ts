@@ -135,6 +135,10 @@ export function linePlot(opts: LinePlotOptions): string {
   const legend: LegendItem[] = [];
   opts.series.forEach((s, si) => {
     const colour = PALETTE[si % PALETTE.length];
+    // Dense series (more points than twice the pixel columns, e.g. 10⁵ per-step losses) keep
+    // only the first, lowest, highest and last point of each run of points sharing a pixel
+    // column: the drawn shape is the same, the file and the render stay small.
+    const keep = s.y.length > 2 * box.w ? denseKeep(s, xAt, ok, px) : undefined;
     let d = '';
     let open = false; // inside a run of drawable points
     let runLen = 0;
@@ -145,6 +149,7 @@ export function linePlot(opts: LinePlotOptions): string {
         open = false;
         continue;
       }
+      if (keep && !keep[i]) continue;
       d += `${open ? 'L' : 'M'}${num(px(x))} ${num(ty(y))}`;
       runLen = open ? runLen + 1 : 1;
       open = true;
@@ -168,4 +173,35 @@ export function linePlot(opts: LinePlotOptions): string {
       opts.subtitle ? text(opts.subtitle, { x: box.x + box.w / 2, y: 48, 'font-size': STYLE.subtitleSize, fill: STYLE.muted }) : ''),
   ];
   return svgDocument(width, height, body.filter(Boolean).join('\n'), opts.title);
+}
+
+/**
+ * Which points of a dense series to draw (M4 decimation): within each run of consecutive
+ * drawable points that fall in the same pixel column, the first, the last, the lowest and the
+ * highest. Lines between the kept points cover exactly the pixels the full line would.
+ */
+function denseKeep(s: LineSeries, xAt: (s: LineSeries, i: number) => number, ok: (x: number, y: number) => boolean, px: (v: number) => number): Uint8Array {
+  const n = s.y.length;
+  const keep = new Uint8Array(n);
+  let col = NaN, first = -1, last = -1, lo = -1, hi = -1;
+  const flush = (): void => {
+    if (first < 0) return;
+    keep[first] = 1; keep[last] = 1; keep[lo] = 1; keep[hi] = 1;
+    first = -1;
+  };
+  for (let i = 0; i < n; i++) {
+    const x = xAt(s, i), y = s.y[i];
+    if (!ok(x, y)) { flush(); col = NaN; continue; }
+    const c = Math.floor(px(x));
+    if (c !== col || first < 0) {
+      flush();
+      col = c; first = last = lo = hi = i;
+      continue;
+    }
+    last = i;
+    if (y < s.y[lo]) lo = i;
+    if (y > s.y[hi]) hi = i;
+  }
+  flush();
+  return keep;
 }
