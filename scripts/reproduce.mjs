@@ -6,7 +6,7 @@
 // Jobs run in worker threads, one per core. Everything is seeded: a rerun gives the same numbers.
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { availableParallelism, cpus } from 'node:os';
-import { mkdirSync, writeFileSync, renameSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync, renameSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 
@@ -54,13 +54,15 @@ async function runJob(job) {
   return { ...job, mmd2: mmd2({ data: samples, rows: SUITE.samples, cols: 2 }, reference).value, seconds: (performance.now() - t0) / 1000 };
 }
 
-if (!isMainThread) {
-  parentPort.on('message', async (job) => parentPort.postMessage(await runJob(job)));
-} else {
-  await main();
-}
 
 async function main() {
+  if (process.argv.includes('--tables-only')) {
+    // Rewrites the Markdown from the last results.json (after a change to the tables, without rerunning).
+    const report = JSON.parse(readFileSync(join(ROOT, 'docs', 'results', 'results.json'), 'utf8'));
+    writeAtomic(join(ROOT, 'docs', 'results', 'README.md'), markdown(report));
+    console.log(markdown(report));
+    return;
+  }
   const jobs = [];
   for (const model of ['score', 'energy', 'exact']) for (const seed of SEEDS) jobs.push({ kind: 'ncsn', model, seed });
   for (const dataset of SUITE.datasets) for (const model of ['score', 'energy', 'floor']) for (const seed of SEEDS) jobs.push({ kind: 'suite', dataset, model, seed });
@@ -134,4 +136,10 @@ function markdown(r) {
     lines.push('');
   }
   return lines.join('\n');
+}
+
+if (!isMainThread) {
+  parentPort.on('message', async (job) => parentPort.postMessage(await runJob(job)));
+} else {
+  await main();
 }
