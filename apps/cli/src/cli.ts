@@ -6,9 +6,10 @@ import { sample } from './commands/sample.js';
 import { plot } from './commands/plot.js';
 import { datasets } from './commands/datasets.js';
 import { evaluate } from './commands/eval.js';
+import { animate } from './commands/animate.js';
 
 /** The verbs, by name. */
-export const commands = { train, sample, eval: evaluate, plot, datasets } as unknown as Record<string, Command>;
+export const commands = { train, sample, eval: evaluate, plot, animate, datasets } as unknown as Record<string, Command>;
 
 export const VERSION = '0.1.0';
 

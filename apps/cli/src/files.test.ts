@@ -36,7 +36,7 @@ describe('--config', () => {
 });
 
 describe('checkpoints and resume', () => {
-  const args = ['--data', 'gmm3', '--loss', 'dsm', '--hidden', '64,64', '--steps', '2400', '--seed', '1', '--checkpoint-every', '200', '--record-every', '400'];
+  const args = ['--data', 'gmm3', '--loss', 'dsm', '--hidden', '64,64', '--steps', '4000', '--seed', '1', '--checkpoint-every', '200', '--record-every', '400'];
 
   it('a run killed at any moment leaves the old file or a complete one, and --resume reaches the same bytes as an uninterrupted run', async () => {
     const dir = tmp();
@@ -44,22 +44,27 @@ describe('checkpoints and resume', () => {
     expect((await cli('train', ...args, '--quiet', '--out', whole)).code).toBe(0);
     const reference = readFileSync(whole);
     const core = await loadCore();
-    for (const delay of [300, 900, 1700]) {
+    let resumedFromCheckpoint = 0;
+    for (const delay of [500, 1300, 2100]) {
       const out = join(dir, `killed-${delay}.safetensors`);
       writeFileSync(out, 'old');
       const child = spawn(process.execPath, [BIN, 'train', ...args, '--quiet', '--out', out], { stdio: 'ignore' });
+      const exited = new Promise((r) => child.on('exit', r)); // attached now: the run may end before the kill
       await new Promise((r) => setTimeout(r, delay));
       child.kill('SIGKILL');
-      await new Promise((r) => child.on('exit', r));
+      await exited;
       const left = readFileSync(out);
       if (left.toString() !== 'old') expect(() => decodeModel(core, new Uint8Array(left), out).free()).not.toThrow();
       expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
-      const resumed = await cli('train', ...args, '--quiet', ...(existsSync(`${out}.ckpt`) ? ['--resume'] : []), '--out', out);
+      const canResume = existsSync(`${out}.ckpt`);
+      if (canResume) resumedFromCheckpoint++;
+      const resumed = await cli('train', ...args, '--quiet', ...(canResume ? ['--resume'] : []), '--out', out);
       expect(resumed.code, resumed.stderr).toBe(0);
       expect(readFileSync(out).equals(reference)).toBe(true);
       expect(existsSync(`${out}.ckpt`)).toBe(false);
       expect(readFileSync(out.replace('.safetensors', '.record.safetensors')).equals(readFileSync(whole.replace('.safetensors', '.record.safetensors')))).toBe(true);
     }
+    expect(resumedFromCheckpoint).toBeGreaterThan(0); // at least one kill landed mid-run
   }, 120_000);
 
   it('refuses to resume without a checkpoint or with other options', async () => {
@@ -107,5 +112,49 @@ describe('datasets sample and sampler trajectories', () => {
     expect(JSON.parse(s.stdout)).toMatchObject({ frames: 5, recordEvery: 10 });
     const header = readFileSync(traj).subarray(10, 80).toString('latin1');
     expect(header).toContain("'shape': (5, 30, 2)");
+  });
+});
+
+describe('plot kinds, PNG, animations and data-parallel training', () => {
+  it('draws every plot kind as SVG and PNG, and both animations as GIFs', async () => {
+    const dir = tmp();
+    const model = join(dir, 'e.safetensors');
+    const t = await cli('train', '--data', 'gmm3', '--loss', 'ncsn', '--sigmas', 'geometric:2:0.1:4', '--model', 'energy', '--steps', '40', '--hidden', '16',
+      '--record-every', '20', '--workers', '2', '--json', '--out', model);
+    expect(t.code, t.stderr).toBe(0);
+    expect(JSON.parse(t.stdout).workers).toBe(2);
+    for (const kind of ['field', 'energy', 'density', 'samples', 'error', 'loss']) {
+      for (const ext of ['svg', 'png']) {
+        const out = join(dir, `${kind}.${ext}`);
+        const r = await cli('plot', '--model', model, '--kind', kind, '--n', '100', '--grid', '8', '--scale', '0.5', '--out', out);
+        expect(r.code, `${kind}.${ext}: ${r.stderr}`).toBe(0);
+        const head = readFileSync(out).subarray(0, 8);
+        expect(ext === 'png' ? head.subarray(1, 4).toString() : head.toString().slice(0, 4)).toBe(ext === 'png' ? 'PNG' : '<svg');
+      }
+    }
+    for (const kind of ['training', 'sampling']) {
+      const out = join(dir, `${kind}.gif`);
+      const r = await cli('animate', '--kind', kind, '--model', model, '--n', '50', '--frames', '4', '--scale', '0.3', '--json', '--out', out);
+      expect(r.code, r.stderr).toBe(0);
+      expect(readFileSync(out).subarray(0, 6).toString()).toBe('GIF89a');
+      expect(JSON.parse(r.stdout).frames).toBeGreaterThanOrEqual(kind === 'training' ? 3 : 4);
+    }
+    const score = join(dir, 's.safetensors');
+    expect((await cli('train', '--data', 'moons', '--steps', '5', '--hidden', '8', '--out', score)).code).toBe(0);
+    expect((await cli('plot', '--model', score, '--kind', 'energy', '--out', join(dir, 'x.svg'))).stderr).toMatch(/is a score model; only energy models have an energy/);
+    expect((await cli('plot', '--model', score, '--kind', 'error', '--out', join(dir, 'x.svg'))).stderr).toMatch(/--kind error needs a dataset with an exact score/);
+    expect((await cli('animate', '--kind', 'training', '--model', score, '--out', join(dir, 'x.gif'))).stderr).toMatch(/no such file; train with --record-every K/);
+  }, 120_000);
+
+  it('data-parallel training is deterministic for a seed and worker count', async () => {
+    const dir = tmp();
+    const run = async (name: string) => {
+      const out = join(dir, name);
+      expect((await cli('train', '--data', 'gmm3', '--steps', '50', '--hidden', '16', '--workers', '2', '--quiet', '--out', out)).code).toBe(0);
+      return readFileSync(out);
+    };
+    expect((await run('a.safetensors')).equals(await run('b.safetensors'))).toBe(true);
+    expect((await cli('train', '--data', 'gmm3', '--workers', '2', '--checkpoint-every', '10', '--out', join(dir, 'c.safetensors'))).stderr)
+      .toMatch(/--workers > 1 cannot be combined with --checkpoint-every or --resume/);
   });
 });

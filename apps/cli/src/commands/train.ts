@@ -1,6 +1,7 @@
 import { existsSync, unlinkSync } from 'node:fs';
 import { activations, conditionings, InputError, lookup, modelKinds, objectives, projections, type Activation, type ModelKind } from '@scorefield/core-math';
 import { decodeCheckpoint, encodeCheckpoint, encodeModel, lossCurve, trainDefaults, Trainer, type TrainOptions } from '@scorefield/models';
+import { ParallelTrainer } from '@scorefield/models/node';
 import { defineCommand, intFlag, intListFlag, positiveFlag, requireFlag } from '../command.js';
 import { loadData } from '../data.js';
 import { checkOutputPath, readInputFile, writeFileAtomic } from '../io.js';
@@ -42,6 +43,7 @@ export const train = defineCommand({
     'data-size': { type: 'string', value: 'N', description: 'points drawn from a built-in dataset', default: '10000' },
     'checkpoint-every': { type: 'string', value: 'N', description: 'every N steps, write the model and a resumable checkpoint (<out>.ckpt)' },
     resume: { type: 'boolean', description: 'continue from <out>.ckpt (same options and seed give the same final bytes)', default: false },
+    workers: { type: 'string', value: 'W', description: 'data-parallel worker threads (default 1; with W > 1 the batch is split into W shards, each with its own stream: deterministic for a seed and W)', default: '1' },
     'record-every': { type: 'string', value: 'K', description: 'every K steps, record the field for `animate --kind training` (<out>.record.safetensors)' },
     out: { type: 'string', value: 'file', description: 'where to write the model (.safetensors)' },
   },
@@ -71,6 +73,9 @@ export const train = defineCommand({
     const size = intFlag('data-size', args['data-size'], 1, 1e8);
     const every = args['checkpoint-every'] === undefined ? 0 : intFlag('checkpoint-every', args['checkpoint-every'], 1, 1e9);
     const recordEvery = args['record-every'] === undefined ? 0 : intFlag('record-every', args['record-every'], 1, 1e9);
+    const workers = intFlag('workers', args.workers, 1, 64);
+    if (workers > 1 && (every || args.resume)) throw new InputError('--workers > 1 cannot be combined with --checkpoint-every or --resume (the shards\' streams are not checkpointed)');
+    if (workers > options.batch) throw new InputError(`--workers ${workers}: more workers than points in a batch (${options.batch})`);
     checkOutputPath(out, 'out', ['.safetensors']);
     const ckptPath = checkpointPath(out), recPath = recordPath(out);
     if (args.resume && !existsSync(ckptPath)) throw new InputError(`--resume: no checkpoint ${ckptPath} (write one with --checkpoint-every N)`);
@@ -80,7 +85,10 @@ export const train = defineCommand({
     if (recordEvery && data.points.cols !== 2) throw new InputError(`--record-every: field snapshots need 2-D data, ${data.name} has dimension ${data.points.cols}`);
     // Everything that must match for a resumed run to equal an uninterrupted one.
     const config = JSON.stringify({ data: data.name, size, options, recordEvery });
-    const trainer = new Trainer(core, data.points, { ...options, dataName: data.name });
+    const parallel = workers > 1 ? new ParallelTrainer(core, data.points, { ...options, dataName: data.name, workers, wasm: core.build }) : undefined;
+    const trainer = parallel?.trainer ?? new Trainer(core, data.points, { ...options, dataName: data.name });
+    await parallel?.start();
+    const step = (count: number, onStep: (s: number, loss: number) => void) => (parallel ? parallel.run(count, onStep) : trainer.run(count, onStep));
     const record = recordEvery ? newRecord(data.points.data, 24, `${args.model} model, ${args.loss}`) : undefined;
     try {
       if (args.resume) {
@@ -104,8 +112,8 @@ export const train = defineCommand({
       };
       while (trainer.step < options.steps) {
         const next = Math.min(options.steps, ...[every, recordEvery].filter((k) => k > 0).map((k) => (Math.floor(trainer.step / k) + 1) * k));
-        trainer.run(next - trainer.step, (step, value) => {
-          if (step % progressEvery === 0 || step === options.steps) bar.update(step, `loss ${value.toFixed(4)}`);
+        step(next - trainer.step, (done, value) => {
+          if (done % progressEvery === 0 || done === options.steps) bar.update(done, `loss ${value.toFixed(4)}`);
         });
         if (record && trainer.step % recordEvery === 0) snapshot(record, trainer.model, trainer.step);
         if (every && trainer.step % every === 0 && trainer.step < options.steps) {
@@ -124,11 +132,12 @@ export const train = defineCommand({
         out, data: data.name, points: data.points.rows, dim: data.points.cols, loss, model: args.model, conditioning: model.spec.conditioning,
         steps: options.steps, resumedFrom: args.resume ? startStep : undefined, batch: options.batch, lr: options.lr, seed: options.seed,
         hidden: options.hidden, activation, params: model.layout.paramCount, finalLoss, seconds,
-        stepsPerSecond: (options.steps - startStep) / seconds, build: core.build, record: record ? recPath : undefined,
+        stepsPerSecond: (options.steps - startStep) / seconds, build: core.build, workers, record: record ? recPath : undefined,
       };
       if (args.json) io.stdout(`${JSON.stringify(result)}\n`);
       else io.stdout(`wrote ${out}: ${result.params} parameters, ${options.steps} steps in ${seconds.toFixed(1)} s (${result.stepsPerSecond.toFixed(0)} steps/s, ${core.build}), final loss ${finalLoss.toFixed(4)}\n`);
     } finally {
+      await parallel?.close();
       trainer.free();
       trainer.model.free();
     }

@@ -36,11 +36,8 @@ export class ParallelTrainer {
     const model = this.trainer.model, P = model.params.length, d = model.dim;
     this.shards = shardSizes(this.trainer.options.batch, W);
     if (this.shards.some((s) => s < 1)) throw new Error(`train: batch ${this.trainer.options.batch} is smaller than the ${W} workers`);
-    const sab = new SharedArrayBuffer(8 + 4 * P + 4 * W * P + 8 * W);
-    this.control = new Int32Array(sab, 0, 2);
-    this.params = new Float32Array(sab, 8, P);
-    this.grads = new Float32Array(sab, 8 + 4 * P, W * P);
-    this.losses = new Float64Array(sab, 8 + 4 * P + 4 * W * P, W);
+    const sab = new SharedArrayBuffer(sharedBytes(P, W));
+    ({ control: this.control, losses: this.losses, params: this.params, grads: this.grads } = sharedViews(sab, P, W));
     const standardized = normalize(model.normalization, data.data);
     const seed = this.trainer.options.seed;
     // Shard 0 runs here, on the trainer's core.
@@ -115,6 +112,20 @@ export class ParallelTrainer {
   }
 }
 
+// Shared layout: [control: 2 x i32][losses: W x f64][params: P x f32][grads: W x P x f32] (f64 first: aligned).
+function sharedBytes(P: number, W: number): number {
+  return 8 + 8 * W + 4 * P + 4 * W * P;
+}
+
+function sharedViews(sab: SharedArrayBuffer, P: number, W: number) {
+  return {
+    control: new Int32Array(sab, 0, 2),
+    losses: new Float64Array(sab, 8, W),
+    params: new Float32Array(sab, 8 + 8 * W, P),
+    grads: new Float32Array(sab, 8 + 8 * W + 4 * P, W * P),
+  };
+}
+
 /** The stream of shard w: distinct from the single-thread run's (seed + 1) and the weights' (seed). */
 export function shardSeed(seed: number, w: number): bigint {
   return (BigInt(seed) << 8n) + 1000n + BigInt(w);
@@ -144,14 +155,15 @@ export async function runShard(job: ShardJob, post: (m: string) => void): Promis
   const net = new MlpLayout(core, job.dims, job.activation as Activation);
   const objective = new BoundObjective(core, job.loss, job.spec, net);
   const P = net.paramCount, d = job.data.length / job.rows;
-  const control = new Int32Array(job.sab, 0, 2), params = new Float32Array(job.sab, 8, P);
-  const grads = new Float32Array(job.sab, 8 + 4 * P, job.workers * P).subarray(job.shard * P, (job.shard + 1) * P);
-  const losses = new Float64Array(job.sab, 8 + 4 * P + 4 * job.workers * P, job.workers);
+  const views = sharedViews(job.sab, P, job.workers);
+  const { control, params, losses } = views;
+  const grads = views.grads.subarray(job.shard * P, (job.shard + 1) * P);
   const train = core.f32(job.data.length, job.data), batch = core.f32(job.size * d), p = core.f32(P), g = core.f32(P);
   const ws = core.f32(objective.workspaceFloats(job.size)), rng = core.rng(job.seed);
   const weight = job.size / job.batch;
-  post('ready');
+  // Read the generation before saying ready: the first step may start right after.
   let generation = Atomics.load(control, GENERATION);
+  post('ready');
   for (;;) {
     Atomics.wait(control, GENERATION, generation);
     const now = Atomics.load(control, GENERATION);

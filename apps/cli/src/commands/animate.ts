@@ -1,0 +1,90 @@
+import { existsSync } from 'node:fs';
+import { decodeModel, plannedSteps, defaultSampler, sample, samplers, type SamplerName } from '@scorefield/models';
+import { InputError, lookup } from '@scorefield/core-math';
+import { dataRange, fieldPlot, gridPoints, scatterPlot } from '@scorefield/plot';
+import { animateSvgs } from '@scorefield/plot/raster';
+import { defineCommand, intFlag, positiveFlag, requireFlag } from '../command.js';
+import { loadData } from '../data.js';
+import { checkOutputPath, readInputFile, writeFileAtomic } from '../io.js';
+import { getCore } from '../core.js';
+import { decodeRecord, recordPath } from '../record.js';
+import { titles } from '../figures.js';
+
+const kinds = {
+  training: 'the score field during training, from the snapshots of `train --record-every`',
+  sampling: 'particles moving from noise to the data, with marginal histograms',
+} satisfies Record<string, string>;
+
+export const animate = defineCommand({
+  name: 'animate',
+  description: 'animate training (the field learning) or sampling (particles flowing to the data) as a GIF',
+  usage: 'scorefield animate --kind training|sampling --model model.safetensors --out movie.gif',
+  options: {
+    kind: { type: 'string', value: 'kind', description: Object.entries(kinds).map(([k, d]) => `${k}: ${d}`).join('; '), default: 'sampling' },
+    model: { type: 'string', value: 'file', description: 'a model written by `scorefield train`' },
+    record: { type: 'string', value: 'file', description: 'training: the snapshots (default: <model>.record.safetensors)' },
+    data: { type: 'string', value: 'name|file', description: 'data to draw (default: the built-in dataset the model was trained on)' },
+    sampler: { type: 'string', value: 'name', description: `sampling: ${Object.keys(samplers).join(', ')} (default: the model's)` },
+    n: { type: 'string', value: 'N', description: 'sampling: particles', default: '500' },
+    frames: { type: 'string', value: 'F', description: 'sampling: frames (about)', default: '60' },
+    delay: { type: 'string', value: 'MS', description: 'milliseconds per frame', default: '80' },
+    scale: { type: 'string', value: 'X', description: 'pixels per SVG unit', default: '0.75' },
+    seed: { type: 'string', value: 'S', description: 'seed for the data and the particles', default: '0' },
+    out: { type: 'string', value: 'file', description: 'where to write the animation (.gif)' },
+  },
+  async run(args, io) {
+    const modelPath = requireFlag('animate', 'model', args.model);
+    const out = requireFlag('animate', 'out', args.out);
+    const kind = lookup(kinds, args.kind!, 'animation kind') && (args.kind as keyof typeof kinds);
+    const delayMs = intFlag('delay', args.delay, 20, 10_000);
+    const scale = positiveFlag('scale', args.scale);
+    const seed = intFlag('seed', args.seed, 0, 2 ** 32 - 1);
+    checkOutputPath(out, 'out', ['.gif']);
+    const core = await getCore();
+    const model = decodeModel(core, readInputFile(modelPath), modelPath);
+    try {
+      if (model.dim !== 2) throw new InputError(`${modelPath}: animate draws 2-D models, this one has dimension ${model.dim}`);
+      const t = model.training;
+      const dataSpec = args.data ?? (t?.data && !/\.(csv|tsv|txt|npy)$|ubyte$/i.test(t.data) ? t.data : undefined);
+      const data = dataSpec ? loadData(core, dataSpec, { size: 1000, seed: seed + 1, dim: 2 }) : undefined;
+      const values = data ? Float64Array.from(data.points.data) : undefined;
+      const svgs: string[] = [];
+      if (kind === 'training') {
+        const path = args.record ?? recordPath(modelPath);
+        if (!existsSync(path)) throw new InputError(`--record ${path}: no such file; train with --record-every K to record the field`);
+        const rec = decodeRecord(readInputFile(path), path);
+        const points = gridPoints(rec.xRange, rec.yRange, rec.side, rec.side);
+        const last = rec.steps[rec.steps.length - 1];
+        rec.steps.forEach((step, i) => svgs.push(fieldPlot({
+          ...titles(model, modelPath, 'training'), xRange: rec.xRange, yRange: rec.yRange, data: values,
+          field: { points, vectors: rec.fields[i] },
+          heat: rec.energies.length ? { values: rec.energies[i], nx: rec.side, ny: rec.side, label: 'energy E(x)' } : undefined,
+          labels: { data: data ? `data (${data.name})` : undefined, field: 'score s(x)' },
+          note: `step ${step} / ${last}`,
+        })));
+      } else {
+        const sampler = (args.sampler ?? defaultSampler(model)) as SamplerName;
+        lookup(samplers, sampler, 'sampler');
+        const n = intFlag('n', args.n, 1, 100_000), frames = intFlag('frames', args.frames, 2, 1000);
+        const total = plannedSteps(model, sampler, {});
+        const every = Math.max(1, Math.round(total / frames));
+        const sigmas: number[] = [];
+        const r = sample(model, { n, seed, sampler, recordEvery: every, progressEvery: every, onProgress: (p) => sigmas.push(p.sigma ?? NaN) });
+        const range = dataRange([...(values ? [values] : []), r.samples], 0.1);
+        const noisy = model.spec.conditioning !== 'none';
+        r.trajectory.forEach((x, i) => svgs.push(scatterPlot({
+          ...titles(model, modelPath, `${sampler} sampling`), xRange: range.x, yRange: range.y, data: values, samples: x,
+          labels: { data: data ? `data (${data.name})` : undefined, samples: 'particles' },
+          note: `step ${Math.min(total, i * every)} / ${total}${noisy && i > 0 && Number.isFinite(sigmas[i - 1]) ? ` · σ = ${sigmas[i - 1].toPrecision(3)}` : ''}`,
+        })));
+      }
+      const gif = await animateSvgs(svgs, { delayMs, scale });
+      writeFileAtomic(out, gif);
+      const result = { out, model: modelPath, kind, frames: svgs.length, bytes: gif.length };
+      if (args.json) io.stdout(`${JSON.stringify(result)}\n`);
+      else io.stdout(`wrote ${out}: ${svgs.length} frames\n`);
+    } finally {
+      model.free();
+    }
+  },
+});
