@@ -57,7 +57,8 @@ export const plot = defineCommand({
         samples = Float64Array.from((await sampleParallel(model, bytes, modelPath, { n, seed }, Math.min(8, availableParallelism()))).samples);
       }
       const values = data ? Float64Array.from(data.points.data) : undefined;
-      const range = dataRange([...(values ? [values] : []), ...(samples ? [samples] : [])], 0.1);
+      // The data set the frame (samples far outside are clipped); without data, the samples do.
+      const range = dataRange(values ? [values] : samples ? [samples] : [], 0.15);
       const svg = figure(kind, {
         model, source: modelPath, range, grid, samples,
         data: data && values ? { values, name: data.name, builtin: data.builtin } : undefined,

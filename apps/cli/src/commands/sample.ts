@@ -18,7 +18,7 @@ export const sample = defineCommand({
     sampler: { type: 'string', value: 'name', description: `${Object.keys(samplers).join(', ')} (default: annealed for ncsn models, pc for continuous ones, else langevin)` },
     n: { type: 'string', value: 'N', description: 'number of samples', default: '1000' },
     steps: { type: 'string', value: 'T', description: 'langevin: steps (1000); annealed: steps per level (100); pc: predictor steps (500)' },
-    'step-size': { type: 'string', value: 'A', description: 'langevin: alpha (1e-3); annealed: eps (2e-5); standardised units' },
+    'step-size': { type: 'string', value: 'A', description: 'langevin: alpha (1e-3); annealed: eps (0.1 sigma_L^2); standardised units' },
     decay: { type: 'string', value: 'G', description: 'langevin: multiply alpha by G every step (default 1: fixed)' },
     sigma: { type: 'string', value: 'S', description: 'langevin: noise level the model is read at (default: its smallest)' },
     sigmas: { type: 'string', value: 'sched', description: 'annealed: levels schedule:max:min:levels (default: the model\'s)' },

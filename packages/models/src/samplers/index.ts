@@ -28,7 +28,7 @@ export interface SampleOptions {
   init?: InitSpec;
   /** langevin: steps (1000); annealed: steps per level (100); pc: predictor steps (500). */
   steps?: number;
-  /** langevin: alpha (1e-3); annealed: eps (see {@link annealedDefaults}). */
+  /** langevin: alpha (1e-3); annealed: eps (default 0.1 sigma_L^2, see {@link annealedDefaults}). */
   stepSize?: number;
   /** langevin: multiply alpha by this every step (default 1: fixed step). */
   decay?: number;
@@ -66,7 +66,8 @@ export interface SampleResult {
   evaluations: number;
 }
 
-export const annealedDefaults = { steps: 100, stepSize: 2e-5 };
+/** Annealed defaults: 100 steps per level, eps = 0.1 sigma_L^2 (0.1 for NCSN's toy, sigma_L = 1; 1e-5 at sigma_L = 0.01). */
+export const annealedDefaults = { steps: 100, stepSizeFactor: 0.1 };
 export const langevinDefaults = { steps: 1000, stepSize: 1e-3 };
 export const pcDefaults = { steps: 500, snr: 0.16, correctorSteps: 1 };
 export const odeDefaults = { rtol: 1e-5, atol: 1e-5, maxSteps: 100_000 };
@@ -157,7 +158,8 @@ function runSampler(ctx: SamplerContext, name: SamplerName, o: SampleOptions): v
   }
   if (name === 'annealed') {
     // see: Song & Ermon 2019, Algorithm 1.
-    const sigmas = o.sigmas ?? modelSigmas(model), T = o.steps ?? annealedDefaults.steps, eps = o.stepSize ?? annealedDefaults.stepSize;
+    const sigmas = o.sigmas ?? modelSigmas(model), T = o.steps ?? annealedDefaults.steps;
+    const eps = o.stepSize ?? annealedDefaults.stepSizeFactor * sigmas[sigmas.length - 1] ** 2;
     sigmas.forEach((s) => checkPositive('sigma', s));
     checkInt('steps', T, 0, 1e9);
     checkPositive('step size', eps);
