@@ -1,0 +1,30 @@
+/* scorefield service worker (generated at build time from apps/web/sw-template.js: the asset list and
+ * version are filled in by vite.config.ts). Precaches the built app so it works offline once loaded:
+ * hashed assets cache-first, the page network-first (a new deployment shows at once when online). */
+const VERSION = '__VERSION__';
+const PRECACHE = __PRECACHE__;
+const CACHE = `scorefield-${VERSION}`;
+
+self.addEventListener('install', (event) => {
+  event.waitUntil(caches.open(CACHE).then((cache) => cache.addAll(PRECACHE)).then(() => self.skipWaiting()));
+});
+
+self.addEventListener('activate', (event) => {
+  event.waitUntil(
+    caches.keys()
+      .then((keys) => Promise.all(keys.filter((k) => k.startsWith('scorefield-') && k !== CACHE).map((k) => caches.delete(k))))
+      .then(() => self.clients.claim()),
+  );
+});
+
+self.addEventListener('fetch', (event) => {
+  const req = event.request;
+  if (req.method !== 'GET' || new URL(req.url).origin !== self.location.origin) return;
+  if (req.mode === 'navigate') {
+    event.respondWith(
+      fetch(req).catch(async () => (await caches.match(req, { ignoreSearch: true })) ?? (await caches.match(new URL('./index.html', self.registration.scope).href)) ?? Response.error()),
+    );
+    return;
+  }
+  event.respondWith(caches.match(req).then((hit) => hit ?? fetch(req)));
+});

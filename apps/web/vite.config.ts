@@ -1,0 +1,90 @@
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import { defineConfig, type Plugin } from 'vite';
+
+/**
+ * The Content-Security-Policy: only the app's own resources, plus WebAssembly compilation
+ * ('wasm-unsafe-eval'). No inline scripts or styles in the build; the dev server also allows inline styles
+ * (Vite injects CSS as <style> during development) and its HMR websocket.
+ */
+export function contentSecurityPolicy(dev: boolean): string {
+  return [
+    "default-src 'self'",
+    "script-src 'self' 'wasm-unsafe-eval'",
+    "worker-src 'self'",
+    `style-src 'self'${dev ? " 'unsafe-inline'" : ''}`,
+    "img-src 'self'",
+    `connect-src 'self'${dev ? ' ws: wss:' : ''}`,
+    "object-src 'none'",
+    "base-uri 'self'",
+    "form-action 'none'",
+  ].join('; ');
+}
+
+function csp(): Plugin {
+  let dev = false;
+  return {
+    name: 'scorefield-csp',
+    configResolved(config) {
+      dev = config.command === 'serve';
+    },
+    transformIndexHtml: {
+      order: 'pre',
+      handler(html) {
+        if (!html.includes('content="__CSP__"')) throw new Error('index.html: the Content-Security-Policy placeholder content="__CSP__" is missing');
+        return html.replace('content="__CSP__"', `content="${contentSecurityPolicy(dev)}"`);
+      },
+    },
+  };
+}
+
+/** Writes dist/sw.js: the service worker template with the list of built files and a content hash as its version. */
+function serviceWorker(): Plugin {
+  let outDir = '';
+  let root = '';
+  return {
+    name: 'scorefield-service-worker',
+    apply: 'build',
+    configResolved(config) {
+      root = config.root;
+      outDir = resolve(config.root, config.build.outDir);
+    },
+    closeBundle() {
+      const files: string[] = [];
+      const walk = (dir: string) => {
+        for (const e of readdirSync(dir, { withFileTypes: true })) {
+          const p = join(dir, e.name);
+          if (e.isDirectory()) walk(p);
+          else if (!e.name.endsWith('.map') && e.name !== 'sw.js') files.push(relative(outDir, p).split('\\').join('/'));
+        }
+      };
+      walk(outDir);
+      files.sort();
+      const hash = createHash('sha256');
+      for (const f of files) hash.update(f).update(readFileSync(join(outDir, f)));
+      const precache = ['./', ...files.map((f) => `./${f}`)];
+      const sw = readFileSync(join(root, 'sw-template.js'), 'utf8')
+        .replace('__VERSION__', hash.digest('hex').slice(0, 16))
+        .replace('__PRECACHE__', JSON.stringify(precache, null, 2));
+      writeFileSync(join(outDir, 'sw.js'), sw);
+    },
+  };
+}
+
+export default defineConfig({
+  // Relative asset URLs: the built app works from any path (a sub-folder, a file server, a static host).
+  base: './',
+  plugins: [csp(), serviceWorker()],
+  build: {
+    target: 'es2022',
+    outDir: 'dist',
+    // Never inline the .wasm as a data: URL (the CSP allows only the app's own origin).
+    assetsInlineLimit: 0,
+    sourcemap: true,
+    chunkSizeWarningLimit: 1000,
+  },
+  worker: { format: 'es' },
+  server: { port: 5173, strictPort: false },
+  preview: { port: 4173 },
+});
