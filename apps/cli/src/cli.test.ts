@@ -39,7 +39,7 @@ describe('help and usage', () => {
 
 describe('bad input: one line, exit code 2, nothing written', () => {
   const cases: [string, string[], RegExp][] = [
-    ['unknown command', ['trian'], /unknown command 'trian'; valid: train, sample, eval, plot, datasets/],
+    ['unknown command', ['trian'], /unknown command 'trian'; valid: train, sample, eval, plot, animate, datasets/],
     ['unknown flag', ['train', '--data', 'gmm3', '--stepz', '3'], /Unknown option '--stepz'/],
     ['stray argument', ['train', 'gmm3'], /Unexpected argument 'gmm3'/],
     ['unknown dataset', ['train', '--data', 'gmm4', '--out', 'OUT'], /unknown dataset 'gmm4'; valid: 8gaussians, .*gmm3.*or a file ending in \.csv/],
@@ -112,7 +112,7 @@ describe('train -> sample -> plot', () => {
     expect(readFileSync(npy).subarray(0, 6).toString('latin1')).toBe('\x93NUMPY');
     const p = await cli('plot', '--model', model, '--samples', samples, '--grid', '10', '--json', '--out', fig);
     expect(p.code, p.stderr).toBe(0);
-    expect(JSON.parse(p.stdout)).toMatchObject({ arrows: 100, samples: 50, data: 2000 });
+    expect(JSON.parse(p.stdout)).toMatchObject({ kind: 'field', samples: 50, data: 2000 });
     expect(readFileSync(fig, 'utf8')).toMatch(/^<svg/);
     expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   });
