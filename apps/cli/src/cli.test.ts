@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync, existsSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -37,6 +37,14 @@ describe('help and usage', () => {
   });
 });
 
+let modelBytes: Buffer;
+beforeAll(async () => {
+  const dir = tmp();
+  const r = await cli('train', '--data', 'gmm3', '--steps', '5', '--hidden', '8', '--quiet', '--out', join(dir, 'm.safetensors'));
+  if (r.code !== 0) throw new Error(r.stderr);
+  modelBytes = readFileSync(join(dir, 'm.safetensors'));
+});
+
 describe('bad input: one line, exit code 2, nothing written', () => {
   const cases: [string, string[], RegExp][] = [
     ['unknown command', ['trian'], /unknown command 'trian'; valid: train, sample, eval, plot, animate, datasets/],
@@ -69,6 +77,15 @@ describe('bad input: one line, exit code 2, nothing written', () => {
     ['truncated npy', ['train', '--data', 'DIR/bad.npy', '--out', 'OUT'], /bad\.npy: /],
     ['missing model', ['sample', '--model', 'DIR/none.safetensors', '--out', 'DIR/s.csv'], /none\.safetensors: no such file/],
     ['foreign model', ['sample', '--model', 'DIR/foreign.safetensors', '--out', 'DIR/s.csv'], /foreign\.safetensors: /],
+    ['non-numeric cell', ['train', '--data', 'DIR/text.csv', '--out', 'OUT'], /text\.csv: row 3, column 1: 'abc' is not a number/],
+    ['infinite value', ['train', '--data', 'DIR/inf.csv', '--out', 'OUT'], /inf\.csv: row 1, column 2: 'Infinity' is not a finite number/],
+    ['1-D data where 2-D is expected', ['plot', '--model', 'DIR/m.safetensors', '--data', 'DIR/one.csv', '--out', 'DIR/f.svg'], /one\.csv: points have dimension 1, the model expects 2/],
+    ['dimension that does not match the model', ['eval', '--model', 'DIR/m.safetensors', '--samples', 'DIR/three.csv'], /--samples .*three\.csv: points have dimension 3, the model 2/],
+    ['truncated model', ['sample', '--model', 'DIR/cut.safetensors', '--out', 'DIR/s.csv'], /cut\.safetensors: /],
+    ['foreign IDX', ['train', '--data', 'DIR/bad-idx3-ubyte', '--out', 'OUT'], /bad-idx3-ubyte: not an IDX file \(bad magic bytes\)/],
+    ['absurd samples', ['sample', '--model', 'DIR/m.safetensors', '--n', '0', '--out', 'DIR/s.csv'], /--n: expected an integer between 1 and 100000000, got '0'/],
+    ['unknown sampler', ['sample', '--model', 'DIR/m.safetensors', '--sampler', 'gibbs', '--out', 'DIR/s.csv'], /unknown sampler 'gibbs'; valid: langevin, annealed, pc, ode/],
+    ['unknown plot kind', ['plot', '--model', 'DIR/m.safetensors', '--kind', 'pie', '--out', 'DIR/f.svg'], /unknown plot kind 'pie'; valid: field, energy, density, samples, error, loss/],
     ['bad samples extension', ['sample', '--model', 'DIR/none.safetensors', '--out', 'DIR/s.txt'], /expected a file ending in \.csv or \.npy/],
   ];
 
@@ -81,6 +98,13 @@ describe('bad input: one line, exit code 2, nothing written', () => {
     writeFileSync(join(dir, 'header.csv'), 'x,y\n');
     writeFileSync(join(dir, 'bad.npy'), Buffer.from('\x93NUMPY\x01\x00v\x00{', 'latin1'));
     writeFileSync(join(dir, 'foreign.safetensors'), Buffer.from([8, 0, 0, 0, 0, 0, 0, 0, 123, 125, 32, 32, 32, 32, 32, 32]));
+    writeFileSync(join(dir, 'text.csv'), 'x,y\n1,2\nabc,4\n');
+    writeFileSync(join(dir, 'inf.csv'), '1,Infinity\n3,4\n');
+    writeFileSync(join(dir, 'one.csv'), '1\n2\n3\n');
+    writeFileSync(join(dir, 'three.csv'), '1,2,3\n4,5,6\n');
+    writeFileSync(join(dir, 'bad-idx3-ubyte'), Buffer.from([1, 2, 8, 1, 0, 0, 0, 1, 5]));
+    writeFileSync(join(dir, 'm.safetensors'), modelBytes);
+    writeFileSync(join(dir, 'cut.safetensors'), modelBytes.subarray(0, modelBytes.length - 100));
     const args = argv.map((a) => a.replace('OUT', join(dir, 'model.safetensors')).replace('DIR', dir));
     const before = readdirSync(dir).sort();
     const r = await cli(...args);
