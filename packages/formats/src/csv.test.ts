@@ -1,18 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { mulberry32 } from './testing/helpers.js';
 import { formatCsv, parseCsv } from './csv.js';
 import { FormatError } from './errors.js';
 
-/** Seeded PRNG (mulberry32) so the round-trip values are the same on every run. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const values = (m: { data: Float64Array }) => Array.from(m.data);
 

@@ -4,18 +4,9 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FormatError } from './errors.js';
+import { hasNumpy, python } from './testing/helpers.js';
 import { encodeNpy, encodeNpyArray, parseNpy } from './npy.js';
 
-/** A Python with numpy for the cross-checks: Debian's (what CI installs) or whatever `python3` is on PATH. */
-const python = ['/usr/bin/python3', 'python3'].find((exe) => {
-  try {
-    execFileSync(exe, ['-c', 'import numpy'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-});
-const hasNumpy = python !== undefined;
 
 /** Hand-builds a .npy file: magic, version, header length (u16 for 1.0, u32 otherwise), header text, data. */
 function buildNpy(header: string, data: Uint8Array, major = 1, rawHeader?: Uint8Array): Uint8Array {
@@ -257,12 +248,12 @@ print(json.dumps(r))
 });
 
 describe('encodeNpyArray', () => {
-  it.skipIf(!hasNumpyForArray())('writes a 3-D array numpy reads back with its shape', () => {
+  it.skipIf(!hasNumpy)('writes a 3-D array numpy reads back with its shape', () => {
     const bytes = encodeNpyArray(Float32Array.from({ length: 24 }, (_, i) => i / 4), [2, 6, 2]);
     const dir = mkdtempSync(join(tmpdir(), 'npy3-'));
     const file = join(dir, 't.npy');
     writeFileSync(file, bytes);
-    const out = execFileSync(pythonForArray()!, ['-c', 'import numpy as np,sys,json; a=np.load(sys.argv[1]); print(json.dumps([list(a.shape), str(a.dtype), float(a[1,5,1])]))', file], { encoding: 'utf8' });
+    const out = execFileSync(python!, ['-c', 'import numpy as np,sys,json; a=np.load(sys.argv[1]); print(json.dumps([list(a.shape), str(a.dtype), float(a[1,5,1])]))', file], { encoding: 'utf8' });
     expect(JSON.parse(out)).toEqual([[2, 6, 2], 'float32', 23 / 4]);
   });
 
@@ -271,18 +262,3 @@ describe('encodeNpyArray', () => {
   });
 });
 
-function pythonForArray(): string | undefined {
-  for (const py of ['/usr/bin/python3', 'python3']) {
-    try {
-      execFileSync(py, ['-c', 'import numpy'], { stdio: 'ignore' });
-      return py;
-    } catch {
-      // try the next one
-    }
-  }
-  return undefined;
-}
-
-function hasNumpyForArray(): boolean {
-  return pythonForArray() !== undefined;
-}

@@ -4,18 +4,9 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FormatError } from './errors.js';
+import { hasNumpy, python } from './testing/helpers.js';
 import { decodeSafetensors, encodeSafetensors, type Tensor } from './safetensors.js';
 
-/** A Python with numpy for the cross-checks: Debian's (what CI installs) or whatever `python3` is on PATH. */
-const python = ['/usr/bin/python3', 'python3'].find((exe) => {
-  try {
-    execFileSync(exe, ['-c', 'import numpy'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-});
-const hasNumpy = python !== undefined;
 
 const sample = (): Record<string, Tensor> => ({
   'net.2.weight': { dtype: 'F32', shape: [2, 3], data: Float32Array.from([1, 2, 3, 4, 5, 6]) },
