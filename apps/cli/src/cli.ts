@@ -7,9 +7,10 @@ import { plot } from './commands/plot.js';
 import { datasets } from './commands/datasets.js';
 import { evaluate } from './commands/eval.js';
 import { animate } from './commands/animate.js';
+import { bench } from './commands/bench.js';
 
 /** The verbs, by name. */
-export const commands = { train, sample, eval: evaluate, plot, animate, datasets } as unknown as Record<string, Command>;
+export const commands = { train, sample, eval: evaluate, plot, animate, datasets, bench } as unknown as Record<string, Command>;
 
 export const VERSION = '0.1.0';
 

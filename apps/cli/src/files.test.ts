@@ -158,3 +158,14 @@ describe('plot kinds, PNG, animations and data-parallel training', () => {
       .toMatch(/--workers > 1 cannot be combined with --checkpoint-every or --resume/);
   });
 });
+
+describe('bench', () => {
+  it('measures kernels, training per objective x parametrization and sampling (--quick --json)', async () => {
+    const r = await cli('bench', '--quick', '--json');
+    expect(r.code, r.stderr).toBe(0);
+    const m = JSON.parse(r.stdout);
+    expect(m.kernels.simd.ceilingGflops).toBeGreaterThan(0);
+    expect(Object.keys(m.trainingStepsPerSecond)).toHaveLength(14);
+    expect(Object.values(m.samplingParticleStepsPerSecond).every((v) => (v as number) > 0)).toBe(true);
+  }, 120_000);
+});

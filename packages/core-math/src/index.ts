@@ -18,3 +18,4 @@ export { gatherRandomRows } from './batch.js';
 export { langevin, samplerSteps, type ParticleBlock, type LangevinWork, type StepRule, type StepOptions } from './langevin.js';
 export { datasets, datasetNames, datasetSample, datasetLogDensityScore, datasetComponents, type DatasetName, type DatasetSpec, type MixtureComponent } from './datasets.js';
 export { mulAddCeiling } from './ceiling.js';
+export { measureRate, benchmarkCeiling, benchmarkDense, benchmarkTraining, benchmarkObjectives, type MeasureOptions } from './benchmarks.js';
