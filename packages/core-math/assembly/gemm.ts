@@ -16,9 +16,9 @@
 }
 
 function gemmScalarBlock(a: usize, b: usize, bias: usize, c: usize, m0: i32, m1: i32, n0: i32, n1: i32,
-  K: i32, N: i32, accumulate: bool): void {
+  K: i32, N: i32, accumulate: bool, lda: i32): void {
   for (let m = m0; m < m1; m++) {
-    const arow = a + (<usize>m * K << 2);
+    const arow = a + (<usize>m * lda << 2);
     for (let n = n0; n < n1; n++) {
       let acc = initValue(c, bias, accumulate, m, n, N);
       for (let k = 0; k < K; k++) {
@@ -29,11 +29,12 @@ function gemmScalarBlock(a: usize, b: usize, bias: usize, c: usize, m0: i32, m1:
   }
 }
 
-function gemmSimd(a: usize, b: usize, bias: usize, c: usize, M: i32, K: i32, N: i32, accumulate: bool): void {
+// lda: the row stride of A in floats.
+function gemmSimd(a: usize, b: usize, bias: usize, c: usize, M: i32, K: i32, N: i32, accumulate: bool, lda: i32): void {
   const M4 = M & ~3;
   const N8 = N & ~7;
   const N4 = N & ~3;
-  const rowA = <usize>K << 2;
+  const rowA = <usize>lda << 2;
   const rowB = <usize>N << 2;
   for (let m = 0; m < M4; m += 4) {
     const a0 = a + <usize>m * rowA;
@@ -95,23 +96,34 @@ function gemmSimd(a: usize, b: usize, bias: usize, c: usize, M: i32, K: i32, N: 
       v128.store(c + ((<usize>m * N + n) << 2), acc);
     }
   }
-  if (N4 < N) gemmScalarBlock(a, b, bias, c, 0, M, N4, N, K, N, accumulate);
+  if (N4 < N) gemmScalarBlock(a, b, bias, c, 0, M, N4, N, K, N, accumulate, lda);
 }
+
 
 /** C[M,N] = (accumulate ? C : 0) + A[M,K] B[K,N] + bias[N] (bias optional: pass 0). */
 export function gemm(a: usize, b: usize, bias: usize, c: usize, M: i32, K: i32, N: i32, accumulate: bool): void {
   if (ASC_FEATURE_SIMD) {
-    gemmSimd(a, b, bias, c, M, K, N, accumulate);
+    gemmSimd(a, b, bias, c, M, K, N, accumulate, K);
   } else {
-    gemmScalarBlock(a, b, bias, c, 0, M, 0, N, K, N, accumulate);
+    gemmScalarBlock(a, b, bias, c, 0, M, 0, N, K, N, accumulate, K);
   }
 }
 
-/** out[C,R] = in[R,C]^T. */
+/**
+ * out[C,R] = in[R,C]^T, in 16 x 16 tiles: a row-by-row transpose writes with a stride of R floats, which
+ * for R a power of two maps every write of a column to the same cache set.
+ */
 export function transpose(src: usize, dst: usize, R: i32, C: i32): void {
-  for (let r = 0; r < R; r++) {
-    for (let c = 0; c < C; c++) {
-      store<f32>(dst + ((<usize>c * R + r) << 2), load<f32>(src + ((<usize>r * C + c) << 2)));
+  const T = 16;
+  for (let r0 = 0; r0 < R; r0 += T) {
+    const r1 = min(R, r0 + T);
+    for (let c0 = 0; c0 < C; c0 += T) {
+      const c1 = min(C, c0 + T);
+      for (let r = r0; r < r1; r++) {
+        for (let c = c0; c < c1; c++) {
+          store<f32>(dst + ((<usize>c * R + r) << 2), load<f32>(src + ((<usize>r * C + c) << 2)));
+        }
+      }
     }
   }
 }
