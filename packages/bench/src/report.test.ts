@@ -1,0 +1,111 @@
+import { describe, expect, it } from 'vitest';
+import { fmtBytes, fmtRate, fmtRatio, markdown, table } from './report.js';
+import { evaluateTargets, verdict } from './targets.js';
+import { parseArgs, plan } from './cli.js';
+import { resolveStatic } from './browser.js';
+import { summarize } from './memory.js';
+import type { Results } from './results.js';
+import type { TrainRow } from './training.js';
+
+const row = (objective: string, kind: 'score' | 'energy', rates: TrainRow['rates'], width = 128, batch = 128): TrainRow =>
+  ({ config: { objective, kind, d: 2, width, batch }, rates });
+
+function sample(): Results {
+  return {
+    date: '2025-01-01T00:00:00.000Z', command: 'pnpm bench', quick: false, notices: ['a notice'],
+    machine: { cpu: 'Test CPU', cores: 2, node: 'v20.20.0', os: 'Linux', loadAverage: 1, torch: '1.13', blas: 'openblas' },
+    kernels: { simd: { ceiling: 40, 'forward 128x128x128': 36, 'backward 128x128x128': 30 }, scalar: { ceiling: 10, 'forward 128x128x128': 3, 'backward 128x128x128': 3 } },
+    training: [
+      row('esm', 'energy', { wasm: 300, 'tfjs-wasm': 10, 'tfjs-cpu': 1, 'torch-1': 100, 'torch-2': 120 }),
+      row('dsm', 'score', { wasm: 900, 'tfjs-wasm': 100, 'tfjs-cpu': 10, 'torch-1': 1000, 'torch-2': 800 }),
+    ],
+    trace: [{ config: { objective: 'esm', kind: 'score', d: 32, width: 128, batch: 128 }, rates: { wasm: 60, 'torch-1': 10 } }],
+    sampling: [{ kind: 'score', n: 10000, levels: 10, stepsPerLevel: 5, rates: { 'wasm-1w': 4e5, 'wasm-2w': 7e5, 'torch-1': 3e5, 'torch-2': 4e5 } }],
+    browser: { chromium: '140', node: { 'train dsm score': 100 }, browser: { 'train dsm score': 90 }, ratio: { 'train dsm score': 0.9 } },
+  };
+}
+
+describe('formatting', () => {
+  it('formats rates, ratios and bytes', () => {
+    expect(fmtRate(null)).toBe('-');
+    expect(fmtRate(1.234)).toBe('1.23');
+    expect(fmtRate(532.6)).toBe('533');
+    expect(fmtRate(315820)).toBe('316k');
+    expect(fmtRate(2.5e6)).toBe('2.50M');
+    expect(fmtRatio(0.5)).toBe('0.50x');
+    expect(fmtRatio(37.21)).toBe('37.2x');
+    expect(fmtRatio(undefined)).toBe('-');
+    expect(fmtBytes(3 * 2 ** 20)).toBe('3.0 MiB');
+    expect(fmtBytes(-2048)).toBe('-2.0 KiB');
+  });
+
+  it('builds Markdown tables with escaped pipes', () => {
+    expect(table(['a', 'b'], [['1', 'x|y']])).toBe('| a | b |\n|---|---|\n| 1 | x\\|y |');
+  });
+
+  it('verdicts say by how much a target is missed', () => {
+    expect(verdict(2.5, 2)).toEqual({ met: true, verdict: 'met' });
+    expect(verdict(0.5, 1)).toEqual({ met: false, verdict: 'missed by 2.00x' });
+    expect(verdict(0.6, 0.8, true)).toEqual({ met: false, verdict: 'missed by 20 points' });
+    expect(verdict(null, 1).met).toBeNull();
+  });
+
+  it('evaluates every target on the worst case', () => {
+    const t = evaluateTargets(sample());
+    const get = (s: string) => t.find((x) => x.target.startsWith(s))!;
+    expect(get('dense forward').met).toBe(true);
+    expect(get('dense backward').value).toBeCloseTo(0.75);
+    expect(get('training >= 10x').value).toBeCloseTo(9);
+    expect(get('training >= 10x').where).toBe('dsm/score/d2/w128/b128');
+    expect(get('>= 1.0x PyTorch').verdict).toBe('missed by 1.11x');
+    expect(get('>= 2x PyTorch').value).toBeCloseTo(3); // only esm/energy is second order
+    expect(get('>= 1.5x PyTorch').met).toBeNull(); // no data-parallel column
+    expect(get('esm at d = 32').value).toBeCloseTo(6);
+    expect(get('sampling >= 2x').value).toBeCloseTo(4 / 3);
+    expect(get('sampling speed-up').value).toBeCloseTo(1.75);
+    expect(get('Chromium').met).toBe(true);
+  });
+
+  it('renders the results document as Markdown', () => {
+    const r = sample();
+    r.targets = evaluateTargets(r);
+    const md = markdown(r);
+    expect(md).toContain('# Benchmarks (issue 7)');
+    expect(md).toContain('Test CPU, 2 cores');
+    expect(md).toContain('### MLP 2-128-128-128, batch 128');
+    expect(md).toContain('| esm | energy | 300 | - | 10.0 | 1.00 | 100 | 120 | 30.0x | 300x | 3.00x | - |');
+    expect(md).toContain('| forward 128x128x128 | 36.0 | 90% | 3.00 | 12.0x |');
+    expect(md).toContain('- a notice');
+  });
+});
+
+describe('cli and helpers', () => {
+  it('parses options', () => {
+    const o = parseArgs(['--quick', '--json', '--only=kernels,trace', '--cases=esm']);
+    expect(o.quick && o.json).toBe(true);
+    expect([...o.only]).toEqual(['kernels', 'trace']);
+    expect(o.cases?.test('esm/score/d2/w128/b128')).toBe(true);
+    expect(() => parseArgs(['--only=nope'])).toThrow(/unknown benchmark family/);
+    expect(() => parseArgs(['--fast'])).toThrow(/unknown option/);
+    expect(plan(true).trainExtra).toBeNull();
+    expect(plan(false).traceDims).toEqual([2, 8, 32, 128]);
+  });
+
+  it('serves only the page, the bench dist and core-math dist/build', () => {
+    expect(resolveStatic('/')).toMatch(/browser[\\/]index\.html$/);
+    expect(resolveStatic('/core-math/build/simd.wasm')).toMatch(/core-math[\\/]build[\\/]simd\.wasm$/);
+    expect(resolveStatic('/bench/dist/portable.js?x=1')).toMatch(/bench[\\/]dist[\\/]portable\.js$/);
+    expect(resolveStatic('/core-math/src/index.ts')).toBeUndefined();
+    expect(resolveStatic('/core-math/dist/../../../etc/passwd')).toBeUndefined();
+  });
+
+  it('a memory series is flat when nothing grows after the first checkpoint', () => {
+    const p = (step: number, wasm: number, rss: number) => ({ step, wasmBytes: wasm, wasmInUse: 100, jsHeap: 1e6, rss });
+    const flat = summarize('t', 3000, 1, [p(0, 1000, 5e7), p(1000, 2000, 6e7), p(2000, 2000, 6e7), p(3000, 2000, 6e7 + 1000)]);
+    expect(flat.flat).toBe(true);
+    expect(flat.growth.wasmBytes).toBe(0);
+    const grows = summarize('t', 3000, 1, [p(0, 1000, 5e7), p(1000, 2000, 6e7), p(2000, 3000, 7e7), p(3000, 4000, 8e7)]);
+    expect(grows.flat).toBe(false);
+    expect(grows.rssPer1e6).toBeCloseTo(1e10);
+  });
+});
