@@ -232,7 +232,10 @@ function initialParticles(model: ScoreSource, init: InitSpec, total: number, fir
       if (init.cols !== d || init.rows !== total) throw new InputError(`sample: init has ${init.rows} points of dimension ${init.cols}, expected ${total} of dimension ${d}`);
       all.set(normalize(model.normalization, init.data));
     }
-    return core.f32(n * d, all.view.subarray(first * d, (first + n) * d));
+    // Allocate before taking the view: a growing WASM memory detaches views taken earlier.
+    const block = core.f32(n * d);
+    block.set(all.view.subarray(first * d, (first + n) * d));
+    return block;
   } finally {
     all.free();
   }

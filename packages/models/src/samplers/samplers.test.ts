@@ -87,6 +87,14 @@ describe('samplers on trained models', () => {
     for (const frame of r.trajectory) for (let i = 0; i < 10; i++) expect(frame[2 * i]).toBeCloseTo(1.5, 5);
   });
 
+  it('samples 10,000 particles on a fresh core (memory grows while the initial block is copied)', async () => {
+    const fresh = await loadCore();
+    const { model } = trainScoreModel(fresh, { data: datasetSample(fresh, 'gmm3', fresh.rng(1), 500).toArray(), rows: 500, cols: 2 }, { hidden: [8], steps: 2 });
+    const r = sample(model, { n: 10_000, steps: 1, seed: 1 });
+    expect(r.samples.length).toBe(20_000);
+    expect(r.samples.every(Number.isFinite)).toBe(true);
+  });
+
   it('refuses what does not apply, in one line', () => {
     expect(() => sample(ncsn, { n: 5, sampler: 'pc' })).toThrow('this sampler needs a model trained with --loss continuous, not ncsn');
     expect(() => sample(ncsn, { n: 5, sampler: 'gibbs' as 'pc' })).toThrow("unknown sampler 'gibbs'; valid: langevin, annealed, pc, ode");
