@@ -194,7 +194,7 @@ export async function main(argv: string[]): Promise<Results> {
       if ('notice' in sp) notice(sp.notice);
       results.sampling = [];
       for (const kind of KINDS) {
-        const row = await measureSampling(core, kind, 'notice' in sp ? undefined : sp, torch, { n: p.sampling.n, stepsPerLevel: p.sampling.stepsPerLevel, workers: [1, 2] }, p.sampling.opts, notice);
+        const row = await measureSampling(core, kind, 'notice' in sp ? undefined : sp, torch, { n: p.sampling.n, stepsPerLevel: p.sampling.stepsPerLevel, workers: [1, 2] }, p.sampling.opts);
         log(`sampling ${kind}: ${JSON.stringify(row.rates)}${row.errors ? ` errors ${JSON.stringify(row.errors)}` : ''}`);
         results.sampling.push(row);
       }

@@ -4,9 +4,8 @@
  * against the same annealed loop in PyTorch with 1 and 2 threads. One call is a whole sampler run,
  * worker start-up included for 2 workers.
  */
-import { Worker } from 'node:worker_threads';
 import type { Core } from '@scorefield/core-math';
-import { encodeModel, identityNormalization, sample, ScoreModel, type SampleOptions, type SampleResult } from '@scorefield/models';
+import { encodeModel, identityNormalization, ScoreModel, type SampleOptions, type SampleResult } from '@scorefield/models';
 import { NCSN_SIGMAS, type Kind } from './cases.js';
 import { asyncRunner, bestOf, measureInterleaved, type MeasureOptions, type Runner } from './timing.js';
 import type { TorchServer } from './torch.js';
@@ -23,44 +22,13 @@ export interface SampleRow {
   errors?: Record<string, string>;
 }
 
-type Blocks = (n: number, workers: number) => { first: number; n: number }[];
-
-export async function loadSampleParallel(): Promise<{ sampleParallel: SampleParallel; blocks: Blocks } | { notice: string }> {
+export async function loadSampleParallel(): Promise<{ sampleParallel: SampleParallel } | { notice: string }> {
   try {
     // apps/cli exports only its entry; its dist/ sits at a fixed place in the monorepo.
-    return (await import(new URL('../../../apps/cli/dist/parallel-sample.js', import.meta.url).href)) as { sampleParallel: SampleParallel; blocks: Blocks };
+    return (await import(new URL('../../../apps/cli/dist/parallel-sample.js', import.meta.url).href)) as { sampleParallel: SampleParallel };
   } catch (e) {
     return { notice: `apps/cli/dist/parallel-sample.js is missing (build @scorefield/cli): ${(e as Error).message}` };
   }
-}
-
-/** WASM floats each worker reserves before sampling (64 MiB). */
-const RESERVE_FLOATS = 16 << 20;
-
-/**
- * The bench's copy of apps/cli's sampleParallel (same blocks, same worker-per-call, same bits), whose
- * workers reserve WASM memory before sampling. Used when sampleParallel itself fails with "detached
- * ArrayBuffer": models' initialParticles (samplers/index.ts) passes `all.view.subarray(...)` to
- * `core.f32(...)`, whose allocation can grow the WASM memory and detach that view first; a fresh core
- * (every worker) sampling thousands of particles hits it.
- */
-export function sampleParallelReserved(blocks: Blocks, model: ScoreModel, bytes: Uint8Array, options: SampleOptions, workers: number): Promise<unknown> {
-  const parts = blocks(options.n, workers);
-  if (parts.length === 1) {
-    model.core.f32(RESERVE_FLOATS).free();
-    return Promise.resolve(sample(model, options));
-  }
-  return Promise.all(parts.map((part) => new Promise((resolve, reject) => {
-    const worker = new Worker(new URL('./sample-worker.js', import.meta.url), {
-      workerData: { bytes, reserveFloats: RESERVE_FLOATS, options: { ...options, n: part.n, block: { first: part.first, total: options.n } } },
-    });
-    worker.on('message', (m: { type: string; message?: string }) => {
-      void worker.terminate();
-      if (m.type === 'done') resolve(m);
-      else reject(new Error(m.message));
-    });
-    worker.on('error', reject);
-  })));
 }
 
 export function benchModel(core: Core, kind: Kind, width = 128): ScoreModel {
@@ -69,25 +37,14 @@ export function benchModel(core: Core, kind: Kind, width = 128): ScoreModel {
   return model;
 }
 
-export async function measureSampling(core: Core, kind: Kind, cli: { sampleParallel: SampleParallel; blocks: Blocks } | undefined, torch: TorchServer | undefined,
-  o: { n: number; stepsPerLevel: number; workers: number[] }, opts: MeasureOptions, notice: (s: string) => void): Promise<SampleRow> {
+export async function measureSampling(core: Core, kind: Kind, cli: { sampleParallel: SampleParallel } | undefined, torch: TorchServer | undefined,
+  o: { n: number; stepsPerLevel: number; workers: number[] }, opts: MeasureOptions): Promise<SampleRow> {
   const model = benchModel(core, kind), bytes = encodeModel(model);
   const levels = NCSN_SIGMAS.length, units = o.n * levels * o.stepsPerLevel;
   const options: SampleOptions = { n: o.n, sampler: 'annealed', steps: o.stepsPerLevel, sigmas: [...NCSN_SIGMAS], seed: 0 };
   const runners: Runner[] = [];
   if (cli) {
-    for (const w of o.workers) {
-      // The product path first; its copy with reserved memory if it hits the detached-view bug.
-      let run = () => cli.sampleParallel(model, bytes, 'bench', options, w) as Promise<unknown>;
-      try {
-        await run();
-      } catch (e) {
-        if (!/detached/i.test((e as Error).message)) throw e;
-        notice(`sampleParallel(${kind}, n ${o.n}, ${w} worker${w > 1 ? 's' : ''}) fails: "${(e as Error).message}" (models' initialParticles keeps a typed-array view across an allocation that grows WASM memory); measured with the bench's copy that reserves WASM memory first`);
-        run = () => sampleParallelReserved(cli.blocks, model, bytes, options, w);
-      }
-      runners.push(asyncRunner(`wasm-${w}w`, run, units));
-    }
+    for (const w of o.workers) runners.push(asyncRunner(`wasm-${w}w`, () => cli.sampleParallel(model, bytes, 'bench', options, w), units));
   }
   const c = { kind: 'sample', model: kind, n: o.n, width: 128, levels, steps: o.stepsPerLevel };
   if (torch) for (const t of [1, 2]) runners.push(torch.runner(`torch-${t}`, c, t));

@@ -112,6 +112,7 @@ export class ScoreModel implements ScoreSource {
   stepper(chunk: number): Stepper {
     const { core, spec, layout, params } = this;
     const work = { ws: core.f32(modelWorkspaceFloats(layout, chunk)), score: core.f32(chunk * this.dim), chunk };
+    let divWs: F32Buffer | undefined;
     return {
       steps: (x, k, rule, sigma, rng, first, total, hold) => samplerSteps(core, spec, layout, params, x, k, rule, rng, work, { sigma, first, total, hold }),
       score: (x, n, sigma, out) => {
@@ -121,14 +122,12 @@ export class ScoreModel implements ScoreSource {
         }
       },
       scoreDivergence: (x, n, sigma, score, divergence, probes) => {
-        const ws = core.f32(modelDivergenceWorkspaceFloats(spec, layout, n, probes ? 1 : 0));
-        try {
-          modelScoreDivergence(core, spec, layout, params, x.subarray(0, n * this.dim), n, sigma, { score, divergence }, ws, probes ? { v: probes, count: 1 } : undefined);
-        } finally {
-          ws.free();
-        }
+        // One workspace for the solver's many calls (it grows if a call needs more).
+        const need = modelDivergenceWorkspaceFloats(spec, layout, n, probes ? 1 : 0);
+        if (!divWs || divWs.length < need) { divWs?.free(); divWs = core.f32(need); }
+        modelScoreDivergence(core, spec, layout, params, x.subarray(0, n * this.dim), n, sigma, { score, divergence }, divWs, probes ? { v: probes, count: 1 } : undefined);
       },
-      free: () => { work.ws.free(); work.score.free(); },
+      free: () => { work.ws.free(); work.score.free(); divWs?.free(); },
     };
   }
 
