@@ -1,82 +1,278 @@
 // Activations phi and their first three derivatives (the Taylor-2 reverse pass needs phi''').
-// Kinds: 0 silu, 1 softplus, 2 tanh, 3 elu (alpha = 1). Computed in f64 from the f32 input and
-// rounded once, in the same scalar code in both builds (identical bits).
+// Kinds: 0 silu, 1 softplus, 2 tanh, 3 elu (alpha = 1).
+//
+// Every value comes from one exponential per element, in f32: exp(x) = 2^n (1 + q), x = n ln2 + r,
+// q = expm1(r) by the Cephes expf polynomial (|r| <= ln2 / 2, about 1 ulp). The SIMD build runs four
+// lanes with f32x4 and the scalar build (and the SIMD remainder) runs the same operations in the same
+// order on f32, so both agree bit for bit (mul, add, div, nearest are correctly rounded lane by lane).
+// Cancellation is avoided by construction: 1 - sigmoid(a) = sigmoid(-a) and 1 - tanh|a| = 2 e / (2 + m)
+// come from exp(-|a|) directly, and expm1 is exact to rounding near 0.
+// see: S. L. Moshier, Cephes Math Library (expf); Muller, Elementary Functions, ch. 11 (range reduction).
 
 export const SILU = 0;
 export const SOFTPLUS = 1;
 export const TANH = 2;
 export const ELU = 3;
 
-@inline function sigmoid(a: f64): f64 {
-  if (a >= 0) return 1.0 / (1.0 + Math.exp(-a));
-  const e = Math.exp(a);
-  return e / (1.0 + e);
+const LOG2E: f32 = 1.44269504088896341;
+const LN2_HI: f32 = 0.693359375; // exact in f32: n LN2_HI is exact for |n| <= 126
+const LN2_LO: f32 = -2.12194440e-4;
+const X_MIN: f32 = -87.0; // keeps 2^n normal; exp(-87) = 1.6e-38 stands in for smaller values
+const P0: f32 = 1.9875691500e-4;
+const P1: f32 = 1.3981999507e-3;
+const P2: f32 = 8.3334519073e-3;
+const P3: f32 = 4.1665795894e-2;
+const P4: f32 = 1.6666665459e-1;
+const P5: f32 = 5.0000001201e-1;
+// log1p(e) = 2 atanh(z), z = e / (2 + e) <= 1/3: the odd series to z^15 (error < 2e-9 relative).
+const A3: f32 = 1.0 / 3.0;
+const A5: f32 = 1.0 / 5.0;
+const A7: f32 = 1.0 / 7.0;
+const A9: f32 = 1.0 / 9.0;
+const A11: f32 = 1.0 / 11.0;
+const A13: f32 = 1.0 / 13.0;
+const A15: f32 = 1.0 / 15.0;
+
+// ---- scalar f32 (the scalar build and the SIMD remainder) ----
+
+@inline function expN(x: f32): f32 {
+  return nearest<f32>(x * LOG2E);
 }
 
-/** phi(a). */
-export function phi(kind: i32, a: f64): f64 {
-  switch (kind) {
-    case SILU: return a * sigmoid(a);
-    case SOFTPLUS: return Math.max(a, 0.0) + Math.log1p(Math.exp(-Math.abs(a)));
-    case TANH: return Math.tanh(a);
-    default: return a > 0 ? a : Math.expm1(a);
+/** expm1(r), r = x - n ln2. */
+@inline function expQ(x: f32, n: f32): f32 {
+  const r = (x - n * LN2_HI) - n * LN2_LO;
+  let p = P0;
+  p = p * r + P1;
+  p = p * r + P2;
+  p = p * r + P3;
+  p = p * r + P4;
+  p = p * r + P5;
+  return p * (r * r) + r;
+}
+
+@inline function pow2(n: f32): f32 {
+  return reinterpret<f32>((<i32>n + 127) << 23);
+}
+
+@inline function log1pSmall(e: f32): f32 {
+  const z = e / (2.0 + e);
+  const w = z * z;
+  let p = A15;
+  p = p * w + A13;
+  p = p * w + A11;
+  p = p * w + A9;
+  p = p * w + A7;
+  p = p * w + A5;
+  p = p * w + A3;
+  const z2 = z + z;
+  return z2 * (p * w) + z2;
+}
+
+// Stores v at dst + p; with mul, multiplies what is there instead (the reverse pass, g *= phi').
+@inline function put(dst: usize, p: usize, v: f32, mul: bool): void {
+  if (dst != 0) store<f32>(dst + p, mul ? load<f32>(dst + p) * v : v);
+}
+
+@inline function put0(dst: usize, p: usize, v: f32): void {
+  if (dst != 0) store<f32>(dst + p, v);
+}
+
+@inline function sigmoidScalar(kind: i32, a: f32, h: usize, d1: usize, d2: usize, d3: usize, p: usize, mul: bool): void {
+  const x = max<f32>(-abs<f32>(a), X_MIN);
+  const n = expN(x);
+  const s = pow2(n);
+  const e = s * expQ(x, n) + s; // exp(-|a|)
+  const sp = <f32>1.0 / (<f32>1.0 + e); // sigmoid(|a|)
+  const sn = e * sp; // sigmoid(-|a|)
+  const pos = a >= 0;
+  const sig = pos ? sp : sn;
+  const omt = pos ? sn - sp : sp - sn; // 1 - 2 sigmoid(a)
+  const s1 = sp * sn; // sigmoid'
+  const s2 = s1 * omt;
+  if (kind == SILU) {
+    // h = a s: h^(n) = n s^(n-1) + a s^(n)
+    put0(h, p, a * sig);
+    put(d1, p, sig + a * s1, mul);
+    put0(d2, p, (s1 + s1) + a * s2);
+    put0(d3, p, <f32>3.0 * s2 + a * (s2 * omt - <f32>2.0 * (s1 * s1)));
+  } else {
+    put0(h, p, max<f32>(a, 0) + log1pSmall(e));
+    put(d1, p, sig, mul);
+    put0(d2, p, s1);
+    put0(d3, p, s2);
   }
 }
 
-/** d^order phi / da^order at a, order 1..3. */
-export function phiDerivative(kind: i32, a: f64, order: i32): f64 {
-  switch (kind) {
-    case SILU: {
-      // h = a s, s = sigmoid: h^(n) = n s^(n-1) + a s^(n)
-      const s = sigmoid(a);
-      const s1 = s * (1.0 - s);
-      const s2 = s1 * (1.0 - 2.0 * s);
-      if (order == 1) return s + a * s1;
-      if (order == 2) return 2.0 * s1 + a * s2;
-      const s3 = s2 * (1.0 - 2.0 * s) - 2.0 * s1 * s1;
-      return 3.0 * s2 + a * s3;
+@inline function tanhScalar(a: f32, h: usize, d1: usize, d2: usize, d3: usize, p: usize, mul: bool): void {
+  const x = max<f32>(<f32>-2.0 * abs<f32>(a), X_MIN);
+  const n = expN(x);
+  const s = pow2(n);
+  const sq = s * expQ(x, n);
+  const m = sq + (s - <f32>1.0); // expm1(-2|a|)
+  const e = sq + s; // exp(-2|a|)
+  const r = <f32>1.0 / (<f32>2.0 + m);
+  const ta = -m * r; // tanh|a|
+  const t = copysign<f32>(ta, a);
+  const u = ((e + e) * r) * (<f32>1.0 + ta); // 1 - t^2 = (1 - |t|)(1 + |t|)
+  put0(h, p, t);
+  put(d1, p, u, mul);
+  put0(d2, p, <f32>-2.0 * t * u);
+  put0(d3, p, u * (<f32>6.0 * (t * t) - <f32>2.0));
+}
+
+@inline function eluScalar(a: f32, h: usize, d1: usize, d2: usize, d3: usize, p: usize, mul: bool): void {
+  const x = max<f32>(min<f32>(a, 0), X_MIN);
+  const n = expN(x);
+  const s = pow2(n);
+  const sq = s * expQ(x, n);
+  const e = sq + s;
+  const pos = a > 0;
+  put0(h, p, pos ? a : sq + (s - <f32>1.0));
+  put(d1, p, pos ? <f32>1.0 : e, mul);
+  put0(d2, p, pos ? <f32>0.0 : e);
+  put0(d3, p, pos ? <f32>0.0 : e);
+}
+
+// ---- f32x4: the same operations, four lanes ----
+
+@inline function splat(v: f32): v128 {
+  return f32x4.splat(v);
+}
+
+@inline function expNV(x: v128): v128 {
+  return f32x4.nearest(f32x4.mul(x, splat(LOG2E)));
+}
+
+@inline function expQV(x: v128, n: v128): v128 {
+  const r = f32x4.sub(f32x4.sub(x, f32x4.mul(n, splat(LN2_HI))), f32x4.mul(n, splat(LN2_LO)));
+  let p = splat(P0);
+  p = f32x4.add(f32x4.mul(p, r), splat(P1));
+  p = f32x4.add(f32x4.mul(p, r), splat(P2));
+  p = f32x4.add(f32x4.mul(p, r), splat(P3));
+  p = f32x4.add(f32x4.mul(p, r), splat(P4));
+  p = f32x4.add(f32x4.mul(p, r), splat(P5));
+  return f32x4.add(f32x4.mul(p, f32x4.mul(r, r)), r);
+}
+
+@inline function pow2V(n: v128): v128 {
+  return i32x4.shl(i32x4.add(i32x4.trunc_sat_f32x4_s(n), i32x4.splat(127)), 23);
+}
+
+@inline function log1pSmallV(e: v128): v128 {
+  const z = f32x4.div(e, f32x4.add(splat(2.0), e));
+  const w = f32x4.mul(z, z);
+  let p = splat(A15);
+  p = f32x4.add(f32x4.mul(p, w), splat(A13));
+  p = f32x4.add(f32x4.mul(p, w), splat(A11));
+  p = f32x4.add(f32x4.mul(p, w), splat(A9));
+  p = f32x4.add(f32x4.mul(p, w), splat(A7));
+  p = f32x4.add(f32x4.mul(p, w), splat(A5));
+  p = f32x4.add(f32x4.mul(p, w), splat(A3));
+  const z2 = f32x4.add(z, z);
+  return f32x4.add(f32x4.mul(z2, f32x4.mul(p, w)), z2);
+}
+
+@inline function putV(dst: usize, p: usize, v: v128, mul: bool): void {
+  if (dst != 0) v128.store(dst + p, mul ? f32x4.mul(v128.load(dst + p), v) : v);
+}
+
+@inline function put0V(dst: usize, p: usize, v: v128): void {
+  if (dst != 0) v128.store(dst + p, v);
+}
+
+@inline function sigmoidVector(kind: i32, a: v128, h: usize, d1: usize, d2: usize, d3: usize, p: usize, mul: bool): void {
+  const x = f32x4.max(f32x4.neg(f32x4.abs(a)), splat(X_MIN));
+  const n = expNV(x);
+  const s = pow2V(n);
+  const e = f32x4.add(f32x4.mul(s, expQV(x, n)), s);
+  const sp = f32x4.div(splat(1.0), f32x4.add(splat(1.0), e));
+  const sn = f32x4.mul(e, sp);
+  const pos = f32x4.ge(a, splat(0));
+  const sig = v128.bitselect(sp, sn, pos);
+  const omt = v128.bitselect(f32x4.sub(sn, sp), f32x4.sub(sp, sn), pos);
+  const s1 = f32x4.mul(sp, sn);
+  const s2 = f32x4.mul(s1, omt);
+  if (kind == SILU) {
+    put0V(h, p, f32x4.mul(a, sig));
+    putV(d1, p, f32x4.add(sig, f32x4.mul(a, s1)), mul);
+    put0V(d2, p, f32x4.add(f32x4.add(s1, s1), f32x4.mul(a, s2)));
+    const s3 = f32x4.sub(f32x4.mul(s2, omt), f32x4.mul(splat(2.0), f32x4.mul(s1, s1)));
+    put0V(d3, p, f32x4.add(f32x4.mul(splat(3.0), s2), f32x4.mul(a, s3)));
+  } else {
+    put0V(h, p, f32x4.add(f32x4.max(a, splat(0)), log1pSmallV(e)));
+    putV(d1, p, sig, mul);
+    put0V(d2, p, s1);
+    put0V(d3, p, s2);
+  }
+}
+
+@inline function tanhVector(a: v128, h: usize, d1: usize, d2: usize, d3: usize, p: usize, mul: bool): void {
+  const x = f32x4.max(f32x4.mul(splat(-2.0), f32x4.abs(a)), splat(X_MIN));
+  const n = expNV(x);
+  const s = pow2V(n);
+  const sq = f32x4.mul(s, expQV(x, n));
+  const m = f32x4.add(sq, f32x4.sub(s, splat(1.0)));
+  const e = f32x4.add(sq, s);
+  const r = f32x4.div(splat(1.0), f32x4.add(splat(2.0), m));
+  const ta = f32x4.mul(f32x4.neg(m), r);
+  const t = v128.bitselect(a, ta, i32x4.splat(0x80000000)); // copysign(ta, a)
+  const u = f32x4.mul(f32x4.mul(f32x4.add(e, e), r), f32x4.add(splat(1.0), ta));
+  put0V(h, p, t);
+  putV(d1, p, u, mul);
+  put0V(d2, p, f32x4.mul(f32x4.mul(splat(-2.0), t), u));
+  put0V(d3, p, f32x4.mul(u, f32x4.sub(f32x4.mul(splat(6.0), f32x4.mul(t, t)), splat(2.0))));
+}
+
+@inline function eluVector(a: v128, h: usize, d1: usize, d2: usize, d3: usize, p: usize, mul: bool): void {
+  const x = f32x4.max(f32x4.min(a, splat(0)), splat(X_MIN));
+  const n = expNV(x);
+  const s = pow2V(n);
+  const sq = f32x4.mul(s, expQV(x, n));
+  const e = f32x4.add(sq, s);
+  const pos = f32x4.gt(a, splat(0));
+  put0V(h, p, v128.bitselect(a, f32x4.add(sq, f32x4.sub(s, splat(1.0))), pos));
+  putV(d1, p, v128.bitselect(splat(1.0), e, pos), mul);
+  const zeroOrE = v128.bitselect(splat(0), e, pos);
+  put0V(d2, p, zeroOrE);
+  put0V(d3, p, zeroOrE);
+}
+
+/**
+ * Over i < n: h[i] = phi(a[i]) and d_k[i] = phi^(k)(a[i]) for k = 1, 2, 3; a null pointer skips that
+ * output. With mul, d1[i] *= phi'(a[i]) instead (the reverse pass through the activation).
+ */
+export function activationEvaluate(kind: i32, a: usize, h: usize, d1: usize, d2: usize, d3: usize, n: i32, mul: bool): void {
+  let i = 0;
+  if (ASC_FEATURE_SIMD) {
+    for (; i + 4 <= n; i += 4) {
+      const p = <usize>i << 2;
+      const v = v128.load(a + p);
+      if (kind == TANH) tanhVector(v, h, d1, d2, d3, p, mul);
+      else if (kind == ELU) eluVector(v, h, d1, d2, d3, p, mul);
+      else sigmoidVector(kind, v, h, d1, d2, d3, p, mul);
     }
-    case SOFTPLUS: {
-      const s = sigmoid(a);
-      const s1 = s * (1.0 - s);
-      if (order == 1) return s;
-      if (order == 2) return s1;
-      return s1 * (1.0 - 2.0 * s);
-    }
-    case TANH: {
-      const t = Math.tanh(a);
-      const u = 1.0 - t * t;
-      if (order == 1) return u;
-      if (order == 2) return -2.0 * t * u;
-      return u * (6.0 * t * t - 2.0);
-    }
-    default: return a > 0 ? (order == 1 ? 1.0 : 0.0) : Math.exp(a);
+  }
+  for (; i < n; i++) {
+    const p = <usize>i << 2;
+    const v = load<f32>(a + p);
+    if (kind == TANH) tanhScalar(v, h, d1, d2, d3, p, mul);
+    else if (kind == ELU) eluScalar(v, h, d1, d2, d3, p, mul);
+    else sigmoidScalar(kind, v, h, d1, d2, d3, p, mul);
   }
 }
 
 /** h[i] = phi(a[i]), i < n. */
 export function activationForward(kind: i32, a: usize, h: usize, n: i32): void {
-  for (let i = 0; i < n; i++) {
-    const p = <usize>i << 2;
-    store<f32>(h + p, <f32>phi(kind, <f64>load<f32>(a + p)));
-  }
+  activationEvaluate(kind, a, h, 0, 0, 0, n, false);
 }
 
 /** d_k[i] = phi^(k)(a[i]) for k = 1, 2, 3; a null pointer skips that order. */
 export function activationDerivatives(kind: i32, a: usize, d1: usize, d2: usize, d3: usize, n: i32): void {
-  for (let i = 0; i < n; i++) {
-    const p = <usize>i << 2;
-    const x = <f64>load<f32>(a + p);
-    if (d1 != 0) store<f32>(d1 + p, <f32>phiDerivative(kind, x, 1));
-    if (d2 != 0) store<f32>(d2 + p, <f32>phiDerivative(kind, x, 2));
-    if (d3 != 0) store<f32>(d3 + p, <f32>phiDerivative(kind, x, 3));
-  }
+  activationEvaluate(kind, a, 0, d1, d2, d3, n, false);
 }
 
 /** g[i] *= phi'(a[i]): the reverse pass through the activation. */
 export function activationBackward(kind: i32, a: usize, g: usize, n: i32): void {
-  for (let i = 0; i < n; i++) {
-    const p = <usize>i << 2;
-    store<f32>(g + p, load<f32>(g + p) * <f32>phiDerivative(kind, <f64>load<f32>(a + p), 1));
-  }
+  activationEvaluate(kind, a, 0, g, 0, 0, n, true);
 }

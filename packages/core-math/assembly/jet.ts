@@ -1,6 +1,6 @@
 import { gemm, addColumnSums } from './gemm';
 import { denseBackward } from './dense';
-import { phi, phiDerivative } from './activation';
+import { activationEvaluate } from './activation';
 
 // Jets of an MLP: the primal pass together with k tangent lanes (order 1, JVP) or k second-order
 // Taylor lanes (order 2), and the reverse pass over them. Lanes are stacked as extra rows, so every
@@ -55,30 +55,43 @@ export function mlpJetWorkspaceFloats(dims: usize, L: i32, B: i32, k: i32, order
   return ws + (<usize>off << 2);
 }
 
-/** H = phi(A) on all rows, keeping phi', phi'', phi''' of the primal rows. */
-function activationJetForward(act: i32, A: usize, H: usize, D: usize, B: i32, k: i32, order: i32, O: i32): void {
+// Elementwise loops over o run four lanes at a time in the SIMD build; the remainder and the scalar
+// build repeat the same f32 operations in the same order, so both builds agree bit for bit.
+
+/**
+ * H = phi(A) on all rows. Keeps phi', phi'', phi''' of the primal rows in D as far as the tangent lanes
+ * (forward) or, with `keep`, the reverse pass will read them.
+ */
+function activationJetForward(act: i32, A: usize, H: usize, D: usize, B: i32, k: i32, order: i32, O: i32, keep: bool): void {
   const BO = <usize>(B * O) << 2;
-  const tangent = <usize>(B * O) << 2;
+  const need1 = keep || k > 0, need2 = k > 0 && (keep || order == 2), need3 = keep && k > 0 && order == 2;
+  activationEvaluate(act, A, H, need1 ? D : 0, need2 ? D + BO : 0, need3 ? D + 2 * BO : 0, B * O, false);
+  if (k == 0) return;
+  const tangent = BO;
   const second = tangent + (<usize>(B * k * O) << 2);
+  const rowBytes = <usize>O << 2;
   for (let b = 0; b < B; b++) {
-    for (let o = 0; o < O; o++) {
-      const p = <usize>(b * O + o) << 2;
-      const a = <f64>load<f32>(A + p);
-      // Only the derivatives the lanes and the reverse pass will read.
-      const d1 = phiDerivative(act, a, 1);
-      const d2 = k > 0 ? phiDerivative(act, a, 2) : 0.0;
-      store<f32>(H + p, <f32>phi(act, a));
-      store<f32>(D + p, <f32>d1);
-      store<f32>(D + BO + p, <f32>d2);
-      if (k > 0 && order == 2) store<f32>(D + 2 * BO + p, <f32>phiDerivative(act, a, 3));
-      for (let j = 0; j < k; j++) {
-        const q = <usize>((b * k + j) * O + o) << 2;
-        const ad = <f64>load<f32>(A + tangent + q);
-        store<f32>(H + tangent + q, <f32>(d1 * ad));
-        if (order == 2) {
-          const add = <f64>load<f32>(A + second + q);
-          store<f32>(H + second + q, <f32>(d2 * ad * ad + d1 * add));
+    const d1 = D + <usize>b * rowBytes, d2 = d1 + BO;
+    for (let j = 0; j < k; j++) {
+      const q = <usize>(b * k + j) * rowBytes;
+      const at = A + tangent + q, ht = H + tangent + q, as = A + second + q, hs = H + second + q;
+      let o = 0;
+      if (ASC_FEATURE_SIMD) {
+        for (; o + 4 <= O; o += 4) {
+          const p = <usize>o << 2;
+          const ad = v128.load(at + p), e1 = v128.load(d1 + p);
+          v128.store(ht + p, f32x4.mul(e1, ad));
+          if (order == 2) {
+            const t = f32x4.mul(f32x4.mul(v128.load(d2 + p), ad), ad);
+            v128.store(hs + p, f32x4.add(t, f32x4.mul(e1, v128.load(as + p))));
+          }
         }
+      }
+      for (; o < O; o++) {
+        const p = <usize>o << 2;
+        const ad = load<f32>(at + p), e1 = load<f32>(d1 + p);
+        store<f32>(ht + p, e1 * ad);
+        if (order == 2) store<f32>(hs + p, load<f32>(d2 + p) * ad * ad + e1 * load<f32>(as + p));
       }
     }
   }
@@ -91,35 +104,75 @@ function activationJetForward(act: i32, A: usize, H: usize, D: usize, B: i32, k:
  */
 function activationJetBackward(A: usize, D: usize, G: usize, B: i32, k: i32, order: i32, O: i32): void {
   const BO = <usize>(B * O) << 2;
-  const tangent = <usize>(B * O) << 2;
+  if (k == 0) {
+    multiplyInPlace(G, D, B * O);
+    return;
+  }
+  const tangent = BO;
   const second = tangent + (<usize>(B * k * O) << 2);
+  const rowBytes = <usize>O << 2;
   for (let b = 0; b < B; b++) {
-    for (let o = 0; o < O; o++) {
-      const p = <usize>(b * O + o) << 2;
-      const d1 = <f64>load<f32>(D + p);
-      let ga = <f64>load<f32>(G + p) * d1;
-      if (k == 0) {
-        store<f32>(G + p, <f32>ga);
-        continue;
-      }
-      const d2 = <f64>load<f32>(D + BO + p), d3 = order == 2 ? <f64>load<f32>(D + 2 * BO + p) : 0.0;
-      for (let j = 0; j < k; j++) {
-        const q = <usize>((b * k + j) * O + o) << 2;
-        const ad = <f64>load<f32>(A + tangent + q);
-        const gd = <f64>load<f32>(G + tangent + q);
-        let gad = gd * d1;
-        ga += gd * d2 * ad;
-        if (order == 2) {
-          const add = <f64>load<f32>(A + second + q);
-          const gdd = <f64>load<f32>(G + second + q);
-          ga += gdd * (d3 * ad * ad + d2 * add);
-          gad += 2.0 * gdd * d2 * ad;
-          store<f32>(G + second + q, <f32>(gdd * d1));
+    const row = <usize>b * rowBytes;
+    const d1 = D + row, d2 = d1 + BO, d3 = d2 + BO, g = G + row;
+    let o = 0;
+    if (ASC_FEATURE_SIMD) {
+      for (; o + 4 <= O; o += 4) {
+        const p = <usize>o << 2;
+        const e1 = v128.load(d1 + p), e2 = v128.load(d2 + p);
+        const e3 = order == 2 ? v128.load(d3 + p) : f32x4.splat(0);
+        let ga = f32x4.mul(v128.load(g + p), e1);
+        for (let j = 0; j < k; j++) {
+          const q = <usize>(b * k + j) * rowBytes + p;
+          const ad = v128.load(A + tangent + q), gd = v128.load(G + tangent + q);
+          let gad = f32x4.mul(gd, e1);
+          ga = f32x4.add(ga, f32x4.mul(f32x4.mul(gd, e2), ad));
+          if (order == 2) {
+            const add = v128.load(A + second + q), gdd = v128.load(G + second + q);
+            const curv = f32x4.add(f32x4.mul(f32x4.mul(e3, ad), ad), f32x4.mul(e2, add));
+            ga = f32x4.add(ga, f32x4.mul(gdd, curv));
+            gad = f32x4.add(gad, f32x4.mul(f32x4.mul(f32x4.mul(f32x4.splat(2), gdd), e2), ad));
+            v128.store(G + second + q, f32x4.mul(gdd, e1));
+          }
+          v128.store(G + tangent + q, gad);
         }
-        store<f32>(G + tangent + q, <f32>gad);
+        v128.store(g + p, ga);
       }
-      store<f32>(G + p, <f32>ga);
     }
+    for (; o < O; o++) {
+      const p = <usize>o << 2;
+      const e1 = load<f32>(d1 + p), e2 = load<f32>(d2 + p);
+      const e3: f32 = order == 2 ? load<f32>(d3 + p) : 0;
+      let ga = load<f32>(g + p) * e1;
+      for (let j = 0; j < k; j++) {
+        const q = <usize>(b * k + j) * rowBytes + p;
+        const ad = load<f32>(A + tangent + q), gd = load<f32>(G + tangent + q);
+        let gad = gd * e1;
+        ga += gd * e2 * ad;
+        if (order == 2) {
+          const add = load<f32>(A + second + q), gdd = load<f32>(G + second + q);
+          ga += gdd * (e3 * ad * ad + e2 * add);
+          gad += <f32>2 * gdd * e2 * ad;
+          store<f32>(G + second + q, gdd * e1);
+        }
+        store<f32>(G + tangent + q, gad);
+      }
+      store<f32>(g + p, ga);
+    }
+  }
+}
+
+/** x[i] *= y[i], i < n. */
+function multiplyInPlace(x: usize, y: usize, n: i32): void {
+  let i = 0;
+  if (ASC_FEATURE_SIMD) {
+    for (; i + 4 <= n; i += 4) {
+      const p = <usize>i << 2;
+      v128.store(x + p, f32x4.mul(v128.load(x + p), v128.load(y + p)));
+    }
+  }
+  for (; i < n; i++) {
+    const p = <usize>i << 2;
+    store<f32>(x + p, load<f32>(x + p) * load<f32>(y + p));
   }
 }
 
@@ -130,6 +183,15 @@ function activationJetBackward(A: usize, D: usize, G: usize, B: i32, k: i32, ord
  */
 export function mlpJetForward(dims: usize, L: i32, act: i32, params: usize, X: usize, Y: usize,
   B: i32, k: i32, order: i32, ws: usize): void {
+  jetForward(dims, L, act, params, X, Y, B, k, order, ws, true);
+}
+
+/**
+ * {@link mlpJetForward}; without `keep` it skips the activation derivatives only the reverse pass reads
+ * (forward-only use: sampling, scoring), and ws is then not valid for {@link mlpJetBackward}.
+ */
+export function jetForward(dims: usize, L: i32, act: i32, params: usize, X: usize, Y: usize,
+  B: i32, k: i32, order: i32, ws: usize, keep: bool): void {
   const R = jetRows(B, k, order);
   let input = X;
   let w = params;
@@ -141,7 +203,7 @@ export function mlpJetForward(dims: usize, L: i32, act: i32, params: usize, X: u
     if (R > B) gemm(input + (<usize>(B * I) << 2), w, 0, A + (<usize>(B * O) << 2), R - B, I, O, false);
     if (l < L - 1) {
       const H = A + (<usize>(R * O) << 2);
-      activationJetForward(act, A, H, H + (<usize>(R * O) << 2), B, k, order, O);
+      activationJetForward(act, A, H, H + (<usize>(R * O) << 2), B, k, order, O, keep);
       input = H;
     }
     w = b + (<usize>O << 2);
