@@ -5,7 +5,9 @@ import { finiteDifference, normRelError, randomArray, refGemm, sameBits } from '
 
 const SIZES = [1, 3, 5, 17, 128];
 // (batch, inputs, outputs): every size on every axis, without the full 125-case cube
-const SHAPES = SIZES.flatMap((B) => SIZES.map((I, j) => [B, I, SIZES[(j + SIZES.indexOf(B)) % SIZES.length]] as const));
+const SHAPES = SIZES.flatMap((B) => SIZES.map((I, j) => [B, I, SIZES[(j + SIZES.indexOf(B)) % SIZES.length]] as const))
+  // Batches past the backward pass's 128-row blocks, with a partial last block.
+  .concat([[300, 17, 5], [257, 5, 3]] as const);
 
 forEachBuild((core) => {
   describe('denseForward', () => {
