@@ -4,7 +4,7 @@
 // Every value comes from one exponential per element, in f32: exp(x) = 2^n (1 + q), x = n ln2 + r,
 // q = expm1(r) by the Cephes expf polynomial (|r| <= ln2 / 2, about 1 ulp). The SIMD build runs four
 // lanes with f32x4 and the scalar build (and the SIMD remainder) runs the same operations in the same
-// order on f32, so both agree bit for bit (mul, add, div, nearest are correctly rounded lane by lane).
+// order on f32, so both agree bit for bit (mul, add, sub, div are correctly rounded lane by lane).
 // Cancellation is avoided by construction: 1 - sigmoid(a) = sigmoid(-a) and 1 - tanh|a| = 2 e / (2 + m)
 // come from exp(-|a|) directly, and expm1 is exact to rounding near 0.
 // see: S. L. Moshier, Cephes Math Library (expf); Muller, Elementary Functions, ch. 11 (range reduction).
@@ -15,9 +15,10 @@ export const TANH = 2;
 export const ELU = 3;
 
 const LOG2E: f32 = 1.44269504088896341;
+const SHIFTER: f32 = 12582912.0; // 1.5 2^23
 const LN2_HI: f32 = 0.693359375; // exact in f32: n LN2_HI is exact for |n| <= 126
 const LN2_LO: f32 = -2.12194440e-4;
-const X_MIN: f32 = -87.0; // keeps 2^n normal; exp(-87) = 1.6e-38 stands in for smaller values
+const X_MIN: f32 = -87.0; // keeps 2^n normal; exp of anything smaller is taken as 0
 const P0: f32 = 1.9875691500e-4;
 const P1: f32 = 1.3981999507e-3;
 const P2: f32 = 8.3334519073e-3;
@@ -35,8 +36,21 @@ const A15: f32 = 1.0 / 15.0;
 
 // ---- scalar f32 (the scalar build and the SIMD remainder) ----
 
-@inline function expN(x: f32): f32 {
-  return nearest<f32>(x * LOG2E);
+// The wasm pmax / pmin rules (a < b ? b : a, b < a ? b : a): one instruction each in f32x4, where
+// f32x4.max / min must order NaN and signed zeros in software.
+@inline function pmax(a: f32, b: f32): f32 {
+  return a < b ? b : a;
+}
+
+@inline function pmin(a: f32, b: f32): f32 {
+  return b < a ? b : a;
+}
+
+// n = round(x / ln2) by the shifter trick: t = x log2(e) + 1.5 2^23 rounds to an integer (ties to even, as
+// nearest) held in t's low mantissa bits, so n = t - 1.5 2^23 and 2^n has the bits (bits(t) + 127) << 23
+// (the shifter's own bits shift out). Exact for |x log2(e)| < 2^22; here |x| <= 87.
+@inline function expT(x: f32): f32 {
+  return x * LOG2E + SHIFTER;
 }
 
 /** expm1(r), r = x - n ln2. */
@@ -51,8 +65,8 @@ const A15: f32 = 1.0 / 15.0;
   return p * (r * r) + r;
 }
 
-@inline function pow2(n: f32): f32 {
-  return reinterpret<f32>((<i32>n + 127) << 23);
+@inline function pow2(t: f32): f32 {
+  return reinterpret<f32>((reinterpret<i32>(t) + 127) << 23);
 }
 
 @inline function log1pSmall(e: f32): f32 {
@@ -79,9 +93,11 @@ const A15: f32 = 1.0 / 15.0;
 }
 
 @inline function sigmoidScalar(kind: i32, a: f32, h: usize, d1: usize, d2: usize, d3: usize, p: usize, mul: bool): void {
-  const x = max<f32>(-abs<f32>(a), X_MIN);
-  const n = expN(x);
-  const s = pow2(n);
+  const arg = -abs<f32>(a);
+  const x = pmax(arg, X_MIN);
+  const shifted = expT(x);
+  const n = shifted - SHIFTER;
+  const s = arg < X_MIN ? <f32>0.0 : pow2(shifted); // exp(u) below f32's normal range: 0
   const e = s * expQ(x, n) + s; // exp(-|a|)
   const sp = <f32>1.0 / (<f32>1.0 + e); // sigmoid(|a|)
   const sn = e * sp; // sigmoid(-|a|)
@@ -97,7 +113,7 @@ const A15: f32 = 1.0 / 15.0;
     put0(d2, p, (s1 + s1) + a * s2);
     put0(d3, p, <f32>3.0 * s2 + a * (s2 * omt - <f32>2.0 * (s1 * s1)));
   } else {
-    put0(h, p, max<f32>(a, 0) + log1pSmall(e));
+    put0(h, p, pmax(a, 0) + log1pSmall(e));
     put(d1, p, sig, mul);
     put0(d2, p, s1);
     put0(d3, p, s2);
@@ -105,14 +121,16 @@ const A15: f32 = 1.0 / 15.0;
 }
 
 @inline function tanhScalar(a: f32, h: usize, d1: usize, d2: usize, d3: usize, p: usize, mul: bool): void {
-  const x = max<f32>(<f32>-2.0 * abs<f32>(a), X_MIN);
-  const n = expN(x);
-  const s = pow2(n);
+  const arg = <f32>2.0 * -abs<f32>(a);
+  const x = pmax(arg, X_MIN);
+  const shifted = expT(x);
+  const n = shifted - SHIFTER;
+  const s = arg < X_MIN ? <f32>0.0 : pow2(shifted); // exp(u) below f32's normal range: 0
   const sq = s * expQ(x, n);
   const m = sq + (s - <f32>1.0); // expm1(-2|a|)
   const e = sq + s; // exp(-2|a|)
   const r = <f32>1.0 / (<f32>2.0 + m);
-  const ta = -m * r; // tanh|a|
+  const ta = -(m * r); // tanh|a|
   const t = copysign<f32>(ta, a);
   const u = ((e + e) * r) * (<f32>1.0 + ta); // 1 - t^2 = (1 - |t|)(1 + |t|)
   put0(h, p, t);
@@ -122,9 +140,11 @@ const A15: f32 = 1.0 / 15.0;
 }
 
 @inline function eluScalar(a: f32, h: usize, d1: usize, d2: usize, d3: usize, p: usize, mul: bool): void {
-  const x = max<f32>(min<f32>(a, 0), X_MIN);
-  const n = expN(x);
-  const s = pow2(n);
+  const arg = pmin(a, 0);
+  const x = pmax(arg, X_MIN);
+  const shifted = expT(x);
+  const n = shifted - SHIFTER;
+  const s = arg < X_MIN ? <f32>0.0 : pow2(shifted); // exp(u) below f32's normal range: 0
   const sq = s * expQ(x, n);
   const e = sq + s;
   const pos = a > 0;
@@ -134,41 +154,97 @@ const A15: f32 = 1.0 / 15.0;
   put0(d3, p, pos ? <f32>0.0 : e);
 }
 
+
 // ---- f32x4: the same operations, four lanes ----
 
-@inline function splat(v: f32): v128 {
-  return f32x4.splat(v);
+// Vector constants live in memory, four copies each: V8 builds a v128 immediate from two 64-bit moves and
+// an insert at every use inside the loop, where a load is one micro-op (Binaryen would fold hoisted
+// constants back into the loop).
+const V_LOG2E = 0;
+const V_LN2_HI = 1;
+const V_LN2_LO = 2;
+const V_X_MIN = 3;
+const V_P0 = 4;
+const V_P1 = 5;
+const V_P2 = 6;
+const V_P3 = 7;
+const V_P4 = 8;
+const V_P5 = 9;
+const V_A3 = 10;
+const V_A5 = 11;
+const V_A7 = 12;
+const V_A9 = 13;
+const V_A11 = 14;
+const V_A13 = 15;
+const V_A15 = 16;
+const V_ONE = 17;
+const V_TWO = 18;
+const V_MINUS_TWO = 19;
+const V_THREE = 20;
+const V_SIX = 21;
+const V_SHIFTER = 22;
+const V_SIGN = 23; // -0: the sign bit alone
+const VECTOR_CONSTANTS = memory.data<f32>([
+  LOG2E, LOG2E, LOG2E, LOG2E,
+  LN2_HI, LN2_HI, LN2_HI, LN2_HI,
+  LN2_LO, LN2_LO, LN2_LO, LN2_LO,
+  X_MIN, X_MIN, X_MIN, X_MIN,
+  P0, P0, P0, P0,
+  P1, P1, P1, P1,
+  P2, P2, P2, P2,
+  P3, P3, P3, P3,
+  P4, P4, P4, P4,
+  P5, P5, P5, P5,
+  A3, A3, A3, A3,
+  A5, A5, A5, A5,
+  A7, A7, A7, A7,
+  A9, A9, A9, A9,
+  A11, A11, A11, A11,
+  A13, A13, A13, A13,
+  A15, A15, A15, A15,
+  1.0, 1.0, 1.0, 1.0,
+  2.0, 2.0, 2.0, 2.0,
+  -2.0, -2.0, -2.0, -2.0,
+  3.0, 3.0, 3.0, 3.0,
+  6.0, 6.0, 6.0, 6.0,
+  SHIFTER, SHIFTER, SHIFTER, SHIFTER,
+  -0.0, -0.0, -0.0, -0.0,
+], 16);
+const VECTOR_BIAS = memory.data<i32>([127, 127, 127, 127], 16);
+
+@inline function cv(index: i32): v128 {
+  return v128.load(VECTOR_CONSTANTS + (<usize>index << 4));
 }
 
-@inline function expNV(x: v128): v128 {
-  return f32x4.nearest(f32x4.mul(x, splat(LOG2E)));
+@inline function expTV(x: v128): v128 {
+  return f32x4.add(f32x4.mul(x, cv(V_LOG2E)), cv(V_SHIFTER));
 }
 
 @inline function expQV(x: v128, n: v128): v128 {
-  const r = f32x4.sub(f32x4.sub(x, f32x4.mul(n, splat(LN2_HI))), f32x4.mul(n, splat(LN2_LO)));
-  let p = splat(P0);
-  p = f32x4.add(f32x4.mul(p, r), splat(P1));
-  p = f32x4.add(f32x4.mul(p, r), splat(P2));
-  p = f32x4.add(f32x4.mul(p, r), splat(P3));
-  p = f32x4.add(f32x4.mul(p, r), splat(P4));
-  p = f32x4.add(f32x4.mul(p, r), splat(P5));
+  const r = f32x4.sub(f32x4.sub(x, f32x4.mul(n, cv(V_LN2_HI))), f32x4.mul(n, cv(V_LN2_LO)));
+  let p = cv(V_P0);
+  p = f32x4.add(f32x4.mul(p, r), cv(V_P1));
+  p = f32x4.add(f32x4.mul(p, r), cv(V_P2));
+  p = f32x4.add(f32x4.mul(p, r), cv(V_P3));
+  p = f32x4.add(f32x4.mul(p, r), cv(V_P4));
+  p = f32x4.add(f32x4.mul(p, r), cv(V_P5));
   return f32x4.add(f32x4.mul(p, f32x4.mul(r, r)), r);
 }
 
-@inline function pow2V(n: v128): v128 {
-  return i32x4.shl(i32x4.add(i32x4.trunc_sat_f32x4_s(n), i32x4.splat(127)), 23);
+@inline function pow2V(t: v128): v128 {
+  return i32x4.shl(i32x4.add(t, v128.load(VECTOR_BIAS)), 23);
 }
 
 @inline function log1pSmallV(e: v128): v128 {
-  const z = f32x4.div(e, f32x4.add(splat(2.0), e));
+  const z = f32x4.div(e, f32x4.add(cv(V_TWO), e));
   const w = f32x4.mul(z, z);
-  let p = splat(A15);
-  p = f32x4.add(f32x4.mul(p, w), splat(A13));
-  p = f32x4.add(f32x4.mul(p, w), splat(A11));
-  p = f32x4.add(f32x4.mul(p, w), splat(A9));
-  p = f32x4.add(f32x4.mul(p, w), splat(A7));
-  p = f32x4.add(f32x4.mul(p, w), splat(A5));
-  p = f32x4.add(f32x4.mul(p, w), splat(A3));
+  let p = cv(V_A15);
+  p = f32x4.add(f32x4.mul(p, w), cv(V_A13));
+  p = f32x4.add(f32x4.mul(p, w), cv(V_A11));
+  p = f32x4.add(f32x4.mul(p, w), cv(V_A9));
+  p = f32x4.add(f32x4.mul(p, w), cv(V_A7));
+  p = f32x4.add(f32x4.mul(p, w), cv(V_A5));
+  p = f32x4.add(f32x4.mul(p, w), cv(V_A3));
   const z2 = f32x4.add(z, z);
   return f32x4.add(f32x4.mul(z2, f32x4.mul(p, w)), z2);
 }
@@ -182,13 +258,15 @@ const A15: f32 = 1.0 / 15.0;
 }
 
 @inline function sigmoidVector(kind: i32, a: v128, h: usize, d1: usize, d2: usize, d3: usize, p: usize, mul: bool): void {
-  const x = f32x4.max(f32x4.neg(f32x4.abs(a)), splat(X_MIN));
-  const n = expNV(x);
-  const s = pow2V(n);
+  const arg = v128.or(a, cv(V_SIGN)); // -|a|: sets the sign bit
+  const x = f32x4.pmax(arg, cv(V_X_MIN));
+  const shifted = expTV(x);
+  const n = f32x4.sub(shifted, cv(V_SHIFTER));
+  const s = v128.andnot(pow2V(shifted), f32x4.lt(arg, cv(V_X_MIN)));
   const e = f32x4.add(f32x4.mul(s, expQV(x, n)), s);
-  const sp = f32x4.div(splat(1.0), f32x4.add(splat(1.0), e));
+  const sp = f32x4.div(cv(V_ONE), f32x4.add(cv(V_ONE), e));
   const sn = f32x4.mul(e, sp);
-  const pos = f32x4.ge(a, splat(0));
+  const pos = f32x4.ge(a, f32x4.splat(0));
   const sig = v128.bitselect(sp, sn, pos);
   const omt = v128.bitselect(f32x4.sub(sn, sp), f32x4.sub(sp, sn), pos);
   const s1 = f32x4.mul(sp, sn);
@@ -197,10 +275,10 @@ const A15: f32 = 1.0 / 15.0;
     put0V(h, p, f32x4.mul(a, sig));
     putV(d1, p, f32x4.add(sig, f32x4.mul(a, s1)), mul);
     put0V(d2, p, f32x4.add(f32x4.add(s1, s1), f32x4.mul(a, s2)));
-    const s3 = f32x4.sub(f32x4.mul(s2, omt), f32x4.mul(splat(2.0), f32x4.mul(s1, s1)));
-    put0V(d3, p, f32x4.add(f32x4.mul(splat(3.0), s2), f32x4.mul(a, s3)));
+    const s3 = f32x4.sub(f32x4.mul(s2, omt), f32x4.mul(cv(V_TWO), f32x4.mul(s1, s1)));
+    put0V(d3, p, f32x4.add(f32x4.mul(cv(V_THREE), s2), f32x4.mul(a, s3)));
   } else {
-    put0V(h, p, f32x4.add(f32x4.max(a, splat(0)), log1pSmallV(e)));
+    put0V(h, p, f32x4.add(f32x4.pmax(a, f32x4.splat(0)), log1pSmallV(e)));
     putV(d1, p, sig, mul);
     put0V(d2, p, s1);
     put0V(d3, p, s2);
@@ -208,41 +286,43 @@ const A15: f32 = 1.0 / 15.0;
 }
 
 @inline function tanhVector(a: v128, h: usize, d1: usize, d2: usize, d3: usize, p: usize, mul: bool): void {
-  const x = f32x4.max(f32x4.mul(splat(-2.0), f32x4.abs(a)), splat(X_MIN));
-  const n = expNV(x);
-  const s = pow2V(n);
+  const arg = f32x4.mul(cv(V_TWO), v128.or(a, cv(V_SIGN)));
+  const x = f32x4.pmax(arg, cv(V_X_MIN));
+  const shifted = expTV(x);
+  const n = f32x4.sub(shifted, cv(V_SHIFTER));
+  const s = v128.andnot(pow2V(shifted), f32x4.lt(arg, cv(V_X_MIN)));
   const sq = f32x4.mul(s, expQV(x, n));
-  const m = f32x4.add(sq, f32x4.sub(s, splat(1.0)));
+  const m = f32x4.add(sq, f32x4.sub(s, cv(V_ONE)));
   const e = f32x4.add(sq, s);
-  const r = f32x4.div(splat(1.0), f32x4.add(splat(2.0), m));
-  const ta = f32x4.mul(f32x4.neg(m), r);
-  const t = v128.bitselect(a, ta, i32x4.splat(0x80000000)); // copysign(ta, a)
-  const u = f32x4.mul(f32x4.mul(f32x4.add(e, e), r), f32x4.add(splat(1.0), ta));
+  const r = f32x4.div(cv(V_ONE), f32x4.add(cv(V_TWO), m));
+  const ta = v128.xor(f32x4.mul(m, r), cv(V_SIGN));
+  const t = v128.bitselect(a, ta, cv(V_SIGN)); // copysign(ta, a)
+  const u = f32x4.mul(f32x4.mul(f32x4.add(e, e), r), f32x4.add(cv(V_ONE), ta));
   put0V(h, p, t);
   putV(d1, p, u, mul);
-  put0V(d2, p, f32x4.mul(f32x4.mul(splat(-2.0), t), u));
-  put0V(d3, p, f32x4.mul(u, f32x4.sub(f32x4.mul(splat(6.0), f32x4.mul(t, t)), splat(2.0))));
+  put0V(d2, p, f32x4.mul(f32x4.mul(cv(V_MINUS_TWO), t), u));
+  put0V(d3, p, f32x4.mul(u, f32x4.sub(f32x4.mul(cv(V_SIX), f32x4.mul(t, t)), cv(V_TWO))));
 }
 
 @inline function eluVector(a: v128, h: usize, d1: usize, d2: usize, d3: usize, p: usize, mul: bool): void {
-  const x = f32x4.max(f32x4.min(a, splat(0)), splat(X_MIN));
-  const n = expNV(x);
-  const s = pow2V(n);
+  const arg = f32x4.pmin(a, f32x4.splat(0));
+  const x = f32x4.pmax(arg, cv(V_X_MIN));
+  const shifted = expTV(x);
+  const n = f32x4.sub(shifted, cv(V_SHIFTER));
+  const s = v128.andnot(pow2V(shifted), f32x4.lt(arg, cv(V_X_MIN)));
   const sq = f32x4.mul(s, expQV(x, n));
   const e = f32x4.add(sq, s);
-  const pos = f32x4.gt(a, splat(0));
-  put0V(h, p, v128.bitselect(a, f32x4.add(sq, f32x4.sub(s, splat(1.0))), pos));
-  putV(d1, p, v128.bitselect(splat(1.0), e, pos), mul);
-  const zeroOrE = v128.bitselect(splat(0), e, pos);
+  const pos = f32x4.gt(a, f32x4.splat(0));
+  put0V(h, p, v128.bitselect(a, f32x4.add(sq, f32x4.sub(s, cv(V_ONE))), pos));
+  putV(d1, p, v128.bitselect(cv(V_ONE), e, pos), mul);
+  const zeroOrE = v128.bitselect(f32x4.splat(0), e, pos);
   put0V(d2, p, zeroOrE);
   put0V(d3, p, zeroOrE);
 }
 
-/**
- * Over i < n: h[i] = phi(a[i]) and d_k[i] = phi^(k)(a[i]) for k = 1, 2, 3; a null pointer skips that
- * output. With mul, d1[i] *= phi'(a[i]) instead (the reverse pass through the activation).
- */
-export function activationEvaluate(kind: i32, a: usize, h: usize, d1: usize, d2: usize, d3: usize, n: i32, mul: bool): void {
+// The loop body, inlined into each specialisation below so that the optimiser drops the outputs (and the
+// arithmetic) a caller does not ask for: forward-only passes compute phi alone.
+@inline function evaluateLoop(kind: i32, a: usize, h: usize, d1: usize, d2: usize, d3: usize, n: i32, mul: bool): void {
   let i = 0;
   if (ASC_FEATURE_SIMD) {
     for (; i + 4 <= n; i += 4) {
@@ -260,6 +340,18 @@ export function activationEvaluate(kind: i32, a: usize, h: usize, d1: usize, d2:
     else if (kind == ELU) eluScalar(v, h, d1, d2, d3, p, mul);
     else sigmoidScalar(kind, v, h, d1, d2, d3, p, mul);
   }
+}
+
+/**
+ * Over i < n: h[i] = phi(a[i]) and d_k[i] = phi^(k)(a[i]) for k = 1, 2, 3; a null pointer skips that
+ * output. With mul, d1[i] *= phi'(a[i]) instead (the reverse pass through the activation).
+ */
+export function activationEvaluate(kind: i32, a: usize, h: usize, d1: usize, d2: usize, d3: usize, n: i32, mul: bool): void {
+  if (d1 == 0 && d2 == 0 && d3 == 0) evaluateLoop(kind, a, h, 0, 0, 0, n, false);
+  else if (d2 == 0 && d3 == 0) {
+    if (mul) evaluateLoop(kind, a, 0, d1, 0, 0, n, true);
+    else evaluateLoop(kind, a, h, d1, 0, 0, n, false);
+  } else evaluateLoop(kind, a, h, d1, d2, d3, n, mul);
 }
 
 /** h[i] = phi(a[i]), i < n. */

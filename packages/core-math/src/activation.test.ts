@@ -6,6 +6,9 @@ import { maxRelError, randomArray, refActivations, sameBits } from './testing/re
 const NAMES = Object.keys(activations) as Activation[];
 // Points away from 0 so ELU's kink is not straddled by finite differences; include large |a| for stability.
 const POINTS = Float32Array.from([...randomArray(61, 11, -6, 6)].filter((a) => Math.abs(a) > 0.01).concat([-30, -12.5, 12.5, 30]));
+// For the bitwise comparison of the builds: also zeros, tiny, saturating and past-the-clamp values (x <= -87
+// in the exponential), in an odd count so the SIMD build's scalar remainder runs.
+const BIT_POINTS = Float32Array.from([...POINTS, 0, -0, 1e-30, -1e-30, 43.4, -43.4, 87, -87, 100, -100, 1e30, -1e30, 3e38, -3e38]);
 
 forEachBuild((core) => {
   describe.each(NAMES)('%s', (name) => {
@@ -58,12 +61,14 @@ describe('activations: SIMD and scalar builds', () => {
     const { simd, scalar } = await loadBoth();
     for (const name of NAMES) {
       const [x, y] = [simd, scalar].map((c) => {
-        const a = c.f32(POINTS.length, POINTS), out = [c.f32(a.length), c.f32(a.length), c.f32(a.length), c.f32(a.length)];
+        const a = c.f32(BIT_POINTS.length, BIT_POINTS), out = [c.f32(a.length), c.f32(a.length), c.f32(a.length), c.f32(a.length)];
         activationForward(c, name, a, out[0]);
         activationDerivatives(c, name, a, { d1: out[1], d2: out[2], d3: out[3] });
         return out.map((b) => b.toArray());
       });
-      x.forEach((v, i) => expect(sameBits(v, y[i])).toBe(true));
+      x.forEach((v, i) => expect(sameBits(v, y[i]), `${name} output ${i}`).toBe(true));
+      // Saturation and signed zeros come out finite and exact where they should.
+      expect(x.every((v) => v.every(Number.isFinite))).toBe(true);
     }
   });
 });
