@@ -111,7 +111,8 @@ export function gemm(a: usize, b: usize, bias: usize, c: usize, M: i32, K: i32, 
 
 /**
  * out[C,R] = in[R,C]^T, in 16 x 16 tiles: a row-by-row transpose writes with a stride of R floats, which
- * for R a power of two maps every write of a column to the same cache set.
+ * for R a power of two maps every write of a column to the same cache set. The SIMD build moves 4 x 4
+ * blocks with shuffles inside each tile.
  */
 export function transpose(src: usize, dst: usize, R: i32, C: i32): void {
   const T = 16;
@@ -119,13 +120,35 @@ export function transpose(src: usize, dst: usize, R: i32, C: i32): void {
     const r1 = min(R, r0 + T);
     for (let c0 = 0; c0 < C; c0 += T) {
       const c1 = min(C, c0 + T);
-      for (let r = r0; r < r1; r++) {
-        for (let c = c0; c < c1; c++) {
-          store<f32>(dst + ((<usize>c * R + r) << 2), load<f32>(src + ((<usize>r * C + c) << 2)));
+      let r = r0;
+      if (ASC_FEATURE_SIMD) {
+        const c4 = c0 + ((c1 - c0) & ~3);
+        for (; r + 4 <= r1; r += 4) {
+          for (let c = c0; c < c4; c += 4) transpose4x4(src, dst, r, c, R, C);
+          for (let q = r; q < r + 4; q++) copyTransposed(src, dst, q, c4, c1, R, C);
         }
       }
+      for (; r < r1; r++) copyTransposed(src, dst, r, c0, c1, R, C);
     }
   }
+}
+
+@inline function copyTransposed(src: usize, dst: usize, r: i32, c0: i32, c1: i32, R: i32, C: i32): void {
+  for (let c = c0; c < c1; c++) store<f32>(dst + ((<usize>c * R + r) << 2), load<f32>(src + ((<usize>r * C + c) << 2)));
+}
+
+// The 4 x 4 block at (r, c) of in[R, C] to (c, r) of out[C, R].
+@inline function transpose4x4(src: usize, dst: usize, r: i32, c: i32, R: i32, C: i32): void {
+  const rowIn = <usize>C << 2, rowOut = <usize>R << 2;
+  const p = src + ((<usize>r * C + c) << 2);
+  const x0 = v128.load(p), x1 = v128.load(p + rowIn), x2 = v128.load(p + 2 * rowIn), x3 = v128.load(p + 3 * rowIn);
+  const t0 = v128.shuffle<f32>(x0, x1, 0, 4, 1, 5), t1 = v128.shuffle<f32>(x0, x1, 2, 6, 3, 7);
+  const t2 = v128.shuffle<f32>(x2, x3, 0, 4, 1, 5), t3 = v128.shuffle<f32>(x2, x3, 2, 6, 3, 7);
+  const q = dst + ((<usize>c * R + r) << 2);
+  v128.store(q, v128.shuffle<f32>(t0, t2, 0, 1, 4, 5));
+  v128.store(q + rowOut, v128.shuffle<f32>(t0, t2, 2, 3, 6, 7));
+  v128.store(q + 2 * rowOut, v128.shuffle<f32>(t1, t3, 0, 1, 4, 5));
+  v128.store(q + 3 * rowOut, v128.shuffle<f32>(t1, t3, 2, 3, 6, 7));
 }
 
 /** out[N] += sum over rows of in[M,N] (column sums, in row order). */
