@@ -96,7 +96,88 @@ function gemmSimd(a: usize, b: usize, bias: usize, c: usize, M: i32, K: i32, N: 
       v128.store(c + ((<usize>m * N + n) << 2), acc);
     }
   }
-  if (N4 < N) gemmScalarBlock(a, b, bias, c, 0, M, N4, N, K, N, accumulate, lda);
+  if (N4 < N) {
+    gemmThinColumns(a, b, bias, c, M4, K, N, N4, accumulate, lda);
+    gemmScalarBlock(a, b, bias, c, M4, M, N4, N, K, N, accumulate, lda);
+  }
+}
+
+// Rows of A at (m, k) as a vector over the 4 rows m..m+3 (one column of a 4 x K panel).
+@inline function rowsAt(a: usize, m: i32, k: i32, lda: i32): v128 {
+  const p = a + ((<usize>m * lda + k) << 2), row = <usize>lda << 2;
+  let v = f32x4.splat(load<f32>(p));
+  v = f32x4.replace_lane(v, 1, load<f32>(p + row));
+  v = f32x4.replace_lane(v, 2, load<f32>(p + 2 * row));
+  return f32x4.replace_lane(v, 3, load<f32>(p + 3 * row));
+}
+
+@inline function initRows(c: usize, bias: usize, accumulate: bool, m: i32, n: i32, N: i32): v128 {
+  let v = f32x4.splat(initValue(c, bias, accumulate, m, n, N));
+  v = f32x4.replace_lane(v, 1, initValue(c, bias, accumulate, m + 1, n, N));
+  v = f32x4.replace_lane(v, 2, initValue(c, bias, accumulate, m + 2, n, N));
+  return f32x4.replace_lane(v, 3, initValue(c, bias, accumulate, m + 3, n, N));
+}
+
+@inline function storeRows(c: usize, v: v128, m: i32, n: i32, N: i32): void {
+  const p = c + ((<usize>m * N + n) << 2), row = <usize>N << 2;
+  store<f32>(p, f32x4.extract_lane(v, 0));
+  store<f32>(p + row, f32x4.extract_lane(v, 1));
+  store<f32>(p + 2 * row, f32x4.extract_lane(v, 2));
+  store<f32>(p + 3 * row, f32x4.extract_lane(v, 3));
+}
+
+/**
+ * The last N - n0 < 4 columns (a layer with 1 to 3 outputs, or the rest of a wide one), rows [0, M4):
+ * vectors run over 4 rows instead of 4 columns. 4 x 4 blocks of A are transposed with shuffles, so each k
+ * gives A[m..m+3, k]; every element still accumulates init, then k = 0..K-1, as the scalar build does.
+ */
+function gemmThinColumns(a: usize, b: usize, bias: usize, c: usize, M4: i32, K: i32, N: i32, n0: i32,
+  accumulate: bool, lda: i32): void {
+  const K4 = K & ~3;
+  const wide = N - n0; // 1, 2 or 3
+  const rowA = <usize>lda << 2, rowB = <usize>N << 2;
+  for (let m = 0; m < M4; m += 4) {
+    let c0 = initRows(c, bias, accumulate, m, n0, N);
+    let c1 = wide > 1 ? initRows(c, bias, accumulate, m, n0 + 1, N) : c0;
+    let c2 = wide > 2 ? initRows(c, bias, accumulate, m, n0 + 2, N) : c0;
+    let pa = a + <usize>m * rowA;
+    let pb = b + (<usize>n0 << 2);
+    for (let k = 0; k < K4; k += 4) {
+      const x0 = v128.load(pa), x1 = v128.load(pa + rowA), x2 = v128.load(pa + 2 * rowA), x3 = v128.load(pa + 3 * rowA);
+      const t0 = v128.shuffle<f32>(x0, x1, 0, 4, 1, 5), t1 = v128.shuffle<f32>(x0, x1, 2, 6, 3, 7);
+      const t2 = v128.shuffle<f32>(x2, x3, 0, 4, 1, 5), t3 = v128.shuffle<f32>(x2, x3, 2, 6, 3, 7);
+      const k0 = v128.shuffle<f32>(t0, t2, 0, 1, 4, 5), k1 = v128.shuffle<f32>(t0, t2, 2, 3, 6, 7);
+      const k2 = v128.shuffle<f32>(t1, t3, 0, 1, 4, 5), k3 = v128.shuffle<f32>(t1, t3, 2, 3, 6, 7);
+      c0 = f32x4.add(c0, f32x4.mul(k0, v128.load32_splat(pb)));
+      c0 = f32x4.add(c0, f32x4.mul(k1, v128.load32_splat(pb + rowB)));
+      c0 = f32x4.add(c0, f32x4.mul(k2, v128.load32_splat(pb + 2 * rowB)));
+      c0 = f32x4.add(c0, f32x4.mul(k3, v128.load32_splat(pb + 3 * rowB)));
+      if (wide > 1) {
+        c1 = f32x4.add(c1, f32x4.mul(k0, v128.load32_splat(pb, 4)));
+        c1 = f32x4.add(c1, f32x4.mul(k1, v128.load32_splat(pb + rowB, 4)));
+        c1 = f32x4.add(c1, f32x4.mul(k2, v128.load32_splat(pb + 2 * rowB, 4)));
+        c1 = f32x4.add(c1, f32x4.mul(k3, v128.load32_splat(pb + 3 * rowB, 4)));
+      }
+      if (wide > 2) {
+        c2 = f32x4.add(c2, f32x4.mul(k0, v128.load32_splat(pb, 8)));
+        c2 = f32x4.add(c2, f32x4.mul(k1, v128.load32_splat(pb + rowB, 8)));
+        c2 = f32x4.add(c2, f32x4.mul(k2, v128.load32_splat(pb + 2 * rowB, 8)));
+        c2 = f32x4.add(c2, f32x4.mul(k3, v128.load32_splat(pb + 3 * rowB, 8)));
+      }
+      pa += 16;
+      pb += 4 * rowB;
+    }
+    for (let k = K4; k < K; k++) {
+      const x = rowsAt(a, m, k, lda);
+      c0 = f32x4.add(c0, f32x4.mul(x, v128.load32_splat(pb)));
+      if (wide > 1) c1 = f32x4.add(c1, f32x4.mul(x, v128.load32_splat(pb, 4)));
+      if (wide > 2) c2 = f32x4.add(c2, f32x4.mul(x, v128.load32_splat(pb, 8)));
+      pb += rowB;
+    }
+    storeRows(c, c0, m, n0, N);
+    if (wide > 1) storeRows(c, c1, m, n0 + 1, N);
+    if (wide > 2) storeRows(c, c2, m, n0 + 2, N);
+  }
 }
 
 
