@@ -1,6 +1,7 @@
 // Runs the data-parallel WASM trainer (ParallelTrainer of @scorefield/models/node) in its own process,
-// serving the same JSON-lines protocol as torch/bench.py: a step that deadlocks (its main thread blocks
-// in Atomics.wait if a worker dies) then costs a timeout instead of the whole benchmark run.
+// serving the same JSON-lines protocol as torch/bench.py. A worker that dies or stalls makes the trainer
+// throw (its stall timeout, 60 s, is below the runner's 120 s request timeout, so the error says which
+// worker); anything worse still costs only this process, not the whole benchmark run.
 import { createInterface } from 'node:readline';
 import { loadCore } from '@scorefield/core-math';
 import { configKey, objectiveCase, toyData, type TrainConfig } from './cases.js';
@@ -24,7 +25,7 @@ async function get(c: TrainConfig, workers: number) {
   const o = objectiveCase(c.objective);
   const pt = new cls(core, { data: toyData(10000, c.d), rows: 10000, cols: c.d }, {
     workers, loss: o.spec, kind: c.kind, conditioning: o.conditioning, hidden: [c.width, c.width, c.width],
-    batch: c.batch, lr: 1e-4, steps: 1_000_000_000, standardize: false, wasm: 'simd',
+    batch: c.batch, lr: 1e-4, steps: 1_000_000_000, standardize: false, wasm: 'simd', stallTimeoutMs: 60_000,
   });
   await pt.start();
   current = { key, pt, runner: syncRunner('wasm-2w', () => pt.run(1)) };
