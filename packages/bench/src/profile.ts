@@ -39,9 +39,10 @@ export function selfTimes(p: Profile): Map<string, number> {
 /** Groups function names (AssemblyScript names, from the named build) by the kind of work. */
 export function group(name: string): string {
   if (/\[wasm\]/.test(name) || /^(\$|wasm-function)/.test(name)) {
-    if (/gemm|dense/i.test(name)) return 'GEMM (gemm, dense)';
-    if (/activation|NativeMath|silu|sigmoid|tanh|softplus|elu/i.test(name)) return 'activation math (phi and its derivatives, exp)';
-    if (/jet/i.test(name)) return 'jet pass loops (bias, lanes, copies: mlpJetForward/Backward self time)';
+    if (/gemm|dense|transpose/i.test(name)) return 'GEMM (gemm, dense)';
+    if (/jet/i.test(name)) return 'jet pass loops (lanes, bias, copies: mlpJetForward/Backward, activationJet*)';
+    if (/activation|silu|sigmoid|tanh|softplus|elu/i.test(name)) return 'activation math (phi and its derivatives, exp)';
+    if (/NativeMath/.test(name)) return 'libm (normal draws, noise-level embedding)';
     if (/adam/i.test(name)) return 'Adam';
     if (/langevin|sampler/i.test(name)) return 'sampler step loop';
     if (/objective|model/i.test(name)) return 'objective / model glue in WASM';
