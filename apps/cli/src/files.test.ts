@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { loadCore } from '@scorefield/core-math';
 import { decodeModel } from '@scorefield/models';
 import { main } from './cli.js';
+import { writeFileAtomic } from './io.js';
 
 async function cli(...argv: string[]) {
   let stdout = '', stderr = '';
@@ -55,17 +56,34 @@ describe('checkpoints and resume', () => {
       await exited;
       const left = readFileSync(out);
       if (left.toString() !== 'old') expect(() => decodeModel(core, new Uint8Array(left), out).free()).not.toThrow();
-      expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+      // A kill between a write and its rename may leave that write's temporary file (never the target);
+      // the next run writing the same file removes it.
+      const temporaries = () => readdirSync(dir).filter((f) => f.endsWith('.tmp'));
+      expect(temporaries().every((f) => f.startsWith(`.killed-${delay}.`))).toBe(true);
       const canResume = existsSync(`${out}.ckpt`);
       if (canResume) resumedFromCheckpoint++;
       const resumed = await cli('train', ...args, '--quiet', ...(canResume ? ['--resume'] : []), '--out', out);
       expect(resumed.code, resumed.stderr).toBe(0);
       expect(readFileSync(out).equals(reference)).toBe(true);
       expect(existsSync(`${out}.ckpt`)).toBe(false);
+      expect(temporaries()).toEqual([]);
       expect(readFileSync(out.replace('.safetensors', '.record.safetensors')).equals(readFileSync(whole.replace('.safetensors', '.record.safetensors')))).toBe(true);
     }
     expect(resumedFromCheckpoint).toBeGreaterThan(0); // at least one kill landed mid-run
   }, 120_000);
+
+  it('an atomic write removes the temporary files of killed writers of the same file, and only those', async () => {
+    const dir = tmp();
+    const out = join(dir, 'm.safetensors');
+    const ended = spawn(process.execPath, ['-e', '']);
+    const deadPid = await new Promise<number>((r) => ended.on('exit', () => r(ended.pid!)));
+    const stale = `.m.safetensors.${deadPid}.3.tmp`;
+    const keep = [`.m.safetensors.${process.ppid}.1.tmp`, `.other.safetensors.${deadPid}.1.tmp`, 'm.safetensors.notes.tmp'];
+    for (const f of [stale, ...keep]) writeFileSync(join(dir, f), 'partial');
+    writeFileAtomic(out, 'new');
+    expect(readFileSync(out, 'utf8')).toBe('new');
+    expect(readdirSync(dir).sort()).toEqual([...keep, 'm.safetensors'].sort());
+  });
 
   it('refuses to resume without a checkpoint or with other options', async () => {
     const dir = tmp();

@@ -1,4 +1,4 @@
-import { closeSync, fsyncSync, openSync, renameSync, statSync, unlinkSync, writeSync, readFileSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, readdirSync, renameSync, statSync, unlinkSync, writeSync, readFileSync } from 'node:fs';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { InputError } from '@scorefield/core-math';
 
@@ -44,13 +44,20 @@ export function checkOutputPath(path: string, flag: string, extensions: string[]
 }
 
 let tmpCounter = 0;
+const swept = new Set<string>();
 
 /**
  * Writes `data` to `path` atomically: a temporary file in the same folder, flushed, then renamed
  * over the target, so a reader (or a crash) sees either the old file or the complete new one.
+ * A writer killed outright (SIGKILL, power loss) can leave its temporary file behind; the first write
+ * to the same target from a later process removes those of processes that are no longer running.
  */
 export function writeFileAtomic(path: string, data: Uint8Array | string): void {
   const target = resolve(path);
+  if (!swept.has(target)) {
+    swept.add(target);
+    removeStaleTemporaries(target);
+  }
   const tmp = join(dirname(target), `.${basename(target)}.${process.pid}.${++tmpCounter}.tmp`);
   const bytes = typeof data === 'string' ? new TextEncoder().encode(data) : data;
   let fd: number | undefined;
@@ -66,5 +73,33 @@ export function writeFileAtomic(path: string, data: Uint8Array | string): void {
     if (fd !== undefined) closeSync(fd);
     try { unlinkSync(tmp); } catch { /* already gone */ }
     throw e;
+  }
+}
+
+/** Deletes `.<name>.<pid>.<n>.tmp` next to `target` whose writer process `pid` has ended. */
+export function removeStaleTemporaries(target: string): void {
+  const prefix = `.${basename(target)}.`;
+  let names: string[];
+  try {
+    names = readdirSync(dirname(target));
+  } catch {
+    return; // no folder yet: the write itself reports it
+  }
+  for (const name of names) {
+    if (!name.startsWith(prefix) || !name.endsWith('.tmp')) continue;
+    const m = /^(\d+)\.\d+\.tmp$/.exec(name.slice(prefix.length));
+    if (!m) continue;
+    const pid = Number(m[1]);
+    if (pid === process.pid || isRunning(pid)) continue;
+    try { unlinkSync(join(dirname(target), name)); } catch { /* raced with another sweeper */ }
+  }
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM'; // alive, owned by someone else
   }
 }
