@@ -8,6 +8,7 @@ export { mlpJetWorkspaceFloats, mlpJetForward, mlpJetBackward } from './jet';
 export { modelWorkspaceFloats, modelScore, modelEnergy, modelDivergenceWorkspaceFloats, modelScoreDivergence } from './model';
 export { objectiveWorkspaceFloats, objectiveLossGrad } from './objectives';
 export { adamStep, fillZero } from './adam';
+export { scaleAdd } from './vector';
 export { gatherRandomRows } from './batch';
 export { samplerSteps } from './langevin';
 export { datasetSample, datasetLogDensityScore, datasetComponents } from './datasets';

@@ -30,6 +30,7 @@ export interface CoreExports {
   objectiveLossGrad(cfg: number, dims: number, L: number, act: number, params: number, x: number, B: number, rng: number, gparams: number, ws: number): number;
   adamStep(params: number, grads: number, m: number, v: number, n: number, lr: number, beta1: number, beta2: number, eps: number, t: number): void;
   fillZero(out: number, n: number): void;
+  scaleAdd(dst: number, a: number, src: number, b: number, n: number): void;
   gatherRandomRows(rng: number, data: number, N: number, d: number, batch: number, B: number): void;
   samplerSteps(kind: number, cond: number, sigma: number, dims: number, L: number, act: number, params: number, x: number, n: number, d: number, i0: number, nTotal: number, steps: number, mode: number, a: number, b: number, c: number, mask: number, held: number, rng: number, ws: number, score: number, B: number): void;
   datasetSample(id: number, rng: number, out: number, n: number): number;

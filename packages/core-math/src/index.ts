@@ -14,6 +14,7 @@ export { modelKinds, conditionings, EMBED_FEATURES, modelDims, modelDataDim, mod
 export { objectives, projections, sdeDefaults, BoundObjective, type ObjectiveName, type ObjectiveSpec, type Projection } from './objectives.js';
 export { schedules, sigmaSchedule, parseSigmaSchedule, type ScheduleName } from './schedules.js';
 export { Adam, type AdamOptions } from './adam.js';
+export { scaleAdd } from './vector.js';
 export { gatherRandomRows } from './batch.js';
 export { langevin, samplerSteps, type ParticleBlock, type LangevinWork, type StepRule, type StepOptions } from './langevin.js';
 export { datasets, datasetNames, datasetSample, datasetLogDensityScore, datasetComponents, type DatasetName, type DatasetSpec, type MixtureComponent } from './datasets.js';

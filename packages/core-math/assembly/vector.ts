@@ -1,0 +1,17 @@
+// Elementwise vector updates. Lane-wise IEEE arithmetic in the same order in both builds: identical bits.
+
+/** dst[i] = a dst[i] + b src[i], i < n (e.g. a weighted sum of data-parallel gradients). */
+export function scaleAdd(dst: usize, a: f32, src: usize, b: f32, n: i32): void {
+  let i = 0;
+  if (ASC_FEATURE_SIMD) {
+    const va = f32x4.splat(a), vb = f32x4.splat(b);
+    for (; i + 4 <= n; i += 4) {
+      const p = <usize>i << 2;
+      v128.store(dst + p, f32x4.add(f32x4.mul(va, v128.load(dst + p)), f32x4.mul(vb, v128.load(src + p))));
+    }
+  }
+  for (; i < n; i++) {
+    const p = <usize>i << 2;
+    store<f32>(dst + p, a * load<f32>(dst + p) + b * load<f32>(src + p));
+  }
+}
