@@ -31,7 +31,9 @@ if (skip) console.warn(`e2e: skipped: ${CHROMIUM} is missing (apt-get install -y
 const RUN = { data: '8gaussians', hidden: '32,32', seed: '3', steps: '200' };
 const cliArgs = ['train', '--data', RUN.data, '--steps', RUN.steps, '--hidden', RUN.hidden, '--seed', RUN.seed];
 /** A longer run, trained in the page with a pause and a single step in the middle: still the CLI's bytes. */
-const LONG = { hidden: '64,64', lr: '0.003', steps: '3000' };
+// Long enough that the worker trains for several 1 s frame-rate windows however fast the core gets
+// (about 7,000 steps/s at this width on the CI machine).
+const LONG = { hidden: '64,64', lr: '0.003', steps: '30000' };
 const longArgs = ['train', '--data', RUN.data, '--steps', LONG.steps, '--hidden', LONG.hidden, '--lr', LONG.lr, '--seed', RUN.seed];
 
 type Api = Window['scorefield'];
@@ -182,19 +184,19 @@ describe.skipIf(skip)('web app (headless Chromium, built app)', () => {
     await setField('#lr', LONG.lr);
     await setField('#steps', LONG.steps);
     await until((s) => s.ready && s.step === 0 && s.field() !== null);
-    expect(await page.textContent('#cli')).toContain('--hidden 64,64 --activation silu --steps 3000 --batch 128 --lr 0.003 --seed 3');
+    expect(await page.textContent('#cli')).toContain(`--hidden 64,64 --activation silu --steps ${LONG.steps} --batch 128 --lr 0.003 --seed 3`);
     await page.click('#train');
     await until((s) => s.step >= 600);
     await page.click('#pause');
     await until((s) => !s.running);
     const paused = await api((s) => s.step);
-    expect(paused).toBeLessThan(3000);
+    expect(paused).toBeLessThan(Number(LONG.steps));
     await page.click('#step');
     await until((s, a) => s.step === a, 10_000, paused + 1);
     await page.click('#train');
-    await until((s) => s.step === 3000 && !s.running, 40_000);
+    await until((s, n) => s.step === n && !s.running, 60_000, Number(LONG.steps));
     const losses = await api((s) => s.losses());
-    expect(losses.length).toBe(3000);
+    expect(losses.length).toBe(Number(LONG.steps));
     const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / v.length;
     const first = mean(losses.slice(0, 50)), last = mean(losses.slice(-200));
     const rate = await page.textContent('#m-rate');
