@@ -62,11 +62,12 @@ export function mlpJetWorkspaceFloats(dims: usize, L: i32, B: i32, k: i32, order
  * H = phi(A) on all rows. Keeps phi', phi'', phi''' of the primal rows in D as far as the tangent lanes
  * (forward) or, with `keep`, the reverse pass will read them.
  */
-function activationJetForward(act: i32, A: usize, H: usize, D: usize, B: i32, k: i32, order: i32, O: i32, keep: bool): void {
+function activationJetForward(act: i32, A: usize, H: usize, D: usize, B: i32, k: i32, order: i32, O: i32, keep: bool,
+  rows: i32): void {
   const BO = <usize>(B * O) << 2;
   const need1 = keep || k > 0, need2 = k > 0 && (keep || order == 2), need3 = keep && k > 0 && order == 2;
-  activationEvaluate(act, A, H, need1 ? D : 0, need2 ? D + BO : 0, need3 ? D + 2 * BO : 0, B * O, false);
-  if (k == 0) return;
+  if (rows != LANE_ROWS) activationEvaluate(act, A, H, need1 ? D : 0, need2 ? D + BO : 0, need3 ? D + 2 * BO : 0, B * O, false);
+  if (k == 0 || rows == PRIMAL_ROWS) return;
   const tangent = BO;
   const second = tangent + (<usize>(B * k * O) << 2);
   const rowBytes = <usize>O << 2;
@@ -183,15 +184,23 @@ function multiplyInPlace(x: usize, y: usize, n: i32): void {
  */
 export function mlpJetForward(dims: usize, L: i32, act: i32, params: usize, X: usize, Y: usize,
   B: i32, k: i32, order: i32, ws: usize): void {
-  jetForward(dims, L, act, params, X, Y, B, k, order, ws, true);
+  jetForward(dims, L, act, params, X, Y, B, k, order, ws, true, ALL_ROWS);
 }
 
+// Which rows a pass computes, in the (B, k, order) layout: all; the primal rows alone (their lanes are not
+// known yet); or the lane rows alone, over primal rows a PRIMAL_ROWS pass left in ws. Splitting a pass
+// this way gives the same bits as one pass: the primal and the lane rows are separate GEMMs anyway.
+export const ALL_ROWS = 0;
+export const PRIMAL_ROWS = 1;
+export const LANE_ROWS = 2;
+
 /**
- * {@link mlpJetForward}; without `keep` it skips the activation derivatives only the reverse pass reads
- * (forward-only use: sampling, scoring), and ws is then not valid for {@link mlpJetBackward}.
+ * {@link mlpJetForward} over the rows `rows` selects; without `keep` it skips the activation derivatives
+ * only the reverse pass reads (forward-only use: sampling, scoring), and ws is then not valid for
+ * {@link mlpJetBackward}.
  */
 export function jetForward(dims: usize, L: i32, act: i32, params: usize, X: usize, Y: usize,
-  B: i32, k: i32, order: i32, ws: usize, keep: bool): void {
+  B: i32, k: i32, order: i32, ws: usize, keep: bool, rows: i32): void {
   const R = jetRows(B, k, order);
   let input = X;
   let w = params;
@@ -199,11 +208,11 @@ export function jetForward(dims: usize, L: i32, act: i32, params: usize, X: usiz
     const I = dim(dims, l), O = dim(dims, l + 1);
     const b = w + (<usize>(I * O) << 2);
     const A = l == L - 1 ? Y : layerCache(dims, l, R, B, ws);
-    gemm(input, w, b, A, B, I, O, false);
-    if (R > B) gemm(input + (<usize>(B * I) << 2), w, 0, A + (<usize>(B * O) << 2), R - B, I, O, false);
+    if (rows != LANE_ROWS) gemm(input, w, b, A, B, I, O, false);
+    if (R > B && rows != PRIMAL_ROWS) gemm(input + (<usize>(B * I) << 2), w, 0, A + (<usize>(B * O) << 2), R - B, I, O, false);
     if (l < L - 1) {
       const H = A + (<usize>(R * O) << 2);
-      activationJetForward(act, A, H, H + (<usize>(R * O) << 2), B, k, order, O, keep);
+      activationJetForward(act, A, H, H + (<usize>(R * O) << 2), B, k, order, O, keep, rows);
       input = H;
     }
     w = b + (<usize>O << 2);
@@ -217,7 +226,16 @@ export function jetForward(dims: usize, L: i32, act: i32, params: usize, X: usiz
  */
 export function mlpJetBackward(dims: usize, L: i32, act: i32, params: usize, X: usize, gY: usize,
   gparams: usize, gX: usize, B: i32, k: i32, order: i32, ws: usize): void {
-  const R = jetRows(B, k, order);
+  jetBackward(dims, L, act, params, X, gY, gparams, gX, B, k, order, ws, false);
+}
+
+/**
+ * {@link mlpJetBackward}; with `primalOnly`, the reverse pass of the primal rows alone (cotangents gY and
+ * gX of B rows) after a PRIMAL_ROWS forward in the same layout, e.g. grad_x f before the lanes exist.
+ */
+export function jetBackward(dims: usize, L: i32, act: i32, params: usize, X: usize, gY: usize,
+  gparams: usize, gX: usize, B: i32, k: i32, order: i32, ws: usize, primalOnly: bool): void {
+  const R = jetRows(B, k, order), rows = primalOnly ? B : R;
   const gbuf0 = ws + (<usize>cacheFloats(dims, L, R, B) << 2);
   const gbuf1 = gbuf0 + (<usize>(R * maxWidth(dims, L)) << 2);
   const scratch = gbuf1 + (<usize>(R * maxWidth(dims, L)) << 2);
@@ -232,11 +250,11 @@ export function mlpJetBackward(dims: usize, L: i32, act: i32, params: usize, X: 
     const input = l == 0 ? X : layerCache(dims, l - 1, R, B, ws) + (<usize>(R * I) << 2);
     const gin = l == 0 ? gX : (g == gbuf0 ? gbuf1 : gbuf0);
     // dW over all rows; the bias only moves the primal rows.
-    denseBackward(input, w, g, gin, dw, 0, R, I, O, scratch);
+    denseBackward(input, w, g, gin, dw, 0, rows, I, O, scratch);
     if (dw != 0) addColumnSums(g, dw + (<usize>(I * O) << 2), B, O);
     if (l > 0) {
       const A = layerCache(dims, l - 1, R, B, ws);
-      activationJetBackward(A, A + (<usize>(2 * R * I) << 2), gin, B, k, order, I);
+      activationJetBackward(A, A + (<usize>(2 * R * I) << 2), gin, B, primalOnly ? 0 : k, order, I);
     }
     g = gin;
   }

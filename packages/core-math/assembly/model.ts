@@ -1,4 +1,4 @@
-import { jetForward, mlpJetBackward, mlpJetWorkspaceFloats } from './jet';
+import { ALL_ROWS, jetForward, mlpJetBackward, mlpJetWorkspaceFloats } from './jet';
 
 // A score model over an MLP f, in one of two parametrizations, optionally conditioned on a noise level:
 //   kind SCORE:  s(x; sigma) = f([x, c(sigma)]) / sigma^scaled            (f: d_in -> d)
@@ -57,7 +57,7 @@ export function modelScore(kind: i32, cond: i32, sigma: f32, dims: usize, L: i32
   const net = gY + (<usize>(B * dout) << 2);
   for (let b = 0; b < B; b++) writeInputRow(X + (<usize>(b * din) << 2), x + (<usize>(b * d) << 2), d, cond, sigma);
   const c = outputScale(cond, sigma);
-  jetForward(dims, L, act, params, X, Y, B, 0, 1, net, kind == ENERGY);
+  jetForward(dims, L, act, params, X, Y, B, 0, 1, net, kind == ENERGY, ALL_ROWS);
   if (kind == SCORE) {
     for (let i = 0; i < B * d; i++) store<f32>(out + (<usize>i << 2), c * load<f32>(Y + (<usize>i << 2)));
     return;
@@ -79,7 +79,7 @@ export function modelEnergy(cond: i32, sigma: f32, dims: usize, L: i32, act: i32
   const X = ws, Y = X + (<usize>(2 * B * din) << 2);
   const net = Y + (<usize>(2 * B) << 2);
   for (let b = 0; b < B; b++) writeInputRow(X + (<usize>(b * din) << 2), x + (<usize>(b * d) << 2), d, cond, sigma);
-  jetForward(dims, L, act, params, X, Y, B, 0, 1, net, false);
+  jetForward(dims, L, act, params, X, Y, B, 0, 1, net, false, ALL_ROWS);
   const c = outputScale(cond, sigma);
   for (let b = 0; b < B; b++) store<f32>(out + (<usize>b << 2), c * load<f32>(Y + (<usize>b << 2)));
 }
@@ -122,7 +122,7 @@ export function modelScoreDivergence(kind: i32, cond: i32, sigma: f32, dims: usi
     const units = M == 0 ? 0 : (kind == SCORE ? k : M); // first unit lane
     for (let j = 0; j < k - units; j++) store<f32>(X + (<usize>((B + b * k + units + j) * din + j) << 2), 1);
   }
-  jetForward(dims, L, act, params, X, Y, B, k, order, net, false);
+  jetForward(dims, L, act, params, X, Y, B, k, order, net, false, ALL_ROWS);
   for (let b = 0; b < B; b++) {
     let div: f64 = 0;
     if (kind == SCORE) {

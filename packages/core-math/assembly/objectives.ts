@@ -1,4 +1,4 @@
-import { mlpJetForward, mlpJetBackward, mlpJetWorkspaceFloats } from './jet';
+import { jetBackward, jetForward, LANE_ROWS, mlpJetForward, mlpJetBackward, mlpJetWorkspaceFloats, PRIMAL_ROWS } from './jet';
 import { SCORE, EMBED, EMBED_FEATURES, inputWidth, outputScale, writeInputRow } from './model';
 import { nextNormal, nextRademacher, nextU64, nextUniform } from './rng';
 
@@ -147,11 +147,13 @@ function denoisingLossGrad(cfg: usize, dims: usize, L: i32, act: i32, params: us
     for (let j = 0; j < d; j++) setF(u, b * d + j, a * f(x, b * d + j) + s * f(z, b * d + j));
     writeInputRow(X + (<usize>(b * din) << 2), u + (<usize>(b * d) << 2), d, cond, s);
   }
-  mlpJetForward(dims, L, act, params, X, Y, B, 0, 1, net);
-  if (kind != SCORE) {
-    // grad_x f at the primal rows: reverse pass to the input with unit cotangents.
+  if (kind == SCORE) mlpJetForward(dims, L, act, params, X, Y, B, 0, 1, net);
+  else {
+    // grad_x f at the primal rows: their forward pass in the one-lane layout of the tangent pass below
+    // (which then computes only the lane rows), and a reverse pass to the input with unit cotangents.
+    jetForward(dims, L, act, params, X, Y, B, 1, 1, net, true, PRIMAL_ROWS);
     for (let b = 0; b < B; b++) setF(gY, b, 1);
-    mlpJetBackward(dims, L, act, params, X, gY, 0, gX, B, 0, 1, net);
+    jetBackward(dims, L, act, params, X, gY, 0, gX, B, 1, 1, net, true);
   }
   // r = s + z / sigma; dL/ds = lambda r / B (into u).
   let loss: f64 = 0;
@@ -178,7 +180,7 @@ function denoisingLossGrad(cfg: usize, dims: usize, L: i32, act: i32, params: us
       memory.copy(row, u + (<usize>(b * d) << 2), <usize>d << 2);
       for (let j = d; j < din; j++) setF(row, j, 0);
     }
-    mlpJetForward(dims, L, act, params, X, Y, B, 1, 1, net);
+    jetForward(dims, L, act, params, X, Y, B, 1, 1, net, true, LANE_ROWS);
     for (let b = 0; b < B; b++) {
       setF(gY, b, 0);
       setF(gY, B + b, -outputScale(cond, f(sigma, b)));
