@@ -77,7 +77,7 @@ export function writeFileAtomic(path: string, data: Uint8Array | string): void {
 }
 
 /** Deletes `.<name>.<pid>.<n>.tmp` next to `target` whose writer process `pid` has ended. */
-export function removeStaleTemporaries(target: string): void {
+function removeStaleTemporaries(target: string): void {
   const prefix = `.${basename(target)}.`;
   let names: string[];
   try {

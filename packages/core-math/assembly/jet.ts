@@ -1,6 +1,7 @@
 import { gemm, addColumnSums } from './gemm';
 import { denseBackward } from './dense';
 import { activationEvaluate } from './activation';
+import { multiplyInPlace } from './vector';
 
 // Jets of an MLP: the primal pass together with k tangent lanes (order 1, JVP) or k second-order
 // Taylor lanes (order 2), and the reverse pass over them. Lanes are stacked as extra rows, so every
@@ -159,21 +160,6 @@ function activationJetBackward(A: usize, D: usize, G: usize, B: i32, k: i32, ord
       }
       store<f32>(g + p, ga);
     }
-  }
-}
-
-/** x[i] *= y[i], i < n. */
-function multiplyInPlace(x: usize, y: usize, n: i32): void {
-  let i = 0;
-  if (ASC_FEATURE_SIMD) {
-    for (; i + 4 <= n; i += 4) {
-      const p = <usize>i << 2;
-      v128.store(x + p, f32x4.mul(v128.load(x + p), v128.load(y + p)));
-    }
-  }
-  for (; i < n; i++) {
-    const p = <usize>i << 2;
-    store<f32>(x + p, load<f32>(x + p) * load<f32>(y + p));
   }
 }
 

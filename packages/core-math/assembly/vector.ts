@@ -1,4 +1,4 @@
-// Elementwise vector updates. Lane-wise IEEE arithmetic in the same order in both builds: identical bits.
+// Elementwise vector operations. Lane-wise IEEE arithmetic in the same order in both builds: identical bits.
 
 /** dst[i] = a dst[i] + b src[i], i < n (e.g. a weighted sum of data-parallel gradients). */
 export function scaleAdd(dst: usize, a: f32, src: usize, b: f32, n: i32): void {
@@ -13,5 +13,20 @@ export function scaleAdd(dst: usize, a: f32, src: usize, b: f32, n: i32): void {
   for (; i < n; i++) {
     const p = <usize>i << 2;
     store<f32>(dst + p, a * load<f32>(dst + p) + b * load<f32>(src + p));
+  }
+}
+
+/** x[i] *= y[i], i < n (e.g. a cotangent times a stored phi'). */
+export function multiplyInPlace(x: usize, y: usize, n: i32): void {
+  let i = 0;
+  if (ASC_FEATURE_SIMD) {
+    for (; i + 4 <= n; i += 4) {
+      const p = <usize>i << 2;
+      v128.store(x + p, f32x4.mul(v128.load(x + p), v128.load(y + p)));
+    }
+  }
+  for (; i < n; i++) {
+    const p = <usize>i << 2;
+    store<f32>(x + p, load<f32>(x + p) * load<f32>(y + p));
   }
 }
