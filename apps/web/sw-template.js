@@ -6,12 +6,18 @@ const PRECACHE = __PRECACHE__;
 const CACHE = `scorefield-${VERSION}`;
 
 self.addEventListener('install', (event) => {
-  event.waitUntil(caches.open(CACHE).then((cache) => cache.addAll(PRECACHE)).then(() => self.skipWaiting()));
+  event.waitUntil(
+    caches
+      .open(CACHE)
+      .then((cache) => cache.addAll(PRECACHE))
+      .then(() => self.skipWaiting()),
+  );
 });
 
 self.addEventListener('activate', (event) => {
   event.waitUntil(
-    caches.keys()
+    caches
+      .keys()
       .then((keys) => Promise.all(keys.filter((k) => k.startsWith('scorefield-') && k !== CACHE).map((k) => caches.delete(k))))
       .then(() => self.clients.claim()),
   );
@@ -22,7 +28,12 @@ self.addEventListener('fetch', (event) => {
   if (req.method !== 'GET' || new URL(req.url).origin !== self.location.origin) return;
   if (req.mode === 'navigate') {
     event.respondWith(
-      fetch(req).catch(async () => (await caches.match(req, { ignoreSearch: true })) ?? (await caches.match(new URL('./index.html', self.registration.scope).href)) ?? Response.error()),
+      fetch(req).catch(
+        async () =>
+          (await caches.match(req, { ignoreSearch: true })) ??
+          (await caches.match(new URL('./index.html', self.registration.scope).href)) ??
+          Response.error(),
+      ),
     );
     return;
   }

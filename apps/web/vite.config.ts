@@ -32,7 +32,8 @@ function csp(): Plugin {
     transformIndexHtml: {
       order: 'pre',
       handler(html) {
-        if (!html.includes('content="__CSP__"')) throw new Error('index.html: the Content-Security-Policy placeholder content="__CSP__" is missing');
+        if (!html.includes('content="__CSP__"'))
+          throw new Error('index.html: the Content-Security-Policy placeholder content="__CSP__" is missing');
         return html.replace('content="__CSP__"', `content="${contentSecurityPolicy(dev)}"`);
       },
     },

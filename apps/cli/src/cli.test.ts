@@ -8,8 +8,17 @@ import { main } from './cli.js';
 
 /** Runs the CLI in-process; returns exit code and captured output. */
 async function cli(...argv: string[]) {
-  let stdout = '', stderr = '';
-  const code = await main(argv, { stdout: (t) => { stdout += t; }, stderr: (t) => { stderr += t; }, stderrIsTTY: false });
+  let stdout = '',
+    stderr = '';
+  const code = await main(argv, {
+    stdout: (t) => {
+      stdout += t;
+    },
+    stderr: (t) => {
+      stderr += t;
+    },
+    stderrIsTTY: false,
+  });
   return { code, stdout, stderr };
 }
 
@@ -33,7 +42,21 @@ describe('help and usage', () => {
   it('datasets lists every built-in dataset (also as JSON)', async () => {
     const r = await cli('datasets', '--json');
     const names = JSON.parse(r.stdout).datasets.map((d: { name: string }) => d.name);
-    expect(names).toEqual(expect.arrayContaining(['8gaussians', '2spirals', 'checkerboard', 'moons', 'circles', 'rings', 'swissroll', 'pinwheel', '25gaussians', 'gmm3', 'ncsn-mix']));
+    expect(names).toEqual(
+      expect.arrayContaining([
+        '8gaussians',
+        '2spirals',
+        'checkerboard',
+        'moons',
+        'circles',
+        'rings',
+        'swissroll',
+        'pinwheel',
+        '25gaussians',
+        'gmm3',
+        'ncsn-mix',
+      ]),
+    );
   });
 });
 
@@ -50,19 +73,63 @@ describe('bad input: one line, exit code 2, nothing written', () => {
     ['unknown command', ['trian'], /unknown command 'trian'; valid: train, sample, eval, plot, animate, datasets, bench/],
     ['unknown flag', ['train', '--data', 'gmm3', '--stepz', '3'], /Unknown option '--stepz'/],
     ['stray argument', ['train', 'gmm3'], /Unexpected argument 'gmm3'/],
-    ['unknown dataset', ['train', '--data', 'gmm4', '--out', 'OUT'], /unknown dataset 'gmm4'; valid: 8gaussians, .*gmm3.*or a file ending in \.csv/],
-    ['unknown loss', ['train', '--data', 'gmm3', '--loss', 'mle', '--out', 'OUT'], /unknown loss 'mle'; valid: esm, ssm, ssm-vr, dsm, ncsn, continuous/],
+    [
+      'unknown dataset',
+      ['train', '--data', 'gmm4', '--out', 'OUT'],
+      /unknown dataset 'gmm4'; valid: 8gaussians, .*gmm3.*or a file ending in \.csv/,
+    ],
+    [
+      'unknown loss',
+      ['train', '--data', 'gmm3', '--loss', 'mle', '--out', 'OUT'],
+      /unknown loss 'mle'; valid: esm, ssm, ssm-vr, dsm, ncsn, continuous/,
+    ],
     ['unknown model', ['train', '--data', 'gmm3', '--model', 'flow', '--out', 'OUT'], /unknown model 'flow'; valid: score, energy/],
-    ['unknown activation', ['train', '--data', 'gmm3', '--activation', 'relu', '--out', 'OUT'], /unknown activation 'relu'; valid: silu, softplus, tanh, elu/],
-    ['negative steps', ['train', '--data', 'gmm3', '--steps', '-1', '--out', 'OUT'], /--steps: expected an integer between 1 and 1000000000, got '-1'/],
-    ['zero batch', ['train', '--data', 'gmm3', '--batch', '0', '--out', 'OUT'], /--batch: expected an integer between 1 and 1048576, got '0'/],
+    [
+      'unknown activation',
+      ['train', '--data', 'gmm3', '--activation', 'relu', '--out', 'OUT'],
+      /unknown activation 'relu'; valid: silu, softplus, tanh, elu/,
+    ],
+    [
+      'negative steps',
+      ['train', '--data', 'gmm3', '--steps', '-1', '--out', 'OUT'],
+      /--steps: expected an integer between 1 and 1000000000, got '-1'/,
+    ],
+    [
+      'zero batch',
+      ['train', '--data', 'gmm3', '--batch', '0', '--out', 'OUT'],
+      /--batch: expected an integer between 1 and 1048576, got '0'/,
+    ],
     ['bad hidden', ['train', '--data', 'gmm3', '--hidden', '128,,128', '--out', 'OUT'], /--hidden: expected comma-separated integers/],
-    ['option of another loss', ['train', '--data', 'gmm3', '--loss', 'dsm', '--slices', '4', '--out', 'OUT'], /--slices applies to --loss ssm and ssm-vr, not dsm/],
-    ['bad schedule', ['train', '--data', 'gmm3', '--loss', 'ncsn', '--sigmas', 'geometric:1:2:10', '--out', 'OUT'], /schedule geometric: need 0 < sigma_min < sigma_max, got max 1, min 2/],
-    ['unknown schedule', ['train', '--data', 'gmm3', '--loss', 'ncsn', '--sigmas', 'cubic:1:0.1:10', '--out', 'OUT'], /unknown schedule 'cubic'; valid: geometric, linear, cosine/],
-    ['unknown sde', ['train', '--data', 'gmm3', '--loss', 'continuous', '--sde', 'sub-vp', '--out', 'OUT'], /unknown sde 'sub-vp'; valid: ve, vp/],
-    ['unknown projection', ['train', '--data', 'gmm3', '--loss', 'ssm', '--projections', 'cube', '--out', 'OUT'], /unknown projection 'cube'; valid: gaussian, rademacher, sphere/],
-    ['conditioning on an exact loss', ['train', '--data', 'gmm3', '--loss', 'esm', '--conditioning', 'embed', '--out', 'OUT'], /esm trains an unconditional model; conditioning must be 'none', got 'embed'/],
+    [
+      'option of another loss',
+      ['train', '--data', 'gmm3', '--loss', 'dsm', '--slices', '4', '--out', 'OUT'],
+      /--slices applies to --loss ssm and ssm-vr, not dsm/,
+    ],
+    [
+      'bad schedule',
+      ['train', '--data', 'gmm3', '--loss', 'ncsn', '--sigmas', 'geometric:1:2:10', '--out', 'OUT'],
+      /schedule geometric: need 0 < sigma_min < sigma_max, got max 1, min 2/,
+    ],
+    [
+      'unknown schedule',
+      ['train', '--data', 'gmm3', '--loss', 'ncsn', '--sigmas', 'cubic:1:0.1:10', '--out', 'OUT'],
+      /unknown schedule 'cubic'; valid: geometric, linear, cosine/,
+    ],
+    [
+      'unknown sde',
+      ['train', '--data', 'gmm3', '--loss', 'continuous', '--sde', 'sub-vp', '--out', 'OUT'],
+      /unknown sde 'sub-vp'; valid: ve, vp/,
+    ],
+    [
+      'unknown projection',
+      ['train', '--data', 'gmm3', '--loss', 'ssm', '--projections', 'cube', '--out', 'OUT'],
+      /unknown projection 'cube'; valid: gaussian, rademacher, sphere/,
+    ],
+    [
+      'conditioning on an exact loss',
+      ['train', '--data', 'gmm3', '--loss', 'esm', '--conditioning', 'embed', '--out', 'OUT'],
+      /esm trains an unconditional model; conditioning must be 'none', got 'embed'/,
+    ],
     ['NaN sigma', ['train', '--data', 'gmm3', '--sigma', 'nan', '--out', 'OUT'], /--sigma: expected a finite number > 0, got 'nan'/],
     ['missing --out', ['train', '--data', 'gmm3'], /train: --out is required/],
     ['missing --data', ['train', '--out', 'OUT'], /train: --data is required/],
@@ -79,14 +146,38 @@ describe('bad input: one line, exit code 2, nothing written', () => {
     ['foreign model', ['sample', '--model', 'DIR/foreign.safetensors', '--out', 'DIR/s.csv'], /foreign\.safetensors: /],
     ['non-numeric cell', ['train', '--data', 'DIR/text.csv', '--out', 'OUT'], /text\.csv: row 3, column 1: 'abc' is not a number/],
     ['infinite value', ['train', '--data', 'DIR/inf.csv', '--out', 'OUT'], /inf\.csv: row 1, column 2: 'Infinity' is not a finite number/],
-    ['1-D data where 2-D is expected', ['plot', '--model', 'DIR/m.safetensors', '--data', 'DIR/one.csv', '--out', 'DIR/f.svg'], /one\.csv: points have dimension 1, the model expects 2/],
-    ['dimension that does not match the model', ['eval', '--model', 'DIR/m.safetensors', '--samples', 'DIR/three.csv'], /--samples .*three\.csv: points have dimension 3, the model 2/],
+    [
+      '1-D data where 2-D is expected',
+      ['plot', '--model', 'DIR/m.safetensors', '--data', 'DIR/one.csv', '--out', 'DIR/f.svg'],
+      /one\.csv: points have dimension 1, the model expects 2/,
+    ],
+    [
+      'dimension that does not match the model',
+      ['eval', '--model', 'DIR/m.safetensors', '--samples', 'DIR/three.csv'],
+      /--samples .*three\.csv: points have dimension 3, the model 2/,
+    ],
     ['truncated model', ['sample', '--model', 'DIR/cut.safetensors', '--out', 'DIR/s.csv'], /cut\.safetensors: /],
     ['foreign IDX', ['train', '--data', 'DIR/bad-idx3-ubyte', '--out', 'OUT'], /bad-idx3-ubyte: not an IDX file \(bad magic bytes\)/],
-    ['absurd samples', ['sample', '--model', 'DIR/m.safetensors', '--n', '0', '--out', 'DIR/s.csv'], /--n: expected an integer between 1 and 100000000, got '0'/],
-    ['unknown sampler', ['sample', '--model', 'DIR/m.safetensors', '--sampler', 'gibbs', '--out', 'DIR/s.csv'], /unknown sampler 'gibbs'; valid: langevin, annealed, pc, ode/],
-    ['unknown plot kind', ['plot', '--model', 'DIR/m.safetensors', '--kind', 'pie', '--out', 'DIR/f.svg'], /unknown plot kind 'pie'; valid: field, energy, density, samples, error, loss/],
-    ['bad samples extension', ['sample', '--model', 'DIR/none.safetensors', '--out', 'DIR/s.txt'], /expected a file ending in \.csv or \.npy/],
+    [
+      'absurd samples',
+      ['sample', '--model', 'DIR/m.safetensors', '--n', '0', '--out', 'DIR/s.csv'],
+      /--n: expected an integer between 1 and 100000000, got '0'/,
+    ],
+    [
+      'unknown sampler',
+      ['sample', '--model', 'DIR/m.safetensors', '--sampler', 'gibbs', '--out', 'DIR/s.csv'],
+      /unknown sampler 'gibbs'; valid: langevin, annealed, pc, ode/,
+    ],
+    [
+      'unknown plot kind',
+      ['plot', '--model', 'DIR/m.safetensors', '--kind', 'pie', '--out', 'DIR/f.svg'],
+      /unknown plot kind 'pie'; valid: field, energy, density, samples, error, loss/,
+    ],
+    [
+      'bad samples extension',
+      ['sample', '--model', 'DIR/none.safetensors', '--out', 'DIR/s.txt'],
+      /expected a file ending in \.csv or \.npy/,
+    ],
   ];
 
   it.each(cases)('%s', async (_name, argv, message) => {
@@ -119,11 +210,21 @@ describe('bad input: one line, exit code 2, nothing written', () => {
 describe('train -> sample -> plot', () => {
   it('runs the whole path, with --json results and files that load', async () => {
     const dir = tmp();
-    const model = join(dir, 'm.safetensors'), samples = join(dir, 's.csv'), fig = join(dir, 'f.svg');
+    const model = join(dir, 'm.safetensors'),
+      samples = join(dir, 's.csv'),
+      fig = join(dir, 'f.svg');
     const t = await cli('train', '--data', 'gmm3', '--steps', '200', '--hidden', '32,32', '--json', '--out', model);
     expect(t.code, t.stderr).toBe(0);
     const tr = JSON.parse(t.stdout);
-    expect(tr).toMatchObject({ out: model, data: 'gmm3', steps: 200, loss: { name: 'dsm', sigma: 0.1 }, model: 'score', conditioning: 'none', hidden: [32, 32] });
+    expect(tr).toMatchObject({
+      out: model,
+      data: 'gmm3',
+      steps: 200,
+      loss: { name: 'dsm', sigma: 0.1 },
+      model: 'score',
+      conditioning: 'none',
+      hidden: [32, 32],
+    });
     expect(Number.isFinite(tr.finalLoss)).toBe(true);
     expect(t.stderr).toMatch(/train \[#+\] 100% 200\/200 loss/);
     const s = await cli('sample', '--model', model, '--n', '50', '--steps', '20', '--json', '--out', samples);
@@ -142,12 +243,32 @@ describe('train -> sample -> plot', () => {
   });
 
   it.each([
-    ['esm', 'energy', []], ['ssm', 'score', ['--projections', 'rademacher', '--slices', '2']], ['ssm-vr', 'energy', []],
-    ['ncsn', 'energy', ['--sigmas', 'geometric:1:0.05:5']], ['continuous', 'score', ['--sde', 'vp']],
+    ['esm', 'energy', []],
+    ['ssm', 'score', ['--projections', 'rademacher', '--slices', '2']],
+    ['ssm-vr', 'energy', []],
+    ['ncsn', 'energy', ['--sigmas', 'geometric:1:0.05:5']],
+    ['continuous', 'score', ['--sde', 'vp']],
   ] as const)('trains --loss %s --model %s, then samples and plots it', async (loss, kind, extra) => {
     const dir = tmp();
-    const model = join(dir, 'm.safetensors'), fig = join(dir, 'f.svg');
-    const t = await cli('train', '--data', 'gmm3', '--loss', loss, '--model', kind, ...extra, '--steps', '50', '--hidden', '16', '--json', '--out', model);
+    const model = join(dir, 'm.safetensors'),
+      fig = join(dir, 'f.svg');
+    const t = await cli(
+      'train',
+      '--data',
+      'gmm3',
+      '--loss',
+      loss,
+      '--model',
+      kind,
+      ...extra,
+      '--steps',
+      '50',
+      '--hidden',
+      '16',
+      '--json',
+      '--out',
+      model,
+    );
     expect(t.code, t.stderr).toBe(0);
     expect(JSON.parse(t.stdout)).toMatchObject({ loss: { name: loss }, model: kind });
     const s = await cli('sample', '--model', model, '--n', '20', '--steps', '5', '--out', join(dir, 's.csv'));
@@ -161,11 +282,34 @@ describe('train -> sample -> plot', () => {
   it('samples with every sampler; worker threads give the same bits as one thread; eval measures the model', async () => {
     const dir = tmp();
     const model = join(dir, 'm.safetensors');
-    expect((await cli('train', '--data', 'gmm3', '--loss', 'continuous', '--sde', 've', '--steps', '60', '--hidden', '16', '--out', model)).code).toBe(0);
+    expect(
+      (await cli('train', '--data', 'gmm3', '--loss', 'continuous', '--sde', 've', '--steps', '60', '--hidden', '16', '--out', model)).code,
+    ).toBe(0);
     const files: Record<string, Buffer> = {};
-    for (const [sampler, workers] of [['pc', '1'], ['pc', '2'], ['ode', '2'], ['annealed', '2'], ['langevin', '2']]) {
+    for (const [sampler, workers] of [
+      ['pc', '1'],
+      ['pc', '2'],
+      ['ode', '2'],
+      ['annealed', '2'],
+      ['langevin', '2'],
+    ]) {
       const out = join(dir, `${sampler}-${workers}.npy`);
-      const r = await cli('sample', '--model', model, '--sampler', sampler, '--n', '600', '--steps', '10', '--workers', workers, '--json', '--out', out);
+      const r = await cli(
+        'sample',
+        '--model',
+        model,
+        '--sampler',
+        sampler,
+        '--n',
+        '600',
+        '--steps',
+        '10',
+        '--workers',
+        workers,
+        '--json',
+        '--out',
+        out,
+      );
       expect(r.code, r.stderr).toBe(0);
       expect(JSON.parse(r.stdout)).toMatchObject({ sampler, n: 600, workers: Number(workers) });
       files[`${sampler}-${workers}`] = readFileSync(out);
@@ -185,12 +329,18 @@ describe('train -> sample -> plot', () => {
 
   it('inpainting holds coordinates from a file; sample options are checked', async () => {
     const dir = tmp();
-    const model = join(dir, 'm.safetensors'), held = join(dir, 'held.csv'), out = join(dir, 's.csv');
+    const model = join(dir, 'm.safetensors'),
+      held = join(dir, 'held.csv'),
+      out = join(dir, 's.csv');
     expect((await cli('train', '--data', 'gmm3', '--steps', '20', '--hidden', '8', '--out', model)).code).toBe(0);
-    writeFileSync(held, 'x,y\n' + Array.from({ length: 5 }, (_, i) => `${i},0`).join('\n') + '\n');
+    writeFileSync(held, `x,y\n${Array.from({ length: 5 }, (_, i) => `${i},0`).join('\n')}\n`);
     const r = await cli('sample', '--model', model, '--n', '5', '--steps', '5', '--hold', '0', '--hold-from', held, '--out', out);
     expect(r.code, r.stderr).toBe(0);
-    const rows = readFileSync(out, 'utf8').trim().split('\n').slice(1).map((l) => Number(l.split(',')[0]));
+    const rows = readFileSync(out, 'utf8')
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((l) => Number(l.split(',')[0]));
     expect(rows).toEqual([0, 1, 2, 3, 4]);
     const bad = await cli('sample', '--model', model, '--n', '6', '--hold', '0', '--hold-from', held, '--out', out);
     expect(bad.code).toBe(2);
@@ -212,7 +362,9 @@ describe('train -> sample -> plot', () => {
   });
 
   it('the installed binary sets the exit code and prints one line', () => {
-    const r = spawnSync(process.execPath, [BIN, 'train', '--data', 'gmm3', '--steps', '-1', '--out', 'x.safetensors'], { encoding: 'utf8' });
+    const r = spawnSync(process.execPath, [BIN, 'train', '--data', 'gmm3', '--steps', '-1', '--out', 'x.safetensors'], {
+      encoding: 'utf8',
+    });
     expect(r.status).toBe(2);
     expect(r.stderr.trim().split('\n')).toEqual(["scorefield train: --steps: expected an integer between 1 and 1000000000, got '-1'"]);
     expect(execFileSync(process.execPath, [BIN, '--version'], { encoding: 'utf8' }).trim()).toBe('0.1.0');

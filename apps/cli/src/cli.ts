@@ -22,9 +22,17 @@ const defaultIO: CommandIO = {
 
 function usage(): string {
   const width = Math.max(...Object.keys(commands).map((k) => k.length)) + 2;
-  return ['scorefield: train score models, sample with Langevin dynamics, and plot', '', 'usage: scorefield <command> [options]', '',
-    'commands:', ...Object.values(commands).map((c) => `  ${c.name.padEnd(width)}${c.description}`), '',
-    "run 'scorefield <command> --help' for a command's options", ''].join('\n');
+  return [
+    'scorefield: train score models, sample with Langevin dynamics, and plot',
+    '',
+    'usage: scorefield <command> [options]',
+    '',
+    'commands:',
+    ...Object.values(commands).map((c) => `  ${c.name.padEnd(width)}${c.description}`),
+    '',
+    "run 'scorefield <command> --help' for a command's options",
+    '',
+  ].join('\n');
 }
 
 /**
@@ -41,7 +49,7 @@ export async function main(argv: string[], io: CommandIO = defaultIO): Promise<n
     io.stdout(`${VERSION}\n`);
     return 0;
   }
-  if (!Object.prototype.hasOwnProperty.call(commands, verb)) {
+  if (!Object.hasOwn(commands, verb)) {
     io.stderr(`scorefield: unknown command '${verb}'; valid: ${Object.keys(commands).join(', ')}\n`);
     return 2;
   }

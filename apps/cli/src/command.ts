@@ -21,7 +21,11 @@ export interface Command<O extends Record<string, OptionSpec> = Record<string, O
   config?: boolean;
   /** Accepts positional arguments (passed as `args._`); otherwise a stray argument is an input error. */
   positionals?: boolean;
-  run(args: { [K in keyof O]: O[K]['type'] extends 'boolean' ? boolean : string | undefined } & CommonArgs & { _: string[] }, io: CommandIO): Promise<number | void>;
+  run(
+    args: { [K in keyof O]: O[K]['type'] extends 'boolean' ? boolean : string | undefined } & CommonArgs & { _: string[] },
+    io: CommandIO,
+    // biome-ignore lint/suspicious/noConfusingVoidType: a verb may return nothing (exit 0) or an exit code
+  ): Promise<number | void>;
 }
 
 /** Where a command writes: stdout for results, stderr for progress and messages. */
@@ -55,7 +59,11 @@ export const commonOptions: Record<keyof CommonArgs, OptionSpec> = {
  * Parses argv strictly for a command: unknown flags and stray arguments are input errors naming them.
  * Precedence: command-line flags, then --config (for commands that take one), then the defaults.
  */
-export function parseCommandArgs(cmd: Command, argv: string[], readConfig?: (path: string) => string): Record<string, string | boolean | undefined> {
+export function parseCommandArgs(
+  cmd: Command,
+  argv: string[],
+  readConfig?: (path: string) => string,
+): Record<string, string | boolean | undefined> {
   const values = parseFlags(cmd, argv);
   if (cmd.config && typeof values.config === 'string' && readConfig) {
     const fromFile = parseConfig(cmd, values.config, readConfig(values.config));
@@ -74,11 +82,17 @@ function parseConfig(cmd: Command, path: string, text: string): Record<string, s
   } catch (e) {
     throw new InputError(`--config ${path}: not valid JSON (${(e as Error).message.split('\n')[0]})`);
   }
-  if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new InputError(`--config ${path}: expected a JSON object of options`);
+  if (typeof json !== 'object' || json === null || Array.isArray(json))
+    throw new InputError(`--config ${path}: expected a JSON object of options`);
   const out: Record<string, string | boolean> = {};
   for (const [k, v] of Object.entries(json)) {
     const spec = cmd.options[k];
-    if (!spec || k === 'config') throw new InputError(`--config ${path}: unknown option '${k}'; valid: ${Object.keys(cmd.options).filter((o) => o !== 'config').join(', ')}`);
+    if (!spec || k === 'config')
+      throw new InputError(
+        `--config ${path}: unknown option '${k}'; valid: ${Object.keys(cmd.options)
+          .filter((o) => o !== 'config')
+          .join(', ')}`,
+      );
     if (spec.type === 'boolean') {
       if (typeof v !== 'boolean') throw new InputError(`--config ${path}: option '${k}' must be true or false`);
       out[k] = v;
@@ -112,7 +126,9 @@ function parseFlags(cmd: Command, argv: string[]): Record<string, string | boole
   } catch (e) {
     const err = e as { code?: string; message: string };
     if (typeof err.code === 'string' && err.code.startsWith('ERR_PARSE_ARGS')) {
-      throw new InputError(`${err.message.split('\n')[0].replace(/\. To specify a positional argument.*$/, '')}; see 'scorefield ${cmd.name} --help'`);
+      throw new InputError(
+        `${err.message.split('\n')[0].replace(/\. To specify a positional argument.*$/, '')}; see 'scorefield ${cmd.name} --help'`,
+      );
     }
     throw e;
   }
@@ -127,8 +143,15 @@ export function helpText(cmd: Command): string {
     return [flag, o.description + def] as const;
   });
   const width = Math.max(...rows.map(([f]) => f.length)) + 2;
-  return [`scorefield ${cmd.name}: ${cmd.description}`, '', `usage: ${cmd.usage}`, '', 'options:',
-    ...rows.map(([f, d]) => `  ${f.padEnd(width)}${d}`), ''].join('\n');
+  return [
+    `scorefield ${cmd.name}: ${cmd.description}`,
+    '',
+    `usage: ${cmd.usage}`,
+    '',
+    'options:',
+    ...rows.map(([f, d]) => `  ${f.padEnd(width)}${d}`),
+    '',
+  ].join('\n');
 }
 
 /** Parses an integer flag within [min, max]; an input error naming the flag otherwise. */

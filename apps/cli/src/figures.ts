@@ -47,39 +47,87 @@ export function figure(kind: PlotKind, f: FigureInput): string {
   switch (kind) {
     case 'field':
     case 'energy': {
-      if (kind === 'energy' && model.spec.kind !== 'energy') throw new InputError(`--kind energy: ${f.source} is a score model; only energy models have an energy (try --kind density or field)`);
-      const heat: HeatLayer | undefined = model.spec.kind === 'energy' ? { values: model.energy(heatGrid()), nx: HEAT, ny: HEAT, label: 'energy E(x)' } : undefined;
-      return fieldPlot({ ...titles(model, f.source, kind === 'energy' ? 'learned energy' : 'learned score field'), ...common, heat, field: arrows(), samples: kind === 'field' ? f.samples : undefined });
+      if (kind === 'energy' && model.spec.kind !== 'energy')
+        throw new InputError(
+          `--kind energy: ${f.source} is a score model; only energy models have an energy (try --kind density or field)`,
+        );
+      const heat: HeatLayer | undefined =
+        model.spec.kind === 'energy' ? { values: model.energy(heatGrid()), nx: HEAT, ny: HEAT, label: 'energy E(x)' } : undefined;
+      return fieldPlot({
+        ...titles(model, f.source, kind === 'energy' ? 'learned energy' : 'learned score field'),
+        ...common,
+        heat,
+        field: arrows(),
+        samples: kind === 'field' ? f.samples : undefined,
+      });
     }
     case 'density': {
       const logq = modelLogDensity(model, heatGrid(), f.source);
       const top = Math.max(...logq);
-      return fieldPlot({ ...titles(model, f.source, 'model density'), ...common, heat: { values: logq.map((v) => Math.exp(v - top)), nx: HEAT, ny: HEAT, label: `density (${model.spec.kind === 'energy' ? 'exp(-E)' : 'ODE likelihood'}, max = 1)`, colormap: 'magma' } });
+      return fieldPlot({
+        ...titles(model, f.source, 'model density'),
+        ...common,
+        heat: {
+          values: logq.map((v) => Math.exp(v - top)),
+          nx: HEAT,
+          ny: HEAT,
+          label: `density (${model.spec.kind === 'energy' ? 'exp(-E)' : 'ODE likelihood'}, max = 1)`,
+          colormap: 'magma',
+        },
+      });
     }
     case 'samples':
       if (!f.samples) throw new InputError('--kind samples: no samples');
-      return scatterPlot({ ...titles(model, f.source, 'samples'), xRange: f.range.x, yRange: f.range.y, data: f.data?.values, samples: f.samples, labels });
+      return scatterPlot({
+        ...titles(model, f.source, 'samples'),
+        xRange: f.range.x,
+        yRange: f.range.y,
+        data: f.data?.values,
+        samples: f.samples,
+        labels,
+      });
     case 'error': {
       const name = f.data?.name;
       if (!f.data?.builtin || !name || !datasets[name as keyof typeof datasets].mixture) {
-        throw new InputError(`--kind error needs a dataset with an exact score (${Object.entries(datasets).filter(([, s]) => s.mixture).map(([n]) => n).join(', ')}); pass --data`);
+        throw new InputError(
+          `--kind error needs a dataset with an exact score (${Object.entries(datasets)
+            .filter(([, s]) => s.mixture)
+            .map(([n]) => n)
+            .join(', ')}); pass --data`,
+        );
       }
-      const g = heatGrid(), s = model.score(g);
-      const x = model.core.f32(2 * g.rows, g.data), truth = model.core.f32(2 * g.rows);
+      const g = heatGrid(),
+        s = model.score(g);
+      const x = model.core.f32(2 * g.rows, g.data),
+        truth = model.core.f32(2 * g.rows);
       try {
         datasetLogDensityScore(model.core, name, x, { score: truth });
-        const err = Float64Array.from({ length: g.rows }, (_, i) => Math.hypot(s[2 * i] - truth.view[2 * i], s[2 * i + 1] - truth.view[2 * i + 1]));
-        return fieldPlot({ ...titles(model, f.source, 'score error |s − ∇log p|'), ...common, heat: { values: err, nx: HEAT, ny: HEAT, label: '|s(x) − ∇log p(x)|', logScale: true, colormap: 'magma' } });
+        const err = Float64Array.from({ length: g.rows }, (_, i) =>
+          Math.hypot(s[2 * i] - truth.view[2 * i], s[2 * i + 1] - truth.view[2 * i + 1]),
+        );
+        return fieldPlot({
+          ...titles(model, f.source, 'score error |s − ∇log p|'),
+          ...common,
+          heat: { values: err, nx: HEAT, ny: HEAT, label: '|s(x) − ∇log p(x)|', logScale: true, colormap: 'magma' },
+        });
       } finally {
-        x.free(); truth.free();
+        x.free();
+        truth.free();
       }
     }
     default: {
       const curve = model.training?.curve;
-      if (!curve || curve.values.length < 2) throw new InputError(`--kind loss: ${f.source} has no loss curve (models trained by this version record one)`);
+      if (!curve || curve.values.length < 2)
+        throw new InputError(`--kind loss: ${f.source} has no loss curve (models trained by this version record one)`);
       const xs = curve.values.map((_, i) => (i + 0.5) * curve.every);
       const positive = curve.values.every((v) => v > 0);
-      return linePlot({ ...titles(model, f.source, 'training loss'), series: [{ label: `loss (mean of ${curve.every} steps)`, x: xs, y: curve.values }], xLabel: 'step', yLabel: 'loss', logY: positive });
+      return linePlot({
+        ...titles(model, f.source, 'training loss'),
+        series: [{ label: `loss (mean of ${curve.every} steps)`, x: xs, y: curve.values }],
+        xLabel: 'step',
+        yLabel: 'loss',
+        logY: positive,
+      });
     }
   }
 }
@@ -88,7 +136,12 @@ export function figure(kind: PlotKind, f: FigureInput): string {
 function modelLogDensity(model: ScoreModel, points: { data: ArrayLike<number>; rows: number; cols: number }, source: string): Float64Array {
   if (model.spec.kind === 'energy') return Float64Array.from(model.energy(points), (e) => -e);
   if (model.training?.loss.name === 'continuous') {
-    return logLikelihood(model, sdeOf(model.training.loss), normalize(model.normalization, points.data), { rtol: 1e-4, atol: 1e-4, maxSteps: 20_000, seed: 0 }).logp;
+    return logLikelihood(model, sdeOf(model.training.loss), normalize(model.normalization, points.data), {
+      rtol: 1e-4,
+      atol: 1e-4,
+      maxSteps: 20_000,
+      seed: 0,
+    }).logp;
   }
   throw new InputError(`${source}: a score model has no density; train an energy model, or a continuous one for the ODE likelihood`);
 }

@@ -11,8 +11,17 @@ import { main } from './cli.js';
 import { writeFileAtomic } from './io.js';
 
 async function cli(...argv: string[]) {
-  let stdout = '', stderr = '';
-  const code = await main(argv, { stdout: (t) => { stdout += t; }, stderr: (t) => { stderr += t; }, stderrIsTTY: false });
+  let stdout = '',
+    stderr = '';
+  const code = await main(argv, {
+    stdout: (t) => {
+      stdout += t;
+    },
+    stderr: (t) => {
+      stderr += t;
+    },
+    stderrIsTTY: false,
+  });
   return { code, stdout, stderr };
 }
 const tmp = () => mkdtempSync(join(tmpdir(), 'sf-files-'));
@@ -37,7 +46,22 @@ describe('--config', () => {
 });
 
 describe('checkpoints and resume', () => {
-  const args = ['--data', 'gmm3', '--loss', 'dsm', '--hidden', '64,64', '--steps', '4000', '--seed', '1', '--checkpoint-every', '200', '--record-every', '400'];
+  const args = [
+    '--data',
+    'gmm3',
+    '--loss',
+    'dsm',
+    '--hidden',
+    '64,64',
+    '--steps',
+    '4000',
+    '--seed',
+    '1',
+    '--checkpoint-every',
+    '200',
+    '--record-every',
+    '400',
+  ];
 
   it('a run killed at any moment leaves the old file or a complete one, and --resume reaches the same bytes as an uninterrupted run', async () => {
     const dir = tmp();
@@ -67,7 +91,11 @@ describe('checkpoints and resume', () => {
       expect(readFileSync(out).equals(reference)).toBe(true);
       expect(existsSync(`${out}.ckpt`)).toBe(false);
       expect(temporaries()).toEqual([]);
-      expect(readFileSync(out.replace('.safetensors', '.record.safetensors')).equals(readFileSync(whole.replace('.safetensors', '.record.safetensors')))).toBe(true);
+      expect(
+        readFileSync(out.replace('.safetensors', '.record.safetensors')).equals(
+          readFileSync(whole.replace('.safetensors', '.record.safetensors')),
+        ),
+      ).toBe(true);
     }
     expect(resumedFromCheckpoint).toBeGreaterThan(0); // at least one kill landed mid-run
   }, 120_000);
@@ -88,7 +116,9 @@ describe('checkpoints and resume', () => {
   it('refuses to resume without a checkpoint or with other options', async () => {
     const dir = tmp();
     const out = join(dir, 'm.safetensors');
-    expect((await cli('train', '--data', 'gmm3', '--steps', '10', '--resume', '--out', out)).stderr).toMatch(/--resume: no checkpoint .*m\.safetensors\.ckpt/);
+    expect((await cli('train', '--data', 'gmm3', '--steps', '10', '--resume', '--out', out)).stderr).toMatch(
+      /--resume: no checkpoint .*m\.safetensors\.ckpt/,
+    );
     writeFileSync(`${out}.ckpt`, new Uint8Array(0));
     expect((await cli('train', '--data', 'gmm3', '--steps', '10', '--resume', '--out', out)).stderr).toMatch(/m\.safetensors\.ckpt: /);
   });
@@ -98,10 +128,14 @@ describe('IDX data', () => {
   it('trains on an MNIST-style IDX file (items flattened, bytes scaled to [0, 1])', async () => {
     const dir = tmp();
     const file = join(dir, 'toy-idx3-ubyte');
-    const n = 200, bytes = new Uint8Array(16 + n * 4);
+    const n = 200,
+      bytes = new Uint8Array(16 + n * 4);
     const v = new DataView(bytes.buffer);
-    bytes[2] = 0x08; bytes[3] = 3;
-    v.setUint32(4, n); v.setUint32(8, 2); v.setUint32(12, 2);
+    bytes[2] = 0x08;
+    bytes[3] = 3;
+    v.setUint32(4, n);
+    v.setUint32(8, 2);
+    v.setUint32(12, 2);
     for (let i = 0; i < n * 4; i++) bytes[16 + i] = (i * 37 + (i >> 2) * 11) % 256;
     writeFileSync(file, bytes);
     const r = await cli('train', '--data', file, '--steps', '5', '--hidden', '8', '--json', '--out', join(dir, 'm.safetensors'));
@@ -123,9 +157,25 @@ describe('datasets sample and sampler trajectories', () => {
     expect(readFileSync(pts, 'utf8').trim().split('\n')).toHaveLength(51);
     expect((await cli('datasets', 'sample', 'moon', '--out', pts)).stderr).toMatch(/unknown dataset 'moon'; valid: 8gaussians/);
     expect((await cli('datasets', 'frobnicate')).stderr).toMatch(/unknown action 'frobnicate'; valid: sample/);
-    const model = join(dir, 'm.safetensors'), traj = join(dir, 't.npy');
+    const model = join(dir, 'm.safetensors'),
+      traj = join(dir, 't.npy');
     expect((await cli('train', '--data', 'gmm3', '--steps', '20', '--hidden', '8', '--out', model)).code).toBe(0);
-    const s = await cli('sample', '--model', model, '--n', '30', '--steps', '40', '--trajectory', traj, '--record-every', '10', '--json', '--out', join(dir, 's.npy'));
+    const s = await cli(
+      'sample',
+      '--model',
+      model,
+      '--n',
+      '30',
+      '--steps',
+      '40',
+      '--trajectory',
+      traj,
+      '--record-every',
+      '10',
+      '--json',
+      '--out',
+      join(dir, 's.npy'),
+    );
     expect(s.code, s.stderr).toBe(0);
     expect(JSON.parse(s.stdout)).toMatchObject({ frames: 5, recordEvery: 10 });
     const header = readFileSync(traj).subarray(10, 80).toString('latin1');
@@ -137,8 +187,28 @@ describe('plot kinds, PNG, animations and data-parallel training', () => {
   it('draws every plot kind as SVG and PNG, and both animations as GIFs', async () => {
     const dir = tmp();
     const model = join(dir, 'e.safetensors');
-    const t = await cli('train', '--data', 'gmm3', '--loss', 'ncsn', '--sigmas', 'geometric:2:0.1:4', '--model', 'energy', '--steps', '40', '--hidden', '16',
-      '--record-every', '20', '--workers', '2', '--json', '--out', model);
+    const t = await cli(
+      'train',
+      '--data',
+      'gmm3',
+      '--loss',
+      'ncsn',
+      '--sigmas',
+      'geometric:2:0.1:4',
+      '--model',
+      'energy',
+      '--steps',
+      '40',
+      '--hidden',
+      '16',
+      '--record-every',
+      '20',
+      '--workers',
+      '2',
+      '--json',
+      '--out',
+      model,
+    );
     expect(t.code, t.stderr).toBe(0);
     expect(JSON.parse(t.stdout).workers).toBe(2);
     for (const kind of ['field', 'energy', 'density', 'samples', 'error', 'loss']) {
@@ -152,28 +222,52 @@ describe('plot kinds, PNG, animations and data-parallel training', () => {
     }
     for (const kind of ['training', 'sampling']) {
       const out = join(dir, `${kind}.gif`);
-      const r = await cli('animate', '--kind', kind, '--model', model, '--n', '50', '--frames', '4', '--scale', '0.3', '--json', '--out', out);
+      const r = await cli(
+        'animate',
+        '--kind',
+        kind,
+        '--model',
+        model,
+        '--n',
+        '50',
+        '--frames',
+        '4',
+        '--scale',
+        '0.3',
+        '--json',
+        '--out',
+        out,
+      );
       expect(r.code, r.stderr).toBe(0);
       expect(readFileSync(out).subarray(0, 6).toString()).toBe('GIF89a');
       expect(JSON.parse(r.stdout).frames).toBeGreaterThanOrEqual(kind === 'training' ? 3 : 4);
     }
     const score = join(dir, 's.safetensors');
     expect((await cli('train', '--data', 'moons', '--steps', '5', '--hidden', '8', '--out', score)).code).toBe(0);
-    expect((await cli('plot', '--model', score, '--kind', 'energy', '--out', join(dir, 'x.svg'))).stderr).toMatch(/is a score model; only energy models have an energy/);
-    expect((await cli('plot', '--model', score, '--kind', 'error', '--out', join(dir, 'x.svg'))).stderr).toMatch(/--kind error needs a dataset with an exact score/);
-    expect((await cli('animate', '--kind', 'training', '--model', score, '--out', join(dir, 'x.gif'))).stderr).toMatch(/no such file; train with --record-every K/);
+    expect((await cli('plot', '--model', score, '--kind', 'energy', '--out', join(dir, 'x.svg'))).stderr).toMatch(
+      /is a score model; only energy models have an energy/,
+    );
+    expect((await cli('plot', '--model', score, '--kind', 'error', '--out', join(dir, 'x.svg'))).stderr).toMatch(
+      /--kind error needs a dataset with an exact score/,
+    );
+    expect((await cli('animate', '--kind', 'training', '--model', score, '--out', join(dir, 'x.gif'))).stderr).toMatch(
+      /no such file; train with --record-every K/,
+    );
   }, 120_000);
 
   it('data-parallel training is deterministic for a seed and worker count', async () => {
     const dir = tmp();
     const run = async (name: string) => {
       const out = join(dir, name);
-      expect((await cli('train', '--data', 'gmm3', '--steps', '50', '--hidden', '16', '--workers', '2', '--quiet', '--out', out)).code).toBe(0);
+      expect(
+        (await cli('train', '--data', 'gmm3', '--steps', '50', '--hidden', '16', '--workers', '2', '--quiet', '--out', out)).code,
+      ).toBe(0);
       return readFileSync(out);
     };
     expect((await run('a.safetensors')).equals(await run('b.safetensors'))).toBe(true);
-    expect((await cli('train', '--data', 'gmm3', '--workers', '2', '--checkpoint-every', '10', '--out', join(dir, 'c.safetensors'))).stderr)
-      .toMatch(/--workers > 1 cannot be combined with --checkpoint-every or --resume/);
+    expect(
+      (await cli('train', '--data', 'gmm3', '--workers', '2', '--checkpoint-every', '10', '--out', join(dir, 'c.safetensors'))).stderr,
+    ).toMatch(/--workers > 1 cannot be combined with --checkpoint-every or --resume/);
   });
 });
 

@@ -4,7 +4,7 @@ import { InputError } from '@scorefield/core-math';
 
 /** Reads a whole input file; a missing file or a directory is an input error naming the path. */
 export function readInputFile(path: string): Uint8Array {
-  let st;
+  let st: import('node:fs').Stats;
   try {
     st = statSync(path);
   } catch {
@@ -28,7 +28,7 @@ export function checkOutputPath(path: string, flag: string, extensions: string[]
     throw new InputError(`--${flag} ${path}: expected a file ending in ${extensions.join(' or ')}`);
   }
   const dir = dirname(resolve(path));
-  let st;
+  let st: import('node:fs').Stats;
   try {
     st = statSync(dir);
   } catch {
@@ -71,7 +71,11 @@ export function writeFileAtomic(path: string, data: Uint8Array | string): void {
     renameSync(tmp, target);
   } catch (e) {
     if (fd !== undefined) closeSync(fd);
-    try { unlinkSync(tmp); } catch { /* already gone */ }
+    try {
+      unlinkSync(tmp);
+    } catch {
+      /* already gone */
+    }
     throw e;
   }
 }
@@ -91,7 +95,11 @@ function removeStaleTemporaries(target: string): void {
     if (!m) continue;
     const pid = Number(m[1]);
     if (pid === process.pid || isRunning(pid)) continue;
-    try { unlinkSync(join(dirname(target), name)); } catch { /* raced with another sweeper */ }
+    try {
+      unlinkSync(join(dirname(target), name));
+    } catch {
+      /* raced with another sweeper */
+    }
   }
 }
 

@@ -1,4 +1,13 @@
-import { conditionings, InputError, lookup, objectives, parseSigmaSchedule, projections, type Conditioning, type ObjectiveSpec } from '@scorefield/core-math';
+import {
+  conditionings,
+  InputError,
+  lookup,
+  objectives,
+  parseSigmaSchedule,
+  projections,
+  type Conditioning,
+  type ObjectiveSpec,
+} from '@scorefield/core-math';
 import { intFlag, positiveFlag } from './command.js';
 
 /** Flags that set an objective's options, and the losses each applies to. */
@@ -11,7 +20,14 @@ const appliesTo = {
 } satisfies Record<string, string[]>;
 
 /** Defaults, shown in --help. */
-export const objectiveFlagDefaults = { loss: 'dsm', projections: 'gaussian', slices: '1', sigma: '0.1', sigmas: 'geometric:1:0.01:10', sde: 've' };
+export const objectiveFlagDefaults = {
+  loss: 'dsm',
+  projections: 'gaussian',
+  slices: '1',
+  sigma: '0.1',
+  sigmas: 'geometric:1:0.01:10',
+  sde: 've',
+};
 
 type Flags = Partial<Record<keyof typeof appliesTo | 'loss', string>>;
 

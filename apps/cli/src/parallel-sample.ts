@@ -7,7 +7,8 @@ export function blocks(n: number, workers: number): { first: number; n: number }
   const chunks = Math.ceil(n / ODE_BLOCK);
   const w = Math.max(1, Math.min(workers, chunks));
   return Array.from({ length: w }, (_, i) => {
-    const a = Math.floor((i * chunks) / w) * ODE_BLOCK, b = Math.min(n, Math.floor(((i + 1) * chunks) / w) * ODE_BLOCK);
+    const a = Math.floor((i * chunks) / w) * ODE_BLOCK,
+      b = Math.min(n, Math.floor(((i + 1) * chunks) / w) * ODE_BLOCK);
     return { first: a, n: b - a };
   });
 }
@@ -16,32 +17,48 @@ export function blocks(n: number, workers: number): { first: number; n: number }
  * Samples with the particles split across worker threads (one core each); the result is bit for bit the
  * one a single run gives. Progress reports the mean step over the workers.
  */
-export async function sampleParallel(model: ScoreModel, modelBytes: Uint8Array, source: string, options: SampleOptions, workers: number,
-  onProgress?: (p: { step: number; steps: number; sigma?: number }) => void): Promise<SampleResult> {
+export async function sampleParallel(
+  model: ScoreModel,
+  modelBytes: Uint8Array,
+  source: string,
+  options: SampleOptions,
+  workers: number,
+  onProgress?: (p: { step: number; steps: number; sigma?: number }) => void,
+): Promise<SampleResult> {
   const parts = blocks(options.n, workers);
   if (parts.length === 1) return sample(model, { ...options, onProgress: onProgress && ((p) => onProgress(p)) });
   const steps = new Array<number>(parts.length).fill(0);
   const build = (process.env.SCOREFIELD_BUILD || 'auto') as 'simd' | 'scalar' | 'auto';
   const { onProgress: _drop, ...plain } = options;
-  const results = await Promise.all(parts.map((part, w) => new Promise<SampleResult>((resolve, reject) => {
-    // ../dist/ from both src/ (tests) and dist/: workers always run the compiled module.
-    const worker = new Worker(new URL('../dist/sample-worker.js', import.meta.url), {
-      workerData: { bytes: modelBytes, source, build, options: { ...plain, n: part.n, block: { first: part.first, total: options.n } } },
-    });
-    worker.on('message', (m) => {
-      if (m.type === 'progress') {
-        steps[w] = m.step;
-        onProgress?.({ step: Math.round(steps.reduce((a, b) => a + b, 0) / steps.length), steps: m.steps, sigma: m.sigma });
-      } else if (m.type === 'done') {
-        resolve(m);
-        void worker.terminate();
-      } else {
-        reject(m.input ? new InputError(m.message) : new Error(m.message));
-        void worker.terminate();
-      }
-    });
-    worker.on('error', reject);
-  })));
+  const results = await Promise.all(
+    parts.map(
+      (part, w) =>
+        new Promise<SampleResult>((resolve, reject) => {
+          // ../dist/ from both src/ (tests) and dist/: workers always run the compiled module.
+          const worker = new Worker(new URL('../dist/sample-worker.js', import.meta.url), {
+            workerData: {
+              bytes: modelBytes,
+              source,
+              build,
+              options: { ...plain, n: part.n, block: { first: part.first, total: options.n } },
+            },
+          });
+          worker.on('message', (m) => {
+            if (m.type === 'progress') {
+              steps[w] = m.step;
+              onProgress?.({ step: Math.round(steps.reduce((a, b) => a + b, 0) / steps.length), steps: m.steps, sigma: m.sigma });
+            } else if (m.type === 'done') {
+              resolve(m);
+              void worker.terminate();
+            } else {
+              reject(m.input ? new InputError(m.message) : new Error(m.message));
+              void worker.terminate();
+            }
+          });
+          worker.on('error', reject);
+        }),
+    ),
+  );
   const d = model.dim;
   const samples = new Float32Array(options.n * d);
   results.forEach((r, w) => samples.set(r.samples, parts[w].first * d));

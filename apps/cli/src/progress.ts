@@ -12,7 +12,8 @@ export function createProgress(io: CommandIO, label: string, total: number, enab
   let lastDraw = 0;
   const line = (done: number, detail?: string) => {
     const frac = total > 0 ? Math.min(1, done / total) : 1;
-    const width = 24, fill = Math.round(frac * width);
+    const width = 24,
+      fill = Math.round(frac * width);
     const elapsed = (performance.now() - start) / 1000;
     const eta = frac > 0 && frac < 1 ? ` eta ${formatSeconds((elapsed * (1 - frac)) / frac)}` : '';
     return `${label} [${'#'.repeat(fill)}${'.'.repeat(width - fill)}] ${String(Math.round(frac * 100)).padStart(3)}% ${done}/${total}${detail ? ` ${detail}` : ''} ${formatSeconds(elapsed)}${eta}`;

@@ -18,7 +18,7 @@ export interface FieldRecord {
 
 /** Where the snapshots of a model file go. */
 export function recordPath(modelPath: string): string {
-  return modelPath.replace(/\.safetensors$/i, '') + '.record.safetensors';
+  return `${modelPath.replace(/\.safetensors$/i, '')}.record.safetensors`;
 }
 
 /** A new record over the range of the training data (2-D models only). */
@@ -29,29 +29,41 @@ export function newRecord(data: ArrayLike<number>, side: number, title: string):
 
 /** Adds the model's field now (at `step`). */
 export function snapshot(record: FieldRecord, model: ScoreModel, step: number): void {
-  const points = gridPoints(record.xRange, record.yRange, record.side, record.side), rows = record.side ** 2;
+  const points = gridPoints(record.xRange, record.yRange, record.side, record.side),
+    rows = record.side ** 2;
   record.steps.push(step);
   record.fields.push(model.score({ data: points, rows, cols: 2 }));
   if (model.spec.kind === 'energy') record.energies.push(model.energy({ data: points, rows, cols: 2 }));
 }
 
 export function encodeRecord(r: FieldRecord): Uint8Array {
-  const frames = r.steps.length, g = r.side ** 2;
+  const frames = r.steps.length,
+    g = r.side ** 2;
   const flat = (xs: Float32Array[], per: number) => {
     const out = new Float32Array(frames * per);
     xs.forEach((x, i) => out.set(x, i * per));
     return out;
   };
-  return encodeSafetensors({
-    steps: { dtype: 'F32', shape: [frames], data: Float32Array.from(r.steps) },
-    fields: { dtype: 'F32', shape: [frames, g, 2], data: flat(r.fields, 2 * g) },
-    ...(r.energies.length ? { energies: { dtype: 'F32' as const, shape: [frames, g], data: flat(r.energies, g) } } : {}),
-  }, { format: 'scorefield-field-record', format_version: '1', range: JSON.stringify({ x: r.xRange, y: r.yRange, side: r.side }), title: r.title });
+  return encodeSafetensors(
+    {
+      steps: { dtype: 'F32', shape: [frames], data: Float32Array.from(r.steps) },
+      fields: { dtype: 'F32', shape: [frames, g, 2], data: flat(r.fields, 2 * g) },
+      ...(r.energies.length ? { energies: { dtype: 'F32' as const, shape: [frames, g], data: flat(r.energies, g) } } : {}),
+    },
+    {
+      format: 'scorefield-field-record',
+      format_version: '1',
+      range: JSON.stringify({ x: r.xRange, y: r.yRange, side: r.side }),
+      title: r.title,
+    },
+  );
 }
 
 export function decodeRecord(bytes: Uint8Array, source: string): FieldRecord {
   const { tensors, metadata } = decodeSafetensors(bytes, { source });
-  const fail = (msg: string): never => { throw new InputError(`${source}: ${msg}`); };
+  const fail = (msg: string): never => {
+    throw new InputError(`${source}: ${msg}`);
+  };
   if (metadata.format !== 'scorefield-field-record') fail('not a field record written by `scorefield train --record-every`');
   let range: { x: Range; y: Range; side: number };
   try {
@@ -59,9 +71,19 @@ export function decodeRecord(bytes: Uint8Array, source: string): FieldRecord {
   } catch {
     return fail("metadata 'range' is not valid JSON");
   }
-  const steps = tensors.steps?.data, fields = tensors.fields?.data;
+  const steps = tensors.steps?.data,
+    fields = tensors.fields?.data;
   if (!steps || !fields || fields.length !== steps.length * 2 * range.side ** 2) fail('tensors steps/fields do not match');
   const g = range.side ** 2;
-  const split = (x: ArrayLike<number> | undefined, per: number) => (x ? Array.from({ length: steps!.length }, (_, i) => Float32Array.from(Array.prototype.slice.call(x, i * per, (i + 1) * per))) : []);
-  return { xRange: range.x, yRange: range.y, side: range.side, steps: Array.from(steps!), fields: split(fields, 2 * g), energies: split(tensors.energies?.data, g), title: metadata.title ?? '' };
+  const split = (x: ArrayLike<number> | undefined, per: number) =>
+    x ? Array.from({ length: steps!.length }, (_, i) => Float32Array.from(Array.prototype.slice.call(x, i * per, (i + 1) * per))) : [];
+  return {
+    xRange: range.x,
+    yRange: range.y,
+    side: range.side,
+    steps: Array.from(steps!),
+    fields: split(fields, 2 * g),
+    energies: split(tensors.energies?.data, g),
+    title: metadata.title ?? '',
+  };
 }

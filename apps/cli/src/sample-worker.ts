@@ -18,7 +18,13 @@ try {
     ...job.options,
     onProgress: (p) => parentPort!.postMessage({ type: 'progress', step: p.step, steps: p.steps, sigma: p.sigma }),
   });
-  parentPort!.postMessage({ type: 'done', samples: result.samples, trajectory: result.trajectory, evaluations: result.evaluations, sampler: result.sampler });
+  parentPort!.postMessage({
+    type: 'done',
+    samples: result.samples,
+    trajectory: result.trajectory,
+    evaluations: result.evaluations,
+    sampler: result.sampler,
+  });
 } catch (e) {
   parentPort!.postMessage({ type: 'error', message: (e as Error).message, input: isInputError(e) });
 }

@@ -40,7 +40,8 @@ type Api = Window['scorefield'];
 
 /** Fraction of 8gaussians points within 0.8 of a mode (modes on the circle of radius 2 sqrt 2, std 0.35: 93% of the data). */
 function nearModes(xy: ArrayLike<number>): number {
-  const r = 2 * Math.SQRT2, n = xy.length / 2;
+  const r = 2 * Math.SQRT2,
+    n = xy.length / 2;
   const modes = Array.from({ length: 8 }, (_, k) => [r * Math.cos((k * Math.PI) / 4), r * Math.sin((k * Math.PI) / 4)]);
   let near = 0;
   for (let i = 0; i < n; i++) {
@@ -62,16 +63,22 @@ describe.skipIf(skip)('web app (headless Chromium, built app)', () => {
   const t0 = Date.now();
 
   beforeAll(async () => {
-    if (!haveChromium) throw new Error(`e2e: ${CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium), as .ci/run does`);
-    if (!existsSync(join(dist, 'index.html'))) throw new Error(`e2e: ${dist} is not built: run 'pnpm --filter @scorefield/web build' (the root 'npm test' builds it)`);
+    if (!haveChromium)
+      throw new Error(`e2e: ${CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium), as .ci/run does`);
+    if (!existsSync(join(dist, 'index.html')))
+      throw new Error(`e2e: ${dist} is not built: run 'pnpm --filter @scorefield/web build' (the root 'npm test' builds it)`);
     const cli = join(repo, 'apps/cli/bin/scorefield.js');
     if (!existsSync(join(repo, 'apps/cli/dist/index.js'))) throw new Error("e2e: the CLI is not built: run 'pnpm build'");
     // The CLI's files for the same runs (and the samples of the first), made while the browser works.
     const tmp = mkdtempSync(join(tmpdir(), 'scorefield-e2e-'));
     const run = (args: string[]) => promisify(execFile)(process.execPath, [cli, ...args, '--quiet']);
-    const out = join(tmp, 'cli.safetensors'), csv = join(tmp, 'cli-samples.csv'), long = join(tmp, 'long.safetensors');
+    const out = join(tmp, 'cli.safetensors'),
+      csv = join(tmp, 'cli-samples.csv'),
+      long = join(tmp, 'long.safetensors');
     cliBytes = run([...cliArgs, '--out', out]).then(() => readFileSync(out));
-    cliSamples = cliBytes.then(() => run(['sample', '--model', out, '--n', '1000', '--seed', '1', '--out', csv])).then(() => readFileSync(csv, 'utf8'));
+    cliSamples = cliBytes
+      .then(() => run(['sample', '--model', out, '--n', '1000', '--seed', '1', '--out', csv]))
+      .then(() => readFileSync(csv, 'utf8'));
     longBytes = cliSamples.then(() => run([...longArgs, '--out', long])).then(() => readFileSync(long));
     for (const p of [cliBytes, cliSamples, longBytes]) p.catch(() => {});
     server = await serveStatic(dist);
@@ -81,14 +88,31 @@ describe.skipIf(skip)('web app (headless Chromium, built app)', () => {
       headless: true,
       acceptDownloads: true,
       viewport: { width: 1280, height: 1000 },
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-        '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--disable-dev-shm-usage',
+      ],
     });
     page = context.pages()[0] ?? (await context.newPage());
-    page.on('console', (m) => { if (watching && m.type() === 'error') problems.push(`console error: ${m.text()}`); });
-    page.on('pageerror', (e) => { if (watching) problems.push(`page error: ${e.message}`); });
-    page.on('requestfailed', (r) => { if (watching) problems.push(`request failed: ${r.url()} (${r.failure()?.errorText})`); });
-    page.on('response', (r) => { if (watching && r.status() >= 400) problems.push(`HTTP ${r.status()}: ${r.url()}`); });
+    page.on('console', (m) => {
+      if (watching && m.type() === 'error') problems.push(`console error: ${m.text()}`);
+    });
+    page.on('pageerror', (e) => {
+      if (watching) problems.push(`page error: ${e.message}`);
+    });
+    page.on('requestfailed', (r) => {
+      if (watching) problems.push(`request failed: ${r.url()} (${r.failure()?.errorText})`);
+    });
+    page.on('response', (r) => {
+      if (watching && r.status() >= 400) problems.push(`HTTP ${r.status()}: ${r.url()}`);
+    });
   }, 60_000);
 
   afterAll(async () => {
@@ -107,7 +131,10 @@ describe.skipIf(skip)('web app (headless Chromium, built app)', () => {
     const end = Date.now() + timeout;
     for (;;) {
       if (await api(f, a)) return;
-      if (Date.now() > end) throw new Error(`e2e: timed out after ${timeout} ms waiting for ${f.toString()} (step ${await api((s) => s?.step)}, errors ${JSON.stringify(await api((s) => s?.errors))})`);
+      if (Date.now() > end)
+        throw new Error(
+          `e2e: timed out after ${timeout} ms waiting for ${f.toString()} (step ${await api((s) => s?.step)}, errors ${JSON.stringify(await api((s) => s?.errors))})`,
+        );
       await new Promise((r) => setTimeout(r, 50));
     }
   };
@@ -123,7 +150,9 @@ describe.skipIf(skip)('web app (headless Chromium, built app)', () => {
   const sameBytes = (a: Buffer, b: Buffer, what: string) => {
     if (Buffer.compare(a, b) !== 0) {
       const header = (x: Buffer) => x.subarray(8, 8 + Number(x.readBigUInt64LE(0))).toString();
-      throw new Error(`${what}: the page's model file differs from the CLI's (${a.length} vs ${b.length} bytes)\npage: ${header(a)}\ncli:  ${header(b)}`);
+      throw new Error(
+        `${what}: the page's model file differs from the CLI's (${a.length} vs ${b.length} bytes)\npage: ${header(a)}\ncli:  ${header(b)}`,
+      );
     }
   };
 
@@ -153,11 +182,13 @@ describe.skipIf(skip)('web app (headless Chromium, built app)', () => {
     expect(hash).toContain('hidden=32,32');
     expect(hash).toContain('seed=3');
     expect(hash).toContain('steps=200');
-    expect(await page.textContent('#cli')).toBe(`scorefield train --data 8gaussians --loss dsm --sigma 0.1 --model score --hidden 32,32 --activation silu --steps 200 --batch 128 --lr 0.001 --seed 3 --out model.safetensors`);
+    expect(await page.textContent('#cli')).toBe(
+      `scorefield train --data 8gaussians --loss dsm --sigma 0.1 --model score --hidden 32,32 --activation silu --steps 200 --batch 128 --lr 0.001 --seed 3 --out model.safetensors`,
+    );
   });
 
   let url200 = '';
-  it('trains exactly to the steps target; the field changes; the model file equals the CLI\'s byte for byte', async () => {
+  it("trains exactly to the steps target; the field changes; the model file equals the CLI's byte for byte", async () => {
     const before = await api((s) => s.firstField());
     expect(before?.step).toBe(0);
     await page.click('#train');
@@ -178,13 +209,15 @@ describe.skipIf(skip)('web app (headless Chromium, built app)', () => {
     expect(text === (await cliSamples)).toBe(true);
   });
 
-  it('trains for a few seconds (reconfigured; paused, stepped once, resumed): loss down, still the CLI\'s bytes', async () => {
+  it("trains for a few seconds (reconfigured; paused, stepped once, resumed): loss down, still the CLI's bytes", async () => {
     const cliLong = await longBytes; // let the CLI finish first: the frame rate below is measured without it
     await setField('#hidden', LONG.hidden);
     await setField('#lr', LONG.lr);
     await setField('#steps', LONG.steps);
     await until((s) => s.ready && s.step === 0 && s.field() !== null);
-    expect(await page.textContent('#cli')).toContain(`--hidden 64,64 --activation silu --steps ${LONG.steps} --batch 128 --lr 0.003 --seed 3`);
+    expect(await page.textContent('#cli')).toContain(
+      `--hidden 64,64 --activation silu --steps ${LONG.steps} --batch 128 --lr 0.003 --seed 3`,
+    );
     await page.click('#train');
     await until((s) => s.step >= 600);
     await page.click('#pause');
@@ -198,11 +231,14 @@ describe.skipIf(skip)('web app (headless Chromium, built app)', () => {
     const losses = await api((s) => s.losses());
     expect(losses.length).toBe(Number(LONG.steps));
     const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / v.length;
-    const first = mean(losses.slice(0, 50)), last = mean(losses.slice(-200));
+    const first = mean(losses.slice(0, 50)),
+      last = mean(losses.slice(-200));
     const rate = await page.textContent('#m-rate');
     const fps = await api((s) => s.fpsHistory);
     const frameMs = await api((s) => s.frameMs);
-    console.log(`e2e: loss ${first.toFixed(2)} (first 50 steps) -> ${last.toFixed(2)} (last 200); paused at ${paused}; ${rate} steps/s; view fps while training/sampling: ${fps.map((f) => f.toFixed(0)).join(' ')}; main-thread work ${frameMs.toFixed(2)} ms/frame`);
+    console.log(
+      `e2e: loss ${first.toFixed(2)} (first 50 steps) -> ${last.toFixed(2)} (last 200); paused at ${paused}; ${rate} steps/s; view fps while training/sampling: ${fps.map((f) => f.toFixed(0)).join(' ')}; main-thread work ${frameMs.toFixed(2)} ms/frame`,
+    );
     expect(last).toBeLessThan(0.9 * first);
     // The view keeps drawing while the worker trains at full speed (1 s windows, median).
     expect(fps.length).toBeGreaterThanOrEqual(3);
@@ -218,7 +254,9 @@ describe.skipIf(skip)('web app (headless Chromium, built app)', () => {
     const samples = await api((s) => s.samples()!);
     const start = await api((s) => s.firstParticles()!);
     const mmd = await api((s) => s.mmd!);
-    console.log(`e2e: near the modes: ${(100 * nearModes(start)).toFixed(0)}% of the particles at the first frame, ${(100 * nearModes(samples)).toFixed(0)}% at the end; MMD² vs data ${mmd.toPrecision(3)}`);
+    console.log(
+      `e2e: near the modes: ${(100 * nearModes(start)).toFixed(0)}% of the particles at the first frame, ${(100 * nearModes(samples)).toFixed(0)}% at the end; MMD² vs data ${mmd.toPrecision(3)}`,
+    );
     expect(samples.length).toBe(2000);
     expect(nearModes(samples)).toBeGreaterThan(0.7);
     expect(nearModes(samples)).toBeGreaterThan(nearModes(start) + 0.25);
@@ -259,7 +297,8 @@ describe.skipIf(skip)('web app (headless Chromium, built app)', () => {
     const box = (await page.locator('#view').boundingBox())!;
     await page.mouse.move(box.x + 0.3 * box.width, box.y + 0.3 * box.height);
     await page.mouse.down();
-    for (let i = 1; i <= 20; i++) await page.mouse.move(box.x + (0.3 + 0.02 * i) * box.width, box.y + (0.3 + 0.01 * i * i / 20) * box.height);
+    for (let i = 1; i <= 20; i++)
+      await page.mouse.move(box.x + (0.3 + 0.02 * i) * box.width, box.y + (0.3 + (0.01 * i * i) / 20) * box.height);
     await page.mouse.up();
     await until((s) => s.ready && s.state().startsWith('data=drawn&pts='));
     const drawn = (await api((s) => s.data()!)).length / 2;

@@ -10,7 +10,8 @@ describe('field helpers', () => {
   });
 
   it('integrating the score of a Gaussian gives its log-density up to a constant', () => {
-    const r = { x0: -3, x1: 3, y0: -3, y1: 3 }, G = 48;
+    const r = { x0: -3, x1: 3, y0: -3, y1: 3 },
+      G = 48;
     const pts = gridPoints(r, G);
     const score = pts.data.map((v) => -v); // N(0, I): s(x) = -x
     const logp = integrateScore(score, G, r);
@@ -23,7 +24,10 @@ describe('field helpers', () => {
 
   it('the view box is square and holds the data', () => {
     const data = new Float32Array(2000);
-    for (let i = 0; i < 1000; i++) { data[2 * i] = (i % 100) / 10; data[2 * i + 1] = Math.floor(i / 100) / 10 - 0.5; }
+    for (let i = 0; i < 1000; i++) {
+      data[2 * i] = (i % 100) / 10;
+      data[2 * i + 1] = Math.floor(i / 100) / 10 - 0.5;
+    }
     const r = viewRange({ data, rows: 1000 });
     expect(r.x1 - r.x0).toBeCloseTo(r.y1 - r.y0, 9);
     expect(r.x0).toBeLessThan(0);
@@ -31,7 +35,8 @@ describe('field helpers', () => {
   });
 
   it('the field signature changes when the field does', () => {
-    const a = new Float32Array([1, 2, 3, 4]), b = new Float32Array([1, 2, 3, 4.01]);
+    const a = new Float32Array([1, 2, 3, 4]),
+      b = new Float32Array([1, 2, 3, 4.01]);
     expect(fieldSignature(a).hash).not.toBe(fieldSignature(b).hash);
     expect(fieldSignature(a).meanNorm).toBeCloseTo((Math.hypot(1, 2) + Math.hypot(3, 4)) / 2, 6);
   });

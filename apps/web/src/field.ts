@@ -6,8 +6,10 @@ import type { Range } from './protocol.js';
  * made square (the same scale on both axes, so arrows keep their angles).
  */
 export function viewRange(p: { data: ArrayLike<number>; rows: number }): Range {
-  const n = p.rows, stride = Math.max(1, Math.floor(n / 5000));
-  const xs: number[] = [], ys: number[] = [];
+  const n = p.rows,
+    stride = Math.max(1, Math.floor(n / 5000));
+  const xs: number[] = [],
+    ys: number[] = [];
   for (let i = 0; i < n; i += stride) {
     xs.push(p.data[2 * i]);
     ys.push(p.data[2 * i + 1]);
@@ -15,8 +17,10 @@ export function viewRange(p: { data: ArrayLike<number>; rows: number }): Range {
   const q = (v: number[], f: number) => v[Math.min(v.length - 1, Math.max(0, Math.round(f * (v.length - 1))))];
   xs.sort((a, b) => a - b);
   ys.sort((a, b) => a - b);
-  const lo = [q(xs, 0.005), q(ys, 0.005)], hi = [q(xs, 0.995), q(ys, 0.995)];
-  const cx = (lo[0] + hi[0]) / 2, cy = (lo[1] + hi[1]) / 2;
+  const lo = [q(xs, 0.005), q(ys, 0.005)],
+    hi = [q(xs, 0.995), q(ys, 0.995)];
+  const cx = (lo[0] + hi[0]) / 2,
+    cy = (lo[1] + hi[1]) / 2;
   const half = Math.max(hi[0] - lo[0], hi[1] - lo[1], 1e-6) * 0.5 * 1.3;
   return { x0: cx - half, x1: cx + half, y0: cy - half, y1: cy + half };
 }
@@ -40,9 +44,12 @@ export function gridPoints(r: Range, g: number): { data: Float32Array; rows: num
  * the two paths is a reasonable smoothing.
  */
 export function integrateScore(score: Float32Array, g: number, r: Range): Float32Array {
-  const hx = (r.x1 - r.x0) / g, hy = (r.y1 - r.y0) / g;
-  const sx = (i: number, j: number) => score[2 * (i * g + j)], sy = (i: number, j: number) => score[2 * (i * g + j) + 1];
-  const a = new Float64Array(g * g), b = new Float64Array(g * g);
+  const hx = (r.x1 - r.x0) / g,
+    hy = (r.y1 - r.y0) / g;
+  const sx = (i: number, j: number) => score[2 * (i * g + j)],
+    sy = (i: number, j: number) => score[2 * (i * g + j) + 1];
+  const a = new Float64Array(g * g),
+    b = new Float64Array(g * g);
   // Path A: along the bottom row in x, then up each column in y.
   for (let j = 1; j < g; j++) a[j] = a[j - 1] + (hx * (sx(0, j - 1) + sx(0, j))) / 2;
   for (let i = 1; i < g; i++) for (let j = 0; j < g; j++) a[i * g + j] = a[(i - 1) * g + j] + (hy * (sy(i - 1, j) + sy(i, j))) / 2;
@@ -56,7 +63,8 @@ export function integrateScore(score: Float32Array, g: number, r: Range): Float3
 
 /** A cheap fingerprint of a field (for tests and the status line): the mean |s| and a rolling hash of the rounded values. */
 export function fieldSignature(score: Float32Array): { meanNorm: number; hash: number } {
-  let sum = 0, hash = 2166136261;
+  let sum = 0,
+    hash = 2166136261;
   for (let k = 0; k < score.length; k += 2) {
     sum += Math.hypot(score[k], score[k + 1]);
     hash = Math.imul(hash ^ Math.round(score[k] * 1e3), 16777619) >>> 0;

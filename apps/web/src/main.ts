@@ -5,8 +5,23 @@
 import { activations, conditionings, projections, schedules } from '@scorefield/core-math';
 import { formatCsv, parseCsv, parseNpy } from '@scorefield/formats';
 import { annealedDefaults, langevinDefaults, pcDefaults } from '@scorefield/models';
-import { cliCommand, datasetNames, decodeState, defaults, effectiveSampler, encodeState, noiseConditional, objectiveNames, objectiveSpec,
-  parseHidden, quantize, samplerAvailability, validateState, type AppState, type SamplerName } from './state.js';
+import {
+  cliCommand,
+  datasetNames,
+  decodeState,
+  defaults,
+  effectiveSampler,
+  encodeState,
+  noiseConditional,
+  objectiveNames,
+  objectiveSpec,
+  parseHidden,
+  quantize,
+  samplerAvailability,
+  validateState,
+  type AppState,
+  type SamplerName,
+} from './state.js';
 import type { FromWorker, Range, ToWorker, TrainConfig } from './protocol.js';
 import { drawBase, drawFrame, drawLoss, heatValues, paintHeat, type FieldSnapshot, type HeatMode, type ViewLayers } from './render.js';
 import { fieldSignature } from './field.js';
@@ -32,14 +47,35 @@ const baseCanvas = document.createElement('canvas');
 function options(sel: HTMLSelectElement, items: [string, string][]): void {
   sel.replaceChildren(...items.map(([value, text]) => new Option(text, value)));
 }
-options(select('loss-name'), objectiveNames.map((n) => [n, ({
-  esm: 'esm: exact score matching', ssm: 'ssm: sliced', 'ssm-vr': 'ssm-vr: sliced, variance reduced', dsm: 'dsm: denoising',
-  ncsn: 'ncsn: multi-level denoising', continuous: 'continuous: VE/VP SDE',
-} as Record<string, string>)[n] ?? n]));
-options(select('projection'), Object.keys(projections).map((p) => [p, p]));
-options(select('schedule'), Object.keys(schedules).map((s) => [s, s]));
+options(
+  select('loss-name'),
+  objectiveNames.map((n) => [
+    n,
+    (
+      {
+        esm: 'esm: exact score matching',
+        ssm: 'ssm: sliced',
+        'ssm-vr': 'ssm-vr: sliced, variance reduced',
+        dsm: 'dsm: denoising',
+        ncsn: 'ncsn: multi-level denoising',
+        continuous: 'continuous: VE/VP SDE',
+      } as Record<string, string>
+    )[n] ?? n,
+  ]),
+);
+options(
+  select('projection'),
+  Object.keys(projections).map((p) => [p, p]),
+);
+options(
+  select('schedule'),
+  Object.keys(schedules).map((s) => [s, s]),
+);
 options(select('conditioning'), [['auto', 'default for the loss'], ...Object.keys(conditionings).map((c): [string, string] => [c, c])]);
-options(select('activation'), Object.keys(activations).map((a) => [a, a]));
+options(
+  select('activation'),
+  Object.keys(activations).map((a) => [a, a]),
+);
 
 // ---------- state ----------
 const decoded = decodeState(location.hash);
@@ -130,14 +166,25 @@ worker.onmessage = (ev: MessageEvent<FromWorker>) => {
       onProgress(m);
       break;
     case 'field':
-      vm.field = { step: m.step, range: m.range, grid: m.grid, score: m.score, logDensity: m.logDensity, trueScore: m.trueScore, noise: m.noise };
+      vm.field = {
+        step: m.step,
+        range: m.range,
+        grid: m.grid,
+        score: m.score,
+        logDensity: m.logDensity,
+        trueScore: m.trueScore,
+        noise: m.noise,
+      };
       if (!vm.firstField) vm.firstField = { step: m.step, ...fieldSignature(m.score) };
       vm.heatDirty = true;
       break;
     case 'metrics':
       vm.fisher = m.fisher;
       vm.fisherNoise = m.fisherNoise ?? 0;
-      $('m-fisher').textContent = m.fisher === undefined ? 'n/a (no exact score)' : `${m.fisher.toPrecision(3)}${m.fisherNoise ? ` (σ=${m.fisherNoise.toPrecision(2)})` : ''}`;
+      $('m-fisher').textContent =
+        m.fisher === undefined
+          ? 'n/a (no exact score)'
+          : `${m.fisher.toPrecision(3)}${m.fisherNoise ? ` (σ=${m.fisherNoise.toPrecision(2)})` : ''}`;
       break;
     case 'sample-start':
       vm.sampling = true;
@@ -186,7 +233,8 @@ function onProgress(m: Extract<FromWorker, { type: 'progress' }>): void {
   vm.trainShare = m.trainShare;
   if (m.stepsPerSecond > 0) {
     $('m-rate').textContent = m.stepsPerSecond.toFixed(0);
-    $('m-rate').title = `${(100 * m.trainShare).toFixed(0)}% of the worker's time in Adam steps (the rest: field snapshots, metrics, messages)`;
+    $('m-rate').title =
+      `${(100 * m.trainShare).toFixed(0)}% of the worker's time in Adam steps (the rest: field snapshots, metrics, messages)`;
   }
   if (vm.count > 0) {
     const tail = vm.losses.subarray(Math.max(0, vm.count - 50), vm.count);
@@ -212,8 +260,15 @@ const autoSample = () => input('auto-sample').checked;
 // ---------- runs ----------
 function trainConfig(s: AppState): TrainConfig {
   return {
-    hidden: s.hidden, activation: s.activation, loss: objectiveSpec(s), kind: s.kind,
-    conditioning: s.conditioning === 'auto' ? undefined : s.conditioning, batch: s.batch, lr: s.lr, seed: s.seed, steps: s.steps,
+    hidden: s.hidden,
+    activation: s.activation,
+    loss: objectiveSpec(s),
+    kind: s.kind,
+    conditioning: s.conditioning === 'auto' ? undefined : s.conditioning,
+    batch: s.batch,
+    lr: s.lr,
+    seed: s.seed,
+    steps: s.steps,
   };
 }
 
@@ -227,8 +282,23 @@ function hasData(s: AppState): boolean {
 function configure(range?: Range): void {
   vm.run++;
   Object.assign(vm, {
-    step: 0, target: state.steps, running: false, count: 0, lossDirty: true, field: null, firstField: null, heatDirty: true,
-    fisher: undefined, mmd: undefined, sampling: false, frames: [], pendingDone: null, particles: null, samples: null, footer: '', sigmaText: '–',
+    step: 0,
+    target: state.steps,
+    running: false,
+    count: 0,
+    lossDirty: true,
+    field: null,
+    firstField: null,
+    heatDirty: true,
+    fisher: undefined,
+    mmd: undefined,
+    sampling: false,
+    frames: [],
+    pendingDone: null,
+    particles: null,
+    samples: null,
+    footer: '',
+    sigmaText: '–',
   });
   $('m-mmd').textContent = '–';
   $('m-fisher').textContent = '–';
@@ -246,9 +316,12 @@ function configure(range?: Range): void {
     updateButtons();
     return;
   }
-  const data = state.data === 'drawn' ? { kind: 'points' as const, name: 'drawn', points: Float32Array.from(state.points!), rows: state.points!.length / 2 }
-    : state.data === 'file' ? { kind: 'points' as const, name: fileData!.name, points: Float64Array.from(fileData!.data), rows: fileData!.rows }
-      : { kind: 'builtin' as const, name: state.data, size: state.dataSize, seed: state.seed };
+  const data =
+    state.data === 'drawn'
+      ? { kind: 'points' as const, name: 'drawn', points: Float32Array.from(state.points!), rows: state.points!.length / 2 }
+      : state.data === 'file'
+        ? { kind: 'points' as const, name: fileData!.name, points: Float64Array.from(fileData!.data), rows: fileData!.rows }
+        : { kind: 'builtin' as const, name: state.data, size: state.dataSize, seed: state.seed };
   vm.configured = true;
   send({ type: 'configure', run: vm.run, config: trainConfig(state), data, range });
   updateButtons();
@@ -272,14 +345,22 @@ function requestSample(): void {
   const sampler = effectiveSampler(state);
   vm.sampling = true;
   updateButtons();
-  send({ type: 'sample', run: vm.run, request: { sampler, n: state.particles, seed: state.sampleSeed, steps: state.sampleSteps, stepSize: state.stepSize } });
+  send({
+    type: 'sample',
+    run: vm.run,
+    request: { sampler, n: state.particles, seed: state.sampleSeed, steps: state.sampleSteps, stepSize: state.stepSize },
+  });
 }
 
 // ---------- controls <-> state ----------
 function writeHash(): void {
   const hash = `#${encodeState(state)}`;
   if (location.hash !== hash) history.replaceState(null, '', hash);
-  const cmd = cliCommand(state) ?? (state.data === 'file' && fileData ? cliCommand({ ...state, data: '8gaussians' })!.replace('--data 8gaussians', `--data ${fileData.name}`) : null);
+  const cmd =
+    cliCommand(state) ??
+    (state.data === 'file' && fileData
+      ? cliCommand({ ...state, data: '8gaussians' })!.replace('--data 8gaussians', `--data ${fileData.name}`)
+      : null);
   $('cli').textContent = cmd ?? 'drawn points are not on the command line (export the samples, or load a file instead)';
 }
 
@@ -289,7 +370,8 @@ function syncControls(): void {
   const items: [string, string][] = datasetNames.map((n) => [n, n]);
   items.push(['drawn', s.points || vm.drawn.length ? 'drawn points' : 'drawn points (draw on the view)']);
   if (fileData) items.push(['file', `file: ${fileData.name}`]);
-  if (dataSel.options.length !== items.length || [...dataSel.options].some((o, i) => o.value !== items[i][0] || o.text !== items[i][1])) options(dataSel, items);
+  if (dataSel.options.length !== items.length || [...dataSel.options].some((o, i) => o.value !== items[i][0] || o.text !== items[i][1]))
+    options(dataSel, items);
   dataSel.value = s.data;
   input('data-size').value = String(s.dataSize);
   input('data-size').disabled = !datasetNames.includes(s.data);
@@ -321,8 +403,14 @@ function syncControls(): void {
   }
   const sampler = effectiveSampler(s);
   input('sample-steps').value = s.sampleSteps === undefined ? '' : String(s.sampleSteps);
-  input('sample-steps').placeholder = sampler === 'langevin' ? String(langevinDefaults.steps) : sampler === 'annealed' ? `${annealedDefaults.steps} per level`
-    : sampler === 'pc' ? String(pcDefaults.steps) : 'adaptive';
+  input('sample-steps').placeholder =
+    sampler === 'langevin'
+      ? String(langevinDefaults.steps)
+      : sampler === 'annealed'
+        ? `${annealedDefaults.steps} per level`
+        : sampler === 'pc'
+          ? String(pcDefaults.steps)
+          : 'adaptive';
   input('sample-steps').disabled = sampler === 'ode';
   input('step-size').value = s.stepSize === undefined ? '' : String(s.stepSize);
   input('step-size').placeholder = sampler === 'langevin' ? String(langevinDefaults.stepSize) : sampler === 'annealed' ? '0.1 σ_L²' : 'n/a';
@@ -363,7 +451,9 @@ function readControls(): AppState | null {
   const s: AppState = { ...state };
   let ok = true;
   const num = (id: string, check: (v: number) => boolean, set: (v: number) => void, optional = false) => {
-    const el = input(id), raw = el.value.trim(), v = Number(raw);
+    const el = input(id),
+      raw = el.value.trim(),
+      v = Number(raw);
     const valid = optional && raw === '' ? true : raw !== '' && check(v);
     el.setAttribute('aria-invalid', String(!valid));
     if (valid && !(optional && raw === '')) set(v);
@@ -372,15 +462,27 @@ function readControls(): AppState | null {
   const int = (min: number, max: number) => (v: number) => Number.isInteger(v) && v >= min && v <= max;
   const pos = (v: number) => Number.isFinite(v) && v > 0;
   s.data = select('data').value;
-  num('data-size', int(2, 1_000_000), (v) => { s.dataSize = v; });
+  num('data-size', int(2, 1_000_000), (v) => {
+    s.dataSize = v;
+  });
   s.loss = select('loss-name').value as AppState['loss'];
-  num('sigma', pos, (v) => { s.sigma = v; });
+  num('sigma', pos, (v) => {
+    s.sigma = v;
+  });
   s.projection = select('projection').value as AppState['projection'];
-  num('slices', int(1, 4096), (v) => { s.slices = v; });
+  num('slices', int(1, 4096), (v) => {
+    s.slices = v;
+  });
   s.schedule = select('schedule').value as AppState['schedule'];
-  num('sigma-max', pos, (v) => { s.sigmaMax = v; });
-  num('sigma-min', pos, (v) => { s.sigmaMin = v; });
-  num('levels', int(2, 10_000), (v) => { s.levels = v; });
+  num('sigma-max', pos, (v) => {
+    s.sigmaMax = v;
+  });
+  num('sigma-min', pos, (v) => {
+    s.sigmaMin = v;
+  });
+  num('levels', int(2, 10_000), (v) => {
+    s.levels = v;
+  });
   if (s.sigmaMin >= s.sigmaMax) {
     input('sigma-min').setAttribute('aria-invalid', 'true');
     ok = false;
@@ -393,17 +495,43 @@ function readControls(): AppState | null {
   if (hidden) s.hidden = hidden;
   else ok = false;
   s.activation = select('activation').value as AppState['activation'];
-  num('lr', pos, (v) => { s.lr = v; });
-  num('batch', int(1, 65_536), (v) => { s.batch = v; });
-  num('seed', int(0, 2 ** 32 - 1), (v) => { s.seed = v; });
-  num('steps', int(1, 10_000_000), (v) => { s.steps = v; });
+  num('lr', pos, (v) => {
+    s.lr = v;
+  });
+  num('batch', int(1, 65_536), (v) => {
+    s.batch = v;
+  });
+  num('seed', int(0, 2 ** 32 - 1), (v) => {
+    s.seed = v;
+  });
+  num('steps', int(1, 10_000_000), (v) => {
+    s.steps = v;
+  });
   s.sampler = select('sampler').value as SamplerName;
   s.sampleSteps = undefined;
   s.stepSize = undefined;
-  num('sample-steps', int(1, 100_000), (v) => { s.sampleSteps = v; }, true);
-  num('step-size', pos, (v) => { s.stepSize = v; }, true);
-  num('particles', int(2, 20_000), (v) => { s.particles = v; });
-  num('sample-seed', int(0, 2 ** 32 - 1), (v) => { s.sampleSeed = v; });
+  num(
+    'sample-steps',
+    int(1, 100_000),
+    (v) => {
+      s.sampleSteps = v;
+    },
+    true,
+  );
+  num(
+    'step-size',
+    pos,
+    (v) => {
+      s.stepSize = v;
+    },
+    true,
+  );
+  num('particles', int(2, 20_000), (v) => {
+    s.particles = v;
+  });
+  num('sample-seed', int(0, 2 ** 32 - 1), (v) => {
+    s.sampleSeed = v;
+  });
   if (validateState(s) !== null) s.conditioning = 'auto';
   if (!ok) showError('Some settings are invalid (marked); fix them to apply.');
   return ok ? s : null;
@@ -433,14 +561,34 @@ function onControlChange(kind: Kind): void {
       if (!next.points && vm.drawn.length >= 8) state = { ...next, points: Float32Array.from(vm.drawn) };
     } else vm.drawMode = false;
   }
-  configure(kind === 'data' && state.data === 'drawn' ? vm.drawRange ?? undefined : undefined);
+  configure(kind === 'data' && state.data === 'drawn' ? (vm.drawRange ?? undefined) : undefined);
 }
 
 const controlKinds: Record<string, Kind> = {
-  data: 'data', 'data-size': 'data', 'loss-name': 'train', sigma: 'train', projection: 'train', slices: 'train', schedule: 'train',
-  'sigma-max': 'train', 'sigma-min': 'train', levels: 'train', sde: 'train', kind: 'train', conditioning: 'train', hidden: 'train',
-  activation: 'train', lr: 'train', batch: 'train', seed: 'train', steps: 'target', sampler: 'sampler', 'sample-steps': 'sampler',
-  'step-size': 'sampler', particles: 'sampler', 'sample-seed': 'sampler',
+  data: 'data',
+  'data-size': 'data',
+  'loss-name': 'train',
+  sigma: 'train',
+  projection: 'train',
+  slices: 'train',
+  schedule: 'train',
+  'sigma-max': 'train',
+  'sigma-min': 'train',
+  levels: 'train',
+  sde: 'train',
+  kind: 'train',
+  conditioning: 'train',
+  hidden: 'train',
+  activation: 'train',
+  lr: 'train',
+  batch: 'train',
+  seed: 'train',
+  steps: 'target',
+  sampler: 'sampler',
+  'sample-steps': 'sampler',
+  'step-size': 'sampler',
+  particles: 'sampler',
+  'sample-seed': 'sampler',
 };
 for (const [id, kind] of Object.entries(controlKinds)) $(id).addEventListener('change', () => onControlChange(kind));
 $('controls').addEventListener('submit', (e) => e.preventDefault());
@@ -506,7 +654,10 @@ const layers = (): ViewLayers => ({
   data: input('show-data').checked,
   samples: input('show-samples').checked,
 });
-for (const id of ['heat', 'show-arrows', 'show-true', 'show-data', 'show-samples']) $(id).addEventListener('change', () => { vm.heatDirty = true; });
+for (const id of ['heat', 'show-arrows', 'show-true', 'show-data', 'show-samples'])
+  $(id).addEventListener('change', () => {
+    vm.heatDirty = true;
+  });
 
 // ---------- drawing points and dropping files ----------
 button('draw').addEventListener('click', () => {
@@ -526,7 +677,8 @@ button('clear-drawn').addEventListener('click', () => {
 });
 
 function toData(ev: PointerEvent): [number, number] {
-  const r = viewCanvas.getBoundingClientRect(), v = vm.range;
+  const r = viewCanvas.getBoundingClientRect(),
+    v = vm.range;
   return [v.x0 + ((ev.clientX - r.left) / r.width) * (v.x1 - v.x0), v.y1 - ((ev.clientY - r.top) / r.height) * (v.y1 - v.y0)];
 }
 
@@ -584,7 +736,12 @@ viewCanvas.addEventListener('pointercancel', endStroke);
 viewCanvas.addEventListener('keydown', (ev) => {
   if (!vm.drawMode || !vm.cursor) return;
   const step = (ev.shiftKey ? 0.1 : 0.025) * (vm.range.x1 - vm.range.x0);
-  const moves: Record<string, [number, number]> = { ArrowLeft: [-step, 0], ArrowRight: [step, 0], ArrowUp: [0, step], ArrowDown: [0, -step] };
+  const moves: Record<string, [number, number]> = {
+    ArrowLeft: [-step, 0],
+    ArrowRight: [step, 0],
+    ArrowUp: [0, step],
+    ArrowDown: [0, -step],
+  };
   if (moves[ev.key]) {
     vm.cursor = [vm.cursor[0] + moves[ev.key][0], vm.cursor[1] + moves[ev.key][1]];
     ev.preventDefault();
@@ -602,9 +759,11 @@ viewCanvas.addEventListener('keydown', (ev) => {
 async function loadFile(file: File): Promise<void> {
   try {
     const bytes = new Uint8Array(await file.arrayBuffer());
-    const m = file.name.toLowerCase().endsWith('.npy') ? parseNpy(bytes, { source: file.name })
+    const m = file.name.toLowerCase().endsWith('.npy')
+      ? parseNpy(bytes, { source: file.name })
       : parseCsv(new TextDecoder('utf-8', { fatal: false }).decode(bytes), { source: file.name });
-    if (m.cols !== 2) throw new Error(`${file.name}: the web app shows 2-D data; this file has ${m.cols} columns (the CLI trains on any dimension)`);
+    if (m.cols !== 2)
+      throw new Error(`${file.name}: the web app shows 2-D data; this file has ${m.cols} columns (the CLI trains on any dimension)`);
     if (m.rows < 2) throw new Error(`${file.name}: need at least 2 points, got ${m.rows}`);
     fileData = { name: file.name, data: m.data, rows: m.rows };
     vm.drawMode = false;
@@ -625,7 +784,9 @@ zone.addEventListener('dragover', (ev) => {
   ev.preventDefault();
   $('drop-hint').hidden = false;
 });
-zone.addEventListener('dragleave', () => { $('drop-hint').hidden = true; });
+zone.addEventListener('dragleave', () => {
+  $('drop-hint').hidden = true;
+});
 zone.addEventListener('drop', (ev) => {
   ev.preventDefault();
   $('drop-hint').hidden = true;
@@ -656,7 +817,8 @@ function resize(): void {
     viewCanvas.height = w;
     vm.baseDirty = true;
   }
-  const lw = Math.round(lossCanvas.clientWidth * dpr) || 640, lh = Math.round(lossCanvas.clientHeight * dpr) || 140;
+  const lw = Math.round(lossCanvas.clientWidth * dpr) || 640,
+    lh = Math.round(lossCanvas.clientHeight * dpr) || 140;
   if (lossCanvas.width !== lw || lossCanvas.height !== lh) {
     lossCanvas.width = lw;
     lossCanvas.height = lh;
@@ -666,7 +828,8 @@ function resize(): void {
 new ResizeObserver(resize).observe(viewCanvas);
 new ResizeObserver(resize).observe(lossCanvas);
 
-let frames = 0, fpsT0 = performance.now();
+let frames = 0,
+  fpsT0 = performance.now();
 function frame(now: number): void {
   frames++;
   if (now - fpsT0 >= 1000) {
@@ -696,7 +859,9 @@ function frame(now: number): void {
     vm.sampling = false;
     vm.footer = `${d.sampler}: ${d.samples.length / 2} samples at step ${d.step}`;
     $('m-mmd').textContent = `${d.mmd.toPrecision(3)} (step ${d.step})`;
-    setStatus(`Sampled ${d.samples.length / 2} particles with ${d.sampler} in ${d.seconds.toFixed(2)} s (${d.evaluations} score evaluations each).`);
+    setStatus(
+      `Sampled ${d.samples.length / 2} particles with ${d.sampler} in ${d.seconds.toFixed(2)} s (${d.evaluations} score evaluations each).`,
+    );
     updateButtons();
   }
   const L = layers();
@@ -754,22 +919,54 @@ if (import.meta.env.PROD && 'serviceWorker' in navigator) {
 
 // A read-only window for tests and the console.
 const api = {
-  get ready() { return vm.ready && vm.configured; },
-  get build() { return vm.build; },
-  get step() { return vm.step; },
-  get target() { return vm.target; },
-  get running() { return vm.running; },
-  get sampling() { return vm.sampling || vm.frames.length > 0 || vm.pendingDone !== null; },
-  get fps() { return vm.fps; },
-  get frameMs() { return vm.frameMs; },
-  get stepsPerSecond() { return vm.rate; },
-  get trainShare() { return vm.trainShare; },
-  get fpsHistory() { return [...vm.fpsHistory]; },
-  get errors() { return [...vm.errors]; },
-  get fisher() { return vm.fisher; },
-  get mmd() { return vm.mmd; },
-  get sigmaText() { return vm.sigmaText; },
-  get run() { return vm.run; },
+  get ready() {
+    return vm.ready && vm.configured;
+  },
+  get build() {
+    return vm.build;
+  },
+  get step() {
+    return vm.step;
+  },
+  get target() {
+    return vm.target;
+  },
+  get running() {
+    return vm.running;
+  },
+  get sampling() {
+    return vm.sampling || vm.frames.length > 0 || vm.pendingDone !== null;
+  },
+  get fps() {
+    return vm.fps;
+  },
+  get frameMs() {
+    return vm.frameMs;
+  },
+  get stepsPerSecond() {
+    return vm.rate;
+  },
+  get trainShare() {
+    return vm.trainShare;
+  },
+  get fpsHistory() {
+    return [...vm.fpsHistory];
+  },
+  get errors() {
+    return [...vm.errors];
+  },
+  get fisher() {
+    return vm.fisher;
+  },
+  get mmd() {
+    return vm.mmd;
+  },
+  get sigmaText() {
+    return vm.sigmaText;
+  },
+  get run() {
+    return vm.run;
+  },
   losses: () => Array.from(vm.losses.subarray(0, vm.count)),
   field: () => (vm.field ? { step: vm.field.step, ...fieldSignature(vm.field.score) } : null),
   firstField: () => vm.firstField,
@@ -783,6 +980,8 @@ const api = {
   defaults: () => encodeState({ ...defaults }),
 };
 declare global {
-  interface Window { scorefield: typeof api }
+  interface Window {
+    scorefield: typeof api;
+  }
 }
 Object.defineProperty(window, 'scorefield', { value: Object.freeze(api) });

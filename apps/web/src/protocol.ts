@@ -56,23 +56,45 @@ export const GRID = 48;
 export type FromWorker =
   | { type: 'ready'; build: 'simd' | 'scalar' }
   | { type: 'data'; run: number; name: string; rows: number; shown: Float32Array; range: Range; exact: boolean }
-  | { type: 'progress'; run: number; step: number; target: number; running: boolean; first: number; losses: Float32Array;
-    /** Steps per second, and the share of the worker's time spent in Adam steps (the rest: snapshots and messages). */
-    stepsPerSecond: number; trainShare: number }
   | {
-    type: 'field'; run: number; step: number; range: Range; grid: number;
-    /** Learned score s(x) at the grid points (row-major, y from y0 up), data units. */
-    score: Float32Array;
-    /** A log-density proxy: -E (energy models) or the path integral of s (score models). */
-    logDensity: Float32Array;
-    /** Exact score of the data at the model's noise level (mixtures only). */
-    trueScore?: Float32Array;
-    /** Noise level (data units) the exact score and the Fisher divergence are taken at. */
-    noise: number;
-  }
+      type: 'progress';
+      run: number;
+      step: number;
+      target: number;
+      running: boolean;
+      first: number;
+      losses: Float32Array;
+      /** Steps per second, and the share of the worker's time spent in Adam steps (the rest: snapshots and messages). */
+      stepsPerSecond: number;
+      trainShare: number;
+    }
+  | {
+      type: 'field';
+      run: number;
+      step: number;
+      range: Range;
+      grid: number;
+      /** Learned score s(x) at the grid points (row-major, y from y0 up), data units. */
+      score: Float32Array;
+      /** A log-density proxy: -E (energy models) or the path integral of s (score models). */
+      logDensity: Float32Array;
+      /** Exact score of the data at the model's noise level (mixtures only). */
+      trueScore?: Float32Array;
+      /** Noise level (data units) the exact score and the Fisher divergence are taken at. */
+      noise: number;
+    }
   | { type: 'metrics'; run: number; step: number; fisher?: number; fisherNoise?: number }
   | { type: 'sample-start'; run: number; sampler: SamplerName; n: number; steps: number }
   | { type: 'sample-frame'; run: number; step: number; steps: number; sigma?: number; particles: Float32Array }
-  | { type: 'sample-done'; run: number; step: number; samples: Float32Array; mmd: number; seconds: number; evaluations: number; sampler: SamplerName }
+  | {
+      type: 'sample-done';
+      run: number;
+      step: number;
+      samples: Float32Array;
+      mmd: number;
+      seconds: number;
+      evaluations: number;
+      sampler: SamplerName;
+    }
   | { type: 'model-bytes'; run: number; id: number; bytes: Uint8Array; name: string }
   | { type: 'error'; run: number; message: string };

@@ -3,7 +3,10 @@ import { heatValues, type FieldSnapshot } from './render.js';
 import { contentSecurityPolicy } from '../vite.config.js';
 
 const field = (over: Partial<FieldSnapshot> = {}): FieldSnapshot => ({
-  step: 0, range: { x0: 0, x1: 1, y0: 0, y1: 1 }, grid: 2, noise: 0,
+  step: 0,
+  range: { x0: 0, x1: 1, y0: 0, y1: 1 },
+  grid: 2,
+  noise: 0,
   score: new Float32Array([1, 0, 0, 2, 3, 4, 0, 0]),
   logDensity: new Float32Array([-1, -30, 0, -5]),
   ...over,

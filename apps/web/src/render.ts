@@ -57,20 +57,39 @@ const VIRIDIS = lut(viridis);
 const MAGMA = lut(magma);
 
 /** Per-cell values of a heat mode in [0, 1] (null for 'none' or when unavailable) and the legend text. */
-export function heatValues(f: FieldSnapshot, mode: HeatMode, kind: 'score' | 'energy'): { t: Float32Array; legend: string; map: 'viridis' | 'magma' } | null {
+export function heatValues(
+  f: FieldSnapshot,
+  mode: HeatMode,
+  kind: 'score' | 'energy',
+): { t: Float32Array; legend: string; map: 'viridis' | 'magma' } | null {
   const n = f.grid * f.grid;
   const t = new Float32Array(n);
   if (mode === 'density') {
-    let max = -Infinity, min = Infinity;
-    for (let k = 0; k < n; k++) { const v = f.logDensity[k]; if (Number.isFinite(v)) { max = Math.max(max, v); min = Math.min(min, v); } }
+    let max = -Infinity,
+      min = Infinity;
+    for (let k = 0; k < n; k++) {
+      const v = f.logDensity[k];
+      if (Number.isFinite(v)) {
+        max = Math.max(max, v);
+        min = Math.min(min, v);
+      }
+    }
     const span = Math.max(1e-9, Math.min(max - min, 10));
     for (let k = 0; k < n; k++) t[k] = 1 + (f.logDensity[k] - max) / span;
-    return { t, map: 'viridis', legend: kind === 'energy' ? 'heat: −E(x) (log-density up to a constant), top 10 nats' : 'heat: ∫ s·dx (log-density proxy), top 10 nats' };
+    return {
+      t,
+      map: 'viridis',
+      legend:
+        kind === 'energy' ? 'heat: −E(x) (log-density up to a constant), top 10 nats' : 'heat: ∫ s·dx (log-density proxy), top 10 nats',
+    };
   }
   if (mode === 'norm') {
     let max = 0;
     const norm = new Float32Array(n);
-    for (let k = 0; k < n; k++) { norm[k] = Math.log1p(Math.hypot(f.score[2 * k], f.score[2 * k + 1])); max = Math.max(max, norm[k]); }
+    for (let k = 0; k < n; k++) {
+      norm[k] = Math.log1p(Math.hypot(f.score[2 * k], f.score[2 * k + 1]));
+      max = Math.max(max, norm[k]);
+    }
     for (let k = 0; k < n; k++) t[k] = norm[k] / (max || 1);
     return { t, map: 'magma', legend: 'heat: log(1 + |s(x)|)' };
   }
@@ -110,10 +129,18 @@ export function paintHeat(target: HTMLCanvasElement, g: number, t: Float32Array,
  * Draws the slowly changing layers (background, heatmap, data, arrows) into `ctx`: done once per field
  * snapshot or layer change into a cached canvas, not every frame.
  */
-export function drawBase(ctx: CanvasRenderingContext2D, size: number, c: ViewContent, layers: ViewLayers, heat: HTMLCanvasElement | null): void {
+export function drawBase(
+  ctx: CanvasRenderingContext2D,
+  size: number,
+  c: ViewContent,
+  layers: ViewLayers,
+  heat: HTMLCanvasElement | null,
+): void {
   const { range } = c;
-  const sx = size / (range.x1 - range.x0), sy = size / (range.y1 - range.y0);
-  const px = (x: number) => (x - range.x0) * sx, py = (y: number) => size - (y - range.y0) * sy;
+  const sx = size / (range.x1 - range.x0),
+    sy = size / (range.y1 - range.y0);
+  const px = (x: number) => (x - range.x0) * sx,
+    py = (y: number) => size - (y - range.y0) * sy;
   const dpr = size / 640;
   ctx.save();
   ctx.fillStyle = '#10131a';
@@ -133,7 +160,8 @@ export function drawBase(ctx: CanvasRenderingContext2D, size: number, c: ViewCon
   }
   const f = c.field;
   if (f) {
-    const g = f.grid, cell = size / g;
+    const g = f.grid,
+      cell = size / g;
     const norms: number[] = [];
     for (let k = 0; k < g * g; k++) norms.push(Math.hypot(f.score[2 * k], f.score[2 * k + 1]));
     const ref = norms.sort((a, b) => a - b)[Math.floor(norms.length / 2)] || 1;
@@ -143,12 +171,18 @@ export function drawBase(ctx: CanvasRenderingContext2D, size: number, c: ViewCon
       ctx.beginPath();
       for (let i = 1; i < g; i += 2) {
         for (let j = 1; j < g; j += 2) {
-          const k = i * g + j, vx = s[2 * k], vy = s[2 * k + 1], n = Math.hypot(vx, vy);
+          const k = i * g + j,
+            vx = s[2 * k],
+            vy = s[2 * k + 1],
+            n = Math.hypot(vx, vy);
           if (!(n > 0) || !Number.isFinite(n)) continue;
           const len = 1.8 * cell * (n / (n + ref));
-          const x0 = (j + 0.5) * cell, y0 = size - (i + 0.5) * cell;
-          const ux = vx / n, uy = -vy / n;
-          const x1 = x0 + ux * len, y1 = y0 + uy * len;
+          const x0 = (j + 0.5) * cell,
+            y0 = size - (i + 0.5) * cell;
+          const ux = vx / n,
+            uy = -vy / n;
+          const x1 = x0 + ux * len,
+            y1 = y0 + uy * len;
           ctx.moveTo(x0, y0);
           ctx.lineTo(x1, y1);
           const hd = Math.min(5 * dpr, 0.4 * len);
@@ -167,10 +201,19 @@ export function drawBase(ctx: CanvasRenderingContext2D, size: number, c: ViewCon
 }
 
 /** Draws a frame: the cached base, then what moves (particles, the drawing cursor) and the labels. */
-export function drawFrame(ctx: CanvasRenderingContext2D, size: number, base: HTMLCanvasElement, c: ViewContent, layers: ViewLayers, legend: string): void {
+export function drawFrame(
+  ctx: CanvasRenderingContext2D,
+  size: number,
+  base: HTMLCanvasElement,
+  c: ViewContent,
+  layers: ViewLayers,
+  legend: string,
+): void {
   const { range } = c;
-  const sx = size / (range.x1 - range.x0), sy = size / (range.y1 - range.y0);
-  const px = (x: number) => (x - range.x0) * sx, py = (y: number) => size - (y - range.y0) * sy;
+  const sx = size / (range.x1 - range.x0),
+    sy = size / (range.y1 - range.y0);
+  const px = (x: number) => (x - range.x0) * sx,
+    py = (y: number) => size - (y - range.y0) * sy;
   const dpr = size / 640;
   ctx.save();
   ctx.drawImage(base, 0, 0);
@@ -178,12 +221,14 @@ export function drawFrame(ctx: CanvasRenderingContext2D, size: number, base: HTM
     ctx.fillStyle = '#ffcf3f';
     const r = 2.4 * dpr;
     for (let k = 0; k < c.particles.length; k += 2) {
-      const x = px(c.particles[k]), y = py(c.particles[k + 1]);
+      const x = px(c.particles[k]),
+        y = py(c.particles[k + 1]);
       if (x > -r && x < size + r && y > -r && y < size + r) ctx.fillRect(x - r / 2, y - r / 2, r, r);
     }
   }
   if (c.cursor) {
-    const x = px(c.cursor[0]), y = py(c.cursor[1]);
+    const x = px(c.cursor[0]),
+      y = py(c.cursor[1]);
     ctx.strokeStyle = '#7fdcff';
     ctx.lineWidth = 2 * dpr;
     ctx.beginPath();
@@ -230,26 +275,37 @@ export function drawLoss(ctx: CanvasRenderingContext2D, w: number, h: number, lo
     ctx.restore();
     return;
   }
-  const padL = 52 * dpr, padR = 8 * dpr, padT = 8 * dpr, padB = 18 * dpr;
+  const padL = 52 * dpr,
+    padR = 8 * dpr,
+    padT = 8 * dpr,
+    padB = 18 * dpr;
   const cols = Math.max(2, Math.floor(w - padL - padR));
   const bins = Math.min(cols, count);
   const means = new Float64Array(bins);
   for (let b = 0; b < bins; b++) {
-    const a = Math.floor((b * count) / bins), z = Math.max(a + 1, Math.floor(((b + 1) * count) / bins));
+    const a = Math.floor((b * count) / bins),
+      z = Math.max(a + 1, Math.floor(((b + 1) * count) / bins));
     let s = 0;
     for (let k = a; k < z; k++) s += losses[k];
     means[b] = s / (z - a);
   }
-  const sorted = Array.from(means).filter(Number.isFinite).sort((a, b) => a - b);
-  const lo = sorted[0], hi = sorted[Math.floor(0.98 * (sorted.length - 1))];
+  const sorted = Array.from(means)
+    .filter(Number.isFinite)
+    .sort((a, b) => a - b);
+  const lo = sorted[0],
+    hi = sorted[Math.floor(0.98 * (sorted.length - 1))];
   const span = hi - lo || Math.abs(hi) || 1;
-  const y0 = lo - 0.05 * span, y1 = hi + 0.05 * span;
+  const y0 = lo - 0.05 * span,
+    y1 = hi + 0.05 * span;
   const X = (b: number) => padL + (b / Math.max(1, bins - 1)) * (w - padL - padR);
   const Y = (v: number) => padT + (1 - (Math.min(y1, Math.max(y0, v)) - y0) / (y1 - y0)) * (h - padT - padB);
   ctx.strokeStyle = '#2a3040';
   ctx.lineWidth = 1;
   ctx.beginPath();
-  for (const v of [y0 + 0.05 * span, (y0 + y1) / 2, y1 - 0.05 * span]) { ctx.moveTo(padL, Y(v)); ctx.lineTo(w - padR, Y(v)); }
+  for (const v of [y0 + 0.05 * span, (y0 + y1) / 2, y1 - 0.05 * span]) {
+    ctx.moveTo(padL, Y(v));
+    ctx.lineTo(w - padR, Y(v));
+  }
   ctx.stroke();
   ctx.fillStyle = '#aab2c0';
   ctx.textBaseline = 'middle';

@@ -1,6 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { cliCommand, decodePoints, decodeState, defaults, encodePoints, encodeState, objectiveSpec, parseHidden, quantize, samplerAvailability,
-  type AppState } from './state.js';
+import {
+  cliCommand,
+  decodePoints,
+  decodeState,
+  defaults,
+  encodePoints,
+  encodeState,
+  objectiveSpec,
+  parseHidden,
+  quantize,
+  samplerAvailability,
+  type AppState,
+} from './state.js';
 
 const base = (): AppState => ({ ...defaults, hidden: [...defaults.hidden] });
 
@@ -19,7 +30,17 @@ describe('URL state', () => {
       { ...base(), loss: 'ssm', projection: 'rademacher', slices: 4 },
       { ...base(), loss: 'ssm-vr', projection: 'sphere', slices: 2 },
       { ...base(), loss: 'dsm', sigma: 0.25, conditioning: 'scale' },
-      { ...base(), loss: 'ncsn', schedule: 'cosine', sigmaMax: 2, sigmaMin: 0.02, levels: 7, sampler: 'annealed', sampleSteps: 50, stepSize: 3e-5 },
+      {
+        ...base(),
+        loss: 'ncsn',
+        schedule: 'cosine',
+        sigmaMax: 2,
+        sigmaMin: 0.02,
+        levels: 7,
+        sampler: 'annealed',
+        sampleSteps: 50,
+        stepSize: 3e-5,
+      },
       { ...base(), loss: 'continuous', sde: 'vp', conditioning: 'embed', sampler: 'pc', particles: 500, sampleSeed: 9 },
       { ...base(), data: 'moons', dataSize: 5000, hidden: [32, 32], activation: 'tanh', lr: 5e-4, batch: 64, seed: 3, steps: 200 },
     ];
@@ -32,8 +53,9 @@ describe('URL state', () => {
   });
 
   it('writes a readable hash', () => {
-    expect(encodeState({ ...base(), hidden: [32, 32], seed: 3, steps: 200 }))
-      .toBe('data=8gaussians&loss=dsm&sigma=0.1&model=score&hidden=32,32&act=silu&lr=0.001&batch=128&seed=3&steps=200');
+    expect(encodeState({ ...base(), hidden: [32, 32], seed: 3, steps: 200 })).toBe(
+      'data=8gaussians&loss=dsm&sigma=0.1&model=score&hidden=32,32&act=silu&lr=0.001&batch=128&seed=3&steps=200',
+    );
   });
 
   it('falls back to the default for each invalid value, with a warning naming it', () => {
@@ -41,7 +63,13 @@ describe('URL state', () => {
     expect(d.state).toEqual(base());
     expect(d.autorun).toBe(true);
     expect(d.warnings.map((w) => w.split(':')[0])).toEqual([
-      'ignored data=nope', 'ignored sigma=-1', 'ignored sigmas=geometric', 'ignored hidden=32,,32', 'ignored act=relu', 'ignored seed=1.5', 'ignored steps=0',
+      'ignored data=nope',
+      'ignored sigma=-1',
+      'ignored sigmas=geometric',
+      'ignored hidden=32,,32',
+      'ignored act=relu',
+      'ignored seed=1.5',
+      'ignored steps=0',
     ]);
   });
 
@@ -52,7 +80,7 @@ describe('URL state', () => {
   });
 
   it('drawn points survive the URL bit for bit; a file cannot be linked', () => {
-    const pts = Float32Array.from([0.1234, -2.5, 3.14159, 1e-4, -32.8, 7].map(quantize));
+    const pts = Float32Array.from([0.1234, -2.5, Math.PI, 1e-4, -32.8, 7].map(quantize));
     expect(decodePoints(encodePoints(pts))).toEqual(pts);
     const pts4 = Float32Array.from([0.5, 0.25, -1, 2, 1.5, -0.75, 3, 3].map(quantize));
     const d = decodeState(`#${encodeState({ ...base(), data: 'drawn', points: pts4 })}`);
@@ -73,14 +101,20 @@ describe('URL state', () => {
   });
 
   it('prints the equivalent CLI command (built-in data only)', () => {
-    expect(cliCommand({ ...base(), hidden: [32, 32], seed: 3, steps: 200 }))
-      .toBe('scorefield train --data 8gaussians --loss dsm --sigma 0.1 --model score --hidden 32,32 --activation silu --steps 200 --batch 128 --lr 0.001 --seed 3 --out model.safetensors');
+    expect(cliCommand({ ...base(), hidden: [32, 32], seed: 3, steps: 200 })).toBe(
+      'scorefield train --data 8gaussians --loss dsm --sigma 0.1 --model score --hidden 32,32 --activation silu --steps 200 --batch 128 --lr 0.001 --seed 3 --out model.safetensors',
+    );
     expect(cliCommand({ ...base(), loss: 'ncsn', kind: 'energy' })).toContain('--loss ncsn --sigmas geometric:1:0.01:10 --model energy');
     expect(cliCommand({ ...base(), data: 'drawn' })).toBeNull();
   });
 
   it('offers only the samplers that fit the model', () => {
-    expect(samplerAvailability(base())).toMatchObject({ langevin: null, annealed: expect.any(String), pc: expect.any(String), ode: expect.any(String) });
+    expect(samplerAvailability(base())).toMatchObject({
+      langevin: null,
+      annealed: expect.any(String),
+      pc: expect.any(String),
+      ode: expect.any(String),
+    });
     expect(samplerAvailability({ ...base(), loss: 'ncsn' })).toMatchObject({ annealed: null, pc: expect.any(String) });
     expect(Object.values(samplerAvailability({ ...base(), loss: 'continuous' }))).toEqual([null, null, null, null]);
   });

@@ -4,8 +4,22 @@
  * hash, so a link reproduces the same run; sampler settings are there too so the same samples come out.
  * Pure logic (no DOM): unit-tested in state.test.ts.
  */
-import { activations, conditionings, datasets, objectives, projections, schedules, sigmaSchedule, type Activation, type Conditioning,
-  type ModelKind, type ObjectiveName, type ObjectiveSpec, type Projection, type ScheduleName } from '@scorefield/core-math';
+import {
+  activations,
+  conditionings,
+  datasets,
+  objectives,
+  projections,
+  schedules,
+  sigmaSchedule,
+  type Activation,
+  type Conditioning,
+  type ModelKind,
+  type ObjectiveName,
+  type ObjectiveSpec,
+  type Projection,
+  type ScheduleName,
+} from '@scorefield/core-math';
 
 export type SamplerName = 'langevin' | 'annealed' | 'pc' | 'ode';
 export const samplerNames: SamplerName[] = ['langevin', 'annealed', 'pc', 'ode'];
@@ -115,7 +129,7 @@ export function effectiveSampler(s: AppState): SamplerName {
 
 /** `scorefield train ...` for this state (built-in datasets only: drawn and file data are not on the command line). */
 export function cliCommand(s: AppState, out = 'model.safetensors'): string | null {
-  if (!Object.prototype.hasOwnProperty.call(datasets, s.data)) return null;
+  if (!Object.hasOwn(datasets, s.data)) return null;
   const f: string[] = ['scorefield train', `--data ${s.data}`];
   if (s.dataSize !== defaults.dataSize) f.push(`--data-size ${s.dataSize}`);
   f.push(`--loss ${s.loss}`);
@@ -125,8 +139,15 @@ export function cliCommand(s: AppState, out = 'model.safetensors'): string | nul
   if (s.loss === 'continuous') f.push(`--sde ${s.sde}`);
   f.push(`--model ${s.kind}`);
   if (s.conditioning !== 'auto') f.push(`--conditioning ${s.conditioning}`);
-  f.push(`--hidden ${s.hidden.join(',')}`, `--activation ${s.activation}`, `--steps ${s.steps}`, `--batch ${s.batch}`, `--lr ${s.lr}`,
-    `--seed ${s.seed}`, `--out ${out}`);
+  f.push(
+    `--hidden ${s.hidden.join(',')}`,
+    `--activation ${s.activation}`,
+    `--steps ${s.steps}`,
+    `--batch ${s.batch}`,
+    `--lr ${s.lr}`,
+    `--seed ${s.seed}`,
+    `--out ${out}`,
+  );
   return f.join(' ');
 }
 
@@ -142,8 +163,14 @@ export function encodeState(s: AppState): string {
   if (s.loss === 'continuous') p.push(['sde', s.sde]);
   p.push(['model', s.kind]);
   if (s.conditioning !== 'auto') p.push(['cond', s.conditioning]);
-  p.push(['hidden', s.hidden.join(',')], ['act', s.activation], ['lr', String(s.lr)], ['batch', String(s.batch)], ['seed', String(s.seed)],
-    ['steps', String(s.steps)]);
+  p.push(
+    ['hidden', s.hidden.join(',')],
+    ['act', s.activation],
+    ['lr', String(s.lr)],
+    ['batch', String(s.batch)],
+    ['seed', String(s.seed)],
+    ['steps', String(s.steps)],
+  );
   if (s.sampler !== defaults.sampler) p.push(['sampler', s.sampler]);
   if (s.sampleSteps !== undefined) p.push(['ssteps', String(s.sampleSteps)]);
   if (s.stepSize !== undefined) p.push(['alpha', String(s.stepSize)]);
@@ -188,7 +215,9 @@ export function decodeState(hash: string): Decoded {
     else bad(key, raw, 'expected a finite number > 0');
   };
 
-  oneOf('data', [...datasetNames, 'drawn', 'file'], (v) => { s.data = v; });
+  oneOf('data', [...datasetNames, 'drawn', 'file'], (v) => {
+    s.data = v;
+  });
   if (s.data === 'drawn') {
     const raw = q.get('pts');
     const pts = raw === null ? null : decodePoints(raw);
@@ -202,39 +231,86 @@ export function decodeState(hash: string): Decoded {
     warnings.push('the link named a dropped file, which a link cannot carry; drop the file again (showing the default dataset)');
     s.data = defaults.data;
   }
-  int('n', 2, 1_000_000, (v) => { s.dataSize = v; });
-  oneOf('loss', objectiveNames, (v: ObjectiveName) => { s.loss = v; });
-  positive('sigma', (v) => { s.sigma = v; });
-  oneOf('proj', Object.keys(projections), (v: Projection) => { s.projection = v; });
-  int('slices', 1, 4096, (v) => { s.slices = v; });
+  int('n', 2, 1_000_000, (v) => {
+    s.dataSize = v;
+  });
+  oneOf('loss', objectiveNames, (v: ObjectiveName) => {
+    s.loss = v;
+  });
+  positive('sigma', (v) => {
+    s.sigma = v;
+  });
+  oneOf('proj', Object.keys(projections), (v: Projection) => {
+    s.projection = v;
+  });
+  int('slices', 1, 4096, (v) => {
+    s.slices = v;
+  });
   const sig = q.get('sigmas');
   if (sig !== null) {
     const [name, max, min, levels] = sig.split(':');
-    const nMax = Number(max), nMin = Number(min), nLevels = Number(levels);
-    if (sig.split(':').length === 4 && name in schedules && Number.isFinite(nMax) && Number.isFinite(nMin) && nMin > 0 && nMax > nMin
-      && Number.isInteger(nLevels) && nLevels >= 2 && nLevels <= 10_000) {
+    const nMax = Number(max),
+      nMin = Number(min),
+      nLevels = Number(levels);
+    if (
+      sig.split(':').length === 4 &&
+      name in schedules &&
+      Number.isFinite(nMax) &&
+      Number.isFinite(nMin) &&
+      nMin > 0 &&
+      nMax > nMin &&
+      Number.isInteger(nLevels) &&
+      nLevels >= 2 &&
+      nLevels <= 10_000
+    ) {
       Object.assign(s, { schedule: name as ScheduleName, sigmaMax: nMax, sigmaMin: nMin, levels: nLevels });
     } else bad('sigmas', sig, 'expected schedule:max:min:levels, e.g. geometric:1:0.01:10');
   }
-  oneOf('sde', ['ve', 'vp'], (v: 've' | 'vp') => { s.sde = v; });
-  oneOf('model', ['score', 'energy'], (v: ModelKind) => { s.kind = v; });
-  oneOf('cond', ['auto', ...Object.keys(conditionings)], (v: Conditioning | 'auto') => { s.conditioning = v; });
+  oneOf('sde', ['ve', 'vp'], (v: 've' | 'vp') => {
+    s.sde = v;
+  });
+  oneOf('model', ['score', 'energy'], (v: ModelKind) => {
+    s.kind = v;
+  });
+  oneOf('cond', ['auto', ...Object.keys(conditionings)], (v: Conditioning | 'auto') => {
+    s.conditioning = v;
+  });
   const hidden = q.get('hidden');
   if (hidden !== null) {
     const h = parseHidden(hidden);
     if (h) s.hidden = h;
     else bad('hidden', hidden, 'expected comma-separated widths between 1 and 1024');
   }
-  oneOf('act', Object.keys(activations), (v: Activation) => { s.activation = v; });
-  positive('lr', (v) => { s.lr = v; });
-  int('batch', 1, 65_536, (v) => { s.batch = v; });
-  int('seed', 0, 2 ** 32 - 1, (v) => { s.seed = v; });
-  int('steps', 1, 10_000_000, (v) => { s.steps = v; });
-  oneOf('sampler', samplerNames, (v: SamplerName) => { s.sampler = v; });
-  int('ssteps', 1, 100_000, (v) => { s.sampleSteps = v; });
-  positive('alpha', (v) => { s.stepSize = v; });
-  int('np', 2, 20_000, (v) => { s.particles = v; });
-  int('sseed', 0, 2 ** 32 - 1, (v) => { s.sampleSeed = v; });
+  oneOf('act', Object.keys(activations), (v: Activation) => {
+    s.activation = v;
+  });
+  positive('lr', (v) => {
+    s.lr = v;
+  });
+  int('batch', 1, 65_536, (v) => {
+    s.batch = v;
+  });
+  int('seed', 0, 2 ** 32 - 1, (v) => {
+    s.seed = v;
+  });
+  int('steps', 1, 10_000_000, (v) => {
+    s.steps = v;
+  });
+  oneOf('sampler', samplerNames, (v: SamplerName) => {
+    s.sampler = v;
+  });
+  int('ssteps', 1, 100_000, (v) => {
+    s.sampleSteps = v;
+  });
+  positive('alpha', (v) => {
+    s.stepSize = v;
+  });
+  int('np', 2, 20_000, (v) => {
+    s.particles = v;
+  });
+  int('sseed', 0, 2 ** 32 - 1, (v) => {
+    s.sampleSeed = v;
+  });
   const problem = validateState(s);
   if (problem) {
     warnings.push(`${problem} (using the default conditioning)`);
@@ -269,7 +345,9 @@ export function encodePoints(points: Float32Array): string {
   const view = new DataView(bytes.buffer);
   points.forEach((v, i) => view.setInt16(2 * i, Math.round(quantize(v) * 1000), true));
   let bin = '';
-  bytes.forEach((b) => { bin += String.fromCharCode(b); });
+  bytes.forEach((b) => {
+    bin += String.fromCharCode(b);
+  });
   return btoa(bin).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
 }
 

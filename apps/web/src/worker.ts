@@ -6,8 +6,19 @@
  * however its steps are split, so a run stopped at its steps target equals the CLI's.
  */
 import { datasetLogDensityScore, datasetSample, datasets, loadCore, simdSupported, type Core } from '@scorefield/core-math';
-import { annealedDefaults, encodeModel, langevinDefaults, lossCurve, modelSigmas, pcDefaults, sample, Trainer, TrainingDivergedError,
-  type Points, type ScoreModel } from '@scorefield/models';
+import {
+  annealedDefaults,
+  encodeModel,
+  langevinDefaults,
+  lossCurve,
+  modelSigmas,
+  pcDefaults,
+  sample,
+  Trainer,
+  TrainingDivergedError,
+  type Points,
+  type ScoreModel,
+} from '@scorefield/models';
 import { fisherDivergence, mmd2, MMD_BANDWIDTHS } from '@scorefield/metrics';
 import simdUrl from '@scorefield/core-math/build/simd.wasm?url';
 import scalarUrl from '@scorefield/core-math/build/scalar.wasm?url';
@@ -44,7 +55,10 @@ let grid: Points = { data: new Float32Array(0), rows: 0, cols: 2 };
 /** Exact score on the grid and at the held-out points (mixtures), at the model's noise level. */
 let exact: { grid: Float32Array; x: Points; score: Float32Array; noise: number } | null = null;
 let lossesSent = 0;
-let lastProgress = 0, lastField = 0, fieldCost = 0, lastMetrics = 0;
+let lastProgress = 0,
+  lastField = 0,
+  fieldCost = 0,
+  lastMetrics = 0;
 let chunk = 1;
 /** Steps per second over ~0.5 s windows, and the share of that time spent in Adam steps (the rest: snapshots, messages). */
 let rate = { t: 0, step: 0, busy: 0, perSecond: 0, share: 0 };
@@ -84,37 +98,49 @@ scope.onmessage = (ev: MessageEvent<ToWorker>) => {
 
 function handle(msg: ToWorker): void {
   if (!core) return;
-  if (msg.type === 'configure') return configure(msg);
+  if (msg.type === 'configure') {
+    configure(msg);
+    return;
+  }
   if (msg.run !== run || !trainer) return;
   switch (msg.type) {
     case 'run':
-      if (trainer.step >= target) return postProgress(true);
+      if (trainer.step >= target) {
+        postProgress(true);
+        return;
+      }
       running = true;
       rate = { ...rate, t: performance.now(), step: trainer.step, busy: 0 };
       schedule();
-      return postProgress(true);
+      postProgress(true);
+      return;
     case 'pause':
       running = false;
       postProgress(true);
-      return postSnapshots();
+      postSnapshots();
+      return;
     case 'step':
       running = false;
       if (trainer.step < target) trainStep(1);
       postProgress(true);
-      return postSnapshots();
+      postSnapshots();
+      return;
     case 'target':
       target = msg.steps;
       if (trainer.step >= target) running = false;
-      return postProgress(true);
+      postProgress(true);
+      return;
     case 'sample':
-      return doSample(msg.request);
+      doSample(msg.request);
+      return;
     case 'export-model': {
       // As `scorefield train` writes it: the loss curve of the run in the metadata, then the model.
       trainer.model.training!.curve = lossCurve(trainer.losses);
       const bytes = encodeModel(trainer.model);
       const t = trainer.model.training!;
       const name = `${data!.name.replace(/[^\w.-]+/g, '_')}-${t.loss.name}-${trainer.model.spec.kind}-seed${t.seed}-step${trainer.step}.safetensors`;
-      return post({ type: 'model-bytes', run, id: msg.id, bytes, name }, [bytes.buffer]);
+      post({ type: 'model-bytes', run, id: msg.id, bytes, name }, [bytes.buffer]);
+      return;
     }
   }
 }
@@ -137,8 +163,18 @@ function configure(msg: Extract<ToWorker, { type: 'configure' }>): void {
   post({ type: 'data', run, name: data.name, rows: data.points.rows, shown: shownPoints(data.points, 2000), range, exact: data.exact });
   // Exactly the options `scorefield train` passes (see apps/cli/src/commands/train.ts).
   trainer = new Trainer(core, data.points, {
-    hidden: c.hidden, activation: c.activation, steps: c.steps, batch: c.batch, lr: c.lr, lrDecay: 'none', standardize: true, loss: c.loss,
-    kind: c.kind, conditioning: c.conditioning, seed: c.seed, dataName: data.name,
+    hidden: c.hidden,
+    activation: c.activation,
+    steps: c.steps,
+    batch: c.batch,
+    lr: c.lr,
+    lrDecay: 'none',
+    standardize: true,
+    loss: c.loss,
+    kind: c.kind,
+    conditioning: c.conditioning,
+    seed: c.seed,
+    dataName: data.name,
   });
   exact = data.exact ? exactScores(data, trainer.model) : null;
   postProgress(true);
@@ -162,7 +198,8 @@ function loadData(src: DataSource, previous: Data | null): Data {
 
 /** At most `max` points to draw (an even stride through the data). */
 function shownPoints(p: Points, max: number): Float32Array {
-  const n = Math.min(p.rows, max), out = new Float32Array(2 * n);
+  const n = Math.min(p.rows, max),
+    out = new Float32Array(2 * n);
   for (let i = 0; i < n; i++) {
     const r = Math.floor((i * p.rows) / n);
     out[2 * i] = p.data[2 * r];
@@ -185,7 +222,8 @@ function exactScores(d: Data, model: ScoreModel): { grid: Float32Array; x: Point
   const std = model.normalization.std;
   const noise = modelNoise(model) * Math.sqrt(std[0] * std[1]);
   const at = (x: Float32Array): Float32Array => {
-    const xb = core.f32(x.length, x), sb = core.f32(x.length);
+    const xb = core.f32(x.length, x),
+      sb = core.f32(x.length);
     datasetLogDensityScore(core, d.name, xb, { score: sb }, noise);
     const out = sb.toArray();
     xb.free();
@@ -237,16 +275,30 @@ function tick(): void {
     if (e instanceof TrainingDivergedError) postSnapshots();
     throw e;
   }
-  const now = performance.now(), dt = now - t0;
+  const now = performance.now(),
+    dt = now - t0;
   rate.busy += dt;
   // Chunks of about 8 ms keep the worker responsive to pause / step / sample.
   chunk = Math.max(1, Math.min(2000, Math.round(k * (dt > 0 ? 8 / dt : 2))));
   if (now - rate.t >= 500) {
-    rate = { t: now, step: trainer.step, busy: 0, perSecond: ((trainer.step - rate.step) * 1000) / (now - rate.t), share: rate.busy / (now - rate.t) };
+    rate = {
+      t: now,
+      step: trainer.step,
+      busy: 0,
+      perSecond: ((trainer.step - rate.step) * 1000) / (now - rate.t),
+      share: rate.busy / (now - rate.t),
+    };
   }
   if (trainer.step >= target) {
     running = false;
-    if (now - rate.t > 100) rate = { t: now, step: trainer.step, busy: 0, perSecond: ((trainer.step - rate.step) * 1000) / (now - rate.t), share: rate.busy / (now - rate.t) };
+    if (now - rate.t > 100)
+      rate = {
+        t: now,
+        step: trainer.step,
+        busy: 0,
+        perSecond: ((trainer.step - rate.step) * 1000) / (now - rate.t),
+        share: rate.busy / (now - rate.t),
+      };
   }
   if (!running || now - lastProgress >= PROGRESS_MS) postProgress(!running);
   // The field costs a grid of score evaluations: at most ~15% of the time, at most every 100 ms.
@@ -263,7 +315,10 @@ function postProgress(force: boolean): void {
   const losses = trainer.losses.slice(lossesSent);
   const first = lossesSent;
   lossesSent = trainer.step;
-  post({ type: 'progress', run, step: trainer.step, target, running, first, losses, stepsPerSecond: rate.perSecond, trainShare: rate.share }, [losses.buffer]);
+  post(
+    { type: 'progress', run, step: trainer.step, target, running, first, losses, stepsPerSecond: rate.perSecond, trainShare: rate.share },
+    [losses.buffer],
+  );
 }
 
 function postSnapshots(): void {
@@ -276,9 +331,7 @@ function postField(): void {
   const t0 = performance.now();
   const model = trainer.model;
   const score = model.score(grid);
-  const logDensity = model.spec.kind === 'energy'
-    ? model.energy(grid).map((e) => -e)
-    : integrateScore(score, GRID, range);
+  const logDensity = model.spec.kind === 'energy' ? model.energy(grid).map((e) => -e) : integrateScore(score, GRID, range);
   const trueScore = exact ? exact.grid.slice() : undefined;
   const transfer: Transferable[] = [score.buffer, logDensity.buffer];
   if (trueScore) transfer.push(trueScore.buffer);
@@ -290,7 +343,10 @@ function postField(): void {
 function postMetrics(): void {
   if (!trainer) return;
   lastMetrics = performance.now();
-  if (!exact) return post({ type: 'metrics', run, step: trainer.step });
+  if (!exact) {
+    post({ type: 'metrics', run, step: trainer.step });
+    return;
+  }
   const s = trainer.model.score(exact.x);
   const fisher = fisherDivergence(s, exact.score, 2).overall;
   post({ type: 'metrics', run, step: trainer.step, fisher, fisherNoise: exact.noise });
@@ -301,14 +357,24 @@ function doSample(req: SampleRequest): void {
   const wasRunning = running;
   running = false;
   postProgress(true);
-  const plan = req.sampler === 'langevin' ? (req.steps ?? langevinDefaults.steps)
-    : req.sampler === 'annealed' ? modelSigmas(model).length * (req.steps ?? annealedDefaults.steps)
-      : req.sampler === 'pc' ? (req.steps ?? pcDefaults.steps) * (1 + pcDefaults.correctorSteps) : 1000;
+  const plan =
+    req.sampler === 'langevin'
+      ? (req.steps ?? langevinDefaults.steps)
+      : req.sampler === 'annealed'
+        ? modelSigmas(model).length * (req.steps ?? annealedDefaults.steps)
+        : req.sampler === 'pc'
+          ? (req.steps ?? pcDefaults.steps) * (1 + pcDefaults.correctorSteps)
+          : 1000;
   const every = Math.max(1, Math.round(plan / FRAMES));
   post({ type: 'sample-start', run, sampler: req.sampler, n: req.n, steps: plan });
   const t0 = performance.now();
   const result = sample(model, {
-    sampler: req.sampler, n: req.n, seed: req.seed, steps: req.steps, stepSize: req.stepSize, progressEvery: every,
+    sampler: req.sampler,
+    n: req.n,
+    seed: req.seed,
+    steps: req.steps,
+    stepSize: req.stepSize,
+    progressEvery: every,
     onProgress: (p) => {
       const particles = p.particles();
       post({ type: 'sample-frame', run, step: p.step, steps: p.steps, sigma: p.sigma, particles }, [particles.buffer]);
@@ -318,11 +384,17 @@ function doSample(req: SampleRequest): void {
   // MMD² on standardised coordinates with the fixed multi-scale bandwidths (comparable across datasets and runs).
   const { mean, std } = model.normalization;
   const standardise = (v: Float32Array) => v.map((x, i) => (x - mean[i % 2]) / std[i % 2]);
-  const ref = standardise(shownPoints(data!.points, 1000)), k = Math.min(req.n, 1000);
-  const mmd = mmd2({ data: standardise(result.samples.subarray(0, 2 * k)), rows: k, cols: 2 }, { data: ref, rows: ref.length / 2, cols: 2 },
-    { bandwidths: MMD_BANDWIDTHS }).value;
+  const ref = standardise(shownPoints(data!.points, 1000)),
+    k = Math.min(req.n, 1000);
+  const mmd = mmd2(
+    { data: standardise(result.samples.subarray(0, 2 * k)), rows: k, cols: 2 },
+    { data: ref, rows: ref.length / 2, cols: 2 },
+    { bandwidths: MMD_BANDWIDTHS },
+  ).value;
   const samples = result.samples;
-  post({ type: 'sample-done', run, step: trainer!.step, samples, mmd, seconds, evaluations: result.evaluations, sampler: result.sampler }, [samples.buffer]);
+  post({ type: 'sample-done', run, step: trainer!.step, samples, mmd, seconds, evaluations: result.evaluations, sampler: result.sampler }, [
+    samples.buffer,
+  ]);
   if (wasRunning && trainer!.step < target) {
     running = true;
     schedule();

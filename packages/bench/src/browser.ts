@@ -12,13 +12,27 @@ import type { MeasureOptions } from './timing.js';
 import { portableBench } from './portable.js';
 
 export const CHROMIUM = process.env.BENCH_CHROMIUM ?? '/usr/bin/chromium';
-export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'];
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-dev-shm-usage',
+];
 
 const BENCH_ROOT = fileURLToPath(new URL('..', import.meta.url));
 const CORE_ROOT = fileURLToPath(new URL('../../core-math', import.meta.url));
 
-const TYPES: Record<string, string> = { '.js': 'text/javascript', '.wasm': 'application/wasm', '.html': 'text/html', '.map': 'application/json' };
+const TYPES: Record<string, string> = {
+  '.js': 'text/javascript',
+  '.wasm': 'application/wasm',
+  '.html': 'text/html',
+  '.map': 'application/json',
+};
 
 /** Maps a URL path to a file: /index.html, /bench/dist/*, /core-math/{dist,build}/*; anything else is 404. */
 export function resolveStatic(urlPath: string): string | undefined {
@@ -37,8 +51,12 @@ export async function serveStatic(): Promise<{ server: Server; url: string }> {
       return;
     }
     // Cross-origin isolation gives Chromium a fine-grained performance.now().
-    res.writeHead(200, { 'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream', 'cross-origin-opener-policy': 'same-origin',
-      'cross-origin-embedder-policy': 'require-corp', 'cache-control': 'no-store' });
+    res.writeHead(200, {
+      'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream',
+      'cross-origin-opener-policy': 'same-origin',
+      'cross-origin-embedder-policy': 'require-corp',
+      'cache-control': 'no-store',
+    });
     res.end(readFileSync(file));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -54,7 +72,11 @@ export interface BrowserResult {
   ratio: Record<string, number | null>;
 }
 
-export async function runBrowser(opts: MeasureOptions, repeats: number, log: (s: string) => void): Promise<BrowserResult | { notice: string }> {
+export async function runBrowser(
+  opts: MeasureOptions,
+  repeats: number,
+  log: (s: string) => void,
+): Promise<BrowserResult | { notice: string }> {
   if (!existsSync(CHROMIUM)) return { notice: `${CHROMIUM} is missing (apt-get install chromium): the browser benchmark is skipped` };
   let chromium: typeof import('playwright-core').chromium;
   try {
@@ -70,16 +92,26 @@ export async function runBrowser(opts: MeasureOptions, repeats: number, log: (s:
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
     await page.goto(url);
-    await page.waitForFunction(() => (window as unknown as { benchReady?: boolean }).benchReady === true, undefined, { timeout: 30_000 })
-      .catch(() => { throw new Error(`the bench page did not load: ${errors.join('; ') || 'timeout'}`); });
+    await page
+      .waitForFunction(() => (window as unknown as { benchReady?: boolean }).benchReady === true, undefined, { timeout: 30_000 })
+      .catch(() => {
+        throw new Error(`the bench page did not load: ${errors.join('; ') || 'timeout'}`);
+      });
     const version = context.browser()?.version() ?? (await page.evaluate(() => navigator.userAgent));
     const best = (acc: Record<string, number | null>, r: Record<string, number | null>) => {
       for (const [k, v] of Object.entries(r)) acc[k] = Math.max(acc[k] ?? 0, v ?? 0) || null;
     };
-    const node: Record<string, number | null> = {}, browser: Record<string, number | null> = {};
+    const node: Record<string, number | null> = {},
+      browser: Record<string, number | null> = {};
     for (let i = 0; i < repeats; i++) {
       best(node, await portableBench(opts));
-      best(browser, await page.evaluate((o) => (window as unknown as { runBench: (o: MeasureOptions) => Promise<Record<string, number | null>> }).runBench(o), opts));
+      best(
+        browser,
+        await page.evaluate(
+          (o) => (window as unknown as { runBench: (o: MeasureOptions) => Promise<Record<string, number | null>> }).runBench(o),
+          opts,
+        ),
+      );
       log(`browser round ${i + 1}/${repeats} done`);
     }
     const ratio = Object.fromEntries(Object.keys(node).map((k) => [k, node[k] && browser[k] ? browser[k]! / node[k]! : null]));

@@ -68,7 +68,8 @@ export function uniform(seed: number): () => number {
 /** Standard normals from a uniform source (Box-Muller). */
 export function normals(u: () => number, out: Float32Array): Float32Array {
   for (let i = 0; i < out.length; i += 2) {
-    const r = Math.sqrt(-2 * Math.log(1 - u())), t = 2 * Math.PI * u();
+    const r = Math.sqrt(-2 * Math.log(1 - u())),
+      t = 2 * Math.PI * u();
     out[i] = r * Math.cos(t);
     if (i + 1 < out.length) out[i + 1] = r * Math.sin(t);
   }
@@ -77,9 +78,14 @@ export function normals(u: () => number, out: Float32Array): Float32Array {
 
 /** n toy points of dimension d: a three-component Gaussian mixture for d = 2 (as the PyTorch script), N(0, I) otherwise. */
 export function toyData(n: number, d: number, seed = 1): Float32Array {
-  const u = uniform(seed), out = normals(u, new Float32Array(n * d));
+  const u = uniform(seed),
+    out = normals(u, new Float32Array(n * d));
   if (d !== 2) return out;
-  const centers = [[-2, 0], [2, 0], [0, 2.5]];
+  const centers = [
+    [-2, 0],
+    [2, 0],
+    [0, 2.5],
+  ];
   for (let i = 0; i < n; i++) {
     const c = centers[Math.min(2, Math.floor(u() * 3))];
     out[2 * i] = c[0] + 0.5 * out[2 * i];

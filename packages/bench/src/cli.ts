@@ -47,39 +47,68 @@ export function parseArgs(argv: string[]): CliOptions {
     else if (a === '--render') o.render = true;
     else if (a.startsWith('--only=')) {
       o.only = new Set(a.slice(7).split(',').filter(Boolean));
-      for (const f of o.only) if (!(FAMILIES as readonly string[]).includes(f)) throw new Error(`unknown benchmark family '${f}'; valid: ${FAMILIES.join(', ')}`);
+      for (const f of o.only)
+        if (!(FAMILIES as readonly string[]).includes(f)) throw new Error(`unknown benchmark family '${f}'; valid: ${FAMILIES.join(', ')}`);
     } else if (a.startsWith('--out=')) o.out = a.slice(6);
     else if (a.startsWith('--cases=')) o.cases = new RegExp(a.slice(8));
     else if (a === '--') continue;
-    else throw new Error(`unknown option '${a}'; usage: pnpm bench [--quick] [--json] [--only=${FAMILIES.join(',')}] [--out=DIR] [--no-write] [--cases=REGEX] | --render`);
+    else
+      throw new Error(
+        `unknown option '${a}'; usage: pnpm bench [--quick] [--json] [--only=${FAMILIES.join(',')}] [--out=DIR] [--no-write] [--cases=REGEX] | --render`,
+      );
   }
   return o;
 }
 
 /** Timing plans: full, and --quick (a few minutes). */
 export function plan(quick: boolean) {
-  const t = (warmupMs: number, roundMs: number, rounds: number, budgetMs?: number): MeasureOptions => ({ warmupMs, roundMs, rounds, budgetMs, minRounds: 1 });
+  const t = (warmupMs: number, roundMs: number, rounds: number, budgetMs?: number): MeasureOptions => ({
+    warmupMs,
+    roundMs,
+    rounds,
+    budgetMs,
+    minRounds: 1,
+  });
   return quick
     ? {
-      kernels: t(300, 200, 2), trainMain: t(300, 200, 2, 800), trainExtra: null, traceDims: [2, 32], trace: t(300, 200, 2, 800),
-      sampling: { n: 10000, stepsPerLevel: 2, opts: t(300, 300, 2, 1500) }, memory: { train: 10_000, sample: 10_000, particles: 64, every: 1000 },
-      browser: { opts: t(300, 200, 2), repeats: 1 },
-    }
+        kernels: t(300, 200, 2),
+        trainMain: t(300, 200, 2, 800),
+        trainExtra: null,
+        traceDims: [2, 32],
+        trace: t(300, 200, 2, 800),
+        sampling: { n: 10000, stepsPerLevel: 2, opts: t(300, 300, 2, 1500) },
+        memory: { train: 10_000, sample: 10_000, particles: 64, every: 1000 },
+        browser: { opts: t(300, 200, 2), repeats: 1 },
+      }
     : {
-      kernels: t(1000, 400, 5), trainMain: t(1000, 300, 4, 2400), trainExtra: t(500, 300, 3, 1500), traceDims: [2, 8, 32, 128], trace: t(500, 300, 3, 1500),
-      sampling: { n: 10000, stepsPerLevel: 5, opts: t(1000, 1000, 3, 6000) }, memory: { train: 100_000, sample: 100_000, particles: 64, every: 10_000 },
-      browser: { opts: t(1000, 300, 3), repeats: 2 },
-    };
+        kernels: t(1000, 400, 5),
+        trainMain: t(1000, 300, 4, 2400),
+        trainExtra: t(500, 300, 3, 1500),
+        traceDims: [2, 8, 32, 128],
+        trace: t(500, 300, 3, 1500),
+        sampling: { n: 10000, stepsPerLevel: 5, opts: t(1000, 1000, 3, 6000) },
+        memory: { train: 100_000, sample: 100_000, particles: 64, every: 10_000 },
+        browser: { opts: t(1000, 300, 3), repeats: 2 },
+      };
 }
 
 function machine(): Machine {
   let cpu = os.cpus()[0]?.model ?? 'unknown';
   try {
     const info = readFileSync('/proc/cpuinfo', 'utf8');
-    const family = /cpu family\s*:\s*(\d+)/.exec(info)?.[1], model = /^model\s*:\s*(\d+)/m.exec(info)?.[1];
+    const family = /cpu family\s*:\s*(\d+)/.exec(info)?.[1],
+      model = /^model\s*:\s*(\d+)/m.exec(info)?.[1];
     if (family && model) cpu += ` (family ${family}, model ${model})`;
-  } catch { /* not Linux */ }
-  return { cpu, cores: os.cpus().length, node: process.version, os: `${os.type()} ${os.release()} ${os.arch()}`, loadAverage: os.loadavg()[0] };
+  } catch {
+    /* not Linux */
+  }
+  return {
+    cpu,
+    cores: os.cpus().length,
+    node: process.version,
+    os: `${os.type()} ${os.release()} ${os.arch()}`,
+    loadAverage: os.loadavg()[0],
+  };
 }
 
 const log = (s: string) => process.stderr.write(`[bench] ${s}\n`);
@@ -96,7 +125,7 @@ export async function main(argv: string[]): Promise<Results> {
     const dir = path.resolve(o.out ?? fileURLToPath(new URL('../../../docs/bench/', import.meta.url)));
     const results = JSON.parse(readFileSync(path.join(dir, 'results.json'), 'utf8')) as Results;
     results.targets = evaluateTargets(results);
-    writeFileAtomic(path.join(dir, 'results.json'), JSON.stringify(results, null, 2) + '\n');
+    writeFileAtomic(path.join(dir, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
     writeReadme(dir, results);
     log(`rendered ${path.join(dir, 'README.md')}`);
     return results;
@@ -106,14 +135,23 @@ export async function main(argv: string[]): Promise<Results> {
   const repo = fileURLToPath(new URL('../../../', import.meta.url));
   const outDir = o.out ? path.resolve(o.out) : o.quick || !o.write ? undefined : path.join(repo, 'docs', 'bench');
   const invoked = process.env.npm_lifecycle_event === 'bench' ? 'pnpm bench' : 'node packages/bench/dist/cli.js';
-  const results: Results = { date: new Date().toISOString(), command: [invoked, ...argv].join(' '), quick: o.quick, machine: machine(), notices: [] };
-  const notice = (s: string) => { results.notices.push(s); log(`notice: ${s}`); };
+  const results: Results = {
+    date: new Date().toISOString(),
+    command: [invoked, ...argv].join(' '),
+    quick: o.quick,
+    machine: machine(),
+    notices: [],
+  };
+  const notice = (s: string) => {
+    results.notices.push(s);
+    log(`notice: ${s}`);
+  };
   if (!(globalThis as { gc?: unknown }).gc) notice('run with node --expose-gc for exact heap readings (pnpm bench does)');
   const save = () => {
     if (!outDir || !o.write) return;
     results.targets = evaluateTargets(results);
     results.seconds = (performance.now() - started) / 1000;
-    writeFileAtomic(path.join(outDir, 'results.json'), JSON.stringify(results, null, 2) + '\n');
+    writeFileAtomic(path.join(outDir, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
     writeReadme(outDir, results);
   };
 
@@ -125,7 +163,10 @@ export async function main(argv: string[]): Promise<Results> {
   else if (torchInfo) {
     results.machine.torch = torchInfo.torch;
     results.machine.blas = torchInfo.blas;
-    if (/\/blas\/libblas/.test(torchInfo.blas)) notice(`PyTorch calls the reference BLAS (${torchInfo.blas}), about 10x slower than OpenBLAS: apt-get install libopenblas0-openmp for a fair comparison`);
+    if (/\/blas\/libblas/.test(torchInfo.blas))
+      notice(
+        `PyTorch calls the reference BLAS (${torchInfo.blas}), about 10x slower than OpenBLAS: apt-get install libopenblas0-openmp for a fair comparison`,
+      );
     torch = new TorchServer(torchInfo.python);
   }
   try {
@@ -139,8 +180,10 @@ export async function main(argv: string[]): Promise<Results> {
       (results.load ??= {}).training = os.loadavg()[0];
       const impls = new Set<Impl>(IMPLS);
       const wasmErr = await initTfjsWasm();
-      if (wasmErr) { notice(`tfjs-backend-wasm unavailable (${wasmErr}): its column is skipped`); impls.delete('tfjs-wasm'); }
-      else {
+      if (wasmErr) {
+        notice(`tfjs-backend-wasm unavailable (${wasmErr}): its column is skipped`);
+        impls.delete('tfjs-wasm');
+      } else {
         results.machine.tfjsWasm = tfjsWasmFlags();
         if (!results.machine.tfjsWasm.simd) notice('tfjs-backend-wasm runs without SIMD here');
       }
@@ -194,7 +237,14 @@ export async function main(argv: string[]): Promise<Results> {
       if ('notice' in sp) notice(sp.notice);
       results.sampling = [];
       for (const kind of KINDS) {
-        const row = await measureSampling(core, kind, 'notice' in sp ? undefined : sp, torch, { n: p.sampling.n, stepsPerLevel: p.sampling.stepsPerLevel, workers: [1, 2] }, p.sampling.opts);
+        const row = await measureSampling(
+          core,
+          kind,
+          'notice' in sp ? undefined : sp,
+          torch,
+          { n: p.sampling.n, stepsPerLevel: p.sampling.stepsPerLevel, workers: [1, 2] },
+          p.sampling.opts,
+        );
         log(`sampling ${kind}: ${JSON.stringify(row.rates)}${row.errors ? ` errors ${JSON.stringify(row.errors)}` : ''}`);
         results.sampling.push(row);
       }
@@ -231,13 +281,16 @@ export async function main(argv: string[]): Promise<Results> {
   results.seconds = (performance.now() - started) / 1000;
   save();
   if (outDir && o.write) log(`wrote ${path.join(outDir, 'results.json')} and README.md`);
-  process.stdout.write(o.json ? JSON.stringify(results, null, 2) + '\n' : markdown(results) + '\n');
+  process.stdout.write(o.json ? `${JSON.stringify(results, null, 2)}\n` : `${markdown(results)}\n`);
   return results;
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
-  main(process.argv.slice(2)).then(() => process.exit(0), (e: Error) => {
-    process.stderr.write(`bench: ${e.stack ?? e.message}\n`);
-    process.exit(1);
-  });
+  main(process.argv.slice(2)).then(
+    () => process.exit(0),
+    (e: Error) => {
+      process.stderr.write(`bench: ${e.stack ?? e.message}\n`);
+      process.exit(1);
+    },
+  );
 }

@@ -38,8 +38,10 @@ function snapshot(core: Core, step: number): MemoryPoint {
 function slope(points: MemoryPoint[], key: keyof MemoryPoint): number {
   const n = points.length;
   if (n < 2) return 0;
-  const mx = points.reduce((s, p) => s + p.step, 0) / n, my = points.reduce((s, p) => s + p[key], 0) / n;
-  let num = 0, den = 0;
+  const mx = points.reduce((s, p) => s + p.step, 0) / n,
+    my = points.reduce((s, p) => s + p[key], 0) / n;
+  let num = 0,
+    den = 0;
   for (const p of points) {
     num += (p.step - mx) * (p[key] - my);
     den += (p.step - mx) ** 2;
@@ -49,10 +51,14 @@ function slope(points: MemoryPoint[], key: keyof MemoryPoint): number {
 
 /** Summarises a series: WASM memory must not grow at all; RSS and the JS heap within noise (4 MiB). */
 export function summarize(what: string, steps: number, seconds: number, points: MemoryPoint[]): MemorySeries {
-  const after = points.slice(1), first = after[0] ?? points[0], last = points[points.length - 1];
+  const after = points.slice(1),
+    first = after[0] ?? points[0],
+    last = points[points.length - 1];
   const growth = {
-    wasmBytes: last.wasmBytes - first.wasmBytes, wasmInUse: last.wasmInUse - first.wasmInUse,
-    jsHeap: last.jsHeap - first.jsHeap, rss: last.rss - first.rss,
+    wasmBytes: last.wasmBytes - first.wasmBytes,
+    wasmInUse: last.wasmInUse - first.wasmInUse,
+    jsHeap: last.jsHeap - first.jsHeap,
+    rss: last.rss - first.rss,
   };
   const rssPer1e6 = slope(after, 'rss') * 1e6;
   const flat = growth.wasmBytes === 0 && growth.wasmInUse === 0 && growth.jsHeap < 4 * 2 ** 20 && growth.rss < 4 * 2 ** 20;

@@ -23,10 +23,23 @@ async function get(c: TrainConfig, workers: number) {
   }
   if ('notice' in cls) throw new Error(cls.notice);
   const o = objectiveCase(c.objective);
-  const pt = new cls(core, { data: toyData(10000, c.d), rows: 10000, cols: c.d }, {
-    workers, loss: o.spec, kind: c.kind, conditioning: o.conditioning, hidden: [c.width, c.width, c.width],
-    batch: c.batch, lr: 1e-4, steps: 1_000_000_000, standardize: false, wasm: 'simd', stallTimeoutMs: 60_000,
-  });
+  const pt = new cls(
+    core,
+    { data: toyData(10000, c.d), rows: 10000, cols: c.d },
+    {
+      workers,
+      loss: o.spec,
+      kind: c.kind,
+      conditioning: o.conditioning,
+      hidden: [c.width, c.width, c.width],
+      batch: c.batch,
+      lr: 1e-4,
+      steps: 1_000_000_000,
+      standardize: false,
+      wasm: 'simd',
+      stallTimeoutMs: 60_000,
+    },
+  );
   await pt.start();
   current = { key, pt, runner: syncRunner('wasm-2w', () => pt.run(1)) };
   return current.runner;
@@ -42,7 +55,7 @@ for await (const line of createInterface({ input: process.stdin })) {
   } catch (e) {
     out = { error: (e as Error).message };
   }
-  process.stdout.write(JSON.stringify(out) + '\n');
+  process.stdout.write(`${JSON.stringify(out)}\n`);
 }
 if (current) await current.pt.close();
 process.exit(0);

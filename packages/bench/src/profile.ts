@@ -17,8 +17,17 @@ import { wasmTrainStep } from './wasm-train.js';
 import { benchModel } from './sampling.js';
 import type { Kind } from './cases.js';
 
-interface ProfileNode { id: number; callFrame: { functionName: string; url: string }; children?: number[]; hitCount?: number }
-interface Profile { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[] }
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string };
+  children?: number[];
+  hitCount?: number;
+}
+interface Profile {
+  nodes: ProfileNode[];
+  samples: number[];
+  timeDeltas: number[];
+}
 
 /** Self time (ms) per function name, from a .cpuprofile. */
 export function selfTimes(p: Profile): Map<string, number> {
@@ -62,18 +71,30 @@ function child(args: string[]): void {
     let calls = 0;
     if (args.includes('--sample')) {
       const model = benchModel(core, get('kind', 'score') as Kind);
-      const n = 10000, chunk = 256;
-      const x = core.f32(n * 2), rng = core.rng(1);
+      const n = 10000,
+        chunk = 256;
+      const x = core.f32(n * 2),
+        rng = core.rng(1);
       const work = { ws: core.f32(modelWorkspaceFloats(model.layout, chunk)), score: core.f32(chunk * 2), chunk };
       while (performance.now() < until) {
-        samplerSteps(core, model.spec, model.layout, model.params, x, 1, { mode: 'affine', a: 1, b: 1e-3, c: 1e-2 }, rng, work, { sigma: 0.5 });
+        samplerSteps(core, model.spec, model.layout, model.params, x, 1, { mode: 'affine', a: 1, b: 1e-3, c: 1e-2 }, rng, work, {
+          sigma: 0.5,
+        });
         calls++;
       }
       console.log(JSON.stringify({ rate: (calls * n) / seconds, unit: 'particle-steps/s' }));
     } else {
-      const step = wasmTrainStep(core, { objective: get('objective', 'dsm'), kind: get('kind', 'score') as Kind, d: Number(get('d', '2')),
-        width: Number(get('width', '128')), batch: Number(get('batch', '128')) });
-      while (performance.now() < until) { step.step(); calls++; }
+      const step = wasmTrainStep(core, {
+        objective: get('objective', 'dsm'),
+        kind: get('kind', 'score') as Kind,
+        d: Number(get('d', '2')),
+        width: Number(get('width', '128')),
+        batch: Number(get('batch', '128')),
+      });
+      while (performance.now() < until) {
+        step.step();
+        calls++;
+      }
       console.log(JSON.stringify({ rate: calls / seconds, unit: 'steps/s' }));
     }
   })();
@@ -82,10 +103,17 @@ function child(args: string[]): void {
 /** Builds core-math's SIMD binary with names (asc --debug) into dir; returns its path. */
 function namedBuild(dir: string): string {
   const coreRoot = fileURLToPath(new URL('../../core-math/', import.meta.url));
-  const asc = path.join(path.dirname(createRequire(path.join(coreRoot, 'package.json')).resolve('assemblyscript/package.json')), 'bin', 'asc.js');
+  const asc = path.join(
+    path.dirname(createRequire(path.join(coreRoot, 'package.json')).resolve('assemblyscript/package.json')),
+    'bin',
+    'asc.js',
+  );
   const out = path.join(dir, 'simd-named.wasm');
-  const r = spawnSync(process.execPath, [asc, 'assembly/index.ts', '-o', out, '-O3', '--runtime', 'stub', '--noAssert', '--initialMemory', '2',
-    '--enable', 'simd', '--debug'], { cwd: coreRoot, encoding: 'utf8' });
+  const r = spawnSync(
+    process.execPath,
+    [asc, 'assembly/index.ts', '-o', out, '-O3', '--runtime', 'stub', '--noAssert', '--initialMemory', '2', '--enable', 'simd', '--debug'],
+    { cwd: coreRoot, encoding: 'utf8' },
+  );
   if (r.status !== 0) throw new Error(`asc failed: ${r.stderr}`);
   return out;
 }
@@ -95,8 +123,11 @@ function parent(args: string[]): void {
   const named = namedBuild(dir);
   const plain = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--child', ...args], { encoding: 'utf8' });
   args = [...args, `--wasm=${named}`];
-  const r = spawnSync(process.execPath, ['--cpu-prof', `--cpu-prof-dir=${dir}`, '--cpu-prof-interval=200', fileURLToPath(import.meta.url), '--child', ...args],
-    { encoding: 'utf8' });
+  const r = spawnSync(
+    process.execPath,
+    ['--cpu-prof', `--cpu-prof-dir=${dir}`, '--cpu-prof-interval=200', fileURLToPath(import.meta.url), '--child', ...args],
+    { encoding: 'utf8' },
+  );
   if (r.status !== 0) throw new Error(r.stderr);
   const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'))!;
   console.log(`shipped build: ${plain.stdout.trim()}; named build (profiled): ${r.stdout.trim()}`);
@@ -109,7 +140,8 @@ function parent(args: string[]): void {
   console.log('by group:');
   for (const [k, v] of [...groups].sort((a, b) => b[1] - a[1])) console.log(`  ${((100 * v) / total).toFixed(1).padStart(5)}%  ${k}`);
   console.log('top functions (self time):');
-  for (const [k, v] of [...times].sort((a, b) => b[1] - a[1]).slice(0, 15)) console.log(`  ${((100 * v) / total).toFixed(1).padStart(5)}%  ${k}`);
+  for (const [k, v] of [...times].sort((a, b) => b[1] - a[1]).slice(0, 15))
+    console.log(`  ${((100 * v) / total).toFixed(1).padStart(5)}%  ${k}`);
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {

@@ -7,20 +7,30 @@ import { summarize } from './memory.js';
 import type { Results } from './results.js';
 import type { TrainRow } from './training.js';
 
-const row = (objective: string, kind: 'score' | 'energy', rates: TrainRow['rates'], width = 128, batch = 128): TrainRow =>
-  ({ config: { objective, kind, d: 2, width, batch }, rates });
+const row = (objective: string, kind: 'score' | 'energy', rates: TrainRow['rates'], width = 128, batch = 128): TrainRow => ({
+  config: { objective, kind, d: 2, width, batch },
+  rates,
+});
 
 function sample(): Results {
   return {
-    date: '2025-01-01T00:00:00.000Z', command: 'pnpm bench', quick: false, notices: ['a notice'],
+    date: '2025-01-01T00:00:00.000Z',
+    command: 'pnpm bench',
+    quick: false,
+    notices: ['a notice'],
     machine: { cpu: 'Test CPU', cores: 2, node: 'v20.20.0', os: 'Linux', loadAverage: 1, torch: '1.13', blas: 'openblas' },
-    kernels: { simd: { ceiling: 40, 'forward 128x128x128': 36, 'backward 128x128x128': 30 }, scalar: { ceiling: 10, 'forward 128x128x128': 3, 'backward 128x128x128': 3 } },
+    kernels: {
+      simd: { ceiling: 40, 'forward 128x128x128': 36, 'backward 128x128x128': 30 },
+      scalar: { ceiling: 10, 'forward 128x128x128': 3, 'backward 128x128x128': 3 },
+    },
     training: [
       row('esm', 'energy', { wasm: 300, 'tfjs-wasm': 10, 'tfjs-cpu': 1, 'torch-1': 100, 'torch-2': 120 }),
       row('dsm', 'score', { wasm: 900, 'tfjs-wasm': 100, 'tfjs-cpu': 10, 'torch-1': 1000, 'torch-2': 800 }),
     ],
     trace: [{ config: { objective: 'esm', kind: 'score', d: 32, width: 128, batch: 128 }, rates: { wasm: 60, 'torch-1': 10 } }],
-    sampling: [{ kind: 'score', n: 10000, levels: 10, stepsPerLevel: 5, rates: { 'wasm-1w': 4e5, 'wasm-2w': 7e5, 'torch-1': 3e5, 'torch-2': 4e5 } }],
+    sampling: [
+      { kind: 'score', n: 10000, levels: 10, stepsPerLevel: 5, rates: { 'wasm-1w': 4e5, 'wasm-2w': 7e5, 'torch-1': 3e5, 'torch-2': 4e5 } },
+    ],
     browser: { chromium: '140', node: { 'train dsm score': 100 }, browser: { 'train dsm score': 90 }, ratio: { 'train dsm score': 0.9 } },
   };
 }

@@ -16,7 +16,8 @@ export function fmtRatio(v: number | null | undefined): string {
 }
 
 export function fmtBytes(v: number): string {
-  const a = Math.abs(v), s = v < 0 ? '-' : '';
+  const a = Math.abs(v),
+    s = v < 0 ? '-' : '';
   if (a >= 2 ** 20) return `${s}${(a / 2 ** 20).toFixed(1)} MiB`;
   if (a >= 2 ** 10) return `${s}${(a / 2 ** 10).toFixed(1)} KiB`;
   return `${s}${a} B`;
@@ -25,43 +26,112 @@ export function fmtBytes(v: number): string {
 /** A Markdown table; cells are escaped for pipes. */
 export function table(head: string[], rows: string[][]): string {
   const esc = (c: string) => c.replace(/\|/g, '\\|');
-  return [`| ${head.map(esc).join(' | ')} |`, `|${head.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.map(esc).join(' | ')} |`)].join('\n');
+  return [
+    `| ${head.map(esc).join(' | ')} |`,
+    `|${head.map(() => '---').join('|')}|`,
+    ...rows.map((r) => `| ${r.map(esc).join(' | ')} |`),
+  ].join('\n');
 }
 
 const ratio = (a: number | null | undefined, b: number | null | undefined) => (a && b ? a / b : null);
 
 function trainingTable(rows: TrainRow[]): string {
-  const head = ['objective', 'model', 'WASM 1 core', 'WASM 2 workers', 'tfjs-wasm', 'tfjs-cpu', 'PyTorch 1 thr', 'PyTorch 2 thr',
-    'WASM / tfjs-wasm', 'WASM / tfjs-cpu', 'WASM / PyTorch 1 thr', 'WASM 2w / PyTorch best'];
-  return table(head, rows.map((r) => {
-    const x = r.rates, torchBest = Math.max(x['torch-1'] ?? 0, x['torch-2'] ?? 0) || null;
-    return [r.config.objective, r.config.kind, fmtRate(x.wasm), fmtRate(x['wasm-2w']), fmtRate(x['tfjs-wasm']), fmtRate(x['tfjs-cpu']),
-      fmtRate(x['torch-1']), fmtRate(x['torch-2']), fmtRatio(ratio(x.wasm, x['tfjs-wasm'])), fmtRatio(ratio(x.wasm, x['tfjs-cpu'])),
-      fmtRatio(ratio(x.wasm, x['torch-1'])), fmtRatio(ratio(x['wasm-2w'], torchBest))];
-  }));
+  const head = [
+    'objective',
+    'model',
+    'WASM 1 core',
+    'WASM 2 workers',
+    'tfjs-wasm',
+    'tfjs-cpu',
+    'PyTorch 1 thr',
+    'PyTorch 2 thr',
+    'WASM / tfjs-wasm',
+    'WASM / tfjs-cpu',
+    'WASM / PyTorch 1 thr',
+    'WASM 2w / PyTorch best',
+  ];
+  return table(
+    head,
+    rows.map((r) => {
+      const x = r.rates,
+        torchBest = Math.max(x['torch-1'] ?? 0, x['torch-2'] ?? 0) || null;
+      return [
+        r.config.objective,
+        r.config.kind,
+        fmtRate(x.wasm),
+        fmtRate(x['wasm-2w']),
+        fmtRate(x['tfjs-wasm']),
+        fmtRate(x['tfjs-cpu']),
+        fmtRate(x['torch-1']),
+        fmtRate(x['torch-2']),
+        fmtRatio(ratio(x.wasm, x['tfjs-wasm'])),
+        fmtRatio(ratio(x.wasm, x['tfjs-cpu'])),
+        fmtRatio(ratio(x.wasm, x['torch-1'])),
+        fmtRatio(ratio(x['wasm-2w'], torchBest)),
+      ];
+    }),
+  );
 }
 
 export function markdown(r: Results): string {
-  const m = r.machine, out: string[] = [];
+  const m = r.machine,
+    out: string[] = [];
   out.push('# Benchmarks (issue 7)', '');
-  out.push(`Measured ${r.date} on ${m.cpu}, ${m.cores} cores (shared with other jobs; load average ${m.loadAverage.toFixed(1)} at the start), ${m.os}, Node ${m.node}` +
-    `${m.torch ? `, PyTorch ${m.torch} (BLAS: ${m.blas})` : ''}${m.chromium ? `, Chromium ${m.chromium}` : ''}.`);
-  out.push(`Command: \`${r.command}\`${r.quick ? ' (quick: fewer cases and shorter rounds)' : ''}; ${r.seconds ? `${(r.seconds / 60).toFixed(1)} minutes. ` : ''}` +
-    'Implementations are timed side by side in interleaved rounds after a warm-up; each figure is the best round. The machine is shared and noisy: quote the ratios.' +
-    (r.load ? ` Load average when each part started: ${Object.entries(r.load).map(([k, v]) => `${k} ${v.toFixed(1)}`).join(', ')} (2 cores: above 1, other jobs take CPU time, which hurts the two-core figures most).` : ''), '');
+  out.push(
+    `Measured ${r.date} on ${m.cpu}, ${m.cores} cores (shared with other jobs; load average ${m.loadAverage.toFixed(1)} at the start), ${m.os}, Node ${m.node}` +
+      `${m.torch ? `, PyTorch ${m.torch} (BLAS: ${m.blas})` : ''}${m.chromium ? `, Chromium ${m.chromium}` : ''}.`,
+  );
+  out.push(
+    `Command: \`${r.command}\`${r.quick ? ' (quick: fewer cases and shorter rounds)' : ''}; ${r.seconds ? `${(r.seconds / 60).toFixed(1)} minutes. ` : ''}` +
+      'Implementations are timed side by side in interleaved rounds after a warm-up; each figure is the best round. The machine is shared and noisy: quote the ratios.' +
+      (r.load
+        ? ` Load average when each part started: ${Object.entries(r.load)
+            .map(([k, v]) => `${k} ${v.toFixed(1)}`)
+            .join(', ')} (2 cores: above 1, other jobs take CPU time, which hurts the two-core figures most).`
+        : ''),
+    '',
+  );
   if (r.targets?.length) {
     out.push('## Targets', '');
-    out.push(table(['target', 'goal', 'measured (worst case)', 'where', 'verdict'], r.targets.map((t) => [t.target,
-      t.target.includes('%') ? `${(100 * t.goal).toFixed(0)}%` : t.target.startsWith('flat') ? 'flat' : fmtRatio(t.goal),
-      t.value === null ? '-' : t.target.includes('%') ? `${(100 * t.value).toFixed(0)}%` : t.target.startsWith('flat') ? (t.met ? 'flat' : 'grows') : fmtRatio(t.value),
-      t.where || '-', t.verdict])), '');
+    out.push(
+      table(
+        ['target', 'goal', 'measured (worst case)', 'where', 'verdict'],
+        r.targets.map((t) => [
+          t.target,
+          t.target.includes('%') ? `${(100 * t.goal).toFixed(0)}%` : t.target.startsWith('flat') ? 'flat' : fmtRatio(t.goal),
+          t.value === null
+            ? '-'
+            : t.target.includes('%')
+              ? `${(100 * t.value).toFixed(0)}%`
+              : t.target.startsWith('flat')
+                ? t.met
+                  ? 'flat'
+                  : 'grows'
+                : fmtRatio(t.value),
+          t.where || '-',
+          t.verdict,
+        ]),
+      ),
+      '',
+    );
   }
   if (r.kernels) {
-    const s = r.kernels.simd ?? {}, sc = r.kernels.scalar ?? {};
+    const s = r.kernels.simd ?? {},
+      sc = r.kernels.scalar ?? {};
     out.push('## Dense kernels (GFLOP/s)', '');
-    out.push(table(['kernel', 'SIMD', 'SIMD % of ceiling', 'scalar', 'SIMD / scalar'], Object.keys(s).map((k) => [
-      k === 'ceiling' ? 'f32x4 mul+add ceiling' : k, fmtRate(s[k]), k === 'ceiling' || !s[k] || !s.ceiling ? '' : `${((100 * s[k]!) / s.ceiling).toFixed(0)}%`,
-      fmtRate(sc[k]), fmtRatio(ratio(s[k], sc[k]))])), '');
+    out.push(
+      table(
+        ['kernel', 'SIMD', 'SIMD % of ceiling', 'scalar', 'SIMD / scalar'],
+        Object.keys(s).map((k) => [
+          k === 'ceiling' ? 'f32x4 mul+add ceiling' : k,
+          fmtRate(s[k]),
+          k === 'ceiling' || !s[k] || !s.ceiling ? '' : `${((100 * s[k]!) / s.ceiling).toFixed(0)}%`,
+          fmtRate(sc[k]),
+          fmtRatio(ratio(s[k], sc[k])),
+        ]),
+      ),
+      '',
+    );
   }
   if (r.training?.length) {
     const groups = new Map<string, TrainRow[]>();
@@ -69,42 +139,122 @@ export function markdown(r: Results): string {
       const key = `MLP 2-${t.config.width}-${t.config.width}-${t.config.width}, batch ${t.config.batch}`;
       groups.set(key, [...(groups.get(key) ?? []), t]);
     }
-    out.push('## Training steps/s', '', 'One step = batch gather + loss + parameter gradient + Adam. WASM 2 workers = data-parallel shards on two cores.', '');
+    out.push(
+      '## Training steps/s',
+      '',
+      'One step = batch gather + loss + parameter gradient + Adam. WASM 2 workers = data-parallel shards on two cores.',
+      '',
+    );
     for (const [k, rows] of groups) out.push(`### ${k}`, '', trainingTable(rows), '');
   }
   if (r.trace?.length) {
     out.push('## Exact-trace cost vs dimension (steps/s, MLP d-128-128-128, batch 128)', '');
-    out.push(table(['objective', 'model', 'd', 'WASM 1 core', 'PyTorch 1 thr', 'PyTorch 2 thr', 'WASM / PyTorch 1 thr', 'WASM / PyTorch best'], r.trace.map((t) => {
-      const x = t.rates;
-      return [t.config.objective, t.config.kind, String(t.config.d), fmtRate(x.wasm), fmtRate(x['torch-1']), fmtRate(x['torch-2']),
-        fmtRatio(ratio(x.wasm, x['torch-1'])), fmtRatio(ratio(x.wasm, Math.max(x['torch-1'] ?? 0, x['torch-2'] ?? 0) || null))];
-    })), '');
+    out.push(
+      table(
+        ['objective', 'model', 'd', 'WASM 1 core', 'PyTorch 1 thr', 'PyTorch 2 thr', 'WASM / PyTorch 1 thr', 'WASM / PyTorch best'],
+        r.trace.map((t) => {
+          const x = t.rates;
+          return [
+            t.config.objective,
+            t.config.kind,
+            String(t.config.d),
+            fmtRate(x.wasm),
+            fmtRate(x['torch-1']),
+            fmtRate(x['torch-2']),
+            fmtRatio(ratio(x.wasm, x['torch-1'])),
+            fmtRatio(ratio(x.wasm, Math.max(x['torch-1'] ?? 0, x['torch-2'] ?? 0) || null)),
+          ];
+        }),
+      ),
+      '',
+    );
   }
   if (r.sampling?.length) {
-    out.push(`## Sampling (particle-steps/s, annealed Langevin, ${r.sampling[0].levels} levels x ${r.sampling[0].stepsPerLevel} steps, ${r.sampling[0].n} particles, MLP 2-128-128-128, conditioning 'both')`, '');
-    out.push(table(['model', 'WASM 1 worker', 'WASM 2 workers', 'PyTorch 1 thr', 'PyTorch 2 thr', 'WASM 1w / PyTorch 1 thr', '2 / 1 workers', 'WASM 2w / PyTorch best'],
-      r.sampling.map((s) => {
-        const x = s.rates;
-        return [s.kind, fmtRate(x['wasm-1w']), fmtRate(x['wasm-2w']), fmtRate(x['torch-1']), fmtRate(x['torch-2']), fmtRatio(ratio(x['wasm-1w'], x['torch-1'])),
-          fmtRatio(ratio(x['wasm-2w'], x['wasm-1w'])), fmtRatio(ratio(x['wasm-2w'], Math.max(x['torch-1'] ?? 0, x['torch-2'] ?? 0) || null))];
-      })), '');
+    out.push(
+      `## Sampling (particle-steps/s, annealed Langevin, ${r.sampling[0].levels} levels x ${r.sampling[0].stepsPerLevel} steps, ${r.sampling[0].n} particles, MLP 2-128-128-128, conditioning 'both')`,
+      '',
+    );
+    out.push(
+      table(
+        [
+          'model',
+          'WASM 1 worker',
+          'WASM 2 workers',
+          'PyTorch 1 thr',
+          'PyTorch 2 thr',
+          'WASM 1w / PyTorch 1 thr',
+          '2 / 1 workers',
+          'WASM 2w / PyTorch best',
+        ],
+        r.sampling.map((s) => {
+          const x = s.rates;
+          return [
+            s.kind,
+            fmtRate(x['wasm-1w']),
+            fmtRate(x['wasm-2w']),
+            fmtRate(x['torch-1']),
+            fmtRate(x['torch-2']),
+            fmtRatio(ratio(x['wasm-1w'], x['torch-1'])),
+            fmtRatio(ratio(x['wasm-2w'], x['wasm-1w'])),
+            fmtRatio(ratio(x['wasm-2w'], Math.max(x['torch-1'] ?? 0, x['torch-2'] ?? 0) || null)),
+          ];
+        }),
+      ),
+      '',
+    );
   }
   if (r.memory?.length) {
     out.push('## Memory', '');
-    out.push(table(['run', 'steps', 'WASM memory', 'WASM memory growth', 'allocator growth', 'JS heap growth', 'RSS growth', 'RSS slope x 10^6 steps', 'flat'],
-      r.memory.map((s) => {
-        const last = s.points[s.points.length - 1];
-        return [s.what, String(s.steps), fmtBytes(last.wasmBytes), fmtBytes(s.growth.wasmBytes), fmtBytes(s.growth.wasmInUse), fmtBytes(s.growth.jsHeap),
-          fmtBytes(s.growth.rss), fmtBytes(s.rssPer1e6), s.flat ? 'yes' : 'no'];
-      })), '', 'Growth is from the first checkpoint (after warm-up) to the last.', '');
+    out.push(
+      table(
+        [
+          'run',
+          'steps',
+          'WASM memory',
+          'WASM memory growth',
+          'allocator growth',
+          'JS heap growth',
+          'RSS growth',
+          'RSS slope x 10^6 steps',
+          'flat',
+        ],
+        r.memory.map((s) => {
+          const last = s.points[s.points.length - 1];
+          return [
+            s.what,
+            String(s.steps),
+            fmtBytes(last.wasmBytes),
+            fmtBytes(s.growth.wasmBytes),
+            fmtBytes(s.growth.wasmInUse),
+            fmtBytes(s.growth.jsHeap),
+            fmtBytes(s.growth.rss),
+            fmtBytes(s.rssPer1e6),
+            s.flat ? 'yes' : 'no',
+          ];
+        }),
+      ),
+      '',
+      'Growth is from the first checkpoint (after warm-up) to the last.',
+      '',
+    );
   }
   if (r.browser) {
     out.push('## Browser (headless Chromium vs Node, same code, alternating runs)', '');
     if ('notice' in r.browser) out.push(r.browser.notice, '');
     else {
       const b = r.browser;
-      out.push(table(['benchmark', 'Node', 'Chromium', 'Chromium / Node'], Object.keys(b.node).map((k) => [k + (k.startsWith('train') ? ' (steps/s)' : ' (GFLOP/s)'),
-        fmtRate(b.node[k]), fmtRate(b.browser[k]), b.ratio[k] === null ? '-' : `${(100 * b.ratio[k]!).toFixed(0)}%`])), '');
+      out.push(
+        table(
+          ['benchmark', 'Node', 'Chromium', 'Chromium / Node'],
+          Object.keys(b.node).map((k) => [
+            k + (k.startsWith('train') ? ' (steps/s)' : ' (GFLOP/s)'),
+            fmtRate(b.node[k]),
+            fmtRate(b.browser[k]),
+            b.ratio[k] === null ? '-' : `${(100 * b.ratio[k]!).toFixed(0)}%`,
+          ]),
+        ),
+        '',
+      );
     }
   }
   if (r.notices.length) out.push('## Notices', '', ...r.notices.map((n) => `- ${n}`), '');

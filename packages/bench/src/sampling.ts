@@ -10,7 +10,13 @@ import { NCSN_SIGMAS, type Kind } from './cases.js';
 import { asyncRunner, bestOf, measureInterleaved, type MeasureOptions, type Runner } from './timing.js';
 import type { TorchServer } from './torch.js';
 
-type SampleParallel = (model: ScoreModel, bytes: Uint8Array, source: string, options: SampleOptions, workers: number) => Promise<SampleResult>;
+type SampleParallel = (
+  model: ScoreModel,
+  bytes: Uint8Array,
+  source: string,
+  options: SampleOptions,
+  workers: number,
+) => Promise<SampleResult>;
 
 export interface SampleRow {
   kind: Kind;
@@ -32,15 +38,28 @@ export async function loadSampleParallel(): Promise<{ sampleParallel: SamplePara
 }
 
 export function benchModel(core: Core, kind: Kind, width = 128): ScoreModel {
-  const model = ScoreModel.create(core, { dim: 2, hidden: [width, width, width], activation: 'silu', kind, conditioning: 'both' }, identityNormalization(2), 1);
+  const model = ScoreModel.create(
+    core,
+    { dim: 2, hidden: [width, width, width], activation: 'silu', kind, conditioning: 'both' },
+    identityNormalization(2),
+    1,
+  );
   model.training = { loss: { name: 'ncsn', sigmas: [...NCSN_SIGMAS] }, seed: 0, steps: 0, batch: 128, lr: 1e-3 };
   return model;
 }
 
-export async function measureSampling(core: Core, kind: Kind, cli: { sampleParallel: SampleParallel } | undefined, torch: TorchServer | undefined,
-  o: { n: number; stepsPerLevel: number; workers: number[] }, opts: MeasureOptions): Promise<SampleRow> {
-  const model = benchModel(core, kind), bytes = encodeModel(model);
-  const levels = NCSN_SIGMAS.length, units = o.n * levels * o.stepsPerLevel;
+export async function measureSampling(
+  core: Core,
+  kind: Kind,
+  cli: { sampleParallel: SampleParallel } | undefined,
+  torch: TorchServer | undefined,
+  o: { n: number; stepsPerLevel: number; workers: number[] },
+  opts: MeasureOptions,
+): Promise<SampleRow> {
+  const model = benchModel(core, kind),
+    bytes = encodeModel(model);
+  const levels = NCSN_SIGMAS.length,
+    units = o.n * levels * o.stepsPerLevel;
   const options: SampleOptions = { n: o.n, sampler: 'annealed', steps: o.stepsPerLevel, sigmas: [...NCSN_SIGMAS], seed: 0 };
   const runners: Runner[] = [];
   if (cli) {

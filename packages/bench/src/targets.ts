@@ -8,11 +8,15 @@ import type { TrainRow } from './training.js';
 export function verdict(value: number | null, goal: number, percent = false): { met: boolean | null; verdict: string } {
   if (value === null || !Number.isFinite(value)) return { met: null, verdict: 'not measured' };
   if (value >= goal) return { met: true, verdict: 'met' };
-  return { met: false, verdict: percent ? `missed by ${(100 * (goal - value)).toFixed(0)} points` : `missed by ${(goal / value).toFixed(2)}x` };
+  return {
+    met: false,
+    verdict: percent ? `missed by ${(100 * (goal - value)).toFixed(0)} points` : `missed by ${(goal / value).toFixed(2)}x`,
+  };
 }
 
 function worst(rows: TrainRow[], ratio: (r: TrainRow) => number | null): { value: number | null; where: string } {
-  let value: number | null = null, where = '';
+  let value: number | null = null,
+    where = '';
   for (const r of rows) {
     const v = ratio(r);
     if (v === null || !Number.isFinite(v)) continue;
@@ -29,53 +33,152 @@ const div = (a: number | null, b: number | null) => (a !== null && b !== null &&
 
 function target(name: string, goal: number, w: { value: number | null; where: string }, percent = false, why = ''): Target {
   const v = verdict(w.value, goal, percent);
-  return { target: name, value: w.value, goal, where: w.where, met: v.met, verdict: v.met === null && why ? `not measured: ${why}` : v.verdict };
+  return {
+    target: name,
+    value: w.value,
+    goal,
+    where: w.where,
+    met: v.met,
+    verdict: v.met === null && why ? `not measured: ${why}` : v.verdict,
+  };
 }
 
 export function evaluateTargets(r: Results): Target[] {
   const out: Target[] = [];
   const ran = (family: unknown, why: string) => (family === undefined ? 'not run' : why);
   const k = r.kernels?.simd;
-  if (k && k.ceiling) {
+  if (k?.ceiling) {
     for (const dir of ['forward', 'backward']) {
       const rows = Object.entries(k).filter(([n]) => n.startsWith(dir));
-      let value: number | null = null, where = '';
-      for (const [n, g] of rows) if (g !== null && (value === null || g / k.ceiling < value)) { value = g / k.ceiling; where = n; }
+      let value: number | null = null,
+        where = '';
+      for (const [n, g] of rows)
+        if (g !== null && (value === null || g / k.ceiling < value)) {
+          value = g / k.ceiling;
+          where = n;
+        }
       out.push(target(`dense ${dir} >= 80% of the mul+add ceiling`, 0.8, { value, where }, true));
     }
   }
   const train = r.training ?? [];
   const b128 = train.filter((t) => t.config.batch === 128);
   const main = train.filter((t) => t.config.batch === 128 && t.config.width === 128);
-  out.push(target('training >= 10x tfjs-backend-wasm (every objective x parametrization)', 10, worst(train, (t) => div(rate(t, 'wasm'), rate(t, 'tfjs-wasm'))), false, ran(r.training, 'tfjs-backend-wasm missing')));
-  out.push(target('training >= 50x tfjs-backend-cpu', 50, worst(train, (t) => div(rate(t, 'wasm'), rate(t, 'tfjs-cpu'))), false, ran(r.training, 'tfjs-backend-cpu failed')));
-  out.push(target('>= 1.0x PyTorch on one core, batch 128 (all objectives)', 1, worst(b128, (t) => div(rate(t, 'wasm'), rate(t, 'torch-1'))), false, ran(r.training, 'PyTorch missing')));
-  out.push(target('>= 2x PyTorch on one core for the second-order ones (esm, ssm, ssm-vr, every energy model)', 2,
-    worst(b128.filter((t) => isSecondOrder(t.config.objective, t.config.kind)), (t) => div(rate(t, 'wasm'), rate(t, 'torch-1'))), false, ran(r.training, 'PyTorch missing')));
-  out.push(target('>= 1.5x PyTorch (best of 1 and 2 threads) with both cores (data-parallel workers)', 1.5,
-    worst(main, (t) => div(rate(t, 'wasm-2w'), Math.max(rate(t, 'torch-1') ?? 0, rate(t, 'torch-2') ?? 0) || null)), false,
-    ran(r.training, 'needs a data-parallel WASM trainer (ParallelTrainer of @scorefield/models/node) and PyTorch')));
+  out.push(
+    target(
+      'training >= 10x tfjs-backend-wasm (every objective x parametrization)',
+      10,
+      worst(train, (t) => div(rate(t, 'wasm'), rate(t, 'tfjs-wasm'))),
+      false,
+      ran(r.training, 'tfjs-backend-wasm missing'),
+    ),
+  );
+  out.push(
+    target(
+      'training >= 50x tfjs-backend-cpu',
+      50,
+      worst(train, (t) => div(rate(t, 'wasm'), rate(t, 'tfjs-cpu'))),
+      false,
+      ran(r.training, 'tfjs-backend-cpu failed'),
+    ),
+  );
+  out.push(
+    target(
+      '>= 1.0x PyTorch on one core, batch 128 (all objectives)',
+      1,
+      worst(b128, (t) => div(rate(t, 'wasm'), rate(t, 'torch-1'))),
+      false,
+      ran(r.training, 'PyTorch missing'),
+    ),
+  );
+  out.push(
+    target(
+      '>= 2x PyTorch on one core for the second-order ones (esm, ssm, ssm-vr, every energy model)',
+      2,
+      worst(
+        b128.filter((t) => isSecondOrder(t.config.objective, t.config.kind)),
+        (t) => div(rate(t, 'wasm'), rate(t, 'torch-1')),
+      ),
+      false,
+      ran(r.training, 'PyTorch missing'),
+    ),
+  );
+  out.push(
+    target(
+      '>= 1.5x PyTorch (best of 1 and 2 threads) with both cores (data-parallel workers)',
+      1.5,
+      worst(main, (t) => div(rate(t, 'wasm-2w'), Math.max(rate(t, 'torch-1') ?? 0, rate(t, 'torch-2') ?? 0) || null)),
+      false,
+      ran(r.training, 'needs a data-parallel WASM trainer (ParallelTrainer of @scorefield/models/node) and PyTorch'),
+    ),
+  );
   const esm32 = (r.trace ?? []).filter((t) => t.config.objective === 'esm' && t.config.d === 32);
-  out.push(target('esm at d = 32 >= 5x PyTorch (one core each)', 5, worst(esm32, (t) => div(rate(t, 'wasm'), rate(t, 'torch-1'))), false, ran(r.trace, 'PyTorch missing')));
+  out.push(
+    target(
+      'esm at d = 32 >= 5x PyTorch (one core each)',
+      5,
+      worst(esm32, (t) => div(rate(t, 'wasm'), rate(t, 'torch-1'))),
+      false,
+      ran(r.trace, 'PyTorch missing'),
+    ),
+  );
   const samp = r.sampling ?? [];
-  let sv: number | null = null, sw = '', spv: number | null = null, spw = '';
+  let sv: number | null = null,
+    sw = '',
+    spv: number | null = null,
+    spw = '';
   for (const s of samp) {
     const v = div(s.rates['wasm-1w'] ?? null, s.rates['torch-1'] ?? null);
-    if (v !== null && (sv === null || v < sv)) { sv = v; sw = s.kind; }
+    if (v !== null && (sv === null || v < sv)) {
+      sv = v;
+      sw = s.kind;
+    }
     const sp = div(s.rates['wasm-2w'] ?? null, s.rates['wasm-1w'] ?? null);
-    if (sp !== null && (spv === null || sp < spv)) { spv = sp; spw = s.kind; }
+    if (sp !== null && (spv === null || sp < spv)) {
+      spv = sp;
+      spw = s.kind;
+    }
   }
-  out.push(target('sampling >= 2x PyTorch particle-steps/s (one core each)', 2, { value: sv, where: sw }, false, ran(r.sampling, 'PyTorch missing')));
-  out.push(target('sampling speed-up >= 1.7x from one core to two', 1.7, { value: spv, where: spw }, false, ran(r.sampling, 'apps/cli sampleParallel missing')));
+  out.push(
+    target(
+      'sampling >= 2x PyTorch particle-steps/s (one core each)',
+      2,
+      { value: sv, where: sw },
+      false,
+      ran(r.sampling, 'PyTorch missing'),
+    ),
+  );
+  out.push(
+    target(
+      'sampling speed-up >= 1.7x from one core to two',
+      1.7,
+      { value: spv, where: spw },
+      false,
+      ran(r.sampling, 'apps/cli sampleParallel missing'),
+    ),
+  );
   if (r.memory?.length) {
     const bad = r.memory.filter((m) => !m.flat);
-    out.push({ target: 'flat heap over 10^6 training and sampling steps', value: bad.length ? 0 : 1, goal: 1, where: r.memory.map((m) => `${m.steps} steps`).join(', '),
-      met: bad.length === 0, verdict: bad.length === 0 ? 'met (no WASM growth; RSS within noise; extrapolated from the measured steps)' : `missed: grows in ${bad.map((m) => m.what).join('; ')}` });
+    out.push({
+      target: 'flat heap over 10^6 training and sampling steps',
+      value: bad.length ? 0 : 1,
+      goal: 1,
+      where: r.memory.map((m) => `${m.steps} steps`).join(', '),
+      met: bad.length === 0,
+      verdict:
+        bad.length === 0
+          ? 'met (no WASM growth; RSS within noise; extrapolated from the measured steps)'
+          : `missed: grows in ${bad.map((m) => m.what).join('; ')}`,
+    });
   }
   const b = r.browser;
   if (b && 'ratio' in b) {
-    let value: number | null = null, where = '';
-    for (const [n, v] of Object.entries(b.ratio)) if (v !== null && (value === null || v < value)) { value = v; where = n; }
+    let value: number | null = null,
+      where = '';
+    for (const [n, v] of Object.entries(b.ratio))
+      if (v !== null && (value === null || v < value)) {
+        value = v;
+        where = n;
+      }
     out.push(target('Chromium within 80% of Node (same benchmark)', 0.8, { value, where }, true));
   } else {
     out.push(target('Chromium within 80% of Node (same benchmark)', 0.8, { value: null, where: '' }, true, b ? b.notice : 'not run'));

@@ -36,7 +36,10 @@ export function initTfjsWasm(): Promise<string | undefined> {
 
 /** Whether the wasm backend runs its SIMD binary (multi-threading is off in Node without a worker setup). */
 export function tfjsWasmFlags(): { simd: boolean; threads: boolean } {
-  return { simd: tf.env().getBool('WASM_HAS_SIMD_SUPPORT') as boolean, threads: tf.env().getBool('WASM_HAS_MULTITHREAD_SUPPORT') as boolean };
+  return {
+    simd: tf.env().getBool('WASM_HAS_SIMD_SUPPORT') as boolean,
+    threads: tf.env().getBool('WASM_HAS_MULTITHREAD_SUPPORT') as boolean,
+  };
 }
 
 /** Selects a backend (the tfjs backend is global: every tfjs runner selects its own before it runs). */
@@ -46,7 +49,9 @@ export async function selectBackend(name: TfjsBackend): Promise<void> {
 
 /** Draws the inputs of one step, as the WASM core draws them (see core-math assembly/objectives.ts). */
 function drawInputs(c: TrainConfig, data: Float32Array, u: () => number): ObjectiveInputs {
-  const B = c.batch, d = c.d, o = objectiveCase(c.objective);
+  const B = c.batch,
+    d = c.d,
+    o = objectiveCase(c.objective);
   const x = new Float32Array(B * d);
   for (let b = 0; b < B; b++) {
     const r = Math.floor(u() * 10000);
@@ -54,7 +59,9 @@ function drawInputs(c: TrainConfig, data: Float32Array, u: () => number): Object
   }
   if (o.tfjs === 'esm') return { x, batch: B };
   if (o.tfjs === 'ssm' || o.tfjs === 'ssm-vr') return { x, batch: B, v: normals(u, new Float32Array(B * d)), slices: 1 };
-  const alpha = new Float32Array(B).fill(1), sigma = new Float32Array(B), lambda = new Float32Array(B).fill(1);
+  const alpha = new Float32Array(B).fill(1),
+    sigma = new Float32Array(B),
+    lambda = new Float32Array(B).fill(1);
   const s = o.spec;
   for (let b = 0; b < B; b++) {
     if (s.name === 'dsm') sigma[b] = s.sigma;
@@ -81,7 +88,8 @@ export function tfjsTrainStep(c: TrainConfig): TrainStep {
   const o = objectiveCase(c.objective);
   const dims = [c.d + (o.conditioning === 'both' ? 7 : 0), c.width, c.width, c.width, c.kind === 'score' ? c.d : 1];
   const spec: ModelSpec = { kind: c.kind, dims, activation: 'silu', conditioning: o.conditioning };
-  const u = uniform(3), data = toyData(10000, c.d);
+  const u = uniform(3),
+    data = toyData(10000, c.d);
   const init = normals(uniform(4), new Float32Array(paramCount(dims))).map((v) => v * 0.05);
   const params = tf.variable(tf.tensor1d(init), true, `bench-params-${variables++}`);
   const opt = tf.train.adam(1e-4);

@@ -4,7 +4,12 @@ import { asyncRunner, bestOf, measureInterleaved, median, syncRunner, type Runne
 /** A fake clock that only the fake work advances: timing becomes exact and instant. */
 function fakeClock() {
   let t = 0;
-  return { now: () => t, advance: (ms: number) => { t += ms; } };
+  return {
+    now: () => t,
+    advance: (ms: number) => {
+      t += ms;
+    },
+  };
 }
 
 describe('timing', () => {
@@ -18,7 +23,15 @@ describe('timing', () => {
   it('warm-up and rounds run at least one call however slow it is', () => {
     const c = fakeClock();
     let calls = 0;
-    const r = syncRunner('slow', () => { calls++; c.advance(5000); }, 1, c.now);
+    const r = syncRunner(
+      'slow',
+      () => {
+        calls++;
+        c.advance(5000);
+      },
+      1,
+      c.now,
+    );
     r.warmup(100);
     expect(calls).toBe(1);
     expect(r.round(100)).toBeCloseTo(0.2);
@@ -30,10 +43,27 @@ describe('timing', () => {
     const order: string[] = [];
     let slowCall = 0;
     // 'noisy' gets slower every other call: its best round is its fast one.
-    const noisy: Runner = syncRunner('noisy', () => { order.push('noisy'); c.advance(++slowCall % 2 ? 1 : 3); }, 1, c.now);
-    const slow = syncRunner('slow', () => { order.push('slow'); c.advance(1000); }, 1, c.now);
+    const noisy: Runner = syncRunner(
+      'noisy',
+      () => {
+        order.push('noisy');
+        c.advance(++slowCall % 2 ? 1 : 3);
+      },
+      1,
+      c.now,
+    );
+    const slow = syncRunner(
+      'slow',
+      () => {
+        order.push('slow');
+        c.advance(1000);
+      },
+      1,
+      c.now,
+    );
     const res = await measureInterleaved([noisy, slow], { warmupMs: 10, roundMs: 1, rounds: 4, budgetMs: 2000 });
-    const n = res.noisy, s = res.slow;
+    const n = res.noisy,
+      s = res.slow;
     expect('best' in n && n.rounds.length).toBe(4);
     expect(bestOf(n)).toBeCloseTo(1000); // 1 ms calls
     expect('best' in s && s.rounds.length).toBe(2); // 2000 ms budget / 1000 ms calls
@@ -46,7 +76,13 @@ describe('timing', () => {
 
   it('a runner that throws gets an error and the others still run', async () => {
     const c = fakeClock();
-    const bad: Runner = { name: 'bad', warmup: () => { throw new Error('boom'); }, round: () => 0 };
+    const bad: Runner = {
+      name: 'bad',
+      warmup: () => {
+        throw new Error('boom');
+      },
+      round: () => 0,
+    };
     const good = asyncRunner('good', async () => c.advance(1), 1, c.now);
     const res = await measureInterleaved([bad, good], { warmupMs: 5, roundMs: 5, rounds: 2 });
     expect(res.bad).toEqual({ error: 'boom' });

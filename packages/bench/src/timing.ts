@@ -105,9 +105,15 @@ export function median(xs: readonly number[]): number {
  * Warms every runner up, then times them in interleaved rounds. A runner whose calls are slow (so that
  * its rounds would exceed the budget) stops after fewer rounds. A runner that throws gets an `error`.
  */
-export async function measureInterleaved(runners: readonly Runner[], options: MeasureOptions = {}): Promise<Record<string, Measurement | { error: string }>> {
-  const warmupMs = options.warmupMs ?? 1000, roundMs = options.roundMs ?? 400, rounds = options.rounds ?? 5;
-  const budget = options.budgetMs ?? rounds * roundMs * 2, minRounds = Math.max(1, options.minRounds ?? 1);
+export async function measureInterleaved(
+  runners: readonly Runner[],
+  options: MeasureOptions = {},
+): Promise<Record<string, Measurement | { error: string }>> {
+  const warmupMs = options.warmupMs ?? 1000,
+    roundMs = options.roundMs ?? 400,
+    rounds = options.rounds ?? 5;
+  const budget = options.budgetMs ?? rounds * roundMs * 2,
+    minRounds = Math.max(1, options.minRounds ?? 1);
   const state = new Map<string, { callMs: number; rates: number[]; limit: number; error?: string }>();
   for (const r of runners) {
     try {
@@ -133,7 +139,10 @@ export async function measureInterleaved(runners: readonly Runner[], options: Me
   const out: Record<string, Measurement | { error: string }> = {};
   for (const r of runners) {
     const s = state.get(r.name)!;
-    out[r.name] = s.error !== undefined ? { error: s.error } : { best: Math.max(...s.rates), median: median(s.rates), rounds: s.rates, callMs: s.callMs };
+    out[r.name] =
+      s.error !== undefined
+        ? { error: s.error }
+        : { best: Math.max(...s.rates), median: median(s.rates), rounds: s.rates, callMs: s.callMs };
   }
   return out;
 }

@@ -8,7 +8,10 @@ const python = ['/usr/bin/python3', 'python3'].find((p) => spawnSync(p, ['--vers
 describe('torch/bench.py', () => {
   it.skipIf(!python)('parses (python3 -m py_compile)', () => {
     // The byte code goes to a temporary folder, not next to the script.
-    const r = spawnSync(python!, ['-m', 'py_compile', TORCH_SCRIPT], { encoding: 'utf8', env: { ...process.env, PYTHONPYCACHEPREFIX: tmpdir() } });
+    const r = spawnSync(python!, ['-m', 'py_compile', TORCH_SCRIPT], {
+      encoding: 'utf8',
+      env: { ...process.env, PYTHONPYCACHEPREFIX: tmpdir() },
+    });
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
   });

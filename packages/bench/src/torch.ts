@@ -21,7 +21,9 @@ export interface TorchInfo {
 
 /** Finds a python3 with torch (BENCH_PYTHON, Debian's /usr/bin/python3, then python3 on PATH); a notice when there is none. */
 export function findTorch(): TorchInfo | { notice: string } {
-  const candidates = [process.env.BENCH_PYTHON, '/usr/bin/python3', 'python3'].filter((p): p is string => !!p && (p === 'python3' || existsSync(p)));
+  const candidates = [process.env.BENCH_PYTHON, '/usr/bin/python3', 'python3'].filter(
+    (p): p is string => !!p && (p === 'python3' || existsSync(p)),
+  );
   for (const python of candidates) {
     const r = spawnSync(python, [TORCH_SCRIPT, '--info'], { encoding: 'utf8', timeout: 60_000 });
     if (r.status === 0) {
@@ -47,7 +49,12 @@ export class LineServer {
   private stderr = '';
   private exited = false;
 
-  constructor(private readonly command: string, private readonly args: string[], private readonly env: NodeJS.ProcessEnv, readonly timeoutMs = 300_000) {
+  constructor(
+    private readonly command: string,
+    private readonly args: string[],
+    private readonly env: NodeJS.ProcessEnv,
+    readonly timeoutMs = 300_000,
+  ) {
     this.start();
   }
 
@@ -56,10 +63,13 @@ export class LineServer {
     this.pending = [];
     this.child = spawn(this.command, this.args, { env: this.env });
     createInterface({ input: this.child.stdout }).on('line', (line) => this.pending.shift()?.(line));
-    this.child.stderr.on('data', (b: Buffer) => { this.stderr = (this.stderr + b.toString()).slice(-2000); });
+    this.child.stderr.on('data', (b: Buffer) => {
+      this.stderr = (this.stderr + b.toString()).slice(-2000);
+    });
     this.child.on('exit', () => {
       this.exited = true;
-      for (const p of this.pending.splice(0)) p(JSON.stringify({ error: `${path.basename(this.args[0] ?? this.command)} exited: ${this.stderr.trim()}` }));
+      for (const p of this.pending.splice(0))
+        p(JSON.stringify({ error: `${path.basename(this.args[0] ?? this.command)} exited: ${this.stderr.trim()}` }));
     });
   }
 
@@ -73,7 +83,7 @@ export class LineServer {
         this.child.kill('SIGKILL');
         resolve(JSON.stringify({ error: `no reply within ${this.timeoutMs / 1000} s (hung; the process was killed)` }));
       }, this.timeoutMs);
-      this.child.stdin.write(JSON.stringify(req) + '\n');
+      this.child.stdin.write(`${JSON.stringify(req)}\n`);
     });
     clearTimeout(timer);
     const reply = JSON.parse(line) as T & { error?: string };

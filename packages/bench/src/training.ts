@@ -35,8 +35,11 @@ export interface ParallelTrainerLike {
   close(): Promise<void>;
   trainer: { free(): void; model: { free(): void } };
 }
-export type ParallelTrainerClass = new (core: Core, data: { data: Float32Array; rows: number; cols: number },
-  options: Record<string, unknown>) => ParallelTrainerLike;
+export type ParallelTrainerClass = new (
+  core: Core,
+  data: { data: Float32Array; rows: number; cols: number },
+  options: Record<string, unknown>,
+) => ParallelTrainerLike;
 
 /** Loads ParallelTrainer from @scorefield/models/node, or says why not. */
 export async function loadParallelTrainer(): Promise<ParallelTrainerClass | { notice: string }> {
@@ -45,7 +48,9 @@ export async function loadParallelTrainer(): Promise<ParallelTrainerClass | { no
     if (typeof m.ParallelTrainer === 'function') return m.ParallelTrainer;
     return { notice: '@scorefield/models/node has no ParallelTrainer: the two-core WASM column is skipped' };
   } catch (e) {
-    return { notice: `no data-parallel WASM trainer (@scorefield/models/node: ${(e as Error).message.split('\n')[0]}): the two-core WASM column is skipped` };
+    return {
+      notice: `no data-parallel WASM trainer (@scorefield/models/node: ${(e as Error).message.split('\n')[0]}): the two-core WASM column is skipped`,
+    };
   }
 }
 
@@ -94,7 +99,10 @@ export async function measureTraining(env: TrainEnv, c: TrainConfig, opts: Measu
   if (env.torch && has('torch-1')) runners.push(env.torch.runner('torch-1', torchCase, 1));
   if (env.torch && has('torch-2')) runners.push(env.torch.runner('torch-2', torchCase, 2));
   // tfjs is 10x to 1000x slower: the time budget gives its slow calls fewer rounds (a few steps only).
-  for (const [impl, backend] of [['tfjs-wasm', 'wasm'], ['tfjs-cpu', 'cpu']] as const) {
+  for (const [impl, backend] of [
+    ['tfjs-wasm', 'wasm'],
+    ['tfjs-cpu', 'cpu'],
+  ] as const) {
     if (!has(impl)) continue;
     const r = tfjsRunner(impl, backend, c);
     runners.push(r);

@@ -13,13 +13,19 @@ const cores = { simd: await loadCore({ build: 'simd' }), scalar: await loadCore(
 
 for (const [build, core] of Object.entries(cores)) {
   const r = { ceilingGflops: benchmarkCeiling(core, timing) };
-  for (const [B, I, O] of only === 'train' ? [] : [[128, 128, 128], [1024, 128, 128]]) {
+  for (const [B, I, O] of only === 'train'
+    ? []
+    : [
+        [128, 128, 128],
+        [1024, 128, 128],
+      ]) {
     const { forward, backward } = benchmarkDense(core, B, I, O, timing);
     r[`forward ${B}x${I}x${O}`] = forward;
     r[`backward ${B}x${I}x${O}`] = backward;
   }
   for (const { label, objective, conditioning } of benchmarkObjectives) {
-    for (const kind of ['score', 'energy']) r[`train ${label} ${kind} steps/s`] = benchmarkTraining(core, objective, kind, conditioning, timing);
+    for (const kind of ['score', 'energy'])
+      r[`train ${label} ${kind} steps/s`] = benchmarkTraining(core, objective, kind, conditioning, timing);
   }
   results.builds[build] = r;
 }
@@ -29,7 +35,8 @@ if (json) {
 } else {
   const keys = Object.keys(results.builds.simd);
   const rows = keys.map((k) => {
-    const simd = results.builds.simd[k], scalar = results.builds.scalar[k];
+    const simd = results.builds.simd[k],
+      scalar = results.builds.scalar[k];
     const isGflops = !k.startsWith('train');
     const pct = isGflops && k !== 'ceilingGflops' ? ` (${((100 * simd) / results.builds.simd.ceilingGflops).toFixed(0)}% of ceiling)` : '';
     const name = k === 'ceilingGflops' ? 'f32x4 mul+add ceiling' : k;

@@ -16,6 +16,9 @@ mkdirSync(join(root, 'build'), { recursive: true });
 for (const [name, flags] of Object.entries(builds)) {
   const out = join(root, 'build', `${name}.wasm`);
   if (process.argv.includes('--if-missing') && existsSync(out) && statSync(out).mtimeMs > newestSource) continue;
-  execFileSync(process.execPath, [asc, 'assembly/index.ts', '-o', out, '-O3', '--runtime', 'stub',
-    '--noAssert', '--initialMemory', '2', ...flags], { cwd: root, stdio: 'inherit' });
+  execFileSync(
+    process.execPath,
+    [asc, 'assembly/index.ts', '-o', out, '-O3', '--runtime', 'stub', '--noAssert', '--initialMemory', '2', ...flags],
+    { cwd: root, stdio: 'inherit' },
+  );
 }

@@ -16,7 +16,8 @@ forEachBuild((core) => {
 
     it('phi and its first three derivatives match independent closed forms', () => {
       const c = core();
-      const a = c.f32(POINTS.length, POINTS), h = c.f32(a.length);
+      const a = c.f32(POINTS.length, POINTS),
+        h = c.f32(a.length);
       const d = [c.f32(a.length), c.f32(a.length), c.f32(a.length)];
       activationForward(c, name, a, h);
       activationDerivatives(c, name, a, { d1: d[0], d2: d[1], d3: d[2] });
@@ -28,7 +29,8 @@ forEachBuild((core) => {
       const c = core();
       const h = 1e-2;
       const at = (pts: number[]) => {
-        const a = c.f32(pts.length, pts), out = [c.f32(pts.length), c.f32(pts.length), c.f32(pts.length), c.f32(pts.length)];
+        const a = c.f32(pts.length, pts),
+          out = [c.f32(pts.length), c.f32(pts.length), c.f32(pts.length), c.f32(pts.length)];
         activationForward(c, name, a, out[0]);
         activationDerivatives(c, name, a, { d1: out[1], d2: out[2], d3: out[3] });
         return out.map((b) => b.toArray());
@@ -41,9 +43,10 @@ forEachBuild((core) => {
       }
     });
 
-    it('activationBackward multiplies by phi\'', () => {
+    it("activationBackward multiplies by phi'", () => {
       const c = core();
-      const a = c.f32(POINTS.length, POINTS), g = c.f32(a.length, randomArray(a.length, 12));
+      const a = c.f32(POINTS.length, POINTS),
+        g = c.f32(a.length, randomArray(a.length, 12));
       const expected = Array.from(g.view, (v, i) => v * ref.d[0](POINTS[i]));
       activationBackward(c, name, a, g);
       expect(maxRelError(g.view, expected)).toBeLessThan(1e-5);
@@ -52,7 +55,9 @@ forEachBuild((core) => {
 
   it('an unknown activation name lists the valid ones', () => {
     const c = core();
-    expect(() => activationForward(c, 'relu' as Activation, c.f32(1), c.f32(1))).toThrow("unknown activation 'relu'; valid: silu, softplus, tanh, elu");
+    expect(() => activationForward(c, 'relu' as Activation, c.f32(1), c.f32(1))).toThrow(
+      "unknown activation 'relu'; valid: silu, softplus, tanh, elu",
+    );
   });
 });
 
@@ -61,7 +66,8 @@ describe('activations: SIMD and scalar builds', () => {
     const { simd, scalar } = await loadBoth();
     for (const name of NAMES) {
       const [x, y] = [simd, scalar].map((c) => {
-        const a = c.f32(BIT_POINTS.length, BIT_POINTS), out = [c.f32(a.length), c.f32(a.length), c.f32(a.length), c.f32(a.length)];
+        const a = c.f32(BIT_POINTS.length, BIT_POINTS),
+          out = [c.f32(a.length), c.f32(a.length), c.f32(a.length), c.f32(a.length)];
         activationForward(c, name, a, out[0]);
         activationDerivatives(c, name, a, { d1: out[1], d2: out[2], d3: out[3] });
         return out.map((b) => b.toArray());

@@ -19,8 +19,12 @@ export function activationForward(core: Core, name: Activation, a: F32Buffer, h:
 }
 
 /** d1 = phi'(a), d2 = phi''(a), d3 = phi'''(a), elementwise; null skips an order. */
-export function activationDerivatives(core: Core, name: Activation, a: F32Buffer,
-  d: { d1?: F32Buffer | null; d2?: F32Buffer | null; d3?: F32Buffer | null }): void {
+export function activationDerivatives(
+  core: Core,
+  name: Activation,
+  a: F32Buffer,
+  d: { d1?: F32Buffer | null; d2?: F32Buffer | null; d3?: F32Buffer | null },
+): void {
   for (const key of ['d1', 'd2', 'd3'] as const) {
     const buf = d[key];
     if (buf) expectLength('activationDerivatives', key, buf, a.length, 'a.length');

@@ -20,12 +20,19 @@ export class Adam {
   readonly beta2: number;
   readonly eps: number;
 
-  constructor(private readonly core: Core, readonly size: number, readonly options: AdamOptions) {
+  constructor(
+    private readonly core: Core,
+    readonly size: number,
+    readonly options: AdamOptions,
+  ) {
     expectFinite('Adam', 'lr', options.lr, true);
     this.beta1 = options.beta1 ?? 0.9;
     this.beta2 = options.beta2 ?? 0.999;
     this.eps = options.eps ?? 1e-8;
-    for (const [k, v] of [['beta1', this.beta1], ['beta2', this.beta2]] as const) {
+    for (const [k, v] of [
+      ['beta1', this.beta1],
+      ['beta2', this.beta2],
+    ] as const) {
       if (!(v >= 0 && v < 1)) throw new InputError(`Adam: ${k} must be in [0, 1), got ${v}`);
     }
     expectFinite('Adam', 'eps', this.eps, true);

@@ -24,7 +24,10 @@ export function measureRate(fn: () => void, unitsPerCall: number, o: MeasureOpti
   const { rounds = 5, seconds = 0.4, warmupSeconds = 0.3 } = o;
   const warmUntil = performance.now() + 1000 * warmupSeconds;
   let calls = 0;
-  while (performance.now() < warmUntil || calls === 0) { fn(); calls++; }
+  while (performance.now() < warmUntil || calls === 0) {
+    fn();
+    calls++;
+  }
   const perRound = Math.max(1, Math.round((calls / warmupSeconds) * seconds));
   let best = 0;
   for (let r = 0; r < rounds; r++) {
@@ -43,9 +46,19 @@ export function benchmarkCeiling(core: Core, o?: MeasureOptions): number {
 /** Dense layer forward and backward GFLOP/s at batch B, inputs I, outputs O (backward = two products). */
 export function benchmarkDense(core: Core, B: number, I: number, O: number, o?: MeasureOptions): { forward: number; backward: number } {
   const s = { batch: B, inputs: I, outputs: O };
-  const fill = (n: number, seed: number) => { const b = core.f32(n); rngNormal(core, core.rng(seed), b); return b; };
-  const x = fill(B * I, 1), w = fill(I * O, 2), b = fill(O, 3), y = core.f32(B * O);
-  const dx = core.f32(B * I), dw = core.f32(I * O), db = core.f32(O), scratch = core.f32(denseScratchFloats(s));
+  const fill = (n: number, seed: number) => {
+    const b = core.f32(n);
+    rngNormal(core, core.rng(seed), b);
+    return b;
+  };
+  const x = fill(B * I, 1),
+    w = fill(I * O, 2),
+    b = fill(O, 3),
+    y = core.f32(B * O);
+  const dx = core.f32(B * I),
+    dw = core.f32(I * O),
+    db = core.f32(O),
+    scratch = core.f32(denseScratchFloats(s));
   const flops = 2 * B * I * O;
   const forward = measureRate(() => denseForward(core, x, w, b, y, s), flops, o) / 1e9;
   const backward = measureRate(() => denseBackward(core, x, w, y, { dx, dw, db }, scratch, s), 2 * flops, o) / 1e9;
@@ -65,24 +78,40 @@ export const benchmarkObjectives: { label: string; objective: ObjectiveSpec; con
 ];
 
 /** Training steps/s (gather + loss + parameter gradient + Adam) on 2-D data with an MLP 2-hidden...-out. */
-export function benchmarkTraining(core: Core, objective: ObjectiveSpec, kind: ModelKind, conditioning: Conditioning,
-  o: MeasureOptions & { hidden?: number[]; batch?: number; dim?: number } = {}): number {
+export function benchmarkTraining(
+  core: Core,
+  objective: ObjectiveSpec,
+  kind: ModelKind,
+  conditioning: Conditioning,
+  o: MeasureOptions & { hidden?: number[]; batch?: number; dim?: number } = {},
+): number {
   const { hidden = [128, 128, 128], batch = 128, dim = 2 } = o;
   const spec = { kind, conditioning };
   const net = new MlpLayout(core, modelDims(spec, dim, hidden), 'silu');
-  const params = core.f32(net.paramCount), grads = core.f32(net.paramCount);
+  const params = core.f32(net.paramCount),
+    grads = core.f32(net.paramCount);
   net.initParams(core.rng(1), params);
-  const data = core.f32(10_000 * dim), x = core.f32(batch * dim);
+  const data = core.f32(10_000 * dim),
+    x = core.f32(batch * dim);
   rngNormal(core, core.rng(4), data);
   const bound = new BoundObjective(core, objective, spec, net);
-  const ws = core.f32(bound.workspaceFloats(batch)), adam = new Adam(core, net.paramCount, { lr: 1e-4 }), rng = core.rng(2);
-  const rate = measureRate(() => {
-    gatherRandomRows(core, rng, data, 10_000, dim, x);
-    grads.view.fill(0);
-    bound.lossGrad(params, x, batch, rng, grads, ws);
-    adam.update(params, grads);
-  }, 1, { rounds: 3, ...o });
+  const ws = core.f32(bound.workspaceFloats(batch)),
+    adam = new Adam(core, net.paramCount, { lr: 1e-4 }),
+    rng = core.rng(2);
+  const rate = measureRate(
+    () => {
+      gatherRandomRows(core, rng, data, 10_000, dim, x);
+      grads.view.fill(0);
+      bound.lossGrad(params, x, batch, rng, grads, ws);
+      adam.update(params, grads);
+    },
+    1,
+    { rounds: 3, ...o },
+  );
   for (const b of [params, grads, data, x, ws]) b.free();
-  adam.free(); bound.free(); rng.free(); net.free();
+  adam.free();
+  bound.free();
+  rng.free();
+  net.free();
   return rate;
 }

@@ -15,7 +15,10 @@ export interface LoadCoreOptions {
 export class Core {
   readonly heap: WasmHeap;
 
-  constructor(readonly exports: CoreExports, readonly build: Build) {
+  constructor(
+    readonly exports: CoreExports,
+    readonly build: Build,
+  ) {
     this.heap = new WasmHeap(exports.memory, exports.heapBase());
   }
 
@@ -46,7 +49,11 @@ export class Core {
 export class Rng {
   readonly ptr: number;
 
-  constructor(private readonly core: Core, seed: number | bigint, counter: number | bigint = 0) {
+  constructor(
+    private readonly core: Core,
+    seed: number | bigint,
+    counter: number | bigint = 0,
+  ) {
     const s = toU64(seed, 'seed');
     this.ptr = core.heap.alloc(16);
     this.state.setBigUint64(0, s, true);

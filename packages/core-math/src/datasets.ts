@@ -48,7 +48,13 @@ export function datasetSample(core: Core, name: string, rng: Rng, n: number): F3
  * outputs you want. With `noise` > 0, of the data plus N(0, noise^2 I) (the perturbed density a
  * noise-conditional model learns at that level). Throws an InputError for datasets without a closed form.
  */
-export function datasetLogDensityScore(core: Core, name: string, x: F32Buffer, out: { logp?: F32Buffer; score?: F32Buffer }, noise = 0): void {
+export function datasetLogDensityScore(
+  core: Core,
+  name: string,
+  x: F32Buffer,
+  out: { logp?: F32Buffer; score?: F32Buffer },
+  noise = 0,
+): void {
   const k = 'datasetLogDensityScore';
   const spec = lookup<DatasetSpec>(datasets, name, 'dataset');
   if (!spec.mixture) {
@@ -78,7 +84,11 @@ export function datasetComponents(core: Core, name: string): MixtureComponent[] 
   try {
     const k = core.exports.datasetComponents(spec.id, buf.ptr, 64);
     const v = buf.view;
-    return Array.from({ length: k }, (_, c) => ({ weight: v[4 * c], mean: [v[4 * c + 1], v[4 * c + 2]] as [number, number], std: v[4 * c + 3] }));
+    return Array.from({ length: k }, (_, c) => ({
+      weight: v[4 * c],
+      mean: [v[4 * c + 1], v[4 * c + 2]] as [number, number],
+      std: v[4 * c + 3],
+    }));
   } finally {
     buf.free();
   }

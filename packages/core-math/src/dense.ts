@@ -35,8 +35,15 @@ export function denseScratchFloats(s: DenseShape): number {
  * Reverse pass of {@link denseForward} for upstream gradient dy[B,O]: dw += x^T dy, db += colsum(dy),
  * dx = dy w^T. Pass null for any gradient you do not need.
  */
-export function denseBackward(core: Core, x: F32Buffer, w: F32Buffer, dy: F32Buffer,
-  grads: { dx: F32Buffer | null; dw: F32Buffer | null; db: F32Buffer | null }, scratch: F32Buffer, s: DenseShape): void {
+export function denseBackward(
+  core: Core,
+  x: F32Buffer,
+  w: F32Buffer,
+  dy: F32Buffer,
+  grads: { dx: F32Buffer | null; dw: F32Buffer | null; db: F32Buffer | null },
+  scratch: F32Buffer,
+  s: DenseShape,
+): void {
   const k = 'denseBackward';
   check(k, s);
   expectLength(k, 'x', x, s.batch * s.inputs, `batch*inputs ${s.batch}*${s.inputs}`);
@@ -46,6 +53,16 @@ export function denseBackward(core: Core, x: F32Buffer, w: F32Buffer, dy: F32Buf
   if (grads.dw) expectLength(k, 'dw', grads.dw, s.inputs * s.outputs, `inputs*outputs ${s.inputs}*${s.outputs}`);
   if (grads.db) expectLength(k, 'db', grads.db, s.outputs, 'outputs');
   expectLength(k, 'scratch', scratch, denseScratchFloats(s), 'max(batch*inputs, inputs*outputs)', true);
-  core.exports.denseBackward(x.ptr, w.ptr, dy.ptr, grads.dx?.ptr ?? 0, grads.dw?.ptr ?? 0, grads.db?.ptr ?? 0,
-    s.batch, s.inputs, s.outputs, scratch.ptr);
+  core.exports.denseBackward(
+    x.ptr,
+    w.ptr,
+    dy.ptr,
+    grads.dx?.ptr ?? 0,
+    grads.dw?.ptr ?? 0,
+    grads.db?.ptr ?? 0,
+    s.batch,
+    s.inputs,
+    s.outputs,
+    scratch.ptr,
+  );
 }

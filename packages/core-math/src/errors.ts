@@ -14,6 +14,6 @@ export function isInputError(e: unknown): e is InputError {
 
 /** Throws an {@link InputError} naming the valid choices when `name` is not a key of `registry`. */
 export function lookup<T>(registry: Record<string, T>, name: string, what: string): T {
-  if (Object.prototype.hasOwnProperty.call(registry, name)) return registry[name];
+  if (Object.hasOwn(registry, name)) return registry[name];
   throw new InputError(`unknown ${what} '${name}'; valid: ${Object.keys(registry).join(', ')}`);
 }

@@ -5,18 +5,61 @@ export { F32Buffer, I32Buffer, WasmHeap } from './memory.js';
 export type { CoreExports } from './exports.js';
 export { rngUniform, rngNormal, rngRademacher } from './rng-draws.js';
 export { denseForward, denseBackward, denseScratchFloats, type DenseShape } from './dense.js';
-export { activations, activationCode, activationForward, activationDerivatives, activationBackward, type Activation } from './activation.js';
+export {
+  activations,
+  activationCode,
+  activationForward,
+  activationDerivatives,
+  activationBackward,
+  type Activation,
+} from './activation.js';
 export { MlpLayout } from './mlp.js';
 export { jetRows, mlpJetWorkspaceFloats, mlpJetForward, mlpJetBackward, type JetOrder } from './jet.js';
-export { modelKinds, conditionings, EMBED_FEATURES, modelDims, modelDataDim, modelWorkspaceFloats, modelScore, modelEnergy,
-  modelDivergenceWorkspaceFloats, modelScoreDivergence,
-  type ModelKind, type Conditioning, type ModelSpec } from './score-model.js';
-export { objectives, projections, sdeDefaults, BoundObjective, type ObjectiveName, type ObjectiveSpec, type Projection } from './objectives.js';
+export {
+  modelKinds,
+  conditionings,
+  EMBED_FEATURES,
+  modelDims,
+  modelDataDim,
+  modelWorkspaceFloats,
+  modelScore,
+  modelEnergy,
+  modelDivergenceWorkspaceFloats,
+  modelScoreDivergence,
+  type ModelKind,
+  type Conditioning,
+  type ModelSpec,
+} from './score-model.js';
+export {
+  objectives,
+  projections,
+  sdeDefaults,
+  BoundObjective,
+  type ObjectiveName,
+  type ObjectiveSpec,
+  type Projection,
+} from './objectives.js';
 export { schedules, sigmaSchedule, parseSigmaSchedule, type ScheduleName } from './schedules.js';
 export { Adam, type AdamOptions } from './adam.js';
 export { scaleAdd } from './vector.js';
 export { gatherRandomRows } from './batch.js';
 export { langevin, samplerSteps, type ParticleBlock, type LangevinWork, type StepRule, type StepOptions } from './langevin.js';
-export { datasets, datasetNames, datasetSample, datasetLogDensityScore, datasetComponents, type DatasetName, type DatasetSpec, type MixtureComponent } from './datasets.js';
+export {
+  datasets,
+  datasetNames,
+  datasetSample,
+  datasetLogDensityScore,
+  datasetComponents,
+  type DatasetName,
+  type DatasetSpec,
+  type MixtureComponent,
+} from './datasets.js';
 export { mulAddCeiling } from './ceiling.js';
-export { measureRate, benchmarkCeiling, benchmarkDense, benchmarkTraining, benchmarkObjectives, type MeasureOptions } from './benchmarks.js';
+export {
+  measureRate,
+  benchmarkCeiling,
+  benchmarkDense,
+  benchmarkTraining,
+  benchmarkObjectives,
+  type MeasureOptions,
+} from './benchmarks.js';

@@ -32,8 +32,16 @@ export function mlpJetWorkspaceFloats(net: MlpLayout, batch: number, lanes: numb
  * second-order inputs are zero). Keeps what the reverse pass needs in ws.
  * see: DESIGN.md "Passes" 2 and 3.
  */
-export function mlpJetForward(net: MlpLayout, params: F32Buffer, X: F32Buffer, Y: F32Buffer, batch: number, lanes: number,
-  order: JetOrder, ws: F32Buffer): void {
+export function mlpJetForward(
+  net: MlpLayout,
+  params: F32Buffer,
+  X: F32Buffer,
+  Y: F32Buffer,
+  batch: number,
+  lanes: number,
+  order: JetOrder,
+  ws: F32Buffer,
+): void {
   const k = 'mlpJetForward';
   check(k, net, batch, lanes, order);
   const R = jetRows(batch, lanes, order);
@@ -48,8 +56,18 @@ export function mlpJetForward(net: MlpLayout, params: F32Buffer, X: F32Buffer, Y
  * Reverse pass over {@link mlpJetForward} (same X and ws): gparams += d<gY, Y>/dparams when given,
  * gX = d<gY, Y>/dX when given. gY [R, d_out] holds the cotangent of every output row.
  */
-export function mlpJetBackward(net: MlpLayout, params: F32Buffer, X: F32Buffer, gY: F32Buffer, gparams: F32Buffer | null,
-  gX: F32Buffer | null, batch: number, lanes: number, order: JetOrder, ws: F32Buffer): void {
+export function mlpJetBackward(
+  net: MlpLayout,
+  params: F32Buffer,
+  X: F32Buffer,
+  gY: F32Buffer,
+  gparams: F32Buffer | null,
+  gX: F32Buffer | null,
+  batch: number,
+  lanes: number,
+  order: JetOrder,
+  ws: F32Buffer,
+): void {
   const k = 'mlpJetBackward';
   check(k, net, batch, lanes, order);
   const R = jetRows(batch, lanes, order);
@@ -59,6 +77,18 @@ export function mlpJetBackward(net: MlpLayout, params: F32Buffer, X: F32Buffer, 
   if (gparams) expectLength(k, 'gparams', gparams, net.paramCount, 'paramCount');
   if (gX) expectLength(k, 'gX', gX, R * net.inputs, `rows*inputs ${R}*${net.inputs}`);
   expectLength(k, 'ws', ws, mlpJetWorkspaceFloats(net, batch, lanes, order), 'mlpJetWorkspaceFloats', true);
-  net.core.exports.mlpJetBackward(net.dimsBuf.ptr, net.layers, net.act, params.ptr, X.ptr, gY.ptr, gparams?.ptr ?? 0,
-    gX?.ptr ?? 0, batch, lanes, order, ws.ptr);
+  net.core.exports.mlpJetBackward(
+    net.dimsBuf.ptr,
+    net.layers,
+    net.act,
+    params.ptr,
+    X.ptr,
+    gY.ptr,
+    gparams?.ptr ?? 0,
+    gX?.ptr ?? 0,
+    batch,
+    lanes,
+    order,
+    ws.ptr,
+  );
 }

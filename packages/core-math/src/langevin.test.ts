@@ -31,7 +31,9 @@ function run(c: Core, n: number, d: number, steps: number, alpha: number, chunk:
 forEachBuild((core) => {
   it('samples N(0, I) from s(x) = -x with the discretised stationary variance 1 / (1 - alpha/4)', () => {
     // x' = (1 - alpha/2) x + sqrt(alpha) z has stationary variance alpha / (1 - (1 - alpha/2)^2) = 1 / (1 - alpha/4).
-    const alpha = 0.2, n = 20000, d = 2;
+    const alpha = 0.2,
+      n = 20000,
+      d = 2;
     const { x } = run(core(), n, d, 300, alpha, 128);
     for (let k = 0; k < d; k++) {
       const v = x.view.filter((_, i) => i % d === k);
@@ -44,7 +46,10 @@ forEachBuild((core) => {
 
   it('does not depend on the chunk size or on splitting particles into blocks', () => {
     const c = core();
-    const n = 37, d = 3, steps = 9, alpha = 0.05;
+    const n = 37,
+      d = 3,
+      steps = 9,
+      alpha = 0.05;
     const whole = run(c, n, d, steps, alpha, 128).x.toArray();
     expect(sameBits(run(c, n, d, steps, alpha, 5).x.toArray(), whole)).toBe(true);
     expect(sameBits(run(c, n, d, steps, alpha, 1).x.toArray(), whole)).toBe(true);
@@ -53,7 +58,10 @@ forEachBuild((core) => {
     const init = c.f32(n * d);
     rngNormal(c, c.rng(101), init, 3, 0.1);
     const work = { ws: c.f32(modelWorkspaceFloats(net, 8)), score: c.f32(8 * d), chunk: 8 };
-    const parts = [[0, 17], [17, 37]].map(([a, b]) => {
+    const parts = [
+      [0, 17],
+      [17, 37],
+    ].map(([a, b]) => {
       const x = c.f32((b - a) * d, init.view.subarray(a * d, b * d));
       const rng = c.rng(1);
       langevin(c, SCORE, net, params, x, steps, alpha, rng, work, { first: a, total: n });
@@ -70,9 +78,15 @@ forEachBuild((core) => {
     const work = { ws: c.f32(modelWorkspaceFloats(net, 4)), score: c.f32(8), chunk: 4 };
     langevin(c, SCORE, net, params, x, 0, 0.1, c.rng(1), work);
     expect(Array.from(x.view)).toEqual([1, 2, 3, 4, 5, 6]);
-    expect(() => langevin(c, SCORE, net, params, c.f32(5), 1, 0.1, c.rng(1), work)).toThrow('samplerSteps: x has 5 floats, not a multiple of d = 2');
-    expect(() => langevin(c, SCORE, net, params, x, 1, -1, c.rng(1), work)).toThrow('langevin: alpha must be a finite positive number, got -1');
-    expect(() => langevin(c, SCORE, net, params, x, 1, 0.1, c.rng(1), work, { first: 2, total: 4 })).toThrow(/particles 2..4 exceed total 4/);
+    expect(() => langevin(c, SCORE, net, params, c.f32(5), 1, 0.1, c.rng(1), work)).toThrow(
+      'samplerSteps: x has 5 floats, not a multiple of d = 2',
+    );
+    expect(() => langevin(c, SCORE, net, params, x, 1, -1, c.rng(1), work)).toThrow(
+      'langevin: alpha must be a finite positive number, got -1',
+    );
+    expect(() => langevin(c, SCORE, net, params, x, 1, 0.1, c.rng(1), work, { first: 2, total: 4 })).toThrow(
+      /particles 2..4 exceed total 4/,
+    );
   });
 
   it('with an energy model (noise conditioned) takes the step x + (alpha/2) s(x; sigma) + sqrt(alpha) z', () => {
@@ -80,7 +94,10 @@ forEachBuild((core) => {
     const spec: ModelSpec = { kind: 'energy', conditioning: 'both' };
     const net = new MlpLayout(c, [9, 8, 1], 'softplus');
     const params = c.f32(net.paramCount, randomArray(net.paramCount, 1));
-    const x0 = randomArray(10, 2), x = c.f32(10, x0), s = c.f32(10), z = c.f32(10);
+    const x0 = randomArray(10, 2),
+      x = c.f32(10, x0),
+      s = c.f32(10),
+      z = c.f32(10);
     const work = { ws: c.f32(modelWorkspaceFloats(net, 5)), score: c.f32(10), chunk: 5 };
     modelScore(c, spec, net, params, x, 5, 0.5, s, work.ws);
     langevin(c, spec, net, params, x, 1, 0.01, c.rng(3), work, { sigma: 0.5 });
@@ -93,23 +110,27 @@ forEachBuild((core) => {
   it('corrector steps use eps = 2 alpha (snr mean|z| / mean|s|)^2 over the chunk', () => {
     const c = core();
     const { net, params } = linearScore(c, 2);
-    const x0 = randomArray(6, 9, -2, 2), x = c.f32(6, x0), z = c.f32(6);
+    const x0 = randomArray(6, 9, -2, 2),
+      x = c.f32(6, x0),
+      z = c.f32(6);
     const work = { ws: c.f32(modelWorkspaceFloats(net, 3)), score: c.f32(6), chunk: 3 };
     samplerSteps(c, SCORE, net, params, x, 1, { mode: 'corrector', alpha: 0.9, snr: 0.16 }, c.rng(8), work);
     rngNormal(c, c.rng(8), z);
-    let gs = 0, zs = 0;
+    let gs = 0,
+      zs = 0;
     for (let i = 0; i < 3; i++) {
       gs += Math.hypot(x0[2 * i], x0[2 * i + 1]) / 3;
       zs += Math.hypot(z.view[2 * i], z.view[2 * i + 1]) / 3;
     }
-    const eps = 2 * 0.9 * (0.16 * zs / gs) ** 2;
+    const eps = 2 * 0.9 * ((0.16 * zs) / gs) ** 2;
     for (let i = 0; i < 6; i++) expect(x.view[i]).toBeCloseTo(x0[i] - eps * x0[i] + Math.sqrt(2 * eps) * z.view[i], 5);
   });
 
   it('inpainting holds the masked coordinates at their values, and the rest still moves', () => {
     const c = core();
     const { net, params } = linearScore(c, 2);
-    const x = c.f32(8, randomArray(8, 10)), held = c.f32(8, [5, 0, 6, 0, 7, 0, 8, 0]);
+    const x = c.f32(8, randomArray(8, 10)),
+      held = c.f32(8, [5, 0, 6, 0, 7, 0, 8, 0]);
     const work = { ws: c.f32(modelWorkspaceFloats(net, 4)), score: c.f32(8), chunk: 4 };
     const before = x.toArray();
     langevin(c, SCORE, net, params, x, 10, 0.1, c.rng(2), work, { hold: { mask: c.f32(2, [1, 0]), values: held } });

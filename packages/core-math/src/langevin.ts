@@ -43,8 +43,18 @@ export interface StepOptions extends ParticleBlock {
  * The noise of (step, particle, coordinate) is fixed by the rng position, so results do not depend on the
  * chunk size or on how particles are split: the rng advances by steps * total * d.
  */
-export function samplerSteps(core: Core, spec: ModelSpec, net: MlpLayout, params: F32Buffer, x: F32Buffer, steps: number,
-  rule: StepRule, rng: Rng, work: LangevinWork, options: StepOptions = {}): void {
+export function samplerSteps(
+  core: Core,
+  spec: ModelSpec,
+  net: MlpLayout,
+  params: F32Buffer,
+  x: F32Buffer,
+  steps: number,
+  rule: StepRule,
+  rng: Rng,
+  work: LangevinWork,
+  options: StepOptions = {},
+): void {
   const k = 'samplerSteps';
   const d = modelDataDim(spec, net, k);
   if (x.length % d !== 0) throw new InputError(`${k}: x has ${x.length} floats, not a multiple of d = ${d}`);
@@ -54,9 +64,15 @@ export function samplerSteps(core: Core, spec: ModelSpec, net: MlpLayout, params
   expectFinite(k, 'sigma', sigma, true);
   expectInt(k, 'chunk', work.chunk);
   const [mode, a, b, c] = rule.mode === 'affine' ? [0, rule.a, rule.b, rule.c] : [1, rule.alpha, rule.snr, 0];
-  for (const [name, v] of [['a', a], ['b', b], ['c', c]] as const) expectFinite(k, name, v);
+  for (const [name, v] of [
+    ['a', a],
+    ['b', b],
+    ['c', c],
+  ] as const)
+    expectFinite(k, name, v);
   if (rule.mode === 'corrector' && !(rule.alpha > 0 && rule.snr > 0)) throw new InputError(`${k}: corrector alpha and snr must be > 0`);
-  const first = options.first ?? 0, total = options.total ?? n;
+  const first = options.first ?? 0,
+    total = options.total ?? n;
   expectInt(k, 'first', first, 0);
   if (first + n > total) throw new InputError(`${k}: particles ${first}..${first + n - 1} exceed total ${total}`);
   expectLength(k, 'params', params, net.paramCount, 'paramCount');
@@ -66,9 +82,31 @@ export function samplerSteps(core: Core, spec: ModelSpec, net: MlpLayout, params
     expectLength(k, 'hold.mask', options.hold.mask, d, 'd');
     expectLength(k, 'hold.values', options.hold.values, n * d, `n*d ${n}*${d}`);
   }
-  core.exports.samplerSteps(modelKinds[spec.kind], conditionings[spec.conditioning], sigma, net.dimsBuf.ptr, net.layers, net.act,
-    params.ptr, x.ptr, n, d, first, total, steps, mode, a, b, c, options.hold?.mask.ptr ?? 0, options.hold?.values.ptr ?? 0,
-    rng.ptr, work.ws.ptr, work.score.ptr, work.chunk);
+  core.exports.samplerSteps(
+    modelKinds[spec.kind],
+    conditionings[spec.conditioning],
+    sigma,
+    net.dimsBuf.ptr,
+    net.layers,
+    net.act,
+    params.ptr,
+    x.ptr,
+    n,
+    d,
+    first,
+    total,
+    steps,
+    mode,
+    a,
+    b,
+    c,
+    options.hold?.mask.ptr ?? 0,
+    options.hold?.values.ptr ?? 0,
+    rng.ptr,
+    work.ws.ptr,
+    work.score.ptr,
+    work.chunk,
+  );
 }
 
 /**
@@ -76,8 +114,18 @@ export function samplerSteps(core: Core, spec: ModelSpec, net: MlpLayout, params
  * x <- x + (alpha/2) s(x; sigma) + sqrt(alpha) z, `steps` times (see {@link samplerSteps}).
  * see: Song & Ermon 2019, eq. (4).
  */
-export function langevin(core: Core, spec: ModelSpec, net: MlpLayout, params: F32Buffer, x: F32Buffer, steps: number, alpha: number,
-  rng: Rng, work: LangevinWork, options: StepOptions = {}): void {
+export function langevin(
+  core: Core,
+  spec: ModelSpec,
+  net: MlpLayout,
+  params: F32Buffer,
+  x: F32Buffer,
+  steps: number,
+  alpha: number,
+  rng: Rng,
+  work: LangevinWork,
+  options: StepOptions = {},
+): void {
   expectFinite('langevin', 'alpha', alpha, true);
   samplerSteps(core, spec, net, params, x, steps, { mode: 'affine', a: 1, b: alpha / 2, c: Math.sqrt(alpha) }, rng, work, options);
 }

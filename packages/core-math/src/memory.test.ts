@@ -7,7 +7,9 @@ describe('WasmHeap', () => {
     const memory = new WebAssembly.Memory({ initial: 1 });
     new Uint8Array(memory.buffer).fill(7);
     const heap = new WasmHeap(memory, 100);
-    const a = heap.alloc(10), b = heap.alloc(40), c = heap.alloc(16);
+    const a = heap.alloc(10),
+      b = heap.alloc(40),
+      c = heap.alloc(16);
     expect([a, b, c].every((p) => p % 16 === 0 && p >= 100)).toBe(true);
     expect(b).toBeGreaterThanOrEqual(a + 16);
     expect(c).toBeGreaterThanOrEqual(b + 48);

@@ -11,7 +11,10 @@ export class WasmHeap {
   private readonly free: { start: number; size: number }[] = [];
   private readonly used = new Map<number, number>();
 
-  constructor(readonly memory: WebAssembly.Memory, heapBase: number) {
+  constructor(
+    readonly memory: WebAssembly.Memory,
+    heapBase: number,
+  ) {
     const start = align(heapBase);
     this.free.push({ start, size: memory.buffer.byteLength - start });
   }
@@ -80,7 +83,11 @@ function align(n: number): number {
 export class F32Buffer {
   private cached: Float32Array | undefined;
 
-  constructor(private readonly heap: WasmHeap, readonly ptr: number, readonly length: number) {}
+  constructor(
+    private readonly heap: WasmHeap,
+    readonly ptr: number,
+    readonly length: number,
+  ) {}
 
   /** A Float32Array over the block, valid until the next call that can grow memory. */
   get view(): Float32Array {
@@ -119,7 +126,11 @@ export class F32Buffer {
 
 /** A block of i32 in WASM memory (shapes, indices). */
 export class I32Buffer {
-  constructor(private readonly heap: WasmHeap, readonly ptr: number, readonly length: number) {}
+  constructor(
+    private readonly heap: WasmHeap,
+    readonly ptr: number,
+    readonly length: number,
+  ) {}
 
   get view(): Int32Array {
     return new Int32Array(this.heap.memory.buffer, this.ptr, this.length);

@@ -14,7 +14,11 @@ export class MlpLayout {
   readonly paramCount: number;
   readonly act: number;
 
-  constructor(readonly core: Core, readonly dims: readonly number[], readonly activation: Activation) {
+  constructor(
+    readonly core: Core,
+    readonly dims: readonly number[],
+    readonly activation: Activation,
+  ) {
     if (dims.length < 2) throw new InputError(`MlpLayout: need at least input and output widths, got [${dims.join(', ')}]`);
     dims.forEach((d, i) => expectInt('MlpLayout', `dims[${i}]`, d));
     this.act = activationCode(activation);
@@ -42,7 +46,8 @@ export class MlpLayout {
     const out = [];
     let off = 0;
     for (let l = 0; l < this.layers; l++) {
-      const inputs = this.dims[l], outputs = this.dims[l + 1];
+      const inputs = this.dims[l],
+        outputs = this.dims[l + 1];
       out.push({ w: off, b: off + inputs * outputs, inputs, outputs });
       off += inputs * outputs + outputs;
     }
@@ -78,7 +83,18 @@ export class MlpLayout {
     expectLength('mlpBackward', 'gout', gout, batch * this.outputs, `batch*outputs ${batch}*${this.outputs}`);
     expectLength('mlpBackward', 'gparams', gparams, this.paramCount, 'paramCount');
     if (gx) expectLength('mlpBackward', 'gx', gx, batch * this.inputs, `batch*inputs ${batch}*${this.inputs}`);
-    this.core.exports.mlpBackward(this.dimsBuf.ptr, this.layers, this.act, params.ptr, x.ptr, gout.ptr, gparams.ptr, gx?.ptr ?? 0, batch, ws.ptr);
+    this.core.exports.mlpBackward(
+      this.dimsBuf.ptr,
+      this.layers,
+      this.act,
+      params.ptr,
+      x.ptr,
+      gout.ptr,
+      gparams.ptr,
+      gx?.ptr ?? 0,
+      batch,
+      ws.ptr,
+    );
   }
 
   free(): void {

@@ -5,7 +5,7 @@ import { MlpLayout } from './mlp.js';
 import { Adam } from './adam.js';
 import { BoundObjective, objectives, type ObjectiveSpec } from './objectives.js';
 import { modelDims, modelScore, modelWorkspaceFloats, type ModelSpec } from './score-model.js';
-import { datasetLogDensityScore, datasetSample } from './datasets.js';
+import { datasetSample } from './datasets.js';
 import { gatherRandomRows } from './batch.js';
 import { sigmaSchedule } from './schedules.js';
 import { rngNormal } from './rng-draws.js';
@@ -20,10 +20,17 @@ beforeAll(async () => {
  * means alpha mu_k and variance alpha^2 0.25 + sigma^2. (alpha, sigma) = (1, 0) is the data score.
  */
 function gmm3Score(x: number, y: number, alpha: number, sigma: number): [number, number] {
-  const mu = [[-2, -2], [2, 2], [-2, 2]].map(([a, b]) => [alpha * a, alpha * b]), v = alpha * alpha * 0.25 + sigma * sigma;
+  const mu = [
+      [-2, -2],
+      [2, 2],
+      [-2, 2],
+    ].map(([a, b]) => [alpha * a, alpha * b]),
+    v = alpha * alpha * 0.25 + sigma * sigma;
   const logs = mu.map(([a, b]) => -((x - a) ** 2 + (y - b) ** 2) / (2 * v));
-  const top = Math.max(...logs), w = logs.map((l) => Math.exp(l - top)), sum = w.reduce((s, t) => s + t, 0);
-  return [0, 1].map((j) => mu.reduce((s, m, k) => s + (w[k] / sum) * (m[j] - (j === 0 ? x : y)) / v, 0)) as [number, number];
+  const top = Math.max(...logs),
+    w = logs.map((l) => Math.exp(l - top)),
+    sum = w.reduce((s, t) => s + t, 0);
+  return [0, 1].map((j) => mu.reduce((s, m, k) => s + ((w[k] / sum) * (m[j] - (j === 0 ? x : y))) / v, 0)) as [number, number];
 }
 
 /** VP SDE marginal at time t with the default betas: alpha(t), sigma(t). */
@@ -47,17 +54,27 @@ const configs: [string, ObjectiveSpec, ModelSpec['conditioning'], [number, numbe
 
 describe('training on gmm3', () => {
   it.each(configs.flatMap(([n, o, c, s]) => (['score', 'energy'] as const).map((kind) => [`${n} ${kind}`, o, c, s, kind] as const)))(
-    '%s', (_name, obj, conditioning, [alpha, evalSigma], kind) => {
+    '%s',
+    (_name, obj, conditioning, [alpha, evalSigma], kind) => {
       const spec: ModelSpec = { kind, conditioning };
       const net = new MlpLayout(core, modelDims(spec, 2, [64, 64]), 'silu');
       const params = core.f32(net.paramCount);
       net.initParams(core.rng(1), params);
-      const N = 10_000, B = 128, steps = 2000;
-      const data = datasetSample(core, 'gmm3', core.rng(2), N), batch = core.f32(2 * B), grads = core.f32(net.paramCount);
+      const N = 10_000,
+        B = 128,
+        steps = 2000;
+      const data = datasetSample(core, 'gmm3', core.rng(2), N),
+        batch = core.f32(2 * B),
+        grads = core.f32(net.paramCount);
       const objective = new BoundObjective(core, obj, spec, net);
-      const ws = core.f32(objective.workspaceFloats(B)), adam = new Adam(core, net.paramCount, { lr: 2e-3 }), rng = core.rng(3);
+      const ws = core.f32(objective.workspaceFloats(B)),
+        adam = new Adam(core, net.paramCount, { lr: 2e-3 }),
+        rng = core.rng(3);
       // Evaluation points from the marginal the model targets, and its exact score there.
-      const evalN = 2000, evalX = datasetSample(core, 'gmm3', core.rng(4), evalN), truth = core.f32(2 * evalN), s = core.f32(2 * evalN);
+      const evalN = 2000,
+        evalX = datasetSample(core, 'gmm3', core.rng(4), evalN),
+        truth = core.f32(2 * evalN),
+        s = core.f32(2 * evalN);
       const z = core.f32(2 * evalN);
       rngNormal(core, core.rng(5), z);
       evalX.set(evalX.view.map((v, i) => alpha * v + evalSigma * z.view[i]));
@@ -87,5 +104,6 @@ describe('training on gmm3', () => {
       expect(f0 / scale).toBeGreaterThan(0.8);
       expect(f1 / scale).toBeLessThan(threshold);
       objective.free();
-    });
+    },
+  );
 });

@@ -42,7 +42,12 @@ export class BoundObjective {
   private readonly levels: F32Buffer | null;
   readonly dim: number;
 
-  constructor(readonly core: Core, readonly spec: ObjectiveSpec, readonly model: ModelSpec, readonly net: MlpLayout) {
+  constructor(
+    readonly core: Core,
+    readonly spec: ObjectiveSpec,
+    readonly model: ModelSpec,
+    readonly net: MlpLayout,
+  ) {
     const k = 'objective';
     lookup(objectives, spec.name, 'loss');
     this.dim = modelDataDim(model, net, k);
@@ -114,8 +119,18 @@ export class BoundObjective {
     expectLength(k, 'gparams', gparams, this.net.paramCount, 'paramCount');
     expectLength(k, 'x', x, batch * this.dim, `batch*d ${batch}*${this.dim}`);
     expectLength(k, 'ws', ws, this.workspaceFloats(batch), `workspaceFloats(${batch})`, true);
-    return this.core.exports.objectiveLossGrad(this.config.ptr, this.net.dimsBuf.ptr, this.net.layers, this.net.act,
-      params.ptr, x.ptr, batch, rng.ptr, gparams.ptr, ws.ptr);
+    return this.core.exports.objectiveLossGrad(
+      this.config.ptr,
+      this.net.dimsBuf.ptr,
+      this.net.layers,
+      this.net.act,
+      params.ptr,
+      x.ptr,
+      batch,
+      rng.ptr,
+      gparams.ptr,
+      ws.ptr,
+    );
   }
 
   free(): void {

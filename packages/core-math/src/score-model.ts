@@ -37,7 +37,9 @@ export function modelDataDim(spec: ModelSpec, net: MlpLayout, kernel = 'model'):
   const d = net.inputs - (embed ? EMBED_FEATURES : 0);
   const out = spec.kind === 'energy' ? 1 : d;
   if (d < 1 || net.outputs !== out) {
-    throw new InputError(`${kernel}: a ${spec.kind} model with conditioning '${spec.conditioning}' needs widths [d${embed ? ' + 7' : ''}, ..., ${spec.kind === 'energy' ? '1' : 'd'}], got [${net.dims.join(', ')}]`);
+    throw new InputError(
+      `${kernel}: a ${spec.kind} model with conditioning '${spec.conditioning}' needs widths [d${embed ? ' + 7' : ''}, ..., ${spec.kind === 'energy' ? '1' : 'd'}], got [${net.dims.join(', ')}]`,
+    );
   }
   return d;
 }
@@ -49,29 +51,77 @@ export function modelWorkspaceFloats(net: MlpLayout, batch: number): number {
 }
 
 /** out [B, d] = s(x; sigma) at x [B, d] (sigma is ignored by unconditioned models; pass 1). */
-export function modelScore(core: Core, spec: ModelSpec, net: MlpLayout, params: F32Buffer, x: F32Buffer, batch: number,
-  sigma: number, out: F32Buffer, ws: F32Buffer): void {
+export function modelScore(
+  core: Core,
+  spec: ModelSpec,
+  net: MlpLayout,
+  params: F32Buffer,
+  x: F32Buffer,
+  batch: number,
+  sigma: number,
+  out: F32Buffer,
+  ws: F32Buffer,
+): void {
   const k = 'modelScore';
   const d = modelDataDim(spec, net, k);
   checkCommon(k, net, params, x, batch, d, sigma, ws);
   expectLength(k, 'out', out, batch * d, `batch*d ${batch}*${d}`);
-  core.exports.modelScore(modelKinds[spec.kind], conditionings[spec.conditioning], sigma, net.dimsBuf.ptr, net.layers, net.act,
-    params.ptr, x.ptr, batch, out.ptr, ws.ptr);
+  core.exports.modelScore(
+    modelKinds[spec.kind],
+    conditionings[spec.conditioning],
+    sigma,
+    net.dimsBuf.ptr,
+    net.layers,
+    net.act,
+    params.ptr,
+    x.ptr,
+    batch,
+    out.ptr,
+    ws.ptr,
+  );
 }
 
 /** out [B] = E(x; sigma) of an energy model at x [B, d]. */
-export function modelEnergy(core: Core, spec: ModelSpec, net: MlpLayout, params: F32Buffer, x: F32Buffer, batch: number,
-  sigma: number, out: F32Buffer, ws: F32Buffer): void {
+export function modelEnergy(
+  core: Core,
+  spec: ModelSpec,
+  net: MlpLayout,
+  params: F32Buffer,
+  x: F32Buffer,
+  batch: number,
+  sigma: number,
+  out: F32Buffer,
+  ws: F32Buffer,
+): void {
   const k = 'modelEnergy';
   if (spec.kind !== 'energy') throw new InputError(`${k}: a ${spec.kind} model has no energy`);
   const d = modelDataDim(spec, net, k);
   checkCommon(k, net, params, x, batch, d, sigma, ws);
   expectLength(k, 'out', out, batch, 'batch');
-  core.exports.modelEnergy(conditionings[spec.conditioning], sigma, net.dimsBuf.ptr, net.layers, net.act, params.ptr, x.ptr,
-    batch, out.ptr, ws.ptr);
+  core.exports.modelEnergy(
+    conditionings[spec.conditioning],
+    sigma,
+    net.dimsBuf.ptr,
+    net.layers,
+    net.act,
+    params.ptr,
+    x.ptr,
+    batch,
+    out.ptr,
+    ws.ptr,
+  );
 }
 
-function checkCommon(k: string, net: MlpLayout, params: F32Buffer, x: F32Buffer, batch: number, d: number, sigma: number, ws: F32Buffer): void {
+function checkCommon(
+  k: string,
+  net: MlpLayout,
+  params: F32Buffer,
+  x: F32Buffer,
+  batch: number,
+  d: number,
+  sigma: number,
+  ws: F32Buffer,
+): void {
   expectInt(k, 'batch', batch);
   expectFinite(k, 'sigma', sigma, true);
   expectLength(k, 'params', params, net.paramCount, 'paramCount');
@@ -91,8 +141,18 @@ export function modelDivergenceWorkspaceFloats(spec: ModelSpec, net: MlpLayout, 
  * lanes, or Hutchinson's estimate over the probes v [B, M, d] (E[v v^T] = I) when given.
  * see: Hutchinson 1989; Grathwohl et al. 2019 (FFJORD), eq. (5).
  */
-export function modelScoreDivergence(core: Core, spec: ModelSpec, net: MlpLayout, params: F32Buffer, x: F32Buffer, batch: number,
-  sigma: number, out: { score: F32Buffer; divergence: F32Buffer }, ws: F32Buffer, probes?: { v: F32Buffer; count: number }): void {
+export function modelScoreDivergence(
+  core: Core,
+  spec: ModelSpec,
+  net: MlpLayout,
+  params: F32Buffer,
+  x: F32Buffer,
+  batch: number,
+  sigma: number,
+  out: { score: F32Buffer; divergence: F32Buffer },
+  ws: F32Buffer,
+  probes?: { v: F32Buffer; count: number },
+): void {
   const k = 'modelScoreDivergence';
   const d = modelDataDim(spec, net, k);
   expectInt(k, 'batch', batch);
@@ -107,6 +167,20 @@ export function modelScoreDivergence(core: Core, spec: ModelSpec, net: MlpLayout
     expectLength(k, 'probes.v', probes.v, batch * M * d, `batch*probes*d ${batch}*${M}*${d}`);
   }
   expectLength(k, 'ws', ws, modelDivergenceWorkspaceFloats(spec, net, batch, M), 'modelDivergenceWorkspaceFloats', true);
-  core.exports.modelScoreDivergence(modelKinds[spec.kind], conditionings[spec.conditioning], sigma, net.dimsBuf.ptr, net.layers, net.act,
-    params.ptr, x.ptr, batch, probes?.v.ptr ?? 0, M, out.score.ptr, out.divergence.ptr, ws.ptr);
+  core.exports.modelScoreDivergence(
+    modelKinds[spec.kind],
+    conditionings[spec.conditioning],
+    sigma,
+    net.dimsBuf.ptr,
+    net.layers,
+    net.act,
+    params.ptr,
+    x.ptr,
+    batch,
+    probes?.v.ptr ?? 0,
+    M,
+    out.score.ptr,
+    out.divergence.ptr,
+    ws.ptr,
+  );
 }

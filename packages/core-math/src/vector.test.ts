@@ -8,8 +8,10 @@ const SIZES = [1, 3, 5, 17, 128];
 forEachBuild((core) => {
   it.each(SIZES)('scaleAdd is a dst + b src, rounded as f32 per operation (n = %i)', (n) => {
     const c = core();
-    const x = randomArray(n, 1), y = randomArray(n, 2);
-    const dst = c.f32(n, x), src = c.f32(n, y);
+    const x = randomArray(n, 1),
+      y = randomArray(n, 2);
+    const dst = c.f32(n, x),
+      src = c.f32(n, y);
     scaleAdd(c, dst, 0.25, src, 0.75);
     const f = Math.fround;
     expect(Array.from(dst.view)).toEqual(Array.from(x, (v, i) => f(f(f(0.25) * v) + f(f(0.75) * y[i]))));
@@ -27,7 +29,8 @@ it('scaleAdd: SIMD and scalar builds agree bit for bit', async () => {
   const { simd, scalar } = await loadBoth();
   for (const n of SIZES) {
     const [a, b] = [simd, scalar].map((c) => {
-      const dst = c.f32(n, randomArray(n, 3)), src = c.f32(n, randomArray(n, 4));
+      const dst = c.f32(n, randomArray(n, 3)),
+        src = c.f32(n, randomArray(n, 4));
       scaleAdd(c, dst, 0.3, src, -1.7);
       return dst.toArray();
     });

@@ -3,7 +3,6 @@ import { mulberry32 } from './testing/helpers.js';
 import { formatCsv, parseCsv } from './csv.js';
 import { FormatError } from './errors.js';
 
-
 const values = (m: { data: Float64Array }) => Array.from(m.data);
 
 /** The exact message thrown by parseCsv, and a check that it is a FormatError. */
@@ -119,15 +118,20 @@ describe('formatCsv', () => {
   });
 
   it('refuses inconsistent matrices and headers that would not read back', () => {
-    expect(() => formatCsv({ data: [1, 2, 3], rows: 2, cols: 2 })).toThrow('formatCsv: data has 3 values, expected rows x cols = 2 x 2 = 4');
+    expect(() => formatCsv({ data: [1, 2, 3], rows: 2, cols: 2 })).toThrow(
+      'formatCsv: data has 3 values, expected rows x cols = 2 x 2 = 4',
+    );
     expect(() => formatCsv({ data: [1, 2], rows: 1, cols: 2 }, { header: ['a'] })).toThrow(FormatError);
-    expect(() => formatCsv({ data: [1, 2], rows: 1, cols: 2 }, { header: ['a', '2'] })).toThrow("formatCsv: header name 2 '2' looks like a number");
+    expect(() => formatCsv({ data: [1, 2], rows: 1, cols: 2 }, { header: ['a', '2'] })).toThrow(
+      "formatCsv: header name 2 '2' looks like a number",
+    );
     expect(() => formatCsv({ data: [1, 2], rows: 1, cols: 2 }, { header: ['a,b', 'c'] })).toThrow(FormatError);
   });
 
   it('round-trips float32 values exactly through parseCsv', () => {
     const rand = mulberry32(42);
-    const rows = 500, cols = 3;
+    const rows = 500,
+      cols = 3;
     const data = new Float32Array(rows * cols);
     for (let k = 0; k < data.length; k++) {
       // Wide exponent range, both signs, plus exact edge values.

@@ -124,7 +124,9 @@ function checkHeader(names: string[], cols: number, source: string): string[] {
   if (names.length !== cols) throw new FormatError(`${source}: header has ${names.length} names, the data have ${cols} columns`);
   names.forEach((name, j) => {
     if (typeof name !== 'string' || /[,;\t\r\n"]/.test(name)) {
-      throw new FormatError(`${source}: header name ${j + 1} '${excerpt(String(name))}' must be a string without , ; tab quote or line break`);
+      throw new FormatError(
+        `${source}: header name ${j + 1} '${excerpt(String(name))}' must be a string without , ; tab quote or line break`,
+      );
     }
     // A numeric name would make parseCsv read the header as a data row.
     if (looksNumeric(name.trim())) throw new FormatError(`${source}: header name ${j + 1} '${excerpt(name)}' looks like a number`);

@@ -12,7 +12,6 @@ import { parseIdx } from './idx.js';
  */
 const CASES = 3000;
 
-
 class Fuzz {
   readonly next: () => number;
   constructor(seed: number) {
@@ -56,7 +55,8 @@ class Fuzz {
         return out;
       }
       default: {
-        for (let k = 1 + this.int(4); k > 0 && b.length; k--) b[this.int(b.length)] = this.pick([0, 0xff, 0x7f, 0x80, 0x20, 0x22, 0x27, 0x2c, 0x30, 0x39, 0x7b, 0x7d]);
+        for (let k = 1 + this.int(4); k > 0 && b.length; k--)
+          b[this.int(b.length)] = this.pick([0, 0xff, 0x7f, 0x80, 0x20, 0x22, 0x27, 0x2c, 0x30, 0x39, 0x7b, 0x7d]);
         return b;
       }
     }
@@ -76,8 +76,13 @@ function expectCleanOutcome(call: () => void, source: string, describeInput: () 
   } catch (e) {
     const err = e as { code?: unknown; message?: unknown; name?: unknown };
     const message = String(err?.message);
-    const clean = err?.code === 'E_INPUT' && err.name === 'InputError' && typeof err.message === 'string'
-      && !/[\r\n\u2028\u2029]/.test(message) && !/\bat \S+ \(|\bat file:|\bat node:/.test(message) && message.startsWith(`${source}: `);
+    const clean =
+      err?.code === 'E_INPUT' &&
+      err.name === 'InputError' &&
+      typeof err.message === 'string' &&
+      !/[\r\n\u2028\u2029]/.test(message) &&
+      !/\bat \S+ \(|\bat file:|\bat node:/.test(message) &&
+      message.startsWith(`${source}: `);
     if (!clean) throw new Error(`unclean failure on input ${describeInput()}: ${String(err?.name)}: ${message}`, { cause: e });
     outcome.rejected++;
   }
@@ -88,7 +93,40 @@ const hex = (b: Uint8Array) => Buffer.from(b.subarray(0, 200)).toString('hex');
 describe('fuzz', () => {
   it(`parseCsv: ${CASES} random and mutated texts`, () => {
     const f = new Fuzz(1);
-    const pieces = ['1', '2.5', '-3', '1e-3', '-.5', '+2', '0x10', '1.2.3', 'nan', 'Inf', 'x', 'y', ',', ',', ';', '\t', ' ', '  ', '\n', '\n', '\r\n', '\r', '#', '"', '\uFEFF', 'e', '.', '', 'é', '\u2028', '\u0000', '1e999'];
+    const pieces = [
+      '1',
+      '2.5',
+      '-3',
+      '1e-3',
+      '-.5',
+      '+2',
+      '0x10',
+      '1.2.3',
+      'nan',
+      'Inf',
+      'x',
+      'y',
+      ',',
+      ',',
+      ';',
+      '\t',
+      ' ',
+      '  ',
+      '\n',
+      '\n',
+      '\r\n',
+      '\r',
+      '#',
+      '"',
+      '\uFEFF',
+      'e',
+      '.',
+      '',
+      'é',
+      '\u2028',
+      '\u0000',
+      '1e999',
+    ];
     const valid = formatCsv({ data: Float64Array.from({ length: 40 }, (_, k) => (k - 20) / 7), rows: 20, cols: 2 });
     const outcome: Outcome = { returned: 0, rejected: 0 };
     for (let i = 0; i < CASES; i++) {
@@ -98,10 +136,15 @@ describe('fuzz', () => {
       else if (kind === 1) text = new TextDecoder().decode(f.mutate(new TextEncoder().encode(valid)));
       else text = String.fromCharCode(...Array.from({ length: f.int(120) }, () => f.int(f.next() < 0.8 ? 128 : 0x10000)));
       const dim = f.next() < 0.2 ? f.int(4) : undefined;
-      expectCleanOutcome(() => {
-        const m = parseCsv(text, { source: 'fuzz.csv', dim });
-        if (m.data.length !== m.rows * m.cols || m.rows < 1 || !m.data.every(Number.isFinite)) throw new Error('inconsistent matrix');
-      }, 'fuzz.csv', () => JSON.stringify(text), outcome);
+      expectCleanOutcome(
+        () => {
+          const m = parseCsv(text, { source: 'fuzz.csv', dim });
+          if (m.data.length !== m.rows * m.cols || m.rows < 1 || !m.data.every(Number.isFinite)) throw new Error('inconsistent matrix');
+        },
+        'fuzz.csv',
+        () => JSON.stringify(text),
+        outcome,
+      );
     }
     expect(outcome.returned + outcome.rejected).toBe(CASES);
     expect(outcome.returned).toBeGreaterThan(50); // the mutations keep some files valid
@@ -114,7 +157,36 @@ describe('fuzz', () => {
       encodeNpy({ data: Float64Array.from({ length: 9 }, (_, k) => -k), rows: 3, cols: 3 }, 'f8'),
     ];
     const magic = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59];
-    const headerPieces = ['{', '}', '(', ')', '[', ']', ',', ':', ' ', "'descr'", "'fortran_order'", "'shape'", "'<f4'", "'>f8'", "'<i4'", 'True', 'False', 'None', '3', '0', '-1', '99999999999999999999', '2L', '"', "'", '\\', '\n', 'é'];
+    const headerPieces = [
+      '{',
+      '}',
+      '(',
+      ')',
+      '[',
+      ']',
+      ',',
+      ':',
+      ' ',
+      "'descr'",
+      "'fortran_order'",
+      "'shape'",
+      "'<f4'",
+      "'>f8'",
+      "'<i4'",
+      'True',
+      'False',
+      'None',
+      '3',
+      '0',
+      '-1',
+      '99999999999999999999',
+      '2L',
+      '"',
+      "'",
+      '\\',
+      '\n',
+      'é',
+    ];
     const outcome: Outcome = { returned: 0, rejected: 0 };
     for (let i = 0; i < CASES; i++) {
       let bytes: Uint8Array;
@@ -149,10 +221,15 @@ describe('fuzz', () => {
         for (let k = pre + text.length; k < bytes.length; k++) bytes[k] = f.int(256);
       }
       const dim = f.next() < 0.2 ? f.int(4) : undefined;
-      expectCleanOutcome(() => {
-        const m = parseNpy(bytes, { source: 'fuzz.npy', dim });
-        if (m.data.length !== m.rows * m.cols || m.rows < 1 || !m.data.every(Number.isFinite)) throw new Error('inconsistent matrix');
-      }, 'fuzz.npy', () => hex(bytes), outcome);
+      expectCleanOutcome(
+        () => {
+          const m = parseNpy(bytes, { source: 'fuzz.npy', dim });
+          if (m.data.length !== m.rows * m.cols || m.rows < 1 || !m.data.every(Number.isFinite)) throw new Error('inconsistent matrix');
+        },
+        'fuzz.npy',
+        () => hex(bytes),
+        outcome,
+      );
     }
     expect(outcome.returned + outcome.rejected).toBe(CASES);
     expect(outcome.returned).toBeGreaterThan(20);
@@ -175,13 +252,21 @@ describe('fuzz', () => {
       else {
         // Valid magic and type, random rank and sizes.
         bytes = f.bytes(4 + f.int(64));
-        bytes[0] = 0; bytes[1] = 0; bytes[2] = f.pick([0x08, 0x09, 0x0b, 0x0c, 0x0d, 0x0e]); bytes[3] = f.int(5);
+        bytes[0] = 0;
+        bytes[1] = 0;
+        bytes[2] = f.pick([0x08, 0x09, 0x0b, 0x0c, 0x0d, 0x0e]);
+        bytes[3] = f.int(5);
       }
       const dim = f.next() < 0.2 ? f.int(5) : undefined;
-      expectCleanOutcome(() => {
-        const m = parseIdx(bytes, { source: 'fuzz.idx', dim });
-        if (m.data.length !== m.rows * m.cols || m.rows < 1 || !m.data.every(Number.isFinite)) throw new Error('inconsistent matrix');
-      }, 'fuzz.idx', () => hex(bytes), outcome);
+      expectCleanOutcome(
+        () => {
+          const m = parseIdx(bytes, { source: 'fuzz.idx', dim });
+          if (m.data.length !== m.rows * m.cols || m.rows < 1 || !m.data.every(Number.isFinite)) throw new Error('inconsistent matrix');
+        },
+        'fuzz.idx',
+        () => hex(bytes),
+        outcome,
+      );
     }
     expect(outcome.returned + outcome.rejected).toBe(CASES);
     expect(outcome.returned).toBeGreaterThan(20);
@@ -196,11 +281,20 @@ describe('fuzz', () => {
     const valid = encodeSafetensors(tensors, { format: 'fuzz', note: 'x' });
     const randomValue = (depth: number): unknown => {
       const k = f.int(depth > 2 ? 6 : 9);
-      return [() => f.int(100) - 10, () => f.next() * 1e20, () => f.pick(['F32', 'F64', 'BF16', 'I8', '', '__metadata__']), () => null, () => true,
-        () => f.int(3) === 0 ? 2 ** 53 + f.int(10) : -0,
+      return [
+        () => f.int(100) - 10,
+        () => f.next() * 1e20,
+        () => f.pick(['F32', 'F64', 'BF16', 'I8', '', '__metadata__']),
+        () => null,
+        () => true,
+        () => (f.int(3) === 0 ? 2 ** 53 + f.int(10) : -0),
         () => Array.from({ length: f.int(4) }, () => randomValue(depth + 1)),
         () => ({ dtype: randomValue(depth + 1), shape: randomValue(depth + 1), data_offsets: randomValue(depth + 1) }),
-        () => Object.fromEntries(Array.from({ length: f.int(4) }, () => [f.pick(['a', 'b', '__metadata__', '__proto__', 'dtype']), randomValue(depth + 1)]))][k]();
+        () =>
+          Object.fromEntries(
+            Array.from({ length: f.int(4) }, () => [f.pick(['a', 'b', '__metadata__', '__proto__', 'dtype']), randomValue(depth + 1)]),
+          ),
+      ][k]();
     };
     const withHeader = (json: string, buffer: Uint8Array, length?: bigint): Uint8Array => {
       const text = new TextEncoder().encode(json);
@@ -221,13 +315,22 @@ describe('fuzz', () => {
       } else if (kind === 2) {
         // Valid file with a random header-length field: small, near the truth, or huge.
         bytes = valid.slice();
-        const n = f.pick([BigInt(f.int(valid.length + 16)), 2n ** 64n - 1n, BigInt(f.int(2 ** 31)) * BigInt(f.int(2 ** 31)), 100_000_001n, 99_999_999n]);
+        const n = f.pick([
+          BigInt(f.int(valid.length + 16)),
+          2n ** 64n - 1n,
+          BigInt(f.int(2 ** 31)) * BigInt(f.int(2 ** 31)),
+          100_000_001n,
+          99_999_999n,
+        ]);
         new DataView(bytes.buffer).setBigUint64(0, n, true);
       } else if (kind === 3) {
         // Random JSON header over a random buffer.
         const header: Record<string, unknown> = {};
         for (let k = f.int(4); k > 0; k--) header[f.pick(['a', 'b', 'c', '__metadata__'])] = randomValue(0);
-        bytes = withHeader(JSON.stringify(f.next() < 0.1 ? randomValue(0) : header) + ' '.repeat(f.int(9)), f.bytes(f.pick([0, 4, 8, 12, 16, 24, f.int(64)])));
+        bytes = withHeader(
+          JSON.stringify(f.next() < 0.1 ? randomValue(0) : header) + ' '.repeat(f.int(9)),
+          f.bytes(f.pick([0, 4, 8, 12, 16, 24, f.int(64)])),
+        );
       } else {
         // Nearly valid: tiling entries with one field perturbed.
         const sizes = Array.from({ length: 1 + f.int(3) }, () => f.int(4));
@@ -244,13 +347,18 @@ describe('fuzz', () => {
         if (field !== 'none') victim[field] = randomValue(1);
         bytes = withHeader(JSON.stringify(header), f.bytes(at + f.pick([0, 0, 0, 4, -4].map((d) => Math.max(0, d)))));
       }
-      expectCleanOutcome(() => {
-        const { tensors: out, metadata } = decodeSafetensors(bytes, { source: 'fuzz.safetensors' });
-        for (const t of Object.values(out)) {
-          if (t.data.length !== t.shape.reduce((a, b) => a * b, 1)) throw new Error('inconsistent tensor');
-        }
-        if (!Object.values(metadata).every((v) => typeof v === 'string')) throw new Error('non-string metadata');
-      }, 'fuzz.safetensors', () => hex(bytes), outcome);
+      expectCleanOutcome(
+        () => {
+          const { tensors: out, metadata } = decodeSafetensors(bytes, { source: 'fuzz.safetensors' });
+          for (const t of Object.values(out)) {
+            if (t.data.length !== t.shape.reduce((a, b) => a * b, 1)) throw new Error('inconsistent tensor');
+          }
+          if (!Object.values(metadata).every((v) => typeof v === 'string')) throw new Error('non-string metadata');
+        },
+        'fuzz.safetensors',
+        () => hex(bytes),
+        outcome,
+      );
     }
     expect(outcome.returned + outcome.rejected).toBe(CASES);
     expect(outcome.returned).toBeGreaterThan(20);

@@ -46,6 +46,8 @@ describe('parseIdx', () => {
   });
 
   it('checks the expected dimension', () => {
-    expect(() => parseIdx(idx(0x08, [1, 2, 2], [1, 2, 3, 4], 1), { source: 'x', dim: 2 })).toThrow('x: points have dimension 4, expected 2');
+    expect(() => parseIdx(idx(0x08, [1, 2, 2], [1, 2, 3, 4], 1), { source: 'x', dim: 2 })).toThrow(
+      'x: points have dimension 4, expected 2',
+    );
   });
 });

@@ -11,12 +11,12 @@ export interface ParseIdxOptions {
 
 // Element types of the IDX format: code -> [size in bytes, read one big-endian value].
 const TYPES: Record<number, { name: string; size: number; read: (v: DataView, at: number) => number; scale: number }> = {
-  0x08: { name: 'unsigned byte', size: 1, read: (v, at) => v.getUint8(at), scale: 1 / 255 },
-  0x09: { name: 'signed byte', size: 1, read: (v, at) => v.getInt8(at), scale: 1 / 127 },
-  0x0b: { name: 'short', size: 2, read: (v, at) => v.getInt16(at), scale: 1 },
-  0x0c: { name: 'int', size: 4, read: (v, at) => v.getInt32(at), scale: 1 },
-  0x0d: { name: 'float', size: 4, read: (v, at) => v.getFloat32(at), scale: 1 },
-  0x0e: { name: 'double', size: 8, read: (v, at) => v.getFloat64(at), scale: 1 },
+  8: { name: 'unsigned byte', size: 1, read: (v, at) => v.getUint8(at), scale: 1 / 255 },
+  9: { name: 'signed byte', size: 1, read: (v, at) => v.getInt8(at), scale: 1 / 127 },
+  11: { name: 'short', size: 2, read: (v, at) => v.getInt16(at), scale: 1 },
+  12: { name: 'int', size: 4, read: (v, at) => v.getInt32(at), scale: 1 },
+  13: { name: 'float', size: 4, read: (v, at) => v.getFloat32(at), scale: 1 },
+  14: { name: 'double', size: 8, read: (v, at) => v.getFloat64(at), scale: 1 },
 };
 
 /** Most values we accept from one file (1e9: well above MNIST's 47 million). */
@@ -32,7 +32,9 @@ const MAX_VALUES = 1e9;
  */
 export function parseIdx(bytes: Uint8Array, opts: ParseIdxOptions = {}): Matrix {
   const source = opts.source ?? 'idx';
-  const fail = (msg: string): never => { throw new FormatError(`${source}: ${msg}`); };
+  const fail = (msg: string): never => {
+    throw new FormatError(`${source}: ${msg}`);
+  };
   if (bytes.length < 4) fail(`not an IDX file (${bytes.length} bytes, the header alone has at least 8)`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (bytes[0] !== 0 || bytes[1] !== 0) fail('not an IDX file (bad magic bytes)');
@@ -43,12 +45,14 @@ export function parseIdx(bytes: Uint8Array, opts: ParseIdxOptions = {}): Matrix 
   const headerBytes = 4 + 4 * rank;
   if (bytes.length < headerBytes) fail(`truncated IDX header: ${rank} dimensions need ${headerBytes} bytes, found ${bytes.length}`);
   const dims = Array.from({ length: rank }, (_, i) => view.getUint32(4 + 4 * i));
-  const rows = dims[0], cols = dims.slice(1).reduce((a, b) => a * b, 1);
+  const rows = dims[0],
+    cols = dims.slice(1).reduce((a, b) => a * b, 1);
   if (rows < 1) fail('no data rows (first dimension is 0)');
   if (cols < 1) fail(`items have size 0 (dimensions ${dims.join(' x ')})`);
   if (rows * cols > MAX_VALUES) fail(`${dims.join(' x ')} values is more than this reader accepts (${MAX_VALUES})`);
   if (opts.dim !== undefined && cols !== opts.dim) fail(`points have dimension ${cols}, expected ${opts.dim}`);
-  const expected = rows * cols * type.size, found = bytes.length - headerBytes;
+  const expected = rows * cols * type.size,
+    found = bytes.length - headerBytes;
   if (found < expected) fail(`truncated IDX file: expected ${expected} data bytes, found ${found}`);
   if (found > expected) fail(`${found - expected} bytes after the data (expected exactly ${expected})`);
   const data = new Float64Array(rows * cols);

@@ -7,7 +7,6 @@ import { FormatError } from './errors.js';
 import { hasNumpy, python } from './testing/helpers.js';
 import { encodeNpy, encodeNpyArray, parseNpy } from './npy.js';
 
-
 /** Hand-builds a .npy file: magic, version, header length (u16 for 1.0, u32 otherwise), header text, data. */
 function buildNpy(header: string, data: Uint8Array, major = 1, rawHeader?: Uint8Array): Uint8Array {
   const h = rawHeader ?? new TextEncoder().encode(header);
@@ -30,7 +29,8 @@ function floatBytes(values: number[], size: 4 | 8, little = true): Uint8Array {
   return out;
 }
 
-const dict = (descr: string, shape: string, fortran = 'False') => `{'descr': '${descr}', 'fortran_order': ${fortran}, 'shape': ${shape}, }\n`;
+const dict = (descr: string, shape: string, fortran = 'False') =>
+  `{'descr': '${descr}', 'fortran_order': ${fortran}, 'shape': ${shape}, }\n`;
 
 function errorOf(bytes: Uint8Array, opts?: Parameters<typeof parseNpy>[1]): string {
   try {
@@ -57,9 +57,17 @@ describe('encodeNpy / parseNpy', () => {
   });
 
   it('writes a version 1.0 header padded to a multiple of 64 bytes and ending in a newline', () => {
-    for (const shape of [[1, 1], [3, 2], [123456789, 1000]] as const) {
+    for (const shape of [
+      [1, 1],
+      [3, 2],
+      [123456789, 1000],
+    ] as const) {
       // Only the header matters here; the data would be huge for the last shape, so read it from a small file.
-      const bytes = encodeNpy({ data: new Float64Array(shape[0] === 123456789 ? 0 : shape[0] * shape[1]), rows: shape[0] === 123456789 ? 0 : shape[0], cols: shape[1] });
+      const bytes = encodeNpy({
+        data: new Float64Array(shape[0] === 123456789 ? 0 : shape[0] * shape[1]),
+        rows: shape[0] === 123456789 ? 0 : shape[0],
+        cols: shape[1],
+      });
       const hlen = bytes[8] | (bytes[9] << 8);
       expect(bytes[6]).toBe(1);
       expect((10 + hlen) % 64).toBe(0);
@@ -75,7 +83,9 @@ describe('encodeNpy / parseNpy', () => {
   });
 
   it('refuses inconsistent matrices', () => {
-    expect(() => encodeNpy({ data: [1, 2, 3], rows: 2, cols: 2 })).toThrow('encodeNpy: data has 3 values, expected rows x cols = 2 x 2 = 4');
+    expect(() => encodeNpy({ data: [1, 2, 3], rows: 2, cols: 2 })).toThrow(
+      'encodeNpy: data has 3 values, expected rows x cols = 2 x 2 = 4',
+    );
   });
 });
 
@@ -90,7 +100,9 @@ describe('parseNpy', () => {
 
   it('decodes version 3.0 headers as UTF-8 and refuses invalid UTF-8', () => {
     const h = "{'descr': [('\u00e9', '<f4')], 'fortran_order': False, 'shape': (3,), }";
-    expect(errorOf(buildNpy(h, floatBytes([1, 2, 3], 4), 3))).toBe("npy: unsupported dtype [('\u00e9', '<f4')] (expected float32 or float64)");
+    expect(errorOf(buildNpy(h, floatBytes([1, 2, 3], 4), 3))).toBe(
+      "npy: unsupported dtype [('\u00e9', '<f4')] (expected float32 or float64)",
+    );
     const bad = buildNpy('', floatBytes(values, 4), 3, new Uint8Array([0x7b, 0xff, 0x7d]));
     expect(errorOf(bad, { source: 'u.npy' })).toBe('u.npy: .npy header is not valid UTF-8');
   });
@@ -101,7 +113,10 @@ describe('parseNpy', () => {
     expect(Array.from(m.data)).toEqual(values);
   });
 
-  it.each([['>f4', 4], ['>f8', 8]] as const)('reads big-endian %s', (descr, size) => {
+  it.each([
+    ['>f4', 4],
+    ['>f8', 8],
+  ] as const)('reads big-endian %s', (descr, size) => {
     expect(Array.from(parseNpy(buildNpy(dict(descr, '(3, 2)'), floatBytes(values, size, false))).data)).toEqual(values);
   });
 
@@ -113,7 +128,9 @@ describe('parseNpy', () => {
   });
 
   it('checks the dimension', () => {
-    expect(errorOf(encodeNpy({ data: values, rows: 3, cols: 2 }), { source: 'p.npy', dim: 3 })).toBe('p.npy: points have dimension 2, expected 3');
+    expect(errorOf(encodeNpy({ data: values, rows: 3, cols: 2 }), { source: 'p.npy', dim: 3 })).toBe(
+      'p.npy: points have dimension 2, expected 3',
+    );
   });
 
   describe('errors', () => {
@@ -137,7 +154,9 @@ describe('parseNpy', () => {
     });
 
     it('truncated data', () => {
-      expect(errorOf(ok.subarray(0, ok.length - 3), { source: 't.npy' })).toBe('t.npy: truncated .npy file: expected 24 data bytes, found 21');
+      expect(errorOf(ok.subarray(0, ok.length - 3), { source: 't.npy' })).toBe(
+        't.npy: truncated .npy file: expected 24 data bytes, found 21',
+      );
       const huge = buildNpy(dict('<f8', '(100000000000, 100000000000)'), new Uint8Array(8));
       expect(errorOf(huge)).toBe('npy: truncated .npy file: expected 80000000000000000000000 data bytes, found 8');
     });
@@ -158,14 +177,21 @@ describe('parseNpy', () => {
 
     it('structured dtype', () => {
       const h = "{'descr': [('x', '<f4'), ('y', '<f4')], 'fortran_order': False, 'shape': (3,), }";
-      expect(errorOf(buildNpy(h, floatBytes(values, 4)))).toBe("npy: unsupported dtype [('x', '<f4'), ('y', '<f4')] (expected float32 or float64)");
+      expect(errorOf(buildNpy(h, floatBytes(values, 4)))).toBe(
+        "npy: unsupported dtype [('x', '<f4'), ('y', '<f4')] (expected float32 or float64)",
+      );
     });
 
     it('not 2-D', () => {
-      expect(errorOf(buildNpy(dict('<f4', '(6,)'), floatBytes(values, 4)), { source: 'v.npy' }))
-        .toBe('v.npy: expected a 2-D array (points x dimensions), found shape (6,)');
-      expect(errorOf(buildNpy(dict('<f4', '()'), floatBytes([1], 4)))).toBe('npy: expected a 2-D array (points x dimensions), found shape ()');
-      expect(errorOf(buildNpy(dict('<f4', '(1, 3, 2)'), floatBytes(values, 4)))).toBe('npy: expected a 2-D array (points x dimensions), found shape (1, 3, 2)');
+      expect(errorOf(buildNpy(dict('<f4', '(6,)'), floatBytes(values, 4)), { source: 'v.npy' })).toBe(
+        'v.npy: expected a 2-D array (points x dimensions), found shape (6,)',
+      );
+      expect(errorOf(buildNpy(dict('<f4', '()'), floatBytes([1], 4)))).toBe(
+        'npy: expected a 2-D array (points x dimensions), found shape ()',
+      );
+      expect(errorOf(buildNpy(dict('<f4', '(1, 3, 2)'), floatBytes(values, 4)))).toBe(
+        'npy: expected a 2-D array (points x dimensions), found shape (1, 3, 2)',
+      );
     });
 
     it('zero rows', () => {
@@ -174,33 +200,63 @@ describe('parseNpy', () => {
     });
 
     it.each([
-      [NaN, 'NaN'], [Infinity, 'Infinity'], [-Infinity, '-Infinity'],
+      [NaN, 'NaN'],
+      [Infinity, 'Infinity'],
+      [-Infinity, '-Infinity'],
     ])('non-finite value %s, located in C and Fortran order', (v, text) => {
       const c = [1, 2, 3, 4, 5, 6];
       c[3] = v; // row 2, column 2
-      expect(errorOf(buildNpy(dict('<f8', '(3, 2)'), floatBytes(c, 8)), { source: 'f.npy' })).toBe(`f.npy: row 2, column 2: value ${text} is not finite`);
+      expect(errorOf(buildNpy(dict('<f8', '(3, 2)'), floatBytes(c, 8)), { source: 'f.npy' })).toBe(
+        `f.npy: row 2, column 2: value ${text} is not finite`,
+      );
       const f = [1, 3, 5, 2, 4, 6];
       f[2] = v; // column-major index 2 is row 3, column 1
       expect(errorOf(buildNpy(dict('<f4', '(3, 2)', 'True'), floatBytes(f, 4)))).toBe(`npy: row 3, column 1: value ${text} is not finite`);
     });
 
     it.each([
-      ["{'descr': '<f4', 'fortran_order': False}", "npy: .npy header must have exactly the keys 'descr', 'fortran_order', 'shape'; found 'descr', 'fortran_order'"],
+      [
+        "{'descr': '<f4', 'fortran_order': False}",
+        "npy: .npy header must have exactly the keys 'descr', 'fortran_order', 'shape'; found 'descr', 'fortran_order'",
+      ],
       ["{'descr': '<f4', 'fortran_order': 0, 'shape': (3, 2)}", "npy: .npy header 'fortran_order' must be True or False, found 0"],
-      ["{'descr': '<f4', 'fortran_order': False, 'shape': (3, -2)}", "npy: .npy header 'shape' must be a tuple of non-negative integers, found (3, -2)"],
-      ["{'descr': '<f4', 'fortran_order': False, 'shape': [3, 2]}", "npy: .npy header 'shape' must be a tuple of non-negative integers, found [3, 2]"],
-      ["{'descr': '<f4', 'fortran_order': False, 'shape': (3)}", "npy: .npy header 'shape' must be a tuple of non-negative integers, found 3"],
-      ["{'descr': '<f4', 'fortran_order': False, 'shape': (3, 2)", "npy: .npy header is not a valid Python literal: expected '}', found the end at offset 56"],
-      ["{'descr': '<f4', 'fortran_order': False, 'shape': (3, 2)} x", "npy: .npy header is not a valid Python literal: unexpected 'x' after the literal at offset 58"],
-      ["{'descr': '<f4, 'fortran_order': False, 'shape': (3, 2)}", "npy: .npy header is not a valid Python literal: expected ',' or '}', found 'f' at offset 17"],
-      ["[1, 2]", 'npy: .npy header is not a dict: [1, 2]'],
-      ['(((((((((((((((((((((((((((((((((((((((((((1)))))))))))))))))))))))))))))))))))))))))))', 'npy: .npy header is not a valid Python literal: nesting deeper than 32 at offset 33'],
+      [
+        "{'descr': '<f4', 'fortran_order': False, 'shape': (3, -2)}",
+        "npy: .npy header 'shape' must be a tuple of non-negative integers, found (3, -2)",
+      ],
+      [
+        "{'descr': '<f4', 'fortran_order': False, 'shape': [3, 2]}",
+        "npy: .npy header 'shape' must be a tuple of non-negative integers, found [3, 2]",
+      ],
+      [
+        "{'descr': '<f4', 'fortran_order': False, 'shape': (3)}",
+        "npy: .npy header 'shape' must be a tuple of non-negative integers, found 3",
+      ],
+      [
+        "{'descr': '<f4', 'fortran_order': False, 'shape': (3, 2)",
+        "npy: .npy header is not a valid Python literal: expected '}', found the end at offset 56",
+      ],
+      [
+        "{'descr': '<f4', 'fortran_order': False, 'shape': (3, 2)} x",
+        "npy: .npy header is not a valid Python literal: unexpected 'x' after the literal at offset 58",
+      ],
+      [
+        "{'descr': '<f4, 'fortran_order': False, 'shape': (3, 2)}",
+        "npy: .npy header is not a valid Python literal: expected ',' or '}', found 'f' at offset 17",
+      ],
+      ['[1, 2]', 'npy: .npy header is not a dict: [1, 2]'],
+      [
+        '(((((((((((((((((((((((((((((((((((((((((((1)))))))))))))))))))))))))))))))))))))))))))',
+        'npy: .npy header is not a valid Python literal: nesting deeper than 32 at offset 33',
+      ],
     ])('malformed header %s', (header, message) => {
       expect(errorOf(buildNpy(header, floatBytes(values, 4)))).toBe(message);
     });
 
     it('never throws anything but a FormatError on a deeply nested header', () => {
-      expect(errorOf(buildNpy('('.repeat(60000), new Uint8Array(0), 2))).toMatch(/^npy: .npy header is not a valid Python literal: nesting deeper than 32/);
+      expect(errorOf(buildNpy('('.repeat(60000), new Uint8Array(0), 2))).toMatch(
+        /^npy: .npy header is not a valid Python literal: nesting deeper than 32/,
+      );
     });
   });
 });
@@ -210,7 +266,8 @@ describe.skipIf(!hasNumpy)('numpy cross-check (requires python3 with numpy)', ()
   const py = (code: string, ...args: string[]) => execFileSync(python!, ['-c', code, ...args], { encoding: 'utf8' });
 
   it('reads np.save output in C and Fortran order, float32 and float64', () => {
-    py(`
+    py(
+      `
 import numpy as np, sys
 a = np.arange(12, dtype=np.float64).reshape(4, 3) / 7 - 0.5
 np.save(sys.argv[1] + '/c8.npy', a)
@@ -218,14 +275,17 @@ np.save(sys.argv[1] + '/f8.npy', np.asfortranarray(a))
 np.save(sys.argv[1] + '/c4.npy', a.astype(np.float32))
 np.save(sys.argv[1] + '/f4.npy', np.asfortranarray(a.astype(np.float32)))
 np.save(sys.argv[1] + '/be.npy', a.astype('>f8'))
-`, dir);
+`,
+      dir,
+    );
     const expected = Float64Array.from({ length: 12 }, (_, k) => k / 7 - 0.5);
     for (const name of ['c8', 'f8', 'be']) {
       const m = parseNpy(readFileSync(join(dir, `${name}.npy`)), { source: name });
       expect(m).toMatchObject({ rows: 4, cols: 3 });
       expect(m.data).toEqual(expected);
     }
-    for (const name of ['c4', 'f4']) expect(parseNpy(readFileSync(join(dir, `${name}.npy`))).data).toEqual(Float64Array.from(Float32Array.from(expected)));
+    for (const name of ['c4', 'f4'])
+      expect(parseNpy(readFileSync(join(dir, `${name}.npy`))).data).toEqual(Float64Array.from(Float32Array.from(expected)));
     // The Fortran file really is column-major on disk.
     expect(new TextDecoder().decode(readFileSync(join(dir, 'f8.npy')).subarray(0, 64))).toContain("'fortran_order': True");
   });
@@ -234,14 +294,19 @@ np.save(sys.argv[1] + '/be.npy', a.astype('>f8'))
     const data = Float64Array.from({ length: 10 }, (_, k) => (k - 4.5) / 3);
     writeFileSync(join(dir, 'ours4.npy'), encodeNpy({ data, rows: 5, cols: 2 }, 'f4'));
     writeFileSync(join(dir, 'ours8.npy'), encodeNpy({ data, rows: 5, cols: 2 }, 'f8'));
-    const out = JSON.parse(py(`
+    const out = JSON.parse(
+      py(
+        `
 import numpy as np, sys, json
 r = {}
 for n in ['ours4', 'ours8']:
     a = np.load(sys.argv[1] + '/' + n + '.npy')
     r[n] = {'dtype': a.dtype.str, 'shape': list(a.shape), 'c': bool(a.flags.c_contiguous), 'values': [float(v) for v in a.ravel()]}
 print(json.dumps(r))
-`, dir)) as Record<string, { dtype: string; shape: number[]; c: boolean; values: number[] }>;
+`,
+        dir,
+      ),
+    ) as Record<string, { dtype: string; shape: number[]; c: boolean; values: number[] }>;
     expect(out.ours4).toEqual({ dtype: '<f4', shape: [5, 2], c: true, values: Array.from(Float32Array.from(data)) });
     expect(out.ours8).toEqual({ dtype: '<f8', shape: [5, 2], c: true, values: Array.from(data) });
   });
@@ -249,11 +314,22 @@ print(json.dumps(r))
 
 describe('encodeNpyArray', () => {
   it.skipIf(!hasNumpy)('writes a 3-D array numpy reads back with its shape', () => {
-    const bytes = encodeNpyArray(Float32Array.from({ length: 24 }, (_, i) => i / 4), [2, 6, 2]);
+    const bytes = encodeNpyArray(
+      Float32Array.from({ length: 24 }, (_, i) => i / 4),
+      [2, 6, 2],
+    );
     const dir = mkdtempSync(join(tmpdir(), 'npy3-'));
     const file = join(dir, 't.npy');
     writeFileSync(file, bytes);
-    const out = execFileSync(python!, ['-c', 'import numpy as np,sys,json; a=np.load(sys.argv[1]); print(json.dumps([list(a.shape), str(a.dtype), float(a[1,5,1])]))', file], { encoding: 'utf8' });
+    const out = execFileSync(
+      python!,
+      [
+        '-c',
+        'import numpy as np,sys,json; a=np.load(sys.argv[1]); print(json.dumps([list(a.shape), str(a.dtype), float(a[1,5,1])]))',
+        file,
+      ],
+      { encoding: 'utf8' },
+    );
     expect(JSON.parse(out)).toEqual([[2, 6, 2], 'float32', 23 / 4]);
   });
 
@@ -261,4 +337,3 @@ describe('encodeNpyArray', () => {
     expect(() => encodeNpyArray([1, 2, 3], [2, 2])).toThrow('encodeNpy: shape (2, 2) does not hold 3 values');
   });
 });
-

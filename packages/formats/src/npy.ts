@@ -48,8 +48,10 @@ export function parseNpy(bytes: Uint8Array, opts: ParseNpyOptions = {}): Matrix 
   if (!(bytes instanceof Uint8Array)) return fail('expected the bytes of a .npy file');
   if (bytes.length < 8 || MAGIC.some((b, i) => bytes[i] !== b)) fail('not a .npy file (bad magic bytes)');
 
-  const major = bytes[6], minor = bytes[7];
-  if ((major !== 1 && major !== 2 && major !== 3) || minor !== 0) fail(`unsupported .npy format version ${major}.${minor} (supported: 1.0, 2.0, 3.0)`);
+  const major = bytes[6],
+    minor = bytes[7];
+  if ((major !== 1 && major !== 2 && major !== 3) || minor !== 0)
+    fail(`unsupported .npy format version ${major}.${minor} (supported: 1.0, 2.0, 3.0)`);
   const lengthBytes = major === 1 ? 2 : 4;
   if (bytes.length < 8 + lengthBytes) fail(`truncated .npy header: expected ${8 + lengthBytes} bytes, found ${bytes.length}`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -60,9 +62,10 @@ export function parseNpy(bytes: Uint8Array, opts: ParseNpyOptions = {}): Matrix 
   const header = decodeHeader(bytes.subarray(8 + lengthBytes, dataStart), major, fail);
   const { descr, fortranOrder, shape } = readHeaderDict(parsePyLiteral(header, source), fail);
 
-  const dtype = typeof descr === 'string' && Object.prototype.hasOwnProperty.call(DTYPES, descr) ? DTYPES[descr] : undefined;
+  const dtype = typeof descr === 'string' && Object.hasOwn(DTYPES, descr) ? DTYPES[descr] : undefined;
   if (!dtype) return fail(`unsupported dtype ${excerpt(pyRepr(descr), 40)} (expected float32 or float64)`);
-  if (shape.length !== 2) fail(`expected a 2-D array (points x dimensions), found shape ${excerpt(pyRepr({ type: 'tuple', items: shape }), 40)}`);
+  if (shape.length !== 2)
+    fail(`expected a 2-D array (points x dimensions), found shape ${excerpt(pyRepr({ type: 'tuple', items: shape }), 40)}`);
   const [rows, cols] = shape;
   if (rows === 0) fail('no data rows');
   if (cols === 0) fail('points have dimension 0');
@@ -72,7 +75,8 @@ export function parseNpy(bytes: Uint8Array, opts: ParseNpyOptions = {}): Matrix 
   const expected = BigInt(rows) * BigInt(cols) * BigInt(dtype.size);
   const found = bytes.length - dataStart;
   if (BigInt(found) < expected) fail(`truncated .npy file: expected ${expected} data bytes, found ${found}`);
-  if (BigInt(found) > expected) fail(`${BigInt(found) - expected} unexpected bytes after the data (expected ${expected} data bytes, found ${found})`);
+  if (BigInt(found) > expected)
+    fail(`${BigInt(found) - expected} unexpected bytes after the data (expected ${expected} data bytes, found ${found})`);
 
   const data = new Float64Array(rows * cols);
   for (let k = 0; k < data.length; k++) {
@@ -127,10 +131,11 @@ export function encodeNpyArray(data: ArrayLike<number>, shape: number[], dtype: 
   const start = preamble + header.length;
   const values = dtype === 'f4' ? Float32Array.from(m.data) : Float64Array.from(m.data);
   if (LITTLE_ENDIAN) out.set(new Uint8Array(values.buffer), start);
-  else for (let k = 0; k < values.length; k++) {
-    if (size === 4) view.setFloat32(start + 4 * k, values[k], true);
-    else view.setFloat64(start + 8 * k, values[k], true);
-  }
+  else
+    for (let k = 0; k < values.length; k++) {
+      if (size === 4) view.setFloat32(start + 4 * k, values[k], true);
+      else view.setFloat64(start + 8 * k, values[k], true);
+    }
   return out;
 }
 
@@ -154,13 +159,20 @@ function readHeaderDict(v: PyValue, fail: (msg: string) => never): { descr: PyVa
   const keys = v.entries.map(([k]) => k);
   const want = ['descr', 'fortran_order', 'shape'];
   if (keys.length !== 3 || !want.every((w) => keys.includes(w))) {
-    fail(`.npy header must have exactly the keys 'descr', 'fortran_order', 'shape'; found ${excerpt(keys.map(pyRepr).join(', ') || 'none', 60)}`);
+    fail(
+      `.npy header must have exactly the keys 'descr', 'fortran_order', 'shape'; found ${excerpt(keys.map(pyRepr).join(', ') || 'none', 60)}`,
+    );
   }
   const get = (key: string): PyValue => v.entries.find(([k]) => k === key)![1];
   const fortran = get('fortran_order');
   if (typeof fortran !== 'boolean') fail(`.npy header 'fortran_order' must be True or False, found ${excerpt(pyRepr(fortran), 40)}`);
   const shape = get('shape');
-  if (shape === null || typeof shape !== 'object' || shape.type !== 'tuple' || !shape.items.every((n) => typeof n === 'number' && Number.isSafeInteger(n) && n >= 0)) {
+  if (
+    shape === null ||
+    typeof shape !== 'object' ||
+    shape.type !== 'tuple' ||
+    !shape.items.every((n) => typeof n === 'number' && Number.isSafeInteger(n) && n >= 0)
+  ) {
     return fail(`.npy header 'shape' must be a tuple of non-negative integers, found ${excerpt(pyRepr(shape), 40)}`);
   }
   return { descr: get('descr'), fortranOrder: fortran as boolean, shape: shape.items as number[] };

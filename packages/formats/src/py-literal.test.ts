@@ -5,7 +5,14 @@ import { parsePyLiteral, pyRepr } from './py-literal.js';
 describe('parsePyLiteral', () => {
   it('parses the header numpy writes, padding included', () => {
     const v = parsePyLiteral("{'descr': '<f4', 'fortran_order': False, 'shape': (3, 2), }      \n", 's');
-    expect(v).toEqual({ type: 'dict', entries: [['descr', '<f4'], ['fortran_order', false], ['shape', { type: 'tuple', items: [3, 2] }]] });
+    expect(v).toEqual({
+      type: 'dict',
+      entries: [
+        ['descr', '<f4'],
+        ['fortran_order', false],
+        ['shape', { type: 'tuple', items: [3, 2] }],
+      ],
+    });
   });
 
   it('distinguishes (3,) from (3) and reads (), lists, None, escapes and Python 2 longs', () => {
@@ -39,6 +46,14 @@ describe('pyRepr', () => {
   it('prints Python-style', () => {
     expect(pyRepr({ type: 'tuple', items: [5] })).toBe('(5,)');
     expect(pyRepr({ type: 'tuple', items: [5, 2] })).toBe('(5, 2)');
-    expect(pyRepr({ type: 'dict', entries: [["it's", null], ['b', { type: 'list', items: [true, false] }]] })).toBe("{'it\\'s': None, 'b': [True, False]}");
+    expect(
+      pyRepr({
+        type: 'dict',
+        entries: [
+          ["it's", null],
+          ['b', { type: 'list', items: [true, false] }],
+        ],
+      }),
+    ).toBe("{'it\\'s': None, 'b': [True, False]}");
   });
 });

@@ -1,11 +1,20 @@
 import { excerpt, FormatError } from './errors.js';
 
 /** A Python tuple, as in a .npy `shape`. */
-export interface PyTuple { type: 'tuple'; items: PyValue[] }
+export interface PyTuple {
+  type: 'tuple';
+  items: PyValue[];
+}
 /** A Python list. */
-export interface PyList { type: 'list'; items: PyValue[] }
+export interface PyList {
+  type: 'list';
+  items: PyValue[];
+}
 /** A Python dict; keys are kept in file order. */
-export interface PyDict { type: 'dict'; entries: [PyValue, PyValue][] }
+export interface PyDict {
+  type: 'dict';
+  entries: [PyValue, PyValue][];
+}
 /** The Python literals a .npy header may hold: str, int, bool, None, tuple, list, dict. */
 export type PyValue = string | number | boolean | null | PyTuple | PyList | PyDict;
 
@@ -41,7 +50,8 @@ export function parsePyLiteral(text: string, source: string): PyValue {
       item();
       skipSpace();
       if (text[pos] === ',') pos++;
-      else if (text[pos] !== close) fail(pos < text.length ? `expected ',' or '${close}', found '${excerpt(text[pos])}'` : `expected '${close}', found the end`);
+      else if (text[pos] !== close)
+        fail(pos < text.length ? `expected ',' or '${close}', found '${excerpt(text[pos])}'` : `expected '${close}', found the end`);
     }
     pos++;
   };
@@ -74,7 +84,14 @@ export function parsePyLiteral(text: string, source: string): PyValue {
       const start = pos;
       sequence(')', () => items.push(value(depth + 1)));
       // `(3)` is just 3 in Python; only a comma (or nothing) makes a tuple.
-      if (items.length === 1 && !text.slice(start, pos - 1).trimEnd().endsWith(',')) return items[0];
+      if (
+        items.length === 1 &&
+        !text
+          .slice(start, pos - 1)
+          .trimEnd()
+          .endsWith(',')
+      )
+        return items[0];
       return { type: 'tuple', items };
     }
     const word = /^(?:[+-]?\d+L?|True|False|None)/.exec(text.slice(pos, pos + 40));

@@ -7,7 +7,6 @@ import { FormatError } from './errors.js';
 import { hasNumpy, python } from './testing/helpers.js';
 import { decodeSafetensors, encodeSafetensors, type Tensor } from './safetensors.js';
 
-
 const sample = (): Record<string, Tensor> => ({
   'net.2.weight': { dtype: 'F32', shape: [2, 3], data: Float32Array.from([1, 2, 3, 4, 5, 6]) },
   'net.0.bias': { dtype: 'F32', shape: [3], data: Float32Array.from([0.5, -0.25, 1e-7]) },
@@ -89,7 +88,9 @@ describe('encodeSafetensors / decodeSafetensors', () => {
     expect(b).toEqual(a);
     const { json } = headerOf(a);
     expect(Object.keys(json)).toEqual(['__metadata__', 'empty', 'net.0.bias', 'net.2.weight', 'scale']);
-    const begins = Object.keys(json).slice(1).map((k) => (json[k] as { data_offsets: number[] }).data_offsets[0]);
+    const begins = Object.keys(json)
+      .slice(1)
+      .map((k) => (json[k] as { data_offsets: number[] }).data_offsets[0]);
     expect(begins).toEqual([...begins].sort((x, y) => x - y));
   });
 
@@ -117,7 +118,10 @@ describe('encodeSafetensors / decodeSafetensors', () => {
   });
 
   it('accepts a tensor named __proto__ as an ordinary name', () => {
-    const bytes = encodeSafetensors({ ['__proto__']: { dtype: 'F32', shape: [1], data: Float32Array.from([2]) } } as Record<string, Tensor>);
+    const bytes = encodeSafetensors({ ['__proto__']: { dtype: 'F32', shape: [1], data: Float32Array.from([2]) } } as Record<
+      string,
+      Tensor
+    >);
     const { tensors } = decodeSafetensors(bytes);
     expect(Object.keys(tensors)).toEqual(['__proto__']);
     expect(Object.getPrototypeOf(tensors)).toBe(Object.prototype);
@@ -126,16 +130,40 @@ describe('encodeSafetensors / decodeSafetensors', () => {
   describe('encoder validation', () => {
     const f32 = (n: number) => new Float32Array(n);
     it.each([
-      [{ a: { dtype: 'F32', shape: [2, 2], data: f32(3) } }, undefined, "encodeSafetensors: tensor 'a' has shape [2, 2] (4 values) but 3 values"],
-      [{ a: { dtype: 'F64', shape: [2], data: f32(2) } }, undefined, "encodeSafetensors: tensor 'a' has dtype F64 but its data is not a Float64Array"],
-      [{ a: { dtype: 'F32', shape: [2], data: new Float64Array(2) } }, undefined, "encodeSafetensors: tensor 'a' has dtype F32 but its data is not a Float32Array"],
+      [
+        { a: { dtype: 'F32', shape: [2, 2], data: f32(3) } },
+        undefined,
+        "encodeSafetensors: tensor 'a' has shape [2, 2] (4 values) but 3 values",
+      ],
+      [
+        { a: { dtype: 'F64', shape: [2], data: f32(2) } },
+        undefined,
+        "encodeSafetensors: tensor 'a' has dtype F64 but its data is not a Float64Array",
+      ],
+      [
+        { a: { dtype: 'F32', shape: [2], data: new Float64Array(2) } },
+        undefined,
+        "encodeSafetensors: tensor 'a' has dtype F32 but its data is not a Float32Array",
+      ],
       [{ a: { dtype: 'BF16', shape: [2], data: f32(2) } }, undefined, "encodeSafetensors: tensor 'a' has dtype BF16; supported: F32, F64"],
-      [{ a: { dtype: 'F32', shape: [-1], data: f32(0) } }, undefined, "encodeSafetensors: tensor 'a' shape must be an array of non-negative integers"],
-      [{ __metadata__: { dtype: 'F32', shape: [0], data: f32(0) } }, undefined, "encodeSafetensors: '__metadata__' cannot be a tensor name"],
+      [
+        { a: { dtype: 'F32', shape: [-1], data: f32(0) } },
+        undefined,
+        "encodeSafetensors: tensor 'a' shape must be an array of non-negative integers",
+      ],
+      [
+        { __metadata__: { dtype: 'F32', shape: [0], data: f32(0) } },
+        undefined,
+        "encodeSafetensors: '__metadata__' cannot be a tensor name",
+      ],
       [{}, { n: 3 }, "encodeSafetensors: metadata 'n' must be a string, got number"],
     ])('%#', (tensors, metadata, message) => {
-      expect(() => encodeSafetensors(tensors as unknown as Record<string, Tensor>, metadata as unknown as Record<string, string>)).toThrow(message);
-      expect(() => encodeSafetensors(tensors as unknown as Record<string, Tensor>, metadata as unknown as Record<string, string>)).toThrow(FormatError);
+      expect(() => encodeSafetensors(tensors as unknown as Record<string, Tensor>, metadata as unknown as Record<string, string>)).toThrow(
+        message,
+      );
+      expect(() => encodeSafetensors(tensors as unknown as Record<string, Tensor>, metadata as unknown as Record<string, string>)).toThrow(
+        FormatError,
+      );
     });
   });
 });
@@ -151,16 +179,24 @@ describe('decodeSafetensors validation', () => {
 
   it.each([
     ['file shorter than 8 bytes', new Uint8Array(5), 'safetensors: file is too short (5 bytes) to hold the 8-byte header length'],
-    ['header length larger than the file', (() => {
-      const b = buildFile({ a: f32 }, buf8);
-      new DataView(b.buffer).setUint32(0, 1000, true);
-      return b;
-    })(), `safetensors: header length 1000 is larger than the file (${8 + JSON.stringify({ a: f32 }).length + 8} bytes)`],
-    ['header length over 100 MB', (() => {
-      const b = new Uint8Array(16);
-      new DataView(b.buffer).setBigUint64(0, 2n ** 63n, true);
-      return b;
-    })(), 'safetensors: header length 9223372036854775808 exceeds the 100 MB limit'],
+    [
+      'header length larger than the file',
+      (() => {
+        const b = buildFile({ a: f32 }, buf8);
+        new DataView(b.buffer).setUint32(0, 1000, true);
+        return b;
+      })(),
+      `safetensors: header length 1000 is larger than the file (${8 + JSON.stringify({ a: f32 }).length + 8} bytes)`,
+    ],
+    [
+      'header length over 100 MB',
+      (() => {
+        const b = new Uint8Array(16);
+        new DataView(b.buffer).setBigUint64(0, 2n ** 63n, true);
+        return b;
+      })(),
+      'safetensors: header length 9223372036854775808 exceeds the 100 MB limit',
+    ],
     ['invalid UTF-8', buildFile('{"a":1}').map((v, i) => (i === 10 ? 0xff : v)), 'safetensors: header is not valid UTF-8'],
     ['not JSON', buildFile('{"a": '), 'safetensors: header is not valid JSON'],
     ['not an object', buildFile('[1, 2]'), 'safetensors: header is not a JSON object'],
@@ -170,49 +206,120 @@ describe('decodeSafetensors validation', () => {
     ['missing shape', buildFile({ a: { dtype: 'F32', data_offsets: [0, 8] } }, buf8), "safetensors: tensor 'a': missing 'shape'"],
     ['missing data_offsets', buildFile({ a: { dtype: 'F32', shape: [2] } }, buf8), "safetensors: tensor 'a': missing 'data_offsets'"],
     ['dtype not a string', buildFile({ a: { ...f32, dtype: 4 } }, buf8), "safetensors: tensor 'a': 'dtype' must be a string"],
-    ['unsupported dtype', buildFile({ w: { ...f32, dtype: 'BF16', shape: [4] } }, buf8), "safetensors: tensor 'w' has dtype BF16; supported: F32, F64"],
-    ['shape not integers', buildFile({ a: { ...f32, shape: [2.5] } }, buf8), "safetensors: tensor 'a': 'shape' must be an array of non-negative integers"],
-    ['negative shape', buildFile({ a: { ...f32, shape: [-2] } }, buf8), "safetensors: tensor 'a': 'shape' must be an array of non-negative integers"],
-    ['shape not an array', buildFile({ a: { ...f32, shape: 2 } }, buf8), "safetensors: tensor 'a': 'shape' must be an array of non-negative integers"],
-    ['offsets wrong length', buildFile({ a: { ...f32, data_offsets: [0, 4, 8] } }, buf8), "safetensors: tensor 'a': 'data_offsets' must be [begin, end], two non-negative integers"],
-    ['offsets not integers', buildFile({ a: { ...f32, data_offsets: ['0', 8] } }, buf8), "safetensors: tensor 'a': 'data_offsets' must be [begin, end], two non-negative integers"],
-    ['begin after end', buildFile({ a: { ...f32, data_offsets: [8, 0] } }, buf8), "safetensors: tensor 'a': data_offsets [8, 0] has begin after end"],
-    ['span does not match shape', buildFile({ a: { ...f32, shape: [3] } }, buf8), "safetensors: tensor 'a': data_offsets [0, 8] span 8 bytes, but shape [3] of F32 needs 12"],
-    ['offsets out of the buffer', buildFile({ a: { ...f32, data_offsets: [4, 12] } }, buf8), "safetensors: tensor 'a': data_offsets [4, 12] reach past the end of the data buffer (8 bytes)"],
-    ['hole', buildFile({ a: { ...f32, shape: [1], data_offsets: [0, 4] }, b: { ...f32, shape: [1], data_offsets: [8, 12] } }, new Uint8Array(12)),
-      "safetensors: bytes 4 to 8 of the data buffer belong to no tensor (a hole before tensor 'b')"],
-    ['hole at the start', buildFile({ a: { ...f32, shape: [1], data_offsets: [4, 8] } }, buf8), "safetensors: bytes 0 to 4 of the data buffer belong to no tensor (a hole before tensor 'a')"],
-    ['overlap', buildFile({ a: f32, b: { ...f32, data_offsets: [4, 12] } }, new Uint8Array(12)), "safetensors: tensor 'b' overlaps the previous tensor (data_offsets begin 4 < 8)"],
-    ['bytes after the last tensor', buildFile({ a: f32 }, new Uint8Array(12)), 'safetensors: the data buffer has 4 bytes after the last tensor that belong to no tensor'],
-    ['metadata not an object', buildFile({ __metadata__: ['x'] }), "safetensors: '__metadata__' must be an object mapping strings to strings"],
-    ['metadata value not a string', buildFile({ __metadata__: { n: 1 } }), "safetensors: '__metadata__' value for 'n' must be a string, found number"],
+    [
+      'unsupported dtype',
+      buildFile({ w: { ...f32, dtype: 'BF16', shape: [4] } }, buf8),
+      "safetensors: tensor 'w' has dtype BF16; supported: F32, F64",
+    ],
+    [
+      'shape not integers',
+      buildFile({ a: { ...f32, shape: [2.5] } }, buf8),
+      "safetensors: tensor 'a': 'shape' must be an array of non-negative integers",
+    ],
+    [
+      'negative shape',
+      buildFile({ a: { ...f32, shape: [-2] } }, buf8),
+      "safetensors: tensor 'a': 'shape' must be an array of non-negative integers",
+    ],
+    [
+      'shape not an array',
+      buildFile({ a: { ...f32, shape: 2 } }, buf8),
+      "safetensors: tensor 'a': 'shape' must be an array of non-negative integers",
+    ],
+    [
+      'offsets wrong length',
+      buildFile({ a: { ...f32, data_offsets: [0, 4, 8] } }, buf8),
+      "safetensors: tensor 'a': 'data_offsets' must be [begin, end], two non-negative integers",
+    ],
+    [
+      'offsets not integers',
+      buildFile({ a: { ...f32, data_offsets: ['0', 8] } }, buf8),
+      "safetensors: tensor 'a': 'data_offsets' must be [begin, end], two non-negative integers",
+    ],
+    [
+      'begin after end',
+      buildFile({ a: { ...f32, data_offsets: [8, 0] } }, buf8),
+      "safetensors: tensor 'a': data_offsets [8, 0] has begin after end",
+    ],
+    [
+      'span does not match shape',
+      buildFile({ a: { ...f32, shape: [3] } }, buf8),
+      "safetensors: tensor 'a': data_offsets [0, 8] span 8 bytes, but shape [3] of F32 needs 12",
+    ],
+    [
+      'offsets out of the buffer',
+      buildFile({ a: { ...f32, data_offsets: [4, 12] } }, buf8),
+      "safetensors: tensor 'a': data_offsets [4, 12] reach past the end of the data buffer (8 bytes)",
+    ],
+    [
+      'hole',
+      buildFile({ a: { ...f32, shape: [1], data_offsets: [0, 4] }, b: { ...f32, shape: [1], data_offsets: [8, 12] } }, new Uint8Array(12)),
+      "safetensors: bytes 4 to 8 of the data buffer belong to no tensor (a hole before tensor 'b')",
+    ],
+    [
+      'hole at the start',
+      buildFile({ a: { ...f32, shape: [1], data_offsets: [4, 8] } }, buf8),
+      "safetensors: bytes 0 to 4 of the data buffer belong to no tensor (a hole before tensor 'a')",
+    ],
+    [
+      'overlap',
+      buildFile({ a: f32, b: { ...f32, data_offsets: [4, 12] } }, new Uint8Array(12)),
+      "safetensors: tensor 'b' overlaps the previous tensor (data_offsets begin 4 < 8)",
+    ],
+    [
+      'bytes after the last tensor',
+      buildFile({ a: f32 }, new Uint8Array(12)),
+      'safetensors: the data buffer has 4 bytes after the last tensor that belong to no tensor',
+    ],
+    [
+      'metadata not an object',
+      buildFile({ __metadata__: ['x'] }),
+      "safetensors: '__metadata__' must be an object mapping strings to strings",
+    ],
+    [
+      'metadata value not a string',
+      buildFile({ __metadata__: { n: 1 } }),
+      "safetensors: '__metadata__' value for 'n' must be a string, found number",
+    ],
   ])('%s', (_, bytes, message) => {
     expect(errorOf(bytes)).toBe(message);
   });
 
   it('starts every message with the source and shortens long names', () => {
-    expect(errorOf(new Uint8Array(0), 'model.safetensors')).toBe('model.safetensors: file is too short (0 bytes) to hold the 8-byte header length');
+    expect(errorOf(new Uint8Array(0), 'model.safetensors')).toBe(
+      'model.safetensors: file is too short (0 bytes) to hold the 8-byte header length',
+    );
     const name = `layer\n${'x'.repeat(50)}`;
-    expect(errorOf(buildFile({ [name]: { ...f32, dtype: 'I8' } }, buf8), 'm')).toBe("m: tensor 'layer\\u000axxxxxxxxxxx...' has dtype I8; supported: F32, F64");
+    expect(errorOf(buildFile({ [name]: { ...f32, dtype: 'I8' } }, buf8), 'm')).toBe(
+      "m: tensor 'layer\\u000axxxxxxxxxxx...' has dtype I8; supported: F32, F64",
+    );
   });
 
   it('accepts zero-size tensors at any boundary and header padding', () => {
-    const header = JSON.stringify({ a: f32, z: { dtype: 'F64', shape: [0], data_offsets: [8, 8] }, y: { dtype: 'F32', shape: [3, 0], data_offsets: [0, 0] } });
+    const header = JSON.stringify({
+      a: f32,
+      z: { dtype: 'F64', shape: [0], data_offsets: [8, 8] },
+      y: { dtype: 'F32', shape: [3, 0], data_offsets: [0, 0] },
+    });
     const { tensors } = decodeSafetensors(buildFile(`${header}    `, buf8));
     expect(tensors.z.data).toEqual(new Float64Array(0));
     expect(tensors.y.shape).toEqual([3, 0]);
   });
 });
 
-describe.skipIf(!hasNumpy)('independent reader cross-check (requires python3 with numpy; the safetensors package is not installed here)', () => {
-  const dir = hasNumpy ? mkdtempSync(join(tmpdir(), 'formats-st-')) : '';
-  const py = (code: string, ...args: string[]) => execFileSync(python!, ['-c', code, ...args], { encoding: 'utf8' });
+describe.skipIf(!hasNumpy)(
+  'independent reader cross-check (requires python3 with numpy; the safetensors package is not installed here)',
+  () => {
+    const dir = hasNumpy ? mkdtempSync(join(tmpdir(), 'formats-st-')) : '';
+    const py = (code: string, ...args: string[]) => execFileSync(python!, ['-c', code, ...args], { encoding: 'utf8' });
 
-  it('a spec-based numpy reader reads what we write', () => {
-    const file = join(dir, 'ours.safetensors');
-    writeFileSync(file, encodeSafetensors(sample(), meta));
-    // Written from the spec only: u64 LE length, JSON header, offsets relative to the buffer, little-endian data.
-    const out = JSON.parse(py(`
+    it('a spec-based numpy reader reads what we write', () => {
+      const file = join(dir, 'ours.safetensors');
+      writeFileSync(file, encodeSafetensors(sample(), meta));
+      // Written from the spec only: u64 LE length, JSON header, offsets relative to the buffer, little-endian data.
+      const out = JSON.parse(
+        py(
+          `
 import json, struct, sys
 import numpy as np
 raw = open(sys.argv[1], 'rb').read()
@@ -232,16 +339,20 @@ for name, info in sorted(header.items(), key=lambda kv: kv[1]['data_offsets']):
     tensors[name] = {'dtype': info['dtype'], 'shape': list(a.shape), 'values': [float(v) for v in a.ravel()]}
 assert end == len(buf), 'buffer not tiled'
 print(json.dumps({'metadata': meta, 'tensors': tensors}))
-`, file)) as { metadata: Record<string, string>; tensors: Record<string, { dtype: string; shape: number[]; values: number[] }> };
-    expect(out.metadata).toEqual(meta);
-    for (const [name, t] of Object.entries(sample())) {
-      expect(out.tensors[name]).toEqual({ dtype: t.dtype, shape: t.shape, values: Array.from(t.data) });
-    }
-  });
+`,
+          file,
+        ),
+      ) as { metadata: Record<string, string>; tensors: Record<string, { dtype: string; shape: number[]; values: number[] }> };
+      expect(out.metadata).toEqual(meta);
+      for (const [name, t] of Object.entries(sample())) {
+        expect(out.tensors[name]).toEqual({ dtype: t.dtype, shape: t.shape, values: Array.from(t.data) });
+      }
+    });
 
-  it('we read a file built in Python per the spec, with a space-padded header and an F64 tensor', () => {
-    const file = join(dir, 'theirs.safetensors');
-    py(`
+    it('we read a file built in Python per the spec, with a space-padded header and an F64 tensor', () => {
+      const file = join(dir, 'theirs.safetensors');
+      py(
+        `
 import json, struct, sys
 import numpy as np
 w = (np.arange(6, dtype='<f4').reshape(2, 3) - 2.5) / 4
@@ -253,11 +364,14 @@ header = {'weight': {'dtype': 'F32', 'shape': [2, 3], 'data_offsets': [0, 24]},
 text = json.dumps(header).encode('utf-8')
 text += b' ' * (-len(text) % 8 + 8)  # padded with trailing spaces, beyond the next multiple of 8
 open(sys.argv[1], 'wb').write(struct.pack('<Q', len(text)) + text + data)
-`, file);
-    const { tensors, metadata } = decodeSafetensors(readFileSync(file), { source: 'theirs' });
-    expect(metadata).toEqual({ framework: 'numpy', k: 'v' });
-    expect(tensors.weight).toEqual({ dtype: 'F32', shape: [2, 3], data: Float32Array.from([0, 1, 2, 3, 4, 5], (v) => (v - 2.5) / 4) });
-    expect(tensors.bias.dtype).toBe('F64');
-    expect(tensors.bias.data).toEqual(Float64Array.from([1e-300, -2, Math.PI]));
-  });
-});
+`,
+        file,
+      );
+      const { tensors, metadata } = decodeSafetensors(readFileSync(file), { source: 'theirs' });
+      expect(metadata).toEqual({ framework: 'numpy', k: 'v' });
+      expect(tensors.weight).toEqual({ dtype: 'F32', shape: [2, 3], data: Float32Array.from([0, 1, 2, 3, 4, 5], (v) => (v - 2.5) / 4) });
+      expect(tensors.bias.dtype).toBe('F64');
+      expect(tensors.bias.data).toEqual(Float64Array.from([1e-300, -2, Math.PI]));
+    });
+  },
+);

@@ -52,7 +52,8 @@ export function encodeSafetensors(tensors: Record<string, Tensor>, metadata?: Re
     if (metadata === null || typeof metadata !== 'object' || Array.isArray(metadata)) fail('metadata must be an object of strings');
     const keys = Object.keys(metadata).sort();
     for (const k of keys) if (typeof metadata[k] !== 'string') fail(`metadata '${excerpt(k)}' must be a string, got ${typeof metadata[k]}`);
-    if (keys.length) entries.push(`${JSON.stringify(METADATA_KEY)}:{${keys.map((k) => `${JSON.stringify(k)}:${JSON.stringify(metadata[k])}`).join(',')}}`);
+    if (keys.length)
+      entries.push(`${JSON.stringify(METADATA_KEY)}:{${keys.map((k) => `${JSON.stringify(k)}:${JSON.stringify(metadata[k])}`).join(',')}}`);
   }
   let offset = 0;
   const placed: { data: Float32Array | Float64Array; begin: number }[] = [];
@@ -64,7 +65,8 @@ export function encodeSafetensors(tensors: Record<string, Tensor>, metadata?: Re
     if (t.dtype !== 'F32' && t.dtype !== 'F64') fail(`${label} has dtype ${excerpt(String(t.dtype))}; supported: F32, F64`);
     const want = t.dtype === 'F32' ? Float32Array : Float64Array;
     if (!(t.data instanceof want)) fail(`${label} has dtype ${t.dtype} but its data is not a ${want.name}`);
-    if (!Array.isArray(t.shape) || !t.shape.every((d) => Number.isSafeInteger(d) && d >= 0)) fail(`${label} shape must be an array of non-negative integers`);
+    if (!Array.isArray(t.shape) || !t.shape.every((d) => Number.isSafeInteger(d) && d >= 0))
+      fail(`${label} shape must be an array of non-negative integers`);
     const count = t.shape.reduce((a, b) => a * b, 1);
     if (count !== t.data.length) fail(`${label} has shape [${t.shape.join(', ')}] (${count} values) but ${t.data.length} values`);
     const bytes = t.data.length * ITEM_SIZE[t.dtype];
@@ -137,7 +139,8 @@ export function decodeSafetensors(bytes: Uint8Array, opts: DecodeSafetensorsOpti
   const sorted = [...entries].sort((a, b) => a.begin - b.begin || a.end - b.end);
   let cursor = 0;
   for (const e of sorted) {
-    if (e.begin > cursor) fail(`bytes ${cursor} to ${e.begin} of the data buffer belong to no tensor (a hole before tensor '${excerpt(e.name)}')`);
+    if (e.begin > cursor)
+      fail(`bytes ${cursor} to ${e.begin} of the data buffer belong to no tensor (a hole before tensor '${excerpt(e.name)}')`);
     if (e.begin < cursor) fail(`tensor '${excerpt(e.name)}' overlaps the previous tensor (data_offsets begin ${e.begin} < ${cursor})`);
     cursor = e.end;
   }
@@ -155,9 +158,15 @@ export function decodeSafetensors(bytes: Uint8Array, opts: DecodeSafetensorsOpti
 }
 
 /** Validates one header entry against the spec and the buffer size. */
-function readEntry(name: string, info: unknown, bufferLength: number, fail: (msg: string) => never): { dtype: SafetensorsDtype; shape: number[]; begin: number; end: number } {
+function readEntry(
+  name: string,
+  info: unknown,
+  bufferLength: number,
+  fail: (msg: string) => never,
+): { dtype: SafetensorsDtype; shape: number[]; begin: number; end: number } {
   const label = `tensor '${excerpt(name)}'`;
-  if (info === null || typeof info !== 'object' || Array.isArray(info)) return fail(`${label}: entry is not an object with dtype, shape and data_offsets`);
+  if (info === null || typeof info !== 'object' || Array.isArray(info))
+    return fail(`${label}: entry is not an object with dtype, shape and data_offsets`);
   const { dtype, shape, data_offsets: offsets } = info as Record<string, unknown>;
   if (dtype === undefined) fail(`${label}: missing 'dtype'`);
   if (shape === undefined) fail(`${label}: missing 'shape'`);
@@ -165,13 +174,17 @@ function readEntry(name: string, info: unknown, bufferLength: number, fail: (msg
   if (typeof dtype !== 'string') return fail(`${label}: 'dtype' must be a string`);
   if (dtype !== 'F32' && dtype !== 'F64') return fail(`${label} has dtype ${excerpt(dtype)}; supported: F32, F64`);
   if (!Array.isArray(shape) || !shape.every(isCount)) return fail(`${label}: 'shape' must be an array of non-negative integers`);
-  if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every(isCount)) return fail(`${label}: 'data_offsets' must be [begin, end], two non-negative integers`);
+  if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every(isCount))
+    return fail(`${label}: 'data_offsets' must be [begin, end], two non-negative integers`);
   const [begin, end] = offsets as [number, number];
   if (begin > end) fail(`${label}: data_offsets [${begin}, ${end}] has begin after end`);
   if (end > bufferLength) fail(`${label}: data_offsets [${begin}, ${end}] reach past the end of the data buffer (${bufferLength} bytes)`);
   // In float64 a huge product is inexact, but then it cannot equal a span that fits in the file anyway.
   const needed = (shape as number[]).reduce((a, b) => a * b, 1) * ITEM_SIZE[dtype];
-  if (end - begin !== needed) fail(`${label}: data_offsets [${begin}, ${end}] span ${end - begin} bytes, but shape [${shape.join(', ')}] of ${dtype} needs ${needed}`);
+  if (end - begin !== needed)
+    fail(
+      `${label}: data_offsets [${begin}, ${end}] span ${end - begin} bytes, but shape [${shape.join(', ')}] of ${dtype} needs ${needed}`,
+    );
   return { dtype, shape: [...(shape as number[])], begin, end };
 }
 
@@ -181,7 +194,10 @@ function readMetadata(value: unknown, fail: (msg: string) => never): Record<stri
   if (value === undefined || value === null) return metadata;
   if (typeof value !== 'object' || Array.isArray(value)) return fail(`'${METADATA_KEY}' must be an object mapping strings to strings`);
   for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
-    if (typeof v !== 'string') fail(`'${METADATA_KEY}' value for '${excerpt(k)}' must be a string, found ${v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v}`);
+    if (typeof v !== 'string')
+      fail(
+        `'${METADATA_KEY}' value for '${excerpt(k)}' must be a string, found ${v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v}`,
+      );
     defineOwn(metadata, k, v as string);
   }
   return metadata;

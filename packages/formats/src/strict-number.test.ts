@@ -3,7 +3,15 @@ import { looksNumeric, parseStrictNumber } from './strict-number.js';
 
 describe('parseStrictNumber', () => {
   it.each([
-    ['0', 0], ['-0', -0], ['1e-3', 0.001], ['-.5', -0.5], ['+2', 2], ['3.', 3], ['1E+2', 100], ['007', 7], ['-1.5e-300', -1.5e-300],
+    ['0', 0],
+    ['-0', -0],
+    ['1e-3', 0.001],
+    ['-.5', -0.5],
+    ['+2', 2],
+    ['3.', 3],
+    ['1E+2', 100],
+    ['007', 7],
+    ['-1.5e-300', -1.5e-300],
   ])('accepts %s', (text, value) => {
     expect(parseStrictNumber(text)).toBe(value);
   });

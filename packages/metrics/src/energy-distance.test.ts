@@ -18,8 +18,14 @@ describe('energyDistance', () => {
     // E|X-Y| = (0 + 3 + 1 + 2) / 4, E|X-X'| = 1, E|Y-Y'| = 3
     expect(energyDistance(pts([[0], [1]]), pts([[0], [3]]))).toBeCloseTo(2 * 1.5 - 1 - 3, 14);
     // 2-D: Euclidean norms; x = unit segment, y = the same shifted by (3, 4)
-    const x = pts([[0, 0], [1, 0]]);
-    const y = pts([[3, 4], [4, 4]]);
+    const x = pts([
+      [0, 0],
+      [1, 0],
+    ]);
+    const y = pts([
+      [3, 4],
+      [4, 4],
+    ]);
     const exy = (5 + Math.hypot(4, 4) + Math.hypot(2, 4) + 5) / 4;
     expect(energyDistance(x, y)).toBeCloseTo(2 * exy - 1 - 1, 14);
   });
@@ -64,7 +70,10 @@ describe('energyDistance', () => {
   });
 
   it('rejects bad input with one-line MetricErrors', () => {
-    const x = pts([[0, 0], [1, 1]]);
+    const x = pts([
+      [0, 0],
+      [1, 1],
+    ]);
     expect(() => energyDistance(x, pts([[0], [1]]))).toThrow(new MetricError('energyDistance: x has dimension 2, y has dimension 1'));
     expect(() => energyDistance(pts([[0, 0]]), x)).toThrow('energyDistance: x has 1 point, need at least 2');
     expect(() => energyDistance(x, { data: [0, Infinity, 1, 1], rows: 2, cols: 2 })).toThrow(

@@ -47,12 +47,16 @@ describe('fisherDivergence', () => {
   });
 
   it('rejects bad input with one-line MetricErrors', () => {
-    expect(() => fisherDivergence([1, 2], [1, 2, 3], 1)).toThrow(new MetricError('fisherDivergence: model has length 2, truth has length 3'));
+    expect(() => fisherDivergence([1, 2], [1, 2, 3], 1)).toThrow(
+      new MetricError('fisherDivergence: model has length 2, truth has length 3'),
+    );
     expect(() => fisherDivergence([1, 2, 3], [1, 2, 3], 2)).toThrow('fisherDivergence: model has length 3, not a multiple of d = 2');
     expect(() => fisherDivergence([], [], 2)).toThrow('fisherDivergence: no points (model and truth are empty)');
     expect(() => fisherDivergence([1, Number.NaN], [1, 2], 2)).toThrow('fisherDivergence: model[1] is NaN, expected a finite number');
     expect(() => fisherDivergence([1, 2], [1, 2], 0)).toThrow('fisherDivergence: d must be a positive integer, got 0');
     expect(() => fisherDivergence([1, 2], [1, 2], 1, [0])).toThrow('fisherDivergence: logDensity has length 1, expected 2 (one per point)');
-    expect(() => fisherDivergence([1, 2], [1, 2], 1, [0, Number.NaN])).toThrow('fisherDivergence: logDensity[1] is NaN, expected a finite number');
+    expect(() => fisherDivergence([1, 2], [1, 2], 1, [0, Number.NaN])).toThrow(
+      'fisherDivergence: logDensity[1] is NaN, expected a finite number',
+    );
   });
 });

@@ -22,7 +22,11 @@ describe('gridDivergences', () => {
 
   it('is 0 for the same density up to a constant, and stable for huge offsets', () => {
     const l = [-1, 0.5, 2, -30];
-    const r = gridDivergences(l.map((v) => v - 1e4), l.map((v) => v + 700), 1);
+    const r = gridDivergences(
+      l.map((v) => v - 1e4),
+      l.map((v) => v + 700),
+      1,
+    );
     expect(r.kl).toBeLessThan(1e-12);
     expect(r.reverseKl).toBeLessThan(1e-12);
     expect(r.tv).toBeLessThan(1e-12);
@@ -82,11 +86,19 @@ describe('gridDivergences', () => {
   });
 
   it('rejects bad input with one-line MetricErrors', () => {
-    expect(() => gridDivergences([0, 0], [0], 1)).toThrow(new MetricError('gridDivergences: modelLogDensity has length 2, trueLogDensity has length 1'));
+    expect(() => gridDivergences([0, 0], [0], 1)).toThrow(
+      new MetricError('gridDivergences: modelLogDensity has length 2, trueLogDensity has length 1'),
+    );
     expect(() => gridDivergences([], [], 1)).toThrow('gridDivergences: the grid is empty');
-    expect(() => gridDivergences([0, Number.NaN], [0, 0], 1)).toThrow('gridDivergences: modelLogDensity[1] is NaN, expected a finite number or -Infinity');
-    expect(() => gridDivergences([0, 0], [Infinity, 0], 1)).toThrow('gridDivergences: trueLogDensity[0] is Infinity, expected a finite number or -Infinity');
+    expect(() => gridDivergences([0, Number.NaN], [0, 0], 1)).toThrow(
+      'gridDivergences: modelLogDensity[1] is NaN, expected a finite number or -Infinity',
+    );
+    expect(() => gridDivergences([0, 0], [Infinity, 0], 1)).toThrow(
+      'gridDivergences: trueLogDensity[0] is Infinity, expected a finite number or -Infinity',
+    );
     expect(() => gridDivergences([0, 0], [0, 0], 0)).toThrow('gridDivergences: cellArea must be a finite number > 0, got 0');
-    expect(() => gridDivergences([-Infinity], [0], 1)).toThrow('gridDivergences: modelLogDensity has no mass on the grid (all values are -Infinity)');
+    expect(() => gridDivergences([-Infinity], [0], 1)).toThrow(
+      'gridDivergences: modelLogDensity has no mass on the grid (all values are -Infinity)',
+    );
   });
 });

@@ -43,7 +43,8 @@ export function gridDivergences(
   const n = modelLogDensity.length;
   if (trueLogDensity.length !== n) fail(fn, `modelLogDensity has length ${n}, trueLogDensity has length ${trueLogDensity.length}`);
   if (n === 0) fail(fn, 'the grid is empty');
-  if (typeof cellArea !== 'number' || !Number.isFinite(cellArea) || cellArea <= 0) fail(fn, `cellArea must be a finite number > 0, got ${show(cellArea)}`);
+  if (typeof cellArea !== 'number' || !Number.isFinite(cellArea) || cellArea <= 0)
+    fail(fn, `cellArea must be a finite number > 0, got ${show(cellArea)}`);
   const lzq = logSumExp(modelLogDensity);
   const lzp = logSumExp(trueLogDensity);
   if (lzq === -Infinity) fail(fn, 'modelLogDensity has no mass on the grid (all values are -Infinity)');
@@ -85,6 +86,7 @@ function checkLogDensity(fn: string, name: string, a: ArrayLike<number>): void {
   if (a === null || typeof a !== 'object' || typeof a.length !== 'number') fail(fn, `${name} must be an array of numbers`);
   for (let i = 0; i < a.length; i++) {
     const v = a[i];
-    if (typeof v !== 'number' || Number.isNaN(v) || v === Infinity) fail(fn, `${name}[${i}] is ${show(v)}, expected a finite number or -Infinity`);
+    if (typeof v !== 'number' || Number.isNaN(v) || v === Infinity)
+      fail(fn, `${name}[${i}] is ${show(v)}, expected a finite number or -Infinity`);
   }
 }

@@ -13,9 +13,26 @@ describe('medianHeuristic', () => {
 
   it('is the median pairwise distance of a square and a triangle (odd)', () => {
     // unit square: four sides 1, two diagonals sqrt 2 -> 1
-    expect(medianHeuristic(pts([[0, 0], [1, 0], [1, 1], [0, 1]]))).toBe(1);
+    expect(
+      medianHeuristic(
+        pts([
+          [0, 0],
+          [1, 0],
+          [1, 1],
+          [0, 1],
+        ]),
+      ),
+    ).toBe(1);
     // 3-4-5 triangle: 3, 4, 5 -> 4
-    expect(medianHeuristic(pts([[0, 0], [3, 0], [0, 4]]))).toBe(4);
+    expect(
+      medianHeuristic(
+        pts([
+          [0, 0],
+          [3, 0],
+          [0, 4],
+        ]),
+      ),
+    ).toBe(4);
   });
 
   it('looks only at the first maxPoints points', () => {

@@ -134,11 +134,30 @@ describe('mmd2', () => {
   });
 
   it('rejects bad input with one-line MetricErrors', () => {
-    const x = pts([[0, 0], [1, 1]]);
-    expect(() => mmd2(x, pts([[0, 0, 0], [1, 1, 1]]))).toThrow(new MetricError('mmd2: x has dimension 2, y has dimension 3'));
+    const x = pts([
+      [0, 0],
+      [1, 1],
+    ]);
+    expect(() =>
+      mmd2(
+        x,
+        pts([
+          [0, 0, 0],
+          [1, 1, 1],
+        ]),
+      ),
+    ).toThrow(new MetricError('mmd2: x has dimension 2, y has dimension 3'));
     expect(() => mmd2(x, pts([[0, 0]]))).toThrow('mmd2: y has 1 point, need at least 2');
     expect(() => mmd2({ data: [], rows: 0, cols: 2 }, x)).toThrow('mmd2: x has 0 points, need at least 2');
-    expect(() => mmd2(x, pts([[0, Number.NaN], [1, 1]]))).toThrow('mmd2: y has a non-finite value NaN at point 0, coordinate 1');
+    expect(() =>
+      mmd2(
+        x,
+        pts([
+          [0, Number.NaN],
+          [1, 1],
+        ]),
+      ),
+    ).toThrow('mmd2: y has a non-finite value NaN at point 0, coordinate 1');
     expect(() => mmd2(x, x, { bandwidths: [] })).toThrow("mmd2: bandwidths must be 'median' or a non-empty array of positive numbers");
     expect(() => mmd2(x, x, { bandwidths: [1, 0] })).toThrow('mmd2: bandwidths[1] must be a finite number > 0, got 0');
     expect(() => mmd2(pts([[0], [0], [0]]), pts([[0], [0]]))).toThrow('mmd2: median pairwise distance is 0');

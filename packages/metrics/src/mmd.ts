@@ -60,7 +60,8 @@ export function mmd2(x: Points, y: Points, opts: Mmd2Options = {}): Mmd2Result {
   } else {
     if (!Array.isArray(spec) || spec.length === 0) fail(fn, `bandwidths must be 'median' or a non-empty array of positive numbers`);
     spec.forEach((h, i) => {
-      if (typeof h !== 'number' || !Number.isFinite(h) || h <= 0) fail(fn, `bandwidths[${i}] must be a finite number > 0, got ${String(h)}`);
+      if (typeof h !== 'number' || !Number.isFinite(h) || h <= 0)
+        fail(fn, `bandwidths[${i}] must be a finite number > 0, got ${String(h)}`);
     });
     hs = [...spec];
   }

@@ -50,7 +50,8 @@ export function modeFractions(
     if (!Array.isArray(ctr) && !ArrayBuffer.isView(ctr)) fail(fn, `centres[${k}] must be an array of numbers`);
     if (ctr.length !== d) fail(fn, `centres[${k}] has dimension ${ctr.length}, samples have dimension ${d}`);
     for (let j = 0; j < d; j++) {
-      if (typeof ctr[j] !== 'number' || !Number.isFinite(ctr[j])) fail(fn, `centres[${k}][${j}] is ${show(ctr[j])}, expected a finite number`);
+      if (typeof ctr[j] !== 'number' || !Number.isFinite(ctr[j]))
+        fail(fn, `centres[${k}][${j}] is ${show(ctr[j])}, expected a finite number`);
       c[k * d + j] = ctr[j];
     }
   });
@@ -64,7 +65,8 @@ export function modeFractions(
   });
   if (!(wsum > 0)) fail(fn, 'weights sum to 0');
   const r = opts.radius;
-  if (r !== undefined && (typeof r !== 'number' || !Number.isFinite(r) || r < 0)) fail(fn, `radius must be a finite number >= 0, got ${show(r)}`);
+  if (r !== undefined && (typeof r !== 'number' || !Number.isFinite(r) || r < 0))
+    fail(fn, `radius must be a finite number >= 0, got ${show(r)}`);
   const r2 = r === undefined ? Infinity : r * r;
 
   const counts = new Float64Array(K);

@@ -33,6 +33,14 @@ describe('sampleMetrics', () => {
   });
 
   it('passes input errors through', () => {
-    expect(() => sampleMetrics(pts([[0, 0], [1, 1]]), pts([[0], [1]]))).toThrow(MetricError);
+    expect(() =>
+      sampleMetrics(
+        pts([
+          [0, 0],
+          [1, 1],
+        ]),
+        pts([[0], [1]]),
+      ),
+    ).toThrow(MetricError);
   });
 });

@@ -60,12 +60,19 @@ describe('slicedWasserstein', () => {
   });
 
   it('rejects bad input with one-line MetricErrors', () => {
-    const x = pts([[0, 0], [1, 1]]);
-    expect(() => slicedWasserstein(x, pts([[0, 0, 0]]))).toThrow(new MetricError('slicedWasserstein: x has dimension 2, y has dimension 3'));
+    const x = pts([
+      [0, 0],
+      [1, 1],
+    ]);
+    expect(() => slicedWasserstein(x, pts([[0, 0, 0]]))).toThrow(
+      new MetricError('slicedWasserstein: x has dimension 2, y has dimension 3'),
+    );
     expect(() => slicedWasserstein(x, { data: [], rows: 0, cols: 2 })).toThrow('slicedWasserstein: y has 0 points, need at least 1');
     expect(() => slicedWasserstein(x, x, { projections: 0 })).toThrow('slicedWasserstein: projections must be an integer >= 1, got 0');
     expect(() => slicedWasserstein(x, x, { p: 3 as 2 })).toThrow('slicedWasserstein: p must be 1 or 2, got 3');
     expect(() => slicedWasserstein(x, x, { seed: 0.5 })).toThrow('slicedWasserstein: seed must be a safe integer, got 0.5');
-    expect(() => slicedWasserstein(pts([[Number.NaN, 0]]), x)).toThrow('slicedWasserstein: x has a non-finite value NaN at point 0, coordinate 0');
+    expect(() => slicedWasserstein(pts([[Number.NaN, 0]]), x)).toThrow(
+      'slicedWasserstein: x has a non-finite value NaN at point 0, coordinate 0',
+    );
   });
 });

@@ -77,16 +77,26 @@ print(json.dumps((h / std).ravel().tolist()))`;
     const good = decodeSafetensors(encodeModel(makeModel()));
     const rewrite = (meta: Record<string, string>, tensors = good.tensors) =>
       encodeSafetensors(tensors as Parameters<typeof encodeSafetensors>[0], { ...good.metadata, ...meta });
-    expect(() => decodeModel(core, rewrite({ format: 'other' }), 'x.safetensors')).toThrow(`x.safetensors: not a scorefield model (metadata 'format' is "other")`);
-    expect(() => decodeModel(core, rewrite({ format_version: '2', library_version: '9.9.9' }), 'x.safetensors'))
-      .toThrow('x.safetensors: model format version 2 (written by scorefield 9.9.9) is not supported by scorefield 0.1.0, which reads version 1');
-    expect(() => decodeModel(core, rewrite({ activation: 'x', architecture: '{"kind":"score-mlp","dims":[2,5,3,2],"activation":"relu"}' }), 'x.safetensors'))
-      .toThrow("x.safetensors: unknown activation 'relu'; valid: silu, softplus, tanh, elu");
-    expect(() => decodeModel(core, rewrite({ architecture: '{"kind":"energy-mlp","dims":[2,5,3,2],"activation":"tanh"}' }), 'x.safetensors'))
-      .toThrow("x.safetensors: a energy model with conditioning 'none' cannot have widths [2, 5, 3, 2] (expected [2, 5, 3, 1])");
-    expect(() => decodeModel(core, rewrite({ architecture: '{"kind":"score-mlp","dims":[2,6,3,2],"activation":"tanh"}' }), 'x.safetensors'))
-      .toThrow('x.safetensors: layer 0: tensor shapes [5,2] and [5] do not match the architecture (2 -> 6)');
-    const { ['net.2.bias']: _, ...missing } = good.tensors;
+    expect(() => decodeModel(core, rewrite({ format: 'other' }), 'x.safetensors')).toThrow(
+      `x.safetensors: not a scorefield model (metadata 'format' is "other")`,
+    );
+    expect(() => decodeModel(core, rewrite({ format_version: '2', library_version: '9.9.9' }), 'x.safetensors')).toThrow(
+      'x.safetensors: model format version 2 (written by scorefield 9.9.9) is not supported by scorefield 0.1.0, which reads version 1',
+    );
+    expect(() =>
+      decodeModel(
+        core,
+        rewrite({ activation: 'x', architecture: '{"kind":"score-mlp","dims":[2,5,3,2],"activation":"relu"}' }),
+        'x.safetensors',
+      ),
+    ).toThrow("x.safetensors: unknown activation 'relu'; valid: silu, softplus, tanh, elu");
+    expect(() =>
+      decodeModel(core, rewrite({ architecture: '{"kind":"energy-mlp","dims":[2,5,3,2],"activation":"tanh"}' }), 'x.safetensors'),
+    ).toThrow("x.safetensors: a energy model with conditioning 'none' cannot have widths [2, 5, 3, 2] (expected [2, 5, 3, 1])");
+    expect(() =>
+      decodeModel(core, rewrite({ architecture: '{"kind":"score-mlp","dims":[2,6,3,2],"activation":"tanh"}' }), 'x.safetensors'),
+    ).toThrow('x.safetensors: layer 0: tensor shapes [5,2] and [5] do not match the architecture (2 -> 6)');
+    const { 'net.2.bias': _, ...missing } = good.tensors;
     expect(() => decodeModel(core, rewrite({}, missing), 'x.safetensors')).toThrow('x.safetensors: missing tensor net.2.bias');
     const nan = { ...good.tensors, 'net.0.bias': { ...good.tensors['net.0.bias'], data: Float32Array.from([NaN, 0, 0, 0, 0]) } };
     expect(() => decodeModel(core, rewrite({}, nan), 'x.safetensors')).toThrow('x.safetensors: parameters contain NaN or Inf');

@@ -1,4 +1,14 @@
-import { activations, conditionings, EMBED_FEATURES, InputError, modelDims, type Activation, type Conditioning, type Core, type ModelKind } from '@scorefield/core-math';
+import {
+  activations,
+  conditionings,
+  EMBED_FEATURES,
+  InputError,
+  modelDims,
+  type Activation,
+  type Conditioning,
+  type Core,
+  type ModelKind,
+} from '@scorefield/core-math';
 import { decodeSafetensors, encodeSafetensors } from '@scorefield/formats';
 import { ScoreModel, type TrainingRecord } from './model.js';
 
@@ -29,7 +39,10 @@ export function encodeModel(model: ScoreModel): Uint8Array {
     format_version: String(MODEL_FORMAT_VERSION),
     library_version: LIBRARY_VERSION,
     architecture: JSON.stringify({
-      kind: `${model.spec.kind}-mlp`, dims: model.layout.dims, activation: model.config.activation, conditioning: model.spec.conditioning,
+      kind: `${model.spec.kind}-mlp`,
+      dims: model.layout.dims,
+      activation: model.config.activation,
+      conditioning: model.spec.conditioning,
     }),
     normalization: JSON.stringify(model.normalization),
   };
@@ -49,16 +62,30 @@ export function encodeModel(model: ScoreModel): Uint8Array {
 /** Loads a model from safetensors bytes; `source` (a file name) appears in every error. */
 export function decodeModel(core: Core, bytes: Uint8Array, source = 'model'): ScoreModel {
   const { tensors, metadata } = decodeSafetensors(bytes, { source });
-  const fail = (msg: string): never => { throw new InputError(`${source}: ${msg}`); };
-  if (metadata.format !== 'scorefield-model') fail(`not a scorefield model (metadata 'format' is ${JSON.stringify(metadata.format ?? null)})`);
+  const fail = (msg: string): never => {
+    throw new InputError(`${source}: ${msg}`);
+  };
+  if (metadata.format !== 'scorefield-model')
+    fail(`not a scorefield model (metadata 'format' is ${JSON.stringify(metadata.format ?? null)})`);
   const version = Number(metadata.format_version);
   if (version !== MODEL_FORMAT_VERSION) {
-    fail(`model format version ${metadata.format_version} (written by scorefield ${metadata.library_version ?? 'unknown'}) is not supported by scorefield ${LIBRARY_VERSION}, which reads version ${MODEL_FORMAT_VERSION}`);
+    fail(
+      `model format version ${metadata.format_version} (written by scorefield ${metadata.library_version ?? 'unknown'}) is not supported by scorefield ${LIBRARY_VERSION}, which reads version ${MODEL_FORMAT_VERSION}`,
+    );
   }
-  const arch = parseJson(metadata.architecture, 'architecture', fail) as { kind?: string; dims?: number[]; activation?: string; conditioning?: string };
+  const arch = parseJson(metadata.architecture, 'architecture', fail) as {
+    kind?: string;
+    dims?: number[];
+    activation?: string;
+    conditioning?: string;
+  };
   const kinds: Record<string, ModelKind> = { 'score-mlp': 'score', 'energy-mlp': 'energy' };
-  if (!Object.prototype.hasOwnProperty.call(kinds, arch.kind ?? '') || !Array.isArray(arch.dims) || arch.dims.length < 2
-    || !arch.dims.every((v) => Number.isInteger(v) && v > 0)) {
+  if (
+    !Object.hasOwn(kinds, arch.kind ?? '') ||
+    !Array.isArray(arch.dims) ||
+    arch.dims.length < 2 ||
+    !arch.dims.every((v) => Number.isInteger(v) && v > 0)
+  ) {
     fail(`metadata 'architecture' is not a valid score-mlp or energy-mlp: ${metadata.architecture}`);
   }
   const kind = kinds[arch.kind!];
@@ -68,19 +95,31 @@ export function decodeModel(core: Core, bytes: Uint8Array, source = 'model'): Sc
   const d = dims[0] - (conditioning === 'embed' || conditioning === 'both' ? EMBED_FEATURES : 0);
   const expected = d >= 1 ? modelDims({ kind, conditioning }, d, dims.slice(1, -1)) : [];
   if (expected.join() !== dims.join()) {
-    fail(`a ${kind} model with conditioning '${conditioning}' cannot have widths [${dims.join(', ')}]${d >= 1 ? ` (expected [${expected.join(', ')}])` : ''}`);
+    fail(
+      `a ${kind} model with conditioning '${conditioning}' cannot have widths [${dims.join(', ')}]${d >= 1 ? ` (expected [${expected.join(', ')}])` : ''}`,
+    );
   }
   if (!(arch.activation! in activations)) fail(`unknown activation '${arch.activation}'; valid: ${Object.keys(activations).join(', ')}`);
   const norm = parseJson(metadata.normalization, 'normalization', fail) as { mean?: number[]; std?: number[] };
-  const okVector = (v: unknown, positive: boolean) => Array.isArray(v) && v.length === d && v.every((x) => Number.isFinite(x) && (!positive || x > 0));
-  if (!okVector(norm.mean, false) || !okVector(norm.std, true)) fail(`metadata 'normalization' must hold ${d} means and ${d} positive stds`);
+  const okVector = (v: unknown, positive: boolean) =>
+    Array.isArray(v) && v.length === d && v.every((x) => Number.isFinite(x) && (!positive || x > 0));
+  if (!okVector(norm.mean, false) || !okVector(norm.std, true))
+    fail(`metadata 'normalization' must hold ${d} means and ${d} positive stds`);
   const training = metadata.loss ? readTraining(metadata, fail) : undefined;
-  const model = new ScoreModel(core, { dim: d, hidden: dims.slice(1, -1), activation: arch.activation as Activation, kind, conditioning },
-    { mean: norm.mean!, std: norm.std! }, training);
+  const model = new ScoreModel(
+    core,
+    { dim: d, hidden: dims.slice(1, -1), activation: arch.activation as Activation, kind, conditioning },
+    { mean: norm.mean!, std: norm.std! },
+    training,
+  );
   const p = model.params.view;
   model.layout.paramOffsets().forEach((o, l) => {
-    const w = tensors[tensorName(l, 'weight')], b = tensors[tensorName(l, 'bias')];
-    if (!w || !b) { model.free(); fail(`missing tensor ${!w ? tensorName(l, 'weight') : tensorName(l, 'bias')}`); }
+    const w = tensors[tensorName(l, 'weight')],
+      b = tensors[tensorName(l, 'bias')];
+    if (!w || !b) {
+      model.free();
+      fail(`missing tensor ${!w ? tensorName(l, 'weight') : tensorName(l, 'bias')}`);
+    }
     if (w.shape.join() !== `${o.outputs},${o.inputs}` || b.shape.join() !== `${o.outputs}`) {
       model.free();
       fail(`layer ${l}: tensor shapes [${w.shape}] and [${b.shape}] do not match the architecture (${o.inputs} -> ${o.outputs})`);
@@ -88,7 +127,10 @@ export function decodeModel(core: Core, bytes: Uint8Array, source = 'model'): Sc
     for (let i = 0; i < o.inputs; i++) for (let j = 0; j < o.outputs; j++) p[o.w + i * o.outputs + j] = w.data[j * o.inputs + i];
     p.set(b.data, o.b);
   });
-  if (!p.every(Number.isFinite)) { model.free(); fail('parameters contain NaN or Inf'); }
+  if (!p.every(Number.isFinite)) {
+    model.free();
+    fail('parameters contain NaN or Inf');
+  }
   return model;
 }
 
@@ -104,10 +146,17 @@ function parseJson(text: string | undefined, field: string, fail: (m: string) =>
 function readTraining(m: Record<string, string>, fail: (msg: string) => never): TrainingRecord {
   const loss = parseJson(m.loss, 'loss', fail) as TrainingRecord['loss'];
   const t = parseJson(m.training ?? '{}', 'training', fail) as { batch?: number; lr?: number; data?: string | null; lrDecay?: 'cosine' };
-  const curve = m.loss_curve === undefined ? undefined : parseJson(m.loss_curve, 'loss_curve', fail) as { every?: number; values?: number[] };
+  const curve =
+    m.loss_curve === undefined ? undefined : (parseJson(m.loss_curve, 'loss_curve', fail) as { every?: number; values?: number[] });
   if (curve && !(Number.isInteger(curve.every) && Array.isArray(curve.values))) fail("metadata 'loss_curve' is not {every, values}");
   return {
-    loss, seed: Number(m.seed), steps: Number(m.steps), batch: Number(t.batch), lr: Number(t.lr), data: t.data ?? undefined,
-    ...(t.lrDecay ? { lrDecay: t.lrDecay } : {}), ...(curve ? { curve: curve as { every: number; values: number[] } } : {}),
+    loss,
+    seed: Number(m.seed),
+    steps: Number(m.steps),
+    batch: Number(t.batch),
+    lr: Number(t.lr),
+    data: t.data ?? undefined,
+    ...(t.lrDecay ? { lrDecay: t.lrDecay } : {}),
+    ...(curve ? { curve: curve as { every: number; values: number[] } } : {}),
   };
 }

@@ -2,10 +2,30 @@ export { ScoreModel, objectiveLabel, lossCurve, type ScoreNetConfig, type Traini
 export { encodeCheckpoint, decodeCheckpoint, type TrainingCheckpoint } from './training-checkpoint.js';
 export { fitNormalization, identityNormalization, normalize, denormalizeInPlace, type Normalization } from './normalization.js';
 export { checkPoints, type Points } from './points.js';
-export { trainScoreModel, trainDefaults, Trainer, TrainingDivergedError, type TrainOptions, type TrainResult, type TrainerState } from './train.js';
+export {
+  trainScoreModel,
+  trainDefaults,
+  Trainer,
+  TrainingDivergedError,
+  type TrainOptions,
+  type TrainResult,
+  type TrainerState,
+} from './train.js';
 export { sampleLangevin, langevinDefaults, type LangevinOptions } from './sample.js';
-export { sample, samplers, defaultSampler, plannedSteps, modelSigmas, annealedDefaults, pcDefaults, odeDefaults, type SamplerName, type SampleOptions,
-  type SampleResult, type InitSpec } from './samplers/index.js';
+export {
+  sample,
+  samplers,
+  defaultSampler,
+  plannedSteps,
+  modelSigmas,
+  annealedDefaults,
+  pcDefaults,
+  odeDefaults,
+  type SamplerName,
+  type SampleOptions,
+  type SampleResult,
+  type InitSpec,
+} from './samplers/index.js';
 export type { SampleProgress } from './samplers/context.js';
 export { logLikelihood, solveProbabilityFlow, EXACT_TRACE_MAX_DIM, ODE_BLOCK } from './samplers/ode.js';
 export { sdeOf, type Sde } from './sde.js';

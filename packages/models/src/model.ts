@@ -1,5 +1,21 @@
-import { InputError, MlpLayout, modelDims, modelDivergenceWorkspaceFloats, modelEnergy, modelScore, modelScoreDivergence, modelWorkspaceFloats, samplerSteps, type Activation, type Conditioning, type Core,
-  type F32Buffer, type ModelKind, type ModelSpec, type ObjectiveSpec } from '@scorefield/core-math';
+import {
+  InputError,
+  MlpLayout,
+  modelDims,
+  modelDivergenceWorkspaceFloats,
+  modelEnergy,
+  modelScore,
+  modelScoreDivergence,
+  modelWorkspaceFloats,
+  samplerSteps,
+  type Activation,
+  type Conditioning,
+  type Core,
+  type F32Buffer,
+  type ModelKind,
+  type ModelSpec,
+  type ObjectiveSpec,
+} from '@scorefield/core-math';
 import { identityNormalization, normalize, type Normalization } from './normalization.js';
 import type { ScoreSource, Stepper } from './score-source.js';
 import { checkPoints, type Points } from './points.js';
@@ -50,9 +66,14 @@ export class ScoreModel implements ScoreSource {
   /** Parametrization and noise conditioning. */
   readonly spec: ModelSpec;
 
-  constructor(readonly core: Core, readonly config: ScoreNetConfig, readonly normalization: Normalization = identityNormalization(config.dim),
-    public training?: TrainingRecord) {
-    if (!Number.isInteger(config.dim) || config.dim < 1) throw new InputError(`model: dimension must be an integer >= 1, got ${config.dim}`);
+  constructor(
+    readonly core: Core,
+    readonly config: ScoreNetConfig,
+    readonly normalization: Normalization = identityNormalization(config.dim),
+    public training?: TrainingRecord,
+  ) {
+    if (!Number.isInteger(config.dim) || config.dim < 1)
+      throw new InputError(`model: dimension must be an integer >= 1, got ${config.dim}`);
     if (normalization.mean.length !== config.dim || normalization.std.length !== config.dim) {
       throw new InputError(`model: normalisation has ${normalization.mean.length} coordinates, the network ${config.dim}`);
     }
@@ -93,7 +114,9 @@ export class ScoreModel implements ScoreSource {
    */
   score(points: Points, sigma = this.defaultSigma): Float32Array {
     const d = this.dim;
-    const out = this.evaluate(points, sigma, d, 'score', (x, n, o, ws) => modelScore(this.core, this.spec, this.layout, this.params, x, n, sigma, o, ws));
+    const out = this.evaluate(points, sigma, d, 'score', (x, n, o, ws) =>
+      modelScore(this.core, this.spec, this.layout, this.params, x, n, sigma, o, ws),
+    );
     // s_x = s_y / std (chain rule through y = (x - mean) / std)
     for (let i = 0; i < out.length; i++) out[i] /= this.normalization.std[i % d];
     return out;
@@ -105,7 +128,9 @@ export class ScoreModel implements ScoreSource {
    */
   energy(points: Points, sigma = this.defaultSigma): Float32Array {
     if (this.spec.kind !== 'energy') throw new InputError('energy: this is a score model; only energy models have an energy');
-    return this.evaluate(points, sigma, 1, 'energy', (x, n, o, ws) => modelEnergy(this.core, this.spec, this.layout, this.params, x, n, sigma, o, ws));
+    return this.evaluate(points, sigma, 1, 'energy', (x, n, o, ws) =>
+      modelEnergy(this.core, this.spec, this.layout, this.params, x, n, sigma, o, ws),
+    );
   }
 
   /** Sampler steps and scores on standardised particles in chunks of `chunk` (see {@link ScoreSource}). */
@@ -114,45 +139,86 @@ export class ScoreModel implements ScoreSource {
     const work = { ws: core.f32(modelWorkspaceFloats(layout, chunk)), score: core.f32(chunk * this.dim), chunk };
     let divWs: F32Buffer | undefined;
     return {
-      steps: (x, k, rule, sigma, rng, first, total, hold) => samplerSteps(core, spec, layout, params, x, k, rule, rng, work, { sigma, first, total, hold }),
+      steps: (x, k, rule, sigma, rng, first, total, hold) =>
+        samplerSteps(core, spec, layout, params, x, k, rule, rng, work, { sigma, first, total, hold }),
       score: (x, n, sigma, out) => {
         for (let i0 = 0; i0 < n; i0 += chunk) {
-          const nb = Math.min(chunk, n - i0), d = this.dim;
-          modelScore(core, spec, layout, params, x.subarray(i0 * d, (i0 + nb) * d), nb, sigma, out.subarray(i0 * d, (i0 + nb) * d), work.ws);
+          const nb = Math.min(chunk, n - i0),
+            d = this.dim;
+          modelScore(
+            core,
+            spec,
+            layout,
+            params,
+            x.subarray(i0 * d, (i0 + nb) * d),
+            nb,
+            sigma,
+            out.subarray(i0 * d, (i0 + nb) * d),
+            work.ws,
+          );
         }
       },
       scoreDivergence: (x, n, sigma, score, divergence, probes) => {
         // One workspace for the solver's many calls (it grows if a call needs more).
         const need = modelDivergenceWorkspaceFloats(spec, layout, n, probes ? 1 : 0);
-        if (!divWs || divWs.length < need) { divWs?.free(); divWs = core.f32(need); }
-        modelScoreDivergence(core, spec, layout, params, x.subarray(0, n * this.dim), n, sigma, { score, divergence }, divWs, probes ? { v: probes, count: 1 } : undefined);
+        if (!divWs || divWs.length < need) {
+          divWs?.free();
+          divWs = core.f32(need);
+        }
+        modelScoreDivergence(
+          core,
+          spec,
+          layout,
+          params,
+          x.subarray(0, n * this.dim),
+          n,
+          sigma,
+          { score, divergence },
+          divWs,
+          probes ? { v: probes, count: 1 } : undefined,
+        );
       },
-      free: () => { work.ws.free(); work.score.free(); divWs?.free(); },
+      free: () => {
+        work.ws.free();
+        work.score.free();
+        divWs?.free();
+      },
     };
   }
 
   /** Runs a model kernel over standardised points in chunks; `per` outputs per point. */
-  private evaluate(points: Points, sigma: number, per: number, what: string,
-    kernel: (x: F32Buffer, n: number, out: F32Buffer, ws: F32Buffer) => void): Float32Array {
+  private evaluate(
+    points: Points,
+    sigma: number,
+    per: number,
+    what: string,
+    kernel: (x: F32Buffer, n: number, out: F32Buffer, ws: F32Buffer) => void,
+  ): Float32Array {
     checkPoints(points, what);
     if (points.cols !== this.dim) throw new InputError(`${what}: points have dimension ${points.cols}, the model ${this.dim}`);
     if (!(Number.isFinite(sigma) && sigma > 0)) throw new InputError(`${what}: sigma must be a finite number > 0, got ${sigma}`);
     const { core } = this;
-    const n = points.rows, d = this.dim;
+    const n = points.rows,
+      d = this.dim;
     const chunk = Math.max(1, Math.min(n, 1024));
-    const x = core.f32(chunk * d), out = core.f32(chunk * per), ws = core.f32(modelWorkspaceFloats(this.layout, chunk));
+    const x = core.f32(chunk * d),
+      out = core.f32(chunk * per),
+      ws = core.f32(modelWorkspaceFloats(this.layout, chunk));
     const y = normalize(this.normalization, points.data);
     const result = new Float32Array(n * per);
     try {
       for (let i0 = 0; i0 < n; i0 += chunk) {
         const nb = Math.min(chunk, n - i0);
-        const xs = x.subarray(0, nb * d), outs = out.subarray(0, nb * per);
+        const xs = x.subarray(0, nb * d),
+          outs = out.subarray(0, nb * per);
         xs.set(y.subarray(i0 * d, (i0 + nb) * d));
         kernel(xs, nb, outs, ws);
         result.set(outs.view, i0 * per);
       }
     } finally {
-      x.free(); out.free(); ws.free();
+      x.free();
+      out.free();
+      ws.free();
     }
     return result;
   }
@@ -166,11 +232,16 @@ export class ScoreModel implements ScoreSource {
 /** A short human label of an objective, for titles and logs: `dsm σ=0.1`, `ncsn 10 levels σ 1→0.01`. */
 export function objectiveLabel(loss: ObjectiveSpec): string {
   switch (loss.name) {
-    case 'dsm': return `dsm σ=${loss.sigma}`;
-    case 'ncsn': return `ncsn ${loss.sigmas.length} levels σ ${Math.max(...loss.sigmas)}→${Math.min(...loss.sigmas)}`;
+    case 'dsm':
+      return `dsm σ=${loss.sigma}`;
+    case 'ncsn':
+      return `ncsn ${loss.sigmas.length} levels σ ${Math.max(...loss.sigmas)}→${Math.min(...loss.sigmas)}`;
     case 'ssm':
-    case 'ssm-vr': return `${loss.name} ${loss.slices ?? 1}×${loss.projection ?? 'gaussian'}`;
-    case 'continuous': return `continuous ${loss.sde.toUpperCase()} SDE`;
-    default: return 'esm (exact trace)';
+    case 'ssm-vr':
+      return `${loss.name} ${loss.slices ?? 1}×${loss.projection ?? 'gaussian'}`;
+    case 'continuous':
+      return `continuous ${loss.sde.toUpperCase()} SDE`;
+    default:
+      return 'esm (exact trace)';
   }
 }

@@ -13,6 +13,8 @@ describe('normalization', () => {
   });
 
   it('refuses a constant coordinate, naming it', () => {
-    expect(() => fitNormalization({ data: [1, 2, 1, 3], rows: 2, cols: 2 })).toThrow('data: coordinate 1 is constant (1); cannot standardise it');
+    expect(() => fitNormalization({ data: [1, 2, 1, 3], rows: 2, cols: 2 })).toThrow(
+      'data: coordinate 1 is constant (1); cannot standardise it',
+    );
   });
 });

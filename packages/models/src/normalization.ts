@@ -12,7 +12,8 @@ export interface Normalization {
 
 /** Mean and (population) standard deviation per coordinate; a constant coordinate is an input error. */
 export function fitNormalization(p: Points): Normalization {
-  const mean = new Array<number>(p.cols).fill(0), std = new Array<number>(p.cols).fill(0);
+  const mean = new Array<number>(p.cols).fill(0),
+    std = new Array<number>(p.cols).fill(0);
   for (let i = 0; i < p.rows; i++) for (let k = 0; k < p.cols; k++) mean[k] += p.data[i * p.cols + k] / p.rows;
   for (let i = 0; i < p.rows; i++) for (let k = 0; k < p.cols; k++) std[k] += (p.data[i * p.cols + k] - mean[k]) ** 2 / p.rows;
   for (let k = 0; k < p.cols; k++) {

@@ -17,7 +17,9 @@ export function checkPoints(p: Points, what: string): void {
   }
   for (let i = 0; i < p.data.length; i++) {
     if (!Number.isFinite(p.data[i])) {
-      throw new InputError(`${what}: point ${Math.floor(i / p.cols) + 1}, coordinate ${(i % p.cols) + 1} is ${p.data[i]}, not a finite number`);
+      throw new InputError(
+        `${what}: point ${Math.floor(i / p.cols) + 1}, coordinate ${(i % p.cols) + 1} is ${p.data[i]}, not a finite number`,
+      );
     }
   }
 }

@@ -15,5 +15,9 @@ export { langevinDefaults };
  * see: Song & Ermon 2019, eq. (4).
  */
 export function sampleLangevin(model: ScoreModel, options: LangevinOptions): Float32Array {
-  return sample(model, { ...options, sampler: 'langevin', progressEvery: Math.max(1, Math.ceil((options.steps ?? langevinDefaults.steps) / 50)) }).samples;
+  return sample(model, {
+    ...options,
+    sampler: 'langevin',
+    progressEvery: Math.max(1, Math.ceil((options.steps ?? langevinDefaults.steps) / 50)),
+  }).samples;
 }

@@ -1,12 +1,30 @@
-import { datasetLogDensityScore, datasets, InputError, lookup, rngNormal, type Core, type F32Buffer, type Rng, type StepRule } from '@scorefield/core-math';
+import {
+  datasetLogDensityScore,
+  datasets,
+  InputError,
+  lookup,
+  rngNormal,
+  type Core,
+  type F32Buffer,
+  type Rng,
+  type StepRule,
+} from '@scorefield/core-math';
 import { identityNormalization, type Normalization } from './normalization.js';
 import type { TrainingRecord } from './model.js';
 
 /** Sampler steps and score evaluations on standardised particles, for one chunk size. */
 export interface Stepper {
   /** k steps of `rule` in place on x [n, d], which are particles first..first+n-1 of total (see core-math samplerSteps). */
-  steps(x: F32Buffer, k: number, rule: StepRule, sigma: number, rng: Rng, first: number, total: number,
-    hold?: { mask: F32Buffer; values: F32Buffer }): void;
+  steps(
+    x: F32Buffer,
+    k: number,
+    rule: StepRule,
+    sigma: number,
+    rng: Rng,
+    first: number,
+    total: number,
+    hold?: { mask: F32Buffer; values: F32Buffer },
+  ): void;
   /** out [n, d] = s(x; sigma). */
   score(x: F32Buffer, n: number, sigma: number, out: F32Buffer): void;
   /**
@@ -37,7 +55,10 @@ export class ExactScore implements ScoreSource {
   readonly normalization = identityNormalization(2);
   readonly defaultSigma = 0;
 
-  constructor(readonly core: Core, readonly dataset: string) {
+  constructor(
+    readonly core: Core,
+    readonly dataset: string,
+  ) {
     const spec = lookup(datasets, dataset, 'dataset');
     if (!spec.mixture) throw new InputError(`exact score: dataset '${dataset}' has no closed-form score`);
   }
@@ -49,12 +70,18 @@ export class ExactScore implements ScoreSource {
       score: (x, n, sigma, out) => datasetLogDensityScore(core, dataset, x.subarray(0, n * d), { score: out.subarray(0, n * d) }, sigma),
       // The divergence by central differences of the exact score (h = 1e-2 in data units): a check, not a kernel.
       scoreDivergence(x, n, sigma, score, divergence) {
-        const h = 1e-2, xs = core.f32(n * d), up = core.f32(n * d), down = core.f32(n * d);
+        const h = 1e-2,
+          xs = core.f32(n * d),
+          up = core.f32(n * d),
+          down = core.f32(n * d);
         try {
           datasetLogDensityScore(core, dataset, x.subarray(0, n * d), { score: score.subarray(0, n * d) }, sigma);
           divergence.view.fill(0);
           for (let j = 0; j < d; j++) {
-            for (const [sign, out] of [[1, up], [-1, down]] as const) {
+            for (const [sign, out] of [
+              [1, up],
+              [-1, down],
+            ] as const) {
               xs.set(x.view.subarray(0, n * d));
               for (let i = 0; i < n; i++) xs.view[i * d + j] += sign * h;
               datasetLogDensityScore(core, dataset, xs, { score: out }, sigma);
@@ -62,23 +89,30 @@ export class ExactScore implements ScoreSource {
             for (let i = 0; i < n; i++) divergence.view[i] += (up.view[i * d + j] - down.view[i * d + j]) / (2 * h);
           }
         } finally {
-          xs.free(); up.free(); down.free();
+          xs.free();
+          up.free();
+          down.free();
         }
       },
       steps(x, k, rule, sigma, rng, first, total, hold) {
-        const n = x.length / d, s = core.f32(n * d), z = core.f32(n * d);
+        const n = x.length / d,
+          s = core.f32(n * d),
+          z = core.f32(n * d);
         const base = rng.counter;
         try {
           for (let t = 0; t < k; t++) {
             datasetLogDensityScore(core, dataset, x, { score: s }, sigma);
             rng.counter = base + BigInt((t * total + first) * d); // the same noise indexing as the WASM kernel
             rngNormal(core, rng, z);
-            const xv = x.view, sv = s.view, zv = z.view;
+            const xv = x.view,
+              sv = s.view,
+              zv = z.view;
             // Corrector step sizes from the norms of each chunk of 256 particles, as the WASM kernel does.
             const epsOf = new Float64Array(n);
             if (rule.mode === 'corrector') {
               for (let c0 = 0; c0 < n; c0 += 256) {
-                let g = 0, q = 0;
+                let g = 0,
+                  q = 0;
                 const c1 = Math.min(n, c0 + 256);
                 for (let i = c0; i < c1; i++) {
                   g += Math.hypot(sv[i * d], sv[i * d + 1]);

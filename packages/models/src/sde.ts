@@ -22,18 +22,28 @@ export interface Sde {
 
 /** The SDE a `continuous` objective trained on. */
 export function sdeOf(loss: ObjectiveSpec | undefined): Sde {
-  if (!loss || loss.name !== 'continuous') throw new InputError(`this sampler needs a model trained with --loss continuous, not ${loss?.name ?? 'an unknown loss'}`);
+  if (loss?.name !== 'continuous')
+    throw new InputError(`this sampler needs a model trained with --loss continuous, not ${loss?.name ?? 'an unknown loss'}`);
   const o = { ...sdeDefaults, ...loss };
   if (loss.sde === 've') {
     const ratio = Math.log(o.sigmaMax / o.sigmaMin);
     const sigma = (t: number) => o.sigmaMin * (o.sigmaMax / o.sigmaMin) ** t;
     // g^2 = d sigma^2 / dt
-    return { kind: 've', eps: o.eps, sigma, alpha: () => 1, drift: () => 0, diffusion2: (t) => 2 * sigma(t) ** 2 * ratio, prior: o.sigmaMax };
+    return {
+      kind: 've',
+      eps: o.eps,
+      sigma,
+      alpha: () => 1,
+      drift: () => 0,
+      diffusion2: (t) => 2 * sigma(t) ** 2 * ratio,
+      prior: o.sigmaMax,
+    };
   }
   const beta = (t: number) => o.betaMin + t * (o.betaMax - o.betaMin);
   const integral = (t: number) => o.betaMin * t + 0.5 * (o.betaMax - o.betaMin) * t * t;
   return {
-    kind: 'vp', eps: o.eps,
+    kind: 'vp',
+    eps: o.eps,
     sigma: (t) => Math.sqrt(-Math.expm1(-integral(t))),
     alpha: (t) => Math.exp(-0.5 * integral(t)),
     drift: (t) => -0.5 * beta(t),

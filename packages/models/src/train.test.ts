@@ -51,7 +51,11 @@ describe('trainScoreModel', () => {
   it('reports progress and records the loss curve, which decreases', () => {
     const seen: number[] = [];
     const { model, losses } = trainScoreModel(core, gaussian(2000, [0, 0], 1, 3), {
-      hidden: [32], steps: 400, loss: { name: 'dsm', sigma: 1 }, progressEvery: 100, onProgress: (p) => seen.push(p.step),
+      hidden: [32],
+      steps: 400,
+      loss: { name: 'dsm', sigma: 1 },
+      progressEvery: 100,
+      onProgress: (p) => seen.push(p.step),
     });
     expect(seen).toEqual([100, 200, 300, 400]);
     const mean = (a: Float32Array) => a.reduce((s, v) => s + v, 0) / a.length;
@@ -75,7 +79,9 @@ describe('trainScoreModel', () => {
     const data = gaussian(10, [0, 0], 1, 5);
     expect(() => trainScoreModel(core, data, { steps: 0 })).toThrow('train: steps must be an integer >= 1, got 0');
     expect(() => trainScoreModel(core, data, { batch: -1 })).toThrow('train: batch must be an integer >= 1, got -1');
-    expect(() => trainScoreModel(core, data, { loss: { name: 'dsm', sigma: Number.NaN } })).toThrow('objective: sigma must be a finite positive number, got NaN');
+    expect(() => trainScoreModel(core, data, { loss: { name: 'dsm', sigma: Number.NaN } })).toThrow(
+      'objective: sigma must be a finite positive number, got NaN',
+    );
     const bad = { data: [1, 2, Number.NaN, 4], rows: 2, cols: 2 };
     expect(() => trainScoreModel(core, bad)).toThrow('data: point 2, coordinate 1 is NaN, not a finite number');
   });
@@ -83,18 +89,33 @@ describe('trainScoreModel', () => {
 
 describe('the first end-to-end path', () => {
   it('8gaussians with the quickstart settings: Langevin samples populate all 8 modes in proportion', () => {
-    const n = 10_000, buf = datasetSample(core, '8gaussians', core.rng(1), n);
+    const n = 10_000,
+      buf = datasetSample(core, '8gaussians', core.rng(1), n);
     const { model } = trainScoreModel(core, { data: buf.toArray(), rows: n, cols: 2 }, { steps: 3000, seed: 0 });
     buf.free();
     const x = sampleLangevin(model, { n: 800, steps: 1000, stepSize: 1e-3, seed: 1 });
-    const r = Math.SQRT1_2, a = 4 / 1.414, std = 0.5 / 1.414;
-    const centres = [[1, 0], [-1, 0], [0, 1], [0, -1], [r, r], [r, -r], [-r, r], [-r, -r]].map(([u, v]) => [a * u, a * v]);
+    const r = Math.SQRT1_2,
+      a = 4 / 1.414,
+      std = 0.5 / 1.414;
+    const centres = [
+      [1, 0],
+      [-1, 0],
+      [0, 1],
+      [0, -1],
+      [r, r],
+      [r, -r],
+      [-r, r],
+      [-r, -r],
+    ].map(([u, v]) => [a * u, a * v]);
     const counts = new Array(8).fill(0);
     let near = 0;
     for (let i = 0; i < 800; i++) {
       const d = centres.map(([u, v]) => Math.hypot(x[2 * i] - u, x[2 * i + 1] - v));
       const k = d.indexOf(Math.min(...d));
-      if (d[k] < 3 * std) { counts[k]++; near++; }
+      if (d[k] < 3 * std) {
+        counts[k]++;
+        near++;
+      }
     }
     // A fair share is 100 per mode; a missing or starved mode would be far below 50.
     expect(Math.min(...counts)).toBeGreaterThan(50);
@@ -105,11 +126,26 @@ describe('the first end-to-end path', () => {
 
 describe('every objective and parametrization', () => {
   it.each([
-    ['esm', 'energy'], ['ssm', 'score'], ['ssm-vr', 'energy'], ['ncsn', 'score'], ['ncsn', 'energy'], ['continuous', 'score'],
+    ['esm', 'energy'],
+    ['ssm', 'score'],
+    ['ssm-vr', 'energy'],
+    ['ncsn', 'score'],
+    ['ncsn', 'energy'],
+    ['continuous', 'score'],
   ] as const)('%s %s: trains on gmm3, the score points to the modes, and the file round-trips', (name, kind) => {
-    const n = 4000, buf = datasetSample(core, 'gmm3', core.rng(1), n);
-    const loss = name === 'ncsn' ? { name, sigmas: [1, 0.5, 0.25, 0.1] } : name === 'continuous' ? { name, sde: 've' as const, sigmaMax: 2 } : { name };
-    const { model, losses } = trainScoreModel(core, { data: buf.toArray(), rows: n, cols: 2 }, { hidden: [32, 32], steps: 800, lr: 3e-3, loss, kind, seed: 2 });
+    const n = 4000,
+      buf = datasetSample(core, 'gmm3', core.rng(1), n);
+    const loss =
+      name === 'ncsn'
+        ? { name, sigmas: [1, 0.5, 0.25, 0.1] }
+        : name === 'continuous'
+          ? { name, sde: 've' as const, sigmaMax: 2 }
+          : { name };
+    const { model, losses } = trainScoreModel(
+      core,
+      { data: buf.toArray(), rows: n, cols: 2 },
+      { hidden: [32, 32], steps: 800, lr: 3e-3, loss, kind, seed: 2 },
+    );
     buf.free();
     expect(model.spec.kind).toBe(kind);
     expect(model.spec.conditioning).toBe(name === 'ncsn' || name === 'continuous' ? 'both' : 'none');
@@ -120,7 +156,10 @@ describe('every objective and parametrization', () => {
     expect(s[2]).toBeGreaterThan(0); // (0.8, 2): right towards (2, 2)
     const back = decodeModel(core, encodeModel(model), 'm.safetensors');
     expect(Array.from(back.score({ data: [-2, -0.8, 0.8, 2], rows: 2, cols: 2 }))).toEqual(Array.from(s));
-    if (kind === 'energy') expect(back.energy({ data: [-2, -2, 0, 0], rows: 2, cols: 2 })[0]).toBeLessThan(back.energy({ data: [-2, -2, 0, 0], rows: 2, cols: 2 })[1]);
+    if (kind === 'energy')
+      expect(back.energy({ data: [-2, -2, 0, 0], rows: 2, cols: 2 })[0]).toBeLessThan(
+        back.energy({ data: [-2, -2, 0, 0], rows: 2, cols: 2 })[1],
+      );
     model.free();
     back.free();
   });
@@ -129,7 +168,8 @@ describe('every objective and parametrization', () => {
 describe('sampleLangevin', () => {
   it('samples the model distribution: Gaussian variance std^2 (1 + sigma^2) / (1 - alpha/4)', () => {
     const data = gaussian(8000, [3, -1], 2, 6);
-    const sigma = 0.5, alpha = 0.05;
+    const sigma = 0.5,
+      alpha = 0.05;
     const { model } = trainScoreModel(core, data, { hidden: [], steps: 3000, batch: 256, lr: 1e-2, loss: { name: 'dsm', sigma }, seed: 3 });
     const x = sampleLangevin(model, { n: 20000, steps: 400, stepSize: alpha, seed: 1 });
     for (const k of [0, 1]) {
@@ -145,7 +185,8 @@ describe('sampleLangevin', () => {
 
   it('is reproducible for a seed and refuses bad options', () => {
     const { model } = trainScoreModel(core, gaussian(300, [0, 0], 1, 7), { hidden: [8], steps: 20 });
-    const a = sampleLangevin(model, { n: 33, steps: 10, seed: 4 }), b = sampleLangevin(model, { n: 33, steps: 10, seed: 4 });
+    const a = sampleLangevin(model, { n: 33, steps: 10, seed: 4 }),
+      b = sampleLangevin(model, { n: 33, steps: 10, seed: 4 });
     expect(Buffer.from(a.buffer).equals(Buffer.from(b.buffer))).toBe(true);
     expect(() => sampleLangevin(model, { n: 0 })).toThrow('sample: n must be an integer between 1 and 1000000000, got 0');
     expect(() => sampleLangevin(model, { n: 1, stepSize: 0 })).toThrow(/step size must be a finite number > 0/);
@@ -162,12 +203,15 @@ describe('Trainer', () => {
     const once = trainScoreModel(core, data, o).model;
     const pieces = new Trainer(core, data, o);
     pieces.run(17);
-    const saved = pieces.state(), params = pieces.model.params.toArray();
+    const saved = pieces.state(),
+      params = pieces.model.params.toArray();
     pieces.run(43);
     const resumed = new Trainer(core, data, o);
     resumed.restore(saved, params);
     resumed.run(43);
-    const a = Buffer.from(encodeModel(once)), b = Buffer.from(encodeModel(pieces.model)), c = Buffer.from(encodeModel(resumed.model));
+    const a = Buffer.from(encodeModel(once)),
+      b = Buffer.from(encodeModel(pieces.model)),
+      c = Buffer.from(encodeModel(resumed.model));
     expect(b.equals(a)).toBe(true);
     expect(c.equals(a)).toBe(true);
     expect(Array.from(resumed.losses)).toEqual(Array.from(pieces.losses));

@@ -1,5 +1,16 @@
-import { Adam, BoundObjective, gatherRandomRows, InputError, type Activation, type Conditioning, type Core, type F32Buffer, type ModelKind,
-  type ObjectiveSpec, type Rng } from '@scorefield/core-math';
+import {
+  Adam,
+  BoundObjective,
+  gatherRandomRows,
+  InputError,
+  type Activation,
+  type Conditioning,
+  type Core,
+  type F32Buffer,
+  type ModelKind,
+  type ObjectiveSpec,
+  type Rng,
+} from '@scorefield/core-math';
 import { fitNormalization, identityNormalization, normalize } from './normalization.js';
 import { ScoreModel } from './model.js';
 import { checkPoints, type Points } from './points.js';
@@ -50,7 +61,10 @@ export const trainDefaults = {
 /** Training stopped because the loss stopped being a finite number. */
 export class TrainingDivergedError extends Error {
   override readonly name = 'TrainingDivergedError';
-  constructor(readonly step: number, readonly loss: number) {
+  constructor(
+    readonly step: number,
+    readonly loss: number,
+  ) {
     super(`training diverged: loss is ${loss} at step ${step}; try a smaller --lr (or a larger noise level)`);
   }
 }
@@ -88,7 +102,11 @@ export class Trainer {
   private readonly bufs: { train: F32Buffer; batch: F32Buffer; grads: F32Buffer; ws: F32Buffer };
   private readonly rows: number;
 
-  constructor(readonly core: Core, data: Points, options: TrainOptions = {}) {
+  constructor(
+    readonly core: Core,
+    data: Points,
+    options: TrainOptions = {},
+  ) {
     const o = { ...trainDefaults, ...options };
     this.options = o;
     checkPoints(data, 'data');
@@ -98,18 +116,32 @@ export class Trainer {
     if (!(Number.isSafeInteger(o.seed) && o.seed >= 0)) throw new InputError(`train: seed must be a non-negative integer, got ${o.seed}`);
     o.hidden.forEach((h) => checkPositiveInt('hidden width', h));
     if (o.clipGrad !== undefined) checkPositive('clip-grad norm', o.clipGrad);
-    if (o.lrDecay !== undefined && o.lrDecay !== 'none' && o.lrDecay !== 'cosine') throw new InputError(`train: unknown lr decay '${o.lrDecay}'; valid: none, cosine`);
+    if (o.lrDecay !== undefined && o.lrDecay !== 'none' && o.lrDecay !== 'cosine')
+      throw new InputError(`train: unknown lr decay '${o.lrDecay}'; valid: none, cosine`);
     const d = data.cols;
     const conditioning = o.conditioning ?? (o.loss.name === 'ncsn' || o.loss.name === 'continuous' ? 'both' : 'none');
     const normalization = o.standardize === false ? identityNormalization(d) : fitNormalization(data);
-    this.model = ScoreModel.create(core, { dim: d, hidden: o.hidden, activation: o.activation, kind: o.kind, conditioning }, normalization, o.seed);
+    this.model = ScoreModel.create(
+      core,
+      { dim: d, hidden: o.hidden, activation: o.activation, kind: o.kind, conditioning },
+      normalization,
+      o.seed,
+    );
     try {
       this.objective = new BoundObjective(core, o.loss, this.model.spec, this.model.layout);
     } catch (e) {
       this.model.free();
       throw e;
     }
-    this.model.training = { loss: o.loss, seed: o.seed, steps: 0, batch: o.batch, lr: o.lr, data: o.dataName, ...(o.lrDecay === 'cosine' ? { lrDecay: 'cosine' as const } : {}) };
+    this.model.training = {
+      loss: o.loss,
+      seed: o.seed,
+      steps: 0,
+      batch: o.batch,
+      lr: o.lr,
+      data: o.dataName,
+      ...(o.lrDecay === 'cosine' ? { lrDecay: 'cosine' as const } : {}),
+    };
     const net = this.model.layout;
     this.rows = data.rows;
     this.bufs = {
@@ -174,7 +206,14 @@ export class Trainer {
 
   /** A copy of what {@link restore} needs to continue this run exactly. */
   state(): TrainerState {
-    return { step: this.step, adamM: this.adam.m.toArray(), adamV: this.adam.v.toArray(), adamStep: this.adam.step, rngCounter: this.rng.counter, losses: this.losses.slice() };
+    return {
+      step: this.step,
+      adamM: this.adam.m.toArray(),
+      adamV: this.adam.v.toArray(),
+      adamStep: this.adam.step,
+      rngCounter: this.rng.counter,
+      losses: this.losses.slice(),
+    };
   }
 
   /** Continues from a saved state (the model's parameters are restored separately, e.g. from its file). */

@@ -15,30 +15,48 @@ const FORMAT = 'scorefield-checkpoint';
 /** Serialises a running {@link Trainer} (safetensors; tensors params, adam.m, adam.v, losses). */
 export function encodeCheckpoint(trainer: Trainer, config: string): Uint8Array {
   const state = trainer.state();
-  return encodeSafetensors({
-    params: { dtype: 'F32', shape: [trainer.model.params.length], data: trainer.model.params.toArray() },
-    'adam.m': { dtype: 'F32', shape: [state.adamM.length], data: state.adamM },
-    'adam.v': { dtype: 'F32', shape: [state.adamV.length], data: state.adamV },
-    losses: { dtype: 'F32', shape: [state.losses.length], data: state.losses },
-  }, { format: FORMAT, format_version: '1', step: String(state.step), adam_step: String(state.adamStep), rng_counter: state.rngCounter.toString(), config });
+  return encodeSafetensors(
+    {
+      params: { dtype: 'F32', shape: [trainer.model.params.length], data: trainer.model.params.toArray() },
+      'adam.m': { dtype: 'F32', shape: [state.adamM.length], data: state.adamM },
+      'adam.v': { dtype: 'F32', shape: [state.adamV.length], data: state.adamV },
+      losses: { dtype: 'F32', shape: [state.losses.length], data: state.losses },
+    },
+    {
+      format: FORMAT,
+      format_version: '1',
+      step: String(state.step),
+      adam_step: String(state.adamStep),
+      rng_counter: state.rngCounter.toString(),
+      config,
+    },
+  );
 }
 
 /** Reads a checkpoint written by {@link encodeCheckpoint}; `source` names the file in errors. */
 export function decodeCheckpoint(bytes: Uint8Array, source: string): TrainingCheckpoint {
   const { tensors, metadata } = decodeSafetensors(bytes, { source });
-  const fail = (msg: string): never => { throw new InputError(`${source}: ${msg}`); };
+  const fail = (msg: string): never => {
+    throw new InputError(`${source}: ${msg}`);
+  };
   if (metadata.format !== FORMAT) fail(`not a scorefield training checkpoint (format ${JSON.stringify(metadata.format ?? null)})`);
   if (metadata.format_version !== '1') fail(`checkpoint format version ${metadata.format_version} is not supported (this version reads 1)`);
-  for (const name of ['params', 'adam.m', 'adam.v', 'losses']) if (!tensors[name] || tensors[name].dtype !== 'F32') fail(`missing F32 tensor ${name}`);
-  const step = Number(metadata.step), adamStep = Number(metadata.adam_step);
-  if (!Number.isInteger(step) || step < 0 || !Number.isInteger(adamStep) || !/^\d+$/.test(metadata.rng_counter ?? '')) fail('corrupt step or stream position');
+  for (const name of ['params', 'adam.m', 'adam.v', 'losses']) if (tensors[name]?.dtype !== 'F32') fail(`missing F32 tensor ${name}`);
+  const step = Number(metadata.step),
+    adamStep = Number(metadata.adam_step);
+  if (!Number.isInteger(step) || step < 0 || !Number.isInteger(adamStep) || !/^\d+$/.test(metadata.rng_counter ?? ''))
+    fail('corrupt step or stream position');
   if (tensors.losses.data.length !== step) fail(`${tensors.losses.data.length} losses for ${step} steps`);
   return {
     params: Float32Array.from(tensors.params.data),
     config: metadata.config ?? '',
     state: {
-      step, adamStep, rngCounter: BigInt(metadata.rng_counter),
-      adamM: Float32Array.from(tensors['adam.m'].data), adamV: Float32Array.from(tensors['adam.v'].data), losses: Float32Array.from(tensors.losses.data),
+      step,
+      adamStep,
+      rngCounter: BigInt(metadata.rng_counter),
+      adamM: Float32Array.from(tensors['adam.m'].data),
+      adamV: Float32Array.from(tensors['adam.v'].data),
+      losses: Float32Array.from(tensors.losses.data),
     },
   };
 }

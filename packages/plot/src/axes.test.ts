@@ -16,7 +16,15 @@ describe('gridLines', () => {
 
 describe('axesFrame', () => {
   it('draws the frame, outward tick marks and labels, and axis titles', () => {
-    const svg = axesFrame(box, [{ px: 50, label: '0' }, { px: 450, label: '1' }], [{ px: 340, label: '−1' }], { x: 'step', y: 'loss & more' });
+    const svg = axesFrame(
+      box,
+      [
+        { px: 50, label: '0' },
+        { px: 450, label: '1' },
+      ],
+      [{ px: 340, label: '−1' }],
+      { x: 'step', y: 'loss & more' },
+    );
     expect(tagBalance(svg)).toEqual([]);
     expect(svg).toContain('<rect x="50" y="40" width="400" height="300" fill="none"');
     expect(svg).toContain('M50 340v4M450 340v4M50 340h-4');

@@ -6,7 +6,10 @@ import { el, num, text } from './svg.js';
 import { STYLE, type Box } from './layout.js';
 
 /** One tick: where it sits (px along its axis) and what it says. */
-export interface Tick { px: number; label: string }
+export interface Tick {
+  px: number;
+  label: string;
+}
 
 /**
  * Grid lines across the plot box at the tick positions (group class `grid`).
@@ -21,9 +24,12 @@ export function gridLines(box: Box, xTicks: number[], yTicks: number[], minorY: 
   for (const y of yTicks) d += `M${num(box.x)} ${num(y)}H${num(box.x + box.w)}`;
   let dm = '';
   for (const y of minorY) dm += `M${num(box.x)} ${num(y)}H${num(box.x + box.w)}`;
-  return el('g', { class: 'grid', fill: 'none', 'stroke-width': 1 },
+  return el(
+    'g',
+    { class: 'grid', fill: 'none', 'stroke-width': 1 },
     dm ? el('path', { d: dm, stroke: STYLE.gridMinor }) : '',
-    d ? el('path', { d, stroke: STYLE.grid }) : '');
+    d ? el('path', { d, stroke: STYLE.grid }) : '',
+  );
 }
 
 /**
@@ -42,18 +48,34 @@ export function axesFrame(box: Box, xTicks: Tick[], yTicks: Tick[], labels: { x?
   const parts = [
     el('rect', { x: box.x, y: box.y, width: box.w, height: box.h, fill: 'none', stroke: STYLE.axis, 'stroke-width': 1 }),
     marks ? el('path', { d: marks, stroke: STYLE.axis, 'stroke-width': 1, fill: 'none' }) : '',
-    el('g', { class: 'x-ticks', 'text-anchor': 'middle' },
-      ...xTicks.map((k) => text(k.label, { x: k.px, y: bottom + t + 4 + STYLE.tickSize * 0.8 }))),
-    el('g', { class: 'y-ticks', 'text-anchor': 'end' },
-      ...yTicks.map((k) => text(k.label, { x: box.x - t - 4, y: k.px + STYLE.tickSize * 0.35 }))),
+    el(
+      'g',
+      { class: 'x-ticks', 'text-anchor': 'middle' },
+      ...xTicks.map((k) => text(k.label, { x: k.px, y: bottom + t + 4 + STYLE.tickSize * 0.8 })),
+    ),
+    el(
+      'g',
+      { class: 'y-ticks', 'text-anchor': 'end' },
+      ...yTicks.map((k) => text(k.label, { x: box.x - t - 4, y: k.px + STYLE.tickSize * 0.35 })),
+    ),
   ];
   if (labels.x) {
-    parts.push(text(labels.x, { class: 'x-label', x: box.x + box.w / 2, y: bottom + t + 4 + STYLE.tickSize * 2.4, 'text-anchor': 'middle', 'font-size': 13 }));
+    parts.push(
+      text(labels.x, {
+        class: 'x-label',
+        x: box.x + box.w / 2,
+        y: bottom + t + 4 + STYLE.tickSize * 2.4,
+        'text-anchor': 'middle',
+        'font-size': 13,
+      }),
+    );
   }
   if (labels.y) {
     const x = box.x - (labels.yOffset ?? 40);
     const y = box.y + box.h / 2;
-    parts.push(text(labels.y, { class: 'y-label', x, y, 'text-anchor': 'middle', 'font-size': 13, transform: `rotate(-90 ${num(x)} ${num(y)})` }));
+    parts.push(
+      text(labels.y, { class: 'y-label', x, y, 'text-anchor': 'middle', 'font-size': 13, transform: `rotate(-90 ${num(x)} ${num(y)})` }),
+    );
   }
   return el('g', { class: 'axes', fill: STYLE.text, 'font-size': STYLE.tickSize }, ...parts);
 }

@@ -13,12 +13,12 @@ export type Colormap = (t: number) => string;
 
 // matplotlib _viridis_data / _magma_data rows 0, 16, 32, …, 239, 255.
 const VIRIDIS = [
-  0x440154, 0x48186a, 0x472d7b, 0x424086, 0x3b528b, 0x33638d, 0x2c728e, 0x26828e, 0x21918c,
-  0x1f9f88, 0x27ad81, 0x3dbc74, 0x5cc863, 0x81d34d, 0xaadc32, 0xd5e21a, 0xfde725,
+  0x440154, 0x48186a, 0x472d7b, 0x424086, 0x3b528b, 0x33638d, 0x2c728e, 0x26828e, 0x21918c, 0x1f9f88, 0x27ad81, 0x3dbc74, 0x5cc863,
+  0x81d34d, 0xaadc32, 0xd5e21a, 0xfde725,
 ];
 const MAGMA = [
-  0x000004, 0x0a0822, 0x1d1147, 0x36106b, 0x51127c, 0x6a1c81, 0x832681, 0x9c2e7f, 0xb73779,
-  0xcf4070, 0xe55064, 0xf4695c, 0xfb8761, 0xfea571, 0xfec287, 0xfde0a1, 0xfcfdbf,
+  0x000004, 0x0a0822, 0x1d1147, 0x36106b, 0x51127c, 0x6a1c81, 0x832681, 0x9c2e7f, 0xb73779, 0xcf4070, 0xe55064, 0xf4695c, 0xfb8761,
+  0xfea571, 0xfec287, 0xfde0a1, 0xfcfdbf,
 ];
 
 function hex2(v: number): string {
@@ -31,10 +31,12 @@ function lookup(table: readonly number[], t: number): string {
   const p = c * (table.length - 1);
   const i = Math.min(table.length - 2, Math.floor(p));
   const f = p - i;
-  const a = table[i], b = table[i + 1];
+  const a = table[i],
+    b = table[i + 1];
   let out = '#';
   for (const shift of [16, 8, 0]) {
-    const ca = (a >> shift) & 0xff, cb = (b >> shift) & 0xff;
+    const ca = (a >> shift) & 0xff,
+      cb = (b >> shift) & 0xff;
     out += hex2(ca + (cb - ca) * f);
   }
   return out;

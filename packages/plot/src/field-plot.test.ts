@@ -29,9 +29,15 @@ function full(): FieldPlotOptions {
   return {
     title: 'learned score field · DSM σ=0.1',
     subtitle: 'silu MLP 2-64-64-2 · data: 8gaussians',
-    xRange: R, yRange: R,
+    xRange: R,
+    yRange: R,
     field: inwardField(g),
-    heat: { values: Float64Array.from({ length: g * g }, (_, k) => Math.hypot(points[2 * k], points[2 * k + 1])), nx: g, ny: g, label: 'log p(x)' },
+    heat: {
+      values: Float64Array.from({ length: g * g }, (_, k) => Math.hypot(points[2 * k], points[2 * k + 1])),
+      nx: g,
+      ny: g,
+      label: 'log p(x)',
+    },
     data: cloud(300, 1),
     samples: cloud(200, 2),
     labels: { data: 'data (8gaussians)', samples: 'Langevin samples', field: 'score s(x)' },
@@ -81,7 +87,13 @@ describe('fieldPlot: document', () => {
     expect(svg).not.toMatch(/NaN|Infinity/);
   });
   it('escapes title, subtitle and labels', () => {
-    const svg = fieldPlot({ ...full(), title: 'x < y & z', subtitle: '"q" <i>', labels: { data: 'a<b', samples: 's&t', field: '<f>' }, heat: { ...full().heat!, label: 'p&q' } });
+    const svg = fieldPlot({
+      ...full(),
+      title: 'x < y & z',
+      subtitle: '"q" <i>',
+      labels: { data: 'a<b', samples: 's&t', field: '<f>' },
+      heat: { ...full().heat!, label: 'p&q' },
+    });
     expect(texts(groupContent(svg, 'title')!)).toEqual(['x &lt; y &amp; z', '&quot;q&quot; &lt;i&gt;']);
     expect(svg).toContain('<title>x &lt; y &amp; z</title>');
     const legend = texts(groupContent(svg, 'legend')!);
@@ -149,22 +161,29 @@ describe('fieldPlot: arrows', () => {
     const f = inwardField(g);
     const svg = fieldPlot({ title: 't', xRange: R, yRange: R, field: f });
     const box = plotBox(svg);
-    const cx = box.x + box.w / 2, cy = box.y + box.h / 2;
+    const cx = box.x + box.w / 2,
+      cy = box.y + box.h / 2;
     const list = arrows(svg);
     expect(list).toHaveLength(g * g);
     let checked = 0;
     list.forEach((a, k) => {
-      const x = f.points[2 * k], y = f.points[2 * k + 1];
+      const x = f.points[2 * k],
+        y = f.points[2 * k + 1];
       const ppx = box.x + ((x - R[0]) / (R[1] - R[0])) * box.w;
       const ppy = box.y + ((R[1] - y) / (R[1] - R[0])) * box.h; // SVG y is flipped
-      if (!a.tip) { expect(Math.hypot(a.tail[0] - ppx, a.tail[1] - ppy)).toBeLessThan(0.02); return; }
-      const [tx, ty] = a.tail, [hx, hy] = a.tip;
+      if (!a.tip) {
+        expect(Math.hypot(a.tail[0] - ppx, a.tail[1] - ppy)).toBeLessThan(0.02);
+        return;
+      }
+      const [tx, ty] = a.tail,
+        [hx, hy] = a.tip;
       expect((tx + hx) / 2).toBeCloseTo(ppx, 1);
       expect((ty + hy) / 2).toBeCloseTo(ppy, 1);
       // Tip closer to the centre than the tail.
       expect(Math.hypot(hx - cx, hy - cy)).toBeLessThan(Math.hypot(tx - cx, ty - cy));
       // Direction in SVG coordinates = (vx, -vy) normalised.
-      const vx = f.vectors[2 * k], vy = -f.vectors[2 * k + 1];
+      const vx = f.vectors[2 * k],
+        vy = -f.vectors[2 * k + 1];
       const len = Math.hypot(hx - tx, hy - ty);
       const cos = ((hx - tx) * vx + (hy - ty) * vy) / (len * Math.hypot(vx, vy));
       expect(cos).toBeGreaterThan(0.999);
@@ -179,8 +198,12 @@ describe('fieldPlot: arrows', () => {
     f.vectors[1] *= 100;
     const svg = fieldPlot({ title: 't', xRange: R, yRange: R, field: f });
     const cell = plotBox(svg).w / g;
-    const lens = arrows(svg).map((a) => (a.tip ? Math.hypot(a.tip[0] - a.tail[0], a.tip[1] - a.tail[1]) : 0)).sort((a, b) => a - b);
-    const p95 = lens[Math.floor(0.95 * (lens.length - 1))] + (lens[Math.ceil(0.95 * (lens.length - 1))] - lens[Math.floor(0.95 * (lens.length - 1))]) * ((0.95 * (lens.length - 1)) % 1);
+    const lens = arrows(svg)
+      .map((a) => (a.tip ? Math.hypot(a.tip[0] - a.tail[0], a.tip[1] - a.tail[1]) : 0))
+      .sort((a, b) => a - b);
+    const p95 =
+      lens[Math.floor(0.95 * (lens.length - 1))] +
+      (lens[Math.ceil(0.95 * (lens.length - 1))] - lens[Math.floor(0.95 * (lens.length - 1))]) * ((0.95 * (lens.length - 1)) % 1);
     expect(p95 / cell).toBeGreaterThan(0.87);
     expect(p95 / cell).toBeLessThan(0.93);
     expect(lens[lens.length - 1]).toBeLessThanOrEqual(cell + 0.05);
@@ -204,7 +227,8 @@ describe('fieldPlot: arrows', () => {
 
 describe('fieldPlot: heat map', () => {
   it('draws one rect per finite cell on the gridPoints grid, with a labelled colour bar', () => {
-    const nx = 4, ny = 3;
+    const nx = 4,
+      ny = 3;
     const values = Float64Array.from({ length: nx * ny }, (_, k) => k);
     values[5] = NaN;
     const svg = fieldPlot({ title: 't', xRange: [0, 4], yRange: [0, 3], heat: { values, nx, ny, label: 'density' } });
@@ -226,7 +250,12 @@ describe('fieldPlot: heat map', () => {
     expect(texts(bar)).toEqual(['0', '2', '4', '6', '8', '10', 'density']);
   });
   it('uses magma when asked', () => {
-    const svg = fieldPlot({ title: 't', xRange: R, yRange: R, heat: { values: [0, 1, 2, 3], nx: 2, ny: 2, label: 'v', colormap: 'magma' } });
+    const svg = fieldPlot({
+      title: 't',
+      xRange: R,
+      yRange: R,
+      heat: { values: [0, 1, 2, 3], nx: 2, ny: 2, label: 'v', colormap: 'magma' },
+    });
     expect(svg).toContain('fill="#000004"');
     expect(svg).toContain('fill="#fcfdbf"');
     expect(svg).toContain('stop-color="#000004"');
@@ -240,7 +269,9 @@ describe('fieldPlot: heat map', () => {
 
 describe('fieldPlot: heat options (energy, density, error maps)', () => {
   const cellFills = (svg: string): string[] =>
-    [...groupContent(svg, 'heat')!.matchAll(/<rect x="[\d.]+" y="[\d.]+" width="[\d.]+" height="[\d.]+" fill="(#[0-9a-f]{6})"\/>/g)].map((m) => m[1]);
+    [...groupContent(svg, 'heat')!.matchAll(/<rect x="[\d.]+" y="[\d.]+" width="[\d.]+" height="[\d.]+" fill="(#[0-9a-f]{6})"\/>/g)].map(
+      (m) => m[1],
+    );
   it('draws a heat map alone when no field is given (no arrows, no arrow note)', () => {
     const svg = fieldPlot({ title: 'energy E(x)', xRange: R, yRange: R, heat: { values: [0, 1, 2, 3], nx: 2, ny: 2, label: 'E(x)' } });
     expect(groupContent(svg, 'field')).toBeUndefined();
@@ -260,14 +291,29 @@ describe('fieldPlot: heat options (energy, density, error maps)', () => {
     expect(labels).toEqual(['10⁻⁴', '0.001', '0.01', '0.1', '1', '10', '|s − s_true|']);
   });
   it('uses 1-2-5 ticks on a log scale spanning less than two decades', () => {
-    const svg = fieldPlot({ title: 't', xRange: R, yRange: R, heat: { values: [0.3, 0.6, 1, 2.5], nx: 2, ny: 2, label: 'p', logScale: true } });
+    const svg = fieldPlot({
+      title: 't',
+      xRange: R,
+      yRange: R,
+      heat: { values: [0.3, 0.6, 1, 2.5], nx: 2, ny: 2, label: 'p', logScale: true },
+    });
     expect(texts(groupContent(svg, 'colorbar')!)).toEqual(['0.5', '1', '2', 'p']);
   });
   it('clamps to a fixed range, so frames share colours and outliers do not wash out the map', () => {
-    const svg = fieldPlot({ title: 't', xRange: R, yRange: R, heat: { values: [-5, 0, 5, 1000], nx: 2, ny: 2, label: 'E', range: [0, 10] } });
+    const svg = fieldPlot({
+      title: 't',
+      xRange: R,
+      yRange: R,
+      heat: { values: [-5, 0, 5, 1000], nx: 2, ny: 2, label: 'E', range: [0, 10] },
+    });
     expect(cellFills(svg)).toEqual([viridis(0), viridis(0), viridis(0.5), viridis(1)]);
     expect(texts(groupContent(svg, 'colorbar')!)).toEqual(['0', '2', '4', '6', '8', '10', 'E']);
-    const logged = fieldPlot({ title: 't', xRange: R, yRange: R, heat: { values: [1e-6, 1e-2, 1, 1e6], nx: 2, ny: 2, label: 'p', logScale: true, range: [1e-2, 1] } });
+    const logged = fieldPlot({
+      title: 't',
+      xRange: R,
+      yRange: R,
+      heat: { values: [1e-6, 1e-2, 1, 1e6], nx: 2, ny: 2, label: 'p', logScale: true, range: [1e-2, 1] },
+    });
     expect(cellFills(logged)).toEqual([viridis(0), viridis(0), viridis(1), viridis(1)]);
   });
   it('rejects a bad heat range', () => {
@@ -291,11 +337,15 @@ describe('fieldPlot: heat options (energy, density, error maps)', () => {
 describe('fieldPlot: errors', () => {
   const base = { title: 't', xRange: R, yRange: R };
   it('rejects field arrays of different or odd length', () => {
-    expect(() => fieldPlot({ ...base, field: { points: [0, 0, 1, 1], vectors: [1, 1] } })).toThrow(/field\.points has 4 values but field\.vectors has 2/);
+    expect(() => fieldPlot({ ...base, field: { points: [0, 0, 1, 1], vectors: [1, 1] } })).toThrow(
+      /field\.points has 4 values but field\.vectors has 2/,
+    );
     expect(() => fieldPlot({ ...base, field: { points: [0, 0, 1], vectors: [1, 1, 1] } })).toThrow(/odd number of values \(3\)/);
   });
   it('rejects a heat grid of the wrong size', () => {
-    expect(() => fieldPlot({ ...base, heat: { values: [1, 2, 3], nx: 2, ny: 2, label: 'v' } })).toThrow(/heat\.values has 3 values but nx × ny = 2 × 2 = 4/);
+    expect(() => fieldPlot({ ...base, heat: { values: [1, 2, 3], nx: 2, ny: 2, label: 'v' } })).toThrow(
+      /heat\.values has 3 values but nx × ny = 2 × 2 = 4/,
+    );
     expect(() => fieldPlot({ ...base, heat: { values: [], nx: 0, ny: 2, label: 'v' } })).toThrow(/positive integers/);
   });
   it('rejects odd point arrays and empty ranges', () => {

@@ -75,7 +75,14 @@ export interface HeatLayer {
 }
 
 /** Colour-bar scale of a heat layer: limits in the coloured space (log10 with logScale). */
-interface HeatScale { lo: number; hi: number; ticks: number[]; labels: string[]; labelW: number; log: boolean }
+interface HeatScale {
+  lo: number;
+  hi: number;
+  ticks: number[];
+  labels: string[];
+  labelW: number;
+  log: boolean;
+}
 
 /** Colour of data points (dots, histograms). */
 export const DATA_COLOUR = '#5f5f5f';
@@ -114,8 +121,10 @@ export function fieldPlot(opts: FieldPlotOptions): string {
   const cmap = colormap(heat?.colormap ?? 'viridis');
 
   // --- ticks first: their labels decide the margins
-  const xt = niceTicks(x0, x1, 6), yt = niceTicks(y0, y1, 6);
-  const xStep = tickStep(x0, x1, 6).step, yStep = tickStep(y0, y1, 6).step;
+  const xt = niceTicks(x0, x1, 6),
+    yt = niceTicks(y0, y1, 6);
+  const xStep = tickStep(x0, x1, 6).step,
+    yStep = tickStep(y0, y1, 6).step;
   const xLabels = xt.map((v) => formatTick(v, xStep));
   const yLabels = yt.map((v) => formatTick(v, yStep));
   const yLabelW = Math.max(0, ...yLabels.map((s) => textWidth(s, STYLE.tickSize)));
@@ -144,7 +153,8 @@ export function fieldPlot(opts: FieldPlotOptions): string {
   const left = pad + yLabelW + STYLE.tickLength + 6;
   const cbarBand = heatRange ? 18 + COLOURBAR_W + STYLE.tickLength + 5 + heatRange.labelW + 10 + 14 : 0;
   const right = pad + 8 + cbarBand; // 8: room for the last x tick label's right half
-  const availW = Math.max(10, width - left - right), availH = Math.max(10, height - top - bottom);
+  const availW = Math.max(10, width - left - right),
+    availH = Math.max(10, height - top - bottom);
   const scale = Math.min(availW / (x1 - x0), availH / (y1 - y0));
   const box: Box = { w: (x1 - x0) * scale, h: (y1 - y0) * scale, x: 0, y: 0 };
   box.x = left + (availW - box.w) / 2;
@@ -159,9 +169,14 @@ export function fieldPlot(opts: FieldPlotOptions): string {
   body.push(gridLines(box, xt.map(px), yt.map(py)));
   if (heat && heatRange) {
     defs.push(gradient(`${id}-heat`, cmap));
-    body.push(el('g', { class: 'heat' },
-      heatCells(heat.values, heat.nx, heat.ny, opts.xRange, opts.yRange, px, py, heatRange, cmap),
-      colourBar(box, `${id}-heat`, heatRange, heat.label)));
+    body.push(
+      el(
+        'g',
+        { class: 'heat' },
+        heatCells(heat.values, heat.nx, heat.ny, opts.xRange, opts.yRange, px, py, heatRange, cmap),
+        colourBar(box, `${id}-heat`, heatRange, heat.label),
+      ),
+    );
   }
   if (opts.data) body.push(dots('data', opts.data, DATA_COLOUR, 0.55, box, px, py, clip));
   if (opts.samples) body.push(dots('samples', opts.samples, SAMPLE_COLOUR, 0.6, box, px, py, clip));
@@ -186,15 +201,19 @@ function validate(opts: FieldPlotOptions, width: number, height: number): void {
     throw new Error(`fieldPlot: width and height must be positive numbers, got ${width} × ${height}`);
   }
   if (opts.field) {
-    const np = opts.field.points.length, nv = opts.field.vectors.length;
+    const np = opts.field.points.length,
+      nv = opts.field.vectors.length;
     if (np !== nv) {
-      throw new Error(`fieldPlot: field.points has ${np} values but field.vectors has ${nv}; they must hold the same number of interleaved (x, y) pairs`);
+      throw new Error(
+        `fieldPlot: field.points has ${np} values but field.vectors has ${nv}; they must hold the same number of interleaved (x, y) pairs`,
+      );
     }
     if (np % 2 !== 0) throw new Error(`fieldPlot: field.points has an odd number of values (${np}); expected interleaved (x, y) pairs`);
   }
   for (const key of ['data', 'samples'] as const) {
     const a = opts[key];
-    if (a && a.length % 2 !== 0) throw new Error(`fieldPlot: ${key} has an odd number of values (${a.length}); expected interleaved (x, y) pairs`);
+    if (a && a.length % 2 !== 0)
+      throw new Error(`fieldPlot: ${key} has an odd number of values (${a.length}); expected interleaved (x, y) pairs`);
   }
   if (opts.heat) {
     const { nx, ny, values } = opts.heat;
@@ -224,22 +243,32 @@ const NOTE_ROW_H = 20;
  * `top` (group class `note`).
  */
 export function noteLine(note: string, x: number, top: number): string {
-  return el('g', { class: 'note', 'font-size': STYLE.legendSize, fill: STYLE.muted },
-    text(note, { x, y: top + NOTE_ROW_H / 2 + STYLE.legendSize * 0.35 }));
+  return el(
+    'g',
+    { class: 'note', 'font-size': STYLE.legendSize, fill: STYLE.muted },
+    text(note, { x, y: top + NOTE_ROW_H / 2 + STYLE.legendSize * 0.35 }),
+  );
 }
 
 /** Colour limits and colour-bar ticks of a heat layer. */
 function heatScale(heat: HeatLayer): HeatScale {
   const log = heat.logScale === true;
-  let lo = Infinity, hi = -Infinity;
+  let lo = Infinity,
+    hi = -Infinity;
   if (heat.range) {
     [lo, hi] = log ? [Math.log10(heat.range[0]), Math.log10(heat.range[1])] : heat.range;
   } else {
     for (let k = 0; k < heat.values.length; k++) {
       const v = heatValue(heat.values[k], log);
-      if (Number.isFinite(v)) { if (v < lo) lo = v; if (v > hi) hi = v; }
+      if (Number.isFinite(v)) {
+        if (v < lo) lo = v;
+        if (v > hi) hi = v;
+      }
     }
-    if (!(lo <= hi)) { lo = 0; hi = 1; }
+    if (!(lo <= hi)) {
+      lo = 0;
+      hi = 1;
+    }
   }
   let ticks: number[], labels: string[];
   if (log) {
@@ -275,14 +304,23 @@ function heatValue(v: number, log: boolean): number {
 }
 
 /** Norms of the drawable arrows and the length scale statistics. */
-interface ArrowStats { vectors: ArrayLike<number>; norms: Float64Array; count: number; p95: number; max: number }
+interface ArrowStats {
+  vectors: ArrayLike<number>;
+  norms: Float64Array;
+  count: number;
+  p95: number;
+  max: number;
+}
 
 function arrowStats(points: ArrayLike<number>, vectors: ArrayLike<number>): ArrowStats {
   const n = points.length / 2;
   const norms = new Float64Array(n).fill(NaN);
   const finite: number[] = [];
   for (let k = 0; k < n; k++) {
-    const x = points[2 * k], y = points[2 * k + 1], u = vectors[2 * k], v = vectors[2 * k + 1];
+    const x = points[2 * k],
+      y = points[2 * k + 1],
+      u = vectors[2 * k],
+      v = vectors[2 * k + 1];
     if (!Number.isFinite(x) || !Number.isFinite(y) || !Number.isFinite(u) || !Number.isFinite(v)) continue;
     const m = Math.hypot(u, v);
     if (!Number.isFinite(m)) continue; // hypot of huge finite parts can overflow
@@ -302,7 +340,14 @@ function quantile(sorted: number[], q: number): number {
   return i + 1 < sorted.length ? sorted[i] + (sorted[i + 1] - sorted[i]) * (p - i) : sorted[i];
 }
 
-function arrowLayer(points: ArrayLike<number>, s: ArrowStats, box: Box, px: (v: number) => number, py: (v: number) => number, clip: string): string {
+function arrowLayer(
+  points: ArrayLike<number>,
+  s: ArrowStats,
+  box: Box,
+  px: (v: number) => number,
+  py: (v: number) => number,
+  clip: string,
+): string {
   // Grid cell side in px, exact for a gridPoints grid over the plot ranges.
   const cell = Math.sqrt((box.w * box.h) / Math.max(1, s.count));
   const ref = s.p95 > 0 ? s.p95 : s.max;
@@ -312,7 +357,8 @@ function arrowLayer(points: ArrayLike<number>, s: ArrowStats, box: Box, px: (v: 
   for (let i = 0; i < s.count; i++) {
     const m = s.norms[i];
     if (Number.isNaN(m)) continue;
-    const cx = px(points[2 * i]), cy = py(points[2 * i + 1]);
+    const cx = px(points[2 * i]),
+      cy = py(points[2 * i + 1]);
     const colour = viridis(s.max > 0 ? (ARROW_T_MAX * m) / s.max : 0);
     const len = Math.min(cell, m * k);
     if (len < 1.5 || m === 0) {
@@ -321,26 +367,47 @@ function arrowLayer(points: ArrayLike<number>, s: ArrowStats, box: Box, px: (v: 
       continue;
     }
     // Unit direction in SVG coordinates (y flipped).
-    const ux = s.vectors[2 * i] / m, uy = -s.vectors[2 * i + 1] / m;
-    const tx = cx - (ux * len) / 2, ty = cy - (uy * len) / 2; // tail
-    const hx = cx + (ux * len) / 2, hy = cy + (uy * len) / 2; // tip
+    const ux = s.vectors[2 * i] / m,
+      uy = -s.vectors[2 * i + 1] / m;
+    const tx = cx - (ux * len) / 2,
+      ty = cy - (uy * len) / 2; // tail
+    const hx = cx + (ux * len) / 2,
+      hy = cy + (uy * len) / 2; // tip
     const head = Math.min(0.4 * len, Math.max(3.5, 0.3 * cell));
     const hw = 0.42 * head;
-    const bx = hx - ux * head, by = hy - uy * head; // centre of the head's base
+    const bx = hx - ux * head,
+      by = hy - uy * head; // centre of the head's base
     const d = `M${num(tx)} ${num(ty)}L${num(bx)} ${num(by)}M${num(hx)} ${num(hy)}L${num(bx - uy * hw)} ${num(by + ux * hw)}L${num(bx + uy * hw)} ${num(by - ux * hw)}Z`;
     out.push(el('path', { d, stroke: colour, fill: colour }));
   }
-  return el('g', { class: 'field', 'clip-path': clip, 'stroke-width': strokeW, 'stroke-linecap': 'round', 'stroke-linejoin': 'round' }, '\n', out.join('\n'), '\n');
+  return el(
+    'g',
+    { class: 'field', 'clip-path': clip, 'stroke-width': strokeW, 'stroke-linecap': 'round', 'stroke-linejoin': 'round' },
+    '\n',
+    out.join('\n'),
+    '\n',
+  );
 }
 
 /** Dots for interleaved points (group class `cls`), leaving out those far outside the box. */
-export function dots(cls: string, pts: ArrayLike<number>, fill: string, opacity: number, box: Box, px: (v: number) => number, py: (v: number) => number, clip: string): string {
+export function dots(
+  cls: string,
+  pts: ArrayLike<number>,
+  fill: string,
+  opacity: number,
+  box: Box,
+  px: (v: number) => number,
+  py: (v: number) => number,
+  clip: string,
+): string {
   const out: string[] = [];
   const m = DOT_R + 1; // points just outside still show a partial dot through the clip
   for (let k = 0; k + 1 < pts.length; k += 2) {
-    const x = pts[k], y = pts[k + 1];
+    const x = pts[k],
+      y = pts[k + 1];
     if (!Number.isFinite(x) || !Number.isFinite(y)) continue;
-    const cx = px(x), cy = py(y);
+    const cx = px(x),
+      cy = py(y);
     // Far outside the plot area: invisible after clipping, so leave it out of the file.
     if (cx < box.x - m || cx > box.x + box.w + m || cy < box.y - m || cy > box.y + box.h + m) continue;
     out.push(`<circle cx="${num(cx)}" cy="${num(cy)}" r="${DOT_R}"/>`);
@@ -348,7 +415,17 @@ export function dots(cls: string, pts: ArrayLike<number>, fill: string, opacity:
   return el('g', { class: cls, 'clip-path': clip, fill, 'fill-opacity': opacity }, '\n', out.join('\n'), '\n');
 }
 
-function heatCells(values: ArrayLike<number>, nx: number, ny: number, xr: Range, yr: Range, px: (v: number) => number, py: (v: number) => number, scale: HeatScale, cmap: (t: number) => string): string {
+function heatCells(
+  values: ArrayLike<number>,
+  nx: number,
+  ny: number,
+  xr: Range,
+  yr: Range,
+  px: (v: number) => number,
+  py: (v: number) => number,
+  scale: HeatScale,
+  cmap: (t: number) => string,
+): string {
   const { lo, hi } = scale;
   // Cell edges rounded once, so neighbouring cells share exact edges (no hairline seams).
   const ex = Array.from({ length: nx + 1 }, (_, i) => round2(px(xr[0] + ((xr[1] - xr[0]) * i) / nx)));
@@ -376,7 +453,8 @@ function gradient(idStr: string, cmap: (t: number) => string): string {
 
 function colourBar(box: Box, gradId: string, r: HeatScale, label: string): string {
   const x = box.x + box.w + 18;
-  const y0 = box.y + box.h, y1 = box.y;
+  const y0 = box.y + box.h,
+    y1 = box.y;
   const map = r.hi > r.lo ? linear(r.lo, r.hi, y0, y1) : () => (y0 + y1) / 2;
   let marks = '';
   const labels: string[] = [];
@@ -387,18 +465,24 @@ function colourBar(box: Box, gradId: string, r: HeatScale, label: string): strin
   });
   const lx = x + COLOURBAR_W + STYLE.tickLength + 5 + r.labelW + 10 + 7;
   const ly = box.y + box.h / 2;
-  return el('g', { class: 'colorbar', 'font-size': STYLE.tickSize, fill: STYLE.text },
+  return el(
+    'g',
+    { class: 'colorbar', 'font-size': STYLE.tickSize, fill: STYLE.text },
     el('rect', { x, y: y1, width: COLOURBAR_W, height: y0 - y1, fill: `url(#${gradId})`, stroke: STYLE.axis, 'stroke-width': 1 }),
     marks ? el('path', { d: marks, stroke: STYLE.axis, fill: 'none' }) : '',
     ...labels,
-    text(label, { x: lx, y: ly, 'text-anchor': 'middle', 'font-size': 13, transform: `rotate(-90 ${num(lx)} ${num(ly)})` }));
+    text(label, { x: lx, y: ly, 'text-anchor': 'middle', 'font-size': 13, transform: `rotate(-90 ${num(lx)} ${num(ly)})` }),
+  );
 }
 
 /** Title and optional subtitle centred on `cx` (group class `title`). */
 export function titleBlock(title: string, subtitle: string | undefined, cx: number): string {
-  return el('g', { class: 'title', 'text-anchor': 'middle' },
+  return el(
+    'g',
+    { class: 'title', 'text-anchor': 'middle' },
     text(title, { x: cx, y: 28, 'font-size': STYLE.titleSize, 'font-weight': 600, fill: '#111111' }),
-    subtitle ? text(subtitle, { x: cx, y: 48, 'font-size': STYLE.subtitleSize, fill: STYLE.muted }) : '');
+    subtitle ? text(subtitle, { x: cx, y: 48, 'font-size': STYLE.subtitleSize, fill: STYLE.muted }) : '',
+  );
 }
 
 function round2(v: number): number {

@@ -4,7 +4,12 @@
  */
 
 /** A rectangle in SVG pixels: top-left corner `(x, y)`, size `w × h` (y grows downwards). */
-export interface Box { x: number; y: number; w: number; h: number }
+export interface Box {
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+}
 
 /**
  * Linear map from a data interval onto a pixel interval, e.g. `linear(0, 10, 100, 300)(5) === 200`.

@@ -14,7 +14,10 @@ export type LegendSymbol =
   | { kind: 'note' };
 
 /** One legend entry; `note` entries are set in the muted colour without a symbol. */
-export interface LegendItem { label: string; symbol: LegendSymbol }
+export interface LegendItem {
+  label: string;
+  symbol: LegendSymbol;
+}
 
 const SYMBOL_W = 22; // px reserved for the symbol
 const GAP = 6; // symbol → label
@@ -37,7 +40,10 @@ function symbol(s: LegendSymbol, x: number, cy: number): string {
       const x1 = x + SYMBOL_W - 1;
       return el('path', {
         d: `M${num(x + 1)} ${num(cy)}H${num(x1 - 6)}M${num(x1)} ${num(cy)}l-7 -3.5v7Z`,
-        stroke: s.color, fill: s.color, 'stroke-width': 1.5, 'stroke-linejoin': 'round',
+        stroke: s.color,
+        fill: s.color,
+        'stroke-width': 1.5,
+        'stroke-linejoin': 'round',
       });
     }
     case 'gradient':
@@ -50,8 +56,7 @@ function symbol(s: LegendSymbol, x: number, cy: number): string {
 function entry(item: LegendItem, x: number, cy: number): string {
   const isNote = item.symbol.kind === 'note';
   const tx = isNote ? x : x + SYMBOL_W + GAP;
-  return symbol(item.symbol, x, cy) +
-    text(item.label, { x: tx, y: cy + STYLE.legendSize * 0.35, fill: isNote ? STYLE.muted : undefined });
+  return symbol(item.symbol, x, cy) + text(item.label, { x: tx, y: cy + STYLE.legendSize * 0.35, fill: isNote ? STYLE.muted : undefined });
 }
 
 /**
@@ -115,7 +120,9 @@ export function boxLegend(items: LegendItem[], right: number, top: number): stri
   const w = Math.max(0, ...items.map(itemWidth)) + 2 * inner;
   const h = items.length * ROW_H + inner;
   const x = right - w;
-  const parts = [el('rect', { x, y: top, width: w, height: h, rx: 3, fill: '#ffffff', 'fill-opacity': 0.9, stroke: '#d0d0d0', 'stroke-width': 1 })];
+  const parts = [
+    el('rect', { x, y: top, width: w, height: h, rx: 3, fill: '#ffffff', 'fill-opacity': 0.9, stroke: '#d0d0d0', 'stroke-width': 1 }),
+  ];
   items.forEach((item, i) => parts.push(entry(item, x + inner, top + inner / 2 + i * ROW_H + ROW_H / 2)));
   return el('g', { class: 'legend', 'font-size': STYLE.legendSize, fill: STYLE.text }, ...parts);
 }

@@ -11,14 +11,30 @@ function opts(): LinePlotOptions {
   return {
     title: 'training loss · DSM σ=0.1',
     subtitle: 'seed 0 · batch 256',
-    series: [{ label: 'train', y: loss(400) }, { label: 'eval', x: Float64Array.from({ length: 40 }, (_, i) => i * 10), y: loss(40, 1.1) }],
-    xLabel: 'step', yLabel: 'loss',
+    series: [
+      { label: 'train', y: loss(400) },
+      { label: 'eval', x: Float64Array.from({ length: 40 }, (_, i) => i * 10), y: loss(40, 1.1) },
+    ],
+    xLabel: 'step',
+    yLabel: 'loss',
   };
 }
 
 /** Numeric value of a tick label ('−0.5', '0.001', '10⁻⁵', '1e-6'). */
 function parseLabel(s: string): number {
-  const sup: Record<string, string> = { '⁻': '-', '⁰': '0', '¹': '1', '²': '2', '³': '3', '⁴': '4', '⁵': '5', '⁶': '6', '⁷': '7', '⁸': '8', '⁹': '9' };
+  const sup: Record<string, string> = {
+    '⁻': '-',
+    '⁰': '0',
+    '¹': '1',
+    '²': '2',
+    '³': '3',
+    '⁴': '4',
+    '⁵': '5',
+    '⁶': '6',
+    '⁷': '7',
+    '⁸': '8',
+    '⁹': '9',
+  };
   const m = /^10([⁻⁰¹²³⁴⁵⁶⁷⁸⁹]+)$/.exec(s);
   if (m) return 10 ** Number([...m[1]].map((c) => sup[c]).join(''));
   return Number(s.replace('−', '-'));
@@ -101,13 +117,18 @@ describe('linePlot', () => {
     expect(tagBalance(svg)).toEqual([]);
   });
   it('rejects x and y of different lengths', () => {
-    expect(() => linePlot({ title: 't', series: [{ label: 'l', x: [1, 2, 3], y: [1, 2] }] })).toThrow(/series 0 \("l"\) has 3 x values but 2 y values/);
+    expect(() => linePlot({ title: 't', series: [{ label: 'l', x: [1, 2, 3], y: [1, 2] }] })).toThrow(
+      /series 0 \("l"\) has 3 x values but 2 y values/,
+    );
   });
 });
 
 describe('linePlot: dense series', () => {
   const n = 100_000;
-  const noisy = Float64Array.from({ length: n }, (_, i) => 0.3 + 2 * Math.exp(-i / 8000) + 0.1 * Math.abs(Math.sin(i * 12.9898) * 43758.5453 % 1));
+  const noisy = Float64Array.from(
+    { length: n },
+    (_, i) => 0.3 + 2 * Math.exp(-i / 8000) + 0.1 * Math.abs((Math.sin(i * 12.9898) * 43758.5453) % 1),
+  );
   it('draws 10⁵ points quickly, keeping the min and max of every pixel column', () => {
     const t0 = performance.now();
     const svg = linePlot({ title: 'loss', series: [{ label: 'train', y: noisy }], logY: true });
@@ -117,8 +138,12 @@ describe('linePlot: dense series', () => {
     expect(pts.length).toBeLessThan(4 * 720);
     expect(pts.length).toBeGreaterThan(720);
     // Same vertical extent as the full line: compare with a 4-point series of the same bounds.
-    let lo = 0, hi = 0;
-    for (let i = 0; i < n; i++) { if (noisy[i] < noisy[lo]) lo = i; if (noisy[i] > noisy[hi]) hi = i; }
+    let lo = 0,
+      hi = 0;
+    for (let i = 0; i < n; i++) {
+      if (noisy[i] < noisy[lo]) lo = i;
+      if (noisy[i] > noisy[hi]) hi = i;
+    }
     const idx = [0, lo, hi, n - 1].sort((p, q) => p - q);
     const ref = seriesPaths(linePlot({ title: 'loss', series: [{ label: 'train', x: idx, y: idx.map((i) => noisy[i]) }], logY: true }))[0];
     const refYs = [...ref.matchAll(/[ML][\d.-]+ ([\d.-]+)/g)].map((m) => +m[1]);

@@ -65,10 +65,14 @@ export function linePlot(opts: LinePlotOptions): string {
   const xAt = (s: LineSeries, i: number): number => (s.x ? s.x[i] : i);
 
   // --- data bounds over drawable points
-  let xmin = Infinity, xmax = -Infinity, ymin = Infinity, ymax = -Infinity;
+  let xmin = Infinity,
+    xmax = -Infinity,
+    ymin = Infinity,
+    ymax = -Infinity;
   for (const s of opts.series) {
     for (let i = 0; i < s.y.length; i++) {
-      const x = xAt(s, i), y = s.y[i];
+      const x = xAt(s, i),
+        y = s.y[i];
       if (!ok(x, y)) continue;
       if (x < xmin) xmin = x;
       if (x > xmax) xmax = x;
@@ -77,8 +81,16 @@ export function linePlot(opts: LinePlotOptions): string {
     }
   }
   const empty = !(xmin <= xmax);
-  if (empty) { xmin = 0; xmax = 1; ymin = logY ? 0.1 : 0; ymax = 1; }
-  if (xmin === xmax) { xmin -= 0.5; xmax += 0.5; }
+  if (empty) {
+    xmin = 0;
+    xmax = 1;
+    ymin = logY ? 0.1 : 0;
+    ymax = 1;
+  }
+  if (xmin === xmax) {
+    xmin -= 0.5;
+    xmax += 0.5;
+  }
 
   // --- y domain and ticks (in the transformed space for log axes)
   let d0: number, d1: number;
@@ -87,14 +99,18 @@ export function linePlot(opts: LinePlotOptions): string {
   if (logY) {
     // Pad 5 % in log space; snap out to whole decades only when fewer than two decade ticks
     // would be visible, so every log axis has at least two labelled powers of ten.
-    const l0 = Math.log10(ymin), l1 = Math.log10(ymax);
+    const l0 = Math.log10(ymin),
+      l1 = Math.log10(ymax);
     const padL = l1 > l0 ? 0.05 * (l1 - l0) : 0.5;
     d0 = l0 - padL;
     d1 = l1 + padL;
     if (Math.floor(d1 + 1e-9) - Math.ceil(d0 - 1e-9) < 1) {
       d0 = Math.floor(l0 + 1e-9);
       d1 = Math.ceil(l1 - 1e-9);
-      if (d1 <= d0) { d0 -= 1; d1 += 1; }
+      if (d1 <= d0) {
+        d0 -= 1;
+        d1 += 1;
+      }
     }
     yTickVals = logTickExponents(10 ** d0, 10 ** d1).map((e) => ({ v: e, label: formatPow10(e) }));
     if (d1 - d0 <= 6) {
@@ -143,7 +159,8 @@ export function linePlot(opts: LinePlotOptions): string {
     let open = false; // inside a run of drawable points
     let runLen = 0;
     for (let i = 0; i < s.y.length; i++) {
-      const x = xAt(s, i), y = s.y[i];
+      const x = xAt(s, i),
+        y = s.y[i];
       if (!ok(x, y)) {
         if (open && runLen === 1) d += 'h0'; // isolated point → dot
         open = false;
@@ -163,14 +180,24 @@ export function linePlot(opts: LinePlotOptions): string {
   const xTicks: Tick[] = xTickVals.map((v) => ({ px: px(v), label: formatTick(v, xStep) }));
   const yTicks: Tick[] = yTickVals.map((t) => ({ px: py(t.v), label: t.label }));
   const body = [
-    gridLines(box, xTicks.map((t) => t.px), yTicks.map((t) => t.px), minor.map(py)),
+    gridLines(
+      box,
+      xTicks.map((t) => t.px),
+      yTicks.map((t) => t.px),
+      minor.map(py),
+    ),
     el('g', { class: 'series', fill: 'none', 'stroke-width': 1.75, 'stroke-linejoin': 'round', 'stroke-linecap': 'round' }, ...curves),
     axesFrame(box, xTicks, yTicks, { x: opts.xLabel, y: opts.yLabel, yOffset: yLabelW + STYLE.tickLength + 6 + 14 }),
-    empty ? text('no finite values to plot', { x: box.x + box.w / 2, y: box.y + box.h / 2, 'text-anchor': 'middle', fill: STYLE.muted }) : '',
+    empty
+      ? text('no finite values to plot', { x: box.x + box.w / 2, y: box.y + box.h / 2, 'text-anchor': 'middle', fill: STYLE.muted })
+      : '',
     legend.length ? boxLegend(legend, box.x + box.w - 8, box.y + 8) : '',
-    el('g', { class: 'title', 'text-anchor': 'middle' },
+    el(
+      'g',
+      { class: 'title', 'text-anchor': 'middle' },
       text(opts.title, { x: box.x + box.w / 2, y: 28, 'font-size': STYLE.titleSize, 'font-weight': 600, fill: '#111111' }),
-      opts.subtitle ? text(opts.subtitle, { x: box.x + box.w / 2, y: 48, 'font-size': STYLE.subtitleSize, fill: STYLE.muted }) : ''),
+      opts.subtitle ? text(opts.subtitle, { x: box.x + box.w / 2, y: 48, 'font-size': STYLE.subtitleSize, fill: STYLE.muted }) : '',
+    ),
   ];
   return svgDocument(width, height, body.filter(Boolean).join('\n'), opts.title);
 }
@@ -180,22 +207,40 @@ export function linePlot(opts: LinePlotOptions): string {
  * drawable points that fall in the same pixel column, the first, the last, the lowest and the
  * highest. Lines between the kept points cover exactly the pixels the full line would.
  */
-function denseKeep(s: LineSeries, xAt: (s: LineSeries, i: number) => number, ok: (x: number, y: number) => boolean, px: (v: number) => number): Uint8Array {
+function denseKeep(
+  s: LineSeries,
+  xAt: (s: LineSeries, i: number) => number,
+  ok: (x: number, y: number) => boolean,
+  px: (v: number) => number,
+): Uint8Array {
   const n = s.y.length;
   const keep = new Uint8Array(n);
-  let col = NaN, first = -1, last = -1, lo = -1, hi = -1;
+  let col = NaN,
+    first = -1,
+    last = -1,
+    lo = -1,
+    hi = -1;
   const flush = (): void => {
     if (first < 0) return;
-    keep[first] = 1; keep[last] = 1; keep[lo] = 1; keep[hi] = 1;
+    keep[first] = 1;
+    keep[last] = 1;
+    keep[lo] = 1;
+    keep[hi] = 1;
     first = -1;
   };
   for (let i = 0; i < n; i++) {
-    const x = xAt(s, i), y = s.y[i];
-    if (!ok(x, y)) { flush(); col = NaN; continue; }
+    const x = xAt(s, i),
+      y = s.y[i];
+    if (!ok(x, y)) {
+      flush();
+      col = NaN;
+      continue;
+    }
     const c = Math.floor(px(x));
     if (c !== col || first < 0) {
       flush();
-      col = c; first = last = lo = hi = i;
+      col = c;
+      first = last = lo = hi = i;
       continue;
     }
     last = i;

@@ -6,10 +6,7 @@ describe('gridPoints', () => {
     const g = gridPoints([0, 4], [10, 12], 4, 2);
     expect(g).toBeInstanceOf(Float64Array);
     expect(g.length).toBe(16);
-    expect(Array.from(g)).toEqual([
-      0.5, 10.5, 1.5, 10.5, 2.5, 10.5, 3.5, 10.5,
-      0.5, 11.5, 1.5, 11.5, 2.5, 11.5, 3.5, 11.5,
-    ]);
+    expect(Array.from(g)).toEqual([0.5, 10.5, 1.5, 10.5, 2.5, 10.5, 3.5, 10.5, 0.5, 11.5, 1.5, 11.5, 2.5, 11.5, 3.5, 11.5]);
   });
   it('single cell is the rectangle centre', () => {
     expect(Array.from(gridPoints([-1, 3], [2, 4], 1, 1))).toEqual([1, 3]);
@@ -17,7 +14,8 @@ describe('gridPoints', () => {
   it('keeps every point strictly inside the rectangle and symmetric about its centre', () => {
     const g = gridPoints([-2, 2], [-2, 2], 25, 25);
     expect(g.length).toBe(2 * 625);
-    let sx = 0, sy = 0;
+    let sx = 0,
+      sy = 0;
     for (let k = 0; k < g.length; k += 2) {
       expect(Math.abs(g[k])).toBeLessThan(2);
       expect(Math.abs(g[k + 1])).toBeLessThan(2);

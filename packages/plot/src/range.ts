@@ -50,10 +50,14 @@ export function gridPoints(xRange: Range, yRange: Range, nx: number, ny: number)
  * @returns `{ x, y }` ranges with `x[1] − x[0] === y[1] − y[0] > 0`
  */
 export function dataRange(arrays: ArrayLike<number>[], pad = 0.1): { x: Range; y: Range } {
-  let x0 = Infinity, x1 = -Infinity, y0 = Infinity, y1 = -Infinity;
+  let x0 = Infinity,
+    x1 = -Infinity,
+    y0 = Infinity,
+    y1 = -Infinity;
   for (const a of arrays) {
     for (let k = 0; k + 1 < a.length; k += 2) {
-      const x = a[k], y = a[k + 1];
+      const x = a[k],
+        y = a[k + 1];
       if (!Number.isFinite(x) || !Number.isFinite(y)) continue;
       if (x < x0) x0 = x;
       if (x > x1) x1 = x;
@@ -64,7 +68,8 @@ export function dataRange(arrays: ArrayLike<number>[], pad = 0.1): { x: Range; y
   if (!(x0 <= x1)) return { x: [-1, 1], y: [-1, 1] };
   const p = Number.isFinite(pad) && pad > 0 ? pad : 0;
   const span = Math.max(x1 - x0, y1 - y0) * (1 + 2 * p);
-  const cx = (x0 + x1) / 2, cy = (y0 + y1) / 2;
+  const cx = (x0 + x1) / 2,
+    cy = (y0 + y1) / 2;
   // Zero span (one distinct point) or a span lost to rounding at huge magnitudes: use ±1.
   let half = span / 2;
   if (!(half > 0) || cx - half === cx + half || cy - half === cy + half) half = Math.max(1, Math.abs(cx) * 1e-9, Math.abs(cy) * 1e-9);

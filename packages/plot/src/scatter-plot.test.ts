@@ -18,9 +18,12 @@ function cloud(n: number, seed: number, spread = 4): Float64Array {
 
 function base(): ScatterPlotOptions {
   return {
-    title: 'Langevin sampling', subtitle: 'score model · 8gaussians',
-    xRange: R, yRange: R,
-    data: cloud(500, 1), samples: cloud(200, 2, 2),
+    title: 'Langevin sampling',
+    subtitle: 'score model · 8gaussians',
+    xRange: R,
+    yRange: R,
+    data: cloud(500, 1),
+    samples: cloud(200, 2, 2),
     labels: { data: 'data', samples: 'particles' },
     note: 'step 120/1000 · σ = 0.31',
   };
@@ -74,13 +77,20 @@ describe('scatterPlot: structure', () => {
   it('has a data and a samples histogram on each edge, one flat step per bin', () => {
     for (const bins of [40, 7]) {
       const svg = scatterPlot({ ...base(), bins });
-      const hx = hists(svg, 'marginal-x'), hy = hists(svg, 'marginal-y');
+      const hx = hists(svg, 'marginal-x'),
+        hy = hists(svg, 'marginal-y');
       expect(Object.keys(hx).sort()).toEqual(['data', 'samples']);
       expect(Object.keys(hy).sort()).toEqual(['data', 'samples']);
       // bins × 2 series × 2 edges flat segments in all
       let steps = 0;
-      for (const d of [...Object.values(hx)]) { expect(barHeights(d, 'x')).toHaveLength(bins); steps += bins; }
-      for (const d of [...Object.values(hy)]) { expect(barHeights(d, 'y')).toHaveLength(bins); steps += bins; }
+      for (const d of [...Object.values(hx)]) {
+        expect(barHeights(d, 'x')).toHaveLength(bins);
+        steps += bins;
+      }
+      for (const d of [...Object.values(hy)]) {
+        expect(barHeights(d, 'y')).toHaveLength(bins);
+        steps += bins;
+      }
       expect(steps).toBe(bins * 2 * 2);
     }
   });

@@ -81,8 +81,10 @@ export function scatterPlot(opts: ScatterPlotOptions): string {
   const id = `sc${hashId(`scatter|${opts.title}|${opts.subtitle ?? ''}|${x0},${x1},${y0},${y1}`)}`;
 
   // --- ticks decide the left margin
-  const xt = niceTicks(x0, x1, 6), yt = niceTicks(y0, y1, 6);
-  const xStep = tickStep(x0, x1, 6).step, yStep = tickStep(y0, y1, 6).step;
+  const xt = niceTicks(x0, x1, 6),
+    yt = niceTicks(y0, y1, 6);
+  const xStep = tickStep(x0, x1, 6).step,
+    yStep = tickStep(y0, y1, 6).step;
   const yLabels = yt.map((v) => formatTick(v, yStep));
   const yLabelW = Math.max(0, ...yLabels.map((s) => textWidth(s, STYLE.tickSize)));
 
@@ -101,7 +103,8 @@ export function scatterPlot(opts: ScatterPlotOptions): string {
   const left = pad + yLabelW + STYLE.tickLength + 6;
   const side = marginals ? MARGINAL_GAP + MARGINAL : 0;
   const right = pad + 8 + side;
-  const availW = Math.max(10, width - left - right), availH = Math.max(10, height - top - side - bottom);
+  const availW = Math.max(10, width - left - right),
+    availH = Math.max(10, height - top - side - bottom);
   const scale = Math.min(availW / (x1 - x0), availH / (y1 - y0));
   const box: Box = { w: (x1 - x0) * scale, h: (y1 - y0) * scale, x: 0, y: 0 };
   box.x = left + (availW - box.w) / 2;
@@ -146,14 +149,25 @@ function validate(opts: ScatterPlotOptions, width: number, height: number, bins:
   }
   for (const key of ['data', 'samples'] as const) {
     const a = opts[key];
-    if (a && a.length % 2 !== 0) throw new Error(`scatterPlot: ${key} has an odd number of values (${a.length}); expected interleaved (x, y) pairs`);
+    if (a && a.length % 2 !== 0)
+      throw new Error(`scatterPlot: ${key} has an odd number of values (${a.length}); expected interleaved (x, y) pairs`);
   }
 }
 
 /** Densities per bin of one coordinate, for data and samples, and the height scale. */
-interface Hist { data?: Float64Array; samples?: Float64Array; peak: number }
+interface Hist {
+  data?: Float64Array;
+  samples?: Float64Array;
+  peak: number;
+}
 
-function histograms(data: ArrayLike<number> | undefined, samples: ArrayLike<number> | undefined, axis: 0 | 1, range: Range, bins: number): Hist {
+function histograms(
+  data: ArrayLike<number> | undefined,
+  samples: ArrayLike<number> | undefined,
+  axis: 0 | 1,
+  range: Range,
+  bins: number,
+): Hist {
   const d = data ? density(data, axis, range, bins) : undefined;
   const s = samples ? density(samples, axis, range, bins) : undefined;
   const maxOf = (a?: Float64Array): number => (a ? a.reduce((m, v) => Math.max(m, v), 0) : 0);
@@ -167,7 +181,8 @@ function density(pts: ArrayLike<number>, axis: 0 | 1, [lo, hi]: Range, bins: num
   const counts = new Float64Array(bins);
   let n = 0;
   for (let k = 0; k + 1 < pts.length; k += 2) {
-    const x = pts[k], y = pts[k + 1];
+    const x = pts[k],
+      y = pts[k + 1];
     if (!Number.isFinite(x) || !Number.isFinite(y)) continue;
     n++;
     const v = axis === 0 ? x : y;
@@ -187,7 +202,8 @@ function density(pts: ArrayLike<number>, axis: 0 | 1, [lo, hi]: Range, bins: num
 function marginalPanel(cls: string, box: Box, h: Hist, bins: number, dir: 'x' | 'y', gridAt: number[]): string {
   const parts: string[] = [];
   let grid = '';
-  for (const p of gridAt) grid += dir === 'x' ? `M${num(p)} ${num(box.y)}V${num(box.y + box.h)}` : `M${num(box.x)} ${num(p)}H${num(box.x + box.w)}`;
+  for (const p of gridAt)
+    grid += dir === 'x' ? `M${num(p)} ${num(box.y)}V${num(box.y + box.h)}` : `M${num(box.x)} ${num(p)}H${num(box.x + box.w)}`;
   if (grid) parts.push(el('path', { class: 'grid', d: grid, stroke: STYLE.grid, fill: 'none' }));
   const series: [string, Float64Array | undefined, string, number][] = [
     ['data', h.data, DATA_COLOUR, 0.28],
@@ -195,15 +211,21 @@ function marginalPanel(cls: string, box: Box, h: Hist, bins: number, dir: 'x' | 
   ];
   for (const [name, dens, colour, opacity] of series) {
     if (!dens) continue;
-    parts.push(el('path', {
-      class: `hist ${name}`, d: stepPath(dens, h.peak, box, bins, dir),
-      fill: colour, 'fill-opacity': opacity, stroke: colour, 'stroke-width': 1.2, 'stroke-linejoin': 'round',
-    }));
+    parts.push(
+      el('path', {
+        class: `hist ${name}`,
+        d: stepPath(dens, h.peak, box, bins, dir),
+        fill: colour,
+        'fill-opacity': opacity,
+        stroke: colour,
+        'stroke-width': 1.2,
+        'stroke-linejoin': 'round',
+      }),
+    );
   }
   // Baseline: bottom edge of the top panel, left edge of the right panel.
-  const base = dir === 'x'
-    ? `M${num(box.x)} ${num(box.y + box.h)}H${num(box.x + box.w)}`
-    : `M${num(box.x)} ${num(box.y)}V${num(box.y + box.h)}`;
+  const base =
+    dir === 'x' ? `M${num(box.x)} ${num(box.y + box.h)}H${num(box.x + box.w)}` : `M${num(box.x)} ${num(box.y)}V${num(box.y + box.h)}`;
   parts.push(el('path', { class: 'baseline', d: base, stroke: STYLE.axis, fill: 'none' }));
   return el('g', { class: cls, 'stroke-width': 1 }, ...parts);
 }

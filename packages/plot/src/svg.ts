@@ -7,6 +7,7 @@
 export type Attrs = Record<string, string | number | boolean | undefined | null>;
 
 // XML 1.0 forbids these control characters even when escaped, so they are dropped.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the characters XML 1.0 forbids
 const FORBIDDEN = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g;
 
 /**
@@ -16,8 +17,9 @@ const FORBIDDEN = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g;
  * @returns a string safe to place between tags or inside `"…"`
  */
 export function esc(text: string): string {
-  return text.replace(FORBIDDEN, '').replace(/[&<>"']/g, (c) =>
-    c === '&' ? '&amp;' : c === '<' ? '&lt;' : c === '>' ? '&gt;' : c === '"' ? '&quot;' : '&apos;');
+  return text
+    .replace(FORBIDDEN, '')
+    .replace(/[&<>"']/g, (c) => (c === '&' ? '&amp;' : c === '<' ? '&lt;' : c === '>' ? '&gt;' : c === '"' ? '&quot;' : '&apos;'));
 }
 
 /**
@@ -49,9 +51,7 @@ export function sig(value: number, digits = 3): string {
   if (!Number.isFinite(value)) return Number.isNaN(value) ? 'NaN' : value > 0 ? '∞' : '−∞';
   if (value === 0) return '0';
   const a = Math.abs(value);
-  const s = a >= 1e-3 && a < 1e5
-    ? String(Number(value.toPrecision(digits)))
-    : value.toExponential(digits - 1).replace(/\.?0+e/, 'e');
+  const s = a >= 1e-3 && a < 1e5 ? String(Number(value.toPrecision(digits))) : value.toExponential(digits - 1).replace(/\.?0+e/, 'e');
   return s.replace(/^-/, '−');
 }
 
@@ -116,13 +116,20 @@ export const FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, Helvetica, Ar
  * @param title accessible title (escaped; becomes the `<title>` child)
  */
 export function svgDocument(width: number, height: number, body: string, title: string): string {
-  return `${el('svg', {
-    xmlns: 'http://www.w3.org/2000/svg',
-    viewBox: `0 0 ${num(width)} ${num(height)}`,
-    width,
-    height,
-    'font-family': FONT,
-    'font-size': 12,
-    fill: '#222',
-  }, `\n${el('title', {}, esc(title))}\n`, el('rect', { width, height, fill: '#ffffff' }), '\n', body)}\n`;
+  return `${el(
+    'svg',
+    {
+      xmlns: 'http://www.w3.org/2000/svg',
+      viewBox: `0 0 ${num(width)} ${num(height)}`,
+      width,
+      height,
+      'font-family': FONT,
+      'font-size': 12,
+      fill: '#222',
+    },
+    `\n${el('title', {}, esc(title))}\n`,
+    el('rect', { width, height, fill: '#ffffff' }),
+    '\n',
+    body,
+  )}\n`;
 }

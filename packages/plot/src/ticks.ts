@@ -5,7 +5,9 @@
 
 // Thresholds between step multipliers are geometric means (√2, √10, √50), so the chosen
 // step is the 1/2/5/10 multiple closest (in ratio) to span / count.
-const E10 = Math.sqrt(50), E5 = Math.sqrt(10), E2 = Math.SQRT2;
+const E10 = Math.sqrt(50),
+  E5 = Math.sqrt(10),
+  E2 = Math.SQRT2;
 
 /**
  * The step of {@link niceTicks}: `m × 10^k` with `m ∈ {1, 2, 5}`, returned as its parts so
@@ -19,7 +21,10 @@ export function tickStep(lo: number, hi: number, count = 5): { m: number; k: num
   let k = Math.floor(Math.log10(raw));
   const r = raw / 10 ** k;
   let m = r >= E10 ? 10 : r >= E5 ? 5 : r >= E2 ? 2 : 1;
-  if (m === 10) { m = 1; k += 1; }
+  if (m === 10) {
+    m = 1;
+    k += 1;
+  }
   return { m, k, step: m * 10 ** k };
 }
 
@@ -40,7 +45,8 @@ export function niceTicks(lo: number, hi: number, count = 5): number[] {
   // Work in integer units of m·10^k; a tiny slack keeps ends that are ticks up to rounding.
   const unit = m * 10 ** k;
   const slack = 1e-9;
-  const i0 = Math.ceil(lo / unit - slack), i1 = Math.floor(hi / unit + slack);
+  const i0 = Math.ceil(lo / unit - slack),
+    i1 = Math.floor(hi / unit + slack);
   const out: number[] = [];
   for (let i = i0; i <= i1; i++) {
     const v = k >= 0 ? i * m * 10 ** k : (i * m) / 10 ** -k;
@@ -63,7 +69,10 @@ export function formatTick(value: number, step: number): string {
   if (a >= 1e6 || a < 1e-4 || step < 1e-5) {
     // Enough significant digits to tell neighbouring ticks apart.
     const digits = Math.min(15, Math.max(1, Math.floor(Math.log10(a)) - Math.floor(Math.log10(step)) + 1));
-    s = value.toExponential(digits - 1).replace(/\.?0+e/, 'e').replace('e+', 'e');
+    s = value
+      .toExponential(digits - 1)
+      .replace(/\.?0+e/, 'e')
+      .replace('e+', 'e');
   } else {
     const decimals = Math.max(0, Math.min(10, -Math.floor(Math.log10(step) + 1e-9)));
     s = value.toFixed(decimals);
@@ -83,7 +92,8 @@ export function formatTick(value: number, step: number): string {
 export function logTickExponents(lo: number, hi: number, maxTicks = 8): number[] {
   if (!(lo > 0) || !(hi > 0) || !Number.isFinite(lo) || !Number.isFinite(hi)) return [];
   if (lo > hi) [lo, hi] = [hi, lo];
-  const e0 = Math.ceil(Math.log10(lo) - 1e-9), e1 = Math.floor(Math.log10(hi) + 1e-9);
+  const e0 = Math.ceil(Math.log10(lo) - 1e-9),
+    e1 = Math.floor(Math.log10(hi) + 1e-9);
   const n = e1 - e0 + 1;
   const stride = Math.max(1, Math.ceil(n / Math.max(1, maxTicks)));
   const out: number[] = [];
@@ -93,7 +103,17 @@ export function logTickExponents(lo: number, hi: number, maxTicks = 8): number[]
 }
 
 const SUPERSCRIPT: Record<string, string> = {
-  '-': '⁻', '0': '⁰', '1': '¹', '2': '²', '3': '³', '4': '⁴', '5': '⁵', '6': '⁶', '7': '⁷', '8': '⁸', '9': '⁹',
+  '-': '⁻',
+  '0': '⁰',
+  '1': '¹',
+  '2': '²',
+  '3': '³',
+  '4': '⁴',
+  '5': '⁵',
+  '6': '⁶',
+  '7': '⁷',
+  '8': '⁸',
+  '9': '⁹',
 };
 
 /**
@@ -103,5 +123,8 @@ const SUPERSCRIPT: Record<string, string> = {
  */
 export function formatPow10(e: number): string {
   if (e >= -3 && e <= 3) return e >= 0 ? String(10 ** e) : (1 / 10 ** -e).toFixed(-e);
-  return `10${String(e).split('').map((c) => SUPERSCRIPT[c] ?? c).join('')}`;
+  return `10${String(e)
+    .split('')
+    .map((c) => SUPERSCRIPT[c] ?? c)
+    .join('')}`;
 }

@@ -37,9 +37,11 @@ export function decodeGif(bytes: Uint8Array): DecodedGif {
 
   const sig = ascii(6);
   if (sig !== 'GIF89a' && sig !== 'GIF87a') throw new Error(`not a GIF: ${JSON.stringify(sig)}`);
-  const width = u16(), height = u16();
+  const width = u16(),
+    height = u16();
   const packed = u8();
-  u8(); u8();
+  u8();
+  u8();
   const palette: number[] = [];
   if (packed & 0x80) {
     const size = 2 << (packed & 7);
@@ -47,7 +49,9 @@ export function decodeGif(bytes: Uint8Array): DecodedGif {
   }
   const out: DecodedGif = { width, height, palette, images: [], frames: [] };
   const canvas = new Uint8Array(width * height * 3).fill(255);
-  let delayCs = 0, disposal = 0, transparent = -1;
+  let delayCs = 0,
+    disposal = 0,
+    transparent = -1;
   for (;;) {
     const b = u8();
     if (b === 0x3b) break;
@@ -69,7 +73,10 @@ export function decodeGif(bytes: Uint8Array): DecodedGif {
       continue;
     }
     if (b !== 0x2c) throw new Error(`unexpected block 0x${b.toString(16)} at ${p - 1}`);
-    const left = u16(), top = u16(), w = u16(), h = u16();
+    const left = u16(),
+      top = u16(),
+      w = u16(),
+      h = u16();
     const ip = u8();
     let table = palette;
     if (ip & 0x80) {
@@ -87,24 +94,37 @@ export function decodeGif(bytes: Uint8Array): DecodedGif {
         if (k === transparent) continue;
         if (3 * k + 2 >= table.length) throw new Error(`index ${k} outside the colour table`);
         const o = ((top + y) * width + left + x) * 3;
-        canvas[o] = table[3 * k]; canvas[o + 1] = table[3 * k + 1]; canvas[o + 2] = table[3 * k + 2];
+        canvas[o] = table[3 * k];
+        canvas[o + 1] = table[3 * k + 1];
+        canvas[o + 2] = table[3 * k + 2];
       }
     }
     out.images.push({ left, top, width: w, height: h, delayCs, disposal });
     out.frames.push(canvas.slice());
-    delayCs = 0; transparent = -1; disposal = 0;
+    delayCs = 0;
+    transparent = -1;
+    disposal = 0;
   }
   if (p !== bytes.length) throw new Error(`${bytes.length - p} bytes after the trailer`);
   return out;
 }
 
 function lzwDecode(data: Uint8Array, minCode: number, count: number): Uint8Array {
-  const clear = 1 << minCode, eoi = clear + 1;
+  const clear = 1 << minCode,
+    eoi = clear + 1;
   const out = new Uint8Array(count);
   let n = 0;
-  const prefix = new Int32Array(4096), suffix = new Uint8Array(4096), length = new Int32Array(4096);
-  for (let i = 0; i < clear; i++) { prefix[i] = -1; suffix[i] = i; length[i] = 1; }
-  let size = minCode + 1, next = eoi + 1, prev = -1;
+  const prefix = new Int32Array(4096),
+    suffix = new Uint8Array(4096),
+    length = new Int32Array(4096);
+  for (let i = 0; i < clear; i++) {
+    prefix[i] = -1;
+    suffix[i] = i;
+    length[i] = 1;
+  }
+  let size = minCode + 1,
+    next = eoi + 1,
+    prev = -1;
   let bit = 0;
   const read = (): number => {
     let v = 0;
@@ -119,25 +139,45 @@ function lzwDecode(data: Uint8Array, minCode: number, count: number): Uint8Array
     const len = length[code];
     if (n + len > count) throw new Error('LZW data longer than the frame');
     let c = code;
-    for (let i = len - 1; i >= 0; i--) { out[n + i] = suffix[c]; c = prefix[c]; }
+    for (let i = len - 1; i >= 0; i--) {
+      out[n + i] = suffix[c];
+      c = prefix[c];
+    }
     const first = out[n];
     n += len;
     return first;
   };
   for (;;) {
     const code = read();
-    if (code === clear) { size = minCode + 1; next = eoi + 1; prev = -1; continue; }
+    if (code === clear) {
+      size = minCode + 1;
+      next = eoi + 1;
+      prev = -1;
+      continue;
+    }
     if (code === eoi) break;
-    if (prev < 0) { write(code); prev = code; continue; }
+    if (prev < 0) {
+      write(code);
+      prev = code;
+      continue;
+    }
     let first: number;
     if (code < next) {
       first = write(code);
-      if (next < 4096) { prefix[next] = prev; suffix[next] = first; length[next] = length[prev] + 1; next++; }
+      if (next < 4096) {
+        prefix[next] = prev;
+        suffix[next] = first;
+        length[next] = length[prev] + 1;
+        next++;
+      }
     } else if (code === next) {
       // KwKwK: the new entry is prev + first(prev).
       let c = prev;
       while (prefix[c] >= 0) c = prefix[c];
-      prefix[next] = prev; suffix[next] = suffix[c]; length[next] = length[prev] + 1; next++;
+      prefix[next] = prev;
+      suffix[next] = suffix[c];
+      length[next] = length[prev] + 1;
+      next++;
       write(code);
     } else {
       throw new Error(`LZW code ${code} beyond the table (${next})`);

@@ -18,11 +18,18 @@ export function tagBalance(xml: string): string[] {
   const problems: string[] = [];
   const stack: string[] = [];
   let roots = 0;
-  const re = /<(\/?)([A-Za-z][\w:.-]*)((?:\s+[\w:.-]+="[^"<]*")*)\s*(\/?)>|<!--[\s\S]*?-->|<\?[\s\S]*?\?>|<|&(?!(?:amp|lt|gt|quot|apos|#\d+|#x[0-9a-fA-F]+);)/g;
+  const re =
+    /<(\/?)([A-Za-z][\w:.-]*)((?:\s+[\w:.-]+="[^"<]*")*)\s*(\/?)>|<!--[\s\S]*?-->|<\?[\s\S]*?\?>|<|&(?!(?:amp|lt|gt|quot|apos|#\d+|#x[0-9a-fA-F]+);)/g;
   let m: RegExpExecArray | null;
   while ((m = re.exec(xml))) {
-    if (m[0] === '<') { problems.push(`stray or malformed '<' at ${m.index}: ${xml.slice(m.index, m.index + 40)}`); continue; }
-    if (m[0].startsWith('&')) { problems.push(`unescaped '&' at ${m.index}`); continue; }
+    if (m[0] === '<') {
+      problems.push(`stray or malformed '<' at ${m.index}: ${xml.slice(m.index, m.index + 40)}`);
+      continue;
+    }
+    if (m[0].startsWith('&')) {
+      problems.push(`unescaped '&' at ${m.index}`);
+      continue;
+    }
     if (m[0].startsWith('<!--') || m[0].startsWith('<?')) continue;
     const [, close, name, , selfClose] = m;
     if (close) {

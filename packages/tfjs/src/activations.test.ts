@@ -31,7 +31,13 @@ describe('activations', () => {
   for (const act of ACTIVATIONS) {
     it(`${act}: forward equals the float64 definition`, () => {
       const got = evalAt(activation(act), POINTS);
-      expectClose(got, POINTS.map((a) => Math.fround(phi64(act, Math.fround(a)))), 2e-7, 1e-7, `${act}`);
+      expectClose(
+        got,
+        POINTS.map((a) => Math.fround(phi64(act, Math.fround(a)))),
+        2e-7,
+        1e-7,
+        `${act}`,
+      );
     });
 
     for (const order of [1, 2, 3] as const) {
@@ -75,10 +81,17 @@ describe('activations', () => {
 
   it('sigmoid, exp and tanh wrappers are exact to the third derivative', () => {
     const cases: Array<[string, (a: tf.Tensor) => tf.Tensor, (a: number) => number[]]> = [
-      ['sigmoid', sigmoid, (a) => {
-        const s = sigmoid64(a), s1 = s * (1 - s), s2 = s1 * (1 - 2 * s), s3 = s1 * (1 - 6 * s + 6 * s * s);
-        return [s, s1, s2, s3];
-      }],
+      [
+        'sigmoid',
+        sigmoid,
+        (a) => {
+          const s = sigmoid64(a),
+            s1 = s * (1 - s),
+            s2 = s1 * (1 - 2 * s),
+            s3 = s1 * (1 - 6 * s + 6 * s * s);
+          return [s, s1, s2, s3];
+        },
+      ],
       ['exp', exp, (a) => [Math.exp(a), Math.exp(a), Math.exp(a), Math.exp(a)]],
       ['tanh', tanh, (a) => [Math.tanh(a), dphi64('tanh', a, 1), dphi64('tanh', a, 2), dphi64('tanh', a, 3)]],
     ];
@@ -86,7 +99,13 @@ describe('activations', () => {
     for (const [name, f, closed] of cases) {
       for (let order = 0; order <= 3; order++) {
         const got = evalAt(nthDerivative(f, order), pts);
-        expectClose(got, pts.map((a) => closed(Math.fround(a))[order]!), 2e-5, 2e-6, `${name}^(${order})`);
+        expectClose(
+          got,
+          pts.map((a) => closed(Math.fround(a))[order]!),
+          2e-5,
+          2e-6,
+          `${name}^(${order})`,
+        );
       }
     }
   });
@@ -108,7 +127,12 @@ describe('why the wrappers exist (tfjs 4.22 behaviour)', () => {
     const u = 0.48;
     const want = dphi64('tanh', u, 1) + u * dphi64('tanh', u, 2);
     const mixed = (f: (t: tf.Tensor) => tf.Tensor) =>
-      tf.tidy(() => tf.grad((w: tf.Tensor) => tf.grad((a: tf.Tensor) => f(tf.mul(w, a)))(tf.scalar(0.6)))(tf.scalar(0.8)).dataSync()[0]!);
+      tf.tidy(
+        () =>
+          tf
+            .grad((w: tf.Tensor) => tf.grad((a: tf.Tensor) => f(tf.mul(w, a)))(tf.scalar(0.6)))(tf.scalar(0.8))
+            .dataSync()[0]!,
+      );
     expect(Math.abs(mixed(tanh) - want)).toBeLessThan(1e-5);
     expect(Math.abs(mixed((t) => tf.tanh(t)) - want)).toBeGreaterThan(0.1);
   });

@@ -89,6 +89,7 @@ const BY_NAME: Record<Activation, Unary> = { silu, softplus, tanh, elu };
 /** The activation function phi for a name; throws on an unknown name. */
 export function activation(name: Activation): Unary {
   const f = BY_NAME[name];
-  if (f === undefined) throw new Error(`@scorefield/tfjs: unknown activation '${String(name)}' (expected one of ${ACTIVATIONS.join(', ')})`);
+  if (f === undefined)
+    throw new Error(`@scorefield/tfjs: unknown activation '${String(name)}' (expected one of ${ACTIVATIONS.join(', ')})`);
   return f;
 }

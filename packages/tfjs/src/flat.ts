@@ -21,7 +21,8 @@ function run(
 ): Float32Array {
   ensureReady();
   const d = dataDim(spec);
-  if (!Number.isSafeInteger(batch) || batch < 1) throw new Error(`@scorefield/tfjs: batch must be a positive integer, got ${String(batch)}`);
+  if (!Number.isSafeInteger(batch) || batch < 1)
+    throw new Error(`@scorefield/tfjs: batch must be a positive integer, got ${String(batch)}`);
   const P = toFloat32('params', params, paramCount(spec.dims));
   const X = toFloat32('x', x, batch * d);
   if (isConditioned(spec) && sigma === undefined) {

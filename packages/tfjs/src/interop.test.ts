@@ -22,14 +22,24 @@ describe('tensor interop', () => {
     const t = toTensor({ data: new Float64Array([0.1, 0.2]), rows: 1, cols: 2 });
     expect(Array.from(fromTensor(t).data)).toEqual([Math.fround(0.1), Math.fround(0.2)]);
     const u = toTensor({ data: [1, 2, 3, 4, 5, 6], rows: 2, cols: 3 });
-    expect(u.arraySync()).toEqual([[1, 2, 3], [4, 5, 6]]);
+    expect(u.arraySync()).toEqual([
+      [1, 2, 3],
+      [4, 5, 6],
+    ]);
     const e = toTensor({ data: [], rows: 0, cols: 3 });
     expect(fromTensor(e)).toEqual({ data: new Float32Array(0), rows: 0, cols: 3 });
     tf.dispose([t, u, e]);
   });
 
   it('converts int32 / bool tensors to float32', () => {
-    const t = tf.tensor2d([[1, 2], [3, 4]], [2, 2], 'int32');
+    const t = tf.tensor2d(
+      [
+        [1, 2],
+        [3, 4],
+      ],
+      [2, 2],
+      'int32',
+    );
     expect(fromTensor(t)).toEqual({ data: Float32Array.from([1, 2, 3, 4]), rows: 2, cols: 2 });
     t.dispose();
   });

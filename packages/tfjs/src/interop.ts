@@ -25,7 +25,9 @@ export function toTensor(m: MatrixLike): tf.Tensor2D {
   }
   const length = data?.length;
   if (length !== rows * cols) {
-    throw new Error(`@scorefield/tfjs: toTensor: data has ${String(length)} values, expected rows x cols = ${rows} x ${cols} = ${rows * cols}`);
+    throw new Error(
+      `@scorefield/tfjs: toTensor: data has ${String(length)} values, expected rows x cols = ${rows} x ${cols} = ${rows * cols}`,
+    );
   }
   const values = data instanceof Float32Array ? data : Float32Array.from(data);
   return tf.tensor2d(values, [rows, cols], 'float32');
@@ -35,7 +37,8 @@ export function toTensor(m: MatrixLike): tf.Tensor2D {
 export function fromTensor(t: tf.Tensor): Float32Matrix {
   ensureReady();
   if (!(t instanceof tf.Tensor)) throw new Error('@scorefield/tfjs: fromTensor expects a tf.Tensor');
-  if (t.rank !== 2) throw new Error(`@scorefield/tfjs: fromTensor expects a 2-D tensor, got rank ${t.rank} with shape ${JSON.stringify(t.shape)}`);
+  if (t.rank !== 2)
+    throw new Error(`@scorefield/tfjs: fromTensor expects a 2-D tensor, got rank ${t.rank} with shape ${JSON.stringify(t.shape)}`);
   if (t.isDisposed) throw new Error('@scorefield/tfjs: fromTensor: the tensor is disposed');
   const [rows, cols] = t.shape as [number, number];
   const values = t.dtype === 'float32' ? t.dataSync() : tf.tidy(() => tf.cast(t, 'float32').dataSync());

@@ -64,7 +64,9 @@ describe('shapes and conventions', () => {
     const got = noiseEmbedding(sig);
     expect(got.shape).toEqual([5, 7]);
     const data = got.dataSync();
-    sig.forEach((s, b) => embed64(Math.fround(s)).forEach((v, k) => expect(Math.abs(data[b * 7 + k]! - v)).toBeLessThan(3e-6 * Math.max(1, Math.abs(v)))));
+    sig.forEach((s, b) =>
+      embed64(Math.fround(s)).forEach((v, k) => expect(Math.abs(data[b * 7 + k]! - v)).toBeLessThan(3e-6 * Math.max(1, Math.abs(v)))),
+    );
     got.dispose();
     const one = noiseEmbedding(1);
     expect(Array.from(one.dataSync())).toEqual([0, 0, 1, 0, 1, 0, 1]);
@@ -115,7 +117,13 @@ describe('forward pass and score against the float64 reference', () => {
               // s = -grad_x E by central differences of the float64 energy
               const h = 1e-5;
               for (let i = 0; i < d; i++) {
-                const at = (t: number) => energy64(spec, params, row(b).map((v, k) => (k === i ? v + t : v)), sg);
+                const at = (t: number) =>
+                  energy64(
+                    spec,
+                    params,
+                    row(b).map((v, k) => (k === i ? v + t : v)),
+                    sg,
+                  );
                 const fd = -(at(h) - at(-h)) / (2 * h);
                 expect(relClose(s[b * d + i]!, fd, 1e-4, 1)).toBe(true);
               }
@@ -135,7 +143,9 @@ describe('forward pass and score against the float64 reference', () => {
               for (let j = 0; j < d; j++) expect(relClose(J[(b * d + i) * d + j]!, Jw[i]![j]!, 1e-4, 1)).toBe(true);
             }
             expect(relClose(div[b]!, tr, 1e-4, 1)).toBe(true);
-            if (kind === 'energy') for (let i = 0; i < d; i++) for (let j = 0; j < i; j++) expect(J[(b * d + i) * d + j]).toBeCloseTo(J[(b * d + j) * d + i]!, 5);
+            if (kind === 'energy')
+              for (let i = 0; i < d; i++)
+                for (let j = 0; j < i; j++) expect(J[(b * d + i) * d + j]).toBeCloseTo(J[(b * d + j) * d + i]!, 5);
           }
         });
       }
@@ -152,7 +162,13 @@ describe('forward pass and score against the float64 reference', () => {
       const g = mlpInputGrad64(dims, act, params, input, gOut);
       const h = 1e-5;
       for (let i = 0; i < 4; i++) {
-        const at = (t: number) => mlp64(dims, act, params, input.map((v, k) => (k === i ? v + t : v))).reduce((a, v, k) => a + v * gOut[k]!, 0);
+        const at = (t: number) =>
+          mlp64(
+            dims,
+            act,
+            params,
+            input.map((v, k) => (k === i ? v + t : v)),
+          ).reduce((a, v, k) => a + v * gOut[k]!, 0);
         expect(Math.abs(g[i]! - (at(h) - at(-h)) / (2 * h))).toBeLessThan(1e-8);
       }
     }
@@ -192,10 +208,11 @@ describe('tensor-level model functions', () => {
       const jv = scoreVjp(spec, p, x, v, sigma).arraySync();
       const J = scoreJacobianOf(spec, params, x.dataSync(), 3, sigma.dataSync());
       const vv = v.arraySync();
-      for (let b = 0; b < 3; b++) for (let j = 0; j < 2; j++) {
-        const want = J[(b * 2 + 0) * 2 + j]! * vv[b]![0]! + J[(b * 2 + 1) * 2 + j]! * vv[b]![1]!;
-        expect(jv[b]![j]).toBeCloseTo(want, 5);
-      }
+      for (let b = 0; b < 3; b++)
+        for (let j = 0; j < 2; j++) {
+          const want = J[(b * 2 + 0) * 2 + j]! * vv[b]![0]! + J[(b * 2 + 1) * 2 + j]! * vv[b]![1]!;
+          expect(jv[b]![j]).toBeCloseTo(want, 5);
+        }
       // A function that does not depend on x: zeros instead of tf.grad's error.
       expect(Array.from(vjp(() => tf.scalar(1), x).dataSync())).toEqual([0, 0, 0, 0, 0, 0]);
       // sigma as a number broadcasts

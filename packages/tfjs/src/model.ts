@@ -73,7 +73,8 @@ export function dataDim(spec: ModelSpec): number {
   }
   checkDims(spec.dims);
   const d = spec.dims[0]! - (isEmbedded(spec) ? EMBEDDING_SIZE : 0);
-  if (d < 1) throw new Error(`@scorefield/tfjs: dims[0] = ${spec.dims[0]} leaves no data dimension after the ${EMBEDDING_SIZE} embedding features`);
+  if (d < 1)
+    throw new Error(`@scorefield/tfjs: dims[0] = ${spec.dims[0]} leaves no data dimension after the ${EMBEDDING_SIZE} embedding features`);
   const out = spec.dims[spec.dims.length - 1]!;
   const want = spec.kind === 'score' ? d : 1;
   if (out !== want) {
@@ -88,7 +89,9 @@ export type SigmaLike = tf.Tensor1D | number;
 function sigmaTensor(sigma: SigmaLike, batch: number): tf.Tensor1D {
   if (typeof sigma === 'number') return tf.fill([batch], sigma, 'float32') as tf.Tensor1D;
   if (!(sigma instanceof tf.Tensor) || sigma.rank !== 1 || sigma.shape[0] !== batch) {
-    throw new Error(`@scorefield/tfjs: sigma must be a number or a [${batch}] tensor, got shape ${sigma instanceof tf.Tensor ? JSON.stringify(sigma.shape) : typeof sigma}`);
+    throw new Error(
+      `@scorefield/tfjs: sigma must be a number or a [${batch}] tensor, got shape ${sigma instanceof tf.Tensor ? JSON.stringify(sigma.shape) : typeof sigma}`,
+    );
   }
   return sigma;
 }
@@ -100,7 +103,12 @@ function sigmaTensor(sigma: SigmaLike, batch: number): tf.Tensor1D {
 export function noiseEmbedding(sigma: tf.Tensor1D | number | ArrayLike<number>): tf.Tensor2D {
   ensureReady();
   return tf.tidy(() => {
-    const s = typeof sigma === 'number' ? tf.tensor1d([sigma], 'float32') : sigma instanceof tf.Tensor ? sigma : tf.tensor1d(Array.from(sigma), 'float32');
+    const s =
+      typeof sigma === 'number'
+        ? tf.tensor1d([sigma], 'float32')
+        : sigma instanceof tf.Tensor
+          ? sigma
+          : tf.tensor1d(Array.from(sigma), 'float32');
     if (s.rank !== 1) throw new Error(`@scorefield/tfjs: noiseEmbedding expects sigma of shape [B], got ${JSON.stringify(s.shape)}`);
     const l = tf.log(s);
     const half = tf.mul(l, 0.5);
@@ -112,7 +120,9 @@ export function noiseEmbedding(sigma: tf.Tensor1D | number | ArrayLike<number>):
 function checkParams(dims: readonly number[], params: tf.Tensor): void {
   const n = paramCount(dims);
   if (!(params instanceof tf.Tensor) || params.rank !== 1 || params.shape[0] !== n) {
-    throw new Error(`@scorefield/tfjs: params must be a [${n}] tensor for dims ${JSON.stringify(dims)}, got shape ${params instanceof tf.Tensor ? JSON.stringify(params.shape) : typeof params}`);
+    throw new Error(
+      `@scorefield/tfjs: params must be a [${n}] tensor for dims ${JSON.stringify(dims)}, got shape ${params instanceof tf.Tensor ? JSON.stringify(params.shape) : typeof params}`,
+    );
   }
 }
 
@@ -130,7 +140,8 @@ export function mlp(spec: Pick<ModelSpec, 'dims' | 'activation'>, params: tf.Ten
     let off = 0;
     const L = dims.length - 1;
     for (let l = 0; l < L; l++) {
-      const I = dims[l]!, O = dims[l + 1]!;
+      const I = dims[l]!,
+        O = dims[l + 1]!;
       const W = tf.reshape(tf.slice(params, [off], [I * O]), [I, O]) as tf.Tensor2D;
       off += I * O;
       const b = tf.slice(params, [off], [O]);

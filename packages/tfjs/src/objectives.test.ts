@@ -45,7 +45,16 @@ function randomInputs(rng: Rng, objective: Objective, spec: ModelSpec, d: number
 }
 
 /** Central differences of the float64 loss at `count` coordinates; for elu, skips coordinates whose step crosses a kink. */
-function fdGradient(spec: ModelSpec, params: Float32Array, objective: Objective, inputs: ObjectiveInputs, d: number, rng: Rng, count: number, h = 1e-4) {
+function fdGradient(
+  spec: ModelSpec,
+  params: Float32Array,
+  objective: Objective,
+  inputs: ObjectiveInputs,
+  d: number,
+  rng: Rng,
+  count: number,
+  h = 1e-4,
+) {
   const p = Float64Array.from(params);
   const order = Array.from({ length: p.length }, (_, i) => i);
   for (let i = order.length - 1; i > 0; i--) {
@@ -142,7 +151,9 @@ describe('objectives against the float64 reference (value and parameter gradient
   });
 
   it('reports the worst errors', () => {
-    console.log(`worst relative errors: loss ${worst.loss.toExponential(2)}, gradient ${worst.grad.toExponential(2)}; FD stencil kink fallbacks ${kinkStats.stencilFallbacks}`);
+    console.log(
+      `worst relative errors: loss ${worst.loss.toExponential(2)}, gradient ${worst.grad.toExponential(2)}; FD stencil kink fallbacks ${kinkStats.stencilFallbacks}`,
+    );
     expect(worst.loss).toBeLessThanOrEqual(1e-3);
   });
 });
@@ -159,11 +170,13 @@ describe('known answers', () => {
       const x = rng.normals(B * d);
       const W = (i: number, j: number) => params[i * d + j]!;
       const bias = (j: number) => params[d * d + j]!;
-      const r = Array.from({ length: B }, (_, b) => Array.from({ length: d }, (_, j) => {
-        let acc = bias(j);
-        for (let i = 0; i < d; i++) acc += x[b * d + i]! * W(i, j);
-        return acc;
-      }));
+      const r = Array.from({ length: B }, (_, b) =>
+        Array.from({ length: d }, (_, j) => {
+          let acc = bias(j);
+          for (let i = 0; i < d; i++) acc += x[b * d + i]! * W(i, j);
+          return acc;
+        }),
+      );
       let tr = 0;
       for (let i = 0; i < d; i++) tr += W(i, i);
       const esm = tr + r.reduce((acc, rb) => acc + 0.5 * rb.reduce((a, v) => a + v * v, 0), 0) / B;
@@ -178,15 +191,17 @@ describe('known answers', () => {
       const M = 4;
       const v = rng.normals(M * B * d);
       let ssm = 0;
-      for (let m = 0; m < M; m++) for (let b = 0; b < B; b++) {
-        const vb = (i: number) => v[(m * B + b) * d + i]!;
-        let q = 0, proj = 0;
-        for (let i = 0; i < d; i++) {
-          proj += vb(i) * r[b]![i]!;
-          for (let j = 0; j < d; j++) q += vb(i) * W(i, j) * vb(j);
+      for (let m = 0; m < M; m++)
+        for (let b = 0; b < B; b++) {
+          const vb = (i: number) => v[(m * B + b) * d + i]!;
+          let q = 0,
+            proj = 0;
+          for (let i = 0; i < d; i++) {
+            proj += vb(i) * r[b]![i]!;
+            for (let j = 0; j < d; j++) q += vb(i) * W(i, j) * vb(j);
+          }
+          ssm += q + 0.5 * proj * proj;
         }
-        ssm += q + 0.5 * proj * proj;
-      }
       expect(objectiveValue(spec, params, 'ssm', { x, batch: B, v })).toBeCloseTo(ssm / (M * B), 4);
     });
   }
@@ -208,7 +223,9 @@ describe('known answers', () => {
     it(`denoising with the exact noisy score of a Gaussian reaches the closed-form minimum: ${c.name}`, () => {
       // x ~ N(0, tau^2 I), x~ = alpha x + sigma z ~ N(0, v I), v = alpha^2 tau^2 + sigma^2; exact score -x~ / v.
       // min E lambda/2 ||s(x~) + z/sigma||^2 = lambda/2 (E||z/sigma||^2 - E||x~/v||^2) = lambda d/2 (1/sigma^2 - 1/v).
-      const d = 2, tau = 1.3, B = 20000;
+      const d = 2,
+        tau = 1.3,
+        B = 20000;
       const rng = new Rng(4242);
       const v = c.alpha ** 2 * tau ** 2 + c.sigma ** 2;
       const spec: ModelSpec = { kind: 'score', dims: [d, d], activation: 'elu', conditioning: 'none' };
@@ -221,7 +238,7 @@ describe('known answers', () => {
         sigma: new Float32Array(B).fill(c.sigma),
         lambda: new Float32Array(B).fill(c.lambda),
       };
-      const expected = (c.lambda * d / 2) * (1 / c.sigma ** 2 - 1 / v);
+      const expected = ((c.lambda * d) / 2) * (1 / c.sigma ** 2 - 1 / v);
       const { loss, grad } = objectiveLossAndGrad(spec, params, 'denoising', inputs);
       // Monte Carlo standard error of the per-sample losses (float64).
       const per: number[] = [];
@@ -253,14 +270,21 @@ describe('known answers', () => {
         expect(Math.abs(grad[k]! - mu)).toBeLessThan(1e-3 * seK + 1e-6);
         expect(Math.abs(mu)).toBeLessThan(4.5 * seK);
       });
-      const away = objectiveLossAndGrad(spec, Float32Array.from(params, (p) => p * 1.3 + 0.05), 'denoising', inputs);
+      const away = objectiveLossAndGrad(
+        spec,
+        Float32Array.from(params, (p) => p * 1.3 + 0.05),
+        'denoising',
+        inputs,
+      );
       expect(away.loss).toBeGreaterThan(loss);
     });
   }
 
   for (const kind of ['score', 'energy'] as const) {
     it(`ssm and ssm-vr with many Gaussian projections approach esm (${kind} model)`, () => {
-      const d = 2, B = 3, M = 4000;
+      const d = 2,
+        B = 3,
+        M = 4000;
       const rng = new Rng(kind === 'score' ? 31 : 32);
       const spec = specFor(kind, 'softplus', 'none', d);
       const params = randomParams(spec.dims, rng);
@@ -270,15 +294,18 @@ describe('known answers', () => {
       const ssm = objectiveValue(spec, params, 'ssm', { x, batch: B, v });
       const ssmVr = objectiveValue(spec, params, 'ssm-vr', { x, batch: B, v, slices: M });
       // Standard errors of the two Monte Carlo estimates, from the float64 per-projection terms.
-      let varSsm = 0, varVr = 0;
+      let varSsm = 0,
+        varVr = 0;
       for (let b = 0; b < B; b++) {
         const xb = Array.from(x.subarray(b * d, b * d + d));
         const s = score64(spec, params, xb);
         const J = jacobian64(spec, params, xb);
-        const t1: number[] = [], t2: number[] = [];
+        const t1: number[] = [],
+          t2: number[] = [];
         for (let m = 0; m < M; m++) {
           const vv = Array.from(v.subarray((m * B + b) * d, (m * B + b + 1) * d));
-          let q = 0, proj = 0;
+          let q = 0,
+            proj = 0;
           for (let i = 0; i < d; i++) {
             proj += vv[i]! * s[i]!;
             for (let j = 0; j < d; j++) q += vv[i]! * J[i]![j]! * vv[j]!;
@@ -293,7 +320,8 @@ describe('known answers', () => {
         varSsm += variance(t1) / M;
         varVr += variance(t2) / M;
       }
-      const seSsm = Math.sqrt(varSsm) / B, seVr = Math.sqrt(varVr) / B;
+      const seSsm = Math.sqrt(varSsm) / B,
+        seVr = Math.sqrt(varVr) / B;
       expect(Math.abs(ssm - esm)).toBeLessThan(4 * seSsm);
       expect(Math.abs(ssmVr - esm)).toBeLessThan(4 * seVr);
       expect(seSsm).toBeLessThan(0.05 * Math.max(Math.abs(esm), 0.1));
@@ -337,11 +365,23 @@ describe('API behaviour', () => {
       const t = inputTensors(spec, 'esm', inputs);
       const u = tf.tensor1d(dir);
       const g = (p: tf.Tensor) => tf.grad((q: tf.Tensor) => objectiveLoss(spec, q as tf.Tensor1D, 'esm', t))(p);
-      return tf.grad((p: tf.Tensor) => tf.sum(tf.mul(g(p), u)))(tf.tensor1d(params)).dataSync();
+      return tf
+        .grad((p: tf.Tensor) => tf.sum(tf.mul(g(p), u)))(tf.tensor1d(params))
+        .dataSync();
     });
     // central differences of the (tfjs) gradient along dir
-    const gp = objectiveLossAndGrad(spec, Float32Array.from(params, (p, k) => p + h * dir[k]!), 'esm', inputs).grad;
-    const gm = objectiveLossAndGrad(spec, Float32Array.from(params, (p, k) => p - h * dir[k]!), 'esm', inputs).grad;
+    const gp = objectiveLossAndGrad(
+      spec,
+      Float32Array.from(params, (p, k) => p + h * dir[k]!),
+      'esm',
+      inputs,
+    ).grad;
+    const gm = objectiveLossAndGrad(
+      spec,
+      Float32Array.from(params, (p, k) => p - h * dir[k]!),
+      'esm',
+      inputs,
+    ).grad;
     const fd = Array.from(gp, (g, k) => (g - gm[k]!) / (2 * h));
     const scale = Math.max(...fd.map(Math.abs));
     fd.forEach((f, k) => expect(Math.abs(hvp[k]! - f)).toBeLessThan(2e-2 * scale));
@@ -354,17 +394,31 @@ describe('API behaviour', () => {
     expect(() => objectiveLossAndGrad(spec, params, 'esm', { x, batch: 3, sigma })).toThrow(/x has 4 values, expected 6/);
     expect(() => objectiveLossAndGrad(spec, params, 'ssm', { x, batch: 2, sigma })).toThrow(/needs inputs.v/);
     expect(() => objectiveLossAndGrad(spec, params, 'ssm', { x, batch: 2, sigma, v: new Float32Array(6) })).toThrow(/slices/);
-    expect(() => objectiveLossAndGrad(spec, params, 'ssm', { x, batch: 2, sigma, v: new Float32Array(8), slices: 3 })).toThrow(/v has 8 values, expected 12/);
+    expect(() => objectiveLossAndGrad(spec, params, 'ssm', { x, batch: 2, sigma, v: new Float32Array(8), slices: 3 })).toThrow(
+      /v has 8 values, expected 12/,
+    );
     expect(() => objectiveLossAndGrad(spec, params, 'denoising', { x, batch: 2, sigma })).toThrow(/z is required/);
-    expect(() => objectiveLossAndGrad(spec, params, 'denoising', { x, batch: 2, z: x, sigma: [1, -1] })).toThrow(/sigma\[1\] must be positive/);
-    expect(() => objectiveLossAndGrad(spec, params, 'denoising', { x, batch: 2, z: x, sigma, alpha: [1] })).toThrow(/alpha has 1 values, expected 2/);
+    expect(() => objectiveLossAndGrad(spec, params, 'denoising', { x, batch: 2, z: x, sigma: [1, -1] })).toThrow(
+      /sigma\[1\] must be positive/,
+    );
+    expect(() => objectiveLossAndGrad(spec, params, 'denoising', { x, batch: 2, z: x, sigma, alpha: [1] })).toThrow(
+      /alpha has 1 values, expected 2/,
+    );
     expect(() => objectiveLossAndGrad(spec, params.subarray(1), 'esm', { x, batch: 2, sigma })).toThrow(/params must hold/);
     expect(() => objectiveLossAndGrad(spec, params, 'nce' as Objective, { x, batch: 2, sigma })).toThrow(/unknown objective 'nce'/);
     expect(() => objectiveLossAndGrad(spec, params, 'esm', { x, batch: 0, sigma })).toThrow(/batch must be a positive integer/);
     tf.tidy(() => {
       const p = tf.tensor1d(params);
-      expect(() => objectiveLoss(spec, p, 'esm', { x: tf.zeros([2, 3]) as tf.Tensor2D, sigma: tf.ones([2]) as tf.Tensor1D })).toThrow(/x must be a \[B, 2\] tensor/);
-      expect(() => objectiveLoss(spec, p, 'ssm', { x: tf.zeros([2, 2]) as tf.Tensor2D, sigma: tf.ones([2]) as tf.Tensor1D, v: tf.zeros([3, 1, 2]) as tf.Tensor3D })).toThrow(/v must have shape \[M, 2, 2\]/);
+      expect(() => objectiveLoss(spec, p, 'esm', { x: tf.zeros([2, 3]) as tf.Tensor2D, sigma: tf.ones([2]) as tf.Tensor1D })).toThrow(
+        /x must be a \[B, 2\] tensor/,
+      );
+      expect(() =>
+        objectiveLoss(spec, p, 'ssm', {
+          x: tf.zeros([2, 2]) as tf.Tensor2D,
+          sigma: tf.ones([2]) as tf.Tensor1D,
+          v: tf.zeros([3, 1, 2]) as tf.Tensor3D,
+        }),
+      ).toThrow(/v must have shape \[M, 2, 2\]/);
     });
   });
 

@@ -95,9 +95,10 @@ export function objectiveLoss(spec: ModelSpec, params: tf.Tensor1D, objective: O
         const xs = tf.tile(x, [M, 1]) as tf.Tensor2D; // row m*B + b = x_b, matching v[m, b]
         const jv = vjp((xx) => score(spec, params, xx as tf.Tensor2D, tileSigma(sigma, B, M)), xs, vf);
         const quad = tf.div(tf.sum(tf.mul(jv, vf)), M * B); // mean_b (1/M) sum_m v^T J v
-        const second = objective === 'ssm'
-          ? tf.div(tf.sum(tf.square(tf.sum(tf.mul(v, s), 2))), 2 * M * B) // mean_b (1/M) sum_m (v^T s)^2 / 2
-          : tf.div(tf.sum(tf.square(s)), 2 * B); // mean_b ||s||^2 / 2
+        const second =
+          objective === 'ssm'
+            ? tf.div(tf.sum(tf.square(tf.sum(tf.mul(v, s), 2))), 2 * M * B) // mean_b (1/M) sum_m (v^T s)^2 / 2
+            : tf.div(tf.sum(tf.square(s)), 2 * B); // mean_b ||s||^2 / 2
         return tf.add(quad, second) as tf.Scalar;
       });
     case 'denoising':
@@ -158,7 +159,10 @@ export function inputTensors(spec: ModelSpec, objective: Objective, inputs: Obje
   if (needsV) {
     if (inputs.v === undefined) fail(`'${objective}' needs inputs.v (slices * batch * d values)`);
     M = inputs.slices ?? inputs.v.length / (B * d);
-    if (!Number.isSafeInteger(M) || M < 1) fail(`inputs.slices must be a positive integer and v.length = slices * batch * d, got v.length ${inputs.v.length} for batch ${B}, d ${d}`);
+    if (!Number.isSafeInteger(M) || M < 1)
+      fail(
+        `inputs.slices must be a positive integer and v.length = slices * batch * d, got v.length ${inputs.v.length} for batch ${B}, d ${d}`,
+      );
   }
   const v = needsV ? floats('v', inputs.v, M * B * d, true) : undefined;
   const z = isDen ? floats('z', inputs.z, B * d, true) : undefined;
@@ -166,7 +170,8 @@ export function inputTensors(spec: ModelSpec, objective: Objective, inputs: Obje
   const lambda = isDen ? floats('lambda', inputs.lambda, B, false) : undefined;
   const sigma = floats('sigma', inputs.sigma, B, isDen || isConditioned(spec));
   if (sigma !== undefined && (isDen || isConditioned(spec))) {
-    for (let b = 0; b < B; b++) if (!(sigma[b]! > 0) || !Number.isFinite(sigma[b]!)) fail(`inputs.sigma[${b}] must be positive and finite, got ${sigma[b]}`);
+    for (let b = 0; b < B; b++)
+      if (!(sigma[b]! > 0) || !Number.isFinite(sigma[b]!)) fail(`inputs.sigma[${b}] must be positive and finite, got ${sigma[b]}`);
   }
   const out: ObjectiveTensors = { x: tf.tensor2d(x, [B, d], 'float32') };
   if (v) out.v = tf.tensor3d(v, [M, B, d], 'float32');
@@ -205,7 +210,12 @@ export function objectiveLossAndGrad(
 }
 
 /** Loss only (no backward pass w.r.t. the parameters). */
-export function objectiveValue(spec: ModelSpec, params: Float32Array | ArrayLike<number>, objective: Objective, inputs: ObjectiveInputs): number {
+export function objectiveValue(
+  spec: ModelSpec,
+  params: Float32Array | ArrayLike<number>,
+  objective: Objective,
+  inputs: ObjectiveInputs,
+): number {
   ensureReady();
   return tf.tidy(() => {
     const p = paramsTensor(spec, params);

@@ -20,7 +20,14 @@ export const animate = defineCommand({
   description: 'animate training (the field learning) or sampling (particles flowing to the data) as a GIF',
   usage: 'scorefield animate --kind training|sampling --model model.safetensors --out movie.gif',
   options: {
-    kind: { type: 'string', value: 'kind', description: Object.entries(kinds).map(([k, d]) => `${k}: ${d}`).join('; '), default: 'sampling' },
+    kind: {
+      type: 'string',
+      value: 'kind',
+      description: Object.entries(kinds)
+        .map(([k, d]) => `${k}: ${d}`)
+        .join('; '),
+      default: 'sampling',
+    },
     model: { type: 'string', value: 'file', description: 'a model written by `scorefield train`' },
     record: { type: 'string', value: 'file', description: 'training: the snapshots (default: <model>.record.safetensors)' },
     data: { type: 'string', value: 'name|file', description: 'data to draw (default: the built-in dataset the model was trained on)' },
@@ -55,28 +62,51 @@ export const animate = defineCommand({
         const rec = decodeRecord(readInputFile(path), path);
         const points = gridPoints(rec.xRange, rec.yRange, rec.side, rec.side);
         const last = rec.steps[rec.steps.length - 1];
-        rec.steps.forEach((step, i) => svgs.push(fieldPlot({
-          ...titles(model, modelPath, 'training'), xRange: rec.xRange, yRange: rec.yRange, data: values,
-          field: { points, vectors: rec.fields[i] },
-          heat: rec.energies.length ? { values: rec.energies[i], nx: rec.side, ny: rec.side, label: 'energy E(x)' } : undefined,
-          labels: { data: data ? `data (${data.name})` : undefined, field: 'score s(x)' },
-          note: `step ${step} / ${last}`,
-        })));
+        rec.steps.forEach((step, i) =>
+          svgs.push(
+            fieldPlot({
+              ...titles(model, modelPath, 'training'),
+              xRange: rec.xRange,
+              yRange: rec.yRange,
+              data: values,
+              field: { points, vectors: rec.fields[i] },
+              heat: rec.energies.length ? { values: rec.energies[i], nx: rec.side, ny: rec.side, label: 'energy E(x)' } : undefined,
+              labels: { data: data ? `data (${data.name})` : undefined, field: 'score s(x)' },
+              note: `step ${step} / ${last}`,
+            }),
+          ),
+        );
       } else {
         const sampler = (args.sampler ?? defaultSampler(model)) as SamplerName;
         lookup(samplers, sampler, 'sampler');
-        const n = intFlag('n', args.n, 1, 100_000), frames = intFlag('frames', args.frames, 2, 1000);
+        const n = intFlag('n', args.n, 1, 100_000),
+          frames = intFlag('frames', args.frames, 2, 1000);
         const total = plannedSteps(model, sampler, {});
         const every = Math.max(1, Math.round(total / frames));
         const sigmas: number[] = [];
-        const r = sample(model, { n, seed, sampler, recordEvery: every, progressEvery: every, onProgress: (p) => sigmas.push(p.sigma ?? NaN) });
+        const r = sample(model, {
+          n,
+          seed,
+          sampler,
+          recordEvery: every,
+          progressEvery: every,
+          onProgress: (p) => sigmas.push(p.sigma ?? NaN),
+        });
         const range = dataRange([...(values ? [values] : []), r.samples], 0.1);
         const noisy = model.spec.conditioning !== 'none';
-        r.trajectory.forEach((x, i) => svgs.push(scatterPlot({
-          ...titles(model, modelPath, `${sampler} sampling`), xRange: range.x, yRange: range.y, data: values, samples: x,
-          labels: { data: data ? `data (${data.name})` : undefined, samples: 'particles' },
-          note: `step ${Math.min(total, i * every)} / ${total}${noisy && i > 0 && Number.isFinite(sigmas[i - 1]) ? ` · σ = ${sigmas[i - 1].toPrecision(3)}` : ''}`,
-        })));
+        r.trajectory.forEach((x, i) =>
+          svgs.push(
+            scatterPlot({
+              ...titles(model, modelPath, `${sampler} sampling`),
+              xRange: range.x,
+              yRange: range.y,
+              data: values,
+              samples: x,
+              labels: { data: data ? `data (${data.name})` : undefined, samples: 'particles' },
+              note: `step ${Math.min(total, i * every)} / ${total}${noisy && i > 0 && Number.isFinite(sigmas[i - 1]) ? ` · σ = ${sigmas[i - 1].toPrecision(3)}` : ''}`,
+            }),
+          ),
+        );
       }
       const gif = await animateSvgs(svgs, { delayMs, scale });
       writeFileAtomic(out, gif);

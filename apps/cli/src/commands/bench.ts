@@ -13,10 +13,16 @@ export const bench = defineCommand({
   },
   async run(args, io) {
     const timing = { seconds: args.quick ? 0.1 : 0.4 };
-    const log = (line: string) => { if (!args.quiet && !args.json) io.stderr(`${line}\n`); };
-    const simd = await loadCore({ build: 'simd' }), scalar = await loadCore({ build: 'scalar' });
+    const log = (line: string) => {
+      if (!args.quiet && !args.json) io.stderr(`${line}\n`);
+    };
+    const simd = await loadCore({ build: 'simd' }),
+      scalar = await loadCore({ build: 'scalar' });
     const kernels: Record<string, Record<string, number>> = {};
-    for (const [build, core] of [['simd', simd], ['scalar', scalar]] as const) {
+    for (const [build, core] of [
+      ['simd', simd],
+      ['scalar', scalar],
+    ] as const) {
       log(`kernels (${build})...`);
       const k: Record<string, number> = { ceilingGflops: benchmarkCeiling(core, timing) };
       const dense = benchmarkDense(core, 128, 128, 128, timing);
@@ -33,11 +39,13 @@ export const bench = defineCommand({
     }
     // Sampling: annealed Langevin particle-steps/s on a small trained ncsn model, 1 and all cores.
     log('sampling...');
-    const n = args.quick ? 2000 : 10_000, steps = args.quick ? 5 : 20;
+    const n = args.quick ? 2000 : 10_000,
+      steps = args.quick ? 5 : 20;
     const points = { data: new Float32Array(4000).map((_, i) => Math.sin(i * 12.9898) * 2), rows: 2000, cols: 2 };
     const trainer = new Trainer(simd, points, { loss: { name: 'ncsn', sigmas: sigmaSchedule('geometric', 1, 0.05, 10) }, steps: 1 });
     trainer.run(1);
-    const model = trainer.model, bytes = encodeModel(model);
+    const model = trainer.model,
+      bytes = encodeModel(model);
     const sampling: Record<string, number> = {};
     for (const workers of [...new Set([1, availableParallelism()])]) {
       const t0 = performance.now();
@@ -46,7 +54,12 @@ export const bench = defineCommand({
     }
     trainer.free();
     model.free();
-    const result = { machine: { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, node: process.version }, kernels, trainingStepsPerSecond: training, samplingParticleStepsPerSecond: sampling };
+    const result = {
+      machine: { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, node: process.version },
+      kernels,
+      trainingStepsPerSecond: training,
+      samplingParticleStepsPerSecond: sampling,
+    };
     if (args.json) {
       io.stdout(`${JSON.stringify(result)}\n`);
       return;

@@ -3,7 +3,15 @@ import { extname } from 'node:path';
 import { parseCsv, parseNpy } from '@scorefield/formats';
 import { datasetComponents, datasetLogDensityScore, datasets, InputError } from '@scorefield/core-math';
 import { decodeModel, logLikelihood, normalize, sdeOf, type ScoreModel } from '@scorefield/models';
-import { energyDistance, fisherDivergence, gridDivergences, MMD_BANDWIDTHS, mmd2, modeFractions, slicedWasserstein } from '@scorefield/metrics';
+import {
+  energyDistance,
+  fisherDivergence,
+  gridDivergences,
+  MMD_BANDWIDTHS,
+  mmd2,
+  modeFractions,
+  slicedWasserstein,
+} from '@scorefield/metrics';
 import { dataRange, gridPoints } from '@scorefield/plot';
 import { defineCommand, intFlag } from '../command.js';
 import { loadData } from '../data.js';
@@ -17,8 +25,16 @@ export const evaluate = defineCommand({
   usage: 'scorefield eval --model model.safetensors [--data <name|file>] [--samples file] [--n 2000] [--json]',
   options: {
     model: { type: 'string', value: 'file', description: 'a model written by `scorefield train`' },
-    data: { type: 'string', value: 'name|file', description: 'held-out data (default: fresh points of the built-in dataset the model was trained on)' },
-    samples: { type: 'string', value: 'file', description: 'samples to measure (.csv/.npy; default: draw --n with the model\'s default sampler)' },
+    data: {
+      type: 'string',
+      value: 'name|file',
+      description: 'held-out data (default: fresh points of the built-in dataset the model was trained on)',
+    },
+    samples: {
+      type: 'string',
+      value: 'file',
+      description: "samples to measure (.csv/.npy; default: draw --n with the model's default sampler)",
+    },
     n: { type: 'string', value: 'N', description: 'held-out points and samples to draw', default: '2000' },
     grid: { type: 'string', value: 'G', description: 'cells per side of the KL/TV grid', default: '64' },
     seed: { type: 'string', value: 'S', description: 'seed for the held-out data and the samples', default: '0' },
@@ -33,14 +49,25 @@ export const evaluate = defineCommand({
     const model = decodeModel(core, bytes, args.model);
     try {
       const trainedOn = model.training?.data;
-      const dataSpec = args.data ?? (trainedOn && Object.prototype.hasOwnProperty.call(datasets, trainedOn) ? trainedOn : undefined);
-      if (!dataSpec) throw new InputError(`eval: --data is required (the model was trained on ${trainedOn ?? 'unknown data'}, not a built-in dataset)`);
+      const dataSpec = args.data ?? (trainedOn && Object.hasOwn(datasets, trainedOn) ? trainedOn : undefined);
+      if (!dataSpec)
+        throw new InputError(`eval: --data is required (the model was trained on ${trainedOn ?? 'unknown data'}, not a built-in dataset)`);
       // Fresh points: the seed stream 2^31 + seed is never the one training drew from.
       const data = loadData(core, dataSpec, { size: n, seed: 2 ** 31 + seed, dim: model.dim });
       const reference = { data: Float64Array.from(data.points.data), rows: data.points.rows, cols: model.dim };
       const samples = args.samples ? readSamples(args.samples, model.dim) : await drawSamples(model, bytes, args.model, n, seed);
-      const result: Record<string, unknown> = { model: args.model, data: data.name, heldOut: reference.rows, samples: samples.rows, samplesFrom: args.samples ?? 'model' };
-      const std = (p: { data: ArrayLike<number>; rows: number; cols: number }) => ({ data: normalize(model.normalization, p.data), rows: p.rows, cols: p.cols });
+      const result: Record<string, unknown> = {
+        model: args.model,
+        data: data.name,
+        heldOut: reference.rows,
+        samples: samples.rows,
+        samplesFrom: args.samples ?? 'model',
+      };
+      const std = (p: { data: ArrayLike<number>; rows: number; cols: number }) => ({
+        data: normalize(model.normalization, p.data),
+        rows: p.rows,
+        cols: p.cols,
+      });
       result.sampleDistances = {
         mmd2Median: mmd2(samples, reference).value,
         mmd2Fixed: mmd2(std(samples), std(reference), { bandwidths: [...MMD_BANDWIDTHS] }).value,
@@ -51,7 +78,12 @@ export const evaluate = defineCommand({
       if (data.builtin && datasets[data.name as keyof typeof datasets].mixture) {
         result.scoreError = scoreError(model, data.name, reference);
         const comps = datasetComponents(core, data.name);
-        const modes = modeFractions(samples, comps.map((c) => c.mean), comps.map((c) => c.weight), { radius: 4 * Math.max(...comps.map((c) => c.std)) });
+        const modes = modeFractions(
+          samples,
+          comps.map((c) => c.mean),
+          comps.map((c) => c.weight),
+          { radius: 4 * Math.max(...comps.map((c) => c.std)) },
+        );
         result.modes = { fractions: modes.fractions, weights: modes.weights, offMode: modes.offMode, maxAbsError: modes.maxAbsError };
         const kl = gridKlTv(model, data.name, reference, grid);
         if (typeof kl === 'string') notApplicable.gridDivergences = kl;
@@ -70,7 +102,10 @@ export const evaluate = defineCommand({
 
 function readSamples(path: string, d: number) {
   const bytes = readInputFile(path);
-  const m = extname(path).toLowerCase() === '.npy' ? parseNpy(bytes, { source: path }) : parseCsv(new TextDecoder().decode(bytes), { source: path });
+  const m =
+    extname(path).toLowerCase() === '.npy'
+      ? parseNpy(bytes, { source: path })
+      : parseCsv(new TextDecoder().decode(bytes), { source: path });
   if (m.cols !== d) throw new InputError(`--samples ${path}: points have dimension ${m.cols}, the model ${d}`);
   if (m.rows < 2) throw new InputError(`--samples ${path}: need at least 2 samples, found ${m.rows}`);
   return { data: m.data, rows: m.rows, cols: m.cols };
@@ -83,39 +118,64 @@ async function drawSamples(model: ScoreModel, bytes: Uint8Array, source: string,
 
 /** Fisher divergence to the exact score on held-out points, overall and in the top/bottom log-density deciles. */
 function scoreError(model: ScoreModel, name: string, reference: { data: Float64Array; rows: number; cols: number }) {
-  const core = model.core, x = core.f32(reference.data.length, reference.data), truth = core.f32(reference.data.length), logp = core.f32(reference.rows);
+  const core = model.core,
+    x = core.f32(reference.data.length, reference.data),
+    truth = core.f32(reference.data.length),
+    logp = core.f32(reference.rows);
   try {
     datasetLogDensityScore(core, name, x, { score: truth, logp });
     const sigma = model.defaultSigma;
     const f = fisherDivergence(model.score(reference, sigma), truth.view, 2, logp.view);
-    return { overall: f.overall, topDensityDecile: f.topDecile, bottomDensityDecile: f.bottomDecile, sigma: model.spec.conditioning === 'none' ? null : sigma };
+    return {
+      overall: f.overall,
+      topDensityDecile: f.topDecile,
+      bottomDensityDecile: f.bottomDecile,
+      sigma: model.spec.conditioning === 'none' ? null : sigma,
+    };
   } finally {
-    x.free(); truth.free(); logp.free();
+    x.free();
+    truth.free();
+    logp.free();
   }
 }
 
 /** KL and TV between the model density and the true one on a grid over the data (2-D). */
 function gridKlTv(model: ScoreModel, name: string, reference: { data: Float64Array }, cells: number) {
   const range = dataRange([reference.data], 0.2);
-  const points = gridPoints(range.x, range.y, cells, cells), rows = cells * cells;
+  const points = gridPoints(range.x, range.y, cells, cells),
+    rows = cells * cells;
   let modelLog: Float64Array;
   if (model.spec.kind === 'energy') {
     // p proportional to exp(-E); E is the energy of standardised data, a constant away from data units.
     modelLog = Float64Array.from(model.energy({ data: points, rows, cols: 2 }, model.defaultSigma), (e) => -e);
   } else if (model.training?.loss.name === 'continuous') {
-    const { logp } = logLikelihood(model, sdeOf(model.training.loss), normalize(model.normalization, points), { rtol: 1e-4, atol: 1e-4, maxSteps: 20_000, seed: 0 });
+    const { logp } = logLikelihood(model, sdeOf(model.training.loss), normalize(model.normalization, points), {
+      rtol: 1e-4,
+      atol: 1e-4,
+      maxSteps: 20_000,
+      seed: 0,
+    });
     modelLog = logp;
   } else {
     return 'a score model has no density (train an energy model, or a continuous one for the ODE likelihood)';
   }
-  const x = model.core.f32(2 * rows, points), truth = model.core.f32(rows);
+  const x = model.core.f32(2 * rows, points),
+    truth = model.core.f32(rows);
   try {
     datasetLogDensityScore(model.core, name, x, { logp: truth });
     const cellArea = ((range.x[1] - range.x[0]) / cells) * ((range.y[1] - range.y[0]) / cells);
     const g = gridDivergences(modelLog, truth.view, cellArea);
-    return { kl: g.kl, reverseKl: g.reverseKl, tv: g.tv, cells, range, density: model.spec.kind === 'energy' ? 'exp(-E)' : 'ODE likelihood' };
+    return {
+      kl: g.kl,
+      reverseKl: g.reverseKl,
+      tv: g.tv,
+      cells,
+      range,
+      density: model.spec.kind === 'energy' ? 'exp(-E)' : 'ODE likelihood',
+    };
   } finally {
-    x.free(); truth.free();
+    x.free();
+    truth.free();
   }
 }
 

@@ -15,12 +15,24 @@ import { figure, plotKinds, type PlotKind } from '../figures.js';
 export const plot = defineCommand({
   name: 'plot',
   description: 'draw a trained 2-D model: field, energy, density, samples, error or loss (SVG or PNG)',
-  usage: 'scorefield plot --model model.safetensors [--kind field|energy|density|samples|error|loss] [--data <name|file>] --out figure.svg|figure.png',
+  usage:
+    'scorefield plot --model model.safetensors [--kind field|energy|density|samples|error|loss] [--data <name|file>] --out figure.svg|figure.png',
   options: {
     model: { type: 'string', value: 'file', description: 'a model written by `scorefield train`' },
-    kind: { type: 'string', value: 'kind', description: Object.entries(plotKinds).map(([k, d]) => `${k}: ${d}`).join('; '), default: 'field' },
+    kind: {
+      type: 'string',
+      value: 'kind',
+      description: Object.entries(plotKinds)
+        .map(([k, d]) => `${k}: ${d}`)
+        .join('; '),
+      default: 'field',
+    },
     data: { type: 'string', value: 'name|file', description: 'data to draw (default: the built-in dataset the model was trained on)' },
-    samples: { type: 'string', value: 'file', description: 'samples to draw (.csv/.npy; default: draw --n with the model\'s default sampler)' },
+    samples: {
+      type: 'string',
+      value: 'file',
+      description: "samples to draw (.csv/.npy; default: draw --n with the model's default sampler)",
+    },
     n: { type: 'string', value: 'N', description: 'samples to draw when --samples is not given', default: '1000' },
     grid: { type: 'string', value: 'G', description: 'arrows per side', default: '25' },
     scale: { type: 'string', value: 'X', description: 'PNG pixels per SVG unit', default: '2' },
@@ -50,17 +62,26 @@ export const plot = defineCommand({
       let samples: Float64Array | undefined;
       if (args.samples) {
         const raw = readInputFile(args.samples);
-        const m = extname(args.samples).toLowerCase() === '.npy' ? parseNpy(raw, { source: args.samples }) : parseCsv(new TextDecoder().decode(raw), { source: args.samples });
+        const m =
+          extname(args.samples).toLowerCase() === '.npy'
+            ? parseNpy(raw, { source: args.samples })
+            : parseCsv(new TextDecoder().decode(raw), { source: args.samples });
         if (m.cols !== 2) throw new InputError(`${args.samples}: samples have dimension ${m.cols}, the model 2`);
         samples = m.data;
       } else if (needSamples) {
-        samples = Float64Array.from((await sampleParallel(model, bytes, modelPath, { n, seed }, Math.min(8, availableParallelism()))).samples);
+        samples = Float64Array.from(
+          (await sampleParallel(model, bytes, modelPath, { n, seed }, Math.min(8, availableParallelism()))).samples,
+        );
       }
       const values = data ? Float64Array.from(data.points.data) : undefined;
       // The data set the frame (samples far outside are clipped); without data, the samples do.
       const range = dataRange(values ? [values] : samples ? [samples] : [], 0.15);
       const svg = figure(kind, {
-        model, source: modelPath, range, grid, samples,
+        model,
+        source: modelPath,
+        range,
+        grid,
+        samples,
         data: data && values ? { values, name: data.name, builtin: data.builtin } : undefined,
         samplesLabel: args.samples ? 'samples' : `samples (${t?.loss.name === 'ncsn' ? 'annealed Langevin' : 'model'})`,
       });

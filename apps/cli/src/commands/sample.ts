@@ -1,7 +1,15 @@
 import { availableParallelism } from 'node:os';
 import { extname } from 'node:path';
 import { encodeNpy, encodeNpyArray, formatCsv, parseCsv, parseNpy } from '@scorefield/formats';
-import { decodeModel, defaultSampler, plannedSteps, samplers, type InitSpec, type SampleOptions, type SamplerName } from '@scorefield/models';
+import {
+  decodeModel,
+  defaultSampler,
+  plannedSteps,
+  samplers,
+  type InitSpec,
+  type SampleOptions,
+  type SamplerName,
+} from '@scorefield/models';
 import { InputError, lookup, parseSigmaSchedule } from '@scorefield/core-math';
 import { defineCommand, intFlag, positiveFlag, requireFlag } from '../command.js';
 import { checkOutputPath, readInputFile, writeFileAtomic } from '../io.js';
@@ -15,22 +23,38 @@ export const sample = defineCommand({
   usage: 'scorefield sample --model model.safetensors [--sampler langevin|annealed|pc|ode] --n N --out samples.csv|samples.npy',
   options: {
     model: { type: 'string', value: 'file', description: 'a model written by `scorefield train`' },
-    sampler: { type: 'string', value: 'name', description: `${Object.keys(samplers).join(', ')} (default: annealed for ncsn models, pc for continuous ones, else langevin)` },
+    sampler: {
+      type: 'string',
+      value: 'name',
+      description: `${Object.keys(samplers).join(', ')} (default: annealed for ncsn models, pc for continuous ones, else langevin)`,
+    },
     n: { type: 'string', value: 'N', description: 'number of samples', default: '1000' },
-    steps: { type: 'string', value: 'T', description: 'langevin: steps (1000); annealed: steps per level (100); pc: predictor steps (500)' },
+    steps: {
+      type: 'string',
+      value: 'T',
+      description: 'langevin: steps (1000); annealed: steps per level (100); pc: predictor steps (500)',
+    },
     'step-size': { type: 'string', value: 'A', description: 'langevin: alpha (1e-3); annealed: eps (0.1 sigma_L^2); standardised units' },
     decay: { type: 'string', value: 'G', description: 'langevin: multiply alpha by G every step (default 1: fixed)' },
     sigma: { type: 'string', value: 'S', description: 'langevin: noise level the model is read at (default: its smallest)' },
-    sigmas: { type: 'string', value: 'sched', description: 'annealed: levels schedule:max:min:levels (default: the model\'s)' },
+    sigmas: { type: 'string', value: 'sched', description: "annealed: levels schedule:max:min:levels (default: the model's)" },
     denoise: { type: 'boolean', description: 'annealed, pc: finish with a denoising step x + sigma^2 s(x)', default: false },
     snr: { type: 'string', value: 'R', description: 'pc: corrector signal-to-noise ratio (0.16)' },
     'corrector-steps': { type: 'string', value: 'M', description: 'pc: corrector steps per predictor step (1)' },
     rtol: { type: 'string', value: 'TOL', description: 'ode: relative tolerance (1e-5)' },
     atol: { type: 'string', value: 'TOL', description: 'ode: absolute tolerance (1e-5)' },
-    init: { type: 'string', value: 'spec', description: 'gaussian | uniform | prior | box:LO:HI (data units) | points.csv|.npy (default: gaussian; prior for pc/ode)' },
+    init: {
+      type: 'string',
+      value: 'spec',
+      description: 'gaussian | uniform | prior | box:LO:HI (data units) | points.csv|.npy (default: gaussian; prior for pc/ode)',
+    },
     hold: { type: 'string', value: 'J,..', description: 'inpainting: hold these coordinates (0-based) at the values of --hold-from' },
     'hold-from': { type: 'string', value: 'file', description: 'points (.csv/.npy, n rows) whose --hold coordinates are kept' },
-    trajectory: { type: 'string', value: 'file.npy', description: 'record the chains into this .npy, shape [frames, n, d] (frame 0: the initial particles)' },
+    trajectory: {
+      type: 'string',
+      value: 'file.npy',
+      description: 'record the chains into this .npy, shape [frames, n, d] (frame 0: the initial particles)',
+    },
     'record-every': { type: 'string', value: 'K', description: 'with --trajectory: a frame every K steps (default: about 100 frames)' },
     workers: { type: 'string', value: 'W', description: 'worker threads (default: the number of cores); the result does not depend on it' },
     seed: { type: 'string', value: 'S', description: 'random seed (initial points and noise)', default: '0' },
@@ -52,7 +76,9 @@ export const sample = defineCommand({
       const sampler = (args.sampler ?? defaultSampler(model)) as SamplerName;
       lookup(samplers, sampler, 'sampler');
       const options: SampleOptions = {
-        n, seed, sampler,
+        n,
+        seed,
+        sampler,
         ...(args.steps !== undefined && { steps: intFlag('steps', args.steps, 0, 1e9) }),
         ...(args['step-size'] !== undefined && { stepSize: positiveFlag('step-size', args['step-size']) }),
         ...(args.decay !== undefined && { decay: positiveFlag('decay', args.decay) }),
@@ -67,8 +93,10 @@ export const sample = defineCommand({
         ...(args.hold !== undefined && { hold: parseHold(args.hold, args['hold-from'], n, model.dim) }),
       };
       if (args.trajectory !== undefined) {
-        options.recordEvery = args['record-every'] !== undefined ? intFlag('record-every', args['record-every'], 1, 1e9)
-          : Math.max(1, Math.round(plannedSteps(model, sampler, options) / 100));
+        options.recordEvery =
+          args['record-every'] !== undefined
+            ? intFlag('record-every', args['record-every'], 1, 1e9)
+            : Math.max(1, Math.round(plannedSteps(model, sampler, options) / 100));
       }
       let bar: Progress | undefined;
       const t0 = performance.now();
@@ -88,10 +116,23 @@ export const sample = defineCommand({
         all.forEach((f, i) => flat.set(f, i * n * model.dim));
         writeFileAtomic(args.trajectory, encodeNpyArray(flat, [frames, n, model.dim], 'f4'));
       }
-      const summary = { out, model: modelPath, n, dim: m.cols, sampler: result.sampler, evaluations: result.evaluations, seed, workers, seconds,
-        ...(args.trajectory !== undefined && { trajectory: args.trajectory, frames, recordEvery: options.recordEvery }) };
+      const summary = {
+        out,
+        model: modelPath,
+        n,
+        dim: m.cols,
+        sampler: result.sampler,
+        evaluations: result.evaluations,
+        seed,
+        workers,
+        seconds,
+        ...(args.trajectory !== undefined && { trajectory: args.trajectory, frames, recordEvery: options.recordEvery }),
+      };
       if (args.json) io.stdout(`${JSON.stringify(summary)}\n`);
-      else io.stdout(`wrote ${out}: ${n} samples, ${result.sampler} (${Math.round(result.evaluations)} score evaluations per particle) in ${seconds.toFixed(1)} s\n`);
+      else
+        io.stdout(
+          `wrote ${out}: ${n} samples, ${result.sampler} (${Math.round(result.evaluations)} score evaluations per particle) in ${seconds.toFixed(1)} s\n`,
+        );
     } finally {
       model.free();
     }
@@ -101,7 +142,10 @@ export const sample = defineCommand({
 /** Points from a .csv/.npy file, checked to be rows x d. */
 function readPoints(path: string, rows: number, d: number, flag: string) {
   const bytes = readInputFile(path);
-  const m = extname(path).toLowerCase() === '.npy' ? parseNpy(bytes, { source: path }) : parseCsv(new TextDecoder().decode(bytes), { source: path });
+  const m =
+    extname(path).toLowerCase() === '.npy'
+      ? parseNpy(bytes, { source: path })
+      : parseCsv(new TextDecoder().decode(bytes), { source: path });
   if (m.cols !== d) throw new InputError(`--${flag} ${path}: points have dimension ${m.cols}, the model ${d}`);
   if (m.rows !== rows) throw new InputError(`--${flag} ${path}: ${m.rows} points, expected --n ${rows}`);
   return { data: m.data, rows: m.rows, cols: m.cols };
@@ -111,7 +155,8 @@ function parseInit(spec: string, n: number, d: number): InitSpec {
   if (spec === 'gaussian' || spec === 'uniform' || spec === 'prior') return spec;
   const box = /^box:([^:]+):([^:]+)$/.exec(spec);
   if (box) {
-    const lo = Number(box[1]), hi = Number(box[2]);
+    const lo = Number(box[1]),
+      hi = Number(box[2]);
     if (!(Number.isFinite(lo) && Number.isFinite(hi) && lo < hi)) throw new InputError(`--init ${spec}: expected box:LO:HI with LO < HI`);
     return { uniform: [lo, hi] };
   }
@@ -122,6 +167,7 @@ function parseInit(spec: string, n: number, d: number): InitSpec {
 function parseHold(coords: string, from: string | undefined, n: number, d: number) {
   if (from === undefined) throw new InputError('--hold needs --hold-from <file> with the values to hold');
   const list = coords.split(',').map((c) => Number(c));
-  if (!list.every((c) => Number.isInteger(c) && c >= 0 && c < d)) throw new InputError(`--hold: expected coordinates between 0 and ${d - 1}, got '${coords}'`);
+  if (!list.every((c) => Number.isInteger(c) && c >= 0 && c < d))
+    throw new InputError(`--hold: expected coordinates between 0 and ${d - 1}, got '${coords}'`);
   return { coords: list, points: readPoints(from, n, d, 'hold-from') };
 }

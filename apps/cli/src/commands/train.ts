@@ -1,5 +1,15 @@
 import { existsSync, unlinkSync } from 'node:fs';
-import { activations, conditionings, InputError, lookup, modelKinds, objectives, projections, type Activation, type ModelKind } from '@scorefield/core-math';
+import {
+  activations,
+  conditionings,
+  InputError,
+  lookup,
+  modelKinds,
+  objectives,
+  projections,
+  type Activation,
+  type ModelKind,
+} from '@scorefield/core-math';
 import { decodeCheckpoint, encodeCheckpoint, encodeModel, lossCurve, trainDefaults, Trainer, type TrainOptions } from '@scorefield/models';
 import { ParallelTrainer } from '@scorefield/models/node';
 import { defineCommand, intFlag, intListFlag, positiveFlag, requireFlag } from '../command.js';
@@ -18,33 +28,84 @@ export function checkpointPath(out: string): string {
 export const train = defineCommand({
   name: 'train',
   description: 'train a score model on a dataset and write it as safetensors',
-  usage: 'scorefield train --data <name|file.csv|file.npy|file-idx> [--loss esm|ssm|ssm-vr|dsm|ncsn|continuous] [--model score|energy] --out model.safetensors',
+  usage:
+    'scorefield train --data <name|file.csv|file.npy|file-idx> [--loss esm|ssm|ssm-vr|dsm|ncsn|continuous] [--model score|energy] --out model.safetensors',
   config: true,
   options: {
-    config: { type: 'string', value: 'file.json', description: 'options as a JSON object {"loss": "ncsn", "steps": 5000, ...}; flags override it' },
+    config: {
+      type: 'string',
+      value: 'file.json',
+      description: 'options as a JSON object {"loss": "ncsn", "steps": 5000, ...}; flags override it',
+    },
     data: { type: 'string', value: 'name|file', description: 'built-in dataset name (see `scorefield datasets`), or a .csv/.npy/IDX file' },
-    loss: { type: 'string', value: 'name', description: `objective: ${Object.keys(objectives).join(', ')}`, default: objectiveFlagDefaults.loss },
-    model: { type: 'string', value: 'kind', description: `parametrisation: ${Object.keys(modelKinds).join(', ')} (energy: s = -grad E)`, default: 'score' },
-    conditioning: { type: 'string', value: 'how', description: `noise conditioning: ${Object.keys(conditionings).join(', ')} (default: both for ncsn and continuous, else none)` },
-    projections: { type: 'string', value: 'kind', description: `ssm/ssm-vr projections: ${Object.keys(projections).join(', ')} (default: ${objectiveFlagDefaults.projections})` },
+    loss: {
+      type: 'string',
+      value: 'name',
+      description: `objective: ${Object.keys(objectives).join(', ')}`,
+      default: objectiveFlagDefaults.loss,
+    },
+    model: {
+      type: 'string',
+      value: 'kind',
+      description: `parametrisation: ${Object.keys(modelKinds).join(', ')} (energy: s = -grad E)`,
+      default: 'score',
+    },
+    conditioning: {
+      type: 'string',
+      value: 'how',
+      description: `noise conditioning: ${Object.keys(conditionings).join(', ')} (default: both for ncsn and continuous, else none)`,
+    },
+    projections: {
+      type: 'string',
+      value: 'kind',
+      description: `ssm/ssm-vr projections: ${Object.keys(projections).join(', ')} (default: ${objectiveFlagDefaults.projections})`,
+    },
     slices: { type: 'string', value: 'M', description: `ssm/ssm-vr projections per point (default: ${objectiveFlagDefaults.slices})` },
     sigma: { type: 'string', value: 'S', description: `dsm noise level, standardised units (default: ${objectiveFlagDefaults.sigma})` },
-    sigmas: { type: 'string', value: 'sched', description: `ncsn levels schedule:max:min:levels, schedule geometric|linear|cosine (default: ${objectiveFlagDefaults.sigmas})` },
+    sigmas: {
+      type: 'string',
+      value: 'sched',
+      description: `ncsn levels schedule:max:min:levels, schedule geometric|linear|cosine (default: ${objectiveFlagDefaults.sigmas})`,
+    },
     sde: { type: 'string', value: 've|vp', description: `continuous-time SDE (default: ${objectiveFlagDefaults.sde})` },
     hidden: { type: 'string', value: 'W,W,..', description: 'hidden layer widths', default: trainDefaults.hidden.join(',') },
-    activation: { type: 'string', value: 'name', description: `activation: ${Object.keys(activations).join(', ')}`, default: trainDefaults.activation },
+    activation: {
+      type: 'string',
+      value: 'name',
+      description: `activation: ${Object.keys(activations).join(', ')}`,
+      default: trainDefaults.activation,
+    },
     steps: { type: 'string', value: 'N', description: 'Adam steps', default: String(trainDefaults.steps) },
     batch: { type: 'string', value: 'B', description: 'points per step', default: String(trainDefaults.batch) },
     lr: { type: 'string', value: 'LR', description: 'Adam learning rate', default: String(trainDefaults.lr) },
     'lr-decay': { type: 'string', value: 'none|cosine', description: 'learning-rate schedule', default: 'none' },
     'clip-grad': { type: 'string', value: 'C', description: 'rescale gradients to norm C when larger' },
-    standardize: { type: 'string', value: 'yes|no', description: 'standardise each coordinate (noise levels are then in standardised units)', default: 'yes' },
+    standardize: {
+      type: 'string',
+      value: 'yes|no',
+      description: 'standardise each coordinate (noise levels are then in standardised units)',
+      default: 'yes',
+    },
     seed: { type: 'string', value: 'S', description: 'random seed (weights, batches, noise, built-in data)', default: '0' },
     'data-size': { type: 'string', value: 'N', description: 'points drawn from a built-in dataset', default: '10000' },
-    'checkpoint-every': { type: 'string', value: 'N', description: 'every N steps, write the model and a resumable checkpoint (<out>.ckpt)' },
+    'checkpoint-every': {
+      type: 'string',
+      value: 'N',
+      description: 'every N steps, write the model and a resumable checkpoint (<out>.ckpt)',
+    },
     resume: { type: 'boolean', description: 'continue from <out>.ckpt (same options and seed give the same final bytes)', default: false },
-    workers: { type: 'string', value: 'W', description: 'data-parallel worker threads (default 1; with W > 1 the batch is split into W shards, each with its own stream: deterministic for a seed and W)', default: '1' },
-    'record-every': { type: 'string', value: 'K', description: 'every K steps, record the field for `animate --kind training` (<out>.record.safetensors)' },
+    workers: {
+      type: 'string',
+      value: 'W',
+      description:
+        'data-parallel worker threads (default 1; with W > 1 the batch is split into W shards, each with its own stream: deterministic for a seed and W)',
+      default: '1',
+    },
+    'record-every': {
+      type: 'string',
+      value: 'K',
+      description: 'every K steps, record the field for `animate --kind training` (<out>.record.safetensors)',
+    },
     out: { type: 'string', value: 'file', description: 'where to write the model (.safetensors)' },
   },
   async run(args, io) {
@@ -74,44 +135,61 @@ export const train = defineCommand({
     const every = args['checkpoint-every'] === undefined ? 0 : intFlag('checkpoint-every', args['checkpoint-every'], 1, 1e9);
     const recordEvery = args['record-every'] === undefined ? 0 : intFlag('record-every', args['record-every'], 1, 1e9);
     const workers = intFlag('workers', args.workers, 1, 64);
-    if (workers > 1 && (every || args.resume)) throw new InputError('--workers > 1 cannot be combined with --checkpoint-every or --resume (the shards\' streams are not checkpointed)');
+    if (workers > 1 && (every || args.resume))
+      throw new InputError(
+        "--workers > 1 cannot be combined with --checkpoint-every or --resume (the shards' streams are not checkpointed)",
+      );
     if (workers > options.batch) throw new InputError(`--workers ${workers}: more workers than points in a batch (${options.batch})`);
     checkOutputPath(out, 'out', ['.safetensors']);
-    const ckptPath = checkpointPath(out), recPath = recordPath(out);
-    if (args.resume && !existsSync(ckptPath)) throw new InputError(`--resume: no checkpoint ${ckptPath} (write one with --checkpoint-every N)`);
+    const ckptPath = checkpointPath(out),
+      recPath = recordPath(out);
+    if (args.resume && !existsSync(ckptPath))
+      throw new InputError(`--resume: no checkpoint ${ckptPath} (write one with --checkpoint-every N)`);
 
     const core = await getCore();
     const data = loadData(core, dataSpec, { size, seed: options.seed });
-    if (recordEvery && data.points.cols !== 2) throw new InputError(`--record-every: field snapshots need 2-D data, ${data.name} has dimension ${data.points.cols}`);
+    if (recordEvery && data.points.cols !== 2)
+      throw new InputError(`--record-every: field snapshots need 2-D data, ${data.name} has dimension ${data.points.cols}`);
     // Everything that must match for a resumed run to equal an uninterrupted one.
     const config = JSON.stringify({ data: data.name, size, options, recordEvery });
-    const parallel = workers > 1 ? new ParallelTrainer(core, data.points, { ...options, dataName: data.name, workers, wasm: core.build }) : undefined;
+    const parallel =
+      workers > 1 ? new ParallelTrainer(core, data.points, { ...options, dataName: data.name, workers, wasm: core.build }) : undefined;
     const trainer = parallel?.trainer ?? new Trainer(core, data.points, { ...options, dataName: data.name });
     await parallel?.start();
-    const step = (count: number, onStep: (s: number, loss: number) => void) => (parallel ? parallel.run(count, onStep) : trainer.run(count, onStep));
+    const step = (count: number, onStep: (s: number, loss: number) => void) =>
+      parallel ? parallel.run(count, onStep) : trainer.run(count, onStep);
     const record = recordEvery ? newRecord(data.points.data, 24, `${args.model} model, ${args.loss}`) : undefined;
     try {
       if (args.resume) {
         const ckpt = decodeCheckpoint(readInputFile(ckptPath), ckptPath);
-        if (ckpt.config !== config) throw new InputError(`--resume: ${ckptPath} was written with other options or data; rerun without --resume to start over`);
+        if (ckpt.config !== config)
+          throw new InputError(`--resume: ${ckptPath} was written with other options or data; rerun without --resume to start over`);
         trainer.restore(ckpt.state, ckpt.params);
         if (record && existsSync(recPath)) {
           const old = decodeRecord(readInputFile(recPath), recPath);
           const keep = old.steps.filter((s) => s <= ckpt.state.step).length;
-          Object.assign(record, { steps: old.steps.slice(0, keep), fields: old.fields.slice(0, keep), energies: old.energies.slice(0, keep) });
+          Object.assign(record, {
+            steps: old.steps.slice(0, keep),
+            fields: old.fields.slice(0, keep),
+            energies: old.energies.slice(0, keep),
+          });
         }
       }
       if (record && trainer.step === 0) snapshot(record, trainer.model, 0);
       const bar = createProgress(io, 'train', options.steps, !args.quiet);
       const progressEvery = Math.max(1, Math.floor(options.steps / 200));
-      const t0 = performance.now(), startStep = trainer.step;
+      const t0 = performance.now(),
+        startStep = trainer.step;
       const save = () => {
         trainer.model.training!.curve = lossCurve(trainer.losses);
         writeFileAtomic(out, encodeModel(trainer.model));
         if (record) writeFileAtomic(recPath, encodeRecord(record));
       };
       while (trainer.step < options.steps) {
-        const next = Math.min(options.steps, ...[every, recordEvery].filter((k) => k > 0).map((k) => (Math.floor(trainer.step / k) + 1) * k));
+        const next = Math.min(
+          options.steps,
+          ...[every, recordEvery].filter((k) => k > 0).map((k) => (Math.floor(trainer.step / k) + 1) * k),
+        );
         step(next - trainer.step, (done, value) => {
           if (done % progressEvery === 0 || done === options.steps) bar.update(done, `loss ${value.toFixed(4)}`);
         });
@@ -129,13 +207,33 @@ export const train = defineCommand({
       if (existsSync(ckptPath)) unlinkSync(ckptPath);
       const model = trainer.model;
       const result = {
-        out, data: data.name, points: data.points.rows, dim: data.points.cols, loss, model: args.model, conditioning: model.spec.conditioning,
-        steps: options.steps, resumedFrom: args.resume ? startStep : undefined, batch: options.batch, lr: options.lr, seed: options.seed,
-        hidden: options.hidden, activation, params: model.layout.paramCount, finalLoss, seconds,
-        stepsPerSecond: (options.steps - startStep) / seconds, build: core.build, workers, record: record ? recPath : undefined,
+        out,
+        data: data.name,
+        points: data.points.rows,
+        dim: data.points.cols,
+        loss,
+        model: args.model,
+        conditioning: model.spec.conditioning,
+        steps: options.steps,
+        resumedFrom: args.resume ? startStep : undefined,
+        batch: options.batch,
+        lr: options.lr,
+        seed: options.seed,
+        hidden: options.hidden,
+        activation,
+        params: model.layout.paramCount,
+        finalLoss,
+        seconds,
+        stepsPerSecond: (options.steps - startStep) / seconds,
+        build: core.build,
+        workers,
+        record: record ? recPath : undefined,
       };
       if (args.json) io.stdout(`${JSON.stringify(result)}\n`);
-      else io.stdout(`wrote ${out}: ${result.params} parameters, ${options.steps} steps in ${seconds.toFixed(1)} s (${result.stepsPerSecond.toFixed(0)} steps/s, ${core.build}), final loss ${finalLoss.toFixed(4)}\n`);
+      else
+        io.stdout(
+          `wrote ${out}: ${result.params} parameters, ${options.steps} steps in ${seconds.toFixed(1)} s (${result.stepsPerSecond.toFixed(0)} steps/s, ${core.build}), final loss ${finalLoss.toFixed(4)}\n`,
+        );
     } finally {
       await parallel?.close();
       trainer.free();

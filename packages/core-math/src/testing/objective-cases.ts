@@ -3,7 +3,13 @@ import type { Activation } from '../activation.js';
 import type { ObjectiveSpec } from '../objectives.js';
 import type { ModelSpec } from '../score-model.js';
 
-export interface Case { obj: ObjectiveSpec; spec: ModelSpec; act: Activation; batch: number; d: number }
+export interface Case {
+  obj: ObjectiveSpec;
+  spec: ModelSpec;
+  act: Activation;
+  batch: number;
+  d: number;
+}
 
 const exact: ObjectiveSpec[] = [
   { name: 'esm' },
@@ -22,9 +28,26 @@ const noisy: [ObjectiveSpec, ModelSpec['conditioning'][]][] = [
 const batches = [1, 3, 5, 17];
 export const cases: Case[] = [];
 for (const kind of ['score', 'energy'] as const) {
-  exact.forEach((obj, i) => cases.push({ obj, spec: { kind, conditioning: 'none' }, act: (['silu', 'tanh', 'softplus'] as const)[i % 3], batch: batches[i % 4], d: i === 1 ? 3 : 2 }));
-  noisy.forEach(([obj, conds], i) => conds.forEach((conditioning, j) =>
-    cases.push({ obj, spec: { kind, conditioning }, act: (['silu', 'softplus', 'tanh'] as const)[(i + j) % 3], batch: batches[(i + j) % 4], d: 2 })));
+  exact.forEach((obj, i) =>
+    cases.push({
+      obj,
+      spec: { kind, conditioning: 'none' },
+      act: (['silu', 'tanh', 'softplus'] as const)[i % 3],
+      batch: batches[i % 4],
+      d: i === 1 ? 3 : 2,
+    }),
+  );
+  noisy.forEach(([obj, conds], i) =>
+    conds.forEach((conditioning, j) =>
+      cases.push({
+        obj,
+        spec: { kind, conditioning },
+        act: (['silu', 'softplus', 'tanh'] as const)[(i + j) % 3],
+        batch: batches[(i + j) % 4],
+        d: 2,
+      }),
+    ),
+  );
 }
-export const label = (c: Case) => `${c.obj.name}${'projection' in c.obj ? `/${c.obj.projection}` : ''}${'sde' in c.obj ? `/${c.obj.sde}` : ''} ${c.spec.kind} (${c.spec.conditioning}, ${c.act}, batch ${c.batch}, d ${c.d})`;
-
+export const label = (c: Case) =>
+  `${c.obj.name}${'projection' in c.obj ? `/${c.obj.projection}` : ''}${'sde' in c.obj ? `/${c.obj.sde}` : ''} ${c.spec.kind} (${c.spec.conditioning}, ${c.act}, batch ${c.batch}, d ${c.d})`;

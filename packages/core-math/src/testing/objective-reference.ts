@@ -4,7 +4,7 @@
 import type { ModelSpec } from '../score-model.js';
 import type { ObjectiveSpec } from '../objectives.js';
 import { sdeDefaults } from '../objectives.js';
-import { ReferenceStream, refMlpJet, refMlpForward } from './reference.js';
+import { type ReferenceStream, refMlpJet, refMlpForward } from './reference.js';
 
 /** c(sigma), the 7-feature noise embedding. */
 export function refEmbedding(sigma: number): number[] {
@@ -19,7 +19,8 @@ export function refScore(spec: ModelSpec, dims: number[], act: string, params: A
   const input = embed ? [...x, ...refEmbedding(sigma)] : x;
   if (spec.kind === 'score') return Array.from(refMlpForward(dims, act, params, input, 1), (v) => v * scale);
   // Energy: s_j = -scale * d f / d x_j, from d tangent lanes e_j of the forward-mode jet.
-  const d = x.length, I = input.length;
+  const d = x.length,
+    I = input.length;
   const X = new Float64Array(I * (1 + d));
   X.set(input);
   for (let j = 0; j < d; j++) X[I + j * I + j] = 1;
@@ -31,7 +32,8 @@ export function refScore(spec: ModelSpec, dims: number[], act: string, params: A
 export function refJacobian(score: (x: number[]) => number[], x: number[], h = 1e-4): number[][] {
   const d = x.length;
   const cols = x.map((_, j) => {
-    const up = score(x.map((v, i) => (i === j ? v + h : v))), down = score(x.map((v, i) => (i === j ? v - h : v)));
+    const up = score(x.map((v, i) => (i === j ? v + h : v))),
+      down = score(x.map((v, i) => (i === j ? v - h : v)));
     return up.map((u, i) => (u - down[i]) / (2 * h));
   });
   return Array.from({ length: d }, (_, i) => cols.map((c) => c[i]));
@@ -49,20 +51,25 @@ export interface Draws {
 export function refDraws(obj: ObjectiveSpec, B: number, d: number, stream: ReferenceStream): Draws {
   const out: Draws = { alpha: [], sigma: [], lambda: [], z: [], v: [] };
   if (obj.name === 'ssm' || obj.name === 'ssm-vr') {
-    const M = obj.slices ?? 1, kind = obj.projection ?? 'gaussian';
+    const M = obj.slices ?? 1,
+      kind = obj.projection ?? 'gaussian';
     for (let b = 0; b < B; b++) {
-      out.v.push(Array.from({ length: M }, () => {
-        if (kind === 'rademacher') return Array.from({ length: d }, () => stream.rademacher());
-        const g = Array.from({ length: d }, () => stream.normal());
-        const norm = Math.hypot(...g);
-        return kind === 'sphere' ? g.map((u) => (u * Math.sqrt(d)) / norm) : g;
-      }));
+      out.v.push(
+        Array.from({ length: M }, () => {
+          if (kind === 'rademacher') return Array.from({ length: d }, () => stream.rademacher());
+          const g = Array.from({ length: d }, () => stream.normal());
+          const norm = Math.hypot(...g);
+          return kind === 'sphere' ? g.map((u) => (u * Math.sqrt(d)) / norm) : g;
+        }),
+      );
     }
     return out;
   }
   if (obj.name === 'esm') return out;
   for (let b = 0; b < B; b++) {
-    let a = 1, s = obj.name === 'dsm' ? obj.sigma : 1, w = 1;
+    let a = 1,
+      s = obj.name === 'dsm' ? obj.sigma : 1,
+      w = 1;
     if (obj.name === 'ncsn') {
       const i = Number(((stream.u64() >> 32n) * BigInt(obj.sigmas.length)) >> 32n);
       s = obj.sigmas[i];
@@ -87,13 +94,21 @@ export function refDraws(obj: ObjectiveSpec, B: number, d: number, stream: Refer
 }
 
 /** The objective's batch-mean loss in f64 for given draws. */
-export function refLoss(obj: ObjectiveSpec, spec: ModelSpec, dims: number[], act: string, params: ArrayLike<number>,
-  x: number[][], draws: Draws): number {
+export function refLoss(
+  obj: ObjectiveSpec,
+  spec: ModelSpec,
+  dims: number[],
+  act: string,
+  params: ArrayLike<number>,
+  x: number[][],
+  draws: Draws,
+): number {
   let total = 0;
   x.forEach((xb, b) => {
     if (obj.name === 'esm' || obj.name === 'ssm' || obj.name === 'ssm-vr') {
       const score = (p: number[]) => refScore(spec, dims, act, params, p, 1);
-      const s = score(xb), J = refJacobian(score, xb);
+      const s = score(xb),
+        J = refJacobian(score, xb);
       const sq = s.reduce((t, v) => t + v * v, 0);
       if (obj.name === 'esm') {
         total += J.reduce((t, row, i) => t + row[i], 0) + sq / 2;
@@ -110,7 +125,10 @@ export function refLoss(obj: ObjectiveSpec, spec: ModelSpec, dims: number[], act
       total += sum / M + (obj.name === 'ssm-vr' ? sq / 2 : 0);
       return;
     }
-    const a = draws.alpha[b], s = draws.sigma[b], w = draws.lambda[b], z = draws.z[b];
+    const a = draws.alpha[b],
+      s = draws.sigma[b],
+      w = draws.lambda[b],
+      z = draws.z[b];
     const noisy = xb.map((v, j) => a * v + s * z[j]);
     const score = refScore(spec, dims, act, params, noisy, s);
     total += (w / 2) * score.reduce((t, v, j) => t + (v + z[j] / s) ** 2, 0);

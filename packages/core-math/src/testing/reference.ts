@@ -20,7 +20,14 @@ export function randomArray(n: number, seed: number, lo = -1, hi = 1): Float32Ar
 }
 
 /** C = A B + bias, f64. */
-export function refGemm(a: ArrayLike<number>, b: ArrayLike<number>, bias: ArrayLike<number> | null, M: number, K: number, N: number): Float64Array {
+export function refGemm(
+  a: ArrayLike<number>,
+  b: ArrayLike<number>,
+  bias: ArrayLike<number> | null,
+  M: number,
+  K: number,
+  N: number,
+): Float64Array {
   const c = new Float64Array(M * N);
   for (let m = 0; m < M; m++) {
     for (let n = 0; n < N; n++) {
@@ -40,19 +47,32 @@ export const refActivations: Record<string, { f: (a: number) => number; d: ((a: 
     f: (a) => a * sigmoid(a),
     d: [
       (a) => sigmoid(a) * (1 + a * (1 - sigmoid(a))),
-      (a) => { const s = sigmoid(a); return s * (1 - s) * (2 + a * (1 - 2 * s)); },
-      (a) => { const s = sigmoid(a); return s * (1 - s) * (3 * (1 - 2 * s) + a * (1 - 6 * s + 6 * s * s)); },
+      (a) => {
+        const s = sigmoid(a);
+        return s * (1 - s) * (2 + a * (1 - 2 * s));
+      },
+      (a) => {
+        const s = sigmoid(a);
+        return s * (1 - s) * (3 * (1 - 2 * s) + a * (1 - 6 * s + 6 * s * s));
+      },
     ],
   },
   softplus: {
     f: (a) => Math.log(1 + Math.exp(a)),
-    d: [sigmoid, (a) => sigmoid(a) * (1 - sigmoid(a)), (a) => { const s = sigmoid(a); return s * (1 - s) * (1 - 2 * s); }],
+    d: [
+      sigmoid,
+      (a) => sigmoid(a) * (1 - sigmoid(a)),
+      (a) => {
+        const s = sigmoid(a);
+        return s * (1 - s) * (1 - 2 * s);
+      },
+    ],
   },
   tanh: {
     f: Math.tanh,
     d: [
       (a) => 1 / Math.cosh(a) ** 2,
-      (a) => -2 * Math.tanh(a) / Math.cosh(a) ** 2,
+      (a) => (-2 * Math.tanh(a)) / Math.cosh(a) ** 2,
       (a) => (4 * Math.tanh(a) ** 2 - 2 / Math.cosh(a) ** 2) / Math.cosh(a) ** 2,
     ],
   },
@@ -68,7 +88,8 @@ export function refMlpForward(dims: number[], act: string, params: ArrayLike<num
   let off = 0;
   const phi = refActivations[act].f;
   for (let l = 0; l < dims.length - 1; l++) {
-    const I = dims[l], O = dims[l + 1];
+    const I = dims[l],
+      O = dims[l + 1];
     const w = Array.from({ length: I * O }, (_, i) => params[off + i]);
     const b = Array.from({ length: O }, (_, i) => params[off + I * O + i]);
     off += I * O + O;
@@ -98,14 +119,16 @@ export function maxRelError(a: ArrayLike<number>, b: ArrayLike<number>, floor = 
 /** Bitwise equality of two f32 arrays. */
 export function sameBits(a: Float32Array, b: Float32Array): boolean {
   if (a.length !== b.length) return false;
-  const ua = new Uint32Array(a.buffer, a.byteOffset, a.length), ub = new Uint32Array(b.buffer, b.byteOffset, b.length);
+  const ua = new Uint32Array(a.buffer, a.byteOffset, a.length),
+    ub = new Uint32Array(b.buffer, b.byteOffset, b.length);
   return ua.every((v, i) => v === ub[i]);
 }
 
 /** max |a - b| / max |b|: the norm-wise relative error, right for sums with cancellation (matrix products). */
 export function normRelError(a: ArrayLike<number>, b: ArrayLike<number>): number {
   if (a.length !== b.length) throw new Error(`length ${a.length} != ${b.length}`);
-  let e = 0, scale = 0;
+  let e = 0,
+    scale = 0;
   for (let i = 0; i < a.length; i++) {
     e = Math.max(e, Math.abs(a[i] - b[i]));
     scale = Math.max(scale, Math.abs(b[i]));
@@ -157,7 +180,8 @@ export class ReferenceStream {
   /** Box-Muller, cosine branch, one 64-bit draw. */
   normal(): number {
     const b = this.bits();
-    const u1 = (Number(b >> 32n) + 1) * 2 ** -32, u2 = Number(b & 0xffffffffn) * 2 ** -32;
+    const u1 = (Number(b >> 32n) + 1) * 2 ** -32,
+      u2 = Number(b & 0xffffffffn) * 2 ** -32;
     return Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
   }
 }
@@ -166,14 +190,22 @@ export class ReferenceStream {
  * Reference jet of the MLP in f64, forward mode by the textbook rules, over the row layout of the
  * jet kernels: B primal rows, B*k tangent rows (b*k + j), then (order 2) B*k second-order rows.
  */
-export function refMlpJet(dims: number[], act: string, params: ArrayLike<number>, X: ArrayLike<number>, B: number, k: number,
-  order: 1 | 2): Float64Array {
+export function refMlpJet(
+  dims: number[],
+  act: string,
+  params: ArrayLike<number>,
+  X: ArrayLike<number>,
+  B: number,
+  k: number,
+  order: 1 | 2,
+): Float64Array {
   const R = B * (1 + order * k);
   const { f, d } = refActivations[act];
   let h = Float64Array.from(X);
   let off = 0;
   for (let l = 0; l < dims.length - 1; l++) {
-    const I = dims[l], O = dims[l + 1];
+    const I = dims[l],
+      O = dims[l + 1];
     const a = new Float64Array(R * O);
     for (let r = 0; r < R; r++) {
       for (let o = 0; o < O; o++) {
@@ -190,7 +222,8 @@ export function refMlpJet(dims: number[], act: string, params: ArrayLike<number>
         const a0 = a[b * O + o];
         next[b * O + o] = f(a0);
         for (let j = 0; j < k; j++) {
-          const t = (B + b * k + j) * O + o, s = (B + B * k + b * k + j) * O + o;
+          const t = (B + b * k + j) * O + o,
+            s = (B + B * k + b * k + j) * O + o;
           next[t] = d[0](a0) * a[t];
           if (order === 2) next[s] = d[1](a0) * a[t] * a[t] + d[0](a0) * a[s];
         }

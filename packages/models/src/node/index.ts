@@ -1,2 +1,10 @@
 // @scorefield/models/node: Node-only helpers (worker threads).
-export { ParallelTrainer, shardSizes, shardSeed, runShard, type ParallelTrainOptions, type ShardJob, type TestFault } from './parallel-trainer.js';
+export {
+  ParallelTrainer,
+  shardSizes,
+  shardSeed,
+  runShard,
+  type ParallelTrainOptions,
+  type ShardJob,
+  type TestFault,
+} from './parallel-trainer.js';

@@ -43,7 +43,8 @@ describe('ParallelTrainer', () => {
       p.trainer.free();
       return { bytes, losses };
     };
-    const a = await run(), b = await run();
+    const a = await run(),
+      b = await run();
     expect(Buffer.from(a.bytes).equals(Buffer.from(b.bytes))).toBe(true);
     const mean = (x: Float32Array) => x.reduce((s, v) => s + v, 0) / x.length;
     expect(mean(a.losses.subarray(250))).toBeLessThan(0.9 * mean(a.losses.subarray(0, 30)));
@@ -80,7 +81,13 @@ describe('ParallelTrainer', () => {
         error = e as Error;
       }
       const ms = performance.now() - t0;
-      const again = (() => { try { p.run(1); } catch (e) { return e as Error; } })();
+      const again = (() => {
+        try {
+          p.run(1);
+        } catch (e) {
+          return e as Error;
+        }
+      })();
       await p.close();
       p.trainer.free();
       return { error, ms, again, p };
@@ -115,7 +122,9 @@ describe('ParallelTrainer', () => {
 
     it('refuses a non-positive stall timeout and a fault outside the worker threads', () => {
       expect(() => new ParallelTrainer(core, data(), { workers: 2, stallTimeoutMs: 0 })).toThrow(/stallTimeoutMs/);
-      expect(() => new ParallelTrainer(core, data(), { workers: 2, testFault: { worker: 0, step: 1, kind: 'throw' } })).toThrow(/testFault/);
+      expect(() => new ParallelTrainer(core, data(), { workers: 2, testFault: { worker: 0, step: 1, kind: 'throw' } })).toThrow(
+        /testFault/,
+      );
     });
   });
 });

@@ -15,7 +15,18 @@
 // an error after at most `stallTimeoutMs` instead of a hang; workers wait in slices too and return once
 // SHUTDOWN is set.
 import { Worker } from 'node:worker_threads';
-import { BoundObjective, gatherRandomRows, loadCore, MlpLayout, scaleAdd, type Activation, type Core, type F32Buffer, type ObjectiveSpec, type Rng } from '@scorefield/core-math';
+import {
+  BoundObjective,
+  gatherRandomRows,
+  loadCore,
+  MlpLayout,
+  scaleAdd,
+  type Activation,
+  type Core,
+  type F32Buffer,
+  type ObjectiveSpec,
+  type Rng,
+} from '@scorefield/core-math';
 import { normalize } from '../normalization.js';
 import type { Points } from '../points.js';
 import { Trainer, TrainingDivergedError, type TrainOptions } from '../train.js';
@@ -31,7 +42,11 @@ const DONE = 0; // the last generation whose shard this worker finished (0: none
 const STATE = 1; // STARTING, READY, FAILED, EXITED or STOPPED
 const BEAT = 2; // heartbeat: bumped when the worker starts a step and on each idle wake-up
 const INFO = 3; // FAILED: byte length of the message; EXITED: the exit code
-const STARTING = 0, READY = 1, FAILED = 2, EXITED = 3, STOPPED = 4;
+const STARTING = 0,
+  READY = 1,
+  FAILED = 2,
+  EXITED = 3,
+  STOPPED = 4;
 const MESSAGE_BYTES = 256; // per worker: the UTF-8 message of a FAILED worker
 /** Longest single wait of the main thread before it rechecks the workers (a failure notifies at once). */
 const MAIN_SLICE_MS = 250;
@@ -93,7 +108,15 @@ export class ParallelTrainer {
   private readonly grads: Float32Array;
   private readonly losses: Float64Array;
   private readonly shards: number[];
-  private readonly local: { objective: BoundObjective; rng: Rng; batch: F32Buffer; grads: F32Buffer; part: F32Buffer; ws: F32Buffer; train: F32Buffer };
+  private readonly local: {
+    objective: BoundObjective;
+    rng: Rng;
+    batch: F32Buffer;
+    grads: F32Buffer;
+    part: F32Buffer;
+    ws: F32Buffer;
+    train: F32Buffer;
+  };
   private readonly ready: Promise<void>;
   private readonly stallTimeoutMs: number;
   /** Last generation started (the workers' DONE words reach it). */
@@ -103,48 +126,86 @@ export class ParallelTrainer {
   private failure: Error | undefined;
   private closing: Promise<void> | undefined;
 
-  constructor(readonly core: Core, data: Points, readonly options: ParallelTrainOptions) {
+  constructor(
+    readonly core: Core,
+    data: Points,
+    readonly options: ParallelTrainOptions,
+  ) {
     const stall = options.stallTimeoutMs ?? 120_000;
     if (!(stall > 0)) throw new Error(`train: stallTimeoutMs must be a positive number of milliseconds (got ${options.stallTimeoutMs})`);
     this.stallTimeoutMs = stall;
     const W = Math.max(1, Math.floor(options.workers));
     const fault = options.testFault;
-    if (fault && !(Number.isInteger(fault.worker) && fault.worker >= 1 && fault.worker < W)) throw new Error(`train: testFault.worker must be a worker thread, 1 to ${W - 1}`);
+    if (fault && !(Number.isInteger(fault.worker) && fault.worker >= 1 && fault.worker < W))
+      throw new Error(`train: testFault.worker must be a worker thread, 1 to ${W - 1}`);
     this.trainer = new Trainer(core, data, options);
-    const model = this.trainer.model, P = model.params.length, d = model.dim;
+    const model = this.trainer.model,
+      P = model.params.length,
+      d = model.dim;
     this.shards = shardSizes(this.trainer.options.batch, W);
     if (this.shards.some((s) => s < 1)) throw new Error(`train: batch ${this.trainer.options.batch} is smaller than the ${W} workers`);
     const sab = new SharedArrayBuffer(sharedBytes(P, W));
-    ({ control: this.control, messages: this.messages, losses: this.losses, params: this.params, grads: this.grads } = sharedViews(sab, P, W));
+    ({
+      control: this.control,
+      messages: this.messages,
+      losses: this.losses,
+      params: this.params,
+      grads: this.grads,
+    } = sharedViews(sab, P, W));
     const standardized = normalize(model.normalization, data.data);
     const seed = this.trainer.options.seed;
     // Shard 0 runs here, on the trainer's core.
     const objective = new BoundObjective(core, this.trainer.options.loss, model.spec, model.layout);
     this.local = {
-      objective, rng: core.rng(shardSeed(seed, 0)), batch: core.f32(this.shards[0] * d), grads: core.f32(P), part: core.f32(P),
-      ws: core.f32(objective.workspaceFloats(this.shards[0])), train: core.f32(standardized.length, standardized),
+      objective,
+      rng: core.rng(shardSeed(seed, 0)),
+      batch: core.f32(this.shards[0] * d),
+      grads: core.f32(P),
+      part: core.f32(P),
+      ws: core.f32(objective.workspaceFloats(this.shards[0])),
+      train: core.f32(standardized.length, standardized),
     };
     const started: Promise<void>[] = [];
     for (let w = 1; w < W; w++) {
       const worker = new Worker(new URL('../../dist/node/train-worker.js', import.meta.url), {
-        workerData: { sab, shard: w, workers: W, size: this.shards[w], batch: this.trainer.options.batch, rows: data.rows, data: standardized,
-          spec: model.spec, dims: [...model.layout.dims], activation: model.config.activation, loss: this.trainer.options.loss,
-          seed: shardSeed(seed, w), wasm: options.wasm ?? 'auto', fault: fault?.worker === w ? fault : undefined } satisfies ShardJob,
+        workerData: {
+          sab,
+          shard: w,
+          workers: W,
+          size: this.shards[w],
+          batch: this.trainer.options.batch,
+          rows: data.rows,
+          data: standardized,
+          spec: model.spec,
+          dims: [...model.layout.dims],
+          activation: model.config.activation,
+          loss: this.trainer.options.loss,
+          seed: shardSeed(seed, w),
+          wasm: options.wasm ?? 'auto',
+          fault: fault?.worker === w ? fault : undefined,
+        } satisfies ShardJob,
       });
       worker.on('error', (e) => (this.ended[w] ??= firstLine(e)));
       worker.on('exit', (code) => (this.ended[w] ??= `its thread exited with code ${code}`));
-      started.push(new Promise((resolve, reject) => {
-        const fail = (why: string) => reject(new Error(`parallel training: worker ${w} failed to start: ${why}`));
-        worker.once('message', (m) => (m === 'ready' ? resolve() : fail(String(m))));
-        worker.once('error', (e) => fail(firstLine(e)));
-        worker.once('exit', (code) => fail(`its thread exited with code ${code}`));
-      }));
+      started.push(
+        new Promise((resolve, reject) => {
+          const fail = (why: string) => reject(new Error(`parallel training: worker ${w} failed to start: ${why}`));
+          worker.once('message', (m) => (m === 'ready' ? resolve() : fail(String(m))));
+          worker.once('error', (e) => fail(firstLine(e)));
+          worker.once('exit', (code) => fail(`its thread exited with code ${code}`));
+        }),
+      );
       this.workers.push(worker);
     }
     this.ready = Promise.all(started).then(
       // Ready: a trainer that is never closed no longer keeps the process alive.
-      () => { if (!this.closing) for (const w of this.workers) w.unref(); },
-      (e: Error) => { this.abort(e); throw e; },
+      () => {
+        if (!this.closing) for (const w of this.workers) w.unref();
+      },
+      (e: Error) => {
+        this.abort(e);
+        throw e;
+      },
     );
     this.ready.catch(() => undefined); // run() may be called without awaiting start()
   }
@@ -161,7 +222,10 @@ export class ParallelTrainer {
    */
   run(count: number, onStep?: (step: number, loss: number) => void): number {
     const { trainer, local, shards, control } = this;
-    const model = trainer.model, P = model.params.length, B = trainer.options.batch, W = shards.length;
+    const model = trainer.model,
+      P = model.params.length,
+      B = trainer.options.batch,
+      W = shards.length;
     const adamGrads = local.grads;
     let loss = NaN;
     for (let k = 0; k < count; k++) {
@@ -201,7 +265,12 @@ export class ParallelTrainer {
       Atomics.store(this.control, SHUTDOWN, 1);
       Atomics.notify(this.control, GENERATION);
       // ref(): an unref'd worker's exit would not keep the process alive until this resolves.
-      await Promise.all(this.workers.map((w) => (w.ref(), w.terminate())));
+      await Promise.all(
+        this.workers.map((w) => {
+          w.ref();
+          return w.terminate();
+        }),
+      );
       const l = this.local;
       for (const b of [l.batch, l.grads, l.part, l.ws, l.train]) b.free();
       l.objective.free();
@@ -211,7 +280,8 @@ export class ParallelTrainer {
 
   private checkUsable(): void {
     if (this.closing) throw new Error('parallel training: the trainer is closed');
-    if (this.failure) throw new Error(`parallel training: stopped by an earlier failure (${this.failure.message})`, { cause: this.failure });
+    if (this.failure)
+      throw new Error(`parallel training: stopped by an earlier failure (${this.failure.message})`, { cause: this.failure });
   }
 
   /**
@@ -220,16 +290,19 @@ export class ParallelTrainer {
    * blocked too: no 'error' / 'exit' event arrives, hence the shared STATE words and heartbeats.)
    */
   private waitForWorkers(generation: number, step: number): void {
-    const c = this.control, W = this.shards.length;
+    const c = this.control,
+      W = this.shards.length;
     let beats: Int32Array | undefined, since: Float64Array | undefined;
     for (;;) {
       // Read the wake-up word before checking: a worker that changes anything after this read also
       // bumps FINISHED, so the wait below returns at once instead of missing it.
       const seen = Atomics.load(c, FINISHED);
       const now = performance.now();
-      let slice = MAIN_SLICE_MS, pending = false;
+      let slice = MAIN_SLICE_MS,
+        pending = false;
       for (let w = 1; w < W; w++) {
-        const at = HEADER + SLOT * w, state = Atomics.load(c, at + STATE);
+        const at = HEADER + SLOT * w,
+          state = Atomics.load(c, at + STATE);
         if (state === FAILED) throw this.fail(w, `failed at step ${step}: ${this.message(w)}`);
         if (state === EXITED) throw this.fail(w, `exited at step ${step} (its thread ended with code ${Atomics.load(c, at + INFO)})`);
         const ended = this.ended[w];
@@ -243,7 +316,10 @@ export class ParallelTrainer {
           beats[w] = beat;
           since[w] = now;
         } else if (now - since[w] >= this.stallTimeoutMs) {
-          throw this.fail(w, `stalled at step ${step}: no sign of life for ${(this.stallTimeoutMs / 1000).toPrecision(3)} s (stuck, or its thread died without reporting, e.g. out of memory; see stallTimeoutMs)`);
+          throw this.fail(
+            w,
+            `stalled at step ${step}: no sign of life for ${(this.stallTimeoutMs / 1000).toPrecision(3)} s (stuck, or its thread died without reporting, e.g. out of memory; see stallTimeoutMs)`,
+          );
         }
         slice = Math.min(slice, since[w] + this.stallTimeoutMs - now);
       }
@@ -289,7 +365,9 @@ function sharedBytes(P: number, W: number): number {
 }
 
 function sharedViews(sab: SharedArrayBuffer, P: number, W: number) {
-  const c = 4 * controlInts(W), m = c + 8 * W, p = m + MESSAGE_BYTES * W;
+  const c = 4 * controlInts(W),
+    m = c + 8 * W,
+    p = m + MESSAGE_BYTES * W;
   return {
     control: new Int32Array(sab, 0, controlInts(W)),
     losses: new Float64Array(sab, c, W),
@@ -348,12 +426,17 @@ export async function runShard(job: ShardJob, post: (m: string) => void): Promis
     const core = await loadCore({ build: job.wasm });
     const net = new MlpLayout(core, job.dims, job.activation as Activation);
     const objective = new BoundObjective(core, job.loss, job.spec, net);
-    const P = net.paramCount, d = job.data.length / job.rows;
+    const P = net.paramCount,
+      d = job.data.length / job.rows;
     const views = sharedViews(job.sab, P, job.workers);
     const { params, losses } = views;
     const grads = views.grads.subarray(job.shard * P, (job.shard + 1) * P);
-    const train = core.f32(job.data.length, job.data), batch = core.f32(job.size * d), p = core.f32(P), g = core.f32(P);
-    const ws = core.f32(objective.workspaceFloats(job.size)), rng = core.rng(job.seed);
+    const train = core.f32(job.data.length, job.data),
+      batch = core.f32(job.size * d),
+      p = core.f32(P),
+      g = core.f32(P);
+    const ws = core.f32(objective.workspaceFloats(job.size)),
+      rng = core.rng(job.seed);
     Atomics.store(control, at + STATE, READY);
     Atomics.add(control, at + BEAT, 1);
     post('ready');
@@ -377,7 +460,7 @@ export async function runShard(job: ShardJob, post: (m: string) => void): Promis
       gatherRandomRows(core, rng, train, job.rows, d, batch);
       g.view.fill(0);
       const loss = objective.lossGrad(p, batch, job.size, rng, g, ws);
-      const gv = g.view;
+      const _gv = g.view;
       grads.set(g.view); // one block copy; the main thread weights the shards
       losses[job.shard] = loss;
       done = generation;

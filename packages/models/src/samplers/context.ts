@@ -17,9 +17,18 @@ export class SamplerContext {
   evaluations = 0;
   private done = 0;
 
-  constructor(readonly model: ScoreSource, readonly x: F32Buffer, readonly rng: Rng, readonly total: number, readonly first: number,
-    readonly steps: number, readonly hold: { mask: F32Buffer; values: F32Buffer } | undefined, readonly recordEvery: number,
-    readonly onProgress: ((p: SampleProgress) => void) | undefined, readonly progressEvery: number) {
+  constructor(
+    readonly model: ScoreSource,
+    readonly x: F32Buffer,
+    readonly rng: Rng,
+    readonly total: number,
+    readonly first: number,
+    readonly steps: number,
+    readonly hold: { mask: F32Buffer; values: F32Buffer } | undefined,
+    readonly recordEvery: number,
+    readonly onProgress: ((p: SampleProgress) => void) | undefined,
+    readonly progressEvery: number,
+  ) {
     this.stepper = model.stepper(Math.max(1, Math.min(this.n, 256)));
     if (recordEvery > 0) this.trajectory.push(this.particles()); // frame 0: where the chains start
   }
@@ -31,7 +40,8 @@ export class SamplerContext {
   /** Particles in data units (a copy). */
   particles(): Float32Array {
     const out = this.x.toArray();
-    const { mean, std } = this.model.normalization, d = this.model.dim;
+    const { mean, std } = this.model.normalization,
+      d = this.model.dim;
     for (let i = 0; i < out.length; i++) out[i] = mean[i % d] + std[i % d] * out[i];
     return out;
   }
@@ -57,8 +67,12 @@ export class SamplerContext {
   advance(k: number, sigma?: number): void {
     const before = this.done;
     this.done += k;
-    if (this.recordEvery > 0 && Math.floor(this.done / this.recordEvery) > Math.floor(before / this.recordEvery)) this.trajectory.push(this.particles());
-    if (this.onProgress && (Math.floor(this.done / this.progressEvery) > Math.floor(before / this.progressEvery) || this.done >= this.steps)) {
+    if (this.recordEvery > 0 && Math.floor(this.done / this.recordEvery) > Math.floor(before / this.recordEvery))
+      this.trajectory.push(this.particles());
+    if (
+      this.onProgress &&
+      (Math.floor(this.done / this.progressEvery) > Math.floor(before / this.progressEvery) || this.done >= this.steps)
+    ) {
       this.onProgress({ step: Math.min(this.done, this.steps), steps: this.steps, sigma, particles: () => this.particles() });
     }
   }
@@ -75,7 +89,8 @@ export class SamplerContext {
 
 /** Throws an input error unless v is an integer in [min, max]. */
 export function checkInt(what: string, v: number, min: number, max = Number.MAX_SAFE_INTEGER): void {
-  if (!Number.isInteger(v) || v < min || v > max) throw new InputError(`sample: ${what} must be an integer between ${min} and ${max}, got ${v}`);
+  if (!Number.isInteger(v) || v < min || v > max)
+    throw new InputError(`sample: ${what} must be an integer between ${min} and ${max}, got ${v}`);
 }
 
 /** Throws an input error unless v is a finite number > 0. */

@@ -86,7 +86,9 @@ export function modelSigmas(model: ScoreSource): number[] {
     const sde = sdeOf(loss);
     return sigmaSchedule('geometric', sde.sigma(1), sde.sigma(sde.eps), 10);
   }
-  throw new InputError(`annealed sampling needs noise levels: a model trained with ncsn or continuous, or --sigmas (this one: ${loss?.name ?? 'unknown'})`);
+  throw new InputError(
+    `annealed sampling needs noise levels: a model trained with ncsn or continuous, or --sigmas (this one: ${loss?.name ?? 'unknown'})`,
+  );
 }
 
 /**
@@ -99,8 +101,10 @@ export function sample(model: ScoreSource, options: SampleOptions): SampleResult
   lookup(samplers, name, 'sampler');
   checkInt('n', o.n, 1, 1e9);
   checkInt('seed', o.seed, 0);
-  const d = model.dim, { core } = model;
-  const total = o.block?.total ?? o.n, first = o.block?.first ?? 0;
+  const d = model.dim,
+    { core } = model;
+  const total = o.block?.total ?? o.n,
+    first = o.block?.first ?? 0;
   checkInt('block.first', first, 0, total - o.n);
   if ((name === 'ode' || name === 'pc') && first % ODE_BLOCK !== 0) {
     throw new InputError(`sample: ${name} blocks must start at a multiple of ${ODE_BLOCK}, got ${first}`);
@@ -109,10 +113,23 @@ export function sample(model: ScoreSource, options: SampleOptions): SampleResult
   const x = initialParticles(model, o.init ?? (name === 'pc' || name === 'ode' ? 'prior' : 'gaussian'), total, first, o.n, rng, o.sde);
   const hold = o.hold ? holdBuffers(model, o.hold, o.n, first) : undefined;
   const plan = plannedSteps(model, name, o);
-  const ctx = new SamplerContext(model, x, rng, total, first, plan, hold, o.recordEvery ?? 0, o.onProgress,
-    o.progressEvery ?? Math.max(1, Math.round(plan / 100)));
+  const ctx = new SamplerContext(
+    model,
+    x,
+    rng,
+    total,
+    first,
+    plan,
+    hold,
+    o.recordEvery ?? 0,
+    o.onProgress,
+    o.progressEvery ?? Math.max(1, Math.round(plan / 100)),
+  );
   try {
-    if (hold) x.view.forEach((_, i) => { if (hold.mask.view[i % d]) x.view[i] = hold.values.view[i]; });
+    if (hold)
+      x.view.forEach((_, i) => {
+        if (hold.mask.view[i % d]) x.view[i] = hold.values.view[i];
+      });
     runSampler(ctx, name, o);
     ctx.checkFinite(`after ${plan} steps`);
     const samples = ctx.particles();
@@ -136,17 +153,23 @@ export function sample(model: ScoreSource, options: SampleOptions): SampleResult
 /** Steps a run of this sampler takes (ode: 1000 progress units over its time interval). */
 export function plannedSteps(model: ScoreSource, name: SamplerName, o: Omit<SampleOptions, 'n'>): number {
   switch (name) {
-    case 'langevin': return o.steps ?? langevinDefaults.steps;
-    case 'annealed': return (o.sigmas ?? modelSigmas(model)).length * (o.steps ?? annealedDefaults.steps) + (o.denoise ? 1 : 0);
-    case 'pc': return (o.steps ?? pcDefaults.steps) * (1 + (o.correctorSteps ?? pcDefaults.correctorSteps));
-    default: return 1000; // ode: progress in thousandths of the time interval
+    case 'langevin':
+      return o.steps ?? langevinDefaults.steps;
+    case 'annealed':
+      return (o.sigmas ?? modelSigmas(model)).length * (o.steps ?? annealedDefaults.steps) + (o.denoise ? 1 : 0);
+    case 'pc':
+      return (o.steps ?? pcDefaults.steps) * (1 + (o.correctorSteps ?? pcDefaults.correctorSteps));
+    default:
+      return 1000; // ode: progress in thousandths of the time interval
   }
 }
 
 function runSampler(ctx: SamplerContext, name: SamplerName, o: SampleOptions): void {
   const model = ctx.model;
   if (name === 'langevin') {
-    const steps = o.steps ?? langevinDefaults.steps, alpha0 = o.stepSize ?? langevinDefaults.stepSize, decay = o.decay ?? 1;
+    const steps = o.steps ?? langevinDefaults.steps,
+      alpha0 = o.stepSize ?? langevinDefaults.stepSize,
+      decay = o.decay ?? 1;
     checkInt('steps', steps, 0, 1e9);
     checkPositive('step size', alpha0);
     checkPositive('decay', decay);
@@ -158,7 +181,8 @@ function runSampler(ctx: SamplerContext, name: SamplerName, o: SampleOptions): v
   }
   if (name === 'annealed') {
     // see: Song & Ermon 2019, Algorithm 1.
-    const sigmas = o.sigmas ?? modelSigmas(model), T = o.steps ?? annealedDefaults.steps;
+    const sigmas = o.sigmas ?? modelSigmas(model),
+      T = o.steps ?? annealedDefaults.steps;
     const eps = o.stepSize ?? annealedDefaults.stepSizeFactor * sigmas[sigmas.length - 1] ** 2;
     sigmas.forEach((s) => checkPositive('sigma', s));
     checkInt('steps', T, 0, 1e9);
@@ -171,13 +195,17 @@ function runSampler(ctx: SamplerContext, name: SamplerName, o: SampleOptions): v
   const sde = o.sde ?? sdeOf(model.training?.loss);
   if (name === 'pc') {
     // see: Song et al. 2021, Algorithm 1 with reverse-diffusion predictor (eq. 46-47) and Langevin corrector.
-    const N = o.steps ?? pcDefaults.steps, snr = o.snr ?? pcDefaults.snr, M = o.correctorSteps ?? pcDefaults.correctorSteps;
+    const N = o.steps ?? pcDefaults.steps,
+      snr = o.snr ?? pcDefaults.snr,
+      M = o.correctorSteps ?? pcDefaults.correctorSteps;
     checkInt('steps', N, 1, 1e7);
     checkInt('corrector steps', M, 0, 100);
     checkPositive('snr', snr);
     const dt = (1 - sde.eps) / N;
     for (let i = 0; i < N; i++) {
-      const t = 1 - i * dt, sigma = sde.sigma(t), lastStep = i === N - 1;
+      const t = 1 - i * dt,
+        sigma = sde.sigma(t),
+        lastStep = i === N - 1;
       if (sde.kind === 've') {
         for (let m = 0; m < M; m++) ctx.run(1, { mode: 'corrector', alpha: 1, snr }, sigma);
         const g2 = sigma ** 2 - (lastStep ? 0 : sde.sigma(t - dt) ** 2);
@@ -192,17 +220,25 @@ function runSampler(ctx: SamplerContext, name: SamplerName, o: SampleOptions): v
     return;
   }
   // ode
-  const rtol = o.rtol ?? odeDefaults.rtol, atol = o.atol ?? odeDefaults.atol;
+  const rtol = o.rtol ?? odeDefaults.rtol,
+    atol = o.atol ?? odeDefaults.atol;
   checkPositive('rtol', rtol);
   checkPositive('atol', atol);
   const held = ctx.hold ? Array.from(ctx.hold.mask.view, (v) => v !== 0) : undefined;
   const y = ctx.x.toArray();
   let last = 0;
   ctx.evaluations += solveProbabilityFlow(model, sde, y, {
-    rtol, atol, maxSteps: odeDefaults.maxSteps, held,
+    rtol,
+    atol,
+    maxSteps: odeDefaults.maxSteps,
+    held,
     onProgress: (fraction, t) => {
       const progress = Math.round(1000 * fraction);
-      if (progress > last) { ctx.x.set(y); ctx.advance(progress - last, sde.sigma(t)); last = progress; }
+      if (progress > last) {
+        ctx.x.set(y);
+        ctx.advance(progress - last, sde.sigma(t));
+        last = progress;
+      }
     },
   });
   ctx.x.set(y);
@@ -214,7 +250,8 @@ function langevinRule(alpha: number) {
 
 /** Initial particles [n, d] in standardised units: the block first..first+n-1 of `total` drawn from rng. */
 function initialParticles(model: ScoreSource, init: InitSpec, total: number, first: number, n: number, rng: Rng, sde?: Sde): F32Buffer {
-  const { core } = model, d = model.dim;
+  const { core } = model,
+    d = model.dim;
   const all = core.f32(total * d);
   try {
     if (typeof init === 'string') {
@@ -223,13 +260,15 @@ function initialParticles(model: ScoreSource, init: InitSpec, total: number, fir
       else rngNormal(core, rng, all, 0, init === 'prior' ? (sde ?? sdeOf(model.training?.loss)).prior : 1);
     } else if ('uniform' in init) {
       const [lo, hi] = init.uniform;
-      if (!(Number.isFinite(lo) && Number.isFinite(hi) && hi > lo)) throw new InputError(`sample: init box needs lo < hi, got [${lo}, ${hi}]`);
+      if (!(Number.isFinite(lo) && Number.isFinite(hi) && hi > lo))
+        throw new InputError(`sample: init box needs lo < hi, got [${lo}, ${hi}]`);
       rngUniform(core, rng, all, 0, 1);
       const { mean, std } = model.normalization;
       all.set(all.view.map((u, i) => (lo + (hi - lo) * u - mean[i % d]) / std[i % d]));
     } else {
       checkPoints(init, 'init');
-      if (init.cols !== d || init.rows !== total) throw new InputError(`sample: init has ${init.rows} points of dimension ${init.cols}, expected ${total} of dimension ${d}`);
+      if (init.cols !== d || init.rows !== total)
+        throw new InputError(`sample: init has ${init.rows} points of dimension ${init.cols}, expected ${total} of dimension ${d}`);
       all.set(normalize(model.normalization, init.data));
     }
     // Allocate before taking the view: a growing WASM memory detaches views taken earlier.
@@ -254,6 +293,9 @@ function holdBuffers(model: ScoreSource, hold: { coords: number[]; points: Point
     mask[c] = 1;
   }
   const rows = hold.points.rows === n ? 0 : first;
-  const values = normalize(model.normalization, Array.from({ length: n * d }, (_, i) => hold.points.data[rows * d + i]));
+  const values = normalize(
+    model.normalization,
+    Array.from({ length: n * d }, (_, i) => hold.points.data[rows * d + i]),
+  );
   return { mask: model.core.f32(d, mask), values: model.core.f32(n * d, values) };
 }

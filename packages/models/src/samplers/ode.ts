@@ -12,27 +12,39 @@ export const ODE_BLOCK = 256;
  * (standardised units, [n, d]); coordinates with held[j] keep their value.
  * see: Song et al. 2021 (score SDE), eq. (13).
  */
-export function solveProbabilityFlow(model: ScoreSource, sde: Sde, x: Float32Array,
-  o: Omit<Rk45Options, 'onStep'> & { held?: boolean[]; onProgress?: (fraction: number, t: number) => void }): number {
-  const d = model.dim, n = x.length / d;
+export function solveProbabilityFlow(
+  model: ScoreSource,
+  sde: Sde,
+  x: Float32Array,
+  o: Omit<Rk45Options, 'onStep'> & { held?: boolean[]; onProgress?: (fraction: number, t: number) => void },
+): number {
+  const d = model.dim,
+    n = x.length / d;
   let evals = 0;
   for (let b0 = 0; b0 < n; b0 += ODE_BLOCK) {
     const nb = Math.min(ODE_BLOCK, n - b0);
     const { core } = model;
-    const xb = core.f32(nb * d), s = core.f32(nb * d), stepper = model.stepper(nb);
+    const xb = core.f32(nb * d),
+      s = core.f32(nb * d),
+      stepper = model.stepper(nb);
     const drift = (t: number, y: Float64Array, out: Float64Array) => {
       xb.set(y);
       stepper.score(xb, nb, sde.sigma(t), s);
-      const f = sde.drift(t), g2 = sde.diffusion2(t), sv = s.view;
+      const f = sde.drift(t),
+        g2 = sde.diffusion2(t),
+        sv = s.view;
       for (let i = 0; i < out.length; i++) out[i] = o.held?.[i % d] ? 0 : f * y[i] - 0.5 * g2 * sv[i];
     };
     const y = Float64Array.from(x.subarray(b0 * d, (b0 + nb) * d));
-    const blocks = Math.ceil(n / ODE_BLOCK), index = b0 / ODE_BLOCK;
+    const blocks = Math.ceil(n / ODE_BLOCK),
+      index = b0 / ODE_BLOCK;
     const onStep = (t: number) => o.onProgress?.((index + (1 - t) / (1 - sde.eps)) / blocks, t);
     try {
       evals += rk45(drift, y, 1, sde.eps, { ...o, onStep });
     } finally {
-      xb.free(); s.free(); stepper.free();
+      xb.free();
+      s.free();
+      stepper.free();
     }
     x.set(y, b0 * d);
   }
@@ -49,8 +61,14 @@ export const EXACT_TRACE_MAX_DIM = 16;
  * point, fixed over the solve (FFJORD).
  * see: Song et al. 2021, appendix D.2; Grathwohl et al. 2019 (FFJORD), eq. (4)-(5).
  */
-export function logLikelihood(model: ScoreSource, sde: Sde, y0: Float32Array, o: Omit<Rk45Options, 'onStep'> & { seed: number }): { logp: Float64Array; evaluations: number } {
-  const d = model.dim, n = y0.length / d;
+export function logLikelihood(
+  model: ScoreSource,
+  sde: Sde,
+  y0: Float32Array,
+  o: Omit<Rk45Options, 'onStep'> & { seed: number },
+): { logp: Float64Array; evaluations: number } {
+  const d = model.dim,
+    n = y0.length / d;
   const logp = new Float64Array(n);
   const { core } = model;
   const useProbes = d > EXACT_TRACE_MAX_DIM;
@@ -58,7 +76,10 @@ export function logLikelihood(model: ScoreSource, sde: Sde, y0: Float32Array, o:
   const rng = core.rng(o.seed);
   for (let b0 = 0; b0 < n; b0 += ODE_BLOCK) {
     const nb = Math.min(ODE_BLOCK, n - b0);
-    const xb = core.f32(nb * d), s = core.f32(nb * d), div = core.f32(nb), stepper = model.stepper(nb);
+    const xb = core.f32(nb * d),
+      s = core.f32(nb * d),
+      div = core.f32(nb),
+      stepper = model.stepper(nb);
     const v = useProbes ? core.f32(nb * d) : undefined;
     if (v) {
       rng.counter = BigInt(b0 * d); // the probes of a point depend on its index only
@@ -68,7 +89,8 @@ export function logLikelihood(model: ScoreSource, sde: Sde, y0: Float32Array, o:
     const f = (t: number, y: Float64Array, out: Float64Array) => {
       xb.set(y.subarray(0, nb * d));
       stepper.scoreDivergence(xb, nb, sde.sigma(t), s, div, v);
-      const fd = sde.drift(t), g2 = sde.diffusion2(t);
+      const fd = sde.drift(t),
+        g2 = sde.diffusion2(t);
       for (let i = 0; i < nb * d; i++) out[i] = fd * y[i] - 0.5 * g2 * s.view[i];
       for (let b = 0; b < nb; b++) out[nb * d + b] = d * fd - 0.5 * g2 * div.view[b];
     };
@@ -77,7 +99,11 @@ export function logLikelihood(model: ScoreSource, sde: Sde, y0: Float32Array, o:
     try {
       evals += rk45(f, y, sde.eps, 1, o);
     } finally {
-      xb.free(); s.free(); div.free(); stepper.free(); v?.free();
+      xb.free();
+      s.free();
+      div.free();
+      stepper.free();
+      v?.free();
     }
     const varPrior = sde.prior ** 2;
     for (let b = 0; b < nb; b++) {

@@ -26,15 +26,26 @@ const A = [
 const E = [71 / 57600, 0, -71 / 16695, 71 / 1920, -17253 / 339200, 22 / 525, -1 / 40];
 
 /** Integrates and returns the number of function evaluations. */
-export function rk45(f: (t: number, y: Float64Array, out: Float64Array) => void, y: Float64Array, t0: number, t1: number, o: Rk45Options): number {
-  const n = y.length, dir = Math.sign(t1 - t0);
+export function rk45(
+  f: (t: number, y: Float64Array, out: Float64Array) => void,
+  y: Float64Array,
+  t0: number,
+  t1: number,
+  o: Rk45Options,
+): number {
+  const n = y.length,
+    dir = Math.sign(t1 - t0);
   const k = Array.from({ length: 7 }, () => new Float64Array(n));
-  const tmp = new Float64Array(n), next = new Float64Array(n);
-  let t = t0, h = 0.01 * (t1 - t0), evals = 0;
+  const tmp = new Float64Array(n),
+    next = new Float64Array(n);
+  let t = t0,
+    h = 0.01 * (t1 - t0),
+    evals = 0;
   f(t, y, k[0]);
   evals++;
   for (let step = 0; dir * (t1 - t) > 1e-12 * Math.abs(t1 - t0); step++) {
-    if (step >= o.maxSteps) throw new Error(`ODE solver: no convergence in ${o.maxSteps} steps at t = ${t.toPrecision(4)}; loosen --rtol/--atol`);
+    if (step >= o.maxSteps)
+      throw new Error(`ODE solver: no convergence in ${o.maxSteps} steps at t = ${t.toPrecision(4)}; loosen --rtol/--atol`);
     if (dir * (t + h - t1) > 0) h = t1 - t;
     for (let s = 1; s < 7; s++) {
       for (let i = 0; i < n; i++) {

@@ -24,7 +24,9 @@ describe('samplers on the exact score (the sampler alone)', () => {
     const exact = new ExactScore(core, 'ncsn-mix');
     const sigmas = sigmaSchedule('geometric', 20, 1, 10);
     const base = { n: 1280, init: { uniform: [-8, 8] as [number, number] } };
-    const annealed = [0, 1, 2].map((seed) => upperMode(sample(exact, { ...base, sampler: 'annealed', sigmas, steps: 100, stepSize: 0.1, seed }).samples));
+    const annealed = [0, 1, 2].map((seed) =>
+      upperMode(sample(exact, { ...base, sampler: 'annealed', sigmas, steps: 100, stepSize: 0.1, seed }).samples),
+    );
     const mean = annealed.reduce((s, v) => s + v, 0) / 3;
     expect(Math.abs(mean - 0.8)).toBeLessThan(0.03);
     const plain = upperMode(sample(exact, { ...base, sampler: 'langevin', sigma: 1, steps: 1000, stepSize: 0.1, seed: 0 }).samples);
@@ -61,15 +63,29 @@ describe('samplers on trained models', () => {
   beforeAll(() => {
     const data = datasetSample(core, 'gmm3', core.rng(1), 3000).toArray();
     const points = { data, rows: 3000, cols: 2 };
-    ncsn = trainScoreModel(core, points, { hidden: [32, 32], steps: 300, loss: { name: 'ncsn', sigmas: sigmaSchedule('geometric', 2, 0.05, 6) }, seed: 1 }).model;
-    ve = trainScoreModel(core, points, { hidden: [32, 32], steps: 300, loss: { name: 'continuous', sde: 've', sigmaMax: 3 }, kind: 'energy', seed: 1 }).model;
+    ncsn = trainScoreModel(core, points, {
+      hidden: [32, 32],
+      steps: 300,
+      loss: { name: 'ncsn', sigmas: sigmaSchedule('geometric', 2, 0.05, 6) },
+      seed: 1,
+    }).model;
+    ve = trainScoreModel(core, points, {
+      hidden: [32, 32],
+      steps: 300,
+      loss: { name: 'continuous', sde: 've', sigmaMax: 3 },
+      kind: 'energy',
+      seed: 1,
+    }).model;
   });
 
   it.each(['annealed', 'langevin', 'pc', 'ode'] as const)('%s: the same samples whether run at once or split into blocks', (sampler) => {
     const model = sampler === 'pc' || sampler === 'ode' ? ve : ncsn;
     const o = { sampler, n: 600, seed: 4, steps: 20 } as const;
     const whole = sample(model, o).samples;
-    const split = [[0, 256], [256, 600]].map(([a, b]) => sample(model, { ...o, n: b - a, block: { first: a, total: 600 } }).samples);
+    const split = [
+      [0, 256],
+      [256, 600],
+    ].map(([a, b]) => sample(model, { ...o, n: b - a, block: { first: a, total: 600 } }).samples);
     expect(Array.from(Float32Array.from([...split[0], ...split[1]]))).toEqual(Array.from(whole));
   });
 
@@ -77,8 +93,14 @@ describe('samplers on trained models', () => {
     const seen: { step: number; sigma?: number }[] = [];
     const held = { data: Array.from({ length: 20 }, (_, i) => (i % 2 === 0 ? 1.5 : 0)), rows: 10, cols: 2 };
     const r = sample(ncsn, {
-      sampler: 'annealed', n: 10, steps: 10, recordEvery: 5, seed: 2, hold: { coords: [0], points: held },
-      onProgress: (p) => seen.push({ step: p.step, sigma: p.sigma }), progressEvery: 10,
+      sampler: 'annealed',
+      n: 10,
+      steps: 10,
+      recordEvery: 5,
+      seed: 2,
+      hold: { coords: [0], points: held },
+      onProgress: (p) => seen.push({ step: p.step, sigma: p.sigma }),
+      progressEvery: 10,
     });
     expect(r.trajectory).toHaveLength(13); // the start, then 6 levels x 10 steps / 5
     expect(seen.map((p) => p.step)).toEqual([10, 20, 30, 40, 50, 60]);
@@ -89,7 +111,11 @@ describe('samplers on trained models', () => {
 
   it('samples 10,000 particles on a fresh core (memory grows while the initial block is copied)', async () => {
     const fresh = await loadCore();
-    const { model } = trainScoreModel(fresh, { data: datasetSample(fresh, 'gmm3', fresh.rng(1), 500).toArray(), rows: 500, cols: 2 }, { hidden: [8], steps: 2 });
+    const { model } = trainScoreModel(
+      fresh,
+      { data: datasetSample(fresh, 'gmm3', fresh.rng(1), 500).toArray(), rows: 500, cols: 2 },
+      { hidden: [8], steps: 2 },
+    );
     const r = sample(model, { n: 10_000, steps: 1, seed: 1 });
     expect(r.samples.length).toBe(20_000);
     expect(r.samples.every(Number.isFinite)).toBe(true);
@@ -98,7 +124,9 @@ describe('samplers on trained models', () => {
   it('refuses what does not apply, in one line', () => {
     expect(() => sample(ncsn, { n: 5, sampler: 'pc' })).toThrow('this sampler needs a model trained with --loss continuous, not ncsn');
     expect(() => sample(ncsn, { n: 5, sampler: 'gibbs' as 'pc' })).toThrow("unknown sampler 'gibbs'; valid: langevin, annealed, pc, ode");
-    expect(() => sample(ve, { n: 300, sampler: 'ode', block: { first: 100, total: 600 } })).toThrow('sample: ode blocks must start at a multiple of 256, got 100');
+    expect(() => sample(ve, { n: 300, sampler: 'ode', block: { first: 100, total: 600 } })).toThrow(
+      'sample: ode blocks must start at a multiple of 256, got 100',
+    );
     expect(() => sample(ncsn, { n: 5, init: { uniform: [3, 1] } })).toThrow('sample: init box needs lo < hi, got [3, 1]');
   });
 });

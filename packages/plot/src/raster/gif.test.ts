@@ -27,11 +27,18 @@ function countImageDescriptors(gif: Uint8Array): number {
   let p = 13;
   if (gif[10] & 0x80) p += 3 * (2 << (gif[10] & 7));
   let n = 0;
-  const skipSubBlocks = (): void => { while (gif[p] !== 0) p += gif[p] + 1; p++; };
+  const skipSubBlocks = (): void => {
+    while (gif[p] !== 0) p += gif[p] + 1;
+    p++;
+  };
   for (;;) {
     const b = gif[p++];
     if (b === 0x3b) return n;
-    if (b === 0x21) { p++; skipSubBlocks(); continue; }
+    if (b === 0x21) {
+      p++;
+      skipSubBlocks();
+      continue;
+    }
     if (b !== 0x2c) throw new Error(`bad block ${b} at ${p - 1}`);
     n++;
     const packed = gif[p + 8];
@@ -43,12 +50,15 @@ function countImageDescriptors(gif: Uint8Array): number {
 }
 
 // Three frames: a red square moving over a white background with a blue bar.
-const W = 64, H = 48;
-const moving = [0, 1, 2].map((k) => frame(W, H, (x, y) => {
-  if (x >= 10 + 12 * k && x < 22 + 12 * k && y >= 10 && y < 22) return [220, 30, 40];
-  if (y >= 40) return [31, 119, 180];
-  return [255, 255, 255];
-}));
+const W = 64,
+  H = 48;
+const moving = [0, 1, 2].map((k) =>
+  frame(W, H, (x, y) => {
+    if (x >= 10 + 12 * k && x < 22 + 12 * k && y >= 10 && y < 22) return [220, 30, 40];
+    if (y >= 40) return [31, 119, 180];
+    return [255, 255, 255];
+  }),
+);
 
 describe('encodeGif', () => {
   it('writes GIF89a with a global palette, one image per frame and a loop extension', () => {
@@ -76,11 +86,13 @@ describe('encodeGif', () => {
     expect(dec.palette.length).toBeGreaterThanOrEqual(3 * 3);
     const red = [220, 30, 40];
     const slots = [];
-    for (let k = 0; k < dec.palette.length; k += 3) if (dec.palette[k] === red[0] && dec.palette[k + 1] === red[1] && dec.palette[k + 2] === red[2]) slots.push(k / 3);
+    for (let k = 0; k < dec.palette.length; k += 3)
+      if (dec.palette[k] === red[0] && dec.palette[k + 1] === red[1] && dec.palette[k + 2] === red[2]) slots.push(k / 3);
     expect(slots).toHaveLength(1);
     // The same palette results whatever the frame order (sorted colour counting).
-    expect(encodeGif([...moving].reverse(), { delayMs: 100 }).subarray(13, 13 + dec.palette.length))
-      .toEqual(gif.subarray(13, 13 + dec.palette.length));
+    expect(encodeGif([...moving].reverse(), { delayMs: 100 }).subarray(13, 13 + dec.palette.length)).toEqual(
+      gif.subarray(13, 13 + dec.palette.length),
+    );
   });
   it('stores later frames as the changed rectangle only, and an unchanged frame as one pixel', () => {
     const dec = decodeGif(encodeGif([moving[0], moving[1], moving[1]], { delayMs: 100 }));
@@ -94,16 +106,23 @@ describe('encodeGif', () => {
     const frames = [0, 1, 2, 3].map((k) => frame(96, 64, (x, y) => [Math.min(255, x * 2 + k * 20), y * 4, 128]));
     const dec = decodeGif(encodeGif(frames, { delayMs: 50 }));
     expect(dec.palette.length).toBe(256 * 3);
-    let err = 0, count = 0;
+    let err = 0,
+      count = 0;
     dec.frames.forEach((f, i) => {
       const ref = rgbOf(frames[i]);
-      for (let j = 0; j < f.length; j++) { err += Math.abs(f[j] - ref[j]); count++; }
+      for (let j = 0; j < f.length; j++) {
+        err += Math.abs(f[j] - ref[j]);
+        count++;
+      }
     });
     expect(err / count).toBeLessThan(3); // mean absolute error per channel, of 255
   });
   it('handles noise that fills the LZW table many times (clear codes)', () => {
     let s = 7;
-    const rnd = (): number => { s = (Math.imul(s, 1664525) + 1013904223) >>> 0; return s >>> 24; };
+    const rnd = (): number => {
+      s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+      return s >>> 24;
+    };
     const colours = Array.from({ length: 200 }, (_, i) => [i, (i * 7) & 255, (i * 13) & 255] as [number, number, number]);
     const noisy = frame(300, 200, () => colours[rnd() % 200]);
     const dec = decodeGif(encodeGif([noisy], { delayMs: 100 }));
@@ -140,10 +159,16 @@ describe('animateSvgs', () => {
   it('renders SVG frames into an animated GIF of the scaled size', async () => {
     const R: [number, number] = [-3, 3];
     const data = Array.from({ length: 400 }, (_, i) => Math.sin(i * 1.3) * 2);
-    const svgs = [0, 1, 2].map((k) => scatterPlot({
-      title: 'Langevin sampling', xRange: R, yRange: R, data,
-      samples: Array.from({ length: 100 }, (_, i) => Math.cos(i * 0.7 + k) * (1 + k / 2)), note: `step ${k}/2`,
-    }));
+    const svgs = [0, 1, 2].map((k) =>
+      scatterPlot({
+        title: 'Langevin sampling',
+        xRange: R,
+        yRange: R,
+        data,
+        samples: Array.from({ length: 100 }, (_, i) => Math.cos(i * 0.7 + k) * (1 + k / 2)),
+        note: `step ${k}/2`,
+      }),
+    );
     const gif = await animateSvgs(svgs, { delayMs: 200, scale: 0.5 });
     const dec = decodeGif(gif);
     expect([dec.width, dec.height]).toEqual([360, 360]);

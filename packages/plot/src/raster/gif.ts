@@ -42,13 +42,18 @@ export function encodeGif(frames: RgbaImage[], opts: GifOptions): Uint8Array {
   }
   frames.forEach((f, i) => {
     if (f.width !== width || f.height !== height) {
-      throw new Error(`encodeGif: frame ${i} is ${f.width} × ${f.height} but frame 0 is ${width} × ${height}; all frames must have the same size`);
+      throw new Error(
+        `encodeGif: frame ${i} is ${f.width} × ${f.height} but frame 0 is ${width} × ${height}; all frames must have the same size`,
+      );
     }
     if (f.rgba.length !== width * height * 4) {
-      throw new Error(`encodeGif: frame ${i} has ${f.rgba.length} bytes of RGBA, expected ${width} × ${height} × 4 = ${width * height * 4}`);
+      throw new Error(
+        `encodeGif: frame ${i} has ${f.rgba.length} bytes of RGBA, expected ${width} × ${height} × 4 = ${width * height * 4}`,
+      );
     }
   });
-  if (!(Number.isFinite(opts?.delayMs) && opts.delayMs >= 0)) throw new Error(`encodeGif: delayMs must be a non-negative number, got ${opts?.delayMs}`);
+  if (!(Number.isFinite(opts?.delayMs) && opts.delayMs >= 0))
+    throw new Error(`encodeGif: delayMs must be a non-negative number, got ${opts?.delayMs}`);
   const delay = Math.min(65535, Math.max(2, Math.round(opts.delayMs / 10)));
 
   const rgb = frames.map((f) => toRgbOnWhite(f.rgba));
@@ -59,31 +64,57 @@ export function encodeGif(frames: RgbaImage[], opts: GifOptions): Uint8Array {
 
   const out = new ByteWriter();
   out.ascii('GIF89a');
-  out.u16(width); out.u16(height);
+  out.u16(width);
+  out.u16(height);
   out.byte(0x80 | ((bits - 1) << 4) | (bits - 1)); // global table, colour resolution, table size
-  out.byte(0); out.byte(0); // background index, pixel aspect
+  out.byte(0);
+  out.byte(0); // background index, pixel aspect
   for (let i = 0; i < tableSize * 3; i++) out.byte(i < palette.length ? palette[i] : 0);
   if (opts.loop !== false) {
-    out.byte(0x21); out.byte(0xff); out.byte(11); out.ascii('NETSCAPE2.0');
-    out.byte(3); out.byte(1); out.u16(0); out.byte(0); // loop count 0 = forever
+    out.byte(0x21);
+    out.byte(0xff);
+    out.byte(11);
+    out.ascii('NETSCAPE2.0');
+    out.byte(3);
+    out.byte(1);
+    out.u16(0);
+    out.byte(0); // loop count 0 = forever
   }
 
   let prev: Uint8Array | undefined;
   const lzw = new LzwEncoder();
   for (const frame of rgb) {
     const idx = mapper.mapImage(frame);
-    let x0 = 0, y0 = 0, x1 = width - 1, y1 = height - 1;
+    let x0 = 0,
+      y0 = 0,
+      x1 = width - 1,
+      y1 = height - 1;
     if (prev) {
       const box = diffBox(prev, idx, width, height);
       if (box) ({ x0, y0, x1, y1 } = box);
-      else { x1 = 0; y1 = 0; } // identical frame: re-store one pixel to keep the timing
+      else {
+        x1 = 0;
+        y1 = 0;
+      } // identical frame: re-store one pixel to keep the timing
     }
-    const w = x1 - x0 + 1, h = y1 - y0 + 1;
+    const w = x1 - x0 + 1,
+      h = y1 - y0 + 1;
     const sub = w === width && h === height ? idx : crop(idx, width, x0, y0, w, h);
     // Graphic control extension: disposal 1 (leave the frame in place), no transparency.
-    out.byte(0x21); out.byte(0xf9); out.byte(4); out.byte(1 << 2); out.u16(delay); out.byte(0); out.byte(0);
+    out.byte(0x21);
+    out.byte(0xf9);
+    out.byte(4);
+    out.byte(1 << 2);
+    out.u16(delay);
+    out.byte(0);
+    out.byte(0);
     // Image descriptor, no local colour table, not interlaced.
-    out.byte(0x2c); out.u16(x0); out.u16(y0); out.u16(w); out.u16(h); out.byte(0);
+    out.byte(0x2c);
+    out.u16(x0);
+    out.u16(y0);
+    out.u16(w);
+    out.u16(h);
+    out.byte(0);
     lzw.encode(sub, Math.max(2, bits), out);
     prev = idx;
   }
@@ -98,7 +129,9 @@ function toRgbOnWhite(rgba: Uint8Array): Uint8Array {
   for (let i = 0, j = 0; i < rgba.length; i += 4, j += 3) {
     const a = rgba[i + 3];
     if (a === 255) {
-      rgb[j] = rgba[i]; rgb[j + 1] = rgba[i + 1]; rgb[j + 2] = rgba[i + 2];
+      rgb[j] = rgba[i];
+      rgb[j + 1] = rgba[i + 1];
+      rgb[j + 2] = rgba[i + 2];
     } else {
       const k = 255 - a;
       rgb[j] = Math.round((rgba[i] * a + 255 * k) / 255);
@@ -110,7 +143,11 @@ function toRgbOnWhite(rgba: Uint8Array): Uint8Array {
 }
 
 /** A colour cell of the median cut: distinct colours `[start, end)` of the shared arrays. */
-interface Cell { start: number; end: number; sse: number }
+interface Cell {
+  start: number;
+  end: number;
+  sse: number;
+}
 
 /**
  * Palette of at most 256 colours as `[r0, g0, b0, r1, …]`. Colours are counted exactly (24 bit);
@@ -132,7 +169,12 @@ export function buildPalette(frames: Uint8Array[], pixelsPerFrame: number, maxCo
   const n = keys.length;
   const col = [new Float64Array(n), new Float64Array(n), new Float64Array(n)];
   const w = new Float64Array(n);
-  keys.forEach((k, i) => { col[0][i] = k >> 16; col[1][i] = (k >> 8) & 255; col[2][i] = k & 255; w[i] = counts.get(k)!; });
+  keys.forEach((k, i) => {
+    col[0][i] = k >> 16;
+    col[1][i] = (k >> 8) & 255;
+    col[2][i] = k & 255;
+    w[i] = counts.get(k)!;
+  });
   if (n <= maxColours) {
     const out: number[] = [];
     for (let i = 0; i < n; i++) out.push(col[0][i], col[1][i], col[2][i]);
@@ -140,11 +182,18 @@ export function buildPalette(frames: Uint8Array[], pixelsPerFrame: number, maxCo
   }
   const order = Uint32Array.from({ length: n }, (_, i) => i);
   const sse = (s: number, e: number): number => {
-    let W = 0; const S = [0, 0, 0]; let Q = 0;
+    let W = 0;
+    const S = [0, 0, 0];
+    let Q = 0;
     for (let i = s; i < e; i++) {
-      const o = order[i], wi = w[o];
+      const o = order[i],
+        wi = w[o];
       W += wi;
-      for (let c = 0; c < 3; c++) { const v = col[c][o]; S[c] += wi * v; Q += wi * v * v; }
+      for (let c = 0; c < 3; c++) {
+        const v = col[c][o];
+        S[c] += wi * v;
+        Q += wi * v * v;
+      }
     }
     return W > 0 ? Q - (S[0] * S[0] + S[1] * S[1] + S[2] * S[2]) / W : 0;
   };
@@ -157,38 +206,63 @@ export function buildPalette(frames: Uint8Array[], pixelsPerFrame: number, maxCo
     if (best < 0) break;
     const cell = cells[best];
     // Split along the channel with the widest weighted spread.
-    let axis = 0, spread = -1;
+    let axis = 0,
+      spread = -1;
     for (let c = 0; c < 3; c++) {
-      let W = 0, S = 0, Q = 0;
-      for (let i = cell.start; i < cell.end; i++) { const o = order[i], v = col[c][o]; W += w[o]; S += w[o] * v; Q += w[o] * v * v; }
+      let W = 0,
+        S = 0,
+        Q = 0;
+      for (let i = cell.start; i < cell.end; i++) {
+        const o = order[i],
+          v = col[c][o];
+        W += w[o];
+        S += w[o] * v;
+        Q += w[o] * v * v;
+      }
       const varc = Q - (S * S) / W;
-      if (varc > spread) { spread = varc; axis = c; }
+      if (varc > spread) {
+        spread = varc;
+        axis = c;
+      }
     }
     const seg = Array.from(order.subarray(cell.start, cell.end)).sort((a, b) => col[axis][a] - col[axis][b] || a - b);
     order.set(seg, cell.start);
     // Prefix sums along the sorted segment; pick the cut minimising SSE(left) + SSE(right).
     const m = seg.length;
-    const pw = new Float64Array(m + 1), pq = new Float64Array(m + 1);
+    const pw = new Float64Array(m + 1),
+      pq = new Float64Array(m + 1);
     const ps = [new Float64Array(m + 1), new Float64Array(m + 1), new Float64Array(m + 1)];
     for (let i = 0; i < m; i++) {
-      const o = seg[i], wi = w[o];
+      const o = seg[i],
+        wi = w[o];
       pw[i + 1] = pw[i] + wi;
       let q = 0;
-      for (let c = 0; c < 3; c++) { const v = col[c][o]; ps[c][i + 1] = ps[c][i] + wi * v; q += wi * v * v; }
+      for (let c = 0; c < 3; c++) {
+        const v = col[c][o];
+        ps[c][i + 1] = ps[c][i] + wi * v;
+        q += wi * v * v;
+      }
       pq[i + 1] = pq[i] + q;
     }
     const part = (a: number, b: number): number => {
       const W = pw[b] - pw[a];
       if (W <= 0) return 0;
       let s2 = 0;
-      for (let c = 0; c < 3; c++) { const s = ps[c][b] - ps[c][a]; s2 += s * s; }
+      for (let c = 0; c < 3; c++) {
+        const s = ps[c][b] - ps[c][a];
+        s2 += s * s;
+      }
       return pq[b] - pq[a] - s2 / W;
     };
-    let cut = 1, bestErr = Infinity;
+    let cut = 1,
+      bestErr = Infinity;
     for (let i = 1; i < m; i++) {
       if (col[axis][seg[i]] === col[axis][seg[i - 1]]) continue; // keep equal values together
       const err = part(0, i) + part(i, m);
-      if (err < bestErr) { bestErr = err; cut = i; }
+      if (err < bestErr) {
+        bestErr = err;
+        cut = i;
+      }
     }
     if (bestErr === Infinity) cut = m >> 1;
     const mid = cell.start + cut;
@@ -197,8 +271,13 @@ export function buildPalette(frames: Uint8Array[], pixelsPerFrame: number, maxCo
   // Weighted mean of each cell.
   let centres: number[] = [];
   for (const cell of cells) {
-    let W = 0; const S = [0, 0, 0];
-    for (let i = cell.start; i < cell.end; i++) { const o = order[i]; W += w[o]; for (let c = 0; c < 3; c++) S[c] += w[o] * col[c][o]; }
+    let W = 0;
+    const S = [0, 0, 0];
+    for (let i = cell.start; i < cell.end; i++) {
+      const o = order[i];
+      W += w[o];
+      for (let c = 0; c < 3; c++) S[c] += w[o] * col[c][o];
+    }
     centres.push(S[0] / W, S[1] / W, S[2] / W);
   }
   // A few weighted k-means steps from the median cut: colours move to the nearest centre,
@@ -209,19 +288,32 @@ export function buildPalette(frames: Uint8Array[], pixelsPerFrame: number, maxCo
 
 /** Lloyd iterations over weighted colours; a centre that loses all its colours stays put. */
 function refine(col: Float64Array[], w: Float64Array, centres: number[], iterations: number): number[] {
-  const n = w.length, k = centres.length / 3;
+  const n = w.length,
+    k = centres.length / 3;
   let c = centres.slice();
   for (let it = 0; it < iterations; it++) {
-    const S = new Float64Array(3 * k), W = new Float64Array(k);
+    const S = new Float64Array(3 * k),
+      W = new Float64Array(k);
     for (let i = 0; i < n; i++) {
-      const r = col[0][i], g = col[1][i], b = col[2][i];
-      let best = 0, bestD = Infinity;
+      const r = col[0][i],
+        g = col[1][i],
+        b = col[2][i];
+      let best = 0,
+        bestD = Infinity;
       for (let j = 0; j < k; j++) {
-        const dr = c[3 * j] - r, dg = c[3 * j + 1] - g, db = c[3 * j + 2] - b;
+        const dr = c[3 * j] - r,
+          dg = c[3 * j + 1] - g,
+          db = c[3 * j + 2] - b;
         const d = dr * dr + dg * dg + db * db;
-        if (d < bestD) { bestD = d; best = j; }
+        if (d < bestD) {
+          bestD = d;
+          best = j;
+        }
       }
-      W[best] += w[i]; S[3 * best] += w[i] * r; S[3 * best + 1] += w[i] * g; S[3 * best + 2] += w[i] * b;
+      W[best] += w[i];
+      S[3 * best] += w[i] * r;
+      S[3 * best + 1] += w[i] * g;
+      S[3 * best + 2] += w[i] * b;
     }
     const next = c.slice();
     for (let j = 0; j < k; j++) if (W[j] > 0) for (let q = 0; q < 3; q++) next[3 * j + q] = S[3 * j + q] / W[j];
@@ -243,9 +335,15 @@ class NearestColour {
     idx = 0;
     const p = this.palette;
     for (let i = 0; i < p.length; i += 3) {
-      const dr = p[i] - r, dg = p[i + 1] - g, db = p[i + 2] - b;
+      const dr = p[i] - r,
+        dg = p[i + 1] - g,
+        db = p[i + 2] - b;
       const d = dr * dr + dg * dg + db * db;
-      if (d < best) { best = d; idx = i / 3; if (d === 0) break; }
+      if (d < best) {
+        best = d;
+        idx = i / 3;
+        if (d === 0) break;
+      }
     }
     this.cache.set(key, idx);
     return idx;
@@ -254,24 +352,45 @@ class NearestColour {
   mapImage(rgb: Uint8Array): Uint8Array {
     const n = rgb.length / 3;
     const out = new Uint8Array(n);
-    let lastKey = -1, lastIdx = 0;
+    let lastKey = -1,
+      lastIdx = 0;
     for (let p = 0, j = 0; p < n; p++, j += 3) {
       const key = (rgb[j] << 16) | (rgb[j + 1] << 8) | rgb[j + 2];
-      if (key !== lastKey) { lastKey = key; lastIdx = this.nearest(rgb[j], rgb[j + 1], rgb[j + 2]); }
+      if (key !== lastKey) {
+        lastKey = key;
+        lastIdx = this.nearest(rgb[j], rgb[j + 1], rgb[j + 2]);
+      }
       out[p] = lastIdx;
     }
     return out;
   }
 }
 
-function diffBox(a: Uint8Array, b: Uint8Array, width: number, height: number): { x0: number; y0: number; x1: number; y1: number } | undefined {
-  let x0 = width, y0 = height, x1 = -1, y1 = -1;
+function diffBox(
+  a: Uint8Array,
+  b: Uint8Array,
+  width: number,
+  height: number,
+): { x0: number; y0: number; x1: number; y1: number } | undefined {
+  let x0 = width,
+    y0 = height,
+    x1 = -1,
+    y1 = -1;
   for (let y = 0; y < height; y++) {
     const row = y * width;
-    let first = -1, last = -1;
-    for (let x = 0; x < width; x++) if (a[row + x] !== b[row + x]) { first = x; break; }
+    let first = -1,
+      last = -1;
+    for (let x = 0; x < width; x++)
+      if (a[row + x] !== b[row + x]) {
+        first = x;
+        break;
+      }
     if (first < 0) continue;
-    for (let x = width - 1; x >= first; x--) if (a[row + x] !== b[row + x]) { last = x; break; }
+    for (let x = width - 1; x >= first; x--)
+      if (a[row + x] !== b[row + x]) {
+        last = x;
+        break;
+      }
     if (y < y0) y0 = y;
     y1 = y;
     if (first < x0) x0 = first;
@@ -300,11 +419,18 @@ class ByteWriter {
     this.buf[this.n++] = v;
   }
 
-  u16(v: number): void { this.byte(v & 255); this.byte((v >> 8) & 255); }
+  u16(v: number): void {
+    this.byte(v & 255);
+    this.byte((v >> 8) & 255);
+  }
 
-  ascii(s: string): void { for (let i = 0; i < s.length; i++) this.byte(s.charCodeAt(i)); }
+  ascii(s: string): void {
+    for (let i = 0; i < s.length; i++) this.byte(s.charCodeAt(i));
+  }
 
-  bytes(): Uint8Array { return this.buf.slice(0, this.n); }
+  bytes(): Uint8Array {
+    return this.buf.slice(0, this.n);
+  }
 }
 
 /** GIF-flavoured LZW (variable code width up to 12 bits, clear code when the table is full). */
@@ -313,14 +439,17 @@ class LzwEncoder {
   private readonly table = new Uint16Array(4096 * 256);
 
   encode(indices: Uint8Array, minCodeSize: number, out: ByteWriter): void {
-    const clear = 1 << minCodeSize, eoi = clear + 1;
+    const clear = 1 << minCodeSize,
+      eoi = clear + 1;
     const table = this.table;
     table.fill(0);
     let codeSize = minCodeSize + 1;
     let next = eoi + 1;
     // Bit packer into 255-byte sub-blocks.
     const block = new Uint8Array(255);
-    let blockLen = 0, acc = 0, accBits = 0;
+    let blockLen = 0,
+      acc = 0,
+      accBits = 0;
     out.byte(minCodeSize);
     const flushBlock = (): void => {
       if (blockLen === 0) return;
@@ -344,7 +473,10 @@ class LzwEncoder {
       const k = indices[i];
       const key = cur * 256 + k;
       const code = table[key];
-      if (code !== 0) { cur = code; continue; }
+      if (code !== 0) {
+        cur = code;
+        continue;
+      }
       emit(cur);
       if (next === 4096) {
         emit(clear);
@@ -359,7 +491,10 @@ class LzwEncoder {
     }
     emit(cur);
     emit(eoi);
-    if (accBits > 0) { block[blockLen++] = acc & 255; if (blockLen === 255) flushBlock(); }
+    if (accBits > 0) {
+      block[blockLen++] = acc & 255;
+      if (blockLen === 255) flushBlock();
+    }
     flushBlock();
     out.byte(0); // block terminator
   }

@@ -19,8 +19,9 @@ function decodePng(png: Uint8Array): RgbaImage {
   expect(colourType).toBe(6);
   const v = new DataView(png.buffer, png.byteOffset, png.byteLength);
   const idat: Uint8Array[] = [];
-  for (let p = 8; p < png.length;) {
-    const len = v.getUint32(p), type = String.fromCharCode(...png.subarray(p + 4, p + 8));
+  for (let p = 8; p < png.length; ) {
+    const len = v.getUint32(p),
+      type = String.fromCharCode(...png.subarray(p + 4, p + 8));
     if (type === 'IDAT') idat.push(png.subarray(p + 8, p + 8 + len));
     p += 12 + len;
   }
@@ -38,7 +39,12 @@ function decodePng(png: Uint8Array): RgbaImage {
       if (f === 1) pred = a;
       else if (f === 2) pred = b;
       else if (f === 3) pred = (a + b) >> 1;
-      else if (f === 4) { const pa = Math.abs(b - cc), pb = Math.abs(a - cc), pc = Math.abs(a + b - 2 * cc); pred = pa <= pb && pa <= pc ? a : pb <= pc ? b : cc; }
+      else if (f === 4) {
+        const pa = Math.abs(b - cc),
+          pb = Math.abs(a - cc),
+          pc = Math.abs(a + b - 2 * cc);
+        pred = pa <= pb && pa <= pc ? a : pb <= pc ? b : cc;
+      }
       rgba[y * stride + x] = (c + pred) & 255;
     }
   }
@@ -62,7 +68,15 @@ function inked(img: RgbaImage, x0: number, y0: number, x1: number, y1: number): 
 const R: [number, number] = [-2, 2];
 function figure(title: string): string {
   const points = gridPoints(R, R, 8, 8);
-  return fieldPlot({ title, subtitle: 'σ = 0.1 · 8gaussians', xRange: R, yRange: R, width: 400, height: 400, field: { points, vectors: points.map((v) => -v) } });
+  return fieldPlot({
+    title,
+    subtitle: 'σ = 0.1 · 8gaussians',
+    xRange: R,
+    yRange: R,
+    width: 400,
+    height: 400,
+    field: { points, vectors: points.map((v) => -v) },
+  });
 }
 
 describe('renderPng', () => {
@@ -87,15 +101,18 @@ describe('renderPng', () => {
     expect(inked(longer, 0, 8, 400, 36)).toBeGreaterThan(titled * 1.3);
   });
   it('renders any font-family stack, generic names included, with the bundled font', async () => {
-    const svgs = ['sans-serif', 'serif', 'monospace', "'No Such Font'", 'system-ui, Helvetica, Arial'].map((f) =>
-      `<svg xmlns="http://www.w3.org/2000/svg" width="200" height="40"><rect width="200" height="40" fill="#fff"/><text x="10" y="28" font-family="${f}" font-size="20">Hello σ</text></svg>`);
+    const svgs = ['sans-serif', 'serif', 'monospace', "'No Such Font'", 'system-ui, Helvetica, Arial'].map(
+      (f) =>
+        `<svg xmlns="http://www.w3.org/2000/svg" width="200" height="40"><rect width="200" height="40" fill="#fff"/><text x="10" y="28" font-family="${f}" font-size="20">Hello σ</text></svg>`,
+    );
     for (const svg of svgs) {
       const img = decodePng(await renderPng(svg));
       expect(inked(img, 0, 0, 200, 40), svg).toBeGreaterThan(80);
     }
   });
   it('renders a known rectangle in its exact colour', async () => {
-    const svg = '<svg xmlns="http://www.w3.org/2000/svg" width="60" height="40"><rect width="60" height="40" fill="#ffffff"/><rect x="10" y="10" width="30" height="20" fill="#3366cc"/></svg>';
+    const svg =
+      '<svg xmlns="http://www.w3.org/2000/svg" width="60" height="40"><rect width="60" height="40" fill="#ffffff"/><rect x="10" y="10" width="30" height="20" fill="#3366cc"/></svg>';
     const img = decodePng(await renderPng(svg));
     expect(px(img, 25, 20)).toEqual([0x33, 0x66, 0xcc, 255]);
     expect(px(img, 5, 5)).toEqual([255, 255, 255, 255]);
@@ -120,7 +137,8 @@ describe('renderRgba', () => {
     expect(Buffer.from(img.rgba).equals(Buffer.from(fromPng.rgba))).toBe(true);
   });
   it('gives straight (not premultiplied) alpha', async () => {
-    const svg = '<svg xmlns="http://www.w3.org/2000/svg" width="4" height="4"><rect width="4" height="4" fill="#ff0000" fill-opacity="0.5"/></svg>';
+    const svg =
+      '<svg xmlns="http://www.w3.org/2000/svg" width="4" height="4"><rect width="4" height="4" fill="#ff0000" fill-opacity="0.5"/></svg>';
     const [r, g, b, a] = px(await renderRgba(svg), 1, 1);
     expect(a).toBeGreaterThanOrEqual(127);
     expect(a).toBeLessThanOrEqual(128);

@@ -25,7 +25,11 @@ export interface RasterOptions {
 }
 
 /** An RGBA image: `rgba[4·(y·width + x) + c]`, rows top to bottom, straight (not premultiplied) alpha. */
-export interface RgbaImage { width: number; height: number; rgba: Uint8Array }
+export interface RgbaImage {
+  width: number;
+  height: number;
+  rgba: Uint8Array;
+}
 
 let ready: Promise<Uint8Array[]> | undefined;
 
@@ -38,7 +42,9 @@ function init(): Promise<Uint8Array[]> {
       return FONT_FILES.map((f) => new Uint8Array(readFileSync(require.resolve(f))));
     })();
     // A failed start (missing file) must not poison every later call with the same rejection.
-    ready.catch(() => { ready = undefined; });
+    ready.catch(() => {
+      ready = undefined;
+    });
   }
   return ready;
 }
@@ -66,7 +72,11 @@ function checkScale(scale: number): void {
   }
 }
 
-async function withImage<T>(svg: string, opts: RasterOptions | undefined, use: (img: { width: number; height: number; pixels: Uint8Array; asPng(): Uint8Array }) => T): Promise<T> {
+async function withImage<T>(
+  svg: string,
+  opts: RasterOptions | undefined,
+  use: (img: { width: number; height: number; pixels: Uint8Array; asPng(): Uint8Array }) => T,
+): Promise<T> {
   const scale = opts?.scale ?? 1;
   checkScale(scale);
   if (typeof svg !== 'string' || svg.trim() === '') throw new Error('raster: expected an SVG document string, got an empty input');

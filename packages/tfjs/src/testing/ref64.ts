@@ -15,10 +15,14 @@ export function sigmoid64(a: number): number {
 
 export function phi64(act: Activation, a: number): number {
   switch (act) {
-    case 'silu': return a * sigmoid64(a);
-    case 'softplus': return Math.max(a, 0) + Math.log1p(Math.exp(-Math.abs(a)));
-    case 'tanh': return Math.tanh(a);
-    case 'elu': return a > 0 ? a : Math.expm1(a);
+    case 'silu':
+      return a * sigmoid64(a);
+    case 'softplus':
+      return Math.max(a, 0) + Math.log1p(Math.exp(-Math.abs(a)));
+    case 'tanh':
+      return Math.tanh(a);
+    case 'elu':
+      return a > 0 ? a : Math.expm1(a);
   }
 }
 
@@ -65,7 +69,8 @@ function forward(dims: readonly number[], act: Activation, params: ArrayLike<num
   const inputs: number[][] = [];
   const pre: number[][] = [];
   for (let l = 0; l < L; l++) {
-    const I = dims[l]!, O = dims[l + 1]!;
+    const I = dims[l]!,
+      O = dims[l + 1]!;
     const a = new Array<number>(O);
     for (let j = 0; j < O; j++) {
       let acc = params[off + I * O + j]!;
@@ -91,7 +96,13 @@ export function mlp64(dims: readonly number[], act: Activation, params: ArrayLik
 }
 
 /** grad_input sum(gOut * f(input)) in float64 (reverse pass written out by hand). */
-export function mlpInputGrad64(dims: readonly number[], act: Activation, params: ArrayLike<number>, input: readonly number[], gOut: readonly number[]): number[] {
+export function mlpInputGrad64(
+  dims: readonly number[],
+  act: Activation,
+  params: ArrayLike<number>,
+  input: readonly number[],
+  gOut: readonly number[],
+): number[] {
   const fw = forward(dims, act, params, input);
   const L = dims.length - 1;
   const offsets: number[] = [];
@@ -102,7 +113,8 @@ export function mlpInputGrad64(dims: readonly number[], act: Activation, params:
   }
   let g = gOut.slice();
   for (let l = L - 1; l >= 0; l--) {
-    const I = dims[l]!, O = dims[l + 1]!;
+    const I = dims[l]!,
+      O = dims[l + 1]!;
     if (l < L - 1) g = g.map((v, j) => v * dphi64(act, fw.pre[l]![j]!, 1));
     const gi = new Array<number>(I).fill(0);
     for (let i = 0; i < I; i++) {
@@ -161,18 +173,27 @@ export function jacobian64(spec: ModelSpec, params: ArrayLike<number>, x: readon
     const patterns: string[] = [];
     const at = (t: number) => {
       recorder.signs = [];
-      const s = score64(spec, params, x.map((v, k) => (k === j ? v + t : v)), sigma);
+      const s = score64(
+        spec,
+        params,
+        x.map((v, k) => (k === j ? v + t : v)),
+        sigma,
+      );
       patterns.push(recorder.signs.join(''));
       if (outer) outer.push(...recorder.signs);
       return s;
     };
-    const p2 = at(2 * h), p1 = at(h), m1 = at(-h), m2 = at(-2 * h);
+    const p2 = at(2 * h),
+      p1 = at(h),
+      m1 = at(-h),
+      m2 = at(-2 * h);
     if (patterns.every((p) => p === patterns[0])) {
       for (let i = 0; i < d; i++) J[i]![j] = (-p2[i]! + 8 * p1[i]! - 8 * m1[i]! + m2[i]!) / (12 * h);
     } else {
       kinkStats.stencilFallbacks++;
       const e = 1e-7;
-      const a = at(e), b = at(-e);
+      const a = at(e),
+        b = at(-e);
       for (let i = 0; i < d; i++) J[i]![j] = (a[i]! - b[i]!) / (2 * e);
     }
   }
@@ -204,7 +225,8 @@ const dot = (a: readonly number[], b: readonly number[]) => a.reduce((acc, v, i)
 export function objective64(spec: ModelSpec, params: ArrayLike<number>, objective: Objective, inp: Inputs64, d: number): Loss64 {
   const B = inp.batch;
   const conditioned = spec.conditioning !== 'none';
-  let total = 0, scale = 0;
+  let total = 0,
+    scale = 0;
   for (let b = 0; b < B; b++) {
     const sigma = inp.sigma ? inp.sigma[b]! : 1;
     const sg = conditioned ? sigma : 1;
@@ -230,7 +252,8 @@ export function objective64(spec: ModelSpec, params: ArrayLike<number>, objectiv
       continue;
     }
     const M = inp.slices ?? inp.v!.length / (B * d);
-    let acc = 0, accAbs = 0;
+    let acc = 0,
+      accAbs = 0;
     for (let m = 0; m < M; m++) {
       const v = Array.from({ length: d }, (_, i) => inp.v![(m * B + b) * d + i]!);
       const Jv = J.map((r) => dot(r, v));

@@ -27,7 +27,8 @@ export class Rng {
 export function randomParams(dims: readonly number[], rng: Rng, gain = 1.2, biasScale = 0.3): Float32Array {
   const out: number[] = [];
   for (let l = 0; l + 1 < dims.length; l++) {
-    const I = dims[l]!, O = dims[l + 1]!;
+    const I = dims[l]!,
+      O = dims[l + 1]!;
     for (let k = 0; k < I * O; k++) out.push((gain / Math.sqrt(I)) * rng.normal());
     for (let k = 0; k < O; k++) out.push(biasScale * rng.normal());
   }
