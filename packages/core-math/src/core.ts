@@ -1,5 +1,6 @@
 import { F32Buffer, I32Buffer, WasmHeap } from './memory.js';
-import { readWasm, type Build } from './wasm-source.js';
+import { readWasm } from '#wasm';
+import type { Build } from './wasm/build.js';
 import type { CoreExports } from './exports.js';
 import { InputError } from './errors.js';
 
@@ -7,7 +8,7 @@ import { InputError } from './errors.js';
 export interface LoadCoreOptions {
   /** 'auto' (default) runs SIMD where `WebAssembly.validate` accepts it, else scalar. */
   build?: Build | 'auto';
-  /** The .wasm bytes to use instead of reading build/<build>.wasm (bundlers, workers). */
+  /** The .wasm bytes to use instead of the package's own (see wasm/build.ts for where those come from). */
   bytes?: Uint8Array;
 }
 
