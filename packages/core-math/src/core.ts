@@ -3,6 +3,7 @@ import { readWasm } from '#wasm';
 import type { Build } from './wasm/build.js';
 import type { CoreExports } from './exports.js';
 import { InputError } from './errors.js';
+import { emptyArrayMessage, isDetached } from './detached.js';
 
 /** Options for {@link loadCore}. */
 export interface LoadCoreOptions {
@@ -25,6 +26,12 @@ export class Core {
 
   /** A zero-filled f32 buffer of `length` elements in WASM memory (optionally initialised). */
   f32(length: number, init?: ArrayLike<number>): F32Buffer {
+    // Checked before allocating: an allocation can grow the memory and detach `init` if it is a view into it.
+    if (init && init.length !== length) {
+      throw new InputError(
+        init.length === 0 ? emptyArrayMessage('f32: init', init) : `f32: init has ${init.length} values, expected ${length}`,
+      );
+    }
     const buf = new F32Buffer(this.heap, this.heap.alloc(length * 4), length);
     if (init) buf.set(init);
     return buf;
@@ -32,6 +39,7 @@ export class Core {
 
   /** An i32 buffer holding `values`. */
   i32(values: ArrayLike<number>): I32Buffer {
+    if (isDetached(values)) throw new InputError(emptyArrayMessage('i32', values));
     const buf = new I32Buffer(this.heap, this.heap.alloc(values.length * 4), values.length);
     buf.view.set(values);
     return buf;

@@ -1,4 +1,5 @@
 export { InputError, isInputError, lookup } from './errors.js';
+export { isDetached, emptyArrayMessage } from './detached.js';
 export { Core, Rng, loadCore, simdSupported, type LoadCoreOptions } from './core.js';
 export type { Build } from './wasm/build.js';
 export { F32Buffer, I32Buffer, WasmHeap } from './memory.js';
