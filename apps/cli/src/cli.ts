@@ -8,11 +8,13 @@ import { datasets } from './commands/datasets.js';
 import { evaluate } from './commands/eval.js';
 import { animate } from './commands/animate.js';
 import { bench } from './commands/bench.js';
+import { PACKAGE_VERSION } from './version.js';
 
 /** The verbs, by name. */
 export const commands = { train, sample, eval: evaluate, plot, animate, datasets, bench } as unknown as Record<string, Command>;
 
-export const VERSION = '0.1.0';
+/** The CLI's version (its package.json, at build time). */
+export const VERSION = PACKAGE_VERSION;
 
 const defaultIO: CommandIO = {
   stdout: (t) => process.stdout.write(t),

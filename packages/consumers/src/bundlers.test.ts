@@ -52,7 +52,10 @@ describe.skipIf(skipBrowser)('bundlers', () => {
     page.on('response', (r) => r.status() >= 400 && problems.push(`HTTP ${r.status()}: ${r.url()}`));
     try {
       await page.goto(served.url);
-      await page.waitForFunction(() => (window as { result?: unknown }).result !== undefined, undefined, { timeout: 120_000 });
+      await page.waitForFunction(() => (window as { result?: unknown }).result !== undefined, undefined, {
+        polling: 100,
+        timeout: 120_000,
+      });
       const result = (await page.evaluate(() => (window as { result?: unknown }).result)) as Result;
       expect(result.error).toBeUndefined();
       expect(problems).toEqual([]);

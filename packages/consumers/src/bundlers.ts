@@ -91,6 +91,10 @@ export async function serveStatic(root: string): Promise<Served> {
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}/`,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections(); // the browser keeps its connections alive; close() alone waits for them
+        server.close(() => resolve());
+      }),
   };
 }
