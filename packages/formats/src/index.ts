@@ -4,7 +4,9 @@
  */
 export { FormatError } from './errors.js';
 export type { Matrix, MatrixLike } from './matrix.js';
-export { parseCsv, formatCsv, type ParseCsvOptions, type FormatCsvOptions } from './csv.js';
+export { parseCsv, formatCsv, formatCsvChunks, CsvReader, type ParseCsvOptions, type FormatCsvOptions } from './csv.js';
+export { POINT_LIMITS, detectPointsFormat, describeValues } from './limits.js';
+export { parseStrictNumber, type StrictNumber } from './strict-number.js';
 export { parseNpy, encodeNpy, encodeNpyArray, type ParseNpyOptions, type NpyDtype } from './npy.js';
 export { parseIdx, type ParseIdxOptions } from './idx.js';
 export {

@@ -1,5 +1,6 @@
 import { excerpt, FormatError } from './errors.js';
 import { checkMatrix, LITTLE_ENDIAN, type Matrix, type MatrixLike } from './matrix.js';
+import { POINT_LIMITS, valueLimitMessage } from './limits.js';
 import { parsePyLiteral, pyRepr, type PyValue } from './py-literal.js';
 
 /** Options of {@link parseNpy}. */
@@ -8,6 +9,8 @@ export interface ParseNpyOptions {
   source?: string;
   /** Expected point dimension (number of columns); a different one is an error. */
   dim?: number;
+  /** Most values (rows x columns) accepted, checked from the header (default {@link POINT_LIMITS}.maxValues). */
+  maxValues?: number;
 }
 
 /** Element type written by {@link encodeNpy}: `'f4'` float32 or `'f8'` float64 (both little-endian). */
@@ -72,6 +75,8 @@ export function parseNpy(bytes: Uint8Array, opts: ParseNpyOptions = {}): Matrix 
   if (opts.dim !== undefined && cols !== opts.dim) fail(`points have dimension ${cols}, expected ${opts.dim}`);
 
   // BigInt so absurd shapes from a corrupt header still give an exact, finite number in the message.
+  const tooMany = valueLimitMessage(BigInt(rows) * BigInt(cols), opts.maxValues ?? POINT_LIMITS.maxValues);
+  if (tooMany) fail(`shape (${rows}, ${cols}): ${tooMany}`);
   const expected = BigInt(rows) * BigInt(cols) * BigInt(dtype.size);
   const found = bytes.length - dataStart;
   if (BigInt(found) < expected) fail(`truncated .npy file: expected ${expected} data bytes, found ${found}`);
