@@ -7,7 +7,7 @@ export type { Matrix, MatrixLike } from './matrix.js';
 export { parseCsv, formatCsv, formatCsvChunks, CsvReader, type ParseCsvOptions, type FormatCsvOptions } from './csv.js';
 export { POINT_LIMITS, detectPointsFormat, describeValues } from './limits.js';
 export { parseStrictNumber, type StrictNumber } from './strict-number.js';
-export { parseNpy, encodeNpy, encodeNpyArray, type ParseNpyOptions, type NpyDtype } from './npy.js';
+export { parseNpy, encodeNpy, encodeNpyArray, encodeNpyHeader, type ParseNpyOptions, type NpyDtype } from './npy.js';
 export { parseIdx, type ParseIdxOptions } from './idx.js';
 export {
   encodeSafetensors,
