@@ -70,7 +70,11 @@ beforeAll(async () => {
 
 describe('bad input: one line, exit code 2, nothing written', () => {
   const cases: [string, string[], RegExp][] = [
-    ['unknown command', ['trian'], /unknown command 'trian'; valid: train, sample, score, eval, plot, animate, datasets, bench, completion/],
+    [
+      'unknown command',
+      ['trian'],
+      /unknown command 'trian'; valid: train, sample, score, eval, plot, animate, datasets, bench, completion/,
+    ],
     ['unknown flag', ['train', '--data', 'gmm3', '--stepz', '3'], /Unknown option '--stepz'/],
     ['stray argument', ['train', 'gmm3'], /Unexpected argument 'gmm3'/],
     [
