@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { InputError } from '@scorefield/core-math';
+import { InputError, parseSigmaSchedule } from '@scorefield/core-math';
 import { excerpt, parseStrictNumber } from '@scorefield/formats';
 
 /** One option of a verb: its type, help text and default (shown in --help). */
@@ -201,6 +201,27 @@ export function intListFlag(name: string, raw: string | undefined, max = 65536):
     }
     return v;
   });
+}
+
+/** Most noise levels a --sigmas schedule may have (NCSN uses 10 to 1000). */
+export const MAX_LEVELS = 10_000;
+
+/**
+ * --sigmas schedule:max:min:levels, with the numbers read strictly (as every flag) and at most
+ * {@link MAX_LEVELS} levels, before core-math builds the schedule.
+ */
+export function sigmasFlag(raw: string): number[] {
+  const parts = raw.split(':');
+  if (parts.length === 4) {
+    const [max, min, levels] = parts.slice(1).map(strictNumber);
+    if (max === undefined || min === undefined || levels === undefined)
+      throw new InputError(
+        `--sigmas: expected <schedule>:<sigma_max>:<sigma_min>:<levels> with decimal numbers, got '${excerpt(raw, 40)}'`,
+      );
+    if (!Number.isInteger(levels) || levels < 1 || levels > MAX_LEVELS)
+      throw new InputError(`--sigmas: levels must be an integer between 1 and ${MAX_LEVELS}, got ${levels}`);
+  }
+  return parseSigmaSchedule(raw);
 }
 
 /** Throws unless a required string flag is present. */

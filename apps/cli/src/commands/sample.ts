@@ -9,8 +9,8 @@ import {
   type SampleOptions,
   type SamplerName,
 } from '@scorefield/models';
-import { InputError, lookup, parseSigmaSchedule } from '@scorefield/core-math';
-import { defineCommand, intFlag, positiveFlag, requireFlag, type CommandIO } from '../command.js';
+import { InputError, lookup } from '@scorefield/core-math';
+import { defineCommand, intFlag, positiveFlag, requireFlag, sigmasFlag, type CommandIO } from '../command.js';
 import { checkStdinOnce, readPoints } from '../data.js';
 import { checkOutputs, readInputFile, writeOutput } from '../io.js';
 import { checkMemory, maxModelParams } from '../limits.js';
@@ -93,7 +93,7 @@ export const sample = defineCommand({
         ...(args['step-size'] !== undefined && { stepSize: positiveFlag('step-size', args['step-size']) }),
         ...(args.decay !== undefined && { decay: positiveFlag('decay', args.decay) }),
         ...(args.sigma !== undefined && { sigma: positiveFlag('sigma', args.sigma) }),
-        ...(args.sigmas !== undefined && { sigmas: parseSigmaSchedule(args.sigmas) }),
+        ...(args.sigmas !== undefined && { sigmas: sigmasFlag(args.sigmas) }),
         ...(args.denoise && { denoise: true }),
         ...(args.snr !== undefined && { snr: positiveFlag('snr', args.snr) }),
         ...(args['corrector-steps'] !== undefined && { correctorSteps: intFlag('corrector-steps', args['corrector-steps'], 0, 100) }),

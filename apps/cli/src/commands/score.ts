@@ -55,6 +55,13 @@ export const score = defineCommand({
         n = points.rows;
       const s = model.score(points, sigma);
       const energy = model.spec.kind === 'energy' ? model.energy(points, sigma) : undefined;
+      const bad = [s, energy ?? new Float32Array()].map((a) => a.findIndex((v) => !Number.isFinite(v)));
+      if (bad[0] >= 0 || bad[1] >= 0) {
+        const at = bad[0] >= 0 ? Math.floor(bad[0] / d) : bad[1];
+        throw new Error(
+          `${modelPath}: the ${bad[0] >= 0 ? 'score' : 'energy'} at point ${at + 1} is not finite (the model overflows float32 there)`,
+        );
+      }
       const cols = d + (energy ? 1 : 0);
       // float32 values, written as the shortest text that reads back to the same float32 bits.
       const table = new Float32Array(n * cols);

@@ -195,6 +195,7 @@ export const train = defineCommand({
       if (record && trainer.step === 0) snapshot(record, trainer.model, 0);
       const bar = createProgress(io, 'train', options.steps, !args.quiet);
       const progressEvery = Math.max(1, Math.floor(options.steps / 200));
+      let piece = 1;
       const t0 = performance.now(),
         startStep = trainer.step;
       const save = () => {
@@ -207,11 +208,15 @@ export const train = defineCommand({
           options.steps,
           ...[every, recordEvery].filter((k) => k > 0).map((k) => (Math.floor(trainer.step / k) + 1) * k),
         );
-        // In pieces, yielding to the event loop between them, so SIGINT/SIGTERM are handled while training.
+        // In pieces of about 50 ms, yielding to the event loop between them, so SIGINT/SIGTERM are handled
+        // at once while training (the same bits however the steps are split).
         while (trainer.step < next) {
-          step(Math.min(next - trainer.step, progressEvery), (done, value) => {
+          const t = performance.now();
+          step(Math.min(next - trainer.step, piece), (done, value) => {
             if (done % progressEvery === 0 || done === options.steps) bar.update(done, `loss ${value.toFixed(4)}`);
           });
+          const ms = performance.now() - t;
+          piece = ms < 25 ? piece * 2 : ms > 100 ? Math.max(1, piece >> 1) : piece;
           await new Promise((r) => setImmediate(r));
         }
         if (record && trainer.step % recordEvery === 0) snapshot(record, trainer.model, trainer.step);
