@@ -110,14 +110,17 @@ export class CsvReader {
   private feed(text: string, last: boolean): void {
     const buf = this.carry + text;
     let start = 0;
-    for (let i = 0; i < buf.length; i++) {
-      const c = buf.charCodeAt(i);
-      if (c !== 10 && c !== 13) continue;
+    let nl = buf.indexOf('\n'),
+      cr = buf.indexOf('\r');
+    for (;;) {
+      if (nl >= 0 && nl < start) nl = buf.indexOf('\n', start);
+      if (cr >= 0 && cr < start) cr = buf.indexOf('\r', start);
+      const i = cr < 0 ? nl : nl < 0 ? cr : Math.min(nl, cr);
+      if (i < 0) break;
       // A \r at the very end may be the first half of \r\n split across chunks: wait for the next chunk.
-      if (c === 13 && i === buf.length - 1 && !last) break;
+      if (i === cr && i === buf.length - 1 && !last) break;
       this.readLine(buf.slice(start, i));
-      if (c === 13 && buf.charCodeAt(i + 1) === 10) i++;
-      start = i + 1;
+      start = i === cr && buf.charCodeAt(i + 1) === 10 ? i + 2 : i + 1;
       this.line++;
     }
     this.carry = buf.slice(start);
