@@ -335,6 +335,46 @@ add(
   },
 );
 
+/** The fixture field record with its range metadata replaced and tensors edited. */
+function recordWith(
+  range: string | null | undefined,
+  edit?: (t: Record<string, { dtype: 'F32'; shape: number[]; data: Float32Array }>) => void,
+): Uint8Array {
+  const { tensors, metadata } = decodeSafetensors(fixture('r.record.safetensors'));
+  const m: Record<string, string> = { ...metadata };
+  if (range === null) delete m.range;
+  else if (range !== undefined) m.range = range;
+  const t = tensors as Record<string, { dtype: 'F32'; shape: number[]; data: Float32Array }>;
+  edit?.(t);
+  return encodeSafetensors(t, m);
+}
+const recordCases: [string, () => Uint8Array, RegExp][] = [
+  ['range null', () => recordWith('null'), /metadata 'range' must be \{x: \[lo, hi\], y: \[lo, hi\], side\}/],
+  ['range missing', () => recordWith(null), /metadata 'range' is not valid JSON/],
+  ['side 1e9', () => recordWith('{"x":[0,1],"y":[0,1],"side":1000000000}'), /side must be an integer between 2 and 1000/],
+  ['a NaN in the field', () => recordWith(undefined, (t) => t.fields.data.fill(Number.NaN, 0, 1)), /the snapshots hold NaN or Inf/],
+  [
+    'energies of the wrong length',
+    () =>
+      recordWith(undefined, (t) => {
+        t.energies = { dtype: 'F32', shape: [3], data: new Float32Array(3) };
+      }),
+    /tensor energies does not match the steps/,
+  ],
+  ['not a record', () => fixture('m.safetensors'), /not a field record/],
+];
+for (const [what, bytes, line] of recordCases) {
+  add(
+    `animate --record: ${what}`,
+    ['animate', '--kind', 'training', '--model', '@fx/r.safetensors', '--record', 'bad.safetensors', '--out', 'a.gif'],
+    2,
+    line,
+    {
+      setup: (d) => writeFileSync(join(d, 'bad.safetensors'), bytes()),
+    },
+  );
+}
+
 // ---------------------------------------------------------------------------------------------------------
 // Flags: strict numbers (the CSV reader's rules), ranges, and limits checked before any work.
 const numberFlags: [string[], string, string][] = [
@@ -968,6 +1008,7 @@ beforeAll(async () => {
   for (const [name, extra] of [
     ['m', []],
     ['n', ['--loss', 'ncsn', '--sigmas', 'geometric:1:0.1:3']],
+    ['r', ['--record-every', '5']],
   ] as const) {
     const code = await main(
       ['train', '--data', 'gmm3', '--steps', '5', '--hidden', '8', '--quiet', ...extra, '--out', join(fx, `${name}.safetensors`)],
