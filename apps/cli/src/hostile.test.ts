@@ -655,6 +655,38 @@ add(
   /--trajectory -: this output cannot go to stdout/,
 );
 
+add(
+  '--resume from a checkpoint that is a model file',
+  ['train', '--data', 'gmm3', '--steps', '10', '--hidden', '8', '--resume', '--out', 'm.safetensors'],
+  2,
+  /m\.safetensors\.ckpt: not a scorefield training checkpoint/,
+  {
+    setup: (d) => writeFileSync(join(d, 'm.safetensors.ckpt'), fixture('m.safetensors')),
+  },
+);
+add(
+  '--resume from a checkpoint of random bytes',
+  ['train', '--data', 'gmm3', '--steps', '10', '--hidden', '8', '--resume', '--out', 'm.safetensors'],
+  2,
+  /m\.safetensors\.ckpt: /,
+  {
+    setup: (d) =>
+      writeFileSync(
+        join(d, 'm.safetensors.ckpt'),
+        Uint8Array.from({ length: 999 }, (_, i) => (i * 131) % 256),
+      ),
+  },
+);
+add(
+  '--resume from a FIFO',
+  ['train', '--data', 'gmm3', '--steps', '10', '--hidden', '8', '--resume', '--out', 'm.safetensors'],
+  2,
+  /m\.safetensors\.ckpt: is a FIFO/,
+  {
+    setup: (d) => execFileSync('mkfifo', [join(d, 'm.safetensors.ckpt')]),
+  },
+);
+
 // ---------------------------------------------------------------------------------------------------------
 // Data: near the float limits, bad points on stdin.
 add(

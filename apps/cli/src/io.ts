@@ -84,7 +84,7 @@ export function openInput(path: string, maxBytes: number): { fd: number; size: n
 }
 
 /** Reads a whole input file of a kind (model, config, .npy, ...) after the checks of {@link openInput}. */
-export function readInputFile(path: string, kind: InputKind = 'model'): Uint8Array {
+export function readInputFile(path: string, kind: InputKind): Uint8Array {
   const { fd, size } = openInput(path, inputByteLimit(kind));
   try {
     const out = new Uint8Array(size);
