@@ -1053,7 +1053,17 @@ beforeAll(async () => {
   fixtureSnapshot = snapshot(fx);
 });
 
+/** Per case: wall time and peak memory, summarised after the run (the bounds the suite asserts). */
+const measured: { name: string; ms: number; peakKiB: number }[] = [];
+
 afterAll(() => {
+  const slowest = measured.reduce((a, b) => (b.ms > a.ms ? b : a), measured[0]);
+  const largest = measured.reduce((a, b) => (b.peakKiB > a.peakKiB ? b : a), measured[0]);
+  if (slowest && largest)
+    console.log(
+      `hostile suite: ${measured.length} cases; slowest ${(slowest.ms / 1000).toFixed(2)} s (${slowest.name}); ` +
+        `largest peak ${(largest.peakKiB / 1024).toFixed(0)} MiB (${largest.name})`,
+    );
   for (const m of mounts) execFileSync('umount', [m], { stdio: 'ignore' });
   expect(snapshot(fx)).toEqual(fixtureSnapshot); // no case changed a shared input
 });
@@ -1068,6 +1078,7 @@ describe(`hostile inputs (${cases.length} cases): exit code, one line, nothing w
       c.setup?.(dir);
       const before = snapshot(dir);
       const r = await withSlot(() => runChild(c, dir));
+      measured.push({ name: c.name, ms: r.ms, peakKiB: r.peakKiB });
       const lines = r.stderr.split('\n').filter((l, i, all) => i < all.length - 1 || l !== '');
       const where = `${c.args.join(' ')}\nstderr: ${r.stderr}`;
       expect(r.ms, `took ${r.ms.toFixed(0)} ms: ${where}`).toBeLessThan(TIME_LIMIT_MS);
