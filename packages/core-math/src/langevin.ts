@@ -125,7 +125,8 @@ export function samplerBlockValues(
 // locals on entry), so a sampler loop allocates nothing: WASM memory never grows under a caller's views.
 const samplerBlocks = new WeakMap<Core, F32Buffer>();
 
-function samplerBlock(core: Core): F32Buffer {
+/** The core's sampler block: what the last {@link samplerSteps} call wrote (module-internal; the round-trip test reads it). */
+export function samplerBlock(core: Core): F32Buffer {
   let block = samplerBlocks.get(core);
   if (!block) samplerBlocks.set(core, (block = core.f32(blockFloats(SamplerConfig))));
   return block;
