@@ -133,14 +133,18 @@ export function modelScoreDivergence(kind: i32, cond: i32, sigma: f32, dims: usi
         if (M == 0) div += <f64>load<f32>(Y + (<usize>(row + m) << 2));
         else {
           let vJv: f64 = 0;
-          for (let j = 0; j < d; j++) vJv += <f64>load<f32>(X + (<usize>((B + b * k + m) * din + j) << 2)) * <f64>load<f32>(Y + (<usize>(row + j) << 2));
+          for (let j = 0; j < d; j++) {
+            vJv += <f64>load<f32>(X + (<usize>((B + b * k + m) * din + j) << 2)) * <f64>load<f32>(Y + (<usize>(row + j) << 2));
+          }
           div += vJv / <f64>M;
         }
       }
     } else {
       const S = B + B * k;
       const units = M == 0 ? 0 : M;
-      for (let j = 0; j < d; j++) store<f32>(outScore + (<usize>(b * d + j) << 2), -c * load<f32>(Y + (<usize>(B + b * k + units + j) << 2)));
+      for (let j = 0; j < d; j++) {
+        store<f32>(outScore + (<usize>(b * d + j) << 2), -c * load<f32>(Y + (<usize>(B + b * k + units + j) << 2)));
+      }
       const lanes = M == 0 ? d : M;
       for (let m = 0; m < lanes; m++) div -= <f64>load<f32>(Y + (<usize>(S + b * k + m) << 2)) / (M == 0 ? 1.0 : <f64>M);
     }

@@ -1,7 +1,7 @@
 // Builds the two WebAssembly binaries from one AssemblyScript source, build/simd.wasm and build/scalar.wasm,
 // and generates the TypeScript side of their contract, src/generated/contract.ts (see scripts/contract.mjs).
 // `--if-missing` skips the build when all three exist and are newer than every source file.
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import asc from 'assemblyscript/asc';
@@ -50,7 +50,7 @@ if (!(process.argv.includes('--if-missing') && upToDate)) {
       console.error(`build-wasm: ${name} build failed: ${error.message}`);
       process.exit(1);
     }
-    writeFileSync(join(root, 'build', `${name}.wasm`), files[`build/${name}.wasm`]);
+    writeAtomically(join(root, 'build', `${name}.wasm`), files[`build/${name}.wasm`]);
     if (generate) writeIfChanged(contractFile, render(files[`build/${name}.d.ts`]));
   }
 }
@@ -59,5 +59,12 @@ if (!(process.argv.includes('--if-missing') && upToDate)) {
 function writeIfChanged(file, text) {
   mkdirSync(dirname(file), { recursive: true });
   if (existsSync(file) && readFileSync(file, 'utf8') === text) utimesSync(file, new Date(), new Date());
-  else writeFileSync(file, text);
+  else writeAtomically(file, text);
+}
+
+/** A temporary file renamed over the target: a concurrent build or reader (turbo runs tasks in parallel) sees whole files. */
+function writeAtomically(file, contents) {
+  const temporary = `${file}.${process.pid}.tmp`;
+  writeFileSync(temporary, contents);
+  renameSync(temporary, file);
 }
