@@ -5,11 +5,15 @@ import { join } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
 import { publishedPackages, repo } from './workspace.js';
 
+/** A package.json, read loosely: the test checks its fields. */
+// biome-ignore lint/suspicious/noExplicitAny: package.json fields of any shape
+type Json = Record<string, any>;
+
 const REPOSITORY = 'git+https://github.com/scorefield/scorefield.git';
 const published = publishedPackages();
 
 describe.each(published.map((p) => [p.manifest.name, p] as const))('%s', (_name, p) => {
-  const m = p.manifest as Record<string, any>;
+  const m = p.manifest as Json;
 
   it('declares license, repository, engines, types, exports (types first) and files', () => {
     expect(m.license).toBe('MIT');
@@ -53,7 +57,7 @@ it('the CLI is published with the scorefield command', () => {
 });
 
 it('@scorefield/tfjs takes tfjs-core and its cpu backend from the application (peer dependencies), not the tfjs union package', () => {
-  const tfjs = published.find((p) => p.manifest.name === '@scorefield/tfjs')!.manifest as Record<string, any>;
+  const tfjs = published.find((p) => p.manifest.name === '@scorefield/tfjs')!.manifest as Json;
   expect(tfjs.peerDependencies).toEqual({ '@tensorflow/tfjs-backend-cpu': '^4.22.0', '@tensorflow/tfjs-core': '^4.22.0' });
   expect(Object.keys(tfjs.dependencies)).toEqual(['@scorefield/core-math', '@scorefield/models']);
 });

@@ -6,6 +6,6 @@ run().then(
     window.result = result;
   },
   (e) => {
-    window.result = { error: String(e && e.stack ? e.stack : e) };
+    window.result = { error: String(e?.stack ?? e) };
   },
 );
