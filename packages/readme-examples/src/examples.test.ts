@@ -47,8 +47,8 @@ describe('every README of the repo', () => {
   const readmes = ['README.md', ...['packages', 'apps'].flatMap((g) => readdirSync(join(repo, g)).map((d) => `${g}/${d}/README.md`))];
   it.each(readmes.filter((r) => existsSync(join(repo, r))))('%s: its ts examples are run by its package tests', (readme) => {
     if (extractExamples(readFileSync(join(repo, readme), 'utf8')).length === 0) return;
-    const test = join(repo, readme.replace(/README\.md$/, 'src/readme.test.ts'));
-    expect(existsSync(test), `${readme} has ts examples: its package needs src/readme.test.ts calling testReadme`).toBe(true);
+    const test = join(repo, readme.replace(/README\.md$/, 'src/doc-examples.test.ts'));
+    expect(existsSync(test), `${readme} has ts examples: its package needs src/doc-examples.test.ts calling testReadme`).toBe(true);
     expect(readFileSync(test, 'utf8')).toContain('testReadme(');
   });
 });
