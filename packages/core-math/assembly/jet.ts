@@ -267,11 +267,14 @@ export function jetBackwardShare(dims: usize, L: i32, act: i32, params: usize, X
     const gin = l == 0 ? gX : (g == gbuf0 ? gbuf1 : gbuf0);
     if (dw != 0) {
       // dW[i0..i1) += H^T G over all rows (the bias only moves the primal rows: db over B rows).
+      // Each thread's H^T rows [i0, i1) of a block of m rows sit in its own part of the scratch, from i0 * blockRows
+      // floats (m <= blockRows): a shorter last block must not move them into a part another thread still reads.
       const i0 = shareStart(I, id, T, 4), i1 = shareStart(I, id + 1, T, 4);
+      const blockRows = min(ROW_BLOCK, rows), part = scratch + (<usize>(i0 * blockRows) << 2);
       for (let r = 0; r < rows; r += ROW_BLOCK) {
         const m = min(ROW_BLOCK, rows - r);
-        transposeRange(rowsPtr(input, r, I), scratch, m, I, i0, i1);
-        gemm(rowsPtr(scratch, i0, m), rowsPtr(g, r, O), 0, rowsPtr(dw, i0, O), i1 - i0, m, O, true);
+        transposeRange(rowsPtr(input, r, I), part - (<usize>(i0 * m) << 2), m, I, i0, i1);
+        gemm(part, rowsPtr(g, r, O), 0, rowsPtr(dw, i0, O), i1 - i0, m, O, true);
       }
       addColumnSumsRange(g, dw + (<usize>(I * O) << 2), B, O, shareStart(O, id, T, 4), shareStart(O, id + 1, T, 4));
     }

@@ -74,8 +74,8 @@ describe.each(builds)('%s build: the bits of one thread on 2, 3 and 4', (build) 
     'training: %s',
     (_name, objective, conditioning, kind) => {
       const spec: ModelSpec = { kind, conditioning };
-      // 37: one thread below the split threshold is not tested here; 37 and 70 split into shares of 8 to 36 samples.
-      for (const batch of [37, 70]) {
+      // Shares of 8 to 76 samples; 70 and 150 give energy passes of more than one 128-row block of dW.
+      for (const batch of [37, 70, 150]) {
         const expected = train(single(), objective, spec, batch);
         for (const t of THREADS.slice(1)) {
           const got = train(cores.get(`${build}/${t}`) as Core, objective, spec, batch);

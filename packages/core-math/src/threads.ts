@@ -14,7 +14,7 @@ import { PoolConfig } from './generated/contract.js';
  * Polls of a flag before a waiting thread sleeps: about 0.1 to 0.3 ms here, longer than the gaps between the
  * passes of a training step (so workers stay awake through one) and about the cost of one futex wake-up.
  */
-export const POOL_SPIN = 200_000;
+export const POOL_SPIN = 2000;
 
 /** The pages a threaded core's shared memory is created with, and may grow to (the whole 32-bit space). */
 export const SHARED_MEMORY_PAGES = { initial: 32, maximum: 65536 } as const;

@@ -57,7 +57,12 @@ export const sample = defineCommand({
       description: 'record the chains into this .npy, shape [frames, n, d] (frame 0: the initial particles)',
     },
     'record-every': { type: 'string', value: 'K', description: 'with --trajectory: a frame every K steps (default: about 100 frames)' },
-    workers: { type: 'string', value: 'W', description: 'worker threads (default: the number of cores); the result does not depend on it' },
+    threads: {
+      type: 'string',
+      value: 'T',
+      description: 'threads the particles are split over (default: the cores); the result does not depend on it',
+    },
+    workers: { type: 'string', value: 'W', description: 'the same as --threads (its earlier name)' },
     seed: { type: 'string', value: 'S', description: 'random seed (initial points and noise)', default: '0' },
     out: { type: 'string', value: 'file|-', description: 'where to write the samples (.csv or .npy; - for CSV on stdout)' },
   },
@@ -66,7 +71,10 @@ export const sample = defineCommand({
     const out = requireFlag('sample', 'out', args.out);
     const n = intFlag('n', args.n, 1, 1e8);
     const seed = intFlag('seed', args.seed, 0, 2 ** 32 - 1);
-    const workers = args.workers === undefined ? Math.min(8, availableParallelism()) : intFlag('workers', args.workers, 1, 64);
+    if (args.threads !== undefined && args.workers !== undefined)
+      throw new InputError('--threads and --workers are the same option: give one');
+    const [threadFlag, threadValue] = args.workers !== undefined ? ['workers', args.workers] : ['threads', args.threads];
+    const workers = threadValue === undefined ? Math.min(8, availableParallelism()) : intFlag(threadFlag, threadValue, 1, 64);
     if (args.trajectory === undefined && args['record-every'] !== undefined)
       throw new InputError('--record-every needs --trajectory <file.npy>');
     const [ext] = checkOutputs([
