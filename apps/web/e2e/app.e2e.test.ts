@@ -168,6 +168,10 @@ describe.skipIf(skip)('web app (headless Chromium, built app)', () => {
     await page.goto(`${server.url}/`);
     await ready();
     expect(await api((s) => s.build)).toBe('simd');
+    // Cross-origin isolated (the server's COOP/COEP), so the worker runs the threaded core on every core (up to 8);
+    // the model bytes below then equal the CLI's with any thread count.
+    expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
+    expect(await api((s) => s.threads)).toBe(await page.evaluate(() => Math.min(8, navigator.hardwareConcurrency || 1)));
     await page.selectOption('#data', 'gmm3');
     await until((s) => s.ready && s.data()?.length === 4000 && s.field() !== null);
     const gmm3 = await api((s) => s.data()!.slice(0, 10));

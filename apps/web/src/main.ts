@@ -86,6 +86,7 @@ const vm = {
   run: 0,
   ready: false,
   build: '',
+  threads: 1,
   configured: false,
   step: 0,
   target: 0,
@@ -145,8 +146,10 @@ worker.onmessage = (ev: MessageEvent<FromWorker>) => {
   if (m.type === 'ready') {
     vm.ready = true;
     vm.build = m.build;
-    $('m-build').textContent = m.build === 'simd' ? 'WASM SIMD' : 'WASM scalar';
-    setStatus(`Ready: the ${m.build === 'simd' ? 'SIMD' : 'scalar'} WebAssembly core runs in a worker. Press Train.`);
+    vm.threads = m.threads;
+    const threads = m.threads > 1 ? `, ${m.threads} threads` : '';
+    $('m-build').textContent = `${m.build === 'simd' ? 'WASM SIMD' : 'WASM scalar'}${threads}`;
+    setStatus(`Ready: the ${m.build === 'simd' ? 'SIMD' : 'scalar'} WebAssembly core runs in a worker${threads}. Press Train.`);
     configure();
     if (decoded.autorun) start();
     return;
@@ -936,6 +939,9 @@ const api = {
   },
   get build() {
     return vm.build;
+  },
+  get threads() {
+    return vm.threads;
   },
   get step() {
     return vm.step;

@@ -56,7 +56,7 @@ export type ToWorker =
 export const GRID = 48;
 
 export type FromWorker =
-  | { type: 'ready'; build: 'simd' | 'scalar' }
+  | { type: 'ready'; build: 'simd' | 'scalar'; threads: number }
   | { type: 'data'; run: number; name: string; rows: number; shown: Float32Array; range: Range; exact: boolean }
   | {
       type: 'progress';

@@ -5,7 +5,15 @@
  * Fisher divergence every ~0.5 s. Chunking never changes the result: the Trainer gives the same bits
  * however its steps are split, so a run stopped at its steps target equals the CLI's.
  */
-import { datasetLogDensityScore, datasetSample, datasets, loadCore, simdSupported, type Core } from '@scorefield/core-math';
+import {
+  datasetLogDensityScore,
+  datasetSample,
+  datasets,
+  loadCore,
+  simdSupported,
+  threadsSupported,
+  type Core,
+} from '@scorefield/core-math';
 import {
   annealedDefaults,
   encodeModel,
@@ -22,6 +30,8 @@ import {
 import { fisherDivergence, mmd2, MMD_BANDWIDTHS } from '@scorefield/metrics';
 import simdUrl from '@scorefield/core-math/build/simd.wasm?url';
 import scalarUrl from '@scorefield/core-math/build/scalar.wasm?url';
+import simdThreadsUrl from '@scorefield/core-math/build/simd-threads.wasm?url';
+import scalarThreadsUrl from '@scorefield/core-math/build/scalar-threads.wasm?url';
 import { GRID, type DataSource, type FromWorker, type Range, type SampleRequest, type ToWorker } from './protocol.js';
 import { gridPoints, integrateScore, viewRange } from './field.js';
 import { readPointsFile } from './file-points.js';
@@ -78,11 +88,13 @@ function fail(e: unknown): void {
 
 async function start(): Promise<void> {
   const build = simdSupported() ? 'simd' : 'scalar';
-  const url = build === 'simd' ? simdUrl : scalarUrl;
+  // Every core where the page is cross-origin isolated (the threaded build: same bits as one thread), else one.
+  const threads = threadsSupported() ? Math.min(8, navigator.hardwareConcurrency || 1) : 1;
+  const url = threads > 1 ? (build === 'simd' ? simdThreadsUrl : scalarThreadsUrl) : build === 'simd' ? simdUrl : scalarUrl;
   const res = await fetch(url);
   if (!res.ok) throw new Error(`fetching the WASM core (${url}) failed with HTTP ${res.status}`);
-  core = await loadCore({ build, bytes: new Uint8Array(await res.arrayBuffer()) });
-  post({ type: 'ready', build: core.build });
+  core = await loadCore({ build, bytes: new Uint8Array(await res.arrayBuffer()), threads });
+  post({ type: 'ready', build: core.build, threads: core.threads });
 }
 
 // Messages are handled in order, after the core has loaded.

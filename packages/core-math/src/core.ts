@@ -132,6 +132,14 @@ export function simdSupported(): boolean {
   return WebAssembly.validate(SIMD_PROBE);
 }
 
+/**
+ * True when a threaded core can run here: shared WebAssembly memory (in a browser, a cross-origin isolated page:
+ * COOP same-origin, COEP require-corp) and workers. Elsewhere loadCore({ threads }) runs one thread.
+ */
+export function threadsSupported(): boolean {
+  return threadsAvailable();
+}
+
 /** The thread count {@link LoadCoreOptions.threads} asks for (checked). */
 export function resolveThreads(threads: number | 'auto' | undefined): number {
   if (threads === undefined) return 1;
