@@ -73,6 +73,87 @@ function trainingTable(rows: TrainRow[]): string {
   );
 }
 
+/** PyTorch's best thread count for a row: [rate, threads]. */
+function torchBest(x: Record<string, number | null | undefined>): [number | null, string] {
+  const one = x['torch-1'] ?? 0,
+    two = x['torch-2'] ?? 0;
+  if (!one && !two) return [null, '-'];
+  return one >= two ? [one, '1'] : [two, '2'];
+}
+
+/** The whole machine: WASM on every core (the threaded core) against PyTorch at its best thread count. */
+function wholeMachineTables(r: Results): string[] {
+  const T = r.machine.threads ?? r.machine.cores;
+  const out: string[] = [];
+  const train = (r.training ?? []).filter((t) => t.rates['wasm-threads'] != null);
+  if (train.length) {
+    out.push(
+      table(
+        [
+          'objective',
+          'model',
+          'width',
+          'batch',
+          `WASM ${T} threads`,
+          'WASM 1 core',
+          'threads / 1 core',
+          'PyTorch best',
+          'its threads',
+          'WASM threads / PyTorch best',
+        ],
+        train.map((t) => {
+          const x = t.rates,
+            [best, threads] = torchBest(x);
+          return [
+            t.config.objective,
+            t.config.kind,
+            String(t.config.width),
+            String(t.config.batch),
+            fmtRate(x['wasm-threads']),
+            fmtRate(x.wasm),
+            fmtRatio(ratio(x['wasm-threads'], x.wasm)),
+            fmtRate(best),
+            threads,
+            fmtRatio(ratio(x['wasm-threads'], best)),
+          ];
+        }),
+      ),
+      '',
+    );
+  }
+  const samp = (r.sampling ?? []).filter((s) => s.rates['wasm-threads'] != null);
+  if (samp.length) {
+    out.push(
+      table(
+        [
+          'sampling (particle-steps/s)',
+          `WASM ${T} threads`,
+          'WASM 1 worker',
+          'threads / 1 worker',
+          'PyTorch best',
+          'its threads',
+          'WASM threads / PyTorch best',
+        ],
+        samp.map((s) => {
+          const x = s.rates,
+            [best, threads] = torchBest(x);
+          return [
+            `${s.kind}, ${s.n} particles`,
+            fmtRate(x['wasm-threads']),
+            fmtRate(x['wasm-1w']),
+            fmtRatio(ratio(x['wasm-threads'], x['wasm-1w'])),
+            fmtRate(best),
+            threads,
+            fmtRatio(ratio(x['wasm-threads'], best)),
+          ];
+        }),
+      ),
+      '',
+    );
+  }
+  return out;
+}
+
 export function markdown(r: Results): string {
   const m = r.machine,
     out: string[] = [];
@@ -169,6 +250,14 @@ export function markdown(r: Results): string {
       '',
     );
   }
+  const whole = wholeMachineTables(r);
+  if (whole.length) {
+    out.push(
+      `## Whole machine (WASM on all ${r.machine.threads ?? r.machine.cores} cores, the threaded core, against PyTorch at its best thread count)`,
+      '',
+      ...whole,
+    );
+  }
   if (r.sampling?.length) {
     out.push(
       `## Sampling (particle-steps/s, annealed Langevin, ${r.sampling[0].levels} levels x ${r.sampling[0].stepsPerLevel} steps, ${r.sampling[0].n} particles, MLP 2-128-128-128, conditioning 'both')`,
@@ -197,6 +286,42 @@ export function markdown(r: Results): string {
             fmtRatio(ratio(x['wasm-1w'], x['torch-1'])),
             fmtRatio(ratio(x['wasm-2w'], x['wasm-1w'])),
             fmtRatio(ratio(x['wasm-2w'], Math.max(x['torch-1'] ?? 0, x['torch-2'] ?? 0) || null)),
+          ];
+        }),
+      ),
+      '',
+    );
+  }
+  if (r.quality?.length) {
+    const q = r.quality;
+    out.push(
+      `## Time to quality (seconds until the samples' MMD² <= ${q[0].threshold}, default dsm model and Langevin sampler, 2000 samples)`,
+      '',
+      table(
+        [
+          'dataset',
+          'data floor',
+          `WASM ${r.machine.threads ?? r.machine.cores} threads`,
+          'PyTorch 1 thr',
+          'PyTorch 2 thr',
+          'PyTorch best / WASM',
+        ],
+        q.map((row) => {
+          const cell = (k: string) => {
+            const v = row.results[k];
+            if (!v) return '-';
+            if (v.seconds === null) return row.errors?.[k] ? 'error' : 'not reached';
+            return `${v.seconds.toFixed(1)} s (${v.steps} steps, ${v.mmd?.toExponential(1)})`;
+          };
+          const secs = (k: string) => row.results[k]?.seconds ?? null;
+          const best = [secs('torch-1'), secs('torch-2')].filter((v): v is number => v !== null);
+          return [
+            row.dataset,
+            row.floor.toExponential(1),
+            cell('wasm-threads'),
+            cell('torch-1'),
+            cell('torch-2'),
+            fmtRatio(best.length && secs('wasm-threads') ? Math.min(...best) / (secs('wasm-threads') as number) : null),
           ];
         }),
       ),

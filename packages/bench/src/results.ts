@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { KernelResults } from './kernels.js';
 import type { TrainRow } from './training.js';
 import type { SampleRow } from './sampling.js';
+import type { QualityRow } from './quality.js';
 import type { MemorySeries } from './memory.js';
 import type { BrowserResult } from './browser.js';
 
@@ -18,6 +19,8 @@ export interface Machine {
   blas?: string;
   tfjsWasm?: { simd: boolean; threads: boolean };
   chromium?: string;
+  /** Threads of the threaded WASM core (every core). */
+  threads?: number;
 }
 
 export interface Results {
@@ -32,6 +35,7 @@ export interface Results {
   training?: TrainRow[];
   trace?: TrainRow[];
   sampling?: SampleRow[];
+  quality?: QualityRow[];
   memory?: MemorySeries[];
   browser?: BrowserResult | { notice: string };
   targets?: Target[];

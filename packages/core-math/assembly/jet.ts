@@ -1,16 +1,19 @@
 import { gemm, addColumnSumsRange, transposeRange } from './gemm';
 import { activationEvaluate } from './activation';
 import { multiplyInPlace } from './vector';
-import { cotangentBuffer, dim, jetRows, layerCache, layerParamFloats, mlpParamCount, scratchBuffer, transposedWeights } from './layout';
+import {
+  cotangentBuffer, dim, jetRows, layerCache, layerParamFloats, mlpParamCount, scratchBuffer, secondLanes, transposedWeights,
+} from './layout';
 import { poolBarrier, poolThreads, runJob, setJobArg, shareStart } from './pool';
 import { JOB_JET_BACKWARD, JOB_JET_FORWARD } from './jobs';
 
 // Jets of an MLP: the primal pass together with k tangent lanes (order 1, JVP) or k second-order
-// Taylor lanes (order 2), and the reverse pass over them. Lanes are stacked as extra rows, so every
-// layer is one GEMM over R = B (1 + order k) rows:
-//   rows [0, B)               primal h,        row b
-//   rows [B, B + Bk)          tangents hdot,   row B + b k + j
-//   rows [B + Bk, B + 2Bk)    second order,    row B + Bk + b k + j   (order 2 only)
+// Taylor lanes (order 2; or all but the last, ORDER_2_LAST_TANGENT, assembly/layout.ts), and the reverse pass
+// over them. Lanes are stacked as extra rows, so every layer is one GEMM over R = B (1 + k + k2) rows, with
+// k2 = secondLanes(k, order) second-order lanes per sample:
+//   rows [0, B)                  primal h,        row b
+//   rows [B, B + Bk)             tangents hdot,   row B + b k + j
+//   rows [B + Bk, B + Bk + Bk2)  second order,    row B + Bk + b k2 + j   (j < k2)
 // Linear layers map tangents without the bias: adot = hdot W, addot = hddot W.
 // Activations: hdot = phi'(a) adot, hddot = phi''(a) adot^2 + phi'(a) addot.
 // see: DESIGN.md "Passes"; Griewank & Walther, Evaluating Derivatives, ch. 13 (Taylor propagation).
@@ -39,7 +42,8 @@ const MIN_SPLIT = 32;
 function activationJetForward(act: i32, A: usize, H: usize, D: usize, B: i32, k: i32, order: i32, O: i32, keep: bool,
   rows: i32, b0: i32, b1: i32): void {
   const BO = <usize>(B * O) << 2;
-  const need1 = keep || k > 0, need2 = k > 0 && (keep || order == 2), need3 = keep && k > 0 && order == 2;
+  const k2 = secondLanes(k, order);
+  const need1 = keep || k > 0, need2 = k > 0 && (keep || k2 > 0), need3 = keep && k2 > 0;
   if (rows != LANE_ROWS) {
     const p = <usize>(b0 * O) << 2;
     activationEvaluate(act, A + p, H + p, need1 ? D + p : 0, need2 ? D + BO + p : 0, need3 ? D + 2 * BO + p : 0, (b1 - b0) * O, false);
@@ -51,15 +55,15 @@ function activationJetForward(act: i32, A: usize, H: usize, D: usize, B: i32, k:
   for (let b = b0; b < b1; b++) {
     const d1 = D + <usize>b * rowBytes, d2 = d1 + BO;
     for (let j = 0; j < k; j++) {
-      const q = <usize>(b * k + j) * rowBytes;
-      const at = A + tangent + q, ht = H + tangent + q, as = A + second + q, hs = H + second + q;
+      const q = <usize>(b * k + j) * rowBytes, q2 = <usize>(b * k2 + j) * rowBytes, both = j < k2;
+      const at = A + tangent + q, ht = H + tangent + q, as = A + second + q2, hs = H + second + q2;
       let o = 0;
       if (ASC_FEATURE_SIMD) {
         for (; o + 4 <= O; o += 4) {
           const p = <usize>o << 2;
           const ad = v128.load(at + p), e1 = v128.load(d1 + p);
           v128.store(ht + p, f32x4.mul(e1, ad));
-          if (order == 2) {
+          if (both) {
             const t = f32x4.mul(f32x4.mul(v128.load(d2 + p), ad), ad);
             v128.store(hs + p, f32x4.add(t, f32x4.mul(e1, v128.load(as + p))));
           }
@@ -69,7 +73,7 @@ function activationJetForward(act: i32, A: usize, H: usize, D: usize, B: i32, k:
         const p = <usize>o << 2;
         const ad = load<f32>(at + p), e1 = load<f32>(d1 + p);
         store<f32>(ht + p, e1 * ad);
-        if (order == 2) store<f32>(hs + p, load<f32>(d2 + p) * ad * ad + e1 * load<f32>(as + p));
+        if (both) store<f32>(hs + p, load<f32>(d2 + p) * ad * ad + e1 * load<f32>(as + p));
       }
     }
   }
@@ -87,6 +91,7 @@ function activationJetBackward(A: usize, D: usize, G: usize, B: i32, k: i32, ord
     multiplyInPlace(G + p, D + p, (b1 - b0) * O);
     return;
   }
+  const k2 = secondLanes(k, order);
   const tangent = BO;
   const second = tangent + (<usize>(B * k * O) << 2);
   const rowBytes = <usize>O << 2;
@@ -98,19 +103,19 @@ function activationJetBackward(A: usize, D: usize, G: usize, B: i32, k: i32, ord
       for (; o + 4 <= O; o += 4) {
         const p = <usize>o << 2;
         const e1 = v128.load(d1 + p), e2 = v128.load(d2 + p);
-        const e3 = order == 2 ? v128.load(d3 + p) : f32x4.splat(0);
+        const e3 = k2 > 0 ? v128.load(d3 + p) : f32x4.splat(0);
         let ga = f32x4.mul(v128.load(g + p), e1);
         for (let j = 0; j < k; j++) {
-          const q = <usize>(b * k + j) * rowBytes + p;
+          const q = <usize>(b * k + j) * rowBytes + p, q2 = <usize>(b * k2 + j) * rowBytes + p;
           const ad = v128.load(A + tangent + q), gd = v128.load(G + tangent + q);
           let gad = f32x4.mul(gd, e1);
           ga = f32x4.add(ga, f32x4.mul(f32x4.mul(gd, e2), ad));
-          if (order == 2) {
-            const add = v128.load(A + second + q), gdd = v128.load(G + second + q);
+          if (j < k2) {
+            const add = v128.load(A + second + q2), gdd = v128.load(G + second + q2);
             const curv = f32x4.add(f32x4.mul(f32x4.mul(e3, ad), ad), f32x4.mul(e2, add));
             ga = f32x4.add(ga, f32x4.mul(gdd, curv));
             gad = f32x4.add(gad, f32x4.mul(f32x4.mul(f32x4.mul(f32x4.splat(2), gdd), e2), ad));
-            v128.store(G + second + q, f32x4.mul(gdd, e1));
+            v128.store(G + second + q2, f32x4.mul(gdd, e1));
           }
           v128.store(G + tangent + q, gad);
         }
@@ -120,18 +125,18 @@ function activationJetBackward(A: usize, D: usize, G: usize, B: i32, k: i32, ord
     for (; o < O; o++) {
       const p = <usize>o << 2;
       const e1 = load<f32>(d1 + p), e2 = load<f32>(d2 + p);
-      const e3: f32 = order == 2 ? load<f32>(d3 + p) : 0;
+      const e3: f32 = k2 > 0 ? load<f32>(d3 + p) : 0;
       let ga = load<f32>(g + p) * e1;
       for (let j = 0; j < k; j++) {
-        const q = <usize>(b * k + j) * rowBytes + p;
+        const q = <usize>(b * k + j) * rowBytes + p, q2 = <usize>(b * k2 + j) * rowBytes + p;
         const ad = load<f32>(A + tangent + q), gd = load<f32>(G + tangent + q);
         let gad = gd * e1;
         ga += gd * e2 * ad;
-        if (order == 2) {
-          const add = load<f32>(A + second + q), gdd = load<f32>(G + second + q);
+        if (j < k2) {
+          const add = load<f32>(A + second + q2), gdd = load<f32>(G + second + q2);
           ga += gdd * (e3 * ad * ad + e2 * add);
           gad += <f32>2 * gdd * e2 * ad;
-          store<f32>(G + second + q, gdd * e1);
+          store<f32>(G + second + q2, gdd * e1);
         }
         store<f32>(G + tangent + q, gad);
       }
@@ -178,7 +183,7 @@ export function jetForward(dims: usize, L: i32, act: i32, params: usize, X: usiz
 /** Thread id's share (of T) of {@link jetForward}: its samples' rows through every layer. */
 export function jetForwardShare(dims: usize, L: i32, act: i32, params: usize, X: usize, Y: usize,
   B: i32, k: i32, order: i32, ws: usize, keep: bool, rows: i32, id: i32, T: i32): void {
-  const R = jetRows(B, k, order);
+  const R = jetRows(B, k, order), k2 = secondLanes(k, order);
   const b0 = shareStart(B, id, T, 4), b1 = shareStart(B, id + 1, T, 4), n = b1 - b0;
   let input = X;
   let w = params;
@@ -188,11 +193,9 @@ export function jetForwardShare(dims: usize, L: i32, act: i32, params: usize, X:
     const A = l == L - 1 ? Y : layerCache(dims, l, R, B, ws);
     if (rows != LANE_ROWS) gemm(rowsPtr(input, b0, I), w, b, rowsPtr(A, b0, O), n, I, O, false);
     if (k > 0 && rows != PRIMAL_ROWS) {
-      // Lane rows without the bias: the tangent block, then (order 2) the second-order block.
-      for (let block = 0; block < order; block++) {
-        const first = B + block * B * k + b0 * k;
-        gemm(rowsPtr(input, first, I), w, 0, rowsPtr(A, first, O), n * k, I, O, false);
-      }
+      // Lane rows without the bias: the tangent block, then the second-order block.
+      gemm(rowsPtr(input, B + b0 * k, I), w, 0, rowsPtr(A, B + b0 * k, O), n * k, I, O, false);
+      if (k2 > 0) gemm(rowsPtr(input, B + B * k + b0 * k2, I), w, 0, rowsPtr(A, B + B * k + b0 * k2, O), n * k2, I, O, false);
     }
     if (l < L - 1) {
       const H = A + (<usize>(R * O) << 2);
@@ -281,9 +284,10 @@ export function jetBackwardShare(dims: usize, L: i32, act: i32, params: usize, X
     if (gin != 0) {
       const wT = wt + (<usize>tOff << 2);
       gemm(rowsPtr(g, b0, O), wT, 0, rowsPtr(gin, b0, I), n, O, I, false);
-      for (let block = 0; block < (lanes > 0 ? order : 0); block++) {
-        const first = B + block * B * k + b0 * k;
-        gemm(rowsPtr(g, first, O), wT, 0, rowsPtr(gin, first, I), n * k, O, I, false);
+      if (lanes > 0) {
+        gemm(rowsPtr(g, B + b0 * k, O), wT, 0, rowsPtr(gin, B + b0 * k, I), n * k, O, I, false);
+        const k2 = secondLanes(k, order), first = B + B * k + b0 * k2;
+        if (k2 > 0) gemm(rowsPtr(g, first, O), wT, 0, rowsPtr(gin, first, I), n * k2, O, I, false);
       }
     }
     if (l > 0) {

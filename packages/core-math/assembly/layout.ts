@@ -15,9 +15,23 @@
   return load<i32>(dims + (<usize>l << 2));
 }
 
-/** Rows of a jet block: B primal rows, then B k tangent rows, then (order 2) B k second-order rows. */
+/**
+ * Orders of a jet pass: ORDER_1 tangent lanes; ORDER_2 Taylor-2 lanes; ORDER_2_LAST_TANGENT Taylor-2 lanes but the
+ * last one, which is a tangent lane only (ssm-vr's lane along grad f reads only its first-order output, so its
+ * second-order rows would be work whose cotangents are all zero).
+ */
+export const ORDER_1 = 1;
+export const ORDER_2 = 2;
+export const ORDER_2_LAST_TANGENT = 3;
+
+/** Second-order lanes per sample of a pass with k lanes of this order. */
+@inline export function secondLanes(k: i32, order: i32): i32 {
+  return order == ORDER_1 ? 0 : order == ORDER_2 ? k : k - 1;
+}
+
+/** Rows of a jet block: B primal rows, then B k tangent rows, then B secondLanes(k, order) second-order rows. */
 @inline export function jetRows(B: i32, k: i32, order: i32): i32 {
-  return B * (1 + order * k);
+  return B * (1 + k + secondLanes(k, order));
 }
 
 /** Floats of layer l's W_l and b_l. */
