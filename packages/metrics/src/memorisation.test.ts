@@ -22,19 +22,26 @@ function rowsOf(from: { data: Float64Array; cols: number; rows: number }, count:
 }
 
 describe('memorisation', () => {
-  it('finds the exact nearest neighbours (early exit changes nothing)', () => {
-    const q = checkPoints('t', 'q', gaussianPoints(50, new Array(40).fill(0), 1, 3));
-    const ref = checkPoints('t', 'r', gaussianPoints(300, new Array(40).fill(0), 1, 4));
+  it('finds the exact nearest neighbours (the pruning changes nothing), with copies, ties and varied norms', () => {
+    const d = 40;
+    const spread = gaussianPoints(300, new Array(d).fill(0), 1, 4);
+    // norms from about 0 to 3 sqrt(d): scale point j by j / 100
+    for (let j = 0; j < 300; j++) for (let k = 0; k < d; k++) spread.data[j * d + k] *= j / 100;
+    const ref = checkPoints('t', 'r', spread);
+    const queries = gaussianPoints(60, new Array(d).fill(0), 1.5, 3);
+    queries.data.set(spread.data.subarray(17 * d, 19 * d), 0); // two exact copies
+    const q = checkPoints('t', 'q', queries);
     const got = nearestDistances(q, ref);
     for (let i = 0; i < q.rows; i++) {
       let best = Number.POSITIVE_INFINITY;
       for (let j = 0; j < ref.rows; j++) {
         let s = 0;
-        for (let k = 0; k < 40; k++) s += (q.data[i * 40 + k] - ref.data[j * 40 + k]) ** 2;
+        for (let k = 0; k < d; k++) s += (q.data[i * d + k] - ref.data[j * d + k]) ** 2;
         best = Math.min(best, s);
       }
       expect(got[i]).toBeCloseTo(Math.sqrt(best), 12);
     }
+    expect([got[0], got[1]]).toEqual([0, 0]);
   });
 
   it('gives ratio 0 and closerShare 1 for exact copies of training points', () => {
