@@ -1,14 +1,5 @@
-import {
-  conditionings,
-  InputError,
-  lookup,
-  objectives,
-  parseSigmaSchedule,
-  projections,
-  type Conditioning,
-  type ObjectiveSpec,
-} from '@scorefield/core-math';
-import { intFlag, positiveFlag } from './command.js';
+import { conditionings, InputError, lookup, objectives, projections, type Conditioning, type ObjectiveSpec } from '@scorefield/core-math';
+import { intFlag, positiveFlag, sigmasFlag } from './command.js';
 
 /** Flags that set an objective's options, and the losses each applies to. */
 const appliesTo = {
@@ -54,7 +45,7 @@ export function objectiveFromFlags(flags: Flags): ObjectiveSpec {
     case 'dsm':
       return { name, sigma: positiveFlag('sigma', get('sigma')) };
     case 'ncsn':
-      return { name, sigmas: parseSigmaSchedule(get('sigmas')) };
+      return { name, sigmas: sigmasFlag(get('sigmas')) };
     case 'continuous': {
       const sde = get('sde');
       lookup({ ve: 1, vp: 1 }, sde, 'sde');

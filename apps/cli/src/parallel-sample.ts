@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import { InputError } from '@scorefield/core-math';
-import { ODE_BLOCK, sample, type SampleOptions, type SampleResult, type ScoreModel } from '@scorefield/models';
+import { ODE_BLOCK, type SampleOptions, type SampleResult, type ScoreModel } from '@scorefield/models';
 
 /** Splits n particles into `workers` blocks on multiples of ODE_BLOCK (so every sampler gives the same bits). */
 export function blocks(n: number, workers: number): { first: number; n: number }[] {
@@ -15,7 +15,8 @@ export function blocks(n: number, workers: number): { first: number; n: number }
 
 /**
  * Samples with the particles split across worker threads (one core each); the result is bit for bit the
- * one a single run gives. Progress reports the mean step over the workers.
+ * one a single run gives. Progress reports the mean step over the workers. One block runs in a worker too,
+ * so the main thread stays free to handle SIGINT/SIGTERM however long sampling takes.
  */
 export async function sampleParallel(
   model: ScoreModel,
@@ -26,7 +27,6 @@ export async function sampleParallel(
   onProgress?: (p: { step: number; steps: number; sigma?: number }) => void,
 ): Promise<SampleResult> {
   const parts = blocks(options.n, workers);
-  if (parts.length === 1) return sample(model, { ...options, onProgress: onProgress && ((p) => onProgress(p)) });
   const steps = new Array<number>(parts.length).fill(0);
   const build = (process.env.SCOREFIELD_BUILD || 'auto') as 'simd' | 'scalar' | 'auto';
   const { onProgress: _drop, ...plain } = options;
