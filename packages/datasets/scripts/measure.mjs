@@ -1,8 +1,11 @@
 // Measures what the README states: load times, the classifier's accuracy and cost, and the image metrics on real,
-// blurred and noised held-out digits. Run after `pnpm build`:  node packages/datasets/scripts/measure.mjs
+// blurred and noised held-out digits; draws docs/digits.svg (what the classifier makes of them).
+// Run after `pnpm build`:  node packages/datasets/scripts/measure.mjs
 // Timings are medians of 5 warm runs (first, cold run shown too); the figures move with the machine's load.
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { classCoverage, createRng, kid, memorisation } from '@scorefield/metrics';
+import { classCoverage, createRng, kid, medianHeuristic, memorisation, mmd2 } from '@scorefield/metrics';
+import { imageGrid } from '@scorefield/plot';
 import { loadMnist, loadMnistClassifier } from '../dist/index.js';
 
 const require = createRequire(import.meta.url);
@@ -69,30 +72,61 @@ const variants = [
   ['997 copies of train digits', { ...train, data: train.data.subarray(0, 997 * 784), rows: 997 }],
 ];
 const heldOutHalf = half(test, 1);
+/** RBF bandwidth for pixel-space MMD: the median distance between two real test digits. */
+const PIXEL_BANDWIDTH = medianHeuristic(test);
+console.log(`pixel-space bandwidth (median distance between test digits): ${PIXEL_BANDWIDTH.toFixed(2)}`);
 for (const [name, set] of variants) {
   const out = classifier.run(set);
   const k = await timed(() => kid(out.features, trainOut.features), 1);
   const cov = classCoverage(out.probabilities);
   const mem = memorisation(half(set, 0), train, heldOutHalf);
+  const pixel = mmd2(half(set, 0), heldOutHalf, { bandwidths: [PIXEL_BANDWIDTH] }).value;
   rows.push(
-    `| ${name} | ${f3(k.value.value * 1e3)} ± ${f3(k.value.standardError * 1e3)} | ${f3(cov.meanTopProbability)} | ${f3(cov.minFraction)} | ${f3(mem.ratio)} | ${f3(mem.closerShare)} |`,
+    `| ${name} | ${f3(k.value.value * 1e3)} ± ${f3(k.value.standardError * 1e3)} | ${f3(cov.meanTopProbability)} | ${f3(cov.minFraction)} | ${f3(mem.ratio)} | ${f3(mem.closerShare)} | ${f3(pixel * 1e3)} |`,
   );
   if (name.startsWith('real')) console.log(`\nKID of ${set.rows} vs ${train.rows} features (10 subsets): ${ms(k.warm)}`);
 }
 const memCost = await timed(() => memorisation(half(test, 0), train, heldOutHalf), 1);
-console.log(`memorisation, 499 samples + 498 held-out vs 9003 train digits in pixel space: ${ms(memCost.warm)}`);
+console.log(`memorisation, 500 samples + 497 held-out vs 9003 train digits in pixel space: ${ms(memCost.warm)}`);
 console.log(
-  '\n| images (997 unless noted) | KID x 10^3 vs train | mean top-class prob. | min class share | memorisation ratio | closer share |',
+  '\n| images (997 unless noted) | KID x 10^3 vs train | mean top-class prob. | min class share | memorisation ratio | closer share | pixel MMD² x 10^3 |',
 );
-console.log('|---|---|---|---|---|---|');
+console.log('|---|---|---|---|---|---|---|');
 for (const r of rows) console.log(r);
 
-/** The even (part 0) or odd (part 1) rows of a set: two disjoint halves with every class. */
+// 4. The picture: the first 10 digits of three variants, captioned with the classifier's top class and probability.
+const shown = [variants[0], variants[1], variants[4]].map(([, set]) => ({ ...set, data: set.data.subarray(0, 10 * 784), rows: 10 }));
+const captions = shown.flatMap((set) => {
+  const p = classifier.run(set).probabilities.data;
+  return Array.from({ length: 10 }, (_, i) => {
+    const row = Array.from(p.subarray(i * 10, (i + 1) * 10));
+    const top = Math.max(...row);
+    return `${row.indexOf(top)} · ${top.toFixed(2)}`;
+  });
+});
+const images = new Float32Array(30 * 784);
+shown.forEach((set, k) => images.set(set.data, k * 10 * 784));
+const svg = imageGrid({
+  title: 'MNIST test digits through the classifier',
+  subtitle: 'rows: real · Gaussian blur σ = 1 px · noise σ = 0.3 · captions: top class · its probability',
+  images,
+  imageWidth: 28,
+  imageHeight: 28,
+  columns: 10,
+  captions,
+});
+const docs = new URL('../docs/', import.meta.url);
+mkdirSync(docs, { recursive: true });
+writeFileSync(new URL('digits.svg.tmp', docs), svg);
+renameSync(new URL('digits.svg.tmp', docs), new URL('digits.svg', docs));
+
+/** Rows in even (part 0) or odd (part 1) blocks of 10: two disjoint halves, each with every class (the files interleave them). */
 function half(set, part) {
-  const n = Math.floor((set.rows - part + 1) / 2);
-  const data = new Float32Array(n * set.cols);
-  for (let i = 0; i < n; i++) data.set(set.data.subarray((2 * i + part) * set.cols, (2 * i + part + 1) * set.cols), i * set.cols);
-  return { ...set, data, rows: n };
+  const keep = [];
+  for (let i = 0; i < set.rows; i++) if (Math.floor(i / 10) % 2 === part) keep.push(i);
+  const data = new Float32Array(keep.length * set.cols);
+  keep.forEach((r, i) => data.set(set.data.subarray(r * set.cols, (r + 1) * set.cols), i * set.cols));
+  return { ...set, data, rows: keep.length };
 }
 
 function addNoise(set, sd, seed) {

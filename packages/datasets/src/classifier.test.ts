@@ -28,6 +28,7 @@ describe('MNIST classifier', async () => {
 
   it('reproduces the PyTorch forward pass (features and probabilities, 28x28 and 14x14 upsampled)', async () => {
     expect([classifier.featureDim, classifier.classes]).toEqual([128, 10]);
+    expect(classifier.featureScale).toBeGreaterThan(0);
     expect(fixture.cases.filter((c) => c.imageSize === 14).length).toBeGreaterThan(0);
     for (const size of [28, 14] as const) {
       const test = await loadMnist({ split: 'test', imageSize: size });
@@ -94,19 +95,29 @@ describe('MNIST classifier', async () => {
   it('refuses a weights file with a missing tensor or shapes that do not chain', async () => {
     const t = (shape: number[]) => ({ dtype: 'F32' as const, shape, data: new Float32Array(shape.reduce((a, b) => a * b, 1)) });
     const good = {
-      'fc1.weight': t([256, 784]),
-      'fc1.bias': t([256]),
-      'fc2.weight': t([128, 256]),
-      'fc2.bias': t([128]),
-      'fc3.weight': t([10, 128]),
-      'fc3.bias': t([10]),
+      'conv1.weight': t([8, 1, 3, 3]),
+      'conv1.bias': t([8]),
+      'conv2.weight': t([16, 8, 3, 3]),
+      'conv2.bias': t([16]),
+      'fc1.weight': t([128, 784]),
+      'fc1.bias': t([128]),
+      'fc2.weight': t([10, 128]),
+      'fc2.bias': t([10]),
+      feature_scale: { dtype: 'F32' as const, shape: [1], data: Float32Array.of(2) },
     };
     expect(decodeMnistClassifier(encodeSafetensors(good)).featureDim).toBe(128);
     const { 'fc2.bias': _, ...missing } = good;
     expect(() => decodeMnistClassifier(encodeSafetensors(missing))).toThrow('mnist-classifier.safetensors: missing tensor fc2.bias');
-    expect(() => decodeMnistClassifier(encodeSafetensors({ ...good, 'fc2.weight': t([128, 200]) }))).toThrow(
-      'mnist-classifier.safetensors: fc2 has weight [128, 200] and bias [128], expected [outputs, 256] and [outputs]',
+    expect(() => decodeMnistClassifier(encodeSafetensors({ ...good, 'fc1.weight': t([128, 700]) }))).toThrow(
+      'mnist-classifier.safetensors: fc1 has weight [128, 700] and bias [128], expected [outputs, 784] and [outputs]',
     );
-    expect((await readPackageFile(MNIST_CLASSIFIER_FILE)).length).toBeGreaterThan(900_000);
+    expect(() => decodeMnistClassifier(encodeSafetensors({ ...good, 'conv2.weight': t([16, 4, 3, 3]) }))).toThrow(
+      'mnist-classifier.safetensors: conv2 has weight [16, 4, 3, 3] and bias [16], expected [outputs, 8, 3, 3] and [outputs]',
+    );
+    const { feature_scale: __, ...unscaled } = good;
+    expect(() => decodeMnistClassifier(encodeSafetensors(unscaled))).toThrow(
+      'mnist-classifier.safetensors: missing tensor feature_scale (one positive number)',
+    );
+    expect((await readPackageFile(MNIST_CLASSIFIER_FILE)).length).toBeGreaterThan(400_000);
   });
 });

