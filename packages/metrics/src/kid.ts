@@ -40,7 +40,7 @@ export interface KidResult {
  * that of one estimate on all the points used.
  *
  * Cost: O(S (m_s^2 + n_s^2 + m_s n_s) d) for subsets of m_s and n_s points: 10 subsets of 1000 + 1000 points of
- * dimension 128 take about 3 s.
+ * dimension 128 take about 5 s (2-core machine under load).
  * @throws {MetricError} for shapes that differ or do not add up, non-finite values, fewer than 2 S points in a set,
  *   or bad options
  */
