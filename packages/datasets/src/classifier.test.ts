@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { decodeMnistClassifier, loadMnistClassifier, MNIST_CLASSIFIER_FILE } from './classifier.js';
 import { DatasetError } from './errors.js';
 import { loadMnist } from './mnist.js';
-import { readPackageFile } from './package-file.js';
+import { readPackageFile } from '#package-file';
 
 /** Written by scripts/train_classifier.py: PyTorch's float32 features and probabilities of a few test digits. */
 interface Fixture {

@@ -1,7 +1,7 @@
 import { decodeSafetensors, type Tensor } from '@scorefield/formats';
 import { fail } from './errors.js';
 import { MNIST_SIZE } from './mnist.js';
-import { readPackageFile } from './package-file.js';
+import { readPackageFile } from '#package-file';
 
 /** The shipped weights, relative to the package root (`@scorefield/datasets/assets/mnist-classifier.safetensors`). */
 export const MNIST_CLASSIFIER_FILE = 'assets/mnist-classifier.safetensors';

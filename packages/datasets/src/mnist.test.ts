@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DatasetError } from './errors.js';
 import { decodeMnist, loadMnist, MNIST_FILES } from './mnist.js';
-import { readPackageFile } from './package-file.js';
+import { readPackageFile } from '#package-file';
 
 /** Digits per class in the `mnist` package (10,000 in all). */
 const PER_CLASS = [1001, 1127, 991, 1032, 980, 863, 1014, 1070, 944, 978];
@@ -150,7 +150,9 @@ describe('loadMnist', () => {
   });
 
   it('names the build command when the data files are missing', async () => {
-    await expect(readPackageFile('data/no-such-file')).rejects.toThrow(/no-such-file; run 'pnpm --filter @scorefield\/datasets build'/);
+    await expect(readPackageFile('data/no-such-file')).rejects.toThrow(
+      /data\/no-such-file .*run 'pnpm --filter @scorefield\/datasets build'/,
+    );
     expect(Object.keys(MNIST_FILES)).toEqual(['train', 'test']);
   });
 });

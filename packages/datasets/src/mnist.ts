@@ -1,6 +1,6 @@
 import { fail } from './errors.js';
 import { readByteIdx } from './idx.js';
-import { readPackageFile } from './package-file.js';
+import { readPackageFile } from '#package-file';
 
 /** Number of MNIST classes (the digits 0-9). */
 export const MNIST_CLASSES = 10;
