@@ -21,7 +21,7 @@ import { sampleParallel } from '../parallel-sample.js';
 export const sample = defineCommand({
   name: 'sample',
   description: 'draw samples from a trained model: langevin, annealed, pc or ode (one step convention: x + (alpha/2) s + sqrt(alpha) z)',
-  usage: 'scorefield sample --model model.safetensors [--sampler langevin|annealed|pc|ode] --n N --out samples.csv|samples.npy',
+  usage: 'scorefield sample --model model.safetensors [--sampler langevin|annealed|pc|ode|adaptive] --n N --out samples.csv|samples.npy',
   options: {
     model: { type: 'string', value: 'file', description: 'a model written by `scorefield train`' },
     sampler: {
@@ -39,11 +39,11 @@ export const sample = defineCommand({
     decay: { type: 'string', value: 'G', description: 'langevin: multiply alpha by G every step (default 1: fixed)' },
     sigma: { type: 'string', value: 'S', description: 'langevin: noise level the model is read at (default: its smallest)' },
     sigmas: { type: 'string', value: 'sched', description: "annealed: levels schedule:max:min:levels (default: the model's)" },
-    denoise: { type: 'boolean', description: 'annealed, pc: finish with a denoising step x + sigma^2 s(x)', default: false },
+    denoise: { type: 'boolean', description: 'annealed, pc, adaptive: finish with a denoising step x + sigma^2 s(x)', default: false },
     snr: { type: 'string', value: 'R', description: 'pc: corrector signal-to-noise ratio (0.16)' },
     'corrector-steps': { type: 'string', value: 'M', description: 'pc: corrector steps per predictor step (1)' },
-    rtol: { type: 'string', value: 'TOL', description: 'ode: relative tolerance (1e-5)' },
-    atol: { type: 'string', value: 'TOL', description: 'ode: absolute tolerance (1e-5)' },
+    rtol: { type: 'string', value: 'TOL', description: 'ode: relative tolerance (1e-5); adaptive: of its local error (1e-2)' },
+    atol: { type: 'string', value: 'TOL', description: 'ode: absolute tolerance (1e-5); adaptive: of its local error (1e-2)' },
     init: {
       type: 'string',
       value: 'spec',

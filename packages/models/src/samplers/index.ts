@@ -5,6 +5,7 @@ import { checkPoints, type Points } from '../points.js';
 import { sdeOf, type Sde } from '../sde.js';
 import { SamplerContext, checkInt, checkPositive, type SampleProgress } from './context.js';
 import { solveProbabilityFlow, ODE_BLOCK } from './ode.js';
+import { adaptiveDefaults, solveReverseSdeAdaptive } from './adaptive.js';
 
 /** The samplers, one step convention: x <- x + (alpha/2) s(x) + sqrt(alpha) z for every Langevin step. */
 export const samplers = {
@@ -12,6 +13,7 @@ export const samplers = {
   annealed: 'annealed Langevin dynamics over the noise levels (NCSN Algorithm 1), alpha_i = eps sigma_i^2 / sigma_L^2',
   pc: 'predictor-corrector for VE/VP SDE models: reverse diffusion + SNR-adaptive Langevin corrector',
   ode: 'probability-flow ODE with an adaptive Runge-Kutta 5(4) solver (deterministic)',
+  adaptive: 'reverse SDE with adaptive steps for VE/VP SDE models: Euler-Maruyama against improved Euler (Jolicoeur-Martineau et al. 2021)',
 } satisfies Record<string, string>;
 export type SamplerName = keyof typeof samplers;
 
@@ -41,9 +43,9 @@ export interface SampleOptions {
   /** pc: corrector signal-to-noise ratio (0.16) and corrector steps per predictor step (1). */
   snr?: number;
   correctorSteps?: number;
-  /** pc, ode: the SDE (default: the one the model was trained with). */
+  /** pc, ode, adaptive: the SDE (default: the one the model was trained with). */
   sde?: Sde;
-  /** ode: tolerances (1e-5, 1e-5). */
+  /** ode: tolerances (1e-5, 1e-5); adaptive: of its local error (1e-2, 1e-2). */
   rtol?: number;
   atol?: number;
   /** Inpainting: these coordinates (0-based) are held at the values of `hold.points` (data units, n rows). */
@@ -108,11 +110,12 @@ export function sample(model: ScoreSource, options: SampleOptions): SampleResult
   const total = o.block?.total ?? o.n,
     first = o.block?.first ?? 0;
   checkInt('block.first', first, 0, total - o.n);
-  if ((name === 'ode' || name === 'pc') && first % ODE_BLOCK !== 0) {
+  if ((name === 'ode' || name === 'pc' || name === 'adaptive') && first % ODE_BLOCK !== 0) {
     throw new InputError(`sample: ${name} blocks must start at a multiple of ${ODE_BLOCK}, got ${first}`);
   }
   const rng = core.rng(o.seed);
-  const x = initialParticles(model, o.init ?? (name === 'pc' || name === 'ode' ? 'prior' : 'gaussian'), total, first, o.n, rng, o.sde);
+  const fromPrior = name === 'pc' || name === 'ode' || name === 'adaptive';
+  const x = initialParticles(model, o.init ?? (fromPrior ? 'prior' : 'gaussian'), total, first, o.n, rng, o.sde);
   const hold = o.hold ? holdBuffers(model, o.hold, o.n, first) : undefined;
   const plan = plannedSteps(model, name, o);
   const ctx = new SamplerContext(
@@ -161,6 +164,8 @@ export function plannedSteps(model: ScoreSource, name: SamplerName, o: Omit<Samp
       return (o.sigmas ?? modelSigmas(model)).length * (o.steps ?? annealedDefaults.steps) + (o.denoise ? 1 : 0);
     case 'pc':
       return (o.steps ?? pcDefaults.steps) * (1 + (o.correctorSteps ?? pcDefaults.correctorSteps));
+    case 'adaptive':
+      return 1000 + (o.denoise ? 1 : 0); // progress in thousandths of the time interval
     default:
       return 1000; // ode: progress in thousandths of the time interval
   }
@@ -219,6 +224,39 @@ function runSampler(ctx: SamplerContext, name: SamplerName, o: SampleOptions): v
         ctx.run(1, { mode: 'affine', a: 2 - Math.sqrt(1 - beta), b: beta, c: lastStep && o.denoise ? 0 : Math.sqrt(beta) }, sigma);
       }
     }
+    return;
+  }
+  if (name === 'adaptive') {
+    const rtol = o.rtol ?? adaptiveDefaults.rtol,
+      atol = o.atol ?? adaptiveDefaults.atol;
+    checkPositive('rtol', rtol);
+    checkPositive('atol', atol);
+    const y = ctx.x.toArray();
+    let last = 0;
+    ctx.evaluations += solveReverseSdeAdaptive(
+      model,
+      sde,
+      y,
+      ctx.rng,
+      { first: ctx.first, total: ctx.total },
+      {
+        ...adaptiveDefaults,
+        rtol,
+        atol,
+        held: ctx.hold ? Array.from(ctx.hold.mask.view, (v) => v !== 0) : undefined,
+        onProgress: (fraction, t) => {
+          const progress = Math.round(1000 * fraction);
+          if (progress > last) {
+            ctx.x.set(y);
+            ctx.advance(progress - last, sde.sigma(t));
+            last = progress;
+          }
+        },
+      },
+    );
+    ctx.x.set(y);
+    // see: Jolicoeur-Martineau et al. 2021 (their default): a final denoising step x + sigma(eps)^2 s(x; sigma(eps)).
+    if (o.denoise) ctx.run(1, { mode: 'affine', a: 1, b: sde.sigma(sde.eps) ** 2, c: 0 }, sde.sigma(sde.eps));
     return;
   }
   // ode

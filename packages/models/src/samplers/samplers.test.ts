@@ -47,6 +47,23 @@ describe('samplers on the exact score (the sampler alone)', () => {
     expect(Math.abs(varX - 1)).toBeLessThan(0.15);
   });
 
+  it('the adaptive reverse SDE solver samples it too, with fewer score evaluations than pc by default', () => {
+    const exact = new ExactScore(core, 'ncsn-mix');
+    const sde = sdeOf({ name: 'continuous', sde: 've', sigmaMin: 0.01, sigmaMax: 300 });
+    const pc = sample(exact, { n: 256, sampler: 'pc', sde, seed: 1 });
+    const adaptive = sample(exact, { n: 2000, sampler: 'adaptive', sde, seed: 1 });
+    expect(Math.abs(upperMode(adaptive.samples) - 0.8)).toBeLessThan(0.03);
+    const up = Array.from({ length: 2000 }, (_, i) => [adaptive.samples[2 * i], adaptive.samples[2 * i + 1]]).filter(([a, b]) => a + b > 0);
+    const varX = up.reduce((s, [a]) => s + (a - 5) ** 2, 0) / up.length;
+    expect(Math.abs(varX - 1)).toBeLessThan(0.15);
+    // Two evaluations per step attempt, about 720 here (from sigma 300 to 0.01), against pc's 1000 (500 + 500).
+    expect(adaptive.evaluations).toBeLessThan(pc.evaluations);
+    // Tighter tolerances take more steps.
+    expect(sample(exact, { n: 256, sampler: 'adaptive', sde, seed: 1, rtol: 1e-3, atol: 1e-3 }).evaluations).toBeGreaterThan(
+      adaptive.evaluations,
+    );
+  });
+
   it('the ODE log-likelihood equals the exact log-density of the data', () => {
     const exact = new ExactScore(core, 'ncsn-mix');
     const sde = sdeOf({ name: 'continuous', sde: 've', sigmaMin: 0.01, sigmaMax: 1000 });
@@ -78,16 +95,19 @@ describe('samplers on trained models', () => {
     }).model;
   });
 
-  it.each(['annealed', 'langevin', 'pc', 'ode'] as const)('%s: the same samples whether run at once or split into blocks', (sampler) => {
-    const model = sampler === 'pc' || sampler === 'ode' ? ve : ncsn;
-    const o = { sampler, n: 600, seed: 4, steps: 20 } as const;
-    const whole = sample(model, o).samples;
-    const split = [
-      [0, 256],
-      [256, 600],
-    ].map(([a, b]) => sample(model, { ...o, n: b - a, block: { first: a, total: 600 } }).samples);
-    expect(Array.from(Float32Array.from([...split[0], ...split[1]]))).toEqual(Array.from(whole));
-  });
+  it.each(['annealed', 'langevin', 'pc', 'ode', 'adaptive'] as const)(
+    '%s: the same samples whether run at once or split into blocks',
+    (sampler) => {
+      const model = sampler === 'annealed' || sampler === 'langevin' ? ncsn : ve;
+      const o = { sampler, n: 600, seed: 4, steps: 20 } as const;
+      const whole = sample(model, o).samples;
+      const split = [
+        [0, 256],
+        [256, 600],
+      ].map(([a, b]) => sample(model, { ...o, n: b - a, block: { first: a, total: 600 } }).samples);
+      expect(Array.from(Float32Array.from([...split[0], ...split[1]]))).toEqual(Array.from(whole));
+    },
+  );
 
   it('records trajectories, reports progress with the noise level, and holds inpainted coordinates', () => {
     const seen: { step: number; sigma?: number }[] = [];
@@ -123,7 +143,9 @@ describe('samplers on trained models', () => {
 
   it('refuses what does not apply, in one line', () => {
     expect(() => sample(ncsn, { n: 5, sampler: 'pc' })).toThrow('this sampler needs a model trained with --loss continuous, not ncsn');
-    expect(() => sample(ncsn, { n: 5, sampler: 'gibbs' as 'pc' })).toThrow("unknown sampler 'gibbs'; valid: langevin, annealed, pc, ode");
+    expect(() => sample(ncsn, { n: 5, sampler: 'gibbs' as 'pc' })).toThrow(
+      "unknown sampler 'gibbs'; valid: langevin, annealed, pc, ode, adaptive",
+    );
     expect(() => sample(ve, { n: 300, sampler: 'ode', block: { first: 100, total: 600 } })).toThrow(
       'sample: ode blocks must start at a multiple of 256, got 100',
     );
