@@ -19,13 +19,14 @@ import { findTorch, TorchServer } from './torch.js';
 import { loadSampleParallel, measureSampling } from './sampling.js';
 import { samplingMemory, trainingMemory } from './memory.js';
 import { measureQuality, QUALITY_DATASETS } from './quality.js';
+import { measureSamplers } from './samplers.js';
 import { runBrowser } from './browser.js';
 import { evaluateTargets } from './targets.js';
 import { markdown } from './report.js';
 import { writeFileAtomic, type Machine, type Results } from './results.js';
 import type { MeasureOptions } from './timing.js';
 
-export const FAMILIES = ['kernels', 'training', 'trace', 'sampling', 'quality', 'memory', 'browser'] as const;
+export const FAMILIES = ['kernels', 'training', 'trace', 'sampling', 'samplers', 'quality', 'memory', 'browser'] as const;
 
 export interface CliOptions {
   quick: boolean;
@@ -254,6 +255,18 @@ export async function main(argv: string[]): Promise<Results> {
         );
         log(`sampling ${kind}: ${JSON.stringify(row.rates)}${row.errors ? ` errors ${JSON.stringify(row.errors)}` : ''}`);
         results.sampling.push(row);
+      }
+      save();
+    }
+    if (o.only.has('samplers')) {
+      (results.load ??= {}).samplers = os.loadavg()[0];
+      results.samplers = [];
+      for (const dataset of QUALITY_DATASETS) {
+        for (const sde of ['ve', 'vp'] as const) {
+          const row = measureSamplers(threaded, dataset, sde, o.quick);
+          log(`samplers ${dataset} ${sde}: ${JSON.stringify(row.results)}`);
+          results.samplers.push(row);
+        }
       }
       save();
     }

@@ -1,5 +1,6 @@
 /** Markdown tables of a results document. */
 import type { Results } from './results.js';
+import { evaluationsSaved } from './samplers.js';
 import type { TrainRow } from './training.js';
 
 export function fmtRate(v: number | null | undefined): string {
@@ -286,6 +287,31 @@ export function markdown(r: Results): string {
             fmtRatio(ratio(x['wasm-1w'], x['torch-1'])),
             fmtRatio(ratio(x['wasm-2w'], x['wasm-1w'])),
             fmtRatio(ratio(x['wasm-2w'], Math.max(x['torch-1'] ?? 0, x['torch-2'] ?? 0) || null)),
+          ];
+        }),
+      ),
+      '',
+    );
+  }
+  if (r.samplers?.length) {
+    const labels = Object.keys(r.samplers[0].results);
+    out.push(
+      '## Samplers: quality against score evaluations (continuous models, default training; MMD² with fixed bandwidths, standardised units)',
+      '',
+      `Each cell: score evaluations per particle, MMD² of ${r.samplers[0].n} samples against as many held-out points. Defaults unless stated.`,
+      '',
+      table(
+        ['model', 'data floor', ...labels, 'pc / fewest evaluations at pc quality'],
+        r.samplers.map((row) => {
+          const saved = evaluationsSaved(row);
+          return [
+            `${row.dataset} ${row.sde}`,
+            row.floor.toExponential(1),
+            ...labels.map((l) => {
+              const v = row.results[l];
+              return v ? `${v.evaluations.toFixed(0)}, ${v.mmd.toExponential(1)}` : 'failed';
+            }),
+            saved.factor === null ? '-' : `${fmtRatio(saved.factor)} (${saved.by})`,
           ];
         }),
       ),

@@ -5,6 +5,7 @@ import type { KernelResults } from './kernels.js';
 import type { TrainRow } from './training.js';
 import type { SampleRow } from './sampling.js';
 import type { QualityRow } from './quality.js';
+import type { SamplerRow } from './samplers.js';
 import type { MemorySeries } from './memory.js';
 import type { BrowserResult } from './browser.js';
 
@@ -36,6 +37,7 @@ export interface Results {
   trace?: TrainRow[];
   sampling?: SampleRow[];
   quality?: QualityRow[];
+  samplers?: SamplerRow[];
   memory?: MemorySeries[];
   browser?: BrowserResult | { notice: string };
   targets?: Target[];

@@ -3,6 +3,7 @@ import { isSecondOrder } from './cases.js';
 import { configKey } from './cases.js';
 import type { Results, Target } from './results.js';
 import type { TrainRow } from './training.js';
+import { evaluationsSaved } from './samplers.js';
 
 /** 'met', or 'missed by F x' (the factor still to gain) / 'missed by N points' for percentages. */
 export function verdict(value: number | null, goal: number, percent = false): { met: boolean | null; verdict: string } {
@@ -216,7 +217,24 @@ function wholeMachineTargets(r: Results): Target[] {
       qw = q.dataset;
     }
   }
+  let ev: number | null = null,
+    ew = '';
+  for (const row of r.samplers ?? []) {
+    const { factor, by } = evaluationsSaved(row);
+    const v = factor ?? 0;
+    if (ev === null || v < ev) {
+      ev = v;
+      ew = `${row.dataset} ${row.sde}${by ? ` (${by})` : ''}`;
+    }
+  }
   return [
+    target(
+      "a sampler reaches pc's quality with >= 3x fewer score evaluations (continuous toy models)",
+      3,
+      { value: ev, where: ew },
+      false,
+      'not run',
+    ),
     target(
       'time to quality >= 2x faster than the PyTorch reference (gmm3, 8gaussians)',
       2,

@@ -1,0 +1,73 @@
+/**
+ * Samplers: quality against score evaluations (issue 16). For continuous VE and VP models trained with the defaults
+ * (3000 steps) on gmm3 and 8gaussians, every sampler draws 2000 samples with its defaults (and pc, ode and adaptive
+ * at other step counts or tolerances); the fixed-bandwidth MMD^2 (metrics' MMD_BANDWIDTHS, standardised units)
+ * against 2000 held-out points, beside the data floor, and the score evaluations per particle.
+ */
+import { datasetSample, type Core } from '@scorefield/core-math';
+import { sample, Trainer, type SampleOptions } from '@scorefield/models';
+import { MMD_BANDWIDTHS, mmd2 } from '@scorefield/metrics';
+
+export const SAMPLER_CONFIGS: [string, Partial<SampleOptions>][] = [
+  ['langevin', { sampler: 'langevin' }],
+  ['annealed', { sampler: 'annealed' }],
+  ['pc', { sampler: 'pc' }],
+  ['pc, 100 steps', { sampler: 'pc', steps: 100 }],
+  ['ode', { sampler: 'ode' }],
+  ['ode, tol 1e-3', { sampler: 'ode', rtol: 1e-3, atol: 1e-3 }],
+  ['adaptive', { sampler: 'adaptive' }],
+  ['adaptive, tol 5e-2', { sampler: 'adaptive', rtol: 5e-2, atol: 5e-2 }],
+];
+
+export interface SamplerRow {
+  dataset: string;
+  /** Samples per run (and held-out points). */
+  n: number;
+  sde: 've' | 'vp';
+  floor: number;
+  /** Per sampler configuration: score evaluations per particle and MMD^2; null when it failed. */
+  results: Record<string, { evaluations: number; mmd: number } | null>;
+  errors?: Record<string, string>;
+}
+
+export function measureSamplers(core: Core, dataset: string, sde: 've' | 'vp', quick: boolean): SamplerRow {
+  const n = quick ? 1000 : 2000;
+  const draw = (seed: number, rows: number) => datasetSample(core, dataset, core.rng(seed), rows).toArray();
+  const trainer = new Trainer(core, { data: draw(1, 10_000), rows: 10_000, cols: 2 }, { loss: { name: 'continuous', sde }, steps: 3000 });
+  try {
+    trainer.run(quick ? 1000 : 3000);
+    const { mean, std } = trainer.model.normalization;
+    const z = (p: Float32Array) => ({ data: p.map((v, i) => (v - mean[i % 2]) / std[i % 2]), rows: p.length / 2, cols: 2 });
+    const ref = z(draw(2, n));
+    const mmd = (p: Float32Array) => mmd2(ref, z(p), { bandwidths: MMD_BANDWIDTHS }).value;
+    const row: SamplerRow = { dataset, n, sde, floor: mmd(draw(3, n)), results: {} };
+    for (const [label, o] of SAMPLER_CONFIGS) {
+      try {
+        const r = sample(trainer.model, { n, seed: 1, ...o });
+        row.results[label] = { evaluations: r.evaluations, mmd: mmd(r.samples) };
+      } catch (e) {
+        row.results[label] = null;
+        (row.errors ??= {})[label] = (e as Error).message;
+      }
+    }
+    return row;
+  } finally {
+    trainer.free();
+    trainer.model.free();
+  }
+}
+
+/**
+ * pc's default against the others: the fewest evaluations of a configuration at or below pc's MMD^2, as a factor
+ * of pc's evaluations (null when none reaches it).
+ */
+export function evaluationsSaved(row: SamplerRow): { factor: number | null; by: string } {
+  const pc = row.results.pc;
+  if (!pc) return { factor: null, by: '' };
+  let best: [number, string] | null = null;
+  for (const [label, r] of Object.entries(row.results)) {
+    if (!r || label === 'pc' || r.mmd > pc.mmd) continue;
+    if (!best || r.evaluations < best[0]) best = [r.evaluations, label];
+  }
+  return best ? { factor: pc.evaluations / best[0], by: best[1] } : { factor: null, by: '' };
+}
