@@ -15,6 +15,8 @@ export const SAMPLER_CONFIGS: [string, Partial<SampleOptions>][] = [
   ['pc, 100 steps', { sampler: 'pc', steps: 100 }],
   ['ode', { sampler: 'ode' }],
   ['ode, tol 1e-3', { sampler: 'ode', rtol: 1e-3, atol: 1e-3 }],
+  ['dpm', { sampler: 'dpm' }],
+  ['dpm, 10 steps', { sampler: 'dpm', steps: 10 }],
   ['adaptive', { sampler: 'adaptive' }],
   ['adaptive, tol 5e-2', { sampler: 'adaptive', rtol: 5e-2, atol: 5e-2 }],
 ];

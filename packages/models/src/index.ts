@@ -29,6 +29,7 @@ export {
 export type { SampleProgress } from './samplers/context.js';
 export { logLikelihood, solveProbabilityFlow, EXACT_TRACE_MAX_DIM, ODE_BLOCK } from './samplers/ode.js';
 export { adaptiveDefaults, solveReverseSdeAdaptive, type AdaptiveSdeOptions } from './samplers/adaptive.js';
+export { dpmDefaults, solveProbabilityFlowDpm } from './samplers/dpm.js';
 export { sdeOf, type Sde } from './sde.js';
 export { encodeModel, decodeModel, MODEL_FORMAT_VERSION, LIBRARY_VERSION, MODEL_LIMITS, type DecodeModelOptions } from './checkpoint.js';
 export { ExactScore, type ScoreSource, type Stepper } from './score-source.js';

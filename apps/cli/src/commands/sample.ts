@@ -21,7 +21,8 @@ import { sampleParallel } from '../parallel-sample.js';
 export const sample = defineCommand({
   name: 'sample',
   description: 'draw samples from a trained model: langevin, annealed, pc or ode (one step convention: x + (alpha/2) s + sqrt(alpha) z)',
-  usage: 'scorefield sample --model model.safetensors [--sampler langevin|annealed|pc|ode|adaptive] --n N --out samples.csv|samples.npy',
+  usage:
+    'scorefield sample --model model.safetensors [--sampler langevin|annealed|pc|ode|adaptive|dpm] --n N --out samples.csv|samples.npy',
   options: {
     model: { type: 'string', value: 'file', description: 'a model written by `scorefield train`' },
     sampler: {
@@ -33,7 +34,7 @@ export const sample = defineCommand({
     steps: {
       type: 'string',
       value: 'T',
-      description: 'langevin: steps (1000); annealed: steps per level (100); pc: predictor steps (500)',
+      description: 'langevin: steps (1000); annealed: steps per level (100); pc: predictor steps (500); dpm: steps (20)',
     },
     'step-size': { type: 'string', value: 'A', description: 'langevin: alpha (1e-3); annealed: eps (0.1 sigma_L^2); standardised units' },
     decay: { type: 'string', value: 'G', description: 'langevin: multiply alpha by G every step (default 1: fixed)' },

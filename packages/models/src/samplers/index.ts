@@ -6,6 +6,7 @@ import { sdeOf, type Sde } from '../sde.js';
 import { SamplerContext, checkInt, checkPositive, type SampleProgress } from './context.js';
 import { solveProbabilityFlow, ODE_BLOCK } from './ode.js';
 import { adaptiveDefaults, solveReverseSdeAdaptive } from './adaptive.js';
+import { dpmDefaults, solveProbabilityFlowDpm } from './dpm.js';
 
 /** The samplers, one step convention: x <- x + (alpha/2) s(x) + sqrt(alpha) z for every Langevin step. */
 export const samplers = {
@@ -14,6 +15,7 @@ export const samplers = {
   pc: 'predictor-corrector for VE/VP SDE models: reverse diffusion + SNR-adaptive Langevin corrector',
   ode: 'probability-flow ODE with an adaptive Runge-Kutta 5(4) solver (deterministic)',
   adaptive: 'reverse SDE with adaptive steps for VE/VP SDE models: Euler-Maruyama against improved Euler (Jolicoeur-Martineau et al. 2021)',
+  dpm: 'probability-flow ODE with DPM-Solver-2, steps uniform in log-SNR (Lu et al. 2022; deterministic)',
 } satisfies Record<string, string>;
 export type SamplerName = keyof typeof samplers;
 
@@ -28,7 +30,7 @@ export interface SampleOptions {
   sampler?: SamplerName;
   seed?: number;
   init?: InitSpec;
-  /** langevin: steps (1000); annealed: steps per level (100); pc: predictor steps (500). */
+  /** langevin: steps (1000); annealed: steps per level (100); pc: predictor steps (500); dpm: steps (20, 2 evaluations each). */
   steps?: number;
   /** langevin: alpha (1e-3); annealed: eps (default 0.1 sigma_L^2, see {@link annealedDefaults}). */
   stepSize?: number;
@@ -110,11 +112,11 @@ export function sample(model: ScoreSource, options: SampleOptions): SampleResult
   const total = o.block?.total ?? o.n,
     first = o.block?.first ?? 0;
   checkInt('block.first', first, 0, total - o.n);
-  if ((name === 'ode' || name === 'pc' || name === 'adaptive') && first % ODE_BLOCK !== 0) {
+  if ((name === 'ode' || name === 'pc' || name === 'adaptive' || name === 'dpm') && first % ODE_BLOCK !== 0) {
     throw new InputError(`sample: ${name} blocks must start at a multiple of ${ODE_BLOCK}, got ${first}`);
   }
   const rng = core.rng(o.seed);
-  const fromPrior = name === 'pc' || name === 'ode' || name === 'adaptive';
+  const fromPrior = name === 'pc' || name === 'ode' || name === 'adaptive' || name === 'dpm';
   const x = initialParticles(model, o.init ?? (fromPrior ? 'prior' : 'gaussian'), total, first, o.n, rng, o.sde);
   const hold = o.hold ? holdBuffers(model, o.hold, o.n, first) : undefined;
   const plan = plannedSteps(model, name, o);
@@ -166,6 +168,8 @@ export function plannedSteps(model: ScoreSource, name: SamplerName, o: Omit<Samp
       return (o.steps ?? pcDefaults.steps) * (1 + (o.correctorSteps ?? pcDefaults.correctorSteps));
     case 'adaptive':
       return 1000 + (o.denoise ? 1 : 0); // progress in thousandths of the time interval
+    case 'dpm':
+      return o.steps ?? dpmDefaults.steps;
     default:
       return 1000; // ode: progress in thousandths of the time interval
   }
@@ -257,6 +261,26 @@ function runSampler(ctx: SamplerContext, name: SamplerName, o: SampleOptions): v
     ctx.x.set(y);
     // see: Jolicoeur-Martineau et al. 2021 (their default): a final denoising step x + sigma(eps)^2 s(x; sigma(eps)).
     if (o.denoise) ctx.run(1, { mode: 'affine', a: 1, b: sde.sigma(sde.eps) ** 2, c: 0 }, sde.sigma(sde.eps));
+    return;
+  }
+  if (name === 'dpm') {
+    const steps = o.steps ?? dpmDefaults.steps;
+    checkInt('steps', steps, 1, 1e6);
+    const y = ctx.x.toArray();
+    let last = 0;
+    ctx.evaluations += solveProbabilityFlowDpm(model, sde, y, {
+      steps,
+      held: ctx.hold ? Array.from(ctx.hold.mask.view, (v) => v !== 0) : undefined,
+      onProgress: (fraction, t) => {
+        const progress = Math.round(steps * fraction);
+        if (progress > last) {
+          ctx.x.set(y);
+          ctx.advance(progress - last, sde.sigma(t));
+          last = progress;
+        }
+      },
+    });
+    ctx.x.set(y);
     return;
   }
   // ode
