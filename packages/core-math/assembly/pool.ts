@@ -63,6 +63,9 @@ export function runJob(job: i32): void {
   working = true;
   runShare(job, 0, T);
   working = false;
+  // A failed pool stays failed: every later job throws here, even one whose workers all finished.
+  const failed = atomic.load<i32>(pool + offsetof<PoolConfig>('failed'));
+  if (failed != 0) poolFailed(failed - 1);
   let done = atomic.load<i32>((pool + offsetof<PoolConfig>('done')));
   while (done != T - 1) done = waitWhileEqual((pool + offsetof<PoolConfig>('done')), done, canBlock, true);
 }

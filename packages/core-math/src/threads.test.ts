@@ -159,6 +159,19 @@ describe('threads option', () => {
     await expect(loadCore({ threads: 1.5 })).rejects.toThrow('threads must be an integer');
   });
 
+  it('a failed worker makes the waiting call throw one line, and every call after it', async () => {
+    const core = await loadCore({ threads: 2 });
+    const spec: ModelSpec = { kind: 'score', conditioning: 'none' };
+    // What a worker's JS side does when its instance traps.
+    core.exports.poolFail(core.pool!.block.ptr, 1);
+    expect(() => train(core, { name: 'dsm', sigma: 0.3 }, spec, 70)).toThrow(
+      /^core-math: thread 1 failed; close this core and load another$/,
+    );
+    expect(() => train(core, { name: 'dsm', sigma: 0.3 }, spec, 70)).toThrow(/thread 1 failed/);
+    await core.close();
+    expect(train(core, { name: 'dsm', sigma: 0.3 }, spec, 70).losses.every(Number.isFinite)).toBe(true);
+  });
+
   it('close() leaves a core that runs on one thread, with the same bits', async () => {
     const core = await loadCore({ threads: 2 });
     const spec: ModelSpec = { kind: 'score', conditioning: 'none' };
