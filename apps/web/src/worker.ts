@@ -414,7 +414,7 @@ function doSample(req: SampleRequest): void {
     { bandwidths: MMD_BANDWIDTHS },
   ).value;
   const samples = result.samples;
-  post({ type: 'sample-done', run, step: trainer!.step, samples, mmd, seconds, evaluations: result.evaluations, sampler: result.sampler }, [
+  post({ type: 'sample-done', run, step: trainer!.step, samples, mmd, seconds, evaluations: result.evaluations, sampler: req.sampler }, [
     samples.buffer,
   ]);
   if (wasRunning && trainer!.step < target) {
