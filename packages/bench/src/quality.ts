@@ -55,7 +55,7 @@ export async function measureQuality(
   const row: QualityRow = { dataset, threshold: QUALITY_THRESHOLD, floor: mmd(z(draw(3, SAMPLES))), results: {} };
 
   const impls: Record<string, () => Promise<Impl>> = {
-    [`wasm-threads`]: async () => {
+    'wasm-threads': async () => {
       const trainer = new Trainer(threaded, { data: train, rows: 10_000, cols: 2 }, { steps: 1e9, seed: 1 });
       return {
         train: async (k) => {

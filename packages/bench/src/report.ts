@@ -158,7 +158,7 @@ function wholeMachineTables(r: Results): string[] {
 export function markdown(r: Results): string {
   const m = r.machine,
     out: string[] = [];
-  out.push('# Benchmarks (issue 7)', '');
+  out.push('# Benchmarks (issues 7 and 16)', '');
   out.push(
     `Measured ${r.date} on ${m.cpu}, ${m.cores} cores (shared with other jobs; load average ${m.loadAverage.toFixed(1)} at the start), ${m.os}, Node ${m.node}` +
       `${m.torch ? `, PyTorch ${m.torch} (BLAS: ${m.blas})` : ''}${m.chromium ? `, Chromium ${m.chromium}` : ''}.`,
@@ -254,7 +254,8 @@ export function markdown(r: Results): string {
   const whole = wholeMachineTables(r);
   if (whole.length) {
     out.push(
-      `## Whole machine (WASM on all ${r.machine.threads ?? r.machine.cores} cores, the threaded core, against PyTorch at its best thread count)`,
+      `## Whole machine (WASM on all ${r.machine.threads ?? r.machine.cores} cores, the threaded core, ` +
+        'against PyTorch at its best thread count)',
       '',
       ...whole,
     );
@@ -296,9 +297,10 @@ export function markdown(r: Results): string {
   if (r.samplers?.length) {
     const labels = Object.keys(r.samplers[0].results);
     out.push(
-      '## Samplers: quality against score evaluations (continuous models, default training; MMD² with fixed bandwidths, standardised units)',
+      '## Samplers: quality against score evaluations (continuous models, default training; fixed-bandwidth MMD²)',
       '',
-      `Each cell: score evaluations per particle, MMD² of ${r.samplers[0].n} samples against as many held-out points. Defaults unless stated.`,
+      `Each cell: score evaluations per particle, MMD² (standardised units) of ${r.samplers[0].n} samples against as many ` +
+        'held-out points. Defaults unless stated.',
       '',
       table(
         ['model', 'data floor', ...labels, 'pc / fewest evaluations at pc quality'],
