@@ -27,6 +27,8 @@ export class Core {
   readonly heap: WasmHeap;
   /** The workers of a threaded core (see {@link LoadCoreOptions.threads}). */
   pool?: ThreadPool;
+  /** Why a core asked for threads runs one: no shared memory here, or its workers could not start. */
+  threadsUnavailable?: string;
 
   constructor(
     readonly exports: CoreExports,
@@ -167,7 +169,7 @@ export async function loadCore(options: LoadCoreOptions = {}): Promise<Core> {
   if (importsMemory !== threaded) {
     throw new InputError(`loadCore: the bytes given are ${importsMemory ? '' : 'not '}a threaded build, for threads: ${threads}`);
   }
-  const memory = threaded ? new WebAssembly.Memory({ ...SHARED_MEMORY_PAGES, shared: true }) : undefined;
+  const memory = threaded ? sharedMemory() : undefined;
   let pool: ThreadPool | undefined;
   const instance = await WebAssembly.instantiate(module, {
     env: {
@@ -186,6 +188,22 @@ export async function loadCore(options: LoadCoreOptions = {}): Promise<Core> {
     throw new InputError(`loadCore: the bytes given are not the ${build} build`);
   }
   const core = new Core(exports, build);
-  if (threaded && memory) core.pool = pool = await ThreadPool.start(core, module, memory, threads);
+  if (threaded && memory) {
+    // Workers that cannot start (e.g. a page's CSP without blob: workers) leave a core that runs on one thread.
+    try {
+      core.pool = pool = await ThreadPool.start(core, module, memory, threads);
+    } catch (e) {
+      core.threadsUnavailable = (e as Error).message;
+    }
+  } else if (threads > 1) core.threadsUnavailable = 'no shared WebAssembly memory here (a page must be cross-origin isolated)';
   return core;
+}
+
+/** A shared memory for the threaded build: the whole 32-bit space if the engine reserves it, else 1 GiB. */
+function sharedMemory(): WebAssembly.Memory {
+  try {
+    return new WebAssembly.Memory({ ...SHARED_MEMORY_PAGES, shared: true });
+  } catch {
+    return new WebAssembly.Memory({ initial: SHARED_MEMORY_PAGES.initial, maximum: 16384, shared: true });
+  }
 }
