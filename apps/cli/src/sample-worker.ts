@@ -24,6 +24,8 @@ try {
     trajectory: result.trajectory,
     evaluations: result.evaluations,
     sampler: result.sampler,
+    settings: result.settings,
+    stein: result.stein,
   });
 } catch (e) {
   parentPort!.postMessage({ type: 'error', message: (e as Error).message, input: isInputError(e) });

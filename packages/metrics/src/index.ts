@@ -1,7 +1,7 @@
 /**
  * @scorefield/metrics: sample-quality and score-quality metrics for score-based models.
  * Two-sample distances (MMD, energy distance, sliced Wasserstein), score error (Fisher divergence),
- * mode coverage, and grid KL / TV. Pure TypeScript, no dependencies, no global randomness.
+ * mode coverage, in-mode share, smearing metrics beside their data floors, and grid KL / TV. Pure TypeScript, no dependencies, no global randomness.
  */
 export { MetricError } from './errors.js';
 export type { Points } from './points.js';
@@ -14,3 +14,6 @@ export { fisherDivergence, type FisherDivergenceResult } from './fisher-divergen
 export { modeFractions, type ModeFractionsOptions, type ModeFractionsResult } from './mode-fractions.js';
 export { gridDivergences, type GridDivergencesResult } from './grid-divergences.js';
 export { sampleMetrics, type SampleMetricsOptions, type SampleMetricsResult } from './sample-metrics.js';
+export { standardizedMmd2, standardizeBy, type StandardizedMmd2Options } from './standardized-mmd.js';
+export { inModeShare, type ModeComponent, type InModeShareOptions } from './in-mode-share.js';
+export { smearingMetrics, type SmearingOptions, type SmearingResult, type WithFloor } from './smearing.js';

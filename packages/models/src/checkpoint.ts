@@ -52,7 +52,14 @@ export function encodeModel(model: ScoreModel): Uint8Array {
       loss: JSON.stringify(t.loss),
       seed: String(t.seed),
       steps: String(t.steps),
-      training: JSON.stringify({ batch: t.batch, lr: t.lr, data: t.data ?? null, ...(t.lrDecay ? { lrDecay: t.lrDecay } : {}) }),
+      training: JSON.stringify({
+        batch: t.batch,
+        lr: t.lr,
+        data: t.data ?? null,
+        ...(t.lrDecay ? { lrDecay: t.lrDecay } : {}),
+        ...(t.ema !== undefined ? { ema: t.ema } : {}),
+        ...(t.lossAverage !== undefined ? { lossAverage: t.lossAverage } : {}),
+      }),
       ...(t.curve ? { loss_curve: JSON.stringify(t.curve) } : {}),
     });
   }
@@ -100,16 +107,18 @@ export function decodeModel(core: Core, bytes: Uint8Array, source = 'model'): Sc
     );
   }
   if (!(arch.activation! in activations)) fail(`unknown activation '${arch.activation}'; valid: ${Object.keys(activations).join(', ')}`);
-  const norm = parseJson(metadata.normalization, 'normalization', fail) as { mean?: number[]; std?: number[] };
+  const norm = parseJson(metadata.normalization, 'normalization', fail) as { mean?: number[]; std?: number[]; constant?: number[] };
   const okVector = (v: unknown, positive: boolean) =>
     Array.isArray(v) && v.length === d && v.every((x) => Number.isFinite(x) && (!positive || x > 0));
   if (!okVector(norm.mean, false) || !okVector(norm.std, true))
     fail(`metadata 'normalization' must hold ${d} means and ${d} positive stds`);
+  if (norm.constant !== undefined && !(Array.isArray(norm.constant) && norm.constant.every((k) => Number.isInteger(k) && k >= 0 && k < d)))
+    fail(`metadata 'normalization' field constant must list coordinates 0 to ${d - 1}`);
   const training = metadata.loss ? readTraining(metadata, fail) : undefined;
   const model = new ScoreModel(
     core,
     { dim: d, hidden: dims.slice(1, -1), activation: arch.activation as Activation, kind, conditioning },
-    { mean: norm.mean!, std: norm.std! },
+    { mean: norm.mean!, std: norm.std!, ...(norm.constant?.length ? { constant: norm.constant } : {}) },
     training,
   );
   const p = model.params.view;
@@ -145,7 +154,16 @@ function parseJson(text: string | undefined, field: string, fail: (m: string) =>
 
 function readTraining(m: Record<string, string>, fail: (msg: string) => never): TrainingRecord {
   const loss = parseJson(m.loss, 'loss', fail) as TrainingRecord['loss'];
-  const t = parseJson(m.training ?? '{}', 'training', fail) as { batch?: number; lr?: number; data?: string | null; lrDecay?: 'cosine' };
+  const t = parseJson(m.training ?? '{}', 'training', fail) as {
+    batch?: number;
+    lr?: number;
+    data?: string | null;
+    lrDecay?: 'cosine';
+    ema?: number;
+    lossAverage?: number;
+  };
+  for (const key of ['ema', 'lossAverage'] as const)
+    if (t[key] !== undefined && !Number.isFinite(t[key])) fail(`metadata 'training' field ${key} is not a finite number`);
   const curve =
     m.loss_curve === undefined ? undefined : (parseJson(m.loss_curve, 'loss_curve', fail) as { every?: number; values?: number[] });
   if (curve && !(Number.isInteger(curve.every) && Array.isArray(curve.values))) fail("metadata 'loss_curve' is not {every, values}");
@@ -157,6 +175,8 @@ function readTraining(m: Record<string, string>, fail: (msg: string) => never): 
     lr: Number(t.lr),
     data: t.data ?? undefined,
     ...(t.lrDecay ? { lrDecay: t.lrDecay } : {}),
+    ...(t.ema !== undefined ? { ema: t.ema } : {}),
+    ...(t.lossAverage !== undefined ? { lossAverage: t.lossAverage } : {}),
     ...(curve ? { curve: curve as { every: number; values: number[] } } : {}),
   };
 }

@@ -42,6 +42,14 @@ export interface TrainingRecord {
   lr: number;
   lrDecay?: 'cosine';
   data?: string;
+  /** Decay of the moving average of the weights the model holds (absent: the last weights). */
+  ema?: number;
+  /**
+   * The training loss averaged over the last steps (an exponential moving average, decay 0.999 after a
+   * warm-up). For esm/ssm/ssm-vr it estimates -1/2 E|s|^2, for dsm 1/2 (d / sigma^2 - E|s|^2) (the
+   * objectives at their optimum): the plain Langevin sampler takes its step from it.
+   */
+  lossAverage?: number;
   /** The training loss, as means over buckets of `every` steps (for loss plots). */
   curve?: { every: number; values: number[] };
 }
@@ -233,15 +241,22 @@ export class ScoreModel implements ScoreSource {
 export function objectiveLabel(loss: ObjectiveSpec): string {
   switch (loss.name) {
     case 'dsm':
-      return `dsm σ=${loss.sigma}`;
+      return `dsm σ=${short(loss.sigma)}`;
     case 'ncsn':
-      return `ncsn ${loss.sigmas.length} levels σ ${Math.max(...loss.sigmas)}→${Math.min(...loss.sigmas)}`;
+      return `ncsn ${loss.sigmas.length} levels σ ${short(Math.max(...loss.sigmas))}→${short(Math.min(...loss.sigmas))}`;
     case 'ssm':
     case 'ssm-vr':
       return `${loss.name} ${loss.slices ?? 1}×${loss.projection ?? 'gaussian'}`;
     case 'continuous':
-      return `continuous ${loss.sde.toUpperCase()} SDE`;
+      return loss.sde === 've' && loss.sigmaMax !== undefined && loss.sigmaMin !== undefined
+        ? `continuous VE SDE σ ${short(loss.sigmaMax)}→${short(loss.sigmaMin)}`
+        : `continuous ${loss.sde.toUpperCase()} SDE`;
     default:
       return 'esm (exact trace)';
   }
+}
+
+/** A noise level for labels: 3 significant digits. */
+function short(v: number): number {
+  return Number(v.toPrecision(3));
 }

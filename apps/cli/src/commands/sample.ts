@@ -9,6 +9,8 @@ import {
   type InitSpec,
   type SampleOptions,
   type SamplerName,
+  type SamplerSettings,
+  type Stationarity,
 } from '@scorefield/models';
 import { InputError, lookup, parseSigmaSchedule } from '@scorefield/core-math';
 import { defineCommand, intFlag, positiveFlag, requireFlag } from '../command.js';
@@ -32,14 +34,24 @@ export const sample = defineCommand({
     steps: {
       type: 'string',
       value: 'T',
-      description: 'langevin: steps (1000); annealed: steps per level (100); pc: predictor steps (500)',
+      description: 'langevin: steps (default: ln(100) / alpha, 500 to 2000); annealed: steps per level (100); pc: predictor steps (500)',
     },
-    'step-size': { type: 'string', value: 'A', description: 'langevin: alpha (1e-3); annealed: eps (0.1 sigma_L^2); standardised units' },
+    'step-size': {
+      type: 'string',
+      value: 'A',
+      description:
+        "langevin: alpha (default: 0.1 / the model's curvature); annealed: eps (default: the variance-matching step for the levels); standardised units",
+    },
     decay: { type: 'string', value: 'G', description: 'langevin: multiply alpha by G every step (default 1: fixed)' },
     sigma: { type: 'string', value: 'S', description: 'langevin: noise level the model is read at (default: its smallest)' },
     sigmas: { type: 'string', value: 'sched', description: "annealed: levels schedule:max:min:levels (default: the model's)" },
-    denoise: { type: 'boolean', description: 'annealed, pc: finish with a denoising step x + sigma^2 s(x)', default: false },
-    snr: { type: 'string', value: 'R', description: 'pc: corrector signal-to-noise ratio (0.16)' },
+    denoise: { type: 'boolean', description: 'annealed, pc: finish with a denoising step x + sigma^2 s(x) (the default)', default: false },
+    'no-denoise': { type: 'boolean', description: 'annealed, pc: no final denoising step', default: false },
+    snr: {
+      type: 'string',
+      value: 'R',
+      description: "pc: Song et al.'s SNR-adaptive corrector with this signal-to-noise ratio (e.g. 0.16)",
+    },
     'corrector-steps': { type: 'string', value: 'M', description: 'pc: corrector steps per predictor step (1)' },
     rtol: { type: 'string', value: 'TOL', description: 'ode: relative tolerance (1e-5)' },
     atol: { type: 'string', value: 'TOL', description: 'ode: absolute tolerance (1e-5)' },
@@ -66,6 +78,7 @@ export const sample = defineCommand({
     const n = intFlag('n', args.n, 1, 1e8);
     const seed = intFlag('seed', args.seed, 0, 2 ** 32 - 1);
     const workers = args.workers === undefined ? Math.min(8, availableParallelism()) : intFlag('workers', args.workers, 1, 64);
+    if (args.denoise && args['no-denoise']) throw new InputError('--denoise and --no-denoise contradict each other; give one');
     const ext = checkOutputPath(out, 'out', ['.csv', '.npy']);
     if (args.trajectory !== undefined) checkOutputPath(args.trajectory, 'trajectory', ['.npy']);
     else if (args['record-every'] !== undefined) throw new InputError('--record-every needs --trajectory <file.npy>');
@@ -85,6 +98,7 @@ export const sample = defineCommand({
         ...(args.sigma !== undefined && { sigma: positiveFlag('sigma', args.sigma) }),
         ...(args.sigmas !== undefined && { sigmas: parseSigmaSchedule(args.sigmas) }),
         ...(args.denoise && { denoise: true }),
+        ...(args['no-denoise'] && { denoise: false }),
         ...(args.snr !== undefined && { snr: positiveFlag('snr', args.snr) }),
         ...(args['corrector-steps'] !== undefined && { correctorSteps: intFlag('corrector-steps', args['corrector-steps'], 0, 100) }),
         ...(args.rtol !== undefined && { rtol: positiveFlag('rtol', args.rtol) }),
@@ -122,16 +136,19 @@ export const sample = defineCommand({
         n,
         dim: m.cols,
         sampler: result.sampler,
+        settings: result.settings,
+        stationarity: result.stationarity,
         evaluations: result.evaluations,
         seed,
         workers,
         seconds,
         ...(args.trajectory !== undefined && { trajectory: args.trajectory, frames, recordEvery: options.recordEvery }),
       };
+      if (!result.stationarity.settled) io.stderr(`scorefield sample: warning: ${unsettled(result.stationarity, result.sampler)}\n`);
       if (args.json) io.stdout(`${JSON.stringify(summary)}\n`);
       else
         io.stdout(
-          `wrote ${out}: ${n} samples, ${result.sampler} (${Math.round(result.evaluations)} score evaluations per particle) in ${seconds.toFixed(1)} s\n`,
+          `wrote ${out}: ${n} samples, ${result.sampler} ${settingsText(result.settings)} (${Math.round(result.evaluations)} score evaluations per particle) in ${seconds.toFixed(1)} s\n`,
         );
     } finally {
       model.free();
@@ -170,4 +187,19 @@ function parseHold(coords: string, from: string | undefined, n: number, d: numbe
   if (!list.every((c) => Number.isInteger(c) && c >= 0 && c < d))
     throw new InputError(`--hold: expected coordinates between 0 and ${d - 1}, got '${coords}'`);
   return { coords: list, points: readPoints(from, n, d, 'hold-from') };
+}
+
+/** The settings a sampler chose, short: `steps=1400 stepSize=1.4e-4 sigmas=14 levels 3.71..0.0276`. */
+export function settingsText(settings: SamplerSettings): string {
+  const p = (v: number) => String(Number(v.toPrecision(3)));
+  const parts = Object.entries(settings).map(([k, v]) =>
+    Array.isArray(v) ? `${k}=${v.length} levels ${p(v[0])}..${p(v[v.length - 1])}` : `${k}=${typeof v === 'number' ? p(v) : v}`,
+  );
+  return `(${parts.join(' ')})`;
+}
+
+/** The warning for particles that have not settled into the model's law (see @scorefield/models stationarity). */
+export function unsettled(s: Stationarity, sampler: string): string {
+  const chain = sampler === 'langevin' || sampler === 'annealed';
+  return `${chain ? 'the chains have not settled' : 'the samples do not match the model'}: Stein residual ${s.residual.toFixed(3)} ± ${s.standardError.toFixed(3)} on coordinate ${s.coordinate + 1} at sigma ${Number(s.sigma.toPrecision(3))} (0 at the model's law); ${chain ? 'try more --steps' : "the model's smallest-noise score may be poorly learned; try --sampler annealed or more training"}`;
 }
