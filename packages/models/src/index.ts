@@ -51,6 +51,7 @@ export {
   annealedVarianceRatio,
   langevinDefaults,
   pcDefaults,
+  defaultCorrectorSteps,
   odeDefaults,
   stationarity,
   STEIN_TOLERANCE,

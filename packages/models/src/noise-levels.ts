@@ -87,7 +87,7 @@ export function techniqueTwoRatio(dim: number): number | undefined {
 export const LOW_DIM_RATIO = 1.5;
 
 /** sigma_L as a multiple of the median nearest-neighbour distance (measured; docs/results, "Defaults"). */
-export const SIGMA_MIN_FACTOR = 1;
+export const SIGMA_MIN_FACTOR = 4;
 
 /** A geometric noise ladder: its ends, ratio and number of levels. */
 export interface NoiseLadder {

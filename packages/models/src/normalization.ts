@@ -46,9 +46,16 @@ export function fitNormalization(p: Points): Normalization {
     if (!(std[k] > CONSTANT_RELATIVE_STD * Math.abs(mean[k]) && Number.isFinite(1 / std[k]))) {
       std[k] = 1;
       constant.push(k);
+      // An exactly constant coordinate keeps its value (the running mean can be off in the last bits).
+      if (allEqual(p, k)) mean[k] = p.data[k];
     }
   }
   return constant.length ? { mean, std, constant } : { mean, std };
+}
+
+function allEqual(p: Points, k: number): boolean {
+  for (let i = 1; i < p.rows; i++) if (p.data[i * p.cols + k] !== p.data[k]) return false;
+  return true;
 }
 
 /** The one-line notice for the constant coordinates of a normalisation, or undefined when there are none. */

@@ -144,7 +144,8 @@ export const sample = defineCommand({
         seconds,
         ...(args.trajectory !== undefined && { trajectory: args.trajectory, frames, recordEvery: options.recordEvery }),
       };
-      if (!result.stationarity.settled) io.stderr(`scorefield sample: warning: ${unsettled(result.stationarity, result.sampler)}\n`);
+      if (samplers[result.sampler].stationary && !result.stationarity.settled)
+        io.stderr(`scorefield sample: warning: ${unsettled(result.stationarity)}\n`);
       if (args.json) io.stdout(`${JSON.stringify(summary)}\n`);
       else
         io.stdout(
@@ -198,8 +199,8 @@ export function settingsText(settings: SamplerSettings): string {
   return `(${parts.join(' ')})`;
 }
 
-/** The warning for particles that have not settled into the model's law (see @scorefield/models stationarity). */
-export function unsettled(s: Stationarity, sampler: string): string {
-  const chain = sampler === 'langevin' || sampler === 'annealed';
-  return `${chain ? 'the chains have not settled' : 'the samples do not match the model'}: Stein residual ${s.residual.toFixed(3)} ± ${s.standardError.toFixed(3)} on coordinate ${s.coordinate + 1} at sigma ${Number(s.sigma.toPrecision(3))} (0 at the model's law); ${chain ? 'try more --steps' : "the model's smallest-noise score may be poorly learned; try --sampler annealed or more training"}`;
+/** The warning for Langevin chains that have not settled into the model's law (see @scorefield/models stationarity). */
+export function unsettled(s: Stationarity): string {
+  const direction = s.direction.map((v) => v.toFixed(2)).join(', ');
+  return `the chains have not settled: Stein residual ${s.residual.toFixed(3)} ± ${s.standardError.toFixed(3)} along (${direction}) (standardised units; 0 at the model's law); try more --steps, or a smaller --step-size if it grows with them`;
 }

@@ -9,20 +9,26 @@ import { defineSampler, langevinRule } from './spec.js';
 export const annealedDefaults = { steps: 100, denoise: true };
 
 /**
+ * The variance after T Langevin steps at noise level s (alpha = a s^2) of a chain with variance x on a
+ * Gaussian mode of variance v: each step maps x to (1 - alpha / 2V)^2 x + alpha (V = v + s^2, the variance
+ * of the mode blurred by the noise), whose fixed point V / (1 - alpha / 4V) is the discretisation bias.
+ */
+export function levelVariance(x: number, a: number, steps: number, s: number, v: number): number {
+  const V = v + s * s,
+    alpha = a * s * s,
+    c = (1 - alpha / (2 * V)) ** 2;
+  const fixed = alpha / (1 - c);
+  return fixed + (x - fixed) * c ** steps;
+}
+
+/**
  * The variance of an annealed Langevin chain over the levels `sigmas` (T steps each, alpha_i = a sigma_i^2)
- * on a Gaussian mode of variance v, divided by the target variance v + sigma_L^2 of the last level. The
- * chain starts settled at the first level; each step maps the variance x to (1 - alpha / 2V)^2 x + alpha
- * (V = v + sigma_i^2), whose fixed point V / (1 - alpha / 4V) is the discretisation bias.
+ * on a Gaussian mode of variance v, divided by the target variance v + sigma_L^2 of the last level; the
+ * chain starts settled at the first level.
  */
 export function annealedVarianceRatio(a: number, steps: number, sigmas: readonly number[], v: number): number {
   let x = v + sigmas[0] ** 2;
-  for (const s of sigmas) {
-    const V = v + s * s,
-      alpha = a * s * s,
-      c = (1 - alpha / (2 * V)) ** 2;
-    const fixed = alpha / (1 - c);
-    x = fixed + (x - fixed) * c ** steps;
-  }
+  for (const s of sigmas) x = levelVariance(x, a, steps, s, v);
   return x / (v + sigmas[sigmas.length - 1] ** 2);
 }
 
@@ -90,6 +96,7 @@ export const annealed = defineSampler<AnnealedSettings>({
   description: 'annealed Langevin dynamics over the noise levels (NCSN Algorithm 1), alpha_i = eps sigma_i^2 / sigma_L^2',
   init: 'gaussian',
   blockMultiple: 1,
+  stationary: false,
   settings(model, o) {
     const sigmas = o.sigmas ?? modelSigmas(model),
       steps = o.steps ?? annealedDefaults.steps;

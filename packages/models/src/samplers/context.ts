@@ -1,6 +1,6 @@
 import { InputError, type F32Buffer, type Rng, type StepRule } from '@scorefield/core-math';
 import type { ScoreSource, Stepper } from '../score-source.js';
-import { STEIN_CHUNK, steinChunks, type SteinSums } from './stationarity.js';
+import { STEIN_CHUNK, steinChunk, type SteinChunk, type SteinSums } from './stationarity.js';
 
 /** Progress of a sampler: steps done of the total, and the noise level it is at. */
 export interface SampleProgress {
@@ -80,7 +80,7 @@ export class SamplerContext {
 
   /**
    * Stein sums of the particles now with the score at `sigma` (see stationarity.ts), in chunks aligned to
-   * multiples of {@link STEIN_CHUNK} of the whole run. Held (inpainted) coordinates count as settled.
+   * multiples of {@link STEIN_CHUNK} of the whole run. Held (inpainted) coordinates are left out.
    */
   steinSums(sigma: number): SteinSums {
     const d = this.model.dim,
@@ -91,16 +91,15 @@ export class SamplerContext {
       this.stepper.score(this.x, n, sigma, s);
       const y = this.x.view,
         sv = s.view;
-      const chunks = [];
+      const chunks: SteinChunk[] = [];
       // The first chunk ends at the next multiple of STEIN_CHUNK of the whole run.
       for (let c0 = 0; c0 < n; ) {
         const c1 = Math.min(n, c0 + STEIN_CHUNK - ((this.first + c0) % STEIN_CHUNK));
-        const [chunk] = steinChunks(y.subarray(c0 * d, c1 * d), sv.subarray(c0 * d, c1 * d), c1 - c0, d);
-        if (this.hold) for (let j = 0; j < d; j++) if (this.hold.mask.view[j]) [chunk.ys[j], chunk.ys2[j]] = [-chunk.n, chunk.n];
-        chunks.push(chunk);
+        chunks.push(steinChunk(y.subarray(c0 * d, c1 * d), sv.subarray(c0 * d, c1 * d), c1 - c0, d));
         c0 = c1;
       }
-      return { sigma, chunks };
+      const held = this.hold ? Array.from(this.hold.mask.view.keys()).filter((j) => this.hold!.mask.view[j]) : [];
+      return { sigma, chunks, ...(held.length ? { held } : {}) };
     } finally {
       s.free();
     }

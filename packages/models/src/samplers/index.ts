@@ -13,7 +13,7 @@ import { stationarity, type Stationarity, type SteinSums } from './stationarity.
 
 export { annealedDefaults, annealedStepFactor, annealedVarianceRatio, modelSigmas, type AnnealedSettings } from './annealed.js';
 export { langevinDefaults, modelCurvature, type LangevinSettings } from './langevin.js';
-export { pcDefaults, type PcSettings } from './predictor-corrector.js';
+export { pcDefaults, defaultCorrectorSteps, type PcSettings } from './predictor-corrector.js';
 export { odeDefaults, type OdeSettings } from './probability-flow.js';
 export type { InitSpec, SampleOptions, SamplerSettings, SamplerSpec } from './spec.js';
 export { stationarity, STEIN_TOLERANCE, type Stationarity, type SteinSums } from './stationarity.js';

@@ -54,6 +54,7 @@ export const langevin = defineSampler<LangevinSettings>({
   description: 'unadjusted Langevin dynamics at one noise level; step from the model curvature, or fixed, or decaying',
   init: 'gaussian',
   blockMultiple: 1,
+  stationary: true,
   settings(model, o) {
     const sigma = o.sigma ?? model.defaultSigma;
     if (!(Number.isFinite(sigma) && sigma >= 0)) throw new InputError(`sample: sigma must be a finite number >= 0, got ${sigma}`);

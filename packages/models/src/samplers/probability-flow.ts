@@ -18,6 +18,7 @@ export const ode = defineSampler<OdeSettings>({
   description: 'probability-flow ODE with an adaptive Runge-Kutta 5(4) solver (deterministic)',
   init: 'prior',
   blockMultiple: ODE_BLOCK,
+  stationary: false,
   settings(model, o) {
     if (!o.sde) sdeOf(model.training?.loss); // throws for models without an SDE
     const rtol = o.rtol ?? odeDefaults.rtol,

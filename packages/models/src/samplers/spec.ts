@@ -29,10 +29,8 @@ export interface SampleOptions {
   sigmas?: number[];
   /** annealed, pc: finish with a denoising step x + sigma^2 s(x) (Tweedie). */
   denoise?: boolean;
-  /** pc: the corrector's signal-to-noise ratio (given: Song et al.'s SNR-adaptive corrector step). */
+  /** pc: the corrector's signal-to-noise ratio (0.16). */
   snr?: number;
-  /** pc: the corrector: 'langevin' (alpha = 0.1 sigma(t)^2) or 'snr' (Song et al.'s step; implied by `snr`). */
-  corrector?: 'langevin' | 'snr';
   /** pc: corrector steps per predictor step. */
   correctorSteps?: number;
   /** pc, ode: the SDE (default: the one the model was trained with). */
@@ -64,6 +62,12 @@ export interface SamplerSpec<S extends SamplerSettings = SamplerSettings> {
   readonly init: 'gaussian' | 'prior';
   /** Worker blocks must start at a multiple of this (1: anywhere). */
   readonly blockMultiple: number;
+  /**
+   * True when the run ends with a chain at its target law (plain Langevin): the Stein check of the result is
+   * then a convergence check. Annealed, pc and ode end at small levels that move the particles little by
+   * design; their check measures how well the model's last-level score agrees with the samples.
+   */
+  readonly stationary: boolean;
   /** The settings of a run: the options with every default filled in from the model; throws on bad options. */
   settings(model: ScoreSource, o: SampleOptions): S;
   /** Steps a run takes (progress units). */
