@@ -200,7 +200,6 @@ async function runJob(job) {
     // Variance within the modes (points within 4 std of their nearest centre) over the target's v + sigma_L^2.
     const comps = modes(job.dataset);
     let sum = 0,
-      count = 0,
       target = 0;
     for (let i = 0; i < 4000; i++) {
       const x = r.samples[2 * i],
@@ -209,7 +208,6 @@ async function runJob(job) {
       if (Math.hypot(x - c.mean[0], y - c.mean[1]) < 4 * Math.hypot(c.std, sL)) {
         sum += ((x - c.mean[0]) ** 2 + (y - c.mean[1]) ** 2) / 2;
         target += c.std ** 2 + sL ** 2;
-        count++;
       }
     }
     return { ...job, a: r.settings.stepSize / sL ** 2, a4, varianceRatio: sum / target, levels: sigmas.length, seconds: seconds() };

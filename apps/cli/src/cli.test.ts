@@ -73,13 +73,17 @@ beforeAll(async () => {
 
 describe('bad input: one line, exit code 2, nothing written', () => {
   const cases: [string, string[], RegExp][] = [
-    ['unknown command', ['trian'], /unknown command 'trian'; valid: train, sample, eval, plot, animate, datasets, bench/],
+    [
+      'unknown command',
+      ['trian'],
+      /unknown command 'trian'; valid: train, sample, score, eval, plot, animate, datasets, bench, completion/,
+    ],
     ['unknown flag', ['train', '--data', 'gmm3', '--stepz', '3'], /Unknown option '--stepz'/],
     ['stray argument', ['train', 'gmm3'], /Unexpected argument 'gmm3'/],
     [
       'unknown dataset',
       ['train', '--data', 'gmm4', '--out', 'OUT'],
-      /unknown dataset 'gmm4'; valid: 8gaussians, .*gmm3.*or a file ending in \.csv/,
+      /unknown dataset 'gmm4'; valid: 8gaussians, .*gmm3.*a file ending in \.csv/,
     ],
     [
       'unknown loss',
@@ -179,7 +183,7 @@ describe('bad input: one line, exit code 2, nothing written', () => {
     [
       'data that overflow single precision',
       ['train', '--data', 'DIR/huge.csv', '--out', 'OUT'],
-      /data: coordinate 1 does not standardise \(mean .*, std Infinity\): its values are too large for single precision; rescale the data/,
+      /huge\.csv: coordinate 1 does not standardise \(mean .*, std Infinity\): its values are too large for single precision; rescale the data/,
     ],
     ['ema out of range', ['train', '--data', 'gmm3', '--ema', '1', '--out', 'OUT'], /--ema: expected a number in \[0, 1\), got '1'/],
     [

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
-import { InputError } from '@scorefield/core-math';
+import { InputError, parseSigmaSchedule } from '@scorefield/core-math';
+import { excerpt, parseStrictNumber } from '@scorefield/formats';
 
 /** One option of a verb: its type, help text and default (shown in --help). */
 export interface OptionSpec {
@@ -32,8 +33,10 @@ export interface Command<O extends Record<string, OptionSpec> = Record<string, O
 export interface CommandIO {
   stdout: (text: string) => void;
   stderr: (text: string) => void;
-  /** True when stderr is a terminal (progress bars redraw in place). */
+  /** True when stderr is a terminal that can redraw a line (progress bars use \r); false when TERM=dumb. */
   stderrIsTTY: boolean;
+  /** Standard input, for `-` (default: process.stdin). */
+  stdin?: AsyncIterable<Uint8Array> & { isTTY?: boolean };
 }
 
 /** Identity with type inference: one `defineCommand` per verb (citty style). */
@@ -86,10 +89,11 @@ function parseConfig(cmd: Command, path: string, text: string): Record<string, s
     throw new InputError(`--config ${path}: expected a JSON object of options`);
   const out: Record<string, string | boolean> = {};
   for (const [k, v] of Object.entries(json)) {
-    const spec = cmd.options[k];
+    // Own properties only: '__proto__', 'constructor' or 'toString' are not options.
+    const spec = Object.hasOwn(cmd.options, k) ? cmd.options[k] : undefined;
     if (!spec || k === 'config')
       throw new InputError(
-        `--config ${path}: unknown option '${k}'; valid: ${Object.keys(cmd.options)
+        `--config ${path}: unknown option '${excerpt(k)}'; valid: ${Object.keys(cmd.options)
           .filter((o) => o !== 'config')
           .join(', ')}`,
       );
@@ -97,7 +101,7 @@ function parseConfig(cmd: Command, path: string, text: string): Record<string, s
       if (typeof v !== 'boolean') throw new InputError(`--config ${path}: option '${k}' must be true or false`);
       out[k] = v;
     } else {
-      if (typeof v !== 'string' && typeof v !== 'number' && !(Array.isArray(v) && v.every((x) => typeof x === 'number'))) {
+      if (typeof v !== 'string' && typeof v !== 'number' && !(Array.isArray(v) && v.length > 0 && v.every((x) => typeof x === 'number'))) {
         throw new InputError(`--config ${path}: option '${k}' must be a string or a number`);
       }
       out[k] = Array.isArray(v) ? v.join(',') : String(v);
@@ -154,34 +158,70 @@ export function helpText(cmd: Command): string {
   ].join('\n');
 }
 
+/**
+ * A number flag, read by the CSV reader's rules (formats' parseStrictNumber): decimal only, so `0x10`,
+ * `1_000`, ` 5` or `Infinity` are refused instead of being read the way Number() reads them.
+ */
+function strictNumber(raw: string | undefined): number | undefined {
+  const v = raw === undefined ? 'invalid' : parseStrictNumber(raw);
+  return typeof v === 'number' ? v : undefined;
+}
+
 /** Parses an integer flag within [min, max]; an input error naming the flag otherwise. */
 export function intFlag(name: string, raw: string | undefined, min: number, max = Number.MAX_SAFE_INTEGER): number {
-  const v = Number(raw);
-  if (raw === undefined || raw.trim() === '' || !Number.isInteger(v) || v < min || v > max) {
-    throw new InputError(`--${name}: expected an integer between ${min} and ${max}, got '${raw}'`);
+  const v = strictNumber(raw);
+  if (v === undefined || !Number.isInteger(v) || v < min || v > max) {
+    throw new InputError(`--${name}: expected an integer between ${min} and ${max}, got '${excerpt(String(raw), 40)}'`);
   }
   return v;
 }
 
 /** Parses a finite number flag > 0. */
 export function positiveFlag(name: string, raw: string | undefined): number {
-  const v = Number(raw);
-  if (raw === undefined || raw.trim() === '' || !Number.isFinite(v) || v <= 0) {
-    throw new InputError(`--${name}: expected a finite number > 0, got '${raw}'`);
-  }
+  const v = strictNumber(raw);
+  if (v === undefined || v <= 0) throw new InputError(`--${name}: expected a finite number > 0, got '${excerpt(String(raw), 40)}'`);
+  return v;
+}
+
+/** Parses a finite number flag in (0, max]. */
+export function boundedFlag(name: string, raw: string | undefined, max: number): number {
+  const v = strictNumber(raw);
+  if (v === undefined || v <= 0 || v > max)
+    throw new InputError(`--${name}: expected a number in (0, ${max}], got '${excerpt(String(raw), 40)}'`);
   return v;
 }
 
 /** Parses a comma-separated list of positive integers, e.g. --hidden 128,128,128. */
-export function intListFlag(name: string, raw: string | undefined): number[] {
+export function intListFlag(name: string, raw: string | undefined, max = 65536): number[] {
   const parts = (raw ?? '').split(',');
   return parts.map((p) => {
-    const v = Number(p);
-    if (p.trim() === '' || !Number.isInteger(v) || v < 1 || v > 65536) {
-      throw new InputError(`--${name}: expected comma-separated integers between 1 and 65536, got '${raw}'`);
+    const v = strictNumber(p);
+    if (v === undefined || !Number.isInteger(v) || v < 1 || v > max) {
+      throw new InputError(`--${name}: expected comma-separated integers between 1 and ${max}, got '${excerpt(String(raw), 40)}'`);
     }
     return v;
   });
+}
+
+/** Most noise levels a --sigmas schedule may have (NCSN uses 10 to 1000). */
+export const MAX_LEVELS = 10_000;
+
+/**
+ * --sigmas schedule:max:min:levels, with the numbers read strictly (as every flag) and at most
+ * {@link MAX_LEVELS} levels, before core-math builds the schedule.
+ */
+export function sigmasFlag(raw: string): number[] {
+  const parts = raw.split(':');
+  if (parts.length === 4) {
+    const [max, min, levels] = parts.slice(1).map(strictNumber);
+    if (max === undefined || min === undefined || levels === undefined)
+      throw new InputError(
+        `--sigmas: expected <schedule>:<sigma_max>:<sigma_min>:<levels> with decimal numbers, got '${excerpt(raw, 40)}'`,
+      );
+    if (!Number.isInteger(levels) || levels < 1 || levels > MAX_LEVELS)
+      throw new InputError(`--sigmas: levels must be an integer between 1 and ${MAX_LEVELS}, got ${levels}`);
+  }
+  return parseSigmaSchedule(raw);
 }
 
 /** Throws unless a required string flag is present. */

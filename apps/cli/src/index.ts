@@ -1,2 +1,2 @@
-export { main, commands, VERSION } from './cli.js';
-export { writeFileAtomic, readInputFile, checkOutputPath } from './io.js';
+export { main, runProcess, commands, VERSION } from './cli.js';
+export { writeFileAtomic, writeOutput, readInputFile, openInput, checkOutputPath, checkOutputs } from './io.js';

@@ -1,6 +1,6 @@
-import { conditionings, InputError, lookup, objectives, parseSigmaSchedule, projections, type Conditioning } from '@scorefield/core-math';
+import { conditionings, InputError, lookup, objectives, projections, type Conditioning } from '@scorefield/core-math';
 import type { ObjectiveRequest } from '@scorefield/models';
-import { intFlag, positiveFlag } from './command.js';
+import { intFlag, positiveFlag, sigmasFlag } from './command.js';
 
 /** Flags that set an objective's options, and the losses each applies to. */
 const appliesTo = {
@@ -50,7 +50,7 @@ export function objectiveFromFlags(flags: Flags): ObjectiveRequest {
     case 'dsm':
       return given('sigma') ? { name, sigma: positiveFlag('sigma', get('sigma')) } : { name };
     case 'ncsn':
-      return given('sigmas') ? { name, sigmas: parseSigmaSchedule(get('sigmas')) } : { name };
+      return given('sigmas') ? { name, sigmas: sigmasFlag(get('sigmas')) } : { name };
     case 'continuous': {
       const sde = get('sde');
       lookup({ ve: 1, vp: 1 }, sde, 'sde');

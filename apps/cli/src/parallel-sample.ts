@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import { InputError } from '@scorefield/core-math';
-import { ODE_BLOCK, sample, stationarity, type SampleOptions, type SampleResult, type ScoreModel } from '@scorefield/models';
+import { ODE_BLOCK, stationarity, type SampleOptions, type SampleResult, type ScoreModel } from '@scorefield/models';
 
 /** Splits n particles into `workers` blocks on multiples of ODE_BLOCK (so every sampler gives the same bits). */
 export function blocks(n: number, workers: number): { first: number; n: number }[] {
@@ -15,8 +15,9 @@ export function blocks(n: number, workers: number): { first: number; n: number }
 
 /**
  * Samples with the particles split across worker threads (one core each); the result is bit for bit the
- * one a single run gives (the Stein sums too: they are kept per chunk of 256 particles and merged in order).
- * Progress reports the mean step over the workers.
+ * one a single run gives (the Stein sums too: they are kept per chunk of particles and merged in order).
+ * Progress reports the mean step over the workers. One block runs in a worker too, so the main thread stays
+ * free to handle SIGINT/SIGTERM however long sampling takes.
  */
 export async function sampleParallel(
   model: ScoreModel,
@@ -27,7 +28,6 @@ export async function sampleParallel(
   onProgress?: (p: { step: number; steps: number; sigma?: number }) => void,
 ): Promise<SampleResult> {
   const parts = blocks(options.n, workers);
-  if (parts.length === 1) return sample(model, { ...options, onProgress: onProgress && ((p) => onProgress(p)) });
   const steps = new Array<number>(parts.length).fill(0);
   const build = (process.env.SCOREFIELD_BUILD || 'auto') as 'simd' | 'scalar' | 'auto';
   const { onProgress: _drop, ...plain } = options;
@@ -69,7 +69,7 @@ export async function sampleParallel(
     results.forEach((r, w) => frame.set(r.trajectory[f], parts[w].first * d));
     return frame;
   });
-  const stein = { sigma: results[0].stein.sigma, chunks: results.flatMap((r) => r.stein.chunks) };
+  const stein = { ...results[0].stein, chunks: results.flatMap((r) => r.stein.chunks) };
   return {
     samples,
     trajectory,

@@ -27,8 +27,9 @@ export function createProgress(io: CommandIO, label: string, total: number, enab
         lastDraw = now;
         io.stderr(`\r${line(done, detail)}\x1b[K`);
       } else {
+        // A line per 10% from 10% on: a run that fails early prints its error line alone.
         const decile = Math.floor((10 * done) / Math.max(1, total));
-        if (decile > lastDecile) {
+        if (decile > Math.max(lastDecile, 0)) {
           lastDecile = decile;
           io.stderr(`${line(done, detail)}\n`);
         }

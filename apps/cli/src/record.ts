@@ -71,10 +71,17 @@ export function decodeRecord(bytes: Uint8Array, source: string): FieldRecord {
   } catch {
     return fail("metadata 'range' is not valid JSON");
   }
+  const isRange = (r: unknown) => Array.isArray(r) && r.length === 2 && r.every(Number.isFinite) && r[0] < r[1];
+  if (range === null || typeof range !== 'object' || !isRange(range.x) || !isRange(range.y) || !Number.isInteger(range.side))
+    fail("metadata 'range' must be {x: [lo, hi], y: [lo, hi], side}");
+  if (range.side < 2 || range.side > 1000) fail(`metadata 'range': side must be an integer between 2 and 1000, got ${range.side}`);
   const steps = tensors.steps?.data,
     fields = tensors.fields?.data;
   if (!steps || !fields || fields.length !== steps.length * 2 * range.side ** 2) fail('tensors steps/fields do not match');
   const g = range.side ** 2;
+  if (steps.length < 1) fail('no frames');
+  if (tensors.energies && tensors.energies.data.length !== steps.length * g) fail('tensor energies does not match the steps');
+  if (![steps, fields, tensors.energies?.data ?? []].every((a) => a.every(Number.isFinite))) fail('the snapshots hold NaN or Inf');
   const split = (x: ArrayLike<number> | undefined, per: number) =>
     x ? Array.from({ length: steps!.length }, (_, i) => Float32Array.from(Array.prototype.slice.call(x, i * per, (i + 1) * per))) : [];
   return {

@@ -18,15 +18,19 @@ try {
     ...job.options,
     onProgress: (p) => parentPort!.postMessage({ type: 'progress', step: p.step, steps: p.steps, sigma: p.sigma }),
   });
-  parentPort!.postMessage({
-    type: 'done',
-    samples: result.samples,
-    trajectory: result.trajectory,
-    evaluations: result.evaluations,
-    sampler: result.sampler,
-    settings: result.settings,
-    stein: result.stein,
-  });
+  // Transferred, not copied: a long trajectory is held once on its way to the main thread.
+  parentPort!.postMessage(
+    {
+      type: 'done',
+      samples: result.samples,
+      trajectory: result.trajectory,
+      evaluations: result.evaluations,
+      sampler: result.sampler,
+      settings: result.settings,
+      stein: result.stein,
+    },
+    [result.samples.buffer, ...result.trajectory.map((f) => f.buffer)] as ArrayBuffer[],
+  );
 } catch (e) {
   parentPort!.postMessage({ type: 'error', message: (e as Error).message, input: isInputError(e) });
 }

@@ -3,7 +3,7 @@
  * worker (see protocol.ts). The main thread never trains: it draws the latest snapshot every frame.
  */
 import { activations, conditionings, projections, schedules } from '@scorefield/core-math';
-import { formatCsv, parseCsv, parseNpy } from '@scorefield/formats';
+import { formatCsv } from '@scorefield/formats';
 import { annealedDefaults, pcDefaults } from '@scorefield/models';
 import {
   cliCommand,
@@ -149,6 +149,11 @@ worker.onmessage = (ev: MessageEvent<FromWorker>) => {
     setStatus(`Ready: the ${m.build === 'simd' ? 'SIMD' : 'scalar'} WebAssembly core runs in a worker. Press Train.`);
     configure();
     if (decoded.autorun) start();
+    return;
+  }
+  if (m.type === 'file-points' || m.type === 'file-error') {
+    fileWaiters.get(m.id)?.(m);
+    fileWaiters.delete(m.id);
     return;
   }
   if (m.run !== vm.run) return; // from a superseded run
@@ -756,12 +761,19 @@ viewCanvas.addEventListener('keydown', (ev) => {
   }
 });
 
+/** Files are read in the worker (file-points.ts: the formats package's size, line and value checks). */
+const fileWaiters = new Map<number, (m: Extract<FromWorker, { type: 'file-points' | 'file-error' }>) => void>();
+let fileId = 0;
+
 async function loadFile(file: File): Promise<void> {
   try {
-    const bytes = new Uint8Array(await file.arrayBuffer());
-    const m = file.name.toLowerCase().endsWith('.npy')
-      ? parseNpy(bytes, { source: file.name })
-      : parseCsv(new TextDecoder('utf-8', { fatal: false }).decode(bytes), { source: file.name });
+    const id = ++fileId;
+    const reply = await new Promise<Extract<FromWorker, { type: 'file-points' | 'file-error' }>>((resolve) => {
+      fileWaiters.set(id, resolve);
+      send({ type: 'load-file', id, file });
+    });
+    if (reply.type === 'file-error') throw new Error(reply.message);
+    const m = reply;
     if (m.cols !== 2)
       throw new Error(`${file.name}: the web app shows 2-D data; this file has ${m.cols} columns (the CLI trains on any dimension)`);
     if (m.rows < 2) throw new Error(`${file.name}: need at least 2 points, got ${m.rows}`);

@@ -48,7 +48,9 @@ export type ToWorker =
   | { type: 'step'; run: number }
   | { type: 'target'; run: number; steps: number }
   | { type: 'sample'; run: number; request: SampleRequest }
-  | { type: 'export-model'; run: number; id: number };
+  | { type: 'export-model'; run: number; id: number }
+  /** Read a dropped or chosen file of points here, with the formats package's checks (file-points.ts). */
+  | { type: 'load-file'; id: number; file: File };
 
 /** Grid side of the field snapshots (G x G points). */
 export const GRID = 48;
@@ -97,4 +99,6 @@ export type FromWorker =
       sampler: SamplerName;
     }
   | { type: 'model-bytes'; run: number; id: number; bytes: Uint8Array; name: string }
-  | { type: 'error'; run: number; message: string };
+  | { type: 'error'; run: number; message: string }
+  | { type: 'file-points'; id: number; name: string; data: Float64Array; rows: number; cols: number }
+  | { type: 'file-error'; id: number; message: string };

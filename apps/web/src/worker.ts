@@ -21,6 +21,7 @@ import simdUrl from '@scorefield/core-math/build/simd.wasm?url';
 import scalarUrl from '@scorefield/core-math/build/scalar.wasm?url';
 import { GRID, type DataSource, type FromWorker, type Range, type SampleRequest, type ToWorker } from './protocol.js';
 import { gridPoints, integrateScore, viewRange } from './field.js';
+import { readPointsFile } from './file-points.js';
 
 /** The worker's global scope, typed through the DOM lib's Worker (postMessage with transfer, onmessage). */
 const scope = self as unknown as Worker;
@@ -84,16 +85,25 @@ async function start(): Promise<void> {
 // Messages are handled in order, after the core has loaded.
 let queue: Promise<void> = start().catch((e) => fail(e));
 scope.onmessage = (ev: MessageEvent<ToWorker>) => {
+  const msg = ev.data;
+  if (msg.type === 'load-file') {
+    // Independent of runs and of the core: read while training goes on.
+    readPointsFile(msg.file).then(
+      (m) => post({ type: 'file-points', id: msg.id, name: msg.file.name, data: m.data, rows: m.rows, cols: m.cols }, [m.data.buffer]),
+      (e) => post({ type: 'file-error', id: msg.id, message: (e as Error).message.split('\n')[0] }),
+    );
+    return;
+  }
   queue = queue.then(() => {
     try {
-      handle(ev.data);
+      handle(msg);
     } catch (e) {
       fail(e);
     }
   });
 };
 
-function handle(msg: ToWorker): void {
+function handle(msg: Exclude<ToWorker, { type: 'load-file' }>): void {
   if (!core) return;
   if (msg.type === 'configure') {
     configure(msg);

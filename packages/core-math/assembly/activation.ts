@@ -1,5 +1,7 @@
+import { ActivationCode } from './contract';
+
 // Activations phi and their first three derivatives (the Taylor-2 reverse pass needs phi''').
-// Kinds: 0 silu, 1 softplus, 2 tanh, 3 elu (alpha = 1).
+// Kinds: ActivationCode (assembly/contract.ts): silu, softplus, tanh, elu (alpha = 1).
 //
 // Every value comes from one exponential per element, in f32: exp(x) = 2^n (1 + q), x = n ln2 + r,
 // q = expm1(r) by the Cephes expf polynomial (|r| <= ln2 / 2, about 1 ulp). The SIMD build runs four
@@ -8,11 +10,6 @@
 // Cancellation is avoided by construction: 1 - sigmoid(a) = sigmoid(-a) and 1 - tanh|a| = 2 e / (2 + m)
 // come from exp(-|a|) directly, and expm1 is exact to rounding near 0.
 // see: S. L. Moshier, Cephes Math Library (expf); Muller, Elementary Functions, ch. 11 (range reduction).
-
-export const SILU = 0;
-export const SOFTPLUS = 1;
-export const TANH = 2;
-export const ELU = 3;
 
 const LOG2E: f32 = 1.44269504088896341;
 const SHIFTER: f32 = 12582912.0; // 1.5 2^23
@@ -106,7 +103,7 @@ const A15: f32 = 1.0 / 15.0;
   const omt = pos ? sn - sp : sp - sn; // 1 - 2 sigmoid(a)
   const s1 = sp * sn; // sigmoid'
   const s2 = s1 * omt;
-  if (kind == SILU) {
+  if (kind == ActivationCode.Silu) {
     // h = a s: h^(n) = n s^(n-1) + a s^(n)
     put0(h, p, a * sig);
     put(d1, p, sig + a * s1, mul);
@@ -271,7 +268,7 @@ const VECTOR_BIAS = memory.data<i32>([127, 127, 127, 127], 16);
   const omt = v128.bitselect(f32x4.sub(sn, sp), f32x4.sub(sp, sn), pos);
   const s1 = f32x4.mul(sp, sn);
   const s2 = f32x4.mul(s1, omt);
-  if (kind == SILU) {
+  if (kind == ActivationCode.Silu) {
     put0V(h, p, f32x4.mul(a, sig));
     putV(d1, p, f32x4.add(sig, f32x4.mul(a, s1)), mul);
     put0V(d2, p, f32x4.add(f32x4.add(s1, s1), f32x4.mul(a, s2)));
@@ -328,16 +325,16 @@ const VECTOR_BIAS = memory.data<i32>([127, 127, 127, 127], 16);
     for (; i + 4 <= n; i += 4) {
       const p = <usize>i << 2;
       const v = v128.load(a + p);
-      if (kind == TANH) tanhVector(v, h, d1, d2, d3, p, mul);
-      else if (kind == ELU) eluVector(v, h, d1, d2, d3, p, mul);
+      if (kind == ActivationCode.Tanh) tanhVector(v, h, d1, d2, d3, p, mul);
+      else if (kind == ActivationCode.Elu) eluVector(v, h, d1, d2, d3, p, mul);
       else sigmoidVector(kind, v, h, d1, d2, d3, p, mul);
     }
   }
   for (; i < n; i++) {
     const p = <usize>i << 2;
     const v = load<f32>(a + p);
-    if (kind == TANH) tanhScalar(v, h, d1, d2, d3, p, mul);
-    else if (kind == ELU) eluScalar(v, h, d1, d2, d3, p, mul);
+    if (kind == ActivationCode.Tanh) tanhScalar(v, h, d1, d2, d3, p, mul);
+    else if (kind == ActivationCode.Elu) eluScalar(v, h, d1, d2, d3, p, mul);
     else sigmoidScalar(kind, v, h, d1, d2, d3, p, mul);
   }
 }

@@ -2,80 +2,57 @@
 // of the Gaussian-mixture ones. Generators follow DESIGN.md's table (FFJORD's toy_data.py and NCSN).
 // see: Grathwohl et al. 2019 (FFJORD) toy_data.py; Song & Ermon 2019, section 3.2 (ncsn-mix).
 import { nextNormal, nextUniform } from './rng';
+import { DatasetId } from './contract';
 
 const PI: f64 = Math.PI;
 const TWO_PI: f64 = 2.0 * Math.PI;
 const LOG_TWO_PI: f64 = 1.8378770664093453;
 
-// Dataset ids (the TS registry uses the same numbers).
-const GAUSSIANS8 = 0;
-const SPIRALS2 = 1;
-const CHECKERBOARD = 2;
-const MOONS = 3;
-const CIRCLES = 4;
-const RINGS = 5;
-const SWISSROLL = 6;
-const PINWHEEL = 7;
-const GAUSSIANS25 = 8;
-const GMM3 = 9;
-const NCSN_MIX = 10;
-const DATASET_COUNT = 11;
+// Dataset ids: DatasetId (assembly/contract.ts), 0 to DATASET_COUNT - 1.
+const DATASET_COUNT = DatasetId.NcsnMix + 1;
 
 // Isotropic Gaussian mixtures, one table for sampling and for the density, so the two cannot disagree.
-// Component record (f64 x 4): [weight, mean x, mean y, std], in static memory (the TS side owns the heap).
-const COMPONENTS = 38;
-const mixtureTable: usize = memory.data(COMPONENTS << 5, 16);
-let mixturesBuilt = false;
+// Component record (f64 x 4): [weight, mean x, mean y, std], static data laid out by the compiler.
+// 8gaussians: centres 4 * unit directions, std 0.5, all divided by 1.414.
+const A8: f64 = 4.0 / 1.414;
+const D8: f64 = A8 * 0.7071067811865476; // the diagonal centres' coordinates
+const S8: f64 = 0.5 / 1.414;
+// 25gaussians: grid {-2..2} * 2, std 0.05, all divided by 2.828.
+const Gm2: f64 = 2.0 * -2.0 / 2.828;
+const Gm1: f64 = 2.0 * -1.0 / 2.828;
+const G0: f64 = 2.0 * 0.0 / 2.828;
+const G1: f64 = 2.0 * 1.0 / 2.828;
+const G2: f64 = 2.0 * 2.0 / 2.828;
+const S25: f64 = 0.05 / 2.828;
+const mixtureTable: usize = memory.data<f64>([
+  0.125, A8, 0, S8, 0.125, -A8, 0, S8, 0.125, 0, A8, S8, 0.125, 0, -A8, S8,
+  0.125, D8, D8, S8, 0.125, D8, -D8, S8, 0.125, -D8, D8, S8, 0.125, -D8, -D8, S8,
+  0.04, Gm2, Gm2, S25, 0.04, Gm2, Gm1, S25, 0.04, Gm2, G0, S25, 0.04, Gm2, G1, S25, 0.04, Gm2, G2, S25,
+  0.04, Gm1, Gm2, S25, 0.04, Gm1, Gm1, S25, 0.04, Gm1, G0, S25, 0.04, Gm1, G1, S25, 0.04, Gm1, G2, S25,
+  0.04, G0, Gm2, S25, 0.04, G0, Gm1, S25, 0.04, G0, G0, S25, 0.04, G0, G1, S25, 0.04, G0, G2, S25,
+  0.04, G1, Gm2, S25, 0.04, G1, Gm1, S25, 0.04, G1, G0, S25, 0.04, G1, G1, S25, 0.04, G1, G2, S25,
+  0.04, G2, Gm2, S25, 0.04, G2, Gm1, S25, 0.04, G2, G0, S25, 0.04, G2, G1, S25, 0.04, G2, G2, S25,
+  // gmm3: equal mixture at (-2,-2), (2,2), (-2,2), std 0.5.
+  1.0 / 3.0, -2, -2, 0.5, 1.0 / 3.0, 2, 2, 0.5, 1.0 / 3.0, -2, 2, 0.5,
+  // ncsn-mix: 0.2 N((-5,-5), I) + 0.8 N((5,5), I).
+  0.2, -5, -5, 1, 0.8, 5, 5, 1,
+], 16);
 
 /** Index of the first component of a mixture dataset in the table. */
 function mixtureStart(id: i32): i32 {
-  if (id == GAUSSIANS8) return 0;
-  if (id == GAUSSIANS25) return 8;
-  if (id == GMM3) return 33;
-  return 36; // NCSN_MIX
+  if (id == DatasetId.Gaussians8) return 0;
+  if (id == DatasetId.Gaussians25) return 8;
+  if (id == DatasetId.Gmm3) return 33;
+  return 36; // DatasetId.NcsnMix
 }
 
 /** Number of components, 0 for datasets that are not Gaussian mixtures. */
 function mixtureSize(id: i32): i32 {
-  if (id == GAUSSIANS8) return 8;
-  if (id == GAUSSIANS25) return 25;
-  if (id == GMM3) return 3;
-  if (id == NCSN_MIX) return 2;
+  if (id == DatasetId.Gaussians8) return 8;
+  if (id == DatasetId.Gaussians25) return 25;
+  if (id == DatasetId.Gmm3) return 3;
+  if (id == DatasetId.NcsnMix) return 2;
   return 0;
-}
-
-function setComponent(c: i32, w: f64, mx: f64, my: f64, s: f64): void {
-  const p = mixtureTable + (<usize>c << 5);
-  store<f64>(p, w);
-  store<f64>(p, mx, 8);
-  store<f64>(p, my, 16);
-  store<f64>(p, s, 24);
-}
-
-function buildMixtures(): void {
-  // 8gaussians: centres 4 * unit directions, std 0.5, all divided by 1.414.
-  const r = 0.7071067811865476, a = 4.0 / 1.414, s8 = 0.5 / 1.414;
-  setComponent(0, 0.125, a, 0, s8);
-  setComponent(1, 0.125, -a, 0, s8);
-  setComponent(2, 0.125, 0, a, s8);
-  setComponent(3, 0.125, 0, -a, s8);
-  setComponent(4, 0.125, a * r, a * r, s8);
-  setComponent(5, 0.125, a * r, -a * r, s8);
-  setComponent(6, 0.125, -a * r, a * r, s8);
-  setComponent(7, 0.125, -a * r, -a * r, s8);
-  // 25gaussians: grid {-2..2} * 2, std 0.05, all divided by 2.828.
-  let c = 8;
-  for (let i = -2; i <= 2; i++) {
-    for (let j = -2; j <= 2; j++) setComponent(c++, 0.04, 2.0 * <f64>i / 2.828, 2.0 * <f64>j / 2.828, 0.05 / 2.828);
-  }
-  // gmm3: equal mixture at (-2,-2), (2,2), (-2,2), std 0.5.
-  setComponent(33, 1.0 / 3.0, -2, -2, 0.5);
-  setComponent(34, 1.0 / 3.0, 2, 2, 0.5);
-  setComponent(35, 1.0 / 3.0, -2, 2, 0.5);
-  // ncsn-mix: 0.2 N((-5,-5), I) + 0.8 N((5,5), I).
-  setComponent(36, 0.2, -5, -5, 1);
-  setComponent(37, 0.8, 5, 5, 1);
-  mixturesBuilt = true;
 }
 
 @inline function component(c: i32): usize {
@@ -114,37 +91,36 @@ function sampleMixture(id: i32, rng: usize, out: usize, i: i32): void {
 /** Writes n points [n, 2] (f32) of dataset `id` to out; returns 0, or -1 for an unknown id. */
 export function datasetSample(id: i32, rng: usize, out: usize, n: i32): i32 {
   if (id < 0 || id >= DATASET_COUNT) return -1;
-  if (!mixturesBuilt) buildMixtures();
   for (let i = 0; i < n; i++) {
     if (mixtureSize(id) > 0) {
       sampleMixture(id, rng, out, i);
-    } else if (id == SPIRALS2) {
+    } else if (id == DatasetId.Spirals2) {
       const t = Math.sqrt(nextUniform(rng)) * 540.0 * TWO_PI / 360.0;
       let x = -Math.cos(t) * t + nextUniform(rng) * 0.5;
       let y = Math.sin(t) * t + nextUniform(rng) * 0.5;
       if (i & 1) { x = -x; y = -y; }
       storePoint(out, i, x / 3.0 + 0.1 * nextNormal(rng), y / 3.0 + 0.1 * nextNormal(rng));
-    } else if (id == CHECKERBOARD) {
+    } else if (id == DatasetId.Checkerboard) {
       const x1 = nextUniform(rng) * 4.0 - 2.0;
       const x2 = nextUniform(rng) - 2.0 * <f64>(nextUniform(rng) < 0.5 ? 1 : 0) + (Math.floor(x1) % 2.0 + 2.0) % 2.0;
       storePoint(out, i, 2.0 * x1, 2.0 * x2);
-    } else if (id == MOONS) {
+    } else if (id == DatasetId.Moons) {
       const t = PI * nextUniform(rng);
       let x = Math.cos(t), y = Math.sin(t);
       if (i & 1) { x = 1.0 - x; y = 0.5 - y; }
       storePoint(out, i, 2.0 * (x + 0.1 * nextNormal(rng)) - 1.0, 2.0 * (y + 0.1 * nextNormal(rng)) - 0.2);
-    } else if (id == CIRCLES) {
+    } else if (id == DatasetId.Circles) {
       const a = evenAngle(i, n, 2);
       const radius = i % 2 == 0 ? 1.0 : 0.5;
       storePoint(out, i, 3.0 * (radius * Math.cos(a) + 0.08 * nextNormal(rng)), 3.0 * (radius * Math.sin(a) + 0.08 * nextNormal(rng)));
-    } else if (id == RINGS) {
+    } else if (id == DatasetId.Rings) {
       const a = evenAngle(i, n, 4);
       const radius = 3.0 * (1.0 - 0.25 * <f64>(i % 4));
       storePoint(out, i, radius * Math.cos(a) + 0.08 * nextNormal(rng), radius * Math.sin(a) + 0.08 * nextNormal(rng));
-    } else if (id == SWISSROLL) {
+    } else if (id == DatasetId.Swissroll) {
       const t = 1.5 * PI * (1.0 + 2.0 * nextUniform(rng));
       storePoint(out, i, (t * Math.cos(t) + nextNormal(rng)) / 5.0, (t * Math.sin(t) + nextNormal(rng)) / 5.0);
-    } else if (id == PINWHEEL) {
+    } else if (id == DatasetId.Pinwheel) {
       // Radial N(1, 0.3^2), tangential N(0, 0.1^2); arm angle 2 pi k / 5 + 0.25 exp(f0);
       // FFJORD's einsum('ti,tij->tj', f, [[c, -s], [s, c]]) gives (f0 c + f1 s, -f0 s + f1 c).
       const f0 = 1.0 + 0.3 * nextNormal(rng);
@@ -166,7 +142,6 @@ export function datasetSample(id: i32, rng: usize, out: usize, n: i32): i32 {
  */
 export function datasetLogDensityScore(id: i32, x: usize, n: i32, logp: usize, score: usize, noise: f64): i32 {
   if (id < 0 || id >= DATASET_COUNT) return -1;
-  if (!mixturesBuilt) buildMixtures();
   const k = mixtureSize(id);
   if (k == 0) return -1;
   const first = mixtureStart(id);
@@ -208,7 +183,6 @@ export function datasetLogDensityScore(id: i32, x: usize, n: i32, logp: usize, s
  */
 export function datasetComponents(id: i32, out: usize, capacity: i32): i32 {
   if (id < 0 || id >= DATASET_COUNT) return -1;
-  if (!mixturesBuilt) buildMixtures();
   const k = mixtureSize(id);
   const first = mixtureStart(id);
   for (let c = 0; c < min(k, capacity); c++) {

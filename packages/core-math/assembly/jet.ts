@@ -2,6 +2,7 @@ import { gemm, addColumnSums } from './gemm';
 import { denseBackward } from './dense';
 import { activationEvaluate } from './activation';
 import { multiplyInPlace } from './vector';
+import { cotangentBuffer, dim, jetRows, layerCache, layerParamFloats, mlpParamCount, scratchBuffer } from './layout';
 
 // Jets of an MLP: the primal pass together with k tangent lanes (order 1, JVP) or k second-order
 // Taylor lanes (order 2), and the reverse pass over them. Lanes are stacked as extra rows, so every
@@ -12,49 +13,7 @@ import { multiplyInPlace } from './vector';
 // Linear layers map tangents without the bias: adot = hdot W, addot = hddot W.
 // Activations: hdot = phi'(a) adot, hddot = phi''(a) adot^2 + phi'(a) addot.
 // see: DESIGN.md "Passes"; Griewank & Walther, Evaluating Derivatives, ch. 13 (Taylor propagation).
-//
-// Workspace for (B, k, order): per hidden layer l (width O), A_l [R, O], H_l [R, O], then
-// D1_l, D2_l, D3_l [B, O] (phi', phi'', phi''' at the primal a); two cotangent buffers R * maxW and a
-// scratch of max over l of max(R * dims[l], dims[l] * dims[l+1]).
-
-@inline function dim(dims: usize, l: i32): i32 {
-  return load<i32>(dims + (<usize>l << 2));
-}
-
-@inline function jetRows(B: i32, k: i32, order: i32): i32 {
-  return B * (1 + order * k);
-}
-
-function maxWidth(dims: usize, L: i32): i32 {
-  let m = 0;
-  for (let l = 0; l <= L; l++) m = max(m, dim(dims, l));
-  return m;
-}
-
-function layerFloats(R: i32, B: i32, O: i32): i32 {
-  return 2 * R * O + 3 * B * O;
-}
-
-function cacheFloats(dims: usize, L: i32, R: i32, B: i32): i32 {
-  let n = 0;
-  for (let l = 0; l < L - 1; l++) n += layerFloats(R, B, dim(dims, l + 1));
-  return n;
-}
-
-/** Workspace size in f32 for {@link mlpJetForward} + {@link mlpJetBackward}. */
-export function mlpJetWorkspaceFloats(dims: usize, L: i32, B: i32, k: i32, order: i32): i32 {
-  const R = jetRows(B, k, order);
-  let scratch = 0;
-  for (let l = 0; l < L; l++) scratch = max(scratch, max(R * dim(dims, l), dim(dims, l) * dim(dims, l + 1)));
-  return cacheFloats(dims, L, R, B) + 2 * R * maxWidth(dims, L) + scratch;
-}
-
-/** Pointer to A_l of hidden layer l; H_l, D1_l, D2_l, D3_l follow it. */
-@inline function layerCache(dims: usize, l: i32, R: i32, B: i32, ws: usize): usize {
-  let off = 0;
-  for (let j = 0; j < l; j++) off += layerFloats(R, B, dim(dims, j + 1));
-  return ws + (<usize>off << 2);
-}
+// Parameters and workspace: assembly/layout.ts.
 
 // Elementwise loops over o run four lanes at a time in the SIMD build; the remainder and the scalar
 // build repeat the same f32 operations in the same order, so both builds agree bit for bit.
@@ -222,15 +181,13 @@ export function mlpJetBackward(dims: usize, L: i32, act: i32, params: usize, X: 
 export function jetBackward(dims: usize, L: i32, act: i32, params: usize, X: usize, gY: usize,
   gparams: usize, gX: usize, B: i32, k: i32, order: i32, ws: usize, primalOnly: bool): void {
   const R = jetRows(B, k, order), rows = primalOnly ? B : R;
-  const gbuf0 = ws + (<usize>cacheFloats(dims, L, R, B) << 2);
-  const gbuf1 = gbuf0 + (<usize>(R * maxWidth(dims, L)) << 2);
-  const scratch = gbuf1 + (<usize>(R * maxWidth(dims, L)) << 2);
-  let wOff = 0;
-  for (let l = 0; l < L; l++) wOff += dim(dims, l) * dim(dims, l + 1) + dim(dims, l + 1);
+  const gbuf0 = cotangentBuffer(dims, L, R, B, ws, 0), gbuf1 = cotangentBuffer(dims, L, R, B, ws, 1);
+  const scratch = scratchBuffer(dims, L, R, B, ws);
+  let wOff = mlpParamCount(dims, L);
   let g = gY;
   for (let l = L - 1; l >= 0; l--) {
     const I = dim(dims, l), O = dim(dims, l + 1);
-    wOff -= I * O + O;
+    wOff -= layerParamFloats(dims, l);
     const w = params + (<usize>wOff << 2);
     const dw: usize = gparams == 0 ? 0 : gparams + (<usize>wOff << 2);
     const input = l == 0 ? X : layerCache(dims, l - 1, R, B, ws) + (<usize>(R * I) << 2);

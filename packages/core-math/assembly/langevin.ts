@@ -1,11 +1,12 @@
+import { SamplerConfig, StepMode } from './contract';
 import { modelScore } from './model';
 import { normalAt } from './rng';
 
 // The stochastic step every sampler is made of, on particles x[n, d] with a score model at noise sigma:
-//   mode AFFINE:   x <- a x + b s(x; sigma) + c z
+//   mode Affine:   x <- a x + b s(x; sigma) + c z
 //       Langevin (a = 1, b = alpha/2, c = sqrt(alpha); see: Song & Ermon 2019, eq. 4), one annealed
 //       level, a reverse-diffusion predictor (see: Song et al. 2021, eq. 46-47), a denoising step (c = 0).
-//   mode CORRECTOR: Langevin corrector with a signal-to-noise-adaptive step,
+//   mode Corrector: Langevin corrector with a signal-to-noise-adaptive step,
 //       eps = 2 a (b mean|z| / mean|s|)^2,  x <- x + eps s + sqrt(2 eps) z   (a = alpha_i, b = snr)
 //       (see: Song et al. 2021, Algorithm 5). The norms are means over each chunk of B particles (the
 //       reference takes the whole batch), so splits into workers must align to chunks (B = 256).
@@ -13,17 +14,17 @@ import { normalAt } from './rng';
 // so results do not depend on the chunk size or on how particles are split across workers.
 // Coordinates with mask[j] != 0 are reset to held[i, j] after every step (inpainting); mask = 0: none.
 
-export const AFFINE = 0;
-export const CORRECTOR = 1;
-
 /**
- * Runs `steps` steps on particles x[n, d] (in place), which are particles i0..i0+n-1 of nTotal
- * (held, when given, is [n, d] like x). Chunks of B particles: ws sized by modelWorkspaceFloats(B),
- * score holds B*d floats. Advances the rng counter by steps * nTotal * d.
+ * Runs the steps the SamplerConfig block cfg describes on particles x[n, d] (in place), which are particles
+ * first..first+n-1 of total (held, when given, is [n, d] like x). Chunks of B = chunk particles: ws sized by
+ * modelWorkspaceFloats(B), score holds B*d floats. Advances the rng counter by steps * total * d.
  */
-export function samplerSteps(kind: i32, cond: i32, sigma: f32, dims: usize, L: i32, act: i32, params: usize,
-  x: usize, n: i32, d: i32, i0: i32, nTotal: i32, steps: i32, mode: i32, a: f32, b: f32, c: f32,
-  mask: usize, held: usize, rng: usize, ws: usize, score: usize, B: i32): void {
+export function samplerSteps(cfg: usize, dims: usize, L: i32, act: i32, params: usize, x: usize, rng: usize, ws: usize,
+  score: usize): void {
+  const config = changetype<SamplerConfig>(cfg);
+  const kind = config.kind, cond = config.conditioning, sigma = config.sigma, mode = config.mode;
+  const a = config.a, b = config.b, c = config.c, mask = config.mask, held = config.held;
+  const n = config.n, d = config.d, i0 = config.first, nTotal = config.total, steps = config.steps, B = config.chunk;
   const seed = load<u64>(rng);
   const base = load<u64>(rng, 8);
   for (let c0 = 0; c0 < n; c0 += B) {
@@ -33,7 +34,7 @@ export function samplerSteps(kind: i32, cond: i32, sigma: f32, dims: usize, L: i
       modelScore(kind, cond, sigma, dims, L, act, params, xc, nb, score, ws);
       const counter0 = base + (<u64>t * <u64>nTotal + <u64>(i0 + c0)) * <u64>d;
       let eps: f64 = 0, noise: f64 = 0;
-      if (mode == CORRECTOR) {
+      if (mode == StepMode.Corrector) {
         let gradNorm: f64 = 0, noiseNorm: f64 = 0;
         for (let p = 0; p < nb; p++) {
           let s2: f64 = 0, z2: f64 = 0;
@@ -53,7 +54,7 @@ export function samplerSteps(kind: i32, cond: i32, sigma: f32, dims: usize, L: i
       for (let p = 0; p < nb; p++) {
         const row = <usize>(p * d) << 2;
         const counterRow = counter0 + <u64>(p * d);
-        if (mode == AFFINE) {
+        if (mode == StepMode.Affine) {
           for (let j = 0; j < d; j++) {
             const q = row + (<usize>j << 2);
             const z: f32 = c != 0 ? <f32>normalAt(seed, counterRow + <u64>j) : 0;

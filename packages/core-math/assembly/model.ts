@@ -1,32 +1,33 @@
-import { ALL_ROWS, jetForward, mlpJetBackward, mlpJetWorkspaceFloats } from './jet';
+import { ALL_ROWS, jetForward, mlpJetBackward } from './jet';
+import { mlpJetWorkspaceFloats } from './layout';
+import { ConditioningCode, EMBED_FEATURES, ModelKindCode } from './contract';
 
 // A score model over an MLP f, in one of two parametrizations, optionally conditioned on a noise level:
-//   kind SCORE:  s(x; sigma) = f([x, c(sigma)]) / sigma^scaled            (f: d_in -> d)
-//   kind ENERGY: E(x; sigma) = f([x, c(sigma)]) / sigma^scaled, s = -grad_x E   (f: d_in -> 1)
-// p is proportional to exp(-E). c(sigma) (EMBED features, conditioning bit EMBED) is
-// [l, sin(l/2), cos(l/2), sin(l), cos(l), sin(2l), cos(2l)], l = ln sigma; bit SCALED divides by sigma.
+//   kind Score:  s(x; sigma) = f([x, c(sigma)]) / sigma^scaled            (f: d_in -> d)
+//   kind Energy: E(x; sigma) = f([x, c(sigma)]) / sigma^scaled, s = -grad_x E   (f: d_in -> 1)
+// p is proportional to exp(-E). c(sigma) (EMBED_FEATURES features, conditioning bit Embed) is
+// [l, sin(l/2), cos(l/2), sin(l), cos(l), sin(2l), cos(2l)], l = ln sigma; bit Scale divides by sigma.
 // see: Song & Ermon 2019 (noise-conditional score networks); Song & Ermon 2020, technique 3 (s = f / sigma).
-
-export const SCORE = 0;
-export const ENERGY = 1;
-export const EMBED = 1;
-export const SCALED = 2;
-export const EMBED_FEATURES = 7;
 
 /** Network input width for data dimension d. */
 @inline export function inputWidth(cond: i32, d: i32): i32 {
-  return d + ((cond & EMBED) != 0 ? EMBED_FEATURES : 0);
+  return d + ((cond & ConditioningCode.Embed) != 0 ? EMBED_FEATURES : 0);
+}
+
+/** Data dimension d for network input width din. */
+@inline export function dataDim(cond: i32, din: i32): i32 {
+  return din - ((cond & ConditioningCode.Embed) != 0 ? EMBED_FEATURES : 0);
 }
 
 /** Output scale of the network for noise level sigma (1 when not scaled). */
 @inline export function outputScale(cond: i32, sigma: f32): f32 {
-  return (cond & SCALED) != 0 ? <f32>1.0 / sigma : <f32>1.0;
+  return (cond & ConditioningCode.Scale) != 0 ? <f32>1.0 / sigma : <f32>1.0;
 }
 
 /** Writes row [x (d floats), c(sigma)] at `row` (width inputWidth). */
 export function writeInputRow(row: usize, x: usize, d: i32, cond: i32, sigma: f32): void {
   memory.copy(row, x, <usize>d << 2);
-  if ((cond & EMBED) == 0) return;
+  if ((cond & ConditioningCode.Embed) == 0) return;
   const l = Math.log(<f64>sigma);
   const e = row + (<usize>d << 2);
   store<f32>(e, <f32>l);
@@ -51,14 +52,14 @@ export function modelWorkspaceFloats(dims: usize, L: i32, B: i32): i32 {
 export function modelScore(kind: i32, cond: i32, sigma: f32, dims: usize, L: i32, act: i32, params: usize,
   x: usize, B: i32, out: usize, ws: usize): void {
   const din = load<i32>(dims), dout = load<i32>(dims + (<usize>L << 2));
-  const d = din - ((cond & EMBED) != 0 ? EMBED_FEATURES : 0);
+  const d = dataDim(cond, din);
   const X = ws, gX = X + (<usize>(B * din) << 2);
   const Y = gX + (<usize>(B * din) << 2), gY = Y + (<usize>(B * dout) << 2);
   const net = gY + (<usize>(B * dout) << 2);
   for (let b = 0; b < B; b++) writeInputRow(X + (<usize>(b * din) << 2), x + (<usize>(b * d) << 2), d, cond, sigma);
   const c = outputScale(cond, sigma);
-  jetForward(dims, L, act, params, X, Y, B, 0, 1, net, kind == ENERGY, ALL_ROWS);
-  if (kind == SCORE) {
+  jetForward(dims, L, act, params, X, Y, B, 0, 1, net, kind == ModelKindCode.Energy, ALL_ROWS);
+  if (kind == ModelKindCode.Score) {
     for (let i = 0; i < B * d; i++) store<f32>(out + (<usize>i << 2), c * load<f32>(Y + (<usize>i << 2)));
     return;
   }
@@ -75,7 +76,7 @@ export function modelScore(kind: i32, cond: i32, sigma: f32, dims: usize, L: i32
 export function modelEnergy(cond: i32, sigma: f32, dims: usize, L: i32, act: i32, params: usize,
   x: usize, B: i32, out: usize, ws: usize): void {
   const din = load<i32>(dims);
-  const d = din - ((cond & EMBED) != 0 ? EMBED_FEATURES : 0);
+  const d = dataDim(cond, din);
   const X = ws, Y = X + (<usize>(2 * B * din) << 2);
   const net = Y + (<usize>(2 * B) << 2);
   for (let b = 0; b < B; b++) writeInputRow(X + (<usize>(b * din) << 2), x + (<usize>(b * d) << 2), d, cond, sigma);
@@ -87,14 +88,14 @@ export function modelEnergy(cond: i32, sigma: f32, dims: usize, L: i32, act: i32
 // Lanes of modelScoreDivergence: d unit lanes (exact trace), or M probes (+ d unit lanes for an energy
 // model, whose score needs grad E).
 function divergenceLanes(kind: i32, d: i32, M: i32): i32 {
-  return M == 0 ? d : (kind == SCORE ? M : M + d);
+  return M == 0 ? d : (kind == ModelKindCode.Score ? M : M + d);
 }
 
 /** Workspace floats of {@link modelScoreDivergence} at batch B with M probes (0: exact trace). */
 export function modelDivergenceWorkspaceFloats(kind: i32, dims: usize, L: i32, B: i32, M: i32): i32 {
   const din = load<i32>(dims), dout = load<i32>(dims + (<usize>L << 2));
-  const d = kind == SCORE ? dout : din; // upper bound when embedded
-  const k = divergenceLanes(kind, d, M), order = kind == SCORE ? 1 : 2;
+  const d = kind == ModelKindCode.Score ? dout : din; // upper bound when embedded
+  const k = divergenceLanes(kind, d, M), order = kind == ModelKindCode.Score ? 1 : 2;
   const R = B * (1 + order * k);
   return R * din + R * dout + mlpJetWorkspaceFloats(dims, L, B, k, order);
 }
@@ -108,8 +109,8 @@ export function modelDivergenceWorkspaceFloats(kind: i32, dims: usize, L: i32, B
 export function modelScoreDivergence(kind: i32, cond: i32, sigma: f32, dims: usize, L: i32, act: i32, params: usize,
   x: usize, B: i32, probes: usize, M: i32, outScore: usize, outDiv: usize, ws: usize): void {
   const din = load<i32>(dims), dout = load<i32>(dims + (<usize>L << 2));
-  const d = din - ((cond & EMBED) != 0 ? EMBED_FEATURES : 0);
-  const k = divergenceLanes(kind, d, M), order = kind == SCORE ? 1 : 2;
+  const d = dataDim(cond, din);
+  const k = divergenceLanes(kind, d, M), order = kind == ModelKindCode.Score ? 1 : 2;
   const R = B * (1 + order * k);
   const X = ws, Y = X + (<usize>(R * din) << 2), net = Y + (<usize>(R * dout) << 2);
   memory.fill(X, 0, <usize>(R * din) << 2);
@@ -119,27 +120,31 @@ export function modelScoreDivergence(kind: i32, cond: i32, sigma: f32, dims: usi
     for (let m = 0; m < M; m++) {
       memory.copy(X + (<usize>((B + b * k + m) * din) << 2), probes + (<usize>((b * M + m) * d) << 2), <usize>d << 2);
     }
-    const units = M == 0 ? 0 : (kind == SCORE ? k : M); // first unit lane
+    const units = M == 0 ? 0 : (kind == ModelKindCode.Score ? k : M); // first unit lane
     for (let j = 0; j < k - units; j++) store<f32>(X + (<usize>((B + b * k + units + j) * din + j) << 2), 1);
   }
   jetForward(dims, L, act, params, X, Y, B, k, order, net, false, ALL_ROWS);
   for (let b = 0; b < B; b++) {
     let div: f64 = 0;
-    if (kind == SCORE) {
+    if (kind == ModelKindCode.Score) {
       for (let j = 0; j < d; j++) store<f32>(outScore + (<usize>(b * d + j) << 2), c * load<f32>(Y + (<usize>(b * d + j) << 2)));
       for (let m = 0; m < k; m++) {
         const row = (B + b * k + m) * d;
         if (M == 0) div += <f64>load<f32>(Y + (<usize>(row + m) << 2));
         else {
           let vJv: f64 = 0;
-          for (let j = 0; j < d; j++) vJv += <f64>load<f32>(X + (<usize>((B + b * k + m) * din + j) << 2)) * <f64>load<f32>(Y + (<usize>(row + j) << 2));
+          for (let j = 0; j < d; j++) {
+            vJv += <f64>load<f32>(X + (<usize>((B + b * k + m) * din + j) << 2)) * <f64>load<f32>(Y + (<usize>(row + j) << 2));
+          }
           div += vJv / <f64>M;
         }
       }
     } else {
       const S = B + B * k;
       const units = M == 0 ? 0 : M;
-      for (let j = 0; j < d; j++) store<f32>(outScore + (<usize>(b * d + j) << 2), -c * load<f32>(Y + (<usize>(B + b * k + units + j) << 2)));
+      for (let j = 0; j < d; j++) {
+        store<f32>(outScore + (<usize>(b * d + j) << 2), -c * load<f32>(Y + (<usize>(B + b * k + units + j) << 2)));
+      }
       const lanes = M == 0 ? d : M;
       for (let m = 0; m < lanes; m++) div -= <f64>load<f32>(Y + (<usize>(S + b * k + m) << 2)) / (M == 0 ? 1.0 : <f64>M);
     }

@@ -2,9 +2,15 @@ import type { Core } from './core.js';
 import type { F32Buffer } from './memory.js';
 import { lookup } from './errors.js';
 import { expectLength } from './validate.js';
+import { ActivationCode } from './generated/contract.js';
 
-/** Activation names and their kernel codes (the order of assembly/activation.ts). */
-export const activations = { silu: 0, softplus: 1, tanh: 2, elu: 3 } satisfies Record<string, number>;
+/** Activation names and their kernel codes. */
+export const activations = {
+  silu: ActivationCode.Silu,
+  softplus: ActivationCode.Softplus,
+  tanh: ActivationCode.Tanh,
+  elu: ActivationCode.Elu,
+} satisfies Record<string, number>;
 export type Activation = keyof typeof activations;
 
 /** The kernel code of an activation name (InputError listing the valid names on a miss). */

@@ -2,6 +2,7 @@ import type { Core, Rng } from './core.js';
 import type { F32Buffer } from './memory.js';
 import { InputError, lookup } from './errors.js';
 import { expectInt, expectLength } from './validate.js';
+import { DatasetId } from './generated/contract.js';
 
 /** A built-in 2-D toy dataset. */
 export interface DatasetSpec {
@@ -15,17 +16,21 @@ export interface DatasetSpec {
 
 /** The built-in datasets (DESIGN.md, "Toy datasets"); all are 2-D. */
 export const datasets = {
-  '8gaussians': { id: 0, description: '8 Gaussians (std 0.35) on a circle of radius 2.83', mixture: true },
-  '2spirals': { id: 1, description: 'two interleaved spirals', mixture: false },
-  checkerboard: { id: 2, description: 'uniform on the dark squares of a 4x4 checkerboard on [-4, 4]^2', mixture: false },
-  moons: { id: 3, description: 'two interleaving half circles', mixture: false },
-  circles: { id: 4, description: 'two concentric noisy circles, radii 3 and 1.5', mixture: false },
-  rings: { id: 5, description: 'four concentric noisy rings, radii 3, 2.25, 1.5, 0.75', mixture: false },
-  swissroll: { id: 6, description: 'a 2-D swiss roll', mixture: false },
-  pinwheel: { id: 7, description: 'five curved pinwheel arms', mixture: false },
-  '25gaussians': { id: 8, description: '5x5 grid of tight Gaussians (std 0.018)', mixture: true },
-  gmm3: { id: 9, description: 'equal mixture of 3 Gaussians (std 0.5) at (-2,-2), (2,2), (-2,2)', mixture: true },
-  'ncsn-mix': { id: 10, description: 'NCSN toy: 0.2 N((-5,-5), I) + 0.8 N((5,5), I)', mixture: true },
+  '8gaussians': { id: DatasetId.Gaussians8, description: '8 Gaussians (std 0.35) on a circle of radius 2.83', mixture: true },
+  '2spirals': { id: DatasetId.Spirals2, description: 'two interleaved spirals', mixture: false },
+  checkerboard: {
+    id: DatasetId.Checkerboard,
+    description: 'uniform on the dark squares of a 4x4 checkerboard on [-4, 4]^2',
+    mixture: false,
+  },
+  moons: { id: DatasetId.Moons, description: 'two interleaving half circles', mixture: false },
+  circles: { id: DatasetId.Circles, description: 'two concentric noisy circles, radii 3 and 1.5', mixture: false },
+  rings: { id: DatasetId.Rings, description: 'four concentric noisy rings, radii 3, 2.25, 1.5, 0.75', mixture: false },
+  swissroll: { id: DatasetId.Swissroll, description: 'a 2-D swiss roll', mixture: false },
+  pinwheel: { id: DatasetId.Pinwheel, description: 'five curved pinwheel arms', mixture: false },
+  '25gaussians': { id: DatasetId.Gaussians25, description: '5x5 grid of tight Gaussians (std 0.018)', mixture: true },
+  gmm3: { id: DatasetId.Gmm3, description: 'equal mixture of 3 Gaussians (std 0.5) at (-2,-2), (2,2), (-2,2)', mixture: true },
+  'ncsn-mix': { id: DatasetId.NcsnMix, description: 'NCSN toy: 0.2 N((-5,-5), I) + 0.8 N((5,5), I)', mixture: true },
 } satisfies Record<string, DatasetSpec>;
 
 export type DatasetName = keyof typeof datasets;

@@ -33,12 +33,12 @@ export {
 export {
   objectives,
   projections,
-  sdeDefaults,
   BoundObjective,
   type ObjectiveName,
   type ObjectiveSpec,
   type Projection,
 } from './objectives.js';
+export { sdeDefaults, sdeOf, type Sde } from './sde.js';
 export { schedules, sigmaSchedule, parseSigmaSchedule, type ScheduleName } from './schedules.js';
 export { Adam, type AdamOptions } from './adam.js';
 export { scaleAdd } from './vector.js';

@@ -4,6 +4,8 @@ import type { MlpLayout } from './mlp.js';
 import { InputError } from './errors.js';
 import { expectFinite, expectInt, expectLength } from './validate.js';
 import { conditionings, modelDataDim, modelKinds, modelWorkspaceFloats, type ModelSpec } from './score-model.js';
+import { blockFloats, writeBlock, type BlockValues } from './config-block.js';
+import { SamplerConfig, StepMode } from './generated/contract.js';
 
 /** Where a block of particles sits in the full set (for splitting across workers). */
 export interface ParticleBlock {
@@ -55,6 +57,23 @@ export function samplerSteps(
   work: LangevinWork,
   options: StepOptions = {},
 ): void {
+  const values = samplerBlockValues(spec, net, params, x, steps, rule, work, options);
+  const block = samplerBlock(core);
+  writeBlock(core, SamplerConfig, block, values);
+  core.exports.samplerSteps(block.ptr, net.dimsBuf.ptr, net.layers, net.act, params.ptr, x.ptr, rng.ptr, work.ws.ptr, work.score.ptr);
+}
+
+/** The SamplerConfig block of a {@link samplerSteps} call, checking every argument. */
+export function samplerBlockValues(
+  spec: ModelSpec,
+  net: MlpLayout,
+  params: F32Buffer,
+  x: F32Buffer,
+  steps: number,
+  rule: StepRule,
+  work: LangevinWork,
+  options: StepOptions = {},
+): BlockValues<typeof SamplerConfig> {
   const k = 'samplerSteps';
   const d = modelDataDim(spec, net, k);
   if (x.length % d !== 0) throw new InputError(`${k}: x has ${x.length} floats, not a multiple of d = ${d}`);
@@ -63,7 +82,8 @@ export function samplerSteps(
   expectInt(k, 'steps', steps, 0);
   expectFinite(k, 'sigma', sigma, true);
   expectInt(k, 'chunk', work.chunk);
-  const [mode, a, b, c] = rule.mode === 'affine' ? [0, rule.a, rule.b, rule.c] : [1, rule.alpha, rule.snr, 0];
+  const [mode, a, b, c] =
+    rule.mode === 'affine' ? [StepMode.Affine, rule.a, rule.b, rule.c] : [StepMode.Corrector, rule.alpha, rule.snr, 0];
   for (const [name, v] of [
     ['a', a],
     ['b', b],
@@ -82,31 +102,34 @@ export function samplerSteps(
     expectLength(k, 'hold.mask', options.hold.mask, d, 'd');
     expectLength(k, 'hold.values', options.hold.values, n * d, `n*d ${n}*${d}`);
   }
-  core.exports.samplerSteps(
-    modelKinds[spec.kind],
-    conditionings[spec.conditioning],
+  return {
+    kind: modelKinds[spec.kind],
+    conditioning: conditionings[spec.conditioning],
     sigma,
-    net.dimsBuf.ptr,
-    net.layers,
-    net.act,
-    params.ptr,
-    x.ptr,
+    mode,
+    a,
+    b,
+    c,
     n,
     d,
     first,
     total,
     steps,
-    mode,
-    a,
-    b,
-    c,
-    options.hold?.mask.ptr ?? 0,
-    options.hold?.values.ptr ?? 0,
-    rng.ptr,
-    work.ws.ptr,
-    work.score.ptr,
-    work.chunk,
-  );
+    chunk: work.chunk,
+    mask: options.hold?.mask.ptr ?? 0,
+    held: options.hold?.values.ptr ?? 0,
+  };
+}
+
+// One sampler block per core, allocated on first use and rewritten by every call (the kernel reads it into
+// locals on entry), so a sampler loop allocates nothing: WASM memory never grows under a caller's views.
+const samplerBlocks = new WeakMap<Core, F32Buffer>();
+
+/** The core's sampler block: what the last {@link samplerSteps} call wrote (module-internal; the round-trip test reads it). */
+export function samplerBlock(core: Core): F32Buffer {
+  let block = samplerBlocks.get(core);
+  if (!block) samplerBlocks.set(core, (block = core.f32(blockFloats(SamplerConfig))));
+  return block;
 }
 
 /**

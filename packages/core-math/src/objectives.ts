@@ -4,6 +4,12 @@ import type { MlpLayout } from './mlp.js';
 import { InputError, lookup } from './errors.js';
 import { expectFinite, expectInt, expectLength } from './validate.js';
 import { conditionings, modelDataDim, modelKinds, type ModelSpec } from './score-model.js';
+import { newBlock, type BlockValues } from './config-block.js';
+import { ObjectiveCode, ObjectiveConfig, ProjectionCode, SdeConfig } from './generated/contract.js';
+import { sdeBlockValues, type ContinuousSpec } from './sde.js';
+
+// The SDE defaults live with the SDEs (src/sde.ts); the objectives' options default to them.
+export { sdeDefaults } from './sde.js';
 
 /** The objectives, their kernel codes, and whether they are noise-conditional (need sigma levels). */
 export const objectives = {
@@ -16,7 +22,12 @@ export const objectives = {
 } satisfies Record<string, { description: string; noisy: boolean }>;
 export type ObjectiveName = keyof typeof objectives;
 
-export const projections = { gaussian: 0, rademacher: 1, sphere: 2 } satisfies Record<string, number>;
+/** Projections of sliced score matching and their kernel codes. */
+export const projections = {
+  gaussian: ProjectionCode.Gaussian,
+  rademacher: ProjectionCode.Rademacher,
+  sphere: ProjectionCode.Sphere,
+} satisfies Record<string, number>;
 export type Projection = keyof typeof projections;
 
 /** An objective with its options. Sigmas are in the units the network sees (standardised data). */
@@ -27,19 +38,24 @@ export type ObjectiveSpec =
   | { name: 'ncsn'; sigmas: number[] }
   | { name: 'continuous'; sde: 've' | 'vp'; sigmaMin?: number; sigmaMax?: number; betaMin?: number; betaMax?: number; eps?: number };
 
-/** Defaults of the continuous-time SDEs (VP: Song et al. 2021; VE scaled to standardised toy data). */
-export const sdeDefaults = { sigmaMin: 0.01, sigmaMax: 5, betaMin: 0.1, betaMax: 20, eps: 1e-5 };
-
-const codes = { esm: 0, ssm: 1, 'ssm-vr': 2, dsm: 3, ncsn: 4 } as const;
-const CONFIG_BYTES = 64;
+const codes = {
+  esm: ObjectiveCode.Esm,
+  ssm: ObjectiveCode.Ssm,
+  'ssm-vr': ObjectiveCode.SsmVr,
+  dsm: ObjectiveCode.Dsm,
+  ncsn: ObjectiveCode.Ncsn,
+  continuous: ObjectiveCode.Continuous,
+} satisfies Record<ObjectiveName, number>;
 
 /**
- * An objective bound to a model spec and network: holds its config block in WASM memory. Call
- * {@link lossGrad} for the loss on a batch and its parameter gradient; {@link free} when done.
+ * An objective bound to a model spec and network: holds its config block (and its noise levels or SDE) in
+ * WASM memory. Call {@link lossGrad} for the loss on a batch and its parameter gradient; {@link free} when done.
  */
 export class BoundObjective {
-  private readonly config: F32Buffer;
+  /** The ObjectiveConfig block the kernel reads (assembly/contract.ts). */
+  readonly config: F32Buffer;
   private readonly levels: F32Buffer | null;
+  private readonly sde: F32Buffer | null;
   readonly dim: number;
 
   constructor(
@@ -59,47 +75,17 @@ export class BoundObjective {
       if (!Array.isArray(sigmas) || sigmas.length < 1) throw new InputError(`${k}: ncsn needs at least one sigma`);
       sigmas.forEach((s, i) => expectFinite(k, `sigmas[${i}]`, s, true));
     }
+    // Everything is checked before anything is allocated.
+    const values = objectiveBlockValues(spec, model, this.dim);
+    const sde = spec.name === 'continuous' ? checkedSde(spec) : null;
     this.levels = sigmas.length ? core.f32(sigmas.length, sigmas) : null;
-    this.config = core.f32(CONFIG_BYTES / 4);
-    this.write(spec);
-  }
-
-  private write(spec: ObjectiveSpec): void {
-    const k = 'objective';
-    const view = new DataView(this.core.exports.memory.buffer, this.config.ptr, CONFIG_BYTES);
-    const i32 = (off: number, v: number) => view.setInt32(off, v, true);
-    const f32 = (off: number, v: number) => view.setFloat32(off, v, true);
-    const sde = spec.name === 'continuous' ? lookup({ ve: 5, vp: 6 }, spec.sde, 'sde') : 0;
-    i32(0, spec.name === 'continuous' ? sde : codes[spec.name]);
-    i32(4, modelKinds[this.model.kind]);
-    i32(8, conditionings[this.model.conditioning]);
-    i32(12, this.dim);
-    if (spec.name === 'ssm' || spec.name === 'ssm-vr') {
-      i32(16, lookup(projections, spec.projection ?? 'gaussian', 'projection'));
-      const M = spec.slices ?? 1;
-      expectInt(k, 'slices', M);
-      i32(20, M);
-    }
-    if (spec.name === 'dsm') {
-      expectFinite(k, 'sigma', spec.sigma, true);
-      f32(24, spec.sigma);
-    }
-    if (this.levels) {
-      i32(28, this.levels.length);
-      i32(32, this.levels.ptr);
-    }
-    if (spec.name === 'continuous') {
-      const o = { ...sdeDefaults, ...spec };
-      for (const key of ['sigmaMin', 'sigmaMax', 'betaMin', 'betaMax', 'eps'] as const) expectFinite(k, key, o[key], true);
-      if (o.sigmaMin >= o.sigmaMax) throw new InputError(`${k}: sigmaMin must be below sigmaMax, got ${o.sigmaMin} and ${o.sigmaMax}`);
-      if (o.betaMin > o.betaMax) throw new InputError(`${k}: betaMin must not exceed betaMax, got ${o.betaMin} and ${o.betaMax}`);
-      if (o.eps >= 1) throw new InputError(`${k}: eps must be in (0, 1), got ${o.eps}`);
-      f32(36, o.sigmaMin);
-      f32(40, o.sigmaMax);
-      f32(44, o.betaMin);
-      f32(48, o.betaMax);
-      f32(52, o.eps);
-    }
+    this.sde = sde && newBlock(core, SdeConfig, sde);
+    this.config = newBlock(core, ObjectiveConfig, {
+      ...values,
+      levels: sigmas.length,
+      sigmas: this.levels?.ptr ?? 0,
+      sde: this.sde?.ptr ?? 0,
+    });
   }
 
   /** Workspace floats of {@link lossGrad} at this batch size. */
@@ -136,5 +122,44 @@ export class BoundObjective {
   free(): void {
     this.config.free();
     this.levels?.free();
+    this.sde?.free();
   }
+}
+
+/** The ObjectiveConfig fields of a spec, the pointers to its noise levels and SDE left at 0. */
+function objectiveBlockValues(spec: ObjectiveSpec, model: ModelSpec, dim: number): BlockValues<typeof ObjectiveConfig> {
+  const k = 'objective';
+  const values = {
+    objective: codes[spec.name],
+    kind: modelKinds[model.kind],
+    conditioning: conditionings[model.conditioning],
+    dim,
+    projection: 0,
+    slices: 0,
+    sigma: 0,
+    levels: 0,
+    sigmas: 0,
+    sde: 0,
+  };
+  if (spec.name === 'ssm' || spec.name === 'ssm-vr') {
+    values.projection = lookup(projections, spec.projection ?? 'gaussian', 'projection');
+    values.slices = spec.slices ?? 1;
+    expectInt(k, 'slices', values.slices);
+  }
+  if (spec.name === 'dsm') {
+    expectFinite(k, 'sigma', spec.sigma, true);
+    values.sigma = spec.sigma;
+  }
+  return values;
+}
+
+/** The SdeConfig fields of a continuous objective, checked. */
+function checkedSde(spec: ContinuousSpec): BlockValues<typeof SdeConfig> {
+  const k = 'objective';
+  const o = sdeBlockValues(spec);
+  for (const key of ['sigmaMin', 'sigmaMax', 'betaMin', 'betaMax', 'eps'] as const) expectFinite(k, key, o[key], true);
+  if (o.sigmaMin >= o.sigmaMax) throw new InputError(`${k}: sigmaMin must be below sigmaMax, got ${o.sigmaMin} and ${o.sigmaMax}`);
+  if (o.betaMin > o.betaMax) throw new InputError(`${k}: betaMin must not exceed betaMax, got ${o.betaMin} and ${o.betaMax}`);
+  if (o.eps >= 1) throw new InputError(`${k}: eps must be in (0, 1), got ${o.eps}`);
+  return o;
 }

@@ -3,20 +3,26 @@ import type { F32Buffer } from './memory.js';
 import type { MlpLayout } from './mlp.js';
 import { InputError, lookup } from './errors.js';
 import { expectFinite, expectInt, expectLength } from './validate.js';
+import { ConditioningCode, EMBED_FEATURES, ModelKindCode } from './generated/contract.js';
 
 /** Parametrizations: a score network s = f (d -> d) or an energy network E = f (d -> 1), s = -grad_x E. */
-export const modelKinds = { score: 0, energy: 1 } satisfies Record<string, number>;
+export const modelKinds = { score: ModelKindCode.Score, energy: ModelKindCode.Energy } satisfies Record<string, number>;
 export type ModelKind = keyof typeof modelKinds;
 
 /**
  * Noise conditioning: `embed` concatenates c(sigma) = [l, sin(l/2), cos(l/2), sin l, cos l, sin 2l, cos 2l]
  * (l = ln sigma) to the input; `scale` divides the output by sigma; `both` does both.
  */
-export const conditionings = { none: 0, embed: 1, scale: 2, both: 3 } satisfies Record<string, number>;
+export const conditionings = {
+  none: ConditioningCode.None,
+  embed: ConditioningCode.Embed,
+  scale: ConditioningCode.Scale,
+  both: ConditioningCode.Both,
+} satisfies Record<string, number>;
 export type Conditioning = keyof typeof conditionings;
 
 /** Features of the noise embedding c(sigma). */
-export const EMBED_FEATURES = 7;
+export { EMBED_FEATURES };
 
 /** How a network is read as a score model. */
 export interface ModelSpec {
@@ -26,14 +32,14 @@ export interface ModelSpec {
 
 /** Network widths [d_in, ...hidden, d_out] of a model of data dimension d. */
 export function modelDims(spec: ModelSpec, d: number, hidden: readonly number[]): number[] {
-  const embed = (lookup(conditionings, spec.conditioning, 'conditioning') & 1) !== 0;
+  const embed = (lookup(conditionings, spec.conditioning, 'conditioning') & ConditioningCode.Embed) !== 0;
   return [d + (embed ? EMBED_FEATURES : 0), ...hidden, spec.kind === 'energy' ? 1 : d];
 }
 
 /** Data dimension of a model, checking that the network's widths fit the spec. */
 export function modelDataDim(spec: ModelSpec, net: MlpLayout, kernel = 'model'): number {
   lookup(modelKinds, spec.kind, 'model kind');
-  const embed = (lookup(conditionings, spec.conditioning, 'conditioning') & 1) !== 0;
+  const embed = (lookup(conditionings, spec.conditioning, 'conditioning') & ConditioningCode.Embed) !== 0;
   const d = net.inputs - (embed ? EMBED_FEATURES : 0);
   const out = spec.kind === 'energy' ? 1 : d;
   if (d < 1 || net.outputs !== out) {

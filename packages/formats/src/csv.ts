@@ -1,13 +1,16 @@
 import { excerpt, FormatError } from './errors.js';
 import { checkMatrix, type Matrix, type MatrixLike } from './matrix.js';
+import { describeValues, POINT_LIMITS } from './limits.js';
 import { looksNumeric, parseStrictNumber } from './strict-number.js';
 
-/** Options of {@link parseCsv}. */
+/** Options of {@link parseCsv} and {@link CsvReader}. */
 export interface ParseCsvOptions {
   /** Name that starts every error message, usually the file name (default `'csv'`). */
   source?: string;
   /** Expected point dimension (number of columns); a different one is an error. */
   dim?: number;
+  /** Most values (rows x columns) accepted; more is an error naming the row (default {@link POINT_LIMITS}.maxValues). */
+  maxValues?: number;
 }
 
 /** Options of {@link formatCsv}. */
@@ -36,57 +39,155 @@ const DELIMITERS = [',', ';', '\t'] as const;
  *
  * @returns a row-major {@link Matrix} of float64 values, rows = points, cols = dimension.
  * @throws {FormatError} for empty input, a header without data, ragged rows, non-numeric or
- *   non-finite cells, or a dimension other than `opts.dim`.
+ *   non-finite cells, a dimension other than `opts.dim`, or more than `opts.maxValues` values.
  */
 export function parseCsv(text: string, opts: ParseCsvOptions = {}): Matrix {
   const source = opts.source ?? 'csv';
   if (typeof text !== 'string') throw new FormatError(`${source}: expected text, got ${typeof text}`);
-  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-  const lines = body.split(/\r\n|\n|\r/);
+  const reader = new CsvReader(opts);
+  reader.push(text);
+  return reader.end();
+}
 
-  let at = nextContentLine(lines, 0);
-  if (at < 0) throw new FormatError(`${source}: the file is empty`);
-  let delimiter = detectDelimiter(lines[at]);
-  let headerLine = -1;
-  if (!splitCells(lines[at], delimiter).some(looksNumeric)) {
-    headerLine = at;
-    at = nextContentLine(lines, at + 1);
-    if (at < 0) throw new FormatError(`${source}: no data rows (only a header)`);
-    // The header may be written differently (e.g. quoted names); the data decide the delimiter.
-    delimiter = detectDelimiter(lines[at]);
+/**
+ * The streaming form of {@link parseCsv}, with the same rules and messages: feed the file in chunks of
+ * bytes (UTF-8, e.g. from a file stream or `Blob.stream()`) or text with {@link push}, then call
+ * {@link end}. Only the current line is held as text, so the size of a file is limited by the number
+ * of values it holds (`maxValues`), not by the longest string the JavaScript engine can make; an error
+ * is thrown as soon as the offending row arrives.
+ */
+export class CsvReader {
+  private readonly source: string;
+  private readonly dim: number | undefined;
+  private readonly maxValues: number;
+  private readonly decoder = new TextDecoder('utf-8', { fatal: false });
+  /** Text after the last line break seen (an incomplete line). */
+  private carry = '';
+  /** 1-based number of the line `carry` starts. */
+  private line = 1;
+  private started = false;
+  private header: { line: number; text: string } | undefined;
+  private delimiter: Delimiter = null;
+  private cols = 0;
+  private rows = 0;
+  private values = new Float64Array(1024);
+  private count = 0;
+  /** Bytes (or UTF-16 units, for text) pushed so far: for progress. */
+  consumed = 0;
+
+  constructor(opts: ParseCsvOptions = {}) {
+    this.source = opts.source ?? 'csv';
+    this.dim = opts.dim;
+    this.maxValues = opts.maxValues ?? POINT_LIMITS.maxValues;
   }
 
-  const cols = splitCells(lines[at], delimiter).length;
-  if (headerLine >= 0) {
-    const names = splitCells(lines[headerLine], delimiter).length;
-    if (names !== cols) {
-      throw new FormatError(`${source}: row ${headerLine + 1}: the header has ${names} columns, the data rows have ${cols}`);
+  /** Adds the next piece of the file: bytes (decoded as UTF-8 across chunk boundaries) or text. */
+  push(chunk: Uint8Array | string): void {
+    this.consumed += chunk.length;
+    let text = typeof chunk === 'string' ? chunk : this.decoder.decode(chunk, { stream: true });
+    if (!this.started && text.length > 0) {
+      this.started = true;
+      if (text.charCodeAt(0) === 0xfeff) text = text.slice(1); // TextDecoder drops a BOM; text may still carry one
     }
+    this.feed(text, false);
   }
 
-  // Checked before reading the rows: a file of the wrong dimension fails fast, whatever else is in it.
-  if (opts.dim !== undefined && cols !== opts.dim) {
-    throw new FormatError(`${source}: points have dimension ${cols}, expected ${opts.dim}`);
+  /** The points read; throws if the file held none or ended inside a bad row. */
+  end(): Matrix {
+    this.feed(this.decoder.decode(), true);
+    if (this.cols === 0) {
+      if (this.header) throw this.fail('no data rows (only a header)');
+      throw this.fail('the file is empty');
+    }
+    return { data: this.values.slice(0, this.count), rows: this.rows, cols: this.cols };
   }
 
-  const values: number[] = [];
-  let rows = 0;
-  for (; at >= 0; at = nextContentLine(lines, at + 1)) {
-    const cells = splitCells(lines[at], delimiter);
-    const row = at + 1;
-    if (cells.length !== cols) throw new FormatError(`${source}: row ${row}: expected ${cols} columns, found ${cells.length}`);
+  private fail(msg: string): FormatError {
+    return new FormatError(`${this.source}: ${msg}`);
+  }
+
+  /** Splits `carry + text` at line breaks (\r\n, \n or \r) and reads each complete line. */
+  private feed(text: string, last: boolean): void {
+    const buf = this.carry + text;
+    let start = 0;
+    let nl = buf.indexOf('\n'),
+      cr = buf.indexOf('\r');
+    for (;;) {
+      if (nl >= 0 && nl < start) nl = buf.indexOf('\n', start);
+      if (cr >= 0 && cr < start) cr = buf.indexOf('\r', start);
+      const i = cr < 0 ? nl : nl < 0 ? cr : Math.min(nl, cr);
+      if (i < 0) break;
+      // A \r at the very end may be the first half of \r\n split across chunks: wait for the next chunk.
+      if (i === cr && i === buf.length - 1 && !last) break;
+      this.readLine(buf.slice(start, i));
+      start = i === cr && buf.charCodeAt(i + 1) === 10 ? i + 2 : i + 1;
+      this.line++;
+    }
+    this.carry = buf.slice(start);
+    if (last && this.carry !== '') {
+      this.readLine(this.carry);
+      this.carry = '';
+    } else this.checkLength(this.carry);
+  }
+
+  /** A line longer than the limit (checked while it is still arriving, too) is an error. */
+  private checkLength(text: string): void {
+    if (text.length > POINT_LIMITS.maxLineLength)
+      throw this.fail(`row ${this.line} is longer than ${POINT_LIMITS.maxLineLength} characters (is this a text file of points?)`);
+  }
+
+  private readLine(text: string): void {
+    this.checkLength(text);
+    const t = text.trim();
+    if (t === '' || t[0] === '#') return;
+    if (this.cols === 0) {
+      this.firstRows(text);
+      return;
+    }
+    this.readRow(text);
+  }
+
+  /** The header (if any) and the first data row decide the delimiter and the width. */
+  private firstRows(text: string): void {
+    const delimiter = detectDelimiter(text);
+    if (!this.header && !splitCells(text, delimiter).some(looksNumeric)) {
+      this.header = { line: this.line, text };
+      return;
+    }
+    // The header may be written differently (e.g. quoted names); the data decide the delimiter.
+    this.delimiter = delimiter;
+    const cols = splitCells(text, delimiter).length;
+    if (this.header) {
+      const names = splitCells(this.header.text, delimiter).length;
+      if (names !== cols) throw this.fail(`row ${this.header.line}: the header has ${names} columns, the data rows have ${cols}`);
+    }
+    // Checked before reading the rows: a file of the wrong dimension fails fast, whatever else is in it.
+    if (this.dim !== undefined && cols !== this.dim) throw this.fail(`points have dimension ${cols}, expected ${this.dim}`);
+    this.cols = cols;
+    this.readRow(text);
+  }
+
+  private readRow(text: string): void {
+    const cells = splitCells(text, this.delimiter);
+    const cols = this.cols;
+    if (cells.length !== cols) throw this.fail(`row ${this.line}: expected ${cols} columns, found ${cells.length}`);
+    if (this.count + cols > this.maxValues)
+      throw this.fail(`row ${this.line}: more than ${this.maxValues} values, the limit (${describeValues(this.maxValues)})`);
+    if (this.count + cols > this.values.length) {
+      const grown = new Float64Array(Math.min(this.maxValues, Math.max(2 * this.values.length, this.count + cols)));
+      grown.set(this.values.subarray(0, this.count));
+      this.values = grown;
+    }
     for (let c = 0; c < cols; c++) {
       const v = parseStrictNumber(cells[c]);
-      if (typeof v === 'number') {
-        values.push(v);
-        continue;
+      if (typeof v !== 'number') {
+        const why = v === 'non-finite' ? 'is not a finite number' : 'is not a number';
+        throw this.fail(`row ${this.line}, column ${c + 1}: '${excerpt(cells[c])}' ${why}`);
       }
-      const why = v === 'non-finite' ? 'is not a finite number' : 'is not a number';
-      throw new FormatError(`${source}: row ${row}, column ${c + 1}: '${excerpt(cells[c])}' ${why}`);
+      this.values[this.count++] = v;
     }
-    rows++;
+    this.rows++;
   }
-  return { data: Float64Array.from(values), rows, cols };
 }
 
 /**
@@ -99,6 +200,14 @@ export function parseCsv(text: string, opts: ParseCsvOptions = {}): Matrix {
  * @throws {FormatError} when `m` is inconsistent or a header name would not read back as a header.
  */
 export function formatCsv(m: MatrixLike, opts: FormatCsvOptions = {}): string {
+  return [...formatCsvChunks(m, opts)].join('');
+}
+
+/**
+ * {@link formatCsv} in pieces of at most `rowsPerChunk` rows (the header comes with the first), for
+ * writing files larger than the longest string the JavaScript engine can make (about 512 MB in V8).
+ */
+export function* formatCsvChunks(m: MatrixLike, opts: FormatCsvOptions = {}, rowsPerChunk = 16384): Generator<string> {
   const source = 'formatCsv';
   checkMatrix(m, source);
   const { data, rows, cols } = m;
@@ -110,8 +219,9 @@ export function formatCsv(m: MatrixLike, opts: FormatCsvOptions = {}): string {
   for (let i = 0; i < rows; i++) {
     for (let j = 0; j < cols; j++) cells[j] = numberText(data[i * cols + j]);
     out.push(cells.join(','));
+    if (out.length >= rowsPerChunk) yield `${out.splice(0).join('\n')}\n`;
   }
-  return out.length ? `${out.join('\n')}\n` : '';
+  if (out.length) yield `${out.join('\n')}\n`;
 }
 
 /** `String(v)`, except that -0 keeps its sign (String(-0) is '0'). */
@@ -133,15 +243,6 @@ function checkHeader(names: string[], cols: number, source: string): string[] {
   });
   if (names[0]?.trim().startsWith('#')) throw new FormatError(`${source}: header name 1 '${excerpt(names[0])}' would read as a comment`);
   return names;
-}
-
-/** Index of the first line at or after `from` that is neither blank nor a `#` comment, or -1. */
-function nextContentLine(lines: string[], from: number): number {
-  for (let i = from; i < lines.length; i++) {
-    const t = lines[i].trim();
-    if (t !== '' && t[0] !== '#') return i;
-  }
-  return -1;
 }
 
 /** The most frequent of `,` `;` tab in the line (ties in that order), or whitespace when none occurs. */

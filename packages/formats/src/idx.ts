@@ -1,4 +1,5 @@
 import { FormatError } from './errors.js';
+import { POINT_LIMITS, valueLimitMessage } from './limits.js';
 import type { Matrix } from './matrix.js';
 
 /** Options of {@link parseIdx}. */
@@ -7,6 +8,8 @@ export interface ParseIdxOptions {
   source?: string;
   /** Expected point dimension (the product of the item dimensions); a different one is an error. */
   dim?: number;
+  /** Most values accepted, checked from the header (default {@link POINT_LIMITS}.maxValues). */
+  maxValues?: number;
 }
 
 // Element types of the IDX format: code -> [size in bytes, read one big-endian value].
@@ -18,9 +21,6 @@ const TYPES: Record<number, { name: string; size: number; read: (v: DataView, at
   13: { name: 'float', size: 4, read: (v, at) => v.getFloat32(at), scale: 1 },
   14: { name: 'double', size: 8, read: (v, at) => v.getFloat64(at), scale: 1 },
 };
-
-/** Most values we accept from one file (1e9: well above MNIST's 47 million). */
-const MAX_VALUES = 1e9;
 
 /**
  * Reads an IDX file (the format of MNIST-like datasets: magic 0x0000 TT DD, DD big-endian u32 sizes, then
@@ -49,7 +49,8 @@ export function parseIdx(bytes: Uint8Array, opts: ParseIdxOptions = {}): Matrix 
     cols = dims.slice(1).reduce((a, b) => a * b, 1);
   if (rows < 1) fail('no data rows (first dimension is 0)');
   if (cols < 1) fail(`items have size 0 (dimensions ${dims.join(' x ')})`);
-  if (rows * cols > MAX_VALUES) fail(`${dims.join(' x ')} values is more than this reader accepts (${MAX_VALUES})`);
+  const tooMany = valueLimitMessage(BigInt(rows) * BigInt(cols), opts.maxValues ?? POINT_LIMITS.maxValues);
+  if (tooMany) fail(`dimensions ${dims.join(' x ')}: ${tooMany}`);
   if (opts.dim !== undefined && cols !== opts.dim) fail(`points have dimension ${cols}, expected ${opts.dim}`);
   const expected = rows * cols * type.size,
     found = bytes.length - headerBytes;

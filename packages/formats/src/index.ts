@@ -2,10 +2,12 @@
  * @scorefield/formats: point-cloud and model file formats with strict, located, one-line errors.
  * CSV and NumPy .npy for points, safetensors for model tensors. Bytes and text in and out (no `fs`).
  */
-export { FormatError } from './errors.js';
+export { FormatError, excerpt } from './errors.js';
 export type { Matrix, MatrixLike } from './matrix.js';
-export { parseCsv, formatCsv, type ParseCsvOptions, type FormatCsvOptions } from './csv.js';
-export { parseNpy, encodeNpy, encodeNpyArray, type ParseNpyOptions, type NpyDtype } from './npy.js';
+export { parseCsv, formatCsv, formatCsvChunks, CsvReader, type ParseCsvOptions, type FormatCsvOptions } from './csv.js';
+export { POINT_LIMITS, detectPointsFormat, describeValues } from './limits.js';
+export { parseStrictNumber, type StrictNumber } from './strict-number.js';
+export { parseNpy, encodeNpy, encodeNpyArray, encodeNpyHeader, type ParseNpyOptions, type NpyDtype } from './npy.js';
 export { parseIdx, type ParseIdxOptions } from './idx.js';
 export {
   encodeSafetensors,

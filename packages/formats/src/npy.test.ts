@@ -158,7 +158,15 @@ describe('parseNpy', () => {
         't.npy: truncated .npy file: expected 24 data bytes, found 21',
       );
       const huge = buildNpy(dict('<f8', '(100000000000, 100000000000)'), new Uint8Array(8));
-      expect(errorOf(huge)).toBe('npy: truncated .npy file: expected 80000000000000000000000 data bytes, found 8');
+      expect(errorOf(huge)).toBe(
+        'npy: shape (100000000000, 100000000000): 10000000000000000000000 values is more than the limit of 268435456 (2 GiB as float64)',
+      );
+      // Under the limit, the shape must still match the bytes present.
+      const big = buildNpy(dict('<f8', '(1000000, 100)'), new Uint8Array(8));
+      expect(errorOf(big)).toBe('npy: truncated .npy file: expected 800000000 data bytes, found 8');
+      expect(errorOf(big, { maxValues: 1000 })).toBe(
+        'npy: shape (1000000, 100): 100000000 values is more than the limit of 1000 (8000 bytes as float64)',
+      );
     });
 
     it('trailing bytes', () => {

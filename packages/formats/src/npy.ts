@@ -1,5 +1,6 @@
 import { excerpt, FormatError } from './errors.js';
 import { checkMatrix, LITTLE_ENDIAN, type Matrix, type MatrixLike } from './matrix.js';
+import { POINT_LIMITS, valueLimitMessage } from './limits.js';
 import { parsePyLiteral, pyRepr, type PyValue } from './py-literal.js';
 
 /** Options of {@link parseNpy}. */
@@ -8,6 +9,8 @@ export interface ParseNpyOptions {
   source?: string;
   /** Expected point dimension (number of columns); a different one is an error. */
   dim?: number;
+  /** Most values (rows x columns) accepted, checked from the header (default {@link POINT_LIMITS}.maxValues). */
+  maxValues?: number;
 }
 
 /** Element type written by {@link encodeNpy}: `'f4'` float32 or `'f8'` float64 (both little-endian). */
@@ -72,6 +75,8 @@ export function parseNpy(bytes: Uint8Array, opts: ParseNpyOptions = {}): Matrix 
   if (opts.dim !== undefined && cols !== opts.dim) fail(`points have dimension ${cols}, expected ${opts.dim}`);
 
   // BigInt so absurd shapes from a corrupt header still give an exact, finite number in the message.
+  const tooMany = valueLimitMessage(BigInt(rows) * BigInt(cols), opts.maxValues ?? POINT_LIMITS.maxValues);
+  if (tooMany) fail(`shape (${rows}, ${cols}): ${tooMany}`);
   const expected = BigInt(rows) * BigInt(cols) * BigInt(dtype.size);
   const found = bytes.length - dataStart;
   if (BigInt(found) < expected) fail(`truncated .npy file: expected ${expected} data bytes, found ${found}`);
@@ -110,32 +115,45 @@ export function encodeNpy(m: MatrixLike, dtype: NpyDtype = 'f4'): Uint8Array {
  * @throws {FormatError} when the shape does not match the data length.
  */
 export function encodeNpyArray(data: ArrayLike<number>, shape: number[], dtype: NpyDtype = 'f4'): Uint8Array {
-  const source = 'encodeNpy';
-  if (dtype !== 'f4' && dtype !== 'f8') throw new FormatError(`${source}: dtype must be 'f4' or 'f8', got ${excerpt(String(dtype))}`);
-  if (!shape.every((n) => Number.isInteger(n) && n >= 0) || shape.reduce((a, b) => a * b, 1) !== data.length) {
-    throw new FormatError(`${source}: shape (${shape.join(', ')}) does not hold ${data.length} values`);
+  if (shape.every((n) => Number.isInteger(n) && n >= 0) && shape.reduce((a, b) => a * b, 1) !== data.length) {
+    throw new FormatError(`encodeNpy: shape (${shape.join(', ')}) does not hold ${data.length} values`);
   }
-  const m = { data };
-  const dict = `{'descr': '<${dtype}', 'fortran_order': False, 'shape': (${shape.join(', ')}${shape.length === 1 ? ',' : ''}), }`;
-  const preamble = MAGIC.length + 2 + 2; // magic, version, u16 header length
-  const pad = HEADER_ALIGN - ((preamble + dict.length + 1) % HEADER_ALIGN);
-  const header = `${dict}${' '.repeat(pad % HEADER_ALIGN)}\n`;
+  const header = encodeNpyHeader(shape, dtype);
   const size = dtype === 'f4' ? 4 : 8;
-  const out = new Uint8Array(preamble + header.length + m.data.length * size);
-  out.set(MAGIC, 0);
-  out[6] = 1;
-  out[7] = 0;
-  const view = new DataView(out.buffer);
-  view.setUint16(8, header.length, true);
-  for (let i = 0; i < header.length; i++) out[preamble + i] = header.charCodeAt(i);
-  const start = preamble + header.length;
-  const values = dtype === 'f4' ? Float32Array.from(m.data) : Float64Array.from(m.data);
+  const out = new Uint8Array(header.length + data.length * size);
+  out.set(header, 0);
+  const start = header.length;
+  const values = dtype === 'f4' ? Float32Array.from(data) : Float64Array.from(data);
   if (LITTLE_ENDIAN) out.set(new Uint8Array(values.buffer), start);
-  else
+  else {
+    const view = new DataView(out.buffer);
     for (let k = 0; k < values.length; k++) {
       if (size === 4) view.setFloat32(start + 4 * k, values[k], true);
       else view.setFloat64(start + 8 * k, values[k], true);
     }
+  }
+  return out;
+}
+
+/**
+ * The header of a .npy file (format 1.0, C order, little-endian) for an array of `shape`: write it, then
+ * the prod(shape) values, to stream a large array to a file without holding it whole.
+ * @throws {FormatError} for a dtype other than 'f4'/'f8' or a shape that is not non-negative integers.
+ */
+export function encodeNpyHeader(shape: number[], dtype: NpyDtype = 'f4'): Uint8Array {
+  const source = 'encodeNpy';
+  if (dtype !== 'f4' && dtype !== 'f8') throw new FormatError(`${source}: dtype must be 'f4' or 'f8', got ${excerpt(String(dtype))}`);
+  if (!shape.every((n) => Number.isInteger(n) && n >= 0)) throw new FormatError(`${source}: shape (${shape.join(', ')}) is not a shape`);
+  const dict = `{'descr': '<${dtype}', 'fortran_order': False, 'shape': (${shape.join(', ')}${shape.length === 1 ? ',' : ''}), }`;
+  const preamble = MAGIC.length + 2 + 2; // magic, version, u16 header length
+  const pad = HEADER_ALIGN - ((preamble + dict.length + 1) % HEADER_ALIGN);
+  const header = `${dict}${' '.repeat(pad % HEADER_ALIGN)}\n`;
+  const out = new Uint8Array(preamble + header.length);
+  out.set(MAGIC, 0);
+  out[6] = 1;
+  out[7] = 0;
+  new DataView(out.buffer).setUint16(8, header.length, true);
+  for (let i = 0; i < header.length; i++) out[preamble + i] = header.charCodeAt(i);
   return out;
 }
 

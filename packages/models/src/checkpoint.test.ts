@@ -89,7 +89,7 @@ print(json.dumps((h / std).ravel().tolist()))`;
         rewrite({ activation: 'x', architecture: '{"kind":"score-mlp","dims":[2,5,3,2],"activation":"relu"}' }),
         'x.safetensors',
       ),
-    ).toThrow("x.safetensors: unknown activation 'relu'; valid: silu, softplus, tanh, elu");
+    ).toThrow(`x.safetensors: metadata 'architecture'.activation: expected one of silu, softplus, tanh, elu, found "relu"`);
     expect(() =>
       decodeModel(core, rewrite({ architecture: '{"kind":"energy-mlp","dims":[2,5,3,2],"activation":"tanh"}' }), 'x.safetensors'),
     ).toThrow("x.safetensors: a energy model with conditioning 'none' cannot have widths [2, 5, 3, 2] (expected [2, 5, 3, 1])");
@@ -101,5 +101,79 @@ print(json.dumps((h / std).ravel().tolist()))`;
     const nan = { ...good.tensors, 'net.0.bias': { ...good.tensors['net.0.bias'], data: Float32Array.from([NaN, 0, 0, 0, 0]) } };
     expect(() => decodeModel(core, rewrite({}, nan), 'x.safetensors')).toThrow('x.safetensors: parameters contain NaN or Inf');
     expect(() => decodeModel(core, new Uint8Array([1, 2, 3]), 'x.safetensors')).toThrow(/^x\.safetensors/);
+  });
+
+  it('checks every metadata field against the schema, with one line naming the field', () => {
+    const good = decodeSafetensors(encodeModel(makeModel()));
+    const bytes = (meta: Record<string, string>) => encodeSafetensors(good.tensors as never, { ...good.metadata, ...meta });
+    const cases: [Record<string, string>, string][] = [
+      [{ normalization: 'null' }, "metadata 'normalization': expected a JSON object, found null"],
+      [{ normalization: '{"mean":null,"std":[1,1]}' }, "metadata 'normalization'.mean: expected an array of 2 to 2 values, found null"],
+      [{ normalization: '{"mean":[0,0],"std":[1,0]}' }, "metadata 'normalization'.std[1]: expected a finite number > 0, found 0"],
+      [{ architecture: 'null' }, "metadata 'architecture': expected a JSON object, found null"],
+      [
+        { architecture: '{"kind":"score-mlp","dims":null,"activation":"tanh"}' },
+        "metadata 'architecture'.dims: expected an array of 2 to 65 values, found null",
+      ],
+      [
+        { architecture: '{"kind":"score-mlp","dims":[2,1e6,2],"activation":"tanh"}' },
+        "metadata 'architecture'.dims[1]: expected an integer between 1 and 65536, found 1000000",
+      ],
+      [
+        { architecture: '{"__proto__":{"kind":"score-mlp"},"dims":[2,5,3,2],"activation":"tanh"}' },
+        "metadata 'architecture'.kind: expected a value, found undefined",
+      ],
+      [{ training: 'null' }, "metadata 'training': expected a JSON object, found null"],
+      [{ training: '{"batch":"4","lr":0.001}' }, 'metadata \'training\'.batch: expected an integer between 1 and 2147483648, found "4"'],
+      [{ loss: 'null' }, "metadata 'loss': expected a JSON object, found null"],
+      [{ loss: '{"name":"dsm"}' }, "metadata 'loss'.sigma: expected a value, found undefined"],
+      [{ loss: '{"name":"ncsn","sigmas":[1,-1]}' }, "metadata 'loss'.sigmas[1]: expected a finite number > 0, found -1"],
+      [
+        { loss: '{"name":"constructor"}' },
+        'metadata \'loss\'.name: expected one of esm, ssm, ssm-vr, dsm, ncsn, continuous, found "constructor"',
+      ],
+      [{ loss_curve: '{"every":1,"values":["a","b"]}' }, 'metadata \'loss_curve\'.values[0]: expected a finite number, found "a"'],
+      [{ seed: '0x10' }, 'metadata \'seed\': expected a decimal integer up to 4294967295, found "0x10"'],
+      [
+        { format_version: '2\nx' },
+        'model format version 2\\u000ax (written by scorefield 0.1.0) is not supported by scorefield 0.1.0, which reads version 1',
+      ],
+    ];
+    for (const [meta, message] of cases)
+      expect(() => decodeModel(core, bytes(meta), 'x.safetensors'), message).toThrow(`x.safetensors: ${message}`);
+  });
+
+  it('refuses a small file whose architecture claims huge layers before allocating anything', () => {
+    const good = decodeSafetensors(encodeModel(makeModel()));
+    const before = core.exports.memory.buffer.byteLength;
+    const claim = (dims: number[]) =>
+      encodeSafetensors(good.tensors as never, {
+        ...good.metadata,
+        architecture: JSON.stringify({ kind: 'score-mlp', dims, activation: 'tanh', conditioning: 'none' }),
+      });
+    expect(() => decodeModel(core, claim([2, 30000, 30000, 2]), 'h.safetensors')).toThrow(
+      'h.safetensors: architecture [2, 30000, 30000, 2] has 900180002 parameters, more than the limit of 134217728',
+    );
+    expect(() => decodeModel(core, claim([2, 3000, 3000, 2]), 'h.safetensors')).toThrow(
+      'h.safetensors: layer 0: tensor shapes [5,2] and [5] do not match the architecture (2 -> 3000)',
+    );
+    expect(() => decodeModel(core, encodeModel(makeModel()), 'h.safetensors', { maxParams: 10 })).toThrow(
+      'h.safetensors: architecture [2, 5, 3, 2] has 41 parameters, more than the limit of 10',
+    );
+    expect(core.exports.memory.buffer.byteLength).toBe(before);
+  });
+
+  it('never writes a model whose normalisation, parameters or loss curve is not finite', () => {
+    const m = makeModel();
+    m.normalization.std[1] = Infinity;
+    expect(() => encodeModel(m)).toThrow(
+      "the model's normalisation is not finite (std of coordinate 2 is Infinity): the data overflow when standardised; not written",
+    );
+    const p = makeModel();
+    p.params.view[3] = NaN;
+    expect(() => encodeModel(p)).toThrow("the model's parameters are not finite (parameter 3 is NaN): training diverged; not written");
+    const c = makeModel();
+    c.training!.curve = { every: 1, values: [1, Infinity] };
+    expect(() => encodeModel(c)).toThrow("the model's loss is not finite (loss curve point 2 is Infinity): training diverged; not written");
   });
 });

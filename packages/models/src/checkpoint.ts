@@ -1,16 +1,7 @@
-import {
-  activations,
-  conditionings,
-  EMBED_FEATURES,
-  InputError,
-  modelDims,
-  type Activation,
-  type Conditioning,
-  type Core,
-  type ModelKind,
-} from '@scorefield/core-math';
-import { decodeSafetensors, encodeSafetensors } from '@scorefield/formats';
+import { EMBED_FEATURES, InputError, modelDims, type Core } from '@scorefield/core-math';
+import { decodeSafetensors, encodeSafetensors, excerpt } from '@scorefield/formats';
 import { ScoreModel, type TrainingRecord } from './model.js';
+import * as schema from './model-schema.js';
 
 /** Version of the model file layout; bumped when a reader of an older layout could misread a newer file. */
 export const MODEL_FORMAT_VERSION = 1;
@@ -24,8 +15,13 @@ function tensorName(layer: number, part: 'weight' | 'bias'): string {
   return `net.${2 * layer}.${part}`;
 }
 
-/** Serialises a model to safetensors bytes; the metadata makes the file self-describing. */
+/**
+ * Serialises a model to safetensors bytes; the metadata makes the file self-describing. A model whose
+ * normalisation, parameters or loss curve is not finite is refused (an Error naming the cause), so such
+ * a file is never written: every reader would refuse it, or sample garbage from it.
+ */
 export function encodeModel(model: ScoreModel): Uint8Array {
+  checkFinite(model);
   const p = model.params.view;
   const tensors: Record<string, { dtype: 'F32'; shape: number[]; data: Float32Array }> = {};
   model.layout.paramOffsets().forEach((o, l) => {
@@ -66,8 +62,46 @@ export function encodeModel(model: ScoreModel): Uint8Array {
   return encodeSafetensors(tensors, metadata);
 }
 
-/** Loads a model from safetensors bytes; `source` (a file name) appears in every error. */
-export function decodeModel(core: Core, bytes: Uint8Array, source = 'model'): ScoreModel {
+/** Throws an Error naming the first non-finite number of the model (not an input error: the run made it). */
+function checkFinite(model: ScoreModel): void {
+  const refuse = (what: string): never => {
+    throw new Error(`the model's ${what}; not written`);
+  };
+  const { mean, std } = model.normalization;
+  mean.forEach((v, k) => {
+    if (!Number.isFinite(v))
+      refuse(`normalisation is not finite (mean of coordinate ${k + 1} is ${v}): the data overflow when standardised`);
+  });
+  std.forEach((v, k) => {
+    if (!(Number.isFinite(v) && v > 0))
+      refuse(`normalisation is not finite (std of coordinate ${k + 1} is ${v}): the data overflow when standardised`);
+  });
+  const bad = model.params.view.findIndex((v) => !Number.isFinite(v));
+  if (bad >= 0) refuse(`parameters are not finite (parameter ${bad} is ${model.params.view[bad]}): training diverged`);
+  const curve = model.training?.curve?.values ?? [];
+  const badLoss = curve.findIndex((v) => !Number.isFinite(v));
+  if (badLoss >= 0) refuse(`loss is not finite (loss curve point ${badLoss + 1} is ${curve[badLoss]}): training diverged`);
+}
+
+/**
+ * Limits on the models {@link decodeModel} accepts. `maxParams` (2^27 = 134M parameters, 512 MiB of f32)
+ * follows from WASM's 4 GiB memory: training holds about 8 copies of the parameters (weights, gradient,
+ * Adam's two moments, workspaces); a caller that knows the machine passes a lower one.
+ */
+export const MODEL_LIMITS = { maxParams: 2 ** 27 };
+
+/** Options of {@link decodeModel}. */
+export interface DecodeModelOptions {
+  /** Most parameters accepted (default {@link MODEL_LIMITS}.maxParams). */
+  maxParams?: number;
+}
+
+/**
+ * Loads a model from safetensors bytes; `source` (a file name) appears in every error. Every metadata field
+ * is checked against the schema (model-schema.ts), the parameter count against `maxParams` and every
+ * tensor against the architecture before any WASM memory is allocated.
+ */
+export function decodeModel(core: Core, bytes: Uint8Array, source = 'model', options: DecodeModelOptions = {}): ScoreModel {
   const { tensors, metadata } = decodeSafetensors(bytes, { source });
   const fail = (msg: string): never => {
     throw new InputError(`${source}: ${msg}`);
@@ -77,106 +111,51 @@ export function decodeModel(core: Core, bytes: Uint8Array, source = 'model'): Sc
   const version = Number(metadata.format_version);
   if (version !== MODEL_FORMAT_VERSION) {
     fail(
-      `model format version ${metadata.format_version} (written by scorefield ${metadata.library_version ?? 'unknown'}) is not supported by scorefield ${LIBRARY_VERSION}, which reads version ${MODEL_FORMAT_VERSION}`,
+      `model format version ${excerpt(metadata.format_version ?? 'missing')} (written by scorefield ${excerpt(metadata.library_version ?? 'unknown')}) is not supported by scorefield ${LIBRARY_VERSION}, which reads version ${MODEL_FORMAT_VERSION}`,
     );
   }
-  const arch = parseJson(metadata.architecture, 'architecture', fail) as {
-    kind?: string;
-    dims?: number[];
-    activation?: string;
-    conditioning?: string;
-  };
-  const kinds: Record<string, ModelKind> = { 'score-mlp': 'score', 'energy-mlp': 'energy' };
-  if (
-    !Object.hasOwn(kinds, arch.kind ?? '') ||
-    !Array.isArray(arch.dims) ||
-    arch.dims.length < 2 ||
-    !arch.dims.every((v) => Number.isInteger(v) && v > 0)
-  ) {
-    fail(`metadata 'architecture' is not a valid score-mlp or energy-mlp: ${metadata.architecture}`);
+  let arch: schema.Architecture, norm: { mean: number[]; std: number[]; constant?: number[] }, training: TrainingRecord | undefined;
+  try {
+    arch = schema.architecture(metadata.architecture, "'architecture'");
+    const d = arch.dims[0] - (arch.conditioning === 'embed' || arch.conditioning === 'both' ? EMBED_FEATURES : 0);
+    const expected = d >= 1 ? modelDims({ kind: arch.kind, conditioning: arch.conditioning }, d, arch.dims.slice(1, -1)) : [];
+    if (expected.join() !== arch.dims.join()) {
+      fail(
+        `a ${arch.kind} model with conditioning '${arch.conditioning}' cannot have widths [${arch.dims.join(', ')}]${d >= 1 ? ` (expected [${expected.join(', ')}])` : ''}`,
+      );
+    }
+    norm = schema.normalization(d)(metadata.normalization, "'normalization'");
+    training = metadata.loss !== undefined ? schema.trainingRecord(metadata) : undefined;
+  } catch (e) {
+    if (e instanceof schema.SchemaError) return fail(e.message);
+    throw e;
   }
-  const kind = kinds[arch.kind!];
-  const conditioning = (arch.conditioning ?? 'none') as Conditioning;
-  if (!(conditioning in conditionings)) fail(`unknown conditioning '${conditioning}'; valid: ${Object.keys(conditionings).join(', ')}`);
-  const dims = arch.dims!;
-  const d = dims[0] - (conditioning === 'embed' || conditioning === 'both' ? EMBED_FEATURES : 0);
-  const expected = d >= 1 ? modelDims({ kind, conditioning }, d, dims.slice(1, -1)) : [];
-  if (expected.join() !== dims.join()) {
-    fail(
-      `a ${kind} model with conditioning '${conditioning}' cannot have widths [${dims.join(', ')}]${d >= 1 ? ` (expected [${expected.join(', ')}])` : ''}`,
-    );
-  }
-  if (!(arch.activation! in activations)) fail(`unknown activation '${arch.activation}'; valid: ${Object.keys(activations).join(', ')}`);
-  const norm = parseJson(metadata.normalization, 'normalization', fail) as { mean?: number[]; std?: number[]; constant?: number[] };
-  const okVector = (v: unknown, positive: boolean) =>
-    Array.isArray(v) && v.length === d && v.every((x) => Number.isFinite(x) && (!positive || x > 0));
-  if (!okVector(norm.mean, false) || !okVector(norm.std, true))
-    fail(`metadata 'normalization' must hold ${d} means and ${d} positive stds`);
-  if (norm.constant !== undefined && !(Array.isArray(norm.constant) && norm.constant.every((k) => Number.isInteger(k) && k >= 0 && k < d)))
-    fail(`metadata 'normalization' field constant must list coordinates 0 to ${d - 1}`);
-  const training = metadata.loss ? readTraining(metadata, fail) : undefined;
+  const { dims } = arch;
+  const maxParams = options.maxParams ?? MODEL_LIMITS.maxParams;
+  const params = dims.slice(1).reduce((n, out, l) => n + (dims[l] + 1) * out, 0);
+  if (params > maxParams) fail(`architecture [${dims.join(', ')}] has ${params} parameters, more than the limit of ${maxParams}`);
+  // The tensors, checked before the model allocates its memory.
+  const layers = dims.slice(1).map((outputs, l) => {
+    const inputs = dims[l];
+    const w = tensors[tensorName(l, 'weight')],
+      b = tensors[tensorName(l, 'bias')];
+    if (!w || !b) return fail(`missing tensor ${!w ? tensorName(l, 'weight') : tensorName(l, 'bias')}`);
+    if (w.shape.join() !== `${outputs},${inputs}` || b.shape.join() !== `${outputs}`)
+      fail(`layer ${l}: tensor shapes [${w.shape}] and [${b.shape}] do not match the architecture (${inputs} -> ${outputs})`);
+    if (!w.data.every(Number.isFinite) || !b.data.every(Number.isFinite)) fail('parameters contain NaN or Inf');
+    return { w, b };
+  });
   const model = new ScoreModel(
     core,
-    { dim: d, hidden: dims.slice(1, -1), activation: arch.activation as Activation, kind, conditioning },
-    { mean: norm.mean!, std: norm.std!, ...(norm.constant?.length ? { constant: norm.constant } : {}) },
+    { dim: norm.mean.length, hidden: dims.slice(1, -1), activation: arch.activation, kind: arch.kind, conditioning: arch.conditioning },
+    norm,
     training,
   );
   const p = model.params.view;
   model.layout.paramOffsets().forEach((o, l) => {
-    const w = tensors[tensorName(l, 'weight')],
-      b = tensors[tensorName(l, 'bias')];
-    if (!w || !b) {
-      model.free();
-      fail(`missing tensor ${!w ? tensorName(l, 'weight') : tensorName(l, 'bias')}`);
-    }
-    if (w.shape.join() !== `${o.outputs},${o.inputs}` || b.shape.join() !== `${o.outputs}`) {
-      model.free();
-      fail(`layer ${l}: tensor shapes [${w.shape}] and [${b.shape}] do not match the architecture (${o.inputs} -> ${o.outputs})`);
-    }
+    const { w, b } = layers[l];
     for (let i = 0; i < o.inputs; i++) for (let j = 0; j < o.outputs; j++) p[o.w + i * o.outputs + j] = w.data[j * o.inputs + i];
     p.set(b.data, o.b);
   });
-  if (!p.every(Number.isFinite)) {
-    model.free();
-    fail('parameters contain NaN or Inf');
-  }
   return model;
-}
-
-function parseJson(text: string | undefined, field: string, fail: (m: string) => never): unknown {
-  if (text === undefined) fail(`metadata '${field}' is missing`);
-  try {
-    return JSON.parse(text!);
-  } catch {
-    return fail(`metadata '${field}' is not valid JSON`);
-  }
-}
-
-function readTraining(m: Record<string, string>, fail: (msg: string) => never): TrainingRecord {
-  const loss = parseJson(m.loss, 'loss', fail) as TrainingRecord['loss'];
-  const t = parseJson(m.training ?? '{}', 'training', fail) as {
-    batch?: number;
-    lr?: number;
-    data?: string | null;
-    lrDecay?: 'cosine';
-    ema?: number;
-    lossAverage?: number;
-  };
-  for (const key of ['ema', 'lossAverage'] as const)
-    if (t[key] !== undefined && !Number.isFinite(t[key])) fail(`metadata 'training' field ${key} is not a finite number`);
-  const curve =
-    m.loss_curve === undefined ? undefined : (parseJson(m.loss_curve, 'loss_curve', fail) as { every?: number; values?: number[] });
-  if (curve && !(Number.isInteger(curve.every) && Array.isArray(curve.values))) fail("metadata 'loss_curve' is not {every, values}");
-  return {
-    loss,
-    seed: Number(m.seed),
-    steps: Number(m.steps),
-    batch: Number(t.batch),
-    lr: Number(t.lr),
-    data: t.data ?? undefined,
-    ...(t.lrDecay ? { lrDecay: t.lrDecay } : {}),
-    ...(t.ema !== undefined ? { ema: t.ema } : {}),
-    ...(t.lossAverage !== undefined ? { lossAverage: t.lossAverage } : {}),
-    ...(curve ? { curve: curve as { every: number; values: number[] } } : {}),
-  };
 }

@@ -67,7 +67,7 @@ export {
 export type { SampleProgress } from './samplers/context.js';
 export { logLikelihood, solveProbabilityFlow, EXACT_TRACE_MAX_DIM, ODE_BLOCK } from './samplers/ode.js';
 export { sdeOf, type Sde } from './sde.js';
-export { encodeModel, decodeModel, MODEL_FORMAT_VERSION, LIBRARY_VERSION } from './checkpoint.js';
+export { encodeModel, decodeModel, MODEL_FORMAT_VERSION, LIBRARY_VERSION, MODEL_LIMITS, type DecodeModelOptions } from './checkpoint.js';
 export { ExactScore, type ScoreSource, type Stepper } from './score-source.js';
 export {
   DENSITY_GRID,

@@ -28,9 +28,9 @@ const F32_MAX = 3.4028234663852886e38;
  * Mean and (population) standard deviation per coordinate. A constant or near-constant coordinate
  * (std 0, or below {@link CONSTANT_RELATIVE_STD} of |mean|) is kept with std 1 and listed in `constant`
  * (see {@link constantNotice}). Data whose mean or spread is not a finite single-precision number
- * (values near the float limits) are an input error: the model could not represent them.
+ * (values near the float limits) are an input error naming `what`: the model could not represent them.
  */
-export function fitNormalization(p: Points): Normalization {
+export function fitNormalization(p: Points, what = 'data'): Normalization {
   const mean = new Array<number>(p.cols).fill(0),
     std = new Array<number>(p.cols).fill(0);
   for (let i = 0; i < p.rows; i++) for (let k = 0; k < p.cols; k++) mean[k] += p.data[i * p.cols + k] / p.rows;
@@ -40,7 +40,7 @@ export function fitNormalization(p: Points): Normalization {
     std[k] = Math.sqrt(std[k]);
     if (!(Number.isFinite(mean[k]) && Number.isFinite(std[k]) && Math.abs(mean[k]) + std[k] <= F32_MAX)) {
       throw new InputError(
-        `data: coordinate ${k + 1} does not standardise (mean ${mean[k]}, std ${std[k]}): its values are too large for single precision; rescale the data`,
+        `${what}: coordinate ${k + 1} does not standardise (mean ${mean[k]}, std ${std[k]}): its values are too large for single precision; rescale the data`,
       );
     }
     if (!(std[k] > CONSTANT_RELATIVE_STD * Math.abs(mean[k]) && Number.isFinite(1 / std[k]))) {

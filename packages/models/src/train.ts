@@ -177,7 +177,7 @@ export class Trainer {
     if (!(Number.isFinite(o.ema) && o.ema >= 0 && o.ema < 1)) throw new InputError(`train: ema must be a number in [0, 1), got ${o.ema}`);
     const d = data.cols;
     const conditioning = o.conditioning ?? (o.loss.name === 'ncsn' || o.loss.name === 'continuous' ? 'both' : 'none');
-    const normalization = o.standardize === false ? identityNormalization(d) : fitNormalization(data);
+    const normalization = o.standardize === false ? identityNormalization(d) : fitNormalization(data, o.dataName);
     const notice = constantNotice(normalization);
     if (notice) this.notices.push(notice);
     const standardized = normalize(normalization, data.data);

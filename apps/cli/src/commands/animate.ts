@@ -3,9 +3,10 @@ import { decodeModel, plannedSteps, defaultSampler, sample, samplers, type Sampl
 import { InputError, lookup } from '@scorefield/core-math';
 import { dataRange, fieldPlot, gridPoints, scatterPlot } from '@scorefield/plot';
 import { animateSvgs } from '@scorefield/plot/raster';
-import { defineCommand, intFlag, positiveFlag, requireFlag } from '../command.js';
+import { boundedFlag, defineCommand, intFlag, requireFlag } from '../command.js';
 import { loadData } from '../data.js';
-import { checkOutputPath, readInputFile, writeFileAtomic } from '../io.js';
+import { checkOutputs, readInputFile, writeOutput } from '../io.js';
+import { checkMemory, maxModelParams } from '../limits.js';
 import { getCore } from '../core.js';
 import { decodeRecord, recordPath } from '../record.js';
 import { titles } from '../figures.js';
@@ -35,7 +36,7 @@ export const animate = defineCommand({
     n: { type: 'string', value: 'N', description: 'sampling: particles', default: '500' },
     frames: { type: 'string', value: 'F', description: 'sampling: frames (about)', default: '60' },
     delay: { type: 'string', value: 'MS', description: 'milliseconds per frame', default: '80' },
-    scale: { type: 'string', value: 'X', description: 'pixels per SVG unit', default: '0.75' },
+    scale: { type: 'string', value: 'X', description: 'pixels per SVG unit, in (0, 4]', default: '0.75' },
     seed: { type: 'string', value: 'S', description: 'seed for the data and the particles', default: '0' },
     out: { type: 'string', value: 'file', description: 'where to write the animation (.gif)' },
   },
@@ -44,22 +45,25 @@ export const animate = defineCommand({
     const out = requireFlag('animate', 'out', args.out);
     const kind = lookup(kinds, args.kind!, 'animation kind') && (args.kind as keyof typeof kinds);
     const delayMs = intFlag('delay', args.delay, 20, 10_000);
-    const scale = positiveFlag('scale', args.scale);
+    // The GIF encoder holds every frame as pixels: the scale and frame count are checked before any rendering.
+    const scale = boundedFlag('scale', args.scale, 4);
     const seed = intFlag('seed', args.seed, 0, 2 ** 32 - 1);
-    checkOutputPath(out, 'out', ['.gif']);
+    const n = intFlag('n', args.n, 1, 100_000),
+      frameCount = intFlag('frames', args.frames, 2, 1000);
+    checkOutputs([{ flag: 'out', path: out, extensions: ['.gif'] }]);
     const core = await getCore();
-    const model = decodeModel(core, readInputFile(modelPath), modelPath);
+    const model = decodeModel(core, readInputFile(modelPath, 'model'), modelPath, { maxParams: maxModelParams() });
     try {
       if (model.dim !== 2) throw new InputError(`${modelPath}: animate draws 2-D models, this one has dimension ${model.dim}`);
       const t = model.training;
       const dataSpec = args.data ?? (t?.data && !/\.(csv|tsv|txt|npy)$|ubyte$/i.test(t.data) ? t.data : undefined);
-      const data = dataSpec ? loadData(core, dataSpec, { size: 1000, seed: seed + 1, dim: 2 }) : undefined;
+      const data = dataSpec ? await loadData(core, dataSpec, { size: 1000, seed: seed + 1, dim: 2, io, quiet: args.quiet }) : undefined;
       const values = data ? Float64Array.from(data.points.data) : undefined;
       const svgs: string[] = [];
       if (kind === 'training') {
         const path = args.record ?? recordPath(modelPath);
         if (!existsSync(path)) throw new InputError(`--record ${path}: no such file; train with --record-every K to record the field`);
-        const rec = decodeRecord(readInputFile(path), path);
+        const rec = decodeRecord(readInputFile(path, 'record'), path);
         const points = gridPoints(rec.xRange, rec.yRange, rec.side, rec.side);
         const last = rec.steps[rec.steps.length - 1];
         rec.steps.forEach((step, i) =>
@@ -79,10 +83,9 @@ export const animate = defineCommand({
       } else {
         const sampler = (args.sampler ?? defaultSampler(model)) as SamplerName;
         lookup(samplers, sampler, 'sampler');
-        const n = intFlag('n', args.n, 1, 100_000),
-          frames = intFlag('frames', args.frames, 2, 1000);
         const total = plannedSteps(model, sampler, {});
-        const every = Math.max(1, Math.round(total / frames));
+        const every = Math.max(1, Math.round(total / frameCount));
+        checkMemory(`--frames ${frameCount} x --n ${n}`, 4 * 2 * n * (Math.floor(total / every) + 1));
         const sigmas: number[] = [];
         const r = sample(model, {
           n,
@@ -109,7 +112,7 @@ export const animate = defineCommand({
         );
       }
       const gif = await animateSvgs(svgs, { delayMs, scale });
-      writeFileAtomic(out, gif);
+      await writeOutput(out, [gif], io.stdout);
       const result = { out, model: modelPath, kind, frames: svgs.length, bytes: gif.length };
       if (args.json) io.stdout(`${JSON.stringify(result)}\n`);
       else io.stdout(`wrote ${out}: ${svgs.length} frames\n`);

@@ -1,7 +1,8 @@
 import { datasetNames, datasets as registry, datasetSample, InputError, lookup } from '@scorefield/core-math';
-import { encodeNpy, formatCsv } from '@scorefield/formats';
+import { encodeNpy, formatCsvChunks } from '@scorefield/formats';
 import { defineCommand, intFlag, requireFlag } from '../command.js';
-import { checkOutputPath, writeFileAtomic } from '../io.js';
+import { checkOutputs, writeOutput } from '../io.js';
+import { checkMemory } from '../limits.js';
 import { getCore } from '../core.js';
 
 export const datasets = defineCommand({
@@ -12,7 +13,7 @@ export const datasets = defineCommand({
   options: {
     n: { type: 'string', value: 'N', description: 'sample: number of points', default: '1000' },
     seed: { type: 'string', value: 'S', description: 'sample: random seed', default: '0' },
-    out: { type: 'string', value: 'file', description: 'sample: where to write the points (.csv or .npy)' },
+    out: { type: 'string', value: 'file|-', description: 'sample: where to write the points (.csv or .npy; - for CSV on stdout)' },
   },
   async run(args, io) {
     const [action, name, ...extra] = args._;
@@ -33,14 +34,17 @@ export const datasets = defineCommand({
     const out = requireFlag('datasets', 'out', args.out);
     const n = intFlag('n', args.n, 1, 1e8);
     const seed = intFlag('seed', args.seed, 0, 2 ** 32 - 1);
-    const ext = checkOutputPath(out, 'out', ['.csv', '.npy']);
+    const [ext] = checkOutputs([{ flag: 'out', path: out, extensions: ['.csv', '.npy'], stdout: true }]);
+    if (ext === '-' && args.json) throw new InputError('--json and --out - both write to stdout; give --out a file name');
+    checkMemory(`--n ${n}`, 4 * 2 * n * 3, 4 * 2 * n);
     const core = await getCore();
     const rng = core.rng(seed);
     const points = datasetSample(core, name, rng, n);
-    const m = { data: Float64Array.from(points.view), rows: n, cols: 2 };
+    const m = { data: points.toArray(), rows: n, cols: 2 };
     points.free();
     rng.free();
-    writeFileAtomic(out, ext === '.npy' ? encodeNpy(m, 'f4') : formatCsv(m));
+    await writeOutput(out, ext === '.npy' ? [encodeNpy(m, 'f4')] : formatCsvChunks(m), io.stdout);
+    if (ext === '-') return;
     if (args.json) io.stdout(`${JSON.stringify({ out, dataset: name, n, seed })}\n`);
     else io.stdout(`wrote ${out}: ${n} points of ${name} (seed ${seed})\n`);
   },

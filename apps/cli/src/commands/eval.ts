@@ -1,6 +1,4 @@
 import { availableParallelism } from 'node:os';
-import { extname } from 'node:path';
-import { parseCsv, parseNpy } from '@scorefield/formats';
 import { datasetComponents, datasets, InputError, type MixtureComponent } from '@scorefield/core-math';
 import {
   decodeModel,
@@ -24,9 +22,10 @@ import {
   smearingMetrics,
 } from '@scorefield/metrics';
 import { dataRange, gridPoints } from '@scorefield/plot';
-import { defineCommand, intFlag } from '../command.js';
-import { loadData } from '../data.js';
+import { defineCommand, intFlag, type CommandIO } from '../command.js';
+import { checkStdinOnce, loadData, readPoints } from '../data.js';
 import { readInputFile } from '../io.js';
+import { maxModelParams } from '../limits.js';
 import { getCore } from '../core.js';
 import { sampleParallel } from '../parallel-sample.js';
 import { perturbedMixture, type Matrix } from '../mixture.js';
@@ -58,22 +57,23 @@ export const evaluate = defineCommand({
     const n = intFlag('n', args.n, 2, 1e6);
     const grid = intFlag('grid', args.grid, 4, 400);
     const seed = intFlag('seed', args.seed, 0, 2 ** 32 - 1);
+    checkStdinOnce({ data: args.data, samples: args.samples });
     const core = await getCore();
-    const bytes = readInputFile(args.model);
-    const model = decodeModel(core, bytes, args.model);
+    const bytes = readInputFile(args.model, 'model');
+    const model = decodeModel(core, bytes, args.model, { maxParams: maxModelParams() });
     try {
       const trainedOn = model.training?.data;
       const dataSpec = args.data ?? (trainedOn && Object.hasOwn(datasets, trainedOn) ? trainedOn : undefined);
       if (!dataSpec)
         throw new InputError(`eval: --data is required (the model was trained on ${trainedOn ?? 'unknown data'}, not a built-in dataset)`);
       // Fresh points: the streams 2^31 + seed and 2^33 + seed are never the ones training drew from.
-      const data = loadData(core, dataSpec, { size: n, seed: 2 ** 31 + seed, dim: model.dim });
+      const data = await loadData(core, dataSpec, { size: n, seed: 2 ** 31 + seed, dim: model.dim, io, quiet: args.quiet });
       const all = asMatrix(data.points);
       const [reference, twin] = data.builtin
-        ? [all, asMatrix(loadData(core, dataSpec, { size: n, seed: 2 ** 33 + seed, dim: model.dim }).points)]
+        ? [all, asMatrix((await loadData(core, dataSpec, { size: n, seed: 2 ** 33 + seed, dim: model.dim, io, quiet: true })).points)]
         : halves(all, dataSpec);
       const drawn = args.samples ? undefined : await drawSamples(model, bytes, args.model, n, seed);
-      const samples = args.samples ? readSamples(args.samples, model.dim) : drawn!.samples;
+      const samples = args.samples ? await readSamples(args.samples, model.dim, io) : drawn!.samples;
       const conditional = model.spec.conditioning !== 'none';
       const result: Record<string, unknown> = {
         model: args.model,
@@ -141,12 +141,8 @@ function halves(m: Matrix, source: string): [Matrix, Matrix] {
   return [pick(0), pick(1)];
 }
 
-function readSamples(path: string, d: number): Matrix {
-  const bytes = readInputFile(path);
-  const m =
-    extname(path).toLowerCase() === '.npy'
-      ? parseNpy(bytes, { source: path })
-      : parseCsv(new TextDecoder().decode(bytes), { source: path });
+async function readSamples(path: string, d: number, io: CommandIO): Promise<Matrix> {
+  const m = await readPoints(path, { io });
   if (m.cols !== d) throw new InputError(`--samples ${path}: points have dimension ${m.cols}, the model ${d}`);
   if (m.rows < 2) throw new InputError(`--samples ${path}: need at least 2 samples, found ${m.rows}`);
   return asMatrix(m);

@@ -1,13 +1,12 @@
 import { availableParallelism } from 'node:os';
-import { extname } from 'node:path';
 import { decodeModel, modelSigmas, sdeOf, validatedDensityLevel, type ScoreModel } from '@scorefield/models';
-import { parseCsv, parseNpy } from '@scorefield/formats';
 import { InputError, lookup } from '@scorefield/core-math';
 import { dataRange } from '@scorefield/plot';
 import { renderPng } from '@scorefield/plot/raster';
-import { defineCommand, intFlag, requireFlag } from '../command.js';
-import { loadData } from '../data.js';
-import { checkOutputPath, readInputFile, writeFileAtomic } from '../io.js';
+import { boundedFlag, defineCommand, intFlag, requireFlag } from '../command.js';
+import { checkStdinOnce, loadData, readPoints } from '../data.js';
+import { checkOutputs, readInputFile, writeOutput } from '../io.js';
+import { maxModelParams } from '../limits.js';
 import { getCore } from '../core.js';
 import { sampleParallel } from '../parallel-sample.js';
 import { figure, plotKinds, type PlotKind } from '../figures.js';
@@ -50,25 +49,21 @@ export const plot = defineCommand({
     const grid = intFlag('grid', args.grid, 2, 200);
     const n = intFlag('n', args.n, 1, 1e6);
     const seed = intFlag('seed', args.seed, 0, 2 ** 32 - 1);
-    const scale = Number(args.scale);
-    if (!(scale > 0 && scale <= 8)) throw new InputError(`--scale: expected a number in (0, 8], got '${args.scale}'`);
-    const ext = checkOutputPath(out, 'out', ['.svg', '.png']);
+    const scale = boundedFlag('scale', args.scale, 8);
+    const [ext] = checkOutputs([{ flag: 'out', path: out, extensions: ['.svg', '.png'] }]);
+    checkStdinOnce({ data: args.data, samples: args.samples });
     const core = await getCore();
-    const bytes = readInputFile(modelPath);
-    const model = decodeModel(core, bytes, modelPath);
+    const bytes = readInputFile(modelPath, 'model');
+    const model = decodeModel(core, bytes, modelPath, { maxParams: maxModelParams() });
     try {
       if (model.dim !== 2) throw new InputError(`${modelPath}: plot draws 2-D models, this one has dimension ${model.dim}`);
       const t = model.training;
       const dataSpec = args.data ?? (t?.data && !/\.(csv|tsv|txt|npy)$|ubyte$/i.test(t.data) ? t.data : undefined);
-      const data = dataSpec ? loadData(core, dataSpec, { size: 2000, seed: seed + 1, dim: 2 }) : undefined;
+      const data = dataSpec ? await loadData(core, dataSpec, { size: 2000, seed: seed + 1, dim: 2, io, quiet: args.quiet }) : undefined;
       const needSamples = kind === 'field' || kind === 'samples';
       let samples: Float64Array | undefined;
       if (args.samples) {
-        const raw = readInputFile(args.samples);
-        const m =
-          extname(args.samples).toLowerCase() === '.npy'
-            ? parseNpy(raw, { source: args.samples })
-            : parseCsv(new TextDecoder().decode(raw), { source: args.samples });
+        const m = await readPoints(args.samples, { io, quiet: args.quiet });
         if (m.cols !== 2) throw new InputError(`${args.samples}: samples have dimension ${m.cols}, the model 2`);
         samples = m.data;
       } else if (needSamples) {
@@ -78,7 +73,9 @@ export const plot = defineCommand({
       }
       const values = data ? Float64Array.from(data.points.data) : undefined;
       const heldOut =
-        dataSpec && data?.builtin ? loadData(core, dataSpec, { size: 2000, seed: 2 ** 31 + seed, dim: 2 }).points : data?.points;
+        dataSpec && data?.builtin
+          ? (await loadData(core, dataSpec, { size: 2000, seed: 2 ** 31 + seed, dim: 2, io, quiet: true })).points
+          : data?.points;
       // The data set the frame (samples far outside are clipped); without data, the samples do.
       const range = dataRange(values ? [values] : samples ? [samples] : [], 0.15);
       const svg = figure(kind, {
@@ -91,7 +88,7 @@ export const plot = defineCommand({
         samplesLabel: args.samples ? 'samples' : `samples (${t?.loss.name === 'ncsn' ? 'annealed Langevin' : 'model'})`,
         level: pictureLevel(model, kind, heldOut, data?.builtin ?? false),
       });
-      writeFileAtomic(out, ext === '.png' ? await renderPng(svg, { scale }) : svg);
+      await writeOutput(out, [ext === '.png' ? await renderPng(svg, { scale }) : svg], io.stdout);
       const result = { out, model: modelPath, kind, data: data ? data.points.rows : 0, samples: samples ? samples.length / 2 : 0 };
       if (args.json) io.stdout(`${JSON.stringify(result)}\n`);
       else io.stdout(`wrote ${out}: ${kind} plot of ${modelPath}\n`);

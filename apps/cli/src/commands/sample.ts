@@ -1,6 +1,5 @@
 import { availableParallelism } from 'node:os';
-import { extname } from 'node:path';
-import { encodeNpy, encodeNpyArray, formatCsv, parseCsv, parseNpy } from '@scorefield/formats';
+import { encodeNpy, encodeNpyArray, encodeNpyHeader, excerpt, formatCsvChunks, parseStrictNumber } from '@scorefield/formats';
 import {
   decodeModel,
   defaultSampler,
@@ -12,9 +11,11 @@ import {
   type SamplerSettings,
   type Stationarity,
 } from '@scorefield/models';
-import { InputError, lookup, parseSigmaSchedule } from '@scorefield/core-math';
-import { defineCommand, intFlag, positiveFlag, requireFlag } from '../command.js';
-import { checkOutputPath, readInputFile, writeFileAtomic } from '../io.js';
+import { InputError, lookup } from '@scorefield/core-math';
+import { defineCommand, intFlag, positiveFlag, requireFlag, sigmasFlag, type CommandIO } from '../command.js';
+import { checkStdinOnce, readPoints } from '../data.js';
+import { checkOutputs, readInputFile, writeOutput } from '../io.js';
+import { checkMemory, maxModelParams } from '../limits.js';
 import { createProgress, type Progress } from '../progress.js';
 import { getCore } from '../core.js';
 import { sampleParallel } from '../parallel-sample.js';
@@ -58,10 +59,10 @@ export const sample = defineCommand({
     init: {
       type: 'string',
       value: 'spec',
-      description: 'gaussian | uniform | prior | box:LO:HI (data units) | points.csv|.npy (default: gaussian; prior for pc/ode)',
+      description: 'gaussian | uniform | prior | box:LO:HI (data units) | points.csv|.npy|- (default: gaussian; prior for pc/ode)',
     },
     hold: { type: 'string', value: 'J,..', description: 'inpainting: hold these coordinates (0-based) at the values of --hold-from' },
-    'hold-from': { type: 'string', value: 'file', description: 'points (.csv/.npy, n rows) whose --hold coordinates are kept' },
+    'hold-from': { type: 'string', value: 'file|-', description: 'points (.csv/.npy or -, n rows) whose --hold coordinates are kept' },
     trajectory: {
       type: 'string',
       value: 'file.npy',
@@ -70,7 +71,7 @@ export const sample = defineCommand({
     'record-every': { type: 'string', value: 'K', description: 'with --trajectory: a frame every K steps (default: about 100 frames)' },
     workers: { type: 'string', value: 'W', description: 'worker threads (default: the number of cores); the result does not depend on it' },
     seed: { type: 'string', value: 'S', description: 'random seed (initial points and noise)', default: '0' },
-    out: { type: 'string', value: 'file', description: 'where to write the samples (.csv or .npy)' },
+    out: { type: 'string', value: 'file|-', description: 'where to write the samples (.csv or .npy; - for CSV on stdout)' },
   },
   async run(args, io) {
     const modelPath = requireFlag('sample', 'model', args.model);
@@ -79,15 +80,24 @@ export const sample = defineCommand({
     const seed = intFlag('seed', args.seed, 0, 2 ** 32 - 1);
     const workers = args.workers === undefined ? Math.min(8, availableParallelism()) : intFlag('workers', args.workers, 1, 64);
     if (args.denoise && args['no-denoise']) throw new InputError('--denoise and --no-denoise contradict each other; give one');
-    const ext = checkOutputPath(out, 'out', ['.csv', '.npy']);
-    if (args.trajectory !== undefined) checkOutputPath(args.trajectory, 'trajectory', ['.npy']);
-    else if (args['record-every'] !== undefined) throw new InputError('--record-every needs --trajectory <file.npy>');
+    if (args.trajectory === undefined && args['record-every'] !== undefined)
+      throw new InputError('--record-every needs --trajectory <file.npy>');
+    const [ext] = checkOutputs([
+      { flag: 'out', path: out, extensions: ['.csv', '.npy'], stdout: true },
+      ...(args.trajectory !== undefined ? [{ flag: 'trajectory', path: args.trajectory, extensions: ['.npy'] }] : []),
+    ]);
+    if (ext === '-' && args.json) throw new InputError('--json and --out - both write to stdout; give --out a file name');
+    checkStdinOnce({ init: args.init, 'hold-from': args['hold-from'] });
     const core = await getCore();
-    const bytes = readInputFile(modelPath);
-    const model = decodeModel(core, bytes, modelPath);
+    const bytes = readInputFile(modelPath, 'model');
+    const model = decodeModel(core, bytes, modelPath, { maxParams: maxModelParams() });
     try {
       const sampler = (args.sampler ?? defaultSampler(model)) as SamplerName;
       lookup(samplers, sampler, 'sampler');
+      const d = model.dim;
+      // Each worker draws all n initial particles and keeps its block; the result is copied twice on its way out.
+      const floats = n * d;
+      checkMemory(`--n ${n} (x ${d} dimensions, ${workers} workers)`, 4 * floats * (workers + 5), 4 * floats * 2);
       const options: SampleOptions = {
         n,
         seed,
@@ -96,22 +106,26 @@ export const sample = defineCommand({
         ...(args['step-size'] !== undefined && { stepSize: positiveFlag('step-size', args['step-size']) }),
         ...(args.decay !== undefined && { decay: positiveFlag('decay', args.decay) }),
         ...(args.sigma !== undefined && { sigma: positiveFlag('sigma', args.sigma) }),
-        ...(args.sigmas !== undefined && { sigmas: parseSigmaSchedule(args.sigmas) }),
+        ...(args.sigmas !== undefined && { sigmas: sigmasFlag(args.sigmas) }),
         ...(args.denoise && { denoise: true }),
         ...(args['no-denoise'] && { denoise: false }),
         ...(args.snr !== undefined && { snr: positiveFlag('snr', args.snr) }),
         ...(args['corrector-steps'] !== undefined && { correctorSteps: intFlag('corrector-steps', args['corrector-steps'], 0, 100) }),
         ...(args.rtol !== undefined && { rtol: positiveFlag('rtol', args.rtol) }),
         ...(args.atol !== undefined && { atol: positiveFlag('atol', args.atol) }),
-        ...(args.init !== undefined && { init: parseInit(args.init, n, model.dim) }),
-        ...(args.hold !== undefined && { hold: parseHold(args.hold, args['hold-from'], n, model.dim) }),
       };
       if (args.trajectory !== undefined) {
+        const planned = plannedSteps(model, sampler, options);
         options.recordEvery =
           args['record-every'] !== undefined
             ? intFlag('record-every', args['record-every'], 1, 1e9)
-            : Math.max(1, Math.round(plannedSteps(model, sampler, options) / 100));
+            : Math.max(1, Math.round(planned / 100));
+        // Frames are held in the workers and once more merged, then streamed to the file: refused up front if too many.
+        const frames = Math.floor(planned / options.recordEvery) + 1;
+        checkMemory(`--trajectory: ${frames} frames x --n ${n} x ${d} dimensions`, 4 * frames * floats * 2 + 4 * floats * (workers + 5));
       }
+      if (args.init !== undefined) options.init = await parseInit(args.init, n, d, io);
+      if (args.hold !== undefined) options.hold = await parseHold(args.hold, args['hold-from'], n, d, io);
       let bar: Progress | undefined;
       const t0 = performance.now();
       const result = await sampleParallel(model, bytes, modelPath, options, workers, (p) => {
@@ -120,21 +134,24 @@ export const sample = defineCommand({
       });
       const seconds = (performance.now() - t0) / 1000;
       bar?.finish();
-      const m = { data: Float64Array.from(result.samples), rows: n, cols: model.dim };
-      writeFileAtomic(out, ext === '.npy' ? encodeNpy(m, 'f4') : formatCsv(m));
-      let frames = 0;
+      const m = { data: result.samples, rows: n, cols: d };
+      await writeOutput(out, ext === '.npy' ? [encodeNpy(m, 'f4')] : formatCsvChunks(m), io.stdout);
+      const frames = result.trajectory.length;
       if (args.trajectory !== undefined) {
-        const all = result.trajectory;
-        frames = all.length;
-        const flat = new Float32Array(frames * n * model.dim);
-        all.forEach((f, i) => flat.set(f, i * n * model.dim));
-        writeFileAtomic(args.trajectory, encodeNpyArray(flat, [frames, n, model.dim], 'f4'));
+        // Frame by frame after the header: the same bytes as encodeNpyArray of all frames, never held at once.
+        const header = encodeNpyHeader([frames, n, d], 'f4');
+        const body = (f: Float32Array) => encodeNpyArray(f, [f.length], 'f4').subarray(encodeNpyHeader([f.length]).length);
+        const pieces = function* () {
+          yield header;
+          for (const f of result.trajectory) yield body(f);
+        };
+        await writeOutput(args.trajectory, pieces(), io.stdout);
       }
       const summary = {
         out,
         model: modelPath,
         n,
-        dim: m.cols,
+        dim: d,
         sampler: result.sampler,
         settings: result.settings,
         stationarity: result.stationarity,
@@ -146,10 +163,11 @@ export const sample = defineCommand({
       };
       if (samplers[result.sampler].stationary && !result.stationarity.settled)
         io.stderr(`scorefield sample: warning: ${unsettled(result.stationarity)}\n`);
+      const say = ext === '-' ? (t: string) => !args.quiet && io.stderr(t) : io.stdout;
       if (args.json) io.stdout(`${JSON.stringify(summary)}\n`);
       else
-        io.stdout(
-          `wrote ${out}: ${n} samples, ${result.sampler} ${settingsText(result.settings)} (${Math.round(result.evaluations)} score evaluations per particle) in ${seconds.toFixed(1)} s\n`,
+        say(
+          `wrote ${out === '-' ? 'stdout' : out}: ${n} samples, ${result.sampler} ${settingsText(result.settings)} (${Math.round(result.evaluations)} score evaluations per particle) in ${seconds.toFixed(1)} s\n`,
         );
     } finally {
       model.free();
@@ -157,37 +175,34 @@ export const sample = defineCommand({
   },
 });
 
-/** Points from a .csv/.npy file, checked to be rows x d. */
-function readPoints(path: string, rows: number, d: number, flag: string) {
-  const bytes = readInputFile(path);
-  const m =
-    extname(path).toLowerCase() === '.npy'
-      ? parseNpy(bytes, { source: path })
-      : parseCsv(new TextDecoder().decode(bytes), { source: path });
+/** Points from a .csv/.npy file or -, checked to be rows x d. */
+async function pointsOf(path: string, rows: number, d: number, flag: string, io: CommandIO) {
+  const m = await readPoints(path, { io });
   if (m.cols !== d) throw new InputError(`--${flag} ${path}: points have dimension ${m.cols}, the model ${d}`);
   if (m.rows !== rows) throw new InputError(`--${flag} ${path}: ${m.rows} points, expected --n ${rows}`);
-  return { data: m.data, rows: m.rows, cols: m.cols };
+  return m;
 }
 
-function parseInit(spec: string, n: number, d: number): InitSpec {
+async function parseInit(spec: string, n: number, d: number, io: CommandIO): Promise<InitSpec> {
   if (spec === 'gaussian' || spec === 'uniform' || spec === 'prior') return spec;
   const box = /^box:([^:]+):([^:]+)$/.exec(spec);
   if (box) {
-    const lo = Number(box[1]),
-      hi = Number(box[2]);
-    if (!(Number.isFinite(lo) && Number.isFinite(hi) && lo < hi)) throw new InputError(`--init ${spec}: expected box:LO:HI with LO < HI`);
+    const lo = parseStrictNumber(box[1]),
+      hi = parseStrictNumber(box[2]);
+    if (!(typeof lo === 'number' && typeof hi === 'number' && lo < hi))
+      throw new InputError(`--init ${spec}: expected box:LO:HI with LO < HI`);
     return { uniform: [lo, hi] };
   }
-  if (/\.(csv|tsv|txt|npy)$/i.test(spec)) return readPoints(spec, n, d, 'init');
-  throw new InputError(`--init: expected gaussian, uniform, prior, box:LO:HI or a .csv/.npy file, got '${spec}'`);
+  if (spec === '-' || /\.(csv|tsv|txt|npy)$/i.test(spec)) return pointsOf(spec, n, d, 'init', io);
+  throw new InputError(`--init: expected gaussian, uniform, prior, box:LO:HI, a .csv/.npy file or -, got '${excerpt(spec, 40)}'`);
 }
 
-function parseHold(coords: string, from: string | undefined, n: number, d: number) {
+async function parseHold(coords: string, from: string | undefined, n: number, d: number, io: CommandIO) {
   if (from === undefined) throw new InputError('--hold needs --hold-from <file> with the values to hold');
-  const list = coords.split(',').map((c) => Number(c));
-  if (!list.every((c) => Number.isInteger(c) && c >= 0 && c < d))
-    throw new InputError(`--hold: expected coordinates between 0 and ${d - 1}, got '${coords}'`);
-  return { coords: list, points: readPoints(from, n, d, 'hold-from') };
+  const list = coords.split(',').map((c) => parseStrictNumber(c));
+  if (!list.every((c) => typeof c === 'number' && Number.isInteger(c) && c >= 0 && c < d))
+    throw new InputError(`--hold: expected coordinates between 0 and ${d - 1}, got '${excerpt(coords, 40)}'`);
+  return { coords: list as number[], points: await pointsOf(from, n, d, 'hold-from', io) };
 }
 
 /** The settings a sampler chose, short: `steps=1400 stepSize=1.4e-4 sigmas=14 levels 3.71..0.0276`. */

@@ -4,6 +4,7 @@ import {
   conditionings,
   InputError,
   lookup,
+  modelDims,
   modelKinds,
   objectives,
   projections,
@@ -12,6 +13,7 @@ import {
 } from '@scorefield/core-math';
 import {
   decodeCheckpoint,
+  defaultSteps,
   defaultStepsOf,
   encodeCheckpoint,
   encodeModel,
@@ -25,7 +27,8 @@ import {
 import { ParallelTrainer } from '@scorefield/models/node';
 import { defineCommand, intFlag, intListFlag, positiveFlag, requireFlag } from '../command.js';
 import { loadData } from '../data.js';
-import { checkOutputPath, readInputFile, writeFileAtomic } from '../io.js';
+import { checkOutputs, readInputFile, writeFileAtomic } from '../io.js';
+import { checkMemory, maxModelParams } from '../limits.js';
 import { createProgress } from '../progress.js';
 import { getCore } from '../core.js';
 import { conditioningFromFlag, objectiveFlagDefaults, objectiveFromFlags } from '../objective-flags.js';
@@ -48,7 +51,12 @@ export const train = defineCommand({
       value: 'file.json',
       description: 'options as a JSON object {"loss": "ncsn", "steps": 5000, ...}; flags override it',
     },
-    data: { type: 'string', value: 'name|file', description: 'built-in dataset name (see `scorefield datasets`), or a .csv/.npy/IDX file' },
+    data: {
+      type: 'string',
+      value: 'name|file|-',
+      description:
+        'built-in dataset name (see `scorefield datasets`), a .csv/.npy/IDX file, or - (stdin: .npy by its magic bytes, else CSV)',
+    },
     loss: {
       type: 'string',
       value: 'name',
@@ -187,14 +195,15 @@ export const train = defineCommand({
         "--workers > 1 cannot be combined with --checkpoint-every or --resume (the shards' streams are not checkpointed)",
       );
     if (workers > options.batch) throw new InputError(`--workers ${workers}: more workers than points in a batch (${options.batch})`);
-    checkOutputPath(out, 'out', ['.safetensors']);
+    checkOutputs([{ flag: 'out', path: out, extensions: ['.safetensors'] }]);
     const ckptPath = checkpointPath(out),
       recPath = recordPath(out);
     if (args.resume && !existsSync(ckptPath))
       throw new InputError(`--resume: no checkpoint ${ckptPath} (write one with --checkpoint-every N)`);
 
     const core = await getCore();
-    const data = loadData(core, dataSpec, { size, seed: options.seed });
+    const data = await loadData(core, dataSpec, { size, seed: options.seed, io, quiet: args.quiet });
+    checkTrainingMemory({ ...options, steps: options.steps ?? defaultSteps(loss) }, data.points.rows, data.points.cols);
     if (recordEvery && data.points.cols !== 2)
       throw new InputError(`--record-every: field snapshots need 2-D data, ${data.name} has dimension ${data.points.cols}`);
     // Everything that must match for a resumed run to equal an uninterrupted one.
@@ -210,12 +219,12 @@ export const train = defineCommand({
     const record = recordEvery ? newRecord(data.points.data, 24, `${args.model} model, ${args.loss}`) : undefined;
     try {
       if (args.resume) {
-        const ckpt = decodeCheckpoint(readInputFile(ckptPath), ckptPath);
+        const ckpt = decodeCheckpoint(readInputFile(ckptPath, 'checkpoint'), ckptPath);
         if (ckpt.config !== config)
           throw new InputError(`--resume: ${ckptPath} was written with other options or data; rerun without --resume to start over`);
         trainer.restore(ckpt.state, ckpt.params);
         if (record && existsSync(recPath)) {
-          const old = decodeRecord(readInputFile(recPath), recPath);
+          const old = decodeRecord(readInputFile(recPath, 'record'), recPath);
           const keep = old.steps.filter((s) => s <= ckpt.state.step).length;
           Object.assign(record, {
             steps: old.steps.slice(0, keep),
@@ -228,6 +237,7 @@ export const train = defineCommand({
       if (trainer.ladder && !args.json && !args.quiet) io.stdout(`${ladderLine(trainer.ladder, objectiveLabel(trainer.loss))}\n`);
       const bar = createProgress(io, 'train', steps, !args.quiet);
       const progressEvery = Math.max(1, Math.floor(steps / 200));
+      let piece = 1;
       const t0 = performance.now(),
         startStep = trainer.step;
       const save = () => {
@@ -237,9 +247,17 @@ export const train = defineCommand({
       };
       while (trainer.step < steps) {
         const next = Math.min(steps, ...[every, recordEvery].filter((k) => k > 0).map((k) => (Math.floor(trainer.step / k) + 1) * k));
-        step(next - trainer.step, (done, value) => {
-          if (done % progressEvery === 0 || done === steps) bar.update(done, `loss ${value.toFixed(4)}`);
-        });
+        // In pieces of about 50 ms, yielding to the event loop between them, so SIGINT/SIGTERM are handled
+        // at once while training (the same bits however the steps are split).
+        while (trainer.step < next) {
+          const t = performance.now();
+          step(Math.min(next - trainer.step, piece), (done, value) => {
+            if (done % progressEvery === 0 || done === steps) bar.update(done, `loss ${value.toFixed(4)}`);
+          });
+          const ms = performance.now() - t;
+          piece = ms < 25 ? piece * 2 : ms > 100 ? Math.max(1, piece >> 1) : piece;
+          await new Promise((r) => setImmediate(r));
+        }
         if (record && trainer.step % recordEvery === 0) snapshot(record, trainer.model, trainer.step);
         if (every && trainer.step % every === 0 && trainer.step < steps) {
           save();
@@ -296,4 +314,23 @@ export const train = defineCommand({
 function ladderLine(l: NoiseLadder, objective: string): string {
   const p = (v: number) => Number(v.toPrecision(3));
   return `noise levels from the data (standardised units): ${l.levels} geometric levels ${p(l.sigmaMax)} -> ${p(l.sigmaMin)}, ratio ${p(l.ratio)}; trains ${objective}`;
+}
+
+/**
+ * Refuses, before training, a network or data set that cannot fit: more parameters than a model file may
+ * hold (so `sample` could not read the result), or more memory than WASM's 4 GiB or this machine's budget.
+ * WASM holds the weights, gradient and Adam's two moments (4 copies), the standardised data, a batch and
+ * the objective's workspace (about batch x widths x lanes floats; esm's exact trace takes 2d + 2 lanes).
+ */
+function checkTrainingMemory(o: TrainOptions & { steps: number; batch: number }, rows: number, d: number): void {
+  const hidden = o.hidden ?? trainDefaults.hidden;
+  const loss = o.loss!.name;
+  const noisy = loss === 'ncsn' || loss === 'continuous';
+  const dims = modelDims({ kind: o.kind ?? 'score', conditioning: o.conditioning ?? (noisy ? 'both' : 'none') }, d, hidden);
+  const params = dims.slice(1).reduce((n, out, l) => n + (dims[l] + 1) * out, 0);
+  const what = `--hidden ${hidden.join(',')} (${params} parameters at dimension ${d})`;
+  if (params > maxModelParams()) throw new InputError(`${what}: more than the limit of ${maxModelParams()} parameters`);
+  const lanes = loss === 'esm' ? 2 * d + 2 : 4;
+  const wasm = 4 * (4 * params + (rows + o.batch) * d + o.batch * lanes * dims.reduce((a, b) => a + b, 0));
+  checkMemory(`${what}, ${rows} points, --batch ${o.batch}`, wasm + 8 * rows * d + 4 * o.steps, wasm);
 }

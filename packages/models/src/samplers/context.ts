@@ -44,6 +44,12 @@ export class SamplerContext {
     const { mean, std } = this.model.normalization,
       d = this.model.dim;
     for (let i = 0; i < out.length; i++) out[i] = mean[i % d] + std[i % d] * out[i];
+    // Finite in standardised units can still overflow float32 once scaled back (a huge stored std).
+    const bad = out.findIndex((v) => !Number.isFinite(v));
+    if (bad >= 0)
+      throw new Error(
+        `sampling diverged at step ${this.done}: particle ${Math.floor(bad / d) + 1} is ${out[bad]} in data units (beyond float32)`,
+      );
     return out;
   }
 
@@ -68,6 +74,7 @@ export class SamplerContext {
   advance(k: number, sigma?: number): void {
     const before = this.done;
     this.done += k;
+    this.checkFinite(`at step ${this.done} of ${this.steps}`);
     if (this.recordEvery > 0 && Math.floor(this.done / this.recordEvery) > Math.floor(before / this.recordEvery))
       this.trajectory.push(this.particles());
     if (

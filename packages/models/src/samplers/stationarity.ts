@@ -40,11 +40,11 @@ export interface Stationarity {
   residual: number;
   /** The direction (unit vector, standardised units) of that residual. */
   direction: number[];
-  /** Standard error of the residual (batch means over chunks of {@link STEIN_CHUNK} particles). */
+  /** Standard error of the residual (batch means over chunks of {@link STEIN_CHUNK} particles); NaN below {@link MIN_CHUNKS} chunks. */
   standardError: number;
   /** The noise level the score was read at. */
   sigma: number;
-  /** False when the residual exceeds both {@link STEIN_TOLERANCE} and 4 standard errors. */
+  /** False when the residual exceeds both {@link STEIN_TOLERANCE} and 4 standard errors (never below {@link MIN_CHUNKS} chunks). */
   settled: boolean;
 }
 
@@ -53,6 +53,9 @@ export const STEIN_TOLERANCE = 0.1;
 
 /** Particles per chunk: 256 (the ODE and pc block size) is a multiple, so worker blocks never split a chunk. */
 export const STEIN_CHUNK = 64;
+
+/** Chunks needed for a verdict (the batch-means error needs a few batches): 256 particles. */
+export const MIN_CHUNKS = 4;
 
 /** Dimensions up to which the check whitens by the full covariance (d x d sums per chunk). */
 export const STEIN_WHITEN_MAX_DIM = 16;
@@ -138,12 +141,14 @@ export function stationarity(sums: SteinSums): Stationarity {
   const free = Array.from({ length: d }, (_, j) => j).filter((j) => !sums.held?.includes(j));
   const n = chunks.reduce((a, c) => a + c.n, 0);
   const mean = free.map((j) => chunks.reduce((a, c) => a + c.y[j], 0) / n);
+  // Fewer than MIN_CHUNKS batches cannot estimate the noise: no verdict (settled, standard error unknown).
+  const judged = chunks.length >= MIN_CHUNKS;
   const unsettled = (residual: number, direction: number[], standardError: number): Stationarity => ({
     residual,
     direction,
-    standardError,
+    standardError: judged ? standardError : Number.NaN,
     sigma: sums.sigma,
-    settled: !(residual > STEIN_TOLERANCE && residual > 4 * standardError),
+    settled: !judged || !(residual > STEIN_TOLERANCE && residual > 4 * standardError),
   });
   if (!free.length || n < 2) return unsettled(0, [], 0);
   const full = d <= STEIN_WHITEN_MAX_DIM,

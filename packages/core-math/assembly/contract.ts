@@ -1,0 +1,152 @@
+// The contract between the WASM core and its TypeScript side: every code, constant and config block that
+// crosses the boundary is declared here, once. The build (scripts/build-wasm.mjs with scripts/contract.mjs)
+// generates src/generated/contract.ts from this file, taking the block layouts from the compiler itself,
+// so the TS side writes exactly what this side reads. Codes are explicit: they are an ABI, not an order.
+// Config blocks are @unmanaged classes: the TS side allocates and fills them, a kernel reads them with
+// changetype<Block>(pointer).
+
+/** Activation phi after every hidden layer (assembly/activation.ts); elu has alpha = 1. */
+export enum ActivationCode {
+  Silu = 0,
+  Softplus = 1,
+  Tanh = 2,
+  Elu = 3,
+}
+
+/** How a network f is read as a score model (assembly/model.ts). */
+export enum ModelKindCode {
+  /** s(x) = f(x), f: d -> d. */
+  Score = 0,
+  /** E(x) = f(x), f: d -> 1, s = -grad_x E. */
+  Energy = 1,
+}
+
+/** Noise conditioning, as bit flags. */
+export enum ConditioningCode {
+  None = 0,
+  /** Concatenate c(sigma) (EMBED_FEATURES features) to the input. */
+  Embed = 1,
+  /** Divide the output by sigma. */
+  Scale = 2,
+  Both = 3,
+}
+
+/** Features of the noise embedding c(sigma) = [l, sin(l/2), cos(l/2), sin l, cos l, sin 2l, cos 2l], l = ln sigma. */
+export const EMBED_FEATURES: i32 = 7;
+
+/** The score-matching objectives (assembly/objectives.ts). */
+export enum ObjectiveCode {
+  Esm = 0,
+  Ssm = 1,
+  SsmVr = 2,
+  Dsm = 3,
+  Ncsn = 4,
+  /** Continuous-time DSM over the SDE in ObjectiveConfig.sde. */
+  Continuous = 5,
+}
+
+/** Projections v of sliced score matching; all have E[v v^T] = I. */
+export enum ProjectionCode {
+  Gaussian = 0,
+  Rademacher = 1,
+  /** Uniform on the sphere of radius sqrt(d). */
+  Sphere = 2,
+}
+
+/** The forward SDEs of continuous-time models (assembly/sde.ts). */
+export enum SdeCode {
+  /** Variance exploding. */
+  Ve = 0,
+  /** Variance preserving. */
+  Vp = 1,
+}
+
+/** The step rules of samplerSteps (assembly/langevin.ts). */
+export enum StepMode {
+  /** x <- a x + b s(x; sigma) + c z. */
+  Affine = 0,
+  /** Langevin corrector with the signal-to-noise-adaptive step eps = 2 a (b mean|z| / mean|s|)^2. */
+  Corrector = 1,
+}
+
+/** The built-in 2-D datasets (assembly/datasets.ts). */
+export enum DatasetId {
+  Gaussians8 = 0,
+  Spirals2 = 1,
+  Checkerboard = 2,
+  Moons = 3,
+  Circles = 4,
+  Rings = 5,
+  Swissroll = 6,
+  Pinwheel = 7,
+  Gaussians25 = 8,
+  Gmm3 = 9,
+  NcsnMix = 10,
+}
+
+/** A forward SDE with its parameters (assembly/sde.ts). */
+@unmanaged export class SdeConfig {
+  /** SdeCode. */
+  sde: i32;
+  /** VE: sigma(t) = sigmaMin (sigmaMax / sigmaMin)^t. */
+  sigmaMin: f32;
+  sigmaMax: f32;
+  /** VP: beta(t) = betaMin + t (betaMax - betaMin). */
+  betaMin: f32;
+  betaMax: f32;
+  /** Training times t ~ U(eps, 1). */
+  eps: f32;
+}
+
+/** An objective bound to a model (assembly/objectives.ts); fields an objective does not use are 0. */
+@unmanaged export class ObjectiveConfig {
+  /** ObjectiveCode. */
+  objective: i32;
+  /** ModelKindCode. */
+  kind: i32;
+  /** ConditioningCode bits. */
+  conditioning: i32;
+  /** Data dimension d. */
+  dim: i32;
+  /** ssm, ssm-vr: ProjectionCode. */
+  projection: i32;
+  /** ssm, ssm-vr: projections M per sample. */
+  slices: i32;
+  /** dsm: the noise level. */
+  sigma: f32;
+  /** ncsn: number of noise levels. */
+  levels: i32;
+  /** ncsn: pointer to the `levels` f32 noise levels. */
+  sigmas: usize;
+  /** continuous: pointer to the SDE. */
+  sde: SdeConfig;
+}
+
+/** A run of sampler steps on a block of particles (assembly/langevin.ts). */
+@unmanaged export class SamplerConfig {
+  /** ModelKindCode. */
+  kind: i32;
+  /** ConditioningCode bits. */
+  conditioning: i32;
+  /** Noise level the model is read at. */
+  sigma: f32;
+  /** StepMode. */
+  mode: i32;
+  /** Step coefficients: Affine x <- a x + b s + c z; Corrector a = alpha, b = snr (c unused). */
+  a: f32;
+  b: f32;
+  c: f32;
+  /** Particles in x [n, d]: particles first..first+n-1 of `total` (noise positions depend on these). */
+  n: i32;
+  d: i32;
+  first: i32;
+  total: i32;
+  /** Steps to run. */
+  steps: i32;
+  /** Particles per model evaluation (the workspace is sized for it). */
+  chunk: i32;
+  /** Inpainting: f32 [d], coordinates j with mask[j] != 0 are reset to held after every step; 0: none. */
+  mask: usize;
+  /** Inpainting: f32 [n, d], the held values. */
+  held: usize;
+}
