@@ -365,7 +365,8 @@ describe('train -> sample -> plot', () => {
         .subarray(8, 8 + Number(readFileSync(model).readBigUInt64LE(0)))
         .toString(),
     ).__metadata__.loss;
-    expect(m.sigma).toBeCloseTo(JSON.parse(loss).sigmaMin, 12);
+    expect(m.sigma).toBeCloseTo(JSON.parse(loss).sigmaMin, 3); // the SDE's sigma at t = eps
+    expect(m.sigma).toBe(m.density.sigma);
     expect(m.smearing.mmd2).toMatchObject({ value: expect.any(Number), floor: expect.any(Number) });
     expect(m.smearing.inModeShare.floor).toBeGreaterThan(0.7);
     expect(m.scoreError.overall).toBeGreaterThan(0);

@@ -19,6 +19,7 @@ import {
 import { identityNormalization, normalize, type Normalization } from './normalization.js';
 import type { ScoreSource, Stepper } from './score-source.js';
 import { checkPoints, type Points } from './points.js';
+import { sdeOf } from './sde.js';
 
 /** Architecture of a score model: an MLP read as a score s (d -> d) or an energy E (d -> 1, s = -grad E). */
 export interface ScoreNetConfig {
@@ -104,15 +105,20 @@ export class ScoreModel implements ScoreSource {
   }
 
   /**
-   * The noise level (standardised units) the model is read at when none is given: the smallest level it
-   * was trained on for noise-conditional models, 1 (ignored) otherwise.
+   * The noise level (standardised units) the model is read at when none is given: for noise-conditional
+   * models the smallest level it was trained on, where the samplers end (ncsn: its last level; continuous:
+   * the SDE's sigma at t = eps), 1 (ignored) otherwise. Densities are read elsewhere, where they are
+   * determined (see density.ts); every output that reads a noise-conditional model names its sigma.
    */
   get defaultSigma(): number {
     const loss = this.training?.loss;
     if (!loss || this.spec.conditioning === 'none') return 1;
     if (loss.name === 'ncsn') return Math.min(...loss.sigmas);
     if (loss.name === 'dsm') return loss.sigma;
-    if (loss.name === 'continuous') return loss.sde === 've' ? (loss.sigmaMin ?? 0.01) : 0.01;
+    if (loss.name === 'continuous') {
+      const sde = sdeOf(loss);
+      return sde.sigma(sde.eps);
+    }
     return 1;
   }
 

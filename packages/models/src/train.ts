@@ -33,7 +33,7 @@ export interface TrainOptions {
    * SDE's `sigmaMax`/`sigmaMin`) are chosen from the data (see {@link noiseLevels}).
    */
   loss?: ObjectiveRequest;
-  /** Where noise levels left out of `loss` come from: the data (default) or the fixed pre-0.2 defaults. */
+  /** Where noise levels left out of `loss` come from: the data (default) or the fixed levels of earlier versions. */
   noiseLevels?: NoiseLevelSource;
   /**
    * Decay m of the exponential moving average of the weights that the model holds, sampled and saved
@@ -147,7 +147,7 @@ export class Trainer {
   /** One-line notices about the data (e.g. constant coordinates kept). */
   readonly notices: string[] = [];
   /** The weights Adam trains: `model.params` itself when the weights are not averaged. */
-  params: F32Buffer;
+  readonly params: F32Buffer;
   step = 0;
   private lossLog: Float32Array;
   private readonly objective: BoundObjective;
@@ -208,12 +208,7 @@ export class Trainer {
     };
     const net = this.model.layout;
     this.rows = data.rows;
-    this.params = this.model.params;
-    if (o.ema > 0) {
-      // Allocate before taking the view: a growing WASM memory detaches views taken earlier.
-      this.params = core.f32(net.paramCount);
-      this.params.set(this.model.params.view);
-    }
+    this.params = o.ema > 0 ? copyOf(core, this.model.params) : this.model.params;
     this.bufs = {
       train: core.f32(data.rows * d, standardized),
       batch: core.f32(o.batch * d),
@@ -270,7 +265,7 @@ export class Trainer {
       scaleAdd(this.core, this.model.params, m, this.params, 1 - m);
     }
     const m = averageDecay(LOSS_AVERAGE, t);
-    record.lossAverage = t === 0 ? loss : m * record.lossAverage! + (1 - m) * loss;
+    record.lossAverage = record.lossAverage === undefined ? loss : m * record.lossAverage + (1 - m) * loss;
     if (this.step === this.lossLog.length) {
       const grown = new Float32Array(this.lossLog.length * 2);
       grown.set(this.lossLog);
@@ -368,6 +363,13 @@ function clipToNorm(g: Float32Array, max: number): void {
     const scale = max / norm;
     for (let i = 0; i < g.length; i++) g[i] *= scale;
   }
+}
+
+/** A new buffer holding the values of `b` (allocated first: a growing WASM memory detaches older views). */
+function copyOf(core: Core, b: F32Buffer): F32Buffer {
+  const copy = core.f32(b.length);
+  copy.set(b.view);
+  return copy;
 }
 
 /** True when the objective leaves out a noise level that {@link resolveObjective} would fill in. */

@@ -51,9 +51,14 @@ export const sample = defineCommand({
     snr: {
       type: 'string',
       value: 'R',
-      description: "pc: Song et al.'s SNR-adaptive corrector with this signal-to-noise ratio (e.g. 0.16)",
+      description: "pc: the corrector's signal-to-noise ratio (Song et al.'s adaptive step; 0.16); giving it turns the corrector on",
     },
-    'corrector-steps': { type: 'string', value: 'M', description: 'pc: corrector steps per predictor step (1)' },
+    'corrector-steps': {
+      type: 'string',
+      value: 'M',
+      description:
+        'pc: corrector steps per predictor step (default: 1 with --snr or above 4 dimensions; else 0, where the predictor alone measured best)',
+    },
     rtol: { type: 'string', value: 'TOL', description: 'ode: relative tolerance (1e-5)' },
     atol: { type: 'string', value: 'TOL', description: 'ode: absolute tolerance (1e-5)' },
     init: {

@@ -6,9 +6,10 @@ import { defineSampler, langevinRule } from './spec.js';
 /**
  * Plain Langevin defaults. The step is alpha = stepFactor / kappa, kappa the mean curvature E|s|^2 / d of the
  * model's log-density (standardised units), so the stationary variance of a Gaussian of that curvature is
- * 1 / (1 - stepFactor / 4) of the true one (2.5% high); the steps let a direction of the data's unit
- * scale relax to 1% (ln(100) / alpha), within [minSteps, maxSteps]. Models without a recorded loss
- * average fall back to the fixed steps of earlier versions.
+ * 1 / (1 - stepFactor / 4) of the true one (2.5% high), and at most sigma^2 for dsm models (stable where
+ * the curvature peaks, up to 1 / sigma^2); the steps let a direction of the data's unit scale relax to 1%
+ * (ln(100) / alpha), within [minSteps, maxSteps]. Models without a recorded loss average fall back to
+ * the fixed steps of earlier versions.
  */
 export const langevinDefaults = {
   stepFactor: 0.1,
@@ -60,7 +61,10 @@ export const langevin = defineSampler<LangevinSettings>({
     if (!(Number.isFinite(sigma) && sigma >= 0)) throw new InputError(`sample: sigma must be a finite number >= 0, got ${sigma}`);
     const kappa = modelCurvature(model, sigma);
     const { stepFactor, relaxation, minSteps, maxSteps, fallback } = langevinDefaults;
-    const stepSize = o.stepSize ?? (kappa ? stepFactor / kappa : fallback.stepSize);
+    // A model of the data blurred by sigma (dsm) has curvature at most 1 / sigma^2, so alpha <= sigma^2 keeps
+    // every step stable even where the curvature is far above its mean (tight modes: 25gaussians diverged).
+    const blur = model.training?.loss.name === 'dsm' ? model.training.loss.sigma : undefined;
+    const stepSize = o.stepSize ?? (kappa ? Math.min(stepFactor / kappa, blur === undefined ? Infinity : blur * blur) : fallback.stepSize);
     const stepFrom = o.stepSize !== undefined ? 'given' : kappa ? 'model' : 'fixed';
     const steps =
       o.steps ??

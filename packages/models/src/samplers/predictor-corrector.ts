@@ -11,7 +11,7 @@ import { defineSampler } from './spec.js';
  */
 export const pcDefaults = { steps: 500, snr: 0.16, denoise: true };
 
-/** Corrector steps per predictor step by default for data of dimension d (see {@link pcDefaults}). */
+/** Corrector steps per predictor step by default for data of dimension d (see {@link pcDefaults}); 1 when `snr` is given. */
 export function defaultCorrectorSteps(d: number): number {
   return techniqueTwoRatio(d) === undefined ? 0 : 1;
 }
@@ -39,7 +39,7 @@ export const pc = defineSampler<PcSettings>({
   settings(model, o) {
     if (!o.sde) sdeOf(model.training?.loss); // throws for models without an SDE
     const steps = o.steps ?? pcDefaults.steps,
-      correctorSteps = o.correctorSteps ?? defaultCorrectorSteps(model.dim),
+      correctorSteps = o.correctorSteps ?? (o.snr !== undefined ? 1 : defaultCorrectorSteps(model.dim)),
       snr = o.snr ?? pcDefaults.snr;
     checkInt('steps', steps, 1, 1e7);
     checkInt('corrector steps', correctorSteps, 0, 100);

@@ -29,7 +29,7 @@ export interface SampleOptions {
   sigmas?: number[];
   /** annealed, pc: finish with a denoising step x + sigma^2 s(x) (Tweedie). */
   denoise?: boolean;
-  /** pc: the corrector's signal-to-noise ratio (0.16). */
+  /** pc: the corrector's signal-to-noise ratio (0.16); giving it turns the corrector on (1 step unless `correctorSteps`). */
   snr?: number;
   /** pc: corrector steps per predictor step. */
   correctorSteps?: number;
