@@ -1,5 +1,5 @@
 import { InputError } from '@scorefield/core-math';
-import type { Points } from './points.js';
+import { checkPoints, type Points } from './points.js';
 
 /**
  * Per-coordinate standardisation y = (x - mean) / std. The network sees y; samples and scores are
@@ -31,6 +31,7 @@ const F32_MAX = 3.4028234663852886e38;
  * (values near the float limits) are an input error naming `what`: the model could not represent them.
  */
 export function fitNormalization(p: Points, what = 'data'): Normalization {
+  p = checkPoints(p, what);
   const mean = new Array<number>(p.cols).fill(0),
     std = new Array<number>(p.cols).fill(0);
   for (let i = 0; i < p.rows; i++) for (let k = 0; k < p.cols; k++) mean[k] += p.data[i * p.cols + k] / p.rows;

@@ -165,7 +165,7 @@ export class Trainer {
     const given = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as TrainOptions;
     const o = { ...trainDefaults, ...given, steps: given.steps ?? defaultSteps(given.loss ?? trainDefaults.loss) };
     this.options = o;
-    checkPoints(data, 'data');
+    data = checkPoints(data, 'data'); // a copy: the allocations below may detach the caller's view
     checkPositiveInt('steps', o.steps);
     checkPositiveInt('batch', o.batch);
     checkPositive('lr', o.lr);
