@@ -4,7 +4,7 @@
  */
 import { activations, conditionings, projections, schedules } from '@scorefield/core-math';
 import { formatCsv } from '@scorefield/formats';
-import { annealedDefaults, langevinDefaults, pcDefaults } from '@scorefield/models';
+import { annealedDefaults, pcDefaults } from '@scorefield/models';
 import {
   cliCommand,
   datasetNames,
@@ -413,7 +413,7 @@ function syncControls(): void {
   input('sample-steps').value = s.sampleSteps === undefined ? '' : String(s.sampleSteps);
   input('sample-steps').placeholder =
     sampler === 'langevin'
-      ? String(langevinDefaults.steps)
+      ? 'from the model'
       : sampler === 'annealed'
         ? `${annealedDefaults.steps} per level`
         : sampler === 'pc'
@@ -421,7 +421,7 @@ function syncControls(): void {
           : 'adaptive';
   input('sample-steps').disabled = sampler === 'ode';
   input('step-size').value = s.stepSize === undefined ? '' : String(s.stepSize);
-  input('step-size').placeholder = sampler === 'langevin' ? String(langevinDefaults.stepSize) : sampler === 'annealed' ? '0.1 σ_L²' : 'n/a';
+  input('step-size').placeholder = sampler === 'langevin' || sampler === 'annealed' ? 'from the model' : 'n/a';
   input('step-size').disabled = sampler === 'pc' || sampler === 'ode';
   input('particles').value = String(s.particles);
   input('sample-seed').value = String(s.sampleSeed);

@@ -15,12 +15,9 @@ import {
   type Core,
 } from '@scorefield/core-math';
 import {
-  annealedDefaults,
   encodeModel,
-  langevinDefaults,
   lossCurve,
-  modelSigmas,
-  pcDefaults,
+  plannedSteps,
   sample,
   Trainer,
   TrainingDivergedError,
@@ -379,14 +376,7 @@ function doSample(req: SampleRequest): void {
   const wasRunning = running;
   running = false;
   postProgress(true);
-  const plan =
-    req.sampler === 'langevin'
-      ? (req.steps ?? langevinDefaults.steps)
-      : req.sampler === 'annealed'
-        ? modelSigmas(model).length * (req.steps ?? annealedDefaults.steps)
-        : req.sampler === 'pc'
-          ? (req.steps ?? pcDefaults.steps) * (1 + pcDefaults.correctorSteps)
-          : 1000;
+  const plan = plannedSteps(model, req.sampler, { steps: req.steps, stepSize: req.stepSize });
   const every = Math.max(1, Math.round(plan / FRAMES));
   post({ type: 'sample-start', run, sampler: req.sampler, n: req.n, steps: plan });
   const t0 = performance.now();

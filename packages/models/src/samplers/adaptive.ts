@@ -1,7 +1,9 @@
 import { rngNormal, type Rng } from '@scorefield/core-math';
 import type { ScoreSource } from '../score-source.js';
-import type { Sde } from '../sde.js';
+import { sdeOf, type Sde } from '../sde.js';
+import { checkPositive } from './context.js';
 import { ODE_BLOCK } from './ode.js';
+import { defineSampler } from './spec.js';
 
 /** Options of {@link solveReverseSdeAdaptive}; the defaults are the paper's. */
 export interface AdaptiveSdeOptions {
@@ -20,7 +22,8 @@ export interface AdaptiveSdeOptions {
   onProgress?: (fraction: number, t: number) => void;
 }
 
-export const adaptiveDefaults = { atol: 1e-2, rtol: 1e-2, initialStep: 1e-2, safety: 0.9, exponent: 0.9, maxSteps: 100_000 };
+/** The paper's defaults, with its final denoising step. */
+export const adaptiveDefaults = { atol: 1e-2, rtol: 1e-2, initialStep: 1e-2, safety: 0.9, exponent: 0.9, maxSteps: 100_000, denoise: true };
 
 /**
  * The reverse-time SDE dx = [f(x, t) - g(t)^2 s(x; sigma(t))] dt + g(t) dw from t = 1 to eps, in place on x
@@ -109,3 +112,68 @@ export function solveReverseSdeAdaptive(
   }
   return evals / blocks;
 }
+
+/** The settings of an adaptive run. */
+export interface AdaptiveSettings {
+  [key: string]: number | boolean;
+  rtol: number;
+  atol: number;
+  denoise: boolean;
+}
+
+/**
+ * The reverse SDE of a VE/VP model with adaptive steps ({@link solveReverseSdeAdaptive}), then (by default) the paper's
+ * denoising step x + sigma(eps)^2 s(x; sigma(eps)).
+ * see: Jolicoeur-Martineau et al. 2021, Algorithm 1 and their default final denoising.
+ */
+export const adaptive = defineSampler<AdaptiveSettings>({
+  description:
+    'reverse SDE with adaptive steps for VE/VP SDE models: Euler-Maruyama against improved Euler (Jolicoeur-Martineau et al. 2021)',
+  init: 'prior',
+  blockMultiple: ODE_BLOCK,
+  stationary: false,
+  settings(model, o) {
+    if (!o.sde) sdeOf(model.training?.loss); // throws for models without an SDE
+    const rtol = o.rtol ?? adaptiveDefaults.rtol,
+      atol = o.atol ?? adaptiveDefaults.atol;
+    checkPositive('rtol', rtol);
+    checkPositive('atol', atol);
+    return { rtol, atol, denoise: o.denoise ?? adaptiveDefaults.denoise };
+  },
+  // Progress in thousandths of the time interval, and the denoising step.
+  steps: (s) => 1000 + (s.denoise ? 1 : 0),
+  run(ctx, s, o) {
+    const sde = o.sde ?? sdeOf(ctx.model.training?.loss);
+    const y = ctx.x.toArray();
+    let last = 0;
+    ctx.evaluations += solveReverseSdeAdaptive(
+      ctx.model,
+      sde,
+      y,
+      ctx.rng,
+      { first: ctx.first, total: ctx.total },
+      {
+        ...adaptiveDefaults,
+        rtol: s.rtol,
+        atol: s.atol,
+        held: ctx.hold ? Array.from(ctx.hold.mask.view, (v) => v !== 0) : undefined,
+        onProgress: (fraction, t) => {
+          const progress = Math.round(1000 * fraction);
+          if (progress > last) {
+            ctx.x.set(y);
+            ctx.advance(progress - last, sde.sigma(t));
+            last = progress;
+          }
+        },
+      },
+    );
+    ctx.x.set(y);
+    return sde.sigma(sde.eps);
+  },
+  finish(ctx, s, o) {
+    // Tweedie: E[x | x + sigma z] = x + sigma^2 s(x; sigma), at the last level sigma(eps).
+    const sde = o.sde ?? sdeOf(ctx.model.training?.loss),
+      sigma = sde.sigma(sde.eps);
+    if (s.denoise) ctx.run(1, { mode: 'affine', a: 1, b: sigma * sigma, c: 0 }, sigma);
+  },
+});

@@ -1,6 +1,8 @@
 import type { ScoreSource } from '../score-source.js';
-import type { Sde } from '../sde.js';
+import { sdeOf, type Sde } from '../sde.js';
+import { checkInt } from './context.js';
 import { ODE_BLOCK } from './ode.js';
+import { defineSampler } from './spec.js';
 
 /** DPM-Solver-2's default: 20 steps, 40 score evaluations. */
 export const dpmDefaults = { steps: 20 };
@@ -78,3 +80,43 @@ export function solveProbabilityFlowDpm(
   }
   return 2 * o.steps;
 }
+
+/** The settings of a DPM-Solver-2 run. */
+export interface DpmSettings {
+  [key: string]: number;
+  steps: number;
+}
+
+/** The probability-flow ODE of a VE/VP model with DPM-Solver-2 ({@link solveProbabilityFlowDpm}; deterministic). */
+export const dpm = defineSampler<DpmSettings>({
+  description: 'probability-flow ODE with DPM-Solver-2, steps uniform in log-SNR (Lu et al. 2022; deterministic)',
+  init: 'prior',
+  blockMultiple: ODE_BLOCK,
+  stationary: false,
+  settings(model, o) {
+    if (!o.sde) sdeOf(model.training?.loss); // throws for models without an SDE
+    const steps = o.steps ?? dpmDefaults.steps;
+    checkInt('steps', steps, 1, 1e6);
+    return { steps };
+  },
+  steps: (s) => s.steps,
+  run(ctx, s, o) {
+    const sde = o.sde ?? sdeOf(ctx.model.training?.loss);
+    const y = ctx.x.toArray();
+    let last = 0;
+    ctx.evaluations += solveProbabilityFlowDpm(ctx.model, sde, y, {
+      steps: s.steps,
+      held: ctx.hold ? Array.from(ctx.hold.mask.view, (v) => v !== 0) : undefined,
+      onProgress: (fraction, t) => {
+        const progress = Math.round(s.steps * fraction);
+        if (progress > last) {
+          ctx.x.set(y);
+          ctx.advance(progress - last, sde.sigma(t));
+          last = progress;
+        }
+      },
+    });
+    ctx.x.set(y);
+    return sde.sigma(sde.eps);
+  },
+});

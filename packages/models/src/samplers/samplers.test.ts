@@ -47,16 +47,19 @@ describe('samplers on the exact score (the sampler alone)', () => {
     expect(Math.abs(varX - 1)).toBeLessThan(0.15);
   });
 
-  it('the adaptive reverse SDE solver samples it too, with fewer score evaluations than pc by default', () => {
+  it('the adaptive reverse SDE solver samples it too, with fewer score evaluations than pc with its corrector', () => {
     const exact = new ExactScore(core, 'ncsn-mix');
     const sde = sdeOf({ name: 'continuous', sde: 've', sigmaMin: 0.01, sigmaMax: 300 });
-    const pc = sample(exact, { n: 256, sampler: 'pc', sde, seed: 1 });
+    const pc = sample(exact, { n: 256, sampler: 'pc', sde, seed: 1, snr: 0.16 });
+    expect(pc.evaluations).toBe(1000);
     const adaptive = sample(exact, { n: 2000, sampler: 'adaptive', sde, seed: 1 });
     expect(Math.abs(upperMode(adaptive.samples) - 0.8)).toBeLessThan(0.03);
     const up = Array.from({ length: 2000 }, (_, i) => [adaptive.samples[2 * i], adaptive.samples[2 * i + 1]]).filter(([a, b]) => a + b > 0);
     const varX = up.reduce((s, [a]) => s + (a - 5) ** 2, 0) / up.length;
     expect(Math.abs(varX - 1)).toBeLessThan(0.15);
-    // Two evaluations per step attempt, about 720 here (from sigma 300 to 0.01), against pc's 1000 (500 + 500).
+    // Two evaluations per step attempt, about 720 here (from sigma 300 to 0.01) and the final denoising step, against
+    // pc's 500 predictor + 500 corrector steps.
+    expect(adaptive.settings).toEqual({ rtol: 1e-2, atol: 1e-2, denoise: true });
     expect(adaptive.evaluations).toBeLessThan(pc.evaluations);
     // Tighter tolerances take more steps.
     expect(sample(exact, { n: 256, sampler: 'adaptive', sde, seed: 1, rtol: 1e-3, atol: 1e-3 }).evaluations).toBeGreaterThan(
@@ -141,8 +144,8 @@ describe('samplers on trained models', () => {
       onProgress: (p) => seen.push({ step: p.step, sigma: p.sigma }),
       progressEvery: 10,
     });
-    expect(r.trajectory).toHaveLength(13); // the start, then 6 levels x 10 steps / 5
-    expect(seen.map((p) => p.step)).toEqual([10, 20, 30, 40, 50, 60]);
+    expect(r.trajectory).toHaveLength(13); // the start, then 6 levels x 10 steps / 5 (the denoising step records none)
+    expect(seen.map((p) => p.step)).toEqual([10, 20, 30, 40, 50, 60, 61]);
     expect(seen[0].sigma).toBeCloseTo(2, 5);
     for (let i = 0; i < 10; i++) expect(r.samples[2 * i]).toBeCloseTo(1.5, 5);
     for (const frame of r.trajectory) for (let i = 0; i < 10; i++) expect(frame[2 * i]).toBeCloseTo(1.5, 5);
