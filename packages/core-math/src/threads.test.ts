@@ -3,6 +3,7 @@
 // steps, the model passes and the divergence, on both builds, at sizes that leave remainders everywhere
 // (odd batches, shares of samples and of weight rows that are not multiples of 4, widths not multiples of 4,
 // a particle count that is not a whole number of chunks).
+import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadCore, type Core } from './core.js';
 import { MlpLayout } from './mlp.js';
@@ -170,6 +171,16 @@ describe('threads option', () => {
     expect(() => train(core, { name: 'dsm', sigma: 0.3 }, spec, 70)).toThrow(/thread 1 failed/);
     await core.close();
     expect(train(core, { name: 'dsm', sigma: 0.3 }, spec, 70).losses.every(Number.isFinite)).toBe(true);
+  });
+
+  it('starts its threads in a Node process run as an ES module (node --input-type=module -e)', () => {
+    // The workers' eval'd CommonJS body must not inherit the parent's --input-type (it made `require` undefined).
+    const script = `import { loadCore } from '${new URL('../dist/index.js', import.meta.url).href}';
+const core = await loadCore({ threads: 2 });
+console.log(JSON.stringify({ threads: core.threads, why: core.threadsUnavailable ?? null }));
+await core.close();`;
+    const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
+    expect(JSON.parse(out)).toEqual({ threads: 2, why: null });
   });
 
   it('close() leaves a core that runs on one thread, with the same bits', async () => {

@@ -23,7 +23,9 @@ export function availableCores(): number {
 }
 
 export function spawnThread(start: WorkerStart): PoolThread {
-  const worker = new Worker(source, { eval: true, name: `core-math thread ${start.id}` });
+  // The body is CommonJS: a parent run with --input-type=module (node -e with ESM) would pass that on to the eval.
+  const execArgv = process.execArgv.filter((a, i, all) => !a.startsWith('--input-type') && all[i - 1] !== '--input-type');
+  const worker = new Worker(source, { eval: true, execArgv, name: `core-math thread ${start.id}` });
   const r = readiness();
   worker.on('message', r.report);
   worker.on('error', (e) => r.fail(`core-math: thread ${start.id}: ${e.message}`));
