@@ -297,7 +297,7 @@ export function markdown(r: Results): string {
   if (r.samplers?.length) {
     const labels = Object.keys(r.samplers[0].results);
     out.push(
-      '## Samplers: quality against score evaluations (continuous models, default training; fixed-bandwidth MMD²)',
+      '## Samplers: quality against score evaluations (continuous models, every default; fixed-bandwidth MMD²)',
       '',
       `Each cell: score evaluations per particle, MMD² (standardised units) of ${r.samplers[0].n} samples against as many ` +
         'held-out points. Defaults unless stated.',
@@ -323,7 +323,10 @@ export function markdown(r: Results): string {
   if (r.quality?.length) {
     const q = r.quality;
     out.push(
-      `## Time to quality (seconds until the samples' MMD² <= ${q[0].threshold}, default dsm model and Langevin sampler, 2000 samples)`,
+      `## Time to quality (seconds until the samples' MMD² <= ${q[0].threshold}, dsm score model and Langevin sampler, 2000 samples)`,
+      '',
+      'Ours with the library defaults (sigma from the data, moving average, Langevin step from the model); the PyTorch reference ' +
+        'with the standard recipe (sigma 0.1, last weights, 1000 steps of alpha 1e-3).',
       '',
       table(
         [
