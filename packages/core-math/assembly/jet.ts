@@ -16,7 +16,7 @@ import { JOB_JET_BACKWARD, JOB_JET_FORWARD } from './jobs';
 //   rows [B + Bk, B + Bk + Bk2)  second order,    row B + Bk + b k2 + j   (j < k2)
 // Linear layers map tangents without the bias: adot = hdot W, addot = hddot W.
 // Activations: hdot = phi'(a) adot, hddot = phi''(a) adot^2 + phi'(a) addot.
-// see: DESIGN.md "Passes"; Griewank & Walther, Evaluating Derivatives, ch. 13 (Taylor propagation).
+// see: docs/design.md, "The maths" (passes); Griewank & Walther, Evaluating Derivatives, ch. 13 (Taylor propagation).
 // Parameters and workspace: assembly/layout.ts.
 
 // Elementwise loops over o run four lanes at a time in the SIMD build; the remainder and the scalar
