@@ -8,7 +8,7 @@ import { checkStdinOnce, loadData, readPoints } from '../data.js';
 import { checkOutputs, readInputFile, writeOutput } from '../io.js';
 import { maxModelParams } from '../limits.js';
 import { getCore } from '../core.js';
-import { sampleParallel } from '../parallel-sample.js';
+import { sampleParallel } from '@scorefield/models/node';
 import { figure, plotKinds, type PlotKind } from '../figures.js';
 import type { LoadedData } from '../data.js';
 
