@@ -3,7 +3,7 @@
  * run id of the `configure` that started it, so the page drops what a superseded run still had in flight.
  */
 import type { Activation, Conditioning, ModelKind, ObjectiveSpec } from '@scorefield/core-math';
-import type { SamplerName } from './state.js';
+import type { SamplerName } from '@scorefield/models';
 
 /** A square-pixel view box in data units. */
 export interface Range {
@@ -100,5 +100,6 @@ export type FromWorker =
     }
   | { type: 'model-bytes'; run: number; id: number; bytes: Uint8Array; name: string }
   | { type: 'error'; run: number; message: string }
+  | { type: 'file-progress'; id: number; fraction: number }
   | { type: 'file-points'; id: number; name: string; data: Float64Array; rows: number; cols: number }
   | { type: 'file-error'; id: number; message: string };

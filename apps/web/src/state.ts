@@ -20,9 +20,10 @@ import {
   type Projection,
   type ScheduleName,
 } from '@scorefield/core-math';
+import { samplers, type SamplerName } from '@scorefield/models';
 
-export type SamplerName = 'langevin' | 'annealed' | 'pc' | 'ode';
-export const samplerNames: SamplerName[] = ['langevin', 'annealed', 'pc', 'ode'];
+export type { SamplerName };
+export const samplerNames = Object.keys(samplers) as SamplerName[];
 
 /** A run: what trains (and, with the sampler fields, what samples). */
 export interface AppState {

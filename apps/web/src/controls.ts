@@ -1,0 +1,183 @@
+/**
+ * The settings form: fills the selects, writes a state into the controls (syncControls) and reads the
+ * controls back into a state (readControls), marking the invalid ones. What a change means (a new run,
+ * a new target, only the sampler) is `controlKinds`.
+ */
+import { activations, conditionings, projections, schedules } from '@scorefield/core-math';
+import { annealedDefaults, langevinDefaults, pcDefaults, type SamplerName } from '@scorefield/models';
+import type { Elements, ElementName } from './elements.js';
+import { datasetNames, effectiveSampler, objectiveNames, parseHidden, samplerAvailability, validateState, type AppState } from './state.js';
+
+/** What changing a control does: start a new run ('data', 'train'), move the steps target, or only the sampler. */
+export type ChangeKind = 'data' | 'train' | 'target' | 'sampler';
+
+export const controlKinds: Partial<Record<ElementName, ChangeKind>> = {
+  data: 'data',
+  dataSize: 'data',
+  lossName: 'train',
+  sigma: 'train',
+  projection: 'train',
+  slices: 'train',
+  schedule: 'train',
+  sigmaMax: 'train',
+  sigmaMin: 'train',
+  levels: 'train',
+  sde: 'train',
+  kind: 'train',
+  conditioning: 'train',
+  hidden: 'train',
+  activation: 'train',
+  lr: 'train',
+  batch: 'train',
+  seed: 'train',
+  steps: 'target',
+  sampler: 'sampler',
+  sampleSteps: 'sampler',
+  stepSize: 'sampler',
+  particles: 'sampler',
+  sampleSeed: 'sampler',
+};
+
+const objectiveLabels: Record<string, string> = {
+  esm: 'esm: exact score matching',
+  ssm: 'ssm: sliced',
+  'ssm-vr': 'ssm-vr: sliced, variance reduced',
+  dsm: 'dsm: denoising',
+  ncsn: 'ncsn: multi-level denoising',
+  continuous: 'continuous: VE/VP SDE',
+};
+
+export function setOptions(sel: HTMLSelectElement, items: [string, string][]): void {
+  sel.replaceChildren(...items.map(([value, text]) => new Option(text, value)));
+}
+
+/** Fills the selects whose options come from the library. */
+export function fillSelects(el: Elements): void {
+  const same = (names: string[]): [string, string][] => names.map((n) => [n, n]);
+  setOptions(
+    el.lossName,
+    objectiveNames.map((n) => [n, objectiveLabels[n] ?? n]),
+  );
+  setOptions(el.projection, same(Object.keys(projections)));
+  setOptions(el.schedule, same(Object.keys(schedules)));
+  setOptions(el.conditioning, [['auto', 'default for the loss'], ...same(Object.keys(conditionings))]);
+  setOptions(el.activation, same(Object.keys(activations)));
+}
+
+/** What the data select offers besides the built-in datasets. */
+export interface DataChoices {
+  /** Points have been drawn (or the state carries some). */
+  drawn: boolean;
+  /** The name of a loaded file, if any. */
+  file?: string;
+}
+
+/** Writes `s` into the controls. */
+export function syncControls(el: Elements, s: AppState, choices: DataChoices): void {
+  const items: [string, string][] = datasetNames.map((n) => [n, n]);
+  items.push(['drawn', s.points || choices.drawn ? 'drawn points' : 'drawn points (draw on the view)']);
+  if (choices.file) items.push(['file', `file: ${choices.file}`]);
+  const dataSel = el.data;
+  if (dataSel.options.length !== items.length || [...dataSel.options].some((o, i) => o.value !== items[i][0] || o.text !== items[i][1]))
+    setOptions(dataSel, items);
+  dataSel.value = s.data;
+  el.dataSize.value = String(s.dataSize);
+  el.dataSize.disabled = !datasetNames.includes(s.data);
+  el.lossName.value = s.loss;
+  el.sigma.value = String(s.sigma);
+  el.projection.value = s.projection;
+  el.slices.value = String(s.slices);
+  el.schedule.value = s.schedule;
+  el.sigmaMax.value = String(s.sigmaMax);
+  el.sigmaMin.value = String(s.sigmaMin);
+  el.levels.value = String(s.levels);
+  el.sde.value = s.sde;
+  el.kind.value = s.kind;
+  el.conditioning.value = s.conditioning;
+  const unconditional = s.loss === 'esm' || s.loss === 'ssm' || s.loss === 'ssm-vr';
+  for (const o of el.conditioning.options) o.disabled = unconditional && o.value !== 'auto' && o.value !== 'none';
+  el.hidden.value = s.hidden.join(',');
+  el.activation.value = s.activation;
+  el.lr.value = String(s.lr);
+  el.batch.value = String(s.batch);
+  el.seed.value = String(s.seed);
+  el.steps.value = String(s.steps);
+  el.sampler.value = s.sampler;
+  const avail = samplerAvailability(s);
+  for (const o of el.sampler.options) {
+    const why = avail[o.value as SamplerName];
+    o.disabled = why !== null;
+    o.title = why ?? '';
+  }
+  const sampler = effectiveSampler(s);
+  el.sampleSteps.value = s.sampleSteps === undefined ? '' : String(s.sampleSteps);
+  el.sampleSteps.placeholder =
+    sampler === 'langevin'
+      ? String(langevinDefaults.steps)
+      : sampler === 'annealed'
+        ? `${annealedDefaults.steps} per level`
+        : sampler === 'pc'
+          ? String(pcDefaults.steps)
+          : 'adaptive';
+  el.sampleSteps.disabled = sampler === 'ode';
+  el.stepSize.value = s.stepSize === undefined ? '' : String(s.stepSize);
+  el.stepSize.placeholder = sampler === 'langevin' ? String(langevinDefaults.stepSize) : sampler === 'annealed' ? '0.1 σ_L²' : 'n/a';
+  el.stepSize.disabled = sampler === 'pc' || sampler === 'ode';
+  el.particles.value = String(s.particles);
+  el.sampleSeed.value = String(s.sampleSeed);
+  for (const div of el.controls.querySelectorAll<HTMLElement>('[data-for]')) div.hidden = !div.dataset.for!.split(' ').includes(s.loss);
+}
+
+/** The controls read into a state based on `current`, and the names of the invalid ones (marked aria-invalid). */
+export function readControls(el: Elements, current: AppState): { state: AppState; invalid: ElementName[] } {
+  const s: AppState = { ...current };
+  const invalid: ElementName[] = [];
+  const mark = (name: ElementName, valid: boolean) => {
+    el[name].setAttribute('aria-invalid', String(!valid));
+    if (!valid) invalid.push(name);
+  };
+  const num = (
+    name: ElementName & keyof Elements,
+    check: (v: number) => boolean,
+    set: (v: number | undefined) => void,
+    optional = false,
+  ) => {
+    const raw = (el[name] as HTMLInputElement).value.trim(),
+      v = Number(raw);
+    const blank = optional && raw === '';
+    const valid = blank || (raw !== '' && check(v));
+    mark(name, valid);
+    if (valid) set(blank ? undefined : v);
+  };
+  const int = (min: number, max: number) => (v: number) => Number.isInteger(v) && v >= min && v <= max;
+  const pos = (v: number) => Number.isFinite(v) && v > 0;
+  s.data = el.data.value;
+  num('dataSize', int(2, 1_000_000), (v) => (s.dataSize = v!));
+  s.loss = el.lossName.value as AppState['loss'];
+  num('sigma', pos, (v) => (s.sigma = v!));
+  s.projection = el.projection.value as AppState['projection'];
+  num('slices', int(1, 4096), (v) => (s.slices = v!));
+  s.schedule = el.schedule.value as AppState['schedule'];
+  num('sigmaMax', pos, (v) => (s.sigmaMax = v!));
+  num('sigmaMin', pos, (v) => (s.sigmaMin = v!));
+  num('levels', int(2, 10_000), (v) => (s.levels = v!));
+  if (s.sigmaMin >= s.sigmaMax && !invalid.includes('sigmaMin')) mark('sigmaMin', false);
+  s.sde = el.sde.value as AppState['sde'];
+  s.kind = el.kind.value as AppState['kind'];
+  s.conditioning = el.conditioning.value as AppState['conditioning'];
+  const hidden = parseHidden(el.hidden.value);
+  mark('hidden', !!hidden);
+  if (hidden) s.hidden = hidden;
+  s.activation = el.activation.value as AppState['activation'];
+  num('lr', pos, (v) => (s.lr = v!));
+  num('batch', int(1, 65_536), (v) => (s.batch = v!));
+  num('seed', int(0, 2 ** 32 - 1), (v) => (s.seed = v!));
+  num('steps', int(1, 10_000_000), (v) => (s.steps = v!));
+  s.sampler = el.sampler.value as SamplerName;
+  num('sampleSteps', int(1, 100_000), (v) => (s.sampleSteps = v), true);
+  num('stepSize', pos, (v) => (s.stepSize = v), true);
+  num('particles', int(2, 20_000), (v) => (s.particles = v!));
+  num('sampleSeed', int(0, 2 ** 32 - 1), (v) => (s.sampleSeed = v!));
+  if (validateState(s) !== null) s.conditioning = 'auto';
+  return { state: s, invalid };
+}
