@@ -1,26 +1,22 @@
 /**
- * The app: the run state (state.ts) and the URL, the settings form, the pane that trains and shows the
- * run, drawing and files. It decides what runs; the pane and its worker do the work, the render loop
- * draws (render-loop.ts).
+ * The app: the run state (state.ts) and the URL, the settings form, the panes that train and show the
+ * runs (one, or two in compare mode), drawing and files. It decides what runs; the panes and their
+ * workers do the work; refresh.ts derives what the page says from where the runs are; render-loop.ts draws.
  */
 import { controlKinds, fillSelects, readControls, syncControls, type ChangeKind } from './controls.js';
 import { DrawingInput } from './drawing.js';
 import type { Elements, ElementName } from './elements.js';
+import type { HeatMode } from './heat.js';
+import { MetricsTable } from './metrics-table.js';
+import { Notices } from './notices.js';
 import { Pane } from './pane.js';
-import type { DataSource, Range, TrainConfig } from './protocol.js';
-import type { HeatMode, ViewLayers } from './render.js';
-import {
-  cliCommand,
-  datasetNames,
-  decodeState,
-  effectiveSampler,
-  encodeState,
-  noiseConditional,
-  objectiveSpec,
-  type AppState,
-} from './state.js';
-import { StatusLine } from './status.js';
-import type { PageView } from './view-model.js';
+import type { DataSource, Range } from './protocol.js';
+import type { ViewLayers } from './render-view.js';
+import type { Reference } from './sample-quality.js';
+import { cliCommand, datasetNames, describeChange, effectiveSampler, runStates, trainConfig, type AppState } from './state.js';
+import { disjointSubsets } from './subsets.js';
+import { decodeState, encodeState } from './url-state.js';
+import type { PageView, RunView } from './view-model.js';
 
 /** A loaded file of points (not in the URL: a link cannot carry it). */
 export interface FileData {
@@ -29,86 +25,51 @@ export interface FileData {
   rows: number;
 }
 
-export function trainConfig(s: AppState): TrainConfig {
-  return {
-    hidden: s.hidden,
-    activation: s.activation,
-    loss: objectiveSpec(s),
-    kind: s.kind,
-    conditioning: s.conditioning === 'auto' ? undefined : s.conditioning,
-    batch: s.batch,
-    lr: s.lr,
-    seed: s.seed,
-    steps: s.steps,
-  };
-}
+/** Points measured against for drawn or loaded data: a seeded random half, up to this many (eval --data <file> uses all). */
+const REFERENCE_POINTS = 2000;
+const REFERENCE_SEED = 0x5eed_0002;
 
 export class App {
   state: AppState;
   readonly autorun: boolean;
   fileData: FileData | null = null;
+  /** A file being read: its name and the fraction read. */
+  reading: { name: string; fraction: number } | null = null;
   readonly page: PageView = { ready: false, build: '', errors: [], fps: 0, fpsHistory: [], frameMs: 0 };
-  readonly status: StatusLine;
-  readonly pane: Pane;
+  readonly notices: Notices;
+  readonly metrics: MetricsTable;
+  readonly panes: Pane[];
   readonly drawing: DrawingInput;
+  /** Controls whose value is invalid (marked; nothing trains until they are fixed). */
+  invalid: ElementName[] = [];
+  /** A short-lived line for the status (an export, a copied link), shown until the runs' state changes. */
+  note: { text: string; about: string } | null = null;
+  /** The state before the latest change that discarded a trained model (for an undo). */
+  private undoState: AppState | null = null;
   private lastAutoSample = '';
 
   constructor(readonly el: Elements) {
     const decoded = decodeState(location.hash);
     this.state = decoded.state;
     this.autorun = decoded.autorun;
-    this.status = new StatusLine(el.status, el.error);
-    this.page.errors = this.status.errors;
+    this.notices = new Notices(el.notices);
+    this.page.errors = this.notices.shown;
+    this.metrics = new MetricsTable(el.metrics);
     fillSelects(el);
-    this.pane = new Pane(el.view, {
-      ready: (build) => this.onReady(build),
-      error: (message) => {
-        this.status.showError(message);
-        this.updateButtons();
-      },
-      data: () => this.updateAvailability(),
-      progress: (run, was) => {
-        this.showProgress();
-        if (was.running && !run.running) {
-          if (run.step >= run.target) {
-            this.status.set(`Reached the steps target: ${run.step} steps.${this.autoSample ? ' Sampling…' : ''}`);
-            const key = `${run.id}:${run.step}`;
-            if (this.autoSample && this.lastAutoSample !== key) {
-              this.lastAutoSample = key;
-              this.requestSample();
-            }
-          } else this.status.set(`Paused at step ${run.step}.`);
-        } else if (!was.running && run.running) this.status.set(`Training… (target ${run.target} steps)`);
-        this.updateButtons();
-      },
-      metrics: (run) => {
-        el.mFisher.textContent =
-          run.fisher === undefined
-            ? 'n/a (no exact score)'
-            : `${run.fisher.toPrecision(3)}${run.fisherNoise ? ` (σ=${run.fisherNoise.toPrecision(2)})` : ''}`;
-      },
-      sampleStart: (run, n) => {
-        this.status.set(`Sampling ${n} particles with ${run.sampler}…`);
-        this.updateButtons();
-      },
-      sampleShown: (run, d) => {
-        el.mMmd.textContent = `${d.mmd.toPrecision(3)} (step ${d.step})`;
-        this.status.set(
-          `Sampled ${d.samples.length / 2} particles with ${d.sampler} in ${d.seconds.toFixed(2)} s (${d.evaluations} score evaluations each).`,
-        );
-        this.updateButtons();
-      },
-    });
-    this.drawing = new DrawingInput(el.view, () => ({ range: this.pane.shown.range, drawnData: this.state.data === 'drawn' }), {
+    this.panes = [this.newPane(el.view)];
+    this.drawing = new DrawingInput(el.view, () => ({ range: this.panes[0].shown.range, drawnData: this.state.data === 'drawn' }), {
       begin: () => {
         this.state = { ...this.state, data: 'drawn', points: undefined };
-        const v = this.pane.view;
-        if (v.configured) this.pane.pause();
-        this.pane.newRun(this.state.steps); // drop messages of the old run while drawing
+        for (const p of this.panes) {
+          if (p.view.configured) p.pause();
+          p.newRun(this.state.steps); // drop messages of the old run while drawing
+        }
       },
       changed: (points) => {
-        this.pane.shown = { ...this.pane.shown, points };
-        this.pane.invalidate();
+        for (const p of this.panes) {
+          p.shown = { ...p.shown, points };
+          p.invalidate();
+        }
       },
       commit: (points, range) => {
         this.state = { ...this.state, data: 'drawn', points };
@@ -116,27 +77,42 @@ export class App {
       },
       modeChanged: () => this.sync(),
     });
-    this.bindControls();
     this.sync();
     this.writeHash();
-    this.updateButtons();
-    if (decoded.warnings.length) this.status.showError(decoded.warnings.join('; '));
+    if (decoded.warnings.length) this.notices.set('link', 'warning', `This link had invalid settings: ${decoded.warnings.join('; ')}.`);
+  }
+
+  private newPane(canvas: HTMLCanvasElement): Pane {
+    const pane: Pane = new Pane(canvas, {
+      ready: (build) => {
+        if (pane !== this.panes[0]) return;
+        this.page.ready = true;
+        this.page.build = build;
+        this.configure();
+        if (this.autorun) this.start();
+      },
+      failed: (message) => this.notices.set('worker', 'error', message),
+      data: () => this.sync(),
+      model: () => this.sync(),
+      progress: (run, was) => this.onProgress(run, was),
+      sampleShown: () => {},
+      error: (_run, message) => this.notices.set(`run-${this.panes.indexOf(pane)}`, 'error', message),
+    });
+    return pane;
+  }
+
+  /** The panes the state runs (the second exists once compare mode was first used). */
+  get active(): Pane[] {
+    return this.panes.slice(0, this.state.compare ? 2 : 1);
   }
 
   get autoSample(): boolean {
     return this.el.autoSample.checked;
   }
 
-  /** Noise-conditional model: the sampler's sigma is worth showing even for Langevin. */
-  get conditioned(): boolean {
-    const s = this.state;
-    return s.conditioning === 'auto' ? noiseConditional(s) : s.conditioning !== 'none';
-  }
-
   layers(): ViewLayers {
     const el = this.el;
     return {
-      heat: el.heat.value as HeatMode,
       arrows: el.showArrows.checked,
       trueArrows: el.showTrue.checked && !el.showTrue.disabled,
       data: el.showData.checked,
@@ -144,21 +120,26 @@ export class App {
     };
   }
 
+  get heat(): HeatMode {
+    return this.el.heat.value as HeatMode;
+  }
+
   dataLabel(): string {
     const s = this.state;
     return s.data === 'file' && this.fileData ? this.fileData.name : s.data === 'drawn' ? 'drawn points' : s.data;
   }
 
-  private onReady(build: 'simd' | 'scalar'): void {
-    this.page.ready = true;
-    this.page.build = build;
-    this.el.mBuild.textContent = build === 'simd' ? 'WASM SIMD' : 'WASM scalar';
-    this.status.set(`Ready: the ${build === 'simd' ? 'SIMD' : 'scalar'} WebAssembly core runs in a worker. Press Train.`);
-    this.configure();
-    if (this.autorun) this.start();
+  private onProgress(run: RunView, was: { running: boolean }): void {
+    if (!(was.running && !run.running && run.step >= run.target && this.autoSample)) return;
+    // Every pane at its target: sample them all (once per target reached).
+    if (this.active.some((p) => p.view.running || p.view.step < p.view.target)) return;
+    const key = this.active.map((p) => `${p.view.id}:${p.view.step}`).join('/');
+    if (this.lastAutoSample === key) return;
+    this.lastAutoSample = key;
+    this.requestSample();
   }
 
-  private hasData(s: AppState): boolean {
+  hasData(s: AppState): boolean {
     if (s.data === 'drawn') return !!s.points && s.points.length >= 8;
     if (s.data === 'file') return !!this.fileData;
     return true;
@@ -173,51 +154,95 @@ export class App {
     return { kind: 'builtin', name: s.data, size: s.dataSize, seed: s.seed };
   }
 
-  /** Starts a new run from the state (model at step 0); the previous run's messages are dropped. */
-  configure(range?: Range): void {
+  /** What samples are measured against (sample-quality.ts). */
+  private reference(s: AppState): Reference {
+    if (datasetNames.includes(s.data)) return { kind: 'builtin', name: s.data };
+    const pts = s.data === 'file' ? this.fileData!.data : s.points!;
+    const { reference, twin } = disjointSubsets({ data: pts, rows: pts.length / 2 }, REFERENCE_POINTS, s.particles, REFERENCE_SEED);
+    return { kind: 'points', reference, twin };
+  }
+
+  /**
+   * Starts new runs from the state (models at step 0); the previous runs' messages are dropped. When that
+   * discards a trained model, the page says so and offers to undo (the workers keep the old runs until the next change).
+   */
+  configure(range?: Range, previous?: AppState): void {
     const s = this.state;
-    this.pane.newRun(s.steps);
-    const el = this.el;
-    el.mMmd.textContent = '–';
-    el.mFisher.textContent = '–';
-    el.mLoss.textContent = '–';
-    el.mSigma.textContent = '–';
-    el.mStep.textContent = `0 / ${s.steps}`;
-    this.status.hideError();
+    const trained = this.active
+      .map((p) => p.view)
+      .filter((v) => v.configured && v.step > 0)
+      .map((v) => v.step);
+    for (const p of this.panes) p.newRun(s.steps);
+    this.notices.clear('undo');
+    this.undoState = null;
+    if (previous && trained.length && this.page.ready) {
+      this.undoState = previous;
+      this.notices.set(
+        'undo',
+        'offer',
+        `New run (${describeChange(previous, s)}): the model trained to step ${Math.max(...trained)} was set aside.`,
+        {
+          label: 'Undo',
+          run: () => this.undo(),
+        },
+      );
+    }
+    this.notices.clear('run-0');
+    this.notices.clear('run-1');
     this.writeHash();
     this.sync();
-    if (!this.page.ready) return;
-    if (!this.hasData(s)) {
+    if (!this.page.ready || !this.hasData(s)) {
       if (s.data === 'drawn')
-        this.pane.shown = { ...this.pane.shown, points: this.drawing.points.length ? Float32Array.from(this.drawing.points) : null };
-      this.status.set('Draw some points on the view (drag, or arrow keys and Enter), then Train.');
-      this.updateButtons();
+        for (const p of this.panes)
+          p.shown = { ...p.shown, points: this.drawing.points.length ? Float32Array.from(this.drawing.points) : null };
       return;
     }
-    this.pane.configure(trainConfig(s), this.dataSource(s), range);
-    this.updateButtons();
+    const states = runStates(s);
+    while (this.panes.length < states.length) this.panes.push(this.newPane(this.el.viewB));
+    states.forEach((rs, i) =>
+      this.panes[i].configure(trainConfig(rs), this.dataSource(rs), range ?? (i > 0 ? this.panes[0].shown.range : undefined)),
+    );
+  }
+
+  /** Back to the runs before the latest change that discarded a trained model. */
+  undo(): void {
+    if (!this.undoState) return;
+    this.state = this.undoState;
+    this.undoState = null;
+    for (const p of this.active) p.restore();
+    this.writeHash();
+    this.sync();
   }
 
   start(): void {
-    const v = this.pane.view;
-    if (!v.configured) return;
-    if (v.step >= v.target) {
+    if (this.invalid.length) return;
+    const panes = this.active;
+    if (!panes.every((p) => p.view.configured)) return;
+    const step = Math.max(...panes.map((p) => p.view.step));
+    if (panes.every((p) => p.view.step >= p.view.target)) {
       // At the target: train on for another 1000 steps (the link follows).
-      this.state = { ...this.state, steps: v.step + 1000 };
+      this.state = { ...this.state, steps: step + 1000 };
       this.writeHash();
       this.sync();
-      this.pane.setTarget(this.state.steps);
+      for (const p of panes) p.setTarget(this.state.steps);
     }
-    this.status.hideError();
-    this.pane.start();
+    this.notices.clear('run-0');
+    this.notices.clear('run-1');
+    for (const p of panes) p.start();
   }
 
   requestSample(): void {
-    const v = this.pane.view;
-    if (!v.configured || v.sampling) return;
     const s = this.state;
-    this.pane.sample({ sampler: effectiveSampler(s), n: s.particles, seed: s.sampleSeed, steps: s.sampleSteps, stepSize: s.stepSize });
-    this.updateButtons();
+    runStates(s).forEach((rs, i) => {
+      const p = this.panes[i];
+      if (!p.view.configured || p.view.sampling) return;
+      const request = { sampler: effectiveSampler(rs), n: s.particles, seed: s.sampleSeed, steps: s.sampleSteps, stepSize: s.stepSize };
+      void p.sample(request, this.reference(rs));
+    });
+  }
+
+  stopSampling(): void {
+    for (const p of this.active) p.stopSampling();
   }
 
   writeHash(): void {
@@ -225,78 +250,55 @@ export class App {
     const hash = `#${encodeState(s)}`;
     if (location.hash !== hash) history.replaceState(null, '', hash);
     const file = this.fileData;
-    const cmd =
-      cliCommand(s) ??
-      (s.data === 'file' && file ? cliCommand({ ...s, data: '8gaussians' })!.replace('--data 8gaussians', `--data ${file.name}`) : null);
-    this.el.cli.textContent = cmd ?? 'drawn points are not on the command line (export the samples, or load a file instead)';
+    const command = (rs: AppState, out: string) =>
+      cliCommand(rs, out) ??
+      (rs.data === 'file' && file
+        ? cliCommand({ ...rs, data: '8gaussians' }, out)!.replace('--data 8gaussians', `--data ${file.name}`)
+        : null);
+    const runs = runStates(s);
+    const cmds = runs.map((rs, i) => command(rs, runs.length > 1 ? `model-${'ab'[i]}.safetensors` : 'model.safetensors'));
+    this.el.cli.textContent = cmds.every((c) => c !== null)
+      ? cmds.join('\n')
+      : 'drawn points are not on the command line (export the samples, or load a file instead)';
   }
 
-  /** Writes the state into the controls and the toggles that depend on it. */
+  /** Writes the state into the controls, and what depends on it. */
   sync(): void {
-    syncControls(this.el, this.state, { drawn: this.drawing.points.length > 0, file: this.fileData?.name });
-    this.el.draw.setAttribute('aria-pressed', String(this.drawing.on));
-    this.el.view.classList.toggle('drawing', this.drawing.on);
-    this.updateAvailability();
-  }
-
-  updateAvailability(): void {
+    const info = this.panes[0].view.info;
+    syncControls(this.el, this.state, {
+      drawn: this.drawing.points.length > 0,
+      file: this.fileData?.name,
+      autoSampler: info?.defaultSampler,
+      density: info?.density ?? null,
+    });
     const el = this.el;
-    const exact = this.pane.shown.exact && datasetNames.includes(this.state.data);
+    el.draw.setAttribute('aria-pressed', String(this.drawing.on));
+    el.view.classList.toggle('drawing', this.drawing.on);
+    const exact = this.panes[0].shown.exact && datasetNames.includes(this.state.data);
     el.showTrue.disabled = !exact;
     const errOpt = [...el.heat.options].find((o) => o.value === 'error')!;
     errOpt.disabled = !exact;
     if (!exact && el.heat.value === 'error') el.heat.value = 'density';
-    this.pane.invalidate();
+    for (const p of this.panes) p.invalidate();
   }
 
-  updateButtons(): void {
-    const el = this.el,
-      v = this.pane.view;
-    const ok = this.page.ready && v.configured;
-    el.train.disabled = !ok || v.running || v.sampling;
-    el.train.textContent = v.step >= v.target && v.step > 0 ? 'Train 1000 more' : 'Train';
-    el.pause.disabled = !ok || !v.running;
-    el.step.disabled = !ok || v.sampling || v.step >= v.target;
-    el.reset.disabled = !ok || v.sampling;
-    el.sample.disabled = !ok || v.sampling;
-    el.exportModel.disabled = !ok;
-    el.exportSamples.disabled = !v.samples;
-    el.exportPng.disabled = !this.page.ready;
-  }
-
-  /** The step, rate and loss of the current run in the metrics panel. */
-  private showProgress(): void {
-    const el = this.el,
-      v = this.pane.view;
-    el.mStep.textContent = `${v.step} / ${v.target}`;
-    if (v.stepsPerSecond > 0) {
-      el.mRate.textContent = v.stepsPerSecond.toFixed(0);
-      el.mRate.title = `${(100 * v.trainShare).toFixed(0)}% of the worker's time in Adam steps (the rest: field snapshots, metrics, messages)`;
-    }
-    const loss = v.losses.recentMean(50);
-    if (loss !== undefined) el.mLoss.textContent = loss.toPrecision(4);
-  }
-
-  private onControlChange(kind: ChangeKind): void {
+  onControlChange(kind: ChangeKind): void {
     const { state: next, invalid } = readControls(this.el, this.state);
-    if (invalid.length) {
-      this.status.showError('Some settings are invalid (marked); fix them to apply.');
-      return;
-    }
-    this.status.hideError();
+    this.invalid = invalid;
+    if (invalid.length) return;
+    this.notices.clear('link');
     const prev = this.state;
     this.state = next;
-    const v = this.pane.view;
+    const panes = this.active;
     if (kind === 'sampler') {
       this.writeHash();
       this.sync();
       return;
     }
-    if (kind === 'target' && next.steps > v.step) {
+    if (kind === 'target' && panes.every((p) => next.steps > p.view.step)) {
       this.writeHash();
       this.sync();
-      this.pane.setTarget(next.steps);
-      this.updateButtons();
+      for (const p of panes) p.setTarget(next.steps);
       return;
     }
     if (kind === 'data' && next.data !== prev.data) {
@@ -304,10 +306,10 @@ export class App {
       if (next.data === 'drawn' && !next.points && this.drawing.points.length >= 8)
         this.state = { ...next, points: Float32Array.from(this.drawing.points) };
     }
-    this.configure(kind === 'data' && this.state.data === 'drawn' ? (this.drawing.range ?? undefined) : undefined);
+    this.configure(kind === 'data' && this.state.data === 'drawn' ? (this.drawing.range ?? undefined) : undefined, prev);
   }
 
-  private bindControls(): void {
+  bindControls(): void {
     const el = this.el;
     for (const [name, kind] of Object.entries(controlKinds) as [ElementName, ChangeKind][])
       el[name].addEventListener('change', () => this.onControlChange(kind));
@@ -315,24 +317,10 @@ export class App {
     window.addEventListener('hashchange', () => {
       const d = decodeState(location.hash);
       if (encodeState(d.state) === encodeState(this.state)) return;
+      const prev = this.state;
       this.state = d.state;
-      if (d.warnings.length) this.status.showError(d.warnings.join('; '));
-      this.configure();
-    });
-    for (const name of ['heat', 'showArrows', 'showTrue', 'showData', 'showSamples'] as const)
-      el[name].addEventListener('change', () => this.pane.invalidate());
-    el.draw.addEventListener('click', () => {
-      this.drawing.setMode(!this.drawing.on);
-      if (this.drawing.on)
-        this.status.set(
-          'Draw mode: drag on the view (or focus it, move with the arrow keys, press Enter) to add points; press Draw again to stop.',
-        );
-    });
-    el.clearDrawn.addEventListener('click', () => {
-      this.drawing.clear();
-      this.drawing.on = true;
-      this.state = { ...this.state, data: 'drawn', points: undefined };
-      this.configure();
+      if (d.warnings.length) this.notices.set('link', 'warning', `This link had invalid settings: ${d.warnings.join('; ')}.`);
+      this.configure(undefined, prev);
     });
   }
 }

@@ -4,9 +4,9 @@
  * a new target, only the sampler) is `controlKinds`.
  */
 import { activations, conditionings, projections, schedules } from '@scorefield/core-math';
-import { annealedDefaults, langevinDefaults, pcDefaults, type SamplerName } from '@scorefield/models';
+import type { SamplerName } from '@scorefield/models';
 import type { Elements, ElementName } from './elements.js';
-import { datasetNames, effectiveSampler, objectiveNames, parseHidden, samplerAvailability, validateState, type AppState } from './state.js';
+import { datasetNames, objectiveNames, parseHidden, samplerAvailability, validateState, type AppState } from './state.js';
 
 /** What changing a control does: start a new run ('data', 'train'), move the steps target, or only the sampler. */
 export type ChangeKind = 'data' | 'train' | 'target' | 'sampler';
@@ -36,6 +36,9 @@ export const controlKinds: Partial<Record<ElementName, ChangeKind>> = {
   stepSize: 'sampler',
   particles: 'sampler',
   sampleSeed: 'sampler',
+  compare: 'train',
+  lossB: 'train',
+  kindB: 'train',
 };
 
 const objectiveLabels: Record<string, string> = {
@@ -54,26 +57,36 @@ export function setOptions(sel: HTMLSelectElement, items: [string, string][]): v
 /** Fills the selects whose options come from the library. */
 export function fillSelects(el: Elements): void {
   const same = (names: string[]): [string, string][] => names.map((n) => [n, n]);
-  setOptions(
-    el.lossName,
-    objectiveNames.map((n) => [n, objectiveLabels[n] ?? n]),
-  );
+  const losses = objectiveNames.map((n): [string, string] => [n, objectiveLabels[n] ?? n]);
+  setOptions(el.lossName, losses);
+  setOptions(el.lossB, losses);
   setOptions(el.projection, same(Object.keys(projections)));
   setOptions(el.schedule, same(Object.keys(schedules)));
   setOptions(el.conditioning, [['auto', 'default for the loss'], ...same(Object.keys(conditionings))]);
   setOptions(el.activation, same(Object.keys(activations)));
 }
 
-/** What the data select offers besides the built-in datasets. */
-export interface DataChoices {
+/** What the controls offer besides the state: drawn or loaded data, and what the model has. */
+export interface Choices {
   /** Points have been drawn (or the state carries some). */
   drawn: boolean;
   /** The name of a loaded file, if any. */
   file?: string;
+  /** The sampler the current model is meant for (known once the worker built it). */
+  autoSampler?: SamplerName;
+  /** The density the current model has. */
+  density: 'energy' | 'ode' | null;
 }
 
+const samplerLabels: Record<SamplerName, string> = {
+  langevin: 'Langevin',
+  annealed: 'annealed Langevin',
+  pc: 'predictor-corrector',
+  ode: 'probability-flow ODE',
+};
+
 /** Writes `s` into the controls. */
-export function syncControls(el: Elements, s: AppState, choices: DataChoices): void {
+export function syncControls(el: Elements, s: AppState, choices: Choices): void {
   const items: [string, string][] = datasetNames.map((n) => [n, n]);
   items.push(['drawn', s.points || choices.drawn ? 'drawn points' : 'drawn points (draw on the view)']);
   if (choices.file) items.push(['file', `file: ${choices.file}`]);
@@ -105,27 +118,34 @@ export function syncControls(el: Elements, s: AppState, choices: DataChoices): v
   el.sampler.value = s.sampler;
   const avail = samplerAvailability(s);
   for (const o of el.sampler.options) {
+    if (o.value === 'auto') {
+      o.text = choices.autoSampler ? `auto: ${samplerLabels[choices.autoSampler]} (the model's own)` : "auto: the model's own";
+      continue;
+    }
     const why = avail[o.value as SamplerName];
     o.disabled = why !== null;
     o.title = why ?? '';
   }
-  const sampler = effectiveSampler(s);
+  // Blank: the library's default for the model (steps and step size depend on the model and sampler).
   el.sampleSteps.value = s.sampleSteps === undefined ? '' : String(s.sampleSteps);
-  el.sampleSteps.placeholder =
-    sampler === 'langevin'
-      ? String(langevinDefaults.steps)
-      : sampler === 'annealed'
-        ? `${annealedDefaults.steps} per level`
-        : sampler === 'pc'
-          ? String(pcDefaults.steps)
-          : 'adaptive';
-  el.sampleSteps.disabled = sampler === 'ode';
   el.stepSize.value = s.stepSize === undefined ? '' : String(s.stepSize);
-  el.stepSize.placeholder = sampler === 'langevin' ? String(langevinDefaults.stepSize) : sampler === 'annealed' ? '0.1 σ_L²' : 'n/a';
-  el.stepSize.disabled = sampler === 'pc' || sampler === 'ode';
   el.particles.value = String(s.particles);
   el.sampleSeed.value = String(s.sampleSeed);
-  for (const div of el.controls.querySelectorAll<HTMLElement>('[data-for]')) div.hidden = !div.dataset.for!.split(' ').includes(s.loss);
+  // The objective's options, for the run and for the compared one.
+  const losses = [s.loss, ...(s.compare ? [s.compare.loss] : [])];
+  for (const div of el.controls.querySelectorAll<HTMLElement>('[data-for]'))
+    div.hidden = !div.dataset.for!.split(' ').some((l) => losses.includes(l as AppState['loss']));
+  el.compare.checked = !!s.compare;
+  el.compareOptions.hidden = !s.compare;
+  el.lossB.value = s.compare?.loss ?? s.loss;
+  el.kindB.value = s.compare?.kind ?? s.kind;
+  const density = [...el.heat.options].find((o) => o.value === 'density')!;
+  density.text =
+    choices.density === 'energy'
+      ? 'density exp(−E)'
+      : choices.density === 'ode'
+        ? 'density (ODE likelihood)'
+        : 'density (none for this model: |s|)';
 }
 
 /** The controls read into a state based on `current`, and the names of the invalid ones (marked aria-invalid). */
@@ -173,11 +193,17 @@ export function readControls(el: Elements, current: AppState): { state: AppState
   num('batch', int(1, 65_536), (v) => (s.batch = v!));
   num('seed', int(0, 2 ** 32 - 1), (v) => (s.seed = v!));
   num('steps', int(1, 10_000_000), (v) => (s.steps = v!));
-  s.sampler = el.sampler.value as SamplerName;
+  s.sampler = el.sampler.value as AppState['sampler'];
   num('sampleSteps', int(1, 100_000), (v) => (s.sampleSteps = v), true);
   num('stepSize', pos, (v) => (s.stepSize = v), true);
   num('particles', int(2, 20_000), (v) => (s.particles = v!));
   num('sampleSeed', int(0, 2 ** 32 - 1), (v) => (s.sampleSeed = v!));
+  // Turned on: the second run starts with another objective (it is there to compare one).
+  const fresh = !current.compare && el.compare.checked;
+  const other = (l: AppState['loss']): AppState['loss'] => (l === 'dsm' ? 'ncsn' : l === 'ncsn' ? 'continuous' : 'dsm');
+  s.compare = el.compare.checked
+    ? { loss: fresh ? other(s.loss) : (el.lossB.value as AppState['loss']), kind: fresh ? s.kind : (el.kindB.value as AppState['kind']) }
+    : null;
   if (validateState(s) !== null) s.conditioning = 'auto';
   return { state: s, invalid };
 }

@@ -5,7 +5,7 @@
  * same strokes give the same points.
  */
 import type { Range } from './protocol.js';
-import { quantize } from './state.js';
+import { quantize } from './url-state.js';
 
 export interface DrawingEvents {
   /** The first touch of a drawing that replaces other data: the app switches to drawn data. */

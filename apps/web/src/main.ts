@@ -1,5 +1,5 @@
 /**
- * The page's entry: finds the elements, starts the app (app.ts) with its worker, the toolbar
+ * The page's entry: finds the elements, starts the app (app.ts) with its workers, the toolbar and inputs
  * (actions.ts), the render loop (render-loop.ts) and the test window (test-api.ts), and registers the
  * service worker of the production build.
  */
@@ -15,5 +15,7 @@ startRenderLoop(app);
 installTestApi(app);
 
 if (import.meta.env.PROD && 'serviceWorker' in navigator) {
-  navigator.serviceWorker.register('./sw.js').catch((e: Error) => app.status.set(`Offline mode unavailable: ${e.message}`));
+  navigator.serviceWorker
+    .register('./sw.js')
+    .catch((e: Error) => app.notices.set('offline', 'warning', `Offline mode unavailable: ${e.message}`));
 }

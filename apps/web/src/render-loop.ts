@@ -1,31 +1,37 @@
 /**
- * The render loop: one requestAnimationFrame callback draws every frame (the pane's view, the loss chart
- * when new losses came) and measures the frame rate. The main thread never trains.
+ * The render loop: one requestAnimationFrame callback per display frame advances the sampling animation,
+ * derives what the page says (refresh.ts), draws each pane's view and, when new losses came, the loss
+ * chart; it also measures the frame rate. The main thread never trains.
  */
 import type { App } from './app.js';
-import { drawLoss } from './render.js';
+import { refresh, runLabel } from './refresh.js';
+import { drawLoss } from './render-loss.js';
+import { runStates } from './state.js';
+
+const SERIES_COLOURS = ['#6ad0ff', '#ff9ad5'];
 
 /** Canvas pixels follow the element's CSS size (up to 2 device pixels per CSS pixel). */
 function watchSize(app: App): void {
-  const { el, pane } = app;
+  const { el } = app;
   const resize = () => {
     const dpr = Math.min(window.devicePixelRatio || 1, 2);
-    const w = Math.round(el.view.clientWidth * dpr) || 640;
-    if (el.view.width !== w) {
-      el.view.width = w;
-      el.view.height = w;
-      pane.invalidate();
-    }
-    const lw = Math.round(el.lossChart.clientWidth * dpr) || 640,
-      lh = Math.round(el.lossChart.clientHeight * dpr) || 140;
+    [el.view, el.viewB].forEach((c, i) => {
+      const w = Math.round(c.clientWidth * dpr) || 640;
+      if (c.width !== w) {
+        c.width = w;
+        c.height = w;
+        app.panes[i]?.invalidate();
+      }
+    });
+    const lw = Math.round(el.lossChart.clientWidth * dpr) || 600,
+      lh = Math.round(el.lossChart.clientHeight * dpr) || 150;
     if (el.lossChart.width !== lw || el.lossChart.height !== lh) {
       el.lossChart.width = lw;
       el.lossChart.height = lh;
-      pane.view.lossDirty = true;
+      for (const p of app.panes) p.view.lossDirty = true;
     }
   };
-  new ResizeObserver(resize).observe(el.view);
-  new ResizeObserver(resize).observe(el.lossChart);
+  for (const c of [el.view, el.viewB, el.lossChart]) new ResizeObserver(resize).observe(c);
 }
 
 export function startRenderLoop(app: App): void {
@@ -35,26 +41,37 @@ export function startRenderLoop(app: App): void {
   let frames = 0,
     fpsT0 = performance.now();
   const frame = (now: number) => {
-    const pane = app.pane,
-      v = pane.view;
+    const panes = app.active;
     frames++;
     if (now - fpsT0 >= 1000) {
       page.fps = (frames * 1000) / (now - fpsT0);
-      if (v.running || v.sampling) page.fpsHistory.push(page.fps);
+      if (panes.some((p) => p.view.running || p.view.sampling)) page.fpsHistory.push(page.fps);
       if (page.fpsHistory.length > 120) page.fpsHistory.shift();
-      el.mFps.textContent = page.fps.toFixed(0);
+      app.metrics.fps.textContent = page.fps.toFixed(0);
       frames = 0;
       fpsT0 = now;
     }
-    pane.animate(app.conditioned);
-    if (v.frames.length || v.sigmaText !== el.mSigma.textContent) el.mSigma.textContent = v.sigmaText;
-    const s = app.state;
-    const labels = [`${app.dataLabel()} · ${s.loss} · ${s.kind} · step ${v.step}`];
-    pane.draw(app.layers(), s.kind, labels, app.drawing.on ? app.drawing.cursor : null);
-    if (v.lossDirty) {
-      v.lossDirty = false;
+    for (const p of panes) p.animate();
+    refresh(app);
+    const runs = runStates(app.state);
+    const layers = app.layers();
+    panes.forEach((p, i) => {
+      const v = p.view,
+        rs = runs[i];
+      const at = v.field?.sigma === undefined ? '' : ` · field at σ = ${v.field.sigma.toPrecision(2)}`;
+      const labels = [`${app.dataLabel()} · ${rs.loss} · ${rs.kind} · step ${v.step}${at}`];
+      p.draw(layers, app.heat, labels, i === 0 && app.drawing.on ? app.drawing.cursor : null);
+    });
+    if (panes.some((p) => p.view.lossDirty)) {
+      for (const p of panes) p.view.lossDirty = false;
       const c = el.lossChart;
-      drawLoss(lossCtx, c.width, c.height, v.losses.values, v.losses.count, c.width / Math.max(1, c.clientWidth));
+      const series = panes.map((p, i) => ({
+        values: p.view.losses.values,
+        count: p.view.losses.count,
+        colour: SERIES_COLOURS[i],
+        label: runLabel(app, i),
+      }));
+      drawLoss(lossCtx, c.width, c.height, series, el.lossLog.checked, c.width / Math.max(1, c.clientWidth));
     }
     page.frameMs = 0.9 * page.frameMs + 0.1 * (performance.now() - now);
     requestAnimationFrame(frame);

@@ -6,6 +6,7 @@
 import { datasetLogDensityScore, datasetSample, datasets, type Core } from '@scorefield/core-math';
 import type { Points, ScoreModel } from '@scorefield/models';
 import type { DataSource } from './protocol.js';
+import { randomSubset } from './subsets.js';
 
 export interface RunData {
   /** Identifies the points: a run with the same key reuses them. */
@@ -41,16 +42,12 @@ export function loadRunData(core: Core, src: DataSource, previous: RunData | nul
   return { key: `points:${run}`, name: src.name, points: { data: src.points, rows: src.rows, cols: 2 }, exact: false };
 }
 
-/** At most `max` points to draw (an even stride through the data). */
-export function shownPoints(p: Points, max: number): Float32Array {
-  const n = Math.min(p.rows, max),
-    out = new Float32Array(2 * n);
-  for (let i = 0; i < n; i++) {
-    const r = Math.floor((i * p.rows) / n);
-    out[2 * i] = p.data[2 * r];
-    out[2 * i + 1] = p.data[2 * r + 1];
-  }
-  return out;
+/** Points the view shows: a seeded random subset (an even stride would line up with how some datasets are drawn). */
+export const SHOWN_POINTS = 2000;
+export const SHOWN_SEED = 0x5eed_0001;
+
+export function shownPoints(p: Points): Float32Array {
+  return randomSubset(p, SHOWN_POINTS, SHOWN_SEED);
 }
 
 /** The noise level (standardised units) whose perturbed density the model learns: 0 for the exact objectives. */
@@ -62,36 +59,42 @@ export function modelNoise(model: ScoreModel): number {
   return 0;
 }
 
-/** The exact score of a mixture (plus N(0, noise^2 I)) at points [n, 2] in data units. */
-export function exactScoreAt(core: Core, name: string, x: Float32Array, noise: number): Float32Array {
-  const xb = core.f32(x.length, x),
+/**
+ * The exact score (data units) at points x [n, 2] of the data perturbed as the model's objective perturbs
+ * them at noise level `sigma` (standardised units): x + sigma z for VE and the denoising objectives, and
+ * alpha x + sigma z with alpha = sqrt(1 - sigma^2) for a VP SDE (Song et al. 2021, eq. 29), in standardised
+ * coordinates. The noise in data units is taken isotropic, sigma sqrt(std_x std_y) (exact when std_x = std_y).
+ */
+export function exactScoreAt(core: Core, name: string, x: Float32Array, sigma: number, model: ScoreModel): Float32Array {
+  const { mean, std } = model.normalization;
+  const loss = model.training?.loss;
+  const alpha = loss?.name === 'continuous' && loss.sde === 'vp' ? Math.sqrt(Math.max(1e-12, 1 - sigma * sigma)) : 1;
+  // y = alpha x + (1 - alpha) mean + noise: p_y(y) = p_{x + noise / alpha}((y - (1 - alpha) mean) / alpha) / alpha^2.
+  const shifted = alpha === 1 ? x : x.map((v, i) => (v - (1 - alpha) * mean[i % 2]) / alpha);
+  const xb = core.f32(x.length, shifted),
     sb = core.f32(x.length);
-  datasetLogDensityScore(core, name, xb, { score: sb }, noise);
-  const out = sb.toArray();
+  datasetLogDensityScore(core, name, xb, { score: sb }, (sigma * Math.sqrt(std[0] * std[1])) / alpha);
+  const out = sb.toArray().map((v) => v / alpha);
   xb.free();
   sb.free();
   return out;
 }
 
-export interface ExactScores {
-  /** On the view's grid. */
-  grid: Float32Array;
-  /** Held-out points and the exact score there (the Fisher divergence). */
+/** Held-out points of a mixture and its exact score there at the model's noise level (for the Fisher divergence). */
+export interface HeldOut {
   x: Points;
   score: Float32Array;
-  /** Data units. */
+  /** The model's noise level in data units (what the Fisher divergence is taken at). */
   noise: number;
 }
 
-/** Exact score of the (noise-perturbed) mixture on the grid and at held-out points. */
-export function exactScores(core: Core, d: RunData, model: ScoreModel, grid: Float32Array): ExactScores {
+export function heldOutScores(core: Core, d: RunData, model: ScoreModel): HeldOut {
   const std = model.normalization.std;
-  const noise = modelNoise(model) * Math.sqrt(std[0] * std[1]);
+  const sigma = modelNoise(model);
   const x = builtinPoints(core, d.name, HELD_OUT_SEED + model.training!.seed, HELD_OUT);
   return {
-    grid: exactScoreAt(core, d.name, grid, noise),
     x: { data: x, rows: HELD_OUT, cols: 2 },
-    score: exactScoreAt(core, d.name, x, noise),
-    noise,
+    score: exactScoreAt(core, d.name, x, sigma, model),
+    noise: sigma * Math.sqrt(std[0] * std[1]),
   };
 }

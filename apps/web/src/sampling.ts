@@ -1,25 +1,36 @@
 /**
- * Sampling a trained model for the view: the library's `sample` with about FRAMES animation frames
- * posted on the way, then the MMD² of the samples against the data.
+ * Sampling a trained model for the view: the library's `sample` (the model's default sampler unless one
+ * is chosen) with about FRAMES animation frames posted on the way, then the samples' quality
+ * (sample-quality.ts). Runs in the sampling worker, and in Node for the tests.
  */
-import { plannedSteps, sample, type ScoreModel } from '@scorefield/models';
-import { mmd2, MMD_BANDWIDTHS } from '@scorefield/metrics';
-import type { SampleRequest } from './protocol.js';
-import type { Post } from './session.js';
-import { shownPoints, type RunData } from './run-data.js';
+import type { Core } from '@scorefield/core-math';
+import { defaultSampler, plannedSteps, sample, type ScoreModel } from '@scorefield/models';
+import type { FromJob, SampleRequest } from './protocol.js';
+import { sampleQuality, type Reference } from './sample-quality.js';
 
 /** Frames of a sampling animation. */
 export const FRAMES = 120;
 
-/** Samples `model` as `req` asks, posting sample-start, the frames and sample-done for run `run`. */
-export function sampleForView(model: ScoreModel, data: RunData, req: SampleRequest, run: number, step: number, post: Post): void {
+export type JobPost = (msg: FromJob, transfer?: Transferable[]) => void;
+
+/** Samples `model` (trained to `step`) as `req` asks, posting sample-start, the frames and sample-done for run `run`. */
+export function sampleForView(
+  core: Core,
+  model: ScoreModel,
+  req: SampleRequest,
+  ref: Reference,
+  at: { run: number; step: number },
+  post: JobPost,
+): void {
+  const { run, step } = at;
+  const sampler = req.sampler ?? defaultSampler(model);
   const options = { steps: req.steps, stepSize: req.stepSize };
-  const plan = plannedSteps(model, req.sampler, options);
+  const plan = plannedSteps(model, sampler, options);
   const every = Math.max(1, Math.round(plan / FRAMES));
-  post({ type: 'sample-start', run, sampler: req.sampler, n: req.n, steps: plan });
+  post({ type: 'sample-start', run, sampler, n: req.n, steps: plan });
   const t0 = performance.now();
   const result = sample(model, {
-    sampler: req.sampler,
+    sampler,
     n: req.n,
     seed: req.seed,
     ...options,
@@ -30,18 +41,9 @@ export function sampleForView(model: ScoreModel, data: RunData, req: SampleReque
     },
   });
   const seconds = (performance.now() - t0) / 1000;
-  // MMD² on standardised coordinates with the fixed multi-scale bandwidths (comparable across datasets and runs).
-  const { mean, std } = model.normalization;
-  const standardise = (v: Float32Array) => v.map((x, i) => (x - mean[i % 2]) / std[i % 2]);
-  const ref = standardise(shownPoints(data.points, 1000)),
-    k = Math.min(req.n, 1000);
-  const mmd = mmd2(
-    { data: standardise(result.samples.subarray(0, 2 * k)), rows: k, cols: 2 },
-    { data: ref, rows: ref.length / 2, cols: 2 },
-    { bandwidths: MMD_BANDWIDTHS },
-  ).value;
+  const quality = sampleQuality(core, result.samples, model.normalization, ref);
   const samples = result.samples;
-  post({ type: 'sample-done', run, step, samples, mmd, seconds, evaluations: result.evaluations, sampler: result.sampler }, [
+  post({ type: 'sample-done', run, step, samples, quality, seconds, evaluations: result.evaluations, sampler: result.sampler }, [
     samples.buffer,
   ]);
 }

@@ -1,22 +1,47 @@
 /**
  * One training run in the worker: its data, its Trainer, the view's grid and the throttles of what it
- * reports. The worker holds the current session (and nothing else run-specific); a new run is a new
+ * reports. The worker holds the current session (and the one before, for an undo); a new run is a new
  * session. Chunking never changes the result: the Trainer gives the same bits however its steps are
  * split, so a run stopped at its steps target equals the CLI's.
  */
-import type { Core } from '@scorefield/core-math';
-import { encodeModel, lossCurve, Trainer, TrainingDivergedError } from '@scorefield/models';
+import { sigmaSchedule, sdeOf, type Core } from '@scorefield/core-math';
+import { defaultSampler, encodeModel, lossCurve, modelSigmas, Trainer, TrainingDivergedError, type ScoreModel } from '@scorefield/models';
 import { fisherDivergence } from '@scorefield/metrics';
-import { GRID, type FromWorker, type Range, type ToWorker } from './protocol.js';
-import { gridPoints, integrateScore, viewRange } from './field.js';
-import { exactScores, loadRunData, shownPoints, type ExactScores, type RunData } from './run-data.js';
+import { GRID, type FromWorker, type ModelInfo, type Range, type ToWorker } from './protocol.js';
+import { gridPoints, viewRange } from './field.js';
+import { exactScoreAt, heldOutScores, loadRunData, modelNoise, shownPoints, type HeldOut, type RunData } from './run-data.js';
 
 export const PROGRESS_MS = 50;
 export const METRICS_MS = 500;
 /** Training chunks last about this long, so a pause or another request waits at most that. */
 const CHUNK_MS = 8;
+/** Levels of the sigma slider for continuous-time models (geometric over the SDE's range). */
+const CONTINUOUS_LEVELS = 25;
 
 export type Post = (msg: FromWorker, transfer?: Transferable[]) => void;
+
+/** A run that cannot go on, said in the page's words (no internal names, no CLI flags). */
+export class RunFailure extends Error {}
+
+/** What the page needs to know about a model (protocol.ts, ModelInfo). */
+export function modelInfo(model: ScoreModel): ModelInfo {
+  const loss = model.training!.loss;
+  const conditional = model.spec.conditioning !== 'none';
+  let levels: number[] = [];
+  if (conditional && loss.name === 'continuous') {
+    const sde = sdeOf(loss);
+    levels = sigmaSchedule('geometric', sde.sigma(1), sde.sigma(sde.eps), CONTINUOUS_LEVELS);
+  } else if (conditional && loss.name === 'ncsn') levels = modelSigmas(model);
+  else if (conditional) levels = [model.defaultSigma];
+  return {
+    kind: model.spec.kind,
+    conditional,
+    levels,
+    defaultSigma: model.defaultSigma,
+    defaultSampler: defaultSampler(model),
+    density: model.spec.kind === 'energy' ? 'energy' : loss.name === 'continuous' ? 'ode' : null,
+  };
+}
 
 export class Session {
   readonly run: number;
@@ -26,7 +51,10 @@ export class Session {
   running = false;
   readonly range: Range;
   private readonly grid: Float32Array;
-  private readonly exact: ExactScores | null;
+  private readonly heldOut: HeldOut | null;
+  /** The level the field is drawn at (standardised units); null: the model's default. */
+  private fieldSigma: number | null = null;
+  private trueField: { sigma: number; score: Float32Array } | null = null;
   private lossesSent = 0;
   private lastProgress = 0;
   private lastField = 0;
@@ -37,7 +65,7 @@ export class Session {
   private rate = { t: 0, step: 0, busy: 0, perSecond: 0, share: 0 };
 
   constructor(
-    core: Core,
+    private readonly core: Core,
     msg: Extract<ToWorker, { type: 'configure' }>,
     previousData: RunData | null,
     private readonly post: Post,
@@ -54,7 +82,7 @@ export class Session {
       run: this.run,
       name: d.name,
       rows: d.points.rows,
-      shown: shownPoints(d.points, 2000),
+      shown: shownPoints(d.points),
       range: this.range,
       exact: d.exact,
     });
@@ -73,13 +101,20 @@ export class Session {
       seed: c.seed,
       dataName: d.name,
     });
-    this.exact = d.exact ? exactScores(core, d, this.trainer.model, this.grid) : null;
-    this.postProgress(true);
-    this.postSnapshots();
+    this.heldOut = d.exact ? heldOutScores(core, d, this.trainer.model) : null;
+    post({ type: 'model', run: this.run, info: modelInfo(this.trainer.model) });
+    this.announce();
   }
 
   get step(): number {
     return this.trainer.step;
+  }
+
+  /** Reports where the run is (progress, field, metrics): after it starts, and when it comes back by an undo. */
+  announce(): void {
+    this.lossesSent = 0;
+    this.postProgress(true);
+    this.postSnapshots();
   }
 
   /** Starts training towards the target (false when already there). */
@@ -102,7 +137,7 @@ export class Session {
 
   stepOnce(): void {
     this.running = false;
-    if (this.trainer.step < this.target) this.trainer.run(1);
+    if (this.trainer.step < this.target) this.train(1);
     this.postProgress(true);
     this.postSnapshots();
   }
@@ -111,6 +146,26 @@ export class Session {
     this.target = steps;
     if (this.trainer.step >= steps) this.running = false;
     this.postProgress(true);
+  }
+
+  setFieldSigma(sigma: number | null): void {
+    this.fieldSigma = sigma;
+    this.postField();
+  }
+
+  /** `count` Adam steps; a diverged loss becomes a RunFailure saying what to do. */
+  private train(count: number): void {
+    try {
+      this.trainer.run(count);
+    } catch (e) {
+      if (!(e instanceof TrainingDivergedError)) throw e;
+      this.running = false;
+      this.postProgress(true);
+      const lr = this.trainer.options.lr;
+      throw new RunFailure(
+        `Training diverged at step ${e.step}: the loss became ${e.loss}. Lower the learning rate (now ${lr}) or raise the noise level, then train again.`,
+      );
+    }
   }
 
   /** One chunk of training (about CHUNK_MS) and the reports that are due; returns whether to go on. */
@@ -126,12 +181,7 @@ export class Session {
     }
     const k = Math.min(left, this.chunk);
     const t0 = performance.now();
-    try {
-      trainer.run(k);
-    } catch (e) {
-      if (e instanceof TrainingDivergedError) this.postSnapshots();
-      throw e;
-    }
+    this.train(k);
     const now = performance.now(),
       dt = now - t0;
     this.rate.busy += dt;
@@ -192,15 +242,38 @@ export class Session {
   private postField(): void {
     const t0 = performance.now();
     const model = this.trainer.model;
+    const conditional = model.spec.conditioning !== 'none';
+    const sigma = this.fieldSigma ?? model.defaultSigma;
     const grid = { data: this.grid, rows: GRID * GRID, cols: 2 };
-    const score = model.score(grid);
-    const logDensity = model.spec.kind === 'energy' ? model.energy(grid).map((e) => -e) : integrateScore(score, GRID, this.range);
-    const trueScore = this.exact ? this.exact.grid.slice() : undefined;
-    const transfer: Transferable[] = [score.buffer, logDensity.buffer];
-    if (trueScore) transfer.push(trueScore.buffer);
+    const score = model.score(grid, sigma);
+    const energy = model.spec.kind === 'energy' ? model.energy(grid, sigma) : undefined;
+    const transfer: Transferable[] = [score.buffer];
+    if (energy) transfer.push(energy.buffer);
+    let trueScore: Float32Array | undefined;
+    let noise = 0;
+    if (this.heldOut) {
+      // The exact score at the level the field is drawn at (the model's own level unless the slider moved it).
+      const level = conditional && this.fieldSigma !== null ? this.fieldSigma : modelNoise(model);
+      noise = level * Math.sqrt(model.normalization.std[0] * model.normalization.std[1]);
+      if (this.trueField?.sigma !== level)
+        this.trueField = { sigma: level, score: exactScoreAt(this.core, this.data.name, this.grid, level, model) };
+      trueScore = this.trueField.score.slice();
+      transfer.push(trueScore.buffer);
+    }
     const { run, range } = this;
     this.post(
-      { type: 'field', run, step: this.trainer.step, range, grid: GRID, score, logDensity, trueScore, noise: this.exact?.noise ?? 0 },
+      {
+        type: 'field',
+        run,
+        step: this.trainer.step,
+        range,
+        grid: GRID,
+        score,
+        energy,
+        sigma: conditional ? sigma : undefined,
+        trueScore,
+        noise,
+      },
       transfer,
     );
     this.lastField = performance.now();
@@ -209,14 +282,20 @@ export class Session {
 
   private postMetrics(): void {
     this.lastMetrics = performance.now();
-    const { run, exact } = this;
-    if (!exact) {
+    const { run, heldOut } = this;
+    if (!heldOut) {
       this.post({ type: 'metrics', run, step: this.trainer.step });
       return;
     }
-    const s = this.trainer.model.score(exact.x);
-    const fisher = fisherDivergence(s, exact.score, 2).overall;
-    this.post({ type: 'metrics', run, step: this.trainer.step, fisher, fisherNoise: exact.noise });
+    const s = this.trainer.model.score(heldOut.x);
+    if (!s.every(Number.isFinite)) {
+      this.running = false;
+      throw new RunFailure(
+        `Training diverged by step ${this.trainer.step}: the learned score is no longer a finite number. Lower the learning rate, then train again.`,
+      );
+    }
+    const fisher = fisherDivergence(s, heldOut.score, 2).overall;
+    this.post({ type: 'metrics', run, step: this.trainer.step, fisher, fisherNoise: heldOut.noise });
   }
 
   /** The model file, as `scorefield train` writes it: the loss curve of the run in the metadata, then the model. */

@@ -1,17 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import {
   cliCommand,
-  decodePoints,
-  decodeState,
   defaults,
-  encodePoints,
-  encodeState,
+  describeChange,
+  effectiveSampler,
   objectiveSpec,
   parseHidden,
-  quantize,
+  runStates,
   samplerAvailability,
   type AppState,
 } from './state.js';
+import { decodePoints, decodeState, encodePoints, encodeState, quantize } from './url-state.js';
 
 const base = (): AppState => ({ ...defaults, hidden: [...defaults.hidden] });
 
@@ -43,6 +42,8 @@ describe('URL state', () => {
       },
       { ...base(), loss: 'continuous', sde: 'vp', conditioning: 'embed', sampler: 'pc', particles: 500, sampleSeed: 9 },
       { ...base(), data: 'moons', dataSize: 5000, hidden: [32, 32], activation: 'tanh', lr: 5e-4, batch: 64, seed: 3, steps: 200 },
+      { ...base(), sampler: 'langevin' },
+      { ...base(), compare: { loss: 'ncsn', kind: 'energy' } },
     ];
     for (const s of states) {
       const d = decodeState(`#${encodeState(s)}`);
@@ -62,7 +63,7 @@ describe('URL state', () => {
     const d = decodeState('#data=nope&loss=dsm&sigma=-1&hidden=32,,32&seed=1.5&steps=0&act=relu&sigmas=geometric:0.01:1:10&autorun=1');
     expect(d.state).toEqual(base());
     expect(d.autorun).toBe(true);
-    expect(d.warnings.map((w) => w.split(':')[0])).toEqual([
+    expect(d.warnings.map((w: string) => w.split(':')[0])).toEqual([
       'ignored data=nope',
       'ignored sigma=-1',
       'ignored sigmas=geometric',
@@ -117,6 +118,34 @@ describe('URL state', () => {
     });
     expect(samplerAvailability({ ...base(), loss: 'ncsn' })).toMatchObject({ annealed: null, pc: expect.any(String) });
     expect(Object.values(samplerAvailability({ ...base(), loss: 'continuous' }))).toEqual([null, null, null, null]);
+  });
+
+  it('the sampler follows the model unless one that fits is chosen', () => {
+    expect(effectiveSampler(base())).toBeUndefined();
+    expect(effectiveSampler({ ...base(), loss: 'ncsn' })).toBeUndefined();
+    expect(effectiveSampler({ ...base(), loss: 'ncsn', sampler: 'langevin' })).toBe('langevin');
+    expect(effectiveSampler({ ...base(), loss: 'ncsn', sampler: 'annealed' })).toBe('annealed');
+    // A chosen sampler that does not fit the model: the model's own, not Langevin.
+    expect(effectiveSampler({ ...base(), loss: 'dsm', sampler: 'pc' })).toBeUndefined();
+    expect(decodeState('#loss=ncsn').state.sampler).toBe('auto');
+  });
+
+  it('compare mode: a second run with its own objective and parametrization, the rest shared', () => {
+    const s: AppState = { ...base(), seed: 7, loss: 'dsm', conditioning: 'scale', compare: { loss: 'esm', kind: 'energy' } };
+    const [a, b] = runStates(s);
+    expect(a).toMatchObject({ loss: 'dsm', kind: 'score', seed: 7, compare: null, conditioning: 'scale' });
+    // esm cannot train a conditional model: the second run gets the default conditioning.
+    expect(b).toMatchObject({ loss: 'esm', kind: 'energy', seed: 7, compare: null, conditioning: 'auto' });
+    expect(runStates(base())).toHaveLength(1);
+    expect(encodeState(s)).toContain('&b.loss=esm&b.model=energy');
+    expect(decodeState(`#${encodeState(s)}`).state.compare).toEqual({ loss: 'esm', kind: 'energy' });
+    expect(decodeState('#b.loss=nope').warnings[0]).toMatch(/^ignored b\.loss=nope/);
+  });
+
+  it('says what a change changed', () => {
+    expect(describeChange(base(), { ...base(), seed: 4, lr: 0.003 })).toBe('lr 0.001 → 0.003, seed 0 → 4');
+    expect(describeChange(base(), { ...base(), loss: 'ncsn' })).toBe('loss dsm → ncsn, σ 0.1 → –, noise levels – → geometric:1:0.01:10');
+    expect(describeChange(base(), base())).toBe('reset');
   });
 
   it('parses hidden widths', () => {

@@ -1,13 +1,15 @@
 /** A read-only window on the app for the end-to-end tests and the console: `window.scorefield`. */
 import type { App } from './app.js';
 import { fieldSignature } from './field.js';
-import { defaults, encodeState } from './state.js';
+import { defaults } from './state.js';
+import { encodeState } from './url-state.js';
 
 export function testApi(app: App) {
-  const view = () => app.pane.view;
+  const view = (i = 0) => app.panes[i]?.view;
   return {
+    /** The core loaded and every run's model built (its data shown). */
     get ready() {
-      return app.page.ready && view().configured;
+      return app.page.ready && app.active.every((p) => p.view.configured && p.view.info !== null);
     },
     get build() {
       return app.page.build;
@@ -22,8 +24,7 @@ export function testApi(app: App) {
       return view().running;
     },
     get sampling() {
-      const v = view();
-      return v.sampling || v.frames.length > 0 || v.pendingDone !== null;
+      return app.active.some((p) => p.view.sampling || p.view.frames.length > 0 || p.view.pendingDone !== null);
     },
     get fps() {
       return app.page.fps;
@@ -40,14 +41,15 @@ export function testApi(app: App) {
     get fpsHistory() {
       return [...app.page.fpsHistory];
     },
+    /** Every error and warning the page has shown. */
     get errors() {
-      return [...app.status.errors];
+      return [...app.notices.shown];
     },
     get fisher() {
       return view().fisher;
     },
     get mmd() {
-      return view().mmd;
+      return view().quality?.mmd;
     },
     get sigmaText() {
       return view().sigmaText;
@@ -73,8 +75,35 @@ export function testApi(app: App) {
     /** The distinct noise levels shown during the latest sampling animation, in order. */
     sigmasShown: () => [...view().sigmasShown],
     data: () => {
-      const p = app.pane.shown.points;
+      const p = app.panes[0].shown.points;
       return p ? Array.from(p) : null;
+    },
+    /** The run in pane i (0, or 1 in compare mode): its model, sample quality, sampler, field level and heat map. */
+    pane: (i: number) => {
+      const p = app.panes[i],
+        v = p?.view;
+      if (!v) return null;
+      return {
+        step: v.step,
+        running: v.running,
+        sampling: v.sampling,
+        info: v.info,
+        quality: v.quality ?? null,
+        qualityStep: v.qualityStep,
+        sampler: v.sampler,
+        samplerSigma: v.samplerSigma ?? null,
+        fieldSigma: v.field?.sigma ?? null,
+        heat: p.heatImage?.legend ?? '',
+        densityStep: v.density?.step ?? null,
+        failure: v.failure,
+        samples: v.samples ? v.samples.length / 2 : 0,
+      };
+    },
+    /** The heat image of pane i: its values in [0, 1] on its grid (row 0 at the bottom) and the view box. */
+    heatImage: (i = 0) => {
+      const p = app.panes[i];
+      const h = p?.heatImage;
+      return h ? { t: Array.from(h.t), grid: h.grid, legend: h.legend, range: p.shown.range } : null;
     },
     state: () => encodeState(app.state),
     defaults: () => encodeState({ ...defaults }),

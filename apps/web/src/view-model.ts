@@ -4,10 +4,13 @@
  * draws it and the controls read it.
  */
 import type { SamplerName } from '@scorefield/models';
-import type { FromWorker, Range } from './protocol.js';
-import type { FieldSnapshot } from './render.js';
+import type { FromJob, ModelInfo, Range } from './protocol.js';
+import type { FieldSnapshot } from './heat.js';
+import { smoothingSpan } from './render-loss.js';
+import type { SampleQuality } from './sample-quality.js';
 
-export type SampleDone = Extract<FromWorker, { type: 'sample-done' }>;
+export type SampleDone = Extract<FromJob, { type: 'sample-done' }>;
+export type DensityDone = Extract<FromJob, { type: 'density-done' }>;
 
 export interface SampleFrame {
   step: number;
@@ -32,15 +35,21 @@ export class LossLog {
     this.count = first + losses.length;
   }
 
-  /** Mean of the last `n` losses (undefined before the first step). */
-  recentMean(n: number): number | undefined {
-    if (this.count === 0) return undefined;
-    const tail = this.values.subarray(Math.max(0, this.count - n), this.count);
-    return tail.reduce((s, v) => s + v, 0) / tail.length;
-  }
-
   all(): Float32Array {
     return this.values.subarray(0, this.count);
+  }
+
+  /** The smoothed loss now: the chart's exponential moving average (render-loss.ts) at the last step. */
+  get ema(): number | undefined {
+    if (this.count === 0) return undefined;
+    const span = smoothingSpan(this.count),
+      alpha = 2 / (span + 1);
+    let e = Number.NaN;
+    for (let k = Math.max(0, this.count - 5 * span); k < this.count; k++) {
+      const v = this.values[k];
+      if (Number.isFinite(v)) e = Number.isNaN(e) ? v : e + alpha * (v - e);
+    }
+    return e;
   }
 }
 
@@ -58,12 +67,26 @@ export class RunView {
   field: FieldSnapshot | null = null;
   /** The first field of the run (step 0), for tests and the status. */
   firstField: { step: number; meanNorm: number; hash: number } | null = null;
+  /** The model, once the worker has built it. */
+  info: ModelInfo | null = null;
   fisher?: number;
   fisherNoise = 0;
-  mmd?: number;
+  /** The latest samples' quality (sample-quality.ts) and the step of the model they came from. */
+  quality?: SampleQuality;
+  qualityStep = 0;
+  /** The ODE density on a grid (continuous score models), when computed. */
+  density: DensityDone | null = null;
   /** Sampling: requested and not yet shown to the end. */
   sampling = false;
   sampler: SamplerName = 'langevin';
+  /** The noise level of the sampling step on screen (standardised units), while sampling. */
+  samplerSigma?: number;
+  /** The failure that stopped the run, if any. */
+  failure = '';
+  /** The noise level the user chose for the field (an index into the ascending levels); null: the model's own. */
+  fieldLevel: number | null = null;
+  /** The level the field was last asked for. */
+  shownLevel: number | null = null;
   /** Frames of the sampling animation not yet shown. */
   frames: SampleFrame[] = [];
   /** The result, shown once the animation has caught up. */

@@ -1,48 +1,58 @@
 /**
- * The training worker: loads the WASM core, holds the current training session (session.ts) and trains
- * it in chunks of a few milliseconds, scheduled through a MessageChannel, so messages from the page get
- * through between chunks. Files of points are read here too (file-points.ts).
+ * The training worker: loads the WASM core, holds the current training session (session.ts), and the
+ * one before it until the next change (so a change that discarded a trained model can be undone), and
+ * trains in chunks of a few milliseconds scheduled through a MessageChannel, so messages from the page
+ * get through between chunks. Files of points are read here too (file-points.ts).
  */
-import { loadCore, simdSupported, type Core } from '@scorefield/core-math';
-import simdUrl from '@scorefield/core-math/build/simd.wasm?url';
-import scalarUrl from '@scorefield/core-math/build/scalar.wasm?url';
+import type { Core } from '@scorefield/core-math';
 import type { FromWorker, ToWorker } from './protocol.js';
 import { readPointsFile } from './file-points.js';
-import { sampleForView } from './sampling.js';
-import { Session } from './session.js';
+import { RunFailure, Session } from './session.js';
+import { loadWasmCore } from './wasm-core.js';
 
 /** The worker's global scope, typed through the DOM lib's Worker (postMessage with transfer, onmessage). */
 const scope = self as unknown as Worker;
 const post = (msg: FromWorker, transfer: Transferable[] = []) => scope.postMessage(msg, transfer);
+/** File progress messages at most this often. */
+const FILE_PROGRESS_MS = 50;
 
 let core: Core | null = null;
 let session: Session | null = null;
+let previous: Session | null = null;
 /** The run of the latest configure (errors are reported against it, even when its session failed to start). */
 let latestRun = 0;
 let scheduled = false;
 
 function fail(e: unknown): void {
   if (session) session.running = false;
-  post({ type: 'error', run: latestRun, message: e instanceof Error ? e.message : String(e) });
+  // A RunFailure is already said for the page; anything else is a bug worth its own words.
+  const message =
+    e instanceof RunFailure ? e.message : `Something went wrong in the training worker: ${e instanceof Error ? e.message : String(e)}`;
+  post({ type: 'error', run: latestRun, message });
   session?.postProgress(true);
 }
 
-async function start(): Promise<void> {
-  const build = simdSupported() ? 'simd' : 'scalar';
-  const url = build === 'simd' ? simdUrl : scalarUrl;
-  const res = await fetch(url);
-  if (!res.ok) throw new Error(`fetching the WASM core (${url}) failed with HTTP ${res.status}`);
-  core = await loadCore({ build, bytes: new Uint8Array(await res.arrayBuffer()) });
-  post({ type: 'ready', build: core.build });
-}
-
 // Messages are handled in order, after the core has loaded.
-let queue: Promise<void> = start().catch((e) => fail(e));
+let queue: Promise<void> = loadWasmCore().then(
+  (c) => {
+    core = c;
+    post({ type: 'ready', build: c.build });
+  },
+  (e) => fail(e),
+);
+
 scope.onmessage = (ev: MessageEvent<ToWorker>) => {
   const msg = ev.data;
   if (msg.type === 'load-file') {
     // Independent of runs and of the core: read while training goes on.
-    readPointsFile(msg.file).then(
+    let last = 0;
+    const progress = (fraction: number) => {
+      const now = performance.now();
+      if (now - last < FILE_PROGRESS_MS) return;
+      last = now;
+      post({ type: 'file-progress', id: msg.id, fraction });
+    };
+    readPointsFile(msg.file, progress).then(
       (m) => post({ type: 'file-points', id: msg.id, name: msg.file.name, data: m.data, rows: m.rows, cols: m.cols }, [m.data.buffer]),
       (e) => post({ type: 'file-error', id: msg.id, message: (e as Error).message.split('\n')[0] }),
     );
@@ -61,10 +71,25 @@ function handle(msg: Exclude<ToWorker, { type: 'load-file' }>): void {
   if (!core) return;
   if (msg.type === 'configure') {
     latestRun = msg.run;
-    const previousData = session?.data ?? null;
-    session?.free();
+    // Keep a trained model for an undo; an untrained one is not worth keeping.
+    previous?.free();
+    previous = null;
+    if (session && session.step > 0) {
+      session.running = false;
+      previous = session;
+    } else session?.free();
+    const data = (previous ?? session)?.data ?? null;
     session = null;
-    session = new Session(core, msg, previousData, post);
+    session = new Session(core, msg, data, post);
+    return;
+  }
+  if (msg.type === 'restore') {
+    if (previous?.run !== msg.run) return;
+    session?.free();
+    session = previous;
+    previous = null;
+    latestRun = session.run;
+    session.announce();
     return;
   }
   const s = session;
@@ -82,15 +107,9 @@ function handle(msg: Exclude<ToWorker, { type: 'load-file' }>): void {
     case 'target':
       s.setTarget(msg.steps);
       return;
-    case 'sample': {
-      // One WASM instance: training waits while sampling runs, and resumes afterwards.
-      const wasRunning = s.running;
-      s.running = false;
-      s.postProgress(true);
-      sampleForView(s.trainer.model, s.data, msg.request, s.run, s.step, post);
-      if (wasRunning && s.start()) schedule();
+    case 'field-sigma':
+      s.setFieldSigma(msg.sigma);
       return;
-    }
     case 'export-model': {
       const { bytes, name } = s.modelFile();
       post({ type: 'model-bytes', run: s.run, id: msg.id, bytes, name }, [bytes.buffer]);
