@@ -108,7 +108,11 @@ export class Harness {
     for (;;) {
       if (await this.api(f, a, page)) return;
       if (Date.now() > end) {
-        const where = await this.api((s) => ({ step: s?.step, errors: s?.errors }), undefined, page).catch(() => null);
+        const where = await this.api(
+          (s) => ({ step: s?.step, errors: s?.errors, state: s?.state(), pane: s?.pane(0) }),
+          undefined,
+          page,
+        ).catch(() => null);
         throw new Error(`e2e: timed out after ${timeout} ms waiting for ${f.toString()} (${JSON.stringify(where)})`);
       }
       await new Promise((r) => setTimeout(r, 50));

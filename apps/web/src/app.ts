@@ -265,11 +265,12 @@ export class App {
   /** Writes the state into the controls, and what depends on it. */
   sync(): void {
     const info = this.panes[0].view.info;
+    const densities = new Set(this.active.map((p) => p.view.info?.density ?? null));
     syncControls(this.el, this.state, {
       drawn: this.drawing.points.length > 0,
       file: this.fileData?.name,
       autoSampler: info?.defaultSampler,
-      density: info?.density ?? null,
+      density: densities.size > 1 ? 'mixed' : (info?.density ?? null),
     });
     const el = this.el;
     el.draw.setAttribute('aria-pressed', String(this.drawing.on));

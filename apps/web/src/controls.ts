@@ -74,8 +74,8 @@ export interface Choices {
   file?: string;
   /** The sampler the current model is meant for (known once the worker built it). */
   autoSampler?: SamplerName;
-  /** The density the current model has. */
-  density: 'energy' | 'ode' | null;
+  /** The density the current model has ('mixed': the compared runs differ). */
+  density: 'energy' | 'ode' | 'mixed' | null;
 }
 
 const samplerLabels: Record<SamplerName, string> = {
@@ -85,37 +85,45 @@ const samplerLabels: Record<SamplerName, string> = {
   ode: 'probability-flow ODE',
 };
 
-/** Writes `s` into the controls. */
+/**
+ * Writes `s` into the controls. The control that has focus keeps what it shows: the user may be typing in
+ * it, and a worker message that syncs the page must not overwrite that (its change event reads it).
+ */
 export function syncControls(el: Elements, s: AppState, choices: Choices): void {
+  const write = (e: HTMLInputElement | HTMLSelectElement, value: string) => {
+    if (e !== document.activeElement && e.value !== value) e.value = value;
+  };
   const items: [string, string][] = datasetNames.map((n) => [n, n]);
   items.push(['drawn', s.points || choices.drawn ? 'drawn points' : 'drawn points (draw on the view)']);
   if (choices.file) items.push(['file', `file: ${choices.file}`]);
   const dataSel = el.data;
-  if (dataSel.options.length !== items.length || [...dataSel.options].some((o, i) => o.value !== items[i][0] || o.text !== items[i][1]))
+  if (dataSel.options.length !== items.length || [...dataSel.options].some((o, i) => o.value !== items[i][0] || o.text !== items[i][1])) {
     setOptions(dataSel, items);
-  dataSel.value = s.data;
-  el.dataSize.value = String(s.dataSize);
+    dataSel.value = s.data;
+  }
+  write(dataSel, s.data);
+  write(el.dataSize, String(s.dataSize));
   el.dataSize.disabled = !datasetNames.includes(s.data);
-  el.lossName.value = s.loss;
-  el.sigma.value = String(s.sigma);
-  el.projection.value = s.projection;
-  el.slices.value = String(s.slices);
-  el.schedule.value = s.schedule;
-  el.sigmaMax.value = String(s.sigmaMax);
-  el.sigmaMin.value = String(s.sigmaMin);
-  el.levels.value = String(s.levels);
-  el.sde.value = s.sde;
-  el.kind.value = s.kind;
-  el.conditioning.value = s.conditioning;
+  write(el.lossName, s.loss);
+  write(el.sigma, String(s.sigma));
+  write(el.projection, s.projection);
+  write(el.slices, String(s.slices));
+  write(el.schedule, s.schedule);
+  write(el.sigmaMax, String(s.sigmaMax));
+  write(el.sigmaMin, String(s.sigmaMin));
+  write(el.levels, String(s.levels));
+  write(el.sde, s.sde);
+  write(el.kind, s.kind);
+  write(el.conditioning, s.conditioning);
   const unconditional = s.loss === 'esm' || s.loss === 'ssm' || s.loss === 'ssm-vr';
   for (const o of el.conditioning.options) o.disabled = unconditional && o.value !== 'auto' && o.value !== 'none';
-  el.hidden.value = s.hidden.join(',');
-  el.activation.value = s.activation;
-  el.lr.value = String(s.lr);
-  el.batch.value = String(s.batch);
-  el.seed.value = String(s.seed);
-  el.steps.value = String(s.steps);
-  el.sampler.value = s.sampler;
+  write(el.hidden, s.hidden.join(','));
+  write(el.activation, s.activation);
+  write(el.lr, String(s.lr));
+  write(el.batch, String(s.batch));
+  write(el.seed, String(s.seed));
+  write(el.steps, String(s.steps));
+  write(el.sampler, s.sampler);
   const avail = samplerAvailability(s);
   for (const o of el.sampler.options) {
     if (o.value === 'auto') {
@@ -127,25 +135,21 @@ export function syncControls(el: Elements, s: AppState, choices: Choices): void 
     o.title = why ?? '';
   }
   // Blank: the library's default for the model (steps and step size depend on the model and sampler).
-  el.sampleSteps.value = s.sampleSteps === undefined ? '' : String(s.sampleSteps);
-  el.stepSize.value = s.stepSize === undefined ? '' : String(s.stepSize);
-  el.particles.value = String(s.particles);
-  el.sampleSeed.value = String(s.sampleSeed);
+  write(el.sampleSteps, s.sampleSteps === undefined ? '' : String(s.sampleSteps));
+  write(el.stepSize, s.stepSize === undefined ? '' : String(s.stepSize));
+  write(el.particles, String(s.particles));
+  write(el.sampleSeed, String(s.sampleSeed));
   // The objective's options, for the run and for the compared one.
   const losses = [s.loss, ...(s.compare ? [s.compare.loss] : [])];
   for (const div of el.controls.querySelectorAll<HTMLElement>('[data-for]'))
     div.hidden = !div.dataset.for!.split(' ').some((l) => losses.includes(l as AppState['loss']));
   el.compare.checked = !!s.compare;
   el.compareOptions.hidden = !s.compare;
-  el.lossB.value = s.compare?.loss ?? s.loss;
-  el.kindB.value = s.compare?.kind ?? s.kind;
+  write(el.lossB, s.compare?.loss ?? s.loss);
+  write(el.kindB, s.compare?.kind ?? s.kind);
   const density = [...el.heat.options].find((o) => o.value === 'density')!;
-  density.text =
-    choices.density === 'energy'
-      ? 'density exp(−E)'
-      : choices.density === 'ode'
-        ? 'density (ODE likelihood)'
-        : 'density (none for this model: |s|)';
+  const densityLabels = { energy: 'density exp(−E)', ode: 'density (ODE)', mixed: 'density, where there is one' };
+  density.text = choices.density ? densityLabels[choices.density] : 'density: none, |s|';
 }
 
 /** The controls read into a state based on `current`, and the names of the invalid ones (marked aria-invalid). */

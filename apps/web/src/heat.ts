@@ -71,16 +71,15 @@ function fromLog(logp: ArrayLike<number>): Float32Array {
 /** The heat image of a mode for a field (and the ODE density, when computed), or null when the mode has nothing to show. */
 export function heatValues(f: FieldSnapshot, mode: HeatMode, density: DensityGrid | null): HeatImage | null {
   const n = f.grid * f.grid;
-  const at = f.sigma === undefined ? '' : ` at σ = ${f.sigma.toPrecision(2)}`;
   if (mode === 'density' && f.energy) {
-    return { t: fromLog(f.energy.map((e) => -e)), grid: f.grid, legend: `density exp(−E(x))${at}, relative to its maximum`, range: [0, 1] };
+    return { t: fromLog(f.energy.map((e) => -e)), grid: f.grid, legend: 'density exp(−E), relative', range: [0, 1] };
   }
   if (mode === 'density' && density) {
     const stale = density.step === f.step ? '' : ` (step ${density.step})`;
     return {
       t: fromLog(density.logp),
       grid: density.grid,
-      legend: `density p(x) by the probability-flow ODE${stale}, relative to its maximum`,
+      legend: `density p(x) by the ODE${stale}, relative`,
       range: [0, 1],
     };
   }
@@ -92,14 +91,14 @@ export function heatValues(f: FieldSnapshot, mode: HeatMode, density: DensityGri
       if (Number.isFinite(t[k])) max = Math.max(max, t[k]);
     }
     for (let k = 0; k < n; k++) t[k] /= max || 1;
-    return { t, grid: f.grid, legend: `|s(x)|${at} (log scale)`, range: [0, Math.expm1(max)] };
+    return { t, grid: f.grid, legend: '|s(x)|, log scale', range: [0, Math.expm1(max)] };
   }
   if (mode === 'error' && f.trueScore) {
     const err = new Float32Array(n);
     for (let k = 0; k < n; k++) err[k] = Math.hypot(f.score[2 * k] - f.trueScore[2 * k], f.score[2 * k + 1] - f.trueScore[2 * k + 1]);
     const sorted = Float32Array.from(err).sort();
     const top = sorted[Math.floor(0.95 * (n - 1))] || 1;
-    return { t: err.map((e) => e / top), grid: f.grid, legend: `error |s − s_true|${at} (to the 95th percentile)`, range: [0, top] };
+    return { t: err.map((e) => e / top), grid: f.grid, legend: 'error |s − s_true| (to its 95th percentile)', range: [0, top] };
   }
   return null;
 }

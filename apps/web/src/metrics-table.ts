@@ -9,11 +9,10 @@ const rows = {
   loss: ['loss', 'the training loss, exponential moving average over the last steps'],
   rate: ['steps/s', "training steps per second (its tooltip: the share of the worker's time in Adam steps)"],
   fisher: ['Fisher div.', '½ E|s − s_true|² on 1000 held-out points, against the exact score of the data at the noise level shown'],
-  mmd: [
-    'MMD²',
-    'unbiased MMD² of the samples against held-out data (as scorefield eval), standardised, RBF bandwidths 0.05 to 2; in brackets: the same for a second draw of the data (the floor)',
-  ],
-  inMode: ['in modes', 'share of the samples within 2 standard deviations of a mode (mixtures); in brackets: the same for the data'],
+  mmd: ['MMD²', 'unbiased MMD² of the samples against held-out data (as scorefield eval), standardised, RBF bandwidths 0.05 to 2'],
+  mmdFloor: ['… of data', 'the same MMD² for a second draw of the data: what perfect samples score (it can be slightly negative)'],
+  inMode: ['in modes', 'share of the samples within 2 standard deviations of a mode (mixtures)'],
+  inModeFloor: ['… of data', 'the same share for a draw of the data'],
   sampler: ['sampler', 'the sampler, and the noise level σ of the step on screen'],
 } as const;
 export type MetricRow = keyof typeof rows;
@@ -24,6 +23,7 @@ export class MetricsTable {
   /** Page-wide rows: the core build and the view's frame rate. */
   readonly core: HTMLTableCellElement;
   readonly fps: HTMLTableCellElement;
+  private columns = '';
 
   constructor(private readonly table: HTMLTableElement) {
     const head = table.createTHead().insertRow();
@@ -49,6 +49,9 @@ export class MetricsTable {
 
   /** One column per run, headed by its label. */
   setColumns(labels: string[], compare: boolean): void {
+    const key = `${compare}:${labels.join('|')}`;
+    if (key === this.columns) return;
+    this.columns = key;
     this.table.classList.toggle('compare', compare);
     this.heads.forEach((th, i) => {
       th.textContent = labels[i] ?? '';
@@ -89,9 +92,12 @@ export class MetricsTable {
         : `at the model's noise level, σ = ${v.fisherNoise.toPrecision(2)} in data units`,
     );
     const q = v.quality;
-    const floor = (x: number | undefined) => (x === undefined || Number.isNaN(x) ? '' : ` (data ${x.toPrecision(2)})`);
-    this.set('mmd', column, q ? `${q.mmd.toPrecision(3)}${floor(q.floor)}` : '–', q ? `samples of the model at step ${v.qualityStep}` : '');
-    this.set('inMode', column, q?.inMode === undefined ? (q ? 'n/a' : '–') : `${q.inMode.toFixed(3)}${floor(q.inModeFloor)}`);
+    const num = (x: number | undefined, digits: number, fixed = false) =>
+      x === undefined || Number.isNaN(x) ? (q ? 'n/a' : '–') : fixed ? x.toFixed(digits) : x.toPrecision(digits);
+    this.set('mmd', column, num(q?.mmd, 3), q ? `samples of the model at step ${v.qualityStep}` : '');
+    this.set('mmdFloor', column, num(q?.floor, 2));
+    this.set('inMode', column, num(q?.inMode, 3, true));
+    this.set('inModeFloor', column, num(q?.inModeFloor, 3, true));
     const sigma = v.samplerSigma === undefined ? '' : ` · σ ${v.samplerSigma.toPrecision(2)}`;
     this.set('sampler', column, v.sampling || v.samples ? `${v.sampler}${sigma}` : (v.info?.defaultSampler ?? '–'));
   }

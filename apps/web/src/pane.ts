@@ -7,7 +7,7 @@ import { JobLink } from './job-link.js';
 import { DENSITY_GRID } from './density.js';
 import type { DataSource, FromJob, Range, SampleRequest, TrainConfig } from './protocol.js';
 import { heatValues, paintHeat, type HeatImage, type HeatMode } from './heat.js';
-import { drawBase, drawFrame, type ViewLayers } from './render-view.js';
+import { drawBase, drawFrame, drawOverlay, overlayKey, type ViewLayers } from './render-view.js';
 import type { Reference } from './sample-quality.js';
 import { RunView, type SampleDone, type ShownData } from './view-model.js';
 import { TrainerLink, type RunMessage } from './worker-link.js';
@@ -47,6 +47,11 @@ export class Pane {
   private readonly heatCanvas = document.createElement('canvas');
   /** The view's slowly changing layers (heatmap, data, arrows), redrawn only when they change. */
   private readonly baseCanvas = document.createElement('canvas');
+  /** The annotations, redrawn only when their text changes. */
+  private readonly overlayCanvas = document.createElement('canvas');
+  private overlayDrawn = '';
+  /** What the last composed frame showed of what moves. */
+  private framed: { particles: Float32Array | null; moving: string } = { particles: null, moving: '' };
   /** The heat image on screen (null: none). */
   heatImage: HeatImage | null = null;
   private heatMode: HeatMode = 'none';
@@ -296,13 +301,27 @@ export class Pane {
       pixelRatio: canvas.width / Math.max(1, canvas.clientWidth),
     };
     const size = canvas.width;
+    let changed = false;
     if (v.baseDirty || this.baseCanvas.width !== size) {
+      changed = true;
       v.baseDirty = false;
       this.baseCanvas.width = size;
       this.baseCanvas.height = size;
       drawBase(this.baseCanvas.getContext('2d')!, size, content, layers, this.heatImage ? this.heatCanvas : null);
     }
-    drawFrame(canvas.getContext('2d')!, size, this.baseCanvas, content, layers);
+    const key = overlayKey(size, content, layers);
+    if (key !== this.overlayDrawn || this.overlayCanvas.width !== size) {
+      changed = true;
+      this.overlayDrawn = key;
+      this.overlayCanvas.width = size;
+      this.overlayCanvas.height = size;
+      drawOverlay(this.overlayCanvas.getContext('2d')!, size, content, layers);
+    }
+    // Most frames while training change nothing on the view: composing it again would only take CPU from the worker.
+    const moving = `${cursor?.join(',')};${layers.samples}`;
+    if (!changed && content.particles === this.framed.particles && moving === this.framed.moving) return;
+    this.framed = { particles: content.particles, moving };
+    drawFrame(canvas.getContext('2d')!, size, this.baseCanvas, this.overlayCanvas, content, layers);
   }
 
   /** Marks every layer for a redraw (a display option or the canvas size changed). */

@@ -33,8 +33,10 @@ export function statusText(app: App, withNote = true): string {
   else if (v.step > 0 && panes.every((p) => p.view.step >= p.view.target)) parts.push(`Trained ${v.step} steps${both}.`);
   else if (v.step > 0) parts.push(`Paused at step ${v.step}.`);
   else parts.push(`Ready: press Train to train ${v.target} steps${both}.`);
-  if (panes.some((p) => p.view.sampling)) parts.push(`Sampling ${s.particles} particles with ${v.sampler}…`);
-  else if (v.samples) parts.push(`Sampled ${v.samples.length / 2} particles with ${v.sampler} from the model at step ${v.qualityStep}.`);
+  const samplers = panes.map((p) => p.view.sampler).join(' and ');
+  if (panes.some((p) => p.view.sampling)) parts.push(`Sampling ${s.particles} particles with ${samplers}…`);
+  else if (v.samples)
+    parts.push(`Sampled ${v.samples.length / 2} particles with ${samplers} from the model${both} at step ${v.qualityStep}.`);
   const base = parts.join(' ');
   return withNote && app.note && app.note.about === base ? app.note.text : base;
 }
@@ -57,6 +59,11 @@ function setText(e: HTMLElement, text: string): void {
   if (e.textContent !== text) e.textContent = text;
 }
 
+/** Writes a property only when it changes (a write, even of the same value, can invalidate style every frame). */
+function put<T extends object, K extends keyof T>(e: T, key: K, value: T[K]): void {
+  if (e[key] !== value) e[key] = value;
+}
+
 function buttons(app: App): void {
   const el = app.el,
     panes = app.active;
@@ -74,9 +81,9 @@ function buttons(app: App): void {
     [el.reset, !configured, el.train],
     [el.sample, !sampling && !ok, el.train],
   ]);
-  el.exportModel.disabled = !ok;
-  el.exportSamples.disabled = !panes[0].view.samples;
-  el.exportPng.disabled = !app.page.ready;
+  put(el.exportModel, 'disabled', !ok);
+  put(el.exportSamples, 'disabled', !panes[0].view.samples);
+  put(el.exportPng, 'disabled', !app.page.ready);
 }
 
 /** The noise-level slider of a pane: the level the field is drawn at, following the sampler while it anneals. */
@@ -84,7 +91,7 @@ function sigmaControl(pane: Pane, box: HTMLElement, input: HTMLInputElement, out
   const v = pane.view,
     info = v.info;
   const show = !!info && info.conditional && info.levels.length > 1;
-  box.hidden = !show;
+  put(box, 'hidden', !show);
   if (!show || !info) return;
   const asc = [...info.levels].reverse();
   const nearest = (sigma: number) =>
@@ -97,10 +104,10 @@ function sigmaControl(pane: Pane, box: HTMLElement, input: HTMLInputElement, out
     v.shownLevel = idx;
     pane.setFieldSigma(!follow && v.fieldLevel === null ? null : asc[idx]);
   }
-  input.max = String(asc.length - 1);
-  if (document.activeElement !== input || follow) input.value = String(idx);
-  const level = `${asc[idx].toPrecision(2)} · level ${asc.length - idx} of ${asc.length}`;
-  setText(out, follow ? `${level} · the sampler is here` : idx === home ? `${level} (the model's own)` : level);
+  put(input, 'max', String(asc.length - 1));
+  if (document.activeElement !== input || follow) put(input, 'value', String(idx));
+  const level = `${asc[idx].toPrecision(2)} · level ${asc.length - idx}/${asc.length}`;
+  setText(out, follow ? `${level} · the sampler's` : idx === home ? `${level} · the model's own` : level);
 }
 
 /** A pane's title: which run it shows. */
@@ -115,7 +122,7 @@ export function refresh(app: App): void {
   buttons(app);
   const panes = app.active;
   const compare = panes.length > 1;
-  el.paneB.hidden = !compare;
+  put(el.paneB, 'hidden', !compare);
   el.layout.classList.toggle('compare', compare);
   app.metrics.setColumns(
     panes.map((_, i) => runLabel(app, i)),
@@ -124,12 +131,12 @@ export function refresh(app: App): void {
   panes.forEach((p, i) => app.metrics.show(i, p.view));
   setText(el.titleA, compare ? runLabel(app, 0) : '');
   setText(el.titleB, compare ? runLabel(app, 1) : '');
-  el.titleA.hidden = !compare;
+  put(el.titleA, 'hidden', !compare);
   sigmaControl(app.panes[0], el.sigmaA, el.levelA, el.levelOutA);
   if (compare) sigmaControl(app.panes[1], el.sigmaB, el.levelB, el.levelOutB);
-  el.fileProgress.hidden = !app.reading;
+  put(el.fileProgress, 'hidden', !app.reading);
   if (app.reading) {
-    el.fileBar.value = app.reading.fraction;
+    put(el.fileBar, 'value', app.reading.fraction);
     setText(el.fileLabel, `Reading ${app.reading.name}`);
   }
   setText(app.metrics.core, app.page.build ? `WASM ${app.page.build === 'simd' ? 'SIMD' : 'scalar'}` : '–');

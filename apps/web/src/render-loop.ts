@@ -58,8 +58,9 @@ export function startRenderLoop(app: App): void {
     panes.forEach((p, i) => {
       const v = p.view,
         rs = runs[i];
-      const at = v.field?.sigma === undefined ? '' : ` · field at σ = ${v.field.sigma.toPrecision(2)}`;
-      const labels = [`${app.dataLabel()} · ${rs.loss} · ${rs.kind} · step ${v.step}${at}`];
+      const at = v.field?.sigma === undefined ? '' : ` · σ ${v.field.sigma.toPrecision(2)}`;
+      // The step of the field on screen (a snapshot every 100 ms or more while training), not the worker's latest.
+      const labels = [`${app.dataLabel()} · ${rs.loss} · ${rs.kind} · step ${v.field?.step ?? v.step}${at}`];
       p.draw(layers, app.heat, labels, i === 0 && app.drawing.on ? app.drawing.cursor : null);
     });
     if (panes.some((p) => p.view.lossDirty)) {

@@ -59,7 +59,10 @@ export function drawLoss(ctx: CanvasRenderingContext2D, w: number, h: number, se
     ctx.restore();
     return;
   }
-  const useLog = log && logScalable(live);
+  // Runs whose losses differ tenfold or more (compare mode) share a log axis, or one would be a flat line.
+  const scales = live.map((s) => Math.abs(s.values[s.count - 1]) || 1);
+  const apart = live.length > 1 && Math.max(...scales) / Math.min(...scales) >= 10;
+  const useLog = (log || apart) && logScalable(live);
   const f = (v: number) => (useLog ? Math.log10(v) : v);
   const padL = 46 * dpr,
     padR = 8 * dpr,
@@ -93,7 +96,7 @@ export function drawLoss(ctx: CanvasRenderingContext2D, w: number, h: number, se
   ctx.textBaseline = 'bottom';
   const right = `step ${steps}`;
   ctx.fillText(right, w - padR - ctx.measureText(right).width, h - 2 * dpr);
-  const title = `loss${useLog ? ' (log scale)' : ''}, EMA over ${smoothingSpan(steps)} steps`;
+  const title = `loss${useLog ? ', log scale' : ''} (EMA of ${smoothingSpan(steps)} steps)`;
   ctx.fillText(title, padL, h - 2 * dpr);
   live.forEach((s, i) => {
     const b = binned[i];

@@ -34,15 +34,15 @@ describe('heat map values', () => {
   it('an energy model shows exp(-E) relative to its maximum, at the level the field is drawn at', () => {
     const h = heatValues(field({ energy: new Float32Array([1, 30, 0, 5]), sigma: 0.5 }), 'density', null)!;
     expect(Array.from(h.t)).toEqual([Math.exp(-1), Math.exp(-30), 1, Math.exp(-5)].map((v) => Math.fround(v)));
-    expect(h.legend).toBe('density exp(−E(x)) at σ = 0.50, relative to its maximum');
+    expect(h.legend).toBe('density exp(−E), relative');
   });
 
   it('a continuous model shows its ODE density (saying when it is of an older step); a score model has none and shows |s|', () => {
     const density = { step: 3, grid: 2, logp: new Float32Array([-1, 0, -2, -Infinity]) };
     const h = heatValues(field({ step: 5 }), 'density', density)!;
     expect(Array.from(h.t)).toEqual([Math.exp(-1), 1, Math.exp(-2), 0].map((v) => Math.fround(v)));
-    expect(h.legend).toMatch(/^density p\(x\) by the probability-flow ODE \(step 3\)/);
-    expect(heatValues(field(), 'density', null)!.legend).toBe('|s(x)| (log scale)');
+    expect(h.legend).toBe('density p(x) by the ODE (step 3), relative');
+    expect(heatValues(field(), 'density', null)!.legend).toBe('|s(x)|, log scale');
   });
 
   it('|s| is log-scaled to [0, 1] with its top value for the colour bar; the error map needs the true score', () => {

@@ -1,7 +1,8 @@
 /**
- * Canvas drawing of the view: the heat map, the data, the arrows of the score (cached in a base layer,
- * redrawn when they change), then every frame the particles, the drawing cursor, the axes, the legend,
- * the colour bar and the labels. Everything is drawn on the canvas, so an exported PNG carries it.
+ * Canvas drawing of the view in three layers: the base (heat map, data, arrows of the score; redrawn when
+ * the field changes), the particles and the drawing cursor (every frame), and the overlay (axes, legend,
+ * colour bar, labels; redrawn when their text changes). Everything is drawn on the canvas, so an exported
+ * PNG carries it.
  */
 import { heatColour, type FieldSnapshot, type HeatImage } from './heat.js';
 import type { Range } from './protocol.js';
@@ -118,7 +119,7 @@ export function drawBase(
   ctx.fillRect(0, 0, size, size);
   if (heat) {
     ctx.imageSmoothingEnabled = true;
-    ctx.imageSmoothingQuality = 'high';
+    ctx.imageSmoothingQuality = 'low';
     // The heat grid is of cell centres over the same range: it fills the canvas exactly.
     ctx.drawImage(heat, 0, 0, size, size);
   }
@@ -241,8 +242,58 @@ function legend(ctx: CanvasRenderingContext2D, size: number, layers: ViewLayers,
   });
 }
 
-/** A frame: the cached base, then what moves (particles, cursor) and the annotations. */
-export function drawFrame(ctx: CanvasRenderingContext2D, size: number, base: HTMLCanvasElement, c: ViewContent, layers: ViewLayers): void {
+/** The annotations (axes, colour bar, legend, labels, the sampler's progress) on a transparent canvas. */
+export function drawOverlay(ctx: CanvasRenderingContext2D, size: number, c: ViewContent, layers: ViewLayers): void {
+  const dpr = size / 640;
+  ctx.clearRect(0, 0, size, size);
+  ctx.save();
+  // Text keeps 11-14 CSS px whatever the canvas size.
+  const t = Math.max(c.pixelRatio, Math.min(dpr, 1.25 * c.pixelRatio));
+  axes(ctx, size, c.range, t);
+  if (c.heat) colourBar(ctx, size, c.heat, t);
+  legend(ctx, size, layers, c, t);
+  ctx.font = `${12 * t}px system-ui, sans-serif`;
+  const lines = [...c.labels, ...(c.heat ? [`heat: ${c.heat.legend}`] : [])];
+  lines.forEach((line, i) => textBox(ctx, line, 8 * t, (6 + 18 * i) * t, t));
+  if (c.footer) {
+    // The sampler's progress, in the particles' colour, under the labels.
+    ctx.font = `600 ${12.5 * t}px system-ui, sans-serif`;
+    textBox(ctx, c.footer, 8 * t, (6 + 18 * lines.length) * t, t, PALETTE.particle);
+  }
+  ctx.restore();
+}
+
+/** What the overlay shows: it is redrawn only when this changes. */
+export function overlayKey(size: number, c: ViewContent, layers: ViewLayers): string {
+  const r = c.range;
+  return [
+    size,
+    c.pixelRatio,
+    r.x0,
+    r.x1,
+    r.y0,
+    r.y1,
+    c.labels.join('|'),
+    c.heat?.legend,
+    c.heat?.range.join(','),
+    c.footer,
+    !!c.data,
+    !!c.particles,
+    !!c.field,
+    !!c.field?.trueScore,
+    ...Object.values(layers),
+  ].join(';');
+}
+
+/** A frame: the cached base, what moves (particles, cursor), then the cached overlay. */
+export function drawFrame(
+  ctx: CanvasRenderingContext2D,
+  size: number,
+  base: HTMLCanvasElement,
+  overlay: HTMLCanvasElement,
+  c: ViewContent,
+  layers: ViewLayers,
+): void {
   const dpr = size / 640;
   ctx.save();
   ctx.drawImage(base, 0, 0);
@@ -261,19 +312,6 @@ export function drawFrame(ctx: CanvasRenderingContext2D, size: number, base: HTM
     ctx.lineTo(x, y + 16 * dpr);
     ctx.stroke();
   }
-  // Text keeps 11-14 CSS px whatever the canvas size.
-  const t = Math.max(c.pixelRatio, Math.min(dpr, 1.25 * c.pixelRatio));
-  axes(ctx, size, c.range, t);
-  if (c.heat) colourBar(ctx, size, c.heat, t);
-  legend(ctx, size, layers, c, t);
-  ctx.font = `${12 * t}px system-ui, sans-serif`;
-  ctx.textBaseline = 'top';
-  const lines = [...c.labels, ...(c.heat ? [`heat: ${c.heat.legend}`] : [])];
-  lines.forEach((line, i) => textBox(ctx, line, 8 * t, (6 + 18 * i) * t, t));
-  if (c.footer) {
-    // The sampler's progress, in the particles' colour, under the labels.
-    ctx.font = `600 ${12.5 * t}px system-ui, sans-serif`;
-    textBox(ctx, c.footer, 8 * t, (6 + 18 * lines.length) * t, t, PALETTE.particle);
-  }
+  ctx.drawImage(overlay, 0, 0);
   ctx.restore();
 }
