@@ -82,11 +82,6 @@ export class Pane {
     return this.view;
   }
 
-  /** The run `restore` would bring back: its step (0: none). */
-  get keptStep(): number {
-    return this.kept?.view.step ?? 0;
-  }
-
   /** Brings back the run before the latest new one, with its model (the worker kept it). */
   restore(): boolean {
     if (!this.kept) return false;
