@@ -1,16 +1,16 @@
-// `npm run quickstart`: from a fresh clone with only Node 20 and npm, install everything, build,
+// `npm run quickstart`: from a fresh clone with only Node >= 20.11 and npm, install everything, build,
 // train a score model on 8gaussians, sample it with Langevin dynamics, and draw out/quickstart.svg.
 import { execSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 
 const PNPM = '10.33.0';
 const run = (cmd) => {
   console.error(`\n$ ${cmd}`);
   execSync(cmd, { stdio: 'inherit', env: { ...process.env, TURBO_TELEMETRY_DISABLED: '1' } });
 };
-const has = (cmd) => {
+const version = (cmd) => {
   try {
-    return execSync(cmd, { stdio: ['ignore', 'pipe', 'ignore'] })
+    return execSync(`${cmd} --version`, { stdio: ['ignore', 'pipe', 'ignore'] })
       .toString()
       .trim();
   } catch {
@@ -18,10 +18,13 @@ const has = (cmd) => {
   }
 };
 
-// No global install needed: npx fetches the pinned pnpm when this machine has another one or none.
-const pnpm = has('pnpm --version') === PNPM ? 'pnpm' : `npx --yes pnpm@${PNPM}`;
+// The workspace pins pnpm as a devDependency, so after the install it sits in node_modules/.bin, where
+// `npm test` and `npm run ...` (and the turbo they start) find it: no global pnpm is ever needed.
+// The first install uses the pinned pnpm already there, this machine's if it is that version, or npx's.
+const local = 'node_modules/.bin/pnpm';
+const pnpm = existsSync(local) && version(local) === PNPM ? local : version('pnpm') === PNPM ? 'pnpm' : `npx --yes pnpm@${PNPM}`;
 run(`${pnpm} install --frozen-lockfile`);
-run(`${pnpm} run build`);
+run(`${local} run build`);
 mkdirSync('out', { recursive: true });
 const cli = 'node apps/cli/bin/scorefield.js';
 run(`${cli} train --data 8gaussians --loss dsm --model score --steps 3000 --seed 0 --out out/model.safetensors`);

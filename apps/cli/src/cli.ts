@@ -9,6 +9,7 @@ import { datasets } from './commands/datasets.js';
 import { evaluate } from './commands/eval.js';
 import { animate } from './commands/animate.js';
 import { bench } from './commands/bench.js';
+import { PACKAGE_VERSION } from './version.js';
 import { bashCompletion, zshCompletion } from './completion.js';
 
 const completion = defineCommand({
@@ -39,7 +40,8 @@ export const commands = {
   completion,
 } as unknown as Record<string, Command>;
 
-export const VERSION = '0.1.0';
+/** The CLI's version (its package.json, at build time). */
+export const VERSION = PACKAGE_VERSION;
 
 /**
  * stdout and stderr of this process. Progress bars redraw in place (`\r`) only on a terminal that can do

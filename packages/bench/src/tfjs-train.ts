@@ -5,7 +5,7 @@
  */
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { tf, ensureReady, inputTensors, objectiveValueAndGrad, paramCount, type ModelSpec, type ObjectiveInputs } from '@scorefield/tfjs';
+import { tf, ensureReady, inputTensors, objectiveValueAndGrad, paramCount, type NetSpec, type ObjectiveInputs } from '@scorefield/tfjs';
 import { sdeDefaults } from '@scorefield/core-math';
 import { NCSN_SIGMAS, normals, objectiveCase, toyData, uniform, type TrainConfig } from './cases.js';
 import type { TrainStep } from './wasm-train.js';
@@ -87,7 +87,7 @@ export function tfjsTrainStep(c: TrainConfig): TrainStep {
   ensureReady();
   const o = objectiveCase(c.objective);
   const dims = [c.d + (o.conditioning === 'both' ? 7 : 0), c.width, c.width, c.width, c.kind === 'score' ? c.d : 1];
-  const spec: ModelSpec = { kind: c.kind, dims, activation: 'silu', conditioning: o.conditioning };
+  const spec: NetSpec = { kind: c.kind, dims, activation: 'silu', conditioning: o.conditioning };
   const u = uniform(3),
     data = toyData(10000, c.d);
   const init = normals(uniform(4), new Float32Array(paramCount(dims))).map((v) => v * 0.05);

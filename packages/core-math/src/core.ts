@@ -1,13 +1,15 @@
 import { F32Buffer, I32Buffer, WasmHeap } from './memory.js';
-import { readWasm, type Build } from './wasm-source.js';
+import { readWasm } from '#wasm';
+import type { Build } from './wasm/build.js';
 import type { CoreExports } from './exports.js';
 import { InputError } from './errors.js';
+import { emptyArrayMessage, isDetached } from './detached.js';
 
 /** Options for {@link loadCore}. */
 export interface LoadCoreOptions {
   /** 'auto' (default) runs SIMD where `WebAssembly.validate` accepts it, else scalar. */
   build?: Build | 'auto';
-  /** The .wasm bytes to use instead of reading build/<build>.wasm (bundlers, workers). */
+  /** The .wasm bytes to use instead of the package's own (see wasm/build.ts for where those come from). */
   bytes?: Uint8Array;
 }
 
@@ -24,6 +26,12 @@ export class Core {
 
   /** A zero-filled f32 buffer of `length` elements in WASM memory (optionally initialised). */
   f32(length: number, init?: ArrayLike<number>): F32Buffer {
+    // Checked before allocating: an allocation can grow the memory and detach `init` if it is a view into it.
+    if (init && init.length !== length) {
+      throw new InputError(
+        init.length === 0 ? emptyArrayMessage('f32: init', init) : `f32: init has ${init.length} values, expected ${length}`,
+      );
+    }
     const buf = new F32Buffer(this.heap, this.heap.alloc(length * 4), length);
     if (init) buf.set(init);
     return buf;
@@ -31,6 +39,7 @@ export class Core {
 
   /** An i32 buffer holding `values`. */
   i32(values: ArrayLike<number>): I32Buffer {
+    if (isDetached(values)) throw new InputError(emptyArrayMessage('i32', values));
     const buf = new I32Buffer(this.heap, this.heap.alloc(values.length * 4), values.length);
     buf.view.set(values);
     return buf;

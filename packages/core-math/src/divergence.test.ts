@@ -1,5 +1,6 @@
+import '@tensorflow/tfjs'; // registers every tfjs gradient (plain Node cannot import tfjs-core's register_all_gradients)
 import { beforeAll, expect, it } from 'vitest';
-import { scoreDivergenceOf, scoreOf, tf, useBackend, type ModelSpec as TfModelSpec } from '@scorefield/tfjs';
+import { scoreDivergenceOf, scoreOf, tf, useBackend, type NetSpec as TfModelSpec } from '@scorefield/tfjs';
 import { forEachBuild } from './testing/builds.js';
 import { MlpLayout } from './mlp.js';
 import { modelDims, modelDivergenceWorkspaceFloats, modelScoreDivergence, type ModelSpec } from './score-model.js';

@@ -1,4 +1,5 @@
 import { InputError } from './errors.js';
+import { emptyArrayMessage, isDetached } from './detached.js';
 
 const PAGE = 65536;
 const ALIGN = 16; // v128 loads do not need it, but aligned rows are faster and easy to reason about
@@ -98,6 +99,7 @@ export class F32Buffer {
 
   /** Copies `values` into the block starting at element `offset`. */
   set(values: ArrayLike<number>, offset = 0): this {
+    if (isDetached(values)) throw new InputError(emptyArrayMessage('F32Buffer.set', values));
     if (offset + values.length > this.length) {
       throw new InputError(`F32Buffer.set: ${values.length} values at offset ${offset} overflow a buffer of ${this.length}`);
     }

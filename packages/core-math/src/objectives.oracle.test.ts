@@ -1,7 +1,8 @@
 // The WASM objectives against the independent tfjs autodiff implementation (@scorefield/tfjs), with the
 // same parameters, data and draws (replayed from the stream in the kernel's documented order).
+import '@tensorflow/tfjs'; // registers every tfjs gradient (plain Node cannot import tfjs-core's register_all_gradients)
 import { beforeAll, describe, expect, it } from 'vitest';
-import { objectiveLossAndGrad, scoreJacobianOf, tf, useBackend, type ModelSpec as TfModelSpec } from '@scorefield/tfjs';
+import { objectiveLossAndGrad, scoreJacobianOf, tf, useBackend, type NetSpec as TfModelSpec } from '@scorefield/tfjs';
 import { forEachBuild } from './testing/builds.js';
 import { MlpLayout } from './mlp.js';
 import { jetRows, mlpJetForward, mlpJetWorkspaceFloats } from './jet.js';

@@ -1,11 +1,13 @@
 import { EMBED_FEATURES, InputError, modelDims, type Core } from '@scorefield/core-math';
 import { decodeSafetensors, encodeSafetensors, excerpt } from '@scorefield/formats';
 import { ScoreModel, type TrainingRecord } from './model.js';
+import { PACKAGE_VERSION } from './version.js';
 import * as schema from './model-schema.js';
 
 /** Version of the model file layout; bumped when a reader of an older layout could misread a newer file. */
 export const MODEL_FORMAT_VERSION = 1;
-export const LIBRARY_VERSION = '0.1.0';
+/** The version of @scorefield/models, recorded in every model file it writes (from package.json at build time). */
+export const LIBRARY_VERSION = PACKAGE_VERSION;
 
 /**
  * Tensor names follow PyTorch's nn.Sequential(Linear, act, Linear, act, ..., Linear): linear layer l is

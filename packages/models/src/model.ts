@@ -194,7 +194,7 @@ export class ScoreModel implements ScoreSource {
     what: string,
     kernel: (x: F32Buffer, n: number, out: F32Buffer, ws: F32Buffer) => void,
   ): Float32Array {
-    checkPoints(points, what);
+    points = checkPoints(points, what); // a copy: the allocations below may detach the caller's view
     if (points.cols !== this.dim) throw new InputError(`${what}: points have dimension ${points.cols}, the model ${this.dim}`);
     if (!(Number.isFinite(sigma) && sigma > 0)) throw new InputError(`${what}: sigma must be a finite number > 0, got ${sigma}`);
     const { core } = this;

@@ -1,5 +1,5 @@
 import { InputError } from '@scorefield/core-math';
-import type { Points } from './points.js';
+import { checkPoints, type Points } from './points.js';
 
 /**
  * Per-coordinate standardisation y = (x - mean) / std. The network sees y; samples and scores are
@@ -12,6 +12,7 @@ export interface Normalization {
 
 /** Mean and (population) standard deviation per coordinate; a constant coordinate is an input error. */
 export function fitNormalization(p: Points): Normalization {
+  p = checkPoints(p, 'data');
   const mean = new Array<number>(p.cols).fill(0),
     std = new Array<number>(p.cols).fill(0);
   for (let i = 0; i < p.rows; i++) for (let k = 0; k < p.cols; k++) mean[k] += p.data[i * p.cols + k] / p.rows;

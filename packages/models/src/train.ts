@@ -109,7 +109,7 @@ export class Trainer {
   ) {
     const o = { ...trainDefaults, ...options };
     this.options = o;
-    checkPoints(data, 'data');
+    data = checkPoints(data, 'data'); // a copy: the allocations below may detach the caller's view
     checkPositiveInt('steps', o.steps);
     checkPositiveInt('batch', o.batch);
     checkPositive('lr', o.lr);

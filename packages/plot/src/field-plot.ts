@@ -9,6 +9,7 @@ import { el, hashId, num, sig, svgDocument, text } from './svg.js';
 import { linear, STYLE, textWidth, type Box } from './layout.js';
 import { axesFrame, gridLines, type Tick } from './axes.js';
 import { flowLegend, flowLegendHeight, legendRows, type LegendItem } from './legend.js';
+import { checkNotDetached } from './detached.js';
 
 /** Options of {@link fieldPlot}. All point arrays are interleaved `[x0, y0, x1, y1, …]` in data units. */
 export interface FieldPlotOptions {
@@ -200,6 +201,14 @@ function validate(opts: FieldPlotOptions, width: number, height: number): void {
   if (!(width > 0 && height > 0 && Number.isFinite(width) && Number.isFinite(height))) {
     throw new Error(`fieldPlot: width and height must be positive numbers, got ${width} × ${height}`);
   }
+  for (const [name, a] of [
+    ['field.points', opts.field?.points],
+    ['field.vectors', opts.field?.vectors],
+    ['data', opts.data],
+    ['samples', opts.samples],
+    ['heat.values', opts.heat?.values],
+  ] as const)
+    checkNotDetached(`fieldPlot: ${name}`, a);
   if (opts.field) {
     const np = opts.field.points.length,
       nv = opts.field.vectors.length;

@@ -3,6 +3,7 @@
  */
 import { formatPow10, formatTick, logTickExponents, niceTicks, tickStep } from './ticks.js';
 import { el, num, svgDocument, text } from './svg.js';
+import { checkNotDetached } from './detached.js';
 import { linear, STYLE, textWidth, type Box } from './layout.js';
 import { axesFrame, gridLines, type Tick } from './axes.js';
 import { boxLegend, type LegendItem } from './legend.js';
@@ -56,6 +57,8 @@ export function linePlot(opts: LinePlotOptions): string {
     throw new Error(`linePlot: width and height must be positive numbers, got ${width} × ${height}`);
   }
   opts.series.forEach((s, i) => {
+    checkNotDetached(`linePlot: series ${i} y`, s.y);
+    checkNotDetached(`linePlot: series ${i} x`, s.x);
     if (s.x && s.x.length !== s.y.length) {
       throw new Error(`linePlot: series ${i} (${JSON.stringify(s.label)}) has ${s.x.length} x values but ${s.y.length} y values`);
     }

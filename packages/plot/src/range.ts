@@ -2,6 +2,7 @@
  * Plot ranges and evaluation grids for 2-D data. Points are always interleaved
  * `[x0, y0, x1, y1, …]` (row-major `[n, 2]`), as in the rest of scorefield.
  */
+import { checkNotDetached } from './detached.js';
 
 /** A closed interval `[lo, hi]` in data units, lo < hi. */
 export type Range = [number, number];
@@ -55,6 +56,7 @@ export function dataRange(arrays: ArrayLike<number>[], pad = 0.1): { x: Range; y
     y0 = Infinity,
     y1 = -Infinity;
   for (const a of arrays) {
+    checkNotDetached('dataRange: an array', a);
     for (let k = 0; k + 1 < a.length; k += 2) {
       const x = a[k],
         y = a[k + 1];

@@ -10,6 +10,7 @@ import { linear, STYLE, textWidth, type Box } from './layout.js';
 import { axesFrame, gridLines, type Tick } from './axes.js';
 import { flowLegend, flowLegendHeight, legendRows, type LegendItem } from './legend.js';
 import { DATA_COLOUR, dots, noteLine, SAMPLE_COLOUR, titleBlock } from './field-plot.js';
+import { checkNotDetached } from './detached.js';
 
 /** Options of {@link scatterPlot}. Point arrays are interleaved `[x0, y0, x1, y1, …]` in data units. */
 export interface ScatterPlotOptions {
@@ -149,6 +150,7 @@ function validate(opts: ScatterPlotOptions, width: number, height: number, bins:
   }
   for (const key of ['data', 'samples'] as const) {
     const a = opts[key];
+    checkNotDetached(`scatterPlot: ${key}`, a);
     if (a && a.length % 2 !== 0)
       throw new Error(`scatterPlot: ${key} has an odd number of values (${a.length}); expected interleaved (x, y) pairs`);
   }

@@ -14,9 +14,11 @@
  * Masks use `tf.step`, whose (zero) gradient is registered; comparison kernels such as `lessEqual`
  * have no gradient and would make a higher-order backward pass throw.
  */
+import type { Activation as CoreActivation } from '@scorefield/core-math';
 import { tf } from './tf.js';
 
-export type Activation = 'silu' | 'softplus' | 'tanh' | 'elu';
+/** The activations of the WASM core (one list: core-math's). */
+export type Activation = CoreActivation;
 
 export const ACTIVATIONS: readonly Activation[] = ['silu', 'softplus', 'tanh', 'elu'];
 

@@ -1,6 +1,6 @@
 /** Float32Array in, Float32Array out versions of the model functions (tensors are disposed). */
 import { tf, ensureReady } from './tf.js';
-import { dataDim, energy, isConditioned, paramCount, score, scoreDivergence, scoreJacobian, type ModelSpec } from './model.js';
+import { dataDim, energy, isConditioned, paramCount, score, scoreDivergence, scoreJacobian, type NetSpec } from './model.js';
 
 type Floats = Float32Array | ArrayLike<number>;
 
@@ -12,7 +12,7 @@ function toFloat32(name: string, a: Floats, n: number): Float32Array {
 }
 
 function run(
-  spec: ModelSpec,
+  spec: NetSpec,
   params: Floats,
   x: Floats,
   batch: number,
@@ -36,21 +36,21 @@ function run(
 }
 
 /** Scores s(x_b; sigma_b), batch * d values (row-major). */
-export function scoreOf(spec: ModelSpec, params: Floats, x: Floats, batch: number, sigma?: Floats | number): Float32Array {
+export function scoreOf(spec: NetSpec, params: Floats, x: Floats, batch: number, sigma?: Floats | number): Float32Array {
   return run(spec, params, x, batch, sigma, (p, xt, s) => score(spec, p, xt, s));
 }
 
 /** Energies E(x_b; sigma_b) of an energy model, batch values. */
-export function energyOf(spec: ModelSpec, params: Floats, x: Floats, batch: number, sigma?: Floats | number): Float32Array {
+export function energyOf(spec: NetSpec, params: Floats, x: Floats, batch: number, sigma?: Floats | number): Float32Array {
   return run(spec, params, x, batch, sigma, (p, xt, s) => energy(spec, p, xt, s));
 }
 
 /** Score Jacobians J[b, i, j] = d s_i(x_b) / d x_j, batch * d * d values. */
-export function scoreJacobianOf(spec: ModelSpec, params: Floats, x: Floats, batch: number, sigma?: Floats | number): Float32Array {
+export function scoreJacobianOf(spec: NetSpec, params: Floats, x: Floats, batch: number, sigma?: Floats | number): Float32Array {
   return run(spec, params, x, batch, sigma, (p, xt, s) => scoreJacobian(spec, p, xt, s));
 }
 
 /** Exact divergences tr(grad_x s(x_b)), batch values. */
-export function scoreDivergenceOf(spec: ModelSpec, params: Floats, x: Floats, batch: number, sigma?: Floats | number): Float32Array {
+export function scoreDivergenceOf(spec: NetSpec, params: Floats, x: Floats, batch: number, sigma?: Floats | number): Float32Array {
   return run(spec, params, x, batch, sigma, (p, xt, s) => scoreDivergence(spec, p, xt, s));
 }

@@ -3,7 +3,7 @@
  * differentiated with tfjs autodiff. It is the independent oracle for the hand-derived WebAssembly
  * gradients of @scorefield/core-math, and a tfjs API for the same models.
  */
-export { tf, ensureReady, useBackend } from './tf.js';
+export { tf, ensureReady, ensureGradients, useBackend } from './tf.js';
 export { activation, ACTIVATIONS, sigmoid, exp, tanh, softplus, silu, elu, type Activation } from './activations.js';
 export {
   EMBEDDING_SIZE,
@@ -23,6 +23,7 @@ export {
   type Conditioning,
   type ModelKind,
   type ModelSpec,
+  type NetSpec,
   type SigmaLike,
 } from './model.js';
 export {
@@ -37,4 +38,5 @@ export {
   type ObjectiveTensors,
 } from './objectives.js';
 export { energyOf, scoreDivergenceOf, scoreJacobianOf, scoreOf } from './flat.js';
+export { fromScoreModel, type TensorScoreModel } from './from-score-model.js';
 export { fromTensor, toTensor, type Float32Matrix, type MatrixLike } from './interop.js';

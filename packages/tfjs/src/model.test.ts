@@ -15,7 +15,7 @@ import {
   scoreVjp,
   vjp,
   type Conditioning,
-  type ModelSpec,
+  type NetSpec,
 } from './index.js';
 import { embed64, energy64, jacobian64, mlp64, mlpInputGrad64, output64, score64 } from './testing/ref64.js';
 import { Rng, randomParams } from './testing/rng.js';
@@ -23,7 +23,7 @@ import { Rng, randomParams } from './testing/rng.js';
 const CONDITIONINGS: Conditioning[] = ['none', 'embed', 'scale', 'both'];
 const BATCHES = [1, 3, 5, 17];
 
-function specFor(kind: 'score' | 'energy', act: ModelSpec['activation'], conditioning: Conditioning, d = 2, hidden = [5, 3]): ModelSpec {
+function specFor(kind: 'score' | 'energy', act: NetSpec['activation'], conditioning: Conditioning, d = 2, hidden = [5, 3]): NetSpec {
   const din = d + (conditioning === 'embed' || conditioning === 'both' ? 7 : 0);
   return { kind, activation: act, conditioning, dims: [din, ...hidden, kind === 'score' ? d : 1] };
 }
@@ -177,7 +177,7 @@ describe('forward pass and score against the float64 reference', () => {
   it('a wider model with d = 3 matches too', () => {
     const rng = new Rng(11);
     for (const kind of ['score', 'energy'] as const) {
-      const spec: ModelSpec = { kind, activation: 'silu', conditioning: 'both', dims: [10, 8, 6, 4, kind === 'score' ? 3 : 1] };
+      const spec: NetSpec = { kind, activation: 'silu', conditioning: 'both', dims: [10, 8, 6, 4, kind === 'score' ? 3 : 1] };
       const params = randomParams(spec.dims, rng);
       const B = 5;
       const x = rng.normals(B * 3);

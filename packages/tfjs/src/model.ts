@@ -4,20 +4,20 @@
  * flat float32 parameter vector holding, per layer l in order, W_l [dims[l], dims[l+1]] input-major
  * (y = x W + b) then b_l [dims[l+1]].
  */
-import { tf, ensureReady } from './tf.js';
+import { tf, ensureGradients, ensureReady } from './tf.js';
+import type { Conditioning, ModelKind, ModelSpec } from '@scorefield/core-math';
 import { activation, ACTIVATIONS, type Activation } from './activations.js';
 
-export type ModelKind = 'score' | 'energy';
-export type Conditioning = 'none' | 'embed' | 'scale' | 'both';
+export type { ModelKind, Conditioning, ModelSpec };
 
-export interface ModelSpec {
-  /** 'score': the network output is the score; 'energy': it is an energy E and the score is -grad_x E. */
-  kind: ModelKind;
-  /** Layer widths [d_in, h_1, ..., d_out]. */
+/**
+ * A network read as a score model: core-math's {@link ModelSpec} (kind: 'score' gives the score, 'energy' an
+ * energy E with s = -grad_x E; conditioning: 'embed' feeds c(sigma) to the network, 'scale' divides its output
+ * by sigma, 'both' does both), with the MLP's layer widths [d_in, h_1, ..., d_out] and activation.
+ */
+export interface NetSpec extends ModelSpec {
   dims: readonly number[];
   activation: Activation;
-  /** 'embed': feed c(sigma) to the network; 'scale': divide its output by sigma; 'both': both. */
-  conditioning: Conditioning;
 }
 
 /** Number of noise-embedding features (see {@link noiseEmbedding}). */
@@ -27,17 +27,17 @@ const KINDS: readonly ModelKind[] = ['score', 'energy'];
 const CONDITIONINGS: readonly Conditioning[] = ['none', 'embed', 'scale', 'both'];
 
 /** Whether the network input carries the noise embedding c(sigma). */
-export function isEmbedded(spec: ModelSpec): boolean {
+export function isEmbedded(spec: NetSpec): boolean {
   return spec.conditioning === 'embed' || spec.conditioning === 'both';
 }
 
 /** Whether the network output is divided by sigma. */
-export function isScaled(spec: ModelSpec): boolean {
+export function isScaled(spec: NetSpec): boolean {
   return spec.conditioning === 'scale' || spec.conditioning === 'both';
 }
 
 /** Whether the model needs sigma at all. */
-export function isConditioned(spec: ModelSpec): boolean {
+export function isConditioned(spec: NetSpec): boolean {
   return spec.conditioning !== 'none';
 }
 
@@ -62,7 +62,7 @@ function checkDims(dims: readonly number[]): void {
  * Validates a spec and returns the data dimension d: dims[0] must be d + 7 with the noise embedding
  * and d otherwise; dims[last] must be d for a score model and 1 for an energy model.
  */
-export function dataDim(spec: ModelSpec): number {
+export function dataDim(spec: NetSpec): number {
   if (spec === null || typeof spec !== 'object') throw new Error('@scorefield/tfjs: model spec must be an object');
   if (!KINDS.includes(spec.kind)) throw new Error(`@scorefield/tfjs: spec.kind must be 'score' or 'energy', got '${String(spec.kind)}'`);
   if (!ACTIVATIONS.includes(spec.activation)) {
@@ -127,7 +127,7 @@ function checkParams(dims: readonly number[], params: tf.Tensor): void {
 }
 
 /** The raw network f(input): [N, dims[0]] -> [N, dims[last]]. Differentiable w.r.t. params and input to any order. */
-export function mlp(spec: Pick<ModelSpec, 'dims' | 'activation'>, params: tf.Tensor, input: tf.Tensor): tf.Tensor2D {
+export function mlp(spec: Pick<NetSpec, 'dims' | 'activation'>, params: tf.Tensor, input: tf.Tensor): tf.Tensor2D {
   ensureReady();
   const { dims } = spec;
   checkParams(dims, params);
@@ -161,7 +161,7 @@ function checkX(d: number, x: tf.Tensor): number {
 }
 
 /** Network output with conditioning applied: f([x, c(sigma)]) / sigma as configured; [B, dims[last]]. */
-function conditionedOutput(spec: ModelSpec, params: tf.Tensor, x: tf.Tensor2D, sigma: SigmaLike | undefined): tf.Tensor2D {
+function conditionedOutput(spec: NetSpec, params: tf.Tensor, x: tf.Tensor2D, sigma: SigmaLike | undefined): tf.Tensor2D {
   const d = dataDim(spec);
   const B = checkX(d, x);
   if (!isConditioned(spec)) return mlp(spec, params, x);
@@ -175,7 +175,7 @@ function conditionedOutput(spec: ModelSpec, params: tf.Tensor, x: tf.Tensor2D, s
 }
 
 /** Energy E(x; sigma) of an energy model: [B, d] -> [B]. */
-export function energy(spec: ModelSpec, params: tf.Tensor, x: tf.Tensor2D, sigma?: SigmaLike): tf.Tensor1D {
+export function energy(spec: NetSpec, params: tf.Tensor, x: tf.Tensor2D, sigma?: SigmaLike): tf.Tensor1D {
   ensureReady();
   if (spec.kind !== 'energy') throw new Error(`@scorefield/tfjs: energy() needs an energy model, got kind '${spec.kind}'`);
   return tf.tidy(() => tf.reshape(conditionedOutput(spec, params, x, sigma), [x.shape[0]]) as tf.Tensor1D);
@@ -186,6 +186,7 @@ export function energy(spec: ModelSpec, params: tf.Tensor, x: tf.Tensor2D, sigma
  * depend on x gives zeros instead of throwing. Recorded on the tape, so it can be differentiated again.
  */
 export function vjp(f: (x: tf.Tensor) => tf.Tensor, x: tf.Tensor, dy?: tf.Tensor): tf.Tensor {
+  ensureGradients();
   return tf.tidy(() => {
     const { value, grads } = tf.engine().gradients(() => f(x), [x], dy, true);
     if (dy !== undefined && !tf.util.arraysEqual(value.shape, dy.shape)) {
@@ -200,7 +201,7 @@ export function vjp(f: (x: tf.Tensor) => tf.Tensor, x: tf.Tensor, dy?: tf.Tensor
  * Score s(x; sigma): [B, d] -> [B, d]. For a score model s = f([x, c]) (/ sigma); for an energy model
  * s = -grad_x E. Differentiable w.r.t. params and x to any order.
  */
-export function score(spec: ModelSpec, params: tf.Tensor, x: tf.Tensor2D, sigma?: SigmaLike): tf.Tensor2D {
+export function score(spec: NetSpec, params: tf.Tensor, x: tf.Tensor2D, sigma?: SigmaLike): tf.Tensor2D {
   ensureReady();
   if (spec.kind === 'score') return conditionedOutput(spec, params, x, sigma);
   checkX(dataDim(spec), x);
@@ -211,7 +212,7 @@ export function score(spec: ModelSpec, params: tf.Tensor, x: tf.Tensor2D, sigma?
  * Per-sample vector-Jacobian product of the score: row b is (grad_x s(x_b))^T v_b, i.e.
  * sum_i v_bi grad_x s_i(x_b). [B, d] -> [B, d]. v_b^T of it times v_b is v_b^T (grad_x s) v_b.
  */
-export function scoreVjp(spec: ModelSpec, params: tf.Tensor, x: tf.Tensor2D, v: tf.Tensor2D, sigma?: SigmaLike): tf.Tensor2D {
+export function scoreVjp(spec: NetSpec, params: tf.Tensor, x: tf.Tensor2D, v: tf.Tensor2D, sigma?: SigmaLike): tf.Tensor2D {
   ensureReady();
   const d = dataDim(spec);
   const B = checkX(d, x);
@@ -231,7 +232,7 @@ export function tileSigma(sigma: SigmaLike | undefined, batch: number, times: nu
  * The exact Jacobian J[b, i, j] = d s_i(x_b) / d x_j: [B, d] -> [B, d, d], from d vector-Jacobian products
  * (one per output coordinate i, batched in one backward pass).
  */
-export function scoreJacobian(spec: ModelSpec, params: tf.Tensor, x: tf.Tensor2D, sigma?: SigmaLike): tf.Tensor3D {
+export function scoreJacobian(spec: NetSpec, params: tf.Tensor, x: tf.Tensor2D, sigma?: SigmaLike): tf.Tensor3D {
   ensureReady();
   const d = dataDim(spec);
   const B = checkX(d, x);
@@ -244,7 +245,7 @@ export function scoreJacobian(spec: ModelSpec, params: tf.Tensor, x: tf.Tensor2D
 }
 
 /** Exact divergence tr(grad_x s(x_b)) per sample: [B, d] -> [B]. */
-export function scoreDivergence(spec: ModelSpec, params: tf.Tensor, x: tf.Tensor2D, sigma?: SigmaLike): tf.Tensor1D {
+export function scoreDivergence(spec: NetSpec, params: tf.Tensor, x: tf.Tensor2D, sigma?: SigmaLike): tf.Tensor1D {
   ensureReady();
   const d = dataDim(spec);
   const B = checkX(d, x);

@@ -12,7 +12,7 @@ import {
   scoreJacobianOf,
   scoreOf,
   type Conditioning,
-  type ModelSpec,
+  type NetSpec,
   type Objective,
   type ObjectiveInputs,
 } from './index.js';
@@ -22,13 +22,13 @@ import { Rng, randomParams } from './testing/rng.js';
 const CONDITIONINGS: Conditioning[] = ['none', 'embed', 'scale', 'both'];
 const BATCHES = [1, 3, 5, 17];
 
-function specFor(kind: 'score' | 'energy', act: ModelSpec['activation'], conditioning: Conditioning, d = 2, hidden = [5, 3]): ModelSpec {
+function specFor(kind: 'score' | 'energy', act: NetSpec['activation'], conditioning: Conditioning, d = 2, hidden = [5, 3]): NetSpec {
   const din = d + (conditioning === 'embed' || conditioning === 'both' ? 7 : 0);
   return { kind, activation: act, conditioning, dims: [din, ...hidden, kind === 'score' ? d : 1] };
 }
 
 /** Random inputs for an objective: x ~ N(0, 1), v ~ N(0, I), z ~ N(0, I), sigma log-uniform in [0.2, 3], alpha in [0.3, 1], lambda ~ sigma^2. */
-function randomInputs(rng: Rng, objective: Objective, spec: ModelSpec, d: number, batch: number, slices: number): ObjectiveInputs {
+function randomInputs(rng: Rng, objective: Objective, spec: NetSpec, d: number, batch: number, slices: number): ObjectiveInputs {
   const inputs: ObjectiveInputs = { x: rng.normals(batch * d), batch };
   const sigma = Float32Array.from({ length: batch }, () => Math.exp(Math.log(0.2) + (Math.log(3) - Math.log(0.2)) * rng.uniform()));
   if (objective === 'ssm' || objective === 'ssm-vr') {
@@ -46,7 +46,7 @@ function randomInputs(rng: Rng, objective: Objective, spec: ModelSpec, d: number
 
 /** Central differences of the float64 loss at `count` coordinates; for elu, skips coordinates whose step crosses a kink. */
 function fdGradient(
-  spec: ModelSpec,
+  spec: NetSpec,
   params: Float32Array,
   objective: Objective,
   inputs: ObjectiveInputs,
@@ -165,7 +165,7 @@ describe('known answers', () => {
       // d esm / dW_ij = delta_ij + mean_b x_bi r_bj, d esm / db_j = mean_b r_bj.
       const d = 3;
       const rng = new Rng(500 + B);
-      const spec: ModelSpec = { kind: 'score', dims: [d, d], activation: 'tanh', conditioning: 'none' };
+      const spec: NetSpec = { kind: 'score', dims: [d, d], activation: 'tanh', conditioning: 'none' };
       const params = rng.normals(d * d + d);
       const x = rng.normals(B * d);
       const W = (i: number, j: number) => params[i * d + j]!;
@@ -207,7 +207,7 @@ describe('known answers', () => {
   }
 
   it('esm of a linear energy E = w.x + c is 1/2 ||w||^2 with gradient (w, 0)', () => {
-    const spec: ModelSpec = { kind: 'energy', dims: [3, 1], activation: 'silu', conditioning: 'none' };
+    const spec: NetSpec = { kind: 'energy', dims: [3, 1], activation: 'silu', conditioning: 'none' };
     const params = Float32Array.from([0.5, -1.5, 2, 0.7]);
     const { loss, grad } = objectiveLossAndGrad(spec, params, 'esm', { x: new Float32Array(6).fill(0.3), batch: 2 });
     expect(loss).toBeCloseTo(0.5 * (0.25 + 2.25 + 4), 5);
@@ -228,7 +228,7 @@ describe('known answers', () => {
         B = 20000;
       const rng = new Rng(4242);
       const v = c.alpha ** 2 * tau ** 2 + c.sigma ** 2;
-      const spec: ModelSpec = { kind: 'score', dims: [d, d], activation: 'elu', conditioning: 'none' };
+      const spec: NetSpec = { kind: 'score', dims: [d, d], activation: 'elu', conditioning: 'none' };
       const params = Float32Array.from([-1 / v, 0, 0, -1 / v, 0, 0]);
       const inputs: ObjectiveInputs = {
         x: rng.normals(B * d, tau),

@@ -3,8 +3,8 @@
  * All losses are averaged over the batch; randomness (projections v, noise z) is an input so the same
  * draws can be fed to the WebAssembly core.
  */
-import { tf, ensureReady } from './tf.js';
-import { dataDim, isConditioned, paramCount, score, scoreDivergence, tileSigma, vjp, type ModelSpec } from './model.js';
+import { tf, ensureGradients, ensureReady } from './tf.js';
+import { dataDim, isConditioned, paramCount, score, scoreDivergence, tileSigma, vjp, type NetSpec } from './model.js';
 
 export type Objective = 'esm' | 'ssm' | 'ssm-vr' | 'denoising';
 
@@ -61,7 +61,7 @@ function checkShape(name: string, t: tf.Tensor | undefined, shape: number[]): vo
  * For 'esm', 'ssm' and 'ssm-vr' a conditioned model (conditioning other than 'none') is evaluated at
  * `inputs.sigma`, which it then requires; an unconditioned model ignores sigma.
  */
-export function objectiveLoss(spec: ModelSpec, params: tf.Tensor1D, objective: Objective, inputs: ObjectiveTensors): tf.Scalar {
+export function objectiveLoss(spec: NetSpec, params: tf.Tensor1D, objective: Objective, inputs: ObjectiveTensors): tf.Scalar {
   ensureReady();
   const d = dataDim(spec);
   checkShape('params', params, [paramCount(spec.dims)]);
@@ -124,12 +124,13 @@ export function objectiveLoss(spec: ModelSpec, params: tf.Tensor1D, objective: O
 
 /** Loss and its gradient w.r.t. the parameter tensor, as tensors (caller disposes both). */
 export function objectiveValueAndGrad(
-  spec: ModelSpec,
+  spec: NetSpec,
   params: tf.Tensor1D,
   objective: Objective,
   inputs: ObjectiveTensors,
 ): { value: tf.Scalar; grad: tf.Tensor1D } {
   ensureReady();
+  ensureGradients();
   return tf.tidy(() => {
     const { value, grad } = tf.valueAndGrad((p: tf.Tensor1D) => objectiveLoss(spec, p, objective, inputs))(params);
     return { value, grad: grad as tf.Tensor1D };
@@ -147,7 +148,7 @@ function floats(name: string, a: ArrayLike<number> | undefined, n: number, requi
 }
 
 /** Converts flat inputs to tensors (validated against the spec); caller disposes them. */
-export function inputTensors(spec: ModelSpec, objective: Objective, inputs: ObjectiveInputs): ObjectiveTensors {
+export function inputTensors(spec: NetSpec, objective: Objective, inputs: ObjectiveInputs): ObjectiveTensors {
   ensureReady();
   const d = dataDim(spec);
   const B = inputs.batch;
@@ -182,7 +183,7 @@ export function inputTensors(spec: ModelSpec, objective: Objective, inputs: Obje
   return out;
 }
 
-function paramsTensor(spec: ModelSpec, params: Float32Array | ArrayLike<number>): tf.Tensor1D {
+function paramsTensor(spec: NetSpec, params: Float32Array | ArrayLike<number>): tf.Tensor1D {
   const n = paramCount(spec.dims);
   if (params === null || typeof params !== 'object' || params.length !== n) {
     fail(`params must hold ${n} values for dims ${JSON.stringify(spec.dims)}, got ${params?.length}`);
@@ -195,7 +196,7 @@ function paramsTensor(spec: ModelSpec, params: Float32Array | ArrayLike<number>)
  * (`tf.valueAndGrad`). All tensors are disposed before returning.
  */
 export function objectiveLossAndGrad(
-  spec: ModelSpec,
+  spec: NetSpec,
   params: Float32Array | ArrayLike<number>,
   objective: Objective,
   inputs: ObjectiveInputs,
@@ -211,7 +212,7 @@ export function objectiveLossAndGrad(
 
 /** Loss only (no backward pass w.r.t. the parameters). */
 export function objectiveValue(
-  spec: ModelSpec,
+  spec: NetSpec,
   params: Float32Array | ArrayLike<number>,
   objective: Objective,
   inputs: ObjectiveInputs,

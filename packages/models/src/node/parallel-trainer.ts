@@ -28,7 +28,7 @@ import {
   type Rng,
 } from '@scorefield/core-math';
 import { normalize } from '../normalization.js';
-import type { Points } from '../points.js';
+import { checkPoints, type Points } from '../points.js';
 import { Trainer, TrainingDivergedError, type TrainOptions } from '../train.js';
 
 const GENERATION = 0; // step counter, bumped by the main thread to start a step; wraps, compared for equality only
@@ -131,6 +131,7 @@ export class ParallelTrainer {
     data: Points,
     readonly options: ParallelTrainOptions,
   ) {
+    data = checkPoints(data, 'data'); // a copy: the allocations below may detach the caller's view
     const stall = options.stallTimeoutMs ?? 120_000;
     if (!(stall > 0)) throw new Error(`train: stallTimeoutMs must be a positive number of milliseconds (got ${options.stallTimeoutMs})`);
     this.stallTimeoutMs = stall;

@@ -97,6 +97,8 @@ export function modelSigmas(model: ScoreSource): number[] {
  */
 export function sample(model: ScoreSource, options: SampleOptions): SampleResult {
   const o = { seed: 0, ...options };
+  // A copy of the held points: the allocations below may detach the caller's view.
+  if (o.hold) o.hold = { ...o.hold, points: checkPoints(o.hold.points, 'hold') };
   const name = o.sampler ?? defaultSampler(model);
   lookup(samplers, name, 'sampler');
   checkInt('n', o.n, 1, 1e9);
@@ -266,10 +268,10 @@ function initialParticles(model: ScoreSource, init: InitSpec, total: number, fir
       const { mean, std } = model.normalization;
       all.set(all.view.map((u, i) => (lo + (hi - lo) * u - mean[i % d]) / std[i % d]));
     } else {
-      checkPoints(init, 'init');
+      const owned = checkPoints(init, 'init');
       if (init.cols !== d || init.rows !== total)
         throw new InputError(`sample: init has ${init.rows} points of dimension ${init.cols}, expected ${total} of dimension ${d}`);
-      all.set(normalize(model.normalization, init.data));
+      all.set(normalize(model.normalization, owned.data));
     }
     // Allocate before taking the view: a growing WASM memory detaches views taken earlier.
     const block = core.f32(n * d);
@@ -282,7 +284,6 @@ function initialParticles(model: ScoreSource, init: InitSpec, total: number, fir
 
 function holdBuffers(model: ScoreSource, hold: { coords: number[]; points: Points }, n: number, first: number) {
   const d = model.dim;
-  checkPoints(hold.points, 'hold');
   if (hold.points.cols !== d) throw new InputError(`sample: held points have dimension ${hold.points.cols}, the model ${d}`);
   if (hold.points.rows !== n && hold.points.rows !== first + n && hold.points.rows < first + n) {
     throw new InputError(`sample: ${hold.points.rows} held points for ${n} particles`);

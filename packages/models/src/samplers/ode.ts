@@ -1,6 +1,7 @@
 import { rngRademacher } from '@scorefield/core-math';
 import type { ScoreSource } from '../score-source.js';
 import type { Sde } from '../sde.js';
+import { checkPoints } from '../points.js';
 import { rk45, type Rk45Options } from './rk45.js';
 
 /** Particles per ODE solve: each block of this many has its own adaptive step, so a split into workers on
@@ -69,6 +70,8 @@ export function logLikelihood(
 ): { logp: Float64Array; evaluations: number } {
   const d = model.dim,
     n = y0.length / d;
+  // A copy: the allocations below may detach the caller's array if it is a view into WASM memory.
+  y0 = Float32Array.from(checkPoints({ data: y0, rows: n, cols: d }, 'logLikelihood: points').data);
   const logp = new Float64Array(n);
   const { core } = model;
   const useProbes = d > EXACT_TRACE_MAX_DIM;

@@ -4,7 +4,7 @@
  * finite differences of the float64 score.
  */
 import type { Activation } from '../activations.js';
-import type { ModelSpec } from '../model.js';
+import type { NetSpec } from '../model.js';
 import type { Objective } from '../objectives.js';
 
 export function sigmoid64(a: number): number {
@@ -132,25 +132,25 @@ export function embed64(sigma: number): number[] {
   return [l, Math.sin(0.5 * l), Math.cos(0.5 * l), Math.sin(l), Math.cos(l), Math.sin(2 * l), Math.cos(2 * l)];
 }
 
-const embedded = (spec: ModelSpec) => spec.conditioning === 'embed' || spec.conditioning === 'both';
-const scaled = (spec: ModelSpec) => spec.conditioning === 'scale' || spec.conditioning === 'both';
+const embedded = (spec: NetSpec) => spec.conditioning === 'embed' || spec.conditioning === 'both';
+const scaled = (spec: NetSpec) => spec.conditioning === 'scale' || spec.conditioning === 'both';
 
-function netInput(spec: ModelSpec, x: readonly number[], sigma: number): number[] {
+function netInput(spec: NetSpec, x: readonly number[], sigma: number): number[] {
   return embedded(spec) ? [...x, ...embed64(sigma)] : x.slice();
 }
 
 /** Conditioned network output f([x, c]) (/ sigma). */
-export function output64(spec: ModelSpec, params: ArrayLike<number>, x: readonly number[], sigma = 1): number[] {
+export function output64(spec: NetSpec, params: ArrayLike<number>, x: readonly number[], sigma = 1): number[] {
   const f = mlp64(spec.dims, spec.activation, params, netInput(spec, x, sigma));
   return scaled(spec) ? f.map((v) => v / sigma) : f;
 }
 
-export function energy64(spec: ModelSpec, params: ArrayLike<number>, x: readonly number[], sigma = 1): number {
+export function energy64(spec: NetSpec, params: ArrayLike<number>, x: readonly number[], sigma = 1): number {
   return output64(spec, params, x, sigma)[0]!;
 }
 
 /** s(x; sigma): the output of a score model; -grad_x E (hand-written reverse pass) for an energy model. */
-export function score64(spec: ModelSpec, params: ArrayLike<number>, x: readonly number[], sigma = 1): number[] {
+export function score64(spec: NetSpec, params: ArrayLike<number>, x: readonly number[], sigma = 1): number[] {
   if (spec.kind === 'score') return output64(spec, params, x, sigma);
   const g = mlpInputGrad64(spec.dims, spec.activation, params, netInput(spec, x, sigma), [1]);
   const c = scaled(spec) ? 1 / sigma : 1;
@@ -165,7 +165,7 @@ export const kinkStats = { stencilFallbacks: 0 };
  * pre-activation changes sign inside the stencil (elu's kinks), falls back to 2nd-order differences
  * with h = 1e-7 so the stencil does not straddle the kink.
  */
-export function jacobian64(spec: ModelSpec, params: ArrayLike<number>, x: readonly number[], sigma = 1, h = 1e-4): number[][] {
+export function jacobian64(spec: NetSpec, params: ArrayLike<number>, x: readonly number[], sigma = 1, h = 1e-4): number[][] {
   const d = x.length;
   const J = Array.from({ length: d }, () => new Array<number>(d).fill(0));
   const outer = recorder.signs;
@@ -222,7 +222,7 @@ const row = (a: ArrayLike<number>, b: number, d: number) => Array.from({ length:
 const dot = (a: readonly number[], b: readonly number[]) => a.reduce((acc, v, i) => acc + v * b[i]!, 0);
 
 /** The objective in float64 (same definitions as objectiveLoss), Jacobians by finite differences. */
-export function objective64(spec: ModelSpec, params: ArrayLike<number>, objective: Objective, inp: Inputs64, d: number): Loss64 {
+export function objective64(spec: NetSpec, params: ArrayLike<number>, objective: Objective, inp: Inputs64, d: number): Loss64 {
   const B = inp.batch;
   const conditioned = spec.conditioning !== 'none';
   let total = 0,
