@@ -8,4 +8,5 @@ export { viridis, magma, colormap, type Colormap, type ColormapName } from './co
 export { fieldPlot, type FieldPlotOptions, type HeatLayer } from './field-plot.js';
 export { scatterPlot, type ScatterPlotOptions } from './scatter-plot.js';
 export { linePlot, type LinePlotOptions, type LineSeries } from './line-plot.js';
+export { imageGrid, type ImageGridOptions } from './image-grid.js';
 export { esc as escapeXml } from './svg.js';

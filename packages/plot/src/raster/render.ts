@@ -83,7 +83,7 @@ async function withImage<T>(
   const fonts = await init();
   let resvg: InstanceType<typeof Resvg>;
   try {
-    resvg = new Resvg(svg, options(fonts, scale));
+    resvg = new Resvg(resvgDialect(svg), options(fonts, scale));
   } catch (e) {
     throw new Error(`raster: could not parse the SVG: ${e instanceof Error ? e.message : String(e)}`);
   }
@@ -97,6 +97,15 @@ async function withImage<T>(
   } finally {
     resvg.free();
   }
+}
+
+/**
+ * resvg knows only SVG 1.1's `image-rendering="optimizeSpeed"` for nearest-neighbour image scaling and treats the
+ * CSS value browsers use, `pixelated` (which they need: Chromium smooths `optimizeSpeed`), as the smooth default.
+ * Both mean sharp square pixels (`imageGrid`), so the one is read as the other.
+ */
+function resvgDialect(svg: string): string {
+  return svg.replaceAll('image-rendering="pixelated"', 'image-rendering="optimizeSpeed"');
 }
 
 /**
