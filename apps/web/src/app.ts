@@ -35,7 +35,7 @@ export class App {
   fileData: FileData | null = null;
   /** A file being read: its name and the fraction read. */
   reading: { name: string; fraction: number } | null = null;
-  readonly page: PageView = { ready: false, build: '', errors: [], fps: 0, fpsHistory: [], frameMs: 0 };
+  readonly page: PageView = { ready: false, build: '', fps: 0, fpsHistory: [], frameMs: 0 };
   readonly notices: Notices;
   readonly metrics: MetricsTable;
   readonly panes: Pane[];
@@ -53,7 +53,6 @@ export class App {
     this.state = decoded.state;
     this.autorun = decoded.autorun;
     this.notices = new Notices(el.notices);
-    this.page.errors = this.notices.shown;
     this.metrics = new MetricsTable(el.metrics);
     fillSelects(el);
     this.panes = [this.newPane(el.view)];
@@ -95,7 +94,6 @@ export class App {
       data: () => this.sync(),
       model: () => this.sync(),
       progress: (run, was) => this.onProgress(run, was),
-      sampleShown: () => {},
       error: (_run, message) => this.notices.set(`run-${this.panes.indexOf(pane)}`, 'error', message),
     });
     return pane;

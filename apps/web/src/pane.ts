@@ -19,8 +19,6 @@ export interface PaneEvents {
   data(shown: ShownData): void;
   /** The model exists (its kind, levels and default sampler are known). */
   model(run: RunView): void;
-  /** The sampling animation has caught up with the result. */
-  sampleShown(run: RunView, done: SampleDone): void;
   /** The run stopped on an error (said in the page's words). */
   error(run: RunView, message: string): void;
   /** A worker failed outside any run. */
@@ -269,7 +267,6 @@ export class Pane {
       v.sampling = false;
       v.samplerSigma = undefined;
       v.footer = `${d.sampler}: ${d.samples.length / 2} samples at step ${d.step}`;
-      this.events.sampleShown(v, d);
     }
   }
 

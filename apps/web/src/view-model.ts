@@ -123,11 +123,10 @@ export interface ShownData {
   exact: boolean;
 }
 
-/** Page-wide measurements and the errors shown, for the status line and the test window. */
+/** Page-wide state: the core, and the view's frame rate (for the metrics and the test window). */
 export interface PageView {
   ready: boolean;
   build: string;
-  errors: string[];
   fps: number;
   fpsHistory: number[];
   /** Main-thread time per frame (ms, moving average). */
