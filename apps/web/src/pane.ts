@@ -9,7 +9,7 @@ import type { DataSource, FromJob, Range, SampleRequest, TrainConfig } from './p
 import { heatValues, paintHeat, type HeatImage, type HeatMode } from './heat.js';
 import { drawBase, drawFrame, drawOverlay, overlayKey, type ViewLayers } from './render-view.js';
 import type { Reference } from './sample-quality.js';
-import { RunView, type SampleDone, type ShownData } from './view-model.js';
+import { RunView, type ShownData } from './view-model.js';
 import { TrainerLink, type RunMessage } from './worker-link.js';
 
 export interface PaneEvents {
