@@ -25,7 +25,7 @@ export function exploreSuite(h: Harness): void {
     await h.until((s, top) => Math.abs(s.pane(0)!.fieldSigma! - top) < 1e-9, 10_000, levels[0]);
     expect(await h.api((s) => s.field()!.hash)).not.toBe(small);
     expect(await page.textContent('#level-out-a')).toMatch(/level 1\//);
-    await h.shot('sigma-largest');
+    await h.shot('sigma-largest', '#pane-a');
     // Annealed sampling: the field follows the level the sampler is on.
     await page.click('#sample');
     const seen = new Set<number>();
