@@ -36,7 +36,10 @@ describe('help and usage', () => {
       expect(h.stdout).toMatch(new RegExp(`^scorefield ${verb}: `));
       expect(h.stdout).toContain('--json');
     }
-    expect((await cli('train', '--help')).stdout).toMatch(/--steps <N>\s+Adam steps \(default: 3000\)/);
+    const train = (await cli('train', '--help')).stdout;
+    expect(train).toMatch(/--steps <N>\s+Adam steps \(default: 10000 for ncsn and continuous, 3000 otherwise\)/);
+    expect(train).toMatch(/--ema <M>\s+decay of the moving average of the weights .* \(default: 0\.999\)/);
+    expect(train).toMatch(/--noise-levels <data\|fixed>/);
   });
 
   it('datasets lists every built-in dataset (also as JSON)', async () => {
@@ -178,6 +181,32 @@ describe('bad input: one line, exit code 2, nothing written', () => {
       /unknown plot kind 'pie'; valid: field, energy, density, samples, error, loss/,
     ],
     [
+      'data that overflow single precision',
+      ['train', '--data', 'DIR/huge.csv', '--out', 'OUT'],
+      /huge\.csv: coordinate 1 does not standardise \(mean .*, std Infinity\): its values are too large for single precision; rescale the data/,
+    ],
+    ['ema out of range', ['train', '--data', 'gmm3', '--ema', '1', '--out', 'OUT'], /--ema: expected a number in \[0, 1\), got '1'/],
+    [
+      'unknown noise-level source',
+      ['train', '--data', 'gmm3', '--noise-levels', 'paper', '--out', 'OUT'],
+      /unknown --noise-levels value 'paper'; valid: data, fixed/,
+    ],
+    [
+      'sigma range of the VP SDE',
+      ['train', '--data', 'gmm3', '--loss', 'continuous', '--sde', 'vp', '--sigma-max', '3', '--out', 'OUT'],
+      /--sigma-max and --sigma-min apply to --sde ve/,
+    ],
+    [
+      'sigma range of another loss',
+      ['train', '--data', 'gmm3', '--sigma-min', '0.1', '--out', 'OUT'],
+      /--sigma-min applies to --loss continuous, not dsm/,
+    ],
+    [
+      'denoise and no-denoise',
+      ['sample', '--model', 'DIR/m.safetensors', '--denoise', '--no-denoise', '--out', 'DIR/s.csv'],
+      /--denoise and --no-denoise contradict each other; give one/,
+    ],
+    [
       'bad samples extension',
       ['sample', '--model', 'DIR/none.safetensors', '--out', 'DIR/s.txt'],
       /expected a file ending in \.csv or \.npy/,
@@ -197,6 +226,7 @@ describe('bad input: one line, exit code 2, nothing written', () => {
     writeFileSync(join(dir, 'inf.csv'), '1,Infinity\n3,4\n');
     writeFileSync(join(dir, 'one.csv'), '1\n2\n3\n');
     writeFileSync(join(dir, 'three.csv'), '1,2,3\n4,5,6\n');
+    writeFileSync(join(dir, 'huge.csv'), '1e308,1\n-1.7e308,2\n3,4\n');
     writeFileSync(join(dir, 'bad-idx3-ubyte'), Buffer.from([1, 2, 8, 1, 0, 0, 0, 1, 5]));
     writeFileSync(join(dir, 'm.safetensors'), modelBytes);
     writeFileSync(join(dir, 'cut.safetensors'), modelBytes.subarray(0, modelBytes.length - 100));
@@ -224,16 +254,21 @@ describe('train -> sample -> plot', () => {
       out: model,
       data: 'gmm3',
       steps: 200,
-      loss: { name: 'dsm', sigma: 0.1 },
+      loss: { name: 'dsm', sigma: tr.noiseLevels.sigmaMin },
+      ema: 0.999,
+      notices: [],
       model: 'score',
       conditioning: 'none',
       hidden: [32, 32],
     });
+    expect(tr.noiseLevels).toMatchObject({ levels: expect.any(Number), ratio: expect.any(Number), sigmaMax: expect.any(Number) });
     expect(Number.isFinite(tr.finalLoss)).toBe(true);
     expect(t.stderr).toMatch(/train \[#+\] 100% 200\/200 loss/);
     const s = await cli('sample', '--model', model, '--n', '50', '--steps', '20', '--json', '--out', samples);
     expect(s.code, s.stderr).toBe(0);
-    expect(JSON.parse(s.stdout)).toMatchObject({ n: 50, dim: 2, sampler: 'langevin' });
+    const sr = JSON.parse(s.stdout);
+    expect(sr).toMatchObject({ n: 50, dim: 2, sampler: 'langevin', settings: { steps: 20, stepFrom: 'model' } });
+    expect(sr.stationarity).toMatchObject({ residual: expect.any(Number), settled: expect.any(Boolean) });
     const rows = readFileSync(samples, 'utf8').trim().split('\n');
     expect(rows).toHaveLength(51); // header + 50 points
     const npy = join(dir, 's.npy');
@@ -323,12 +358,74 @@ describe('train -> sample -> plot', () => {
     expect(e.code, e.stderr).toBe(0);
     const m = JSON.parse(e.stdout);
     expect(m.data).toBe('gmm3');
-    expect(Object.keys(m.sampleDistances)).toEqual(['mmd2Median', 'mmd2Fixed', 'slicedWasserstein', 'energyDistance']);
+    expect(Object.keys(m.sampleDistances)).toEqual(['mmd2Median', 'slicedWasserstein', 'energyDistance']);
+    // Every number of a noise-conditional model says at which sigma it reads it.
+    const loss = JSON.parse(
+      readFileSync(model)
+        .subarray(8, 8 + Number(readFileSync(model).readBigUInt64LE(0)))
+        .toString(),
+    ).__metadata__.loss;
+    expect(m.sigma).toBeCloseTo(JSON.parse(loss).sigmaMin, 3); // the SDE's sigma at t = eps
+    expect(m.sigma).toBe(m.density.sigma);
+    expect(m.smearing.mmd2).toMatchObject({ value: expect.any(Number), floor: expect.any(Number) });
+    expect(m.smearing.inModeShare.floor).toBeGreaterThan(0.7);
     expect(m.scoreError.overall).toBeGreaterThan(0);
+    expect(m.scoreError.sigma).toBe(m.sigma);
+    expect(m.scoreError.levels.length).toBeGreaterThan(2);
     expect(m.modes.fractions).toHaveLength(3);
-    expect(m.gridDivergences.density).toBe('ODE likelihood');
+    expect(m.density).toMatchObject({ how: 'probability-flow ODE likelihood', nats: expect.any(Number), trueNats: expect.any(Number) });
+    expect(m.density.bitsPerDim).toBeCloseTo(-m.density.nats / (2 * Math.LN2), 12);
+    expect(m.gridDivergences.sigma).toBe(m.density.sigma);
     expect(m.gridDivergences.tv).toBeGreaterThanOrEqual(0);
     expect(m.gridDivergences.tv).toBeLessThanOrEqual(1);
+  });
+
+  it('keeps a constant column with a one-line notice, and prints the noise levels it chose from the data', async () => {
+    const dir = tmp();
+    const csv = join(dir, 'pixels.csv'),
+      model = join(dir, 'm.safetensors');
+    writeFileSync(csv, `a,b,c\n${Array.from({ length: 300 }, (_, i) => `${Math.sin(i)},0,${Math.cos(3 * i)}`).join('\n')}\n`);
+    const t = await cli('train', '--data', csv, '--loss', 'ncsn', '--steps', '30', '--hidden', '8', '--out', model);
+    expect(t.code, t.stderr).toBe(0);
+    expect(t.stderr).toContain(
+      'scorefield train: data: coordinate 2 (0) is constant; kept with unit scale (the model samples them near that value)\n',
+    );
+    expect(t.stdout).toMatch(
+      /^noise levels from the data \(standardised units\): \d+ geometric levels [\d.]+ -> [\d.]+, ratio [\d.]+; trains ncsn \d+ levels/,
+    );
+    const s = await cli('sample', '--model', model, '--n', '20', '--steps', '3', '--json', '--out', join(dir, 's.csv'));
+    expect(s.code, s.stderr).toBe(0);
+    expect(JSON.parse(s.stdout).settings).toMatchObject({ steps: 3, denoise: true });
+  });
+
+  it('reads a noise-conditional energy model at its validated level, and says so in the picture and the report', async () => {
+    const dir = tmp();
+    const model = join(dir, 'm.safetensors'),
+      fig = join(dir, 'd.svg');
+    expect(
+      (await cli('train', '--data', 'gmm3', '--loss', 'ncsn', '--model', 'energy', '--steps', '200', '--hidden', '16', '--out', model))
+        .code,
+    ).toBe(0);
+    expect((await cli('plot', '--model', model, '--kind', 'density', '--out', fig)).code).toBe(0);
+    expect(readFileSync(fig, 'utf8')).toMatch(/read at σ = [\d.]+ \(best log-likelihood of held-out points\)/);
+    const e = await cli('eval', '--model', model, '--n', '300', '--grid', '12');
+    expect(e.code, e.stderr).toBe(0);
+    expect(e.stdout).toMatch(/noise-conditional model: scores are read at sigma [\d.]+ \(its smallest level\) unless named/);
+    expect(e.stdout).toMatch(
+      /held-out log-likelihood \(exp\(-E\) normalised on a grid, at the level with the best held-out log-likelihood, sigma [\d.]+; data units\)/,
+    );
+    expect(e.stdout).toMatch(
+      /smearing \(samples \| data-vs-data floor\):\n {2}mmd2 standardised +-?[\d.e-]+ \| -?[\d.e-]+\n {2}in-mode share +[\d.]+ \| [\d.]+/,
+    );
+  });
+
+  it('warns when plain Langevin chains have not settled', async () => {
+    const dir = tmp();
+    const model = join(dir, 'm.safetensors');
+    expect((await cli('train', '--data', 'gmm3', '--loss', 'esm', '--steps', '300', '--hidden', '16', '--out', model)).code).toBe(0);
+    const r = await cli('sample', '--model', model, '--n', '512', '--steps', '5', '--step-size', '1e-4', '--out', join(dir, 's.csv'));
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/^scorefield sample: warning: the chains have not settled: Stein residual [\d.]+ ± [\d.]+ along \(/m);
   });
 
   it('inpainting holds coordinates from a file; sample options are checked', async () => {

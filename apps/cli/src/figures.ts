@@ -1,5 +1,6 @@
-import { datasetLogDensityScore, datasets, InputError } from '@scorefield/core-math';
+import { datasetComponents, datasets, InputError } from '@scorefield/core-math';
 import { logLikelihood, normalize, objectiveLabel, sdeOf, type ScoreModel } from '@scorefield/models';
+import { perturbedMixture } from './mixture.js';
 import { fieldPlot, gridPoints, linePlot, scatterPlot, type HeatLayer, type Range } from '@scorefield/plot';
 
 /** What `plot --kind` draws. */
@@ -21,14 +22,20 @@ export interface FigureInput {
   samples?: Float64Array;
   samplesLabel: string;
   grid: number;
+  /**
+   * The noise level (standardised units) the picture reads a noise-conditional model at, and why that one;
+   * undefined for models without noise conditioning.
+   */
+  level?: { sigma: number; why: string };
 }
 
-/** Title and subtitle naming the model's settings. */
-export function titles(model: ScoreModel, source: string, what: string): { title: string; subtitle: string } {
+/** Title and subtitle naming the model's settings (and the noise level the picture reads it at). */
+export function titles(model: ScoreModel, source: string, what: string, level?: FigureInput['level']): { title: string; subtitle: string } {
   const t = model.training;
+  const at = level ? ` · read at σ = ${Number(level.sigma.toPrecision(3))} (${level.why})` : '';
   return {
     title: `${what} · ${t ? `${objectiveLabel(t.loss)} · ${t.steps} steps · seed ${t.seed}` : source}`,
-    subtitle: `${model.spec.kind} model, ${model.config.activation} MLP ${model.layout.dims.join('-')}${model.spec.conditioning !== 'none' ? `, conditioning ${model.spec.conditioning}` : ''}${t?.data ? ` · data: ${t.data}` : ''}`,
+    subtitle: `${model.spec.kind} model, ${model.config.activation} MLP ${model.layout.dims.join('-')}${model.spec.conditioning !== 'none' ? `, conditioning ${model.spec.conditioning}` : ''}${t?.data ? ` · data: ${t.data}` : ''}${at}`,
   };
 }
 
@@ -37,11 +44,12 @@ const HEAT = 80;
 /** The SVG of one figure kind. */
 export function figure(kind: PlotKind, f: FigureInput): string {
   const { model } = f;
+  const sigma = f.level?.sigma ?? model.defaultSigma;
   const labels = { data: f.data ? `data (${f.data.name})` : undefined, samples: f.samplesLabel, field: 'score s(x)' };
   const common = { xRange: f.range.x, yRange: f.range.y, data: f.data?.values, labels };
   const arrows = () => {
     const points = gridPoints(f.range.x, f.range.y, f.grid, f.grid);
-    return { points, vectors: model.score({ data: points, rows: f.grid * f.grid, cols: 2 }) };
+    return { points, vectors: model.score({ data: points, rows: f.grid * f.grid, cols: 2 }, sigma) };
   };
   const heatGrid = () => ({ data: gridPoints(f.range.x, f.range.y, HEAT, HEAT), rows: HEAT * HEAT, cols: 2 });
   switch (kind) {
@@ -52,9 +60,9 @@ export function figure(kind: PlotKind, f: FigureInput): string {
           `--kind energy: ${f.source} is a score model; only energy models have an energy (try --kind density or field)`,
         );
       const heat: HeatLayer | undefined =
-        model.spec.kind === 'energy' ? { values: model.energy(heatGrid()), nx: HEAT, ny: HEAT, label: 'energy E(x)' } : undefined;
+        model.spec.kind === 'energy' ? { values: model.energy(heatGrid(), sigma), nx: HEAT, ny: HEAT, label: 'energy E(x)' } : undefined;
       return fieldPlot({
-        ...titles(model, f.source, kind === 'energy' ? 'learned energy' : 'learned score field'),
+        ...titles(model, f.source, kind === 'energy' ? 'learned energy' : 'learned score field', f.level),
         ...common,
         heat,
         field: arrows(),
@@ -62,16 +70,16 @@ export function figure(kind: PlotKind, f: FigureInput): string {
       });
     }
     case 'density': {
-      const logq = modelLogDensity(model, heatGrid(), f.source);
+      const logq = modelLogDensity(model, heatGrid(), f.source, sigma);
       const top = Math.max(...logq);
       return fieldPlot({
-        ...titles(model, f.source, 'model density'),
+        ...titles(model, f.source, 'model density', f.level),
         ...common,
         heat: {
           values: logq.map((v) => Math.exp(v - top)),
           nx: HEAT,
           ny: HEAT,
-          label: `density (${model.spec.kind === 'energy' ? 'exp(-E)' : 'ODE likelihood'}, max = 1)`,
+          label: `density (${model.training?.loss.name === 'continuous' ? 'ODE likelihood' : 'exp(-E)'}, max = 1)`,
           colormap: 'magma',
         },
       });
@@ -79,7 +87,7 @@ export function figure(kind: PlotKind, f: FigureInput): string {
     case 'samples':
       if (!f.samples) throw new InputError('--kind samples: no samples');
       return scatterPlot({
-        ...titles(model, f.source, 'samples'),
+        ...titles(model, f.source, 'samples', f.level),
         xRange: f.range.x,
         yRange: f.range.y,
         data: f.data?.values,
@@ -97,23 +105,20 @@ export function figure(kind: PlotKind, f: FigureInput): string {
         );
       }
       const g = heatGrid(),
-        s = model.score(g);
-      const x = model.core.f32(2 * g.rows, g.data),
-        truth = model.core.f32(2 * g.rows);
-      try {
-        datasetLogDensityScore(model.core, name, x, { score: truth });
-        const err = Float64Array.from({ length: g.rows }, (_, i) =>
-          Math.hypot(s[2 * i] - truth.view[2 * i], s[2 * i + 1] - truth.view[2 * i + 1]),
-        );
-        return fieldPlot({
-          ...titles(model, f.source, 'score error |s − ∇log p|'),
-          ...common,
-          heat: { values: err, nx: HEAT, ny: HEAT, label: '|s(x) − ∇log p(x)|', logScale: true, colormap: 'magma' },
-        });
-      } finally {
-        x.free();
-        truth.free();
-      }
+        s = model.score(g, sigma);
+      // The model at sigma describes the data blurred by N(0, sigma^2) (standardised units): compare with that.
+      const noiseVar = f.level ? model.normalization.std.map((v) => (sigma * v) ** 2) : [];
+      const truth = perturbedMixture(
+        datasetComponents(model.core, name),
+        { data: Float64Array.from(g.data), rows: g.rows, cols: 2 },
+        noiseVar,
+      ).score;
+      const err = Float64Array.from({ length: g.rows }, (_, i) => Math.hypot(s[2 * i] - truth[2 * i], s[2 * i + 1] - truth[2 * i + 1]));
+      return fieldPlot({
+        ...titles(model, f.source, `score error |s − ∇log p${f.level ? '_σ' : ''}|`, f.level),
+        ...common,
+        heat: { values: err, nx: HEAT, ny: HEAT, label: `|s(x) − ∇log p${f.level ? '_σ' : ''}(x)|`, logScale: true, colormap: 'magma' },
+      });
     }
     default: {
       const curve = model.training?.curve;
@@ -133,8 +138,12 @@ export function figure(kind: PlotKind, f: FigureInput): string {
 }
 
 /** log q(x) of the model (up to a constant) at points in data units. */
-function modelLogDensity(model: ScoreModel, points: { data: ArrayLike<number>; rows: number; cols: number }, source: string): Float64Array {
-  if (model.spec.kind === 'energy') return Float64Array.from(model.energy(points), (e) => -e);
+function modelLogDensity(
+  model: ScoreModel,
+  points: { data: ArrayLike<number>; rows: number; cols: number },
+  source: string,
+  sigma: number,
+): Float64Array {
   if (model.training?.loss.name === 'continuous') {
     return logLikelihood(model, sdeOf(model.training.loss), normalize(model.normalization, points.data), {
       rtol: 1e-4,
@@ -143,5 +152,6 @@ function modelLogDensity(model: ScoreModel, points: { data: ArrayLike<number>; r
       seed: 0,
     }).logp;
   }
+  if (model.spec.kind === 'energy') return Float64Array.from(model.energy(points, sigma), (e) => -e);
   throw new InputError(`${source}: a score model has no density; train an energy model, or a continuous one for the ODE likelihood`);
 }

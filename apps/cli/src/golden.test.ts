@@ -12,11 +12,12 @@ import { main } from './cli.js';
  * became data-driven is spelled out, so changes of defaults do not move these runs.
  */
 const GOLDEN = fileURLToPath(new URL('../test/golden/', import.meta.url));
-const small = ['--hidden', '16,16', '--steps', '200', '--data-size', '500', '--quiet'];
+// --ema 0 saves the last weights, as before the moving average became the default.
+const small = ['--hidden', '16,16', '--steps', '200', '--data-size', '500', '--ema', '0', '--quiet'];
 const models: Record<string, string[]> = {
   'dsm-score': ['--data', 'gmm3', '--loss', 'dsm', '--sigma', '0.1', '--model', 'score', '--seed', '3'],
   'ncsn-energy': ['--data', '8gaussians', '--loss', 'ncsn', '--sigmas', 'geometric:1:0.01:10', '--model', 'energy', '--seed', '4'],
-  've-score': ['--data', 'moons', '--loss', 'continuous', '--sde', 've', '--model', 'score', '--seed', '5'],
+  've-score': ['--data', 'moons', '--loss', 'continuous', '--sde', 've', '--noise-levels', 'fixed', '--model', 'score', '--seed', '5'],
   'vp-energy': ['--data', 'moons', '--loss', 'continuous', '--sde', 'vp', '--model', 'energy', '--seed', '5'],
   'ssmvr-energy': [
     ...['--data', 'checkerboard', '--loss', 'ssm-vr', '--projections', 'rademacher', '--slices', '2', '--model', 'energy', '--seed', '6'],
@@ -26,8 +27,8 @@ const models: Record<string, string[]> = {
 };
 const samples: Record<string, [string, string[]]> = {
   'dsm-score.langevin': ['dsm-score', ['--sampler', 'langevin', '--steps', '100', '--step-size', '1e-3']],
-  'ncsn-energy.annealed': ['ncsn-energy', ['--sampler', 'annealed', '--steps', '10', '--step-size', '1e-5']],
-  've-score.pc': ['ve-score', ['--sampler', 'pc', '--steps', '50', '--snr', '0.16', '--corrector-steps', '1']],
+  'ncsn-energy.annealed': ['ncsn-energy', ['--sampler', 'annealed', '--steps', '10', '--step-size', '1e-5', '--no-denoise']],
+  've-score.pc': ['ve-score', ['--sampler', 'pc', '--steps', '50', '--snr', '0.16', '--corrector-steps', '1', '--no-denoise']],
   'vp-energy.ode': ['vp-energy', ['--sampler', 'ode']],
 };
 

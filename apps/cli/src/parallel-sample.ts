@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import { InputError } from '@scorefield/core-math';
-import { ODE_BLOCK, type SampleOptions, type SampleResult, type ScoreModel } from '@scorefield/models';
+import { ODE_BLOCK, stationarity, type SampleOptions, type SampleResult, type ScoreModel } from '@scorefield/models';
 
 /** Splits n particles into `workers` blocks on multiples of ODE_BLOCK (so every sampler gives the same bits). */
 export function blocks(n: number, workers: number): { first: number; n: number }[] {
@@ -15,8 +15,9 @@ export function blocks(n: number, workers: number): { first: number; n: number }
 
 /**
  * Samples with the particles split across worker threads (one core each); the result is bit for bit the
- * one a single run gives. Progress reports the mean step over the workers. One block runs in a worker too,
- * so the main thread stays free to handle SIGINT/SIGTERM however long sampling takes.
+ * one a single run gives (the Stein sums too: they are kept per chunk of particles and merged in order).
+ * Progress reports the mean step over the workers. One block runs in a worker too, so the main thread stays
+ * free to handle SIGINT/SIGTERM however long sampling takes.
  */
 export async function sampleParallel(
   model: ScoreModel,
@@ -68,5 +69,14 @@ export async function sampleParallel(
     results.forEach((r, w) => frame.set(r.trajectory[f], parts[w].first * d));
     return frame;
   });
-  return { samples, trajectory, sampler: results[0].sampler, evaluations: results[0].evaluations };
+  const stein = { ...results[0].stein, chunks: results.flatMap((r) => r.stein.chunks) };
+  return {
+    samples,
+    trajectory,
+    sampler: results[0].sampler,
+    settings: results[0].settings,
+    evaluations: results[0].evaluations,
+    stein,
+    stationarity: stationarity(stein),
+  };
 }

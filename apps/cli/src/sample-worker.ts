@@ -20,7 +20,15 @@ try {
   });
   // Transferred, not copied: a long trajectory is held once on its way to the main thread.
   parentPort!.postMessage(
-    { type: 'done', samples: result.samples, trajectory: result.trajectory, evaluations: result.evaluations, sampler: result.sampler },
+    {
+      type: 'done',
+      samples: result.samples,
+      trajectory: result.trajectory,
+      evaluations: result.evaluations,
+      sampler: result.sampler,
+      settings: result.settings,
+      stein: result.stein,
+    },
     [result.samples.buffer, ...result.trajectory.map((f) => f.buffer)] as ArrayBuffer[],
   );
 } catch (e) {

@@ -50,7 +50,14 @@ export function encodeModel(model: ScoreModel): Uint8Array {
       loss: JSON.stringify(t.loss),
       seed: String(t.seed),
       steps: String(t.steps),
-      training: JSON.stringify({ batch: t.batch, lr: t.lr, data: t.data ?? null, ...(t.lrDecay ? { lrDecay: t.lrDecay } : {}) }),
+      training: JSON.stringify({
+        batch: t.batch,
+        lr: t.lr,
+        data: t.data ?? null,
+        ...(t.lrDecay ? { lrDecay: t.lrDecay } : {}),
+        ...(t.ema !== undefined ? { ema: t.ema } : {}),
+        ...(t.lossAverage !== undefined ? { lossAverage: t.lossAverage } : {}),
+      }),
       ...(t.curve ? { loss_curve: JSON.stringify(t.curve) } : {}),
     });
   }
@@ -106,10 +113,10 @@ export function decodeModel(core: Core, bytes: Uint8Array, source = 'model', opt
   const version = Number(metadata.format_version);
   if (version !== MODEL_FORMAT_VERSION) {
     fail(
-      `model format version ${excerpt(metadata.format_version)} (written by scorefield ${excerpt(metadata.library_version ?? 'unknown')}) is not supported by scorefield ${LIBRARY_VERSION}, which reads version ${MODEL_FORMAT_VERSION}`,
+      `model format version ${excerpt(metadata.format_version ?? 'missing')} (written by scorefield ${excerpt(metadata.library_version ?? 'unknown')}) is not supported by scorefield ${LIBRARY_VERSION}, which reads version ${MODEL_FORMAT_VERSION}`,
     );
   }
-  let arch: schema.Architecture, norm: { mean: number[]; std: number[] }, training: TrainingRecord | undefined;
+  let arch: schema.Architecture, norm: { mean: number[]; std: number[]; constant?: number[] }, training: TrainingRecord | undefined;
   try {
     arch = schema.architecture(metadata.architecture, "'architecture'");
     const d = arch.dims[0] - (arch.conditioning === 'embed' || arch.conditioning === 'both' ? EMBED_FEATURES : 0);

@@ -1,33 +1,81 @@
 export { ScoreModel, objectiveLabel, lossCurve, type ScoreNetConfig, type TrainingRecord } from './model.js';
 export { encodeCheckpoint, decodeCheckpoint, type TrainingCheckpoint } from './training-checkpoint.js';
-export { fitNormalization, identityNormalization, normalize, denormalizeInPlace, type Normalization } from './normalization.js';
+export {
+  fitNormalization,
+  constantNotice,
+  identityNormalization,
+  normalize,
+  denormalizeInPlace,
+  CONSTANT_RELATIVE_STD,
+  type Normalization,
+} from './normalization.js';
+export {
+  dataScales,
+  techniqueTwoRatio,
+  noiseLadder,
+  ladderSigmas,
+  resolveObjective,
+  fixedNoiseLevels,
+  LOW_DIM_RATIO,
+  SIGMA_MIN_FACTOR,
+  SCALES_SUBSAMPLE,
+  type DataScales,
+  type NoiseLadder,
+  type NoiseLevelSource,
+  type ObjectiveRequest,
+} from './noise-levels.js';
 export { checkPoints, type Points } from './points.js';
 export {
   trainScoreModel,
   trainDefaults,
+  defaultSteps,
+  defaultStepsOf,
   Trainer,
   TrainingDivergedError,
+  averageDecay,
   type TrainOptions,
   type TrainResult,
   type TrainerState,
 } from './train.js';
-export { sampleLangevin, langevinDefaults, type LangevinOptions } from './sample.js';
+export { sampleLangevin, type LangevinOptions } from './sample.js';
 export {
   sample,
   samplers,
   defaultSampler,
   plannedSteps,
+  samplerSettings,
   modelSigmas,
+  modelCurvature,
   annealedDefaults,
+  annealedStepFactor,
+  annealedVarianceRatio,
+  langevinDefaults,
   pcDefaults,
+  defaultCorrectorSteps,
   odeDefaults,
+  stationarity,
+  STEIN_TOLERANCE,
   type SamplerName,
   type SampleOptions,
   type SampleResult,
+  type SamplerSettings,
+  type SamplerSpec,
   type InitSpec,
+  type Stationarity,
+  type SteinSums,
 } from './samplers/index.js';
 export type { SampleProgress } from './samplers/context.js';
 export { logLikelihood, solveProbabilityFlow, EXACT_TRACE_MAX_DIM, ODE_BLOCK } from './samplers/ode.js';
 export { sdeOf, type Sde } from './sde.js';
 export { encodeModel, decodeModel, MODEL_FORMAT_VERSION, LIBRARY_VERSION, MODEL_LIMITS, type DecodeModelOptions } from './checkpoint.js';
 export { ExactScore, type ScoreSource, type Stepper } from './score-source.js';
+export {
+  DENSITY_GRID,
+  densityBox,
+  gridLogLikelihood,
+  validatedDensityLevel,
+  odeLogLikelihood,
+  type Box,
+  type LevelFit,
+  type OdeLikelihood,
+} from './density.js';

@@ -117,8 +117,17 @@ export const architecture: Check<Architecture> = (v, path) => {
   return { kind: kinds[a.kind], dims: a.dims, activation: a.activation, conditioning: a.conditioning ?? 'none' };
 };
 
-export function normalization(d: number): Check<{ mean: number[]; std: number[] }> {
-  return json(object({ mean: array(finite, d, d), std: array(positive, d, d) }));
+export function normalization(d: number): Check<{ mean: number[]; std: number[]; constant?: number[] }> {
+  const check = json(
+    object<{ mean: number[]; std: number[]; constant: number[] }>(
+      { mean: array(finite, d, d), std: array(positive, d, d), constant: array(integer(0, d - 1), 0, d) },
+      ['constant'],
+    ),
+  );
+  return (v, path) => {
+    const n = check(v, path);
+    return n.constant?.length ? n : { mean: n.mean, std: n.std };
+  };
 }
 
 const sdeParams = ['sigmaMin', 'sigmaMax', 'betaMin', 'betaMax', 'eps'] as const;
@@ -162,14 +171,16 @@ const decimal =
   };
 
 const training = json(
-  object<{ batch: number; lr: number; data: string | null; lrDecay: 'cosine' }>(
+  object<{ batch: number; lr: number; data: string | null; lrDecay: 'cosine'; ema: number; lossAverage: number }>(
     {
       batch: integer(1, 2 ** 31),
       lr: positive,
       data: (v, path) => (v === null ? null : text(v, path)),
       lrDecay: oneOf({ cosine: 1 }),
+      ema: (v, path) => (typeof v === 'number' && v >= 0 && v < 1 ? v : fail(path, 'a number in [0, 1)', v)),
+      lossAverage: finite,
     },
-    ['data', 'lrDecay'],
+    ['data', 'lrDecay', 'ema', 'lossAverage'],
   ),
 );
 
@@ -187,6 +198,8 @@ export function trainingRecord(m: Record<string, string>): TrainingRecord {
     lr: t.lr,
     data: t.data ?? undefined,
     ...(t.lrDecay ? { lrDecay: t.lrDecay } : {}),
+    ...(t.ema !== undefined ? { ema: t.ema } : {}),
+    ...(t.lossAverage !== undefined ? { lossAverage: t.lossAverage } : {}),
     ...(c ? { curve: c } : {}),
   };
 }

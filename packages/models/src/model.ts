@@ -19,6 +19,7 @@ import {
 import { identityNormalization, normalize, type Normalization } from './normalization.js';
 import type { ScoreSource, Stepper } from './score-source.js';
 import { checkPoints, type Points } from './points.js';
+import { sdeOf } from './sde.js';
 
 /** Architecture of a score model: an MLP read as a score s (d -> d) or an energy E (d -> 1, s = -grad E). */
 export interface ScoreNetConfig {
@@ -42,6 +43,14 @@ export interface TrainingRecord {
   lr: number;
   lrDecay?: 'cosine';
   data?: string;
+  /** Decay of the moving average of the weights the model holds (absent: the last weights). */
+  ema?: number;
+  /**
+   * The training loss averaged over the last steps (an exponential moving average, decay 0.999 after a
+   * warm-up). For esm/ssm/ssm-vr it estimates -1/2 E|s|^2, for dsm 1/2 (d / sigma^2 - E|s|^2) (the
+   * objectives at their optimum): the plain Langevin sampler takes its step from it.
+   */
+  lossAverage?: number;
   /** The training loss, as means over buckets of `every` steps (for loss plots). */
   curve?: { every: number; values: number[] };
 }
@@ -96,15 +105,20 @@ export class ScoreModel implements ScoreSource {
   }
 
   /**
-   * The noise level (standardised units) the model is read at when none is given: the smallest level it
-   * was trained on for noise-conditional models, 1 (ignored) otherwise.
+   * The noise level (standardised units) the model is read at when none is given: for noise-conditional
+   * models the smallest level it was trained on, where the samplers end (ncsn: its last level; continuous:
+   * the SDE's sigma at t = eps), 1 (ignored) otherwise. Densities are read elsewhere, where they are
+   * determined (see density.ts); every output that reads a noise-conditional model names its sigma.
    */
   get defaultSigma(): number {
     const loss = this.training?.loss;
     if (!loss || this.spec.conditioning === 'none') return 1;
     if (loss.name === 'ncsn') return Math.min(...loss.sigmas);
     if (loss.name === 'dsm') return loss.sigma;
-    if (loss.name === 'continuous') return loss.sde === 've' ? (loss.sigmaMin ?? 0.01) : 0.01;
+    if (loss.name === 'continuous') {
+      const sde = sdeOf(loss);
+      return sde.sigma(sde.eps);
+    }
     return 1;
   }
 
@@ -233,15 +247,22 @@ export class ScoreModel implements ScoreSource {
 export function objectiveLabel(loss: ObjectiveSpec): string {
   switch (loss.name) {
     case 'dsm':
-      return `dsm σ=${loss.sigma}`;
+      return `dsm σ=${short(loss.sigma)}`;
     case 'ncsn':
-      return `ncsn ${loss.sigmas.length} levels σ ${Math.max(...loss.sigmas)}→${Math.min(...loss.sigmas)}`;
+      return `ncsn ${loss.sigmas.length} levels σ ${short(Math.max(...loss.sigmas))}→${short(Math.min(...loss.sigmas))}`;
     case 'ssm':
     case 'ssm-vr':
       return `${loss.name} ${loss.slices ?? 1}×${loss.projection ?? 'gaussian'}`;
     case 'continuous':
-      return `continuous ${loss.sde.toUpperCase()} SDE`;
+      return loss.sde === 've' && loss.sigmaMax !== undefined && loss.sigmaMin !== undefined
+        ? `continuous VE SDE σ ${short(loss.sigmaMax)}→${short(loss.sigmaMin)}`
+        : `continuous ${loss.sde.toUpperCase()} SDE`;
     default:
       return 'esm (exact trace)';
   }
+}
+
+/** A noise level for labels: 3 significant digits. */
+function short(v: number): number {
+  return Number(v.toPrecision(3));
 }

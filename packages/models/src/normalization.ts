@@ -8,22 +8,64 @@ import { checkPoints, type Points } from './points.js';
 export interface Normalization {
   mean: number[];
   std: number[];
+  /**
+   * Coordinates (0-based) that were constant or nearly so in the data: they are kept with std 1 (so
+   * y = x - mean), not refused. Absent when there are none.
+   */
+  constant?: number[];
 }
 
-/** Mean and (population) standard deviation per coordinate; a constant coordinate is an input error. */
-export function fitNormalization(p: Points): Normalization {
-  p = checkPoints(p, 'data');
+/**
+ * A coordinate whose spread is below this fraction of its magnitude is constant for the network: the
+ * WASM core works in f32 (relative precision 6e-8), so standardising it would only amplify rounding.
+ */
+export const CONSTANT_RELATIVE_STD = 1e-7;
+
+/** Largest finite f32: the network, its data and its samples are single precision. */
+const F32_MAX = 3.4028234663852886e38;
+
+/**
+ * Mean and (population) standard deviation per coordinate. A constant or near-constant coordinate
+ * (std 0, or below {@link CONSTANT_RELATIVE_STD} of |mean|) is kept with std 1 and listed in `constant`
+ * (see {@link constantNotice}). Data whose mean or spread is not a finite single-precision number
+ * (values near the float limits) are an input error naming `what`: the model could not represent them.
+ */
+export function fitNormalization(p: Points, what = 'data'): Normalization {
+  p = checkPoints(p, what);
   const mean = new Array<number>(p.cols).fill(0),
     std = new Array<number>(p.cols).fill(0);
   for (let i = 0; i < p.rows; i++) for (let k = 0; k < p.cols; k++) mean[k] += p.data[i * p.cols + k] / p.rows;
   for (let i = 0; i < p.rows; i++) for (let k = 0; k < p.cols; k++) std[k] += (p.data[i * p.cols + k] - mean[k]) ** 2 / p.rows;
+  const constant: number[] = [];
   for (let k = 0; k < p.cols; k++) {
     std[k] = Math.sqrt(std[k]);
-    if (!(std[k] > 1e-12 * Math.max(1, Math.abs(mean[k])))) {
-      throw new InputError(`data: coordinate ${k + 1} is constant (${mean[k]}); cannot standardise it`);
+    if (!(Number.isFinite(mean[k]) && Number.isFinite(std[k]) && Math.abs(mean[k]) + std[k] <= F32_MAX)) {
+      throw new InputError(
+        `${what}: coordinate ${k + 1} does not standardise (mean ${mean[k]}, std ${std[k]}): its values are too large for single precision; rescale the data`,
+      );
+    }
+    if (!(std[k] > CONSTANT_RELATIVE_STD * Math.abs(mean[k]) && Number.isFinite(1 / std[k]))) {
+      std[k] = 1;
+      constant.push(k);
+      // An exactly constant coordinate keeps its value (the running mean can be off in the last bits).
+      if (allEqual(p, k)) mean[k] = p.data[k];
     }
   }
-  return { mean, std };
+  return constant.length ? { mean, std, constant } : { mean, std };
+}
+
+function allEqual(p: Points, k: number): boolean {
+  for (let i = 1; i < p.rows; i++) if (p.data[i * p.cols + k] !== p.data[k]) return false;
+  return true;
+}
+
+/** The one-line notice for the constant coordinates of a normalisation, or undefined when there are none. */
+export function constantNotice(n: Normalization): string | undefined {
+  const c = n.constant ?? [];
+  if (!c.length) return undefined;
+  const shown = c.slice(0, 5).map((k) => `${k + 1} (${n.mean[k]})`);
+  const more = c.length > 5 ? ` and ${c.length - 5} more` : '';
+  return `data: coordinate${c.length > 1 ? 's' : ''} ${shown.join(', ')}${more} ${c.length > 1 ? 'are' : 'is'} constant; kept with unit scale (the model samples them near that value)`;
 }
 
 /** The identity normalisation for d coordinates. */

@@ -1,4 +1,4 @@
-import { sample, langevinDefaults, type SampleOptions } from './samplers/index.js';
+import { sample, samplerSettings, type SampleOptions } from './samplers/index.js';
 import type { ScoreModel } from './model.js';
 
 /** Options of {@link sampleLangevin} (a shorthand for `sample` with the langevin sampler). */
@@ -6,8 +6,6 @@ export interface LangevinOptions extends Omit<SampleOptions, 'sampler' | 'onProg
   /** Called after each block of steps with the steps done so far. */
   onProgress?: (p: { step: number; steps: number }) => void;
 }
-
-export { langevinDefaults };
 
 /**
  * Draws n samples from a score or energy model with unadjusted Langevin dynamics,
@@ -18,6 +16,6 @@ export function sampleLangevin(model: ScoreModel, options: LangevinOptions): Flo
   return sample(model, {
     ...options,
     sampler: 'langevin',
-    progressEvery: Math.max(1, Math.ceil((options.steps ?? langevinDefaults.steps) / 50)),
+    progressEvery: Math.max(1, Math.ceil(Number(samplerSettings(model, 'langevin', options).steps) / 50)),
   }).samples;
 }

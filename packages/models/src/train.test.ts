@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { datasetSample, loadCore, rngNormal, type Core } from '@scorefield/core-math';
-import { Trainer, trainScoreModel, TrainingDivergedError } from './train.js';
+import { averageDecay, Trainer, trainScoreModel, TrainingDivergedError } from './train.js';
+import { decodeCheckpoint, encodeCheckpoint } from './training-checkpoint.js';
 import { sampleLangevin } from './sample.js';
 import { decodeModel, encodeModel } from './checkpoint.js';
 
@@ -204,7 +205,7 @@ describe('Trainer', () => {
     const pieces = new Trainer(core, data, o);
     pieces.run(17);
     const saved = pieces.state(),
-      params = pieces.model.params.toArray();
+      params = pieces.params.toArray();
     pieces.run(43);
     const resumed = new Trainer(core, data, o);
     resumed.restore(saved, params);
@@ -220,5 +221,95 @@ describe('Trainer', () => {
   it('trains without standardisation when asked (noise levels in data units)', () => {
     const { model } = trainScoreModel(core, gaussian(300, [10, -10], 3, 10), { hidden: [8], steps: 5, standardize: false });
     expect(model.normalization).toEqual({ mean: [0, 0], std: [1, 1] });
+  });
+});
+
+describe('the moving average of the weights (Song & Ermon 2020, technique 5)', () => {
+  it('warms up so short runs average their own steps: min(m, (1 + t) / (10 + t))', () => {
+    expect(averageDecay(0.999, 0)).toBeCloseTo(0.1, 15);
+    expect(averageDecay(0.999, 90)).toBeCloseTo(0.91, 15);
+    expect(averageDecay(0.999, 100_000)).toBe(0.999);
+  });
+
+  it('the model holds m * average + (1 - m) * weights after every step, in f32, bit for bit', () => {
+    const data = gaussian(400, [0, 0], 1, 11);
+    const t = new Trainer(core, data, { hidden: [8], steps: 12, seed: 2, ema: 0.9 });
+    expect(t.params).not.toBe(t.model.params);
+    const average = Float32Array.from(t.model.params.view);
+    expect(Array.from(average)).toEqual(Array.from(t.params.view)); // both start at the initial weights
+    for (let step = 0; step < 12; step++) {
+      t.run(1);
+      const m = averageDecay(0.9, step),
+        a = Math.fround(m),
+        b = Math.fround(1 - m);
+      const w = t.params.view;
+      for (let i = 0; i < average.length; i++) average[i] = Math.fround(Math.fround(a * average[i]) + Math.fround(b * w[i]));
+      expect(Array.from(t.model.params.view)).toEqual(Array.from(average));
+    }
+    expect(t.model.training!.ema).toBe(0.9);
+    t.free();
+    t.model.free();
+  });
+
+  it('does not change what is trained; ema 0 keeps the last weights and records no average', () => {
+    const data = gaussian(400, [0, 0], 1, 12);
+    const run = (ema: number) => {
+      const t = new Trainer(core, data, { hidden: [8, 8], steps: 40, seed: 3, ema });
+      t.run(40);
+      const trained = t.params.toArray(),
+        held = t.model.params.toArray(),
+        record = t.model.training;
+      t.free();
+      t.model.free();
+      return { trained, held, record };
+    };
+    const on = run(0.999),
+      off = run(0);
+    expect(Array.from(on.trained)).toEqual(Array.from(off.trained));
+    expect(Array.from(off.held)).toEqual(Array.from(off.trained));
+    expect(Array.from(on.held)).not.toEqual(Array.from(on.trained));
+    expect(off.record!.ema).toBeUndefined();
+    expect(() => new Trainer(core, data, { ema: 1 })).toThrow('train: ema must be a number in [0, 1), got 1');
+  });
+
+  it('a checkpoint keeps the trained weights and their average: resuming gives the same model bytes', () => {
+    const data = gaussian(500, [1, 2], 1.5, 13);
+    const o = { hidden: [16], steps: 50, seed: 6, loss: { name: 'ncsn' } as const };
+    const whole = new Trainer(core, data, o);
+    whole.run(50);
+    const first = new Trainer(core, data, o);
+    first.run(20);
+    const ckpt = decodeCheckpoint(encodeCheckpoint(first, 'cfg'), 'c.ckpt');
+    expect(ckpt.state.averaged).toBeDefined();
+    expect(Array.from(ckpt.params)).toEqual(Array.from(first.params.view));
+    const resumed = new Trainer(core, data, o);
+    resumed.restore(ckpt.state, ckpt.params);
+    resumed.run(30);
+    expect(Buffer.from(encodeModel(resumed.model)).equals(Buffer.from(encodeModel(whole.model)))).toBe(true);
+    const plain = new Trainer(core, data, { ...o, ema: 0 });
+    expect(() => plain.restore(ckpt.state, ckpt.params)).toThrow('train: saved state has averaged weights, this run keeps none');
+    for (const t of [whole, first, resumed, plain]) {
+      t.free();
+      t.model.free();
+    }
+  });
+});
+
+describe('noise levels and steps from the data', () => {
+  it('records the ladder it chose in the model and trains noise-conditional objectives longer by default', () => {
+    const data = gaussian(1000, [5, -3], 2, 14);
+    const t = new Trainer(core, data, { hidden: [8], loss: { name: 'ncsn' } });
+    expect(t.options.steps).toBe(10_000);
+    expect(t.ladder).toBeDefined();
+    const loss = t.model.training!.loss;
+    expect(loss.name === 'ncsn' && loss.sigmas[0]).toBeCloseTo(t.ladder!.sigmaMax, 12);
+    expect(loss.name === 'ncsn' && loss.sigmas.length).toBe(t.ladder!.levels);
+    const plain = new Trainer(core, data, { hidden: [8], loss: { name: 'dsm', sigma: 0.2 } });
+    expect(plain.options.steps).toBe(3000);
+    expect(plain.ladder).toBeUndefined();
+    for (const x of [t, plain]) {
+      x.free();
+      x.model.free();
+    }
   });
 });

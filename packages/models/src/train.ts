@@ -10,24 +10,44 @@ import {
   type ModelKind,
   type ObjectiveSpec,
   type Rng,
+  scaleAdd,
 } from '@scorefield/core-math';
-import { fitNormalization, identityNormalization, normalize } from './normalization.js';
+import { constantNotice, fitNormalization, identityNormalization, normalize } from './normalization.js';
 import { ScoreModel } from './model.js';
 import { checkPoints, type Points } from './points.js';
+import {
+  dataScales,
+  noiseLadder,
+  resolveObjective,
+  type NoiseLadder,
+  type NoiseLevelSource,
+  type ObjectiveRequest,
+} from './noise-levels.js';
 
 /** Options of {@link trainScoreModel}; noise levels are in standardised data units. */
 export interface TrainOptions {
   hidden?: number[];
   activation?: Activation;
-  /** The objective and its options (default: dsm, sigma 0.1). */
-  loss?: ObjectiveSpec;
+  /**
+   * The objective and its options (default: dsm). Noise levels left out (ncsn `sigmas`, dsm `sigma`, the VE
+   * SDE's `sigmaMax`/`sigmaMin`) are chosen from the data (see {@link noiseLevels}).
+   */
+  loss?: ObjectiveRequest;
+  /** Where noise levels left out of `loss` come from: the data (default) or the fixed levels of earlier versions. */
+  noiseLevels?: NoiseLevelSource;
+  /**
+   * Decay m of the exponential moving average of the weights that the model holds, sampled and saved
+   * (default 0.999; 0 turns it off). Warm-up: step t uses min(m, (1 + t) / (10 + t)).
+   * see: Song & Ermon 2020, technique 5; Polyak & Juditsky 1992.
+   */
+  ema?: number;
   /** Parametrization: a score network or an energy network, s = -grad E (default 'score'). */
   kind?: ModelKind;
   /** Noise conditioning (default: 'both' for ncsn and continuous, 'none' otherwise). */
   conditioning?: Conditioning;
   /** Standardise each coordinate before training (default true); noise levels are then in standardised units. */
   standardize?: boolean;
-  /** Number of Adam steps (default 3000). */
+  /** Number of Adam steps (default {@link defaultSteps} of the objective). */
   steps?: number;
   /** Points per step, drawn with replacement (default 128). */
   batch?: number;
@@ -45,14 +65,26 @@ export interface TrainOptions {
   progressEvery?: number;
 }
 
-/** Defaults of {@link TrainOptions}. */
+/**
+ * Adam steps by default: noise-conditional objectives (ncsn, continuous) learn a family of scores over
+ * the whole ladder and need more steps than one score (measured: docs/results, "Defaults").
+ */
+export const defaultStepsOf = { conditional: 10_000, unconditional: 3000 };
+
+/** The default number of steps for an objective ({@link defaultStepsOf}). */
+export function defaultSteps(loss: ObjectiveRequest): number {
+  return loss.name === 'ncsn' || loss.name === 'continuous' ? defaultStepsOf.conditional : defaultStepsOf.unconditional;
+}
+
+/** Defaults of {@link TrainOptions} (steps: {@link defaultSteps}). */
 export const trainDefaults = {
   hidden: [128, 128, 128],
   activation: 'silu' as Activation,
-  steps: 3000,
   batch: 128,
   lr: 1e-3,
-  loss: { name: 'dsm', sigma: 0.1 } as ObjectiveSpec,
+  loss: { name: 'dsm' } as ObjectiveRequest,
+  noiseLevels: 'data' as NoiseLevelSource,
+  ema: 0.999,
   kind: 'score' as ModelKind,
   seed: 0,
   progressEvery: 100,
@@ -75,7 +107,7 @@ export interface TrainResult {
   losses: Float32Array;
 }
 
-/** What a run needs to continue bit for bit: Adam's moments and step, and the stream position. */
+/** What a run needs to continue bit for bit: Adam's moments and step, the stream position, the averages. */
 export interface TrainerState {
   step: number;
   adamM: Float32Array;
@@ -83,17 +115,39 @@ export interface TrainerState {
   adamStep: number;
   rngCounter: bigint;
   losses: Float32Array;
+  /** The moving average of the weights (absent when the run keeps none). */
+  averaged?: Float32Array;
+  /** The moving average of the loss ({@link TrainingRecord.lossAverage}). */
+  lossAverage?: number;
 }
+
+/** The decay of the moving averages at step t (0-based): min(m, (1 + t) / (10 + t)), so short runs average their own steps. */
+export function averageDecay(m: number, t: number): number {
+  return Math.min(m, (1 + t) / (10 + t));
+}
+
+/** Decay of the loss average kept in the training record (whether or not the weights are averaged). */
+const LOSS_AVERAGE = 0.999;
 
 /**
  * A training run that advances in pieces ({@link run}) so callers can pause, draw, checkpoint and resume;
  * the same seed gives the same bits however the steps are split. Data are standardised first (unless
- * `standardize: false`); the normalisation is stored in the model.
- * see: core-math's objectives; Kingma & Ba 2015 (Adam).
+ * `standardize: false`); the normalisation is stored in the model, and noise levels left out of the
+ * objective are chosen from the standardised data ({@link ladder}). `model` holds the moving average of
+ * the weights (unless `ema: 0`): the weights to sample, plot and save; Adam trains {@link params}.
+ * see: core-math's objectives; Kingma & Ba 2015 (Adam); Song & Ermon 2020 (techniques 1, 2, 5).
  */
 export class Trainer {
   readonly model: ScoreModel;
-  readonly options: typeof trainDefaults & TrainOptions;
+  readonly options: typeof trainDefaults & TrainOptions & { steps: number };
+  /** The objective with every noise level filled in (as recorded in the model). */
+  readonly loss: ObjectiveSpec;
+  /** The ladder chosen from the data, when some noise level came from it. */
+  readonly ladder?: NoiseLadder;
+  /** One-line notices about the data (e.g. constant coordinates kept). */
+  readonly notices: string[] = [];
+  /** The weights Adam trains: `model.params` itself when the weights are not averaged. */
+  readonly params: F32Buffer;
   step = 0;
   private lossLog: Float32Array;
   private readonly objective: BoundObjective;
@@ -107,7 +161,9 @@ export class Trainer {
     data: Points,
     options: TrainOptions = {},
   ) {
-    const o = { ...trainDefaults, ...options };
+    // Options given as undefined keep their defaults.
+    const given = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as TrainOptions;
+    const o = { ...trainDefaults, ...given, steps: given.steps ?? defaultSteps(given.loss ?? trainDefaults.loss) };
     this.options = o;
     data = checkPoints(data, 'data'); // a copy: the allocations below may detach the caller's view
     checkPositiveInt('steps', o.steps);
@@ -118,9 +174,16 @@ export class Trainer {
     if (o.clipGrad !== undefined) checkPositive('clip-grad norm', o.clipGrad);
     if (o.lrDecay !== undefined && o.lrDecay !== 'none' && o.lrDecay !== 'cosine')
       throw new InputError(`train: unknown lr decay '${o.lrDecay}'; valid: none, cosine`);
+    if (!(Number.isFinite(o.ema) && o.ema >= 0 && o.ema < 1)) throw new InputError(`train: ema must be a number in [0, 1), got ${o.ema}`);
     const d = data.cols;
     const conditioning = o.conditioning ?? (o.loss.name === 'ncsn' || o.loss.name === 'continuous' ? 'both' : 'none');
-    const normalization = o.standardize === false ? identityNormalization(d) : fitNormalization(data);
+    const normalization = o.standardize === false ? identityNormalization(d) : fitNormalization(data, o.dataName);
+    const notice = constantNotice(normalization);
+    if (notice) this.notices.push(notice);
+    const standardized = normalize(normalization, data.data);
+    if (o.noiseLevels === 'data' && needsLevels(o.loss))
+      this.ladder = noiseLadder(dataScales({ data: standardized, rows: data.rows, cols: d }), d);
+    this.loss = resolveObjective(o.loss, this.ladder, o.noiseLevels);
     this.model = ScoreModel.create(
       core,
       { dim: d, hidden: o.hidden, activation: o.activation, kind: o.kind, conditioning },
@@ -128,24 +191,26 @@ export class Trainer {
       o.seed,
     );
     try {
-      this.objective = new BoundObjective(core, o.loss, this.model.spec, this.model.layout);
+      this.objective = new BoundObjective(core, this.loss, this.model.spec, this.model.layout);
     } catch (e) {
       this.model.free();
       throw e;
     }
     this.model.training = {
-      loss: o.loss,
+      loss: this.loss,
       seed: o.seed,
       steps: 0,
       batch: o.batch,
       lr: o.lr,
       data: o.dataName,
       ...(o.lrDecay === 'cosine' ? { lrDecay: 'cosine' as const } : {}),
+      ...(o.ema > 0 ? { ema: o.ema } : {}),
     };
     const net = this.model.layout;
     this.rows = data.rows;
+    this.params = o.ema > 0 ? copyOf(core, this.model.params) : this.model.params;
     this.bufs = {
-      train: core.f32(data.rows * d, normalize(normalization, data.data)),
+      train: core.f32(data.rows * d, standardized),
       batch: core.f32(o.batch * d),
       grads: core.f32(net.paramCount),
       ws: core.f32(this.objective.workspaceFloats(o.batch)),
@@ -161,6 +226,11 @@ export class Trainer {
     return this.lossLog.subarray(0, this.step);
   }
 
+  /** True when `model` holds a moving average of {@link params}. */
+  get averaging(): boolean {
+    return this.params !== this.model.params;
+  }
+
   /**
    * `count` more Adam steps; returns the last loss. A non-finite loss throws {@link TrainingDivergedError}
    * naming the step (the model keeps the parameters of the step before).
@@ -172,7 +242,7 @@ export class Trainer {
     for (let k = 0; k < count; k++) {
       gatherRandomRows(core, rng, bufs.train, this.rows, d, bufs.batch);
       bufs.grads.view.fill(0);
-      loss = objective.lossGrad(model.params, bufs.batch, o.batch, rng, bufs.grads, bufs.ws);
+      loss = objective.lossGrad(this.params, bufs.batch, o.batch, rng, bufs.grads, bufs.ws);
       if (!Number.isFinite(loss)) throw new TrainingDivergedError(this.step + 1, loss);
       this.applyGradient(bufs.grads, loss);
       onStep?.(this.step, loss);
@@ -182,19 +252,27 @@ export class Trainer {
 
   /**
    * One Adam step with a gradient computed elsewhere (e.g. summed over data-parallel shards), with the
-   * clipping, schedule and bookkeeping of {@link run}.
+   * clipping, schedule, averaging and bookkeeping of {@link run}.
    */
   applyGradient(grads: F32Buffer, loss: number): void {
-    const o = this.options;
+    const o = this.options,
+      t = this.step,
+      record = this.model.training!;
     if (o.clipGrad !== undefined) clipToNorm(grads.view, o.clipGrad);
-    this.adam.update(this.model.params, grads, this.learningRate(this.step));
+    this.adam.update(this.params, grads, this.learningRate(t));
+    if (this.averaging) {
+      const m = averageDecay(o.ema, t);
+      scaleAdd(this.core, this.model.params, m, this.params, 1 - m);
+    }
+    const m = averageDecay(LOSS_AVERAGE, t);
+    record.lossAverage = record.lossAverage === undefined ? loss : m * record.lossAverage + (1 - m) * loss;
     if (this.step === this.lossLog.length) {
       const grown = new Float32Array(this.lossLog.length * 2);
       grown.set(this.lossLog);
       this.lossLog = grown;
     }
     this.lossLog[this.step++] = loss;
-    this.model.training!.steps = this.step;
+    record.steps = this.step;
   }
 
   /** The learning rate of step `step` (0-based) under the schedule. */
@@ -213,15 +291,23 @@ export class Trainer {
       adamStep: this.adam.step,
       rngCounter: this.rng.counter,
       losses: this.losses.slice(),
+      ...(this.averaging ? { averaged: this.model.params.toArray() } : {}),
+      ...(this.model.training!.lossAverage !== undefined ? { lossAverage: this.model.training!.lossAverage } : {}),
     };
   }
 
-  /** Continues from a saved state (the model's parameters are restored separately, e.g. from its file). */
+  /** Continues from a saved state; `params` are the trained weights ({@link params}, e.g. from a checkpoint). */
   restore(state: TrainerState, params: Float32Array): void {
-    if (params.length !== this.model.params.length || state.adamM.length !== params.length || state.adamV.length !== params.length) {
-      throw new InputError(`train: saved state has ${params.length} parameters, the model ${this.model.params.length}`);
+    if (params.length !== this.params.length || state.adamM.length !== params.length || state.adamV.length !== params.length) {
+      throw new InputError(`train: saved state has ${params.length} parameters, the model ${this.params.length}`);
     }
-    this.model.params.set(params);
+    if (this.averaging !== (state.averaged !== undefined) || (state.averaged && state.averaged.length !== params.length))
+      throw new InputError(
+        `train: saved state ${state.averaged ? 'has' : 'has no'} averaged weights, this run ${this.averaging ? 'keeps' : 'keeps none'}`,
+      );
+    this.params.set(params);
+    if (state.averaged) this.model.params.set(state.averaged);
+    if (state.lossAverage !== undefined) this.model.training!.lossAverage = state.lossAverage;
     this.adam.m.set(state.adamM);
     this.adam.v.set(state.adamV);
     this.adam.step = state.adamStep;
@@ -242,6 +328,7 @@ export class Trainer {
   free(): void {
     const { bufs } = this;
     for (const b of [bufs.train, bufs.batch, bufs.grads, bufs.ws]) b.free();
+    if (this.averaging) this.params.free();
     this.objective.free();
     this.adam.free();
     this.rng.free();
@@ -276,6 +363,21 @@ function clipToNorm(g: Float32Array, max: number): void {
     const scale = max / norm;
     for (let i = 0; i < g.length; i++) g[i] *= scale;
   }
+}
+
+/** A new buffer holding the values of `b` (allocated first: a growing WASM memory detaches older views). */
+function copyOf(core: Core, b: F32Buffer): F32Buffer {
+  const copy = core.f32(b.length);
+  copy.set(b.view);
+  return copy;
+}
+
+/** True when the objective leaves out a noise level that {@link resolveObjective} would fill in. */
+function needsLevels(loss: ObjectiveRequest): boolean {
+  if (loss.name === 'ncsn') return loss.sigmas === undefined;
+  if (loss.name === 'dsm') return loss.sigma === undefined;
+  if (loss.name === 'continuous') return (loss.sde ?? 've') === 've' && (loss.sigmaMax === undefined || loss.sigmaMin === undefined);
+  return false;
 }
 
 function checkPositiveInt(name: string, v: number): void {

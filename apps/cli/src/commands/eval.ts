@@ -1,14 +1,25 @@
 import { availableParallelism } from 'node:os';
-import { datasetComponents, datasetLogDensityScore, datasets, InputError } from '@scorefield/core-math';
-import { decodeModel, logLikelihood, normalize, sdeOf, type ScoreModel } from '@scorefield/models';
+import { datasetComponents, datasets, InputError, type MixtureComponent } from '@scorefield/core-math';
+import {
+  decodeModel,
+  gridLogLikelihood,
+  densityBox,
+  logLikelihood,
+  modelSigmas,
+  normalize,
+  odeLogLikelihood,
+  sdeOf,
+  validatedDensityLevel,
+  type ScoreModel,
+} from '@scorefield/models';
 import {
   energyDistance,
   fisherDivergence,
   gridDivergences,
-  MMD_BANDWIDTHS,
   mmd2,
   modeFractions,
   slicedWasserstein,
+  smearingMetrics,
 } from '@scorefield/metrics';
 import { dataRange, gridPoints } from '@scorefield/plot';
 import { defineCommand, intFlag, type CommandIO } from '../command.js';
@@ -17,17 +28,20 @@ import { readInputFile } from '../io.js';
 import { maxModelParams } from '../limits.js';
 import { getCore } from '../core.js';
 import { sampleParallel } from '../parallel-sample.js';
+import { perturbedMixture, type Matrix } from '../mixture.js';
 
 export const evaluate = defineCommand({
   name: 'eval',
-  description: 'measure a model: sample distances to held-out data, Fisher divergence, mode weights, grid KL/TV',
+  description:
+    'measure a model: sample distances and smearing metrics beside their data floors, score error, mode weights, log-likelihood, grid KL/TV',
   usage: 'scorefield eval --model model.safetensors [--data <name|file>] [--samples file] [--n 2000] [--json]',
   options: {
     model: { type: 'string', value: 'file', description: 'a model written by `scorefield train`' },
     data: {
       type: 'string',
       value: 'name|file',
-      description: 'held-out data (default: fresh points of the built-in dataset the model was trained on)',
+      description:
+        'held-out data (default: fresh points of the built-in dataset the model was trained on); a file is split into two halves, the second giving the data floor',
     },
     samples: {
       type: 'string',
@@ -52,32 +66,36 @@ export const evaluate = defineCommand({
       const dataSpec = args.data ?? (trainedOn && Object.hasOwn(datasets, trainedOn) ? trainedOn : undefined);
       if (!dataSpec)
         throw new InputError(`eval: --data is required (the model was trained on ${trainedOn ?? 'unknown data'}, not a built-in dataset)`);
-      // Fresh points: the seed stream 2^31 + seed is never the one training drew from.
+      // Fresh points: the streams 2^31 + seed and 2^33 + seed are never the ones training drew from.
       const data = await loadData(core, dataSpec, { size: n, seed: 2 ** 31 + seed, dim: model.dim, io, quiet: args.quiet });
-      const reference = { data: Float64Array.from(data.points.data), rows: data.points.rows, cols: model.dim };
-      const samples = args.samples ? await readSamples(args.samples, model.dim, io) : await drawSamples(model, bytes, args.model, n, seed);
+      const all = asMatrix(data.points);
+      const [reference, twin] = data.builtin
+        ? [all, asMatrix((await loadData(core, dataSpec, { size: n, seed: 2 ** 33 + seed, dim: model.dim, io, quiet: true })).points)]
+        : halves(all, dataSpec);
+      const drawn = args.samples ? undefined : await drawSamples(model, bytes, args.model, n, seed);
+      const samples = args.samples ? await readSamples(args.samples, model.dim, io) : drawn!.samples;
+      const conditional = model.spec.conditioning !== 'none';
       const result: Record<string, unknown> = {
         model: args.model,
         data: data.name,
         heldOut: reference.rows,
         samples: samples.rows,
         samplesFrom: args.samples ?? 'model',
+        // Where a noise-conditional model is read when no level is named (the samplers' last level).
+        sigma: conditional ? model.defaultSigma : null,
       };
-      const std = (p: { data: ArrayLike<number>; rows: number; cols: number }) => ({
-        data: normalize(model.normalization, p.data),
-        rows: p.rows,
-        cols: p.cols,
-      });
+      if (drawn) result.sampler = { name: drawn.sampler, settings: drawn.settings, stationarity: drawn.stationarity };
+      const mixture = data.builtin && datasets[data.name as keyof typeof datasets].mixture;
+      const comps = mixture ? datasetComponents(core, data.name) : undefined;
       result.sampleDistances = {
         mmd2Median: mmd2(samples, reference).value,
-        mmd2Fixed: mmd2(std(samples), std(reference), { bandwidths: [...MMD_BANDWIDTHS] }).value,
         slicedWasserstein: slicedWasserstein(samples, reference, { seed }),
         energyDistance: energyDistance(samples, reference),
       };
+      result.smearing = smearingMetrics(samples, reference, twin, comps ? { components: comps } : {});
       const notApplicable: Record<string, string> = {};
-      if (data.builtin && datasets[data.name as keyof typeof datasets].mixture) {
-        result.scoreError = scoreError(model, data.name, reference);
-        const comps = datasetComponents(core, data.name);
+      if (comps) {
+        result.scoreError = scoreError(model, comps, reference);
         const modes = modeFractions(
           samples,
           comps.map((c) => c.mean),
@@ -85,11 +103,17 @@ export const evaluate = defineCommand({
           { radius: 4 * Math.max(...comps.map((c) => c.std)) },
         );
         result.modes = { fractions: modes.fractions, weights: modes.weights, offMode: modes.offMode, maxAbsError: modes.maxAbsError };
-        const kl = gridKlTv(model, data.name, reference, grid);
-        if (typeof kl === 'string') notApplicable.gridDivergences = kl;
-        else result.gridDivergences = kl;
-      } else {
-        notApplicable.scoreError = notApplicable.modes = notApplicable.gridDivergences = `the exact density of ${data.name} is not known`;
+      } else notApplicable.scoreError = notApplicable.modes = `the exact score of ${data.name} is not known`;
+      const density = densityOf(model, reference);
+      if (typeof density === 'string') notApplicable.density = notApplicable.gridDivergences = density;
+      else {
+        const truth = comps ? mixtureLogDensity(comps, reference, []) : undefined;
+        result.density = {
+          ...density.summary,
+          ...(truth && { trueNats: mean(truth), trueBitsPerDim: -mean(truth) / (model.dim * Math.LN2) }),
+        };
+        if (comps && model.dim === 2) result.gridDivergences = gridKlTv(model, comps, reference, grid, density.sigma);
+        else notApplicable.gridDivergences = comps ? 'the KL/TV grid is 2-D' : `the exact density of ${data.name} is not known`;
       }
       result.notApplicable = notApplicable;
       if (args.json) io.stdout(`${JSON.stringify(result)}\n`);
@@ -100,89 +124,183 @@ export const evaluate = defineCommand({
   },
 });
 
-async function readSamples(path: string, d: number, io: CommandIO) {
+function asMatrix(p: { data: ArrayLike<number>; rows: number; cols: number }): Matrix {
+  return { data: Float64Array.from(p.data), rows: p.rows, cols: p.cols };
+}
+
+/** A data file split into its even and odd rows: the reference, and an independent twin for the floors. */
+function halves(m: Matrix, source: string): [Matrix, Matrix] {
+  if (m.rows < 4) throw new InputError(`${source}: eval needs at least 4 held-out points (two halves of 2), found ${m.rows}`);
+  const d = m.cols;
+  const pick = (parity: number) => {
+    const rows = Math.floor((m.rows - parity + 1) / 2);
+    const data = new Float64Array(rows * d);
+    for (let i = 0; i < rows; i++) data.set(m.data.subarray((2 * i + parity) * d, (2 * i + parity + 1) * d), i * d);
+    return { data, rows, cols: d };
+  };
+  return [pick(0), pick(1)];
+}
+
+async function readSamples(path: string, d: number, io: CommandIO): Promise<Matrix> {
   const m = await readPoints(path, { io });
   if (m.cols !== d) throw new InputError(`--samples ${path}: points have dimension ${m.cols}, the model ${d}`);
   if (m.rows < 2) throw new InputError(`--samples ${path}: need at least 2 samples, found ${m.rows}`);
-  return { data: m.data, rows: m.rows, cols: m.cols };
+  return asMatrix(m);
 }
 
 async function drawSamples(model: ScoreModel, bytes: Uint8Array, source: string, n: number, seed: number) {
   const r = await sampleParallel(model, bytes, source, { n, seed }, Math.min(8, availableParallelism()));
-  return { data: Float64Array.from(r.samples), rows: n, cols: model.dim };
+  return { ...r, samples: { data: Float64Array.from(r.samples), rows: n, cols: model.dim } };
 }
 
-/** Fisher divergence to the exact score on held-out points, overall and in the top/bottom log-density deciles. */
-function scoreError(model: ScoreModel, name: string, reference: { data: Float64Array; rows: number; cols: number }) {
-  const core = model.core,
-    x = core.f32(reference.data.length, reference.data),
-    truth = core.f32(reference.data.length),
-    logp = core.f32(reference.rows);
-  try {
-    datasetLogDensityScore(core, name, x, { score: truth, logp });
-    const sigma = model.defaultSigma;
-    const f = fisherDivergence(model.score(reference, sigma), truth.view, 2, logp.view);
+function mean(v: ArrayLike<number>): number {
+  let s = 0;
+  for (let i = 0; i < v.length; i++) s += v[i];
+  return s / v.length;
+}
+
+function mixtureLogDensity(comps: MixtureComponent[], x: Matrix, noiseVar: number[]): Float64Array {
+  return perturbedMixture(comps, x, noiseVar).logp;
+}
+
+/**
+ * The Fisher divergence of the model's score against the exact score of the density it models, on held-out
+ * points: at the model's default level sigma the data blurred by N(0, sigma^2) (standardised units), and
+ * for noise-conditional models at every level of its ladder too.
+ */
+function scoreError(model: ScoreModel, comps: MixtureComponent[], reference: Matrix) {
+  const conditional = model.spec.conditioning !== 'none';
+  const at = (sigma: number | null) => {
+    const noiseVar = sigma === null ? [] : model.normalization.std.map((s) => (sigma * s) ** 2);
+    const truth = perturbedMixture(comps, reference, noiseVar);
+    const f = fisherDivergence(model.score(reference, sigma ?? model.defaultSigma), truth.score, model.dim, truth.logp);
+    return { sigma, overall: f.overall, topDensityDecile: f.topDecile, bottomDensityDecile: f.bottomDecile };
+  };
+  // Unconditional models: against the clean data's score (dsm models learn the data blurred by their sigma).
+  const dsmSigma = model.training?.loss.name === 'dsm' ? model.training.loss.sigma : null;
+  const main = at(conditional ? model.defaultSigma : dsmSigma);
+  const levels = conditional && ['ncsn', 'continuous'].includes(model.training?.loss.name ?? '') ? modelSigmas(model) : [];
+  return {
+    ...main,
+    against: main.sigma === null ? 'the data score' : `the score of the data blurred by N(0, sigma^2) (standardised units)`,
+    ...(levels.length && { levels: levels.map((s) => ({ sigma: s, overall: at(s).overall })) }),
+  };
+}
+
+/** The model's density and where it is read, or why it has none. */
+function densityOf(model: ScoreModel, reference: Matrix) {
+  const d = model.dim;
+  if (model.training?.loss.name === 'continuous') {
+    const l = odeLogLikelihood(model, reference, { rtol: 1e-4, atol: 1e-4 });
     return {
-      overall: f.overall,
-      topDensityDecile: f.topDecile,
-      bottomDensityDecile: f.bottomDecile,
-      sigma: model.spec.conditioning === 'none' ? null : sigma,
+      sigma: l.sigma,
+      summary: { how: 'probability-flow ODE likelihood', sigma: l.sigma, nats: l.nats, bitsPerDim: l.bitsPerDim },
     };
-  } finally {
-    x.free();
-    truth.free();
-    logp.free();
   }
+  if (model.spec.kind !== 'energy')
+    return 'a score model has no density (train an energy model, or a continuous one for the ODE likelihood)';
+  if (d !== 2) return `the energy is normalised on a 2-D grid; this model has dimension ${d}`;
+  if (model.spec.conditioning === 'none') {
+    const nats = gridLogLikelihood(model, reference, 1, densityBox(model, reference, 0));
+    return { sigma: 1, summary: { how: 'exp(-E) normalised on a grid', sigma: null, nats, bitsPerDim: -nats / (d * Math.LN2) } };
+  }
+  const { best, levels } = validatedDensityLevel(model, reference, modelSigmas(model));
+  return {
+    sigma: best.sigma,
+    summary: {
+      how: 'exp(-E) normalised on a grid, at the level with the best held-out log-likelihood',
+      sigma: best.sigma,
+      nats: best.logLikelihood,
+      bitsPerDim: -best.logLikelihood / (d * Math.LN2),
+      levels: levels.map((l) => ({ sigma: l.sigma, nats: l.logLikelihood })),
+    },
+  };
 }
 
-/** KL and TV between the model density and the true one on a grid over the data (2-D). */
-function gridKlTv(model: ScoreModel, name: string, reference: { data: Float64Array }, cells: number) {
+/** KL and TV between the model density (read at sigma) and the true clean one, on a grid over the data (2-D). */
+function gridKlTv(model: ScoreModel, comps: MixtureComponent[], reference: Matrix, cells: number, sigma: number) {
   const range = dataRange([reference.data], 0.2);
   const points = gridPoints(range.x, range.y, cells, cells),
     rows = cells * cells;
   let modelLog: Float64Array;
-  if (model.spec.kind === 'energy') {
-    // p proportional to exp(-E); E is the energy of standardised data, a constant away from data units.
-    modelLog = Float64Array.from(model.energy({ data: points, rows, cols: 2 }, model.defaultSigma), (e) => -e);
-  } else if (model.training?.loss.name === 'continuous') {
-    const { logp } = logLikelihood(model, sdeOf(model.training.loss), normalize(model.normalization, points), {
+  if (model.training?.loss.name === 'continuous') {
+    modelLog = logLikelihood(model, sdeOf(model.training.loss), normalize(model.normalization, points), {
       rtol: 1e-4,
       atol: 1e-4,
       maxSteps: 20_000,
       seed: 0,
-    });
-    modelLog = logp;
+    }).logp;
   } else {
-    return 'a score model has no density (train an energy model, or a continuous one for the ODE likelihood)';
+    // p proportional to exp(-E); E is the energy of standardised data, a constant away from data units.
+    modelLog = Float64Array.from(model.energy({ data: points, rows, cols: 2 }, sigma), (e) => -e);
   }
-  const x = model.core.f32(2 * rows, points),
-    truth = model.core.f32(rows);
-  try {
-    datasetLogDensityScore(model.core, name, x, { logp: truth });
-    const cellArea = ((range.x[1] - range.x[0]) / cells) * ((range.y[1] - range.y[0]) / cells);
-    const g = gridDivergences(modelLog, truth.view, cellArea);
-    return {
-      kl: g.kl,
-      reverseKl: g.reverseKl,
-      tv: g.tv,
-      cells,
-      range,
-      density: model.spec.kind === 'energy' ? 'exp(-E)' : 'ODE likelihood',
-    };
-  } finally {
-    x.free();
-    truth.free();
-  }
+  const truth = mixtureLogDensity(comps, { data: Float64Array.from(points), rows, cols: 2 }, []);
+  const cellArea = ((range.x[1] - range.x[0]) / cells) * ((range.y[1] - range.y[0]) / cells);
+  const g = gridDivergences(modelLog, truth, cellArea);
+  return { kl: g.kl, reverseKl: g.reverseKl, tv: g.tv, cells, range, sigma: model.spec.conditioning === 'none' ? null : sigma };
 }
 
+/** The text report: one section per measurement, each naming the noise level it reads the model at. */
 function report(r: Record<string, unknown>): string {
+  const fmt = (v: unknown): string =>
+    typeof v === 'number' ? String(Number(v.toPrecision(4))) : v === null ? 'none' : Array.isArray(v) ? v.map(fmt).join(', ') : String(v);
   const lines = [`${r.model} on ${r.data}: ${r.samples} samples (${r.samplesFrom}) vs ${r.heldOut} held-out points`];
-  const fmt = (v: unknown) => (typeof v === 'number' ? v.toPrecision(4) : JSON.stringify(v));
-  for (const [section, values] of Object.entries(r)) {
-    if (typeof values !== 'object' || values === null || section === 'notApplicable') continue;
-    lines.push(`${section}:`);
-    for (const [k, v] of Object.entries(values)) lines.push(`  ${k.padEnd(20)}${Array.isArray(v) ? v.map(fmt).join(', ') : fmt(v)}`);
+  if (r.sigma !== null) lines.push(`noise-conditional model: scores are read at sigma ${fmt(r.sigma)} (its smallest level) unless named`);
+  const sampler = r.sampler as
+    | { name: string; settings: Record<string, unknown>; stationarity: { residual: number; settled: boolean } }
+    | undefined;
+  if (sampler)
+    lines.push(
+      `samples drawn with ${sampler.name}: Stein residual ${fmt(sampler.stationarity.residual)} (${sampler.stationarity.settled ? 'settled' : 'NOT settled'})`,
+    );
+  const d = r.sampleDistances as Record<string, number>;
+  lines.push('sample distances:', ...Object.entries(d).map(([k, v]) => `  ${k.padEnd(22)}${fmt(v)}`));
+  const sm = r.smearing as { mmd2: { value: number; floor: number }; inModeShare?: { value: number; floor: number } };
+  lines.push(
+    'smearing (samples | data-vs-data floor):',
+    `  ${'mmd2 standardised'.padEnd(22)}${fmt(sm.mmd2.value)} | ${fmt(sm.mmd2.floor)}`,
+  );
+  if (sm.inModeShare) lines.push(`  ${'in-mode share'.padEnd(22)}${fmt(sm.inModeShare.value)} | ${fmt(sm.inModeShare.floor)}`);
+  const se = r.scoreError as
+    | {
+        sigma: number | null;
+        overall: number;
+        topDensityDecile: number;
+        bottomDensityDecile: number;
+        against: string;
+        levels?: { sigma: number; overall: number }[];
+      }
+    | undefined;
+  if (se) {
+    lines.push(
+      `score error (Fisher divergence against ${se.against}${se.sigma === null ? '' : `, sigma ${fmt(se.sigma)}`}):`,
+      `  ${'overall'.padEnd(22)}${fmt(se.overall)}`,
+      `  ${'top density decile'.padEnd(22)}${fmt(se.topDensityDecile)}`,
+      `  ${'bottom density decile'.padEnd(22)}${fmt(se.bottomDensityDecile)}`,
+    );
+    if (se.levels) lines.push(`  ${'per level'.padEnd(22)}${se.levels.map((l) => `sigma ${fmt(l.sigma)}: ${fmt(l.overall)}`).join('; ')}`);
   }
+  const modes = r.modes as Record<string, unknown> | undefined;
+  if (modes) lines.push('modes:', ...Object.entries(modes).map(([k, v]) => `  ${k.padEnd(22)}${fmt(v)}`));
+  const dens = r.density as
+    | { how: string; sigma: number | null; nats: number; bitsPerDim: number; trueNats?: number; levels?: { sigma: number; nats: number }[] }
+    | undefined;
+  if (dens) {
+    lines.push(
+      `held-out log-likelihood (${dens.how}${dens.sigma === null ? '' : `, sigma ${fmt(dens.sigma)}`}; data units):`,
+      `  ${'nats per point'.padEnd(22)}${fmt(dens.nats)}${dens.trueNats !== undefined ? ` (true density: ${fmt(dens.trueNats)})` : ''}`,
+      `  ${'bits per dimension'.padEnd(22)}${fmt(dens.bitsPerDim)}`,
+    );
+    if (dens.levels) lines.push(`  ${'per level'.padEnd(22)}${dens.levels.map((l) => `sigma ${fmt(l.sigma)}: ${fmt(l.nats)}`).join('; ')}`);
+  }
+  const g = r.gridDivergences as { kl: number; reverseKl: number; tv: number; sigma: number | null } | undefined;
+  if (g)
+    lines.push(
+      `grid divergences against the true density${g.sigma === null ? '' : ` (model read at sigma ${fmt(g.sigma)})`}:`,
+      `  ${'kl'.padEnd(22)}${fmt(g.kl)}`,
+      `  ${'reverseKl'.padEnd(22)}${fmt(g.reverseKl)}`,
+      `  ${'tv'.padEnd(22)}${fmt(g.tv)}`,
+    );
   for (const [k, why] of Object.entries(r.notApplicable as Record<string, string>)) lines.push(`${k}: n/a (${why})`);
   return `${lines.join('\n')}\n`;
 }

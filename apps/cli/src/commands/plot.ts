@@ -1,5 +1,5 @@
 import { availableParallelism } from 'node:os';
-import { decodeModel } from '@scorefield/models';
+import { decodeModel, modelSigmas, sdeOf, validatedDensityLevel, type ScoreModel } from '@scorefield/models';
 import { InputError, lookup } from '@scorefield/core-math';
 import { dataRange } from '@scorefield/plot';
 import { renderPng } from '@scorefield/plot/raster';
@@ -10,6 +10,9 @@ import { maxModelParams } from '../limits.js';
 import { getCore } from '../core.js';
 import { sampleParallel } from '../parallel-sample.js';
 import { figure, plotKinds, type PlotKind } from '../figures.js';
+import type { LoadedData } from '../data.js';
+
+type Points = LoadedData['points'];
 
 export const plot = defineCommand({
   name: 'plot',
@@ -69,6 +72,10 @@ export const plot = defineCommand({
         );
       }
       const values = data ? Float64Array.from(data.points.data) : undefined;
+      const heldOut =
+        dataSpec && data?.builtin
+          ? (await loadData(core, dataSpec, { size: 2000, seed: 2 ** 31 + seed, dim: 2, io, quiet: true })).points
+          : data?.points;
       // The data set the frame (samples far outside are clipped); without data, the samples do.
       const range = dataRange(values ? [values] : samples ? [samples] : [], 0.15);
       const svg = figure(kind, {
@@ -79,6 +86,7 @@ export const plot = defineCommand({
         samples,
         data: data && values ? { values, name: data.name, builtin: data.builtin } : undefined,
         samplesLabel: args.samples ? 'samples' : `samples (${t?.loss.name === 'ncsn' ? 'annealed Langevin' : 'model'})`,
+        level: pictureLevel(model, kind, heldOut, data?.builtin ?? false),
       });
       await writeOutput(out, [ext === '.png' ? await renderPng(svg, { scale }) : svg], io.stdout);
       const result = { out, model: modelPath, kind, data: data ? data.points.rows : 0, samples: samples ? samples.length / 2 : 0 };
@@ -89,3 +97,28 @@ export const plot = defineCommand({
     }
   },
 });
+
+/**
+ * The noise level a picture reads a noise-conditional model at, and why: densities and energies of energy
+ * models at the level whose density best predicts held-out data (2-D grid), densities of continuous models
+ * by the probability-flow ODE (down to the SDE's smallest sigma), everything else at the smallest level.
+ */
+function pictureLevel(
+  model: ScoreModel,
+  kind: PlotKind,
+  heldOut: Points | undefined,
+  fresh: boolean,
+): { sigma: number; why: string } | undefined {
+  if (model.spec.conditioning === 'none') return undefined;
+  if (kind === 'density' && model.training?.loss.name === 'continuous') {
+    const sde = sdeOf(model.training.loss);
+    return { sigma: sde.sigma(sde.eps), why: 'probability-flow ODE likelihood' };
+  }
+  const energyPicture = model.spec.kind === 'energy' && (kind === 'density' || kind === 'energy' || kind === 'field');
+  const levels = ['ncsn', 'continuous'].includes(model.training?.loss.name ?? '') ? modelSigmas(model) : [];
+  if (energyPicture && heldOut && levels.length > 1) {
+    const { best } = validatedDensityLevel(model, { data: Float64Array.from(heldOut.data), rows: heldOut.rows, cols: 2 }, levels);
+    return { sigma: best.sigma, why: `best log-likelihood of ${fresh ? 'held-out' : 'the --data'} points` };
+  }
+  return { sigma: model.defaultSigma, why: 'smallest training level' };
+}

@@ -8,6 +8,8 @@ import {
   type InitSpec,
   type SampleOptions,
   type SamplerName,
+  type SamplerSettings,
+  type Stationarity,
 } from '@scorefield/models';
 import { InputError, lookup } from '@scorefield/core-math';
 import { defineCommand, intFlag, positiveFlag, requireFlag, sigmasFlag, type CommandIO } from '../command.js';
@@ -33,15 +35,30 @@ export const sample = defineCommand({
     steps: {
       type: 'string',
       value: 'T',
-      description: 'langevin: steps (1000); annealed: steps per level (100); pc: predictor steps (500)',
+      description: 'langevin: steps (default: ln(100) / alpha, 500 to 2000); annealed: steps per level (100); pc: predictor steps (500)',
     },
-    'step-size': { type: 'string', value: 'A', description: 'langevin: alpha (1e-3); annealed: eps (0.1 sigma_L^2); standardised units' },
+    'step-size': {
+      type: 'string',
+      value: 'A',
+      description:
+        "langevin: alpha (default: 0.1 / the model's curvature); annealed: eps (default: the variance-matching step for the levels); standardised units",
+    },
     decay: { type: 'string', value: 'G', description: 'langevin: multiply alpha by G every step (default 1: fixed)' },
     sigma: { type: 'string', value: 'S', description: 'langevin: noise level the model is read at (default: its smallest)' },
     sigmas: { type: 'string', value: 'sched', description: "annealed: levels schedule:max:min:levels (default: the model's)" },
-    denoise: { type: 'boolean', description: 'annealed, pc: finish with a denoising step x + sigma^2 s(x)', default: false },
-    snr: { type: 'string', value: 'R', description: 'pc: corrector signal-to-noise ratio (0.16)' },
-    'corrector-steps': { type: 'string', value: 'M', description: 'pc: corrector steps per predictor step (1)' },
+    denoise: { type: 'boolean', description: 'annealed, pc: finish with a denoising step x + sigma^2 s(x) (the default)', default: false },
+    'no-denoise': { type: 'boolean', description: 'annealed, pc: no final denoising step', default: false },
+    snr: {
+      type: 'string',
+      value: 'R',
+      description: "pc: the corrector's signal-to-noise ratio (Song et al.'s adaptive step; 0.16); giving it turns the corrector on",
+    },
+    'corrector-steps': {
+      type: 'string',
+      value: 'M',
+      description:
+        'pc: corrector steps per predictor step (default: 1 with --snr or above 4 dimensions; else 0, where the predictor alone measured best)',
+    },
     rtol: { type: 'string', value: 'TOL', description: 'ode: relative tolerance (1e-5)' },
     atol: { type: 'string', value: 'TOL', description: 'ode: absolute tolerance (1e-5)' },
     init: {
@@ -67,6 +84,7 @@ export const sample = defineCommand({
     const n = intFlag('n', args.n, 1, 1e8);
     const seed = intFlag('seed', args.seed, 0, 2 ** 32 - 1);
     const workers = args.workers === undefined ? Math.min(8, availableParallelism()) : intFlag('workers', args.workers, 1, 64);
+    if (args.denoise && args['no-denoise']) throw new InputError('--denoise and --no-denoise contradict each other; give one');
     if (args.trajectory === undefined && args['record-every'] !== undefined)
       throw new InputError('--record-every needs --trajectory <file.npy>');
     const [ext] = checkOutputs([
@@ -95,6 +113,7 @@ export const sample = defineCommand({
         ...(args.sigma !== undefined && { sigma: positiveFlag('sigma', args.sigma) }),
         ...(args.sigmas !== undefined && { sigmas: sigmasFlag(args.sigmas) }),
         ...(args.denoise && { denoise: true }),
+        ...(args['no-denoise'] && { denoise: false }),
         ...(args.snr !== undefined && { snr: positiveFlag('snr', args.snr) }),
         ...(args['corrector-steps'] !== undefined && { correctorSteps: intFlag('corrector-steps', args['corrector-steps'], 0, 100) }),
         ...(args.rtol !== undefined && { rtol: positiveFlag('rtol', args.rtol) }),
@@ -139,17 +158,21 @@ export const sample = defineCommand({
         n,
         dim: d,
         sampler: result.sampler,
+        settings: result.settings,
+        stationarity: result.stationarity,
         evaluations: result.evaluations,
         seed,
         workers,
         seconds,
         ...(args.trajectory !== undefined && { trajectory: args.trajectory, frames, recordEvery: options.recordEvery }),
       };
+      if (samplers[result.sampler].stationary && !result.stationarity.settled)
+        io.stderr(`scorefield sample: warning: ${unsettled(result.stationarity)}\n`);
       const say = ext === '-' ? (t: string) => !args.quiet && io.stderr(t) : io.stdout;
       if (args.json) io.stdout(`${JSON.stringify(summary)}\n`);
       else
         say(
-          `wrote ${out === '-' ? 'stdout' : out}: ${n} samples, ${result.sampler} (${Math.round(result.evaluations)} score evaluations per particle) in ${seconds.toFixed(1)} s\n`,
+          `wrote ${out === '-' ? 'stdout' : out}: ${n} samples, ${result.sampler} ${settingsText(result.settings)} (${Math.round(result.evaluations)} score evaluations per particle) in ${seconds.toFixed(1)} s\n`,
         );
     } finally {
       model.free();
@@ -185,4 +208,19 @@ async function parseHold(coords: string, from: string | undefined, n: number, d:
   if (!list.every((c) => typeof c === 'number' && Number.isInteger(c) && c >= 0 && c < d))
     throw new InputError(`--hold: expected coordinates between 0 and ${d - 1}, got '${excerpt(coords, 40)}'`);
   return { coords: list as number[], points: await pointsOf(from, n, d, 'hold-from', io) };
+}
+
+/** The settings a sampler chose, short: `steps=1400 stepSize=1.4e-4 sigmas=14 levels 3.71..0.0276`. */
+export function settingsText(settings: SamplerSettings): string {
+  const p = (v: number) => String(Number(v.toPrecision(3)));
+  const parts = Object.entries(settings).map(([k, v]) =>
+    Array.isArray(v) ? `${k}=${v.length} levels ${p(v[0])}..${p(v[v.length - 1])}` : `${k}=${typeof v === 'number' ? p(v) : v}`,
+  );
+  return `(${parts.join(' ')})`;
+}
+
+/** The warning for Langevin chains that have not settled into the model's law (see @scorefield/models stationarity). */
+export function unsettled(s: Stationarity): string {
+  const direction = s.direction.map((v) => v.toFixed(2)).join(', ');
+  return `the chains have not settled: Stein residual ${s.residual.toFixed(3)} ± ${s.standardError.toFixed(3)} along (${direction}) (standardised units; 0 at the model's law); try more --steps, or a smaller --step-size if it grows with them`;
 }

@@ -11,7 +11,19 @@ import {
   type Activation,
   type ModelKind,
 } from '@scorefield/core-math';
-import { decodeCheckpoint, encodeCheckpoint, encodeModel, lossCurve, trainDefaults, Trainer, type TrainOptions } from '@scorefield/models';
+import {
+  decodeCheckpoint,
+  defaultSteps,
+  defaultStepsOf,
+  encodeCheckpoint,
+  encodeModel,
+  lossCurve,
+  objectiveLabel,
+  trainDefaults,
+  Trainer,
+  type NoiseLadder,
+  type TrainOptions,
+} from '@scorefield/models';
 import { ParallelTrainer } from '@scorefield/models/node';
 import { defineCommand, intFlag, intListFlag, positiveFlag, requireFlag } from '../command.js';
 import { loadData } from '../data.js';
@@ -68,13 +80,40 @@ export const train = defineCommand({
       description: `ssm/ssm-vr projections: ${Object.keys(projections).join(', ')} (default: ${objectiveFlagDefaults.projections})`,
     },
     slices: { type: 'string', value: 'M', description: `ssm/ssm-vr projections per point (default: ${objectiveFlagDefaults.slices})` },
-    sigma: { type: 'string', value: 'S', description: `dsm noise level, standardised units (default: ${objectiveFlagDefaults.sigma})` },
+    sigma: {
+      type: 'string',
+      value: 'S',
+      description: `dsm noise level, standardised units, or 'data': the smallest level of the data's ladder (default: ${objectiveFlagDefaults.sigma})`,
+    },
     sigmas: {
       type: 'string',
       value: 'sched',
-      description: `ncsn levels schedule:max:min:levels, schedule geometric|linear|cosine (default: ${objectiveFlagDefaults.sigmas})`,
+      description: `ncsn levels schedule:max:min:levels, schedule geometric|linear|cosine, or 'data': chosen from the data (default: ${objectiveFlagDefaults.sigmas})`,
     },
     sde: { type: 'string', value: 've|vp', description: `continuous-time SDE (default: ${objectiveFlagDefaults.sde})` },
+    'sigma-max': {
+      type: 'string',
+      value: 'S',
+      description: 'continuous VE: largest noise level, standardised units (default: from the data)',
+    },
+    'sigma-min': {
+      type: 'string',
+      value: 'S',
+      description: 'continuous VE: smallest noise level, standardised units (default: from the data)',
+    },
+    'noise-levels': {
+      type: 'string',
+      value: 'data|fixed',
+      description:
+        'where noise levels not given come from: the data (largest pairwise distance, nearest-neighbour scale, ratio from the dimension) or the fixed levels of scorefield 0.1 (ncsn geometric:1:0.01:10, dsm 0.1, VE 5 -> 0.01)',
+      default: 'data',
+    },
+    ema: {
+      type: 'string',
+      value: 'M',
+      description: 'decay of the moving average of the weights that is saved and sampled; 0 saves the last weights',
+      default: String(trainDefaults.ema),
+    },
     hidden: { type: 'string', value: 'W,W,..', description: 'hidden layer widths', default: trainDefaults.hidden.join(',') },
     activation: {
       type: 'string',
@@ -82,7 +121,11 @@ export const train = defineCommand({
       description: `activation: ${Object.keys(activations).join(', ')}`,
       default: trainDefaults.activation,
     },
-    steps: { type: 'string', value: 'N', description: 'Adam steps', default: String(trainDefaults.steps) },
+    steps: {
+      type: 'string',
+      value: 'N',
+      description: `Adam steps (default: ${defaultStepsOf.conditional} for ncsn and continuous, ${defaultStepsOf.unconditional} otherwise)`,
+    },
     batch: { type: 'string', value: 'B', description: 'points per step', default: String(trainDefaults.batch) },
     lr: { type: 'string', value: 'LR', description: 'Adam learning rate', default: String(trainDefaults.lr) },
     'lr-decay': { type: 'string', value: 'none|cosine', description: 'learning-rate schedule', default: 'none' },
@@ -124,16 +167,21 @@ export const train = defineCommand({
     lookup(activations, activation, 'activation');
     const lrDecay = lookup({ none: 'none', cosine: 'cosine' } as const, args['lr-decay']!, 'lr decay');
     const standardize = lookup({ yes: true, no: false }, args.standardize!, '--standardize value');
-    const options: TrainOptions & { steps: number; seed: number; batch: number } = {
+    const noiseLevels = lookup({ data: 'data', fixed: 'fixed' } as const, args['noise-levels']!, '--noise-levels value');
+    const ema = Number(args.ema);
+    if (args.ema!.trim() === '' || !(ema >= 0 && ema < 1)) throw new InputError(`--ema: expected a number in [0, 1), got '${args.ema}'`);
+    const options: TrainOptions & { seed: number; batch: number } = {
       hidden: intListFlag('hidden', args.hidden),
       activation,
-      steps: intFlag('steps', args.steps, 1, 1e9),
+      ...(args.steps !== undefined && { steps: intFlag('steps', args.steps, 1, 1e9) }),
       batch: intFlag('batch', args.batch, 1, 1 << 20),
       lr: positiveFlag('lr', args.lr),
       lrDecay,
       ...(args['clip-grad'] !== undefined && { clipGrad: positiveFlag('clip-grad', args['clip-grad']) }),
       standardize,
       loss,
+      noiseLevels,
+      ema,
       kind: args.model as ModelKind,
       conditioning: conditioningFromFlag(args.conditioning),
       seed: intFlag('seed', args.seed, 0, 2 ** 32 - 1),
@@ -155,7 +203,7 @@ export const train = defineCommand({
 
     const core = await getCore();
     const data = await loadData(core, dataSpec, { size, seed: options.seed, io, quiet: args.quiet });
-    checkTrainingMemory(options, data.points.rows, data.points.cols);
+    checkTrainingMemory({ ...options, steps: options.steps ?? defaultSteps(loss) }, data.points.rows, data.points.cols);
     if (recordEvery && data.points.cols !== 2)
       throw new InputError(`--record-every: field snapshots need 2-D data, ${data.name} has dimension ${data.points.cols}`);
     // Everything that must match for a resumed run to equal an uninterrupted one.
@@ -163,15 +211,8 @@ export const train = defineCommand({
     const parallel =
       workers > 1 ? new ParallelTrainer(core, data.points, { ...options, dataName: data.name, workers, wasm: core.build }) : undefined;
     const trainer = parallel?.trainer ?? new Trainer(core, data.points, { ...options, dataName: data.name });
-    const norm = trainer.model.normalization;
-    const overflow = [...norm.mean, ...norm.std].findIndex((v) => !Number.isFinite(v));
-    if (overflow >= 0) {
-      await parallel?.close();
-      trainer.free();
-      trainer.model.free();
-      const k = (overflow % data.points.cols) + 1;
-      throw new InputError(`${data.name}: standardising coordinate ${k} overflows (its values are too large); rescale the data`);
-    }
+    const steps = trainer.options.steps;
+    if (!args.quiet) for (const notice of trainer.notices) io.stderr(`scorefield train: ${notice}\n`);
     await parallel?.start();
     const step = (count: number, onStep: (s: number, loss: number) => void) =>
       parallel ? parallel.run(count, onStep) : trainer.run(count, onStep);
@@ -193,8 +234,9 @@ export const train = defineCommand({
         }
       }
       if (record && trainer.step === 0) snapshot(record, trainer.model, 0);
-      const bar = createProgress(io, 'train', options.steps, !args.quiet);
-      const progressEvery = Math.max(1, Math.floor(options.steps / 200));
+      if (trainer.ladder && !args.json && !args.quiet) io.stdout(`${ladderLine(trainer.ladder, objectiveLabel(trainer.loss))}\n`);
+      const bar = createProgress(io, 'train', steps, !args.quiet);
+      const progressEvery = Math.max(1, Math.floor(steps / 200));
       let piece = 1;
       const t0 = performance.now(),
         startStep = trainer.step;
@@ -203,24 +245,21 @@ export const train = defineCommand({
         writeFileAtomic(out, encodeModel(trainer.model));
         if (record) writeFileAtomic(recPath, encodeRecord(record));
       };
-      while (trainer.step < options.steps) {
-        const next = Math.min(
-          options.steps,
-          ...[every, recordEvery].filter((k) => k > 0).map((k) => (Math.floor(trainer.step / k) + 1) * k),
-        );
+      while (trainer.step < steps) {
+        const next = Math.min(steps, ...[every, recordEvery].filter((k) => k > 0).map((k) => (Math.floor(trainer.step / k) + 1) * k));
         // In pieces of about 50 ms, yielding to the event loop between them, so SIGINT/SIGTERM are handled
         // at once while training (the same bits however the steps are split).
         while (trainer.step < next) {
           const t = performance.now();
           step(Math.min(next - trainer.step, piece), (done, value) => {
-            if (done % progressEvery === 0 || done === options.steps) bar.update(done, `loss ${value.toFixed(4)}`);
+            if (done % progressEvery === 0 || done === steps) bar.update(done, `loss ${value.toFixed(4)}`);
           });
           const ms = performance.now() - t;
           piece = ms < 25 ? piece * 2 : ms > 100 ? Math.max(1, piece >> 1) : piece;
           await new Promise((r) => setImmediate(r));
         }
         if (record && trainer.step % recordEvery === 0) snapshot(record, trainer.model, trainer.step);
-        if (every && trainer.step % every === 0 && trainer.step < options.steps) {
+        if (every && trainer.step % every === 0 && trainer.step < steps) {
           save();
           writeFileAtomic(ckptPath, encodeCheckpoint(trainer, config)); // after the model: a checkpoint never runs ahead of it
         }
@@ -237,10 +276,13 @@ export const train = defineCommand({
         data: data.name,
         points: data.points.rows,
         dim: data.points.cols,
-        loss,
+        loss: trainer.loss,
+        ...(trainer.ladder && { noiseLevels: trainer.ladder }),
+        ema: model.training?.ema ?? 0,
+        notices: trainer.notices,
         model: args.model,
         conditioning: model.spec.conditioning,
-        steps: options.steps,
+        steps,
         resumedFrom: args.resume ? startStep : undefined,
         batch: options.batch,
         lr: options.lr,
@@ -250,7 +292,7 @@ export const train = defineCommand({
         params: model.layout.paramCount,
         finalLoss,
         seconds,
-        stepsPerSecond: (options.steps - startStep) / seconds,
+        stepsPerSecond: (steps - startStep) / seconds,
         build: core.build,
         workers,
         record: record ? recPath : undefined,
@@ -258,7 +300,7 @@ export const train = defineCommand({
       if (args.json) io.stdout(`${JSON.stringify(result)}\n`);
       else
         io.stdout(
-          `wrote ${out}: ${result.params} parameters, ${options.steps} steps in ${seconds.toFixed(1)} s (${result.stepsPerSecond.toFixed(0)} steps/s, ${core.build}), final loss ${finalLoss.toFixed(4)}\n`,
+          `wrote ${out}: ${result.params} parameters, ${steps} steps in ${seconds.toFixed(1)} s (${result.stepsPerSecond.toFixed(0)} steps/s, ${core.build}), final loss ${finalLoss.toFixed(4)}\n`,
         );
     } finally {
       await parallel?.close();
@@ -267,6 +309,12 @@ export const train = defineCommand({
     }
   },
 });
+
+/** The line `train` prints about the noise levels it chose from the data. */
+function ladderLine(l: NoiseLadder, objective: string): string {
+  const p = (v: number) => Number(v.toPrecision(3));
+  return `noise levels from the data (standardised units): ${l.levels} geometric levels ${p(l.sigmaMax)} -> ${p(l.sigmaMin)}, ratio ${p(l.ratio)}; trains ${objective}`;
+}
 
 /**
  * Refuses, before training, a network or data set that cannot fit: more parameters than a model file may

@@ -50,6 +50,26 @@ describe('ParallelTrainer', () => {
     expect(mean(a.losses.subarray(250))).toBeLessThan(0.9 * mean(a.losses.subarray(0, 30)));
   });
 
+  it('the shards compute with the trained weights; the model holds their moving average', async () => {
+    const data = { data: datasetSample(core, 'gmm3', core.rng(1), 1000).toArray(), rows: 1000, cols: 2 };
+    const run = async (ema: number) => {
+      const p = new ParallelTrainer(core, data, { hidden: [16, 16], steps: 40, seed: 7, ema, workers: 2 });
+      await p.start();
+      p.run(40);
+      await p.close();
+      const trained = p.trainer.params.toArray(),
+        held = p.trainer.model.params.toArray();
+      p.trainer.free();
+      p.trainer.model.free();
+      return { trained, held };
+    };
+    const on = await run(0.999),
+      off = await run(0);
+    expect(Array.from(on.trained)).toEqual(Array.from(off.trained));
+    expect(Array.from(off.held)).toEqual(Array.from(off.trained));
+    expect(Array.from(on.held)).not.toEqual(Array.from(on.trained));
+  });
+
   it('runs a step started before start() resolves (the worker counts generations from 0)', async () => {
     const data = { data: datasetSample(core, 'gmm3', core.rng(1), 1000).toArray(), rows: 1000, cols: 2 };
     const o = { hidden: [16, 16], steps: 5, seed: 4, workers: 2, stallTimeoutMs: 20_000 };

@@ -156,7 +156,7 @@ export class ParallelTrainer {
     const standardized = normalize(model.normalization, data.data);
     const seed = this.trainer.options.seed;
     // Shard 0 runs here, on the trainer's core.
-    const objective = new BoundObjective(core, this.trainer.options.loss, model.spec, model.layout);
+    const objective = new BoundObjective(core, this.trainer.loss, model.spec, model.layout);
     this.local = {
       objective,
       rng: core.rng(shardSeed(seed, 0)),
@@ -180,7 +180,7 @@ export class ParallelTrainer {
           spec: model.spec,
           dims: [...model.layout.dims],
           activation: model.config.activation,
-          loss: this.trainer.options.loss,
+          loss: this.trainer.loss,
           seed: shardSeed(seed, w),
           wasm: options.wasm ?? 'auto',
           fault: fault?.worker === w ? fault : undefined,
@@ -234,7 +234,7 @@ export class ParallelTrainer {
       // Normally immediate; not when the previous run threw between starting a step and its end.
       this.waitForWorkers(this.generation, Atomics.load(control, STEP));
       const step = trainer.step + 1;
-      this.params.set(model.params.view);
+      this.params.set(trainer.params.view); // the trained weights, not their moving average
       const generation = (this.generation = (this.generation + 1) | 0);
       Atomics.store(control, STEP, step);
       Atomics.store(control, GENERATION, generation);
@@ -242,7 +242,7 @@ export class ParallelTrainer {
       // Shard 0 here, meanwhile.
       gatherRandomRows(this.core, local.rng, local.train, local.train.length / model.dim, model.dim, local.batch);
       local.grads.view.fill(0);
-      const own = local.objective.lossGrad(model.params, local.batch, shards[0], local.rng, local.grads, local.ws);
+      const own = local.objective.lossGrad(trainer.params, local.batch, shards[0], local.rng, local.grads, local.ws);
       this.waitForWorkers(generation, step);
       // The batch-mean gradient: shard means weighted by shard sizes, summed in WASM (a JS loop over the
       // parameters took a tenth of a width-128 step) after one block copy out of the shared buffer.

@@ -1,5 +1,6 @@
 import { InputError, type F32Buffer, type Rng, type StepRule } from '@scorefield/core-math';
 import type { ScoreSource, Stepper } from '../score-source.js';
+import { STEIN_CHUNK, steinChunk, type SteinChunk, type SteinSums } from './stationarity.js';
 
 /** Progress of a sampler: steps done of the total, and the noise level it is at. */
 export interface SampleProgress {
@@ -81,6 +82,33 @@ export class SamplerContext {
       (Math.floor(this.done / this.progressEvery) > Math.floor(before / this.progressEvery) || this.done >= this.steps)
     ) {
       this.onProgress({ step: Math.min(this.done, this.steps), steps: this.steps, sigma, particles: () => this.particles() });
+    }
+  }
+
+  /**
+   * Stein sums of the particles now with the score at `sigma` (see stationarity.ts), in chunks aligned to
+   * multiples of {@link STEIN_CHUNK} of the whole run. Held (inpainted) coordinates are left out.
+   */
+  steinSums(sigma: number): SteinSums {
+    const d = this.model.dim,
+      n = this.n,
+      core = this.model.core;
+    const s = core.f32(n * d);
+    try {
+      this.stepper.score(this.x, n, sigma, s);
+      const y = this.x.view,
+        sv = s.view;
+      const chunks: SteinChunk[] = [];
+      // The first chunk ends at the next multiple of STEIN_CHUNK of the whole run.
+      for (let c0 = 0; c0 < n; ) {
+        const c1 = Math.min(n, c0 + STEIN_CHUNK - ((this.first + c0) % STEIN_CHUNK));
+        chunks.push(steinChunk(y.subarray(c0 * d, c1 * d), sv.subarray(c0 * d, c1 * d), c1 - c0, d));
+        c0 = c1;
+      }
+      const held = this.hold ? Array.from(this.hold.mask.view.keys()).filter((j) => this.hold!.mask.view[j]) : [];
+      return { sigma, chunks, ...(held.length ? { held } : {}) };
+    } finally {
+      s.free();
     }
   }
 

@@ -1,76 +1,41 @@
-import { InputError, lookup, rngNormal, rngUniform, sigmaSchedule, type F32Buffer, type Rng } from '@scorefield/core-math';
+import { InputError, lookup, rngNormal, rngUniform, type F32Buffer, type Rng } from '@scorefield/core-math';
 import type { ScoreSource } from '../score-source.js';
 import { normalize } from '../normalization.js';
 import { checkPoints, type Points } from '../points.js';
 import { sdeOf, type Sde } from '../sde.js';
-import { SamplerContext, checkInt, checkPositive, type SampleProgress } from './context.js';
-import { solveProbabilityFlow, ODE_BLOCK } from './ode.js';
+import { annealed } from './annealed.js';
+import { SamplerContext, checkInt } from './context.js';
+import { langevin } from './langevin.js';
+import { pc } from './predictor-corrector.js';
+import { ode } from './probability-flow.js';
+import type { InitSpec, SampleOptions, SamplerSettings, SamplerSpec } from './spec.js';
+import { stationarity, type Stationarity, type SteinSums } from './stationarity.js';
 
-/** The samplers, one step convention: x <- x + (alpha/2) s(x) + sqrt(alpha) z for every Langevin step. */
-export const samplers = {
-  langevin: 'unadjusted Langevin dynamics at one noise level, fixed or decaying step',
-  annealed: 'annealed Langevin dynamics over the noise levels (NCSN Algorithm 1), alpha_i = eps sigma_i^2 / sigma_L^2',
-  pc: 'predictor-corrector for VE/VP SDE models: reverse diffusion + SNR-adaptive Langevin corrector',
-  ode: 'probability-flow ODE with an adaptive Runge-Kutta 5(4) solver (deterministic)',
-} satisfies Record<string, string>;
+export { annealedDefaults, annealedStepFactor, annealedVarianceRatio, modelSigmas, type AnnealedSettings } from './annealed.js';
+export { langevinDefaults, modelCurvature, type LangevinSettings } from './langevin.js';
+export { pcDefaults, defaultCorrectorSteps, type PcSettings } from './predictor-corrector.js';
+export { odeDefaults, type OdeSettings } from './probability-flow.js';
+export type { InitSpec, SampleOptions, SamplerSettings, SamplerSpec } from './spec.js';
+export { stationarity, STEIN_TOLERANCE, type Stationarity, type SteinSums } from './stationarity.js';
+
+/** The samplers by name; one step convention: x <- x + (alpha/2) s(x) + sqrt(alpha) z for every Langevin step. */
+export const samplers = { langevin, annealed, pc, ode } satisfies Record<string, SamplerSpec>;
 export type SamplerName = keyof typeof samplers;
-
-/** Initial particles: in standardised units N(0, I), U[-3, 3]^d, the SDE prior; a box or points in data units. */
-export type InitSpec = 'gaussian' | 'uniform' | 'prior' | { uniform: [number, number] } | Points;
-
-/** Options of {@link sample}. Step sizes and noise levels are in standardised units (the network's). */
-export interface SampleOptions {
-  /** Number of particles. */
-  n: number;
-  /** Default: annealed for ncsn models, pc for continuous ones, else langevin. */
-  sampler?: SamplerName;
-  seed?: number;
-  init?: InitSpec;
-  /** langevin: steps (1000); annealed: steps per level (100); pc: predictor steps (500). */
-  steps?: number;
-  /** langevin: alpha (1e-3); annealed: eps (default 0.1 sigma_L^2, see {@link annealedDefaults}). */
-  stepSize?: number;
-  /** langevin: multiply alpha by this every step (default 1: fixed step). */
-  decay?: number;
-  /** langevin: the noise level the model is read at (default: its smallest training level). */
-  sigma?: number;
-  /** annealed: the levels (default: the model's ncsn levels, or a geometric ladder of its SDE). */
-  sigmas?: number[];
-  /** annealed, pc: finish with a denoising step x + sigma^2 s(x) (Tweedie) (default false). */
-  denoise?: boolean;
-  /** pc: corrector signal-to-noise ratio (0.16) and corrector steps per predictor step (1). */
-  snr?: number;
-  correctorSteps?: number;
-  /** pc, ode: the SDE (default: the one the model was trained with). */
-  sde?: Sde;
-  /** ode: tolerances (1e-5, 1e-5). */
-  rtol?: number;
-  atol?: number;
-  /** Inpainting: these coordinates (0-based) are held at the values of `hold.points` (data units, n rows). */
-  hold?: { coords: number[]; points: Points };
-  /** Record the particles every k steps (data units) into `trajectory`. */
-  recordEvery?: number;
-  /** For workers: these n particles are first..first+n-1 of total (same result as one run over total). */
-  block?: { first: number; total: number };
-  onProgress?: (p: SampleProgress) => void;
-  /** Progress callback period in steps (default: 1/100 of the run). */
-  progressEvery?: number;
-}
 
 /** Result of {@link sample}: particles in data units [n, d], the recorded trajectory, and the work done. */
 export interface SampleResult {
   samples: Float32Array;
   trajectory: Float32Array[];
   sampler: SamplerName;
+  /** The settings the run used, every default filled in. */
+  settings: SamplerSettings;
   /** Score evaluations per particle. */
   evaluations: number;
+  /** Stein sums of the particles before any final denoising step (merge blocks, then call {@link stationarity}). */
+  stein: SteinSums;
+  /** Whether the particles of this run (or block) have settled into the model's law ({@link stationarity}). */
+  stationarity: Stationarity;
 }
-
-/** Annealed defaults: 100 steps per level, eps = 0.1 sigma_L^2 (0.1 for NCSN's toy, sigma_L = 1; 1e-5 at sigma_L = 0.01). */
-export const annealedDefaults = { steps: 100, stepSizeFactor: 0.1 };
-export const langevinDefaults = { steps: 1000, stepSize: 1e-3 };
-export const pcDefaults = { steps: 500, snr: 0.16, correctorSteps: 1 };
-export const odeDefaults = { rtol: 1e-5, atol: 1e-5, maxSteps: 100_000 };
 
 /** The sampler a model is meant for. */
 export function defaultSampler(model: ScoreSource): SamplerName {
@@ -78,17 +43,20 @@ export function defaultSampler(model: ScoreSource): SamplerName {
   return loss === 'ncsn' ? 'annealed' : loss === 'continuous' ? 'pc' : 'langevin';
 }
 
-/** Noise levels for annealed sampling: the model's ncsn ladder, or 10 geometric levels of its VE/VP SDE. */
-export function modelSigmas(model: ScoreSource): number[] {
-  const loss = model.training?.loss;
-  if (loss?.name === 'ncsn') return [...loss.sigmas].sort((a, b) => b - a);
-  if (loss?.name === 'continuous') {
-    const sde = sdeOf(loss);
-    return sigmaSchedule('geometric', sde.sigma(1), sde.sigma(sde.eps), 10);
-  }
-  throw new InputError(
-    `annealed sampling needs noise levels: a model trained with ncsn or continuous, or --sigmas (this one: ${loss?.name ?? 'unknown'})`,
-  );
+/** The sampler named by `name` (a miss lists the valid names). */
+function samplerOf(name: string): SamplerSpec {
+  return lookup<SamplerSpec>(samplers, name, 'sampler');
+}
+
+/** The settings a run of this sampler would use on this model: the options with every default filled in. */
+export function samplerSettings(model: ScoreSource, name: string, o: Omit<SampleOptions, 'n'>): SamplerSettings {
+  return samplerOf(name).settings(model, { n: 1, ...o });
+}
+
+/** Steps a run of this sampler takes (ode: 1000 progress units over its time interval). */
+export function plannedSteps(model: ScoreSource, name: string, o: Omit<SampleOptions, 'n'>): number {
+  const spec = samplerOf(name);
+  return spec.steps(spec.settings(model, { n: 1, ...o }));
 }
 
 /**
@@ -99,22 +67,23 @@ export function sample(model: ScoreSource, options: SampleOptions): SampleResult
   const o = { seed: 0, ...options };
   // A copy of the held points: the allocations below may detach the caller's view.
   if (o.hold) o.hold = { ...o.hold, points: checkPoints(o.hold.points, 'hold') };
-  const name = o.sampler ?? defaultSampler(model);
-  lookup(samplers, name, 'sampler');
+  const name = (o.sampler ?? defaultSampler(model)) as SamplerName;
+  const spec = samplerOf(name);
   checkInt('n', o.n, 1, 1e9);
   checkInt('seed', o.seed, 0);
+  const settings = spec.settings(model, o);
   const d = model.dim,
     { core } = model;
   const total = o.block?.total ?? o.n,
     first = o.block?.first ?? 0;
   checkInt('block.first', first, 0, total - o.n);
-  if ((name === 'ode' || name === 'pc') && first % ODE_BLOCK !== 0) {
-    throw new InputError(`sample: ${name} blocks must start at a multiple of ${ODE_BLOCK}, got ${first}`);
+  if (first % spec.blockMultiple !== 0) {
+    throw new InputError(`sample: ${name} blocks must start at a multiple of ${spec.blockMultiple}, got ${first}`);
   }
   const rng = core.rng(o.seed);
-  const x = initialParticles(model, o.init ?? (name === 'pc' || name === 'ode' ? 'prior' : 'gaussian'), total, first, o.n, rng, o.sde);
+  const x = initialParticles(model, o.init ?? spec.init, total, first, o.n, rng, o.sde);
   const hold = o.hold ? holdBuffers(model, o.hold, o.n, first) : undefined;
-  const plan = plannedSteps(model, name, o);
+  const plan = spec.steps(settings);
   const ctx = new SamplerContext(
     model,
     x,
@@ -132,7 +101,10 @@ export function sample(model: ScoreSource, options: SampleOptions): SampleResult
       x.view.forEach((_, i) => {
         if (hold.mask.view[i % d]) x.view[i] = hold.values.view[i];
       });
-    runSampler(ctx, name, o);
+    const sigma = spec.run(ctx, settings, o);
+    ctx.checkFinite(`after ${plan} steps`);
+    const stein = ctx.steinSums(sigma);
+    spec.finish?.(ctx, settings);
     ctx.checkFinite(`after ${plan} steps`);
     const samples = ctx.particles();
     // Held coordinates come back exactly as given (not through the standardisation round trip).
@@ -142,7 +114,15 @@ export function sample(model: ScoreSource, options: SampleOptions): SampleResult
         for (let i = 0; i < o.n; i++) for (const c of o.hold.coords) frame[i * d + c] = o.hold.points.data[(offset + i) * d + c];
       }
     }
-    return { samples, trajectory: ctx.trajectory, sampler: name, evaluations: ctx.evaluations };
+    return {
+      samples,
+      trajectory: ctx.trajectory,
+      sampler: name,
+      settings,
+      evaluations: ctx.evaluations,
+      stein,
+      stationarity: stationarity(stein),
+    };
   } finally {
     ctx.free();
     x.free();
@@ -150,104 +130,6 @@ export function sample(model: ScoreSource, options: SampleOptions): SampleResult
     hold?.mask.free();
     hold?.values.free();
   }
-}
-
-/** Steps a run of this sampler takes (ode: 1000 progress units over its time interval). */
-export function plannedSteps(model: ScoreSource, name: SamplerName, o: Omit<SampleOptions, 'n'>): number {
-  switch (name) {
-    case 'langevin':
-      return o.steps ?? langevinDefaults.steps;
-    case 'annealed':
-      return (o.sigmas ?? modelSigmas(model)).length * (o.steps ?? annealedDefaults.steps) + (o.denoise ? 1 : 0);
-    case 'pc':
-      return (o.steps ?? pcDefaults.steps) * (1 + (o.correctorSteps ?? pcDefaults.correctorSteps));
-    default:
-      return 1000; // ode: progress in thousandths of the time interval
-  }
-}
-
-function runSampler(ctx: SamplerContext, name: SamplerName, o: SampleOptions): void {
-  const model = ctx.model;
-  if (name === 'langevin') {
-    const steps = o.steps ?? langevinDefaults.steps,
-      alpha0 = o.stepSize ?? langevinDefaults.stepSize,
-      decay = o.decay ?? 1;
-    checkInt('steps', steps, 0, 1e9);
-    checkPositive('step size', alpha0);
-    checkPositive('decay', decay);
-    const sigma = o.sigma ?? model.defaultSigma;
-    if (!(Number.isFinite(sigma) && sigma >= 0)) throw new InputError(`sample: sigma must be a finite number >= 0, got ${sigma}`);
-    if (decay === 1) ctx.run(steps, langevinRule(alpha0), sigma);
-    else for (let t = 0; t < steps; t++) ctx.run(1, langevinRule(alpha0 * decay ** t), sigma);
-    return;
-  }
-  if (name === 'annealed') {
-    // see: Song & Ermon 2019, Algorithm 1.
-    const sigmas = o.sigmas ?? modelSigmas(model),
-      T = o.steps ?? annealedDefaults.steps;
-    const eps = o.stepSize ?? annealedDefaults.stepSizeFactor * sigmas[sigmas.length - 1] ** 2;
-    sigmas.forEach((s) => checkPositive('sigma', s));
-    checkInt('steps', T, 0, 1e9);
-    checkPositive('step size', eps);
-    const last = sigmas[sigmas.length - 1];
-    for (const s of sigmas) ctx.run(T, langevinRule((eps * s * s) / (last * last)), s);
-    if (o.denoise) ctx.run(1, { mode: 'affine', a: 1, b: last * last, c: 0 }, last);
-    return;
-  }
-  const sde = o.sde ?? sdeOf(model.training?.loss);
-  if (name === 'pc') {
-    // see: Song et al. 2021, Algorithm 1 with reverse-diffusion predictor (eq. 46-47) and Langevin corrector.
-    const N = o.steps ?? pcDefaults.steps,
-      snr = o.snr ?? pcDefaults.snr,
-      M = o.correctorSteps ?? pcDefaults.correctorSteps;
-    checkInt('steps', N, 1, 1e7);
-    checkInt('corrector steps', M, 0, 100);
-    checkPositive('snr', snr);
-    const dt = (1 - sde.eps) / N;
-    for (let i = 0; i < N; i++) {
-      const t = 1 - i * dt,
-        sigma = sde.sigma(t),
-        lastStep = i === N - 1;
-      if (sde.kind === 've') {
-        for (let m = 0; m < M; m++) ctx.run(1, { mode: 'corrector', alpha: 1, snr }, sigma);
-        const g2 = sigma ** 2 - (lastStep ? 0 : sde.sigma(t - dt) ** 2);
-        ctx.run(1, { mode: 'affine', a: 1, b: g2, c: lastStep && o.denoise ? 0 : Math.sqrt(g2) }, sigma);
-      } else {
-        // beta_i = 1 - alpha(t)^2 / alpha(t - dt)^2: the exact one-step variance, in (0, 1) for any dt.
-        const beta = 1 - (sde.alpha(t) / sde.alpha(t - dt)) ** 2;
-        for (let m = 0; m < M; m++) ctx.run(1, { mode: 'corrector', alpha: 1 - beta, snr }, sigma);
-        ctx.run(1, { mode: 'affine', a: 2 - Math.sqrt(1 - beta), b: beta, c: lastStep && o.denoise ? 0 : Math.sqrt(beta) }, sigma);
-      }
-    }
-    return;
-  }
-  // ode
-  const rtol = o.rtol ?? odeDefaults.rtol,
-    atol = o.atol ?? odeDefaults.atol;
-  checkPositive('rtol', rtol);
-  checkPositive('atol', atol);
-  const held = ctx.hold ? Array.from(ctx.hold.mask.view, (v) => v !== 0) : undefined;
-  const y = ctx.x.toArray();
-  let last = 0;
-  ctx.evaluations += solveProbabilityFlow(model, sde, y, {
-    rtol,
-    atol,
-    maxSteps: odeDefaults.maxSteps,
-    held,
-    onProgress: (fraction, t) => {
-      const progress = Math.round(1000 * fraction);
-      if (progress > last) {
-        ctx.x.set(y);
-        ctx.advance(progress - last, sde.sigma(t));
-        last = progress;
-      }
-    },
-  });
-  ctx.x.set(y);
-}
-
-function langevinRule(alpha: number) {
-  return { mode: 'affine' as const, a: 1, b: alpha / 2, c: Math.sqrt(alpha) };
 }
 
 /** Initial particles [n, d] in standardised units: the block first..first+n-1 of `total` drawn from rng. */

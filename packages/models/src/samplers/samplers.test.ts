@@ -102,8 +102,8 @@ describe('samplers on trained models', () => {
       onProgress: (p) => seen.push({ step: p.step, sigma: p.sigma }),
       progressEvery: 10,
     });
-    expect(r.trajectory).toHaveLength(13); // the start, then 6 levels x 10 steps / 5
-    expect(seen.map((p) => p.step)).toEqual([10, 20, 30, 40, 50, 60]);
+    expect(r.trajectory).toHaveLength(13); // the start, then 6 levels x 10 steps / 5 (the denoising step records none)
+    expect(seen.map((p) => p.step)).toEqual([10, 20, 30, 40, 50, 60, 61]);
     expect(seen[0].sigma).toBeCloseTo(2, 5);
     for (let i = 0; i < 10; i++) expect(r.samples[2 * i]).toBeCloseTo(1.5, 5);
     for (const frame of r.trajectory) for (let i = 0; i < 10; i++) expect(frame[2 * i]).toBeCloseTo(1.5, 5);

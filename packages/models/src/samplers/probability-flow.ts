@@ -1,0 +1,54 @@
+import { sdeOf } from '../sde.js';
+import { checkPositive } from './context.js';
+import { ODE_BLOCK, solveProbabilityFlow } from './ode.js';
+import { defineSampler } from './spec.js';
+
+/** Probability-flow ODE defaults: the solver's tolerances and step budget. */
+export const odeDefaults = { rtol: 1e-5, atol: 1e-5, maxSteps: 100_000 };
+
+/** The settings of an ODE run. */
+export interface OdeSettings {
+  [key: string]: number;
+  rtol: number;
+  atol: number;
+}
+
+/** The probability-flow ODE from the prior at t = 1 to t = eps, adaptive RK45 (deterministic). see: Song et al. 2021, eq. (13). */
+export const ode = defineSampler<OdeSettings>({
+  description: 'probability-flow ODE with an adaptive Runge-Kutta 5(4) solver (deterministic)',
+  init: 'prior',
+  blockMultiple: ODE_BLOCK,
+  stationary: false,
+  settings(model, o) {
+    if (!o.sde) sdeOf(model.training?.loss); // throws for models without an SDE
+    const rtol = o.rtol ?? odeDefaults.rtol,
+      atol = o.atol ?? odeDefaults.atol;
+    checkPositive('rtol', rtol);
+    checkPositive('atol', atol);
+    return { rtol, atol };
+  },
+  // Progress in thousandths of the time interval.
+  steps: () => 1000,
+  run(ctx, s, o) {
+    const sde = o.sde ?? sdeOf(ctx.model.training?.loss);
+    const held = ctx.hold ? Array.from(ctx.hold.mask.view, (v) => v !== 0) : undefined;
+    const y = ctx.x.toArray();
+    let last = 0;
+    ctx.evaluations += solveProbabilityFlow(ctx.model, sde, y, {
+      rtol: s.rtol,
+      atol: s.atol,
+      maxSteps: odeDefaults.maxSteps,
+      held,
+      onProgress: (fraction, t) => {
+        const progress = Math.round(1000 * fraction);
+        if (progress > last) {
+          ctx.x.set(y);
+          ctx.advance(progress - last, sde.sigma(t));
+          last = progress;
+        }
+      },
+    });
+    ctx.x.set(y);
+    return sde.sigma(sde.eps);
+  },
+});

@@ -1,0 +1,89 @@
+import type { ScoreSource } from '../score-source.js';
+import type { Points } from '../points.js';
+import type { Sde } from '../sde.js';
+import type { SampleProgress, SamplerContext } from './context.js';
+
+/** Initial particles: in standardised units N(0, I), U[-3, 3]^d, the SDE prior; a box or points in data units. */
+export type InitSpec = 'gaussian' | 'uniform' | 'prior' | { uniform: [number, number] } | Points;
+
+/**
+ * Options of `sample`. Step sizes and noise levels are in standardised units (the network's). Options a
+ * sampler does not use are ignored; every default is chosen from the model (see each sampler's module).
+ */
+export interface SampleOptions {
+  /** Number of particles. */
+  n: number;
+  /** Default: annealed for ncsn models, pc for continuous ones, else langevin. */
+  sampler?: string;
+  seed?: number;
+  init?: InitSpec;
+  /** langevin: steps; annealed: steps per level; pc: predictor steps. */
+  steps?: number;
+  /** langevin: alpha; annealed: eps (alpha_i = eps sigma_i^2 / sigma_L^2). */
+  stepSize?: number;
+  /** langevin: multiply alpha by this every step (default 1: fixed step). */
+  decay?: number;
+  /** langevin: the noise level the model is read at (default: its {@link ScoreSource.defaultSigma}). */
+  sigma?: number;
+  /** annealed: the levels (default: the model's ncsn levels, or a geometric ladder of its SDE). */
+  sigmas?: number[];
+  /** annealed, pc: finish with a denoising step x + sigma^2 s(x) (Tweedie). */
+  denoise?: boolean;
+  /** pc: the corrector's signal-to-noise ratio (0.16); giving it turns the corrector on (1 step unless `correctorSteps`). */
+  snr?: number;
+  /** pc: corrector steps per predictor step. */
+  correctorSteps?: number;
+  /** pc, ode: the SDE (default: the one the model was trained with). */
+  sde?: Sde;
+  /** ode: tolerances. */
+  rtol?: number;
+  atol?: number;
+  /** Inpainting: these coordinates (0-based) are held at the values of `hold.points` (data units, n rows). */
+  hold?: { coords: number[]; points: Points };
+  /** Record the particles every k steps (data units) into `trajectory`. */
+  recordEvery?: number;
+  /** For workers: these n particles are first..first+n-1 of total (same result as one run over total). */
+  block?: { first: number; total: number };
+  onProgress?: (p: SampleProgress) => void;
+  /** Progress callback period in steps (default: 1/100 of the run). */
+  progressEvery?: number;
+}
+
+/** The settings a run used, every default filled in (printed and stored by callers). */
+export type SamplerSettings = Readonly<Record<string, number | boolean | string | readonly number[]>>;
+
+/**
+ * A sampler: its defaults (resolved from the model by {@link settings}), its length, and its run. The
+ * registry in index.ts holds one per name (score_sde style: small modules, no if-chains on names).
+ */
+export interface SamplerSpec<S extends SamplerSettings = SamplerSettings> {
+  readonly description: string;
+  /** Initial particles when the caller gives none. */
+  readonly init: 'gaussian' | 'prior';
+  /** Worker blocks must start at a multiple of this (1: anywhere). */
+  readonly blockMultiple: number;
+  /**
+   * True when the run ends with a chain at its target law (plain Langevin): the Stein check of the result is
+   * then a convergence check. Annealed, pc and ode end at small levels that move the particles little by
+   * design; their check measures how well the model's last-level score agrees with the samples.
+   */
+  readonly stationary: boolean;
+  /** The settings of a run: the options with every default filled in from the model; throws on bad options. */
+  settings(model: ScoreSource, o: SampleOptions): S;
+  /** Steps a run takes (progress units). */
+  steps(s: S): number;
+  /** Runs the sampler; returns the noise level the particles are at for the Stein check (before {@link finish}). */
+  run(ctx: SamplerContext, s: S, o: SampleOptions): number;
+  /** Steps after the Stein check (a final denoising step). */
+  finish?(ctx: SamplerContext, s: S): void;
+}
+
+/** Identity with type inference for one sampler module. */
+export function defineSampler<S extends SamplerSettings>(spec: SamplerSpec<S>): SamplerSpec<S> {
+  return spec;
+}
+
+/** One Langevin step x <- x + (alpha/2) s + sqrt(alpha) z as a kernel rule. */
+export function langevinRule(alpha: number) {
+  return { mode: 'affine' as const, a: 1, b: alpha / 2, c: Math.sqrt(alpha) };
+}
