@@ -40,7 +40,7 @@ export function bugsSuite(h: Harness): void {
     writeFileSync(model, await h.download('#export-model'));
     writeFileSync(samples, await h.download('#export-samples'));
     const { stdout } = await cli(['eval', '--model', model, '--samples', samples, '--json']);
-    const evalMmd = JSON.parse(stdout).sampleDistances.mmd2Fixed as number;
+    const evalMmd = JSON.parse(stdout).smearing.mmd2.value as number;
     console.log(`e2e: moons MMD² page ${mmd.toPrecision(4)}, scorefield eval ${evalMmd.toPrecision(4)}`);
     expect(Math.abs(mmd - evalMmd)).toBeLessThanOrEqual(0.1 * Math.abs(evalMmd));
   });

@@ -57,7 +57,7 @@ export function coreSuite(h: Harness): void {
     const hash = new URL(page.url()).hash;
     for (const part of ['data=8gaussians', 'hidden=32,32', 'seed=3', 'steps=200']) expect(hash).toContain(part);
     expect(await page.textContent('#cli')).toBe(
-      'scorefield train --data 8gaussians --loss dsm --sigma 0.1 --model score --hidden 32,32 --activation silu --steps 200 --batch 128 --lr 0.001 --seed 3 --out model.safetensors',
+      'scorefield train --data 8gaussians --loss dsm --model score --hidden 32,32 --activation silu --steps 200 --batch 128 --lr 0.001 --seed 3 --out model.safetensors',
     );
   });
 

@@ -12,9 +12,18 @@ import { Notices } from './notices.js';
 import { Pane } from './pane.js';
 import type { DataSource, Range } from './protocol.js';
 import type { ViewLayers } from './render-view.js';
-import type { Reference } from './sample-quality.js';
-import { cliCommand, datasetNames, describeChange, effectiveSampler, runStates, trainConfig, type AppState } from './state.js';
-import { disjointSubsets } from './subsets.js';
+import { pointsReference, type Reference } from './sample-quality.js';
+import {
+  cliCommand,
+  datasetNames,
+  describeChange,
+  effectiveSampler,
+  fixedLadder,
+  runStates,
+  stepsOf,
+  trainConfig,
+  type AppState,
+} from './state.js';
 import { decodeState, encodeState } from './url-state.js';
 import type { PageView, RunView } from './view-model.js';
 
@@ -24,10 +33,6 @@ export interface FileData {
   data: Float64Array;
   rows: number;
 }
-
-/** Points measured against for drawn or loaded data: a seeded random half, up to this many (eval --data <file> uses all). */
-const REFERENCE_POINTS = 2000;
-const REFERENCE_SEED = 0x5eed_0002;
 
 export class App {
   state: AppState;
@@ -61,7 +66,7 @@ export class App {
         this.state = { ...this.state, data: 'drawn', points: undefined };
         for (const p of this.panes) {
           if (p.view.configured) p.pause();
-          p.newRun(this.state.steps); // drop messages of the old run while drawing
+          p.newRun(stepsOf(this.state)); // drop messages of the old run while drawing
         }
       },
       changed: (points) => {
@@ -155,9 +160,7 @@ export class App {
   /** What samples are measured against (sample-quality.ts). */
   private reference(s: AppState): Reference {
     if (datasetNames.includes(s.data)) return { kind: 'builtin', name: s.data };
-    const pts = s.data === 'file' ? this.fileData!.data : s.points!;
-    const { reference, twin } = disjointSubsets({ data: pts, rows: pts.length / 2 }, REFERENCE_POINTS, s.particles, REFERENCE_SEED);
-    return { kind: 'points', reference, twin };
+    return pointsReference(s.data === 'file' ? this.fileData!.data : s.points!);
   }
 
   /**
@@ -170,7 +173,8 @@ export class App {
       .map((p) => p.view)
       .filter((v) => v.configured && v.step > 0)
       .map((v) => v.step);
-    for (const p of this.panes) p.newRun(s.steps);
+    const targets = runStates(s).map(stepsOf);
+    this.panes.forEach((p, i) => p.newRun(targets[i] ?? targets[0]));
     this.notices.clear('undo');
     this.undoState = null;
     if (previous && trained.length && this.page.ready) {
@@ -222,7 +226,7 @@ export class App {
       this.state = { ...this.state, steps: step + 1000 };
       this.writeHash();
       this.sync();
-      for (const p of panes) p.setTarget(this.state.steps);
+      for (const p of panes) p.setTarget(step + 1000);
     }
     this.notices.clear('run-0');
     this.notices.clear('run-1');
@@ -264,11 +268,18 @@ export class App {
   sync(): void {
     const info = this.panes[0].view.info;
     const densities = new Set(this.active.map((p) => p.view.info?.density ?? null));
+    const levels = info?.levels ?? [];
     syncControls(this.el, this.state, {
       drawn: this.drawing.points.length > 0,
       file: this.fileData?.name,
       autoSampler: info?.defaultSampler,
       density: densities.size > 1 ? 'mixed' : (info?.density ?? null),
+      chosen: info?.chosen ?? '',
+      // Picking a ladder of one's own starts from the one the data gave (ncsn's levels are geometric).
+      ladderSeed:
+        this.state.loss === 'ncsn' && levels.length > 1
+          ? { schedule: 'geometric', max: +levels[0].toPrecision(3), min: +levels[levels.length - 1].toPrecision(3), levels: levels.length }
+          : fixedLadder,
     });
     const el = this.el;
     el.draw.setAttribute('aria-pressed', String(this.drawing.on));
@@ -294,10 +305,11 @@ export class App {
       this.sync();
       return;
     }
-    if (kind === 'target' && panes.every((p) => next.steps > p.view.step)) {
+    const targets = runStates(next).map(stepsOf);
+    if (kind === 'target' && panes.every((p, i) => targets[i] > p.view.step)) {
       this.writeHash();
       this.sync();
-      for (const p of panes) p.setTarget(next.steps);
+      panes.forEach((p, i) => p.setTarget(targets[i]));
       return;
     }
     if (kind === 'data' && next.data !== prev.data) {

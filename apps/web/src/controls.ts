@@ -6,7 +6,17 @@
 import { activations, conditionings, projections, schedules } from '@scorefield/core-math';
 import type { SamplerName } from '@scorefield/models';
 import type { Elements, ElementName } from './elements.js';
-import { datasetNames, objectiveNames, parseHidden, samplerAvailability, validateState, type AppState } from './state.js';
+import {
+  datasetNames,
+  fixedLadder,
+  objectiveNames,
+  parseHidden,
+  samplerAvailability,
+  stepsOf,
+  validateState,
+  type AppState,
+  type Ladder,
+} from './state.js';
 
 /** What changing a control does: start a new run ('data', 'train'), move the steps target, or only the sampler. */
 export type ChangeKind = 'data' | 'train' | 'target' | 'sampler';
@@ -16,6 +26,10 @@ export const controlKinds: Partial<Record<ElementName, ChangeKind>> = {
   dataSize: 'data',
   lossName: 'train',
   sigma: 'train',
+  levelsFrom: 'train',
+  sdeSigmaMax: 'train',
+  sdeSigmaMin: 'train',
+  ema: 'train',
   projection: 'train',
   slices: 'train',
   schedule: 'train',
@@ -76,6 +90,10 @@ export interface Choices {
   autoSampler?: SamplerName;
   /** The density the current model has ('mixed': the compared runs differ). */
   density: 'energy' | 'ode' | 'mixed' | null;
+  /** The noise levels the trainer chose from the data ('' when none). */
+  chosen: string;
+  /** The ladder the ladder fields show when a ladder of one's own is first picked: the one the data gave, if any. */
+  ladderSeed: Ladder;
 }
 
 const samplerLabels: Record<SamplerName, string> = {
@@ -105,13 +123,21 @@ export function syncControls(el: Elements, s: AppState, choices: Choices): void 
   write(el.dataSize, String(s.dataSize));
   el.dataSize.disabled = !datasetNames.includes(s.data);
   write(el.lossName, s.loss);
-  write(el.sigma, String(s.sigma));
+  write(el.sigma, s.sigma === undefined ? '' : String(s.sigma));
   write(el.projection, s.projection);
   write(el.slices, String(s.slices));
-  write(el.schedule, s.schedule);
-  write(el.sigmaMax, String(s.sigmaMax));
-  write(el.sigmaMin, String(s.sigmaMin));
-  write(el.levels, String(s.levels));
+  write(el.levelsFrom, s.ladder ? 'ladder' : 'data');
+  el.ladderFields.hidden = !s.ladder;
+  const ladder = s.ladder ?? choices.ladderSeed;
+  write(el.schedule, ladder.schedule);
+  write(el.sigmaMax, String(ladder.max));
+  write(el.sigmaMin, String(ladder.min));
+  write(el.levels, String(ladder.levels));
+  el.veFields.hidden = s.sde !== 've';
+  write(el.sdeSigmaMax, s.sdeSigmaMax === undefined ? '' : String(s.sdeSigmaMax));
+  write(el.sdeSigmaMin, s.sdeSigmaMin === undefined ? '' : String(s.sdeSigmaMin));
+  el.chosen.hidden = !choices.chosen;
+  el.chosen.textContent = choices.chosen ? `Chosen from the data: ${choices.chosen}.` : '';
   write(el.sde, s.sde);
   write(el.kind, s.kind);
   write(el.conditioning, s.conditioning);
@@ -122,7 +148,9 @@ export function syncControls(el: Elements, s: AppState, choices: Choices): void 
   write(el.lr, String(s.lr));
   write(el.batch, String(s.batch));
   write(el.seed, String(s.seed));
-  write(el.steps, String(s.steps));
+  write(el.steps, s.steps === undefined ? '' : String(s.steps));
+  el.steps.placeholder = `${stepsOf(s)} (the default for ${s.loss})`;
+  write(el.ema, String(s.ema));
   write(el.sampler, s.sampler);
   const avail = samplerAvailability(s);
   for (const o of el.sampler.options) {
@@ -178,14 +206,21 @@ export function readControls(el: Elements, current: AppState): { state: AppState
   s.data = el.data.value;
   num('dataSize', int(2, 1_000_000), (v) => (s.dataSize = v!));
   s.loss = el.lossName.value as AppState['loss'];
-  num('sigma', pos, (v) => (s.sigma = v!));
+  num('sigma', pos, (v) => (s.sigma = v), true);
   s.projection = el.projection.value as AppState['projection'];
   num('slices', int(1, 4096), (v) => (s.slices = v!));
-  s.schedule = el.schedule.value as AppState['schedule'];
-  num('sigmaMax', pos, (v) => (s.sigmaMax = v!));
-  num('sigmaMin', pos, (v) => (s.sigmaMin = v!));
-  num('levels', int(2, 10_000), (v) => (s.levels = v!));
-  if (s.sigmaMin >= s.sigmaMax && !invalid.includes('sigmaMin')) mark('sigmaMin', false);
+  if (el.levelsFrom.value === 'ladder') {
+    const l: Ladder = { ...(current.ladder ?? fixedLadder), schedule: el.schedule.value as Ladder['schedule'] };
+    num('sigmaMax', pos, (v) => (l.max = v!));
+    num('sigmaMin', pos, (v) => (l.min = v!));
+    num('levels', int(2, 10_000), (v) => (l.levels = v!));
+    if (l.min >= l.max && !invalid.includes('sigmaMin')) mark('sigmaMin', false);
+    s.ladder = l;
+  } else s.ladder = undefined;
+  num('sdeSigmaMax', pos, (v) => (s.sdeSigmaMax = v), true);
+  num('sdeSigmaMin', pos, (v) => (s.sdeSigmaMin = v), true);
+  if (s.sdeSigmaMax !== undefined && s.sdeSigmaMin !== undefined && s.sdeSigmaMin >= s.sdeSigmaMax && !invalid.includes('sdeSigmaMin'))
+    mark('sdeSigmaMin', false);
   s.sde = el.sde.value as AppState['sde'];
   s.kind = el.kind.value as AppState['kind'];
   s.conditioning = el.conditioning.value as AppState['conditioning'];
@@ -196,7 +231,12 @@ export function readControls(el: Elements, current: AppState): { state: AppState
   num('lr', pos, (v) => (s.lr = v!));
   num('batch', int(1, 65_536), (v) => (s.batch = v!));
   num('seed', int(0, 2 ** 32 - 1), (v) => (s.seed = v!));
-  num('steps', int(1, 10_000_000), (v) => (s.steps = v!));
+  num('steps', int(1, 10_000_000), (v) => (s.steps = v), true);
+  num(
+    'ema',
+    (v) => v >= 0 && v < 1,
+    (v) => (s.ema = v!),
+  );
   s.sampler = el.sampler.value as AppState['sampler'];
   num('sampleSteps', int(1, 100_000), (v) => (s.sampleSteps = v), true);
   num('stepSize', pos, (v) => (s.stepSize = v), true);

@@ -3,8 +3,8 @@
  * (job-worker.ts: sampling, and the ODE density). Every message about a run carries the page's run id,
  * so the page drops what a superseded run still had in flight.
  */
-import type { Activation, Conditioning, ModelKind, ObjectiveSpec } from '@scorefield/core-math';
-import type { SamplerName } from '@scorefield/models';
+import type { Activation, Conditioning, ModelKind } from '@scorefield/core-math';
+import type { ObjectiveRequest, SamplerName } from '@scorefield/models';
 import type { Reference, SampleQuality } from './sample-quality.js';
 
 /** A square-pixel view box in data units. */
@@ -24,15 +24,18 @@ export type DataSource =
 export interface TrainConfig {
   hidden: number[];
   activation: Activation;
-  loss: ObjectiveSpec;
+  /** Noise levels left out are chosen from the data by the trainer (as `scorefield train` without them). */
+  loss: ObjectiveRequest;
   kind: ModelKind;
   /** undefined: the trainer's default for the loss (as the CLI without --conditioning). */
   conditioning?: Conditioning;
   batch: number;
   lr: number;
   seed: number;
-  /** The steps target: training stops there. */
-  steps: number;
+  /** The steps target: training stops there; undefined: the library's default for the objective. */
+  steps?: number;
+  /** EMA decay of the saved and sampled weights. */
+  ema: number;
 }
 
 export interface SampleRequest {
@@ -74,6 +77,10 @@ export interface ModelInfo {
   defaultSampler: SamplerName;
   /** The density the heat map can show: exp(-E) of an energy model, the ODE likelihood of a continuous one. */
   density: 'energy' | 'ode' | null;
+  /** The noise levels the trainer chose from the data, said briefly ('' when none were left to it). */
+  chosen: string;
+  /** One-line notices of the trainer (e.g. a constant coordinate kept). */
+  notices: string[];
 }
 
 export type FromWorker =

@@ -41,7 +41,7 @@ export function sampleForView(
     },
   });
   const seconds = (performance.now() - t0) / 1000;
-  const quality = sampleQuality(core, result.samples, model.normalization, ref);
+  const quality = sampleQuality(core, result.samples, ref);
   const samples = result.samples;
   post({ type: 'sample-done', run, step, samples, quality, seconds, evaluations: result.evaluations, sampler: result.sampler }, [
     samples.buffer,

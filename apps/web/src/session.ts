@@ -5,7 +5,15 @@
  * split, so a run stopped at its steps target equals the CLI's.
  */
 import { sigmaSchedule, sdeOf, type Core } from '@scorefield/core-math';
-import { defaultSampler, encodeModel, lossCurve, modelSigmas, Trainer, TrainingDivergedError, type ScoreModel } from '@scorefield/models';
+import {
+  defaultSampler,
+  encodeModel,
+  lossCurve,
+  modelSigmas,
+  Trainer,
+  TrainingDivergedError,
+  type ObjectiveRequest,
+} from '@scorefield/models';
 import { fisherDivergence } from '@scorefield/metrics';
 import { GRID, type FromWorker, type ModelInfo, type Range, type ToWorker } from './protocol.js';
 import { gridPoints, viewRange } from './field.js';
@@ -23,8 +31,28 @@ export type Post = (msg: FromWorker, transfer?: Transferable[]) => void;
 /** A run that cannot go on, said in the page's words (no internal names, no CLI flags). */
 export class RunFailure extends Error {}
 
-/** What the page needs to know about a model (protocol.ts, ModelInfo). */
-export function modelInfo(model: ScoreModel): ModelInfo {
+/** The noise levels a trainer chose from the data, said briefly ('' when the objective named them all). */
+function chosenLevels(t: Trainer, asked: ObjectiveRequest): string {
+  const got = t.loss,
+    f = (v: number) => v.toPrecision(3);
+  if (got.name === 'dsm' && asked.name === 'dsm' && asked.sigma === undefined) return `σ = ${f(got.sigma)}`;
+  if (got.name === 'ncsn' && asked.name === 'ncsn' && asked.sigmas === undefined) {
+    const s = [...got.sigmas].sort((a, b) => b - a);
+    return `${s.length} levels, σ ${f(s[0])} to ${f(s[s.length - 1])}`;
+  }
+  if (
+    got.name === 'continuous' &&
+    asked.name === 'continuous' &&
+    got.sde === 've' &&
+    (asked.sigmaMax === undefined || asked.sigmaMin === undefined)
+  )
+    return `σ max ${f(got.sigmaMax!)}, σ min ${f(got.sigmaMin!)}`;
+  return '';
+}
+
+/** What the page needs to know about a run's model (protocol.ts, ModelInfo). */
+export function modelInfo(t: Trainer): ModelInfo {
+  const model = t.model;
   const loss = model.training!.loss;
   const conditional = model.spec.conditioning !== 'none';
   let levels: number[] = [];
@@ -40,6 +68,8 @@ export function modelInfo(model: ScoreModel): ModelInfo {
     defaultSigma: model.defaultSigma,
     defaultSampler: defaultSampler(model),
     density: model.spec.kind === 'energy' ? 'energy' : loss.name === 'continuous' ? 'ode' : null,
+    chosen: chosenLevels(t, t.options.loss),
+    notices: [...t.notices],
   };
 }
 
@@ -75,7 +105,7 @@ export class Session {
     this.range = msg.range ?? viewRange(this.data.points);
     this.grid = gridPoints(this.range, GRID).data;
     const c = msg.config;
-    this.target = c.steps;
+    this.target = 0;
     const d = this.data;
     post({
       type: 'data',
@@ -96,13 +126,16 @@ export class Session {
       lrDecay: 'none',
       standardize: true,
       loss: c.loss,
+      noiseLevels: 'data',
+      ema: c.ema,
       kind: c.kind,
       conditioning: c.conditioning,
       seed: c.seed,
       dataName: d.name,
     });
+    this.target = this.trainer.options.steps;
     this.heldOut = d.exact ? heldOutScores(core, d, this.trainer.model) : null;
-    post({ type: 'model', run: this.run, info: modelInfo(this.trainer.model) });
+    post({ type: 'model', run: this.run, info: modelInfo(this.trainer) });
     this.announce();
   }
 

@@ -2,7 +2,9 @@
  * The app state that defines a run (and, in compare mode, a second run beside it): everything that
  * changes the trained bits (data, objective and its options, parametrization, network, optimiser, seed,
  * steps target) and the sampler settings. The one module that describes a run for the page, the URL
- * (url-state.ts) and the worker (trainConfig). Pure logic (no DOM): unit-tested in state.test.ts.
+ * (url-state.ts) and the worker (trainConfig). What the state leaves out is the library's default, as for
+ * `scorefield train` without the flag: noise levels chosen from the data, the steps of the objective, the
+ * EMA of the weights (@scorefield/models). Pure logic (no DOM): unit-tested in state.test.ts.
  */
 import {
   datasets,
@@ -12,11 +14,10 @@ import {
   type Conditioning,
   type ModelKind,
   type ObjectiveName,
-  type ObjectiveSpec,
   type Projection,
   type ScheduleName,
 } from '@scorefield/core-math';
-import { samplers, type SamplerName } from '@scorefield/models';
+import { defaultSteps, samplers, trainDefaults, type ObjectiveRequest, type SamplerName } from '@scorefield/models';
 import type { TrainConfig } from './protocol.js';
 
 export type { SamplerName };
@@ -31,16 +32,16 @@ export interface AppState {
   /** Drawn points [x0, y0, x1, y1, ...], quantised to 1e-3 so they survive the URL bit for bit. */
   points?: Float32Array;
   loss: ObjectiveName;
-  /** dsm noise level (standardised units). */
-  sigma: number;
+  /** dsm noise level (standardised units); undefined: chosen from the data. */
+  sigma?: number;
   projection: Projection;
   slices: number;
-  /** ncsn noise ladder: schedule, sigma max, sigma min, levels. */
-  schedule: ScheduleName;
-  sigmaMax: number;
-  sigmaMin: number;
-  levels: number;
+  /** ncsn noise ladder; undefined: chosen from the data. */
+  ladder?: Ladder;
   sde: 've' | 'vp';
+  /** The VE SDE's sigma_max and sigma_min (standardised units); undefined: chosen from the data. */
+  sdeSigmaMax?: number;
+  sdeSigmaMin?: number;
   kind: ModelKind;
   conditioning: Conditioning | 'auto';
   hidden: number[];
@@ -48,8 +49,10 @@ export interface AppState {
   lr: number;
   batch: number;
   seed: number;
-  /** Train exactly this many Adam steps, then stop. */
-  steps: number;
+  /** Train exactly this many Adam steps, then stop; undefined: the library's default for the objective. */
+  steps?: number;
+  /** Decay of the exponential moving average of the weights that are saved and sampled (0: none). */
+  ema: number;
   /** 'auto': the sampler the model is meant for (models' defaultSampler: annealed for ncsn, pc for continuous). */
   sampler: SamplerName | 'auto';
   /** Sampler steps (langevin: steps, annealed: per level, pc: predictor steps); undefined: the sampler's default. */
@@ -62,33 +65,42 @@ export interface AppState {
   compare: CompareSpec | null;
 }
 
+/** An ncsn noise ladder: `schedule` from sigma max down to sigma min in `levels` levels (the CLI's --sigmas). */
+export interface Ladder {
+  schedule: ScheduleName;
+  max: number;
+  min: number;
+  levels: number;
+}
+
+/** The ladder the ladder fields start from before one was chosen: the library's fixed one. */
+export const fixedLadder: Readonly<Ladder> = Object.freeze({ schedule: 'geometric', max: 1, min: 0.01, levels: 10 });
+
+/** The --sigmas text of a ladder. */
+export const ladderText = (l: Ladder) => `${l.schedule}:${l.max}:${l.min}:${l.levels}`;
+
 /** What the second run of compare mode changes. */
 export interface CompareSpec {
   loss: ObjectiveName;
   kind: ModelKind;
 }
 
-/** The defaults are the CLI's (`scorefield train`), so the default page trains the CLI's default model. */
+/** The defaults are the library's, as `scorefield train` has them, so the default page trains the CLI's default model. */
 export const defaults: Readonly<AppState> = Object.freeze({
   data: '8gaussians',
   dataSize: 10_000,
-  loss: 'dsm',
-  sigma: 0.1,
+  loss: trainDefaults.loss.name,
   projection: 'gaussian',
   slices: 1,
-  schedule: 'geometric',
-  sigmaMax: 1,
-  sigmaMin: 0.01,
-  levels: 10,
   sde: 've',
-  kind: 'score',
+  kind: trainDefaults.kind,
   conditioning: 'auto',
-  hidden: [128, 128, 128],
-  activation: 'silu',
-  lr: 1e-3,
-  batch: 128,
-  seed: 0,
-  steps: 3000,
+  hidden: trainDefaults.hidden,
+  activation: trainDefaults.activation,
+  lr: trainDefaults.lr,
+  batch: trainDefaults.batch,
+  seed: trainDefaults.seed,
+  ema: trainDefaults.ema,
   sampler: 'auto',
   particles: 1000,
   sampleSeed: 1,
@@ -98,21 +110,36 @@ export const defaults: Readonly<AppState> = Object.freeze({
 export const datasetNames = Object.keys(datasets);
 export const objectiveNames = Object.keys(objectives) as ObjectiveName[];
 
-/** The objective with its options, built exactly as the CLI builds it from its flags (same keys, same order, same numbers). */
-export function objectiveSpec(s: AppState): ObjectiveSpec {
+/**
+ * The objective with its options, built exactly as the CLI builds it from its flags (same keys, same order,
+ * same numbers); noise levels left out are chosen from the data by the trainer.
+ */
+export function objectiveSpec(s: AppState): ObjectiveRequest {
   switch (s.loss) {
     case 'ssm':
     case 'ssm-vr':
       return { name: s.loss, projection: s.projection, slices: s.slices };
     case 'dsm':
-      return { name: 'dsm', sigma: s.sigma };
+      return s.sigma === undefined ? { name: 'dsm' } : { name: 'dsm', sigma: s.sigma };
     case 'ncsn':
-      return { name: 'ncsn', sigmas: sigmaSchedule(s.schedule, s.sigmaMax, s.sigmaMin, s.levels) };
+      return s.ladder
+        ? { name: 'ncsn', sigmas: sigmaSchedule(s.ladder.schedule, s.ladder.max, s.ladder.min, s.ladder.levels) }
+        : { name: 'ncsn' };
     case 'continuous':
-      return { name: 'continuous', sde: s.sde };
+      return {
+        name: 'continuous',
+        sde: s.sde,
+        ...(s.sde === 've' && s.sdeSigmaMax !== undefined && { sigmaMax: s.sdeSigmaMax }),
+        ...(s.sde === 've' && s.sdeSigmaMin !== undefined && { sigmaMin: s.sdeSigmaMin }),
+      };
     default:
       return { name: 'esm' };
   }
+}
+
+/** The steps target of a state: its own, or the library's default for its objective. */
+export function stepsOf(s: AppState): number {
+  return s.steps ?? defaultSteps(objectiveSpec(s));
 }
 
 /** True when the objective trains a noise-conditional model (ncsn, continuous). */
@@ -155,6 +182,7 @@ export function trainConfig(s: AppState): TrainConfig {
     lr: s.lr,
     seed: s.seed,
     steps: s.steps,
+    ema: s.ema,
   };
 }
 
@@ -164,10 +192,12 @@ export function describeChange(a: AppState, b: AppState): string {
     data: s.data,
     'points drawn': String(s.dataSize),
     loss: s.loss,
-    σ: s.loss === 'dsm' ? String(s.sigma) : '',
+    σ: s.loss === 'dsm' ? (s.sigma?.toString() ?? 'from the data') : '',
     projections: s.loss.startsWith('ssm') ? `${s.projection} × ${s.slices}` : '',
-    'noise levels': s.loss === 'ncsn' ? `${s.schedule}:${s.sigmaMax}:${s.sigmaMin}:${s.levels}` : '',
+    'noise levels': s.loss === 'ncsn' ? (s.ladder ? ladderText(s.ladder) : 'from the data') : '',
     SDE: s.loss === 'continuous' ? s.sde : '',
+    'σ max': s.loss === 'continuous' && s.sde === 've' ? (s.sdeSigmaMax?.toString() ?? 'from the data') : '',
+    'σ min': s.loss === 'continuous' && s.sde === 've' ? (s.sdeSigmaMin?.toString() ?? 'from the data') : '',
     model: s.kind,
     conditioning: s.conditioning,
     hidden: s.hidden.join(','),
@@ -175,7 +205,8 @@ export function describeChange(a: AppState, b: AppState): string {
     lr: String(s.lr),
     batch: String(s.batch),
     seed: String(s.seed),
-    'steps target': String(s.steps),
+    'steps target': String(stepsOf(s)),
+    EMA: String(s.ema),
     compare: s.compare ? `${s.compare.loss} ${s.compare.kind}` : 'off',
   });
   const x = show(a),
@@ -191,21 +222,22 @@ export function cliCommand(s: AppState, out = 'model.safetensors'): string | nul
   const f: string[] = ['scorefield train', `--data ${s.data}`];
   if (s.dataSize !== defaults.dataSize) f.push(`--data-size ${s.dataSize}`);
   f.push(`--loss ${s.loss}`);
-  if (s.loss === 'dsm') f.push(`--sigma ${s.sigma}`);
-  if (s.loss === 'ssm' || s.loss === 'ssm-vr') f.push(`--projections ${s.projection}`, `--slices ${s.slices}`);
-  if (s.loss === 'ncsn') f.push(`--sigmas ${s.schedule}:${s.sigmaMax}:${s.sigmaMin}:${s.levels}`);
-  if (s.loss === 'continuous') f.push(`--sde ${s.sde}`);
+  const spec = objectiveSpec(s);
+  if (spec.name === 'dsm' && spec.sigma !== undefined) f.push(`--sigma ${spec.sigma}`);
+  if (spec.name === 'ssm' || spec.name === 'ssm-vr') f.push(`--projections ${spec.projection}`, `--slices ${spec.slices}`);
+  if (s.loss === 'ncsn' && s.ladder) f.push(`--sigmas ${ladderText(s.ladder)}`);
+  if (spec.name === 'continuous') {
+    f.push(`--sde ${spec.sde}`);
+    if (spec.sigmaMax !== undefined) f.push(`--sigma-max ${spec.sigmaMax}`);
+    if (spec.sigmaMin !== undefined) f.push(`--sigma-min ${spec.sigmaMin}`);
+  }
   f.push(`--model ${s.kind}`);
   if (s.conditioning !== 'auto') f.push(`--conditioning ${s.conditioning}`);
-  f.push(
-    `--hidden ${s.hidden.join(',')}`,
-    `--activation ${s.activation}`,
-    `--steps ${s.steps}`,
-    `--batch ${s.batch}`,
-    `--lr ${s.lr}`,
-    `--seed ${s.seed}`,
-    `--out ${out}`,
-  );
+  f.push(`--hidden ${s.hidden.join(',')}`, `--activation ${s.activation}`);
+  if (s.steps !== undefined) f.push(`--steps ${s.steps}`);
+  f.push(`--batch ${s.batch}`, `--lr ${s.lr}`);
+  if (s.ema !== defaults.ema) f.push(`--ema ${s.ema}`);
+  f.push(`--seed ${s.seed}`, `--out ${out}`);
   return f.join(' ');
 }
 

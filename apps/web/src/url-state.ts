@@ -17,6 +17,7 @@ import {
 } from '@scorefield/core-math';
 import {
   datasetNames,
+  ladderText,
   defaults,
   objectiveNames,
   parseHidden,
@@ -32,20 +33,18 @@ export function encodeState(s: AppState): string {
   if (s.data === 'drawn' && s.points) p.push(['pts', encodePoints(s.points)]);
   if (s.dataSize !== defaults.dataSize) p.push(['n', String(s.dataSize)]);
   p.push(['loss', s.loss]);
-  if (s.loss === 'dsm') p.push(['sigma', String(s.sigma)]);
+  // Noise levels and steps left out of the link are the library's defaults (chosen from the data; the objective's steps).
+  if (s.loss === 'dsm' && s.sigma !== undefined) p.push(['sigma', String(s.sigma)]);
   if (s.loss === 'ssm' || s.loss === 'ssm-vr') p.push(['proj', s.projection], ['slices', String(s.slices)]);
-  if (s.loss === 'ncsn') p.push(['sigmas', `${s.schedule}:${s.sigmaMax}:${s.sigmaMin}:${s.levels}`]);
+  if (s.loss === 'ncsn' && s.ladder) p.push(['sigmas', ladderText(s.ladder)]);
   if (s.loss === 'continuous') p.push(['sde', s.sde]);
+  if (s.loss === 'continuous' && s.sde === 've' && s.sdeSigmaMax !== undefined) p.push(['smax', String(s.sdeSigmaMax)]);
+  if (s.loss === 'continuous' && s.sde === 've' && s.sdeSigmaMin !== undefined) p.push(['smin', String(s.sdeSigmaMin)]);
   p.push(['model', s.kind]);
   if (s.conditioning !== 'auto') p.push(['cond', s.conditioning]);
-  p.push(
-    ['hidden', s.hidden.join(',')],
-    ['act', s.activation],
-    ['lr', String(s.lr)],
-    ['batch', String(s.batch)],
-    ['seed', String(s.seed)],
-    ['steps', String(s.steps)],
-  );
+  p.push(['hidden', s.hidden.join(',')], ['act', s.activation], ['lr', String(s.lr)], ['batch', String(s.batch)], ['seed', String(s.seed)]);
+  if (s.steps !== undefined) p.push(['steps', String(s.steps)]);
+  if (s.ema !== defaults.ema) p.push(['ema', String(s.ema)]);
   if (s.sampler !== defaults.sampler) p.push(['sampler', s.sampler]);
   if (s.sampleSteps !== undefined) p.push(['ssteps', String(s.sampleSteps)]);
   if (s.stepSize !== undefined) p.push(['alpha', String(s.stepSize)]);
@@ -139,12 +138,22 @@ export function decodeState(hash: string): Decoded {
       nLevels >= 2 &&
       nLevels <= 10_000
     ) {
-      Object.assign(s, { schedule: name as ScheduleName, sigmaMax: nMax, sigmaMin: nMin, levels: nLevels });
+      s.ladder = { schedule: name as ScheduleName, max: nMax, min: nMin, levels: nLevels };
     } else bad('sigmas', sig, 'expected schedule:max:min:levels, e.g. geometric:1:0.01:10');
   }
   oneOf('sde', ['ve', 'vp'], (v: 've' | 'vp') => {
     s.sde = v;
   });
+  positive('smax', (v) => {
+    s.sdeSigmaMax = v;
+  });
+  positive('smin', (v) => {
+    s.sdeSigmaMin = v;
+  });
+  if (s.sdeSigmaMax !== undefined && s.sdeSigmaMin !== undefined && s.sdeSigmaMin >= s.sdeSigmaMax) {
+    bad('smin', String(s.sdeSigmaMin), `expected less than smax (${s.sdeSigmaMax})`);
+    s.sdeSigmaMin = undefined;
+  }
   oneOf('model', ['score', 'energy'], (v: ModelKind) => {
     s.kind = v;
   });
@@ -172,6 +181,12 @@ export function decodeState(hash: string): Decoded {
   int('steps', 1, 10_000_000, (v) => {
     s.steps = v;
   });
+  const ema = q.get('ema');
+  if (ema !== null) {
+    const v = Number(ema);
+    if (ema.trim() !== '' && v >= 0 && v < 1) s.ema = v;
+    else bad('ema', ema, 'expected a number in [0, 1)');
+  }
   oneOf('sampler', ['auto', ...samplerNames], (v: SamplerName | 'auto') => {
     s.sampler = v;
   });
