@@ -20,6 +20,8 @@ const longArgs = ['train', '--data', RUN.data, '--steps', LONG.steps, '--hidden'
 export function coreSuite(h: Harness): void {
   let cliBytes: Promise<Buffer>;
   let cliSamples: Promise<string>;
+  /** `scorefield sample --json`'s summary of the same sampling run (its settings and Stein check). */
+  let cliSummary: Promise<{ settings: unknown; stationarity: { residual: number; settled: boolean } }>;
   let longBytes: Promise<Buffer>;
   let url200 = '';
 
@@ -29,11 +31,12 @@ export function coreSuite(h: Harness): void {
       csv = join(h.tmp, 'cli-samples.csv'),
       long = join(h.tmp, 'long.safetensors');
     cliBytes = cli([...cliArgs, '--out', out, '--quiet']).then(() => readFileSync(out));
-    cliSamples = cliBytes
-      .then(() => cli(['sample', '--model', out, '--n', '1000', '--seed', '1', '--out', csv, '--quiet']))
-      .then(() => readFileSync(csv, 'utf8'));
+    cliSummary = cliBytes
+      .then(() => cli(['sample', '--model', out, '--n', '1000', '--seed', '1', '--out', csv, '--json']))
+      .then(({ stdout }) => JSON.parse(stdout));
+    cliSamples = cliSummary.then(() => readFileSync(csv, 'utf8'));
     longBytes = cliSamples.then(() => cli([...longArgs, '--out', long, '--quiet'])).then(() => readFileSync(long));
-    for (const p of [cliBytes, cliSamples, longBytes]) p.catch(() => {});
+    for (const p of [cliBytes, cliSummary, cliSamples, longBytes]) p.catch(() => {});
     const html = readFileSync(join(dist, 'index.html'), 'utf8');
     expect(html).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/);
     expect(html).not.toMatch(/<style[\s>]/);
@@ -79,6 +82,17 @@ export function coreSuite(h: Harness): void {
     const text = (await h.download('#export-samples')).toString('utf8');
     expect(parseCsv(text).rows).toBe(1000);
     expect(text === (await cliSamples)).toBe(true);
+    // The page says what the sampler used and whether the chains settled: the library's own, as the CLI reports them.
+    const sampled = await h.api((s) => s.pane(0)!.sampled);
+    const summary = await cliSummary;
+    expect(sampled!.settings).toEqual(summary.settings);
+    expect(sampled!.stationarity.residual).toBe(summary.stationarity.residual);
+    const settingsCell = await h.page.$$eval(
+      '#metrics tbody tr',
+      (trs) => trs.find((tr) => tr.querySelector('th')?.textContent === 'settings')?.querySelector('td')?.textContent,
+    );
+    console.log(`e2e: sampler settings shown: ${settingsCell}`);
+    expect(settingsCell).toMatch(/^steps \d+ · step [\d.e-]+ · step from model$/);
   });
 
   it("trains longer (reconfigured; paused, stepped once, resumed): the loss falls, still the CLI's bytes", async () => {

@@ -97,7 +97,14 @@ export class App {
       },
       failed: (message) => this.notices.set('worker', 'error', message),
       data: () => this.sync(),
-      model: () => this.sync(),
+      model: (run) => {
+        // What the trainer had to say about the data (e.g. a constant coordinate kept), as `scorefield train` prints it.
+        const key = `trainer-${this.panes.indexOf(pane)}`,
+          said = run.info?.notices ?? [];
+        if (said.length) this.notices.set(key, 'warning', said.join(' '));
+        else this.notices.clear(key);
+        this.sync();
+      },
       progress: (run, was) => this.onProgress(run, was),
       error: (_run, message) => this.notices.set(`run-${this.panes.indexOf(pane)}`, 'error', message),
     });

@@ -2,6 +2,7 @@
  * The live metrics beside the view: a table with one column per run (two in compare mode). Built once
  * here, its cells kept as typed references (no lookups by id).
  */
+import { settingsText, settledText } from './sampler-report.js';
 import type { RunView } from './view-model.js';
 
 const rows = {
@@ -14,6 +15,8 @@ const rows = {
   inMode: ['in modes', 'share of the samples within 2 standard deviations of a mode (mixtures)'],
   inModeFloor: ['… of data', 'the same share for a draw of the data'],
   sampler: ['sampler', 'the sampler, and the noise level σ of the step on screen'],
+  settings: ['settings', 'what the sampler used, every default chosen from the model (standardised units)'],
+  settled: ['settled', "Stein's check that the chains reached the model's law (plain Langevin; 0 at the law)"],
 } as const;
 export type MetricRow = keyof typeof rows;
 
@@ -42,6 +45,7 @@ export class MetricsTable {
       MetricRow,
       HTMLTableCellElement[]
     >;
+    for (const td of this.cells.settings) td.classList.add('detail');
     this.core = add('core', 'the WebAssembly build the workers run', true)[0];
     this.fps = add('view fps', 'frames per second the view draws', true)[0];
     this.setColumns(['run'], false);
@@ -100,5 +104,10 @@ export class MetricsTable {
     this.set('inModeFloor', column, num(q?.inModeFloor, 3, true));
     const sigma = v.samplerSigma === undefined ? '' : ` · σ ${v.samplerSigma.toPrecision(2)}`;
     this.set('sampler', column, v.sampling || v.samples ? `${v.sampler}${sigma}` : (v.info?.defaultSampler ?? '–'));
+    const s = v.sampled;
+    this.set('settings', column, s ? settingsText(s.settings, !!v.info?.conditional) : '–');
+    const settled = s ? settledText(s.stationarity, s.convergenceCheck) : { text: '–', title: '', warn: false };
+    this.set('settled', column, settled.text, settled.title);
+    this.cells.settled[column].classList.toggle('warn', settled.warn);
   }
 }

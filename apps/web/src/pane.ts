@@ -264,6 +264,7 @@ export class Pane {
       v.particles = d.samples;
       v.quality = d.quality;
       v.qualityStep = d.step;
+      v.sampled = { settings: d.settings, stationarity: d.stationarity, convergenceCheck: d.convergenceCheck };
       v.sampling = false;
       v.samplerSigma = undefined;
       v.footer = `${d.sampler}: ${d.samples.length / 2} samples at step ${d.step}`;

@@ -4,7 +4,7 @@
  * so the page drops what a superseded run still had in flight.
  */
 import type { Activation, Conditioning, ModelKind } from '@scorefield/core-math';
-import type { ObjectiveRequest, SamplerName } from '@scorefield/models';
+import type { ObjectiveRequest, SamplerName, SamplerSettings, Stationarity } from '@scorefield/models';
 import type { Reference, SampleQuality } from './sample-quality.js';
 
 /** A square-pixel view box in data units. */
@@ -141,6 +141,11 @@ export type FromJob =
       seconds: number;
       evaluations: number;
       sampler: SamplerName;
+      /** What the sampler used, every default filled in from the model. */
+      settings: SamplerSettings;
+      /** The Stein check of the particles, and whether it is a convergence check for this sampler (plain Langevin). */
+      stationarity: Stationarity;
+      convergenceCheck: boolean;
     }
   /** log p(x) on the grid (nats, data units) by the probability-flow ODE, at the SDE's smallest level. */
   | { type: 'density-done'; run: number; step: number; range: Range; grid: number; logp: Float32Array }

@@ -4,7 +4,7 @@
  * (sample-quality.ts). Runs in the sampling worker, and in Node for the tests.
  */
 import type { Core } from '@scorefield/core-math';
-import { defaultSampler, plannedSteps, sample, type ScoreModel } from '@scorefield/models';
+import { defaultSampler, plannedSteps, sample, samplers, type ScoreModel } from '@scorefield/models';
 import type { FromJob, SampleRequest } from './protocol.js';
 import { sampleQuality, type Reference } from './sample-quality.js';
 
@@ -43,7 +43,22 @@ export function sampleForView(
   const seconds = (performance.now() - t0) / 1000;
   const quality = sampleQuality(core, result.samples, ref);
   const samples = result.samples;
-  post({ type: 'sample-done', run, step, samples, quality, seconds, evaluations: result.evaluations, sampler: result.sampler }, [
-    samples.buffer,
-  ]);
+  const { evaluations, settings, stationarity } = result;
+  const convergenceCheck = samplers[result.sampler].stationary;
+  post(
+    {
+      type: 'sample-done',
+      run,
+      step,
+      samples,
+      quality,
+      seconds,
+      evaluations,
+      sampler: result.sampler,
+      settings,
+      stationarity,
+      convergenceCheck,
+    },
+    [samples.buffer],
+  );
 }

@@ -97,6 +97,8 @@ export function testApi(app: App) {
         densityStep: v.density?.step ?? null,
         failure: v.failure,
         samples: v.samples ? v.samples.length / 2 : 0,
+        /** The latest sampling run's settings (every default filled in) and Stein check. */
+        sampled: v.sampled,
       };
     },
     /** The heat image of pane i: its values in [0, 1] on its grid (row 0 at the bottom) and the view box. */

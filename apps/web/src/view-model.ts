@@ -74,6 +74,8 @@ export class RunView {
   /** The latest samples' quality (sample-quality.ts) and the step of the model they came from. */
   quality?: SampleQuality;
   qualityStep = 0;
+  /** The latest sampling run's settings and Stein check (as the job worker reported them). */
+  sampled: Pick<SampleDone, 'settings' | 'stationarity' | 'convergenceCheck'> | null = null;
   /** The ODE density on a grid (continuous score models), when computed. */
   density: DensityDone | null = null;
   /** Sampling: requested and not yet shown to the end. */
