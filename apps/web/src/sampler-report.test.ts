@@ -16,13 +16,13 @@ const stein = (residual: number, settled: boolean): Stationarity => ({
 describe('what a sampling run used, said briefly', () => {
   it('names every setting; a ladder by its length and ends; neutral settings left out', () => {
     const langevin = { steps: 1200, stepSize: 0.012345, decay: 1, sigma: 0.1, stepFrom: 'model' };
-    expect(settingsText(langevin, true)).toBe('steps 1200 · step 0.0123 · σ 0.1 · step from model');
+    expect(settingsText(langevin, true)).toBe('steps 1200 · step size 0.0123 (from the model) · σ 0.1');
     // A model without noise conditioning ignores the level it is read at: not said.
-    expect(settingsText(langevin, false)).toBe('steps 1200 · step 0.0123 · step from model');
+    expect(settingsText(langevin, false)).toBe('steps 1200 · step size 0.0123 (from the model)');
     expect(settingsText({ sigmas: [3.714, 1.2, 0.02761], steps: 100, stepSize: 0.18, denoise: true }, true)).toBe(
-      'levels 3: 3.71 → 0.0276 · steps 100 · step 0.18 · denoise',
+      'levels 3: 3.71 → 0.0276 · steps 100 per level · step size 0.18 · final denoising step',
     );
-    expect(settingsText({ steps: 500, correctorSteps: 0, snr: 0.16, denoise: false }, true)).toBe('steps 500 · no denoise');
+    expect(settingsText({ steps: 500, correctorSteps: 0, snr: 0.16, denoise: false }, true)).toBe('steps 500 · no final denoising step');
   });
 
   it('the Stein check is a verdict for plain Langevin only, and a warning when the chains have not settled', () => {

@@ -9,32 +9,36 @@ import type { SamplerSettings, Stationarity } from '@scorefield/models';
 /** Names of the settings on the page (standardised units, as the library's). */
 const words: Record<string, string> = {
   steps: 'steps',
-  stepSize: 'step',
+  stepSize: 'step size',
   sigma: 'σ',
   sigmas: 'levels',
   decay: 'decay',
-  stepFrom: 'step from',
-  denoise: 'denoise',
+  denoise: 'final denoising step',
   correctorSteps: 'corrector steps',
   snr: 'SNR',
   rtol: 'rtol',
   atol: 'atol',
 };
 
+const fromWords: Record<string, string> = { model: 'from the model', fixed: 'fixed', given: 'given' };
+
 const short = (v: number) => String(Number(v.toPrecision(3)));
 
 /**
- * `steps 1200 · step 0.0123 · σ 0.1` (a ladder as `levels 14: 3.71 → 0.0276`). Settings at their neutral
+ * `steps 1200 · step size 0.0123 (from the model) · σ 0.1` (a ladder as `levels 14: 3.71 → 0.0276`). Settings at their neutral
  * value are left out, and so is the noise level a model without noise conditioning is read at (it ignores it).
  */
 export function settingsText(settings: SamplerSettings, conditional: boolean): string {
   const parts: string[] = [];
   for (const [k, v] of Object.entries(settings)) {
     const neutral = (k === 'decay' && v === 1) || (k === 'correctorSteps' && v === 0) || (k === 'snr' && settings.correctorSteps === 0);
-    if (neutral || (k === 'sigma' && !conditional)) continue;
+    if (neutral || k === 'stepFrom' || (k === 'sigma' && !conditional)) continue;
     const name = words[k] ?? k;
+    // Where the step size came from (Langevin: the model's curvature, the fallback, or given) goes beside it.
+    const from = k === 'stepSize' && typeof settings.stepFrom === 'string' ? ` (${fromWords[settings.stepFrom] ?? settings.stepFrom})` : '';
     if (Array.isArray(v)) parts.push(`${name} ${v.length}: ${short(v[0])} → ${short(v[v.length - 1])}`);
-    else if (typeof v === 'number') parts.push(`${name} ${short(v)}`);
+    else if (k === 'steps' && Array.isArray(settings.sigmas)) parts.push(`${name} ${v} per level`);
+    else if (typeof v === 'number') parts.push(`${name} ${short(v)}${from}`);
     else if (typeof v === 'boolean') parts.push(v ? name : `no ${name}`);
     else parts.push(`${name} ${v}`);
   }
