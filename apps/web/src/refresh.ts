@@ -7,6 +7,7 @@ import type { App } from './app.js';
 import type { ElementName } from './elements.js';
 import type { Pane } from './pane.js';
 import { runStates } from './state.js';
+import type { RunView } from './view-model.js';
 
 /** The text of a control's label, for messages. */
 function labelOf(app: App, name: ElementName): string {
@@ -27,16 +28,33 @@ export function statusText(app: App, withNote = true): string {
   const panes = app.active,
     v = panes[0].view;
   if (panes.some((p) => p.view.failure)) return 'Stopped: see the message below.';
-  const both = panes.length > 1 ? ' (both runs)' : '';
+  // A number of each run: once when the runs agree, else per run (compared objectives have their own default steps).
+  const per = (of: (v: RunView) => number, say: (n: number) => string) => {
+    const xs = panes.map((p) => of(p.view));
+    if (xs.every((x) => x === xs[0])) return `${say(xs[0])}${panes.length > 1 ? ' (both runs)' : ''}`;
+    return xs.map((x, i) => `${'AB'[i]} ${say(x)}`).join(', ');
+  };
+  const steps = (n: number) => `${n} steps`;
   const parts: string[] = [];
-  if (panes.some((p) => p.view.running)) parts.push(`Training to ${v.target} steps${both}…`);
-  else if (v.step > 0 && panes.every((p) => p.view.step >= p.view.target)) parts.push(`Trained ${v.step} steps${both}.`);
-  else if (v.step > 0) parts.push(`Paused at step ${v.step}.`);
-  else parts.push(`Ready: press Train to train ${v.target} steps${both}.`);
+  if (panes.some((p) => p.view.running)) parts.push(`Training to ${per((r) => r.target, steps)}…`);
+  else if (v.step > 0 && panes.every((p) => p.view.step >= p.view.target)) parts.push(`Trained ${per((r) => r.step, steps)}.`);
+  else if (v.step > 0)
+    parts.push(
+      `Paused at ${per(
+        (r) => r.step,
+        (n) => `step ${n}`,
+      )}.`,
+    );
+  else parts.push(`Ready: press Train to train ${per((r) => r.target, steps)}.`);
   const samplers = panes.map((p) => p.view.sampler).join(' and ');
   if (panes.some((p) => p.view.sampling)) parts.push(`Sampling ${s.particles} particles with ${samplers}…`);
   else if (v.samples)
-    parts.push(`Sampled ${v.samples.length / 2} particles with ${samplers} from the model${both} at step ${v.qualityStep}.`);
+    parts.push(
+      `Sampled ${v.samples.length / 2} particles with ${samplers} from the model at ${per(
+        (r) => r.qualityStep,
+        (n) => `step ${n}`,
+      )}.`,
+    );
   const base = parts.join(' ');
   return withNote && app.note && app.note.about === base ? app.note.text : base;
 }

@@ -96,8 +96,14 @@ export function drawLoss(ctx: CanvasRenderingContext2D, w: number, h: number, se
   ctx.textBaseline = 'bottom';
   const right = `step ${steps}`;
   ctx.fillText(right, w - padR - ctx.measureText(right).width, h - 2 * dpr);
-  const title = `loss${useLog ? ', log scale' : ''} (EMA of ${smoothingSpan(steps)} steps)`;
-  ctx.fillText(title, padL, h - 2 * dpr);
+  // The longest title that fits beside the step label (compare mode's chart is narrow).
+  const titles = [
+    `loss${useLog ? ', log scale' : ''} (EMA of ${smoothingSpan(steps)} steps)`,
+    `loss${useLog ? ', log' : ''}, EMA ${smoothingSpan(steps)}`,
+    `loss${useLog ? ', log' : ''}`,
+  ];
+  const room = w - padL - padR - ctx.measureText(right).width - 8 * dpr;
+  ctx.fillText(titles.find((t) => ctx.measureText(t).width <= room) ?? titles[2], padL, h - 2 * dpr);
   live.forEach((s, i) => {
     const b = binned[i];
     const line = (ys: Float64Array, width: number, alpha: number) => {
