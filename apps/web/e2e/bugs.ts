@@ -143,7 +143,7 @@ export function bugsSuite(h: Harness): void {
     expect(await h.status()).not.toMatch(/Hidden widths/);
   });
 
-  it('changing the seed or lowering the target does not silently discard a trained model: it says so, and Undo brings it back', async () => {
+  it('changing the seed or lowering the target does not silently discard a trained model: said, and Undo brings it back', async () => {
     await h.open('hidden=32,32&steps=200&seed=3');
     await h.page.uncheck('#auto-sample');
     await h.page.click('#train');

@@ -60,7 +60,8 @@ export function coreSuite(h: Harness): void {
     const hash = new URL(page.url()).hash;
     for (const part of ['data=8gaussians', 'hidden=32,32', 'seed=3', 'steps=200']) expect(hash).toContain(part);
     expect(await page.textContent('#cli')).toBe(
-      'scorefield train --data 8gaussians --loss dsm --model score --hidden 32,32 --activation silu --steps 200 --batch 128 --lr 0.001 --seed 3 --out model.safetensors',
+      'scorefield train --data 8gaussians --loss dsm --model score --hidden 32,32 --activation silu --steps 200 ' +
+        '--batch 128 --lr 0.001 --seed 3 --out model.safetensors',
     );
   });
 
@@ -134,7 +135,8 @@ export function coreSuite(h: Harness): void {
     const start = await h.api((s) => s.firstParticles()!);
     const mmd = await h.api((s) => s.mmd!);
     console.log(
-      `e2e: near the modes: ${(100 * nearModes(start)).toFixed(0)}% of the particles at the first frame, ${(100 * nearModes(samples)).toFixed(0)}% at the end; MMD² vs data ${mmd.toPrecision(3)}`,
+      `e2e: near the modes: ${(100 * nearModes(start)).toFixed(0)}% of the particles at the first frame, ` +
+        `${(100 * nearModes(samples)).toFixed(0)}% at the end; MMD² vs data ${mmd.toPrecision(3)}`,
     );
     expect(samples.length).toBe(2000);
     expect(nearModes(samples)).toBeGreaterThan(0.7);

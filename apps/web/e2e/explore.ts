@@ -81,7 +81,9 @@ export function exploreSuite(h: Harness): void {
     await h.until((s) => !s.sampling && s.pane(0)!.quality !== null && s.pane(1)!.quality !== null, 90_000);
     const [a, b] = await h.api((s) => [s.pane(0)!, s.pane(1)!]);
     console.log(
-      `e2e: compare gmm3 dsm score vs ncsn energy: MMD² ${a.quality!.mmd.toPrecision(3)} vs ${b.quality!.mmd.toPrecision(3)} (floor ${a.quality!.floor.toPrecision(2)}); in modes ${a.quality!.inMode} vs ${b.quality!.inMode}; samplers ${a.sampler} / ${b.sampler}`,
+      `e2e: compare gmm3 dsm score vs ncsn energy: MMD² ${a.quality!.mmd.toPrecision(3)} vs ${b.quality!.mmd.toPrecision(3)} ` +
+        `(floor ${a.quality!.floor.toPrecision(2)}); in modes ${a.quality!.inMode} vs ${b.quality!.inMode}; ` +
+        `samplers ${a.sampler} / ${b.sampler}`,
     );
     expect([a.sampler, b.sampler]).toEqual(['langevin', 'annealed']);
     expect(a.info!.kind).toBe('score');

@@ -29,9 +29,11 @@ export async function heatOnData(h: Harness, canvas = '#view'): Promise<number> 
     (await h.api((s) => ('heatImage' in s ? (s.heatImage(0)?.range ?? null) : null))) ?? viewRange({ data, rows: data.length / 2 });
   const G = 32;
   const cells = (await page.evaluate(
-    `(() => { const c = document.querySelector(${JSON.stringify(canvas)}); const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    `(() => { const c = document.querySelector(${JSON.stringify(canvas)});
+      const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
       const G = ${G}, w = c.width, out = new Array(G * G).fill(0), n = new Array(G * G).fill(0);
-      for (let y = 0; y < w; y++) for (let x = 0; x < w; x++) { const o = 4 * (y * w + x), k = Math.floor((y * G) / w) * G + Math.floor((x * G) / w);
+      for (let y = 0; y < w; y++) for (let x = 0; x < w; x++) {
+        const o = 4 * (y * w + x), k = Math.floor((y * G) / w) * G + Math.floor((x * G) / w);
         out[k] += 0.2126 * d[o] + 0.7152 * d[o + 1] + 0.0722 * d[o + 2]; n[k]++; }
       return out.map((v, k) => v / n[k]); })()`,
   )) as number[];

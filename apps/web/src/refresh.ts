@@ -21,9 +21,15 @@ export function statusText(app: App, withNote = true): string {
   if (app.reading) return `Reading ${app.reading.name}: ${(100 * app.reading.fraction).toFixed(0)}%…`;
   const s = app.state;
   if (app.invalid.length)
-    return `Fix the marked setting${app.invalid.length > 1 ? 's' : ''} (${app.invalid.map((n) => labelOf(app, n)).join(', ')}): nothing trains until then.`;
+    return (
+      `Fix the marked setting${app.invalid.length > 1 ? 's' : ''} (${app.invalid.map((n) => labelOf(app, n)).join(', ')}): ` +
+      'nothing trains until then.'
+    );
   if (app.drawing.on)
-    return 'Draw mode: drag on the view, or focus it, move with the arrow keys and press Enter, to add points; press Draw points again to stop.';
+    return (
+      'Draw mode: drag on the view, or focus it, move with the arrow keys and press Enter, to add points; ' +
+      'press Draw points again to stop.'
+    );
   if (!app.hasData(s)) return 'Draw some points on the view (press Draw points, then drag, or use the arrow keys and Enter), then Train.';
   const panes = app.active,
     v = panes[0].view;

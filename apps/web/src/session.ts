@@ -196,7 +196,8 @@ export class Session {
       this.postProgress(true);
       const lr = this.trainer.options.lr;
       throw new RunFailure(
-        `Training diverged at step ${e.step}: the loss became ${e.loss}. Lower the learning rate (now ${lr}) or raise the noise level, then train again.`,
+        `Training diverged at step ${e.step}: the loss became ${e.loss}. ` +
+          `Lower the learning rate (now ${lr}) or raise the noise level, then train again.`,
       );
     }
   }
@@ -324,7 +325,8 @@ export class Session {
     if (!s.every(Number.isFinite)) {
       this.running = false;
       throw new RunFailure(
-        `Training diverged by step ${this.trainer.step}: the learned score is no longer a finite number. Lower the learning rate, then train again.`,
+        `Training diverged by step ${this.trainer.step}: the learned score is no longer a finite number. ` +
+          'Lower the learning rate, then train again.',
       );
     }
     const fisher = fisherDivergence(s, heldOut.score, 2).overall;
@@ -337,7 +339,8 @@ export class Session {
     trainer.model.training!.curve = lossCurve(trainer.losses);
     const bytes = encodeModel(trainer.model);
     const t = trainer.model.training!;
-    const name = `${this.data.name.replace(/[^\w.-]+/g, '_')}-${t.loss.name}-${trainer.model.spec.kind}-seed${t.seed}-step${trainer.step}.safetensors`;
+    const base = this.data.name.replace(/[^\w.-]+/g, '_');
+    const name = `${base}-${t.loss.name}-${trainer.model.spec.kind}-seed${t.seed}-step${trainer.step}.safetensors`;
     return { bytes, name };
   }
 

@@ -117,7 +117,8 @@ describe('URL state', () => {
 
   it('prints the equivalent CLI command (built-in data only)', () => {
     expect(cliCommand({ ...base(), hidden: [32, 32], seed: 3, steps: 200 })).toBe(
-      'scorefield train --data 8gaussians --loss dsm --model score --hidden 32,32 --activation silu --steps 200 --batch 128 --lr 0.001 --seed 3 --out model.safetensors',
+      'scorefield train --data 8gaussians --loss dsm --model score --hidden 32,32 --activation silu --steps 200 ' +
+        '--batch 128 --lr 0.001 --seed 3 --out model.safetensors',
     );
     expect(cliCommand({ ...base(), loss: 'ncsn', kind: 'energy' })).toContain('--loss ncsn --model energy');
     expect(cliCommand({ ...base(), loss: 'ncsn', ladder: fixedLadder })).toContain('--loss ncsn --sigmas geometric:1:0.01:10 --model');

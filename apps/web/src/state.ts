@@ -162,7 +162,10 @@ export function effectiveSampler(s: AppState): SamplerName | undefined {
   return s.sampler !== 'auto' && samplerAvailability(s)[s.sampler] === null ? s.sampler : undefined;
 }
 
-/** The runs of a state: the run, and in compare mode the second one (its conditioning back to the default if the first's does not fit it). */
+/**
+ * The runs of a state: the run, and in compare mode the second one (its conditioning back to the default if
+ * the first's does not fit it).
+ */
 export function runStates(s: AppState): AppState[] {
   if (!s.compare) return [s];
   const b: AppState = { ...s, loss: s.compare.loss, kind: s.compare.kind, compare: null };

@@ -118,11 +118,13 @@ it('the page defaults on every built-in dataset, and the page MMD² against `sco
     };
     rows.push(row);
     console.log(
-      `${data}: MMD² ${q.mmd.toPrecision(3)} (floor ${q.floor.toPrecision(2)}, goal ${goal.toPrecision(2)}: ${row.met ? 'met' : 'missed'}); eval ${evalMmd.toPrecision(3)}; ${row.seconds.toFixed(1)} s`,
+      `${data}: MMD² ${q.mmd.toPrecision(3)} (floor ${q.floor.toPrecision(2)}, goal ${goal.toPrecision(2)}: ` +
+        `${row.met ? 'met' : 'missed'}); eval ${evalMmd.toPrecision(3)}; ${row.seconds.toFixed(1)} s`,
     );
   }
   const table = [
-    '| dataset | steps | sampler | MMD² (page) | data floor | goal 2·abs(floor) + 0.002 | met | in modes (data) | MMD² (scorefield eval) | page vs eval | seconds |',
+    '| dataset | steps | sampler | MMD² (page) | data floor | goal 2·abs(floor) + 0.002 | met | in modes (data) ' +
+      '| MMD² (scorefield eval) | page vs eval | seconds |',
     '|---|---|---|---|---|---|---|---|---|---|---|',
     ...rows
       .map((r) =>
@@ -148,7 +150,8 @@ it('the page defaults on every built-in dataset, and the page MMD² against `sco
   const doc = `# The web app's defaults on every built-in dataset
 
 Measured ${new Date().toISOString()} by \`pnpm --filter @scorefield/web targets\` (apps/web/targets/defaults.targets.ts) on
-the page's own code path in Node (the worker's Session, the job worker's sampling): a link with only \`data\` set${extra ? ` and \`${extra}\`` : ''},
+the page's own code path in Node (the worker's Session, the job worker's sampling):
+a link with only \`data\` set${extra ? ` and \`${extra}\`` : ''},
 trained to the default steps target and sampled with the default sampler. 1-minute load average ${loadavg()[0].toFixed(1)} on
 this shared 2-core machine (the seconds column moves with it; the numbers do not).
 
