@@ -45,7 +45,8 @@ export async function fileReference(
   const d = shape.width * shape.height;
   const read = async (path: string, flag: string) => {
     const m = await readPoints(path, { io });
-    if (m.cols !== d) throw new InputError(`--${flag} ${path}: points have dimension ${m.cols}, the model's ${shapeText(shape)} images ${d}`);
+    if (m.cols !== d)
+      throw new InputError(`--${flag} ${path}: points have dimension ${m.cols}, the model's ${shapeText(shape)} images ${d}`);
     return m;
   };
   const heldOut = await read(o.data, 'data');

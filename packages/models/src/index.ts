@@ -27,6 +27,8 @@ export {
   fixedNoiseLevels,
   LOW_DIM_RATIO,
   SIGMA_MIN_FACTOR,
+  HIGH_DIM_SIGMA_MIN_FACTOR,
+  sigmaMinOf,
   SCALES_SUBSAMPLE,
   type DataScales,
   type NoiseLadder,

@@ -164,7 +164,9 @@ function samplingGrids(model: ScoreModel, source: string, n: number, frames: num
   return frameList.map((x, i) => {
     const last = i === frameList.length - 1;
     const sigma = !last && i > 0 && Number.isFinite(sigmas[i - 1]) ? ` · σ = ${sigmas[i - 1].toPrecision(3)}` : '';
-    const note = last ? `samples (after ${total} steps${r.settings.denoise ? ', denoised' : ''})` : `step ${Math.min(total, i * every)} / ${total}${sigma}`;
+    const note = last
+      ? `samples (after ${total} steps${r.settings.denoise ? ', denoised' : ''})`
+      : `step ${Math.min(total, i * every)} / ${total}${sigma}`;
     return gridOf(x, shape, { ...t, range, note });
   });
 }
@@ -177,7 +179,8 @@ function samplingGrids(model: ScoreModel, source: string, n: number, frames: num
 async function denoiseFrames(model: ScoreModel, source: string, dataSpec: string | undefined, seed: number, io: CommandIO) {
   const shape = imageShapeOf(model, source, 'animate --kind denoise');
   const d = model.dim;
-  if (model.spec.conditioning === 'none') throw new InputError(`--kind denoise: ${source} is not noise-conditional (train with --loss ncsn)`);
+  if (model.spec.conditioning === 'none')
+    throw new InputError(`--kind denoise: ${source} is not noise-conditional (train with --loss ncsn)`);
   const spec = dataSpec ?? (model.training?.data === MNIST ? MNIST : undefined);
   if (!spec) throw new InputError(`--kind denoise needs --data <images> (${source} was not trained on mnist)`);
   const data = await loadData(await getCore(), spec, { size: 1, seed, dim: d, image: shape, split: 'test', io, quiet: true });

@@ -128,7 +128,8 @@ async function plotGrid(o: {
   let images: ArrayLike<number>, what: string;
   if (args.samples) {
     const m = await readPoints(args.samples, { io, quiet: args.quiet });
-    if (m.cols !== d) throw new InputError(`${args.samples}: samples have dimension ${m.cols}, the model's ${shapeText(shape)} images ${d}`);
+    if (m.cols !== d)
+      throw new InputError(`${args.samples}: samples have dimension ${m.cols}, the model's ${shapeText(shape)} images ${d}`);
     images = m.data.subarray(0, Math.min(n, m.rows) * d);
     what = `samples from ${basename(args.samples)}`;
   } else if (args.data) {
@@ -145,7 +146,7 @@ async function plotGrid(o: {
   const t = titles(model, modelPath, what);
   const svg = gridOf(images, shape, {
     title: t.title,
-    subtitle: `${t.subtitle}${captions ? ' · captions: the MNIST classifier\'s top class · probability' : ''}`,
+    subtitle: `${t.subtitle}${captions ? " · captions: the MNIST classifier's top class · probability" : ''}`,
     captions,
   });
   await writeOutput(o.out, [o.ext === '.png' ? await renderPng(svg, { scale: o.scale }) : svg], io.stdout);

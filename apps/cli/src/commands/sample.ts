@@ -74,7 +74,8 @@ export const sample = defineCommand({
     'hold-from': {
       type: 'string',
       value: 'file|-',
-      description: 'points (.csv/.npy/IDX or -, n rows) whose --hold or --mask coordinates are kept (--mask on mnist models: the test digits)',
+      description:
+        'points (.csv/.npy/IDX or -, n rows) whose --hold or --mask coordinates are kept (--mask on mnist models: the test digits)',
     },
     mask: {
       type: 'string',
@@ -145,7 +146,8 @@ export const sample = defineCommand({
         checkMemory(`--trajectory: ${frames} frames x --n ${n} x ${d} dimensions`, 4 * frames * floats * 2 + 4 * floats * (workers + 5));
       }
       if (args.init !== undefined) options.init = await parseInit(args.init, n, d, io);
-      if (args.hold !== undefined && args.mask !== undefined) throw new InputError('--hold and --mask both choose the held coordinates; give one');
+      if (args.hold !== undefined && args.mask !== undefined)
+        throw new InputError('--hold and --mask both choose the held coordinates; give one');
       if (args.hold !== undefined) options.hold = await parseHold(args.hold, args['hold-from'], n, d, io);
       if (args.mask !== undefined) options.hold = await parseMask(model, modelPath, args.mask, args['hold-from'], n, io);
       let bar: Progress | undefined;
@@ -229,7 +231,9 @@ async function parseMask(model: ScoreModel, source: string, mask: string, from: 
   const coords = maskCoords(mask as keyof typeof masks, shape);
   if (from !== undefined) return { coords, points: await pointsOf(from, n, model.dim, 'hold-from', io) };
   if (model.training?.data !== MNIST)
-    throw new InputError(`--mask needs --hold-from <file> with the images whose ${mask} half is given (${source} was not trained on mnist)`);
+    throw new InputError(
+      `--mask needs --hold-from <file> with the images whose ${mask} half is given (${source} was not trained on mnist)`,
+    );
   const test = await loadMnist({ split: 'test', imageSize: shape.width as 28 | 14 });
   if (n > test.rows) throw new InputError(`--mask: --n ${n} is more than the ${test.rows} held-out test digits; give --hold-from <file>`);
   return { coords, points: { data: test.data.subarray(0, n * model.dim), rows: n, cols: model.dim } };
