@@ -91,3 +91,18 @@ export {
   type LevelFit,
   type OdeLikelihood,
 } from './density.js';
+export {
+  runDefaults,
+  runFlags,
+  runFromFlags,
+  runToFlags,
+  runToCliArgs,
+  runToUrlState,
+  runFromUrlState,
+  runObjective,
+  runToTrainOptions,
+  type RunSpec,
+  type RunFlag,
+  type RunFlags,
+} from './run-spec.js';
+export { intFlag, positiveFlag, boundedFlag, intListFlag, sigmasFlag, strictNumber, MAX_LEVELS } from './flag-values.js';

@@ -29,7 +29,7 @@ import { settingsText } from './sample.js';
 import { readInputFile } from '../io.js';
 import { maxModelParams } from '../limits.js';
 import { getCore } from '../core.js';
-import { sampleParallel } from '../parallel-sample.js';
+import { sampleParallel } from '@scorefield/models/node';
 import { perturbedMixture, type Matrix } from '../mixture.js';
 
 export const evaluate = defineCommand({

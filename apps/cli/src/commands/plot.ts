@@ -10,7 +10,7 @@ import { digitCaptions, gridOf, imageShapeOf, readsAsMnist } from '../images.js'
 import { checkOutputs, readInputFile, writeOutput } from '../io.js';
 import { maxModelParams } from '../limits.js';
 import { getCore } from '../core.js';
-import { sampleParallel } from '../parallel-sample.js';
+import { sampleParallel } from '@scorefield/models/node';
 import { figure, plotKinds, titles, type PlotKind } from '../figures.js';
 import type { LoadedData } from '../data.js';
 

@@ -21,7 +21,7 @@ import { checkOutputs, readInputFile, writeOutput } from '../io.js';
 import { checkMemory, maxModelParams } from '../limits.js';
 import { createProgress, type Progress } from '../progress.js';
 import { getCore } from '../core.js';
-import { sampleParallel } from '../parallel-sample.js';
+import { sampleParallel } from '@scorefield/models/node';
 
 export const sample = defineCommand({
   name: 'sample',

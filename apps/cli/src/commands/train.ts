@@ -1,16 +1,5 @@
 import { existsSync, unlinkSync } from 'node:fs';
-import {
-  activations,
-  conditionings,
-  InputError,
-  lookup,
-  modelDims,
-  modelKinds,
-  objectives,
-  projections,
-  type Activation,
-  type ModelKind,
-} from '@scorefield/core-math';
+import { activations, conditionings, InputError, lookup, modelDims, modelKinds, objectives, projections } from '@scorefield/core-math';
 import {
   decodeCheckpoint,
   defaultHidden,
@@ -22,17 +11,22 @@ import {
   objectiveLabel,
   trainDefaults,
   Trainer,
+  runDefaults,
+  runFlags,
+  runFromFlags,
+  runToTrainOptions,
   type NoiseLadder,
+  type ObjectiveRequest,
+  type RunFlags,
   type TrainOptions,
 } from '@scorefield/models';
 import { ParallelTrainer } from '@scorefield/models/node';
-import { defineCommand, intFlag, intListFlag, positiveFlag, requireFlag } from '../command.js';
+import { defineCommand, intFlag, requireFlag } from '../command.js';
 import { loadData } from '../data.js';
 import { checkOutputs, readInputFile, writeFileAtomic } from '../io.js';
 import { checkMemory, maxModelParams } from '../limits.js';
 import { createProgress } from '../progress.js';
 import { getCore } from '../core.js';
-import { conditioningFromFlag, objectiveFlagDefaults, objectiveFromFlags } from '../objective-flags.js';
 import { decodeRecord, encodeRecord, newRecord, recordPath, snapshot } from '../record.js';
 
 /** Above this dimension `--loss esm` is refused unless --force: the exact trace costs d backward passes a step. */
@@ -66,7 +60,7 @@ export const train = defineCommand({
       type: 'string',
       value: 'name',
       description: `objective: ${Object.keys(objectives).join(', ')}`,
-      default: objectiveFlagDefaults.loss,
+      default: runDefaults.loss,
     },
     model: {
       type: 'string',
@@ -82,20 +76,20 @@ export const train = defineCommand({
     projections: {
       type: 'string',
       value: 'kind',
-      description: `ssm/ssm-vr projections: ${Object.keys(projections).join(', ')} (default: ${objectiveFlagDefaults.projections})`,
+      description: `ssm/ssm-vr projections: ${Object.keys(projections).join(', ')} (default: ${runDefaults.projection})`,
     },
-    slices: { type: 'string', value: 'M', description: `ssm/ssm-vr projections per point (default: ${objectiveFlagDefaults.slices})` },
+    slices: { type: 'string', value: 'M', description: `ssm/ssm-vr projections per point (default: ${runDefaults.slices})` },
     sigma: {
       type: 'string',
       value: 'S',
-      description: `dsm noise level, standardised units, or 'data': the smallest level of the data's ladder (default: ${objectiveFlagDefaults.sigma})`,
+      description: `dsm noise level, standardised units, or 'data': the smallest level of the data's ladder (default: data)`,
     },
     sigmas: {
       type: 'string',
       value: 'sched',
-      description: `ncsn levels schedule:max:min:levels, schedule geometric|linear|cosine, or 'data': chosen from the data (default: ${objectiveFlagDefaults.sigmas})`,
+      description: `ncsn levels schedule:max:min:levels, schedule geometric|linear|cosine, or 'data': chosen from the data (default: data)`,
     },
-    sde: { type: 'string', value: 've|vp', description: `continuous-time SDE (default: ${objectiveFlagDefaults.sde})` },
+    sde: { type: 'string', value: 've|vp', description: `continuous-time SDE (default: ${runDefaults.sde})` },
     'sigma-max': {
       type: 'string',
       value: 'S',
@@ -175,36 +169,12 @@ export const train = defineCommand({
   async run(args, io) {
     const dataSpec = requireFlag('train', 'data', args.data);
     const out = requireFlag('train', 'out', args.out);
-    const loss = objectiveFromFlags(args);
-    lookup(modelKinds, args.model!, 'model');
-    const activation = args.activation as Activation;
-    lookup(activations, activation, 'activation');
-    const lrDecay = lookup({ none: 'none', cosine: 'cosine' } as const, args['lr-decay']!, 'lr decay');
-    const standardize =
-      args.standardize === undefined
-        ? undefined
-        : lookup({ yes: true, no: false, global: 'global' } as const, args.standardize, '--standardize value');
+    // The run these flags describe (RunSpec: the page's link describes runs the same way), then the trainer's options.
+    const run = runFromFlags(pickRunFlags(args));
+    const options = runToTrainOptions(run);
+    const { loss } = options as { loss: ObjectiveRequest };
+    const size = run.dataSize;
     const imageSize = lookup({ 28: 28, 14: 14 } as const, args['image-size']!, '--image-size');
-    const noiseLevels = lookup({ data: 'data', fixed: 'fixed' } as const, args['noise-levels']!, '--noise-levels value');
-    const ema = Number(args.ema);
-    if (args.ema!.trim() === '' || !(ema >= 0 && ema < 1)) throw new InputError(`--ema: expected a number in [0, 1), got '${args.ema}'`);
-    const options: TrainOptions & { seed: number; batch: number } = {
-      ...(args.hidden !== undefined && { hidden: intListFlag('hidden', args.hidden) }),
-      activation,
-      ...(args.steps !== undefined && { steps: intFlag('steps', args.steps, 1, 1e9) }),
-      batch: intFlag('batch', args.batch, 1, 1 << 20),
-      lr: positiveFlag('lr', args.lr),
-      lrDecay,
-      ...(args['clip-grad'] !== undefined && { clipGrad: positiveFlag('clip-grad', args['clip-grad']) }),
-      standardize,
-      loss,
-      noiseLevels,
-      ema,
-      kind: args.model as ModelKind,
-      conditioning: conditioningFromFlag(args.conditioning),
-      seed: intFlag('seed', args.seed, 0, 2 ** 32 - 1),
-    };
-    const size = intFlag('data-size', args['data-size'], 1, 1e8);
     const every = args['checkpoint-every'] === undefined ? 0 : intFlag('checkpoint-every', args['checkpoint-every'], 1, 1e9);
     const recordEvery = args['record-every'] === undefined ? 0 : intFlag('record-every', args['record-every'], 1, 1e9);
     const workers = intFlag('workers', args.workers, 1, 64);
@@ -312,7 +282,7 @@ export const train = defineCommand({
         seed: options.seed,
         hidden: trainer.options.hidden,
         ...(data.image && { image: data.image }),
-        activation,
+        activation: run.activation,
         params: model.layout.paramCount,
         finalLoss,
         seconds,
@@ -357,4 +327,14 @@ function checkTrainingMemory(o: TrainOptions & { steps: number; batch: number },
   const lanes = loss === 'esm' ? 2 * d + 2 : 4;
   const wasm = 4 * (4 * params + (rows + o.batch) * d + o.batch * lanes * dims.reduce((a, b) => a + b, 0));
   checkMemory(`${what}, ${rows} points, --batch ${o.batch}`, wasm + 8 * rows * d + 4 * o.steps, wasm);
+}
+
+/** The flags of `args` that describe the run (RunSpec's), not how or where it runs. */
+function pickRunFlags(args: object): RunFlags {
+  const flags: RunFlags = {};
+  for (const flag of Object.keys(runFlags) as (keyof typeof runFlags)[]) {
+    const v = (args as Record<string, unknown>)[flag];
+    if (typeof v === 'string') flags[flag] = v;
+  }
+  return flags;
 }
