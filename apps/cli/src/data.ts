@@ -63,7 +63,7 @@ export async function loadData(
   },
 ): Promise<LoadedData> {
   const expected = () =>
-    opts.image ? `the model's images are ${shapeText(opts.image)} (dimension ${opts.dim})` : `the model expects dimension ${opts.dim}`;
+    opts.image ? `the model's images are ${shapeText(opts.image)} (dimension ${opts.dim})` : `the model expects ${opts.dim}`;
   if (spec === '-' || fileKind(spec)) {
     const m = await readPoints(spec, { io: opts.io, quiet: opts.quiet });
     const shape = m.image ? ` (${shapeText(m.image)} images)` : '';

@@ -55,7 +55,6 @@ export const train = defineCommand({
       description:
         'built-in dataset name (see `scorefield datasets`), mnist (the train digits, pixels in [0, 1]), a .csv/.npy/IDX file, or - (stdin: .npy by its magic bytes, else CSV)',
     },
-    'image-size': { type: 'string', value: '28|14', description: 'mnist: image side (14: 2x2 mean pooling)', default: '28' },
     loss: {
       type: 'string',
       value: 'name',
@@ -146,6 +145,7 @@ export const train = defineCommand({
     },
     seed: { type: 'string', value: 'S', description: 'random seed (weights, batches, noise, built-in data)', default: '0' },
     'data-size': { type: 'string', value: 'N', description: 'points drawn from a built-in dataset', default: '10000' },
+    'image-size': { type: 'string', value: '28|14', description: 'mnist: image side (14: 2x2 mean pooling)', default: '28' },
     'checkpoint-every': {
       type: 'string',
       value: 'N',
