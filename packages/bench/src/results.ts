@@ -8,6 +8,7 @@ import type { QualityRow } from './quality.js';
 import type { SamplerRow } from './samplers.js';
 import type { MemorySeries } from './memory.js';
 import type { BrowserResult } from './browser.js';
+import type { WebResult } from './web.js';
 
 export interface Machine {
   cpu: string;
@@ -40,6 +41,8 @@ export interface Results {
   samplers?: SamplerRow[];
   memory?: MemorySeries[];
   browser?: BrowserResult | { notice: string };
+  /** The web app in Chromium: the view's frame rate while training and sampling. */
+  web?: WebResult | { notice: string };
   targets?: Target[];
   seconds?: number;
 }
