@@ -173,15 +173,21 @@ describe('threads option', () => {
     expect(train(core, { name: 'dsm', sigma: 0.3 }, spec, 70).losses.every(Number.isFinite)).toBe(true);
   });
 
-  it('starts its threads in a Node process run as an ES module (node --input-type=module -e)', () => {
-    // The workers' eval'd CommonJS body must not inherit the parent's --input-type (it made `require` undefined).
-    const script = `import { loadCore } from '${new URL('../dist/index.js', import.meta.url).href}';
-const core = await loadCore({ threads: 2 });
-console.log(JSON.stringify({ threads: core.threads, why: core.threadsUnavailable ?? null }));
-await core.close();`;
-    const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
-    expect(JSON.parse(out)).toEqual({ threads: 2, why: null });
-  });
+  it.each([['--input-type=module'], ['--expose-gc', '--input-type=module'], ['--expose-gc']])(
+    'starts its threads in node %s -e',
+    (...flags) => {
+      // Under --input-type=module the workers' eval'd body runs as an ES module (no `require`); V8 flags such as
+      // --expose-gc (the bench's) are inherited, and refused if given to a worker explicitly.
+      const script = `(async () => {
+  const { loadCore } = await import('${new URL('../dist/index.js', import.meta.url).href}');
+  const core = await loadCore({ threads: 2 });
+  console.log(JSON.stringify({ threads: core.threads, why: core.threadsUnavailable ?? null }));
+  await core.close();
+})();`;
+      const out = execFileSync(process.execPath, [...flags, '-e', script], { encoding: 'utf8' });
+      expect(JSON.parse(out)).toEqual({ threads: 2, why: null });
+    },
+  );
 
   it('close() leaves a core that runs on one thread, with the same bits', async () => {
     const core = await loadCore({ threads: 2 });

@@ -1,11 +1,12 @@
 // Pool workers in Node (the `node` condition of "#spawn"): worker_threads running the worker body as eval'd
-// CommonJS. Workers are unref'd once running: an idle pool does not keep the process alive.
+// CommonJS, or as an ES module where the parent runs with --input-type=module (the eval inherits it; there is no
+// `require` then, and the workers' execArgv cannot drop it: V8 flags such as --expose-gc are refused per worker). Workers are unref'd once running: an idle pool does not keep the process alive.
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { readiness, workerBody, type PoolThread, type WorkerStart } from './worker-source.js';
 
 const source = `${workerBody}
-const { parentPort } = require('node:worker_threads');
+const { parentPort } = typeof require === 'function' ? require('node:worker_threads') : process.getBuiltinModule('node:worker_threads');
 parentPort.once('message', (m) => run(m, (r) => parentPort.postMessage(r)));
 `;
 
@@ -23,9 +24,7 @@ export function availableCores(): number {
 }
 
 export function spawnThread(start: WorkerStart): PoolThread {
-  // The body is CommonJS: a parent run with --input-type=module (node -e with ESM) would pass that on to the eval.
-  const execArgv = process.execArgv.filter((a, i, all) => !a.startsWith('--input-type') && all[i - 1] !== '--input-type');
-  const worker = new Worker(source, { eval: true, execArgv, name: `core-math thread ${start.id}` });
+  const worker = new Worker(source, { eval: true, name: `core-math thread ${start.id}` });
   const r = readiness();
   worker.on('message', r.report);
   worker.on('error', (e) => r.fail(`core-math: thread ${start.id}: ${e.message}`));
