@@ -208,9 +208,10 @@ export function readControls(el: Elements, current: AppState): { state: AppState
   // The run's values by RunSpec's rules (the CLI's) and the page's limits (state.ts, readRunFlag), each read as
   // an option of a loss it applies to: the fields of the other objectives keep their values for switching back.
   const contextOf = (flag: PageFlag): RunFlags => ({ loss: (runFlags[flag] as { losses?: readonly ObjectiveName[] }).losses?.[0] });
-  const read = (flag: PageFlag, raw: string) => readRunFlag(flag, raw.trim(), contextOf(flag));
+  const read = (flag: PageFlag, raw: string) => readRunFlag(flag, raw, contextOf(flag));
   const run = (name: ElementName & keyof Elements, flag: PageFlag, set: (r: RunSpec) => void, optional = false) => {
-    const raw = (el[name] as HTMLInputElement).value.trim();
+    // No run value has a space in it: '32, 32' is the widths 32,32.
+    const raw = (el[name] as HTMLInputElement).value.replace(/\s+/g, '');
     const r = optional && raw === '' ? { run: runFromFlags(contextOf(flag)) } : read(flag, raw);
     mark(name, 'run' in r);
     if ('run' in r) set(r.run);
@@ -227,7 +228,7 @@ export function readControls(el: Elements, current: AppState): { state: AppState
     const l: Ladder = { ...(current.ladder ?? fixedLadder), schedule: el.schedule.value as Ladder['schedule'] };
     run('sigmaMax', 'sigma', (r) => (l.max = r.sigma!));
     run('sigmaMin', 'sigma', (r) => (l.min = r.sigma!));
-    const ladder = read('sigmas', `${l.schedule}:${l.max}:${l.min}:${el.levels.value.trim()}`);
+    const ladder = read('sigmas', `${l.schedule}:${l.max}:${l.min}:${el.levels.value.replace(/\s+/g, '')}`);
     const levelsProblem = 'problem' in ladder && /levels/.test(ladder.problem);
     mark('levels', !levelsProblem);
     if ('problem' in ladder && !levelsProblem && !invalid.includes('sigmaMin')) mark('sigmaMin', false);

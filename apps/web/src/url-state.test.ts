@@ -75,7 +75,8 @@ describe('URL state', () => {
 
   it('reads the keys of older links (n, proj, smax, smin, cond, act)', () => {
     const old = decodeState(
-      '#data=moons&n=5000&loss=ssm&proj=rademacher&slices=4&model=energy&cond=none&hidden=32,32&act=tanh&lr=0.0005&batch=64&seed=3&steps=200',
+      '#data=moons&n=5000&loss=ssm&proj=rademacher&slices=4&model=energy&cond=none&hidden=32,32&act=tanh' +
+        '&lr=0.0005&batch=64&seed=3&steps=200',
     );
     expect(old.warnings).toEqual([]);
     expect(old.state).toEqual({
