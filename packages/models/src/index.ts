@@ -1,7 +1,16 @@
-export { ScoreModel, objectiveLabel, lossCurve, type ScoreNetConfig, type TrainingRecord } from './model.js';
+export {
+  ScoreModel,
+  objectiveLabel,
+  lossCurve,
+  checkImageShape,
+  type ImageShape,
+  type ScoreNetConfig,
+  type TrainingRecord,
+} from './model.js';
 export { encodeCheckpoint, decodeCheckpoint, type TrainingCheckpoint } from './training-checkpoint.js';
 export {
   fitNormalization,
+  fitGlobalNormalization,
   constantNotice,
   identityNormalization,
   normalize,
@@ -18,6 +27,8 @@ export {
   fixedNoiseLevels,
   LOW_DIM_RATIO,
   SIGMA_MIN_FACTOR,
+  HIGH_DIM_SIGMA_MIN_FACTOR,
+  sigmaMinOf,
   SCALES_SUBSAMPLE,
   type DataScales,
   type NoiseLadder,
@@ -28,6 +39,7 @@ export { checkPoints, type Points } from './points.js';
 export {
   trainScoreModel,
   trainDefaults,
+  defaultHidden,
   defaultSteps,
   defaultStepsOf,
   Trainer,

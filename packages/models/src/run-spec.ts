@@ -43,14 +43,16 @@ export interface RunSpec {
   noiseLevels: NoiseLevelSource;
   kind: ModelKind;
   conditioning?: Conditioning;
-  hidden: number[];
+  /** Hidden widths (absent: the trainer's {@link defaultHidden} of the data's dimension). */
+  hidden?: number[];
   activation: Activation;
   steps?: number;
   batch: number;
   lr: number;
   lrDecay: 'none' | 'cosine';
   clipGrad?: number;
-  standardize: boolean;
+  /** Per coordinate (true), one mean and std for all (`'global'`), none (false); absent: the trainer's default. */
+  standardize?: boolean | 'global';
   ema: number;
   seed: number;
 }
@@ -65,12 +67,10 @@ export const runDefaults: Readonly<RunSpec> = Object.freeze({
   sde: 've',
   noiseLevels: trainDefaults.noiseLevels,
   kind: trainDefaults.kind,
-  hidden: trainDefaults.hidden,
   activation: trainDefaults.activation,
   batch: trainDefaults.batch,
   lr: trainDefaults.lr,
   lrDecay: 'none',
-  standardize: true,
   ema: trainDefaults.ema,
   seed: trainDefaults.seed,
 }) as RunSpec;
@@ -156,14 +156,14 @@ export function runFromFlags(flags: RunFlags): RunSpec {
     noiseLevels: pick('noise-levels', { data: 1, fixed: 1 }, '--noise-levels value', d.noiseLevels),
     kind: pick('model', modelKinds, 'model', d.kind),
     conditioning: pick<Conditioning | undefined>('conditioning', conditionings, 'conditioning', undefined),
-    hidden: f('hidden') === undefined ? d.hidden : intListFlag('hidden', f('hidden')),
+    hidden: optional('hidden', (v) => intListFlag('hidden', v)),
     activation: pick('activation', activations, 'activation', d.activation),
     steps: optional('steps', (v) => intFlag('steps', v, 1, 1e9)),
     batch: f('batch') === undefined ? d.batch : intFlag('batch', f('batch'), 1, 1 << 20),
     lr: f('lr') === undefined ? d.lr : positiveFlag('lr', f('lr')),
     lrDecay: pick('lr-decay', { none: 1, cosine: 1 }, 'lr decay', d.lrDecay),
     clipGrad: optional('clip-grad', (v) => positiveFlag('clip-grad', v)),
-    standardize: pick<'yes' | 'no'>('standardize', { yes: 1, no: 1 }, '--standardize value', 'yes') === 'yes',
+    standardize: optional('standardize', (v) => lookup({ yes: true, no: false, global: 'global' } as const, v, '--standardize value')),
     ema,
     seed: f('seed') === undefined ? d.seed : intFlag('seed', f('seed'), 0, 2 ** 32 - 1),
   };
@@ -237,14 +237,14 @@ export function runObjective(run: RunSpec): ObjectiveRequest {
 /** The trainer's options for a run (the data is the caller's: built-in names are drawn with `dataSize` and `seed`). */
 export function runToTrainOptions(run: RunSpec): TrainOptions & { seed: number; batch: number } {
   return {
-    hidden: run.hidden,
+    ...(run.hidden !== undefined && { hidden: run.hidden }),
     activation: run.activation,
     ...(run.steps !== undefined && { steps: run.steps }),
     batch: run.batch,
     lr: run.lr,
     lrDecay: run.lrDecay,
     ...(run.clipGrad !== undefined && { clipGrad: run.clipGrad }),
-    standardize: run.standardize,
+    ...(run.standardize !== undefined && { standardize: run.standardize }),
     loss: runObjective(run),
     noiseLevels: run.noiseLevels,
     ema: run.ema,

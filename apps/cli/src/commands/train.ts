@@ -1,7 +1,8 @@
 import { existsSync, unlinkSync } from 'node:fs';
-import { activations, conditionings, InputError, modelDims, modelKinds, objectives, projections } from '@scorefield/core-math';
+import { activations, conditionings, InputError, lookup, modelDims, modelKinds, objectives, projections } from '@scorefield/core-math';
 import {
   decodeCheckpoint,
+  defaultHidden,
   defaultSteps,
   defaultStepsOf,
   encodeCheckpoint,
@@ -28,6 +29,9 @@ import { createProgress } from '../progress.js';
 import { getCore } from '../core.js';
 import { decodeRecord, encodeRecord, newRecord, recordPath, snapshot } from '../record.js';
 
+/** Above this dimension `--loss esm` is refused unless --force: the exact trace costs d backward passes a step. */
+export const ESM_MAX_DIM = 64;
+
 /** Where the resumable state of a run writing `out` lives. */
 export function checkpointPath(out: string): string {
   return `${out}.ckpt`;
@@ -49,7 +53,7 @@ export const train = defineCommand({
       type: 'string',
       value: 'name|file|-',
       description:
-        'built-in dataset name (see `scorefield datasets`), a .csv/.npy/IDX file, or - (stdin: .npy by its magic bytes, else CSV)',
+        'built-in dataset name (see `scorefield datasets`), mnist (the train digits, pixels in [0, 1]), a .csv/.npy/IDX file, or - (stdin: .npy by its magic bytes, else CSV)',
     },
     loss: {
       type: 'string',
@@ -108,7 +112,11 @@ export const train = defineCommand({
       description: 'decay of the moving average of the weights that is saved and sampled; 0 saves the last weights',
       default: String(trainDefaults.ema),
     },
-    hidden: { type: 'string', value: 'W,W,..', description: 'hidden layer widths', default: trainDefaults.hidden.join(',') },
+    hidden: {
+      type: 'string',
+      value: 'W,W,..',
+      description: `hidden layer widths (default: ${defaultHidden(2).join(',')} up to 64 dimensions, ${defaultHidden(784).join(',')} above)`,
+    },
     activation: {
       type: 'string',
       value: 'name',
@@ -126,12 +134,18 @@ export const train = defineCommand({
     'clip-grad': { type: 'string', value: 'C', description: 'rescale gradients to norm C when larger' },
     standardize: {
       type: 'string',
-      value: 'yes|no',
-      description: 'standardise each coordinate (noise levels are then in standardised units)',
-      default: 'yes',
+      value: 'yes|no|global',
+      description:
+        'standardise each coordinate (yes), all by one mean and std (global), or not (no); noise levels are then in standardised units (default: global for images, else yes)',
+    },
+    force: {
+      type: 'boolean',
+      description: `train esm above ${ESM_MAX_DIM} dimensions anyway (its exact trace costs d backward passes a step)`,
+      default: false,
     },
     seed: { type: 'string', value: 'S', description: 'random seed (weights, batches, noise, built-in data)', default: '0' },
     'data-size': { type: 'string', value: 'N', description: 'points drawn from a built-in dataset', default: '10000' },
+    'image-size': { type: 'string', value: '28|14', description: 'mnist: image side (14: 2x2 mean pooling)', default: '28' },
     'checkpoint-every': {
       type: 'string',
       value: 'N',
@@ -160,6 +174,7 @@ export const train = defineCommand({
     const options = runToTrainOptions(run);
     const { loss } = options as { loss: ObjectiveRequest };
     const size = run.dataSize;
+    const imageSize = lookup({ 28: 28, 14: 14 } as const, args['image-size']!, '--image-size');
     const every = args['checkpoint-every'] === undefined ? 0 : intFlag('checkpoint-every', args['checkpoint-every'], 1, 1e9);
     const recordEvery = args['record-every'] === undefined ? 0 : intFlag('record-every', args['record-every'], 1, 1e9);
     const workers = intFlag('workers', args.workers, 1, 64);
@@ -175,7 +190,12 @@ export const train = defineCommand({
       throw new InputError(`--resume: no checkpoint ${ckptPath} (write one with --checkpoint-every N)`);
 
     const core = await getCore();
-    const data = await loadData(core, dataSpec, { size, seed: options.seed, io, quiet: args.quiet });
+    const data = await loadData(core, dataSpec, { size, seed: options.seed, imageSize, io, quiet: args.quiet });
+    if (data.image) options.image = data.image;
+    if (loss.name === 'esm' && data.points.cols > ESM_MAX_DIM && !args.force)
+      throw new InputError(
+        `--loss esm at dimension ${data.points.cols}: its exact trace costs ${data.points.cols} backward passes a step (measured: docs/bench, "Exact-trace cost"); train ssm-vr or dsm (one pass each), or give --force`,
+      );
     checkTrainingMemory({ ...options, steps: options.steps ?? defaultSteps(loss) }, data.points.rows, data.points.cols);
     if (recordEvery && data.points.cols !== 2)
       throw new InputError(`--record-every: field snapshots need 2-D data, ${data.name} has dimension ${data.points.cols}`);
@@ -260,7 +280,8 @@ export const train = defineCommand({
         batch: options.batch,
         lr: options.lr,
         seed: options.seed,
-        hidden: options.hidden,
+        hidden: trainer.options.hidden,
+        ...(data.image && { image: data.image }),
         activation: run.activation,
         params: model.layout.paramCount,
         finalLoss,
@@ -296,7 +317,7 @@ function ladderLine(l: NoiseLadder, objective: string): string {
  * the objective's workspace (about batch x widths x lanes floats; esm's exact trace takes 2d + 2 lanes).
  */
 function checkTrainingMemory(o: TrainOptions & { steps: number; batch: number }, rows: number, d: number): void {
-  const hidden = o.hidden ?? trainDefaults.hidden;
+  const hidden = o.hidden ?? defaultHidden(d);
   const loss = o.loss!.name;
   const noisy = loss === 'ncsn' || loss === 'continuous';
   const dims = modelDims({ kind: o.kind ?? 'score', conditioning: o.conditioning ?? (noisy ? 'both' : 'none') }, d, hidden);
