@@ -9,6 +9,7 @@ import type { Elements, ElementName } from './elements.js';
 import {
   datasetNames,
   fixedLadder,
+  hiddenOf,
   ladderOf,
   objectiveNames,
   readRunFlag,
@@ -145,7 +146,9 @@ export function syncControls(el: Elements, s: AppState, choices: Choices): void 
   write(el.conditioning, s.conditioning);
   const unconditional = s.loss === 'esm' || s.loss === 'ssm' || s.loss === 'ssm-vr';
   for (const o of el.conditioning.options) o.disabled = unconditional && o.value !== 'auto' && o.value !== 'none';
-  write(el.hidden, s.hidden.join(','));
+  // Blank: the library's default for the data.
+  write(el.hidden, s.hidden?.join(',') ?? '');
+  el.hidden.placeholder = `${hiddenOf(s).join(',')} (the default)`;
   write(el.activation, s.activation);
   write(el.lr, String(s.lr));
   write(el.batch, String(s.batch));
@@ -241,7 +244,7 @@ export function readControls(el: Elements, current: AppState): { state: AppState
   s.sde = el.sde.value as AppState['sde'];
   s.kind = el.kind.value as AppState['kind'];
   s.conditioning = el.conditioning.value as AppState['conditioning'];
-  run('hidden', 'hidden', (r) => (s.hidden = r.hidden));
+  run('hidden', 'hidden', (r) => (s.hidden = r.hidden), true);
   s.activation = el.activation.value as AppState['activation'];
   run('lr', 'lr', (r) => (s.lr = r.lr));
   run('batch', 'batch', (r) => (s.batch = r.batch));

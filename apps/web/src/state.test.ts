@@ -16,7 +16,7 @@ import {
   type AppState,
 } from './state.js';
 
-const base = (): AppState => ({ ...defaults, hidden: [...defaults.hidden] });
+const base = (): AppState => ({ ...defaults });
 
 /** The flags of `scorefield train` arguments, as the CLI reads them (the verb, --out and the file's name aside). */
 function flagsOfCommand(command: string): RunFlags {

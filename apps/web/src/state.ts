@@ -8,6 +8,7 @@
  */
 import { datasets, InputError, objectives, type Conditioning, type ObjectiveName, type ScheduleName } from '@scorefield/core-math';
 import {
+  defaultHidden,
   defaultSteps,
   runDefaults,
   runFromFlags,
@@ -45,7 +46,8 @@ export interface AppState {
   sdeSigmaMin?: number;
   kind: RunSpec['kind'];
   conditioning: Conditioning | 'auto';
-  hidden: number[];
+  /** Hidden widths; undefined: the library's default for the data (defaultHidden of the page's 2-D data). */
+  hidden?: number[];
   activation: RunSpec['activation'];
   lr: number;
   batch: number;
@@ -116,7 +118,7 @@ export function runOf(s: AppState): RunSpec {
     ...(s.sdeSigmaMin !== undefined && { sigmaMin: s.sdeSigmaMin }),
     kind: s.kind,
     ...(s.conditioning !== 'auto' && { conditioning: s.conditioning }),
-    hidden: s.hidden,
+    ...(s.hidden !== undefined && { hidden: s.hidden }),
     activation: s.activation,
     ...(s.steps !== undefined && { steps: s.steps }),
     batch: s.batch,
@@ -141,7 +143,7 @@ export function runFields(run: RunSpec): RunFields {
     ...(run.sigmaMin !== undefined && { sdeSigmaMin: run.sigmaMin }),
     kind: run.kind,
     conditioning: run.conditioning ?? 'auto',
-    hidden: [...run.hidden],
+    ...(run.hidden !== undefined && { hidden: [...run.hidden] }),
     activation: run.activation,
     ...(run.steps !== undefined && { steps: run.steps }),
     batch: run.batch,
@@ -194,7 +196,10 @@ const pageLimits: Partial<Record<PageFlag, [ok: (run: RunSpec) => boolean, why: 
     `expected one of ${datasetNames.join(', ')}, drawn`,
   ],
   'data-size': [(r) => r.dataSize >= 2 && r.dataSize <= 1_000_000, 'expected an integer between 2 and 1000000'],
-  hidden: [(r) => r.hidden.length <= 8 && r.hidden.every((w) => w <= 1024), 'expected at most 8 comma-separated widths between 1 and 1024'],
+  hidden: [
+    (r) => r.hidden!.length <= 8 && r.hidden!.every((w) => w <= 1024),
+    'expected at most 8 comma-separated widths between 1 and 1024',
+  ],
   batch: [(r) => r.batch <= 65_536, 'expected an integer between 1 and 65536'],
   steps: [(r) => r.steps! <= 10_000_000, 'expected an integer between 1 and 10000000'],
 };
@@ -225,6 +230,11 @@ export function objectiveSpec(s: AppState): ObjectiveRequest {
 export function stepsOf(s: AppState): number {
   const run = runOf(s);
   return run.steps ?? defaultSteps(runObjective(run));
+}
+
+/** The hidden widths of a state: its own, or the library's default for the page's 2-D data. */
+export function hiddenOf(s: AppState): number[] {
+  return s.hidden ?? defaultHidden(2);
 }
 
 /** True when the objective trains a noise-conditional model (ncsn, continuous). */
@@ -272,7 +282,7 @@ export function describeChange(a: AppState, b: AppState): string {
     'σ min': s.loss === 'continuous' && s.sde === 've' ? (s.sdeSigmaMin?.toString() ?? 'from the data') : '',
     model: s.kind,
     conditioning: s.conditioning,
-    hidden: s.hidden.join(','),
+    hidden: hiddenOf(s).join(','),
     activation: s.activation,
     lr: String(s.lr),
     batch: String(s.batch),

@@ -3,7 +3,7 @@ import { runFromUrlState, runToCliArgs } from '@scorefield/models';
 import { defaults, runOf, type AppState } from './state.js';
 import { decodePoints, decodeState, encodePoints, encodeState, quantize } from './url-state.js';
 
-const base = (): AppState => ({ ...defaults, hidden: [...defaults.hidden] });
+const base = (): AppState => ({ ...defaults });
 
 describe('URL state', () => {
   it('an empty hash is the defaults', () => {
