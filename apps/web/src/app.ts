@@ -19,9 +19,9 @@ import {
   describeChange,
   effectiveSampler,
   fixedLadder,
+  runOf,
   runStates,
   stepsOf,
-  trainConfig,
   type AppState,
 } from './state.js';
 import { decodeState, encodeState } from './url-state.js';
@@ -210,7 +210,7 @@ export class App {
     const states = runStates(s);
     while (this.panes.length < states.length) this.panes.push(this.newPane(this.el.viewB));
     states.forEach((rs, i) =>
-      this.panes[i].configure(trainConfig(rs), this.dataSource(rs), range ?? (i > 0 ? this.panes[0].shown.range : undefined)),
+      this.panes[i].configure(runOf(rs), this.dataSource(rs), range ?? (i > 0 ? this.panes[0].shown.range : undefined)),
     );
   }
 
@@ -259,14 +259,10 @@ export class App {
     const s = this.state;
     const hash = `#${encodeState(s)}`;
     if (location.hash !== hash) history.replaceState(null, '', hash);
-    const file = this.fileData;
-    const command = (rs: AppState, out: string) =>
-      cliCommand(rs, out) ??
-      (rs.data === 'file' && file
-        ? cliCommand({ ...rs, data: '8gaussians' }, out)!.replace('--data 8gaussians', `--data ${file.name}`)
-        : null);
     const runs = runStates(s);
-    const cmds = runs.map((rs, i) => command(rs, runs.length > 1 ? `model-${'ab'[i]}.safetensors` : 'model.safetensors'));
+    const cmds = runs.map((rs, i) =>
+      cliCommand(rs, runs.length > 1 ? `model-${'ab'[i]}.safetensors` : 'model.safetensors', this.fileData?.name),
+    );
     this.el.cli.textContent = cmds.every((c) => c !== null)
       ? cmds.join('\n')
       : 'drawn points are not on the command line (export the samples, or load a file instead)';
