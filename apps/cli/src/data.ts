@@ -1,7 +1,7 @@
 import { closeSync, read } from 'node:fs';
 import { basename, extname } from 'node:path';
 import { promisify } from 'node:util';
-import { datasetNames, datasetSample, datasets, InputError, type Core } from '@scorefield/core-math';
+import { datasetNames, datasetPoints, datasets, InputError, type Core } from '@scorefield/core-math';
 import { CsvReader, detectPointsFormat, parseIdx, parseNpy, type Matrix } from '@scorefield/formats';
 import { loadMnist, MNIST_CLASSES } from '@scorefield/datasets';
 import type { ImageShape, Points } from '@scorefield/models';
@@ -84,12 +84,7 @@ export async function loadData(
   }
   if (Object.hasOwn(datasets, spec)) {
     if (opts.dim !== undefined && opts.dim !== 2) throw new InputError(`dataset ${spec} is 2-D, ${expected()}`);
-    const rng = core.rng(opts.seed);
-    const buf = datasetSample(core, spec, rng, opts.size);
-    const data = buf.toArray();
-    buf.free();
-    rng.free();
-    return { points: { data, rows: opts.size, cols: 2 }, name: spec, builtin: true };
+    return { points: { data: datasetPoints(core, spec, opts.seed, opts.size), rows: opts.size, cols: 2 }, name: spec, builtin: true };
   }
   throw new InputError(
     `unknown dataset '${spec}'; valid: ${[...datasetNames, MNIST].join(', ')}, a file ending in ${Object.keys(fileKinds).join(', ')} or -ubyte (IDX), or - (stdin)`,

@@ -70,12 +70,21 @@ describe('checkpoints and resume', () => {
     const reference = readFileSync(whole);
     const core = await loadCore();
     let resumedFromCheckpoint = 0;
-    for (const delay of [500, 1300, 2100]) {
+    // Kills at fixed delays (wherever the run happens to be, however loaded the machine), and one as soon as a
+    // checkpoint exists, so that at least one kill lands mid-run whatever the machine's speed.
+    for (const delay of [500, 1300, 'checkpoint'] as const) {
       const out = join(dir, `killed-${delay}.safetensors`);
       writeFileSync(out, 'old');
       const child = spawn(process.execPath, [BIN, 'train', ...args, '--quiet', '--out', out], { stdio: 'ignore' });
-      const exited = new Promise((r) => child.on('exit', r)); // attached now: the run may end before the kill
-      await new Promise((r) => setTimeout(r, delay));
+      let done = false;
+      const exited = new Promise((r) =>
+        child.on('exit', (code) => {
+          done = true;
+          r(code);
+        }),
+      ); // attached now: the run may end before the kill
+      if (delay === 'checkpoint') while (!done && !existsSync(`${out}.ckpt`)) await new Promise((r) => setTimeout(r, 5));
+      else await new Promise((r) => setTimeout(r, delay));
       child.kill('SIGKILL');
       await exited;
       const left = readFileSync(out);

@@ -3,7 +3,7 @@
  * or drawn / loaded points), the points shown in the view, and the exact score of a mixture at the
  * model's noise level. Runs in the worker, and in Node for the tests.
  */
-import { datasetLogDensityScore, datasetSample, datasets, type Core } from '@scorefield/core-math';
+import { datasetLogDensityScore, datasetPoints, datasets, type Core } from '@scorefield/core-math';
 import type { Points, ScoreModel } from '@scorefield/models';
 import type { DataSource } from './protocol.js';
 import { randomSubset } from './subsets.js';
@@ -21,22 +21,12 @@ export interface RunData {
 export const HELD_OUT = 1000;
 export const HELD_OUT_SEED = 0x5eed_0000;
 
-/** Draws `n` points of a built-in dataset from the stream of `seed` (as the CLI does). */
-export function builtinPoints(core: Core, name: string, seed: number, n: number): Float32Array {
-  const rng = core.rng(seed);
-  const buf = datasetSample(core, name, rng, n);
-  const out = buf.toArray();
-  buf.free();
-  rng.free();
-  return out;
-}
-
 /** Points of a source; a built-in dataset is drawn as `scorefield train` draws it (seeded by the training seed). */
 export function loadRunData(core: Core, src: DataSource, previous: RunData | null, run: number): RunData {
   if (src.kind === 'builtin') {
     const key = `builtin:${src.name}:${src.size}:${src.seed}`;
     if (previous?.key === key) return previous;
-    const data = builtinPoints(core, src.name, src.seed, src.size);
+    const data = datasetPoints(core, src.name, src.seed, src.size);
     return { key, name: src.name, points: { data, rows: src.size, cols: 2 }, exact: datasets[src.name as keyof typeof datasets].mixture };
   }
   return { key: `points:${run}`, name: src.name, points: { data: src.points, rows: src.rows, cols: 2 }, exact: false };
@@ -71,13 +61,12 @@ export function exactScoreAt(core: Core, name: string, x: Float32Array, sigma: n
   const alpha = loss?.name === 'continuous' && loss.sde === 'vp' ? Math.sqrt(Math.max(1e-12, 1 - sigma * sigma)) : 1;
   // y = alpha x + (1 - alpha) mean + noise: p_y(y) = p_{x + noise / alpha}((y - (1 - alpha) mean) / alpha) / alpha^2.
   const shifted = alpha === 1 ? x : x.map((v, i) => (v - (1 - alpha) * mean[i % 2]) / alpha);
-  const xb = core.f32(x.length, shifted),
-    sb = core.f32(x.length);
-  datasetLogDensityScore(core, name, xb, { score: sb }, (sigma * Math.sqrt(std[0] * std[1])) / alpha);
-  const out = sb.toArray().map((v) => v / alpha);
-  xb.free();
-  sb.free();
-  return out;
+  return core.scope((s) => {
+    const xb = s.f32(x.length, shifted),
+      sb = s.f32(x.length);
+    datasetLogDensityScore(core, name, xb, { score: sb }, (sigma * Math.sqrt(std[0] * std[1])) / alpha);
+    return sb.toArray().map((v) => v / alpha);
+  });
 }
 
 /** Held-out points of a mixture and its exact score there at the model's noise level (for the Fisher divergence). */
@@ -91,7 +80,7 @@ export interface HeldOut {
 export function heldOutScores(core: Core, d: RunData, model: ScoreModel): HeldOut {
   const std = model.normalization.std;
   const sigma = modelNoise(model);
-  const x = builtinPoints(core, d.name, HELD_OUT_SEED + model.training!.seed, HELD_OUT);
+  const x = datasetPoints(core, d.name, HELD_OUT_SEED + model.training!.seed, HELD_OUT);
   return {
     x: { data: x, rows: HELD_OUT, cols: 2 },
     score: exactScoreAt(core, d.name, x, sigma, model),

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { loadCore } from '@scorefield/core-math';
+import { datasetPoints, loadCore } from '@scorefield/core-math';
 import { smearingMetrics } from '@scorefield/metrics';
-import { builtinPoints } from './run-data.js';
 import { EVAL_POINTS, EVAL_SEED, EVAL_TWIN_SEED, pointsReference, sampleQuality } from './sample-quality.js';
 
 describe('sample quality, as scorefield eval measures it', () => {
@@ -21,10 +20,10 @@ describe('sample quality, as scorefield eval measures it', () => {
 
   it("a built-in dataset: eval's held-out draw and its twin; the data's own points score at the floor", async () => {
     const core = await loadCore({ build: 'scalar' });
-    const samples = builtinPoints(core, 'gmm3', 12_345, EVAL_POINTS);
+    const samples = datasetPoints(core, 'gmm3', 12_345, EVAL_POINTS);
     const q = sampleQuality(core, samples, { kind: 'builtin', name: 'gmm3' });
-    const ref = builtinPoints(core, 'gmm3', EVAL_SEED, EVAL_POINTS),
-      twin = builtinPoints(core, 'gmm3', EVAL_TWIN_SEED, EVAL_POINTS);
+    const ref = datasetPoints(core, 'gmm3', EVAL_SEED, EVAL_POINTS),
+      twin = datasetPoints(core, 'gmm3', EVAL_TWIN_SEED, EVAL_POINTS);
     const p = (v: Float32Array) => ({ data: v, rows: v.length / 2, cols: 2 });
     const m = smearingMetrics(p(samples), p(ref), p(twin));
     expect(q.mmd).toBe(m.mmd2.value);

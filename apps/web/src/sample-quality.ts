@@ -11,9 +11,8 @@
  * for drawn or loaded points eval's halves of them (even and odd rows), or, past 4000 points, two seeded random
  * halves of 2000 (eval --data <file> uses every point).
  */
-import { datasetComponents, datasets, type Core } from '@scorefield/core-math';
+import { datasetComponents, datasetPoints, datasets, type Core } from '@scorefield/core-math';
 import { smearingMetrics } from '@scorefield/metrics';
-import { builtinPoints } from './run-data.js';
 import { disjointSubsets } from './subsets.js';
 
 /** `scorefield eval`'s held-out data: seed streams 2^31 + --seed and 2^33 + --seed (default 0), --n points (default 2000). */
@@ -50,8 +49,8 @@ export function pointsReference(points: ArrayLike<number>): Reference {
 /** Measures `samples` [n, 2] (data units) against `ref`. */
 export function sampleQuality(core: Core, samples: Float32Array, ref: Reference): SampleQuality {
   const builtin = ref.kind === 'builtin' ? ref.name : null;
-  const reference = builtin ? builtinPoints(core, builtin, EVAL_SEED, EVAL_POINTS) : (ref as { reference: Float32Array }).reference;
-  const twin = builtin ? builtinPoints(core, builtin, EVAL_TWIN_SEED, EVAL_POINTS) : (ref as { twin: Float32Array }).twin;
+  const reference = builtin ? datasetPoints(core, builtin, EVAL_SEED, EVAL_POINTS) : (ref as { reference: Float32Array }).reference;
+  const twin = builtin ? datasetPoints(core, builtin, EVAL_TWIN_SEED, EVAL_POINTS) : (ref as { twin: Float32Array }).twin;
   const points = (v: Float32Array) => ({ data: v, rows: v.length / 2, cols: 2 });
   const mixture = builtin && datasets[builtin as keyof typeof datasets].mixture;
   const m = smearingMetrics(

@@ -45,25 +45,26 @@ export function benchmarkCeiling(core: Core, o?: MeasureOptions): number {
 
 /** Dense layer forward and backward GFLOP/s at batch B, inputs I, outputs O (backward = two products). */
 export function benchmarkDense(core: Core, B: number, I: number, O: number, o?: MeasureOptions): { forward: number; backward: number } {
-  const s = { batch: B, inputs: I, outputs: O };
-  const fill = (n: number, seed: number) => {
-    const b = core.f32(n);
-    rngNormal(core, core.rng(seed), b);
-    return b;
-  };
-  const x = fill(B * I, 1),
-    w = fill(I * O, 2),
-    b = fill(O, 3),
-    y = core.f32(B * O);
-  const dx = core.f32(B * I),
-    dw = core.f32(I * O),
-    db = core.f32(O),
-    scratch = core.f32(denseScratchFloats(s));
-  const flops = 2 * B * I * O;
-  const forward = measureRate(() => denseForward(core, x, w, b, y, s), flops, o) / 1e9;
-  const backward = measureRate(() => denseBackward(core, x, w, y, { dx, dw, db }, scratch, s), 2 * flops, o) / 1e9;
-  for (const buf of [x, w, b, y, dx, dw, db, scratch]) buf.free();
-  return { forward, backward };
+  const shape = { batch: B, inputs: I, outputs: O };
+  return core.scope((s) => {
+    const fill = (n: number, seed: number) => {
+      const b = s.f32(n);
+      rngNormal(core, s.rng(seed), b);
+      return b;
+    };
+    const x = fill(B * I, 1),
+      w = fill(I * O, 2),
+      b = fill(O, 3),
+      y = s.f32(B * O);
+    const dx = s.f32(B * I),
+      dw = s.f32(I * O),
+      db = s.f32(O),
+      scratch = s.f32(denseScratchFloats(shape));
+    const flops = 2 * B * I * O;
+    const forward = measureRate(() => denseForward(core, x, w, b, y, shape), flops, o) / 1e9;
+    const backward = measureRate(() => denseBackward(core, x, w, y, { dx, dw, db }, scratch, shape), 2 * flops, o) / 1e9;
+    return { forward, backward };
+  });
 }
 
 /** The objectives the training benchmarks cover, with the conditioning each is trained with. */
@@ -87,31 +88,27 @@ export function benchmarkTraining(
 ): number {
   const { hidden = [128, 128, 128], batch = 128, dim = 2 } = o;
   const spec = { kind, conditioning };
-  const net = new MlpLayout(core, modelDims(spec, dim, hidden), 'silu');
-  const params = core.f32(net.paramCount),
-    grads = core.f32(net.paramCount);
-  net.initParams(core.rng(1), params);
-  const data = core.f32(10_000 * dim),
-    x = core.f32(batch * dim);
-  rngNormal(core, core.rng(4), data);
-  const bound = new BoundObjective(core, objective, spec, net);
-  const ws = core.f32(bound.workspaceFloats(batch)),
-    adam = new Adam(core, net.paramCount, { lr: 1e-4 }),
-    rng = core.rng(2);
-  const rate = measureRate(
-    () => {
-      gatherRandomRows(core, rng, data, 10_000, dim, x);
-      grads.view.fill(0);
-      bound.lossGrad(params, x, batch, rng, grads, ws);
-      adam.update(params, grads);
-    },
-    1,
-    { rounds: 3, ...o },
-  );
-  for (const b of [params, grads, data, x, ws]) b.free();
-  adam.free();
-  bound.free();
-  rng.free();
-  net.free();
-  return rate;
+  return core.scope((s) => {
+    const net = s.adopt(new MlpLayout(core, modelDims(spec, dim, hidden), 'silu'));
+    const params = s.f32(net.paramCount),
+      grads = s.f32(net.paramCount);
+    net.initParams(s.rng(1), params);
+    const data = s.f32(10_000 * dim),
+      x = s.f32(batch * dim);
+    rngNormal(core, s.rng(4), data);
+    const bound = s.adopt(new BoundObjective(core, objective, spec, net));
+    const ws = s.f32(bound.workspaceFloats(batch)),
+      adam = s.adopt(new Adam(core, net.paramCount, { lr: 1e-4 })),
+      rng = s.rng(2);
+    return measureRate(
+      () => {
+        gatherRandomRows(core, rng, data, 10_000, dim, x);
+        grads.view.fill(0);
+        bound.lossGrad(params, x, batch, rng, grads, ws);
+        adam.update(params, grads);
+      },
+      1,
+      { rounds: 3, ...o },
+    );
+  });
 }

@@ -1,4 +1,4 @@
-import { F32Buffer, I32Buffer, WasmHeap } from './memory.js';
+import { F32Buffer, I32Buffer, WasmHeap, type Freeable } from './memory.js';
 import { readWasm } from '#wasm';
 import { availableCores, threadsAvailable } from '#spawn';
 import type { Build } from './wasm/build.js';
@@ -22,6 +22,17 @@ export interface LoadCoreOptions {
   threads?: number | 'auto';
 }
 
+/** Allocations freed when their {@link Core.scope} ends (unless returned or kept). */
+export interface Scope {
+  f32(length: number, init?: ArrayLike<number>): F32Buffer;
+  i32(values: ArrayLike<number>): I32Buffer;
+  rng(seed: number | bigint, counter?: number | bigint): Rng;
+  /** Frees `x` (e.g. a buffer a function allocated and returned) with the scope's own allocations. */
+  adopt<T extends Freeable>(x: T): T;
+  /** Hands `x` (allocated through this scope) to the caller: the scope will not free it. */
+  keep<T extends Freeable>(x: T): T;
+}
+
 /** One instance of the WASM core with the memory it owns. */
 export class Core {
   readonly heap: WasmHeap;
@@ -35,6 +46,46 @@ export class Core {
     readonly build: Build,
   ) {
     this.heap = new WasmHeap(exports.memory, exports.heapBase());
+  }
+
+  /**
+   * Runs `fn` with a {@link Scope} and then frees every buffer and stream allocated through it that `fn` did not
+   * return or `keep`: a disposal scope for temporaries in place of manual `free()` calls (as `tf.tidy` is for
+   * tensors, but explicit: only what is allocated through the scope is its to free, so a model or pool that
+   * allocates its own workspace inside `fn` keeps it). What `fn` returns (a buffer or stream, or an array or plain
+   * object holding them, one level deep) belongs to the caller. Everything is freed when `fn` throws too.
+   * Synchronous only: a promise is refused (its work would outlive the scope).
+   */
+  scope<T>(fn: (scope: Scope) => T): T {
+    const owned = new Set<Freeable>();
+    const add = <X extends Freeable>(x: X): X => {
+      owned.add(x);
+      return x;
+    };
+    const scope: Scope = {
+      f32: (length, init) => add(this.f32(length, init)),
+      i32: (values) => add(this.i32(values)),
+      rng: (seed, counter) => add(this.rng(seed, counter)),
+      adopt: add,
+      keep: (x) => {
+        owned.delete(x);
+        return x;
+      },
+    };
+    let result: T;
+    try {
+      result = fn(scope);
+    } catch (e) {
+      freeAll(owned);
+      throw e;
+    }
+    if (result instanceof Promise) {
+      freeAll(owned);
+      throw new Error('core.scope: fn returned a promise; a scope holds synchronous work only');
+    }
+    for (const kept of handedBack(result)) owned.delete(kept);
+    freeAll(owned);
+    return result;
   }
 
   /** Threads the kernels split over, the caller included. */
@@ -75,6 +126,21 @@ export class Core {
   }
 }
 
+/** Frees in the reverse order of allocation (the first-fit heap then merges the blocks back in one pass). */
+function freeAll(owned: Set<Freeable>): void {
+  for (const x of [...owned].reverse()) x.free();
+}
+
+/** The buffers and streams a scope's function returned: the value itself, or the items of an array or plain object. */
+function handedBack(result: unknown): Freeable[] {
+  const isFreeable = (x: unknown): x is Freeable => typeof (x as Freeable | null)?.free === 'function';
+  if (isFreeable(result)) return [result];
+  if (Array.isArray(result)) return result.filter(isFreeable);
+  if (result && typeof result === 'object' && Object.getPrototypeOf(result) === Object.prototype)
+    return Object.values(result).filter(isFreeable);
+  return [];
+}
+
 /**
  * Counter-based random stream (SplitMix64 at explicit positions): state is (seed, counter) and
  * every draw advances the counter by one, so the same seed gives the same bits in every build.
@@ -110,7 +176,12 @@ export class Rng {
     this.state.setBigUint64(8, value, true);
   }
 
+  private freed = false;
+
+  /** Gives the state back (once: see {@link F32Buffer.free}). */
   free(): void {
+    if (this.freed) return;
+    this.freed = true;
     this.core.heap.release(this.ptr);
   }
 }

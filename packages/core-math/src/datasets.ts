@@ -49,6 +49,14 @@ export function datasetSample(core: Core, name: string, rng: Rng, n: number): F3
 }
 
 /**
+ * n points of a built-in dataset drawn from the stream of `seed` (counter 0), as a plain array [n, 2] the caller
+ * owns: the points `scorefield train --data <name> --seed <seed>` trains on, and the web page's.
+ */
+export function datasetPoints(core: Core, name: string, seed: number, n: number): Float32Array {
+  return core.scope((s) => s.adopt(datasetSample(core, name, s.rng(seed), n)).toArray());
+}
+
+/**
  * Exact log p(x) [n] and score grad_x log p(x) [n, 2] of a mixture dataset at x [n, 2]; pass the
  * outputs you want. With `noise` > 0, of the data plus N(0, noise^2 I) (the perturbed density a
  * noise-conditional model learns at that level). Throws an InputError for datasets without a closed form.
@@ -85,8 +93,8 @@ export interface MixtureComponent {
 export function datasetComponents(core: Core, name: string): MixtureComponent[] {
   const spec = lookup<DatasetSpec>(datasets, name, 'dataset');
   if (!spec.mixture) throw new InputError(`datasetComponents: dataset '${name}' is not a Gaussian mixture`);
-  const buf = core.f32(64 * 4);
-  try {
+  return core.scope((s) => {
+    const buf = s.f32(64 * 4);
     const k = core.exports.datasetComponents(spec.id, buf.ptr, 64);
     const v = buf.view;
     return Array.from({ length: k }, (_, c) => ({
@@ -94,7 +102,5 @@ export function datasetComponents(core: Core, name: string): MixtureComponent[] 
       mean: [v[4 * c + 1], v[4 * c + 2]] as [number, number],
       std: v[4 * c + 3],
     }));
-  } finally {
-    buf.free();
-  }
+  });
 }

@@ -1,9 +1,9 @@
 export { InputError, isInputError, lookup } from './errors.js';
 export { isDetached, emptyArrayMessage } from './detached.js';
-export { Core, Rng, loadCore, simdSupported, threadsSupported, type LoadCoreOptions } from './core.js';
+export { Core, Rng, loadCore, type Scope, simdSupported, threadsSupported, type LoadCoreOptions } from './core.js';
 export { ThreadPool } from './threads.js';
 export type { Build } from './wasm/build.js';
-export { F32Buffer, I32Buffer, WasmHeap } from './memory.js';
+export { F32Buffer, I32Buffer, WasmHeap, type Freeable } from './memory.js';
 export type { CoreExports } from './exports.js';
 export { rngUniform, rngNormal, rngRademacher } from './rng-draws.js';
 export { denseForward, denseBackward, denseScratchFloats, type DenseShape } from './dense.js';
@@ -50,6 +50,7 @@ export {
   datasets,
   datasetNames,
   datasetSample,
+  datasetPoints,
   datasetLogDensityScore,
   datasetComponents,
   type DatasetName,

@@ -120,10 +120,22 @@ export class F32Buffer {
     return this.view.slice();
   }
 
-  /** Gives the memory back; the buffer must not be used afterwards. */
+  private freed = false;
+
+  /**
+   * Gives the memory back; the buffer must not be used afterwards. A second call does nothing (a scope may
+   * free a buffer its function already freed), so the block is never released twice.
+   */
   free(): void {
+    if (this.freed) return;
+    this.freed = true;
     this.heap.release(this.ptr);
   }
+}
+
+/** What {@link Core.scope} frees: buffers and random streams in WASM memory. */
+export interface Freeable {
+  free(): void;
 }
 
 /** A block of i32 in WASM memory (shapes, indices). */
@@ -138,7 +150,12 @@ export class I32Buffer {
     return new Int32Array(this.heap.memory.buffer, this.ptr, this.length);
   }
 
+  private freed = false;
+
+  /** Gives the memory back (once: see {@link F32Buffer.free}). */
   free(): void {
+    if (this.freed) return;
+    this.freed = true;
     this.heap.release(this.ptr);
   }
 }

@@ -57,14 +57,15 @@ export class MlpLayout {
   /** PyTorch's nn.Linear default: W and b ~ U(-1/sqrt(fan_in), 1/sqrt(fan_in)), drawn layer by layer from rng. */
   initParams(rng: Rng, params: F32Buffer): void {
     expectLength('initParams', 'params', params, this.paramCount, 'paramCount');
-    const scratch = this.core.f32(Math.max(...this.paramOffsets().map((o) => o.inputs * o.outputs + o.outputs)));
-    for (const o of this.paramOffsets()) {
-      const n = o.inputs * o.outputs + o.outputs;
-      const bound = 1 / Math.sqrt(o.inputs);
-      this.core.exports.rngUniform(rng.ptr, scratch.ptr, n, -bound, bound);
-      params.view.set(scratch.view.subarray(0, n), o.w);
-    }
-    scratch.free();
+    this.core.scope((s) => {
+      const scratch = s.f32(Math.max(...this.paramOffsets().map((o) => o.inputs * o.outputs + o.outputs)));
+      for (const o of this.paramOffsets()) {
+        const n = o.inputs * o.outputs + o.outputs;
+        const bound = 1 / Math.sqrt(o.inputs);
+        this.core.exports.rngUniform(rng.ptr, scratch.ptr, n, -bound, bound);
+        params.view.set(scratch.view.subarray(0, n), o.w);
+      }
+    });
   }
 
   /** out[B, d_out] = MLP(x[B, d_in]); keeps activations in ws for {@link backward}. */

@@ -1,4 +1,4 @@
-import { datasetNames, datasets as registry, datasetSample, InputError, lookup } from '@scorefield/core-math';
+import { datasetNames, datasetPoints, datasets as registry, InputError, lookup } from '@scorefield/core-math';
 import { encodeNpy, formatCsvChunks } from '@scorefield/formats';
 import { defineCommand, intFlag, requireFlag } from '../command.js';
 import { checkOutputs, writeOutput } from '../io.js';
@@ -38,11 +38,7 @@ export const datasets = defineCommand({
     if (ext === '-' && args.json) throw new InputError('--json and --out - both write to stdout; give --out a file name');
     checkMemory(`--n ${n}`, 4 * 2 * n * 3, 4 * 2 * n);
     const core = await getCore();
-    const rng = core.rng(seed);
-    const points = datasetSample(core, name, rng, n);
-    const m = { data: points.toArray(), rows: n, cols: 2 };
-    points.free();
-    rng.free();
+    const m = { data: datasetPoints(core, name, seed, n), rows: n, cols: 2 };
     await writeOutput(out, ext === '.npy' ? [encodeNpy(m, 'f4')] : formatCsvChunks(m), io.stdout);
     if (ext === '-') return;
     if (args.json) io.stdout(`${JSON.stringify({ out, dataset: name, n, seed })}\n`);
