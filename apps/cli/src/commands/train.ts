@@ -15,6 +15,8 @@ import {
   decodeCheckpoint,
   defaultSteps,
   defaultStepsOf,
+  defaultHidden,
+  defaultHiddenOf,
   encodeCheckpoint,
   encodeModel,
   lossCurve,
@@ -114,7 +116,11 @@ export const train = defineCommand({
       description: 'decay of the moving average of the weights that is saved and sampled; 0 saves the last weights',
       default: String(trainDefaults.ema),
     },
-    hidden: { type: 'string', value: 'W,W,..', description: 'hidden layer widths', default: trainDefaults.hidden.join(',') },
+    hidden: {
+      type: 'string',
+      value: 'W,W,..',
+      description: `hidden layer widths (default: ${defaultHiddenOf.conditional.join(',')} for ncsn and continuous, ${defaultHiddenOf.unconditional.join(',')} otherwise)`,
+    },
     activation: {
       type: 'string',
       value: 'name',
@@ -171,7 +177,7 @@ export const train = defineCommand({
     const ema = Number(args.ema);
     if (args.ema!.trim() === '' || !(ema >= 0 && ema < 1)) throw new InputError(`--ema: expected a number in [0, 1), got '${args.ema}'`);
     const options: TrainOptions & { seed: number; batch: number } = {
-      hidden: intListFlag('hidden', args.hidden),
+      ...(args.hidden !== undefined && { hidden: intListFlag('hidden', args.hidden) }),
       activation,
       ...(args.steps !== undefined && { steps: intFlag('steps', args.steps, 1, 1e9) }),
       batch: intFlag('batch', args.batch, 1, 1 << 20),
@@ -287,7 +293,7 @@ export const train = defineCommand({
         batch: options.batch,
         lr: options.lr,
         seed: options.seed,
-        hidden: options.hidden,
+        hidden: options.hidden ?? defaultHidden(options.loss!),
         activation,
         params: model.layout.paramCount,
         finalLoss,
@@ -323,7 +329,7 @@ function ladderLine(l: NoiseLadder, objective: string): string {
  * the objective's workspace (about batch x widths x lanes floats; esm's exact trace takes 2d + 2 lanes).
  */
 function checkTrainingMemory(o: TrainOptions & { steps: number; batch: number }, rows: number, d: number): void {
-  const hidden = o.hidden ?? trainDefaults.hidden;
+  const hidden = o.hidden ?? defaultHidden(o.loss!);
   const loss = o.loss!.name;
   const noisy = loss === 'ncsn' || loss === 'continuous';
   const dims = modelDims({ kind: o.kind ?? 'score', conditioning: o.conditioning ?? (noisy ? 'both' : 'none') }, d, hidden);

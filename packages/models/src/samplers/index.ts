@@ -12,7 +12,7 @@ import type { InitSpec, SampleOptions, SamplerSettings, SamplerSpec } from './sp
 import { stationarity, type Stationarity, type SteinSums } from './stationarity.js';
 
 export { annealedDefaults, annealedStepFactor, annealedVarianceRatio, modelSigmas, type AnnealedSettings } from './annealed.js';
-export { langevinDefaults, modelCurvature, type LangevinSettings } from './langevin.js';
+export { langevinDefaults, modelBlur, modelCurvature, type LangevinSettings } from './langevin.js';
 export { pcDefaults, defaultCorrectorSteps, type PcSettings } from './predictor-corrector.js';
 export { odeDefaults, type OdeSettings } from './probability-flow.js';
 export type { InitSpec, SampleOptions, SamplerSettings, SamplerSpec } from './spec.js';
