@@ -58,6 +58,17 @@ function upperMode(x) {
   return k / (x.length / 2);
 }
 
+/** md.sample, with `denoiseStep` (a variant's final denoising step, e.g. Tweedie's 1) set for this run only. */
+function sampleWith(md, model, { denoiseStep, ...options }) {
+  const given = md.denoiseDefaults.step;
+  md.denoiseDefaults.step = denoiseStep ?? given;
+  try {
+    return md.sample(model, options);
+  } finally {
+    md.denoiseDefaults.step = given;
+  }
+}
+
 async function runJob(job) {
   const cm = await lib('core-math');
   const md = await lib('models');
@@ -149,7 +160,7 @@ async function runJob(job) {
     const out = { ...job, trainSeconds, levels: t.ladder, variants: {} };
     for (const [name, options] of Object.entries({ default: {}, ...(job.variants ?? {}) })) {
       const t1 = performance.now();
-      const r = md.sample(t.model, { n: DEFAULTS.samples, seed: 100 + job.seed, ...options });
+      const r = sampleWith(md, t.model, { n: DEFAULTS.samples, seed: 100 + job.seed, ...options });
       const x = { data: r.samples, rows: DEFAULTS.samples, cols: 2 };
       const m = mt.smearingMetrics(x, ref, x, comps);
       out.variants[name] = {
@@ -181,7 +192,7 @@ async function runJob(job) {
       variants['no final annealing or denoising'] = { steps, stepSize, denoise: false };
     }
     for (const [name, options] of Object.entries(variants)) {
-      const r = md.sample(t.model, { n: COV_SAMPLES, seed: 100 + job.seed, ...options });
+      const r = sampleWith(md, t.model, { n: COV_SAMPLES, seed: 100 + job.seed, ...options });
       out.variants[name] = {
         sampler: r.sampler,
         covError: covError(r.samples),
@@ -348,7 +359,7 @@ function jobs() {
           loss === 'continuous' && model === 'score'
             ? { 'pc + SNR corrector': { correctorSteps: 1, snr: 0.16 }, ode: { sampler: 'ode' } }
             : loss === 'ncsn' && model === 'score'
-              ? { 'no denoising': { denoise: false } }
+              ? { 'no denoising': { denoise: false }, 'Tweedie step': { denoiseStep: 1 } }
               : undefined;
         // Three seeds where the targets are (ncsn and continuous score models), one elsewhere.
         const seeds = (loss === 'ncsn' || loss === 'continuous') && model === 'score' ? DEFAULTS.seeds : [0];
@@ -360,8 +371,10 @@ function jobs() {
         loss === 'continuous'
           ? { 'pc + SNR corrector': { correctorSteps: 1, snr: 0.16 }, ode: { sampler: 'ode' } }
           : loss === 'ncsn'
-            ? {}
-            : { 'fixed Langevin 1e-3 x 1000': { stepSize: 1e-3, steps: 1000 } };
+            ? { 'Tweedie step': { denoiseStep: 1 } }
+            : loss === 'dsm'
+              ? { 'fixed Langevin 1e-3 x 1000': { stepSize: 1e-3, steps: 1000 }, 'Tweedie step': { denoiseStep: 1 } }
+              : { 'fixed Langevin 1e-3 x 1000': { stepSize: 1e-3, steps: 1000 } };
       list.push({ kind: 'covariance', loss, model, seed: 0, variants });
     }
   list.push({ kind: 'covariance-floor' });
@@ -721,14 +734,14 @@ function measurements(r) {
   }
   if (ncsnRows.length) {
     lines.push(
-      '**Final denoising step** (ncsn score models, seed 0): MMD² and in-mode share with the default Tweedie step and without it:',
+      '**Final denoising step** (ncsn score models, seed 0): MMD² and in-mode share with the default step x + σ_L² s/2 (one Euler step of the probability-flow ODE to σ = 0), with Tweedie’s x + σ_L² s (the default before), and without a denoising step:',
       '',
-      '| dataset | denoised | not denoised |',
-      '|---|---|---|',
+      '| dataset | probability-flow step (default) | Tweedie step | not denoised |',
+      '|---|---|---|---|',
     );
     for (const x of ncsnRows) {
-      const c = (v) => `${v.mmd.toFixed(4)}${v.inMode !== undefined ? ` / ${v.inMode.toFixed(3)}` : ''}`;
-      lines.push(`| ${x.dataset} | ${c(x.variants.default)} | ${c(x.variants['no denoising'])} |`);
+      const c = (v) => (v ? `${v.mmd.toFixed(4)}${v.inMode !== undefined ? ` / ${v.inMode.toFixed(3)}` : ''}` : '–');
+      lines.push(`| ${x.dataset} | ${c(x.variants.default)} | ${c(x.variants['Tweedie step'])} | ${c(x.variants['no denoising'])} |`);
     }
     lines.push('');
   }

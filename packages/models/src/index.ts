@@ -53,6 +53,7 @@ export {
   annealedVarianceRatio,
   langevinDefaults,
   modelBlur,
+  denoiseDefaults,
   pcDefaults,
   defaultCorrectorSteps,
   odeDefaults,

@@ -16,6 +16,7 @@ export { langevinDefaults, modelBlur, modelCurvature, type LangevinSettings } fr
 export { pcDefaults, defaultCorrectorSteps, type PcSettings } from './predictor-corrector.js';
 export { odeDefaults, type OdeSettings } from './probability-flow.js';
 export type { InitSpec, SampleOptions, SamplerSettings, SamplerSpec } from './spec.js';
+export { denoiseDefaults } from './spec.js';
 export { stationarity, STEIN_TOLERANCE, type Stationarity, type SteinSums } from './stationarity.js';
 
 /** The samplers by name; one step convention: x <- x + (alpha/2) s(x) + sqrt(alpha) z for every Langevin step. */

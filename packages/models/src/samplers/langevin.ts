@@ -1,7 +1,7 @@
 import { InputError } from '@scorefield/core-math';
 import type { ScoreSource } from '../score-source.js';
 import { checkInt, checkPositive } from './context.js';
-import { defineSampler, langevinRule } from './spec.js';
+import { defineSampler, denoiseRule, langevinRule } from './spec.js';
 
 /**
  * Plain Langevin defaults. The step is alpha = stepFactor / kappa, kappa the mean curvature E|s|^2 / d of the
@@ -118,6 +118,7 @@ export const langevin = defineSampler<LangevinSettings>({
   },
   finish(ctx, s) {
     const blur = modelBlur(ctx.model, s.sigma);
-    if (s.denoise) ctx.run(1, { mode: 'affine', a: 1, b: blur * blur, c: 0 }, s.sigma);
+    // The rule's sigma is the blur; the network is read at its own level s.sigma.
+    if (s.denoise) ctx.run(1, denoiseRule(blur), s.sigma);
   },
 });
