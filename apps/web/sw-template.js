@@ -1,6 +1,8 @@
 /* scorefield service worker (generated at build time from apps/web/sw-template.js: the asset list and
  * version are filled in by vite.config.ts). Precaches the built app so it works offline once loaded:
- * hashed assets cache-first, the page network-first (a new deployment shows at once when online). */
+ * hashed assets cache-first, the page network-first (a new deployment shows at once when online).
+ * Lookups ignore Vary: a server that answers with `Vary: Origin` (vite preview does) would otherwise
+ * miss every cached response, whose request had no Origin header. */
 const VERSION = '__VERSION__';
 const PRECACHE = __PRECACHE__;
 const CACHE = `scorefield-${VERSION}`;
@@ -30,12 +32,13 @@ self.addEventListener('fetch', (event) => {
     event.respondWith(
       fetch(req).catch(
         async () =>
-          (await caches.match(req, { ignoreSearch: true })) ??
-          (await caches.match(new URL('./index.html', self.registration.scope).href)) ??
+          (await caches.match(req, { ignoreSearch: true, ignoreVary: true })) ??
+          (await caches.match(new URL('./', self.registration.scope).href, { ignoreVary: true })) ??
+          (await caches.match(new URL('./index.html', self.registration.scope).href, { ignoreVary: true })) ??
           Response.error(),
       ),
     );
     return;
   }
-  event.respondWith(caches.match(req).then((hit) => hit ?? fetch(req)));
+  event.respondWith(caches.match(req, { ignoreVary: true }).then((hit) => hit ?? fetch(req)));
 });

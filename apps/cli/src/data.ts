@@ -3,7 +3,8 @@ import { basename, extname } from 'node:path';
 import { promisify } from 'node:util';
 import { datasetNames, datasetSample, datasets, InputError, type Core } from '@scorefield/core-math';
 import { CsvReader, detectPointsFormat, parseIdx, parseNpy, type Matrix } from '@scorefield/formats';
-import type { Points } from '@scorefield/models';
+import { loadMnist, MNIST_CLASSES } from '@scorefield/datasets';
+import type { ImageShape, Points } from '@scorefield/models';
 import type { CommandIO } from './command.js';
 import { openInput, readInputFile } from './io.js';
 import { formatBytes, inputByteLimit, maxPointValues } from './limits.js';
@@ -21,29 +22,68 @@ export function fileKind(path: string): 'csv' | 'npy' | 'idx' | undefined {
   return Object.hasOwn(fileKinds, ext) ? fileKinds[ext as keyof typeof fileKinds] : undefined;
 }
 
-/** Data named on the command line: a built-in dataset (sampled with seed) or a .csv/.npy file. */
+/** The built-in image data set: MNIST digits of @scorefield/datasets (pixels in [0, 1]). */
+export const MNIST = 'mnist';
+
+/** Data named on the command line: a built-in dataset (sampled with seed), MNIST, or a .csv/.npy/IDX file. */
 export interface LoadedData {
   points: Points;
   /** The dataset name, or the file's base name. */
   name: string;
   builtin: boolean;
+  /** The image shape, for MNIST and IDX files of images [n, height, width]. */
+  image?: ImageShape;
+  /** The class of each point, for MNIST. */
+  labels?: Uint8Array;
+  classes?: number;
 }
 
-/** Resolves `--data <name|file|->`; `size` points are drawn for a built-in dataset. */
+/** `28x28`. */
+export function shapeText(s: ImageShape): string {
+  return `${s.width}x${s.height}`;
+}
+
+/**
+ * Resolves `--data <name|file|->`; `size` points are drawn for a built-in dataset (at most `size` digits of
+ * MNIST's `split`, default train). `dim` and `image` are a model's: data of another dimension or image shape
+ * are refused with one line. MNIST's image size is `imageSize`, else the model's, else 28.
+ */
 export async function loadData(
   core: Core,
   spec: string,
-  opts: { size: number; seed: number; dim?: number; io: CommandIO; quiet?: boolean },
+  opts: {
+    size: number;
+    seed: number;
+    dim?: number;
+    image?: ImageShape;
+    imageSize?: 14 | 28;
+    split?: 'train' | 'test';
+    io: CommandIO;
+    quiet?: boolean;
+  },
 ): Promise<LoadedData> {
+  const expected = () =>
+    opts.image ? `the model's images are ${shapeText(opts.image)} (dimension ${opts.dim})` : `the model expects ${opts.dim}`;
   if (spec === '-' || fileKind(spec)) {
     const m = await readPoints(spec, { io: opts.io, quiet: opts.quiet });
-    if (opts.dim !== undefined && m.cols !== opts.dim) {
-      throw new InputError(`${sourceName(spec)}: points have dimension ${m.cols}, the model expects ${opts.dim}`);
-    }
-    return { points: m, name: spec === '-' ? 'stdin' : basename(spec), builtin: false };
+    const shape = m.image ? ` (${shapeText(m.image)} images)` : '';
+    if (opts.dim !== undefined && m.cols !== opts.dim)
+      throw new InputError(`${sourceName(spec)}: points have dimension ${m.cols}${shape}, ${expected()}`);
+    if (opts.image && m.image && (m.image.width !== opts.image.width || m.image.height !== opts.image.height))
+      throw new InputError(`${sourceName(spec)}: images are ${shapeText(m.image)}, ${expected()}`);
+    const points = { data: m.data, rows: m.rows, cols: m.cols };
+    return { points, name: spec === '-' ? 'stdin' : basename(spec), builtin: false, ...(m.image && { image: m.image }) };
+  }
+  if (spec === MNIST) {
+    const side = opts.imageSize ?? (opts.image?.width === 14 && opts.image.height === 14 ? 14 : 28);
+    if (opts.dim !== undefined && side * side !== opts.dim)
+      throw new InputError(`mnist: ${side}x${side} images (dimension ${side * side}), ${expected()}`);
+    const set = await loadMnist({ split: opts.split ?? 'train', imageSize: side, limit: opts.size });
+    const { data, rows, cols, width, height, labels } = set;
+    return { points: { data, rows, cols }, name: MNIST, builtin: true, image: { width, height }, labels, classes: MNIST_CLASSES };
   }
   if (Object.hasOwn(datasets, spec)) {
-    if (opts.dim !== undefined && opts.dim !== 2) throw new InputError(`dataset ${spec} is 2-D, the model expects dimension ${opts.dim}`);
+    if (opts.dim !== undefined && opts.dim !== 2) throw new InputError(`dataset ${spec} is 2-D, ${expected()}`);
     const rng = core.rng(opts.seed);
     const buf = datasetSample(core, spec, rng, opts.size);
     const data = buf.toArray();
@@ -52,7 +92,7 @@ export async function loadData(
     return { points: { data, rows: opts.size, cols: 2 }, name: spec, builtin: true };
   }
   throw new InputError(
-    `unknown dataset '${spec}'; valid: ${datasetNames.join(', ')}, a file ending in ${Object.keys(fileKinds).join(', ')} or -ubyte (IDX), or - (stdin)`,
+    `unknown dataset '${spec}'; valid: ${[...datasetNames, MNIST].join(', ')}, a file ending in ${Object.keys(fileKinds).join(', ')} or -ubyte (IDX), or - (stdin)`,
   );
 }
 
@@ -70,12 +110,16 @@ const PROGRESS_BYTES = 64 * 2 ** 20;
  * by the longest string), .npy or IDX; or `-`, standard input, read as .npy when it starts with numpy's
  * magic bytes and as CSV otherwise. Every check of io.ts (regular files only, sizes) applies first.
  */
-export async function readPoints(path: string, o: { io: CommandIO; quiet?: boolean }): Promise<Matrix> {
+export async function readPoints(path: string, o: { io: CommandIO; quiet?: boolean }): Promise<Matrix & { image?: ImageShape }> {
   const maxValues = maxPointValues();
   if (path === '-') return readStdinPoints(o.io, maxValues);
   const kind = fileKind(path);
   if (kind === 'npy') return parseNpy(readInputFile(path, 'npy'), { source: path, maxValues });
-  if (kind === 'idx') return parseIdx(readInputFile(path, 'idx'), { source: path, maxValues });
+  if (kind === 'idx') {
+    const bytes = readInputFile(path, 'idx');
+    const m = parseIdx(bytes, { source: path, maxValues });
+    return bytes[3] === 3 ? { ...m, image: idxImageShape(bytes) } : m;
+  }
   if (kind !== 'csv') throw new InputError(`${path}: expected a points file ending in ${Object.keys(fileKinds).join(', ')}, or -`);
   const { fd, size } = openInput(path, inputByteLimit('csv'));
   const reader = new CsvReader({ source: path, maxValues });
@@ -98,6 +142,12 @@ export async function readPoints(path: string, o: { io: CommandIO; quiet?: boole
   const m = reader.end();
   bar?.finish(`MiB, ${m.rows} points`);
   return m;
+}
+
+/** The image shape of a checked IDX file of rank 3, [n, height, width] (MNIST's images). */
+function idxImageShape(bytes: Uint8Array): ImageShape {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return { height: view.getUint32(8), width: view.getUint32(12) };
 }
 
 /** Standard input: .npy by its magic bytes, else CSV (streamed). A terminal on stdin is refused. */

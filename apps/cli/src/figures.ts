@@ -11,6 +11,7 @@ export const plotKinds = {
   samples: 'samples over the data, with marginal histograms',
   error: 'the error |s(x) - grad log p(x)| against the exact score (mixture datasets), on a log scale',
   loss: 'the training loss curve (from the model file)',
+  grid: 'image models: a grid of samples (or of --data, or --samples) in the stored image shape',
 } satisfies Record<string, string>;
 export type PlotKind = keyof typeof plotKinds;
 

@@ -37,30 +37,6 @@ export function gridPoints(r: Range, g: number): { data: Float32Array; rows: num
   return { data, rows: g * g, cols: 2 };
 }
 
-/**
- * A log-density proxy of a score model on the grid: the line integral of s from the corner, by the
- * trapezoid rule, averaged over the two monotone paths (x then y, y then x). Exact up to a constant
- * (and the rule's error) when s is a gradient; for a learned score that is not quite one, the average of
- * the two paths is a reasonable smoothing.
- */
-export function integrateScore(score: Float32Array, g: number, r: Range): Float32Array {
-  const hx = (r.x1 - r.x0) / g,
-    hy = (r.y1 - r.y0) / g;
-  const sx = (i: number, j: number) => score[2 * (i * g + j)],
-    sy = (i: number, j: number) => score[2 * (i * g + j) + 1];
-  const a = new Float64Array(g * g),
-    b = new Float64Array(g * g);
-  // Path A: along the bottom row in x, then up each column in y.
-  for (let j = 1; j < g; j++) a[j] = a[j - 1] + (hx * (sx(0, j - 1) + sx(0, j))) / 2;
-  for (let i = 1; i < g; i++) for (let j = 0; j < g; j++) a[i * g + j] = a[(i - 1) * g + j] + (hy * (sy(i - 1, j) + sy(i, j))) / 2;
-  // Path B: up the left column in y, then along each row in x.
-  for (let i = 1; i < g; i++) b[i * g] = b[(i - 1) * g] + (hy * (sy(i - 1, 0) + sy(i, 0))) / 2;
-  for (let i = 0; i < g; i++) for (let j = 1; j < g; j++) b[i * g + j] = b[i * g + j - 1] + (hx * (sx(i, j - 1) + sx(i, j))) / 2;
-  const out = new Float32Array(g * g);
-  for (let k = 0; k < g * g; k++) out[k] = (a[k] + b[k]) / 2;
-  return out;
-}
-
 /** A cheap fingerprint of a field (for tests and the status line): the mean |s| and a rolling hash of the rounded values. */
 export function fieldSignature(score: Float32Array): { meanNorm: number; hash: number } {
   let sum = 0,

@@ -19,7 +19,8 @@ export interface PointsFile {
   arrayBuffer(): Promise<ArrayBuffer>;
 }
 
-export async function readPointsFile(file: PointsFile): Promise<Matrix> {
+/** Reads a file of points; `progress` gets the fraction of the bytes read so far (CSV: as it streams). */
+export async function readPointsFile(file: PointsFile, progress: (fraction: number) => void = () => {}): Promise<Matrix> {
   const source = file.name;
   if (file.size > WEB_MAX_BYTES)
     throw new FormatError(
@@ -32,9 +33,12 @@ export async function readPointsFile(file: PointsFile): Promise<Matrix> {
   }
   const csv = new CsvReader({ source, maxValues: WEB_MAX_VALUES });
   const reader = file.stream().getReader();
+  let read = 0;
   for (;;) {
     const { done, value } = await reader.read();
     if (done) break;
+    read += value.length;
+    progress(read / Math.max(1, file.size));
     try {
       csv.push(value);
     } catch (e) {

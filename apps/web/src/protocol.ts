@@ -1,9 +1,11 @@
 /**
- * Messages between the page (main thread) and the training worker. Every message about a run carries the
- * run id of the `configure` that started it, so the page drops what a superseded run still had in flight.
+ * Messages between the page (main thread), the training worker (worker.ts) and the job worker
+ * (job-worker.ts: sampling, and the ODE density). Every message about a run carries the page's run id,
+ * so the page drops what a superseded run still had in flight.
  */
-import type { Activation, Conditioning, ModelKind, ObjectiveSpec } from '@scorefield/core-math';
-import type { SamplerName } from './state.js';
+import type { Activation, Conditioning, ModelKind } from '@scorefield/core-math';
+import type { ObjectiveRequest, SamplerName, SamplerSettings, Stationarity } from '@scorefield/models';
+import type { Reference, SampleQuality } from './sample-quality.js';
 
 /** A square-pixel view box in data units. */
 export interface Range {
@@ -22,19 +24,23 @@ export type DataSource =
 export interface TrainConfig {
   hidden: number[];
   activation: Activation;
-  loss: ObjectiveSpec;
+  /** Noise levels left out are chosen from the data by the trainer (as `scorefield train` without them). */
+  loss: ObjectiveRequest;
   kind: ModelKind;
   /** undefined: the trainer's default for the loss (as the CLI without --conditioning). */
   conditioning?: Conditioning;
   batch: number;
   lr: number;
   seed: number;
-  /** The steps target: training stops there. */
-  steps: number;
+  /** The steps target: training stops there; undefined: the library's default for the objective. */
+  steps?: number;
+  /** EMA decay of the saved and sampled weights. */
+  ema: number;
 }
 
 export interface SampleRequest {
-  sampler: SamplerName;
+  /** undefined: the model's default sampler (models' defaultSampler), as `scorefield sample` without --sampler. */
+  sampler?: SamplerName;
   n: number;
   seed: number;
   steps?: number;
@@ -43,11 +49,14 @@ export interface SampleRequest {
 
 export type ToWorker =
   | { type: 'configure'; run: number; config: TrainConfig; data: DataSource; range?: Range }
+  /** Back to the run before the latest configure (kept with its model), if it is `run`. */
+  | { type: 'restore'; run: number }
   | { type: 'run'; run: number }
   | { type: 'pause'; run: number }
   | { type: 'step'; run: number }
   | { type: 'target'; run: number; steps: number }
-  | { type: 'sample'; run: number; request: SampleRequest }
+  /** Draw the field at this noise level (standardised units); null: the model's default level. */
+  | { type: 'field-sigma'; run: number; sigma: number | null }
   | { type: 'export-model'; run: number; id: number }
   /** Read a dropped or chosen file of points here, with the formats package's checks (file-points.ts). */
   | { type: 'load-file'; id: number; file: File };
@@ -55,9 +64,29 @@ export type ToWorker =
 /** Grid side of the field snapshots (G x G points). */
 export const GRID = 48;
 
+/** What the page needs to know about a run's model once it exists. */
+export interface ModelInfo {
+  kind: ModelKind;
+  /** Noise-conditional: the field can be drawn at any level of `levels`. */
+  conditional: boolean;
+  /** The noise levels to explore, largest first (standardised units): ncsn's ladder or the SDE's range. */
+  levels: number[];
+  /** The level the model is read at by default (models' defaultSigma). */
+  defaultSigma: number;
+  /** The sampler `scorefield sample` uses for it. */
+  defaultSampler: SamplerName;
+  /** The density the heat map can show: exp(-E) of an energy model, the ODE likelihood of a continuous one. */
+  density: 'energy' | 'ode' | null;
+  /** The noise levels the trainer chose from the data, said briefly ('' when none were left to it). */
+  chosen: string;
+  /** One-line notices of the trainer (e.g. a constant coordinate kept). */
+  notices: string[];
+}
+
 export type FromWorker =
   | { type: 'ready'; build: 'simd' | 'scalar' }
   | { type: 'data'; run: number; name: string; rows: number; shown: Float32Array; range: Range; exact: boolean }
+  | { type: 'model'; run: number; info: ModelInfo }
   | {
       type: 'progress';
       run: number;
@@ -78,27 +107,46 @@ export type FromWorker =
       grid: number;
       /** Learned score s(x) at the grid points (row-major, y from y0 up), data units. */
       score: Float32Array;
-      /** A log-density proxy: -E (energy models) or the path integral of s (score models). */
-      logDensity: Float32Array;
+      /** Energy models: E(x) at the grid points (p proportional to exp(-E)). */
+      energy?: Float32Array;
+      /** Noise-conditional models: the level the field is drawn at (standardised units). */
+      sigma?: number;
       /** Exact score of the data at the model's noise level (mixtures only). */
       trueScore?: Float32Array;
       /** Noise level (data units) the exact score and the Fisher divergence are taken at. */
       noise: number;
     }
   | { type: 'metrics'; run: number; step: number; fisher?: number; fisherNoise?: number }
+  | { type: 'error'; run: number; message: string }
+  | { type: 'model-bytes'; run: number; id: number; bytes: Uint8Array; name: string }
+  | { type: 'file-progress'; id: number; fraction: number }
+  | { type: 'file-points'; id: number; name: string; data: Float64Array; rows: number; cols: number }
+  | { type: 'file-error'; id: number; message: string };
+
+/** A job for the job worker: sample a model file, or its ODE density on a grid. */
+export type ToJob =
+  | { type: 'sample'; run: number; step: number; bytes: Uint8Array; request: SampleRequest; reference: Reference }
+  | { type: 'density'; run: number; step: number; bytes: Uint8Array; range: Range; grid: number };
+
+export type FromJob =
   | { type: 'sample-start'; run: number; sampler: SamplerName; n: number; steps: number }
   | { type: 'sample-frame'; run: number; step: number; steps: number; sigma?: number; particles: Float32Array }
   | {
       type: 'sample-done';
       run: number;
+      /** The training step of the model sampled. */
       step: number;
       samples: Float32Array;
-      mmd: number;
+      quality: SampleQuality;
       seconds: number;
       evaluations: number;
       sampler: SamplerName;
+      /** What the sampler used, every default filled in from the model. */
+      settings: SamplerSettings;
+      /** The Stein check of the particles, and whether it is a convergence check for this sampler (plain Langevin). */
+      stationarity: Stationarity;
+      convergenceCheck: boolean;
     }
-  | { type: 'model-bytes'; run: number; id: number; bytes: Uint8Array; name: string }
-  | { type: 'error'; run: number; message: string }
-  | { type: 'file-points'; id: number; name: string; data: Float64Array; rows: number; cols: number }
-  | { type: 'file-error'; id: number; message: string };
+  /** log p(x) on the grid (nats, data units) by the probability-flow ODE, at the SDE's smallest level. */
+  | { type: 'density-done'; run: number; step: number; range: Range; grid: number; logp: Float32Array }
+  | { type: 'job-error'; run: number; message: string };

@@ -1,17 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import {
   cliCommand,
-  decodePoints,
-  decodeState,
   defaults,
-  encodePoints,
-  encodeState,
+  describeChange,
+  effectiveSampler,
   objectiveSpec,
   parseHidden,
-  quantize,
+  fixedLadder,
+  runStates,
   samplerAvailability,
+  stepsOf,
   type AppState,
 } from './state.js';
+import { defaultStepsOf, trainDefaults } from '@scorefield/models';
+import { decodePoints, decodeState, encodePoints, encodeState, quantize } from './url-state.js';
 
 const base = (): AppState => ({ ...defaults, hidden: [...defaults.hidden] });
 
@@ -21,7 +23,11 @@ describe('URL state', () => {
     expect(warnings).toEqual([]);
     expect(autorun).toBe(false);
     expect(state).toEqual(base());
-    expect(objectiveSpec(state)).toEqual({ name: 'dsm', sigma: 0.1 });
+    // Noise levels, steps and the EMA are the library's: chosen from the data, the objective's steps.
+    expect(objectiveSpec(state)).toEqual({ name: 'dsm' });
+    expect(stepsOf(state)).toBe(defaultStepsOf.unconditional);
+    expect(stepsOf({ ...state, loss: 'ncsn' })).toBe(defaultStepsOf.conditional);
+    expect(state.ema).toBe(trainDefaults.ema);
   });
 
   it('round-trips every objective with its options', () => {
@@ -33,16 +39,18 @@ describe('URL state', () => {
       {
         ...base(),
         loss: 'ncsn',
-        schedule: 'cosine',
-        sigmaMax: 2,
-        sigmaMin: 0.02,
-        levels: 7,
+        ladder: { schedule: 'cosine', max: 2, min: 0.02, levels: 7 },
         sampler: 'annealed',
         sampleSteps: 50,
         stepSize: 3e-5,
       },
+      { ...base(), loss: 'ncsn' },
       { ...base(), loss: 'continuous', sde: 'vp', conditioning: 'embed', sampler: 'pc', particles: 500, sampleSeed: 9 },
+      { ...base(), loss: 'continuous', sde: 've', sdeSigmaMax: 50, sdeSigmaMin: 0.05, ema: 0.99 },
+      { ...base(), loss: 'continuous', sde: 've', sdeSigmaMin: 0.05, ema: 0 },
       { ...base(), data: 'moons', dataSize: 5000, hidden: [32, 32], activation: 'tanh', lr: 5e-4, batch: 64, seed: 3, steps: 200 },
+      { ...base(), sampler: 'langevin' },
+      { ...base(), compare: { loss: 'ncsn', kind: 'energy' } },
     ];
     for (const s of states) {
       const d = decodeState(`#${encodeState(s)}`);
@@ -54,15 +62,17 @@ describe('URL state', () => {
 
   it('writes a readable hash', () => {
     expect(encodeState({ ...base(), hidden: [32, 32], seed: 3, steps: 200 })).toBe(
-      'data=8gaussians&loss=dsm&sigma=0.1&model=score&hidden=32,32&act=silu&lr=0.001&batch=128&seed=3&steps=200',
+      'data=8gaussians&loss=dsm&model=score&hidden=32,32&act=silu&lr=0.001&batch=128&seed=3&steps=200',
     );
   });
 
   it('falls back to the default for each invalid value, with a warning naming it', () => {
-    const d = decodeState('#data=nope&loss=dsm&sigma=-1&hidden=32,,32&seed=1.5&steps=0&act=relu&sigmas=geometric:0.01:1:10&autorun=1');
+    const d = decodeState(
+      '#data=nope&loss=dsm&sigma=-1&hidden=32,,32&seed=1.5&steps=0&act=relu&sigmas=geometric:0.01:1:10&ema=1&autorun=1',
+    );
     expect(d.state).toEqual(base());
     expect(d.autorun).toBe(true);
-    expect(d.warnings.map((w) => w.split(':')[0])).toEqual([
+    expect(d.warnings.map((w: string) => w.split(':')[0])).toEqual([
       'ignored data=nope',
       'ignored sigma=-1',
       'ignored sigmas=geometric',
@@ -70,6 +80,7 @@ describe('URL state', () => {
       'ignored act=relu',
       'ignored seed=1.5',
       'ignored steps=0',
+      'ignored ema=1',
     ]);
   });
 
@@ -95,16 +106,26 @@ describe('URL state', () => {
   it('builds the objective exactly as the CLI flags do', () => {
     expect(objectiveSpec({ ...base(), loss: 'ssm' })).toEqual({ name: 'ssm', projection: 'gaussian', slices: 1 });
     expect(JSON.stringify(objectiveSpec({ ...base(), loss: 'continuous' }))).toBe('{"name":"continuous","sde":"ve"}');
-    const ncsn = objectiveSpec({ ...base(), loss: 'ncsn' });
-    expect(ncsn.name === 'ncsn' && ncsn.sigmas.length).toBe(10);
-    expect(ncsn.name === 'ncsn' && ncsn.sigmas[0]).toBe(1);
+    expect(objectiveSpec({ ...base(), loss: 'ncsn' })).toEqual({ name: 'ncsn' });
+    const ncsn = objectiveSpec({ ...base(), loss: 'ncsn', ladder: fixedLadder });
+    expect(ncsn.name === 'ncsn' && ncsn.sigmas?.length).toBe(10);
+    expect(ncsn.name === 'ncsn' && ncsn.sigmas?.[0]).toBe(1);
+    expect(objectiveSpec({ ...base(), loss: 'continuous', sdeSigmaMax: 40 })).toEqual({ name: 'continuous', sde: 've', sigmaMax: 40 });
+    // VP has a beta schedule: no sigma max/min.
+    expect(objectiveSpec({ ...base(), loss: 'continuous', sde: 'vp', sdeSigmaMax: 40 })).toEqual({ name: 'continuous', sde: 'vp' });
   });
 
   it('prints the equivalent CLI command (built-in data only)', () => {
     expect(cliCommand({ ...base(), hidden: [32, 32], seed: 3, steps: 200 })).toBe(
-      'scorefield train --data 8gaussians --loss dsm --sigma 0.1 --model score --hidden 32,32 --activation silu --steps 200 --batch 128 --lr 0.001 --seed 3 --out model.safetensors',
+      'scorefield train --data 8gaussians --loss dsm --model score --hidden 32,32 --activation silu --steps 200 ' +
+        '--batch 128 --lr 0.001 --seed 3 --out model.safetensors',
     );
-    expect(cliCommand({ ...base(), loss: 'ncsn', kind: 'energy' })).toContain('--loss ncsn --sigmas geometric:1:0.01:10 --model energy');
+    expect(cliCommand({ ...base(), loss: 'ncsn', kind: 'energy' })).toContain('--loss ncsn --model energy');
+    expect(cliCommand({ ...base(), loss: 'ncsn', ladder: fixedLadder })).toContain('--loss ncsn --sigmas geometric:1:0.01:10 --model');
+    expect(cliCommand({ ...base(), sigma: 0.2, ema: 0 })).toContain(
+      '--sigma 0.2 --model score --hidden 128,128,128 --activation silu --batch 128 --lr 0.001 --ema 0 --seed 0',
+    );
+    expect(cliCommand({ ...base(), loss: 'continuous', sdeSigmaMin: 0.05 })).toContain('--sde ve --sigma-min 0.05 --model');
     expect(cliCommand({ ...base(), data: 'drawn' })).toBeNull();
   });
 
@@ -117,6 +138,36 @@ describe('URL state', () => {
     });
     expect(samplerAvailability({ ...base(), loss: 'ncsn' })).toMatchObject({ annealed: null, pc: expect.any(String) });
     expect(Object.values(samplerAvailability({ ...base(), loss: 'continuous' }))).toEqual([null, null, null, null]);
+  });
+
+  it('the sampler follows the model unless one that fits is chosen', () => {
+    expect(effectiveSampler(base())).toBeUndefined();
+    expect(effectiveSampler({ ...base(), loss: 'ncsn' })).toBeUndefined();
+    expect(effectiveSampler({ ...base(), loss: 'ncsn', sampler: 'langevin' })).toBe('langevin');
+    expect(effectiveSampler({ ...base(), loss: 'ncsn', sampler: 'annealed' })).toBe('annealed');
+    // A chosen sampler that does not fit the model: the model's own, not Langevin.
+    expect(effectiveSampler({ ...base(), loss: 'dsm', sampler: 'pc' })).toBeUndefined();
+    expect(decodeState('#loss=ncsn').state.sampler).toBe('auto');
+  });
+
+  it('compare mode: a second run with its own objective and parametrization, the rest shared', () => {
+    const s: AppState = { ...base(), seed: 7, loss: 'dsm', conditioning: 'scale', compare: { loss: 'esm', kind: 'energy' } };
+    const [a, b] = runStates(s);
+    expect(a).toMatchObject({ loss: 'dsm', kind: 'score', seed: 7, compare: null, conditioning: 'scale' });
+    // esm cannot train a conditional model: the second run gets the default conditioning.
+    expect(b).toMatchObject({ loss: 'esm', kind: 'energy', seed: 7, compare: null, conditioning: 'auto' });
+    expect(runStates(base())).toHaveLength(1);
+    expect(encodeState(s)).toContain('&b.loss=esm&b.model=energy');
+    expect(decodeState(`#${encodeState(s)}`).state.compare).toEqual({ loss: 'esm', kind: 'energy' });
+    expect(decodeState('#b.loss=nope').warnings[0]).toMatch(/^ignored b\.loss=nope/);
+  });
+
+  it('says what a change changed', () => {
+    expect(describeChange(base(), { ...base(), seed: 4, lr: 0.003 })).toBe('lr 0.001 → 0.003, seed 0 → 4');
+    expect(describeChange(base(), { ...base(), loss: 'ncsn' })).toBe(
+      'loss dsm → ncsn, σ from the data → –, noise levels – → from the data, steps target 3000 → 10000',
+    );
+    expect(describeChange(base(), base())).toBe('reset');
   });
 
   it('parses hidden widths', () => {

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * pnpm bench [--quick] [--json] [--only=kernels,training,trace,sampling,memory,browser] [--out=DIR] [--no-write] [--cases=REGEX]
+ * pnpm bench [--quick] [--json] [--only=kernels,training,trace,sampling,memory,browser,web] [--out=DIR] [--no-write] [--cases=REGEX]
  * pnpm bench --render   (README.md again from results.json + analysis.md, no measuring)
  * Runs the benchmark suite of issue 7 and writes docs/bench/results.json and docs/bench/README.md
  * (atomically; a --quick run writes only with --out). Progress goes to stderr; --json prints the
@@ -19,12 +19,13 @@ import { findTorch, TorchServer } from './torch.js';
 import { loadSampleParallel, measureSampling } from './sampling.js';
 import { samplingMemory, trainingMemory } from './memory.js';
 import { runBrowser } from './browser.js';
+import { runWeb } from './web.js';
 import { evaluateTargets } from './targets.js';
 import { markdown } from './report.js';
 import { writeFileAtomic, type Machine, type Results } from './results.js';
 import type { MeasureOptions } from './timing.js';
 
-export const FAMILIES = ['kernels', 'training', 'trace', 'sampling', 'memory', 'browser'] as const;
+export const FAMILIES = ['kernels', 'training', 'trace', 'sampling', 'memory', 'browser', 'web'] as const;
 
 export interface CliOptions {
   quick: boolean;
@@ -79,6 +80,7 @@ export function plan(quick: boolean) {
         sampling: { n: 10000, stepsPerLevel: 2, opts: t(300, 300, 2, 1500) },
         memory: { train: 10_000, sample: 10_000, particles: 64, every: 1000 },
         browser: { opts: t(300, 200, 2), repeats: 1 },
+        web: { trainSeconds: 4 },
       }
     : {
         kernels: t(1000, 400, 5),
@@ -89,6 +91,7 @@ export function plan(quick: boolean) {
         sampling: { n: 10000, stepsPerLevel: 5, opts: t(1000, 1000, 3, 6000) },
         memory: { train: 100_000, sample: 100_000, particles: 64, every: 10_000 },
         browser: { opts: t(1000, 300, 3), repeats: 2 },
+        web: { trainSeconds: 10 },
       };
 }
 
@@ -275,6 +278,18 @@ export async function main(argv: string[]): Promise<Results> {
     } catch (e) {
       results.browser = { notice: `the browser benchmark failed: ${(e as Error).message}` };
       notice(results.browser.notice);
+    }
+  }
+  if (o.only.has('web')) {
+    (results.load ??= {}).web = os.loadavg()[0];
+    log('web');
+    try {
+      const w = await runWeb(p.web, log);
+      results.web = w;
+      if ('notice' in w) notice(w.notice);
+    } catch (e) {
+      results.web = { notice: `the web benchmark failed: ${(e as Error).message}` };
+      notice(results.web.notice);
     }
   }
   results.targets = evaluateTargets(results);

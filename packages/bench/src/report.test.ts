@@ -32,6 +32,13 @@ function sample(): Results {
       { kind: 'score', n: 10000, levels: 10, stepsPerLevel: 5, rates: { 'wasm-1w': 4e5, 'wasm-2w': 7e5, 'torch-1': 3e5, 'torch-2': 4e5 } },
     ],
     browser: { chromium: '140', node: { 'train dsm score': 100 }, browser: { 'train dsm score': 90 }, ratio: { 'train dsm score': 0.9 } },
+    web: {
+      chromium: '140',
+      viewport: '1280x800',
+      hash: 'steps=1000000',
+      training: { fpsMedian: 24, fpsMin: 12, windows: 9, frameMs: 6.5, stepsPerSecond: 640, trainShare: 0.86 },
+      sampling: { fpsMedian: 58, fpsMin: 50, windows: 3, frameMs: 3.1, sampler: 'langevin', seconds: 2.5 },
+    },
   };
 }
 
@@ -74,6 +81,13 @@ describe('formatting', () => {
     expect(get('sampling >= 2x').value).toBeCloseTo(4 / 3);
     expect(get('sampling speed-up').value).toBeCloseTo(1.75);
     expect(get('Chromium').met).toBe(true);
+    // The web app's view: 24 fps is 80% of the 30 fps target.
+    expect(get('web app').value).toBeCloseTo(0.8);
+    expect(get('web app').verdict).toBe('missed by 20 points');
+    expect(get('web app').where).toBe('median 24 fps, 9 1 s windows, 1280x800');
+    expect(evaluateTargets({ ...sample(), web: { notice: 'no chromium' } }).find((x) => x.target.startsWith('web app'))!.verdict).toBe(
+      'not measured: no chromium',
+    );
   });
 
   it('renders the results document as Markdown', () => {
@@ -86,6 +100,7 @@ describe('formatting', () => {
     expect(md).toContain('| esm | energy | 300 | - | 10.0 | 1.00 | 100 | 120 | 30.0x | 300x | 3.00x | - |');
     expect(md).toContain('| forward 128x128x128 | 36.0 | 90% | 3.00 | 12.0x |');
     expect(md).toContain('- a notice');
+    expect(md).toContain('| training | 24 | 12 | 6.5 | 640 steps/s, 86% in Adam steps |');
   });
 });
 
@@ -96,6 +111,7 @@ describe('cli and helpers', () => {
     expect([...o.only]).toEqual(['kernels', 'trace']);
     expect(o.cases?.test('esm/score/d2/w128/b128')).toBe(true);
     expect(() => parseArgs(['--only=nope'])).toThrow(/unknown benchmark family/);
+    expect([...parseArgs(['--only=web']).only]).toEqual(['web']);
     expect(() => parseArgs(['--fast'])).toThrow(/unknown option/);
     expect(plan(true).trainExtra).toBeNull();
     expect(plan(false).traceDims).toEqual([2, 8, 32, 128]);

@@ -257,6 +257,38 @@ export function markdown(r: Results): string {
       );
     }
   }
+  if (r.web) {
+    out.push('## Web app (headless Chromium, the page as a user runs it)', '');
+    if ('notice' in r.web) out.push(r.web.notice, '');
+    else {
+      const w = r.web;
+      const f = (v: number | null) => (v === null ? '-' : v.toFixed(0));
+      out.push(
+        table(
+          ['phase', 'view fps (median)', 'view fps (worst 1 s)', 'main thread ms/frame', 'worker'],
+          [
+            [
+              'training',
+              f(w.training.fpsMedian),
+              f(w.training.fpsMin),
+              w.training.frameMs.toFixed(1),
+              `${w.training.stepsPerSecond.toFixed(0)} steps/s, ${(100 * w.training.trainShare).toFixed(0)}% in Adam steps`,
+            ],
+            [
+              'sampling',
+              f(w.sampling.fpsMedian),
+              f(w.sampling.fpsMin),
+              w.sampling.frameMs.toFixed(1),
+              `${w.sampling.sampler}, ${w.sampling.seconds.toFixed(1)} s`,
+            ],
+          ],
+        ),
+        '',
+        `Viewport ${w.viewport}, the page's default run (#${w.hash}), ${w.chromium}; software rendering (--disable-gpu).`,
+        '',
+      );
+    }
+  }
   if (r.notices.length) out.push('## Notices', '', ...r.notices.map((n) => `- ${n}`), '');
   return out.join('\n');
 }

@@ -6,6 +6,7 @@ import type { TrainRow } from './training.js';
 import type { SampleRow } from './sampling.js';
 import type { MemorySeries } from './memory.js';
 import type { BrowserResult } from './browser.js';
+import type { WebResult } from './web.js';
 
 export interface Machine {
   cpu: string;
@@ -34,6 +35,8 @@ export interface Results {
   sampling?: SampleRow[];
   memory?: MemorySeries[];
   browser?: BrowserResult | { notice: string };
+  /** The web app in Chromium: the view's frame rate while training and sampling. */
+  web?: WebResult | { notice: string };
   targets?: Target[];
   seconds?: number;
 }

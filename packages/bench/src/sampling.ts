@@ -30,10 +30,9 @@ export interface SampleRow {
 
 export async function loadSampleParallel(): Promise<{ sampleParallel: SampleParallel } | { notice: string }> {
   try {
-    // apps/cli exports only its entry; its dist/ sits at a fixed place in the monorepo.
-    return (await import(new URL('../../../apps/cli/dist/parallel-sample.js', import.meta.url).href)) as { sampleParallel: SampleParallel };
+    return await import('@scorefield/models/node');
   } catch (e) {
-    return { notice: `apps/cli/dist/parallel-sample.js is missing (build @scorefield/cli): ${(e as Error).message}` };
+    return { notice: `@scorefield/models/node could not be loaded (build @scorefield/models): ${(e as Error).message}` };
   }
 }
 

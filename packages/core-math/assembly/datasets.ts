@@ -1,5 +1,5 @@
 // Toy 2-D datasets, sampled inside WASM from the seeded stream, and the exact log-density and score
-// of the Gaussian-mixture ones. Generators follow DESIGN.md's table (FFJORD's toy_data.py and NCSN).
+// of the Gaussian-mixture ones. Generators follow the table in docs/design.md (FFJORD's toy_data.py and NCSN).
 // see: Grathwohl et al. 2019 (FFJORD) toy_data.py; Song & Ermon 2019, section 3.2 (ncsn-mix).
 import { nextNormal, nextUniform } from './rng';
 import { DatasetId } from './contract';

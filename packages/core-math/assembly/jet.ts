@@ -12,7 +12,7 @@ import { cotangentBuffer, dim, jetRows, layerCache, layerParamFloats, mlpParamCo
 //   rows [B + Bk, B + 2Bk)    second order,    row B + Bk + b k + j   (order 2 only)
 // Linear layers map tangents without the bias: adot = hdot W, addot = hddot W.
 // Activations: hdot = phi'(a) adot, hddot = phi''(a) adot^2 + phi'(a) addot.
-// see: DESIGN.md "Passes"; Griewank & Walther, Evaluating Derivatives, ch. 13 (Taylor propagation).
+// see: docs/design.md, "The maths" (passes); Griewank & Walther, Evaluating Derivatives, ch. 13 (Taylor propagation).
 // Parameters and workspace: assembly/layout.ts.
 
 // Elementwise loops over o run four lanes at a time in the SIMD build; the remainder and the scalar

@@ -5,7 +5,7 @@ import { datasetComponents, datasetLogDensityScore, datasetNames, datasets, data
 import type { Core } from './core.js';
 
 /**
- * DESIGN.md's table, written out literally in TS on a reference copy of the stream: the WASM generators
+ * the table of docs/design.md ("Data sets"), written out literally in TS on a reference copy of the stream: the WASM generators
  * must give the same points. Draw order per point is part of the contract (it fixes the bits).
  */
 type Gen = (s: ReferenceStream, i: number, n: number) => [number, number];
@@ -143,7 +143,7 @@ function sample(core: Core, name: string, seed: number, n: number): Float32Array
 }
 
 forEachBuild((core) => {
-  it.each(datasetNames)('%s follows the generator in DESIGN.md draw for draw', (name) => {
+  it.each(datasetNames)('%s follows the generator in docs/design.md draw for draw', (name) => {
     for (const n of [1, 3, 5, 17, 128]) {
       const got = sample(core(), name, 7, n);
       const s = new ReferenceStream(7n);

@@ -14,7 +14,7 @@ export interface DatasetSpec {
   mixture: boolean;
 }
 
-/** The built-in datasets (DESIGN.md, "Toy datasets"); all are 2-D. */
+/** The built-in datasets (docs/design.md, "Data sets"); all are 2-D. */
 export const datasets = {
   '8gaussians': { id: DatasetId.Gaussians8, description: '8 Gaussians (std 0.35) on a circle of radius 2.83', mixture: true },
   '2spirals': { id: DatasetId.Spirals2, description: 'two interleaved spirals', mixture: false },

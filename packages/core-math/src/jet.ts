@@ -30,7 +30,7 @@ export function mlpJetWorkspaceFloats(net: MlpLayout, batch: number, lanes: numb
  * Y [R, d_out] = the jet of the MLP at X [R, d_in] (R = jetRows): primal outputs, J v per tangent lane
  * and, for order 2, the second-order Taylor coefficient (v^T H v for each output when the
  * second-order inputs are zero). Keeps what the reverse pass needs in ws.
- * see: DESIGN.md "Passes" 2 and 3.
+ * see: docs/design.md, "The maths", passes 2 and 3.
  */
 export function mlpJetForward(
   net: MlpLayout,

@@ -1,4 +1,4 @@
-// Objectives against cases with a known answer (DESIGN.md: Gaussians and mixtures have closed forms).
+// Objectives against cases with a known answer (docs/design.md: Gaussians and mixtures have closed forms).
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadCore, type Core } from './core.js';
 import { MlpLayout } from './mlp.js';

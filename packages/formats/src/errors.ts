@@ -20,7 +20,6 @@ export const MAX_QUOTE = 20;
  */
 export function excerpt(text: string, max = MAX_QUOTE): string {
   const cut = text.length > max ? `${text.slice(0, max - 3)}...` : text;
-  // eslint-disable-next-line no-control-regex
   // biome-ignore lint/suspicious/noControlCharactersInRegex: these control characters are exactly what is escaped
   return cut.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }

@@ -1,6 +1,6 @@
 import { EMBED_FEATURES, InputError, modelDims, type Core } from '@scorefield/core-math';
 import { decodeSafetensors, encodeSafetensors, excerpt } from '@scorefield/formats';
-import { ScoreModel, type TrainingRecord } from './model.js';
+import { ScoreModel, type ImageShape, type TrainingRecord } from './model.js';
 import { PACKAGE_VERSION } from './version.js';
 import * as schema from './model-schema.js';
 
@@ -43,6 +43,7 @@ export function encodeModel(model: ScoreModel): Uint8Array {
       conditioning: model.spec.conditioning,
     }),
     normalization: JSON.stringify(model.normalization),
+    ...(model.image && { image: JSON.stringify({ width: model.image.width, height: model.image.height }) }),
   };
   if (model.training) {
     const t = model.training;
@@ -117,6 +118,7 @@ export function decodeModel(core: Core, bytes: Uint8Array, source = 'model', opt
     );
   }
   let arch: schema.Architecture, norm: { mean: number[]; std: number[]; constant?: number[] }, training: TrainingRecord | undefined;
+  let image: ImageShape | undefined;
   try {
     arch = schema.architecture(metadata.architecture, "'architecture'");
     const d = arch.dims[0] - (arch.conditioning === 'embed' || arch.conditioning === 'both' ? EMBED_FEATURES : 0);
@@ -128,6 +130,7 @@ export function decodeModel(core: Core, bytes: Uint8Array, source = 'model', opt
     }
     norm = schema.normalization(d)(metadata.normalization, "'normalization'");
     training = metadata.loss !== undefined ? schema.trainingRecord(metadata) : undefined;
+    image = metadata.image === undefined ? undefined : schema.imageShape(d)(metadata.image, "'image'");
   } catch (e) {
     if (e instanceof schema.SchemaError) return fail(e.message);
     throw e;
@@ -159,5 +162,6 @@ export function decodeModel(core: Core, bytes: Uint8Array, source = 'model', opt
     for (let i = 0; i < o.inputs; i++) for (let j = 0; j < o.outputs; j++) p[o.w + i * o.outputs + j] = w.data[j * o.inputs + i];
     p.set(b.data, o.b);
   });
+  if (image) model.image = image;
   return model;
 }

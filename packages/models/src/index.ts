@@ -1,7 +1,16 @@
-export { ScoreModel, objectiveLabel, lossCurve, type ScoreNetConfig, type TrainingRecord } from './model.js';
+export {
+  ScoreModel,
+  objectiveLabel,
+  lossCurve,
+  checkImageShape,
+  type ImageShape,
+  type ScoreNetConfig,
+  type TrainingRecord,
+} from './model.js';
 export { encodeCheckpoint, decodeCheckpoint, type TrainingCheckpoint } from './training-checkpoint.js';
 export {
   fitNormalization,
+  fitGlobalNormalization,
   constantNotice,
   identityNormalization,
   normalize,
@@ -18,6 +27,8 @@ export {
   fixedNoiseLevels,
   LOW_DIM_RATIO,
   SIGMA_MIN_FACTOR,
+  HIGH_DIM_SIGMA_MIN_FACTOR,
+  sigmaMinOf,
   SCALES_SUBSAMPLE,
   type DataScales,
   type NoiseLadder,
@@ -28,10 +39,9 @@ export { checkPoints, type Points } from './points.js';
 export {
   trainScoreModel,
   trainDefaults,
+  defaultHidden,
   defaultSteps,
   defaultStepsOf,
-  defaultHidden,
-  defaultHiddenOf,
   Trainer,
   TrainingDivergedError,
   averageDecay,
@@ -83,3 +93,18 @@ export {
   type LevelFit,
   type OdeLikelihood,
 } from './density.js';
+export {
+  runDefaults,
+  runFlags,
+  runFromFlags,
+  runToFlags,
+  runToCliArgs,
+  runToUrlState,
+  runFromUrlState,
+  runObjective,
+  runToTrainOptions,
+  type RunSpec,
+  type RunFlag,
+  type RunFlags,
+} from './run-spec.js';
+export { intFlag, positiveFlag, boundedFlag, intListFlag, sigmasFlag, strictNumber, MAX_LEVELS } from './flag-values.js';

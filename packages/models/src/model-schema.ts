@@ -130,6 +130,16 @@ export function normalization(d: number): Check<{ mean: number[]; std: number[];
   };
 }
 
+/** The image shape of a model of dimension d: positive whole sides with width x height = d. */
+export function imageShape(d: number): Check<{ width: number; height: number }> {
+  const check = json(object({ width: integer(1, d), height: integer(1, d) }));
+  return (v, path) => {
+    const s = check(v, path);
+    if (s.width * s.height !== d) fail(path, `width x height = ${d}, the model's dimension`, `${s.width} x ${s.height}`);
+    return s;
+  };
+}
+
 const sdeParams = ['sigmaMin', 'sigmaMax', 'betaMin', 'betaMax', 'eps'] as const;
 
 /** An objective as stored by encodeModel: its name and the options that name takes. */

@@ -34,6 +34,25 @@ export interface ScoreNetConfig {
   conditioning?: Conditioning;
 }
 
+/**
+ * The shape of image data: each point is an image of `height` rows of `width` pixels, row-major (pixel (y, x)
+ * at coordinate y * width + x), so width * height is the dimension. Stored in the model file (metadata `image`).
+ */
+export interface ImageShape {
+  width: number;
+  height: number;
+}
+
+/** Checks that `image` is a shape of positive whole sides whose pixels are the `dim` coordinates; one line otherwise. */
+export function checkImageShape(image: ImageShape, dim: number, what = 'image'): ImageShape {
+  const { width, height } = image;
+  if (!(Number.isSafeInteger(width) && width >= 1 && Number.isSafeInteger(height) && height >= 1))
+    throw new InputError(`${what}: width and height must be whole numbers >= 1, got ${width} x ${height}`);
+  if (width * height !== dim)
+    throw new InputError(`${what}: ${width} x ${height} = ${width * height} pixels, but the points have dimension ${dim}`);
+  return { width, height };
+}
+
 /** What produced a model (stored in the file so it is self-describing). Sigmas are in standardised units. */
 export interface TrainingRecord {
   loss: ObjectiveSpec;
@@ -74,6 +93,8 @@ export class ScoreModel implements ScoreSource {
   readonly params: F32Buffer;
   /** Parametrization and noise conditioning. */
   readonly spec: ModelSpec;
+  /** The image shape of the data, when the points are images ({@link ImageShape}). */
+  image?: ImageShape;
 
   constructor(
     readonly core: Core,

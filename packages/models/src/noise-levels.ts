@@ -89,6 +89,22 @@ export const LOW_DIM_RATIO = 1.5;
 /** sigma_L as a multiple of the median nearest-neighbour distance (measured; docs/results, "Defaults"). */
 export const SIGMA_MIN_FACTOR = 4;
 
+/**
+ * sigma_L per coordinate as a multiple of the nearest-neighbour distance per coordinate (NN / sqrt(d)) where
+ * technique 2 has a root (d >= 5): the noise sigma z moves a point by sigma sqrt(d), and in high dimensions the
+ * nearest neighbour is far (MNIST: 5.6 pixel units at 28x28, where NCSN's sigma_L is 0.01), so the 2-D rule
+ * would blur every image beyond recognition. 0.1 x NN / sqrt(d) gives 0.02 pixel units on MNIST at 28x28 and
+ * 0.015 at 14x14, the order of NCSN's 0.01 (Song & Ermon 2019, 2020).
+ */
+export const HIGH_DIM_SIGMA_MIN_FACTOR = 0.1;
+
+/** sigma_L for a nearest-neighbour distance in dimension `dim`: {@link SIGMA_MIN_FACTOR} x NN up to d = 4, else 0.1 NN / sqrt(d). */
+export function sigmaMinOf(nearestNeighbour: number, dim: number): number {
+  return techniqueTwoRatio(dim) === undefined
+    ? SIGMA_MIN_FACTOR * nearestNeighbour
+    : (HIGH_DIM_SIGMA_MIN_FACTOR * nearestNeighbour) / Math.sqrt(dim);
+}
+
 /** A geometric noise ladder: its ends, ratio and number of levels. */
 export interface NoiseLadder {
   sigmaMax: number;
@@ -99,14 +115,14 @@ export interface NoiseLadder {
 
 /**
  * The noise ladder of data with these scales in dimension `dim`: sigma_1 the largest pairwise distance
- * (technique 1), sigma_L = {@link SIGMA_MIN_FACTOR} x the nearest-neighbour distance, and geometric
+ * (technique 1), sigma_L = {@link sigmaMinOf} the nearest-neighbour distance, and geometric
  * levels with technique 2's ratio, at most {@link LOW_DIM_RATIO}. Degenerate data (every point the same)
  * get the fixed ladder 1 -> 0.01 with the same ratio.
  */
 export function noiseLadder(scales: DataScales, dim: number): NoiseLadder {
   const ratioCap = Math.min(LOW_DIM_RATIO, techniqueTwoRatio(dim) ?? Infinity);
   let sigmaMax = scales.maxDistance,
-    sigmaMin = SIGMA_MIN_FACTOR * scales.nearestNeighbour;
+    sigmaMin = sigmaMinOf(scales.nearestNeighbour, dim);
   if (!(sigmaMax > 0 && sigmaMin > 0)) [sigmaMax, sigmaMin] = [1, 0.01];
   // At least two levels, and never more than 1e4 between the ends.
   sigmaMin = Math.min(Math.max(sigmaMin, sigmaMax * 1e-4), sigmaMax / ratioCap);

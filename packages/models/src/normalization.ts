@@ -54,6 +54,25 @@ export function fitNormalization(p: Points, what = 'data'): Normalization {
   return constant.length ? { mean, std, constant } : { mean, std };
 }
 
+/**
+ * One mean and one (population) standard deviation over every coordinate, repeated per coordinate: the
+ * standardisation of images, whose pixels share one scale (a pixel that is nearly always background would
+ * otherwise be blown up by its tiny std). Data all of one value keep std 1.
+ */
+export function fitGlobalNormalization(p: Points, what = 'data'): Normalization {
+  p = checkPoints(p, what);
+  const n = p.rows * p.cols;
+  let mean = 0,
+    variance = 0;
+  for (let i = 0; i < n; i++) mean += p.data[i] / n;
+  for (let i = 0; i < n; i++) variance += (p.data[i] - mean) ** 2 / n;
+  let std = Math.sqrt(variance);
+  if (!(Number.isFinite(mean) && Number.isFinite(std) && Math.abs(mean) + std <= F32_MAX))
+    throw new InputError(`${what}: values do not standardise (mean ${mean}, std ${std}): too large for single precision; rescale the data`);
+  if (!(std > CONSTANT_RELATIVE_STD * Math.abs(mean) && Number.isFinite(1 / std))) std = 1;
+  return { mean: new Array<number>(p.cols).fill(mean), std: new Array<number>(p.cols).fill(std) };
+}
+
 function allEqual(p: Points, k: number): boolean {
   for (let i = 1; i < p.rows; i++) if (p.data[i * p.cols + k] !== p.data[k]) return false;
   return true;

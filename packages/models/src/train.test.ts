@@ -308,14 +308,18 @@ describe('noise levels and steps from the data', () => {
     const data = gaussian(1000, [5, -3], 2, 14);
     const t = new Trainer(core, data, { hidden: [8], loss: { name: 'ncsn' } });
     expect(t.options.steps).toBe(15_000);
-    expect(defaultHidden({ name: 'ncsn' })).toEqual([64, 64, 64]);
+    expect([defaultHidden(2, { name: 'ncsn' }), defaultHidden(5, { name: 'ncsn' }), defaultHidden(784, { name: 'ncsn' })]).toEqual([
+      [64, 64, 64],
+      [128, 128, 128],
+      [256, 256, 256],
+    ]);
     expect(t.ladder).toBeDefined();
     const loss = t.model.training!.loss;
     expect(loss.name === 'ncsn' && loss.sigmas[0]).toBeCloseTo(t.ladder!.sigmaMax, 12);
     expect(loss.name === 'ncsn' && loss.sigmas.length).toBe(t.ladder!.levels);
     const plain = new Trainer(core, data, { hidden: [8], loss: { name: 'dsm', sigma: 0.2 } });
     expect(plain.options.steps).toBe(3000);
-    expect(defaultHidden({ name: 'dsm' })).toEqual([128, 128, 128]);
+    expect(defaultHidden(2, { name: 'dsm' })).toEqual([128, 128, 128]);
     expect(plain.ladder).toBeUndefined();
     for (const x of [t, plain]) {
       x.free();

@@ -12,13 +12,14 @@ import {
   type Rng,
   scaleAdd,
 } from '@scorefield/core-math';
-import { constantNotice, fitNormalization, identityNormalization, normalize } from './normalization.js';
-import { ScoreModel } from './model.js';
+import { constantNotice, fitGlobalNormalization, fitNormalization, identityNormalization, normalize } from './normalization.js';
+import { checkImageShape, ScoreModel, type ImageShape } from './model.js';
 import { checkPoints, type Points } from './points.js';
 import {
   dataScales,
   noiseLadder,
   resolveObjective,
+  techniqueTwoRatio,
   type NoiseLadder,
   type NoiseLevelSource,
   type ObjectiveRequest,
@@ -26,7 +27,7 @@ import {
 
 /** Options of {@link trainScoreModel}; noise levels are in standardised data units. */
 export interface TrainOptions {
-  /** Hidden layer widths (default {@link defaultHidden} of the objective). */
+  /** Hidden layer widths (default {@link defaultHidden} of the data's dimension and the objective). */
   hidden?: number[];
   activation?: Activation;
   /**
@@ -46,8 +47,14 @@ export interface TrainOptions {
   kind?: ModelKind;
   /** Noise conditioning (default: 'both' for ncsn and continuous, 'none' otherwise). */
   conditioning?: Conditioning;
-  /** Standardise each coordinate before training (default true); noise levels are then in standardised units. */
-  standardize?: boolean;
+  /**
+   * Standardise the data before training; noise levels are then in standardised units. `true`: each coordinate
+   * by its own mean and std; `'global'`: one mean and one std over every coordinate (images: pixels keep their
+   * relative scale); `false`: none. Default: `'global'` for images (`image` given), `true` otherwise.
+   */
+  standardize?: boolean | 'global';
+  /** The data are images of this shape (stored in the model, {@link ScoreModel.image}). */
+  image?: ImageShape;
   /** Number of Adam steps (default {@link defaultSteps} of the objective). */
   steps?: number;
   /** Points per step, drawn with replacement (default 128). */
@@ -71,31 +78,44 @@ function conditional(loss: ObjectiveRequest): boolean {
   return loss.name === 'ncsn' || loss.name === 'continuous';
 }
 
+/** Low-dimensional data: where technique 2 has no root (d <= 4), the regime the 2-D measurements cover. */
+function lowDimensional(d: number): boolean {
+  return techniqueTwoRatio(d) === undefined;
+}
+
 /**
  * Adam steps by default: noise-conditional objectives (ncsn, continuous) learn a family of scores over
- * the whole ladder and need more steps than one score (measured: docs/results, "Defaults").
+ * the whole ladder and need more steps than one score; on low-dimensional data (d <= 4) they train the
+ * narrower network of {@link defaultHidden} for longer (measured: docs/results, "Defaults").
  */
-export const defaultStepsOf = { conditional: 15_000, unconditional: 3000 };
+export const defaultStepsOf = { conditional: 10_000, conditionalLowDim: 15_000, unconditional: 3000 };
+
+/** The default number of steps for an objective on data of dimension d ({@link defaultStepsOf}). */
+export function defaultSteps(loss: ObjectiveRequest, d = 2): number {
+  if (!conditional(loss)) return defaultStepsOf.unconditional;
+  return lowDimensional(d) ? defaultStepsOf.conditionalLowDim : defaultStepsOf.conditional;
+}
 
 /**
- * Hidden widths by default. Noise-conditional objectives are limited by their number of steps, not by
- * the width: at the same time a 64-wide network trained 15 000 steps beat a 128-wide one trained 10 000
- * (measured: docs/results, "Defaults").
+ * Hidden widths by data dimension d and objective: three layers of 128 up to d = 64, of 256 above (d = 64-784:
+ * images), and of 64 for noise-conditional objectives on low-dimensional data (d <= 4, where technique 2 has
+ * no root). 256: chosen by training speed on 28x28 MNIST (one core, the machine under load):
+ * 784-128-128-128 43 steps/s, 784-512-512 11, 784-1024-1024 3.1; 256 keeps the 10 000 default ncsn steps near
+ * 15 minutes. Sample quality at these widths is not yet good on MNIST (apps/cli README, "Images"). 64: on 2-D
+ * data noise-conditional objectives are limited by their number of steps, not by the width: at about the same
+ * time a 64-wide network trained 15 000 steps beat a 128-wide one trained 10 000 (docs/results, "Defaults").
  */
-export const defaultHiddenOf = { conditional: [64, 64, 64], unconditional: [128, 128, 128] };
-
-/** The default number of steps for an objective ({@link defaultStepsOf}). */
-export function defaultSteps(loss: ObjectiveRequest): number {
-  return conditional(loss) ? defaultStepsOf.conditional : defaultStepsOf.unconditional;
+export function defaultHidden(d: number, loss: ObjectiveRequest = trainDefaults.loss): number[] {
+  if (d > 64) return [256, 256, 256];
+  return conditional(loss) && lowDimensional(d) ? [64, 64, 64] : [128, 128, 128];
 }
 
-/** The default hidden widths for an objective ({@link defaultHiddenOf}). */
-export function defaultHidden(loss: ObjectiveRequest): number[] {
-  return [...(conditional(loss) ? defaultHiddenOf.conditional : defaultHiddenOf.unconditional)];
-}
-
-/** Defaults of {@link TrainOptions} (steps: {@link defaultSteps}; hidden: {@link defaultHidden}). */
+/**
+ * Defaults of {@link TrainOptions} (steps: {@link defaultSteps}; hidden: {@link defaultHidden} of the dimension
+ * and objective, the `hidden` here is its value for 2-D data and the default objective, dsm).
+ */
 export const trainDefaults = {
+  hidden: [128, 128, 128],
   activation: 'silu' as Activation,
   batch: 128,
   lr: 1e-3,
@@ -156,7 +176,7 @@ const LOSS_AVERAGE = 0.999;
  */
 export class Trainer {
   readonly model: ScoreModel;
-  readonly options: typeof trainDefaults & TrainOptions & { steps: number; hidden: number[] };
+  readonly options: typeof trainDefaults & TrainOptions & { steps: number };
   /** The objective with every noise level filled in (as recorded in the model). */
   readonly loss: ObjectiveSpec;
   /** The ladder chosen from the data, when some noise level came from it. */
@@ -181,7 +201,12 @@ export class Trainer {
     // Options given as undefined keep their defaults.
     const given = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as TrainOptions;
     const loss = given.loss ?? trainDefaults.loss;
-    const o = { ...trainDefaults, ...given, steps: given.steps ?? defaultSteps(loss), hidden: given.hidden ?? defaultHidden(loss) };
+    const o = {
+      ...trainDefaults,
+      ...given,
+      hidden: given.hidden ?? defaultHidden(data.cols, loss),
+      steps: given.steps ?? defaultSteps(loss, data.cols),
+    };
     this.options = o;
     data = checkPoints(data, 'data'); // a copy: the allocations below may detach the caller's view
     checkPositiveInt('steps', o.steps);
@@ -195,7 +220,16 @@ export class Trainer {
     if (!(Number.isFinite(o.ema) && o.ema >= 0 && o.ema < 1)) throw new InputError(`train: ema must be a number in [0, 1), got ${o.ema}`);
     const d = data.cols;
     const conditioning = o.conditioning ?? (o.loss.name === 'ncsn' || o.loss.name === 'continuous' ? 'both' : 'none');
-    const normalization = o.standardize === false ? identityNormalization(d) : fitNormalization(data, o.dataName);
+    const image = o.image && checkImageShape(o.image, d, `train: image shape of ${o.dataName ?? 'the data'}`);
+    const standardize = o.standardize ?? (image ? 'global' : true);
+    if (standardize !== true && standardize !== false && standardize !== 'global')
+      throw new InputError(`train: standardize must be true, false or 'global', got ${String(standardize)}`);
+    const normalization =
+      standardize === false
+        ? identityNormalization(d)
+        : standardize === 'global'
+          ? fitGlobalNormalization(data, o.dataName)
+          : fitNormalization(data, o.dataName);
     const notice = constantNotice(normalization);
     if (notice) this.notices.push(notice);
     const standardized = normalize(normalization, data.data);
@@ -208,6 +242,7 @@ export class Trainer {
       normalization,
       o.seed,
     );
+    if (image) this.model.image = image;
     try {
       this.objective = new BoundObjective(core, this.loss, this.model.spec, this.model.layout);
     } catch (e) {

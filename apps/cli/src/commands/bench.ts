@@ -2,7 +2,7 @@ import { availableParallelism, cpus } from 'node:os';
 import { benchmarkCeiling, benchmarkDense, benchmarkObjectives, benchmarkTraining, loadCore, sigmaSchedule } from '@scorefield/core-math';
 import { encodeModel, Trainer } from '@scorefield/models';
 import { defineCommand } from '../command.js';
-import { sampleParallel } from '../parallel-sample.js';
+import { sampleParallel } from '@scorefield/models/node';
 
 export const bench = defineCommand({
   name: 'bench',

@@ -23,11 +23,13 @@ import {
 } from '@scorefield/metrics';
 import { dataRange, gridPoints } from '@scorefield/plot';
 import { defineCommand, intFlag, type CommandIO } from '../command.js';
-import { checkStdinOnce, loadData, readPoints } from '../data.js';
+import { checkStdinOnce, loadData, MNIST, readPoints, shapeText } from '../data.js';
+import { fileReference, imageMetrics, imageReport, mnistReference } from '../image-eval.js';
+import { settingsText } from './sample.js';
 import { readInputFile } from '../io.js';
 import { maxModelParams } from '../limits.js';
 import { getCore } from '../core.js';
-import { sampleParallel } from '../parallel-sample.js';
+import { sampleParallel } from '@scorefield/models/node';
 import { perturbedMixture, type Matrix } from '../mixture.js';
 
 export const evaluate = defineCommand({
@@ -48,13 +50,19 @@ export const evaluate = defineCommand({
       value: 'file',
       description: "samples to measure (.csv/.npy; default: draw --n with the model's default sampler)",
     },
-    n: { type: 'string', value: 'N', description: 'held-out points and samples to draw', default: '2000' },
+    n: { type: 'string', value: 'N', description: 'held-out points and samples to draw (default 2000; image models: 1000 samples)' },
+    labels: {
+      type: 'string',
+      value: 'file',
+      description: 'image models with --data a file: the class (0-9) of each held-out image (IDX bytes or a one-column CSV)',
+    },
+    train: { type: 'string', value: 'file', description: 'image models with --data a file: the training images (the memorisation check)' },
     grid: { type: 'string', value: 'G', description: 'cells per side of the KL/TV grid', default: '64' },
     seed: { type: 'string', value: 'S', description: 'seed for the held-out data and the samples', default: '0' },
   },
   async run(args, io) {
     if (!args.model) throw new InputError("eval: --model is required; see 'scorefield eval --help'");
-    const n = intFlag('n', args.n, 2, 1e6);
+    const n = intFlag('n', args.n ?? '2000', 2, 1e6);
     const grid = intFlag('grid', args.grid, 4, 400);
     const seed = intFlag('seed', args.seed, 0, 2 ** 32 - 1);
     checkStdinOnce({ data: args.data, samples: args.samples });
@@ -62,6 +70,7 @@ export const evaluate = defineCommand({
     const bytes = readInputFile(args.model, 'model');
     const model = decodeModel(core, bytes, args.model, { maxParams: maxModelParams() });
     try {
+      if (model.image) return await evaluateImages(model, bytes, args, io, seed);
       const trainedOn = model.training?.data;
       const dataSpec = args.data ?? (trainedOn && Object.hasOwn(datasets, trainedOn) ? trainedOn : undefined);
       if (!dataSpec)
@@ -123,6 +132,51 @@ export const evaluate = defineCommand({
     }
   },
 });
+
+/**
+ * Image models: KID, class coverage and the memorisation check of samples (--samples, or --n drawn with the
+ * model's default sampler) against held-out images: MNIST's test split for models trained on MNIST (the
+ * default), or --data with --labels and --train.
+ */
+async function evaluateImages(
+  model: ScoreModel,
+  bytes: Uint8Array,
+  args: { model?: string; data?: string; samples?: string; labels?: string; train?: string; n?: string; json?: boolean },
+  io: CommandIO,
+  seed: number,
+): Promise<void> {
+  const shape = model.image!;
+  const source = args.model!;
+  if (!['28x28', '14x14'].includes(shapeText(shape)))
+    throw new InputError(`eval: the image metrics read 28x28 or 14x14 images (the MNIST classifier's); ${source} has ${shapeText(shape)}`);
+  const trainedOnMnist = model.training?.data === MNIST;
+  if (args.data === undefined && !trainedOnMnist)
+    throw new InputError(`eval: --data is required (held-out images, with --labels and --train): ${source} was not trained on mnist`);
+  const ref =
+    args.data === undefined || args.data === MNIST ? await mnistReference(shape) : await fileReference(args as { data: string }, shape, io);
+  const n = intFlag('n', args.n ?? '1000', 20, 1e6);
+  const drawn = args.samples ? undefined : await drawSamples(model, bytes, source, n, seed);
+  const samples = args.samples ? await readSamples(args.samples, model.dim, io) : drawn!.samples;
+  if (samples.rows < 20) throw new InputError(`--samples ${args.samples}: KID needs at least 20 samples, found ${samples.rows}`);
+  const metrics = await imageMetrics(samples, ref, seed);
+  const result = {
+    model: source,
+    data: ref.name,
+    image: shape,
+    samples: samples.rows,
+    samplesFrom: args.samples ?? 'model',
+    sigma: model.spec.conditioning !== 'none' ? model.defaultSigma : null,
+    ...(drawn && { sampler: { name: drawn.sampler, settings: drawn.settings, stationarity: drawn.stationarity } }),
+    ...metrics,
+  };
+  if (args.json) {
+    io.stdout(`${JSON.stringify(result)}\n`);
+    return;
+  }
+  const lines = [`${source} (${shapeText(shape)} images): ${samples.rows} samples (${result.samplesFrom})`];
+  if (drawn) lines.push(`samples drawn with ${drawn.sampler} ${settingsText(drawn.settings)}`);
+  io.stdout(`${[...lines, ...imageReport(metrics)].join('\n')}\n`);
+}
 
 function asMatrix(p: { data: ArrayLike<number>; rows: number; cols: number }): Matrix {
   return { data: Float64Array.from(p.data), rows: p.rows, cols: p.cols };

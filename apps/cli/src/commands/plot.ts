@@ -3,22 +3,24 @@ import { decodeModel, modelSigmas, sdeOf, validatedDensityLevel, type ScoreModel
 import { InputError, lookup } from '@scorefield/core-math';
 import { dataRange } from '@scorefield/plot';
 import { renderPng } from '@scorefield/plot/raster';
-import { boundedFlag, defineCommand, intFlag, requireFlag } from '../command.js';
-import { checkStdinOnce, loadData, readPoints } from '../data.js';
+import { basename } from 'node:path';
+import { boundedFlag, defineCommand, intFlag, requireFlag, type CommandIO } from '../command.js';
+import { checkStdinOnce, loadData, readPoints, shapeText } from '../data.js';
+import { digitCaptions, gridOf, imageShapeOf, readsAsMnist } from '../images.js';
 import { checkOutputs, readInputFile, writeOutput } from '../io.js';
 import { maxModelParams } from '../limits.js';
 import { getCore } from '../core.js';
-import { sampleParallel } from '../parallel-sample.js';
-import { figure, plotKinds, type PlotKind } from '../figures.js';
+import { sampleParallel } from '@scorefield/models/node';
+import { figure, plotKinds, titles, type PlotKind } from '../figures.js';
 import type { LoadedData } from '../data.js';
 
 type Points = LoadedData['points'];
 
 export const plot = defineCommand({
   name: 'plot',
-  description: 'draw a trained 2-D model: field, energy, density, samples, error or loss (SVG or PNG)',
+  description: 'draw a trained model: field, energy, density, samples, error or loss (2-D); grid (images); SVG or PNG',
   usage:
-    'scorefield plot --model model.safetensors [--kind field|energy|density|samples|error|loss] [--data <name|file>] --out figure.svg|figure.png',
+    'scorefield plot --model model.safetensors [--kind field|energy|density|samples|error|loss|grid] [--data <name|file>] --out figure.svg|figure.png',
   options: {
     model: { type: 'string', value: 'file', description: 'a model written by `scorefield train`' },
     kind: {
@@ -29,13 +31,17 @@ export const plot = defineCommand({
         .join('; '),
       default: 'field',
     },
-    data: { type: 'string', value: 'name|file', description: 'data to draw (default: the built-in dataset the model was trained on)' },
+    data: {
+      type: 'string',
+      value: 'name|file',
+      description: 'data to draw (default: the built-in dataset the model was trained on); grid: draws these images instead of samples',
+    },
     samples: {
       type: 'string',
       value: 'file',
       description: "samples to draw (.csv/.npy; default: draw --n with the model's default sampler)",
     },
-    n: { type: 'string', value: 'N', description: 'samples to draw when --samples is not given', default: '1000' },
+    n: { type: 'string', value: 'N', description: 'samples to draw when --samples is not given (default 1000; grid: 64 images)' },
     grid: { type: 'string', value: 'G', description: 'arrows per side', default: '25' },
     scale: { type: 'string', value: 'X', description: 'PNG pixels per SVG unit', default: '2' },
     seed: { type: 'string', value: 'S', description: 'seed for the drawn data and samples', default: '0' },
@@ -47,7 +53,7 @@ export const plot = defineCommand({
     const kind = args.kind as PlotKind;
     lookup(plotKinds, kind, 'plot kind');
     const grid = intFlag('grid', args.grid, 2, 200);
-    const n = intFlag('n', args.n, 1, 1e6);
+    const n = intFlag('n', args.n ?? (kind === 'grid' ? '64' : '1000'), 1, 1e6);
     const seed = intFlag('seed', args.seed, 0, 2 ** 32 - 1);
     const scale = boundedFlag('scale', args.scale, 8);
     const [ext] = checkOutputs([{ flag: 'out', path: out, extensions: ['.svg', '.png'] }]);
@@ -56,9 +62,14 @@ export const plot = defineCommand({
     const bytes = readInputFile(modelPath, 'model');
     const model = decodeModel(core, bytes, modelPath, { maxParams: maxModelParams() });
     try {
-      if (model.dim !== 2) throw new InputError(`${modelPath}: plot draws 2-D models, this one has dimension ${model.dim}`);
+      if (kind === 'grid') return await plotGrid({ model, bytes, modelPath, n, seed, out, ext, scale, args, io });
+      if (model.dim !== 2 && kind !== 'loss')
+        throw new InputError(
+          `${modelPath}: plot --kind ${kind} draws 2-D models, this one has dimension ${model.dim}${model.image ? ' (images: --kind grid)' : ''}`,
+        );
       const t = model.training;
-      const dataSpec = args.data ?? (t?.data && !/\.(csv|tsv|txt|npy)$|ubyte$/i.test(t.data) ? t.data : undefined);
+      const dataSpec =
+        model.dim !== 2 ? undefined : (args.data ?? (t?.data && !/\.(csv|tsv|txt|npy)$|ubyte$/i.test(t.data) ? t.data : undefined));
       const data = dataSpec ? await loadData(core, dataSpec, { size: 2000, seed: seed + 1, dim: 2, io, quiet: args.quiet }) : undefined;
       const needSamples = kind === 'field' || kind === 'samples';
       let samples: Float64Array | undefined;
@@ -97,6 +108,51 @@ export const plot = defineCommand({
     }
   },
 });
+
+/** Image models: a grid of `n` images: the --samples file's, --data's (the first n), or drawn from the model. */
+async function plotGrid(o: {
+  model: ScoreModel;
+  bytes: Uint8Array;
+  modelPath: string;
+  n: number;
+  seed: number;
+  out: string;
+  ext: string;
+  scale: number;
+  args: { data?: string; samples?: string; json?: boolean; quiet?: boolean };
+  io: CommandIO;
+}): Promise<void> {
+  const { model, modelPath, n, args, io } = o;
+  const shape = imageShapeOf(model, modelPath, 'plot --kind grid');
+  const d = model.dim;
+  let images: ArrayLike<number>, what: string;
+  if (args.samples) {
+    const m = await readPoints(args.samples, { io, quiet: args.quiet });
+    if (m.cols !== d)
+      throw new InputError(`${args.samples}: samples have dimension ${m.cols}, the model's ${shapeText(shape)} images ${d}`);
+    images = m.data.subarray(0, Math.min(n, m.rows) * d);
+    what = `samples from ${basename(args.samples)}`;
+  } else if (args.data) {
+    const data = await loadData(await getCore(), args.data, { size: n, seed: o.seed, dim: d, image: shape, io, quiet: args.quiet });
+    images = Float64Array.from(data.points.data).subarray(0, Math.min(n, data.points.rows) * d);
+    what = `data: ${data.name}`;
+  } else {
+    const r = await sampleParallel(model, o.bytes, modelPath, { n, seed: o.seed }, Math.min(8, availableParallelism()));
+    images = r.samples;
+    what = `samples (${r.sampler}, seed ${o.seed})`;
+  }
+  const count = images.length / d;
+  const captions = readsAsMnist(model) ? await digitCaptions(images, shape) : undefined;
+  const t = titles(model, modelPath, what);
+  const svg = gridOf(images, shape, {
+    title: t.title,
+    subtitle: `${t.subtitle}${captions ? " · captions: the MNIST classifier's top class · probability" : ''}`,
+    captions,
+  });
+  await writeOutput(o.out, [o.ext === '.png' ? await renderPng(svg, { scale: o.scale }) : svg], io.stdout);
+  if (args.json) io.stdout(`${JSON.stringify({ out: o.out, model: modelPath, kind: 'grid', images: count, image: shape })}\n`);
+  else io.stdout(`wrote ${o.out}: grid of ${count} ${shapeText(shape)} images (${what})\n`);
+}
 
 /**
  * The noise level a picture reads a noise-conditional model at, and why: densities and energies of energy

@@ -9,21 +9,25 @@ import {
   type SampleOptions,
   type SamplerName,
   type SamplerSettings,
+  type ScoreModel,
   type Stationarity,
 } from '@scorefield/models';
 import { InputError, lookup } from '@scorefield/core-math';
 import { defineCommand, intFlag, positiveFlag, requireFlag, sigmasFlag, type CommandIO } from '../command.js';
-import { checkStdinOnce, readPoints } from '../data.js';
+import { checkStdinOnce, MNIST, readPoints } from '../data.js';
+import { imageShapeOf, maskCoords, masks } from '../images.js';
+import { loadMnist } from '@scorefield/datasets';
 import { checkOutputs, readInputFile, writeOutput } from '../io.js';
 import { checkMemory, maxModelParams } from '../limits.js';
 import { createProgress, type Progress } from '../progress.js';
 import { getCore } from '../core.js';
-import { sampleParallel } from '../parallel-sample.js';
+import { sampleParallel } from '@scorefield/models/node';
 
 export const sample = defineCommand({
   name: 'sample',
   description: 'draw samples from a trained model: langevin, annealed, pc or ode (one step convention: x + (alpha/2) s + sqrt(alpha) z)',
-  usage: 'scorefield sample --model model.safetensors [--sampler langevin|annealed|pc|ode] --n N --out samples.csv|samples.npy',
+  usage:
+    'scorefield sample --model model.safetensors [--sampler langevin|annealed|pc|ode] [--mask top] --n N --out samples.csv|samples.npy',
   options: {
     model: { type: 'string', value: 'file', description: 'a model written by `scorefield train`' },
     sampler: {
@@ -72,7 +76,19 @@ export const sample = defineCommand({
       description: 'gaussian | uniform | prior | box:LO:HI (data units) | points.csv|.npy|- (default: gaussian; prior for pc/ode)',
     },
     hold: { type: 'string', value: 'J,..', description: 'inpainting: hold these coordinates (0-based) at the values of --hold-from' },
-    'hold-from': { type: 'string', value: 'file|-', description: 'points (.csv/.npy or -, n rows) whose --hold coordinates are kept' },
+    'hold-from': {
+      type: 'string',
+      value: 'file|-',
+      description:
+        'points (.csv/.npy/IDX or -, n rows) whose --hold or --mask coordinates are kept (--mask on mnist models: the test digits)',
+    },
+    mask: {
+      type: 'string',
+      value: 'top',
+      description: `image models, inpainting: ${Object.entries(masks)
+        .map(([k, v]) => `${k}: ${v}`)
+        .join('; ')}`,
+    },
     trajectory: {
       type: 'string',
       value: 'file.npy',
@@ -135,7 +151,10 @@ export const sample = defineCommand({
         checkMemory(`--trajectory: ${frames} frames x --n ${n} x ${d} dimensions`, 4 * frames * floats * 2 + 4 * floats * (workers + 5));
       }
       if (args.init !== undefined) options.init = await parseInit(args.init, n, d, io);
+      if (args.hold !== undefined && args.mask !== undefined)
+        throw new InputError('--hold and --mask both choose the held coordinates; give one');
       if (args.hold !== undefined) options.hold = await parseHold(args.hold, args['hold-from'], n, d, io);
+      if (args.mask !== undefined) options.hold = await parseMask(model, modelPath, args.mask, args['hold-from'], n, io);
       let bar: Progress | undefined;
       const t0 = performance.now();
       const result = await sampleParallel(model, bytes, modelPath, options, workers, (p) => {
@@ -205,6 +224,24 @@ async function parseInit(spec: string, n: number, d: number, io: CommandIO): Pro
   }
   if (spec === '-' || /\.(csv|tsv|txt|npy)$/i.test(spec)) return pointsOf(spec, n, d, 'init', io);
   throw new InputError(`--init: expected gaussian, uniform, prior, box:LO:HI, a .csv/.npy file or -, got '${excerpt(spec, 40)}'`);
+}
+
+/**
+ * `--mask top`: the top half of each image held at the --hold-from images' (for models trained on MNIST, by
+ * default the first n digits of its held-out test split), the bottom half sampled.
+ */
+async function parseMask(model: ScoreModel, source: string, mask: string, from: string | undefined, n: number, io: CommandIO) {
+  const shape = imageShapeOf(model, source, 'sample --mask');
+  lookup(masks, mask, '--mask');
+  const coords = maskCoords(mask as keyof typeof masks, shape);
+  if (from !== undefined) return { coords, points: await pointsOf(from, n, model.dim, 'hold-from', io) };
+  if (model.training?.data !== MNIST)
+    throw new InputError(
+      `--mask needs --hold-from <file> with the images whose ${mask} half is given (${source} was not trained on mnist)`,
+    );
+  const test = await loadMnist({ split: 'test', imageSize: shape.width as 28 | 14 });
+  if (n > test.rows) throw new InputError(`--mask: --n ${n} is more than the ${test.rows} held-out test digits; give --hold-from <file>`);
+  return { coords, points: { data: test.data.subarray(0, n * model.dim), rows: n, cols: model.dim } };
 }
 
 async function parseHold(coords: string, from: string | undefined, n: number, d: number, io: CommandIO) {

@@ -1,40 +1,36 @@
 import { existsSync, unlinkSync } from 'node:fs';
-import {
-  activations,
-  conditionings,
-  InputError,
-  lookup,
-  modelDims,
-  modelKinds,
-  objectives,
-  projections,
-  type Activation,
-  type ModelKind,
-} from '@scorefield/core-math';
+import { activations, conditionings, InputError, lookup, modelDims, modelKinds, objectives, projections } from '@scorefield/core-math';
 import {
   decodeCheckpoint,
+  defaultHidden,
   defaultSteps,
   defaultStepsOf,
-  defaultHidden,
-  defaultHiddenOf,
   encodeCheckpoint,
   encodeModel,
   lossCurve,
   objectiveLabel,
   trainDefaults,
   Trainer,
+  runDefaults,
+  runFlags,
+  runFromFlags,
+  runToTrainOptions,
   type NoiseLadder,
+  type ObjectiveRequest,
+  type RunFlags,
   type TrainOptions,
 } from '@scorefield/models';
 import { ParallelTrainer } from '@scorefield/models/node';
-import { defineCommand, intFlag, intListFlag, positiveFlag, requireFlag } from '../command.js';
+import { defineCommand, intFlag, requireFlag } from '../command.js';
 import { loadData } from '../data.js';
 import { checkOutputs, readInputFile, writeFileAtomic } from '../io.js';
 import { checkMemory, maxModelParams } from '../limits.js';
 import { createProgress } from '../progress.js';
 import { getCore } from '../core.js';
-import { conditioningFromFlag, objectiveFlagDefaults, objectiveFromFlags } from '../objective-flags.js';
 import { decodeRecord, encodeRecord, newRecord, recordPath, snapshot } from '../record.js';
+
+/** Above this dimension `--loss esm` is refused unless --force: the exact trace costs d backward passes a step. */
+export const ESM_MAX_DIM = 64;
 
 /** Where the resumable state of a run writing `out` lives. */
 export function checkpointPath(out: string): string {
@@ -57,13 +53,13 @@ export const train = defineCommand({
       type: 'string',
       value: 'name|file|-',
       description:
-        'built-in dataset name (see `scorefield datasets`), a .csv/.npy/IDX file, or - (stdin: .npy by its magic bytes, else CSV)',
+        'built-in dataset name (see `scorefield datasets`), mnist (the train digits, pixels in [0, 1]), a .csv/.npy/IDX file, or - (stdin: .npy by its magic bytes, else CSV)',
     },
     loss: {
       type: 'string',
       value: 'name',
       description: `objective: ${Object.keys(objectives).join(', ')}`,
-      default: objectiveFlagDefaults.loss,
+      default: runDefaults.loss,
     },
     model: {
       type: 'string',
@@ -79,20 +75,20 @@ export const train = defineCommand({
     projections: {
       type: 'string',
       value: 'kind',
-      description: `ssm/ssm-vr projections: ${Object.keys(projections).join(', ')} (default: ${objectiveFlagDefaults.projections})`,
+      description: `ssm/ssm-vr projections: ${Object.keys(projections).join(', ')} (default: ${runDefaults.projection})`,
     },
-    slices: { type: 'string', value: 'M', description: `ssm/ssm-vr projections per point (default: ${objectiveFlagDefaults.slices})` },
+    slices: { type: 'string', value: 'M', description: `ssm/ssm-vr projections per point (default: ${runDefaults.slices})` },
     sigma: {
       type: 'string',
       value: 'S',
-      description: `dsm noise level, standardised units, or 'data': the smallest level of the data's ladder (default: ${objectiveFlagDefaults.sigma})`,
+      description: `dsm noise level, standardised units, or 'data': the smallest level of the data's ladder (default: data)`,
     },
     sigmas: {
       type: 'string',
       value: 'sched',
-      description: `ncsn levels schedule:max:min:levels, schedule geometric|linear|cosine, or 'data': chosen from the data (default: ${objectiveFlagDefaults.sigmas})`,
+      description: `ncsn levels schedule:max:min:levels, schedule geometric|linear|cosine, or 'data': chosen from the data (default: data)`,
     },
-    sde: { type: 'string', value: 've|vp', description: `continuous-time SDE (default: ${objectiveFlagDefaults.sde})` },
+    sde: { type: 'string', value: 've|vp', description: `continuous-time SDE (default: ${runDefaults.sde})` },
     'sigma-max': {
       type: 'string',
       value: 'S',
@@ -119,7 +115,9 @@ export const train = defineCommand({
     hidden: {
       type: 'string',
       value: 'W,W,..',
-      description: `hidden layer widths (default: ${defaultHiddenOf.conditional.join(',')} for ncsn and continuous, ${defaultHiddenOf.unconditional.join(',')} otherwise)`,
+      description:
+        `hidden layer widths (default: ${defaultHidden(2).join(',')} up to 64 dimensions, ${defaultHidden(784).join(',')} above; ` +
+        `${defaultHidden(2, { name: 'ncsn' }).join(',')} for ncsn and continuous in up to 4 dimensions)`,
     },
     activation: {
       type: 'string',
@@ -130,7 +128,9 @@ export const train = defineCommand({
     steps: {
       type: 'string',
       value: 'N',
-      description: `Adam steps (default: ${defaultStepsOf.conditional} for ncsn and continuous, ${defaultStepsOf.unconditional} otherwise)`,
+      description:
+        `Adam steps (default: ${defaultStepsOf.conditionalLowDim} for ncsn and continuous in up to 4 dimensions, ` +
+        `${defaultStepsOf.conditional} above, ${defaultStepsOf.unconditional} otherwise)`,
     },
     batch: { type: 'string', value: 'B', description: 'points per step', default: String(trainDefaults.batch) },
     lr: { type: 'string', value: 'LR', description: 'Adam learning rate', default: String(trainDefaults.lr) },
@@ -138,12 +138,18 @@ export const train = defineCommand({
     'clip-grad': { type: 'string', value: 'C', description: 'rescale gradients to norm C when larger' },
     standardize: {
       type: 'string',
-      value: 'yes|no',
-      description: 'standardise each coordinate (noise levels are then in standardised units)',
-      default: 'yes',
+      value: 'yes|no|global',
+      description:
+        'standardise each coordinate (yes), all by one mean and std (global), or not (no); noise levels are then in standardised units (default: global for images, else yes)',
+    },
+    force: {
+      type: 'boolean',
+      description: `train esm above ${ESM_MAX_DIM} dimensions anyway (its exact trace costs d backward passes a step)`,
+      default: false,
     },
     seed: { type: 'string', value: 'S', description: 'random seed (weights, batches, noise, built-in data)', default: '0' },
     'data-size': { type: 'string', value: 'N', description: 'points drawn from a built-in dataset', default: '10000' },
+    'image-size': { type: 'string', value: '28|14', description: 'mnist: image side (14: 2x2 mean pooling)', default: '28' },
     'checkpoint-every': {
       type: 'string',
       value: 'N',
@@ -167,32 +173,12 @@ export const train = defineCommand({
   async run(args, io) {
     const dataSpec = requireFlag('train', 'data', args.data);
     const out = requireFlag('train', 'out', args.out);
-    const loss = objectiveFromFlags(args);
-    lookup(modelKinds, args.model!, 'model');
-    const activation = args.activation as Activation;
-    lookup(activations, activation, 'activation');
-    const lrDecay = lookup({ none: 'none', cosine: 'cosine' } as const, args['lr-decay']!, 'lr decay');
-    const standardize = lookup({ yes: true, no: false }, args.standardize!, '--standardize value');
-    const noiseLevels = lookup({ data: 'data', fixed: 'fixed' } as const, args['noise-levels']!, '--noise-levels value');
-    const ema = Number(args.ema);
-    if (args.ema!.trim() === '' || !(ema >= 0 && ema < 1)) throw new InputError(`--ema: expected a number in [0, 1), got '${args.ema}'`);
-    const options: TrainOptions & { seed: number; batch: number } = {
-      ...(args.hidden !== undefined && { hidden: intListFlag('hidden', args.hidden) }),
-      activation,
-      ...(args.steps !== undefined && { steps: intFlag('steps', args.steps, 1, 1e9) }),
-      batch: intFlag('batch', args.batch, 1, 1 << 20),
-      lr: positiveFlag('lr', args.lr),
-      lrDecay,
-      ...(args['clip-grad'] !== undefined && { clipGrad: positiveFlag('clip-grad', args['clip-grad']) }),
-      standardize,
-      loss,
-      noiseLevels,
-      ema,
-      kind: args.model as ModelKind,
-      conditioning: conditioningFromFlag(args.conditioning),
-      seed: intFlag('seed', args.seed, 0, 2 ** 32 - 1),
-    };
-    const size = intFlag('data-size', args['data-size'], 1, 1e8);
+    // The run these flags describe (RunSpec: the page's link describes runs the same way), then the trainer's options.
+    const run = runFromFlags(pickRunFlags(args));
+    const options = runToTrainOptions(run);
+    const { loss } = options as { loss: ObjectiveRequest };
+    const size = run.dataSize;
+    const imageSize = lookup({ 28: 28, 14: 14 } as const, args['image-size']!, '--image-size');
     const every = args['checkpoint-every'] === undefined ? 0 : intFlag('checkpoint-every', args['checkpoint-every'], 1, 1e9);
     const recordEvery = args['record-every'] === undefined ? 0 : intFlag('record-every', args['record-every'], 1, 1e9);
     const workers = intFlag('workers', args.workers, 1, 64);
@@ -208,8 +194,13 @@ export const train = defineCommand({
       throw new InputError(`--resume: no checkpoint ${ckptPath} (write one with --checkpoint-every N)`);
 
     const core = await getCore();
-    const data = await loadData(core, dataSpec, { size, seed: options.seed, io, quiet: args.quiet });
-    checkTrainingMemory({ ...options, steps: options.steps ?? defaultSteps(loss) }, data.points.rows, data.points.cols);
+    const data = await loadData(core, dataSpec, { size, seed: options.seed, imageSize, io, quiet: args.quiet });
+    if (data.image) options.image = data.image;
+    if (loss.name === 'esm' && data.points.cols > ESM_MAX_DIM && !args.force)
+      throw new InputError(
+        `--loss esm at dimension ${data.points.cols}: its exact trace costs ${data.points.cols} backward passes a step (measured: docs/bench, "Exact-trace cost"); train ssm-vr or dsm (one pass each), or give --force`,
+      );
+    checkTrainingMemory({ ...options, steps: options.steps ?? defaultSteps(loss, data.points.cols) }, data.points.rows, data.points.cols);
     if (recordEvery && data.points.cols !== 2)
       throw new InputError(`--record-every: field snapshots need 2-D data, ${data.name} has dimension ${data.points.cols}`);
     // Everything that must match for a resumed run to equal an uninterrupted one.
@@ -293,8 +284,9 @@ export const train = defineCommand({
         batch: options.batch,
         lr: options.lr,
         seed: options.seed,
-        hidden: options.hidden ?? defaultHidden(options.loss!),
-        activation,
+        hidden: trainer.options.hidden,
+        ...(data.image && { image: data.image }),
+        activation: run.activation,
         params: model.layout.paramCount,
         finalLoss,
         seconds,
@@ -329,7 +321,7 @@ function ladderLine(l: NoiseLadder, objective: string): string {
  * the objective's workspace (about batch x widths x lanes floats; esm's exact trace takes 2d + 2 lanes).
  */
 function checkTrainingMemory(o: TrainOptions & { steps: number; batch: number }, rows: number, d: number): void {
-  const hidden = o.hidden ?? defaultHidden(o.loss!);
+  const hidden = o.hidden ?? defaultHidden(d, o.loss);
   const loss = o.loss!.name;
   const noisy = loss === 'ncsn' || loss === 'continuous';
   const dims = modelDims({ kind: o.kind ?? 'score', conditioning: o.conditioning ?? (noisy ? 'both' : 'none') }, d, hidden);
@@ -339,4 +331,14 @@ function checkTrainingMemory(o: TrainOptions & { steps: number; batch: number },
   const lanes = loss === 'esm' ? 2 * d + 2 : 4;
   const wasm = 4 * (4 * params + (rows + o.batch) * d + o.batch * lanes * dims.reduce((a, b) => a + b, 0));
   checkMemory(`${what}, ${rows} points, --batch ${o.batch}`, wasm + 8 * rows * d + 4 * o.steps, wasm);
+}
+
+/** The flags of `args` that describe the run (RunSpec's), not how or where it runs. */
+function pickRunFlags(args: object): RunFlags {
+  const flags: RunFlags = {};
+  for (const flag of Object.keys(runFlags) as (keyof typeof runFlags)[]) {
+    const v = (args as Record<string, unknown>)[flag];
+    if (typeof v === 'string') flags[flag] = v;
+  }
+  return flags;
 }

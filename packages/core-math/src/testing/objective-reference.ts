@@ -1,4 +1,4 @@
-// f64 reference of the score models and objectives, written from the formulas (DESIGN.md), not from
+// f64 reference of the score models and objectives, written from the formulas (docs/design.md), not from
 // assembly/: the score from a forward-mode jet, its Jacobian by central differences, the draws
 // replayed from the reference stream in the documented order.
 import type { ModelSpec } from '../score-model.js';

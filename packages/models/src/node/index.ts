@@ -8,3 +8,4 @@ export {
   type ShardJob,
   type TestFault,
 } from './parallel-trainer.js';
+export { sampleParallel, sampleBlocks } from './parallel-sample.js';

@@ -1,9 +1,11 @@
 import { Worker } from 'node:worker_threads';
 import { InputError } from '@scorefield/core-math';
-import { ODE_BLOCK, stationarity, type SampleOptions, type SampleResult, type ScoreModel } from '@scorefield/models';
+import type { ScoreModel } from '../model.js';
+import { ODE_BLOCK } from '../samplers/ode.js';
+import { stationarity, type SampleOptions, type SampleResult } from '../samplers/index.js';
 
 /** Splits n particles into `workers` blocks on multiples of ODE_BLOCK (so every sampler gives the same bits). */
-export function blocks(n: number, workers: number): { first: number; n: number }[] {
+export function sampleBlocks(n: number, workers: number): { first: number; n: number }[] {
   const chunks = Math.ceil(n / ODE_BLOCK);
   const w = Math.max(1, Math.min(workers, chunks));
   return Array.from({ length: w }, (_, i) => {
@@ -17,7 +19,8 @@ export function blocks(n: number, workers: number): { first: number; n: number }
  * Samples with the particles split across worker threads (one core each); the result is bit for bit the
  * one a single run gives (the Stein sums too: they are kept per chunk of particles and merged in order).
  * Progress reports the mean step over the workers. One block runs in a worker too, so the main thread stays
- * free to handle SIGINT/SIGTERM however long sampling takes.
+ * free to handle SIGINT/SIGTERM however long sampling takes. The workers load the build of the model's core
+ * and decode the model from `modelBytes` (its file; `source` names it in messages).
  */
 export async function sampleParallel(
   model: ScoreModel,
@@ -27,16 +30,16 @@ export async function sampleParallel(
   workers: number,
   onProgress?: (p: { step: number; steps: number; sigma?: number }) => void,
 ): Promise<SampleResult> {
-  const parts = blocks(options.n, workers);
+  const parts = sampleBlocks(options.n, workers);
   const steps = new Array<number>(parts.length).fill(0);
-  const build = (process.env.SCOREFIELD_BUILD || 'auto') as 'simd' | 'scalar' | 'auto';
+  const build = model.core.build;
   const { onProgress: _drop, ...plain } = options;
   const results = await Promise.all(
     parts.map(
       (part, w) =>
         new Promise<SampleResult>((resolve, reject) => {
-          // ../dist/ from both src/ (tests) and dist/: workers always run the compiled module.
-          const worker = new Worker(new URL('../dist/sample-worker.js', import.meta.url), {
+          // ../../dist/node/ from both src/node (tests) and dist/node: workers always run the compiled module.
+          const worker = new Worker(new URL('../../dist/node/sample-worker.js', import.meta.url), {
             workerData: {
               bytes: modelBytes,
               source,

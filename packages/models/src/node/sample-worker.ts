@@ -1,7 +1,8 @@
-// A worker thread of parallel sampling: loads the core and the model, samples its block of particles.
+// A worker thread of parallel sampling (parallel-sample.ts): loads the core and the model, samples its block of particles.
 import { parentPort, workerData } from 'node:worker_threads';
 import { isInputError, loadCore } from '@scorefield/core-math';
-import { decodeModel, sample, type SampleOptions } from '@scorefield/models';
+import { decodeModel } from '../checkpoint.js';
+import { sample, type SampleOptions } from '../samplers/index.js';
 
 interface Job {
   bytes: Uint8Array;

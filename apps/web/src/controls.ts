@@ -1,0 +1,253 @@
+/**
+ * The settings form: fills the selects, writes a state into the controls (syncControls) and reads the
+ * controls back into a state (readControls), marking the invalid ones. What a change means (a new run,
+ * a new target, only the sampler) is `controlKinds`.
+ */
+import { activations, conditionings, projections, schedules } from '@scorefield/core-math';
+import type { SamplerName } from '@scorefield/models';
+import type { Elements, ElementName } from './elements.js';
+import {
+  datasetNames,
+  fixedLadder,
+  objectiveNames,
+  parseHidden,
+  samplerAvailability,
+  stepsOf,
+  validateState,
+  type AppState,
+  type Ladder,
+} from './state.js';
+
+/** What changing a control does: start a new run ('data', 'train'), move the steps target, or only the sampler. */
+export type ChangeKind = 'data' | 'train' | 'target' | 'sampler';
+
+export const controlKinds: Partial<Record<ElementName, ChangeKind>> = {
+  data: 'data',
+  dataSize: 'data',
+  lossName: 'train',
+  sigma: 'train',
+  levelsFrom: 'train',
+  sdeSigmaMax: 'train',
+  sdeSigmaMin: 'train',
+  ema: 'train',
+  projection: 'train',
+  slices: 'train',
+  schedule: 'train',
+  sigmaMax: 'train',
+  sigmaMin: 'train',
+  levels: 'train',
+  sde: 'train',
+  kind: 'train',
+  conditioning: 'train',
+  hidden: 'train',
+  activation: 'train',
+  lr: 'train',
+  batch: 'train',
+  seed: 'train',
+  steps: 'target',
+  sampler: 'sampler',
+  sampleSteps: 'sampler',
+  stepSize: 'sampler',
+  particles: 'sampler',
+  sampleSeed: 'sampler',
+  compare: 'train',
+  lossB: 'train',
+  kindB: 'train',
+};
+
+const objectiveLabels: Record<string, string> = {
+  esm: 'esm: exact score matching',
+  ssm: 'ssm: sliced',
+  'ssm-vr': 'ssm-vr: sliced, variance reduced',
+  dsm: 'dsm: denoising',
+  ncsn: 'ncsn: multi-level denoising',
+  continuous: 'continuous: VE/VP SDE',
+};
+
+export function setOptions(sel: HTMLSelectElement, items: [string, string][]): void {
+  sel.replaceChildren(...items.map(([value, text]) => new Option(text, value)));
+}
+
+/** Fills the selects whose options come from the library. */
+export function fillSelects(el: Elements): void {
+  const same = (names: string[]): [string, string][] => names.map((n) => [n, n]);
+  const losses = objectiveNames.map((n): [string, string] => [n, objectiveLabels[n] ?? n]);
+  setOptions(el.lossName, losses);
+  setOptions(el.lossB, losses);
+  setOptions(el.projection, same(Object.keys(projections)));
+  setOptions(el.schedule, same(Object.keys(schedules)));
+  setOptions(el.conditioning, [['auto', 'default for the loss'], ...same(Object.keys(conditionings))]);
+  setOptions(el.activation, same(Object.keys(activations)));
+}
+
+/** What the controls offer besides the state: drawn or loaded data, and what the model has. */
+export interface Choices {
+  /** Points have been drawn (or the state carries some). */
+  drawn: boolean;
+  /** The name of a loaded file, if any. */
+  file?: string;
+  /** The sampler the current model is meant for (known once the worker built it). */
+  autoSampler?: SamplerName;
+  /** The density the current model has ('mixed': the compared runs differ). */
+  density: 'energy' | 'ode' | 'mixed' | null;
+  /** The noise levels the trainer chose from the data ('' when none). */
+  chosen: string;
+  /** The ladder the ladder fields show when a ladder of one's own is first picked: the one the data gave, if any. */
+  ladderSeed: Ladder;
+}
+
+const samplerLabels: Record<SamplerName, string> = {
+  langevin: 'Langevin',
+  annealed: 'annealed Langevin',
+  pc: 'predictor-corrector',
+  ode: 'probability-flow ODE',
+};
+
+/**
+ * Writes `s` into the controls. The control that has focus keeps what it shows: the user may be typing in
+ * it, and a worker message that syncs the page must not overwrite that (its change event reads it).
+ */
+export function syncControls(el: Elements, s: AppState, choices: Choices): void {
+  const write = (e: HTMLInputElement | HTMLSelectElement, value: string) => {
+    if (e !== document.activeElement && e.value !== value) e.value = value;
+  };
+  const items: [string, string][] = datasetNames.map((n) => [n, n]);
+  items.push(['drawn', s.points || choices.drawn ? 'drawn points' : 'drawn points (draw on the view)']);
+  if (choices.file) items.push(['file', `file: ${choices.file}`]);
+  const dataSel = el.data;
+  if (dataSel.options.length !== items.length || [...dataSel.options].some((o, i) => o.value !== items[i][0] || o.text !== items[i][1])) {
+    setOptions(dataSel, items);
+    dataSel.value = s.data;
+  }
+  write(dataSel, s.data);
+  write(el.dataSize, String(s.dataSize));
+  el.dataSize.disabled = !datasetNames.includes(s.data);
+  write(el.lossName, s.loss);
+  write(el.sigma, s.sigma === undefined ? '' : String(s.sigma));
+  write(el.projection, s.projection);
+  write(el.slices, String(s.slices));
+  write(el.levelsFrom, s.ladder ? 'ladder' : 'data');
+  el.ladderFields.hidden = !s.ladder;
+  const ladder = s.ladder ?? choices.ladderSeed;
+  write(el.schedule, ladder.schedule);
+  write(el.sigmaMax, String(ladder.max));
+  write(el.sigmaMin, String(ladder.min));
+  write(el.levels, String(ladder.levels));
+  el.veFields.hidden = s.sde !== 've';
+  write(el.sdeSigmaMax, s.sdeSigmaMax === undefined ? '' : String(s.sdeSigmaMax));
+  write(el.sdeSigmaMin, s.sdeSigmaMin === undefined ? '' : String(s.sdeSigmaMin));
+  el.chosen.hidden = !choices.chosen;
+  el.chosen.textContent = choices.chosen ? `Chosen from the data: ${choices.chosen}.` : '';
+  write(el.sde, s.sde);
+  write(el.kind, s.kind);
+  write(el.conditioning, s.conditioning);
+  const unconditional = s.loss === 'esm' || s.loss === 'ssm' || s.loss === 'ssm-vr';
+  for (const o of el.conditioning.options) o.disabled = unconditional && o.value !== 'auto' && o.value !== 'none';
+  write(el.hidden, s.hidden.join(','));
+  write(el.activation, s.activation);
+  write(el.lr, String(s.lr));
+  write(el.batch, String(s.batch));
+  write(el.seed, String(s.seed));
+  write(el.steps, s.steps === undefined ? '' : String(s.steps));
+  el.steps.placeholder = `${stepsOf(s)} (the default for ${s.loss})`;
+  write(el.ema, String(s.ema));
+  write(el.sampler, s.sampler);
+  const avail = samplerAvailability(s);
+  for (const o of el.sampler.options) {
+    if (o.value === 'auto') {
+      o.text = choices.autoSampler ? `auto: ${samplerLabels[choices.autoSampler]} (the model's own)` : "auto: the model's own";
+      continue;
+    }
+    const why = avail[o.value as SamplerName];
+    o.disabled = why !== null;
+    o.title = why ?? '';
+  }
+  // Blank: the library's default for the model (steps and step size depend on the model and sampler).
+  write(el.sampleSteps, s.sampleSteps === undefined ? '' : String(s.sampleSteps));
+  write(el.stepSize, s.stepSize === undefined ? '' : String(s.stepSize));
+  write(el.particles, String(s.particles));
+  write(el.sampleSeed, String(s.sampleSeed));
+  // The objective's options, for the run and for the compared one.
+  const losses = [s.loss, ...(s.compare ? [s.compare.loss] : [])];
+  for (const div of el.controls.querySelectorAll<HTMLElement>('[data-for]'))
+    div.hidden = !div.dataset.for!.split(' ').some((l) => losses.includes(l as AppState['loss']));
+  el.compare.checked = !!s.compare;
+  el.compareOptions.hidden = !s.compare;
+  write(el.lossB, s.compare?.loss ?? s.loss);
+  write(el.kindB, s.compare?.kind ?? s.kind);
+  const density = [...el.heat.options].find((o) => o.value === 'density')!;
+  const densityLabels = { energy: 'density exp(−E)', ode: 'density (ODE)', mixed: 'density, where there is one' };
+  density.text = choices.density ? densityLabels[choices.density] : 'density: none, |s|';
+}
+
+/** The controls read into a state based on `current`, and the names of the invalid ones (marked aria-invalid). */
+export function readControls(el: Elements, current: AppState): { state: AppState; invalid: ElementName[] } {
+  const s: AppState = { ...current };
+  const invalid: ElementName[] = [];
+  const mark = (name: ElementName, valid: boolean) => {
+    el[name].setAttribute('aria-invalid', String(!valid));
+    if (!valid) invalid.push(name);
+  };
+  const num = (
+    name: ElementName & keyof Elements,
+    check: (v: number) => boolean,
+    set: (v: number | undefined) => void,
+    optional = false,
+  ) => {
+    const raw = (el[name] as HTMLInputElement).value.trim(),
+      v = Number(raw);
+    const blank = optional && raw === '';
+    const valid = blank || (raw !== '' && check(v));
+    mark(name, valid);
+    if (valid) set(blank ? undefined : v);
+  };
+  const int = (min: number, max: number) => (v: number) => Number.isInteger(v) && v >= min && v <= max;
+  const pos = (v: number) => Number.isFinite(v) && v > 0;
+  s.data = el.data.value;
+  num('dataSize', int(2, 1_000_000), (v) => (s.dataSize = v!));
+  s.loss = el.lossName.value as AppState['loss'];
+  num('sigma', pos, (v) => (s.sigma = v), true);
+  s.projection = el.projection.value as AppState['projection'];
+  num('slices', int(1, 4096), (v) => (s.slices = v!));
+  if (el.levelsFrom.value === 'ladder') {
+    const l: Ladder = { ...(current.ladder ?? fixedLadder), schedule: el.schedule.value as Ladder['schedule'] };
+    num('sigmaMax', pos, (v) => (l.max = v!));
+    num('sigmaMin', pos, (v) => (l.min = v!));
+    num('levels', int(2, 10_000), (v) => (l.levels = v!));
+    if (l.min >= l.max && !invalid.includes('sigmaMin')) mark('sigmaMin', false);
+    s.ladder = l;
+  } else s.ladder = undefined;
+  num('sdeSigmaMax', pos, (v) => (s.sdeSigmaMax = v), true);
+  num('sdeSigmaMin', pos, (v) => (s.sdeSigmaMin = v), true);
+  if (s.sdeSigmaMax !== undefined && s.sdeSigmaMin !== undefined && s.sdeSigmaMin >= s.sdeSigmaMax && !invalid.includes('sdeSigmaMin'))
+    mark('sdeSigmaMin', false);
+  s.sde = el.sde.value as AppState['sde'];
+  s.kind = el.kind.value as AppState['kind'];
+  s.conditioning = el.conditioning.value as AppState['conditioning'];
+  const hidden = parseHidden(el.hidden.value);
+  mark('hidden', !!hidden);
+  if (hidden) s.hidden = hidden;
+  s.activation = el.activation.value as AppState['activation'];
+  num('lr', pos, (v) => (s.lr = v!));
+  num('batch', int(1, 65_536), (v) => (s.batch = v!));
+  num('seed', int(0, 2 ** 32 - 1), (v) => (s.seed = v!));
+  num('steps', int(1, 10_000_000), (v) => (s.steps = v), true);
+  num(
+    'ema',
+    (v) => v >= 0 && v < 1,
+    (v) => (s.ema = v!),
+  );
+  s.sampler = el.sampler.value as AppState['sampler'];
+  num('sampleSteps', int(1, 100_000), (v) => (s.sampleSteps = v), true);
+  num('stepSize', pos, (v) => (s.stepSize = v), true);
+  num('particles', int(2, 20_000), (v) => (s.particles = v!));
+  num('sampleSeed', int(0, 2 ** 32 - 1), (v) => (s.sampleSeed = v!));
+  // Turned on: the second run starts with another objective (it is there to compare one).
+  const fresh = !current.compare && el.compare.checked;
+  const other = (l: AppState['loss']): AppState['loss'] => (l === 'dsm' ? 'ncsn' : l === 'ncsn' ? 'continuous' : 'dsm');
+  s.compare = el.compare.checked
+    ? { loss: fresh ? other(s.loss) : (el.lossB.value as AppState['loss']), kind: fresh ? s.kind : (el.kindB.value as AppState['kind']) }
+    : null;
+  if (validateState(s) !== null) s.conditioning = 'auto';
+  return { state: s, invalid };
+}

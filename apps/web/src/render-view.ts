@@ -1,0 +1,317 @@
+/**
+ * Canvas drawing of the view in three layers: the base (heat map, data, arrows of the score; redrawn when
+ * the field changes), the particles and the drawing cursor (every frame), and the overlay (axes, legend,
+ * colour bar, labels; redrawn when their text changes). Everything is drawn on the canvas, so an exported
+ * PNG carries it.
+ */
+import { heatColour, type FieldSnapshot, type HeatImage } from './heat.js';
+import type { Range } from './protocol.js';
+
+/** Colours that stay distinct on every heat colour (heat.ts: a blue-teal ramp): checked in render.test.ts. */
+export const PALETTE = {
+  background: '#10131a',
+  /** Particles: warm orange, with a dark rim. */
+  particle: '#ff8a2a',
+  /** Data: light grey dots, with a dark rim. */
+  data: '#e9edf5',
+  /** The learned score: white arrows over a dark halo. */
+  arrow: '#ffffff',
+  /** The exact score: magenta arrows. */
+  trueArrow: '#ff5fd2',
+  halo: 'rgba(0, 0, 0, 0.55)',
+};
+
+export interface ViewLayers {
+  arrows: boolean;
+  trueArrows: boolean;
+  data: boolean;
+  samples: boolean;
+}
+
+export interface ViewContent {
+  range: Range;
+  field: FieldSnapshot | null;
+  /** Data points to show, [x0, y0, ...]. */
+  data: Float32Array | null;
+  /** Particles (sampling animation or the latest samples). */
+  particles: Float32Array | null;
+  /** Draw-mode cursor (keyboard drawing), data units. */
+  cursor: [number, number] | null;
+  /** Lines of text in the top-left corner. */
+  labels: string[];
+  /** Text for the bottom-left corner (the sampler's progress). */
+  footer: string;
+  heat: HeatImage | null;
+  /** Canvas pixels per CSS pixel (text keeps a readable CSS size at any canvas size). */
+  pixelRatio: number;
+}
+
+const transform = (size: number, r: Range) => ({
+  px: (x: number) => ((x - r.x0) * size) / (r.x1 - r.x0),
+  py: (y: number) => size - ((y - r.y0) * size) / (r.y1 - r.y0),
+});
+
+/** Dots with a dark rim: a light dot stays visible on the lightest heat colour, a dark one on the darkest. */
+function dots(ctx: CanvasRenderingContext2D, pts: Float32Array, size: number, r: Range, colour: string, radius: number): void {
+  const { px, py } = transform(size, r);
+  const rim = radius + Math.max(1, radius * 0.45);
+  for (const [fill, w] of [[PALETTE.halo, rim] as const, [colour, radius] as const]) {
+    ctx.fillStyle = fill;
+    for (let k = 0; k < pts.length; k += 2) {
+      const x = px(pts[k]),
+        y = py(pts[k + 1]);
+      if (x > -w && x < size + w && y > -w && y < size + w) ctx.fillRect(x - w / 2, y - w / 2, w, w);
+    }
+  }
+}
+
+function arrows(ctx: CanvasRenderingContext2D, f: FieldSnapshot, s: Float32Array, size: number, colour: string, width: number): void {
+  const g = f.grid,
+    cell = size / g,
+    dpr = size / 640;
+  const norms: number[] = [];
+  for (let k = 0; k < g * g; k++) norms.push(Math.hypot(f.score[2 * k], f.score[2 * k + 1]));
+  const ref = norms.filter(Number.isFinite).sort((a, b) => a - b)[Math.floor(norms.length / 2)] || 1;
+  const path = new Path2D();
+  for (let i = 1; i < g; i += 2) {
+    for (let j = 1; j < g; j += 2) {
+      const k = i * g + j,
+        vx = s[2 * k],
+        vy = s[2 * k + 1],
+        n = Math.hypot(vx, vy);
+      if (!(n > 0) || !Number.isFinite(n)) continue;
+      // Length saturates with |s| (direction exact): 1.8 cells at most.
+      const len = 1.8 * cell * (n / (n + ref));
+      const x0 = (j + 0.5) * cell,
+        y0 = size - (i + 0.5) * cell;
+      const ux = vx / n,
+        uy = -vy / n;
+      const x1 = x0 + ux * len,
+        y1 = y0 + uy * len;
+      path.moveTo(x0, y0);
+      path.lineTo(x1, y1);
+      const hd = Math.min(5 * dpr, 0.4 * len);
+      path.moveTo(x1 - hd * (ux * 0.866 - uy * 0.5), y1 - hd * (uy * 0.866 + ux * 0.5));
+      path.lineTo(x1, y1);
+      path.lineTo(x1 - hd * (ux * 0.866 + uy * 0.5), y1 - hd * (uy * 0.866 - ux * 0.5));
+    }
+  }
+  ctx.lineCap = 'round';
+  ctx.strokeStyle = PALETTE.halo;
+  ctx.lineWidth = (width + 1.6) * dpr;
+  ctx.stroke(path);
+  ctx.strokeStyle = colour;
+  ctx.lineWidth = width * dpr;
+  ctx.stroke(path);
+}
+
+/** The slowly changing layers (background, heat map, data, arrows), drawn once per snapshot into a cached canvas. */
+export function drawBase(
+  ctx: CanvasRenderingContext2D,
+  size: number,
+  c: ViewContent,
+  layers: ViewLayers,
+  heat: HTMLCanvasElement | null,
+): void {
+  const dpr = size / 640;
+  ctx.save();
+  ctx.fillStyle = PALETTE.background;
+  ctx.fillRect(0, 0, size, size);
+  if (heat) {
+    ctx.imageSmoothingEnabled = true;
+    ctx.imageSmoothingQuality = 'low';
+    // The heat grid is of cell centres over the same range: it fills the canvas exactly.
+    ctx.drawImage(heat, 0, 0, size, size);
+  }
+  if (layers.data && c.data) dots(ctx, c.data, size, c.range, PALETTE.data, 1.7 * dpr);
+  const f = c.field;
+  if (f && layers.trueArrows && f.trueScore) arrows(ctx, f, f.trueScore, size, PALETTE.trueArrow, 1.5);
+  if (f && layers.arrows) {
+    // Slightly translucent, so the data under them show through.
+    ctx.globalAlpha = 0.85;
+    arrows(ctx, f, f.score, size, PALETTE.arrow, 1.1);
+    ctx.globalAlpha = 1;
+  }
+  ctx.restore();
+}
+
+/** Round tick values (1, 2, 5 x 10^k) inside [lo, hi], about `count` of them. */
+export function ticks(lo: number, hi: number, count: number): number[] {
+  const raw = (hi - lo) / Math.max(1, count);
+  const p = 10 ** Math.floor(Math.log10(raw));
+  const step = [1, 2, 5, 10].map((m) => m * p).find((s) => s >= raw) ?? 10 * p;
+  const out: number[] = [];
+  for (let v = Math.ceil(lo / step) * step; v <= hi + 1e-9 * step; v += step) out.push(Math.abs(v) < 1e-12 * step ? 0 : v);
+  return out;
+}
+
+/** Text on a dark box; (x, y) is the top left of the text. */
+function textBox(ctx: CanvasRenderingContext2D, text: string, x: number, y: number, t: number, colour = '#f2f4f8'): void {
+  ctx.textBaseline = 'top';
+  const w = ctx.measureText(text).width;
+  ctx.fillStyle = 'rgba(0, 0, 0, 0.6)';
+  ctx.fillRect(x - 3 * t, y - 2 * t, w + 6 * t, 16 * t);
+  ctx.fillStyle = colour;
+  ctx.fillText(text, x, y);
+}
+
+/** Axes: ticks and values along the bottom and left edges (data units). */
+function axes(ctx: CanvasRenderingContext2D, size: number, r: Range, t: number): void {
+  const { px, py } = transform(size, r);
+  const n = size / t < 420 ? 5 : 7;
+  ctx.font = `${10.5 * t}px system-ui, sans-serif`;
+  ctx.strokeStyle = 'rgba(242, 244, 248, 0.8)';
+  ctx.lineWidth = t;
+  ctx.textBaseline = 'top';
+  for (const v of ticks(r.x0, r.x1, n)) {
+    const x = px(v);
+    ctx.beginPath();
+    ctx.moveTo(x, size);
+    ctx.lineTo(x, size - 6 * t);
+    ctx.stroke();
+    if (x > 40 * t && x < size - 30 * t) textBox(ctx, String(+v.toPrecision(3)), x - 6 * t, size - 19 * t, t, '#c9d0dc');
+  }
+  for (const v of ticks(r.y0, r.y1, n)) {
+    const y = py(v);
+    ctx.beginPath();
+    ctx.moveTo(0, y);
+    ctx.lineTo(6 * t, y);
+    ctx.stroke();
+    if (y > 70 * t && y < size - 40 * t) textBox(ctx, String(+v.toPrecision(3)), 9 * t, y - 6 * t, t, '#c9d0dc');
+  }
+}
+
+/** A vertical colour bar in the right edge, with the values at its ends. */
+function colourBar(ctx: CanvasRenderingContext2D, size: number, heat: HeatImage, t: number): void {
+  const w = 10 * t,
+    h = Math.min(160 * t, size * 0.35),
+    x = size - w - 8 * t,
+    y = 30 * t;
+  const steps = 48;
+  for (let i = 0; i < steps; i++) {
+    const [r, g, b] = heatColour(1 - i / (steps - 1));
+    ctx.fillStyle = `rgb(${r}, ${g}, ${b})`;
+    ctx.fillRect(x, y + (i * h) / steps, w, h / steps + 1);
+  }
+  ctx.strokeStyle = 'rgba(242, 244, 248, 0.8)';
+  ctx.lineWidth = t;
+  ctx.strokeRect(x, y, w, h);
+  ctx.font = `${10.5 * t}px system-ui, sans-serif`;
+  const label = (v: number) => (v === 0 || v === 1 ? String(v) : v.toPrecision(2));
+  for (const [v, yy] of [
+    [heat.range[1], y],
+    [heat.range[0], y + h],
+  ] as const) {
+    const s = label(v);
+    textBox(ctx, s, x - ctx.measureText(s).width - 8 * t, yy - 6 * t, t);
+  }
+}
+
+/** The legend of the symbols, bottom right. */
+function legend(ctx: CanvasRenderingContext2D, size: number, layers: ViewLayers, c: ViewContent, t: number): void {
+  const items: [string, string, 'dot' | 'arrow'][] = [];
+  if (layers.data && c.data) items.push([PALETTE.data, 'data', 'dot']);
+  if (layers.samples && c.particles) items.push([PALETTE.particle, 'samples', 'dot']);
+  if (layers.arrows && c.field) items.push([PALETTE.arrow, 'learned score s(x)', 'arrow']);
+  if (layers.trueArrows && c.field?.trueScore) items.push([PALETTE.trueArrow, 'true score', 'arrow']);
+  if (!items.length) return;
+  ctx.font = `${11 * t}px system-ui, sans-serif`;
+  ctx.textBaseline = 'middle';
+  const lh = 15 * t,
+    w = Math.max(...items.map(([, s]) => ctx.measureText(s).width)) + 30 * t;
+  const x = size - w - 6 * t,
+    y = size - items.length * lh - 26 * t;
+  ctx.fillStyle = 'rgba(0, 0, 0, 0.6)';
+  ctx.fillRect(x, y - 4 * t, w, items.length * lh + 8 * t);
+  items.forEach(([colour, text, mark], i) => {
+    const cy = y + (i + 0.5) * lh;
+    ctx.fillStyle = ctx.strokeStyle = colour;
+    if (mark === 'dot') ctx.fillRect(x + 8 * t, cy - 2.5 * t, 5 * t, 5 * t);
+    else {
+      ctx.lineWidth = 1.5 * t;
+      ctx.beginPath();
+      ctx.moveTo(x + 5 * t, cy);
+      ctx.lineTo(x + 17 * t, cy);
+      ctx.moveTo(x + 13 * t, cy - 3 * t);
+      ctx.lineTo(x + 17 * t, cy);
+      ctx.lineTo(x + 13 * t, cy + 3 * t);
+      ctx.stroke();
+    }
+    ctx.fillStyle = '#f2f4f8';
+    ctx.fillText(text, x + 23 * t, cy);
+  });
+}
+
+/** The annotations (axes, colour bar, legend, labels, the sampler's progress) on a transparent canvas. */
+export function drawOverlay(ctx: CanvasRenderingContext2D, size: number, c: ViewContent, layers: ViewLayers): void {
+  const dpr = size / 640;
+  ctx.clearRect(0, 0, size, size);
+  ctx.save();
+  // Text keeps 11-14 CSS px whatever the canvas size.
+  const t = Math.max(c.pixelRatio, Math.min(dpr, 1.25 * c.pixelRatio));
+  axes(ctx, size, c.range, t);
+  if (c.heat) colourBar(ctx, size, c.heat, t);
+  legend(ctx, size, layers, c, t);
+  ctx.font = `${12 * t}px system-ui, sans-serif`;
+  const lines = [...c.labels, ...(c.heat ? [`heat: ${c.heat.legend}`] : [])];
+  lines.forEach((line, i) => textBox(ctx, line, 8 * t, (6 + 18 * i) * t, t));
+  if (c.footer) {
+    // The sampler's progress, in the particles' colour, under the labels.
+    ctx.font = `600 ${12.5 * t}px system-ui, sans-serif`;
+    textBox(ctx, c.footer, 8 * t, (6 + 18 * lines.length) * t, t, PALETTE.particle);
+  }
+  ctx.restore();
+}
+
+/** What the overlay shows: it is redrawn only when this changes. */
+export function overlayKey(size: number, c: ViewContent, layers: ViewLayers): string {
+  const r = c.range;
+  return [
+    size,
+    c.pixelRatio,
+    r.x0,
+    r.x1,
+    r.y0,
+    r.y1,
+    c.labels.join('|'),
+    c.heat?.legend,
+    c.heat?.range.join(','),
+    c.footer,
+    !!c.data,
+    !!c.particles,
+    !!c.field,
+    !!c.field?.trueScore,
+    ...Object.values(layers),
+  ].join(';');
+}
+
+/** A frame: the cached base, what moves (particles, cursor), then the cached overlay. */
+export function drawFrame(
+  ctx: CanvasRenderingContext2D,
+  size: number,
+  base: HTMLCanvasElement,
+  overlay: HTMLCanvasElement,
+  c: ViewContent,
+  layers: ViewLayers,
+): void {
+  const dpr = size / 640;
+  ctx.save();
+  ctx.drawImage(base, 0, 0);
+  if (layers.samples && c.particles) dots(ctx, c.particles, size, c.range, PALETTE.particle, 2.6 * dpr);
+  if (c.cursor) {
+    const { px, py } = transform(size, c.range);
+    const x = px(c.cursor[0]),
+      y = py(c.cursor[1]);
+    ctx.strokeStyle = '#7fdcff';
+    ctx.lineWidth = 2 * dpr;
+    ctx.beginPath();
+    ctx.arc(x, y, 10 * dpr, 0, 2 * Math.PI);
+    ctx.moveTo(x - 16 * dpr, y);
+    ctx.lineTo(x + 16 * dpr, y);
+    ctx.moveTo(x, y - 16 * dpr);
+    ctx.lineTo(x, y + 16 * dpr);
+    ctx.stroke();
+  }
+  ctx.drawImage(overlay, 0, 0);
+  ctx.restore();
+}

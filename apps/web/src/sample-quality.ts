@@ -1,0 +1,64 @@
+/**
+ * How good the samples are, measured exactly as `scorefield eval --samples` measures them: the metrics
+ * package's smearingMetrics, each number beside its floor (the same metric for a second, independent draw
+ * of the data: what perfect samples would score).
+ *
+ * - MMD²: unbiased, on coordinates standardised by the reference's mean and standard deviation, a sum of RBF
+ *   kernels with bandwidths 0.05 to 2 (standardizedMmd2).
+ * - In-mode share (mixtures): the share of samples within 2 standard deviations of a component's centre.
+ *
+ * The reference: for a built-in dataset eval's 2000 fresh points (seed stream 2^31 + 0) and its twin (2^33 + 0);
+ * for drawn or loaded points eval's halves of them (even and odd rows), or, past 4000 points, two seeded random
+ * halves of 2000 (eval --data <file> uses every point).
+ */
+import { datasetComponents, datasets, type Core } from '@scorefield/core-math';
+import { smearingMetrics } from '@scorefield/metrics';
+import { builtinPoints } from './run-data.js';
+import { disjointSubsets } from './subsets.js';
+
+/** `scorefield eval`'s held-out data: seed streams 2^31 + --seed and 2^33 + --seed (default 0), --n points (default 2000). */
+export const EVAL_SEED = 2 ** 31;
+export const EVAL_TWIN_SEED = 2 ** 33;
+export const EVAL_POINTS = 2000;
+/** Drawn or loaded points measured against: eval's halves up to this many points, random halves of EVAL_POINTS past it. */
+const HALVES_MAX = 2 * EVAL_POINTS;
+const SUBSET_SEED = 0x5eed_0002;
+
+/** What the samples are measured against. */
+export type Reference = { kind: 'builtin'; name: string } | { kind: 'points'; reference: Float32Array; twin: Float32Array };
+
+export interface SampleQuality {
+  mmd: number;
+  /** MMD² of the twin draw of the data. */
+  floor: number;
+  /** Mixtures: the in-mode share of the samples, and of the twin. */
+  inMode?: number;
+  inModeFloor?: number;
+}
+
+/** The reference of drawn or loaded points [x0, y0, ...]: eval's even and odd rows, or two random halves when there are many. */
+export function pointsReference(points: ArrayLike<number>): Reference {
+  const rows = points.length / 2;
+  if (rows > HALVES_MAX) return { kind: 'points', ...disjointSubsets({ data: points, rows }, EVAL_POINTS, EVAL_POINTS, SUBSET_SEED) };
+  const half = (parity: number) => {
+    const n = Math.floor((rows - parity + 1) / 2);
+    return Float32Array.from({ length: 2 * n }, (_, k) => points[2 * (2 * Math.floor(k / 2) + parity) + (k % 2)]);
+  };
+  return { kind: 'points', reference: half(0), twin: half(1) };
+}
+
+/** Measures `samples` [n, 2] (data units) against `ref`. */
+export function sampleQuality(core: Core, samples: Float32Array, ref: Reference): SampleQuality {
+  const builtin = ref.kind === 'builtin' ? ref.name : null;
+  const reference = builtin ? builtinPoints(core, builtin, EVAL_SEED, EVAL_POINTS) : (ref as { reference: Float32Array }).reference;
+  const twin = builtin ? builtinPoints(core, builtin, EVAL_TWIN_SEED, EVAL_POINTS) : (ref as { twin: Float32Array }).twin;
+  const points = (v: Float32Array) => ({ data: v, rows: v.length / 2, cols: 2 });
+  const mixture = builtin && datasets[builtin as keyof typeof datasets].mixture;
+  const m = smearingMetrics(
+    points(samples),
+    points(reference),
+    points(twin),
+    mixture ? { components: datasetComponents(core, builtin) } : {},
+  );
+  return { mmd: m.mmd2.value, floor: m.mmd2.floor, inMode: m.inModeShare?.value, inModeFloor: m.inModeShare?.floor };
+}

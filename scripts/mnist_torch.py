@@ -1,0 +1,131 @@
+#!/usr/bin/env python3
+"""PyTorch reference for the MNIST row of issue 13: the same run as a scorefield model file, in PyTorch.
+
+Reads a model written by `scorefield train --data mnist --loss ncsn` for everything that defines the run: the
+architecture (MLP dims, activation, conditioning 'both': c(sigma) = [l, sin(l/2), cos(l/2), sin l, cos l, sin 2l,
+cos 2l], l = ln sigma, appended to the input, output divided by sigma), the normalisation, the noise levels, the
+steps, batch, learning rate and the moving average of the weights. Trains the same objective (NCSN, Song & Ermon
+2019: sigma_i^2 / 2 |s(x + sigma_i z; sigma_i) + z / sigma_i|^2 with i uniform per point, batch mean) with Adam
+on the same MNIST train split (the IDX files @scorefield/datasets ships), from PyTorch's own initial weights and
+random streams (so the result is a reference, not the same bits), then draws samples with annealed Langevin,
+x <- x + (a/2) s(x; sigma_i) + sqrt(a) z, a = eps sigma_i^2 / sigma_L^2, T steps per level, and a final
+denoising step x + sigma_L^2 s(x; sigma_L), with the eps and T `scorefield sample` reports for the model.
+Writes the samples (data units) as .npy for `scorefield eval --samples`, and prints a JSON summary.
+
+Usage (from the repo root, after `pnpm build`):
+  /usr/bin/python3 scripts/mnist_torch.py --model out/mnist.safetensors --step-size EPS [--steps-per-level 100]
+      [--n 1000] [--seed 0] [--threads 2] --out out/mnist-torch.npy
+"""
+import argparse
+import json
+import math
+import struct
+import sys
+import time
+
+import numpy as np
+import torch
+from torch import nn
+
+DATA = 'packages/datasets/data/mnist-train-images.idx3-ubyte'
+ACTIVATIONS = {'silu': nn.SiLU, 'softplus': nn.Softplus, 'tanh': nn.Tanh, 'elu': nn.ELU}
+
+
+def read_metadata(path):
+    with open(path, 'rb') as f:
+        raw = f.read()
+    (n,) = struct.unpack('<Q', raw[:8])
+    return json.loads(raw[8:8 + n]).get('__metadata__', {})
+
+
+def read_images(path, side):
+    """MNIST IDX images [n, 28, 28] as float32 pixels / 255, or 2x2 means (sum of 4 bytes / 1020) at side 14."""
+    with open(path, 'rb') as f:
+        raw = f.read()
+    n, h, w = struct.unpack('>III', raw[4:16])
+    b = np.frombuffer(raw, dtype=np.uint8, offset=16).reshape(n, h, w).astype(np.float32)
+    if side == 14:
+        return (b.reshape(n, 14, 2, 14, 2).sum(axis=(2, 4)) / np.float32(1020)).reshape(n, 196)
+    return (b / np.float32(255)).reshape(n, 784)
+
+
+def embedding(sigma):
+    l = torch.log(sigma)
+    return torch.cat([l, torch.sin(l / 2), torch.cos(l / 2), torch.sin(l), torch.cos(l), torch.sin(2 * l), torch.cos(2 * l)], 1)
+
+
+class Net(nn.Module):
+    def __init__(self, dims, activation):
+        super().__init__()
+        layers = []
+        for i in range(len(dims) - 1):
+            layers.append(nn.Linear(dims[i], dims[i + 1]))
+            if i < len(dims) - 2:
+                layers.append(ACTIVATIONS[activation]())
+        self.net = nn.Sequential(*layers)
+
+    def forward(self, y, sigma):  # sigma [n, 1], standardised units; conditioning 'both'
+        return self.net(torch.cat([y, embedding(sigma)], 1)) / sigma
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument('--model', required=True)
+    p.add_argument('--step-size', type=float, required=True)
+    p.add_argument('--steps-per-level', type=int, default=100)
+    p.add_argument('--n', type=int, default=1000)
+    p.add_argument('--seed', type=int, default=0)
+    p.add_argument('--threads', type=int, default=2)
+    p.add_argument('--out', required=True)
+    a = p.parse_args()
+    torch.manual_seed(a.seed)
+    torch.set_num_threads(a.threads)
+    meta = read_metadata(a.model)
+    arch, norm = json.loads(meta['architecture']), json.loads(meta['normalization'])
+    loss, training = json.loads(meta['loss']), json.loads(meta['training'])
+    image = json.loads(meta['image'])
+    if loss['name'] != 'ncsn' or arch['conditioning'] != 'both' or arch['kind'] != 'score-mlp':
+        sys.exit('mnist_torch.py: expected a score model trained with --loss ncsn and conditioning both')
+    steps, batch, lr, ema = int(meta['steps']), training['batch'], training['lr'], training.get('ema', 0)
+    sigmas = torch.tensor(loss['sigmas'], dtype=torch.float32)
+    mean, std = torch.tensor(norm['mean'], dtype=torch.float32), torch.tensor(norm['std'], dtype=torch.float32)
+    x = (torch.from_numpy(read_images(DATA, image['width'])) - mean) / std
+    net = Net(arch['dims'], arch['activation'])
+    avg = [q.detach().clone() for q in net.parameters()]
+    opt = torch.optim.Adam(net.parameters(), lr=lr)
+    t0 = time.time()
+    for t in range(steps):
+        xb = x[torch.randint(0, x.shape[0], (batch,))]
+        s = sigmas[torch.randint(0, len(sigmas), (batch,))].unsqueeze(1)
+        z = torch.randn_like(xb)
+        out = net(xb + s * z, s)
+        objective = (0.5 * (s.squeeze(1) ** 2) * ((out + z / s) ** 2).sum(1)).mean()
+        opt.zero_grad()
+        objective.backward()
+        opt.step()
+        m = min(ema, (1 + t) / (10 + t))  # the moving average of the weights, with scorefield's warm-up
+        with torch.no_grad():
+            for q, v in zip(net.parameters(), avg):
+                v.mul_(m).add_(q, alpha=1 - m)
+    train_seconds = time.time() - t0
+    with torch.no_grad():
+        for q, v in zip(net.parameters(), avg):
+            q.copy_(v)
+        t0 = time.time()
+        y = torch.randn(a.n, x.shape[1])
+        last = sigmas[-1]
+        for sigma in sigmas:
+            alpha = a.step_size * sigma**2 / last**2
+            col = torch.full((a.n, 1), float(sigma))
+            for _ in range(a.steps_per_level):
+                y = y + alpha / 2 * net(y, col) + math.sqrt(alpha) * torch.randn_like(y)
+        y = y + last**2 * net(y, torch.full((a.n, 1), float(last)))
+        sample_seconds = time.time() - t0
+    samples = (y * std + mean).numpy().astype(np.float32)
+    np.save(a.out, samples)
+    print(json.dumps({'out': a.out, 'steps': steps, 'trainSeconds': train_seconds, 'stepsPerSecond': steps / train_seconds,
+                      'sampleSeconds': sample_seconds, 'n': a.n, 'levels': len(sigmas), 'torch': torch.__version__}))
+
+
+if __name__ == '__main__':
+    main()
