@@ -139,8 +139,22 @@ export function bugsSuite(h: Harness): void {
     expect(await h.api((s) => s.step)).toBe(0);
     expect(await h.api((s) => s.running)).toBe(false);
     expect(await h.status()).toMatch(/Hidden widths/);
-    await h.setField('#hidden', '32,32');
+    await h.setField('#hidden', '32,2048'); // the page's limit, beyond the CLI's rules
+    expect(await h.status()).toMatch(/Hidden widths/);
+    await h.setField('#hidden', '32, 32');
     expect(await h.status()).not.toMatch(/Hidden widths/);
+    // An ncsn ladder of one's own, read as --sigmas: too few levels, then its ends out of order.
+    await h.open('loss=ncsn&sigmas=geometric:1:0.01:10&hidden=32,32&steps=100');
+    await h.setField('#levels', '1');
+    expect(await h.page.getAttribute('#levels', 'aria-invalid')).toBe('true');
+    expect(await h.status()).toMatch(/Levels/);
+    await h.setField('#levels', '10');
+    await h.setField('#sigma-min', '2');
+    expect(await h.page.getAttribute('#levels', 'aria-invalid')).toBe('false');
+    expect(await h.page.getAttribute('#sigma-min', 'aria-invalid')).toBe('true');
+    await h.setField('#sigma-min', '0.02');
+    expect(await h.status()).not.toMatch(/σ min|Levels/);
+    expect(new URL(h.page.url()).hash).toContain('sigmas=geometric:1:0.02:10');
   });
 
   it('changing the seed or lowering the target does not silently discard a trained model: said, and Undo brings it back', async () => {

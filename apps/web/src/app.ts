@@ -19,9 +19,9 @@ import {
   describeChange,
   effectiveSampler,
   fixedLadder,
+  runOf,
   runStates,
   stepsOf,
-  trainConfig,
   type AppState,
 } from './state.js';
 import { decodeState, encodeState } from './url-state.js';
@@ -40,7 +40,7 @@ export class App {
   fileData: FileData | null = null;
   /** A file being read: its name and the fraction read. */
   reading: { name: string; fraction: number } | null = null;
-  readonly page: PageView = { ready: false, build: '', fps: 0, fpsHistory: [], frameMs: 0 };
+  readonly page: PageView = { ready: false, build: '', threads: 1, fps: 0, fpsHistory: [], frameMs: 0 };
   readonly notices: Notices;
   readonly metrics: MetricsTable;
   readonly panes: Pane[];
@@ -88,10 +88,11 @@ export class App {
 
   private newPane(canvas: HTMLCanvasElement): Pane {
     const pane: Pane = new Pane(canvas, {
-      ready: (build) => {
+      ready: (build, threads) => {
         if (pane !== this.panes[0]) return;
         this.page.ready = true;
         this.page.build = build;
+        this.page.threads = threads;
         this.configure();
         if (this.autorun) this.start();
       },
@@ -209,7 +210,7 @@ export class App {
     const states = runStates(s);
     while (this.panes.length < states.length) this.panes.push(this.newPane(this.el.viewB));
     states.forEach((rs, i) =>
-      this.panes[i].configure(trainConfig(rs), this.dataSource(rs), range ?? (i > 0 ? this.panes[0].shown.range : undefined)),
+      this.panes[i].configure(runOf(rs), this.dataSource(rs), range ?? (i > 0 ? this.panes[0].shown.range : undefined)),
     );
   }
 
@@ -258,14 +259,10 @@ export class App {
     const s = this.state;
     const hash = `#${encodeState(s)}`;
     if (location.hash !== hash) history.replaceState(null, '', hash);
-    const file = this.fileData;
-    const command = (rs: AppState, out: string) =>
-      cliCommand(rs, out) ??
-      (rs.data === 'file' && file
-        ? cliCommand({ ...rs, data: '8gaussians' }, out)!.replace('--data 8gaussians', `--data ${file.name}`)
-        : null);
     const runs = runStates(s);
-    const cmds = runs.map((rs, i) => command(rs, runs.length > 1 ? `model-${'ab'[i]}.safetensors` : 'model.safetensors'));
+    const cmds = runs.map((rs, i) =>
+      cliCommand(rs, runs.length > 1 ? `model-${'ab'[i]}.safetensors` : 'model.safetensors', this.fileData?.name),
+    );
     this.el.cli.textContent = cmds.every((c) => c !== null)
       ? cmds.join('\n')
       : 'drawn points are not on the command line (export the samples, or load a file instead)';

@@ -3,19 +3,22 @@
  * controls back into a state (readControls), marking the invalid ones. What a change means (a new run,
  * a new target, only the sampler) is `controlKinds`.
  */
-import { activations, conditionings, projections, schedules } from '@scorefield/core-math';
-import type { SamplerName } from '@scorefield/models';
+import { activations, conditionings, projections, schedules, type ObjectiveName } from '@scorefield/core-math';
+import { runFlags, runFromFlags, type RunFlags, type RunSpec, type SamplerName } from '@scorefield/models';
 import type { Elements, ElementName } from './elements.js';
 import {
   datasetNames,
   fixedLadder,
+  hiddenOf,
+  ladderOf,
   objectiveNames,
-  parseHidden,
+  readRunFlag,
   samplerAvailability,
   stepsOf,
   validateState,
   type AppState,
   type Ladder,
+  type PageFlag,
 } from './state.js';
 
 /** What changing a control does: start a new run ('data', 'train'), move the steps target, or only the sampler. */
@@ -101,6 +104,8 @@ const samplerLabels: Record<SamplerName, string> = {
   annealed: 'annealed Langevin',
   pc: 'predictor-corrector',
   ode: 'probability-flow ODE',
+  adaptive: 'adaptive reverse SDE',
+  dpm: 'probability-flow ODE, DPM-Solver-2',
 };
 
 /**
@@ -143,7 +148,9 @@ export function syncControls(el: Elements, s: AppState, choices: Choices): void 
   write(el.conditioning, s.conditioning);
   const unconditional = s.loss === 'esm' || s.loss === 'ssm' || s.loss === 'ssm-vr';
   for (const o of el.conditioning.options) o.disabled = unconditional && o.value !== 'auto' && o.value !== 'none';
-  write(el.hidden, s.hidden.join(','));
+  // Blank: the library's default for the data.
+  write(el.hidden, s.hidden?.join(',') ?? '');
+  el.hidden.placeholder = `${hiddenOf(s).join(',')} (the default)`;
   write(el.activation, s.activation);
   write(el.lr, String(s.lr));
   write(el.batch, String(s.batch));
@@ -203,40 +210,49 @@ export function readControls(el: Elements, current: AppState): { state: AppState
   };
   const int = (min: number, max: number) => (v: number) => Number.isInteger(v) && v >= min && v <= max;
   const pos = (v: number) => Number.isFinite(v) && v > 0;
+  // The run's values by RunSpec's rules (the CLI's) and the page's limits (state.ts, readRunFlag), each read as
+  // an option of a loss it applies to: the fields of the other objectives keep their values for switching back.
+  const contextOf = (flag: PageFlag): RunFlags => ({ loss: (runFlags[flag] as { losses?: readonly ObjectiveName[] }).losses?.[0] });
+  const read = (flag: PageFlag, raw: string) => readRunFlag(flag, raw, contextOf(flag));
+  const run = (name: ElementName & keyof Elements, flag: PageFlag, set: (r: RunSpec) => void, optional = false) => {
+    // No run value has a space in it: '32, 32' is the widths 32,32.
+    const raw = (el[name] as HTMLInputElement).value.replace(/\s+/g, '');
+    const r = optional && raw === '' ? { run: runFromFlags(contextOf(flag)) } : read(flag, raw);
+    mark(name, 'run' in r);
+    if ('run' in r) set(r.run);
+  };
   s.data = el.data.value;
-  num('dataSize', int(2, 1_000_000), (v) => (s.dataSize = v!));
+  run('dataSize', 'data-size', (r) => (s.dataSize = r.dataSize));
   s.loss = el.lossName.value as AppState['loss'];
-  num('sigma', pos, (v) => (s.sigma = v), true);
+  run('sigma', 'sigma', (r) => (s.sigma = r.sigma), true);
   s.projection = el.projection.value as AppState['projection'];
-  num('slices', int(1, 4096), (v) => (s.slices = v!));
+  run('slices', 'slices', (r) => (s.slices = r.slices));
   if (el.levelsFrom.value === 'ladder') {
+    // Each end read as --sigma reads a noise level, then the ladder as --sigmas reads it: a problem it names
+    // is the levels' (the ends are numbers by then), any other is the ends' order, marked on sigma min.
     const l: Ladder = { ...(current.ladder ?? fixedLadder), schedule: el.schedule.value as Ladder['schedule'] };
-    num('sigmaMax', pos, (v) => (l.max = v!));
-    num('sigmaMin', pos, (v) => (l.min = v!));
-    num('levels', int(2, 10_000), (v) => (l.levels = v!));
-    if (l.min >= l.max && !invalid.includes('sigmaMin')) mark('sigmaMin', false);
-    s.ladder = l;
+    run('sigmaMax', 'sigma', (r) => (l.max = r.sigma!));
+    run('sigmaMin', 'sigma', (r) => (l.min = r.sigma!));
+    const ladder = read('sigmas', `${l.schedule}:${l.max}:${l.min}:${el.levels.value.replace(/\s+/g, '')}`);
+    const levelsProblem = 'problem' in ladder && /levels/.test(ladder.problem);
+    mark('levels', !levelsProblem);
+    if ('problem' in ladder && !levelsProblem && !invalid.includes('sigmaMin')) mark('sigmaMin', false);
+    s.ladder = 'run' in ladder ? ladderOf(ladder.run.sigmas!) : l;
   } else s.ladder = undefined;
-  num('sdeSigmaMax', pos, (v) => (s.sdeSigmaMax = v), true);
-  num('sdeSigmaMin', pos, (v) => (s.sdeSigmaMin = v), true);
+  run('sdeSigmaMax', 'sigma-max', (r) => (s.sdeSigmaMax = r.sigmaMax), true);
+  run('sdeSigmaMin', 'sigma-min', (r) => (s.sdeSigmaMin = r.sigmaMin), true);
   if (s.sdeSigmaMax !== undefined && s.sdeSigmaMin !== undefined && s.sdeSigmaMin >= s.sdeSigmaMax && !invalid.includes('sdeSigmaMin'))
     mark('sdeSigmaMin', false);
   s.sde = el.sde.value as AppState['sde'];
   s.kind = el.kind.value as AppState['kind'];
   s.conditioning = el.conditioning.value as AppState['conditioning'];
-  const hidden = parseHidden(el.hidden.value);
-  mark('hidden', !!hidden);
-  if (hidden) s.hidden = hidden;
+  run('hidden', 'hidden', (r) => (s.hidden = r.hidden), true);
   s.activation = el.activation.value as AppState['activation'];
-  num('lr', pos, (v) => (s.lr = v!));
-  num('batch', int(1, 65_536), (v) => (s.batch = v!));
-  num('seed', int(0, 2 ** 32 - 1), (v) => (s.seed = v!));
-  num('steps', int(1, 10_000_000), (v) => (s.steps = v), true);
-  num(
-    'ema',
-    (v) => v >= 0 && v < 1,
-    (v) => (s.ema = v!),
-  );
+  run('lr', 'lr', (r) => (s.lr = r.lr));
+  run('batch', 'batch', (r) => (s.batch = r.batch));
+  run('seed', 'seed', (r) => (s.seed = r.seed));
+  run('steps', 'steps', (r) => (s.steps = r.steps), true);
+  run('ema', 'ema', (r) => (s.ema = r.ema));
   s.sampler = el.sampler.value as AppState['sampler'];
   num('sampleSteps', int(1, 100_000), (v) => (s.sampleSteps = v), true);
   num('stepSize', pos, (v) => (s.stepSize = v), true);

@@ -2,10 +2,11 @@
  * A pane: one run, its training worker and its job workers (sampling, ODE density), and its view. It
  * turns the workers' messages into its RunView and draws that view; the app decides what to run and when.
  */
+import type { RunSpec } from '@scorefield/models';
 import { fieldSignature } from './field.js';
 import { JobLink } from './job-link.js';
 import { DENSITY_GRID } from './density.js';
-import type { DataSource, FromJob, Range, SampleRequest, TrainConfig } from './protocol.js';
+import type { DataSource, FromJob, Range, SampleRequest } from './protocol.js';
 import { heatValues, paintHeat, type HeatImage, type HeatMode } from './heat.js';
 import { drawBase, drawFrame, drawOverlay, overlayKey, type ViewLayers } from './render-view.js';
 import type { Reference } from './sample-quality.js';
@@ -13,7 +14,7 @@ import { RunView, type ShownData } from './view-model.js';
 import { TrainerLink, type RunMessage } from './worker-link.js';
 
 export interface PaneEvents {
-  ready(build: 'simd' | 'scalar'): void;
+  ready(build: 'simd' | 'scalar', threads: number): void;
   /** The run's progress changed: `was` is whether it was running before. */
   progress(run: RunView, was: { running: boolean }): void;
   data(shown: ShownData): void;
@@ -60,7 +61,7 @@ export class Pane {
   ) {
     this.view = new RunView(0, 0);
     this.link = new TrainerLink({
-      ready: (build) => events.ready(build),
+      ready: (build, threads) => events.ready(build, threads),
       failed: (message) => events.failed(message),
       run: (m) => this.onRun(m),
     });
@@ -98,9 +99,9 @@ export class Pane {
   }
 
   /** Sends the current run to the worker (model at step 0). */
-  configure(config: TrainConfig, data: DataSource, range?: Range): void {
+  configure(spec: RunSpec, data: DataSource, range?: Range): void {
     this.view.configured = true;
-    this.link.send({ type: 'configure', run: this.view.id, config, data, range });
+    this.link.send({ type: 'configure', run: this.view.id, spec, data, range });
   }
 
   start(): void {

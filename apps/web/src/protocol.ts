@@ -3,8 +3,8 @@
  * (job-worker.ts: sampling, and the ODE density). Every message about a run carries the page's run id,
  * so the page drops what a superseded run still had in flight.
  */
-import type { Activation, Conditioning, ModelKind } from '@scorefield/core-math';
-import type { ObjectiveRequest, SamplerName, SamplerSettings, Stationarity } from '@scorefield/models';
+import type { ModelKind } from '@scorefield/core-math';
+import type { RunSpec, SamplerName, SamplerSettings, Stationarity } from '@scorefield/models';
 import type { Reference, SampleQuality } from './sample-quality.js';
 
 /** A square-pixel view box in data units. */
@@ -20,24 +20,6 @@ export type DataSource =
   | { kind: 'builtin'; name: string; size: number; seed: number }
   | { kind: 'points'; name: string; points: Float32Array | Float64Array; rows: number };
 
-/** What the worker trains: exactly the options the CLI passes to the trainer. */
-export interface TrainConfig {
-  hidden: number[];
-  activation: Activation;
-  /** Noise levels left out are chosen from the data by the trainer (as `scorefield train` without them). */
-  loss: ObjectiveRequest;
-  kind: ModelKind;
-  /** undefined: the trainer's default for the loss (as the CLI without --conditioning). */
-  conditioning?: Conditioning;
-  batch: number;
-  lr: number;
-  seed: number;
-  /** The steps target: training stops there; undefined: the library's default for the objective. */
-  steps?: number;
-  /** EMA decay of the saved and sampled weights. */
-  ema: number;
-}
-
 export interface SampleRequest {
   /** undefined: the model's default sampler (models' defaultSampler), as `scorefield sample` without --sampler. */
   sampler?: SamplerName;
@@ -48,7 +30,8 @@ export interface SampleRequest {
 }
 
 export type ToWorker =
-  | { type: 'configure'; run: number; config: TrainConfig; data: DataSource; range?: Range }
+  /** A new run: what trains (models' RunSpec, as `scorefield train`'s flags describe it) on these data. */
+  | { type: 'configure'; run: number; spec: RunSpec; data: DataSource; range?: Range }
   /** Back to the run before the latest configure (kept with its model), if it is `run`. */
   | { type: 'restore'; run: number }
   | { type: 'run'; run: number }
@@ -84,7 +67,7 @@ export interface ModelInfo {
 }
 
 export type FromWorker =
-  | { type: 'ready'; build: 'simd' | 'scalar' }
+  | { type: 'ready'; build: 'simd' | 'scalar'; threads: number }
   | { type: 'data'; run: number; name: string; rows: number; shown: Float32Array; range: Range; exact: boolean }
   | { type: 'model'; run: number; info: ModelInfo }
   | {

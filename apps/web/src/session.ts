@@ -10,6 +10,7 @@ import {
   encodeModel,
   lossCurve,
   modelSigmas,
+  runToTrainOptions,
   Trainer,
   TrainingDivergedError,
   type ObjectiveRequest,
@@ -104,7 +105,6 @@ export class Session {
     this.data = loadRunData(core, msg.data, previousData, msg.run);
     this.range = msg.range ?? viewRange(this.data.points);
     this.grid = gridPoints(this.range, GRID).data;
-    const c = msg.config;
     this.target = 0;
     const d = this.data;
     post({
@@ -116,23 +116,8 @@ export class Session {
       range: this.range,
       exact: d.exact,
     });
-    // Exactly the options `scorefield train` passes (see apps/cli/src/commands/train.ts).
-    this.trainer = new Trainer(core, d.points, {
-      hidden: c.hidden,
-      activation: c.activation,
-      steps: c.steps,
-      batch: c.batch,
-      lr: c.lr,
-      lrDecay: 'none',
-      standardize: true,
-      loss: c.loss,
-      noiseLevels: 'data',
-      ema: c.ema,
-      kind: c.kind,
-      conditioning: c.conditioning,
-      seed: c.seed,
-      dataName: d.name,
-    });
+    // The trainer's options of the run, as `scorefield train` makes them from the same flags (RunSpec).
+    this.trainer = new Trainer(core, d.points, { ...runToTrainOptions(msg.spec), dataName: d.name });
     this.target = this.trainer.options.steps;
     this.heldOut = d.exact ? heldOutScores(core, d, this.trainer.model) : null;
     post({ type: 'model', run: this.run, info: modelInfo(this.trainer) });

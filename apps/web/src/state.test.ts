@@ -1,106 +1,66 @@
 import { describe, expect, it } from 'vitest';
+import { defaultStepsOf, runDefaults, runFromFlags, runToTrainOptions, trainDefaults, type RunFlags } from '@scorefield/models';
 import {
   cliCommand,
   defaults,
   describeChange,
   effectiveSampler,
-  objectiveSpec,
-  parseHidden,
   fixedLadder,
+  objectiveSpec,
+  readRunFlag,
+  runFields,
+  runOf,
   runStates,
   samplerAvailability,
   stepsOf,
   type AppState,
 } from './state.js';
-import { defaultStepsOf, trainDefaults } from '@scorefield/models';
-import { decodePoints, decodeState, encodePoints, encodeState, quantize } from './url-state.js';
 
-const base = (): AppState => ({ ...defaults, hidden: [...defaults.hidden] });
+const base = (): AppState => ({ ...defaults });
 
-describe('URL state', () => {
-  it('an empty hash is the CLI defaults', () => {
-    const { state, warnings, autorun } = decodeState('');
-    expect(warnings).toEqual([]);
-    expect(autorun).toBe(false);
-    expect(state).toEqual(base());
+/** The flags of `scorefield train` arguments, as the CLI reads them (the verb, --out and the file's name aside). */
+function flagsOfCommand(command: string): RunFlags {
+  const words = command.split(' ').slice(2);
+  const flags: Record<string, string> = {};
+  for (let i = 0; i < words.length; i += 2) flags[words[i].replace(/^--/, '')] = words[i + 1];
+  delete flags.out;
+  return flags;
+}
+
+/** States that touch every run field the page sets. */
+const states: AppState[] = [
+  { ...base(), loss: 'esm', kind: 'energy' },
+  { ...base(), loss: 'ssm', projection: 'rademacher', slices: 4 },
+  { ...base(), loss: 'ssm-vr', projection: 'sphere', slices: 2 },
+  { ...base(), loss: 'dsm', sigma: 0.25, conditioning: 'scale' },
+  { ...base(), loss: 'dsm', sigma: 1e-7 },
+  { ...base(), loss: 'ncsn', ladder: { schedule: 'cosine', max: 2, min: 0.02, levels: 7 } },
+  { ...base(), loss: 'ncsn' },
+  { ...base(), loss: 'continuous', sde: 'vp', conditioning: 'embed' },
+  { ...base(), loss: 'continuous', sde: 've', sdeSigmaMax: 50, sdeSigmaMin: 0.05, ema: 0.99 },
+  { ...base(), loss: 'continuous', sde: 've', sdeSigmaMin: 0.05, ema: 0 },
+  { ...base(), data: 'moons', dataSize: 5000, hidden: [32, 32], activation: 'tanh', lr: 5e-4, batch: 64, seed: 3, steps: 200 },
+];
+
+describe('the run of a state (RunSpec)', () => {
+  it("the defaults are RunSpec's: the CLI's default run", () => {
+    expect(runOf(defaults)).toEqual(runDefaults);
     // Noise levels, steps and the EMA are the library's: chosen from the data, the objective's steps.
-    expect(objectiveSpec(state)).toEqual({ name: 'dsm' });
-    expect(stepsOf(state)).toBe(defaultStepsOf.unconditional);
-    expect(stepsOf({ ...state, loss: 'ncsn' })).toBe(defaultStepsOf.conditional);
-    expect(state.ema).toBe(trainDefaults.ema);
+    expect(objectiveSpec(defaults)).toEqual({ name: 'dsm' });
+    expect(stepsOf(defaults)).toBe(defaultStepsOf.unconditional);
+    expect(stepsOf({ ...defaults, loss: 'ncsn' })).toBe(defaultStepsOf.conditional);
+    expect(defaults.ema).toBe(trainDefaults.ema);
   });
 
-  it('round-trips every objective with its options', () => {
-    const states: AppState[] = [
-      { ...base(), loss: 'esm', kind: 'energy' },
-      { ...base(), loss: 'ssm', projection: 'rademacher', slices: 4 },
-      { ...base(), loss: 'ssm-vr', projection: 'sphere', slices: 2 },
-      { ...base(), loss: 'dsm', sigma: 0.25, conditioning: 'scale' },
-      {
-        ...base(),
-        loss: 'ncsn',
-        ladder: { schedule: 'cosine', max: 2, min: 0.02, levels: 7 },
-        sampler: 'annealed',
-        sampleSteps: 50,
-        stepSize: 3e-5,
-      },
-      { ...base(), loss: 'ncsn' },
-      { ...base(), loss: 'continuous', sde: 'vp', conditioning: 'embed', sampler: 'pc', particles: 500, sampleSeed: 9 },
-      { ...base(), loss: 'continuous', sde: 've', sdeSigmaMax: 50, sdeSigmaMin: 0.05, ema: 0.99 },
-      { ...base(), loss: 'continuous', sde: 've', sdeSigmaMin: 0.05, ema: 0 },
-      { ...base(), data: 'moons', dataSize: 5000, hidden: [32, 32], activation: 'tanh', lr: 5e-4, batch: 64, seed: 3, steps: 200 },
-      { ...base(), sampler: 'langevin' },
-      { ...base(), compare: { loss: 'ncsn', kind: 'energy' } },
-    ];
-    for (const s of states) {
-      const d = decodeState(`#${encodeState(s)}`);
-      expect(d.warnings).toEqual([]);
-      expect(d.state).toEqual(s);
-      expect(encodeState(d.state)).toBe(encodeState(s));
-    }
+  it.each(states.map((s, i) => [i, s] as const))('state %i: its run fields come back from its RunSpec', (_, s) => {
+    expect({ ...defaults, ...runFields(runOf(s)) }).toEqual(s);
   });
 
-  it('writes a readable hash', () => {
-    expect(encodeState({ ...base(), hidden: [32, 32], seed: 3, steps: 200 })).toBe(
-      'data=8gaussians&loss=dsm&model=score&hidden=32,32&act=silu&lr=0.001&batch=128&seed=3&steps=200',
-    );
-  });
-
-  it('falls back to the default for each invalid value, with a warning naming it', () => {
-    const d = decodeState(
-      '#data=nope&loss=dsm&sigma=-1&hidden=32,,32&seed=1.5&steps=0&act=relu&sigmas=geometric:0.01:1:10&ema=1&autorun=1',
-    );
-    expect(d.state).toEqual(base());
-    expect(d.autorun).toBe(true);
-    expect(d.warnings.map((w: string) => w.split(':')[0])).toEqual([
-      'ignored data=nope',
-      'ignored sigma=-1',
-      'ignored sigmas=geometric',
-      'ignored hidden=32,,32',
-      'ignored act=relu',
-      'ignored seed=1.5',
-      'ignored steps=0',
-      'ignored ema=1',
-    ]);
-  });
-
-  it('refuses a conditioning the objective cannot train', () => {
-    const d = decodeState('#loss=esm&cond=both');
-    expect(d.state.conditioning).toBe('auto');
-    expect(d.warnings[0]).toMatch(/esm trains an unconditional model/);
-  });
-
-  it('drawn points survive the URL bit for bit; a file cannot be linked', () => {
-    const pts = Float32Array.from([0.1234, -2.5, Math.PI, 1e-4, -32.8, 7].map(quantize));
-    expect(decodePoints(encodePoints(pts))).toEqual(pts);
-    const pts4 = Float32Array.from([0.5, 0.25, -1, 2, 1.5, -0.75, 3, 3].map(quantize));
-    const d = decodeState(`#${encodeState({ ...base(), data: 'drawn', points: pts4 })}`);
-    expect(d.state.data).toBe('drawn');
-    expect(d.state.points).toEqual(pts4);
-    expect(decodePoints('not*base64')).toBeNull();
-    const f = decodeState('#data=file');
-    expect(f.state.data).toBe('8gaussians');
-    expect(f.warnings[0]).toMatch(/dropped file/);
+  it.each(states.map((s, i) => [i, s] as const))('state %i: the CLI command trains what the worker trains', (_, s) => {
+    // The worker's options are runToTrainOptions(runOf(s)); the CLI's are those of the flags it is given.
+    const command = cliCommand(s)!;
+    expect(runToTrainOptions(runFromFlags(flagsOfCommand(command)))).toEqual(runToTrainOptions(runOf(s)));
+    expect(command.endsWith(' --out model.safetensors')).toBe(true);
   });
 
   it('builds the objective exactly as the CLI flags do', () => {
@@ -115,18 +75,34 @@ describe('URL state', () => {
     expect(objectiveSpec({ ...base(), loss: 'continuous', sde: 'vp', sdeSigmaMax: 40 })).toEqual({ name: 'continuous', sde: 'vp' });
   });
 
-  it('prints the equivalent CLI command (built-in data only)', () => {
+  it("prints the CLI command in the CLI's order, only what differs from the defaults", () => {
     expect(cliCommand({ ...base(), hidden: [32, 32], seed: 3, steps: 200 })).toBe(
-      'scorefield train --data 8gaussians --loss dsm --model score --hidden 32,32 --activation silu --steps 200 ' +
-        '--batch 128 --lr 0.001 --seed 3 --out model.safetensors',
+      'scorefield train --data 8gaussians --loss dsm --hidden 32,32 --steps 200 --seed 3 --out model.safetensors',
     );
-    expect(cliCommand({ ...base(), loss: 'ncsn', kind: 'energy' })).toContain('--loss ncsn --model energy');
-    expect(cliCommand({ ...base(), loss: 'ncsn', ladder: fixedLadder })).toContain('--loss ncsn --sigmas geometric:1:0.01:10 --model');
-    expect(cliCommand({ ...base(), sigma: 0.2, ema: 0 })).toContain(
-      '--sigma 0.2 --model score --hidden 128,128,128 --activation silu --batch 128 --lr 0.001 --ema 0 --seed 0',
+    expect(cliCommand(base(), 'a.safetensors')).toBe('scorefield train --data 8gaussians --loss dsm --out a.safetensors');
+    expect(cliCommand({ ...base(), loss: 'ncsn', kind: 'energy' })).toContain('--loss ncsn --model energy --out');
+    expect(cliCommand({ ...base(), loss: 'ncsn', ladder: fixedLadder })).toContain('--loss ncsn --sigmas geometric:1:0.01:10 --out');
+    expect(cliCommand({ ...base(), sigma: 0.2, ema: 0 })).toContain('--loss dsm --sigma 0.2 --ema 0 --out');
+    expect(cliCommand({ ...base(), loss: 'continuous', sdeSigmaMin: 0.05 })).toContain('--loss continuous --sigma-min 0.05 --out');
+    // Options of another objective or of the VE SDE stay in the state but not on the command line.
+    expect(cliCommand({ ...base(), loss: 'continuous', sde: 'vp', sdeSigmaMax: 4, sigma: 0.2 })).toContain(
+      '--loss continuous --sde vp --out',
     );
-    expect(cliCommand({ ...base(), loss: 'continuous', sdeSigmaMin: 0.05 })).toContain('--sde ve --sigma-min 0.05 --model');
     expect(cliCommand({ ...base(), data: 'drawn' })).toBeNull();
+    expect(cliCommand({ ...base(), data: 'file' })).toBeNull();
+    // A loaded file by its name (quoted for the shell), without --data-size (nothing is drawn from a file).
+    expect(cliCommand({ ...base(), data: 'file', dataSize: 500 }, 'model.safetensors', "my ring's.csv")).toBe(
+      "scorefield train --data 'my ring'\\''s.csv' --loss dsm --out model.safetensors",
+    );
+  });
+
+  it("reads a value by RunSpec's rules, then the page's limits", () => {
+    expect(readRunFlag('seed', '7')).toMatchObject({ run: { seed: 7 } });
+    expect(readRunFlag('seed', '0x10')).toEqual({ problem: "expected an integer between 0 and 4294967295, got '0x10'" });
+    expect(readRunFlag('sigma', '0.1', { loss: 'esm' })).toEqual({ problem: '--sigma applies to --loss dsm, not esm' });
+    expect(readRunFlag('hidden', '2048')).toEqual({ problem: 'expected at most 8 comma-separated widths between 1 and 1024' });
+    expect(readRunFlag('data-size', '1')).toEqual({ problem: 'expected an integer between 2 and 1000000' });
+    expect(readRunFlag('data', 'ring.csv')).toMatchObject({ problem: expect.stringMatching(/^expected one of 8gaussians/) });
   });
 
   it('offers only the samplers that fit the model', () => {
@@ -135,9 +111,15 @@ describe('URL state', () => {
       annealed: expect.any(String),
       pc: expect.any(String),
       ode: expect.any(String),
+      adaptive: expect.any(String),
+      dpm: expect.any(String),
     });
-    expect(samplerAvailability({ ...base(), loss: 'ncsn' })).toMatchObject({ annealed: null, pc: expect.any(String) });
-    expect(Object.values(samplerAvailability({ ...base(), loss: 'continuous' }))).toEqual([null, null, null, null]);
+    expect(samplerAvailability({ ...base(), loss: 'ncsn' })).toMatchObject({
+      annealed: null,
+      pc: expect.any(String),
+      dpm: expect.any(String),
+    });
+    expect(Object.values(samplerAvailability({ ...base(), loss: 'continuous' }))).toEqual([null, null, null, null, null, null]);
   });
 
   it('the sampler follows the model unless one that fits is chosen', () => {
@@ -147,7 +129,6 @@ describe('URL state', () => {
     expect(effectiveSampler({ ...base(), loss: 'ncsn', sampler: 'annealed' })).toBe('annealed');
     // A chosen sampler that does not fit the model: the model's own, not Langevin.
     expect(effectiveSampler({ ...base(), loss: 'dsm', sampler: 'pc' })).toBeUndefined();
-    expect(decodeState('#loss=ncsn').state.sampler).toBe('auto');
   });
 
   it('compare mode: a second run with its own objective and parametrization, the rest shared', () => {
@@ -157,9 +138,6 @@ describe('URL state', () => {
     // esm cannot train a conditional model: the second run gets the default conditioning.
     expect(b).toMatchObject({ loss: 'esm', kind: 'energy', seed: 7, compare: null, conditioning: 'auto' });
     expect(runStates(base())).toHaveLength(1);
-    expect(encodeState(s)).toContain('&b.loss=esm&b.model=energy');
-    expect(decodeState(`#${encodeState(s)}`).state.compare).toEqual({ loss: 'esm', kind: 'energy' });
-    expect(decodeState('#b.loss=nope').warnings[0]).toMatch(/^ignored b\.loss=nope/);
   });
 
   it('says what a change changed', () => {
@@ -168,12 +146,5 @@ describe('URL state', () => {
       'loss dsm → ncsn, σ from the data → –, noise levels – → from the data, steps target 3000 → 10000',
     );
     expect(describeChange(base(), base())).toBe('reset');
-  });
-
-  it('parses hidden widths', () => {
-    expect(parseHidden('128,128,128')).toEqual([128, 128, 128]);
-    expect(parseHidden('0')).toBeNull();
-    expect(parseHidden('')).toBeNull();
-    expect(parseHidden('3.5')).toBeNull();
   });
 });

@@ -1,24 +1,26 @@
 /**
  * The app state that defines a run (and, in compare mode, a second run beside it): everything that
  * changes the trained bits (data, objective and its options, parametrization, network, optimiser, seed,
- * steps target) and the sampler settings. The one module that describes a run for the page, the URL
- * (url-state.ts) and the worker (trainConfig). What the state leaves out is the library's default, as for
- * `scorefield train` without the flag: noise levels chosen from the data, the steps of the objective, the
- * EMA of the weights (@scorefield/models). Pure logic (no DOM): unit-tested in state.test.ts.
+ * steps target) and the sampler settings. The run part is described by models' RunSpec (`runOf`), the one
+ * description `scorefield train`'s flags, the link (url-state.ts) and the worker share; what the state
+ * leaves out is RunSpec's default, as for `scorefield train` without the flag: noise levels chosen from the
+ * data, the steps of the objective. Pure logic (no DOM): unit-tested in state.test.ts.
  */
+import { datasets, InputError, objectives, type Conditioning, type ObjectiveName, type ScheduleName } from '@scorefield/core-math';
 import {
-  datasets,
-  objectives,
-  sigmaSchedule,
-  type Activation,
-  type Conditioning,
-  type ModelKind,
-  type ObjectiveName,
-  type Projection,
-  type ScheduleName,
-} from '@scorefield/core-math';
-import { defaultSteps, samplers, trainDefaults, type ObjectiveRequest, type SamplerName } from '@scorefield/models';
-import type { TrainConfig } from './protocol.js';
+  defaultHidden,
+  defaultSteps,
+  runDefaults,
+  runFromFlags,
+  runObjective,
+  runToCliArgs,
+  samplers,
+  type ObjectiveRequest,
+  type RunFlag,
+  type RunFlags,
+  type RunSpec,
+  type SamplerName,
+} from '@scorefield/models';
 
 export type { SamplerName };
 export const samplerNames = Object.keys(samplers) as SamplerName[];
@@ -34,7 +36,7 @@ export interface AppState {
   loss: ObjectiveName;
   /** dsm noise level (standardised units); undefined: chosen from the data. */
   sigma?: number;
-  projection: Projection;
+  projection: RunSpec['projection'];
   slices: number;
   /** ncsn noise ladder; undefined: chosen from the data. */
   ladder?: Ladder;
@@ -42,10 +44,11 @@ export interface AppState {
   /** The VE SDE's sigma_max and sigma_min (standardised units); undefined: chosen from the data. */
   sdeSigmaMax?: number;
   sdeSigmaMin?: number;
-  kind: ModelKind;
+  kind: RunSpec['kind'];
   conditioning: Conditioning | 'auto';
-  hidden: number[];
-  activation: Activation;
+  /** Hidden widths; undefined: the library's default for the data (defaultHidden of the page's 2-D data). */
+  hidden?: number[];
+  activation: RunSpec['activation'];
   lr: number;
   batch: number;
   seed: number;
@@ -79,28 +82,80 @@ export const fixedLadder: Readonly<Ladder> = Object.freeze({ schedule: 'geometri
 /** The --sigmas text of a ladder. */
 export const ladderText = (l: Ladder) => `${l.schedule}:${l.max}:${l.min}:${l.levels}`;
 
+/** The ladder of a --sigmas text that RunSpec accepted (so its four parts are there and are numbers). */
+export function ladderOf(text: string): Ladder {
+  const [schedule, max, min, levels] = text.split(':');
+  return { schedule: schedule as ScheduleName, max: Number(max), min: Number(min), levels: Number(levels) };
+}
+
 /** What the second run of compare mode changes. */
 export interface CompareSpec {
   loss: ObjectiveName;
-  kind: ModelKind;
+  kind: RunSpec['kind'];
 }
 
-/** The defaults are the library's, as `scorefield train` has them, so the default page trains the CLI's default model. */
+/** The fields of the state that describe the run (the rest are the sampler's and compare mode's). */
+type RunFields = Omit<AppState, 'points' | 'sampler' | 'sampleSteps' | 'stepSize' | 'particles' | 'sampleSeed' | 'compare'>;
+
+/**
+ * The run of a state, as models' RunSpec describes it for `scorefield train`, the link and the trainer.
+ * What the page does not set (where noise levels come from, lr decay, clipping, standardisation) is
+ * RunSpec's default; options of other objectives stay in the state (for switching back) but RunSpec's
+ * writers and the trainer use only the chosen objective's.
+ */
+export function runOf(s: AppState): RunSpec {
+  return {
+    ...runDefaults,
+    data: s.data,
+    dataSize: s.dataSize,
+    loss: s.loss,
+    projection: s.projection,
+    slices: s.slices,
+    ...(s.sigma !== undefined && { sigma: s.sigma }),
+    ...(s.ladder && { sigmas: ladderText(s.ladder) }),
+    sde: s.sde,
+    ...(s.sdeSigmaMax !== undefined && { sigmaMax: s.sdeSigmaMax }),
+    ...(s.sdeSigmaMin !== undefined && { sigmaMin: s.sdeSigmaMin }),
+    kind: s.kind,
+    ...(s.conditioning !== 'auto' && { conditioning: s.conditioning }),
+    ...(s.hidden !== undefined && { hidden: s.hidden }),
+    activation: s.activation,
+    ...(s.steps !== undefined && { steps: s.steps }),
+    batch: s.batch,
+    lr: s.lr,
+    ema: s.ema,
+    seed: s.seed,
+  };
+}
+
+/** The state's run fields for a run: the inverse of {@link runOf} on what the page sets. */
+export function runFields(run: RunSpec): RunFields {
+  return {
+    data: run.data,
+    dataSize: run.dataSize,
+    loss: run.loss,
+    projection: run.projection,
+    slices: run.slices,
+    ...(run.sigma !== undefined && { sigma: run.sigma }),
+    ...(run.sigmas !== undefined && { ladder: ladderOf(run.sigmas) }),
+    sde: run.sde,
+    ...(run.sigmaMax !== undefined && { sdeSigmaMax: run.sigmaMax }),
+    ...(run.sigmaMin !== undefined && { sdeSigmaMin: run.sigmaMin }),
+    kind: run.kind,
+    conditioning: run.conditioning ?? 'auto',
+    ...(run.hidden !== undefined && { hidden: [...run.hidden] }),
+    activation: run.activation,
+    ...(run.steps !== undefined && { steps: run.steps }),
+    batch: run.batch,
+    lr: run.lr,
+    ema: run.ema,
+    seed: run.seed,
+  };
+}
+
+/** The defaults are RunSpec's, as `scorefield train` has them, so the default page trains the CLI's default model. */
 export const defaults: Readonly<AppState> = Object.freeze({
-  data: '8gaussians',
-  dataSize: 10_000,
-  loss: trainDefaults.loss.name,
-  projection: 'gaussian',
-  slices: 1,
-  sde: 've',
-  kind: trainDefaults.kind,
-  conditioning: 'auto',
-  hidden: trainDefaults.hidden,
-  activation: trainDefaults.activation,
-  lr: trainDefaults.lr,
-  batch: trainDefaults.batch,
-  seed: trainDefaults.seed,
-  ema: trainDefaults.ema,
+  ...runFields(runDefaults),
   sampler: 'auto',
   particles: 1000,
   sampleSeed: 1,
@@ -110,36 +165,76 @@ export const defaults: Readonly<AppState> = Object.freeze({
 export const datasetNames = Object.keys(datasets);
 export const objectiveNames = Object.keys(objectives) as ObjectiveName[];
 
+/** The run flags the page sets (in the link, the controls); the others are RunSpec's defaults. */
+export const pageFlags = [
+  'data',
+  'data-size',
+  'loss',
+  'projections',
+  'slices',
+  'sigma',
+  'sigmas',
+  'sde',
+  'sigma-max',
+  'sigma-min',
+  'model',
+  'conditioning',
+  'hidden',
+  'activation',
+  'steps',
+  'batch',
+  'lr',
+  'ema',
+  'seed',
+] as const satisfies readonly RunFlag[];
+export type PageFlag = (typeof pageFlags)[number];
+
+/** Limits of the page beyond RunSpec's (what its view, memory and controls are made for), with why. */
+const pageLimits: Partial<Record<PageFlag, [ok: (run: RunSpec) => boolean, why: string]>> = {
+  data: [
+    (r) => datasetNames.includes(r.data) || r.data === 'drawn' || r.data === 'file',
+    `expected one of ${datasetNames.join(', ')}, drawn`,
+  ],
+  'data-size': [(r) => r.dataSize >= 2 && r.dataSize <= 1_000_000, 'expected an integer between 2 and 1000000'],
+  hidden: [
+    (r) => r.hidden!.length <= 8 && r.hidden!.every((w) => w <= 1024),
+    'expected at most 8 comma-separated widths between 1 and 1024',
+  ],
+  batch: [(r) => r.batch <= 65_536, 'expected an integer between 1 and 65536'],
+  steps: [(r) => r.steps! <= 10_000_000, 'expected an integer between 1 and 10000000'],
+};
+
 /**
- * The objective with its options, built exactly as the CLI builds it from its flags (same keys, same order,
- * same numbers); noise levels left out are chosen from the data by the trainer.
+ * A run flag's value read on this page: the run it gives (with `context`'s flags, e.g. the loss it is an
+ * option of), or what is wrong with it: RunSpec's rules (the CLI's: decimal numbers only, names from their
+ * registries, only options of the loss), then the page's own limits.
  */
-export function objectiveSpec(s: AppState): ObjectiveRequest {
-  switch (s.loss) {
-    case 'ssm':
-    case 'ssm-vr':
-      return { name: s.loss, projection: s.projection, slices: s.slices };
-    case 'dsm':
-      return s.sigma === undefined ? { name: 'dsm' } : { name: 'dsm', sigma: s.sigma };
-    case 'ncsn':
-      return s.ladder
-        ? { name: 'ncsn', sigmas: sigmaSchedule(s.ladder.schedule, s.ladder.max, s.ladder.min, s.ladder.levels) }
-        : { name: 'ncsn' };
-    case 'continuous':
-      return {
-        name: 'continuous',
-        sde: s.sde,
-        ...(s.sde === 've' && s.sdeSigmaMax !== undefined && { sigmaMax: s.sdeSigmaMax }),
-        ...(s.sde === 've' && s.sdeSigmaMin !== undefined && { sigmaMin: s.sdeSigmaMin }),
-      };
-    default:
-      return { name: 'esm' };
+export function readRunFlag(flag: PageFlag, raw: string, context: RunFlags = {}): { run: RunSpec } | { problem: string } {
+  let run: RunSpec;
+  try {
+    run = runFromFlags({ ...context, [flag]: raw });
+  } catch (e) {
+    if (e instanceof InputError) return { problem: e.message.replace(/^--[a-z-]+: /, '') };
+    throw e;
   }
+  const limit = pageLimits[flag];
+  return limit && !limit[0](run) ? { problem: limit[1] } : { run };
+}
+
+/** The objective with its options, as `scorefield train` builds it from the same flags (RunSpec's runObjective). */
+export function objectiveSpec(s: AppState): ObjectiveRequest {
+  return runObjective(runOf(s));
 }
 
 /** The steps target of a state: its own, or the library's default for its objective. */
 export function stepsOf(s: AppState): number {
-  return s.steps ?? defaultSteps(objectiveSpec(s));
+  const run = runOf(s);
+  return run.steps ?? defaultSteps(runObjective(run));
+}
+
+/** The hidden widths of a state: its own, or the library's default for the page's 2-D data. */
+export function hiddenOf(s: AppState): number[] {
+  return s.hidden ?? defaultHidden(2);
 }
 
 /** True when the objective trains a noise-conditional model (ncsn, continuous). */
@@ -154,6 +249,8 @@ export function samplerAvailability(s: AppState): Record<SamplerName, string | n
     annealed: noiseConditional(s) ? null : 'needs a noise-conditional model (ncsn or continuous)',
     pc: s.loss === 'continuous' ? null : 'needs a model trained with continuous (VE/VP)',
     ode: s.loss === 'continuous' ? null : 'needs a model trained with continuous (VE/VP)',
+    adaptive: s.loss === 'continuous' ? null : 'needs a model trained with continuous (VE/VP)',
+    dpm: s.loss === 'continuous' ? null : 'needs a model trained with continuous (VE/VP)',
   };
 }
 
@@ -173,22 +270,6 @@ export function runStates(s: AppState): AppState[] {
   return [{ ...s, compare: null }, b];
 }
 
-/** What the worker trains for this state: exactly the options `scorefield train` passes for the same flags. */
-export function trainConfig(s: AppState): TrainConfig {
-  return {
-    hidden: s.hidden,
-    activation: s.activation,
-    loss: objectiveSpec(s),
-    kind: s.kind,
-    conditioning: s.conditioning === 'auto' ? undefined : s.conditioning,
-    batch: s.batch,
-    lr: s.lr,
-    seed: s.seed,
-    steps: s.steps,
-    ema: s.ema,
-  };
-}
-
 /** The settings that differ between two states, said briefly ("seed 3 → 4, lr 0.001 → 0.003"). */
 export function describeChange(a: AppState, b: AppState): string {
   const show = (s: AppState): Record<string, string> => ({
@@ -203,7 +284,7 @@ export function describeChange(a: AppState, b: AppState): string {
     'σ min': s.loss === 'continuous' && s.sde === 've' ? (s.sdeSigmaMin?.toString() ?? 'from the data') : '',
     model: s.kind,
     conditioning: s.conditioning,
-    hidden: s.hidden.join(','),
+    hidden: hiddenOf(s).join(','),
     activation: s.activation,
     lr: String(s.lr),
     batch: String(s.batch),
@@ -219,29 +300,22 @@ export function describeChange(a: AppState, b: AppState): string {
   return changed.map((k) => (k === 'drawn points' ? k : `${k} ${x[k] || '–'} → ${y[k] || '–'}`)).join(', ') || 'reset';
 }
 
-/** `scorefield train ...` for this state (built-in datasets only: drawn and file data are not on the command line). */
-export function cliCommand(s: AppState, out = 'model.safetensors'): string | null {
-  if (!Object.hasOwn(datasets, s.data)) return null;
-  const f: string[] = ['scorefield train', `--data ${s.data}`];
-  if (s.dataSize !== defaults.dataSize) f.push(`--data-size ${s.dataSize}`);
-  f.push(`--loss ${s.loss}`);
-  const spec = objectiveSpec(s);
-  if (spec.name === 'dsm' && spec.sigma !== undefined) f.push(`--sigma ${spec.sigma}`);
-  if (spec.name === 'ssm' || spec.name === 'ssm-vr') f.push(`--projections ${spec.projection}`, `--slices ${spec.slices}`);
-  if (s.loss === 'ncsn' && s.ladder) f.push(`--sigmas ${ladderText(s.ladder)}`);
-  if (spec.name === 'continuous') {
-    f.push(`--sde ${spec.sde}`);
-    if (spec.sigmaMax !== undefined) f.push(`--sigma-max ${spec.sigmaMax}`);
-    if (spec.sigmaMin !== undefined) f.push(`--sigma-min ${spec.sigmaMin}`);
-  }
-  f.push(`--model ${s.kind}`);
-  if (s.conditioning !== 'auto') f.push(`--conditioning ${s.conditioning}`);
-  f.push(`--hidden ${s.hidden.join(',')}`, `--activation ${s.activation}`);
-  if (s.steps !== undefined) f.push(`--steps ${s.steps}`);
-  f.push(`--batch ${s.batch}`, `--lr ${s.lr}`);
-  if (s.ema !== defaults.ema) f.push(`--ema ${s.ema}`);
-  f.push(`--seed ${s.seed}`, `--out ${out}`);
-  return f.join(' ');
+/**
+ * `scorefield train ...` for this state: RunSpec's arguments in the CLI's order, only what differs from the
+ * defaults. Built-in datasets, or a loaded file by its name; null for drawn points (not on the command line).
+ */
+export function cliCommand(s: AppState, out = 'model.safetensors', fileName?: string): string | null {
+  const builtin = Object.hasOwn(datasets, s.data);
+  const data = builtin ? s.data : s.data === 'file' ? fileName : undefined;
+  if (data === undefined) return null;
+  // A file has no points drawn: --data-size does not apply to it.
+  const args = runToCliArgs({ ...runOf(s), data, dataSize: builtin ? s.dataSize : runDefaults.dataSize });
+  return ['scorefield', 'train', ...args, '--out', out].map(shellWord).join(' ');
+}
+
+/** A word for a POSIX shell: as it is when it is safe, in single quotes otherwise (a file name with spaces). */
+function shellWord(w: string): string {
+  return /^[\w@%+=:,./-]+$/.test(w) ? w : `'${w.replace(/'/g, "'\\''")}'`;
 }
 
 /** A conditioning that the objective cannot train, or null. */
@@ -250,11 +324,4 @@ export function validateState(s: AppState): string | null {
     return `${s.loss} trains an unconditional model; conditioning must be none, not ${s.conditioning}`;
   }
   return null;
-}
-
-/** Hidden widths from 'W,W,...'; null when invalid. */
-export function parseHidden(text: string): number[] | null {
-  const parts = text.split(',');
-  const widths = parts.map((p) => (p.trim() === '' ? NaN : Number(p)));
-  return widths.length >= 1 && widths.length <= 8 && widths.every((w) => Number.isInteger(w) && w >= 1 && w <= 1024) ? widths : null;
 }

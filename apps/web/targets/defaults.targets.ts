@@ -22,7 +22,7 @@ import { decodeModel } from '@scorefield/models';
 import type { FromJob } from '../src/protocol.js';
 import { sampleForView } from '../src/sampling.js';
 import { Session } from '../src/session.js';
-import { datasetNames, effectiveSampler, trainConfig } from '../src/state.js';
+import { datasetNames, effectiveSampler, runOf } from '../src/state.js';
 import { decodeState } from '../src/url-state.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -57,7 +57,7 @@ it('the page defaults on every built-in dataset, and the page MMD² against `sco
     const s = decodeState(`#data=${data}${extra ? `&${extra}` : ''}`).state;
     const session = new Session(
       core,
-      { type: 'configure', run: 1, config: trainConfig(s), data: { kind: 'builtin', name: data, size: s.dataSize, seed: s.seed } },
+      { type: 'configure', run: 1, spec: runOf(s), data: { kind: 'builtin', name: data, size: s.dataSize, seed: s.seed } },
       null,
       () => {},
     );

@@ -43,6 +43,10 @@ describe('RunSpec', () => {
   it('writes only what differs from the defaults, and the options of the chosen loss only', () => {
     const run: RunSpec = { ...runDefaults, loss: 'continuous', sde: 'vp', sigma: 0.3, seed: 2 };
     expect(runToCliArgs(run)).toEqual(['--data', '8gaussians', '--loss', 'continuous', '--sde', 'vp', '--seed', '2']);
+    // The VE SDE's levels are not written beside --sde vp (runFromFlags refuses them there).
+    const vp: RunSpec = { ...runDefaults, loss: 'continuous', sde: 'vp', sigmaMax: 4, sigmaMin: 0.02 };
+    expect(runToCliArgs(vp)).toEqual(['--data', '8gaussians', '--loss', 'continuous', '--sde', 'vp']);
+    expect(runFromFlags(flagsOf(vp))).toEqual({ ...runDefaults, loss: 'continuous', sde: 'vp' });
   });
 
   it("gives the trainer the CLI's objective: noise levels built from the schedule, or left to the data", () => {

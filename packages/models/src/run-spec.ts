@@ -176,6 +176,8 @@ export function runToFlags(run: RunSpec): [RunFlag, string][] {
     out: [RunFlag, string][] = [];
   const applies = (flag: RunFlag) => {
     const losses = (runFlags[flag] as { losses?: readonly string[] }).losses;
+    // The VE SDE's levels only: runFromFlags refuses them beside --sde vp.
+    if ((flag === 'sigma-max' || flag === 'sigma-min') && run.sde !== 've') return false;
     return !losses || losses.includes(run.loss);
   };
   for (const flag of Object.keys(runFlags) as RunFlag[]) {
