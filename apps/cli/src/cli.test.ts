@@ -37,7 +37,9 @@ describe('help and usage', () => {
       expect(h.stdout).toContain('--json');
     }
     const train = (await cli('train', '--help')).stdout;
-    expect(train).toMatch(/--steps <N>\s+Adam steps \(default: 10000 for ncsn and continuous, 3000 otherwise\)/);
+    expect(train).toMatch(
+      /--steps <N>\s+Adam steps \(default: 15000 for ncsn and continuous in up to 4 dimensions, 10000 above, 3000 otherwise\)/,
+    );
     expect(train).toMatch(/--ema <M>\s+decay of the moving average of the weights .* \(default: 0\.999\)/);
     expect(train).toMatch(/--noise-levels <data\|fixed>/);
   });

@@ -314,7 +314,8 @@ add(
   'a model whose std overflows float32 when sampling',
   ['sample', '--model', 'big.safetensors', '--n', '64', '--steps', '2', '--quiet', '--out', 's.csv'],
   1,
-  /sampling diverged at step 2: particle \d+ is -?Infinity in data units/,
+  // Step 3: the final denoising step of a dsm model (the fixture's objective) after the 2 Langevin steps.
+  /sampling diverged at step 3: particle \d+ is -?Infinity in data units/,
   {
     setup: (d) => writeFileSync(join(d, 'big.safetensors'), modelWith({ normalization: '{"mean":[0,0],"std":[3e38,3e38]}' })),
   },
@@ -323,7 +324,7 @@ add(
   'sampling that diverges (huge step size)',
   ['sample', '--model', '@fx/m.safetensors', '--n', '8', '--step-size', '1e30', '--out', 's.csv'],
   1,
-  /sampling diverged \(non-finite particles\) at step \d+ of 1000/,
+  /sampling diverged \(non-finite particles\) at step \d+ of 1001/, // 1000 steps and the denoising step
 );
 add(
   'score of a model whose std overflows float32',
@@ -482,7 +483,8 @@ const flagCases: [string, string[], RegExp][] = [
       '--out',
       's.csv',
     ],
-    /--trajectory: 1000001 frames x --n 100000 x 2 dimensions: needs about [\d.]+ GiB of memory/,
+    // The initial frame, 1 000 000 steps and the denoising step of the fixture's dsm model.
+    /--trajectory: 1000002 frames x --n 100000 x 2 dimensions: needs about [\d.]+ GiB of memory/,
   ],
   [
     '--record-every without --trajectory',

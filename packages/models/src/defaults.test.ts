@@ -73,6 +73,8 @@ describe('defaults on a correlated Gaussian with anisotropic scales (sd 3 and 0.
     expect(covarianceError(r.samples)).toBeLessThan(0.05);
     // The plain Langevin chain has settled (annealed, pc and ode end at levels whose chains move little by design).
     if (r.sampler === 'langevin') expect(r.stationarity.settled).toBe(true);
+    // Plain Langevin ends with the final step annealing, and denoises models of blurred data (dsm) only.
+    if (r.sampler === 'langevin') expect([r.settings.finalSteps, r.settings.denoise]).toEqual([200, loss.name === 'dsm']);
     t.model.free();
   });
 
@@ -91,6 +93,7 @@ describe('defaults on a correlated Gaussian with anisotropic scales (sd 3 and 0.
     const t = train(data(), { name: 'esm' });
     const fixed = sample(t.model, { n: 3000, seed: 2, stepSize: 1e-3, steps: 300 });
     expect(covarianceError(fixed.samples)).toBeGreaterThan(0.15);
+    expect(fixed.settings.finalSteps).toBe(0); // a given step runs as given
     expect(fixed.stationarity.settled).toBe(false);
     t.model.free();
   });

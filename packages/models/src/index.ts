@@ -62,6 +62,8 @@ export {
   annealedStepFactor,
   annealedVarianceRatio,
   langevinDefaults,
+  modelBlur,
+  denoiseDefaults,
   pcDefaults,
   defaultCorrectorSteps,
   odeDefaults,

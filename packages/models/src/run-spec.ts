@@ -43,7 +43,7 @@ export interface RunSpec {
   noiseLevels: NoiseLevelSource;
   kind: ModelKind;
   conditioning?: Conditioning;
-  /** Hidden widths (absent: the trainer's {@link defaultHidden} of the data's dimension). */
+  /** Hidden widths (absent: the trainer's {@link defaultHidden} of the data's dimension and objective). */
   hidden?: number[];
   activation: Activation;
   steps?: number;

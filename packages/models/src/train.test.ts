@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { datasetSample, loadCore, rngNormal, type Core } from '@scorefield/core-math';
-import { averageDecay, Trainer, trainScoreModel, TrainingDivergedError } from './train.js';
+import { averageDecay, defaultHidden, Trainer, trainScoreModel, TrainingDivergedError } from './train.js';
 import { decodeCheckpoint, encodeCheckpoint } from './training-checkpoint.js';
 import { sampleLangevin } from './sample.js';
 import { decodeModel, encodeModel } from './checkpoint.js';
@@ -167,20 +167,28 @@ describe('every objective and parametrization', () => {
 });
 
 describe('sampleLangevin', () => {
-  it('samples the model distribution: Gaussian variance std^2 (1 + sigma^2) / (1 - alpha/4)', () => {
+  it('samples the model distribution: Gaussian variance std^2 (1 + sigma^2) / (1 - alpha/4), then denoised to about std^2', () => {
     const data = gaussian(8000, [3, -1], 2, 6);
     const sigma = 0.5,
       alpha = 0.05;
     const { model } = trainScoreModel(core, data, { hidden: [], steps: 3000, batch: 256, lr: 1e-2, loss: { name: 'dsm', sigma }, seed: 3 });
-    const x = sampleLangevin(model, { n: 20000, steps: 400, stepSize: alpha, seed: 1 });
-    for (const k of [0, 1]) {
-      const v = x.filter((_, i) => i % 2 === k);
-      const m = v.reduce((s, a) => s + a, 0) / v.length;
-      const variance = v.reduce((s, a) => s + (a - m) ** 2, 0) / v.length;
-      const target = (model.normalization.std[k] ** 2 * (1 + sigma ** 2)) / (1 - alpha / 4);
-      expect(Math.abs(m - model.normalization.mean[k])).toBeLessThan(0.1);
-      expect(Math.abs(variance / target - 1)).toBeLessThan(0.06);
-    }
+    const blurred = sampleLangevin(model, { n: 20000, steps: 400, stepSize: alpha, seed: 1, denoise: false });
+    // The default final step x + sigma^2 s / 2 (probability flow) maps the blurred variance V = 1 + sigma^2
+    // (standardised) to V (1 - sigma^2 / 2V)^2 = 1.0125 for sigma = 0.5; Tweedie's step would give 0.8.
+    const denoised = sampleLangevin(model, { n: 20000, steps: 400, stepSize: alpha, seed: 1 });
+    const V = 1 + sigma ** 2;
+    for (const [x, factor] of [
+      [blurred, V],
+      [denoised, V * (1 - sigma ** 2 / (2 * V)) ** 2],
+    ] as const)
+      for (const k of [0, 1]) {
+        const v = x.filter((_, i) => i % 2 === k);
+        const m = v.reduce((s, a) => s + a, 0) / v.length;
+        const variance = v.reduce((s, a) => s + (a - m) ** 2, 0) / v.length;
+        const target = (model.normalization.std[k] ** 2 * factor) / (1 - alpha / 4);
+        expect(Math.abs(m - model.normalization.mean[k])).toBeLessThan(0.1);
+        expect(Math.abs(variance / target - 1)).toBeLessThan(0.06);
+      }
     model.free();
   });
 
@@ -299,13 +307,19 @@ describe('noise levels and steps from the data', () => {
   it('records the ladder it chose in the model and trains noise-conditional objectives longer by default', () => {
     const data = gaussian(1000, [5, -3], 2, 14);
     const t = new Trainer(core, data, { hidden: [8], loss: { name: 'ncsn' } });
-    expect(t.options.steps).toBe(10_000);
+    expect(t.options.steps).toBe(15_000);
+    expect([defaultHidden(2, { name: 'ncsn' }), defaultHidden(5, { name: 'ncsn' }), defaultHidden(784, { name: 'ncsn' })]).toEqual([
+      [64, 64, 64],
+      [128, 128, 128],
+      [256, 256, 256],
+    ]);
     expect(t.ladder).toBeDefined();
     const loss = t.model.training!.loss;
     expect(loss.name === 'ncsn' && loss.sigmas[0]).toBeCloseTo(t.ladder!.sigmaMax, 12);
     expect(loss.name === 'ncsn' && loss.sigmas.length).toBe(t.ladder!.levels);
     const plain = new Trainer(core, data, { hidden: [8], loss: { name: 'dsm', sigma: 0.2 } });
     expect(plain.options.steps).toBe(3000);
+    expect(defaultHidden(2, { name: 'dsm' })).toEqual([128, 128, 128]);
     expect(plain.ladder).toBeUndefined();
     for (const x of [t, plain]) {
       x.free();

@@ -19,6 +19,7 @@ import {
   dataScales,
   noiseLadder,
   resolveObjective,
+  techniqueTwoRatio,
   type NoiseLadder,
   type NoiseLevelSource,
   type ObjectiveRequest,
@@ -26,7 +27,7 @@ import {
 
 /** Options of {@link trainScoreModel}; noise levels are in standardised data units. */
 export interface TrainOptions {
-  /** Hidden layer widths (default {@link defaultHidden} of the data's dimension). */
+  /** Hidden layer widths (default {@link defaultHidden} of the data's dimension and the objective). */
   hidden?: number[];
   activation?: Activation;
   /**
@@ -72,28 +73,47 @@ export interface TrainOptions {
   progressEvery?: number;
 }
 
+/** True for the noise-conditional objectives (ncsn, continuous), which learn a family of scores over the ladder. */
+function conditional(loss: ObjectiveRequest): boolean {
+  return loss.name === 'ncsn' || loss.name === 'continuous';
+}
+
+/** Low-dimensional data: where technique 2 has no root (d <= 4), the regime the 2-D measurements cover. */
+function lowDimensional(d: number): boolean {
+  return techniqueTwoRatio(d) === undefined;
+}
+
 /**
  * Adam steps by default: noise-conditional objectives (ncsn, continuous) learn a family of scores over
- * the whole ladder and need more steps than one score (measured: docs/results, "Defaults").
+ * the whole ladder and need more steps than one score; on low-dimensional data (d <= 4) they train the
+ * narrower network of {@link defaultHidden} for longer (measured: docs/results, "Defaults").
  */
-export const defaultStepsOf = { conditional: 10_000, unconditional: 3000 };
+export const defaultStepsOf = { conditional: 10_000, conditionalLowDim: 15_000, unconditional: 3000 };
 
-/** The default number of steps for an objective ({@link defaultStepsOf}). */
-export function defaultSteps(loss: ObjectiveRequest): number {
-  return loss.name === 'ncsn' || loss.name === 'continuous' ? defaultStepsOf.conditional : defaultStepsOf.unconditional;
+/** The default number of steps for an objective on data of dimension d ({@link defaultStepsOf}). */
+export function defaultSteps(loss: ObjectiveRequest, d = 2): number {
+  if (!conditional(loss)) return defaultStepsOf.unconditional;
+  return lowDimensional(d) ? defaultStepsOf.conditionalLowDim : defaultStepsOf.conditional;
 }
 
 /**
- * Hidden widths by data dimension d: three layers of 128 up to d = 64, of 256 above (d = 64-784: images).
- * Chosen by training speed on 28x28 MNIST (one core, the machine under load): 784-128-128-128 43 steps/s,
- * 784-512-512 11, 784-1024-1024 3.1; 256 keeps the 10 000 default ncsn steps near 15 minutes. Sample quality
- * at these widths is not yet good on MNIST (apps/cli README, "Images").
+ * Hidden widths by data dimension d and objective: three layers of 128 up to d = 64, of 256 above (d = 64-784:
+ * images), and of 64 for noise-conditional objectives on low-dimensional data (d <= 4, where technique 2 has
+ * no root). 256: chosen by training speed on 28x28 MNIST (one core, the machine under load):
+ * 784-128-128-128 43 steps/s, 784-512-512 11, 784-1024-1024 3.1; 256 keeps the 10 000 default ncsn steps near
+ * 15 minutes. Sample quality at these widths is not yet good on MNIST (apps/cli README, "Images"). 64: on 2-D
+ * data noise-conditional objectives are limited by their number of steps, not by the width: at about the same
+ * time a 64-wide network trained 15 000 steps beat a 128-wide one trained 10 000 (docs/results, "Defaults").
  */
-export function defaultHidden(d: number): number[] {
-  return d <= 64 ? [128, 128, 128] : [256, 256, 256];
+export function defaultHidden(d: number, loss: ObjectiveRequest = trainDefaults.loss): number[] {
+  if (d > 64) return [256, 256, 256];
+  return conditional(loss) && lowDimensional(d) ? [64, 64, 64] : [128, 128, 128];
 }
 
-/** Defaults of {@link TrainOptions} (steps: {@link defaultSteps}; hidden: {@link defaultHidden} of the dimension). */
+/**
+ * Defaults of {@link TrainOptions} (steps: {@link defaultSteps}; hidden: {@link defaultHidden} of the dimension
+ * and objective, the `hidden` here is its value for 2-D data and the default objective, dsm).
+ */
 export const trainDefaults = {
   hidden: [128, 128, 128],
   activation: 'silu' as Activation,
@@ -180,11 +200,12 @@ export class Trainer {
   ) {
     // Options given as undefined keep their defaults.
     const given = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as TrainOptions;
+    const loss = given.loss ?? trainDefaults.loss;
     const o = {
       ...trainDefaults,
       ...given,
-      hidden: given.hidden ?? defaultHidden(data.cols),
-      steps: given.steps ?? defaultSteps(given.loss ?? trainDefaults.loss),
+      hidden: given.hidden ?? defaultHidden(data.cols, loss),
+      steps: given.steps ?? defaultSteps(loss, data.cols),
     };
     this.options = o;
     data = checkPoints(data, 'data'); // a copy: the allocations below may detach the caller's view

@@ -46,17 +46,18 @@ export const sample = defineCommand({
       type: 'string',
       value: 'A',
       description:
-        "langevin: alpha (default: 0.1 / the model's curvature); annealed: eps (default: the variance-matching step for the levels); standardised units",
+        "langevin: alpha (default: 0.1 / the model's curvature, the last 200 steps at a tenth of it); " +
+        'annealed: eps (default: the variance-matching step for the levels); standardised units',
     },
     decay: { type: 'string', value: 'G', description: 'langevin: multiply alpha by G every step (default 1: fixed)' },
     sigma: { type: 'string', value: 'S', description: 'langevin: noise level the model is read at (default: its smallest)' },
     sigmas: { type: 'string', value: 'sched', description: "annealed: levels schedule:max:min:levels (default: the model's)" },
     denoise: {
       type: 'boolean',
-      description: 'annealed, pc, adaptive: finish with a denoising step x + sigma^2 s(x) (the default)',
+      description: 'annealed, pc, adaptive, langevin at a noise level: finish with a denoising step (the default)',
       default: false,
     },
-    'no-denoise': { type: 'boolean', description: 'annealed, pc, adaptive: no final denoising step', default: false },
+    'no-denoise': { type: 'boolean', description: 'annealed, pc, adaptive, langevin: no final denoising step', default: false },
     snr: {
       type: 'string',
       value: 'R',

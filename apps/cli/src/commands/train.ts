@@ -116,7 +116,9 @@ export const train = defineCommand({
     hidden: {
       type: 'string',
       value: 'W,W,..',
-      description: `hidden layer widths (default: ${defaultHidden(2).join(',')} up to 64 dimensions, ${defaultHidden(784).join(',')} above)`,
+      description:
+        `hidden layer widths (default: ${defaultHidden(2).join(',')} up to 64 dimensions, ${defaultHidden(784).join(',')} above; ` +
+        `${defaultHidden(2, { name: 'ncsn' }).join(',')} for ncsn and continuous in up to 4 dimensions)`,
     },
     activation: {
       type: 'string',
@@ -127,7 +129,9 @@ export const train = defineCommand({
     steps: {
       type: 'string',
       value: 'N',
-      description: `Adam steps (default: ${defaultStepsOf.conditional} for ncsn and continuous, ${defaultStepsOf.unconditional} otherwise)`,
+      description:
+        `Adam steps (default: ${defaultStepsOf.conditionalLowDim} for ncsn and continuous in up to 4 dimensions, ` +
+        `${defaultStepsOf.conditional} above, ${defaultStepsOf.unconditional} otherwise)`,
     },
     batch: { type: 'string', value: 'B', description: 'points per step', default: String(trainDefaults.batch) },
     lr: { type: 'string', value: 'LR', description: 'Adam learning rate', default: String(trainDefaults.lr) },
@@ -207,7 +211,7 @@ export const train = defineCommand({
       throw new InputError(
         `--loss esm at dimension ${data.points.cols}: its exact trace costs ${data.points.cols} backward passes a step (measured: docs/bench, "Exact-trace cost"); train ssm-vr or dsm (one pass each), or give --force`,
       );
-    checkTrainingMemory({ ...options, steps: options.steps ?? defaultSteps(loss) }, data.points.rows, data.points.cols);
+    checkTrainingMemory({ ...options, steps: options.steps ?? defaultSteps(loss, data.points.cols) }, data.points.rows, data.points.cols);
     if (recordEvery && data.points.cols !== 2)
       throw new InputError(`--record-every: field snapshots need 2-D data, ${data.name} has dimension ${data.points.cols}`);
     // Everything that must match for a resumed run to equal an uninterrupted one.
@@ -328,7 +332,7 @@ function ladderLine(l: NoiseLadder, objective: string): string {
  * the objective's workspace (about batch x widths x lanes floats; esm's exact trace takes 2d + 2 lanes).
  */
 function checkTrainingMemory(o: TrainOptions & { steps: number; batch: number }, rows: number, d: number): void {
-  const hidden = o.hidden ?? defaultHidden(d);
+  const hidden = o.hidden ?? defaultHidden(d, o.loss);
   const loss = o.loss!.name;
   const noisy = loss === 'ncsn' || loss === 'continuous';
   const dims = modelDims({ kind: o.kind ?? 'score', conditioning: o.conditioning ?? (noisy ? 'both' : 'none') }, d, hidden);

@@ -3,7 +3,7 @@ import type { ScoreSource } from '../score-source.js';
 import { LOW_DIM_RATIO, techniqueTwoRatio } from '../noise-levels.js';
 import { sdeOf } from '../sde.js';
 import { checkInt, checkPositive } from './context.js';
-import { defineSampler, langevinRule } from './spec.js';
+import { defineSampler, denoiseRule, langevinRule } from './spec.js';
 
 /** Annealed Langevin defaults: steps per level, and the final denoising step (measured: docs/results, "Defaults"). */
 export const annealedDefaults = { steps: 100, denoise: true };
@@ -114,8 +114,7 @@ export const annealed = defineSampler<AnnealedSettings>({
     return last;
   },
   finish(ctx, s) {
-    // Tweedie: E[x | x + sigma z] = x + sigma^2 s(x; sigma).
     const last = s.sigmas[s.sigmas.length - 1];
-    if (s.denoise) ctx.run(1, { mode: 'affine', a: 1, b: last * last, c: 0 }, last);
+    if (s.denoise) ctx.run(1, denoiseRule(last), last);
   },
 });

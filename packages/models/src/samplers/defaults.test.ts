@@ -3,6 +3,7 @@ import { datasetSample, loadCore, type Core } from '@scorefield/core-math';
 import { ExactScore } from '../score-source.js';
 import { dataScales, ladderSigmas, noiseLadder } from '../noise-levels.js';
 import { annealedStepFactor, annealedVarianceRatio, levelVariance } from './annealed.js';
+import { langevinDefaults } from './langevin.js';
 import { sample } from './index.js';
 import { stationarity } from './stationarity.js';
 
@@ -56,6 +57,31 @@ describe('the annealed step (technique 4, extended to modes of any width)', () =
     // ... and leaves a mode 100 sigma_L^2 wide more than 5% too wide (the chain cannot follow the last levels).
     expect(annealedVarianceRatio(a4, 100, sigmas, 100 * sL ** 2)).toBeGreaterThan(1.05);
     expect(annealedVarianceRatio(a, 100, sigmas, 100 * sL ** 2)).toBeLessThan(1.05);
+  });
+});
+
+describe('the final step annealing of plain Langevin', () => {
+  /** Variance after `steps` steps of alpha on a Gaussian direction of variance v, from x: x <- (1 - alpha / 2v)^2 x + alpha. */
+  const run = (x: number, alpha: number, steps: number, v: number) => {
+    const c = (1 - alpha / (2 * v)) ** 2,
+      fixed = alpha / (1 - c);
+    return fixed + (x - fixed) * c ** steps;
+  };
+  it('leaves at most 1% of variance bias on any direction the curvature step allows in 2-D, where the main phase leaves 5%', () => {
+    const { stepFactor, finalSteps, finalFactor, minSteps } = langevinDefaults;
+    // kappa = mean of 1 / v_k over d = 2 directions, alpha = stepFactor / kappa: alpha / v_k <= d stepFactor.
+    let worstMain = 0,
+      worstFinal = 0;
+    for (let i = 0; i <= 200; i++) {
+      const u = 2 * stepFactor * 10 ** (-4 + (4 * i) / 200); // alpha / v
+      const v = 1,
+        alpha = u * v;
+      const main = run(1, alpha, minSteps, v);
+      worstMain = Math.max(worstMain, Math.abs(main - 1));
+      worstFinal = Math.max(worstFinal, Math.abs(run(main, finalFactor * alpha, finalSteps, v) - 1));
+    }
+    expect(worstMain).toBeGreaterThan(0.05);
+    expect(worstFinal).toBeLessThan(0.01);
   });
 });
 

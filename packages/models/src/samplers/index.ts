@@ -16,10 +16,11 @@ import { stationarity, type Stationarity, type SteinSums } from './stationarity.
 export { adaptiveDefaults, solveReverseSdeAdaptive, type AdaptiveSdeOptions, type AdaptiveSettings } from './adaptive.js';
 export { dpmDefaults, solveProbabilityFlowDpm, type DpmSettings } from './dpm.js';
 export { annealedDefaults, annealedStepFactor, annealedVarianceRatio, modelSigmas, type AnnealedSettings } from './annealed.js';
-export { langevinDefaults, modelCurvature, type LangevinSettings } from './langevin.js';
+export { langevinDefaults, modelBlur, modelCurvature, type LangevinSettings } from './langevin.js';
 export { pcDefaults, defaultCorrectorSteps, type PcSettings } from './predictor-corrector.js';
 export { odeDefaults, type OdeSettings } from './probability-flow.js';
 export type { InitSpec, SampleOptions, SamplerSettings, SamplerSpec } from './spec.js';
+export { denoiseDefaults } from './spec.js';
 export { stationarity, STEIN_TOLERANCE, type Stationarity, type SteinSums } from './stationarity.js';
 
 /** The samplers by name; one step convention: x <- x + (alpha/2) s(x) + sqrt(alpha) z for every Langevin step. */

@@ -1,21 +1,31 @@
 import { InputError } from '@scorefield/core-math';
 import type { ScoreSource } from '../score-source.js';
 import { checkInt, checkPositive } from './context.js';
-import { defineSampler, langevinRule } from './spec.js';
+import { defineSampler, denoiseRule, langevinRule } from './spec.js';
 
 /**
  * Plain Langevin defaults. The step is alpha = stepFactor / kappa, kappa the mean curvature E|s|^2 / d of the
- * model's log-density (standardised units), so the stationary variance of a Gaussian of that curvature is
- * 1 / (1 - stepFactor / 4) of the true one (2.5% high), and at most sigma^2 for dsm models (stable where
- * the curvature peaks, up to 1 / sigma^2); the steps let a direction of the data's unit scale relax to 1%
- * (ln(100) / alpha), within [minSteps, maxSteps]. Models without a recorded loss average fall back to
- * the fixed steps of earlier versions.
+ * model's log-density (standardised units), and at most sigma^2 for dsm models (stable where the curvature
+ * peaks, up to 1 / sigma^2); the steps let a direction of the data's unit scale relax to 1% (ln(100) / alpha),
+ * within [minSteps, maxSteps]. Models without a recorded loss average fall back to the fixed steps of
+ * earlier versions.
+ *
+ * Final step annealing: unadjusted Langevin's stationary variance on a Gaussian direction of variance v is
+ * v / (1 - alpha / 4v) (our step convention), and v >= 1 / (d kappa), so the bias of the main phase is up
+ * to stepFactor d / 4 (5% in 2-D). The run therefore ends with `finalSteps` steps at finalFactor x alpha:
+ * the directions with a large bias (small v) relax fastest, and after n such steps the excess left over any
+ * v is at most (1 - r) / (4 e n r) (r = finalFactor; 0.45% for n = 200, r = 0.1), on top of the tail's own
+ * bias r stepFactor d / 4 (0.5% in 2-D). see: Roberts & Tweedie 1996 and Durmus & Moulines 2017 (the O(alpha)
+ * bias of unadjusted Langevin); Welling & Teh 2011 (decreasing steps).
  */
 export const langevinDefaults = {
   stepFactor: 0.1,
   relaxation: Math.log(100),
   minSteps: 500,
   maxSteps: 2000,
+  finalSteps: 200,
+  finalFactor: 0.1,
+  denoise: true,
   fallback: { steps: 1000, stepSize: 1e-3 },
 };
 
@@ -39,13 +49,27 @@ export function modelCurvature(model: ScoreSource, sigma: number): number | unde
   return kappa !== undefined && Number.isFinite(kappa) && kappa > 0 ? kappa : undefined;
 }
 
+/**
+ * The noise level that blurs the law a model describes when read at `sigma`: a dsm model's sigma, the level
+ * read for noise-conditional ones, and 0 for models of the data itself (esm, ssm, ssm-vr; or unknown).
+ */
+export function modelBlur(model: ScoreSource, sigma: number): number {
+  const loss = model.training?.loss;
+  if (loss?.name === 'dsm') return loss.sigma;
+  return loss?.name === 'ncsn' || loss?.name === 'continuous' ? sigma : 0;
+}
+
 /** The settings of a plain Langevin run. */
 export interface LangevinSettings {
-  [key: string]: number | string;
+  [key: string]: number | string | boolean;
   steps: number;
   stepSize: number;
   decay: number;
+  /** Steps after the main phase at finalFactor x stepSize (the final step annealing; 0 when the step is given). */
+  finalSteps: number;
   sigma: number;
+  /** A final denoising step that removes the blur of a level sigma > 0 (see {@link langevinDefaults}). */
+  denoise: boolean;
   /** Where the step came from: 'model' (its curvature), 'fixed' (the fallback) or 'given'. */
   stepFrom: string;
 }
@@ -70,15 +94,31 @@ export const langevin = defineSampler<LangevinSettings>({
       o.steps ??
       (kappa && o.stepSize === undefined ? Math.min(maxSteps, Math.max(minSteps, Math.ceil(relaxation / stepSize))) : fallback.steps);
     const decay = o.decay ?? 1;
+    // The final annealing belongs to the step chosen from the model: a given step or decay runs as given.
+    const finalSteps = stepFrom === 'model' && o.decay === undefined && o.steps === undefined ? langevinDefaults.finalSteps : 0;
     checkInt('steps', steps, 0, 1e9);
     checkPositive('step size', stepSize);
     checkPositive('decay', decay);
-    return { steps, stepSize, decay, sigma, stepFrom };
+    return {
+      steps,
+      stepSize,
+      decay,
+      finalSteps,
+      sigma,
+      stepFrom,
+      denoise: modelBlur(model, sigma) > 0 && (o.denoise ?? langevinDefaults.denoise),
+    };
   },
-  steps: (s) => s.steps,
+  steps: (s) => s.steps + s.finalSteps + (s.denoise ? 1 : 0),
   run(ctx, s) {
     if (s.decay === 1) ctx.run(s.steps, langevinRule(s.stepSize), s.sigma);
     else for (let t = 0; t < s.steps; t++) ctx.run(1, langevinRule(s.stepSize * s.decay ** t), s.sigma);
+    if (s.finalSteps > 0) ctx.run(s.finalSteps, langevinRule(s.stepSize * langevinDefaults.finalFactor), s.sigma);
     return s.sigma;
+  },
+  finish(ctx, s) {
+    const blur = modelBlur(ctx.model, s.sigma);
+    // The rule's sigma is the blur; the network is read at its own level s.sigma.
+    if (s.denoise) ctx.run(1, denoiseRule(blur), s.sigma);
   },
 });

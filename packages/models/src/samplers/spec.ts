@@ -27,7 +27,7 @@ export interface SampleOptions {
   sigma?: number;
   /** annealed: the levels (default: the model's ncsn levels, or a geometric ladder of its SDE). */
   sigmas?: number[];
-  /** annealed, pc, adaptive: finish with a denoising step x + sigma^2 s(x) (Tweedie). */
+  /** annealed, langevin (models of blurred data): a final denoising step (see {@link denoiseDefaults}); pc, adaptive: a noise-free last step. */
   denoise?: boolean;
   /** pc: the corrector's signal-to-noise ratio (0.16); giving it turns the corrector on (1 step unless `correctorSteps`). */
   snr?: number;
@@ -81,6 +81,21 @@ export interface SamplerSpec<S extends SamplerSettings = SamplerSettings> {
 /** Identity with type inference for one sampler module. */
 export function defineSampler<S extends SamplerSettings>(spec: SamplerSpec<S>): SamplerSpec<S> {
   return spec;
+}
+
+/**
+ * The final denoising step of samples of the data blurred by N(0, sigma^2 I): x <- x + step sigma^2 s(x; sigma).
+ * step 1/2 is one Euler step of the probability-flow ODE from sigma to 0 (dx = -1/2 s d[sigma^2]; Song et al.
+ * 2021, eq. 13): it maps a Gaussian mode of variance v + sigma^2 to v + sigma^4 / 4(v + sigma^2), exact to
+ * second order. Tweedie's posterior mean (step 1; Saremi & Hyvarinen 2019) maps it to v^2 / (v + sigma^2),
+ * too narrow where sigma is not small against the modes, as the data-driven sigma_L of 2-D data is
+ * (docs/results, "Defaults": MMD and a correlated Gaussian's covariance, measured).
+ */
+export const denoiseDefaults = { step: 0.5 };
+
+/** The denoising step at noise level sigma as a kernel rule ({@link denoiseDefaults}). */
+export function denoiseRule(sigma: number) {
+  return { mode: 'affine' as const, a: 1, b: denoiseDefaults.step * sigma * sigma, c: 0 };
 }
 
 /** One Langevin step x <- x + (alpha/2) s + sqrt(alpha) z as a kernel rule. */
