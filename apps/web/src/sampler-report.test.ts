@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { datasetSample, loadCore } from '@scorefield/core-math';
-import { samplerSettings, Trainer, type Stationarity } from '@scorefield/models';
+import { plannedSteps, Trainer, samplerSettings, type Stationarity } from '@scorefield/models';
 import type { FromJob } from './protocol.js';
 import { settingsText, settledText } from './sampler-report.js';
 import { sampleForView } from './sampling.js';
@@ -51,7 +51,7 @@ describe('what a sampling run used, said briefly', () => {
     expect(done.convergenceCheck).toBe(true);
     expect(Number.isFinite(done.stationarity.residual)).toBe(true);
     const start = posted[0];
-    expect(start.type === 'sample-start' && start.steps).toBe(done.settings.steps);
+    expect(start.type === 'sample-start' && start.steps).toBe(plannedSteps(trainer.model, 'langevin', {}));
     trainer.free();
   });
 });

@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { defaultStepsOf, runDefaults, runFromFlags, runToTrainOptions, trainDefaults, type RunFlags } from '@scorefield/models';
+import {
+  defaultHidden,
+  defaultSteps,
+  defaultStepsOf,
+  runDefaults,
+  runFromFlags,
+  runToTrainOptions,
+  trainDefaults,
+  type RunFlags,
+} from '@scorefield/models';
 import {
   cliCommand,
   defaults,
@@ -48,7 +57,7 @@ describe('the run of a state (RunSpec)', () => {
     // Noise levels, steps and the EMA are the library's: chosen from the data, the objective's steps.
     expect(objectiveSpec(defaults)).toEqual({ name: 'dsm' });
     expect(stepsOf(defaults)).toBe(defaultStepsOf.unconditional);
-    expect(stepsOf({ ...defaults, loss: 'ncsn' })).toBe(defaultStepsOf.conditional);
+    expect(stepsOf({ ...defaults, loss: 'ncsn' })).toBe(defaultStepsOf.conditionalLowDim); // the page's data are 2-D
     expect(defaults.ema).toBe(trainDefaults.ema);
   });
 
@@ -143,7 +152,8 @@ describe('the run of a state (RunSpec)', () => {
   it('says what a change changed', () => {
     expect(describeChange(base(), { ...base(), seed: 4, lr: 0.003 })).toBe('lr 0.001 → 0.003, seed 0 → 4');
     expect(describeChange(base(), { ...base(), loss: 'ncsn' })).toBe(
-      'loss dsm → ncsn, σ from the data → –, noise levels – → from the data, steps target 3000 → 10000',
+      `loss dsm → ncsn, σ from the data → –, noise levels – → from the data, hidden ${defaultHidden(2)} → ${defaultHidden(2, { name: 'ncsn' })}, ` +
+        `steps target 3000 → ${defaultSteps({ name: 'ncsn' }, 2)}`,
     );
     expect(describeChange(base(), base())).toBe('reset');
   });

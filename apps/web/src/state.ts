@@ -229,12 +229,12 @@ export function objectiveSpec(s: AppState): ObjectiveRequest {
 /** The steps target of a state: its own, or the library's default for its objective. */
 export function stepsOf(s: AppState): number {
   const run = runOf(s);
-  return run.steps ?? defaultSteps(runObjective(run));
+  return run.steps ?? defaultSteps(runObjective(run), 2);
 }
 
-/** The hidden widths of a state: its own, or the library's default for the page's 2-D data. */
+/** The hidden widths of a state: its own, or the library's default for the page's 2-D data and its objective. */
 export function hiddenOf(s: AppState): number[] {
-  return s.hidden ?? defaultHidden(2);
+  return s.hidden ?? defaultHidden(2, runObjective(runOf(s)));
 }
 
 /** True when the objective trains a noise-conditional model (ncsn, continuous). */
