@@ -25,18 +25,30 @@ self.addEventListener('activate', (event) => {
   );
 });
 
+// The page is served cross-origin isolated (COOP same-origin, COEP require-corp), whatever the host sends, so
+// that the WASM core can run its threads (SharedArrayBuffer); the app's resources are all same-origin.
+function isolated(res) {
+  if (!res || res.type === 'error' || res.type === 'opaqueredirect') return res;
+  const headers = new Headers(res.headers);
+  headers.set('Cross-Origin-Opener-Policy', 'same-origin');
+  headers.set('Cross-Origin-Embedder-Policy', 'require-corp');
+  return new Response(res.body, { status: res.status, statusText: res.statusText, headers });
+}
+
 self.addEventListener('fetch', (event) => {
   const req = event.request;
   if (req.method !== 'GET' || new URL(req.url).origin !== self.location.origin) return;
   if (req.mode === 'navigate') {
     event.respondWith(
-      fetch(req).catch(
-        async () =>
-          (await caches.match(req, { ignoreSearch: true, ignoreVary: true })) ??
-          (await caches.match(new URL('./', self.registration.scope).href, { ignoreVary: true })) ??
-          (await caches.match(new URL('./index.html', self.registration.scope).href, { ignoreVary: true })) ??
-          Response.error(),
-      ),
+      fetch(req)
+        .catch(
+          async () =>
+            (await caches.match(req, { ignoreSearch: true, ignoreVary: true })) ??
+            (await caches.match(new URL('./', self.registration.scope).href, { ignoreVary: true })) ??
+            (await caches.match(new URL('./index.html', self.registration.scope).href, { ignoreVary: true })) ??
+            Response.error(),
+        )
+        .then(isolated),
     );
     return;
   }

@@ -12,7 +12,8 @@ export function contentSecurityPolicy(dev: boolean): string {
   return [
     "default-src 'self'",
     "script-src 'self' 'wasm-unsafe-eval'",
-    "worker-src 'self'",
+    // blob: the core's thread pool starts its workers from a Blob URL of their (import-free) source.
+    "worker-src 'self' blob:",
     `style-src 'self'${dev ? " 'unsafe-inline'" : ''}`,
     "img-src 'self'",
     `connect-src 'self'${dev ? ' ws: wss:' : ''}`,
@@ -21,6 +22,16 @@ export function contentSecurityPolicy(dev: boolean): string {
     "form-action 'none'",
   ].join('; ');
 }
+
+/**
+ * Cross-origin isolation (COOP same-origin, COEP require-corp): what a page needs for SharedArrayBuffer, so that
+ * the WASM core can run its threaded build. The dev and preview servers send them; the service worker adds them
+ * to the page it serves (a static host may not); the app falls back to one thread where they are missing.
+ */
+export const isolationHeaders = {
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Embedder-Policy': 'require-corp',
+} as const;
 
 function csp(): Plugin {
   let dev = false;
@@ -86,6 +97,6 @@ export default defineConfig({
     chunkSizeWarningLimit: 1000,
   },
   worker: { format: 'es' },
-  server: { port: 5173, strictPort: false },
-  preview: { port: 4173 },
+  server: { port: 5173, strictPort: false, headers: isolationHeaders },
+  preview: { port: 4173, headers: isolationHeaders },
 });

@@ -1,10 +1,14 @@
 import { loadCore, type Core } from '@scorefield/core-math';
 
-let core: Promise<Core> | undefined;
+const cores = new Map<number, Promise<Core>>();
 
-/** The WASM core, loaded once per process (SIMD where available; SCOREFIELD_BUILD=scalar forces scalar). */
-export function getCore(): Promise<Core> {
+/**
+ * The WASM core, loaded once per process and thread count (SIMD where available; SCOREFIELD_BUILD=scalar forces
+ * scalar). With threads > 1 its kernels split each pass over that many threads, with the bits of one thread.
+ */
+export function getCore(threads = 1): Promise<Core> {
   const build = process.env.SCOREFIELD_BUILD as 'simd' | 'scalar' | 'auto' | undefined;
-  core ??= loadCore({ build: build || 'auto' });
+  let core = cores.get(threads);
+  if (!core) cores.set(threads, (core = loadCore({ build: build || 'auto', threads })));
   return core;
 }

@@ -255,6 +255,21 @@ describe('plot kinds, PNG, animations and data-parallel training', () => {
     );
   }, 120_000);
 
+  it('train --threads: every thread count writes the same model file; --workers > 1 with it is refused', async () => {
+    const dir = tmp();
+    const run = async (threads: string) => {
+      const out = join(dir, `t${threads}.safetensors`);
+      const argv = ['--data', 'gmm3', '--model', 'energy', '--steps', '20', '--hidden', '24,13', '--batch', '70', '--quiet'];
+      expect((await cli('train', ...argv, '--threads', threads, '--out', out)).code).toBe(0);
+      return readFileSync(out);
+    };
+    const one = await run('1');
+    for (const threads of ['2', '3']) expect((await run(threads)).equals(one), `--threads ${threads}`).toBe(true);
+    expect((await cli('train', '--data', 'gmm3', '--threads', '2', '--workers', '2', '--out', join(dir, 'w.safetensors'))).stderr).toMatch(
+      /--threads > 1 cannot be combined with --workers > 1/,
+    );
+  });
+
   it('data-parallel training is deterministic for a seed and worker count', async () => {
     const dir = tmp();
     const run = async (name: string) => {

@@ -63,6 +63,10 @@ export function coreSuite(h: Harness): void {
     const { page } = h;
     await h.open();
     expect(await h.api((s) => s.build)).toBe('simd');
+    // Cross-origin isolated (the server's COOP/COEP), so the training worker runs the threaded core on every core (up
+    // to 8); the model bytes below then equal the CLI's with any thread count.
+    expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
+    expect(await h.api((s) => s.threads)).toBe(await page.evaluate(() => Math.min(8, navigator.hardwareConcurrency || 1)));
     await page.selectOption('#data', 'gmm3');
     await h.until((s) => s.ready && s.data()?.length === 4000 && s.field() !== null);
     const gmm3 = await h.api((s) => s.data()!.slice(0, 10));

@@ -1,8 +1,12 @@
-/** A tiny static file server for the built app (the e2e tests): correct MIME types, the app's CSP as a header too. */
+/**
+ * A tiny static file server for the built app (the e2e tests): correct MIME types, the app's CSP as a header too, and
+ * cross-origin isolation (so the page runs the threaded core, as under `vite preview`).
+ */
 import { createServer, type Server } from 'node:http';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { extname, join, normalize, sep } from 'node:path';
 import type { AddressInfo } from 'node:net';
+import { isolationHeaders } from '../vite.config.js';
 
 export const mimeTypes: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -54,6 +58,7 @@ export async function serveStatic(root: string): Promise<StaticServer> {
       'content-security-policy': csp,
       'x-content-type-options': 'nosniff',
       'cache-control': 'no-cache',
+      ...isolationHeaders,
     });
     res.end(req.method === 'HEAD' ? undefined : body);
   });

@@ -40,7 +40,7 @@ export class App {
   fileData: FileData | null = null;
   /** A file being read: its name and the fraction read. */
   reading: { name: string; fraction: number } | null = null;
-  readonly page: PageView = { ready: false, build: '', fps: 0, fpsHistory: [], frameMs: 0 };
+  readonly page: PageView = { ready: false, build: '', threads: 1, fps: 0, fpsHistory: [], frameMs: 0 };
   readonly notices: Notices;
   readonly metrics: MetricsTable;
   readonly panes: Pane[];
@@ -88,10 +88,11 @@ export class App {
 
   private newPane(canvas: HTMLCanvasElement): Pane {
     const pane: Pane = new Pane(canvas, {
-      ready: (build) => {
+      ready: (build, threads) => {
         if (pane !== this.panes[0]) return;
         this.page.ready = true;
         this.page.build = build;
+        this.page.threads = threads;
         this.configure();
         if (this.autorun) this.start();
       },

@@ -104,6 +104,8 @@ const samplerLabels: Record<SamplerName, string> = {
   annealed: 'annealed Langevin',
   pc: 'predictor-corrector',
   ode: 'probability-flow ODE',
+  adaptive: 'adaptive reverse SDE',
+  dpm: 'probability-flow ODE, DPM-Solver-2',
 };
 
 /**

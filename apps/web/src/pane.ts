@@ -14,7 +14,7 @@ import { RunView, type ShownData } from './view-model.js';
 import { TrainerLink, type RunMessage } from './worker-link.js';
 
 export interface PaneEvents {
-  ready(build: 'simd' | 'scalar'): void;
+  ready(build: 'simd' | 'scalar', threads: number): void;
   /** The run's progress changed: `was` is whether it was running before. */
   progress(run: RunView, was: { running: boolean }): void;
   data(shown: ShownData): void;
@@ -61,7 +61,7 @@ export class Pane {
   ) {
     this.view = new RunView(0, 0);
     this.link = new TrainerLink({
-      ready: (build) => events.ready(build),
+      ready: (build, threads) => events.ready(build, threads),
       failed: (message) => events.failed(message),
       run: (m) => this.onRun(m),
     });

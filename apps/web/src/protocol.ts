@@ -67,7 +67,7 @@ export interface ModelInfo {
 }
 
 export type FromWorker =
-  | { type: 'ready'; build: 'simd' | 'scalar' }
+  | { type: 'ready'; build: 'simd' | 'scalar'; threads: number }
   | { type: 'data'; run: number; name: string; rows: number; shown: Float32Array; range: Range; exact: boolean }
   | { type: 'model'; run: number; info: ModelInfo }
   | {

@@ -163,7 +163,12 @@ export function refresh(app: App): void {
     put(el.fileBar, 'value', app.reading.fraction);
     setText(el.fileLabel, `Reading ${app.reading.name}`);
   }
-  setText(app.metrics.core, app.page.build ? `WASM ${app.page.build === 'simd' ? 'SIMD' : 'scalar'}` : '–');
+  setText(
+    app.metrics.core,
+    app.page.build
+      ? `WASM ${app.page.build === 'simd' ? 'SIMD' : 'scalar'}${app.page.threads > 1 ? `, ${app.page.threads} threads` : ''}`
+      : '–',
+  );
   // The ODE density of a continuous score model: computed when it is shown and the model stands still.
   for (const p of panes) {
     const v = p.view;

@@ -249,6 +249,8 @@ export function samplerAvailability(s: AppState): Record<SamplerName, string | n
     annealed: noiseConditional(s) ? null : 'needs a noise-conditional model (ncsn or continuous)',
     pc: s.loss === 'continuous' ? null : 'needs a model trained with continuous (VE/VP)',
     ode: s.loss === 'continuous' ? null : 'needs a model trained with continuous (VE/VP)',
+    adaptive: s.loss === 'continuous' ? null : 'needs a model trained with continuous (VE/VP)',
+    dpm: s.loss === 'continuous' ? null : 'needs a model trained with continuous (VE/VP)',
   };
 }
 

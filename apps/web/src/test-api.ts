@@ -14,6 +14,9 @@ export function testApi(app: App) {
     get build() {
       return app.page.build;
     },
+    get threads() {
+      return app.page.threads;
+    },
     get step() {
       return view().step;
     },

@@ -129,6 +129,8 @@ export interface ShownData {
 export interface PageView {
   ready: boolean;
   build: string;
+  /** Threads of the training worker's core. */
+  threads: number;
   fps: number;
   fpsHistory: number[];
   /** Main-thread time per frame (ms, moving average). */

@@ -9,7 +9,7 @@ type Reply<T extends FromWorker['type']> = Extract<FromWorker, { type: T }>;
 export type RunMessage = Exclude<FromWorker, { type: 'ready' | 'file-points' | 'file-error' | 'file-progress' | 'model-bytes' }>;
 
 export interface LinkHandlers {
-  ready(build: 'simd' | 'scalar'): void;
+  ready(build: 'simd' | 'scalar', threads: number): void;
   run(msg: RunMessage): void;
   /** The worker could not start or threw outside any run. */
   failed(message: string): void;
@@ -25,7 +25,7 @@ export class TrainerLink {
     this.worker.onerror = (e) => handlers.failed(`the training worker failed to start: ${e.message || 'unknown error'}`);
     this.worker.onmessage = (ev: MessageEvent<FromWorker>) => {
       const m = ev.data;
-      if (m.type === 'ready') handlers.ready(m.build);
+      if (m.type === 'ready') handlers.ready(m.build, m.threads);
       else if (m.type === 'model-bytes' || m.type === 'file-points' || m.type === 'file-error' || m.type === 'file-progress') {
         const resolve = this.waiting.get(m.id);
         if (m.type !== 'file-progress') this.waiting.delete(m.id);

@@ -8,7 +8,7 @@ import type { Core } from '@scorefield/core-math';
 import type { FromWorker, ToWorker } from './protocol.js';
 import { readPointsFile } from './file-points.js';
 import { RunFailure, Session } from './session.js';
-import { loadWasmCore } from './wasm-core.js';
+import { allCores, loadWasmCore } from './wasm-core.js';
 
 /** The worker's global scope, typed through the DOM lib's Worker (postMessage with transfer, onmessage). */
 const scope = self as unknown as Worker;
@@ -33,10 +33,11 @@ function fail(e: unknown): void {
 }
 
 // Messages are handled in order, after the core has loaded.
-let queue: Promise<void> = loadWasmCore().then(
+// Training takes every core (the threaded core splits each step; same bits as one thread).
+let queue: Promise<void> = loadWasmCore(allCores()).then(
   (c) => {
     core = c;
-    post({ type: 'ready', build: c.build });
+    post({ type: 'ready', build: c.build, threads: c.threads });
   },
   (e) => fail(e),
 );

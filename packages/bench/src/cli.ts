@@ -18,6 +18,8 @@ import { initTfjsWasm, tfjsWasmFlags } from './tfjs-train.js';
 import { findTorch, TorchServer } from './torch.js';
 import { loadSampleParallel, measureSampling } from './sampling.js';
 import { samplingMemory, trainingMemory } from './memory.js';
+import { measureQuality, QUALITY_DATASETS } from './quality.js';
+import { measureSamplers } from './samplers.js';
 import { runBrowser } from './browser.js';
 import { runWeb } from './web.js';
 import { evaluateTargets } from './targets.js';
@@ -25,7 +27,7 @@ import { markdown } from './report.js';
 import { writeFileAtomic, type Machine, type Results } from './results.js';
 import type { MeasureOptions } from './timing.js';
 
-export const FAMILIES = ['kernels', 'training', 'trace', 'sampling', 'memory', 'browser', 'web'] as const;
+export const FAMILIES = ['kernels', 'training', 'trace', 'sampling', 'samplers', 'quality', 'memory', 'browser', 'web'] as const;
 
 export interface CliOptions {
   quick: boolean;
@@ -78,6 +80,7 @@ export function plan(quick: boolean) {
         traceDims: [2, 32],
         trace: t(300, 200, 2, 800),
         sampling: { n: 10000, stepsPerLevel: 2, opts: t(300, 300, 2, 1500) },
+        qualitySteps: 2000,
         memory: { train: 10_000, sample: 10_000, particles: 64, every: 1000 },
         browser: { opts: t(300, 200, 2), repeats: 1 },
         web: { trainSeconds: 4 },
@@ -89,6 +92,7 @@ export function plan(quick: boolean) {
         traceDims: [2, 8, 32, 128],
         trace: t(500, 300, 3, 1500),
         sampling: { n: 10000, stepsPerLevel: 5, opts: t(1000, 1000, 3, 6000) },
+        qualitySteps: 5000,
         memory: { train: 100_000, sample: 100_000, particles: 64, every: 10_000 },
         browser: { opts: t(1000, 300, 3), repeats: 2 },
         web: { trainSeconds: 10 },
@@ -159,7 +163,10 @@ export async function main(argv: string[]): Promise<Results> {
   };
 
   const core = await loadCore({ build: 'simd' });
-  const torchInfo = o.only.has('training') || o.only.has('trace') || o.only.has('sampling') ? findTorch() : undefined;
+  // The whole machine: the threaded core on every core (its kernels split each pass; same bits as one thread).
+  const threaded = await loadCore({ build: 'simd', threads: os.availableParallelism() });
+  results.machine.threads = threaded.threads;
+  const torchInfo = ['training', 'trace', 'sampling', 'quality'].some((f) => o.only.has(f)) ? findTorch() : undefined;
   let torch: TorchServer | undefined;
   const closers: Array<() => void> = [];
   if (torchInfo && 'notice' in torchInfo) notice(torchInfo.notice);
@@ -192,7 +199,7 @@ export async function main(argv: string[]): Promise<Results> {
       }
       const parallel = await loadParallelTrainer();
       if ('notice' in parallel) notice(parallel.notice);
-      const env: TrainEnv = { core, impls, torch, parallel: 'notice' in parallel ? undefined : parallelServer() };
+      const env: TrainEnv = { core, threaded, impls, torch, parallel: 'notice' in parallel ? undefined : parallelServer() };
       closers.push(() => env.parallel?.close());
       results.training = [];
       const grids: Array<[number, number, MeasureOptions]> = [[128, 128, p.trainMain]];
@@ -242,6 +249,7 @@ export async function main(argv: string[]): Promise<Results> {
       for (const kind of KINDS) {
         const row = await measureSampling(
           core,
+          threaded,
           kind,
           'notice' in sp ? undefined : sp,
           torch,
@@ -253,9 +261,34 @@ export async function main(argv: string[]): Promise<Results> {
       }
       save();
     }
+    if (o.only.has('samplers')) {
+      (results.load ??= {}).samplers = os.loadavg()[0];
+      results.samplers = [];
+      for (const dataset of QUALITY_DATASETS) {
+        for (const sde of ['ve', 'vp'] as const) {
+          const row = measureSamplers(threaded, dataset, sde, o.quick);
+          log(`samplers ${dataset} ${sde}: ${JSON.stringify(row.results)}`);
+          results.samplers.push(row);
+        }
+      }
+      save();
+    }
+    if (o.only.has('quality')) {
+      (results.load ??= {}).quality = os.loadavg()[0];
+      results.quality = [];
+      for (const dataset of QUALITY_DATASETS) {
+        const row = await measureQuality(threaded, torch, dataset, p.qualitySteps);
+        log(
+          `time to quality ${dataset}: ${JSON.stringify(Object.fromEntries(Object.entries(row.results).map(([k, v]) => [k, v.seconds])))}`,
+        );
+        results.quality.push(row);
+      }
+      save();
+    }
   } finally {
     torch?.close();
     for (const c of closers) c();
+    await threaded.close();
   }
   if (o.only.has('memory')) {
     (results.load ??= {}).memory = os.loadavg()[0];

@@ -94,7 +94,7 @@ describe('formatting', () => {
     const r = sample();
     r.targets = evaluateTargets(r);
     const md = markdown(r);
-    expect(md).toContain('# Benchmarks (issue 7)');
+    expect(md).toContain('# Benchmarks (issues 7 and 16)');
     expect(md).toContain('Test CPU, 2 cores');
     expect(md).toContain('### MLP 2-128-128-128, batch 128');
     expect(md).toContain('| esm | energy | 300 | - | 10.0 | 1.00 | 100 | 120 | 30.0x | 300x | 3.00x | - |');

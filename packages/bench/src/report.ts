@@ -1,5 +1,6 @@
 /** Markdown tables of a results document. */
 import type { Results } from './results.js';
+import { evaluationsSaved } from './samplers.js';
 import type { TrainRow } from './training.js';
 
 export function fmtRate(v: number | null | undefined): string {
@@ -73,10 +74,91 @@ function trainingTable(rows: TrainRow[]): string {
   );
 }
 
+/** PyTorch's best thread count for a row: [rate, threads]. */
+function torchBest(x: Record<string, number | null | undefined>): [number | null, string] {
+  const one = x['torch-1'] ?? 0,
+    two = x['torch-2'] ?? 0;
+  if (!one && !two) return [null, '-'];
+  return one >= two ? [one, '1'] : [two, '2'];
+}
+
+/** The whole machine: WASM on every core (the threaded core) against PyTorch at its best thread count. */
+function wholeMachineTables(r: Results): string[] {
+  const T = r.machine.threads ?? r.machine.cores;
+  const out: string[] = [];
+  const train = (r.training ?? []).filter((t) => t.rates['wasm-threads'] != null);
+  if (train.length) {
+    out.push(
+      table(
+        [
+          'objective',
+          'model',
+          'width',
+          'batch',
+          `WASM ${T} threads`,
+          'WASM 1 core',
+          'threads / 1 core',
+          'PyTorch best',
+          'its threads',
+          'WASM threads / PyTorch best',
+        ],
+        train.map((t) => {
+          const x = t.rates,
+            [best, threads] = torchBest(x);
+          return [
+            t.config.objective,
+            t.config.kind,
+            String(t.config.width),
+            String(t.config.batch),
+            fmtRate(x['wasm-threads']),
+            fmtRate(x.wasm),
+            fmtRatio(ratio(x['wasm-threads'], x.wasm)),
+            fmtRate(best),
+            threads,
+            fmtRatio(ratio(x['wasm-threads'], best)),
+          ];
+        }),
+      ),
+      '',
+    );
+  }
+  const samp = (r.sampling ?? []).filter((s) => s.rates['wasm-threads'] != null);
+  if (samp.length) {
+    out.push(
+      table(
+        [
+          'sampling (particle-steps/s)',
+          `WASM ${T} threads`,
+          'WASM 1 worker',
+          'threads / 1 worker',
+          'PyTorch best',
+          'its threads',
+          'WASM threads / PyTorch best',
+        ],
+        samp.map((s) => {
+          const x = s.rates,
+            [best, threads] = torchBest(x);
+          return [
+            `${s.kind}, ${s.n} particles`,
+            fmtRate(x['wasm-threads']),
+            fmtRate(x['wasm-1w']),
+            fmtRatio(ratio(x['wasm-threads'], x['wasm-1w'])),
+            fmtRate(best),
+            threads,
+            fmtRatio(ratio(x['wasm-threads'], best)),
+          ];
+        }),
+      ),
+      '',
+    );
+  }
+  return out;
+}
+
 export function markdown(r: Results): string {
   const m = r.machine,
     out: string[] = [];
-  out.push('# Benchmarks (issue 7)', '');
+  out.push('# Benchmarks (issues 7 and 16)', '');
   out.push(
     `Measured ${r.date} on ${m.cpu}, ${m.cores} cores (shared with other jobs; load average ${m.loadAverage.toFixed(1)} at the start), ${m.os}, Node ${m.node}` +
       `${m.torch ? `, PyTorch ${m.torch} (BLAS: ${m.blas})` : ''}${m.chromium ? `, Chromium ${m.chromium}` : ''}.`,
@@ -169,6 +251,15 @@ export function markdown(r: Results): string {
       '',
     );
   }
+  const whole = wholeMachineTables(r);
+  if (whole.length) {
+    out.push(
+      `## Whole machine (WASM on all ${r.machine.threads ?? r.machine.cores} cores, the threaded core, ` +
+        'against PyTorch at its best thread count)',
+      '',
+      ...whole,
+    );
+  }
   if (r.sampling?.length) {
     out.push(
       `## Sampling (particle-steps/s, annealed Langevin, ${r.sampling[0].levels} levels x ${r.sampling[0].stepsPerLevel} steps, ${r.sampling[0].n} particles, MLP 2-128-128-128, conditioning 'both')`,
@@ -197,6 +288,71 @@ export function markdown(r: Results): string {
             fmtRatio(ratio(x['wasm-1w'], x['torch-1'])),
             fmtRatio(ratio(x['wasm-2w'], x['wasm-1w'])),
             fmtRatio(ratio(x['wasm-2w'], Math.max(x['torch-1'] ?? 0, x['torch-2'] ?? 0) || null)),
+          ];
+        }),
+      ),
+      '',
+    );
+  }
+  if (r.samplers?.length) {
+    const labels = Object.keys(r.samplers[0].results);
+    out.push(
+      '## Samplers: quality against score evaluations (continuous models, every default; fixed-bandwidth MMD²)',
+      '',
+      `Each cell: score evaluations per particle, MMD² (standardised units) of ${r.samplers[0].n} samples against as many ` +
+        'held-out points. Defaults unless stated.',
+      '',
+      table(
+        ['model', 'data floor', ...labels, 'pc / fewest evaluations at pc quality'],
+        r.samplers.map((row) => {
+          const saved = evaluationsSaved(row);
+          return [
+            `${row.dataset} ${row.sde}`,
+            row.floor.toExponential(1),
+            ...labels.map((l) => {
+              const v = row.results[l];
+              return v ? `${v.evaluations.toFixed(0)}, ${v.mmd.toExponential(1)}` : 'failed';
+            }),
+            saved.factor === null ? '-' : `${fmtRatio(saved.factor)} (${saved.by})`,
+          ];
+        }),
+      ),
+      '',
+    );
+  }
+  if (r.quality?.length) {
+    const q = r.quality;
+    out.push(
+      `## Time to quality (seconds until the samples' MMD² <= ${q[0].threshold}, dsm score model and Langevin sampler, 2000 samples)`,
+      '',
+      'Ours with the library defaults (sigma from the data, moving average, Langevin step from the model); the PyTorch reference ' +
+        'with the standard recipe (sigma 0.1, last weights, 1000 steps of alpha 1e-3).',
+      '',
+      table(
+        [
+          'dataset',
+          'data floor',
+          `WASM ${r.machine.threads ?? r.machine.cores} threads`,
+          'PyTorch 1 thr',
+          'PyTorch 2 thr',
+          'PyTorch best / WASM',
+        ],
+        q.map((row) => {
+          const cell = (k: string) => {
+            const v = row.results[k];
+            if (!v) return '-';
+            if (v.seconds === null) return row.errors?.[k] ? 'error' : 'not reached';
+            return `${v.seconds.toFixed(1)} s (${v.steps} steps, ${v.mmd?.toExponential(1)})`;
+          };
+          const secs = (k: string) => row.results[k]?.seconds ?? null;
+          const best = [secs('torch-1'), secs('torch-2')].filter((v): v is number => v !== null);
+          return [
+            row.dataset,
+            row.floor.toExponential(1),
+            cell('wasm-threads'),
+            cell('torch-1'),
+            cell('torch-2'),
+            fmtRatio(best.length && secs('wasm-threads') ? Math.min(...best) / (secs('wasm-threads') as number) : null),
           ];
         }),
       ),

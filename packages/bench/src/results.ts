@@ -4,6 +4,8 @@ import path from 'node:path';
 import type { KernelResults } from './kernels.js';
 import type { TrainRow } from './training.js';
 import type { SampleRow } from './sampling.js';
+import type { QualityRow } from './quality.js';
+import type { SamplerRow } from './samplers.js';
 import type { MemorySeries } from './memory.js';
 import type { BrowserResult } from './browser.js';
 import type { WebResult } from './web.js';
@@ -19,6 +21,8 @@ export interface Machine {
   blas?: string;
   tfjsWasm?: { simd: boolean; threads: boolean };
   chromium?: string;
+  /** Threads of the threaded WASM core (every core). */
+  threads?: number;
 }
 
 export interface Results {
@@ -33,6 +37,8 @@ export interface Results {
   training?: TrainRow[];
   trace?: TrainRow[];
   sampling?: SampleRow[];
+  quality?: QualityRow[];
+  samplers?: SamplerRow[];
   memory?: MemorySeries[];
   browser?: BrowserResult | { notice: string };
   /** The web app in Chromium: the view's frame rate while training and sampling. */

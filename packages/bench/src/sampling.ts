@@ -1,11 +1,12 @@
 /**
  * Sampling: particle-steps/s of annealed Langevin (10 noise levels) on 10,000 particles, score and energy
- * models, WASM with 1 and 2 worker threads (the CLI's sampleParallel: same bits for any worker count)
- * against the same annealed loop in PyTorch with 1 and 2 threads. One call is a whole sampler run,
- * worker start-up included for 2 workers.
+ * models, WASM with 1 and 2 worker threads (the CLI's sampleParallel: same bits for any worker count) and
+ * on the threaded core (models' sample() in this process, chunks split over every core), against the same
+ * annealed loop in PyTorch with 1 and 2 threads. One call is a whole sampler run, worker start-up included
+ * for the workers.
  */
 import type { Core } from '@scorefield/core-math';
-import { encodeModel, identityNormalization, ScoreModel, type SampleOptions, type SampleResult } from '@scorefield/models';
+import { encodeModel, identityNormalization, sample, ScoreModel, type SampleOptions, type SampleResult } from '@scorefield/models';
 import { NCSN_SIGMAS, type Kind } from './cases.js';
 import { asyncRunner, bestOf, measureInterleaved, type MeasureOptions, type Runner } from './timing.js';
 import type { TorchServer } from './torch.js';
@@ -23,7 +24,7 @@ export interface SampleRow {
   n: number;
   levels: number;
   stepsPerLevel: number;
-  /** particle-steps/s by implementation ('wasm-1w', 'wasm-2w', 'torch-1', 'torch-2'). */
+  /** particle-steps/s by implementation ('wasm-1w', 'wasm-2w', 'wasm-threads', 'torch-1', 'torch-2'). */
   rates: Record<string, number | null>;
   errors?: Record<string, string>;
 }
@@ -49,6 +50,7 @@ export function benchModel(core: Core, kind: Kind, width = 128): ScoreModel {
 
 export async function measureSampling(
   core: Core,
+  threaded: Core | undefined,
   kind: Kind,
   cli: { sampleParallel: SampleParallel } | undefined,
   torch: TorchServer | undefined,
@@ -64,10 +66,13 @@ export async function measureSampling(
   if (cli) {
     for (const w of o.workers) runners.push(asyncRunner(`wasm-${w}w`, () => cli.sampleParallel(model, bytes, 'bench', options, w), units));
   }
+  const threadedModel = threaded && benchModel(threaded, kind);
+  if (threadedModel) runners.push(asyncRunner('wasm-threads', async () => sample(threadedModel, options), units));
   const c = { kind: 'sample', model: kind, n: o.n, width: 128, levels, steps: o.stepsPerLevel };
   if (torch) for (const t of [1, 2]) runners.push(torch.runner(`torch-${t}`, c, t));
   const m = await measureInterleaved(runners, opts);
   model.free();
+  threadedModel?.free();
   const row: SampleRow = { kind, n: o.n, levels, stepsPerLevel: o.stepsPerLevel, rates: {} };
   for (const [k, v] of Object.entries(m)) {
     row.rates[k] = bestOf(v) ?? null;

@@ -1,8 +1,9 @@
-/** The targets of issue 7, evaluated on a results document: worst case, goal, met or missed by how much. */
+/** The targets of issues 7 and 16, evaluated on a results document: worst case, goal, met or missed by how much. */
 import { isSecondOrder } from './cases.js';
 import { configKey } from './cases.js';
 import type { Results, Target } from './results.js';
 import type { TrainRow } from './training.js';
+import { evaluationsSaved } from './samplers.js';
 
 /** 'met', or 'missed by F x' (the factor still to gain) / 'missed by N points' for percentages. */
 export function verdict(value: number | null, goal: number, percent = false): { met: boolean | null; verdict: string } {
@@ -156,6 +157,7 @@ export function evaluateTargets(r: Results): Target[] {
       ran(r.sampling, 'apps/cli sampleParallel missing'),
     ),
   );
+  out.push(...wholeMachineTargets(r));
   if (r.memory?.length) {
     const bad = r.memory.filter((m) => !m.flat);
     out.push({
@@ -194,4 +196,98 @@ export function evaluateTargets(r: Results): Target[] {
       : { value: null, where: '' };
   out.push(target('web app: the view at >= 100% of 30 fps while training', 1, fps, true, w && 'notice' in w ? w.notice : 'not run'));
   return out;
+}
+
+/** PyTorch at its best thread count (1 or 2). */
+const torchBest = (x: Record<string, number | null | undefined>) => Math.max(x['torch-1'] ?? 0, x['torch-2'] ?? 0) || null;
+
+/** Issue 16: WASM on every core (the threaded core) against PyTorch at its best thread count. */
+function wholeMachineTargets(r: Results): Target[] {
+  const train = (r.training ?? []).filter((t) => t.rates['wasm-threads'] != null);
+  const whole = (t: TrainRow) => div(rate(t, 'wasm-threads'), torchBest(t.rates));
+  const why = r.training === undefined ? 'not run' : 'needs the threaded core and PyTorch';
+  const samp = (r.sampling ?? []).filter((s) => s.rates['wasm-threads'] != null);
+  let sv: number | null = null,
+    sw = '';
+  for (const s of samp) {
+    const v = div(s.rates['wasm-threads'] ?? null, torchBest(s.rates));
+    if (v !== null && (sv === null || v < sv)) {
+      sv = v;
+      sw = `${s.kind}, ${s.n} particles`;
+    }
+  }
+  let qv: number | null = null,
+    qw = '';
+  for (const q of r.quality ?? []) {
+    const ours = q.results['wasm-threads']?.seconds ?? null;
+    const theirs = [q.results['torch-1']?.seconds, q.results['torch-2']?.seconds].filter((v): v is number => v != null);
+    const v = ours !== null && theirs.length ? Math.min(...theirs) / ours : null;
+    if (v !== null && (qv === null || v < qv)) {
+      qv = v;
+      qw = q.dataset;
+    }
+  }
+  let ev: number | null = null,
+    ew = '';
+  for (const row of r.samplers ?? []) {
+    const { factor, by } = evaluationsSaved(row);
+    const v = factor ?? 0;
+    if (ev === null || v < ev) {
+      ev = v;
+      ew = `${row.dataset} ${row.sde}${by ? ` (${by})` : ''}`;
+    }
+  }
+  return [
+    target(
+      "a sampler reaches pc's quality with >= 3x fewer score evaluations (continuous toy models)",
+      3,
+      { value: ev, where: ew },
+      false,
+      'not run',
+    ),
+    target(
+      'time to quality >= 2x faster than the PyTorch reference (gmm3, 8gaussians)',
+      2,
+      { value: qv, where: qw },
+      false,
+      r.quality === undefined ? 'not run' : 'needs PyTorch, and both reaching the threshold',
+    ),
+    target(
+      'whole machine: sampling 10,000 particles >= 1.0x PyTorch at its best thread count',
+      1,
+      { value: sv, where: sw },
+      false,
+      r.sampling === undefined ? 'not run' : 'needs the threaded core and PyTorch',
+    ),
+    target(
+      'whole machine: dsm training (w128, b128) >= 1.0x PyTorch at its best thread count',
+      1,
+      worst(
+        train.filter((t) => t.config.objective === 'dsm' && t.config.width === 128 && t.config.batch === 128),
+        whole,
+      ),
+      false,
+      why,
+    ),
+    target(
+      'whole machine: every second-order objective (esm, ssm, ssm-vr, every energy model) >= 1.5x, w128 b128',
+      1.5,
+      worst(
+        train.filter((t) => t.config.width === 128 && t.config.batch === 128 && isSecondOrder(t.config.objective, t.config.kind)),
+        whole,
+      ),
+      false,
+      why,
+    ),
+    target(
+      'whole machine: batch 1024 and width 256 >= 1.0x (every objective)',
+      1,
+      worst(
+        train.filter((t) => t.config.batch === 1024 || t.config.width === 256),
+        whole,
+      ),
+      false,
+      why,
+    ),
+  ];
 }

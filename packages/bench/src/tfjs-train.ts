@@ -3,6 +3,8 @@
  * activations) and a tfjs Adam step, on tfjs-backend-wasm (SIMD, one thread) or tfjs-backend-cpu.
  * The random inputs (batch, projections, noise, levels) are drawn in JS each step, as part of the step.
  */
+// Registers tfjs's gradient functions (tfjs-core does not, and @scorefield/tfjs leaves it to the application).
+import '@tensorflow/tfjs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { tf, ensureReady, inputTensors, objectiveValueAndGrad, paramCount, type NetSpec, type ObjectiveInputs } from '@scorefield/tfjs';

@@ -1,7 +1,8 @@
 /**
- * Training steps/s of every objective x parametrization, side by side: WASM SIMD on one core, WASM on two
- * cores (data-parallel workers, when @scorefield/models/node provides them), tfjs-backend-wasm,
- * tfjs-backend-cpu, and PyTorch CPU with 1 and 2 threads.
+ * Training steps/s of every objective x parametrization, side by side: WASM SIMD on one core, WASM on every
+ * core (the threaded core: each step split inside WASM, the bits of one thread), WASM on two cores
+ * (data-parallel workers, when @scorefield/models/node provides them), tfjs-backend-wasm, tfjs-backend-cpu, and
+ * PyTorch CPU with 1 and 2 threads.
  */
 import type { Core } from '@scorefield/core-math';
 import { configKey, type TrainConfig } from './cases.js';
@@ -11,7 +12,7 @@ import { selectBackend, tfjsTrainStep, type TfjsBackend } from './tfjs-train.js'
 import { fileURLToPath } from 'node:url';
 import { LineServer, type TorchServer } from './torch.js';
 
-export const IMPLS = ['wasm', 'wasm-2w', 'tfjs-wasm', 'tfjs-cpu', 'torch-1', 'torch-2'] as const;
+export const IMPLS = ['wasm', 'wasm-threads', 'wasm-2w', 'tfjs-wasm', 'tfjs-cpu', 'torch-1', 'torch-2'] as const;
 export type Impl = (typeof IMPLS)[number];
 
 export interface TrainRow {
@@ -23,6 +24,8 @@ export interface TrainRow {
 
 export interface TrainEnv {
   core: Core;
+  /** The threaded core on every core (loadCore({ threads })), for the whole-machine column. */
+  threaded?: Core;
   impls: ReadonlySet<Impl>;
   torch?: TorchServer;
   /** The process running the data-parallel trainer of @scorefield/models/node, when it exists. */
@@ -92,6 +95,11 @@ export async function measureTraining(env: TrainEnv, c: TrainConfig, opts: Measu
   if (has('wasm')) {
     const s = wasmTrainStep(env.core, c);
     runners.push(syncRunner('wasm', () => s.step()));
+    cleanup.push(() => s.free());
+  }
+  if (has('wasm-threads') && env.threaded) {
+    const s = wasmTrainStep(env.threaded, c);
+    runners.push(syncRunner('wasm-threads', () => s.step()));
     cleanup.push(() => s.free());
   }
   if (has('wasm-2w') && env.parallel) runners.push(parallelRunner('wasm-2w', env.parallel, c));

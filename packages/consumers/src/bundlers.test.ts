@@ -17,6 +17,8 @@ interface Result {
   steps: number;
   losses: number[];
   samples: number[];
+  threads: number;
+  sameLosses: boolean;
 }
 
 describe.skipIf(skipBrowser)('bundlers', () => {
@@ -40,6 +42,8 @@ describe.skipIf(skipBrowser)('bundlers', () => {
     expect(inNode.build).toBe('simd');
     expect(inNode.steps).toBe(100);
     expect(inNode.samples.every(Number.isFinite)).toBe(true);
+    expect(inNode.threads).toBe(2);
+    expect(inNode.sameLosses).toBe(true);
   });
 
   it.each(bundlers)('%s: the page loads the core, trains 100 steps and samples, the same bits as Node', async (bundler) => {
@@ -62,6 +66,9 @@ describe.skipIf(skipBrowser)('bundlers', () => {
       expect(result.build).toBe('simd');
       expect(result.losses).toEqual(inNode.losses);
       expect(result.samples).toEqual(inNode.samples);
+      // The test pages are not cross-origin isolated: the bundled core falls back to one thread, same bits.
+      expect(result.threads).toBe(1);
+      expect(result.sameLosses).toBe(true);
     } finally {
       await page.close();
       await served.close();

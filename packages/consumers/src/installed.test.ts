@@ -51,6 +51,10 @@ import { fromScoreModel, tf } from '@scorefield/tfjs';
 const core = await loadCore();
 const data = datasetSample(core, 'gmm3', core.rng(0), 1000).toArray();
 const { model } = trainScoreModel(core, { data, rows: 1000, cols: 2 }, { steps: 300, hidden: [32, 32], seed: 0 });
+const threaded = await loadCore({ threads: 2 });
+const twin = trainScoreModel(threaded, { data, rows: 1000, cols: 2 }, { steps: 300, hidden: [32, 32], seed: 0 }).model;
+const threads = threaded.threads, sameBits = Buffer.from(encodeModel(twin)).equals(Buffer.from(encodeModel(model)));
+await threaded.close();
 const samples = sampleLangevin(model, { n: 300, steps: 300, stepSize: 1e-2, seed: 1 });
 const metrics = sampleMetrics({ data: samples, rows: 300, cols: 2 }, { data, rows: 1000, cols: 2 });
 const again = decodeModel(core, encodeModel(model), 'model.safetensors');
@@ -61,7 +65,7 @@ const t = fromScoreModel(model);
 const s = t.score(tf.tensor2d(data.subarray(0, 20), [10, 2])).dataSync();
 const same = model.score({ data: data.subarray(0, 20), rows: 10, cols: 2 });
 console.log(JSON.stringify({
-  build: core.build, mmd: metrics.mmd2Median, csv: formatCsv({ data: samples.subarray(0, 2), rows: 1, cols: 2 }).split('\\n')[0],
+  build: core.build, threads, sameBits, mmd: metrics.mmd2Median, csv: formatCsv({ data: samples.subarray(0, 2), rows: 1, cols: 2 }).split('\\n')[0],
   roundTrip: Array.from(again.score({ data, rows: 1000, cols: 2 })).every((v, i) => v === model.score({ data, rows: 1000, cols: 2 })[i]),
   svg: svg.startsWith('<svg'), tfjs: Math.max(...Array.from(s, (v, i) => Math.abs(v - same[i]))),
 }));
@@ -69,6 +73,8 @@ console.log(JSON.stringify({
     );
     const out = JSON.parse(execFileSync(process.execPath, ['script.mjs'], { cwd: dir, encoding: 'utf8' }));
     expect(out.build).toBe('simd');
+    expect(out.threads).toBe(2);
+    expect(out.sameBits).toBe(true);
     expect(out.mmd).toBeLessThan(0.05);
     expect(out.csv).toBe('x0,x1');
     expect(out.roundTrip).toBe(true);

@@ -2,7 +2,34 @@
 // see: Kingma & Ba, "Adam: a method for stochastic optimization", ICLR 2015, Algorithm 1.
 // Lane-wise IEEE arithmetic, so both builds give identical bits.
 
+import { poolThreads, runJob, setJobArg, shareStart } from './pool';
+import { JOB_ADAM } from './jobs';
+
+// Below this many parameters Adam stays on one thread (a dispatch costs a few microseconds).
+const MIN_SPLIT = 8192;
+
 export function adamStep(params: usize, grads: usize, m: usize, v: usize, n: i32,
+  lr: f32, beta1: f32, beta2: f32, eps: f32, t: i32): void {
+  const T = poolThreads();
+  if (T == 1 || n < MIN_SPLIT) {
+    adamShare(params, grads, m, v, n, lr, beta1, beta2, eps, t, 0, 1);
+    return;
+  }
+  setJobArg(0, <i32>params); setJobArg(1, <i32>grads); setJobArg(2, <i32>m); setJobArg(3, <i32>v); setJobArg(4, n);
+  setJobArg(5, reinterpret<i32>(lr)); setJobArg(6, reinterpret<i32>(beta1)); setJobArg(7, reinterpret<i32>(beta2));
+  setJobArg(8, reinterpret<i32>(eps)); setJobArg(9, t);
+  runJob(JOB_ADAM);
+}
+
+/** Thread id's share (of T) of {@link adamStep}: elements [i0, i1), whole groups of four (elementwise: same bits). */
+export function adamShare(params: usize, grads: usize, m: usize, v: usize, n: i32,
+  lr: f32, beta1: f32, beta2: f32, eps: f32, t: i32, id: i32, T: i32): void {
+  const i0 = shareStart(n, id, T, 4), i1 = shareStart(n, id + 1, T, 4);
+  const off = <usize>i0 << 2;
+  adamRange(params + off, grads + off, m + off, v + off, i1 - i0, lr, beta1, beta2, eps, t);
+}
+
+function adamRange(params: usize, grads: usize, m: usize, v: usize, n: i32,
   lr: f32, beta1: f32, beta2: f32, eps: f32, t: i32): void {
   const c1 = <f32>(1.0 - Math.pow(<f64>beta1, <f64>t));
   const c2 = <f32>(1.0 - Math.pow(<f64>beta2, <f64>t));

@@ -157,3 +157,47 @@ export enum DatasetId {
   /** Inpainting: f32 [n, d], the held values. */
   held: usize;
 }
+
+/**
+ * The intra-op thread pool of a threaded build (assembly/pool.ts): one block in shared memory, read by the
+ * calling thread (thread 0) and its T - 1 workers. The TS side writes the first five fields; the rest is the
+ * threads' own state (zero at creation).
+ */
+@unmanaged export class PoolConfig {
+  /** Threads T, the caller included. */
+  threads: i32;
+  /** Polls of a flag before a thread sleeps in atomic.wait (a wake-up costs about 0.1 ms). */
+  spin: i32;
+  /** 1 when the calling thread may sleep in atomic.wait (0 on a browser's main thread: it then only polls). */
+  callerCanBlock: i32;
+  /** Workspace of threads 1..T-1 for whole-chunk jobs (samplerSteps): `workspaceFloats` floats each, from here. */
+  workspace: usize;
+  workspaceFloats: i32;
+  /** Bumped by the caller for every job (and for stop). */
+  generation: i32;
+  /** Workers done with the current job. */
+  done: i32;
+  /** The barrier between the phases of a job: arrivals, and its generation. */
+  barrierCount: i32;
+  barrierGeneration: i32;
+  /** 1 + the id of a worker that failed (its instance trapped); 0 while all are well. */
+  failed: i32;
+  /** 1: workers leave their loop at the next generation. */
+  stop: i32;
+  /** The job (a JobCode of assembly/pool.ts) and its arguments. */
+  job: i32;
+  a0: i32;
+  a1: i32;
+  a2: i32;
+  a3: i32;
+  a4: i32;
+  a5: i32;
+  a6: i32;
+  a7: i32;
+  a8: i32;
+  a9: i32;
+  a10: i32;
+  a11: i32;
+  a12: i32;
+  a13: i32;
+}

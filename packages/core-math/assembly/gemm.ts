@@ -196,11 +196,16 @@ export function gemm(a: usize, b: usize, bias: usize, c: usize, M: i32, K: i32, 
  * blocks with shuffles inside each tile.
  */
 export function transpose(src: usize, dst: usize, R: i32, C: i32): void {
+  transposeRange(src, dst, R, C, 0, C);
+}
+
+/** Rows [c0, c1) of out[C,R] = in[R,C]^T (columns c0..c1-1 of in): a thread's share of {@link transpose}. */
+export function transposeRange(src: usize, dst: usize, R: i32, C: i32, cBegin: i32, cEnd: i32): void {
   const T = 16;
   for (let r0 = 0; r0 < R; r0 += T) {
     const r1 = min(R, r0 + T);
-    for (let c0 = 0; c0 < C; c0 += T) {
-      const c1 = min(C, c0 + T);
+    for (let c0 = cBegin; c0 < cEnd; c0 += T) {
+      const c1 = min(cEnd, c0 + T);
       let r = r0;
       if (ASC_FEATURE_SIMD) {
         const c4 = c0 + ((c1 - c0) & ~3);
@@ -234,9 +239,14 @@ export function transpose(src: usize, dst: usize, R: i32, C: i32): void {
 
 /** out[N] += sum over rows of in[M,N] (column sums, in row order). */
 export function addColumnSums(src: usize, out: usize, M: i32, N: i32): void {
+  addColumnSumsRange(src, out, M, N, 0, N);
+}
+
+/** Columns [n0, n1) of {@link addColumnSums} (a thread's share): each still sums its rows in order. */
+export function addColumnSumsRange(src: usize, out: usize, M: i32, N: i32, n0: i32, n1: i32): void {
   for (let m = 0; m < M; m++) {
     const row = src + (<usize>m * N << 2);
-    for (let n = 0; n < N; n++) {
+    for (let n = n0; n < n1; n++) {
       const p = out + (<usize>n << 2);
       store<f32>(p, load<f32>(p) + load<f32>(row + (<usize>n << 2)));
     }

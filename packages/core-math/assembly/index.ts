@@ -16,6 +16,7 @@ export { gatherRandomRows } from './batch';
 export { samplerSteps } from './langevin';
 export { datasetSample, datasetLogDensityScore, datasetComponents } from './datasets';
 export { mulAddCeiling } from './ceiling';
+export { poolAttach, poolWorker, poolStop, poolFail } from './pool';
 export { echoSdeConfig, echoObjectiveConfig, echoSamplerConfig } from './contract-echo';
 
 /** First byte the TS allocator may use (end of static data). */

@@ -1,15 +1,19 @@
-import { gemm, addColumnSums } from './gemm';
-import { denseBackward } from './dense';
+import { gemm, addColumnSumsRange, transposeRange } from './gemm';
 import { activationEvaluate } from './activation';
 import { multiplyInPlace } from './vector';
-import { cotangentBuffer, dim, jetRows, layerCache, layerParamFloats, mlpParamCount, scratchBuffer } from './layout';
+import {
+  cotangentBuffer, dim, jetRows, layerCache, layerParamFloats, mlpParamCount, scratchBuffer, secondLanes, transposedWeights,
+} from './layout';
+import { poolBarrier, poolThreads, runJob, setJobArg, shareStart } from './pool';
+import { JOB_JET_BACKWARD, JOB_JET_FORWARD } from './jobs';
 
 // Jets of an MLP: the primal pass together with k tangent lanes (order 1, JVP) or k second-order
-// Taylor lanes (order 2), and the reverse pass over them. Lanes are stacked as extra rows, so every
-// layer is one GEMM over R = B (1 + order k) rows:
-//   rows [0, B)               primal h,        row b
-//   rows [B, B + Bk)          tangents hdot,   row B + b k + j
-//   rows [B + Bk, B + 2Bk)    second order,    row B + Bk + b k + j   (order 2 only)
+// Taylor lanes (order 2; or all but the last, ORDER_2_LAST_TANGENT, assembly/layout.ts), and the reverse pass
+// over them. Lanes are stacked as extra rows, so every layer is one GEMM over R = B (1 + k + k2) rows, with
+// k2 = secondLanes(k, order) second-order lanes per sample:
+//   rows [0, B)                  primal h,        row b
+//   rows [B, B + Bk)             tangents hdot,   row B + b k + j
+//   rows [B + Bk, B + Bk + Bk2)  second order,    row B + Bk + b k2 + j   (j < k2)
 // Linear layers map tangents without the bias: adot = hdot W, addot = hddot W.
 // Activations: hdot = phi'(a) adot, hddot = phi''(a) adot^2 + phi'(a) addot.
 // see: docs/design.md, "The maths" (passes); Griewank & Walther, Evaluating Derivatives, ch. 13 (Taylor propagation).
@@ -17,32 +21,49 @@ import { cotangentBuffer, dim, jetRows, layerCache, layerParamFloats, mlpParamCo
 
 // Elementwise loops over o run four lanes at a time in the SIMD build; the remainder and the scalar
 // build repeat the same f32 operations in the same order, so both builds agree bit for bit.
+//
+// Threads (assembly/pool.ts): a pass splits by samples. Thread t owns samples [b0, b1) (multiples of 4): their
+// primal rows and all their lane rows, through every layer, so the forward pass needs no barrier. The reverse
+// pass forms the input cotangents of its own samples; the weight gradient dW = H^T G (a sum over all rows) is
+// split by rows of dW instead, and db by columns, each element summed over the rows in the same order as with
+// one thread, so every thread count gives the same bits. One barrier per layer when dW is formed.
+
+// Batches below this stay on one thread (a dispatch costs a few microseconds; 32 rows of 128 x 128 about as much).
+const MIN_SPLIT = 32;
+
+@inline function rowsPtr(p: usize, row: i32, width: i32): usize {
+  return p + (<usize>row * <usize>width << 2);
+}
 
 /**
  * H = phi(A) on all rows. Keeps phi', phi'', phi''' of the primal rows in D as far as the tangent lanes
  * (forward) or, with `keep`, the reverse pass will read them.
  */
 function activationJetForward(act: i32, A: usize, H: usize, D: usize, B: i32, k: i32, order: i32, O: i32, keep: bool,
-  rows: i32): void {
+  rows: i32, b0: i32, b1: i32): void {
   const BO = <usize>(B * O) << 2;
-  const need1 = keep || k > 0, need2 = k > 0 && (keep || order == 2), need3 = keep && k > 0 && order == 2;
-  if (rows != LANE_ROWS) activationEvaluate(act, A, H, need1 ? D : 0, need2 ? D + BO : 0, need3 ? D + 2 * BO : 0, B * O, false);
+  const k2 = secondLanes(k, order);
+  const need1 = keep || k > 0, need2 = k > 0 && (keep || k2 > 0), need3 = keep && k2 > 0;
+  if (rows != LANE_ROWS) {
+    const p = <usize>(b0 * O) << 2;
+    activationEvaluate(act, A + p, H + p, need1 ? D + p : 0, need2 ? D + BO + p : 0, need3 ? D + 2 * BO + p : 0, (b1 - b0) * O, false);
+  }
   if (k == 0 || rows == PRIMAL_ROWS) return;
   const tangent = BO;
   const second = tangent + (<usize>(B * k * O) << 2);
   const rowBytes = <usize>O << 2;
-  for (let b = 0; b < B; b++) {
+  for (let b = b0; b < b1; b++) {
     const d1 = D + <usize>b * rowBytes, d2 = d1 + BO;
     for (let j = 0; j < k; j++) {
-      const q = <usize>(b * k + j) * rowBytes;
-      const at = A + tangent + q, ht = H + tangent + q, as = A + second + q, hs = H + second + q;
+      const q = <usize>(b * k + j) * rowBytes, q2 = <usize>(b * k2 + j) * rowBytes, both = j < k2;
+      const at = A + tangent + q, ht = H + tangent + q, as = A + second + q2, hs = H + second + q2;
       let o = 0;
       if (ASC_FEATURE_SIMD) {
         for (; o + 4 <= O; o += 4) {
           const p = <usize>o << 2;
           const ad = v128.load(at + p), e1 = v128.load(d1 + p);
           v128.store(ht + p, f32x4.mul(e1, ad));
-          if (order == 2) {
+          if (both) {
             const t = f32x4.mul(f32x4.mul(v128.load(d2 + p), ad), ad);
             v128.store(hs + p, f32x4.add(t, f32x4.mul(e1, v128.load(as + p))));
           }
@@ -52,7 +73,7 @@ function activationJetForward(act: i32, A: usize, H: usize, D: usize, B: i32, k:
         const p = <usize>o << 2;
         const ad = load<f32>(at + p), e1 = load<f32>(d1 + p);
         store<f32>(ht + p, e1 * ad);
-        if (order == 2) store<f32>(hs + p, load<f32>(d2 + p) * ad * ad + e1 * load<f32>(as + p));
+        if (both) store<f32>(hs + p, load<f32>(d2 + p) * ad * ad + e1 * load<f32>(as + p));
       }
     }
   }
@@ -63,16 +84,18 @@ function activationJetForward(act: i32, A: usize, H: usize, D: usize, B: i32, k:
  *   ga    = gh phi' + sum_j [ghd_j phi'' ad_j + ghdd_j (phi''' ad_j^2 + phi'' add_j)]
  *   gad_j = ghd_j phi' + 2 ghdd_j phi'' ad_j,    gadd_j = ghdd_j phi'.
  */
-function activationJetBackward(A: usize, D: usize, G: usize, B: i32, k: i32, order: i32, O: i32): void {
+function activationJetBackward(A: usize, D: usize, G: usize, B: i32, k: i32, order: i32, O: i32, b0: i32, b1: i32): void {
   const BO = <usize>(B * O) << 2;
   if (k == 0) {
-    multiplyInPlace(G, D, B * O);
+    const p = <usize>(b0 * O) << 2;
+    multiplyInPlace(G + p, D + p, (b1 - b0) * O);
     return;
   }
+  const k2 = secondLanes(k, order);
   const tangent = BO;
   const second = tangent + (<usize>(B * k * O) << 2);
   const rowBytes = <usize>O << 2;
-  for (let b = 0; b < B; b++) {
+  for (let b = b0; b < b1; b++) {
     const row = <usize>b * rowBytes;
     const d1 = D + row, d2 = d1 + BO, d3 = d2 + BO, g = G + row;
     let o = 0;
@@ -80,19 +103,19 @@ function activationJetBackward(A: usize, D: usize, G: usize, B: i32, k: i32, ord
       for (; o + 4 <= O; o += 4) {
         const p = <usize>o << 2;
         const e1 = v128.load(d1 + p), e2 = v128.load(d2 + p);
-        const e3 = order == 2 ? v128.load(d3 + p) : f32x4.splat(0);
+        const e3 = k2 > 0 ? v128.load(d3 + p) : f32x4.splat(0);
         let ga = f32x4.mul(v128.load(g + p), e1);
         for (let j = 0; j < k; j++) {
-          const q = <usize>(b * k + j) * rowBytes + p;
+          const q = <usize>(b * k + j) * rowBytes + p, q2 = <usize>(b * k2 + j) * rowBytes + p;
           const ad = v128.load(A + tangent + q), gd = v128.load(G + tangent + q);
           let gad = f32x4.mul(gd, e1);
           ga = f32x4.add(ga, f32x4.mul(f32x4.mul(gd, e2), ad));
-          if (order == 2) {
-            const add = v128.load(A + second + q), gdd = v128.load(G + second + q);
+          if (j < k2) {
+            const add = v128.load(A + second + q2), gdd = v128.load(G + second + q2);
             const curv = f32x4.add(f32x4.mul(f32x4.mul(e3, ad), ad), f32x4.mul(e2, add));
             ga = f32x4.add(ga, f32x4.mul(gdd, curv));
             gad = f32x4.add(gad, f32x4.mul(f32x4.mul(f32x4.mul(f32x4.splat(2), gdd), e2), ad));
-            v128.store(G + second + q, f32x4.mul(gdd, e1));
+            v128.store(G + second + q2, f32x4.mul(gdd, e1));
           }
           v128.store(G + tangent + q, gad);
         }
@@ -102,18 +125,18 @@ function activationJetBackward(A: usize, D: usize, G: usize, B: i32, k: i32, ord
     for (; o < O; o++) {
       const p = <usize>o << 2;
       const e1 = load<f32>(d1 + p), e2 = load<f32>(d2 + p);
-      const e3: f32 = order == 2 ? load<f32>(d3 + p) : 0;
+      const e3: f32 = k2 > 0 ? load<f32>(d3 + p) : 0;
       let ga = load<f32>(g + p) * e1;
       for (let j = 0; j < k; j++) {
-        const q = <usize>(b * k + j) * rowBytes + p;
+        const q = <usize>(b * k + j) * rowBytes + p, q2 = <usize>(b * k2 + j) * rowBytes + p;
         const ad = load<f32>(A + tangent + q), gd = load<f32>(G + tangent + q);
         let gad = gd * e1;
         ga += gd * e2 * ad;
-        if (order == 2) {
-          const add = load<f32>(A + second + q), gdd = load<f32>(G + second + q);
+        if (j < k2) {
+          const add = load<f32>(A + second + q2), gdd = load<f32>(G + second + q2);
           ga += gdd * (e3 * ad * ad + e2 * add);
           gad += <f32>2 * gdd * e2 * ad;
-          store<f32>(G + second + q, gdd * e1);
+          store<f32>(G + second + q2, gdd * e1);
         }
         store<f32>(G + tangent + q, gad);
       }
@@ -146,18 +169,37 @@ export const LANE_ROWS = 2;
  */
 export function jetForward(dims: usize, L: i32, act: i32, params: usize, X: usize, Y: usize,
   B: i32, k: i32, order: i32, ws: usize, keep: bool, rows: i32): void {
-  const R = jetRows(B, k, order);
+  const T = poolThreads();
+  if (T == 1 || B < MIN_SPLIT) {
+    jetForwardShare(dims, L, act, params, X, Y, B, k, order, ws, keep, rows, 0, 1);
+    return;
+  }
+  setJobArg(0, <i32>dims); setJobArg(1, L); setJobArg(2, act); setJobArg(3, <i32>params); setJobArg(4, <i32>X);
+  setJobArg(5, <i32>Y); setJobArg(6, B); setJobArg(7, k); setJobArg(8, order); setJobArg(9, <i32>ws);
+  setJobArg(10, keep ? 1 : 0); setJobArg(11, rows);
+  runJob(JOB_JET_FORWARD);
+}
+
+/** Thread id's share (of T) of {@link jetForward}: its samples' rows through every layer. */
+export function jetForwardShare(dims: usize, L: i32, act: i32, params: usize, X: usize, Y: usize,
+  B: i32, k: i32, order: i32, ws: usize, keep: bool, rows: i32, id: i32, T: i32): void {
+  const R = jetRows(B, k, order), k2 = secondLanes(k, order);
+  const b0 = shareStart(B, id, T, 4), b1 = shareStart(B, id + 1, T, 4), n = b1 - b0;
   let input = X;
   let w = params;
   for (let l = 0; l < L; l++) {
     const I = dim(dims, l), O = dim(dims, l + 1);
     const b = w + (<usize>(I * O) << 2);
     const A = l == L - 1 ? Y : layerCache(dims, l, R, B, ws);
-    if (rows != LANE_ROWS) gemm(input, w, b, A, B, I, O, false);
-    if (R > B && rows != PRIMAL_ROWS) gemm(input + (<usize>(B * I) << 2), w, 0, A + (<usize>(B * O) << 2), R - B, I, O, false);
+    if (rows != LANE_ROWS) gemm(rowsPtr(input, b0, I), w, b, rowsPtr(A, b0, O), n, I, O, false);
+    if (k > 0 && rows != PRIMAL_ROWS) {
+      // Lane rows without the bias: the tangent block, then the second-order block.
+      gemm(rowsPtr(input, B + b0 * k, I), w, 0, rowsPtr(A, B + b0 * k, O), n * k, I, O, false);
+      if (k2 > 0) gemm(rowsPtr(input, B + B * k + b0 * k2, I), w, 0, rowsPtr(A, B + B * k + b0 * k2, O), n * k2, I, O, false);
+    }
     if (l < L - 1) {
       const H = A + (<usize>(R * O) << 2);
-      activationJetForward(act, A, H, H + (<usize>(R * O) << 2), B, k, order, O, keep, rows);
+      activationJetForward(act, A, H, H + (<usize>(R * O) << 2), B, k, order, O, keep, rows, b0, b1);
       input = H;
     }
     w = b + (<usize>O << 2);
@@ -180,24 +222,78 @@ export function mlpJetBackward(dims: usize, L: i32, act: i32, params: usize, X: 
  */
 export function jetBackward(dims: usize, L: i32, act: i32, params: usize, X: usize, gY: usize,
   gparams: usize, gX: usize, B: i32, k: i32, order: i32, ws: usize, primalOnly: bool): void {
-  const R = jetRows(B, k, order), rows = primalOnly ? B : R;
+  const T = poolThreads();
+  if (T == 1 || B < MIN_SPLIT) {
+    jetBackwardShare(dims, L, act, params, X, gY, gparams, gX, B, k, order, ws, primalOnly, 0, 1);
+    return;
+  }
+  setJobArg(0, <i32>dims); setJobArg(1, L); setJobArg(2, act); setJobArg(3, <i32>params); setJobArg(4, <i32>X);
+  setJobArg(5, <i32>gY); setJobArg(6, <i32>gparams); setJobArg(7, <i32>gX); setJobArg(8, B); setJobArg(9, k);
+  setJobArg(10, order); setJobArg(11, <i32>ws); setJobArg(12, primalOnly ? 1 : 0);
+  runJob(JOB_JET_BACKWARD);
+}
+
+// dW over row blocks: the block of cotangents the GEMM streams for every 4 rows of H^T stays in cache (one pass
+// over 1024 rows ran from L2). Each dW element still adds its rows 0..R-1 in order.
+const ROW_BLOCK = 128;
+
+/**
+ * Thread id's share (of T) of {@link jetBackward}: W^T of its share of the layers' columns (then a barrier), and
+ * per layer, from the top: rows [i0, i1) of dW, columns [o0, o1) of db, the input cotangents of its own samples
+ * and their activation reverse pass; a barrier before the next layer when dW is formed (it reads every row).
+ */
+export function jetBackwardShare(dims: usize, L: i32, act: i32, params: usize, X: usize, gY: usize,
+  gparams: usize, gX: usize, B: i32, k: i32, order: i32, ws: usize, primalOnly: bool, id: i32, T: i32): void {
+  const R = jetRows(B, k, order), rows = primalOnly ? B : R, lanes = primalOnly ? 0 : k;
+  const b0 = shareStart(B, id, T, 4), b1 = shareStart(B, id + 1, T, 4), n = b1 - b0;
   const gbuf0 = cotangentBuffer(dims, L, R, B, ws, 0), gbuf1 = cotangentBuffer(dims, L, R, B, ws, 1);
   const scratch = scratchBuffer(dims, L, R, B, ws);
-  let wOff = mlpParamCount(dims, L);
+  const wt = transposedWeights(dims, L, R, B, ws);
+  // W_l^T [O, I] of every layer whose input cotangents are wanted, each thread a share of its rows.
+  let wOff = 0, tOff = 0;
+  for (let l = 0; l < L; l++) {
+    const I = dim(dims, l), O = dim(dims, l + 1);
+    if (l > 0 || gX != 0) {
+      transposeRange(params + (<usize>wOff << 2), wt + (<usize>tOff << 2), I, O, shareStart(O, id, T, 4), shareStart(O, id + 1, T, 4));
+    }
+    wOff += layerParamFloats(dims, l);
+    tOff += I * O;
+  }
+  poolBarrier(id, T);
   let g = gY;
   for (let l = L - 1; l >= 0; l--) {
     const I = dim(dims, l), O = dim(dims, l + 1);
     wOff -= layerParamFloats(dims, l);
-    const w = params + (<usize>wOff << 2);
+    tOff -= I * O;
     const dw: usize = gparams == 0 ? 0 : gparams + (<usize>wOff << 2);
     const input = l == 0 ? X : layerCache(dims, l - 1, R, B, ws) + (<usize>(R * I) << 2);
     const gin = l == 0 ? gX : (g == gbuf0 ? gbuf1 : gbuf0);
-    // dW over all rows; the bias only moves the primal rows.
-    denseBackward(input, w, g, gin, dw, 0, rows, I, O, scratch);
-    if (dw != 0) addColumnSums(g, dw + (<usize>(I * O) << 2), B, O);
+    if (dw != 0) {
+      // dW[i0..i1) += H^T G over all rows (the bias only moves the primal rows: db over B rows).
+      // Each thread's H^T rows [i0, i1) of a block of m rows sit in its own part of the scratch, from i0 * blockRows
+      // floats (m <= blockRows): a shorter last block must not move them into a part another thread still reads.
+      const i0 = shareStart(I, id, T, 4), i1 = shareStart(I, id + 1, T, 4);
+      const blockRows = min(ROW_BLOCK, rows), part = scratch + (<usize>(i0 * blockRows) << 2);
+      for (let r = 0; r < rows; r += ROW_BLOCK) {
+        const m = min(ROW_BLOCK, rows - r);
+        transposeRange(rowsPtr(input, r, I), part - (<usize>(i0 * m) << 2), m, I, i0, i1);
+        gemm(part, rowsPtr(g, r, O), 0, rowsPtr(dw, i0, O), i1 - i0, m, O, true);
+      }
+      addColumnSumsRange(g, dw + (<usize>(I * O) << 2), B, O, shareStart(O, id, T, 4), shareStart(O, id + 1, T, 4));
+    }
+    if (gin != 0) {
+      const wT = wt + (<usize>tOff << 2);
+      gemm(rowsPtr(g, b0, O), wT, 0, rowsPtr(gin, b0, I), n, O, I, false);
+      if (lanes > 0) {
+        gemm(rowsPtr(g, B + b0 * k, O), wT, 0, rowsPtr(gin, B + b0 * k, I), n * k, O, I, false);
+        const k2 = secondLanes(k, order), first = B + B * k + b0 * k2;
+        if (k2 > 0) gemm(rowsPtr(g, first, O), wT, 0, rowsPtr(gin, first, I), n * k2, O, I, false);
+      }
+    }
     if (l > 0) {
       const A = layerCache(dims, l - 1, R, B, ws);
-      activationJetBackward(A, A + (<usize>(2 * R * I) << 2), gin, B, primalOnly ? 0 : k, order, I);
+      activationJetBackward(A, A + (<usize>(2 * R * I) << 2), gin, B, lanes, order, I, b0, b1);
+      if (dw != 0) poolBarrier(id, T);
     }
     g = gin;
   }

@@ -1,6 +1,8 @@
-import { SamplerConfig, StepMode } from './contract';
-import { modelScore } from './model';
+import { PoolConfig, SamplerConfig, StepMode } from './contract';
+import { modelScore, modelWorkspaceFloats } from './model';
 import { normalAt } from './rng';
+import { poolBlock, poolThreads, runJob, setJobArg, shareStart } from './pool';
+import { JOB_SAMPLER } from './jobs';
 
 // The stochastic step every sampler is made of, on particles x[n, d] with a score model at noise sigma:
 //   mode Affine:   x <- a x + b s(x; sigma) + c z
@@ -13,6 +15,9 @@ import { normalAt } from './rng';
 // The noise for (step t, particle i, coordinate j) is the normal at counter base + (t * nTotal + i) * d + j,
 // so results do not depend on the chunk size or on how particles are split across workers.
 // Coordinates with mask[j] != 0 are reset to held[i, j] after every step (inpainting); mask = 0: none.
+// Threads (assembly/pool.ts): chunks are independent through all the steps (their noise positions are fixed,
+// the corrector's norms are per chunk), so each thread takes a contiguous share of whole chunks, with its own
+// workspace: the bits of one thread.
 
 /**
  * Runs the steps the SamplerConfig block cfg describes on particles x[n, d] (in place), which are particles
@@ -22,12 +27,36 @@ import { normalAt } from './rng';
 export function samplerSteps(cfg: usize, dims: usize, L: i32, act: i32, params: usize, x: usize, rng: usize, ws: usize,
   score: usize): void {
   const config = changetype<SamplerConfig>(cfg);
+  const chunks = (config.n + config.chunk - 1) / config.chunk;
+  const T = poolThreads();
+  if (T == 1 || chunks == 1) samplerShare(cfg, dims, L, act, params, x, rng, ws, score, 0, 1);
+  else {
+    setJobArg(0, <i32>cfg); setJobArg(1, <i32>dims); setJobArg(2, L); setJobArg(3, act); setJobArg(4, <i32>params);
+    setJobArg(5, <i32>x); setJobArg(6, <i32>rng); setJobArg(7, <i32>ws); setJobArg(8, <i32>score);
+    runJob(JOB_SAMPLER);
+  }
+  store<u64>(rng, load<u64>(rng, 8) + <u64>config.steps * <u64>config.total * <u64>config.d, 8);
+}
+
+/**
+ * Thread id's share (of T) of {@link samplerSteps}: a contiguous run of whole chunks. Threads other than the
+ * caller use their workspace of the pool (PoolConfig.workspace: ws, then score).
+ */
+export function samplerShare(cfg: usize, dims: usize, L: i32, act: i32, params: usize, x: usize, rng: usize, ws: usize,
+  score: usize, id: i32, T: i32): void {
+  const config = changetype<SamplerConfig>(cfg);
   const kind = config.kind, cond = config.conditioning, sigma = config.sigma, mode = config.mode;
   const a = config.a, b = config.b, c = config.c, mask = config.mask, held = config.held;
   const n = config.n, d = config.d, i0 = config.first, nTotal = config.total, steps = config.steps, B = config.chunk;
   const seed = load<u64>(rng);
   const base = load<u64>(rng, 8);
-  for (let c0 = 0; c0 < n; c0 += B) {
+  if (id > 0) {
+    const pool = changetype<PoolConfig>(poolBlock());
+    ws = pool.workspace + (<usize>(id - 1) * <usize>pool.workspaceFloats << 2);
+    score = ws + (<usize>modelWorkspaceFloats(dims, L, B) << 2);
+  }
+  const chunks = (n + B - 1) / B;
+  for (let c0 = shareStart(chunks, id, T, 1) * B; c0 < min(n, shareStart(chunks, id + 1, T, 1) * B); c0 += B) {
     const nb = min(B, n - c0);
     const xc = x + (<usize>(c0 * d) << 2);
     for (let t = 0; t < steps; t++) {
@@ -78,5 +107,4 @@ export function samplerSteps(cfg: usize, dims: usize, L: i32, act: i32, params: 
       }
     }
   }
-  store<u64>(rng, base + <u64>steps * <u64>nTotal * <u64>d, 8);
 }

@@ -7,16 +7,31 @@
 //   per hidden layer l, width O = dims[l+1]: A_l [R, O], H_l [R, O] (pre- and post-activation rows), then
 //     D1_l, D2_l, D3_l [B, O] (phi', phi'', phi''' at the primal rows' a);
 //   two cotangent buffers of R * max(dims) floats each;
-//   a scratch of max over l of max(R * dims[l], dims[l] * dims[l+1]) floats (denseBackward's transposes).
+//   a scratch of max over l of max(R * dims[l], dims[l] * dims[l+1]) floats (H^T blocks of the weight gradient);
+//   W_l^T of every layer, sum over l of dims[l] * dims[l+1] floats (the input cotangents' GEMMs).
 
 /** Width dims[l]. */
 @inline export function dim(dims: usize, l: i32): i32 {
   return load<i32>(dims + (<usize>l << 2));
 }
 
-/** Rows of a jet block: B primal rows, then B k tangent rows, then (order 2) B k second-order rows. */
+/**
+ * Orders of a jet pass: ORDER_1 tangent lanes; ORDER_2 Taylor-2 lanes; ORDER_2_LAST_TANGENT Taylor-2 lanes but the
+ * last one, which is a tangent lane only (ssm-vr's lane along grad f reads only its first-order output, so its
+ * second-order rows would be work whose cotangents are all zero).
+ */
+export const ORDER_1 = 1;
+export const ORDER_2 = 2;
+export const ORDER_2_LAST_TANGENT = 3;
+
+/** Second-order lanes per sample of a pass with k lanes of this order. */
+@inline export function secondLanes(k: i32, order: i32): i32 {
+  return order == ORDER_1 ? 0 : order == ORDER_2 ? k : k - 1;
+}
+
+/** Rows of a jet block: B primal rows, then B k tangent rows, then B secondLanes(k, order) second-order rows. */
 @inline export function jetRows(B: i32, k: i32, order: i32): i32 {
-  return B * (1 + order * k);
+  return B * (1 + k + secondLanes(k, order));
 }
 
 /** Floats of layer l's W_l and b_l. */
@@ -50,9 +65,20 @@ function cacheFloats(dims: usize, L: i32, R: i32, B: i32): i32 {
 /** Workspace floats of a jet pass (forward and reverse) over B samples with k lanes of this order. */
 export function mlpJetWorkspaceFloats(dims: usize, L: i32, B: i32, k: i32, order: i32): i32 {
   const R = jetRows(B, k, order);
+  const scratch = scratchFloats(dims, L, R);
+  return cacheFloats(dims, L, R, B) + 2 * R * maxWidth(dims, L) + scratch + weightFloats(dims, L);
+}
+
+function weightFloats(dims: usize, L: i32): i32 {
+  let n = 0;
+  for (let l = 0; l < L; l++) n += dim(dims, l) * dim(dims, l + 1);
+  return n;
+}
+
+function scratchFloats(dims: usize, L: i32, R: i32): i32 {
   let scratch = 0;
   for (let l = 0; l < L; l++) scratch = max(scratch, max(R * dim(dims, l), dim(dims, l) * dim(dims, l + 1)));
-  return cacheFloats(dims, L, R, B) + 2 * R * maxWidth(dims, L) + scratch;
+  return scratch;
 }
 
 /** A_l of hidden layer l; H_l, D1_l, D2_l, D3_l follow it. */
@@ -70,4 +96,9 @@ export function mlpJetWorkspaceFloats(dims: usize, L: i32, B: i32, k: i32, order
 /** The reverse pass's scratch. */
 @inline export function scratchBuffer(dims: usize, L: i32, R: i32, B: i32, ws: usize): usize {
   return cotangentBuffer(dims, L, R, B, ws, 2);
+}
+
+/** W_l^T of every layer, in layer order ([dims[l+1], dims[l]] each), after the scratch. */
+@inline export function transposedWeights(dims: usize, L: i32, R: i32, B: i32, ws: usize): usize {
+  return scratchBuffer(dims, L, R, B, ws) + (<usize>scratchFloats(dims, L, R) << 2);
 }

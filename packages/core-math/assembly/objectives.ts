@@ -1,6 +1,6 @@
 import { ModelKindCode, ObjectiveCode, ObjectiveConfig, ProjectionCode } from './contract';
 import { jetBackward, jetForward, LANE_ROWS, mlpJetForward, mlpJetBackward, PRIMAL_ROWS } from './jet';
-import { dim, jetRows, mlpJetWorkspaceFloats } from './layout';
+import { dim, jetRows, mlpJetWorkspaceFloats, ORDER_1, ORDER_2, ORDER_2_LAST_TANGENT, secondLanes } from './layout';
 import { inputWidth, outputScale, skipScale, writeInputRow } from './model';
 import { nextNormal, nextRademacher, nextU64, nextUniform } from './rng';
 import { sdeAlpha, sdeSigma, sdeTime } from './sde';
@@ -33,8 +33,10 @@ function lanes(c: ObjectiveConfig): i32 {
   return c.kind == ModelKindCode.Score ? 0 : 1;
 }
 
+// Energy networks take Taylor-2 lanes; ssm-vr's last lane (along grad f) reads only its tangent output.
 function order(c: ObjectiveConfig): i32 {
-  return isExact(c) && c.kind != ModelKindCode.Score ? 2 : 1;
+  if (!isExact(c) || c.kind == ModelKindCode.Score) return ORDER_1;
+  return c.objective == ObjectiveCode.SsmVr ? ORDER_2_LAST_TANGENT : ORDER_2;
 }
 
 /** Where each buffer of an objective's workspace starts. It sits at the head of the workspace it describes. */
@@ -190,7 +192,7 @@ function denoisingLossGrad(c: ObjectiveConfig, p: Plan, dims: usize, L: i32, act
 }
 
 // ---- Exact objectives: esm, ssm, ssm-vr (unconditioned, so network rows are d wide and c = 1) ----
-// Sample b's lanes are rows B + b k + m (tangent) and, for order 2, B + B k + b k + m (second order).
+// Sample b's lanes are rows B + b k + m (tangent) and, for order 2, B + B k + b k2 + m (second order, m < k2).
 // Each term below carries its formula and sets the cotangents of the outputs it reads. The terms add into
 // the loss in a fixed order (sample by sample, lane by lane), which fixes the bits of the f64 loss.
 
@@ -294,12 +296,12 @@ function scoreProjectedNormTerm(p: Plan, b: i32, row: i32, d: i32, M: i32, invMB
 }
 
 // Energy network s = -grad f, Taylor-2 lanes: the tangent output of lane v is f' = grad f . v, the
-// second-order output f'' = v^T H v.
+// second-order output f'' = v^T H v (row B + B k + b k2 + m; ssm-vr's lane M along grad f has none).
 function exactEnergyLossGrad(c: ObjectiveConfig, p: Plan, dims: usize, L: i32, act: i32, params: usize, B: i32,
   gparams: usize): f64 {
-  const k = lanes(c), M = c.slices, vr = c.objective == ObjectiveCode.SsmVr;
+  const k = lanes(c), o = order(c), k2 = secondLanes(k, o), M = c.slices, vr = c.objective == ObjectiveCode.SsmVr;
   if (vr) writeGradientLane(c, p, dims, L, act, params, B);
-  mlpJetForward(dims, L, act, params, p.X, p.Y, B, k, 2, p.net);
+  mlpJetForward(dims, L, act, params, p.X, p.Y, B, k, o, p.net);
   const invB = 1.0 / <f64>B, invMB = 1.0 / (<f64>M * <f64>B);
   const esm = c.objective == ObjectiveCode.Esm;
   const scale = esm ? 1.0 : 1.0 / <f64>M, w = esm ? invB : invMB; // per-lane weight of the loss and of its cotangents
@@ -307,13 +309,13 @@ function exactEnergyLossGrad(c: ObjectiveConfig, p: Plan, dims: usize, L: i32, a
   for (let b = 0; b < B; b++) {
     setF(p.gY, b, 0); // no term reads f itself
     for (let m = 0; m < k; m++) {
-      const t = B + b * k + m, s = t + B * k;
-      if (vr && m == M) loss += energyGradientNormTerm(p, t, s, invB);
+      const t = B + b * k + m, s = B + B * k + b * k2 + m;
+      if (vr && m == M) loss += energyGradientNormTerm(p, t, invB);
       else if (vr) loss += energyCurvatureTerm(p, t, s, scale, w);
       else loss += energySlicedTerm(p, t, s, scale, w);
     }
   }
-  mlpJetBackward(dims, L, act, params, p.X, p.gY, gparams, 0, B, k, 2, p.net);
+  mlpJetBackward(dims, L, act, params, p.X, p.gY, gparams, 0, B, k, o, p.net);
   return loss * invB;
 }
 
@@ -346,9 +348,8 @@ function energyCurvatureTerm(p: Plan, t: i32, s: i32, scale: f64, w: f64): f64 {
   return scale * -<f64>f(p.Y, s);
 }
 
-/** ssm-vr: 1/2 |s|^2 = 1/2 f' on the lane along g = grad f, where f' = |grad f|^2 (see: ibid.); cotangents 1/B and 0. */
-function energyGradientNormTerm(p: Plan, t: i32, s: i32, invB: f64): f64 {
+/** ssm-vr: 1/2 |s|^2 = 1/2 f' on the lane along g = grad f, where f' = |grad f|^2 (see: ibid.); cotangent 1/B (a tangent lane only). */
+function energyGradientNormTerm(p: Plan, t: i32, invB: f64): f64 {
   setF(p.gY, t, <f32>invB);
-  setF(p.gY, s, 0);
   return 0.5 * <f64>f(p.Y, t);
 }

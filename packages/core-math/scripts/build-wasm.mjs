@@ -1,4 +1,6 @@
-// Builds the two WebAssembly binaries from one AssemblyScript source, build/simd.wasm and build/scalar.wasm,
+// Builds the WebAssembly binaries from one AssemblyScript source, build/simd.wasm and build/scalar.wasm, and their
+// threaded twins build/simd-threads.wasm and build/scalar-threads.wasm (shared imported memory, atomics: see
+// assembly/pool.ts and src/threads.ts),
 // generates the TypeScript side of their contract, src/generated/contract.ts (see scripts/contract.mjs), and writes
 // each build as base64 into src/wasm/inline-<build>.ts (generated, not committed: see src/wasm/build.ts).
 // `--if-missing` skips the build when all three exist and are newer than every source file.
@@ -8,11 +10,20 @@ import { fileURLToPath } from 'node:url';
 import asc from 'assemblyscript/asc';
 import { contractTransform } from './contract.mjs';
 
+const MAXIMUM_PAGES = 65536;
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const contractFile = join(root, 'src', 'generated', 'contract.ts');
 const sources = ['assembly', 'scripts'].flatMap((dir) => readdirSync(join(root, dir)).map((f) => join(root, dir, f)));
 const newestSource = Math.max(...sources.map((f) => statSync(f).mtimeMs));
-const builds = { simd: ['--enable', 'simd'], scalar: ['--disable', 'simd'] };
+// The threaded builds import one shared memory (every thread's instance runs on it); its maximum is the whole
+// 32-bit space, as the single-thread builds may grow to.
+const threaded = ['--enable', 'threads', '--sharedMemory', '--importMemory', '--maximumMemory', String(MAXIMUM_PAGES)];
+const builds = {
+  simd: ['--enable', 'simd'],
+  scalar: ['--disable', 'simd'],
+  'simd-threads': ['--enable', 'simd', ...threaded],
+  'scalar-threads': ['--disable', 'simd', ...threaded],
+};
 const outputs = [...Object.keys(builds).map((name) => join(root, 'build', `${name}.wasm`)), contractFile];
 const upToDate = outputs.every((f) => existsSync(f) && statSync(f).mtimeMs > newestSource);
 

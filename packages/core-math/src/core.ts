@@ -1,9 +1,11 @@
 import { F32Buffer, I32Buffer, WasmHeap } from './memory.js';
 import { readWasm } from '#wasm';
+import { availableCores, threadsAvailable } from '#spawn';
 import type { Build } from './wasm/build.js';
 import type { CoreExports } from './exports.js';
 import { InputError } from './errors.js';
 import { emptyArrayMessage, isDetached } from './detached.js';
+import { SHARED_MEMORY_PAGES, ThreadPool } from './threads.js';
 
 /** Options for {@link loadCore}. */
 export interface LoadCoreOptions {
@@ -11,17 +13,39 @@ export interface LoadCoreOptions {
   build?: Build | 'auto';
   /** The .wasm bytes to use instead of the package's own (see wasm/build.ts for where those come from). */
   bytes?: Uint8Array;
+  /**
+   * Threads the kernels split over, the caller included (default 1; 'auto': every core). Above 1 the core runs the
+   * threaded build on shared memory with T - 1 workers, and gives the same bits as with one thread. Where shared
+   * memory is missing (a page that is not cross-origin isolated) it runs one thread: see {@link Core.threads}.
+   * With `bytes`, pass the threaded build (build/<build>-threads.wasm).
+   */
+  threads?: number | 'auto';
 }
 
 /** One instance of the WASM core with the memory it owns. */
 export class Core {
   readonly heap: WasmHeap;
+  /** The workers of a threaded core (see {@link LoadCoreOptions.threads}). */
+  pool?: ThreadPool;
+  /** Why a core asked for threads runs one: no shared memory here, or its workers could not start. */
+  threadsUnavailable?: string;
 
   constructor(
     readonly exports: CoreExports,
     readonly build: Build,
   ) {
     this.heap = new WasmHeap(exports.memory, exports.heapBase());
+  }
+
+  /** Threads the kernels split over, the caller included. */
+  get threads(): number {
+    return this.pool?.size ?? 1;
+  }
+
+  /** Stops a threaded core's workers (the core then runs on one thread); nothing to do otherwise. */
+  async close(): Promise<void> {
+    await this.pool?.close();
+    this.pool = undefined;
   }
 
   /** A zero-filled f32 buffer of `length` elements in WASM memory (optionally initialised). */
@@ -110,6 +134,24 @@ export function simdSupported(): boolean {
   return WebAssembly.validate(SIMD_PROBE);
 }
 
+/**
+ * True when a threaded core can run here: shared WebAssembly memory (in a browser, a cross-origin isolated page:
+ * COOP same-origin, COEP require-corp) and workers. Elsewhere loadCore({ threads }) runs one thread.
+ */
+export function threadsSupported(): boolean {
+  return threadsAvailable();
+}
+
+/** The thread count {@link LoadCoreOptions.threads} asks for (checked). */
+export function resolveThreads(threads: number | 'auto' | undefined): number {
+  if (threads === undefined) return 1;
+  if (threads === 'auto') return availableCores();
+  if (!(Number.isSafeInteger(threads) && threads >= 1 && threads <= 256)) {
+    throw new InputError(`loadCore: threads must be an integer from 1 to 256 or 'auto', got ${threads}`);
+  }
+  return threads;
+}
+
 /** Loads and instantiates the WASM core. */
 export async function loadCore(options: LoadCoreOptions = {}): Promise<Core> {
   const wanted = options.build ?? 'auto';
@@ -118,13 +160,26 @@ export async function loadCore(options: LoadCoreOptions = {}): Promise<Core> {
   }
   const build: Build = wanted === 'auto' ? (simdSupported() ? 'simd' : 'scalar') : wanted;
   if (build === 'simd' && !simdSupported()) throw new Error('loadCore: this engine does not support WebAssembly SIMD; use build: "scalar"');
-  const bytes = options.bytes ?? (await readWasm(build));
+  const threads = resolveThreads(options.threads);
+  const threaded = threads > 1 && threadsAvailable();
+  const bytes = options.bytes ?? (await readWasm(threaded ? `${build}-threads` : build));
   // Compile first: instantiate(bytes) has an overload taking a Module that confuses the typings.
   const module = await WebAssembly.compile(bytes as Uint8Array<ArrayBuffer>);
+  const importsMemory = WebAssembly.Module.imports(module).some((i) => i.kind === 'memory');
+  if (importsMemory !== threaded) {
+    throw new InputError(`loadCore: the bytes given are ${importsMemory ? '' : 'not '}a threaded build, for threads: ${threads}`);
+  }
+  const memory = threaded ? sharedMemory() : undefined;
+  let pool: ThreadPool | undefined;
   const instance = await WebAssembly.instantiate(module, {
     env: {
+      ...(memory ? { memory } : {}),
       abort(_msg: number, _file: number, line: number, column: number) {
         throw new Error(`core-math: WASM abort at ${line}:${column}`);
+      },
+      poolFailed(worker: number) {
+        const cause = pool?.workerError(worker);
+        throw new Error(`core-math: thread ${worker} failed${cause ? ` (${cause})` : ''}; close this core and load another`);
       },
     },
   });
@@ -132,5 +187,23 @@ export async function loadCore(options: LoadCoreOptions = {}): Promise<Core> {
   if ((exports.isSimdBuild() === 1) !== (build === 'simd')) {
     throw new InputError(`loadCore: the bytes given are not the ${build} build`);
   }
-  return new Core(exports, build);
+  const core = new Core(exports, build);
+  if (threaded && memory) {
+    // Workers that cannot start (e.g. a page's CSP without blob: workers) leave a core that runs on one thread.
+    try {
+      core.pool = pool = await ThreadPool.start(core, module, memory, threads);
+    } catch (e) {
+      core.threadsUnavailable = (e as Error).message;
+    }
+  } else if (threads > 1) core.threadsUnavailable = 'no shared WebAssembly memory here (a page must be cross-origin isolated)';
+  return core;
+}
+
+/** A shared memory for the threaded build: the whole 32-bit space if the engine reserves it, else 1 GiB. */
+function sharedMemory(): WebAssembly.Memory {
+  try {
+    return new WebAssembly.Memory({ ...SHARED_MEMORY_PAGES, shared: true });
+  } catch {
+    return new WebAssembly.Memory({ initial: SHARED_MEMORY_PAGES.initial, maximum: 16384, shared: true });
+  }
 }

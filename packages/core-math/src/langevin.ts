@@ -58,6 +58,8 @@ export function samplerSteps(
   options: StepOptions = {},
 ): void {
   const values = samplerBlockValues(spec, net, params, x, steps, rule, work, options);
+  // A threaded core's workers take whole chunks, each with a workspace and score buffer of its own.
+  core.pool?.reserveWorkspace(modelWorkspaceFloats(net, work.chunk) + work.chunk * values.d);
   const block = samplerBlock(core);
   writeBlock(core, SamplerConfig, block, values);
   core.exports.samplerSteps(block.ptr, net.dimsBuf.ptr, net.layers, net.act, params.ptr, x.ptr, rng.ptr, work.ws.ptr, work.score.ptr);

@@ -123,14 +123,11 @@ describe('mmd2', () => {
     expect(r.value).toBeGreaterThan(0);
   });
 
-  it('runs 2000 x 2000 points in 2-D with the fixed set quickly (not timed strictly)', () => {
+  it('runs 2000 x 2000 points in 2-D with the fixed set (the size eval uses)', () => {
     const x = gaussianPoints(2000, [0, 0], 1, 11);
     const y = gaussianPoints(2000, [0, 0], 1, 12);
-    const t0 = performance.now();
     const r = mmd2(x, y, { bandwidths: MMD_BANDWIDTHS });
-    const ms = performance.now() - t0;
     expect(Number.isFinite(r.value)).toBe(true);
-    expect(ms).toBeLessThan(20_000); // gross sanity only; typically a few hundred ms
   });
 
   it('rejects bad input with one-line MetricErrors', () => {

@@ -129,10 +129,8 @@ describe('linePlot: dense series', () => {
     { length: n },
     (_, i) => 0.3 + 2 * Math.exp(-i / 8000) + 0.1 * Math.abs((Math.sin(i * 12.9898) * 43758.5453) % 1),
   );
-  it('draws 10⁵ points quickly, keeping the min and max of every pixel column', () => {
-    const t0 = performance.now();
+  it('draws 10⁵ points as a path of at most a few points per pixel column, keeping the min and max of every column', () => {
     const svg = linePlot({ title: 'loss', series: [{ label: 'train', y: noisy }], logY: true });
-    expect(performance.now() - t0).toBeLessThan(1000);
     const d = seriesPaths(svg)[0];
     const pts = [...d.matchAll(/[ML]([\d.-]+) ([\d.-]+)/g)].map((m) => [+m[1], +m[2]]);
     expect(pts.length).toBeLessThan(4 * 720);

@@ -27,7 +27,7 @@ export const sample = defineCommand({
   name: 'sample',
   description: 'draw samples from a trained model: langevin, annealed, pc or ode (one step convention: x + (alpha/2) s + sqrt(alpha) z)',
   usage:
-    'scorefield sample --model model.safetensors [--sampler langevin|annealed|pc|ode] [--mask top] --n N --out samples.csv|samples.npy',
+    'scorefield sample --model model.safetensors [--sampler langevin|annealed|pc|ode|adaptive|dpm] [--mask top] --n N --out samples.csv|samples.npy',
   options: {
     model: { type: 'string', value: 'file', description: 'a model written by `scorefield train`' },
     sampler: {
@@ -39,7 +39,8 @@ export const sample = defineCommand({
     steps: {
       type: 'string',
       value: 'T',
-      description: 'langevin: steps (default: ln(100) / alpha, 500 to 2000); annealed: steps per level (100); pc: predictor steps (500)',
+      description:
+        'langevin: steps (default: ln(100) / alpha, 500 to 2000); annealed: steps per level (100); pc: predictor steps (500); dpm: steps (20)',
     },
     'step-size': {
       type: 'string',
@@ -50,8 +51,12 @@ export const sample = defineCommand({
     decay: { type: 'string', value: 'G', description: 'langevin: multiply alpha by G every step (default 1: fixed)' },
     sigma: { type: 'string', value: 'S', description: 'langevin: noise level the model is read at (default: its smallest)' },
     sigmas: { type: 'string', value: 'sched', description: "annealed: levels schedule:max:min:levels (default: the model's)" },
-    denoise: { type: 'boolean', description: 'annealed, pc: finish with a denoising step x + sigma^2 s(x) (the default)', default: false },
-    'no-denoise': { type: 'boolean', description: 'annealed, pc: no final denoising step', default: false },
+    denoise: {
+      type: 'boolean',
+      description: 'annealed, pc, adaptive: finish with a denoising step x + sigma^2 s(x) (the default)',
+      default: false,
+    },
+    'no-denoise': { type: 'boolean', description: 'annealed, pc, adaptive: no final denoising step', default: false },
     snr: {
       type: 'string',
       value: 'R',
@@ -63,8 +68,8 @@ export const sample = defineCommand({
       description:
         'pc: corrector steps per predictor step (default: 1 with --snr or above 4 dimensions; else 0, where the predictor alone measured best)',
     },
-    rtol: { type: 'string', value: 'TOL', description: 'ode: relative tolerance (1e-5)' },
-    atol: { type: 'string', value: 'TOL', description: 'ode: absolute tolerance (1e-5)' },
+    rtol: { type: 'string', value: 'TOL', description: 'ode: relative tolerance (1e-5); adaptive: of its local error (1e-2)' },
+    atol: { type: 'string', value: 'TOL', description: 'ode: absolute tolerance (1e-5); adaptive: of its local error (1e-2)' },
     init: {
       type: 'string',
       value: 'spec',
@@ -90,7 +95,12 @@ export const sample = defineCommand({
       description: 'record the chains into this .npy, shape [frames, n, d] (frame 0: the initial particles)',
     },
     'record-every': { type: 'string', value: 'K', description: 'with --trajectory: a frame every K steps (default: about 100 frames)' },
-    workers: { type: 'string', value: 'W', description: 'worker threads (default: the number of cores); the result does not depend on it' },
+    threads: {
+      type: 'string',
+      value: 'T',
+      description: 'threads the particles are split over (default: the cores); the result does not depend on it',
+    },
+    workers: { type: 'string', value: 'W', description: 'the same as --threads (its earlier name)' },
     seed: { type: 'string', value: 'S', description: 'random seed (initial points and noise)', default: '0' },
     out: { type: 'string', value: 'file|-', description: 'where to write the samples (.csv or .npy; - for CSV on stdout)' },
   },
@@ -99,7 +109,10 @@ export const sample = defineCommand({
     const out = requireFlag('sample', 'out', args.out);
     const n = intFlag('n', args.n, 1, 1e8);
     const seed = intFlag('seed', args.seed, 0, 2 ** 32 - 1);
-    const workers = args.workers === undefined ? Math.min(8, availableParallelism()) : intFlag('workers', args.workers, 1, 64);
+    if (args.threads !== undefined && args.workers !== undefined)
+      throw new InputError('--threads and --workers are the same option: give one');
+    const [threadFlag, threadValue] = args.workers !== undefined ? ['workers', args.workers] : ['threads', args.threads];
+    const workers = threadValue === undefined ? Math.min(8, availableParallelism()) : intFlag(threadFlag, threadValue, 1, 64);
     if (args.denoise && args['no-denoise']) throw new InputError('--denoise and --no-denoise contradict each other; give one');
     if (args.trajectory === undefined && args['record-every'] !== undefined)
       throw new InputError('--record-every needs --trajectory <file.npy>');

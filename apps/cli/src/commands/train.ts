@@ -1,4 +1,5 @@
 import { existsSync, unlinkSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { activations, conditionings, InputError, lookup, modelDims, modelKinds, objectives, projections } from '@scorefield/core-math';
 import {
   decodeCheckpoint,
@@ -152,6 +153,11 @@ export const train = defineCommand({
       description: 'every N steps, write the model and a resumable checkpoint (<out>.ckpt)',
     },
     resume: { type: 'boolean', description: 'continue from <out>.ckpt (same options and seed give the same final bytes)', default: false },
+    threads: {
+      type: 'string',
+      value: 'T',
+      description: 'threads each training step is split over (default: the cores, 1 with --workers > 1); the result does not depend on it',
+    },
     workers: {
       type: 'string',
       value: 'W',
@@ -183,13 +189,18 @@ export const train = defineCommand({
         "--workers > 1 cannot be combined with --checkpoint-every or --resume (the shards' streams are not checkpointed)",
       );
     if (workers > options.batch) throw new InputError(`--workers ${workers}: more workers than points in a batch (${options.batch})`);
+    // One way to use the cores per run: threads inside each step (same bits for any count), or data-parallel workers.
+    const threads =
+      args.threads === undefined ? (workers > 1 ? 1 : Math.min(64, availableParallelism())) : intFlag('threads', args.threads, 1, 64);
+    if (threads > 1 && workers > 1)
+      throw new InputError('--threads > 1 cannot be combined with --workers > 1 (both use the cores: choose one)');
     checkOutputs([{ flag: 'out', path: out, extensions: ['.safetensors'] }]);
     const ckptPath = checkpointPath(out),
       recPath = recordPath(out);
     if (args.resume && !existsSync(ckptPath))
       throw new InputError(`--resume: no checkpoint ${ckptPath} (write one with --checkpoint-every N)`);
 
-    const core = await getCore();
+    const core = await getCore(threads);
     const data = await loadData(core, dataSpec, { size, seed: options.seed, imageSize, io, quiet: args.quiet });
     if (data.image) options.image = data.image;
     if (loss.name === 'esm' && data.points.cols > ESM_MAX_DIM && !args.force)

@@ -1,13 +1,15 @@
 // Production browser bundles (the `production` condition of "#wasm": Vite build, webpack 5). Each URL is a
 // literal `new URL(..., import.meta.url)` so that the bundler emits the .wasm file and rewrites the URL.
-import type { Build } from './build.js';
+import type { WasmFile } from './build.js';
 
-const urls: Record<Build, () => URL> = {
+const urls: Record<WasmFile, () => URL> = {
   simd: () => new URL('../../build/simd.wasm', import.meta.url),
   scalar: () => new URL('../../build/scalar.wasm', import.meta.url),
+  'simd-threads': () => new URL('../../build/simd-threads.wasm', import.meta.url),
+  'scalar-threads': () => new URL('../../build/scalar-threads.wasm', import.meta.url),
 };
 
-export async function readWasm(build: Build): Promise<Uint8Array> {
+export async function readWasm(build: WasmFile): Promise<Uint8Array> {
   const url = urls[build]();
   let res: Response;
   try {

@@ -1,13 +1,15 @@
 // Node (the `node` condition of "#wasm"): the .wasm files beside the package, read with node:fs.
 import { readFile } from 'node:fs/promises';
-import type { Build } from './build.js';
+import type { WasmFile } from './build.js';
 
-const urls: Record<Build, URL> = {
+const urls: Record<WasmFile, URL> = {
   simd: new URL('../../build/simd.wasm', import.meta.url),
   scalar: new URL('../../build/scalar.wasm', import.meta.url),
+  'simd-threads': new URL('../../build/simd-threads.wasm', import.meta.url),
+  'scalar-threads': new URL('../../build/scalar-threads.wasm', import.meta.url),
 };
 
-export async function readWasm(build: Build): Promise<Uint8Array> {
+export async function readWasm(build: WasmFile): Promise<Uint8Array> {
   try {
     return new Uint8Array(await readFile(urls[build]));
   } catch (e) {

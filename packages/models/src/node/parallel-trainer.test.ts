@@ -114,9 +114,9 @@ describe('ParallelTrainer', () => {
     };
 
     it('a worker that throws mid-step: a one-line error naming the worker, the step and the cause; every worker stopped', async () => {
-      const { error, ms, again, p } = await failing({ worker: 1, step: 7, kind: 'throw' });
+      // No stall timeout: the failure is found from the worker's own report, not by waiting (no clock in the test).
+      const { error, again, p } = await failing({ worker: 1, step: 7, kind: 'throw' }, 3, Number.POSITIVE_INFINITY);
       expect(error?.message).toBe('parallel training: worker 1 failed at step 7: injected fault at step 7');
-      expect(ms).toBeLessThan(2000);
       expect(p.trainer.step).toBe(6);
       expect(again?.message).toMatch(/^parallel training: stopped by an earlier failure \(parallel training: worker 1 failed at step 7/);
       // close() resolved: every thread, the healthy worker 2 included, has exited (nothing keeps the process alive).
@@ -124,9 +124,8 @@ describe('ParallelTrainer', () => {
     });
 
     it('a worker whose thread exits mid-step', async () => {
-      const { error, ms, p } = await failing({ worker: 2, step: 3, kind: 'exit' });
+      const { error, p } = await failing({ worker: 2, step: 3, kind: 'exit' }, 3, Number.POSITIVE_INFINITY);
       expect(error?.message).toBe('parallel training: worker 2 exited at step 3 (its thread ended with code 3)');
-      expect(ms).toBeLessThan(2000);
       expect(threads(p).map((w) => w.threadId)).toEqual([-1, -1]);
     });
 
@@ -134,8 +133,7 @@ describe('ParallelTrainer', () => {
       const { error, ms, p } = await failing({ worker: 1, step: 4, kind: 'hang' }, 2, 300);
       expect(error?.message).toMatch(/^parallel training: worker 1 stalled at step 4: no sign of life for 0\.300 s/);
       expect(error?.message).not.toContain('\n');
-      expect(ms).toBeGreaterThanOrEqual(290);
-      expect(ms).toBeLessThan(2000);
+      expect(ms).toBeGreaterThanOrEqual(290); // it waited for the timeout (a lower bound, which load cannot break)
       expect(p.trainer.step).toBe(3);
       expect(threads(p).map((w) => w.threadId)).toEqual([-1]);
     });

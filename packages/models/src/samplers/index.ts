@@ -3,14 +3,18 @@ import type { ScoreSource } from '../score-source.js';
 import { normalize } from '../normalization.js';
 import { checkPoints, type Points } from '../points.js';
 import { sdeOf, type Sde } from '../sde.js';
+import { adaptive } from './adaptive.js';
 import { annealed } from './annealed.js';
 import { SamplerContext, checkInt } from './context.js';
+import { dpm } from './dpm.js';
 import { langevin } from './langevin.js';
 import { pc } from './predictor-corrector.js';
 import { ode } from './probability-flow.js';
 import type { InitSpec, SampleOptions, SamplerSettings, SamplerSpec } from './spec.js';
 import { stationarity, type Stationarity, type SteinSums } from './stationarity.js';
 
+export { adaptiveDefaults, solveReverseSdeAdaptive, type AdaptiveSdeOptions, type AdaptiveSettings } from './adaptive.js';
+export { dpmDefaults, solveProbabilityFlowDpm, type DpmSettings } from './dpm.js';
 export { annealedDefaults, annealedStepFactor, annealedVarianceRatio, modelSigmas, type AnnealedSettings } from './annealed.js';
 export { langevinDefaults, modelCurvature, type LangevinSettings } from './langevin.js';
 export { pcDefaults, defaultCorrectorSteps, type PcSettings } from './predictor-corrector.js';
@@ -19,7 +23,7 @@ export type { InitSpec, SampleOptions, SamplerSettings, SamplerSpec } from './sp
 export { stationarity, STEIN_TOLERANCE, type Stationarity, type SteinSums } from './stationarity.js';
 
 /** The samplers by name; one step convention: x <- x + (alpha/2) s(x) + sqrt(alpha) z for every Langevin step. */
-export const samplers = { langevin, annealed, pc, ode } satisfies Record<string, SamplerSpec>;
+export const samplers = { langevin, annealed, pc, ode, adaptive, dpm } satisfies Record<string, SamplerSpec>;
 export type SamplerName = keyof typeof samplers;
 
 /** Result of {@link sample}: particles in data units [n, d], the recorded trajectory, and the work done. */
@@ -104,7 +108,7 @@ export function sample(model: ScoreSource, options: SampleOptions): SampleResult
     const sigma = spec.run(ctx, settings, o);
     ctx.checkFinite(`after ${plan} steps`);
     const stein = ctx.steinSums(sigma);
-    spec.finish?.(ctx, settings);
+    spec.finish?.(ctx, settings, o);
     ctx.checkFinite(`after ${plan} steps`);
     const samples = ctx.particles();
     // Held coordinates come back exactly as given (not through the standardisation round trip).

@@ -47,6 +47,45 @@ describe('samplers on the exact score (the sampler alone)', () => {
     expect(Math.abs(varX - 1)).toBeLessThan(0.15);
   });
 
+  it('the adaptive reverse SDE solver samples it too, with fewer score evaluations than pc with its corrector', () => {
+    const exact = new ExactScore(core, 'ncsn-mix');
+    const sde = sdeOf({ name: 'continuous', sde: 've', sigmaMin: 0.01, sigmaMax: 300 });
+    const pc = sample(exact, { n: 256, sampler: 'pc', sde, seed: 1, snr: 0.16 });
+    expect(pc.evaluations).toBe(1000);
+    const adaptive = sample(exact, { n: 2000, sampler: 'adaptive', sde, seed: 1 });
+    expect(Math.abs(upperMode(adaptive.samples) - 0.8)).toBeLessThan(0.03);
+    const up = Array.from({ length: 2000 }, (_, i) => [adaptive.samples[2 * i], adaptive.samples[2 * i + 1]]).filter(([a, b]) => a + b > 0);
+    const varX = up.reduce((s, [a]) => s + (a - 5) ** 2, 0) / up.length;
+    expect(Math.abs(varX - 1)).toBeLessThan(0.15);
+    // Two evaluations per step attempt, about 720 here (from sigma 300 to 0.01) and the final denoising step, against
+    // pc's 500 predictor + 500 corrector steps.
+    expect(adaptive.settings).toEqual({ rtol: 1e-2, atol: 1e-2, denoise: true });
+    expect(adaptive.evaluations).toBeLessThan(pc.evaluations);
+    // Tighter tolerances take more steps.
+    expect(sample(exact, { n: 256, sampler: 'adaptive', sde, seed: 1, rtol: 1e-3, atol: 1e-3 }).evaluations).toBeGreaterThan(
+      adaptive.evaluations,
+    );
+  });
+
+  it('DPM-Solver-2 integrates the probability-flow ODE in 20 steps (40 evaluations) as the RK45 solver does in ~150', () => {
+    const exact = new ExactScore(core, 'ncsn-mix');
+    const sde = sdeOf({ name: 'continuous', sde: 've', sigmaMin: 0.01, sigmaMax: 300 });
+    const dpm = sample(exact, { n: 2000, sampler: 'dpm', sde, seed: 1 });
+    expect(dpm.evaluations).toBe(40);
+    expect(Math.abs(upperMode(dpm.samples) - 0.8)).toBeLessThan(0.03);
+    const up = Array.from({ length: 2000 }, (_, i) => [dpm.samples[2 * i], dpm.samples[2 * i + 1]]).filter(([a, b]) => a + b > 0);
+    const meanX = up.reduce((s, [a]) => s + a, 0) / up.length;
+    const varX = up.reduce((s, [a]) => s + (a - meanX) ** 2, 0) / up.length;
+    expect(Math.abs(meanX - 5)).toBeLessThan(0.05);
+    expect(Math.abs(varX - 1)).toBeLessThan(0.1);
+    // Deterministic: the same prior gives the same samples as the ODE to within its discretisation error.
+    const ode = sample(exact, { n: 256, sampler: 'ode', sde, seed: 1, rtol: 1e-6, atol: 1e-6 }).samples;
+    const fine = sample(exact, { n: 256, sampler: 'dpm', sde, seed: 1, steps: 200 }).samples;
+    let worst = 0;
+    for (let i = 0; i < ode.length; i++) worst = Math.max(worst, Math.abs(fine[i] - ode[i]));
+    expect(worst).toBeLessThan(0.02);
+  });
+
   it('the ODE log-likelihood equals the exact log-density of the data', () => {
     const exact = new ExactScore(core, 'ncsn-mix');
     const sde = sdeOf({ name: 'continuous', sde: 've', sigmaMin: 0.01, sigmaMax: 1000 });
@@ -78,16 +117,19 @@ describe('samplers on trained models', () => {
     }).model;
   });
 
-  it.each(['annealed', 'langevin', 'pc', 'ode'] as const)('%s: the same samples whether run at once or split into blocks', (sampler) => {
-    const model = sampler === 'pc' || sampler === 'ode' ? ve : ncsn;
-    const o = { sampler, n: 600, seed: 4, steps: 20 } as const;
-    const whole = sample(model, o).samples;
-    const split = [
-      [0, 256],
-      [256, 600],
-    ].map(([a, b]) => sample(model, { ...o, n: b - a, block: { first: a, total: 600 } }).samples);
-    expect(Array.from(Float32Array.from([...split[0], ...split[1]]))).toEqual(Array.from(whole));
-  });
+  it.each(['annealed', 'langevin', 'pc', 'ode', 'adaptive', 'dpm'] as const)(
+    '%s: the same samples whether run at once or split into blocks',
+    (sampler) => {
+      const model = sampler === 'annealed' || sampler === 'langevin' ? ncsn : ve;
+      const o = { sampler, n: 600, seed: 4, steps: 20 } as const;
+      const whole = sample(model, o).samples;
+      const split = [
+        [0, 256],
+        [256, 600],
+      ].map(([a, b]) => sample(model, { ...o, n: b - a, block: { first: a, total: 600 } }).samples);
+      expect(Array.from(Float32Array.from([...split[0], ...split[1]]))).toEqual(Array.from(whole));
+    },
+  );
 
   it('records trajectories, reports progress with the noise level, and holds inpainted coordinates', () => {
     const seen: { step: number; sigma?: number }[] = [];
@@ -123,7 +165,9 @@ describe('samplers on trained models', () => {
 
   it('refuses what does not apply, in one line', () => {
     expect(() => sample(ncsn, { n: 5, sampler: 'pc' })).toThrow('this sampler needs a model trained with --loss continuous, not ncsn');
-    expect(() => sample(ncsn, { n: 5, sampler: 'gibbs' as 'pc' })).toThrow("unknown sampler 'gibbs'; valid: langevin, annealed, pc, ode");
+    expect(() => sample(ncsn, { n: 5, sampler: 'gibbs' as 'pc' })).toThrow(
+      "unknown sampler 'gibbs'; valid: langevin, annealed, pc, ode, adaptive, dpm",
+    );
     expect(() => sample(ve, { n: 300, sampler: 'ode', block: { first: 100, total: 600 } })).toThrow(
       'sample: ode blocks must start at a multiple of 256, got 100',
     );

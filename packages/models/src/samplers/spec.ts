@@ -17,7 +17,7 @@ export interface SampleOptions {
   sampler?: string;
   seed?: number;
   init?: InitSpec;
-  /** langevin: steps; annealed: steps per level; pc: predictor steps. */
+  /** langevin: steps; annealed: steps per level; pc: predictor steps; dpm: steps (2 score evaluations each). */
   steps?: number;
   /** langevin: alpha; annealed: eps (alpha_i = eps sigma_i^2 / sigma_L^2). */
   stepSize?: number;
@@ -27,15 +27,15 @@ export interface SampleOptions {
   sigma?: number;
   /** annealed: the levels (default: the model's ncsn levels, or a geometric ladder of its SDE). */
   sigmas?: number[];
-  /** annealed, pc: finish with a denoising step x + sigma^2 s(x) (Tweedie). */
+  /** annealed, pc, adaptive: finish with a denoising step x + sigma^2 s(x) (Tweedie). */
   denoise?: boolean;
   /** pc: the corrector's signal-to-noise ratio (0.16); giving it turns the corrector on (1 step unless `correctorSteps`). */
   snr?: number;
   /** pc: corrector steps per predictor step. */
   correctorSteps?: number;
-  /** pc, ode: the SDE (default: the one the model was trained with). */
+  /** pc, ode, adaptive, dpm: the SDE (default: the one the model was trained with). */
   sde?: Sde;
-  /** ode: tolerances. */
+  /** ode: tolerances; adaptive: tolerances of its local error. */
   rtol?: number;
   atol?: number;
   /** Inpainting: these coordinates (0-based) are held at the values of `hold.points` (data units, n rows). */
@@ -75,7 +75,7 @@ export interface SamplerSpec<S extends SamplerSettings = SamplerSettings> {
   /** Runs the sampler; returns the noise level the particles are at for the Stein check (before {@link finish}). */
   run(ctx: SamplerContext, s: S, o: SampleOptions): number;
   /** Steps after the Stein check (a final denoising step). */
-  finish?(ctx: SamplerContext, s: S): void;
+  finish?(ctx: SamplerContext, s: S, o: SampleOptions): void;
 }
 
 /** Identity with type inference for one sampler module. */

@@ -1,0 +1,128 @@
+/**
+ * Time to quality (issue 16): wall time until a trained model's samples reach a fixed-bandwidth MMD threshold on
+ * gmm3 and 8gaussians, WASM on every core (the threaded core: models' Trainer and sample() with every default) against
+ * the PyTorch reference (torch/bench.py, with its own recipe) at 1 and 2 threads. Both train a dsm score model
+ * (MLP 2-128-128-128 silu, batch 128, Adam lr 1e-3) on the same points, in chunks of CHUNK steps; after each chunk
+ * both draw 2000 samples with Langevin dynamics from N(0, I) (standardised units) and this process measures MMD^2
+ * (metrics' standardizedMmd2, what `scorefield eval` reports) against 2000 held-out points. Ours uses the library's
+ * defaults (issue 12: dsm sigma chosen from the data, the moving average of the weights, Langevin step 0.1 / the
+ * model's curvature for ln(100) / alpha steps); the reference the standard recipe (sigma 0.1, the last weights, 1000
+ * steps of alpha 1e-3). The time is the training time so far plus that sampling run; the measuring is not counted.
+ * The data floor is the MMD^2 between two independent draws of 2000 data points.
+ */
+import { datasetSample, type Core } from '@scorefield/core-math';
+import { sample, Trainer } from '@scorefield/models';
+import { standardizedMmd2 } from '@scorefield/metrics';
+import type { TorchServer } from './torch.js';
+
+export const QUALITY_DATASETS = ['gmm3', '8gaussians'] as const;
+/** MMD^2 (fixed bandwidths, standardised units) the samples must reach; this model and sampler level off at about 0.01 to 0.04. */
+export const QUALITY_THRESHOLD = 0.05;
+const CHUNK = 250;
+const SAMPLES = 2000;
+
+export interface QualityRow {
+  dataset: string;
+  threshold: number;
+  /** MMD^2 between two independent draws of the data (the floor no sampler can beat). */
+  floor: number;
+  /** Seconds to reach the threshold (null: not within maxSteps), the steps it took and the MMD^2 then, per implementation. */
+  results: Record<string, { seconds: number | null; steps: number | null; mmd: number | null; trace: [number, number, number][] }>;
+  errors?: Record<string, string>;
+}
+
+interface Impl {
+  train(steps: number): Promise<number>;
+  /** Samples in data units. */
+  sample(seed: number): Promise<{ seconds: number; samples: Float32Array }>;
+  free(): void;
+}
+
+function standardise(points: Float32Array, mean: number[], std: number[]): Float32Array {
+  return points.map((v, i) => (v - mean[i % 2]) / std[i % 2]);
+}
+
+export async function measureQuality(
+  threaded: Core,
+  torch: TorchServer | undefined,
+  dataset: (typeof QUALITY_DATASETS)[number],
+  maxSteps: number,
+): Promise<QualityRow> {
+  const draw = (seed: number, n: number) => datasetSample(threaded, dataset, threaded.rng(seed), n).toArray();
+  const train = draw(1, 10_000);
+  const mean = [0, 1].map((j) => train.filter((_, i) => i % 2 === j).reduce((a, b) => a + b, 0) / 10_000);
+  const std = [0, 1].map((j) => Math.sqrt(train.filter((_, i) => i % 2 === j).reduce((a, b) => a + (b - mean[j]) ** 2, 0) / 10_000));
+  const ref = { data: draw(2, SAMPLES), rows: SAMPLES, cols: 2 };
+  const mmd = (p: Float32Array) => standardizedMmd2({ data: p, rows: p.length / 2, cols: 2 }, ref).value;
+  const row: QualityRow = { dataset, threshold: QUALITY_THRESHOLD, floor: mmd(draw(3, SAMPLES)), results: {} };
+
+  const impls: Record<string, () => Promise<Impl>> = {
+    'wasm-threads': async () => {
+      const trainer = new Trainer(threaded, { data: train, rows: 10_000, cols: 2 }, { steps: 1e9, seed: 1 });
+      return {
+        train: async (k) => {
+          const t0 = performance.now();
+          trainer.run(k);
+          return (performance.now() - t0) / 1000;
+        },
+        sample: async (seed) => {
+          const t0 = performance.now();
+          const s = sample(trainer.model, { n: SAMPLES, seed });
+          return { seconds: (performance.now() - t0) / 1000, samples: s.samples };
+        },
+        free: () => {
+          trainer.free();
+          trainer.model.free();
+        },
+      };
+    },
+  };
+  if (torch) {
+    for (const threads of [1, 2]) {
+      impls[`torch-${threads}`] = async () => {
+        const id = `${dataset}/${threads}`;
+        await torch.request({ op: 'qstart', id, data: Array.from(standardise(train, mean, std)), threads });
+        return {
+          train: async (steps) => (await torch.request<{ seconds: number }>({ op: 'qtrain', id, steps, threads })).seconds,
+          sample: async (seed) => {
+            const r = await torch.request<{ seconds: number; samples: number[] }>({
+              op: 'qsample',
+              id,
+              n: SAMPLES,
+              steps: 1000,
+              alpha: 1e-3,
+              seed,
+              threads,
+            });
+            // The reference samples in the standardised units it trained in.
+            return { seconds: r.seconds, samples: Float32Array.from(r.samples, (v, i) => mean[i % 2] + std[i % 2] * v) };
+          },
+          free: () => {},
+        };
+      };
+    }
+  }
+  for (const [name, make] of Object.entries(impls)) {
+    const result: QualityRow['results'][string] = { seconds: null, steps: null, mmd: null, trace: [] };
+    row.results[name] = result;
+    try {
+      const impl = await make();
+      let trainSeconds = 0;
+      for (let steps = CHUNK; steps <= maxSteps; steps += CHUNK) {
+        trainSeconds += await impl.train(CHUNK);
+        const s = await impl.sample(steps / CHUNK);
+        const m = mmd(s.samples);
+        const seconds = trainSeconds + s.seconds;
+        result.trace.push([steps, seconds, m]);
+        if (m <= QUALITY_THRESHOLD) {
+          Object.assign(result, { seconds, steps, mmd: m });
+          break;
+        }
+      }
+      impl.free();
+    } catch (e) {
+      (row.errors ??= {})[name] = (e as Error).message;
+    }
+  }
+  return row;
+}

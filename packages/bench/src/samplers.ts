@@ -1,0 +1,76 @@
+/**
+ * Samplers: quality against score evaluations (issue 16). For continuous VE and VP models trained with every default
+ * (noise levels from the data, 10 000 steps, the moving average of the weights) on gmm3 and 8gaussians, every sampler
+ * draws 2000 samples with its defaults (and pc, ode, dpm and adaptive at other step counts or tolerances, pc with
+ * Song et al.'s corrector); the fixed-bandwidth MMD^2 of metrics' standardizedMmd2 (what `scorefield eval` reports)
+ * against 2000 held-out points, beside the data floor, and the score evaluations per particle.
+ */
+import { datasetSample, type Core } from '@scorefield/core-math';
+import { sample, Trainer, type SampleOptions } from '@scorefield/models';
+import { standardizedMmd2 } from '@scorefield/metrics';
+
+export const SAMPLER_CONFIGS: [string, Partial<SampleOptions>][] = [
+  ['langevin', { sampler: 'langevin' }],
+  ['annealed', { sampler: 'annealed' }],
+  ['pc', { sampler: 'pc' }],
+  ['pc, 100 steps', { sampler: 'pc', steps: 100 }],
+  ['pc, corrector', { sampler: 'pc', snr: 0.16 }],
+  ['ode', { sampler: 'ode' }],
+  ['ode, tol 1e-3', { sampler: 'ode', rtol: 1e-3, atol: 1e-3 }],
+  ['dpm', { sampler: 'dpm' }],
+  ['dpm, 10 steps', { sampler: 'dpm', steps: 10 }],
+  ['adaptive', { sampler: 'adaptive' }],
+  ['adaptive, tol 5e-2', { sampler: 'adaptive', rtol: 5e-2, atol: 5e-2 }],
+];
+
+export interface SamplerRow {
+  dataset: string;
+  /** Samples per run (and held-out points). */
+  n: number;
+  sde: 've' | 'vp';
+  floor: number;
+  /** Per sampler configuration: score evaluations per particle and MMD^2; null when it failed. */
+  results: Record<string, { evaluations: number; mmd: number } | null>;
+  errors?: Record<string, string>;
+}
+
+export function measureSamplers(core: Core, dataset: string, sde: 've' | 'vp', quick: boolean): SamplerRow {
+  const n = quick ? 1000 : 2000;
+  const draw = (seed: number, rows: number) => datasetSample(core, dataset, core.rng(seed), rows).toArray();
+  const trainer = new Trainer(core, { data: draw(1, 10_000), rows: 10_000, cols: 2 }, { loss: { name: 'continuous', sde } });
+  try {
+    trainer.run(quick ? 1000 : trainer.options.steps);
+    const points = (p: Float32Array) => ({ data: p, rows: p.length / 2, cols: 2 });
+    const ref = points(draw(2, n));
+    const mmd = (p: Float32Array) => standardizedMmd2(points(p), ref).value;
+    const row: SamplerRow = { dataset, n, sde, floor: mmd(draw(3, n)), results: {} };
+    for (const [label, o] of SAMPLER_CONFIGS) {
+      try {
+        const r = sample(trainer.model, { n, seed: 1, ...o });
+        row.results[label] = { evaluations: r.evaluations, mmd: mmd(r.samples) };
+      } catch (e) {
+        row.results[label] = null;
+        (row.errors ??= {})[label] = (e as Error).message;
+      }
+    }
+    return row;
+  } finally {
+    trainer.free();
+    trainer.model.free();
+  }
+}
+
+/**
+ * pc's default against the others: the fewest evaluations of a configuration at or below pc's MMD^2, as a factor
+ * of pc's evaluations (null when none reaches it).
+ */
+export function evaluationsSaved(row: SamplerRow): { factor: number | null; by: string } {
+  const pc = row.results.pc;
+  if (!pc) return { factor: null, by: '' };
+  let best: [number, string] | null = null;
+  for (const [label, r] of Object.entries(row.results)) {
+    if (!r || label === 'pc' || r.mmd > pc.mmd) continue;
+    if (!best || r.evaluations < best[0]) best = [r.evaluations, label];
+  }
+  return best ? { factor: pc.evaluations / best[0], by: best[1] } : { factor: null, by: '' };
+}

@@ -1,0 +1,131 @@
+import { PoolConfig } from './contract';
+import { runShare } from './jobs';
+
+// Intra-op threads (threaded builds only: shared memory, atomics). The caller of a kernel is thread 0; T - 1
+// workers, each its own instance of this module on the same memory, sit in poolWorker. A pass that splits
+// posts a job (a JobCode and its arguments in the PoolConfig block), runs its own share and waits for the
+// workers' shares. Shares split work that is independent (rows of a GEMM, samples of a jet pass, output
+// columns of a weight gradient, particle chunks, elements of Adam) and no sum changes its order, so every
+// thread count gives the bits of one thread. Waits poll `spin` times before sleeping in atomic.wait, since a
+// wake-up costs about as much as a 128 x 128 x 128 GEMM.
+// see: Herlihy & Shavit, The Art of Multiprocessor Programming, ch. 17 (sense-reversing barriers).
+
+// This instance's pool (the caller: poolAttach; a worker: poolWorker), and whether it is inside a job
+// (then nested passes run inline: a job never posts another).
+let pool: usize = 0;
+let working = false;
+let canBlock = true;
+
+// A worker's instance trapped: throws in the thread that noticed (the JS side names the worker).
+@external('env', 'poolFailed')
+declare function poolFailed(worker: i32): void;
+
+/** Attaches the pool block at p to this (the calling) instance; 0 detaches. callerCanBlock is read from the block. */
+export function poolAttach(p: usize): void {
+  pool = p;
+  canBlock = p == 0 || changetype<PoolConfig>(p).callerCanBlock != 0;
+}
+
+/** This instance's pool block (0: none). */
+export function poolBlock(): usize {
+  return pool;
+}
+
+/** Threads a pass may split over: 1 in a build without threads, without a pool, or inside a job. */
+export function poolThreads(): i32 {
+  if (!ASC_FEATURE_THREADS || pool == 0 || working) return 1;
+  return changetype<PoolConfig>(pool).threads;
+}
+
+/** First item of thread `id`'s share of n items out of T shares, in whole multiples of `align` (the last takes the rest). */
+export function shareStart(n: i32, id: i32, T: i32, align: i32): i32 {
+  const units = (n + align - 1) / align;
+  return min(n, <i32>(<i64>units * <i64>id / <i64>T) * align);
+}
+
+/** The job's argument i (i32 slots a0..a13). */
+@inline export function jobArg(i: i32): i32 {
+  return load<i32>(pool + offsetof<PoolConfig>('a0') + (<usize>i << 2));
+}
+
+@inline export function setJobArg(i: i32, v: i32): void {
+  store<i32>(pool + offsetof<PoolConfig>('a0') + (<usize>i << 2), v);
+}
+
+/** Runs the job whose arguments the caller has set on all T threads (this one is thread 0) and waits for all. */
+export function runJob(job: i32): void {
+  if (!ASC_FEATURE_THREADS) return;
+  const T = changetype<PoolConfig>(pool).threads;
+  changetype<PoolConfig>(pool).job = job;
+  atomic.store<i32>((pool + offsetof<PoolConfig>('done')), 0);
+  atomic.add<i32>((pool + offsetof<PoolConfig>('generation')), 1);
+  atomic.notify((pool + offsetof<PoolConfig>('generation')), T - 1);
+  working = true;
+  runShare(job, 0, T);
+  working = false;
+  // A failed pool stays failed: every later job throws here, even one whose workers all finished.
+  const failed = atomic.load<i32>(pool + offsetof<PoolConfig>('failed'));
+  if (failed != 0) poolFailed(failed - 1);
+  let done = atomic.load<i32>((pool + offsetof<PoolConfig>('done')));
+  while (done != T - 1) done = waitWhileEqual((pool + offsetof<PoolConfig>('done')), done, canBlock, true);
+}
+
+/** Every thread of the current job waits here until all T have arrived. */
+export function poolBarrier(id: i32, T: i32): void {
+  if (!ASC_FEATURE_THREADS || T == 1) return;
+  const generation = atomic.load<i32>((pool + offsetof<PoolConfig>('barrierGeneration')));
+  if (atomic.add<i32>((pool + offsetof<PoolConfig>('barrierCount')), 1) == T - 1) {
+    atomic.store<i32>((pool + offsetof<PoolConfig>('barrierCount')), 0);
+    atomic.add<i32>((pool + offsetof<PoolConfig>('barrierGeneration')), 1);
+    atomic.notify((pool + offsetof<PoolConfig>('barrierGeneration')), T - 1);
+  } else waitWhileEqual((pool + offsetof<PoolConfig>('barrierGeneration')), generation, id != 0 || canBlock, true);
+}
+
+/**
+ * Waits until the i32 at ptr differs from v and returns it: `spin` polls, then sleeps (when allowed) in slices
+ * of 1 ms inside a job, so that a failed worker is noticed, or for ever between jobs (stop notifies).
+ */
+function waitWhileEqual(ptr: usize, v: i32, block: bool, inJob: bool): i32 {
+  let spins = changetype<PoolConfig>(pool).spin;
+  while (true) {
+    const now = atomic.load<i32>(ptr);
+    if (now != v) return now;
+    if (inJob) {
+      const failed = atomic.load<i32>((pool + offsetof<PoolConfig>('failed')));
+      if (failed != 0) poolFailed(failed - 1);
+    }
+    if (spins > 0) spins--;
+    else if (block) atomic.wait<i32>(ptr, v, inJob ? 1_000_000 : -1);
+  }
+}
+
+/** A worker's loop (worker `id` of 1..T-1, in its own instance): runs each job's share until stop. */
+export function poolWorker(p: usize, id: i32): void {
+  if (!ASC_FEATURE_THREADS) return;
+  pool = p;
+  working = true;
+  let seen = 0; // the generation at creation: a job posted before this worker got here still runs
+  while (true) {
+    seen = waitWhileEqual((pool + offsetof<PoolConfig>('generation')), seen, true, false);
+    if (atomic.load<i32>((pool + offsetof<PoolConfig>('stop'))) != 0) return;
+    runShare(changetype<PoolConfig>(p).job, id, changetype<PoolConfig>(p).threads);
+    atomic.add<i32>((pool + offsetof<PoolConfig>('done')), 1);
+    atomic.notify((pool + offsetof<PoolConfig>('done')), 1);
+  }
+}
+
+/** Ends every worker's loop (the caller then terminates the threads). */
+export function poolStop(p: usize): void {
+  if (!ASC_FEATURE_THREADS) return;
+  atomic.store<i32>(p + offsetof<PoolConfig>('stop'), 1);
+  atomic.add<i32>(p + offsetof<PoolConfig>('generation'), 1);
+  atomic.notify(p + offsetof<PoolConfig>('generation'), -1);
+}
+
+/** Marks worker `id` as failed and wakes every waiter (a worker's JS side calls it when its instance traps). */
+export function poolFail(p: usize, id: i32): void {
+  if (!ASC_FEATURE_THREADS) return;
+  atomic.cmpxchg<i32>(p + offsetof<PoolConfig>('failed'), 0, id + 1); // the first failure is the cause
+  atomic.notify(p + offsetof<PoolConfig>('done'), -1);
+  atomic.notify(p + offsetof<PoolConfig>('barrierGeneration'), -1);
+}

@@ -1,0 +1,201 @@
+// Same bits for any thread count: a threaded core (1 caller + workers on shared memory) against the
+// single-thread build, for every objective x parametrization (training steps with Adam), the samplers'
+// steps, the model passes and the divergence, on both builds, at sizes that leave remainders everywhere
+// (odd batches, shares of samples and of weight rows that are not multiples of 4, widths not multiples of 4,
+// a particle count that is not a whole number of chunks).
+import { execFileSync } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadCore, type Core } from './core.js';
+import { MlpLayout } from './mlp.js';
+import { Adam } from './adam.js';
+import { BoundObjective, type ObjectiveSpec } from './objectives.js';
+import {
+  modelDims,
+  modelDivergenceWorkspaceFloats,
+  modelScore,
+  modelScoreDivergence,
+  modelWorkspaceFloats,
+  type ModelSpec,
+} from './score-model.js';
+import { datasetSample } from './datasets.js';
+import { gatherRandomRows } from './batch.js';
+import { samplerSteps, type StepRule } from './langevin.js';
+import { rngNormal } from './rng-draws.js';
+import type { Build } from './wasm/build.js';
+
+const THREADS = [1, 2, 3, 4];
+const builds: Build[] = ['simd', 'scalar'];
+const cores = new Map<string, Core>();
+
+beforeAll(async () => {
+  for (const build of builds) for (const threads of THREADS) cores.set(`${build}/${threads}`, await loadCore({ build, threads }));
+});
+afterAll(async () => {
+  for (const core of cores.values()) await core.close();
+});
+
+const objectiveCases: [ObjectiveSpec, ModelSpec['conditioning']][] = [
+  [{ name: 'esm' }, 'none'],
+  [{ name: 'ssm', projection: 'rademacher', slices: 2 }, 'none'],
+  [{ name: 'ssm-vr', projection: 'gaussian', slices: 1 }, 'none'],
+  [{ name: 'dsm', sigma: 0.3 }, 'none'],
+  [{ name: 'ncsn', sigmas: [2, 0.5, 0.1] }, 'both'],
+  [{ name: 'continuous', sde: 'vp' }, 'both'],
+];
+
+/** The bytes of the parameters after a few Adam steps, and the losses, on `core`. */
+function train(core: Core, objective: ObjectiveSpec, spec: ModelSpec, batch: number): { params: Uint8Array; losses: number[] } {
+  const net = new MlpLayout(core, modelDims(spec, 2, [13, 9]), 'silu');
+  const params = core.f32(net.paramCount);
+  net.initParams(core.rng(1), params);
+  const data = datasetSample(core, 'gmm3', core.rng(2), 500);
+  const x = core.f32(batch * 2),
+    grads = core.f32(net.paramCount);
+  const bound = new BoundObjective(core, objective, spec, net);
+  const ws = core.f32(bound.workspaceFloats(batch));
+  const adam = new Adam(core, net.paramCount, { lr: 1e-2 });
+  const rng = core.rng(3);
+  const losses: number[] = [];
+  for (let step = 0; step < 3; step++) {
+    gatherRandomRows(core, rng, data, 500, 2, x);
+    grads.view.fill(0);
+    losses.push(bound.lossGrad(params, x, batch, rng, grads, ws));
+    adam.update(params, grads);
+  }
+  return { params: new Uint8Array(params.toArray().buffer), losses };
+}
+
+describe.each(builds)('%s build: the bits of one thread on 2, 3 and 4', (build) => {
+  const single = () => cores.get(`${build}/1`) as Core;
+  it('threaded cores have their threads', () => {
+    expect(THREADS.map((t) => cores.get(`${build}/${t}`)?.threads)).toEqual(THREADS);
+  });
+
+  it.each(objectiveCases.flatMap(([o, c]) => (['score', 'energy'] as const).map((kind) => [`${o.name} ${kind}`, o, c, kind] as const)))(
+    'training: %s',
+    (_name, objective, conditioning, kind) => {
+      const spec: ModelSpec = { kind, conditioning };
+      // Shares of 8 to 76 samples; 70 and 150 give energy passes of more than one 128-row block of dW.
+      for (const batch of [37, 70, 150]) {
+        const expected = train(single(), objective, spec, batch);
+        for (const t of THREADS.slice(1)) {
+          const got = train(cores.get(`${build}/${t}`) as Core, objective, spec, batch);
+          expect(got.losses, `${t} threads, batch ${batch}`).toEqual(expected.losses);
+          expect(Buffer.from(got.params).equals(Buffer.from(expected.params)), `${t} threads, batch ${batch}: parameters`).toBe(true);
+        }
+      }
+    },
+  );
+
+  it('Adam over 10,001 parameters (split in shares of elements)', () => {
+    const run = (core: Core) => {
+      const n = 10_001;
+      const params = core.f32(n),
+        grads = core.f32(n);
+      rngNormal(core, core.rng(1), params);
+      const adam = new Adam(core, n, { lr: 1e-2 });
+      for (let step = 0; step < 3; step++) {
+        rngNormal(core, core.rng(2 + step), grads);
+        adam.update(params, grads);
+      }
+      return Buffer.from(params.toArray().buffer);
+    };
+    const expected = run(single());
+    for (const t of THREADS.slice(1)) expect(run(cores.get(`${build}/${t}`) as Core).equals(expected), `${t} threads`).toBe(true);
+  });
+
+  const rules: [string, StepRule, ModelSpec][] = [
+    ['langevin, score', { mode: 'affine', a: 1, b: 0.005, c: 0.1 }, { kind: 'score', conditioning: 'both' }],
+    ['corrector, energy', { mode: 'corrector', alpha: 1, snr: 0.16 }, { kind: 'energy', conditioning: 'none' }],
+  ];
+  it.each(rules)('samplerSteps: %s', (_name, rule, spec) => {
+    const run = (core: Core) => {
+      const net = new MlpLayout(core, modelDims(spec, 2, [13, 9]), 'silu');
+      const params = core.f32(net.paramCount);
+      net.initParams(core.rng(1), params);
+      const n = 600; // 3 chunks of 256, the last one short
+      const x = core.f32(2 * n);
+      rngNormal(core, core.rng(2), x);
+      const chunk = 256;
+      const rng = core.rng(4);
+      samplerSteps(core, spec, net, params, x, 4, rule, rng, {
+        ws: core.f32(modelWorkspaceFloats(net, chunk)),
+        score: core.f32(chunk * 2),
+        chunk,
+      });
+      return { x: Buffer.from(x.toArray().buffer), counter: rng.counter };
+    };
+    const expected = run(single());
+    for (const t of THREADS.slice(1)) {
+      const got = run(cores.get(`${build}/${t}`) as Core);
+      expect(got.counter).toBe(expected.counter);
+      expect(got.x.equals(expected.x), `${t} threads`).toBe(true);
+    }
+  });
+
+  it.each(['score', 'energy'] as const)('modelScore and modelScoreDivergence: %s', (kind) => {
+    const spec: ModelSpec = { kind, conditioning: 'none' };
+    const run = (core: Core) => {
+      const net = new MlpLayout(core, modelDims(spec, 2, [13, 9]), 'tanh');
+      const params = core.f32(net.paramCount);
+      net.initParams(core.rng(1), params);
+      const B = 77;
+      const x = core.f32(2 * B);
+      rngNormal(core, core.rng(2), x);
+      const s = core.f32(2 * B);
+      modelScore(core, spec, net, params, x, B, 1, s, core.f32(modelWorkspaceFloats(net, B)));
+      const score = core.f32(2 * B),
+        divergence = core.f32(B);
+      modelScoreDivergence(core, spec, net, params, x, B, 1, { score, divergence }, core.f32(modelDivergenceWorkspaceFloats(spec, net, B)));
+      return Buffer.concat([s, score, divergence].map((b) => Buffer.from(b.toArray().buffer)));
+    };
+    const expected = run(single());
+    for (const t of THREADS.slice(1)) expect(run(cores.get(`${build}/${t}`) as Core).equals(expected), `${t} threads`).toBe(true);
+  });
+});
+
+describe('threads option', () => {
+  it('rejects a bad thread count in one line', async () => {
+    await expect(loadCore({ threads: 0 })).rejects.toThrow("loadCore: threads must be an integer from 1 to 256 or 'auto', got 0");
+    await expect(loadCore({ threads: 1.5 })).rejects.toThrow('threads must be an integer');
+  });
+
+  it('a failed worker makes the waiting call throw one line, and every call after it', async () => {
+    const core = await loadCore({ threads: 2 });
+    const spec: ModelSpec = { kind: 'score', conditioning: 'none' };
+    // What a worker's JS side does when its instance traps.
+    core.exports.poolFail(core.pool!.block.ptr, 1);
+    expect(() => train(core, { name: 'dsm', sigma: 0.3 }, spec, 70)).toThrow(
+      /^core-math: thread 1 failed; close this core and load another$/,
+    );
+    expect(() => train(core, { name: 'dsm', sigma: 0.3 }, spec, 70)).toThrow(/thread 1 failed/);
+    await core.close();
+    expect(train(core, { name: 'dsm', sigma: 0.3 }, spec, 70).losses.every(Number.isFinite)).toBe(true);
+  });
+
+  it.each([['--input-type=module'], ['--expose-gc', '--input-type=module'], ['--expose-gc']])(
+    'starts its threads in node %s -e',
+    (...flags) => {
+      // Under --input-type=module the workers' eval'd body runs as an ES module (no `require`); V8 flags such as
+      // --expose-gc (the bench's) are inherited, and refused if given to a worker explicitly.
+      const script = `(async () => {
+  const { loadCore } = await import('${new URL('../dist/index.js', import.meta.url).href}');
+  const core = await loadCore({ threads: 2 });
+  console.log(JSON.stringify({ threads: core.threads, why: core.threadsUnavailable ?? null }));
+  await core.close();
+})();`;
+      const out = execFileSync(process.execPath, [...flags, '-e', script], { encoding: 'utf8' });
+      expect(JSON.parse(out)).toEqual({ threads: 2, why: null });
+    },
+  );
+
+  it('close() leaves a core that runs on one thread, with the same bits', async () => {
+    const core = await loadCore({ threads: 2 });
+    const spec: ModelSpec = { kind: 'score', conditioning: 'none' };
+    const before = train(core, { name: 'dsm', sigma: 0.3 }, spec, 70);
+    await core.close();
+    expect(core.threads).toBe(1);
+    const after = train(core, { name: 'dsm', sigma: 0.3 }, spec, 70);
+    expect(after.losses).toEqual(before.losses);
+  });
+});

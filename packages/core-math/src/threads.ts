@@ -1,0 +1,84 @@
+// The intra-op thread pool of a threaded core (loadCore({ threads })): T - 1 workers, each its own instance of
+// the threaded build on the caller's shared memory, waiting in poolWorker (assembly/pool.ts). Passes split
+// inside WASM (assembly/jet.ts, langevin.ts, adam.ts) over work that is independent, so the results have the
+// bits of one thread for any T. Where threads cannot run (no SharedArrayBuffer: a page that is not cross-origin
+// isolated) loadCore falls back to the single-thread build.
+import { callerCanBlock, spawnThread } from '#spawn';
+import type { PoolThread } from './threads/worker-source.js';
+import type { Core } from './core.js';
+import type { F32Buffer } from './memory.js';
+import { blockFloats, writeBlock } from './config-block.js';
+import { PoolConfig } from './generated/contract.js';
+
+/**
+ * Polls of a flag before a waiting thread sleeps: about 0.1 to 0.3 ms here, longer than the gaps between the
+ * passes of a training step (so workers stay awake through one) and about the cost of one futex wake-up.
+ */
+export const POOL_SPIN = 2000;
+
+/** The pages a threaded core's shared memory is created with, and may grow to (the whole 32-bit space). */
+export const SHARED_MEMORY_PAGES = { initial: 32, maximum: 65536 } as const;
+
+/** The workers of one threaded core. */
+export class ThreadPool {
+  private workspace?: F32Buffer;
+  private closed = false;
+
+  private constructor(
+    private readonly core: Core,
+    readonly block: F32Buffer,
+    private readonly workers: PoolThread[],
+  ) {}
+
+  /** Starts T - 1 workers for the threaded core `core` (compiled from `module` on `memory`) and attaches them. */
+  static async start(core: Core, module: WebAssembly.Module, memory: WebAssembly.Memory, threads: number): Promise<ThreadPool> {
+    const block = core.f32(blockFloats(PoolConfig));
+    const zero = Object.fromEntries(Object.keys(PoolConfig.fields).map((k) => [k, 0])) as Record<keyof typeof PoolConfig.fields, number>;
+    writeBlock(core, PoolConfig, block, { ...zero, threads, spin: POOL_SPIN, callerCanBlock: callerCanBlock ? 1 : 0 });
+    const workers: PoolThread[] = [];
+    for (let id = 1; id < threads; id++) workers.push(spawnThread({ module, memory, pool: block.ptr, id }));
+    const pool = new ThreadPool(core, block, workers);
+    try {
+      await Promise.all(workers.map((w) => w.ready));
+    } catch (e) {
+      await pool.close();
+      throw e;
+    }
+    core.exports.poolAttach(block.ptr);
+    return pool;
+  }
+
+  /** Threads, the caller included. */
+  get size(): number {
+    return this.workers.length + 1;
+  }
+
+  /** The first error a worker reported (after a call failed with "thread N failed"). */
+  workerError(id: number): string | undefined {
+    return this.workers[id - 1]?.error();
+  }
+
+  /**
+   * Makes sure every worker has `floats` floats of its own workspace (whole-chunk jobs: samplerSteps). Allocates
+   * only when it grows, so a sampler loop allocates nothing after its first call.
+   */
+  reserveWorkspace(floats: number): void {
+    if (this.workspace && this.workspace.length >= floats * this.workers.length) return;
+    this.workspace?.free();
+    this.workspace = this.core.f32(floats * this.workers.length);
+    const view = new DataView(this.core.exports.memory.buffer, this.block.ptr, PoolConfig.bytes);
+    view.setUint32(PoolConfig.fields.workspace.offset, this.workspace.ptr, true);
+    view.setInt32(PoolConfig.fields.workspaceFloats.offset, floats, true);
+  }
+
+  /** Stops the workers and detaches the pool: the core then runs on one thread. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.core.exports.poolAttach(0);
+    this.core.exports.poolStop(this.block.ptr);
+    await Promise.all(this.workers.map((w) => w.terminate()));
+  }
+}
+
+export { callerCanBlock };
