@@ -59,7 +59,12 @@ forEachBuild((core) => {
         expect(normRelError(score.view, refS)).toBeLessThan(1e-5);
         expect(normRelError(divergence.view, refDiv)).toBeLessThan(1e-4);
         if (spec.conditioning === 'precond') continue; // the tfjs oracle has no preconditioning; the f64 reference above checks it
-        const tfSpec: TfModelSpec = { kind: spec.kind, dims, activation: 'silu', conditioning: spec.conditioning as TfModelSpec['conditioning'] };
+        const tfSpec: TfModelSpec = {
+          kind: spec.kind,
+          dims,
+          activation: 'silu',
+          conditioning: spec.conditioning as TfModelSpec['conditioning'],
+        };
         expect(normRelError(divergence.view, scoreDivergenceOf(tfSpec, p0, x0, B, 0.4))).toBeLessThan(1e-3);
         expect(normRelError(score.view, scoreOf(tfSpec, p0, x0, B, 0.4))).toBeLessThan(1e-3);
       }

@@ -53,7 +53,12 @@ forEachBuild((core) => {
       );
       const draws = refDraws(c.obj, c.batch, c.d, new ReferenceStream(9n));
       const { objective: name, inputs } = oracleInputs(c.obj, x0, c.batch, c.d, draws);
-      const spec: TfModelSpec = { kind: c.spec.kind, dims, activation: c.act, conditioning: c.spec.conditioning as TfModelSpec['conditioning'] };
+      const spec: TfModelSpec = {
+        kind: c.spec.kind,
+        dims,
+        activation: c.act,
+        conditioning: c.spec.conditioning as TfModelSpec['conditioning'],
+      };
       const oracle = objectiveLossAndGrad(spec, p0, name, inputs);
       expect(Math.abs(loss - oracle.loss) / Math.max(1, Math.abs(oracle.loss))).toBeLessThan(1e-3);
       expect(normRelError(g.view, oracle.grad)).toBeLessThan(1e-3);

@@ -85,7 +85,10 @@ describe('noise conditioning by dimension', () => {
     expect(back.spec.conditioning).toBe('precond');
     // At sigma_1 the score is close to the skip term -x / (1 + sigma^2): the network's part is scaled by 1 / (sigma sqrt(1 + sigma^2)).
     const s1 = t.ladder!.sigmaMax,
-      x = core.f32(16, Array.from({ length: 16 }, (_, i) => i / 4 - 2)),
+      x = core.f32(
+        16,
+        Array.from({ length: 16 }, (_, i) => i / 4 - 2),
+      ),
       out = core.f32(16);
     back.stepper(1).score(x, 1, s1, out);
     const skip = Array.from(x.view, (v) => -v / (1 + s1 * s1));
