@@ -29,6 +29,13 @@ export enum ConditioningCode {
   /** Divide the output by sigma. */
   Scale = 2,
   Both = 3,
+  /**
+   * Precondition the network for a score model (Karras et al. 2022, table 1, sigma_data = 1, the standardised
+   * data's scale): input x / sqrt(1 + sigma^2), and s = -x / (1 + sigma^2) + f / (sigma sqrt(1 + sigma^2)).
+   */
+  Precondition = 4,
+  /** Embed and Precondition: conditioning 'precond'. */
+  EmbedPrecondition = 5,
 }
 
 /** Features of the noise embedding c(sigma) = [l, sin(l/2), cos(l/2), sin l, cos l, sin 2l, cos 2l], l = ln sigma. */

@@ -7,6 +7,10 @@ import { ConditioningCode, EMBED_FEATURES, ModelKindCode } from './contract';
 //   kind Energy: E(x; sigma) = f([x, c(sigma)]) / sigma^scaled, s = -grad_x E   (f: d_in -> 1)
 // p is proportional to exp(-E). c(sigma) (EMBED_FEATURES features, conditioning bit Embed) is
 // [l, sin(l/2), cos(l/2), sin(l), cos(l), sin(2l), cos(2l)], l = ln sigma; bit Scale divides by sigma.
+// Bit Precondition (score models only) reads f at [x c_in, c(sigma)] and adds a skip term:
+//   s(x; sigma) = -x / (1 + sigma^2) + f([x c_in, c(sigma)]) / (sigma sqrt(1 + sigma^2)),  c_in = 1 / sqrt(1 + sigma^2),
+// the score of EDM's D = c_skip x + c_out F with sigma_data = 1: the network's input and target keep unit scale at
+// every level, and the skip term is the exact score of N(0, (1 + sigma^2) I). see: Karras et al. 2022, table 1.
 // see: Song & Ermon 2019 (noise-conditional score networks); Song & Ermon 2020, technique 3 (s = f / sigma).
 
 /** Network input width for data dimension d. */
@@ -21,12 +25,32 @@ import { ConditioningCode, EMBED_FEATURES, ModelKindCode } from './contract';
 
 /** Output scale of the network for noise level sigma (1 when not scaled). */
 @inline export function outputScale(cond: i32, sigma: f32): f32 {
+  if ((cond & ConditioningCode.Precondition) != 0) return <f32>(1.0 / (<f64>sigma * Math.sqrt(1.0 + <f64>sigma * <f64>sigma)));
   return (cond & ConditioningCode.Scale) != 0 ? <f32>1.0 / sigma : <f32>1.0;
 }
 
-/** Writes row [x (d floats), c(sigma)] at `row` (width inputWidth). */
+/** Input scale c_in of the network's x (1 unless preconditioned). */
+@inline export function inputScale(cond: i32, sigma: f32): f32 {
+  return (cond & ConditioningCode.Precondition) != 0 ? <f32>(1.0 / Math.sqrt(1.0 + <f64>sigma * <f64>sigma)) : <f32>1.0;
+}
+
+/** Coefficient of the skip term x in the score (0 unless preconditioned). */
+@inline export function skipScale(cond: i32, sigma: f32): f32 {
+  return (cond & ConditioningCode.Precondition) != 0 ? <f32>(-1.0 / (1.0 + <f64>sigma * <f64>sigma)) : <f32>0.0;
+}
+
+/** out[i] += skipScale x[i] for n values (the skip term of a preconditioned score). */
+export function addSkip(cond: i32, sigma: f32, x: usize, out: usize, n: i32): void {
+  const k = skipScale(cond, sigma);
+  for (let i = 0; i < n; i++) store<f32>(out + (<usize>i << 2), load<f32>(out + (<usize>i << 2)) + k * load<f32>(x + (<usize>i << 2)));
+}
+
+/** Writes row [x c_in (d floats), c(sigma)] at `row` (width inputWidth). */
 export function writeInputRow(row: usize, x: usize, d: i32, cond: i32, sigma: f32): void {
-  memory.copy(row, x, <usize>d << 2);
+  if ((cond & ConditioningCode.Precondition) != 0) {
+    const ci = inputScale(cond, sigma);
+    for (let j = 0; j < d; j++) store<f32>(row + (<usize>j << 2), ci * load<f32>(x + (<usize>j << 2)));
+  } else memory.copy(row, x, <usize>d << 2);
   if ((cond & ConditioningCode.Embed) == 0) return;
   const l = Math.log(<f64>sigma);
   const e = row + (<usize>d << 2);
@@ -61,6 +85,7 @@ export function modelScore(kind: i32, cond: i32, sigma: f32, dims: usize, L: i32
   jetForward(dims, L, act, params, X, Y, B, 0, 1, net, kind == ModelKindCode.Energy, ALL_ROWS);
   if (kind == ModelKindCode.Score) {
     for (let i = 0; i < B * d; i++) store<f32>(out + (<usize>i << 2), c * load<f32>(Y + (<usize>i << 2)));
+    if ((cond & ConditioningCode.Precondition) != 0) addSkip(cond, sigma, x, out, B * d);
     return;
   }
   for (let b = 0; b < B; b++) store<f32>(gY + (<usize>b << 2), 1);
@@ -114,29 +139,35 @@ export function modelScoreDivergence(kind: i32, cond: i32, sigma: f32, dims: usi
   const R = B * (1 + order * k);
   const X = ws, Y = X + (<usize>(R * din) << 2), net = Y + (<usize>(R * dout) << 2);
   memory.fill(X, 0, <usize>(R * din) << 2);
-  const c = outputScale(cond, sigma);
+  const c = outputScale(cond, sigma), ci = inputScale(cond, sigma), skip = skipScale(cond, sigma);
   for (let b = 0; b < B; b++) {
     writeInputRow(X + (<usize>(b * din) << 2), x + (<usize>(b * d) << 2), d, cond, sigma);
+    // Tangent lanes carry d(input)/dx v = c_in v.
     for (let m = 0; m < M; m++) {
-      memory.copy(X + (<usize>((B + b * k + m) * din) << 2), probes + (<usize>((b * M + m) * d) << 2), <usize>d << 2);
+      const lane = X + (<usize>((B + b * k + m) * din) << 2), v = probes + (<usize>((b * M + m) * d) << 2);
+      for (let j = 0; j < d; j++) store<f32>(lane + (<usize>j << 2), ci * load<f32>(v + (<usize>j << 2)));
     }
     const units = M == 0 ? 0 : (kind == ModelKindCode.Score ? k : M); // first unit lane
-    for (let j = 0; j < k - units; j++) store<f32>(X + (<usize>((B + b * k + units + j) * din + j) << 2), 1);
+    for (let j = 0; j < k - units; j++) store<f32>(X + (<usize>((B + b * k + units + j) * din + j) << 2), ci);
   }
   jetForward(dims, L, act, params, X, Y, B, k, order, net, false, ALL_ROWS);
   for (let b = 0; b < B; b++) {
-    let div: f64 = 0;
+    let div: f64 = 0, skipDiv: f64 = 0;
     if (kind == ModelKindCode.Score) {
       for (let j = 0; j < d; j++) store<f32>(outScore + (<usize>(b * d + j) << 2), c * load<f32>(Y + (<usize>(b * d + j) << 2)));
+      if (skip != 0) addSkip(cond, sigma, x + (<usize>(b * d) << 2), outScore + (<usize>(b * d) << 2), d);
       for (let m = 0; m < k; m++) {
         const row = (B + b * k + m) * d;
         if (M == 0) div += <f64>load<f32>(Y + (<usize>(row + m) << 2));
         else {
-          let vJv: f64 = 0;
+          let vJv: f64 = 0, vv: f64 = 0;
           for (let j = 0; j < d; j++) {
-            vJv += <f64>load<f32>(X + (<usize>((B + b * k + m) * din + j) << 2)) * <f64>load<f32>(Y + (<usize>(row + j) << 2));
+            const v = <f64>load<f32>(probes + (<usize>((b * M + m) * d + j) << 2));
+            vJv += v * <f64>load<f32>(Y + (<usize>(row + j) << 2));
+            vv += v * v;
           }
           div += vJv / <f64>M;
+          skipDiv += vv / <f64>M;
         }
       }
     } else {
@@ -148,6 +179,7 @@ export function modelScoreDivergence(kind: i32, cond: i32, sigma: f32, dims: usi
       const lanes = M == 0 ? d : M;
       for (let m = 0; m < lanes; m++) div -= <f64>load<f32>(Y + (<usize>(S + b * k + m) << 2)) / (M == 0 ? 1.0 : <f64>M);
     }
-    store<f32>(outDiv + (<usize>b << 2), <f32>(<f64>c * div));
+    if (M == 0) skipDiv = <f64>d;
+    store<f32>(outDiv + (<usize>b << 2), skip != 0 ? <f32>(<f64>c * div + <f64>skip * skipDiv) : <f32>(<f64>c * div));
   }
 }

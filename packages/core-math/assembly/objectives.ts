@@ -1,7 +1,7 @@
 import { ModelKindCode, ObjectiveCode, ObjectiveConfig, ProjectionCode } from './contract';
 import { jetBackward, jetForward, LANE_ROWS, mlpJetForward, mlpJetBackward, PRIMAL_ROWS } from './jet';
 import { dim, jetRows, mlpJetWorkspaceFloats, ORDER_1, ORDER_2, ORDER_2_LAST_TANGENT, secondLanes } from './layout';
-import { inputWidth, outputScale, writeInputRow } from './model';
+import { inputWidth, outputScale, skipScale, writeInputRow } from './model';
 import { nextNormal, nextRademacher, nextU64, nextUniform } from './rng';
 import { sdeAlpha, sdeSigma, sdeTime } from './sde';
 
@@ -158,10 +158,12 @@ function denoisingLossGrad(c: ObjectiveConfig, p: Plan, dims: usize, L: i32, act
   let loss: f64 = 0;
   const invB: f32 = <f32>1.0 / <f32>B;
   for (let b = 0; b < B; b++) {
-    const s = f(p.sigma, b), scale = outputScale(cond, s), w = f(p.lambda, b);
+    const s = f(p.sigma, b), scale = outputScale(cond, s), skip = skipScale(cond, s), w = f(p.lambda, b);
     let sq: f64 = 0;
     for (let j = 0; j < d; j++) {
-      const sj = score ? scale * f(Y, b * d + j) : -scale * f(p.gX, b * din + j);
+      // u holds x~ until this sample's residual overwrites it.
+      let sj = score ? scale * f(Y, b * d + j) : -scale * f(p.gX, b * din + j);
+      if (skip != 0) sj += skip * f(u, b * d + j);
       const r = sj + f(z, b * d + j) / s;
       sq += <f64>r * <f64>r;
       setF(u, b * d + j, w * r * invB);

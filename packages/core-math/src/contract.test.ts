@@ -74,7 +74,9 @@ forEachBuild((core) => {
       { name: 'continuous', sde: 'vp', betaMin: 0.2, betaMax: 10, eps: 0.05 },
     ];
     const models: ModelSpec[] = (['score', 'energy'] as const).flatMap((kind) =>
-      (Object.keys(conditionings) as ModelSpec['conditioning'][]).map((conditioning) => ({ kind, conditioning })),
+      (Object.keys(conditionings) as ModelSpec['conditioning'][])
+        .filter((c) => kind === 'score' || c !== 'precond') // preconditioning is for score models (refused for energy)
+        .map((conditioning) => ({ kind, conditioning })),
     );
     const runs = specs.flatMap((spec) =>
       models.filter((m) => objectives[spec.name].noisy || m.conditioning === 'none').map((model) => [spec, model] as const),
@@ -138,9 +140,9 @@ forEachBuild((core) => {
       { mode: 'corrector', alpha: 0.8, snr: 0.16 },
     ];
     const runs = (['score', 'energy'] as const).flatMap((kind) =>
-      (Object.keys(conditionings) as ModelSpec['conditioning'][]).flatMap((conditioning) =>
-        rules.flatMap((rule) => [false, true].map((hold) => [{ kind, conditioning }, rule, hold] as const)),
-      ),
+      (Object.keys(conditionings) as ModelSpec['conditioning'][])
+        .filter((c) => kind === 'score' || c !== 'precond')
+        .flatMap((conditioning) => rules.flatMap((rule) => [false, true].map((hold) => [{ kind, conditioning }, rule, hold] as const))),
     );
     it.each(runs.map((r) => [`${r[0].kind}/${r[0].conditioning} ${JSON.stringify(r[1])} hold ${r[2]}`, ...r] as const))(
       '%s',

@@ -11,13 +11,16 @@ export type ModelKind = keyof typeof modelKinds;
 
 /**
  * Noise conditioning: `embed` concatenates c(sigma) = [l, sin(l/2), cos(l/2), sin l, cos l, sin 2l, cos 2l]
- * (l = ln sigma) to the input; `scale` divides the output by sigma; `both` does both.
+ * (l = ln sigma) to the input; `scale` divides the output by sigma; `both` does both; `precond` (score models
+ * only) embeds and preconditions: s = -x / (1 + sigma^2) + f([x / sqrt(1 + sigma^2), c(sigma)]) / (sigma sqrt(1 + sigma^2)),
+ * so that the network's input and target keep unit scale at every level (see: Karras et al. 2022, table 1, sigma_data = 1).
  */
 export const conditionings = {
   none: ConditioningCode.None,
   embed: ConditioningCode.Embed,
   scale: ConditioningCode.Scale,
   both: ConditioningCode.Both,
+  precond: ConditioningCode.EmbedPrecondition,
 } satisfies Record<string, number>;
 export type Conditioning = keyof typeof conditionings;
 
@@ -40,6 +43,9 @@ export function modelDims(spec: ModelSpec, d: number, hidden: readonly number[])
 export function modelDataDim(spec: ModelSpec, net: MlpLayout, kernel = 'model'): number {
   lookup(modelKinds, spec.kind, 'model kind');
   const embed = (lookup(conditionings, spec.conditioning, 'conditioning') & ConditioningCode.Embed) !== 0;
+  if (spec.kind === 'energy' && spec.conditioning === 'precond') {
+    throw new InputError(`${kernel}: conditioning 'precond' is for score models; an energy model takes 'none', 'embed', 'scale' or 'both'`);
+  }
   const d = net.inputs - (embed ? EMBED_FEATURES : 0);
   const out = spec.kind === 'energy' ? 1 : d;
   if (d < 1 || net.outputs !== out) {

@@ -121,7 +121,7 @@ export function decodeModel(core: Core, bytes: Uint8Array, source = 'model', opt
   let image: ImageShape | undefined;
   try {
     arch = schema.architecture(metadata.architecture, "'architecture'");
-    const d = arch.dims[0] - (arch.conditioning === 'embed' || arch.conditioning === 'both' ? EMBED_FEATURES : 0);
+    const d = arch.dims[0] - (['embed', 'both', 'precond'].includes(arch.conditioning) ? EMBED_FEATURES : 0);
     const expected = d >= 1 ? modelDims({ kind: arch.kind, conditioning: arch.conditioning }, d, arch.dims.slice(1, -1)) : [];
     if (expected.join() !== arch.dims.join()) {
       fail(

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loadCore } from '@scorefield/core-math';
-import { decodeModel, encodeModel, fitGlobalNormalization, noiseLadder, SIGMA_MIN_FACTOR, Trainer } from './index.js';
+import { decodeModel, defaultConditioning, encodeModel, fitGlobalNormalization, noiseLadder, SIGMA_MIN_FACTOR, Trainer } from './index.js';
 import { encodeSafetensors, decodeSafetensors } from '@scorefield/formats';
 
 const core = await loadCore();
@@ -64,5 +64,36 @@ describe('image data', () => {
     const scales = { maxDistance: 40, nearestNeighbour: 10, subsample: 1000 };
     expect(noiseLadder(scales, 2).sigmaMin).toBeCloseTo(Math.min(SIGMA_MIN_FACTOR * 10, 40 / 1.5), 10);
     expect(noiseLadder(scales, 784).sigmaMin).toBeCloseTo((0.1 * 10) / 28, 10);
+  });
+});
+
+describe('noise conditioning by dimension', () => {
+  it('ncsn score models above 4 dimensions are preconditioned; 2-D, energy and continuous models keep both', () => {
+    expect(defaultConditioning('ncsn', 2)).toBe('both');
+    expect(defaultConditioning('ncsn', 4)).toBe('both');
+    expect(defaultConditioning('ncsn', 196)).toBe('precond');
+    expect(defaultConditioning('ncsn', 196, 'energy')).toBe('both');
+    expect(defaultConditioning('continuous', 196)).toBe('both');
+    expect(defaultConditioning('dsm', 196)).toBe('none');
+  });
+
+  it('a preconditioned model trains, denoises at sigma_1 like the skip term, and survives its file', () => {
+    const t = new Trainer(core, images(64, 16), { loss: { name: 'ncsn' }, hidden: [16], steps: 50, seed: 3 });
+    expect(t.model.spec.conditioning).toBe('precond');
+    t.run(50);
+    const back = decodeModel(core, encodeModel(t.model));
+    expect(back.spec.conditioning).toBe('precond');
+    // At sigma_1 the score is close to the skip term -x / (1 + sigma^2): the network's part is scaled by 1 / (sigma sqrt(1 + sigma^2)).
+    const s1 = t.ladder!.sigmaMax,
+      x = core.f32(
+        16,
+        Array.from({ length: 16 }, (_, i) => i / 4 - 2),
+      ),
+      out = core.f32(16);
+    back.stepper(1).score(x, 1, s1, out);
+    const skip = Array.from(x.view, (v) => -v / (1 + s1 * s1));
+    const err = Math.hypot(...out.view.map((v, i) => v - skip[i])) / Math.hypot(...skip);
+    expect(err).toBeLessThan(0.5);
+    expect(Array.from(out.view).every(Number.isFinite)).toBe(true);
   });
 });

@@ -40,6 +40,7 @@ export {
   trainScoreModel,
   trainDefaults,
   defaultHidden,
+  defaultConditioning,
   defaultSteps,
   defaultStepsOf,
   Trainer,

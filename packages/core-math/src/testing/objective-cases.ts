@@ -21,7 +21,7 @@ const exact: ObjectiveSpec[] = [
 ];
 const noisy: [ObjectiveSpec, ModelSpec['conditioning'][]][] = [
   [{ name: 'dsm', sigma: 0.3 }, ['none', 'embed', 'scale', 'both']],
-  [{ name: 'ncsn', sigmas: [1, 0.5, 0.2] }, ['embed', 'both']],
+  [{ name: 'ncsn', sigmas: [1, 0.5, 0.2] }, ['embed', 'both', 'precond']],
   [{ name: 'continuous', sde: 've', sigmaMin: 0.05, sigmaMax: 2 }, ['both', 'embed']],
   [{ name: 'continuous', sde: 'vp', eps: 0.05 }, ['both', 'scale']],
 ];
@@ -38,15 +38,16 @@ for (const kind of ['score', 'energy'] as const) {
     }),
   );
   noisy.forEach(([obj, conds], i) =>
-    conds.forEach((conditioning, j) =>
+    conds.forEach((conditioning, j) => {
+      if (kind === 'energy' && conditioning === 'precond') return; // preconditioning is for score models (refused for energy)
       cases.push({
         obj,
         spec: { kind, conditioning },
         act: (['silu', 'softplus', 'tanh'] as const)[(i + j) % 3],
         batch: batches[(i + j) % 4],
         d: 2,
-      }),
-    ),
+      });
+    }),
   );
 }
 export const label = (c: Case) =>

@@ -14,7 +14,13 @@ export function refEmbedding(sigma: number): number[] {
 
 /** The model's score s(x; sigma) at one point, f64. */
 export function refScore(spec: ModelSpec, dims: number[], act: string, params: ArrayLike<number>, x: number[], sigma: number): number[] {
-  const embed = spec.conditioning === 'embed' || spec.conditioning === 'both';
+  const embed = spec.conditioning === 'embed' || spec.conditioning === 'both' || spec.conditioning === 'precond';
+  if (spec.conditioning === 'precond') {
+    // s = -x / (1 + sigma^2) + f([x / sqrt(1 + sigma^2), c(sigma)]) / (sigma sqrt(1 + sigma^2)) (Karras et al. 2022, table 1).
+    const c = Math.sqrt(1 + sigma * sigma);
+    const f = refMlpForward(dims, act, params, [...x.map((v) => v / c), ...refEmbedding(sigma)], 1);
+    return Array.from(f, (v, j) => -x[j] / (c * c) + v / (sigma * c));
+  }
   const scale = spec.conditioning === 'scale' || spec.conditioning === 'both' ? 1 / sigma : 1;
   const input = embed ? [...x, ...refEmbedding(sigma)] : x;
   if (spec.kind === 'score') return Array.from(refMlpForward(dims, act, params, input, 1), (v) => v * scale);

@@ -22,6 +22,7 @@ import {
   MlpLayout,
   scaleAdd,
   type Activation,
+  type Conditioning,
   type Core,
   type F32Buffer,
   type ObjectiveSpec,
@@ -391,7 +392,7 @@ export interface ShardJob {
   size: number;
   rows: number;
   data: Float32Array;
-  spec: { kind: 'score' | 'energy'; conditioning: 'none' | 'embed' | 'scale' | 'both' };
+  spec: { kind: 'score' | 'energy'; conditioning: Conditioning };
   dims: number[];
   activation: string;
   loss: ObjectiveSpec;
