@@ -4,6 +4,7 @@
  * rounded to the 1e-3 grid the URL carries exactly. The jitter comes from a seeded generator, so the
  * same strokes give the same points.
  */
+import { createRng } from '@scorefield/metrics';
 import type { Range } from './protocol.js';
 import { quantize } from './url-state.js';
 
@@ -18,18 +19,6 @@ export interface DrawingEvents {
   modeChanged(on: boolean): void;
 }
 
-/** A small seeded generator for the blob jitter (mulberry32; not for anything statistical). */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export class DrawingInput {
   on = false;
   /** The drawn points so far [x0, y0, ...]. */
@@ -38,7 +27,8 @@ export class DrawingInput {
   range: Range | null = null;
   cursor: [number, number] | null = null;
   private stroke = false;
-  private random = mulberry32(1);
+  /** The blob jitter's seeded stream (metrics' mulberry32; not for anything statistical). */
+  private random = createRng(1).uniform;
 
   constructor(
     private readonly canvas: HTMLCanvasElement,
