@@ -470,7 +470,8 @@ describe('train -> sample -> plot', () => {
     });
     expect(r.status).toBe(2);
     expect(r.stderr.trim().split('\n')).toEqual(["scorefield train: --steps: expected an integer between 1 and 1000000000, got '-1'"]);
-    expect(execFileSync(process.execPath, [BIN, '--version'], { encoding: 'utf8' }).trim()).toBe('0.1.0');
+    const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+    expect(execFileSync(process.execPath, [BIN, '--version'], { encoding: 'utf8' }).trim()).toBe(version);
     expect(existsSync('x.safetensors')).toBe(false);
   });
 });

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { loadCore, type Core } from '@scorefield/core-math';
 import { decodeSafetensors, encodeSafetensors } from '@scorefield/formats';
 import { ScoreModel } from './model.js';
-import { decodeModel, encodeModel } from './checkpoint.js';
+import { decodeModel, encodeModel, LIBRARY_VERSION } from './checkpoint.js';
 
 let core: Core;
 beforeAll(async () => {
@@ -81,7 +81,7 @@ print(json.dumps((h / std).ravel().tolist()))`;
       `x.safetensors: not a scorefield model (metadata 'format' is "other")`,
     );
     expect(() => decodeModel(core, rewrite({ format_version: '2', library_version: '9.9.9' }), 'x.safetensors')).toThrow(
-      'x.safetensors: model format version 2 (written by scorefield 9.9.9) is not supported by scorefield 0.1.0, which reads version 1',
+      `x.safetensors: model format version 2 (written by scorefield 9.9.9) is not supported by scorefield ${LIBRARY_VERSION}, which reads version 1`,
     );
     expect(() =>
       decodeModel(
@@ -136,7 +136,7 @@ print(json.dumps((h / std).ravel().tolist()))`;
       [{ seed: '0x10' }, 'metadata \'seed\': expected a decimal integer up to 4294967295, found "0x10"'],
       [
         { format_version: '2\nx' },
-        'model format version 2\\u000ax (written by scorefield 0.1.0) is not supported by scorefield 0.1.0, which reads version 1',
+        `model format version 2\\u000ax (written by scorefield ${LIBRARY_VERSION}) is not supported by scorefield ${LIBRARY_VERSION}, which reads version 1`,
       ],
     ];
     for (const [meta, message] of cases)
