@@ -115,9 +115,7 @@ export class ScoreModel implements ScoreSource {
   /** A new model with PyTorch-default initial weights drawn from `seed`. */
   static create(core: Core, config: ScoreNetConfig, normalization: Normalization, seed: number): ScoreModel {
     const model = new ScoreModel(core, config, normalization);
-    const rng = core.rng(seed);
-    model.layout.initParams(rng, model.params);
-    rng.free();
+    core.scope((scope) => model.layout.initParams(scope.rng(seed), model.params));
     return model;
   }
 
@@ -236,12 +234,12 @@ export class ScoreModel implements ScoreSource {
     const n = points.rows,
       d = this.dim;
     const chunk = Math.max(1, Math.min(n, 1024));
-    const x = core.f32(chunk * d),
-      out = core.f32(chunk * per),
-      ws = core.f32(modelWorkspaceFloats(this.layout, chunk));
     const y = normalize(this.normalization, points.data);
     const result = new Float32Array(n * per);
-    try {
+    core.scope((scope) => {
+      const x = scope.f32(chunk * d),
+        out = scope.f32(chunk * per),
+        ws = scope.f32(modelWorkspaceFloats(this.layout, chunk));
       for (let i0 = 0; i0 < n; i0 += chunk) {
         const nb = Math.min(chunk, n - i0);
         const xs = x.subarray(0, nb * d),
@@ -250,11 +248,7 @@ export class ScoreModel implements ScoreSource {
         kernel(xs, nb, outs, ws);
         result.set(outs.view, i0 * per);
       }
-    } finally {
-      x.free();
-      out.free();
-      ws.free();
-    }
+    });
     return result;
   }
 

@@ -70,11 +70,11 @@ export class ExactScore implements ScoreSource {
       score: (x, n, sigma, out) => datasetLogDensityScore(core, dataset, x.subarray(0, n * d), { score: out.subarray(0, n * d) }, sigma),
       // The divergence by central differences of the exact score (h = 1e-2 in data units): a check, not a kernel.
       scoreDivergence(x, n, sigma, score, divergence) {
-        const h = 1e-2,
-          xs = core.f32(n * d),
-          up = core.f32(n * d),
-          down = core.f32(n * d);
-        try {
+        const h = 1e-2;
+        core.scope((scope) => {
+          const xs = scope.f32(n * d),
+            up = scope.f32(n * d),
+            down = scope.f32(n * d);
           datasetLogDensityScore(core, dataset, x.subarray(0, n * d), { score: score.subarray(0, n * d) }, sigma);
           divergence.view.fill(0);
           for (let j = 0; j < d; j++) {
@@ -88,54 +88,50 @@ export class ExactScore implements ScoreSource {
             }
             for (let i = 0; i < n; i++) divergence.view[i] += (up.view[i * d + j] - down.view[i * d + j]) / (2 * h);
           }
-        } finally {
-          xs.free();
-          up.free();
-          down.free();
-        }
+        });
       },
       steps(x, k, rule, sigma, rng, first, total, hold) {
-        const n = x.length / d,
-          s = core.f32(n * d),
-          z = core.f32(n * d);
+        const n = x.length / d;
         const base = rng.counter;
-        try {
-          for (let t = 0; t < k; t++) {
-            datasetLogDensityScore(core, dataset, x, { score: s }, sigma);
-            rng.counter = base + BigInt((t * total + first) * d); // the same noise indexing as the WASM kernel
-            rngNormal(core, rng, z);
-            const xv = x.view,
-              sv = s.view,
-              zv = z.view;
-            // Corrector step sizes from the norms of each chunk of 256 particles, as the WASM kernel does.
-            const epsOf = new Float64Array(n);
-            if (rule.mode === 'corrector') {
-              for (let c0 = 0; c0 < n; c0 += 256) {
-                let g = 0,
-                  q = 0;
-                const c1 = Math.min(n, c0 + 256);
-                for (let i = c0; i < c1; i++) {
-                  g += Math.hypot(sv[i * d], sv[i * d + 1]);
-                  q += Math.hypot(zv[i * d], zv[i * d + 1]);
+        core.scope((scope) => {
+          const s = scope.f32(n * d),
+            z = scope.f32(n * d);
+          try {
+            for (let t = 0; t < k; t++) {
+              datasetLogDensityScore(core, dataset, x, { score: s }, sigma);
+              rng.counter = base + BigInt((t * total + first) * d); // the same noise indexing as the WASM kernel
+              rngNormal(core, rng, z);
+              const xv = x.view,
+                sv = s.view,
+                zv = z.view;
+              // Corrector step sizes from the norms of each chunk of 256 particles, as the WASM kernel does.
+              const epsOf = new Float64Array(n);
+              if (rule.mode === 'corrector') {
+                for (let c0 = 0; c0 < n; c0 += 256) {
+                  let g = 0,
+                    q = 0;
+                  const c1 = Math.min(n, c0 + 256);
+                  for (let i = c0; i < c1; i++) {
+                    g += Math.hypot(sv[i * d], sv[i * d + 1]);
+                    q += Math.hypot(zv[i * d], zv[i * d + 1]);
+                  }
+                  epsOf.fill(g > 0 ? 2 * rule.alpha * ((rule.snr * q) / g) ** 2 : 0, c0, c1);
                 }
-                epsOf.fill(g > 0 ? 2 * rule.alpha * ((rule.snr * q) / g) ** 2 : 0, c0, c1);
+              }
+              for (let i = 0; i < n; i++) {
+                if (rule.mode === 'affine') {
+                  for (let j = 0; j < d; j++) xv[i * d + j] = rule.a * xv[i * d + j] + rule.b * sv[i * d + j] + rule.c * zv[i * d + j];
+                } else {
+                  const eps = epsOf[i];
+                  for (let j = 0; j < d; j++) xv[i * d + j] += eps * sv[i * d + j] + Math.sqrt(2 * eps) * zv[i * d + j];
+                }
+                if (hold) for (let j = 0; j < d; j++) if (hold.mask.view[j]) xv[i * d + j] = hold.values.view[i * d + j];
               }
             }
-            for (let i = 0; i < n; i++) {
-              if (rule.mode === 'affine') {
-                for (let j = 0; j < d; j++) xv[i * d + j] = rule.a * xv[i * d + j] + rule.b * sv[i * d + j] + rule.c * zv[i * d + j];
-              } else {
-                const eps = epsOf[i];
-                for (let j = 0; j < d; j++) xv[i * d + j] += eps * sv[i * d + j] + Math.sqrt(2 * eps) * zv[i * d + j];
-              }
-              if (hold) for (let j = 0; j < d; j++) if (hold.mask.view[j]) xv[i * d + j] = hold.values.view[i * d + j];
-            }
+          } finally {
+            rng.counter = base + BigInt(k * total * d);
           }
-        } finally {
-          rng.counter = base + BigInt(k * total * d);
-          s.free();
-          z.free();
-        }
+        });
       },
       free() {},
     };

@@ -426,54 +426,54 @@ export async function runShard(job: ShardJob, post: (m: string) => void): Promis
   process.on('exit', onExit);
   try {
     const core = await loadCore({ build: job.wasm });
-    const net = new MlpLayout(core, job.dims, job.activation as Activation);
-    const objective = new BoundObjective(core, job.loss, job.spec, net);
-    const P = net.paramCount,
-      d = job.data.length / job.rows;
-    const views = sharedViews(job.sab, P, job.workers);
-    const { params, losses } = views;
-    const grads = views.grads.subarray(job.shard * P, (job.shard + 1) * P);
-    const train = core.f32(job.data.length, job.data),
-      batch = core.f32(job.size * d),
-      p = core.f32(P),
-      g = core.f32(P);
-    const ws = core.f32(objective.workspaceFloats(job.size)),
-      rng = core.rng(job.seed);
-    Atomics.store(control, at + STATE, READY);
-    Atomics.add(control, at + BEAT, 1);
-    post('ready');
-    // Count generations from 0, the value the buffer starts with, not from what GENERATION holds now.
-    // (Bug fixed here: the worker used to take GENERATION as read at start-up as already done, so a
-    // step started before that read -- run() called before start() resolved, or a slow start -- was
-    // never computed and the main thread waited for it for ever.)
-    let done = 0;
-    for (;;) {
-      if (Atomics.load(control, SHUTDOWN) !== 0) break;
-      const generation = Atomics.load(control, GENERATION);
-      if (generation === done) {
-        // Timed: rechecks SHUTDOWN, and the beat tells the main thread this worker is alive.
-        if (!spinWhile(control, GENERATION, done)) Atomics.wait(control, GENERATION, done, WORKER_SLICE_MS);
-        Atomics.add(control, at + BEAT, 1);
-        continue;
-      }
+    // The shard's buffers and objective live until the trainer shuts the worker down.
+    core.scope((scope) => {
+      const net = scope.adopt(new MlpLayout(core, job.dims, job.activation as Activation));
+      const objective = scope.adopt(new BoundObjective(core, job.loss, job.spec, net));
+      const P = net.paramCount,
+        d = job.data.length / job.rows;
+      const views = sharedViews(job.sab, P, job.workers);
+      const { params, losses } = views;
+      const grads = views.grads.subarray(job.shard * P, (job.shard + 1) * P);
+      const train = scope.f32(job.data.length, job.data),
+        batch = scope.f32(job.size * d),
+        p = scope.f32(P),
+        g = scope.f32(P);
+      const ws = scope.f32(objective.workspaceFloats(job.size)),
+        rng = scope.rng(job.seed);
+      Atomics.store(control, at + STATE, READY);
       Atomics.add(control, at + BEAT, 1);
-      if (job.fault && Atomics.load(control, STEP) === job.fault.step) injectFault(job.fault);
-      p.set(params);
-      gatherRandomRows(core, rng, train, job.rows, d, batch);
-      g.view.fill(0);
-      const loss = objective.lossGrad(p, batch, job.size, rng, g, ws);
-      const _gv = g.view;
-      grads.set(g.view); // one block copy; the main thread weights the shards
-      losses[job.shard] = loss;
-      done = generation;
-      Atomics.store(control, at + DONE, generation); // after the results: publishes them
-      Atomics.add(control, FINISHED, 1);
-      Atomics.notify(control, FINISHED);
-    }
-    Atomics.store(control, at + STATE, STOPPED);
-    for (const b of [train, batch, p, g, ws]) b.free();
-    rng.free();
-    objective.free();
+      post('ready');
+      // Count generations from 0, the value the buffer starts with, not from what GENERATION holds now.
+      // (Bug fixed here: the worker used to take GENERATION as read at start-up as already done, so a
+      // step started before that read -- run() called before start() resolved, or a slow start -- was
+      // never computed and the main thread waited for it for ever.)
+      let done = 0;
+      for (;;) {
+        if (Atomics.load(control, SHUTDOWN) !== 0) break;
+        const generation = Atomics.load(control, GENERATION);
+        if (generation === done) {
+          // Timed: rechecks SHUTDOWN, and the beat tells the main thread this worker is alive.
+          if (!spinWhile(control, GENERATION, done)) Atomics.wait(control, GENERATION, done, WORKER_SLICE_MS);
+          Atomics.add(control, at + BEAT, 1);
+          continue;
+        }
+        Atomics.add(control, at + BEAT, 1);
+        if (job.fault && Atomics.load(control, STEP) === job.fault.step) injectFault(job.fault);
+        p.set(params);
+        gatherRandomRows(core, rng, train, job.rows, d, batch);
+        g.view.fill(0);
+        const loss = objective.lossGrad(p, batch, job.size, rng, g, ws);
+        const _gv = g.view;
+        grads.set(g.view); // one block copy; the main thread weights the shards
+        losses[job.shard] = loss;
+        done = generation;
+        Atomics.store(control, at + DONE, generation); // after the results: publishes them
+        Atomics.add(control, FINISHED, 1);
+        Atomics.notify(control, FINISHED);
+      }
+      Atomics.store(control, at + STATE, STOPPED);
+    });
   } catch (e) {
     const bytes = new TextEncoder().encode(firstLine(e)).subarray(0, MESSAGE_BYTES);
     const messages = new Uint8Array(job.sab, 4 * controlInts(job.workers) + 8 * job.workers, MESSAGE_BYTES * job.workers);

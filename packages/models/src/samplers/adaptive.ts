@@ -55,31 +55,31 @@ export function solveReverseSdeAdaptive(
   for (let b0 = 0; b0 < n; b0 += ODE_BLOCK) {
     const nb = Math.min(ODE_BLOCK, n - b0),
       m = nb * d;
-    const xb = core.f32(m),
-      s = core.f32(m),
-      z = core.f32(m),
-      stepper = model.stepper(nb);
-    const y = Float64Array.from(x.subarray(b0 * d, b0 * d + m)),
-      prev = Float64Array.from(y),
-      k1 = new Float64Array(m),
-      k2 = new Float64Array(m),
-      y1 = new Float64Array(m);
-    // K = h (g^2 s - f x) + g sqrt(h) z at (at, t): the reverse SDE's increment over a step of h back in time.
-    const increment = (at: Float64Array, t: number, h: number, out: Float64Array) => {
-      xb.set(at);
-      stepper.score(xb, nb, sde.sigma(t), s);
-      evals++;
-      const f = sde.drift(t),
-        g2 = sde.diffusion2(t),
-        noise = Math.sqrt(g2 * h),
-        sv = s.view,
-        zv = z.view;
-      for (let i = 0; i < m; i++) out[i] = o.held?.[i % d] ? 0 : h * (g2 * sv[i] - f * at[i]) + noise * zv[i];
-    };
-    let t = 1,
-      h = Math.min(o.initialStep, 1 - sde.eps),
-      attempt = 0;
-    try {
+    core.scope((scope) => {
+      const xb = scope.f32(m),
+        s = scope.f32(m),
+        z = scope.f32(m),
+        stepper = scope.adopt(model.stepper(nb));
+      const y = Float64Array.from(x.subarray(b0 * d, b0 * d + m)),
+        prev = Float64Array.from(y),
+        k1 = new Float64Array(m),
+        k2 = new Float64Array(m),
+        y1 = new Float64Array(m);
+      // K = h (g^2 s - f x) + g sqrt(h) z at (at, t): the reverse SDE's increment over a step of h back in time.
+      const increment = (at: Float64Array, t: number, h: number, out: Float64Array) => {
+        xb.set(at);
+        stepper.score(xb, nb, sde.sigma(t), s);
+        evals++;
+        const f = sde.drift(t),
+          g2 = sde.diffusion2(t),
+          noise = Math.sqrt(g2 * h),
+          sv = s.view,
+          zv = z.view;
+        for (let i = 0; i < m; i++) out[i] = o.held?.[i % d] ? 0 : h * (g2 * sv[i] - f * at[i]) + noise * zv[i];
+      };
+      let t = 1,
+        h = Math.min(o.initialStep, 1 - sde.eps),
+        attempt = 0;
       while (t - sde.eps > 1e-6) {
         if (attempt >= o.maxSteps) throw new Error(`sample: the adaptive SDE solver took more than ${o.maxSteps} steps at t = ${t}`);
         rng.counter = base + BigInt((attempt * block.total + block.first + b0) * d);
@@ -102,13 +102,8 @@ export function solveReverseSdeAdaptive(
         }
         h = Math.min(Math.max(t - sde.eps, 0), o.safety * h * (error > 0 ? error ** -o.exponent : 10));
       }
-    } finally {
-      xb.free();
-      s.free();
-      z.free();
-      stepper.free();
-    }
-    x.set(y, b0 * d);
+      x.set(y, b0 * d);
+    });
   }
   return evals / blocks;
 }

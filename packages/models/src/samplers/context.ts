@@ -93,8 +93,8 @@ export class SamplerContext {
     const d = this.model.dim,
       n = this.n,
       core = this.model.core;
-    const s = core.f32(n * d);
-    try {
+    return core.scope((scope) => {
+      const s = scope.f32(n * d);
       this.stepper.score(this.x, n, sigma, s);
       const y = this.x.view,
         sv = s.view;
@@ -107,9 +107,7 @@ export class SamplerContext {
       }
       const held = this.hold ? Array.from(this.hold.mask.view.keys()).filter((j) => this.hold!.mask.view[j]) : [];
       return { sigma, chunks, ...(held.length ? { held } : {}) };
-    } finally {
-      s.free();
-    }
+    });
   }
 
   /** Throws when a particle left the finite numbers. */

@@ -48,20 +48,20 @@ export function solveProbabilityFlowDpm(
   for (let b0 = 0; b0 < n; b0 += ODE_BLOCK) {
     const nb = Math.min(ODE_BLOCK, n - b0),
       m = nb * d;
-    const xb = core.f32(m),
-      s = core.f32(m),
-      stepper = model.stepper(nb);
-    const y = Float64Array.from(x.subarray(b0 * d, b0 * d + m)),
-      u = new Float64Array(m);
-    // out = a linear - c eps(at, t) with eps(at, t) = -sigma(t) s(at; sigma(t)); held coordinates keep linear's value.
-    const update = (linear: Float64Array, a: number, at: Float64Array, t: number, c: number, out: Float64Array) => {
-      xb.set(at);
-      const sigma = sde.sigma(t);
-      stepper.score(xb, nb, sigma, s);
-      const sv = s.view;
-      for (let i = 0; i < m; i++) out[i] = o.held?.[i % d] ? linear[i] : a * linear[i] + c * sigma * sv[i];
-    };
-    try {
+    core.scope((scope) => {
+      const xb = scope.f32(m),
+        s = scope.f32(m),
+        stepper = scope.adopt(model.stepper(nb));
+      const y = Float64Array.from(x.subarray(b0 * d, b0 * d + m)),
+        u = new Float64Array(m);
+      // out = a linear - c eps(at, t) with eps(at, t) = -sigma(t) s(at; sigma(t)); held coordinates keep linear's value.
+      const update = (linear: Float64Array, a: number, at: Float64Array, t: number, c: number, out: Float64Array) => {
+        xb.set(at);
+        const sigma = sde.sigma(t);
+        stepper.score(xb, nb, sigma, s);
+        const sv = s.view;
+        for (let i = 0; i < m; i++) out[i] = o.held?.[i % d] ? linear[i] : a * linear[i] + c * sigma * sv[i];
+      };
       for (let i = 0; i < o.steps; i++) {
         const t = times[i],
           next = times[i + 1];
@@ -71,12 +71,8 @@ export function solveProbabilityFlowDpm(
         update(y, sde.alpha(next) / sde.alpha(t), u, mid, sde.sigma(next) * Math.expm1(h), y);
         o.onProgress?.((b0 / ODE_BLOCK + (i + 1) / o.steps) / blocks, next);
       }
-    } finally {
-      xb.free();
-      s.free();
-      stepper.free();
-    }
-    x.set(y, b0 * d);
+      x.set(y, b0 * d);
+    });
   }
   return 2 * o.steps;
 }

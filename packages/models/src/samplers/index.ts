@@ -85,23 +85,26 @@ export function sample(model: ScoreSource, options: SampleOptions): SampleResult
   if (first % spec.blockMultiple !== 0) {
     throw new InputError(`sample: ${name} blocks must start at a multiple of ${spec.blockMultiple}, got ${first}`);
   }
-  const rng = core.rng(o.seed);
-  const x = initialParticles(model, o.init ?? spec.init, total, first, o.n, rng, o.sde);
-  const hold = o.hold ? holdBuffers(model, o.hold, o.n, first) : undefined;
-  const plan = spec.steps(settings);
-  const ctx = new SamplerContext(
-    model,
-    x,
-    rng,
-    total,
-    first,
-    plan,
-    hold,
-    o.recordEvery ?? 0,
-    o.onProgress,
-    o.progressEvery ?? Math.max(1, Math.round(plan / 100)),
-  );
-  try {
+  return core.scope((scope) => {
+    const rng = scope.rng(o.seed);
+    const x = scope.adopt(initialParticles(model, o.init ?? spec.init, total, first, o.n, rng, o.sde));
+    const hold = o.hold ? holdBuffers(model, o.hold, o.n, first) : undefined;
+    if (hold) for (const buf of [hold.mask, hold.values]) scope.adopt(buf);
+    const plan = spec.steps(settings);
+    const ctx = scope.adopt(
+      new SamplerContext(
+        model,
+        x,
+        rng,
+        total,
+        first,
+        plan,
+        hold,
+        o.recordEvery ?? 0,
+        o.onProgress,
+        o.progressEvery ?? Math.max(1, Math.round(plan / 100)),
+      ),
+    );
     if (hold)
       x.view.forEach((_, i) => {
         if (hold.mask.view[i % d]) x.view[i] = hold.values.view[i];
@@ -128,21 +131,15 @@ export function sample(model: ScoreSource, options: SampleOptions): SampleResult
       stein,
       stationarity: stationarity(stein),
     };
-  } finally {
-    ctx.free();
-    x.free();
-    rng.free();
-    hold?.mask.free();
-    hold?.values.free();
-  }
+  });
 }
 
 /** Initial particles [n, d] in standardised units: the block first..first+n-1 of `total` drawn from rng. */
 function initialParticles(model: ScoreSource, init: InitSpec, total: number, first: number, n: number, rng: Rng, sde?: Sde): F32Buffer {
   const { core } = model,
     d = model.dim;
-  const all = core.f32(total * d);
-  try {
+  return core.scope((scope) => {
+    const all = scope.f32(total * d);
     if (typeof init === 'string') {
       lookup({ gaussian: 1, uniform: 1, prior: 1 }, init, 'init');
       if (init === 'uniform') rngUniform(core, rng, all, -3, 3);
@@ -161,12 +158,10 @@ function initialParticles(model: ScoreSource, init: InitSpec, total: number, fir
       all.set(normalize(model.normalization, owned.data));
     }
     // Allocate before taking the view: a growing WASM memory detaches views taken earlier.
-    const block = core.f32(n * d);
+    const block = scope.f32(n * d);
     block.set(all.view.subarray(first * d, (first + n) * d));
     return block;
-  } finally {
-    all.free();
-  }
+  });
 }
 
 function holdBuffers(model: ScoreSource, hold: { coords: number[]; points: Points }, n: number, first: number) {

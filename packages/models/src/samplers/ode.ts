@@ -24,29 +24,24 @@ export function solveProbabilityFlow(
   let evals = 0;
   for (let b0 = 0; b0 < n; b0 += ODE_BLOCK) {
     const nb = Math.min(ODE_BLOCK, n - b0);
-    const { core } = model;
-    const xb = core.f32(nb * d),
-      s = core.f32(nb * d),
-      stepper = model.stepper(nb);
-    const drift = (t: number, y: Float64Array, out: Float64Array) => {
-      xb.set(y);
-      stepper.score(xb, nb, sde.sigma(t), s);
-      const f = sde.drift(t),
-        g2 = sde.diffusion2(t),
-        sv = s.view;
-      for (let i = 0; i < out.length; i++) out[i] = o.held?.[i % d] ? 0 : f * y[i] - 0.5 * g2 * sv[i];
-    };
     const y = Float64Array.from(x.subarray(b0 * d, (b0 + nb) * d));
     const blocks = Math.ceil(n / ODE_BLOCK),
       index = b0 / ODE_BLOCK;
     const onStep = (t: number) => o.onProgress?.((index + (1 - t) / (1 - sde.eps)) / blocks, t);
-    try {
-      evals += rk45(drift, y, 1, sde.eps, { ...o, onStep });
-    } finally {
-      xb.free();
-      s.free();
-      stepper.free();
-    }
+    evals += model.core.scope((scope) => {
+      const xb = scope.f32(nb * d),
+        s = scope.f32(nb * d),
+        stepper = scope.adopt(model.stepper(nb));
+      const drift = (t: number, y: Float64Array, out: Float64Array) => {
+        xb.set(y);
+        stepper.score(xb, nb, sde.sigma(t), s);
+        const f = sde.drift(t),
+          g2 = sde.diffusion2(t),
+          sv = s.view;
+        for (let i = 0; i < out.length; i++) out[i] = o.held?.[i % d] ? 0 : f * y[i] - 0.5 * g2 * sv[i];
+      };
+      return rk45(drift, y, 1, sde.eps, { ...o, onStep });
+    });
     x.set(y, b0 * d);
   }
   return evals / Math.ceil(n / ODE_BLOCK);
@@ -76,45 +71,40 @@ export function logLikelihood(
   const { core } = model;
   const useProbes = d > EXACT_TRACE_MAX_DIM;
   let evals = 0;
-  const rng = core.rng(o.seed);
-  for (let b0 = 0; b0 < n; b0 += ODE_BLOCK) {
-    const nb = Math.min(ODE_BLOCK, n - b0);
-    const xb = core.f32(nb * d),
-      s = core.f32(nb * d),
-      div = core.f32(nb),
-      stepper = model.stepper(nb);
-    const v = useProbes ? core.f32(nb * d) : undefined;
-    if (v) {
-      rng.counter = BigInt(b0 * d); // the probes of a point depend on its index only
-      rngRademacher(core, rng, v);
+  core.scope((scope) => {
+    const rng = scope.rng(o.seed);
+    for (let b0 = 0; b0 < n; b0 += ODE_BLOCK) {
+      const nb = Math.min(ODE_BLOCK, n - b0);
+      const y = new Float64Array(nb * d + nb);
+      y.set(y0.subarray(b0 * d, (b0 + nb) * d));
+      evals += core.scope((block) => {
+        const xb = block.f32(nb * d),
+          s = block.f32(nb * d),
+          div = block.f32(nb),
+          stepper = block.adopt(model.stepper(nb));
+        const v = useProbes ? block.f32(nb * d) : undefined;
+        if (v) {
+          rng.counter = BigInt(b0 * d); // the probes of a point depend on its index only
+          rngRademacher(core, rng, v);
+        }
+        // state: nb * d coordinates, then nb accumulated divergences
+        const f = (t: number, y: Float64Array, out: Float64Array) => {
+          xb.set(y.subarray(0, nb * d));
+          stepper.scoreDivergence(xb, nb, sde.sigma(t), s, div, v);
+          const fd = sde.drift(t),
+            g2 = sde.diffusion2(t);
+          for (let i = 0; i < nb * d; i++) out[i] = fd * y[i] - 0.5 * g2 * s.view[i];
+          for (let b = 0; b < nb; b++) out[nb * d + b] = d * fd - 0.5 * g2 * div.view[b];
+        };
+        return rk45(f, y, sde.eps, 1, o);
+      });
+      const varPrior = sde.prior ** 2;
+      for (let b = 0; b < nb; b++) {
+        let sq = 0;
+        for (let j = 0; j < d; j++) sq += y[b * d + j] ** 2;
+        logp[b0 + b] = -0.5 * d * Math.log(2 * Math.PI * varPrior) - sq / (2 * varPrior) + y[nb * d + b];
+      }
     }
-    // state: nb * d coordinates, then nb accumulated divergences
-    const f = (t: number, y: Float64Array, out: Float64Array) => {
-      xb.set(y.subarray(0, nb * d));
-      stepper.scoreDivergence(xb, nb, sde.sigma(t), s, div, v);
-      const fd = sde.drift(t),
-        g2 = sde.diffusion2(t);
-      for (let i = 0; i < nb * d; i++) out[i] = fd * y[i] - 0.5 * g2 * s.view[i];
-      for (let b = 0; b < nb; b++) out[nb * d + b] = d * fd - 0.5 * g2 * div.view[b];
-    };
-    const y = new Float64Array(nb * d + nb);
-    y.set(y0.subarray(b0 * d, (b0 + nb) * d));
-    try {
-      evals += rk45(f, y, sde.eps, 1, o);
-    } finally {
-      xb.free();
-      s.free();
-      div.free();
-      stepper.free();
-      v?.free();
-    }
-    const varPrior = sde.prior ** 2;
-    for (let b = 0; b < nb; b++) {
-      let sq = 0;
-      for (let j = 0; j < d; j++) sq += y[b * d + j] ** 2;
-      logp[b0 + b] = -0.5 * d * Math.log(2 * Math.PI * varPrior) - sq / (2 * varPrior) + y[nb * d + b];
-    }
-  }
-  rng.free();
+  });
   return { logp, evaluations: evals / Math.ceil(n / ODE_BLOCK) };
 }
