@@ -139,30 +139,19 @@ export const adaptive = defineSampler<AdaptiveSettings>({
   steps: (s) => 1000 + (s.denoise ? 1 : 0),
   run(ctx, s, o) {
     const sde = o.sde ?? sdeOf(ctx.model.training?.loss);
-    const y = ctx.x.toArray();
-    let last = 0;
-    ctx.evaluations += solveReverseSdeAdaptive(
-      ctx.model,
-      sde,
-      y,
-      ctx.rng,
-      { first: ctx.first, total: ctx.total },
-      {
-        ...adaptiveDefaults,
-        rtol: s.rtol,
-        atol: s.atol,
-        held: ctx.hold ? Array.from(ctx.hold.mask.view, (v) => v !== 0) : undefined,
-        onProgress: (fraction, t) => {
-          const progress = Math.round(1000 * fraction);
-          if (progress > last) {
-            ctx.x.set(y);
-            ctx.advance(progress - last, sde.sigma(t));
-            last = progress;
-          }
-        },
-      },
+    ctx.solve(
+      1000,
+      (t) => sde.sigma(t),
+      (y, held, onProgress) =>
+        solveReverseSdeAdaptive(
+          ctx.model,
+          sde,
+          y,
+          ctx.rng,
+          { first: ctx.first, total: ctx.total },
+          { ...adaptiveDefaults, rtol: s.rtol, atol: s.atol, held, onProgress },
+        ),
     );
-    ctx.x.set(y);
     return sde.sigma(sde.eps);
   },
   finish(ctx, s, o) {

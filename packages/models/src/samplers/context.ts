@@ -70,6 +70,30 @@ export class SamplerContext {
     }
   }
 
+  /**
+   * Runs a solver that works on a copy of the particles (the ODE and adaptive SDE solvers) and counts its score
+   * evaluations; its progress (a fraction of the run and the time t) is reported in `units` steps, the particles
+   * written back at each, so that recorded frames and progress see them. `sigmaAt` names the level at time t.
+   */
+  solve(
+    units: number,
+    sigmaAt: (t: number) => number,
+    solver: (y: Float32Array, held: boolean[] | undefined, onProgress: (fraction: number, t: number) => void) => number,
+  ): void {
+    const y = this.x.toArray();
+    const held = this.hold ? Array.from(this.hold.mask.view, (v) => v !== 0) : undefined;
+    let last = 0;
+    this.evaluations += solver(y, held, (fraction, t) => {
+      const progress = Math.round(units * fraction);
+      if (progress > last) {
+        this.x.set(y);
+        this.advance(progress - last, sigmaAt(t));
+        last = progress;
+      }
+    });
+    this.x.set(y);
+  }
+
   /** Bookkeeping after `k` steps done outside {@link run} (the ODE solver). */
   advance(k: number, sigma?: number): void {
     const before = this.done;

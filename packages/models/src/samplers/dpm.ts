@@ -98,21 +98,11 @@ export const dpm = defineSampler<DpmSettings>({
   steps: (s) => s.steps,
   run(ctx, s, o) {
     const sde = o.sde ?? sdeOf(ctx.model.training?.loss);
-    const y = ctx.x.toArray();
-    let last = 0;
-    ctx.evaluations += solveProbabilityFlowDpm(ctx.model, sde, y, {
-      steps: s.steps,
-      held: ctx.hold ? Array.from(ctx.hold.mask.view, (v) => v !== 0) : undefined,
-      onProgress: (fraction, t) => {
-        const progress = Math.round(s.steps * fraction);
-        if (progress > last) {
-          ctx.x.set(y);
-          ctx.advance(progress - last, sde.sigma(t));
-          last = progress;
-        }
-      },
-    });
-    ctx.x.set(y);
+    ctx.solve(
+      s.steps,
+      (t) => sde.sigma(t),
+      (y, held, onProgress) => solveProbabilityFlowDpm(ctx.model, sde, y, { steps: s.steps, held, onProgress }),
+    );
     return sde.sigma(sde.eps);
   },
 });

@@ -31,24 +31,12 @@ export const ode = defineSampler<OdeSettings>({
   steps: () => 1000,
   run(ctx, s, o) {
     const sde = o.sde ?? sdeOf(ctx.model.training?.loss);
-    const held = ctx.hold ? Array.from(ctx.hold.mask.view, (v) => v !== 0) : undefined;
-    const y = ctx.x.toArray();
-    let last = 0;
-    ctx.evaluations += solveProbabilityFlow(ctx.model, sde, y, {
-      rtol: s.rtol,
-      atol: s.atol,
-      maxSteps: odeDefaults.maxSteps,
-      held,
-      onProgress: (fraction, t) => {
-        const progress = Math.round(1000 * fraction);
-        if (progress > last) {
-          ctx.x.set(y);
-          ctx.advance(progress - last, sde.sigma(t));
-          last = progress;
-        }
-      },
-    });
-    ctx.x.set(y);
+    ctx.solve(
+      1000,
+      (t) => sde.sigma(t),
+      (y, held, onProgress) =>
+        solveProbabilityFlow(ctx.model, sde, y, { rtol: s.rtol, atol: s.atol, maxSteps: odeDefaults.maxSteps, held, onProgress }),
+    );
     return sde.sigma(sde.eps);
   },
 });
