@@ -4,23 +4,7 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync, existsSync, mkdi
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { main } from './cli.js';
-
-/** Runs the CLI in-process; returns exit code and captured output. */
-async function cli(...argv: string[]) {
-  let stdout = '',
-    stderr = '';
-  const code = await main(argv, {
-    stdout: (t) => {
-      stdout += t;
-    },
-    stderr: (t) => {
-      stderr += t;
-    },
-    stderrIsTTY: false,
-  });
-  return { code, stdout, stderr };
-}
+import { cli } from '../test/run-cli.js';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'sf-cli-'));
 const BIN = fileURLToPath(new URL('../bin/scorefield.js', import.meta.url));

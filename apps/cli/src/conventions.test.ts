@@ -5,32 +5,16 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { loadCore } from '@scorefield/core-math';
 import { encodeNpy, parseCsv, parseNpy } from '@scorefield/formats';
 import { decodeModel } from '@scorefield/models';
-import { commands, main } from './cli.js';
+import { runCli as cli } from '../test/run-cli.js';
+import { commands } from './cli.js';
 import { commonOptions } from './command.js';
 
 const BIN = fileURLToPath(new URL('../bin/scorefield.js', import.meta.url));
 const tmp = () => mkdtempSync(join(tmpdir(), 'sf-conv-'));
-
-async function cli(argv: string[], stdin?: string | Uint8Array) {
-  let stdout = '',
-    stderr = '';
-  const code = await main(argv, {
-    stdout: (t) => {
-      stdout += t;
-    },
-    stderr: (t) => {
-      stderr += t;
-    },
-    stderrIsTTY: false,
-    ...(stdin !== undefined && { stdin: Readable.from([typeof stdin === 'string' ? Buffer.from(stdin) : stdin]) }),
-  });
-  return { code, stdout, stderr };
-}
 
 let dir = '';
 beforeAll(async () => {

@@ -7,23 +7,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadCore } from '@scorefield/core-math';
 import { decodeModel } from '@scorefield/models';
-import { main } from './cli.js';
+import { cli } from '../test/run-cli.js';
 import { writeFileAtomic } from './io.js';
 
-async function cli(...argv: string[]) {
-  let stdout = '',
-    stderr = '';
-  const code = await main(argv, {
-    stdout: (t) => {
-      stdout += t;
-    },
-    stderr: (t) => {
-      stderr += t;
-    },
-    stderrIsTTY: false,
-  });
-  return { code, stdout, stderr };
-}
 const tmp = () => mkdtempSync(join(tmpdir(), 'sf-files-'));
 const BIN = fileURLToPath(new URL('../bin/scorefield.js', import.meta.url));
 

@@ -3,23 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadMnist } from '@scorefield/datasets';
-import { main } from './cli.js';
-
-/** Runs the CLI in-process; returns exit code and captured output. */
-async function cli(...argv: string[]) {
-  let stdout = '',
-    stderr = '';
-  const code = await main(argv, {
-    stdout: (t) => {
-      stdout += t;
-    },
-    stderr: (t) => {
-      stderr += t;
-    },
-    stderrIsTTY: false,
-  });
-  return { code, stdout, stderr };
-}
+import { cli } from '../test/run-cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'sf-images-'));
 const model = join(dir, 'mnist14.safetensors');
