@@ -156,9 +156,13 @@ export class Harness {
     return path;
   }
 
-  /** The visible status line. */
-  status(): Promise<string> {
-    return this.page.textContent('#status').then((t) => t ?? '');
+  /**
+   * The visible status line, read after two display frames: the page derives it in its render loop, so a
+   * field changed a moment ago shows on the next frame, not at once (reading at once failed on a loaded machine).
+   */
+  async status(): Promise<string> {
+    await this.page.evaluate('new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))');
+    return (await this.page.textContent('#status')) ?? '';
   }
 }
 
