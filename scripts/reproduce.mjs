@@ -44,7 +44,15 @@ const DATASETS = [
 const MIXTURES = ['gmm3', '8gaussians', '25gaussians', 'ncsn-mix'];
 const LOSSES = ['esm', 'ssm-vr', 'dsm', 'ncsn', 'continuous'];
 const KINDS = ['score', 'energy'];
-const DEFAULTS = { train: 15_000, hidden: '64-64-64', samples: 2000, seeds: [0, 1], target: { factor: 2, slack: 0.002 } };
+const DEFAULTS = {
+  train: 15_000,
+  hidden: '64-64-64',
+  batch: 256,
+  conditioning: 'precond',
+  samples: 2000,
+  seeds: [0],
+  target: { factor: 2, slack: 0.002 },
+};
 // Samples for the covariance: at 2000 the estimate's own noise is about 3.4% (‖Ĉ − C‖_F / ‖C‖_F of true draws).
 const COV_SAMPLES = 10_000;
 // The correlated Gaussian: sds 2 and 0.5, correlation 0.8 (the issue's example), 10000 points.
@@ -110,6 +118,33 @@ async function runJob(job) {
     return Math.sqrt((c[0] - 1) ** 2 + 2 * (c[1] - r) ** 2 + (c[2] - 1) ** 2) / Math.sqrt(2 + 2 * r * r);
   };
   const modes = (name) => cm.datasetComponents(core, name);
+  // The model's score error at each of its levels against the exact score of the mixture blurred by that level:
+  // E|s - s*|^2 / E|s*|^2 over 2000 data points + sigma z (data units; the mixtures' two stds are equal).
+  const levelError = (model, dataset) => {
+    const unit = Math.sqrt(model.normalization.std[0] * model.normalization.std[1]);
+    const x0 = draw(dataset, 999, 2000).data;
+    const z = core.f32(4000);
+    cm.rngNormal(core, core.rng(998), z, 0, 1);
+    const zv = z.toArray();
+    z.free();
+    return md.modelSigmas(model).map((sigma) => {
+      const x = Float32Array.from(x0, (v, i) => v + sigma * unit * zv[i]);
+      const s = model.score({ data: x, rows: 2000, cols: 2 }, sigma);
+      const xb = core.f32(4000, x),
+        sb = core.f32(4000);
+      cm.datasetLogDensityScore(core, dataset, xb, { score: sb }, sigma * unit);
+      const exact = sb.toArray();
+      xb.free();
+      sb.free();
+      let num = 0,
+        den = 0;
+      for (let i = 0; i < 4000; i++) {
+        num += (s[i] - exact[i]) ** 2;
+        den += exact[i] ** 2;
+      }
+      return { sigma, relative: num / den };
+    });
+  };
   const t0 = performance.now();
   const seconds = (from = t0) => (performance.now() - from) / 1000;
   const train = (data, options) => {
@@ -179,6 +214,8 @@ async function runJob(job) {
         ),
       };
     }
+    if (MIXTURES.includes(job.dataset) && (job.loss === 'ncsn' || job.loss === 'continuous'))
+      out.levelError = levelError(t.model, job.dataset);
     t.model.free();
     return out;
   }
@@ -235,6 +272,32 @@ async function runJob(job) {
       }
     }
     return { ...job, a: r.settings.stepSize / sL ** 2, a4, varianceRatio: sum / target, levels: sigmas.length, seconds: seconds() };
+  }
+  if (job.kind === 'exact-default') {
+    // The default samplers alone on the exact score of the data blurred by each level (data units; the mixtures'
+    // standardisation is near 1): annealed over the ladder the trainer chooses, and pc over the VE SDE between its ends.
+    // A miss here is the sampler's or the ladder's; a miss of a trained model that this meets is the model's.
+    const data = draw(job.dataset, job.seed, 10_000);
+    const norm = md.fitNormalization(data);
+    const ladder = md.noiseLadder(md.dataScales({ data: md.normalize(norm, data.data), rows: data.rows, cols: 2 }), 2);
+    const unit = Math.sqrt(norm.std[0] * norm.std[1]);
+    const sigmas = md.ladderSigmas(ladder).map((s) => s * unit);
+    const options =
+      job.sampler === 'annealed'
+        ? { sampler: 'annealed', sigmas }
+        : { sampler: 'pc', sde: cm.sdeOf({ name: 'continuous', sde: 've', sigmaMax: sigmas[0], sigmaMin: sigmas.at(-1) }) };
+    const r = md.sample(new md.ExactScore(core, job.dataset), { n: DEFAULTS.samples, seed: 100 + job.seed, ...options });
+    const ref = draw(job.dataset, 5000 + job.seed, DEFAULTS.samples);
+    const m = mt.smearingMetrics({ data: r.samples, rows: DEFAULTS.samples, cols: 2 }, ref, ref, { components: modes(job.dataset) });
+    return {
+      ...job,
+      levels: sigmas.length,
+      sigmaMin: sigmas.at(-1),
+      mmd: m.mmd2.value,
+      inMode: m.inModeShare.value,
+      ...(job.dataset === 'ncsn-mix' && { heavy: upperMode(r.samples) }),
+      seconds: seconds(),
+    };
   }
   if (job.kind === 'exact-ratio') {
     // The sampler alone with the ratio between levels set: the default step for that ladder, T = 100.
@@ -378,32 +441,32 @@ function jobs() {
       list.push({ kind: 'covariance', loss, model, seed: 0, variants });
     }
   list.push({ kind: 'covariance-floor' });
-  // Ablations of the defaults on ncsn score models (seed 0): the previous network and steps (128-128-128,
-  // 10 000 steps: the same time per run), sigma_L = 1 x nearest neighbour, no EMA.
-  for (const dataset of ['8gaussians', 'checkerboard', '2spirals', 'circles', '25gaussians'])
-    list.push({
-      kind: 'defaults',
-      dataset,
-      loss: 'ncsn',
-      model: 'score',
-      seed: 0,
-      ablation: '128-128-128, 10 000 steps',
-      train: { hidden: [128, 128, 128], steps: 10_000 },
-    });
-  for (const dataset of ['2spirals', '25gaussians'])
-    list.push({
-      kind: 'defaults',
-      dataset,
-      loss: 'ncsn',
-      model: 'score',
-      seed: 0,
-      ablation: 'sigma_L = 1 x nearest neighbour',
-      train: { sigmaMinFactor: 1 },
-    });
-  list.push({ kind: 'defaults', dataset: '8gaussians', loss: 'ncsn', model: 'score', seed: 0, ablation: 'no EMA', train: { ema: 0 } });
+  // Ablations of the defaults on ncsn score models (seed 0): the batch and the conditioning of the previous
+  // defaults (128; 'both', the embedding and the 1/sigma output without preconditioning), and no EMA.
+  list.push({
+    kind: 'defaults',
+    dataset: '25gaussians',
+    loss: 'ncsn',
+    model: 'score',
+    seed: 0,
+    ablation: 'batch 128',
+    train: { batch: 128 },
+  });
+  list.push({
+    kind: 'defaults',
+    dataset: 'circles',
+    loss: 'ncsn',
+    model: 'score',
+    seed: 0,
+    ablation: "conditioning 'both'",
+    train: { conditioning: 'both' },
+  });
   for (const dataset of MIXTURES) for (const rule of ['technique4', 'default']) list.push({ kind: 'exact-annealed', dataset, rule });
   for (const dataset of ['gmm3', '8gaussians', 'ncsn-mix'])
     for (const ratio of [1.2, 1.5, 2, 3]) list.push({ kind: 'exact-ratio', dataset, ratio });
+  for (const dataset of MIXTURES)
+    for (const sampler of ['annealed', 'pc'])
+      for (const seed of DEFAULTS.seeds) list.push({ kind: 'exact-default', dataset, sampler, seed });
   list.push({ kind: 'stationarity' });
   for (const steps of [200, 1000, 3000]) list.push({ kind: 'ema', steps });
   return list;
@@ -528,7 +591,7 @@ function markdown(r) {
     lines.push(
       '## Defaults: every dataset, every objective, no tuning option',
       '',
-      `Each cell trains \`scorefield train --data <dataset> --loss <loss> --model <kind>\` with nothing else (10000 points; noise levels from the data; ncsn and continuous: MLP ${d.hidden ?? '128-128-128'}, ${d.train} steps; the other objectives: MLP 128-128-128, 3000 steps; EMA 0.999) and samples ${d.samples} points with the model's default sampler and its defaults. **MMD²**: unbiased, RBF bandwidths 0.05, 0.1, 0.2, 0.5, 1, 2 summed, in the held-out data's standardised units, against ${d.samples} fresh data points; the **floor** is the same statistic between two independent draws of the data (mean over ${d.seeds.length} draws; it is 0 in expectation, its spread is the estimator's noise). Target for ncsn and continuous: MMD² ≤ ${d.target.factor} × |floor| + ${d.target.slack}. **In-mode share** (mixtures): the share of samples within 2 standard deviations of a component centre, beside the same share of the data. ncsn and continuous score models: mean ± sd over seeds ${d.seeds.join(', ')}; other cells seed 0.`,
+      `Each cell trains \`scorefield train --data <dataset> --loss <loss> --model <kind>\` with nothing else (10000 points; noise levels from the data; ncsn and continuous score models: MLP ${d.hidden ?? '128-128-128'}, ${d.train} steps${d.batch ? ` of batch ${d.batch}, conditioning ${d.conditioning} (energy models: both)` : ''}; the other objectives: MLP 128-128-128, 3000 steps of batch 128; EMA 0.999) and samples ${d.samples} points with the model's default sampler and its defaults. **MMD²**: unbiased, RBF bandwidths 0.05, 0.1, 0.2, 0.5, 1, 2 summed, in the held-out data's standardised units, against ${d.samples} fresh data points; the **floor** is the same statistic between two independent draws of the data (mean over ${d.seeds.length} draws; it is 0 in expectation, its spread is the estimator's noise). Target for ncsn and continuous: MMD² ≤ ${d.target.factor} × |floor| + ${d.target.slack}. **In-mode share** (mixtures): the share of samples within 2 standard deviations of a component centre, beside the same share of the data. ncsn and continuous score models: mean ± sd over seeds ${d.seeds.join(', ')}; other cells seed 0.`,
       '',
     );
     const cell = (dataset, loss, model) => main.filter((x) => x.dataset === dataset && x.loss === loss && x.model === model);
@@ -651,6 +714,46 @@ function differences() {
 function measurements(r) {
   const lines = ['## How the defaults were chosen (measured)', ''];
   const ok = r.results.filter((x) => !x.error);
+  const alone = ok.filter((x) => x.kind === 'exact-default');
+  if (alone.length) {
+    const learned = (dataset, loss) =>
+      ok.filter((x) => x.kind === 'defaults' && !x.ablation && x.dataset === dataset && x.loss === loss && x.model === 'score');
+    const pair = (rows, get) =>
+      rows.length
+        ? `${fmt(
+            rows.map((x) => get(x).mmd),
+            4,
+          )} / ${fmt(
+            rows.map((x) => get(x).inMode),
+            3,
+          )}`
+        : '–';
+    const errors = (rows) => {
+      const e = rows.filter((x) => x.levelError);
+      if (!e.length) return '–';
+      const at = (k) =>
+        fmt(
+          e.map((x) => (k === 0 ? x.levelError[0] : x.levelError.at(-1)).relative),
+          3,
+        );
+      return `${at(0)} / ${at(-1)}`;
+    };
+    lines.push(
+      '**Sampler or model?** The default samplers run on the exact score of each mixture blurred by each level (`ExactScore`: the sampler and the ladder alone, no learned model), beside the trained score models with every default, both over the ladder chosen from the data; and the trained models’ relative score error E‖s − s*‖² / E‖s*‖² on data + σz at their largest and smallest level. MMD² / in-mode share, mean ± sd over seeds ' +
+        `${DEFAULTS.seeds.join(', ')}.`,
+      '',
+      '| dataset | data in-mode | annealed, exact score | ncsn, learned | ncsn score error σ₁ / σ_L | pc, exact score | continuous, learned | continuous score error σ_max / σ_min |',
+      '|---|---|---|---|---|---|---|---|',
+    );
+    for (const dataset of MIXTURES) {
+      const ex = (sampler) => alone.filter((x) => x.dataset === dataset && x.sampler === sampler);
+      const floorShare = ok.filter((x) => x.kind === 'floor' && x.dataset === dataset).map((x) => x.inMode);
+      lines.push(
+        `| ${dataset} | ${floorShare.length ? fmt(floorShare, 3) : '–'} | ${pair(ex('annealed'), (x) => x)} | ${pair(learned(dataset, 'ncsn'), (x) => x.variants.default)} | ${errors(learned(dataset, 'ncsn'))} | ${pair(ex('pc'), (x) => x)} | ${pair(learned(dataset, 'continuous'), (x) => x.variants.default)} | ${errors(learned(dataset, 'continuous'))} |`,
+      );
+    }
+    lines.push('');
+  }
   const exact = ok.filter((x) => x.kind === 'exact-annealed');
   if (exact.length) {
     lines.push(

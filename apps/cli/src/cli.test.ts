@@ -123,7 +123,11 @@ describe('bad input: one line, exit code 2, nothing written', () => {
       ['train', '--data', 'gmm3', '--loss', 'esm', '--conditioning', 'embed', '--out', 'OUT'],
       /esm trains an unconditional model; conditioning must be 'none', got 'embed'/,
     ],
-    ['NaN sigma', ['train', '--data', 'gmm3', '--sigma', 'nan', '--out', 'OUT'], /--sigma: expected a finite number > 0, got 'nan'/],
+    [
+      'NaN sigma',
+      ['train', '--data', 'gmm3', '--loss', 'dsm', '--sigma', 'nan', '--out', 'OUT'],
+      /--sigma: expected a finite number > 0, got 'nan'/,
+    ],
     ['missing --out', ['train', '--data', 'gmm3'], /train: --out is required/],
     ['missing --data', ['train', '--out', 'OUT'], /train: --data is required/],
     ['wrong out extension', ['train', '--data', 'gmm3', '--out', 'DIR/model.json'], /expected a file ending in \.safetensors/],
@@ -184,7 +188,7 @@ describe('bad input: one line, exit code 2, nothing written', () => {
     ],
     [
       'sigma range of another loss',
-      ['train', '--data', 'gmm3', '--sigma-min', '0.1', '--out', 'OUT'],
+      ['train', '--data', 'gmm3', '--loss', 'dsm', '--sigma-min', '0.1', '--out', 'OUT'],
       /--sigma-min applies to --loss continuous, not dsm/,
     ],
     [
@@ -233,7 +237,7 @@ describe('train -> sample -> plot', () => {
     const model = join(dir, 'm.safetensors'),
       samples = join(dir, 's.csv'),
       fig = join(dir, 'f.svg');
-    const t = await cli('train', '--data', 'gmm3', '--steps', '200', '--hidden', '32,32', '--json', '--out', model);
+    const t = await cli('train', '--data', 'gmm3', '--loss', 'dsm', '--steps', '200', '--hidden', '32,32', '--json', '--out', model);
     expect(t.code, t.stderr).toBe(0);
     const tr = JSON.parse(t.stdout);
     expect(tr).toMatchObject({
@@ -419,7 +423,7 @@ describe('train -> sample -> plot', () => {
     const model = join(dir, 'm.safetensors'),
       held = join(dir, 'held.csv'),
       out = join(dir, 's.csv');
-    expect((await cli('train', '--data', 'gmm3', '--steps', '20', '--hidden', '8', '--out', model)).code).toBe(0);
+    expect((await cli('train', '--data', 'gmm3', '--loss', 'dsm', '--steps', '20', '--hidden', '8', '--out', model)).code).toBe(0);
     writeFileSync(held, `x,y\n${Array.from({ length: 5 }, (_, i) => `${i},0`).join('\n')}\n`);
     const r = await cli('sample', '--model', model, '--n', '5', '--steps', '5', '--hold', '0', '--hold-from', held, '--out', out);
     expect(r.code, r.stderr).toBe(0);
@@ -441,7 +445,7 @@ describe('train -> sample -> plot', () => {
     const dir = tmp();
     const model = join(dir, 'm.safetensors');
     writeFileSync(model, 'previous');
-    const r = await cli('train', '--data', 'gmm3', '--steps', '500', '--lr', '1e30', '--sigma', '1e-30', '--out', model);
+    const r = await cli('train', '--data', 'gmm3', '--loss', 'dsm', '--steps', '500', '--lr', '1e30', '--sigma', '1e-30', '--out', model);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/training diverged: loss is (NaN|Infinity) at step \d+/);
     expect(readFileSync(model, 'utf8')).toBe('previous');

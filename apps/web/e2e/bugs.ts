@@ -46,7 +46,7 @@ export function bugsSuite(h: Harness): void {
   });
 
   it('a score model is not shown with a made-up density: the heat map is |s| and says so (2spirals)', async () => {
-    await h.open('data=2spirals&hidden=64,64&steps=1500&seed=0');
+    await h.open('data=2spirals&loss=dsm&hidden=64,64&steps=1500&seed=0');
     await h.page.click('#train');
     await h.until((s) => s.step === 1500 && !s.running, 60_000);
     await h.page.selectOption('#heat', 'density');

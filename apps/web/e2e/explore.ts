@@ -42,7 +42,7 @@ export function exploreSuite(h: Harness): void {
   });
 
   it('an energy model shows its density exp(-E), brighter on the data (2spirals)', async () => {
-    await h.open('data=2spirals&model=energy&hidden=64,64&steps=2000&seed=0');
+    await h.open('data=2spirals&loss=dsm&model=energy&hidden=64,64&steps=2000&seed=0');
     await h.page.click('#train');
     await h.until((s) => s.step === 2000 && !s.running, 60_000);
     await h.page.selectOption('#heat', 'density');
@@ -68,7 +68,7 @@ export function exploreSuite(h: Harness): void {
 
   it('compare: two runs side by side (same data and seed), each with its field and metrics, from one link', async () => {
     const { page } = h;
-    await h.open('data=gmm3&hidden=64,64&steps=1500&seed=2');
+    await h.open('data=gmm3&loss=dsm&hidden=64,64&steps=1500&seed=2');
     await page.check('#compare');
     await h.until((s) => s.ready && s.pane(1) !== null && s.pane(1)!.info !== null);
     expect(await page.isVisible('#pane-b')).toBe(true);

@@ -15,6 +15,7 @@ import {
   readRunFlag,
   samplerAvailability,
   stepsOf,
+  batchOf,
   validateState,
   type AppState,
   type Ladder,
@@ -153,7 +154,8 @@ export function syncControls(el: Elements, s: AppState, choices: Choices): void 
   el.hidden.placeholder = `${hiddenOf(s).join(',')} (the default)`;
   write(el.activation, s.activation);
   write(el.lr, String(s.lr));
-  write(el.batch, String(s.batch));
+  write(el.batch, s.batch === undefined ? '' : String(s.batch));
+  el.batch.placeholder = `${batchOf(s)} (the default for ${s.loss})`;
   write(el.seed, String(s.seed));
   write(el.steps, s.steps === undefined ? '' : String(s.steps));
   el.steps.placeholder = `${stepsOf(s)} (the default for ${s.loss})`;
@@ -249,7 +251,7 @@ export function readControls(el: Elements, current: AppState): { state: AppState
   run('hidden', 'hidden', (r) => (s.hidden = r.hidden), true);
   s.activation = el.activation.value as AppState['activation'];
   run('lr', 'lr', (r) => (s.lr = r.lr));
-  run('batch', 'batch', (r) => (s.batch = r.batch));
+  run('batch', 'batch', (r) => (s.batch = r.batch), true);
   run('seed', 'seed', (r) => (s.seed = r.seed));
   run('steps', 'steps', (r) => (s.steps = r.steps), true);
   run('ema', 'ema', (r) => (s.ema = r.ema));

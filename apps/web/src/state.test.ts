@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
+  defaultBatch,
+  defaultBatchOf,
   defaultHidden,
   defaultSteps,
   defaultStepsOf,
@@ -22,6 +24,7 @@ import {
   runStates,
   samplerAvailability,
   stepsOf,
+  batchOf,
   type AppState,
 } from './state.js';
 
@@ -55,9 +58,10 @@ describe('the run of a state (RunSpec)', () => {
   it("the defaults are RunSpec's: the CLI's default run", () => {
     expect(runOf(defaults)).toEqual(runDefaults);
     // Noise levels, steps and the EMA are the library's: chosen from the data, the objective's steps.
-    expect(objectiveSpec(defaults)).toEqual({ name: 'dsm' });
-    expect(stepsOf(defaults)).toBe(defaultStepsOf.unconditional);
-    expect(stepsOf({ ...defaults, loss: 'ncsn' })).toBe(defaultStepsOf.conditionalLowDim); // the page's data are 2-D
+    expect(objectiveSpec(defaults)).toEqual({ name: 'continuous', sde: 've' });
+    expect(stepsOf(defaults)).toBe(defaultStepsOf.conditionalLowDim); // the page's data are 2-D
+    expect(stepsOf({ ...defaults, loss: 'dsm' })).toBe(defaultStepsOf.unconditional);
+    expect([batchOf(defaults), batchOf({ ...defaults, loss: 'dsm' })]).toEqual([defaultBatchOf.conditionalLowDim, defaultBatchOf.other]);
     expect(defaults.ema).toBe(trainDefaults.ema);
   });
 
@@ -86,12 +90,12 @@ describe('the run of a state (RunSpec)', () => {
 
   it("prints the CLI command in the CLI's order, only what differs from the defaults", () => {
     expect(cliCommand({ ...base(), hidden: [32, 32], seed: 3, steps: 200 })).toBe(
-      'scorefield train --data 8gaussians --loss dsm --hidden 32,32 --steps 200 --seed 3 --out model.safetensors',
+      'scorefield train --data 8gaussians --loss continuous --hidden 32,32 --steps 200 --seed 3 --out model.safetensors',
     );
-    expect(cliCommand(base(), 'a.safetensors')).toBe('scorefield train --data 8gaussians --loss dsm --out a.safetensors');
+    expect(cliCommand(base(), 'a.safetensors')).toBe('scorefield train --data 8gaussians --loss continuous --out a.safetensors');
     expect(cliCommand({ ...base(), loss: 'ncsn', kind: 'energy' })).toContain('--loss ncsn --model energy --out');
     expect(cliCommand({ ...base(), loss: 'ncsn', ladder: fixedLadder })).toContain('--loss ncsn --sigmas geometric:1:0.01:10 --out');
-    expect(cliCommand({ ...base(), sigma: 0.2, ema: 0 })).toContain('--loss dsm --sigma 0.2 --ema 0 --out');
+    expect(cliCommand({ ...base(), loss: 'dsm', sigma: 0.2, ema: 0 })).toContain('--loss dsm --sigma 0.2 --ema 0 --out');
     expect(cliCommand({ ...base(), loss: 'continuous', sdeSigmaMin: 0.05 })).toContain('--loss continuous --sigma-min 0.05 --out');
     // Options of another objective or of the VE SDE stay in the state but not on the command line.
     expect(cliCommand({ ...base(), loss: 'continuous', sde: 'vp', sdeSigmaMax: 4, sigma: 0.2 })).toContain(
@@ -101,7 +105,7 @@ describe('the run of a state (RunSpec)', () => {
     expect(cliCommand({ ...base(), data: 'file' })).toBeNull();
     // A loaded file by its name (quoted for the shell), without --data-size (nothing is drawn from a file).
     expect(cliCommand({ ...base(), data: 'file', dataSize: 500 }, 'model.safetensors', "my ring's.csv")).toBe(
-      "scorefield train --data 'my ring'\\''s.csv' --loss dsm --out model.safetensors",
+      "scorefield train --data 'my ring'\\''s.csv' --loss continuous --out model.safetensors",
     );
   });
 
@@ -115,7 +119,7 @@ describe('the run of a state (RunSpec)', () => {
   });
 
   it('offers only the samplers that fit the model', () => {
-    expect(samplerAvailability(base())).toMatchObject({
+    expect(samplerAvailability({ ...base(), loss: 'dsm' })).toMatchObject({
       langevin: null,
       annealed: expect.any(String),
       pc: expect.any(String),
@@ -151,9 +155,9 @@ describe('the run of a state (RunSpec)', () => {
 
   it('says what a change changed', () => {
     expect(describeChange(base(), { ...base(), seed: 4, lr: 0.003 })).toBe('lr 0.001 → 0.003, seed 0 → 4');
-    expect(describeChange(base(), { ...base(), loss: 'ncsn' })).toBe(
+    expect(describeChange({ ...base(), loss: 'dsm' }, { ...base(), loss: 'ncsn' })).toBe(
       `loss dsm → ncsn, σ from the data → –, noise levels – → from the data, hidden ${defaultHidden(2)} → ${defaultHidden(2, { name: 'ncsn' })}, ` +
-        `steps target 3000 → ${defaultSteps({ name: 'ncsn' }, 2)}`,
+        `batch 128 → ${defaultBatch({ name: 'ncsn' }, 2)}, steps target 3000 → ${defaultSteps({ name: 'ncsn' }, 2)}`,
     );
     expect(describeChange(base(), base())).toBe('reset');
   });

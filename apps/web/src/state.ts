@@ -8,6 +8,7 @@
  */
 import { datasets, InputError, objectives, type Conditioning, type ObjectiveName, type ScheduleName } from '@scorefield/core-math';
 import {
+  defaultBatch,
   defaultHidden,
   defaultSteps,
   runDefaults,
@@ -50,7 +51,8 @@ export interface AppState {
   hidden?: number[];
   activation: RunSpec['activation'];
   lr: number;
-  batch: number;
+  /** Points per step; undefined: the library's default for the objective (defaultBatch of the page's 2-D data). */
+  batch?: number;
   seed: number;
   /** Train exactly this many Adam steps, then stop; undefined: the library's default for the objective. */
   steps?: number;
@@ -121,7 +123,7 @@ export function runOf(s: AppState): RunSpec {
     ...(s.hidden !== undefined && { hidden: s.hidden }),
     activation: s.activation,
     ...(s.steps !== undefined && { steps: s.steps }),
-    batch: s.batch,
+    ...(s.batch !== undefined && { batch: s.batch }),
     lr: s.lr,
     ema: s.ema,
     seed: s.seed,
@@ -146,7 +148,7 @@ export function runFields(run: RunSpec): RunFields {
     ...(run.hidden !== undefined && { hidden: [...run.hidden] }),
     activation: run.activation,
     ...(run.steps !== undefined && { steps: run.steps }),
-    batch: run.batch,
+    ...(run.batch !== undefined && { batch: run.batch }),
     lr: run.lr,
     ema: run.ema,
     seed: run.seed,
@@ -200,7 +202,7 @@ const pageLimits: Partial<Record<PageFlag, [ok: (run: RunSpec) => boolean, why: 
     (r) => r.hidden!.length <= 8 && r.hidden!.every((w) => w <= 1024),
     'expected at most 8 comma-separated widths between 1 and 1024',
   ],
-  batch: [(r) => r.batch <= 65_536, 'expected an integer between 1 and 65536'],
+  batch: [(r) => r.batch! <= 65_536, 'expected an integer between 1 and 65536'],
   steps: [(r) => r.steps! <= 10_000_000, 'expected an integer between 1 and 10000000'],
 };
 
@@ -230,6 +232,11 @@ export function objectiveSpec(s: AppState): ObjectiveRequest {
 export function stepsOf(s: AppState): number {
   const run = runOf(s);
   return run.steps ?? defaultSteps(runObjective(run), 2);
+}
+
+/** Points per step of a state: its own, or the library's default for the page's 2-D data and its objective. */
+export function batchOf(s: AppState): number {
+  return s.batch ?? defaultBatch(runObjective(runOf(s)), 2);
 }
 
 /** The hidden widths of a state: its own, or the library's default for the page's 2-D data and its objective. */
@@ -287,7 +294,7 @@ export function describeChange(a: AppState, b: AppState): string {
     hidden: hiddenOf(s).join(','),
     activation: s.activation,
     lr: String(s.lr),
-    batch: String(s.batch),
+    batch: String(batchOf(s)),
     seed: String(s.seed),
     'steps target': String(stepsOf(s)),
     EMA: String(s.ema),

@@ -50,7 +50,7 @@ describe('URL state', () => {
 
   it("writes the run under the flags' names, in the CLI's order, only what differs from the defaults", () => {
     expect(encodeState({ ...base(), hidden: [32, 32], seed: 3, steps: 200 })).toBe(
-      'data=8gaussians&loss=dsm&hidden=32,32&steps=200&seed=3',
+      'data=8gaussians&loss=continuous&hidden=32,32&steps=200&seed=3',
     );
     expect(
       encodeState({
@@ -70,7 +70,7 @@ describe('URL state', () => {
       'data=8gaussians&loss=ncsn&sigmas=linear:1:0.1:3',
     );
     const s: AppState = { ...base(), seed: 7, compare: { loss: 'esm', kind: 'energy' } };
-    expect(encodeState(s)).toBe('data=8gaussians&loss=dsm&seed=7&b.loss=esm&b.model=energy');
+    expect(encodeState(s)).toBe('data=8gaussians&loss=continuous&seed=7&b.loss=esm&b.model=energy');
   });
 
   it('reads the keys of older links (n, proj, smax, smin, cond, act)', () => {
@@ -108,7 +108,7 @@ describe('URL state', () => {
 
   it('falls back to the default for each invalid value, with a warning naming it', () => {
     const d = decodeState('#data=nope&loss=dsm&sigma=-1&hidden=32,,32&seed=1.5&steps=0&act=relu&ema=1&lr=0x10&autorun=1');
-    expect(d.state).toEqual(base());
+    expect(d.state).toEqual({ ...base(), loss: 'dsm' });
     expect(d.autorun).toBe(true);
     expect(d.warnings.map((w: string) => w.split(':')[0])).toEqual([
       'ignored data=nope',
@@ -156,7 +156,7 @@ describe('URL state', () => {
     expect(decodePoints(encodePoints(pts))).toEqual(pts);
     const pts4 = Float32Array.from([0.5, 0.25, -1, 2, 1.5, -0.75, 3, 3].map(quantize));
     const link = encodeState({ ...base(), data: 'drawn', points: pts4 });
-    expect(link).toMatch(/^data=drawn&pts=[\w-]+&loss=dsm$/);
+    expect(link).toMatch(/^data=drawn&pts=[\w-]+&loss=continuous$/);
     const d = decodeState(`#${link}`);
     expect(d.state.data).toBe('drawn');
     expect(d.state.points).toEqual(pts4);

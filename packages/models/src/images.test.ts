@@ -68,13 +68,16 @@ describe('image data', () => {
 });
 
 describe('noise conditioning by dimension', () => {
-  it('ncsn score models above 4 dimensions are preconditioned; 2-D, energy and continuous models keep both', () => {
-    expect(defaultConditioning('ncsn', 2)).toBe('both');
-    expect(defaultConditioning('ncsn', 4)).toBe('both');
+  it('ncsn score models and continuous ones up to 4 dimensions are preconditioned; energy models and continuous above keep both', () => {
+    expect(defaultConditioning('ncsn', 2)).toBe('precond');
+    expect(defaultConditioning('ncsn', 4)).toBe('precond');
     expect(defaultConditioning('ncsn', 196)).toBe('precond');
     expect(defaultConditioning('ncsn', 196, 'energy')).toBe('both');
+    expect(defaultConditioning('continuous', 2)).toBe('precond');
+    expect(defaultConditioning('continuous', 2, 'energy')).toBe('both');
     expect(defaultConditioning('continuous', 196)).toBe('both');
     expect(defaultConditioning('dsm', 196)).toBe('none');
+    expect(defaultConditioning('dsm', 2)).toBe('none');
   });
 
   it('a preconditioned model trains, denoises at sigma_1 like the skip term, and survives its file', () => {

@@ -40,6 +40,8 @@ export {
   trainScoreModel,
   trainDefaults,
   defaultHidden,
+  defaultBatch,
+  defaultBatchOf,
   defaultConditioning,
   defaultSteps,
   defaultStepsOf,

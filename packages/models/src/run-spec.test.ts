@@ -31,7 +31,7 @@ const flagsOf = (run: RunSpec): RunFlags => Object.fromEntries(runToFlags(run));
 describe('RunSpec', () => {
   it('no flags: the defaults', () => {
     expect(runFromFlags({})).toEqual(runDefaults);
-    expect(runToCliArgs(runDefaults)).toEqual(['--data', '8gaussians', '--loss', 'dsm']);
+    expect(runToCliArgs(runDefaults)).toEqual(['--data', '8gaussians', '--loss', 'continuous']);
   });
 
   it.each(runs.map((r, i) => [i, r] as const))('run %i survives the flags and the link unchanged', (_, run) => {

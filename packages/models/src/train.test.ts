@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { datasetSample, loadCore, rngNormal, type Core } from '@scorefield/core-math';
-import { averageDecay, defaultHidden, Trainer, trainScoreModel, TrainingDivergedError } from './train.js';
+import { averageDecay, defaultBatch, defaultHidden, Trainer, trainScoreModel, TrainingDivergedError } from './train.js';
 import { decodeCheckpoint, encodeCheckpoint } from './training-checkpoint.js';
 import { sampleLangevin } from './sample.js';
 import { decodeModel, encodeModel } from './checkpoint.js';
@@ -320,6 +320,15 @@ describe('noise levels and steps from the data', () => {
     const plain = new Trainer(core, data, { hidden: [8], loss: { name: 'dsm', sigma: 0.2 } });
     expect(plain.options.steps).toBe(3000);
     expect(defaultHidden(2, { name: 'dsm' })).toEqual([128, 128, 128]);
+    // Batches: 256 points for noise-conditional objectives up to 4 dimensions, 128 otherwise; a given batch is kept.
+    expect([t.options.batch, plain.options.batch]).toEqual([256, 128]);
+    expect([defaultBatch({ name: 'continuous' }, 4), defaultBatch({ name: 'ncsn' }, 5), defaultBatch({ name: 'dsm' }, 2)]).toEqual([
+      256, 128, 128,
+    ]);
+    const given = new Trainer(core, data, { hidden: [8], loss: { name: 'ncsn' }, batch: 64 });
+    expect(given.options.batch).toBe(64);
+    given.free();
+    given.model.free();
     expect(plain.ladder).toBeUndefined();
     for (const x of [t, plain]) {
       x.free();

@@ -6,6 +6,9 @@ import {
   defaultHidden,
   defaultSteps,
   defaultStepsOf,
+  defaultBatch,
+  defaultBatchOf,
+  defaultConditioning,
   encodeCheckpoint,
   encodeModel,
   lossCurve,
@@ -71,7 +74,7 @@ export const train = defineCommand({
     conditioning: {
       type: 'string',
       value: 'how',
-      description: `noise conditioning: ${Object.keys(conditionings).join(', ')} (default: both for ncsn and continuous, else none)`,
+      description: `noise conditioning: ${Object.keys(conditionings).join(', ')} (default: precond for ncsn score models and continuous ones up to 4 dimensions, both for the other ncsn and continuous models, else none)`,
     },
     projections: {
       type: 'string',
@@ -133,7 +136,11 @@ export const train = defineCommand({
         `Adam steps (default: ${defaultStepsOf.conditionalLowDim} for ncsn and continuous in up to 4 dimensions, ` +
         `${defaultStepsOf.conditional} above, ${defaultStepsOf.unconditional} otherwise)`,
     },
-    batch: { type: 'string', value: 'B', description: 'points per step', default: String(trainDefaults.batch) },
+    batch: {
+      type: 'string',
+      value: 'B',
+      description: `points per step (default: ${defaultBatchOf.conditionalLowDim} for ncsn and continuous in up to 4 dimensions, ${defaultBatchOf.other} otherwise)`,
+    },
     lr: { type: 'string', value: 'LR', description: 'Adam learning rate', default: String(trainDefaults.lr) },
     'lr-decay': { type: 'string', value: 'none|cosine', description: 'learning-rate schedule', default: 'none' },
     'clip-grad': { type: 'string', value: 'C', description: 'rescale gradients to norm C when larger' },
@@ -192,7 +199,6 @@ export const train = defineCommand({
       throw new InputError(
         "--workers > 1 cannot be combined with --checkpoint-every or --resume (the shards' streams are not checkpointed)",
       );
-    if (workers > options.batch) throw new InputError(`--workers ${workers}: more workers than points in a batch (${options.batch})`);
     // One way to use the cores per run: threads inside each step (same bits for any count), or data-parallel workers.
     const threads =
       args.threads === undefined ? (workers > 1 ? 1 : Math.min(64, availableParallelism())) : intFlag('threads', args.threads, 1, 64);
@@ -211,7 +217,13 @@ export const train = defineCommand({
       throw new InputError(
         `--loss esm at dimension ${data.points.cols}: its exact trace costs ${data.points.cols} backward passes a step (measured: docs/bench, "Exact-trace cost"); train ssm-vr or dsm (one pass each), or give --force`,
       );
-    checkTrainingMemory({ ...options, steps: options.steps ?? defaultSteps(loss, data.points.cols) }, data.points.rows, data.points.cols);
+    const batch = options.batch ?? defaultBatch(loss, data.points.cols);
+    if (workers > batch) throw new InputError(`--workers ${workers}: more workers than points in a batch (${batch})`);
+    checkTrainingMemory(
+      { ...options, steps: options.steps ?? defaultSteps(loss, data.points.cols), batch },
+      data.points.rows,
+      data.points.cols,
+    );
     if (recordEvery && data.points.cols !== 2)
       throw new InputError(`--record-every: field snapshots need 2-D data, ${data.name} has dimension ${data.points.cols}`);
     // Everything that must match for a resumed run to equal an uninterrupted one.
@@ -292,7 +304,7 @@ export const train = defineCommand({
         conditioning: model.spec.conditioning,
         steps,
         resumedFrom: args.resume ? startStep : undefined,
-        batch: options.batch,
+        batch: trainer.options.batch,
         lr: options.lr,
         seed: options.seed,
         hidden: trainer.options.hidden,
@@ -334,8 +346,7 @@ function ladderLine(l: NoiseLadder, objective: string): string {
 function checkTrainingMemory(o: TrainOptions & { steps: number; batch: number }, rows: number, d: number): void {
   const hidden = o.hidden ?? defaultHidden(d, o.loss);
   const loss = o.loss!.name;
-  const noisy = loss === 'ncsn' || loss === 'continuous';
-  const dims = modelDims({ kind: o.kind ?? 'score', conditioning: o.conditioning ?? (noisy ? 'both' : 'none') }, d, hidden);
+  const dims = modelDims({ kind: o.kind ?? 'score', conditioning: o.conditioning ?? defaultConditioning(loss, d, o.kind) }, d, hidden);
   const params = dims.slice(1).reduce((n, out, l) => n + (dims[l] + 1) * out, 0);
   const what = `--hidden ${hidden.join(',')} (${params} parameters at dimension ${d})`;
   if (params > maxModelParams()) throw new InputError(`${what}: more than the limit of ${maxModelParams()} parameters`);
