@@ -426,7 +426,9 @@ function jobs() {
               : undefined;
         // Three seeds where the targets are (ncsn and continuous score models), one elsewhere.
         const seeds = (loss === 'ncsn' || loss === 'continuous') && model === 'score' ? DEFAULTS.seeds : [0];
-        for (const seed of seeds) list.push({ kind: 'defaults', dataset, loss, model, seed, ...(seed === 0 && variants && { variants }) });
+        // --no-variants: the default sampler of each cell only (a quicker rerun; the tables of other samplers are then left out).
+        const withVariants = variants && !process.argv.includes('--no-variants');
+        for (const seed of seeds) list.push({ kind: 'defaults', dataset, loss, model, seed, ...(seed === 0 && withVariants && { variants }) });
       }
   for (const loss of LOSSES)
     for (const model of KINDS) {
@@ -702,10 +704,10 @@ function differences() {
     '- **Technique 1** (σ₁ = the largest pairwise distance): as stated, on an even stride of 1000 standardised points.',
     '- **Technique 2** (γ from Φ(√(2D)(γ − 1) + 3γ) − Φ(√(2D)(γ − 1) − 3γ) = 0.5): the equation has no root with γ > 1 for D ≤ 4 (at γ = 1 it is 0.997 and for √(2D) ≤ 3 it only grows) and gives γ ≈ 19 at D = 5, 3.0 at D = 10. We use its root capped at 1.5: in 2-D the error comes from how far the chain can relax inside each level, which depends on the step more than on the ratio (table above).',
     '- **σ_L**: the paper keeps it small against the data’s finest scale (0.01 for images in [0, 1]). We use 4 × the median nearest-neighbour distance of 1000 standardised points, with a final denoising step: at our training budget the network does not learn the score much below it (ablation above: 1×). This is measured on 2-D data only; for high-dimensional data pass `--sigmas`.',
-    '- **Technique 3** (scale conditioning s(x)/σ): our default conditioning `both` embeds log σ and divides by σ.',
+    '- **Technique 3** (scale conditioning s(x)/σ): score networks of ncsn, and of continuous up to 4 dimensions, are preconditioned (`precond`, Karras et al. 2022, table 1, σ_data = 1): the network reads x/√(1 + σ²) and log σ and its output is scaled by 1/(σ√(1 + σ²)) beside the skip term −x/(1 + σ²), so that input and target keep unit scale on every level; energy networks keep `both` (embedding log σ, output divided by σ). In 2-D `both` left thin and sharp-edged data diffuse (ablation above: circles).',
     '- **Technique 4** (ε from the variance of a chain started one level up on a point mode): extended to modes of every width; with technique 4’s ε the within-mode variance of 2-D mixtures stays 4-11% too large even with the exact score, because the last levels are far smaller than the modes and the chain cannot follow them (table above). The step convention here is x + (α/2)s + √α z, the paper’s x + αs + √(2α)z: their ε is half ours.',
     '- **Technique 5** (EMA, m = 0.999): as stated, with the warm-up min(m, (1 + t)/(10 + t)), so that runs shorter than the average’s 1000-step horizon are not pulled back to their initial weights (table above).',
-    '- **Not in the paper**: plain Langevin α = 0.1/κ from the model’s curvature κ = E‖s‖²/d read from the training loss; the predictor-corrector sampler without corrector in ≤ 4 dimensions; for noise-conditional objectives a 64-wide network trained 15 000 steps (ablation above: at the same time it beat a 128-wide one trained 10 000 steps); plain Langevin ends with 200 steps at a tenth of its step and, for dsm models, Tweedie’s denoising step (covariance table).',
+    '- **Not in the paper**: plain Langevin α = 0.1/κ from the model’s curvature κ = E‖s‖²/d read from the training loss; the predictor-corrector sampler without corrector in ≤ 4 dimensions, ending (VE) with the probability-flow denoising step x + σ²s/2 instead of Tweedie’s x + σ²s (the sampler alone on the exact score, table above); for noise-conditional objectives in ≤ 4 dimensions a 64-wide network trained 15 000 steps of 256 points (the batch: ablation above, 25gaussians); plain Langevin ends with 200 steps at a tenth of its step and, for dsm models, the probability-flow denoising step (covariance table).',
     '',
   ];
 }

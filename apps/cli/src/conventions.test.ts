@@ -20,7 +20,7 @@ let dir = '';
 beforeAll(async () => {
   dir = tmp();
   for (const [name, extra] of [
-    ['score', []],
+    ['score', ['--loss', 'dsm']],
     ['energy', ['--model', 'energy', '--loss', 'ncsn', '--sigmas', 'geometric:1:0.1:3']],
   ] as const) {
     const r = await cli([
@@ -106,12 +106,14 @@ describe('- for stdin and stdout', () => {
     const viaStdin = join(dir, 'stdin.safetensors'),
       viaFile = join(dir, 'file.safetensors');
     writeFileSync(join(dir, 'd.csv'), points.stdout);
-    expect((await cli(['train', '--data', '-', '--steps', '20', '--hidden', '8', '--quiet', '--out', viaStdin], points.stdout)).code).toBe(
-      0,
-    );
-    expect((await cli(['train', '--data', join(dir, 'd.csv'), '--steps', '20', '--hidden', '8', '--quiet', '--out', viaFile])).code).toBe(
-      0,
-    );
+    expect(
+      (await cli(['train', '--data', '-', '--loss', 'dsm', '--steps', '20', '--hidden', '8', '--quiet', '--out', viaStdin], points.stdout))
+        .code,
+    ).toBe(0);
+    expect(
+      (await cli(['train', '--data', join(dir, 'd.csv'), '--loss', 'dsm', '--steps', '20', '--hidden', '8', '--quiet', '--out', viaFile]))
+        .code,
+    ).toBe(0);
     const a = await loadCore().then((core) => decodeModel(core, readFileSync(viaStdin)));
     const b = await loadCore().then((core) => decodeModel(core, readFileSync(viaFile)));
     expect(Array.from(a.params.view)).toEqual(Array.from(b.params.view)); // the same data, the same weights

@@ -1045,9 +1045,9 @@ beforeAll(async () => {
   fx = mkdtempSync(join(tmpdir(), 'sf-hostile-fx-'));
   const io = { stdout: () => {}, stderr: () => {}, stderrIsTTY: false };
   for (const [name, extra] of [
-    ['m', []],
+    ['m', ['--loss', 'dsm']],
     ['n', ['--loss', 'ncsn', '--sigmas', 'geometric:1:0.1:3']],
-    ['r', ['--record-every', '5']],
+    ['r', ['--loss', 'dsm', '--record-every', '5']],
   ] as const) {
     const code = await main(
       ['train', '--data', 'gmm3', '--steps', '5', '--hidden', '8', '--quiet', ...extra, '--out', join(fx, `${name}.safetensors`)],
