@@ -396,9 +396,9 @@ function cliTiming() {
     execFileSync(process.execPath, [join(ROOT, 'apps/cli/bin/scorefield.js'), ...args, '--quiet'], { stdio: 'ignore' });
   const runs = {};
   for (const [name, loss] of [
-    ['dsm score', []],
+    ['continuous score (the default)', []],
     ['ncsn score', ['--loss', 'ncsn']],
-    ['continuous score', ['--loss', 'continuous']],
+    ['dsm score', ['--loss', 'dsm']],
   ]) {
     const t0 = performance.now();
     cli('train', '--data', '8gaussians', ...loss, '--out', join(dir, 'm.safetensors'));
