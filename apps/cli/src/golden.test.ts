@@ -13,7 +13,7 @@ import { main } from './cli.js';
  */
 const GOLDEN = fileURLToPath(new URL('../test/golden/', import.meta.url));
 // --ema 0 saves the last weights, as before the moving average became the default; --batch 128 and --conditioning both
-// are the batch and conditioning of noise-conditional models before their low-dimensional defaults (256, precond).
+// are the batch and conditioning of noise-conditional score models before their low-dimensional defaults (256, precond).
 const small = ['--hidden', '16,16', '--steps', '200', '--data-size', '500', '--ema', '0', '--quiet'];
 const models: Record<string, string[]> = {
   'dsm-score': ['--data', 'gmm3', '--loss', 'dsm', '--sigma', '0.1', '--model', 'score', '--seed', '3'],
@@ -35,7 +35,7 @@ const models: Record<string, string[]> = {
     ...['--data', 'moons', '--loss', 'continuous', '--sde', 've', '--noise-levels', 'fixed', '--model', 'score', '--seed', '5'],
     ...['--conditioning', 'both', '--batch', '128'],
   ],
-  'vp-energy': ['--data', 'moons', '--loss', 'continuous', '--sde', 'vp', '--model', 'energy', '--seed', '5', '--batch', '128'],
+  'vp-energy': ['--data', 'moons', '--loss', 'continuous', '--sde', 'vp', '--model', 'energy', '--seed', '5'],
   'ssmvr-energy': [
     ...['--data', 'checkerboard', '--loss', 'ssm-vr', '--projections', 'rademacher', '--slices', '2', '--model', 'energy', '--seed', '6'],
   ],

@@ -236,7 +236,7 @@ export function stepsOf(s: AppState): number {
 
 /** Points per step of a state: its own, or the library's default for the page's 2-D data and its objective. */
 export function batchOf(s: AppState): number {
-  return s.batch ?? defaultBatch(runObjective(runOf(s)), 2);
+  return s.batch ?? defaultBatch(runObjective(runOf(s)), 2, s.kind);
 }
 
 /** The hidden widths of a state: its own, or the library's default for the page's 2-D data and its objective. */

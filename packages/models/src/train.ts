@@ -126,14 +126,15 @@ export function defaultConditioning(loss: string, d: number, kind: ModelKind = '
 }
 
 /**
- * Points per step by objective and dimension: 256 for noise-conditional objectives on low-dimensional data (d <= 4),
- * 128 otherwise (NCSN's batch). A denoising loss on a 2-D point carries 2 numbers against an image's thousands, and
- * in 2-D the gradient noise, not the steps, limited the score at the smallest levels: 25gaussians' continuous model,
- * 15 000 steps, relative score error at sigma_L 0.26 at batch 128, 0.07 at 256 (MMD² 0.0126 against -0.0002;
- * docs/results, "Defaults").
+ * Points per step by objective, dimension and parametrisation: 256 for score models of noise-conditional objectives
+ * on low-dimensional data (d <= 4), 128 otherwise (NCSN's batch). A denoising loss on a 2-D point carries 2 numbers
+ * against an image's thousands, and in 2-D the gradient noise, not the steps, limited the score at the smallest
+ * levels: 25gaussians' continuous model, 15 000 steps, relative score error at sigma_L 0.26 at batch 128, 0.07 at 256
+ * (MMD² 0.0126 against -0.0002; docs/results, "Defaults"). Energy models (not measured at 256, and 2-3x the cost
+ * of a step) keep 128.
  */
-export function defaultBatch(loss: ObjectiveRequest, d: number): number {
-  return conditional(loss) && lowDimensional(d) ? defaultBatchOf.conditionalLowDim : defaultBatchOf.other;
+export function defaultBatch(loss: ObjectiveRequest, d: number, kind: ModelKind = 'score'): number {
+  return conditional(loss) && lowDimensional(d) && kind === 'score' ? defaultBatchOf.conditionalLowDim : defaultBatchOf.other;
 }
 
 /** The batch sizes of {@link defaultBatch}. */
@@ -236,7 +237,7 @@ export class Trainer {
       ...given,
       hidden: given.hidden ?? defaultHidden(data.cols, loss),
       steps: given.steps ?? defaultSteps(loss, data.cols),
-      batch: given.batch ?? defaultBatch(loss, data.cols),
+      batch: given.batch ?? defaultBatch(loss, data.cols, given.kind ?? trainDefaults.kind),
     };
     this.options = o;
     data = checkPoints(data, 'data'); // a copy: the allocations below may detach the caller's view

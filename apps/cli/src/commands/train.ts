@@ -139,7 +139,7 @@ export const train = defineCommand({
     batch: {
       type: 'string',
       value: 'B',
-      description: `points per step (default: ${defaultBatchOf.conditionalLowDim} for ncsn and continuous in up to 4 dimensions, ${defaultBatchOf.other} otherwise)`,
+      description: `points per step (default: ${defaultBatchOf.conditionalLowDim} for ncsn and continuous score models in up to 4 dimensions, ${defaultBatchOf.other} otherwise)`,
     },
     lr: { type: 'string', value: 'LR', description: 'Adam learning rate', default: String(trainDefaults.lr) },
     'lr-decay': { type: 'string', value: 'none|cosine', description: 'learning-rate schedule', default: 'none' },
@@ -217,7 +217,7 @@ export const train = defineCommand({
       throw new InputError(
         `--loss esm at dimension ${data.points.cols}: its exact trace costs ${data.points.cols} backward passes a step (measured: docs/bench, "Exact-trace cost"); train ssm-vr or dsm (one pass each), or give --force`,
       );
-    const batch = options.batch ?? defaultBatch(loss, data.points.cols);
+    const batch = options.batch ?? defaultBatch(loss, data.points.cols, options.kind);
     if (workers > batch) throw new InputError(`--workers ${workers}: more workers than points in a batch (${batch})`);
     checkTrainingMemory(
       { ...options, steps: options.steps ?? defaultSteps(loss, data.points.cols), batch },
