@@ -593,7 +593,7 @@ function markdown(r) {
     lines.push(
       '## Defaults: every dataset, every objective, no tuning option',
       '',
-      `Each cell trains \`scorefield train --data <dataset> --loss <loss> --model <kind>\` with nothing else (10000 points; noise levels from the data; ncsn and continuous score models: MLP ${d.hidden ?? '128-128-128'}, ${d.train} steps${d.batch ? ` of batch ${d.batch}, conditioning ${d.conditioning} (energy models: both)` : ''}; the other objectives: MLP 128-128-128, 3000 steps of batch 128; EMA 0.999) and samples ${d.samples} points with the model's default sampler and its defaults. **MMD²**: unbiased, RBF bandwidths 0.05, 0.1, 0.2, 0.5, 1, 2 summed, in the held-out data's standardised units, against ${d.samples} fresh data points; the **floor** is the same statistic between two independent draws of the data (mean over ${d.seeds.length} draws; it is 0 in expectation, its spread is the estimator's noise). Target for ncsn and continuous: MMD² ≤ ${d.target.factor} × |floor| + ${d.target.slack}. **In-mode share** (mixtures): the share of samples within 2 standard deviations of a component centre, beside the same share of the data. ncsn and continuous score models: mean ± sd over seeds ${d.seeds.join(', ')}; other cells seed 0.`,
+      `Each cell trains \`scorefield train --data <dataset> --loss <loss> --model <kind>\` with nothing else (10000 points; noise levels from the data; ncsn and continuous score models: MLP ${d.hidden ?? '128-128-128'}, ${d.train} steps${d.batch ? ` of batch ${d.batch}, conditioning ${d.conditioning} (energy models: both)` : ''}; the other objectives: MLP 128-128-128, 3000 steps of batch 128; EMA 0.999) and samples ${d.samples} points with the model's default sampler and its defaults. **MMD²**: unbiased, RBF bandwidths 0.05, 0.1, 0.2, 0.5, 1, 2 summed, in the held-out data's standardised units, against ${d.samples} fresh data points; the **floor** is the same statistic between two independent draws of the data (mean over ${floor(d.datasets[0], 'mmd').length} draws; it is 0 in expectation, its spread is the estimator's noise). Target for ncsn and continuous: MMD² ≤ ${d.target.factor} × |floor| + ${d.target.slack}. **In-mode share** (mixtures): the share of samples within 2 standard deviations of a component centre, beside the same share of the data. ncsn and continuous score models: ${d.seeds.length > 1 ? `mean ± sd over seeds ${d.seeds.join(', ')}` : `seed ${d.seeds[0]}`}; other cells seed 0.`,
       '',
     );
     const cell = (dataset, loss, model) => main.filter((x) => x.dataset === dataset && x.loss === loss && x.model === model);
@@ -741,8 +741,8 @@ function measurements(r) {
       return `${at(0)} / ${at(-1)}`;
     };
     lines.push(
-      '**Sampler or model?** The default samplers run on the exact score of each mixture blurred by each level (`ExactScore`: the sampler and the ladder alone, no learned model), beside the trained score models with every default, both over the ladder chosen from the data; and the trained models’ relative score error E‖s − s*‖² / E‖s*‖² on data + σz at their largest and smallest level. MMD² / in-mode share, mean ± sd over seeds ' +
-        `${DEFAULTS.seeds.join(', ')}.`,
+      '**Sampler or model?** The default samplers run on the exact score of each mixture blurred by each level (`ExactScore`: the sampler and the ladder alone, no learned model), beside the trained score models with every default, both over the ladder chosen from the data; and the trained models’ relative score error E‖s − s*‖² / E‖s*‖² on data + σz at their largest and smallest level. MMD² / in-mode share, seeds ' +
+        `${DEFAULTS.seeds.join(', ')} (mean ± sd where there are several).`,
       '',
       '| dataset | data in-mode | annealed, exact score | ncsn, learned | ncsn score error σ₁ / σ_L | pc, exact score | continuous, learned | continuous score error σ_max / σ_min |',
       '|---|---|---|---|---|---|---|---|',
