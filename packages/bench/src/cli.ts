@@ -57,7 +57,8 @@ export function parseArgs(argv: string[]): CliOptions {
     else if (a === '--') continue;
     else
       throw new Error(
-        `unknown option '${a}'; usage: pnpm bench [--quick] [--json] [--only=${FAMILIES.join(',')}] [--out=DIR] [--no-write] [--cases=REGEX] | --render`,
+        `unknown option '${a}'; usage: pnpm bench [--quick] [--json] [--only=${FAMILIES.join(',')}] [--out=DIR] [--no-write] ` +
+          `[--cases=REGEX] | --render`,
       );
   }
   return o;
@@ -175,7 +176,8 @@ export async function main(argv: string[]): Promise<Results> {
     results.machine.blas = torchInfo.blas;
     if (/\/blas\/libblas/.test(torchInfo.blas))
       notice(
-        `PyTorch calls the reference BLAS (${torchInfo.blas}), about 10x slower than OpenBLAS: apt-get install libopenblas0-openmp for a fair comparison`,
+        `PyTorch calls the reference BLAS (${torchInfo.blas}), about 10x slower than OpenBLAS: apt-get install libopenblas0-openmp for ` +
+          `a fair comparison`,
       );
     torch = new TorchServer(torchInfo.python);
   }
