@@ -272,7 +272,8 @@ export class Pane {
       v.sampled = { settings: d.settings, stationarity: d.stationarity, convergenceCheck: d.convergenceCheck };
       v.sampling = false;
       v.samplerSigma = undefined;
-      v.footer = `${d.sampler}: ${d.samples.length / 2} samples at step ${d.step}`;
+      const dim = this.shown.image ? this.shown.image.width * this.shown.image.height : 2;
+      v.footer = `${d.sampler}: ${d.samples.length / dim} samples at step ${d.step}`;
     }
   }
 

@@ -6,7 +6,7 @@
 import type { App } from './app.js';
 import type { ElementName } from './elements.js';
 import type { Pane } from './pane.js';
-import { imageMode, runStates } from './state.js';
+import { dimOf, GRID_IMAGES, imageMode, runStates } from './state.js';
 import type { RunView } from './view-model.js';
 
 /** The text of a control's label, for messages. */
@@ -56,10 +56,12 @@ export function statusText(app: App, withNote = true): string {
     );
   else parts.push(`Ready: press Train to train ${per((r) => r.target, steps)}.`);
   const samplers = panes.map((p) => p.view.sampler).join(' and ');
-  if (panes.some((p) => p.view.sampling)) parts.push(`Sampling ${s.particles} particles with ${samplers}…`);
+  const dim = dimOf(s),
+    what = imageMode(s) ? 'images' : 'particles';
+  if (panes.some((p) => p.view.sampling)) parts.push(`Sampling ${imageMode(s) ? GRID_IMAGES : s.particles} ${what} with ${samplers}…`);
   else if (v.samples)
     parts.push(
-      `Sampled ${v.samples.length / 2} particles with ${samplers} from the model at ${per(
+      `Sampled ${v.samples.length / dim} ${what} with ${samplers} from the model at ${per(
         (r) => r.qualityStep,
         (n) => `step ${n}`,
       )}.`,
@@ -190,7 +192,7 @@ export function refresh(app: App): void {
   // The ODE density of a continuous score model: computed when it is shown and the model stands still.
   for (const p of panes) {
     const v = p.view;
-    if (app.heat === 'density' && v.info?.density === 'ode' && !v.running && v.step > 0 && v.density?.step !== v.step && !p.densityBusy)
+    if (!p.shown.image && app.heat === 'density' && v.info?.density === 'ode' && !v.running && v.step > 0 && v.density?.step !== v.step && !p.densityBusy)
       void p.computeDensity();
   }
 }

@@ -143,6 +143,10 @@ export function decodeState(hash: string): Decoded {
     });
     s.compare = compare;
   }
+  if (imageMode(s) && s.compare) {
+    warnings.push('ignored b.loss and b.model: compare mode is for 2-D data (an image run takes every core)');
+    s.compare = null;
+  }
   const problem = validateState(s);
   if (problem) {
     warnings.push(`${problem} (using the default conditioning)`);
