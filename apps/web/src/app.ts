@@ -173,7 +173,7 @@ export class App {
 
   /** What samples of pane i are measured against (sample-quality.ts). */
   private reference(s: AppState, i: number): Reference {
-    if (imageMode(s)) return imageReference(s, this.panes[i].shown.points!);
+    if (imageMode(s)) return imageReference(s, this.panes[i].shown.points ?? new Float32Array(0));
     if (datasetNames.includes(s.data)) return { kind: 'builtin', name: s.data };
     return pointsReference(s.data === 'file' ? this.fileData!.data : s.points!);
   }

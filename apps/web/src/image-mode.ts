@@ -33,6 +33,9 @@ export function imageDataLabel(s: AppState): string {
   return `mnist ${s.imageSize}×${s.imageSize}`;
 }
 
+const PLANE_LABEL = 'The learned score field as arrows over a heat map, with the data points and sampled particles';
+const GRID_LABEL = 'An 8 by 8 grid of images: the samples as they form, or the training digits';
+
 /** Shows image mode's controls and hides or disables the 2-D ones (with why), as the state asks. */
 export function syncImageControls(el: Elements, s: AppState): void {
   const images = imageMode(s);
@@ -42,6 +45,7 @@ export function syncImageControls(el: Elements, s: AppState): void {
   // The heat map, the arrows and the points are drawn on a plane: there is none in image mode.
   el.layers.disabled = images;
   el.layersNote.hidden = !images;
+  el.view.setAttribute('aria-label', images ? GRID_LABEL : PLANE_LABEL);
   el.levelA.disabled = images;
   el.levelA.title = images ? 'image mode has no field to draw at a level: the slider follows the sampler as it anneals' : '';
 }

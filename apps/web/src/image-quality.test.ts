@@ -52,5 +52,8 @@ describe('image metrics of the page (as scorefield eval --samples)', async () =>
     bad[5] = Number.NaN;
     expect(imageQuality(bad, ref, assets)).toBe('the samples are not all finite numbers');
     expect(imageQuality(digits.slice(0, 19 * 196), ref, assets)).toBe('KID needs at least 20 samples, got 19');
+    expect(imageQuality(digits, { ...ref, train: train.slice(0, 63 * 196) }, assets)).toBe(
+      'the KID floor needs 64 train digits of 196 pixels',
+    );
   });
 });

@@ -69,6 +69,7 @@ export function imageQuality(samples: Float32Array, ref: ImageReference, assets:
     rows = samples.length / cols;
   if (!samples.every(Number.isFinite)) return 'the samples are not all finite numbers';
   if (rows < 20) return `KID needs at least 20 samples, got ${rows}`;
+  if (ref.train.length < rows * cols) return `the KID floor needs ${rows} train digits of ${cols} pixels`;
   const p = prepare(assets, ref.imageSize);
   const s = p.classifier.run({ data: samples, rows, cols });
   const floorImages = { data: ref.train.subarray(0, rows * cols), rows, cols };

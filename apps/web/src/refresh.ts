@@ -192,7 +192,15 @@ export function refresh(app: App): void {
   // The ODE density of a continuous score model: computed when it is shown and the model stands still.
   for (const p of panes) {
     const v = p.view;
-    if (!p.shown.image && app.heat === 'density' && v.info?.density === 'ode' && !v.running && v.step > 0 && v.density?.step !== v.step && !p.densityBusy)
+    if (
+      !p.shown.image &&
+      app.heat === 'density' &&
+      v.info?.density === 'ode' &&
+      !v.running &&
+      v.step > 0 &&
+      v.density?.step !== v.step &&
+      !p.densityBusy
+    )
       void p.computeDensity();
   }
 }
