@@ -234,14 +234,17 @@ export const pageFlags = [
 export type PageFlag = (typeof pageFlags)[number];
 
 /** Limits of the page beyond RunSpec's (what its view, memory and controls are made for), with why. */
-const pageLimits: Partial<Record<PageFlag, [ok: (run: RunSpec) => boolean, why: string]>> = {
+const pageLimits: Partial<Record<PageFlag, [ok: (run: RunSpec) => boolean, why: string | ((run: RunSpec) => string)]>> = {
   data: [
     (r) => datasetNames.includes(r.data) || r.data === MNIST || r.data === 'drawn' || r.data === 'file',
     `expected one of ${datasetNames.join(', ')}, ${MNIST}, drawn`,
   ],
   'data-size': [
     (r) => (r.data === MNIST ? r.dataSize >= GRID_IMAGES && r.dataSize <= PAGE_DIGITS : r.dataSize >= 2 && r.dataSize <= 1_000_000),
-    `expected an integer between 2 and 1000000 (mnist: ${GRID_IMAGES} to ${PAGE_DIGITS}, the digits the page holds)`,
+    (r) =>
+      r.data === MNIST
+        ? `expected an integer between ${GRID_IMAGES} and ${PAGE_DIGITS} (the MNIST digits the page holds)`
+        : 'expected an integer between 2 and 1000000',
   ],
   hidden: [
     (r) => r.hidden!.length <= 8 && r.hidden!.every((w) => w <= 1024),
@@ -265,7 +268,8 @@ export function readRunFlag(flag: PageFlag, raw: string, context: RunFlags = {})
     throw e;
   }
   const limit = pageLimits[flag];
-  return limit && !limit[0](run) ? { problem: limit[1] } : { run };
+  if (!limit || limit[0](run)) return { run };
+  return { problem: typeof limit[1] === 'string' ? limit[1] : limit[1](run) };
 }
 
 /** The objective with its options, as `scorefield train` builds it from the same flags (RunSpec's runObjective). */
