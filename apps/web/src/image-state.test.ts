@@ -61,7 +61,8 @@ describe('image mode (data=mnist)', () => {
   it('the link carries it and reads back; a link without data-size trains the digits the page holds, said', () => {
     const s = { ...picked(), imageSize: 28 as const, dataSize: 500 };
     const hash = encodeState(s);
-    expect(hash).toBe('data=mnist&data-size=500&image-size=28&loss=ncsn');
+    expect(hash).toBe('data=mnist&data-size=500&loss=ncsn'); // 28 is the CLI's default: not written
+    expect(encodeState(picked())).toBe('data=mnist&data-size=2000&image-size=14&loss=ncsn');
     expect(decodeState(hash)).toEqual({ state: s, warnings: [], autorun: false });
     const bare = decodeState('data=mnist&loss=ncsn');
     expect(bare.state).toMatchObject({ data: 'mnist', dataSize: PAGE_DIGITS, imageSize: 28 });
