@@ -374,7 +374,7 @@ describe('train -> sample -> plot', () => {
     const t = await cli('train', '--data', csv, '--loss', 'ncsn', '--steps', '30', '--hidden', '8', '--out', model);
     expect(t.code, t.stderr).toBe(0);
     expect(t.stderr).toContain(
-      'scorefield train: data: coordinate 2 (0) is constant; kept with unit scale (the model samples them near that value)\n',
+      'scorefield train: data: coordinate 2 (0) is constant; kept with unit scale (samples hold it at that value)\n',
     );
     expect(t.stdout).toMatch(
       /^noise levels from the data \(standardised units\): \d+ geometric levels [\d.]+ -> [\d.]+, ratio [\d.]+; trains ncsn \d+ levels/,

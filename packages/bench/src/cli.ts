@@ -90,7 +90,7 @@ export function plan(quick: boolean) {
         kernels: t(1000, 400, 5),
         trainMain: t(1000, 300, 4, 2400),
         trainExtra: t(500, 300, 3, 1500),
-        traceDims: [2, 8, 32, 128],
+        traceDims: [2, 8, 32, 128, 784], // 784: MNIST (issue 13), where the exact trace costs 784 passes
         trace: t(500, 300, 3, 1500),
         sampling: { n: 10000, stepsPerLevel: 5, opts: t(1000, 1000, 3, 6000) },
         qualitySteps: 5000,

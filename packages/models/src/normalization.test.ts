@@ -18,7 +18,7 @@ describe('normalization', () => {
     expect(n.std[0]).toBe(1);
     expect(n.std[1]).toBeCloseTo(Math.sqrt(14 / 3), 12);
     expect(n.constant).toEqual([0]);
-    expect(constantNotice(n)).toBe('data: coordinate 1 (1) is constant; kept with unit scale (the model samples them near that value)');
+    expect(constantNotice(n)).toBe('data: coordinate 1 (1) is constant; kept with unit scale (samples hold it at that value)');
     // Spread below single precision's resolution of the value: constant for the network.
     const near = fitNormalization({ data: [1e6, 0, 1e6 + 1e-3, 5, 1e6, 0], rows: 3, cols: 2 });
     expect(near.constant).toEqual([0]);

@@ -87,7 +87,7 @@ export function constantNotice(n: Normalization): string | undefined {
   const more = c.length > 5 ? ` and ${c.length - 5} more` : '';
   return (
     `data: coordinate${c.length > 1 ? 's' : ''} ${shown.join(', ')}${more} ${c.length > 1 ? 'are' : 'is'} constant; kept with ` +
-    `unit scale (the model samples them near that value)`
+    `unit scale (samples hold ${c.length > 1 ? 'them at their values' : 'it at that value'})`
   );
 }
 
