@@ -8,7 +8,7 @@ import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { parseCsv } from '@scorefield/formats';
-import { cli, dist, type Harness } from './harness.js';
+import { cli, DESKTOP, dist, PHONE, type Harness } from './harness.js';
 
 /**
  * The page's model file against the CLI's: the same bytes, except (a known bug of the library, not of image mode) the
@@ -46,6 +46,8 @@ export function imagesSuite(h: Harness): void {
   it('MNIST in the data picker: 14x14, the 2000 digits the page holds, ncsn; the 2-D controls set aside', async () => {
     const { page } = h;
     await h.open();
+    expect(await page.isHidden('#digits-toggle')).toBe(true); // 2-D data: no image controls
+    expect(await page.isHidden('#image-size')).toBe(true);
     await page.selectOption('#data', 'mnist');
     await h.until((s) => s.ready && s.images()?.width === 14 && s.step === 0, 60_000);
     expect(await h.api((s) => s.state())).toBe('data=mnist&data-size=2000&image-size=14&loss=ncsn');
@@ -127,6 +129,11 @@ export function imagesSuite(h: Harness): void {
     await page.check('#show-digits');
     await h.shot('mnist-digits-toggle', '#pane-a');
     await page.uncheck('#show-digits');
+    await page.setViewportSize(PHONE);
+    await page.waitForTimeout(100);
+    expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(PHONE.width);
+    await h.shot('mnist-phone');
+    await page.setViewportSize(DESKTOP);
   });
 
   it('28x28 is a new run with an undo that brings the 14x14 model back', async () => {
