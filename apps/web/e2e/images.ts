@@ -86,6 +86,11 @@ export function imagesSuite(h: Harness): void {
     cliModel = join(h.tmp, 'mnist.safetensors');
     const made = cli([...printed.split(' ').slice(1, -2), '--out', cliModel, '--quiet']);
     made.catch(() => {});
+    // Two single steps first, then on to the target: still the CLI's run.
+    await page.click('#step');
+    await h.until((s) => s.step === 1 && !s.running);
+    await page.click('#step');
+    await h.until((s) => s.step === 2 && !s.running);
     await page.click('#train');
     await h.until((s) => s.step === 40 && !s.running, 60_000);
     expect(await h.api((s) => s.losses().length)).toBe(40);
@@ -136,7 +141,7 @@ export function imagesSuite(h: Harness): void {
     await page.setViewportSize(DESKTOP);
   });
 
-  it('28x28 is a new run with an undo that brings the 14x14 model back', async () => {
+  it('28x28 is a new run with an undo that brings the 14x14 model back; so does Reset', async () => {
     const { page } = h;
     await page.selectOption('#image-size', '28');
     await h.until((s) => s.ready && s.images()?.width === 28 && s.step === 0);
@@ -146,6 +151,11 @@ export function imagesSuite(h: Harness): void {
     await page.click('.notices button:text("Undo")');
     await h.until((s) => s.ready && s.images()?.width === 14 && s.step === 40);
     expect(await h.api((s) => s.state())).toContain('image-size=14');
+    // Reset: a new run of the same settings at step 0, and Undo brings the trained one back again.
+    await page.click('#reset');
+    await h.until((s) => s.ready && s.step === 0);
+    await page.click('.notices button:text("Undo")');
+    await h.until((s) => s.ready && s.images()?.width === 14 && s.step === 40);
   });
 
   it('the digits load offline once the page was loaded (service worker)', async () => {
