@@ -33,6 +33,11 @@ describe('image metrics of the page (as scorefield eval --samples)', async () =>
     const labelShares = Array.from({ length: 10 }, (_, c) => labels.filter((l) => l === c).length / 64);
     expect(q.shares.map((v, c) => Math.abs(v - labelShares[c])).reduce((a, b) => a + b)).toBeLessThanOrEqual(4 / 64);
     expect(q.minShare).toBe(Math.min(...q.shares));
+    // Each sample's top class (the grid's captions): the shares and the mean top-class probability are theirs.
+    expect(q.top).toHaveLength(64);
+    for (let c = 0; c < 10; c++) expect(q.top.filter((t) => t === c).length / 64).toBe(q.shares[c]);
+    expect(q.topProbability.reduce((a, b) => a + b) / 64).toBeCloseTo(q.meanTop, 12);
+    expect(q.top.filter((t, i) => t === labels[i]).length).toBeGreaterThanOrEqual(62);
     expect(q.meanTop).toBeGreaterThan(0.95 * q.heldOutMeanTop);
     // The test split's own, by the package's loaders (not the page's bytes).
     const test = (await loadMnistClassifier()).run(await loadMnist({ split: 'test', imageSize: 14 }));

@@ -30,6 +30,9 @@ export interface ImageQuality {
   /** Share of the samples the classifier puts in each class 0-9. */
   shares: number[];
   minShare: number;
+  /** Each sample's top class and its probability (the grid's captions, as `scorefield plot --kind grid` captions). */
+  top: number[];
+  topProbability: number[];
 }
 
 /** The fixed files the metrics read: the classifier's weights and the test split (IDX bytes). */
@@ -77,6 +80,12 @@ export function imageQuality(samples: Float32Array, ref: ImageReference, assets:
   const k = kid(s.features, p.features, { seed: 0 });
   const floor = kid(p.classifier.run(floorImages).features, p.features, { seed: 0 });
   const cov = classCoverage(s.probabilities);
+  const probs = s.probabilities.data,
+    classes = s.probabilities.cols;
+  const top = Array.from({ length: rows }, (_, i) => {
+    const row = Array.from(probs.subarray(i * classes, (i + 1) * classes));
+    return row.indexOf(Math.max(...row));
+  });
   return {
     kid: k.value,
     kidError: k.standardError,
@@ -86,5 +95,7 @@ export function imageQuality(samples: Float32Array, ref: ImageReference, assets:
     heldOutMeanTop: p.heldOutMeanTop,
     shares: Array.from(cov.fractions),
     minShare: cov.minFraction,
+    top,
+    topProbability: top.map((c, i) => probs[i * classes + c]),
   };
 }

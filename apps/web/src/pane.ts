@@ -336,7 +336,10 @@ export class Pane {
     const first = (this.shown.points?.length ?? 0) / (shape.width * shape.height);
     const what = data ? `training digits: the first ${first} of ${this.shown.rows}` : v.sampling ? 'samples, forming' : 'samples';
     const all = [...labels, what];
-    const key = [canvas.width, all.join('|'), data ? '' : v.footer, v.baseDirty].join(';');
+    // The final samples are captioned with the classifier's top class and its probability, once measured.
+    const q = !data && images === v.samples && typeof v.quality?.image === 'object' ? v.quality.image : null;
+    const captions = q?.top.map((c, i) => `${c} ${q.topProbability[i].toFixed(2)}`);
+    const key = [canvas.width, all.join('|'), data ? '' : v.footer, v.baseDirty, !!captions].join(';');
     if (key === this.imageDrawn && images === this.imagesDrawn) return;
     this.imageDrawn = key;
     this.imagesDrawn = images;
@@ -348,6 +351,7 @@ export class Pane {
       footer: data ? '' : v.footer,
       empty: 'loading the digits…',
       pixelRatio: canvas.width / Math.max(1, canvas.clientWidth),
+      ...(captions && { captions }),
     };
     drawImageGrid(canvas.getContext('2d')!, canvas.width, content, this.baseCanvas);
   }

@@ -23,6 +23,8 @@ export interface ImageGridContent {
   empty: string;
   /** Canvas pixels per CSS pixel. */
   pixelRatio: number;
+  /** A caption per image (the classifier's top class), drawn in its bottom-left corner. */
+  captions?: string[];
 }
 
 /**
@@ -56,6 +58,27 @@ export function gridPixels(
   return { data: px, width: W, height: H };
 }
 
+/** Small captions in the bottom-left corner of each image of the grid (drawn at `scale` canvas pixels per grid pixel). */
+function captionTiles(
+  ctx: CanvasRenderingContext2D,
+  captions: string[],
+  shape: ImageShape,
+  at: { left: number; top: number; scale: number },
+  t: number,
+): void {
+  ctx.font = `${9.5 * t}px system-ui, sans-serif`;
+  ctx.textBaseline = 'bottom';
+  captions.slice(0, GRID_COLUMNS * GRID_COLUMNS).forEach((text, i) => {
+    const x = at.left + (1 + (i % GRID_COLUMNS) * (shape.width + 1)) * at.scale;
+    const y = at.top + (1 + (Math.floor(i / GRID_COLUMNS) + 1) * (shape.height + 1) - 1) * at.scale;
+    const w = ctx.measureText(text).width;
+    ctx.fillStyle = 'rgba(0, 0, 0, 0.65)';
+    ctx.fillRect(x, y - 11 * t, w + 4 * t, 11 * t);
+    ctx.fillStyle = PALETTE.particle;
+    ctx.fillText(text, x + 2 * t, y);
+  });
+}
+
 /** Draws the grid view on a `size` x `size` canvas; `scratch` is a canvas of the grid's own pixels. */
 export function drawImageGrid(ctx: CanvasRenderingContext2D, size: number, c: ImageGridContent, scratch: HTMLCanvasElement): void {
   const dpr = size / 640;
@@ -74,6 +97,7 @@ export function drawImageGrid(ctx: CanvasRenderingContext2D, size: number, c: Im
     scratch.getContext('2d')!.putImageData(new ImageData(img.data, img.width, img.height), 0, 0);
     ctx.imageSmoothingEnabled = false;
     ctx.drawImage(scratch, left, top, side, (side * img.height) / img.width);
+    if (c.captions) captionTiles(ctx, c.captions, c.shape, { left, top, scale: side / img.width }, t);
   } else {
     ctx.font = `${13 * t}px system-ui, sans-serif`;
     textBox(ctx, c.empty, left, top + side / 2, t, '#c9d0dc');
