@@ -428,7 +428,8 @@ function jobs() {
         const seeds = (loss === 'ncsn' || loss === 'continuous') && model === 'score' ? DEFAULTS.seeds : [0];
         // --no-variants: the default sampler of each cell only (a quicker rerun; the tables of other samplers are then left out).
         const withVariants = variants && !process.argv.includes('--no-variants');
-        for (const seed of seeds) list.push({ kind: 'defaults', dataset, loss, model, seed, ...(seed === 0 && withVariants && { variants }) });
+        for (const seed of seeds)
+          list.push({ kind: 'defaults', dataset, loss, model, seed, ...(seed === 0 && withVariants && { variants }) });
       }
   for (const loss of LOSSES)
     for (const model of KINDS) {
