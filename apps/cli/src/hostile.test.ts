@@ -443,7 +443,7 @@ const flagCases: [string, string[], RegExp][] = [
   ],
   [
     'an oversized network',
-    ['train', '--data', 'gmm3', '--hidden', '65536,65536', '--out', 'm.safetensors'],
+    ['train', '--data', 'gmm3', '--loss', 'dsm', '--hidden', '65536,65536', '--out', 'm.safetensors'],
     /--hidden 65536,65536 \(4295360514 parameters at dimension 2\): more than the limit of \d+ parameters/,
   ],
   [

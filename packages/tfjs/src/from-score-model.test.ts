@@ -33,7 +33,12 @@ beforeAll(async () => {
   for (const kind of ['score', 'energy'] as const) {
     const base = { steps: 30, hidden: [16, 16], seed: 1, kind };
     models[`${kind}, none`] = trainScoreModel(core, x, { ...base, loss: { name: 'dsm', sigma: 0.2 } }).model;
-    models[`${kind}, both`] = trainScoreModel(core, x, { ...base, loss: { name: 'ncsn', sigmas: [1, 0.3, 0.1] } }).model;
+    // conditioning 'both' (the default of ncsn score models is 'precond', which the tfjs oracle does not have).
+    models[`${kind}, both`] = trainScoreModel(core, x, {
+      ...base,
+      loss: { name: 'ncsn', sigmas: [1, 0.3, 0.1] },
+      conditioning: 'both',
+    }).model;
   }
 });
 afterAll(() => {
