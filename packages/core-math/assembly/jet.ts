@@ -1,5 +1,4 @@
-import { gemm, addColumnSumsRange, transposeRange } from './gemm';
-import { activationEvaluate } from './activation';
+import { gemm, gemmActivate, addColumnSumsRange, transposeRange } from './gemm';
 import { multiplyInPlace } from './vector';
 import {
   cotangentBuffer, dim, jetRows, layerCache, layerParamFloats, mlpParamCount, scratchBuffer, secondLanes, transposedWeights,
@@ -40,19 +39,12 @@ const MIN_SPLIT = 32;
 }
 
 /**
- * H = phi(A) on all rows. Keeps phi', phi'', phi''' of the primal rows in D as far as the tangent lanes
- * (forward) or, with `keep`, the reverse pass will read them.
+ * The lane rows of H for samples [b0, b1) (k > 0), from their A rows and the primal rows' phi', phi'' in D
+ * (the primal rows' H and D come from the GEMM's output tiles: gemmActivate).
  */
-function activationJetForward(act: i32, A: usize, H: usize, D: usize, B: i32, k: i32, order: i32, O: i32, keep: bool,
-  rows: i32, b0: i32, b1: i32): void {
+function activationJetLanes(A: usize, H: usize, D: usize, B: i32, k: i32, order: i32, O: i32, b0: i32, b1: i32): void {
   const BO = <usize>(B * O) << 2;
   const k2 = secondLanes(k, order);
-  const need1 = keep || k > 0, need2 = k > 0 && (keep || k2 > 0), need3 = keep && k2 > 0;
-  if (rows != LANE_ROWS) {
-    const p = <usize>(b0 * O) << 2;
-    activationEvaluate(act, A + p, H + p, need1 ? D + p : 0, need2 ? D + BO + p : 0, need3 ? D + 2 * BO + p : 0, (b1 - b0) * O, false);
-  }
-  if (k == 0 || rows == PRIMAL_ROWS) return;
   const tangent = BO;
   const second = tangent + (<usize>(B * k * O) << 2);
   const rowBytes = <usize>O << 2;
@@ -197,18 +189,27 @@ export function jetForwardShare(dims: usize, L: i32, act: i32, params: usize, X:
     const hidden = l < L - 1;
     const A = hidden ? layerCache(dims, l, R, B, ws) : Y;
     const H = A + (<usize>(R * O) << 2);
-    // The activation of a block of samples runs as soon as the GEMMs have written its rows (still in cache),
-    // not as a sweep over the whole layer afterwards. Each element is the same operations either way.
+    // A block of samples at a time: the primal rows activated in the GEMM's output tiles, then the lane rows' GEMMs
+    // and their activation while the block's rows are in cache. Each element is the same operations as in separate
+    // sweeps over the layer.
     const block = hidden ? FUSED_SAMPLES : n;
     for (let s0 = b0; s0 < b1; s0 += block) {
       const s1 = min(b1, s0 + block), m = s1 - s0;
-      if (rows != LANE_ROWS) gemm(rowsPtr(input, s0, I), w, b, rowsPtr(A, s0, O), m, I, O, false);
+      if (rows != LANE_ROWS) {
+        if (hidden) {
+          // The primal rows' phi and, as far as the tangent lanes or (keep) the reverse pass read them, phi', phi'', phi'''.
+          const D = H + (<usize>(R * O) << 2), BO = <usize>(B * O) << 2, p = <usize>(s0 * O) << 2;
+          const need1 = keep || k > 0, need2 = k > 0 && (keep || k2 > 0), need3 = keep && k2 > 0;
+          gemmActivate(rowsPtr(input, s0, I), w, b, A + p, m, I, O, act, H + p, need1 ? D + p : 0, need2 ? D + BO + p : 0,
+            need3 ? D + 2 * BO + p : 0);
+        } else gemm(rowsPtr(input, s0, I), w, b, rowsPtr(A, s0, O), m, I, O, false);
+      }
       if (k > 0 && rows != PRIMAL_ROWS) {
         // Lane rows without the bias: the tangent block, then the second-order block.
         gemm(rowsPtr(input, B + s0 * k, I), w, 0, rowsPtr(A, B + s0 * k, O), m * k, I, O, false);
         if (k2 > 0) gemm(rowsPtr(input, B + B * k + s0 * k2, I), w, 0, rowsPtr(A, B + B * k + s0 * k2, O), m * k2, I, O, false);
       }
-      if (hidden) activationJetForward(act, A, H, H + (<usize>(R * O) << 2), B, k, order, O, keep, rows, s0, s1);
+      if (hidden && k > 0 && rows != PRIMAL_ROWS) activationJetLanes(A, H, H + (<usize>(R * O) << 2), B, k, order, O, s0, s1);
     }
     if (hidden) input = H;
     w = b + (<usize>O << 2);

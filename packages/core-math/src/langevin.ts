@@ -88,12 +88,9 @@ export function samplerBlockValues(
   expectInt(k, 'chunk', work.chunk);
   const [mode, a, b, c] =
     rule.mode === 'affine' ? [StepMode.Affine, rule.a, rule.b, rule.c] : [StepMode.Corrector, rule.alpha, rule.snr, 0];
-  for (const [name, v] of [
-    ['a', a],
-    ['b', b],
-    ['c', c],
-  ] as const)
-    expectFinite(k, name, v);
+  expectFinite(k, 'a', a);
+  expectFinite(k, 'b', b);
+  expectFinite(k, 'c', c);
   if (rule.mode === 'corrector' && !(rule.alpha > 0 && rule.snr > 0)) throw new InputError(`${k}: corrector alpha and snr must be > 0`);
   const first = options.first ?? 0,
     total = options.total ?? n;

@@ -184,7 +184,9 @@ export class SamplerContext {
 
   /** Throws when a particle left the finite numbers. */
   checkFinite(what: string): void {
-    if (!this.x.view.every(Number.isFinite)) throw new Error(`sampling diverged (non-finite particles) ${what}; try a smaller step size`);
+    const x = this.x.view;
+    for (let i = 0; i < x.length; i++)
+      if (!Number.isFinite(x[i])) throw new Error(`sampling diverged (non-finite particles) ${what}; try a smaller step size`);
   }
 
   free(): void {
