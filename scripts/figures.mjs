@@ -5,7 +5,8 @@ import { mkdirSync } from 'node:fs';
 
 const cli = ['apps/cli/bin/scorefield.js'];
 const commands = [
-  'train --data 8gaussians --loss ncsn --sigmas geometric:3:0.03:10 --model energy --hidden 128,128 --steps 5000 --lr-decay cosine --record-every 125 --seed 0 --out out/figures/energy.safetensors',
+  'train --data 8gaussians --loss ncsn --sigmas geometric:3:0.03:10 --model energy --hidden 128,128 --steps 5000 --lr-decay cosine ' +
+    '--record-every 125 --seed 0 --out out/figures/energy.safetensors',
   'plot --model out/figures/energy.safetensors --kind field --out docs/figures/field.png',
   'plot --model out/figures/energy.safetensors --kind density --out docs/figures/density.png',
   'plot --model out/figures/energy.safetensors --kind error --out docs/figures/error.png',

@@ -4,7 +4,9 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 
 const { name, version } = JSON.parse(readFileSync('package.json', 'utf8'));
-const text = `// Generated from package.json by scripts/version-module.mjs at build time; not committed.\n/** The version of ${name} (its package.json). */\nexport const PACKAGE_VERSION = '${version}';\n`;
+const text =
+  `// Generated from package.json by scripts/version-module.mjs at build time; not committed.\n/** The version of ${name} ` +
+  `(its package.json). */\nexport const PACKAGE_VERSION = '${version}';\n`;
 let old = '';
 try {
   old = readFileSync('src/version.ts', 'utf8');

@@ -94,7 +94,8 @@ export async function main(argv: string[], io: CommandIO = defaultIO): Promise<n
     const [topic, ...extra] = rest;
     if (!Object.hasOwn(commands, topic) || extra.length) {
       io.stderr(
-        `scorefield help: unknown command '${topic}${extra.length ? ` ${extra.join(' ')}` : ''}'; valid: ${Object.keys(commands).join(', ')}\n`,
+        `scorefield help: unknown command '${topic}${extra.length ? ` ${extra.join(' ')}` : ''}'; valid: ` +
+          `${Object.keys(commands).join(', ')}\n`,
       );
       return 2;
     }

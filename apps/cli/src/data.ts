@@ -87,7 +87,8 @@ export async function loadData(
     return { points: { data: datasetPoints(core, spec, opts.seed, opts.size), rows: opts.size, cols: 2 }, name: spec, builtin: true };
   }
   throw new InputError(
-    `unknown dataset '${spec}'; valid: ${[...datasetNames, MNIST].join(', ')}, a file ending in ${Object.keys(fileKinds).join(', ')} or -ubyte (IDX), or - (stdin)`,
+    `unknown dataset '${spec}'; valid: ${[...datasetNames, MNIST].join(', ')}, a file ending in ${Object.keys(fileKinds).join(', ')} ` +
+      `or -ubyte (IDX), or - (stdin)`,
   );
 }
 

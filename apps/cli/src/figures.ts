@@ -36,7 +36,10 @@ export function titles(model: ScoreModel, source: string, what: string, level?: 
   const at = level ? ` · read at σ = ${Number(level.sigma.toPrecision(3))} (${level.why})` : '';
   return {
     title: `${what} · ${t ? `${objectiveLabel(t.loss)} · ${t.steps} steps · seed ${t.seed}` : source}`,
-    subtitle: `${model.spec.kind} model, ${model.config.activation} MLP ${model.layout.dims.join('-')}${model.spec.conditioning !== 'none' ? `, conditioning ${model.spec.conditioning}` : ''}${t?.data ? ` · data: ${t.data}` : ''}${at}`,
+    subtitle:
+      `${model.spec.kind} model, ${model.config.activation} MLP ${model.layout.dims.join('-')}` +
+      `${model.spec.conditioning !== 'none' ? `, conditioning ${model.spec.conditioning}` : ''}` +
+      `${t?.data ? ` · data: ${t.data}` : ''}${at}`,
   };
 }
 

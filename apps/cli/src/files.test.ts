@@ -49,7 +49,8 @@ describe('checkpoints and resume', () => {
     '400',
   ];
 
-  it('a run killed at any moment leaves the old file or a complete one, and --resume reaches the same bytes as an uninterrupted run', async () => {
+  it('a run killed at any moment leaves the old file or a complete one, and --resume reaches the same bytes as an ' +
+    'uninterrupted run', async () => {
     const dir = tmp();
     const whole = join(dir, 'whole.safetensors');
     expect((await cli('train', ...args, '--quiet', '--out', whole)).code).toBe(0);

@@ -125,10 +125,13 @@ export function imageReport(m: ImageMetrics): string[] {
   const c = m.classCoverage;
   return [
     `image metrics against the ${m.reference} (${m.heldOut} held-out images; features of the MNIST classifier):`,
-    `  ${'KID'.padEnd(22)}${f(m.kid.value)} ± ${f(m.kid.standardError)} | floor (train vs held-out) ${f(m.kid.floor)} ± ${f(m.kid.floorStandardError)}`,
-    `  ${'mean top-class prob.'.padEnd(22)}${f(c.meanTopProbability)} | held-out ${f(c.heldOutMeanTopProbability)} (ratio ${f(c.topProbabilityRatio)})`,
+    `  ${'KID'.padEnd(22)}${f(m.kid.value)} ± ${f(m.kid.standardError)} | floor (train vs held-out) ${f(m.kid.floor)} ± ` +
+      `${f(m.kid.floorStandardError)}`,
+    `  ${'mean top-class prob.'.padEnd(22)}${f(c.meanTopProbability)} | held-out ${f(c.heldOutMeanTopProbability)} (ratio ` +
+      `${f(c.topProbabilityRatio)})`,
     `  ${'class shares'.padEnd(22)}${c.fractions.map((v) => v.toFixed(3)).join(' ')} (smallest ${f(c.minFraction)})`,
     `  ${'held-out label shares'.padEnd(22)}${c.heldOutLabelShares.map((v) => v.toFixed(3)).join(' ')}`,
-    `  ${'memorisation ratio'.padEnd(22)}${f(m.memorisation.ratio)} (1: as far from the training images as held-out ones; 0: copies); closer share ${f(m.memorisation.closerShare)} (0.05 expected)`,
+    `  ${'memorisation ratio'.padEnd(22)}${f(m.memorisation.ratio)} (1: as far from the training images as held-out ones; 0: copies); ` +
+      `closer share ${f(m.memorisation.closerShare)} (0.05 expected)`,
   ];
 }

@@ -16,7 +16,10 @@ export function createProgress(io: CommandIO, label: string, total: number, enab
       fill = Math.round(frac * width);
     const elapsed = (performance.now() - start) / 1000;
     const eta = frac > 0 && frac < 1 ? ` eta ${formatSeconds((elapsed * (1 - frac)) / frac)}` : '';
-    return `${label} [${'#'.repeat(fill)}${'.'.repeat(width - fill)}] ${String(Math.round(frac * 100)).padStart(3)}% ${done}/${total}${detail ? ` ${detail}` : ''} ${formatSeconds(elapsed)}${eta}`;
+    return (
+      `${label} [${'#'.repeat(fill)}${'.'.repeat(width - fill)}] ${String(Math.round(frac * 100)).padStart(3)}% ` +
+      `${done}/${total}${detail ? ` ${detail}` : ''} ${formatSeconds(elapsed)}${eta}`
+    );
   };
   return {
     update(done, detail) {

@@ -10,7 +10,10 @@ import { expect, it } from 'vitest';
 import { parseCsv } from '@scorefield/formats';
 import { cli, dist, nearModes, PHONE, DESKTOP, sameBytes, type Harness } from './harness.js';
 
-/** The run both the CLI and the page make (everything else at RunSpec's defaults: dsm with σ from the data, score, silu, batch 128, lr 1e-3). */
+/**
+ * The run both the CLI and the page make (everything else at RunSpec's defaults: dsm with σ from the data, score, silu,
+ * batch 128, lr 1e-3).
+ */
 const RUN = { data: '8gaussians', hidden: '32,32', seed: '3', steps: '200' };
 /** `scorefield train` for RUN in the CLI's canonical order: the command the page prints, which the e2e runs. */
 const cliArgs = ['train', '--data', RUN.data, '--loss', 'dsm', '--hidden', RUN.hidden, '--steps', RUN.steps, '--seed', RUN.seed];

@@ -152,7 +152,8 @@ describe('the run of a state (RunSpec)', () => {
   it('says what a change changed', () => {
     expect(describeChange(base(), { ...base(), seed: 4, lr: 0.003 })).toBe('lr 0.001 → 0.003, seed 0 → 4');
     expect(describeChange(base(), { ...base(), loss: 'ncsn' })).toBe(
-      `loss dsm → ncsn, σ from the data → –, noise levels – → from the data, hidden ${defaultHidden(2)} → ${defaultHidden(2, { name: 'ncsn' })}, ` +
+      `loss dsm → ncsn, σ from the data → –, noise levels – → from the data, hidden ${defaultHidden(2)} → ` +
+        `${defaultHidden(2, { name: 'ncsn' })}, ` +
         `steps target 3000 → ${defaultSteps({ name: 'ncsn' }, 2)}`,
     );
     expect(describeChange(base(), base())).toBe('reset');

@@ -57,7 +57,8 @@ export function parseArgs(argv: string[]): CliOptions {
     else if (a === '--') continue;
     else
       throw new Error(
-        `unknown option '${a}'; usage: pnpm bench [--quick] [--json] [--only=${FAMILIES.join(',')}] [--out=DIR] [--no-write] [--cases=REGEX] | --render`,
+        `unknown option '${a}'; usage: pnpm bench [--quick] [--json] [--only=${FAMILIES.join(',')}] [--out=DIR] [--no-write] ` +
+          `[--cases=REGEX] | --render`,
       );
   }
   return o;
@@ -89,7 +90,7 @@ export function plan(quick: boolean) {
         kernels: t(1000, 400, 5),
         trainMain: t(1000, 300, 4, 2400),
         trainExtra: t(500, 300, 3, 1500),
-        traceDims: [2, 8, 32, 128],
+        traceDims: [2, 8, 32, 128, 784], // 784: MNIST (issue 13), where the exact trace costs 784 passes
         trace: t(500, 300, 3, 1500),
         sampling: { n: 10000, stepsPerLevel: 5, opts: t(1000, 1000, 3, 6000) },
         qualitySteps: 5000,
@@ -175,7 +176,8 @@ export async function main(argv: string[]): Promise<Results> {
     results.machine.blas = torchInfo.blas;
     if (/\/blas\/libblas/.test(torchInfo.blas))
       notice(
-        `PyTorch calls the reference BLAS (${torchInfo.blas}), about 10x slower than OpenBLAS: apt-get install libopenblas0-openmp for a fair comparison`,
+        `PyTorch calls the reference BLAS (${torchInfo.blas}), about 10x slower than OpenBLAS: apt-get install libopenblas0-openmp for ` +
+          `a fair comparison`,
       );
     torch = new TorchServer(torchInfo.python);
   }

@@ -114,7 +114,7 @@ describe('cli and helpers', () => {
     expect([...parseArgs(['--only=web']).only]).toEqual(['web']);
     expect(() => parseArgs(['--fast'])).toThrow(/unknown option/);
     expect(plan(true).trainExtra).toBeNull();
-    expect(plan(false).traceDims).toEqual([2, 8, 32, 128]);
+    expect(plan(false).traceDims).toEqual([2, 8, 32, 128, 784]);
   });
 
   it('serves only the page, the bench dist and core-math dist/build', () => {

@@ -160,12 +160,15 @@ export function markdown(r: Results): string {
     out: string[] = [];
   out.push('# Benchmarks (issues 7 and 16)', '');
   out.push(
-    `Measured ${r.date} on ${m.cpu}, ${m.cores} cores (shared with other jobs; load average ${m.loadAverage.toFixed(1)} at the start), ${m.os}, Node ${m.node}` +
+    `Measured ${r.date} on ${m.cpu}, ${m.cores} cores (shared with other jobs; load average ${m.loadAverage.toFixed(1)} at the start), ` +
+      `${m.os}, Node ${m.node}` +
       `${m.torch ? `, PyTorch ${m.torch} (BLAS: ${m.blas})` : ''}${m.chromium ? `, Chromium ${m.chromium}` : ''}.`,
   );
   out.push(
-    `Command: \`${r.command}\`${r.quick ? ' (quick: fewer cases and shorter rounds)' : ''}; ${r.seconds ? `${(r.seconds / 60).toFixed(1)} minutes. ` : ''}` +
-      'Implementations are timed side by side in interleaved rounds after a warm-up; each figure is the best round. The machine is shared and noisy: quote the ratios.' +
+    `Command: \`${r.command}\`${r.quick ? ' (quick: fewer cases and shorter rounds)' : ''}; ` +
+      `${r.seconds ? `${(r.seconds / 60).toFixed(1)} minutes. ` : ''}` +
+      'Implementations are timed side by side in interleaved rounds after a warm-up; each figure is the best round. The machine is ' +
+      'shared and noisy: quote the ratios.' +
       (r.load
         ? ` Load average when each part started: ${Object.entries(r.load)
             .map(([k, v]) => `${k} ${v.toFixed(1)}`)
@@ -262,7 +265,8 @@ export function markdown(r: Results): string {
   }
   if (r.sampling?.length) {
     out.push(
-      `## Sampling (particle-steps/s, annealed Langevin, ${r.sampling[0].levels} levels x ${r.sampling[0].stepsPerLevel} steps, ${r.sampling[0].n} particles, MLP 2-128-128-128, conditioning 'both')`,
+      `## Sampling (particle-steps/s, annealed Langevin, ${r.sampling[0].levels} levels x ${r.sampling[0].stepsPerLevel} steps, ` +
+        `${r.sampling[0].n} particles, MLP 2-128-128-128, conditioning 'both')`,
       '',
     );
     out.push(

@@ -52,7 +52,9 @@ export async function loadParallelTrainer(): Promise<ParallelTrainerClass | { no
     return { notice: '@scorefield/models/node has no ParallelTrainer: the two-core WASM column is skipped' };
   } catch (e) {
     return {
-      notice: `no data-parallel WASM trainer (@scorefield/models/node: ${(e as Error).message.split('\n')[0]}): the two-core WASM column is skipped`,
+      notice:
+        `no data-parallel WASM trainer (@scorefield/models/node: ${(e as Error).message.split('\n')[0]}): the two-core WASM ` +
+        `column is skipped`,
     };
   }
 }

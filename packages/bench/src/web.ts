@@ -107,7 +107,8 @@ export async function runWeb(opts: { trainSeconds: number }, log: (s: string) =>
     log(`web: training for ${opts.trainSeconds} s`);
     await page.waitForTimeout(opts.trainSeconds * 1000);
     const t = await read<{ fps: number[]; frameMs: number; rate: number; share: number }>(
-      '({ fps: window.scorefield.fpsHistory, frameMs: window.scorefield.frameMs, rate: window.scorefield.stepsPerSecond, share: window.scorefield.trainShare })',
+      '({ fps: window.scorefield.fpsHistory, frameMs: window.scorefield.frameMs, rate: window.scorefield.stepsPerSecond, share: ' +
+        'window.scorefield.trainShare })',
     );
     await page.click('#pause');
     await until('!window.scorefield.running', 10_000);
@@ -129,7 +130,8 @@ export async function runWeb(opts: { trainSeconds: number }, log: (s: string) =>
       frameMs,
     });
     log(
-      `web: ${t.rate.toFixed(0)} steps/s, view ${median(t.fps)?.toFixed(0)} fps while training, ${median(sfps)?.toFixed(0)} fps while sampling`,
+      `web: ${t.rate.toFixed(0)} steps/s, view ${median(t.fps)?.toFixed(0)} fps while training, ${median(sfps)?.toFixed(0)} fps ` +
+        `while sampling`,
     );
     return {
       chromium: context.browser()?.version() ?? (await read<string>('navigator.userAgent')),

@@ -24,7 +24,8 @@ function placePage(project: string, bundler: Bundler, script: string): string {
   cpSync(PAGE, join(root, 'src'), { recursive: true });
   writeFileSync(
     join(root, 'index.html'),
-    `<!doctype html>\n<html><head><meta charset="utf-8"><link rel="icon" href="data:,"><title>${bundler}</title></head>\n<body>${script}</body></html>\n`,
+    `<!doctype html>\n<html><head><meta charset="utf-8"><link rel="icon" ` +
+      `href="data:,"><title>${bundler}</title></head>\n<body>${script}</body></html>\n`,
   );
   return root;
 }

@@ -65,7 +65,8 @@ const t = fromScoreModel(model);
 const s = t.score(tf.tensor2d(data.subarray(0, 20), [10, 2])).dataSync();
 const same = model.score({ data: data.subarray(0, 20), rows: 10, cols: 2 });
 console.log(JSON.stringify({
-  build: core.build, threads, sameBits, mmd: metrics.mmd2Median, csv: formatCsv({ data: samples.subarray(0, 2), rows: 1, cols: 2 }).split('\\n')[0],
+  build: core.build, threads, sameBits, mmd: metrics.mmd2Median,
+  csv: formatCsv({ data: samples.subarray(0, 2), rows: 1, cols: 2 }).split('\\n')[0],
   roundTrip: Array.from(again.score({ data, rows: 1000, cols: 2 })).every((v, i) => v === model.score({ data, rows: 1000, cols: 2 })[i]),
   svg: svg.startsWith('<svg'), tfjs: Math.max(...Array.from(s, (v, i) => Math.abs(v - same[i]))),
 }));

@@ -40,7 +40,10 @@ if (json) {
     const isGflops = !k.startsWith('train');
     const pct = isGflops && k !== 'ceilingGflops' ? ` (${((100 * simd) / results.builds.simd.ceilingGflops).toFixed(0)}% of ceiling)` : '';
     const name = k === 'ceilingGflops' ? 'f32x4 mul+add ceiling' : k;
-    return `| ${name.padEnd(42)} | ${(simd.toFixed(isGflops ? 1 : 0) + pct).padEnd(26)} | ${scalar.toFixed(isGflops ? 1 : 0).padEnd(8)} | ${(simd / scalar).toFixed(2)}x |`;
+    return (
+      `| ${name.padEnd(42)} | ${(simd.toFixed(isGflops ? 1 : 0) + pct).padEnd(26)} | ` +
+      `${scalar.toFixed(isGflops ? 1 : 0).padEnd(8)} | ${(simd / scalar).toFixed(2)}x |`
+    );
   });
   console.log(`machine: ${results.machine.cpu}, ${results.machine.cores} cores, node ${results.machine.node}`);
   console.log('GFLOP/s unless stated (best of several rounds of ~0.4 s, builds interleaved in one run)');

@@ -171,36 +171,40 @@ describe('known answers', () => {
     }
   });
 
-  it('dsm at the exact noisy score of a Gaussian equals its closed-form minimum d s0^2 / (2 sigma^2 (s0^2 + sigma^2)), with zero gradient', () => {
-    const n = 200_000,
-      d = 2,
-      s0 = 0.7,
-      sigma = 0.4,
-      mu = [1.5, -2];
-    const v = s0 * s0 + sigma * sigma;
-    const e = core.f32(d * n);
-    rngNormal(core, core.rng(11), e, 0, s0);
-    const x = core.f32(
-      d * n,
-      e.view.map((u, i) => u + mu[i % d]),
-    );
-    const net = new MlpLayout(core, [2, 2], 'silu');
-    // s(x~) = -(x~ - mu) / v: W = -I / v, b = mu / v.
-    const params = core.f32(net.paramCount, [-1 / v, 0, 0, -1 / v, mu[0] / v, mu[1] / v]);
-    const objective = new BoundObjective(core, { name: 'dsm', sigma }, { kind: 'score', conditioning: 'none' }, net);
-    const g = core.f32(net.paramCount);
-    const loss = objective.lossGrad(params, x, n, core.rng(12), g, core.f32(objective.workspaceFloats(n)));
-    const expected = (d * s0 * s0) / (2 * sigma * sigma * v);
-    expect(Math.abs(loss - expected) / expected).toBeLessThan(0.01);
-    // At the optimum the gradient is Monte-Carlo noise; away from it, it is not.
-    const away = core.f32(
-      net.paramCount,
-      params.view.map((p, i) => (i < 4 ? p * 1.2 : p)),
-    );
-    const g2 = core.f32(net.paramCount);
-    objective.lossGrad(away, x, n, core.rng(12), g2, core.f32(objective.workspaceFloats(n)));
-    const norm = (a: Float32Array) => Math.hypot(...a);
-    expect(norm(g.view)).toBeLessThan(0.05 * norm(g2.view));
-    objective.free();
-  });
+  it(
+    'dsm at the exact noisy score of a Gaussian equals its closed-form minimum d s0^2 / (2 sigma^2 (s0^2 + sigma^2)), with ' +
+      'zero gradient',
+    () => {
+      const n = 200_000,
+        d = 2,
+        s0 = 0.7,
+        sigma = 0.4,
+        mu = [1.5, -2];
+      const v = s0 * s0 + sigma * sigma;
+      const e = core.f32(d * n);
+      rngNormal(core, core.rng(11), e, 0, s0);
+      const x = core.f32(
+        d * n,
+        e.view.map((u, i) => u + mu[i % d]),
+      );
+      const net = new MlpLayout(core, [2, 2], 'silu');
+      // s(x~) = -(x~ - mu) / v: W = -I / v, b = mu / v.
+      const params = core.f32(net.paramCount, [-1 / v, 0, 0, -1 / v, mu[0] / v, mu[1] / v]);
+      const objective = new BoundObjective(core, { name: 'dsm', sigma }, { kind: 'score', conditioning: 'none' }, net);
+      const g = core.f32(net.paramCount);
+      const loss = objective.lossGrad(params, x, n, core.rng(12), g, core.f32(objective.workspaceFloats(n)));
+      const expected = (d * s0 * s0) / (2 * sigma * sigma * v);
+      expect(Math.abs(loss - expected) / expected).toBeLessThan(0.01);
+      // At the optimum the gradient is Monte-Carlo noise; away from it, it is not.
+      const away = core.f32(
+        net.paramCount,
+        params.view.map((p, i) => (i < 4 ? p * 1.2 : p)),
+      );
+      const g2 = core.f32(net.paramCount);
+      objective.lossGrad(away, x, n, core.rng(12), g2, core.f32(objective.workspaceFloats(n)));
+      const norm = (a: Float32Array) => Math.hypot(...a);
+      expect(norm(g.view)).toBeLessThan(0.05 * norm(g2.view));
+      objective.free();
+    },
+  );
 });

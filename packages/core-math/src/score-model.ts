@@ -50,7 +50,8 @@ export function modelDataDim(spec: ModelSpec, net: MlpLayout, kernel = 'model'):
   const out = spec.kind === 'energy' ? 1 : d;
   if (d < 1 || net.outputs !== out) {
     throw new InputError(
-      `${kernel}: a ${spec.kind} model with conditioning '${spec.conditioning}' needs widths [d${embed ? ' + 7' : ''}, ..., ${spec.kind === 'energy' ? '1' : 'd'}], got [${net.dims.join(', ')}]`,
+      `${kernel}: a ${spec.kind} model with conditioning '${spec.conditioning}' needs widths [d${embed ? ' + 7' : ''}, ..., ` +
+        `${spec.kind === 'energy' ? '1' : 'd'}], got [${net.dims.join(', ')}]`,
     );
   }
   return d;

@@ -207,7 +207,9 @@ describe('fuzz', () => {
       } else {
         // Random header text from plausible pieces, random data length.
         const header = Array.from({ length: f.int(40) }, () => f.pick(headerPieces)).join('');
-        const good = `{'descr': '${f.pick(['<f4', '<f8', '>f4', '|f8', '<i8'])}', 'fortran_order': ${f.pick(['True', 'False'])}, 'shape': (${f.int(4)}, ${f.int(4)}), }`;
+        const good =
+          `{'descr': '${f.pick(['<f4', '<f8', '>f4', '|f8', '<i8'])}', 'fortran_order': ${f.pick(['True', 'False'])}, ` +
+          `'shape': (${f.int(4)}, ${f.int(4)}), }`;
         const text = new TextEncoder().encode(f.next() < 0.5 ? header : good);
         const major = 1 + f.int(3);
         const pre = major === 1 ? 10 : 12;

@@ -178,7 +178,8 @@ function readHeaderDict(v: PyValue, fail: (msg: string) => never): { descr: PyVa
   const want = ['descr', 'fortran_order', 'shape'];
   if (keys.length !== 3 || !want.every((w) => keys.includes(w))) {
     fail(
-      `.npy header must have exactly the keys 'descr', 'fortran_order', 'shape'; found ${excerpt(keys.map(pyRepr).join(', ') || 'none', 60)}`,
+      `.npy header must have exactly the keys 'descr', 'fortran_order', 'shape'; found ` +
+        `${excerpt(keys.map(pyRepr).join(', ') || 'none', 60)}`,
     );
   }
   const get = (key: string): PyValue => v.entries.find(([k]) => k === key)![1];

@@ -196,7 +196,8 @@ function readMetadata(value: unknown, fail: (msg: string) => never): Record<stri
   for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
     if (typeof v !== 'string')
       fail(
-        `'${METADATA_KEY}' value for '${excerpt(k)}' must be a string, found ${v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v}`,
+        `'${METADATA_KEY}' value for '${excerpt(k)}' must be a string, found ` +
+          `${v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v}`,
       );
     defineOwn(metadata, k, v as string);
   }

@@ -60,7 +60,10 @@ import json, struct, sys, numpy as np
 raw = open(sys.argv[1], 'rb').read()
 n = struct.unpack('<Q', raw[:8])[0]
 header = json.loads(raw[8:8 + n]); meta = header.pop('__metadata__')
-t = {k: np.frombuffer(raw[8 + n + v['data_offsets'][0]:8 + n + v['data_offsets'][1]], dtype='<f4').reshape(v['shape']) for k, v in header.items()}
+def tensor(v):
+    a, b = v['data_offsets']
+    return np.frombuffer(raw[8 + n + a:8 + n + b], dtype='<f4').reshape(v['shape'])
+t = {k: tensor(v) for k, v in header.items()}
 norm = json.loads(meta['normalization']); mean, std = np.array(norm['mean']), np.array(norm['std'])
 x = np.array([[0.3, -1.0], [2.0, 2.0]]); h = (x - mean) / std
 L = len(json.loads(meta['architecture'])['dims']) - 1
@@ -81,7 +84,8 @@ print(json.dumps((h / std).ravel().tolist()))`;
       `x.safetensors: not a scorefield model (metadata 'format' is "other")`,
     );
     expect(() => decodeModel(core, rewrite({ format_version: '2', library_version: '9.9.9' }), 'x.safetensors')).toThrow(
-      `x.safetensors: model format version 2 (written by scorefield 9.9.9) is not supported by scorefield ${LIBRARY_VERSION}, which reads version 1`,
+      `x.safetensors: model format version 2 (written by scorefield 9.9.9) is not supported by scorefield ${LIBRARY_VERSION}, which ` +
+        `reads version 1`,
     );
     expect(() =>
       decodeModel(
@@ -136,7 +140,8 @@ print(json.dumps((h / std).ravel().tolist()))`;
       [{ seed: '0x10' }, 'metadata \'seed\': expected a decimal integer up to 4294967295, found "0x10"'],
       [
         { format_version: '2\nx' },
-        `model format version 2\\u000ax (written by scorefield ${LIBRARY_VERSION}) is not supported by scorefield ${LIBRARY_VERSION}, which reads version 1`,
+        `model format version 2\\u000ax (written by scorefield ${LIBRARY_VERSION}) is not supported by scorefield ${LIBRARY_VERSION}, ` +
+          `which reads version 1`,
       ],
     ];
     for (const [meta, message] of cases)

@@ -114,7 +114,9 @@ export function decodeModel(core: Core, bytes: Uint8Array, source = 'model', opt
   const version = Number(metadata.format_version);
   if (version !== MODEL_FORMAT_VERSION) {
     fail(
-      `model format version ${excerpt(metadata.format_version ?? 'missing')} (written by scorefield ${excerpt(metadata.library_version ?? 'unknown')}) is not supported by scorefield ${LIBRARY_VERSION}, which reads version ${MODEL_FORMAT_VERSION}`,
+      `model format version ${excerpt(metadata.format_version ?? 'missing')} (written by scorefield ` +
+        `${excerpt(metadata.library_version ?? 'unknown')}) is not supported by scorefield ${LIBRARY_VERSION}, which reads version ` +
+        `${MODEL_FORMAT_VERSION}`,
     );
   }
   let arch: schema.Architecture, norm: { mean: number[]; std: number[]; constant?: number[] }, training: TrainingRecord | undefined;
@@ -125,7 +127,8 @@ export function decodeModel(core: Core, bytes: Uint8Array, source = 'model', opt
     const expected = d >= 1 ? modelDims({ kind: arch.kind, conditioning: arch.conditioning }, d, arch.dims.slice(1, -1)) : [];
     if (expected.join() !== arch.dims.join()) {
       fail(
-        `a ${arch.kind} model with conditioning '${arch.conditioning}' cannot have widths [${arch.dims.join(', ')}]${d >= 1 ? ` (expected [${expected.join(', ')}])` : ''}`,
+        `a ${arch.kind} model with conditioning '${arch.conditioning}' cannot have widths ` +
+          `[${arch.dims.join(', ')}]${d >= 1 ? ` (expected [${expected.join(', ')}])` : ''}`,
       );
     }
     norm = schema.normalization(d)(metadata.normalization, "'normalization'");

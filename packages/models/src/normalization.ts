@@ -41,7 +41,8 @@ export function fitNormalization(p: Points, what = 'data'): Normalization {
     std[k] = Math.sqrt(std[k]);
     if (!(Number.isFinite(mean[k]) && Number.isFinite(std[k]) && Math.abs(mean[k]) + std[k] <= F32_MAX)) {
       throw new InputError(
-        `${what}: coordinate ${k + 1} does not standardise (mean ${mean[k]}, std ${std[k]}): its values are too large for single precision; rescale the data`,
+        `${what}: coordinate ${k + 1} does not standardise (mean ${mean[k]}, std ${std[k]}): its values are too large for single ` +
+          `precision; rescale the data`,
       );
     }
     if (!(std[k] > CONSTANT_RELATIVE_STD * Math.abs(mean[k]) && Number.isFinite(1 / std[k]))) {
@@ -84,7 +85,10 @@ export function constantNotice(n: Normalization): string | undefined {
   if (!c.length) return undefined;
   const shown = c.slice(0, 5).map((k) => `${k + 1} (${n.mean[k]})`);
   const more = c.length > 5 ? ` and ${c.length - 5} more` : '';
-  return `data: coordinate${c.length > 1 ? 's' : ''} ${shown.join(', ')}${more} ${c.length > 1 ? 'are' : 'is'} constant; kept with unit scale (the model samples them near that value)`;
+  return (
+    `data: coordinate${c.length > 1 ? 's' : ''} ${shown.join(', ')}${more} ${c.length > 1 ? 'are' : 'is'} constant; kept with ` +
+    `unit scale (samples hold ${c.length > 1 ? 'them at their values' : 'it at that value'})`
+  );
 }
 
 /** The identity normalisation for d coordinates. */

@@ -386,7 +386,9 @@ function arrowLayer(
     const hw = 0.42 * head;
     const bx = hx - ux * head,
       by = hy - uy * head; // centre of the head's base
-    const d = `M${num(tx)} ${num(ty)}L${num(bx)} ${num(by)}M${num(hx)} ${num(hy)}L${num(bx - uy * hw)} ${num(by + ux * hw)}L${num(bx + uy * hw)} ${num(by - ux * hw)}Z`;
+    const d =
+      `M${num(tx)} ${num(ty)}L${num(bx)} ${num(by)}M${num(hx)} ${num(hy)}L${num(bx - uy * hw)} ` +
+      `${num(by + ux * hw)}L${num(bx + uy * hw)} ${num(by - ux * hw)}Z`;
     out.push(el('path', { d, stroke: colour, fill: colour }));
   }
   return el(

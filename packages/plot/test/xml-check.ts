@@ -18,8 +18,17 @@ export function tagBalance(xml: string): string[] {
   const problems: string[] = [];
   const stack: string[] = [];
   let roots = 0;
-  const re =
-    /<(\/?)([A-Za-z][\w:.-]*)((?:\s+[\w:.-]+="[^"<]*")*)\s*(\/?)>|<!--[\s\S]*?-->|<\?[\s\S]*?\?>|<|&(?!(?:amp|lt|gt|quot|apos|#\d+|#x[0-9a-fA-F]+);)/g;
+  // A tag (closing, name, attributes, self-closing), a comment, a processing instruction, a stray '<', or an '&' that starts no entity.
+  const re = new RegExp(
+    [
+      /<(\/?)([A-Za-z][\w:.-]*)((?:\s+[\w:.-]+="[^"<]*")*)\s*(\/?)>/.source,
+      /<!--[\s\S]*?-->/.source,
+      /<\?[\s\S]*?\?>/.source,
+      /</.source,
+      /&(?!(?:amp|lt|gt|quot|apos|#\d+|#x[0-9a-fA-F]+);)/.source,
+    ].join('|'),
+    'g',
+  );
   let m: RegExpExecArray | null;
   while ((m = re.exec(xml))) {
     if (m[0] === '<') {

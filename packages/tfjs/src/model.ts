@@ -90,7 +90,8 @@ function sigmaTensor(sigma: SigmaLike, batch: number): tf.Tensor1D {
   if (typeof sigma === 'number') return tf.fill([batch], sigma, 'float32') as tf.Tensor1D;
   if (!(sigma instanceof tf.Tensor) || sigma.rank !== 1 || sigma.shape[0] !== batch) {
     throw new Error(
-      `@scorefield/tfjs: sigma must be a number or a [${batch}] tensor, got shape ${sigma instanceof tf.Tensor ? JSON.stringify(sigma.shape) : typeof sigma}`,
+      `@scorefield/tfjs: sigma must be a number or a [${batch}] tensor, got shape ` +
+        `${sigma instanceof tf.Tensor ? JSON.stringify(sigma.shape) : typeof sigma}`,
     );
   }
   return sigma;
@@ -121,7 +122,8 @@ function checkParams(dims: readonly number[], params: tf.Tensor): void {
   const n = paramCount(dims);
   if (!(params instanceof tf.Tensor) || params.rank !== 1 || params.shape[0] !== n) {
     throw new Error(
-      `@scorefield/tfjs: params must be a [${n}] tensor for dims ${JSON.stringify(dims)}, got shape ${params instanceof tf.Tensor ? JSON.stringify(params.shape) : typeof params}`,
+      `@scorefield/tfjs: params must be a [${n}] tensor for dims ${JSON.stringify(dims)}, got shape ` +
+        `${params instanceof tf.Tensor ? JSON.stringify(params.shape) : typeof params}`,
     );
   }
 }

@@ -22,7 +22,8 @@ try {
   console.log(JSON.stringify({ forward: forward.length, error: e.message }));
   process.exit(0);
 }
-console.log(JSON.stringify({ backend: tf.getBackend(), loss: r.loss, n: r.grad.length, finite: r.grad.every(Number.isFinite), leaked: tf.memory().numTensors - before }));
+const finite = r.grad.every(Number.isFinite);
+console.log(JSON.stringify({ backend: tf.getBackend(), loss: r.loss, n: r.grad.length, finite, leaked: tf.memory().numTensors - before }));
 `;
 
 function run(script: string) {

@@ -27,7 +27,10 @@ function specFor(kind: 'score' | 'energy', act: NetSpec['activation'], condition
   return { kind, activation: act, conditioning, dims: [din, ...hidden, kind === 'score' ? d : 1] };
 }
 
-/** Random inputs for an objective: x ~ N(0, 1), v ~ N(0, I), z ~ N(0, I), sigma log-uniform in [0.2, 3], alpha in [0.3, 1], lambda ~ sigma^2. */
+/**
+ * Random inputs for an objective: x ~ N(0, 1), v ~ N(0, I), z ~ N(0, I), sigma log-uniform in [0.2, 3], alpha in [0.3, 1],
+ * lambda ~ sigma^2.
+ */
 function randomInputs(rng: Rng, objective: Objective, spec: NetSpec, d: number, batch: number, slices: number): ObjectiveInputs {
   const inputs: ObjectiveInputs = { x: rng.normals(batch * d), batch };
   const sigma = Float32Array.from({ length: batch }, () => Math.exp(Math.log(0.2) + (Math.log(3) - Math.log(0.2)) * rng.uniform()));
@@ -152,7 +155,8 @@ describe('objectives against the float64 reference (value and parameter gradient
 
   it('reports the worst errors', () => {
     console.log(
-      `worst relative errors: loss ${worst.loss.toExponential(2)}, gradient ${worst.grad.toExponential(2)}; FD stencil kink fallbacks ${kinkStats.stencilFallbacks}`,
+      `worst relative errors: loss ${worst.loss.toExponential(2)}, gradient ${worst.grad.toExponential(2)}; FD stencil kink fallbacks ` +
+        `${kinkStats.stencilFallbacks}`,
     );
     expect(worst.loss).toBeLessThanOrEqual(1e-3);
   });

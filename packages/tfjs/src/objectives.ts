@@ -162,7 +162,8 @@ export function inputTensors(spec: NetSpec, objective: Objective, inputs: Object
     M = inputs.slices ?? inputs.v.length / (B * d);
     if (!Number.isSafeInteger(M) || M < 1)
       fail(
-        `inputs.slices must be a positive integer and v.length = slices * batch * d, got v.length ${inputs.v.length} for batch ${B}, d ${d}`,
+        `inputs.slices must be a positive integer and v.length = slices * batch * d, got v.length ${inputs.v.length} for batch ` +
+          `${B}, d ${d}`,
       );
   }
   const v = needsV ? floats('v', inputs.v, M * B * d, true) : undefined;

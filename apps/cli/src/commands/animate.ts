@@ -79,7 +79,8 @@ export const animate = defineCommand({
       }
       if (model.dim !== 2)
         throw new InputError(
-          `${modelPath}: animate --kind ${kind} draws 2-D models, this one has dimension ${model.dim}${model.image ? ' (images: --kind sampling or denoise)' : ''}`,
+          `${modelPath}: animate --kind ${kind} draws 2-D models, this one has dimension ` +
+            `${model.dim}${model.image ? ' (images: --kind sampling or denoise)' : ''}`,
         );
       const t = model.training;
       const dataSpec = args.data ?? (t?.data && !/\.(csv|tsv|txt|npy)$|ubyte$/i.test(t.data) ? t.data : undefined);
@@ -132,7 +133,9 @@ export const animate = defineCommand({
               data: values,
               samples: x,
               labels: { data: data ? `data (${data.name})` : undefined, samples: 'particles' },
-              note: `step ${Math.min(total, i * every)} / ${total}${noisy && i > 0 && Number.isFinite(sigmas[i - 1]) ? ` · σ = ${sigmas[i - 1].toPrecision(3)}` : ''}`,
+              note:
+                `step ${Math.min(total, i * every)} / ` +
+                `${total}${noisy && i > 0 && Number.isFinite(sigmas[i - 1]) ? ` · σ = ${sigmas[i - 1].toPrecision(3)}` : ''}`,
             }),
           ),
         );

@@ -68,7 +68,9 @@ export const bench = defineCommand({
     const lines = [
       `machine: ${result.machine.cpu}, ${result.machine.cores} cores, Node ${result.machine.node}`,
       `f32x4 mul+add ceiling   ${k.ceilingGflops.toFixed(1)} GFLOP/s (scalar build ${kernels.scalar.ceilingGflops.toFixed(1)})`,
-      `dense 128x128x128       forward ${k.denseForwardGflops.toFixed(1)} GFLOP/s (${((100 * k.denseForwardGflops) / k.ceilingGflops).toFixed(0)}% of ceiling), backward ${k.denseBackwardGflops.toFixed(1)} (${((100 * k.denseBackwardGflops) / k.ceilingGflops).toFixed(0)}%)`,
+      `dense 128x128x128       forward ${k.denseForwardGflops.toFixed(1)} GFLOP/s ` +
+        `(${((100 * k.denseForwardGflops) / k.ceilingGflops).toFixed(0)}% of ceiling), backward ${k.denseBackwardGflops.toFixed(1)} ` +
+        `(${((100 * k.denseBackwardGflops) / k.ceilingGflops).toFixed(0)}%)`,
       'training steps/s, MLP 2-128-128-128, batch 128, SIMD:',
       ...Object.entries(training).map(([name, v]) => `  ${name.padEnd(24)}${v.toFixed(0)}`),
       'sampling, particle-steps/s:',

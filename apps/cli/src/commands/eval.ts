@@ -35,7 +35,8 @@ import { perturbedMixture, type Matrix } from '../mixture.js';
 export const evaluate = defineCommand({
   name: 'eval',
   description:
-    'measure a model: sample distances and smearing metrics beside their data floors, score error, mode weights, log-likelihood, grid KL/TV',
+    'measure a model: sample distances and smearing metrics beside their data floors, score error, mode weights, log-likelihood, ' +
+    'grid KL/TV',
   usage: 'scorefield eval --model model.safetensors [--data <name|file>] [--samples file] [--n 2000] [--json]',
   options: {
     model: { type: 'string', value: 'file', description: 'a model written by `scorefield train`' },
@@ -43,7 +44,8 @@ export const evaluate = defineCommand({
       type: 'string',
       value: 'name|file',
       description:
-        'held-out data (default: fresh points of the built-in dataset the model was trained on); a file is split into two halves, the second giving the data floor',
+        'held-out data (default: fresh points of the built-in dataset the model was trained on); a file is split into two halves, the ' +
+        'second giving the data floor',
     },
     samples: {
       type: 'string',
@@ -305,7 +307,8 @@ function report(r: Record<string, unknown>): string {
     | undefined;
   if (sampler)
     lines.push(
-      `samples drawn with ${sampler.name}: Stein residual ${fmt(sampler.stationarity.residual)} (${sampler.stationarity.settled ? 'settled' : 'NOT settled'})`,
+      `samples drawn with ${sampler.name}: Stein residual ${fmt(sampler.stationarity.residual)} ` +
+        `(${sampler.stationarity.settled ? 'settled' : 'NOT settled'})`,
     );
   const d = r.sampleDistances as Record<string, number>;
   lines.push('sample distances:', ...Object.entries(d).map(([k, v]) => `  ${k.padEnd(22)}${fmt(v)}`));

@@ -20,7 +20,8 @@ export const plot = defineCommand({
   name: 'plot',
   description: 'draw a trained model: field, energy, density, samples, error or loss (2-D); grid (images); SVG or PNG',
   usage:
-    'scorefield plot --model model.safetensors [--kind field|energy|density|samples|error|loss|grid] [--data <name|file>] --out figure.svg|figure.png',
+    'scorefield plot --model model.safetensors [--kind field|energy|density|samples|error|loss|grid] [--data <name|file>] --out ' +
+    'figure.svg|figure.png',
   options: {
     model: { type: 'string', value: 'file', description: 'a model written by `scorefield train`' },
     kind: {
@@ -65,7 +66,8 @@ export const plot = defineCommand({
       if (kind === 'grid') return await plotGrid({ model, bytes, modelPath, n, seed, out, ext, scale, args, io });
       if (model.dim !== 2 && kind !== 'loss')
         throw new InputError(
-          `${modelPath}: plot --kind ${kind} draws 2-D models, this one has dimension ${model.dim}${model.image ? ' (images: --kind grid)' : ''}`,
+          `${modelPath}: plot --kind ${kind} draws 2-D models, this one has dimension ` +
+            `${model.dim}${model.image ? ' (images: --kind grid)' : ''}`,
         );
       const t = model.training;
       const dataSpec =

@@ -27,7 +27,8 @@ export const sample = defineCommand({
   name: 'sample',
   description: 'draw samples from a trained model: langevin, annealed, pc or ode (one step convention: x + (alpha/2) s + sqrt(alpha) z)',
   usage:
-    'scorefield sample --model model.safetensors [--sampler langevin|annealed|pc|ode|adaptive|dpm] [--mask top] --n N --out samples.csv|samples.npy',
+    'scorefield sample --model model.safetensors [--sampler langevin|annealed|pc|ode|adaptive|dpm] [--mask top] --n N --out ' +
+    'samples.csv|samples.npy',
   options: {
     model: { type: 'string', value: 'file', description: 'a model written by `scorefield train`' },
     sampler: {
@@ -40,7 +41,8 @@ export const sample = defineCommand({
       type: 'string',
       value: 'T',
       description:
-        'langevin: steps (default: ln(100) / alpha, 500 to 2000); annealed: steps per level (100); pc: predictor steps (500); dpm: steps (20)',
+        'langevin: steps (default: ln(100) / alpha, 500 to 2000); annealed: steps per level (100); pc: predictor steps (500); dpm: ' +
+        'steps (20)',
     },
     'step-size': {
       type: 'string',
@@ -67,7 +69,8 @@ export const sample = defineCommand({
       type: 'string',
       value: 'M',
       description:
-        'pc: corrector steps per predictor step (default: 1 with --snr or above 4 dimensions; else 0, where the predictor alone measured best)',
+        'pc: corrector steps per predictor step (default: 1 with --snr or above 4 dimensions; else 0, where the predictor alone ' +
+        'measured best)',
     },
     rtol: { type: 'string', value: 'TOL', description: 'ode: relative tolerance (1e-5); adaptive: of its local error (1e-2)' },
     atol: { type: 'string', value: 'TOL', description: 'ode: absolute tolerance (1e-5); adaptive: of its local error (1e-2)' },
@@ -205,7 +208,8 @@ export const sample = defineCommand({
       if (args.json) io.stdout(`${JSON.stringify(summary)}\n`);
       else
         say(
-          `wrote ${out === '-' ? 'stdout' : out}: ${n} samples, ${result.sampler} ${settingsText(result.settings)} (${Math.round(result.evaluations)} score evaluations per particle) in ${seconds.toFixed(1)} s\n`,
+          `wrote ${out === '-' ? 'stdout' : out}: ${n} samples, ${result.sampler} ${settingsText(result.settings)} ` +
+            `(${Math.round(result.evaluations)} score evaluations per particle) in ${seconds.toFixed(1)} s\n`,
         );
     } finally {
       model.free();
@@ -273,5 +277,8 @@ export function settingsText(settings: SamplerSettings): string {
 /** The warning for Langevin chains that have not settled into the model's law (see @scorefield/models stationarity). */
 export function unsettled(s: Stationarity): string {
   const direction = s.direction.map((v) => v.toFixed(2)).join(', ');
-  return `the chains have not settled: Stein residual ${s.residual.toFixed(3)} ± ${s.standardError.toFixed(3)} along (${direction}) (standardised units; 0 at the model's law); try more --steps, or a smaller --step-size if it grows with them`;
+  return (
+    `the chains have not settled: Stein residual ${s.residual.toFixed(3)} ± ${s.standardError.toFixed(3)} along (${direction}) ` +
+    `(standardised units; 0 at the model's law); try more --steps, or a smaller --step-size if it grows with them`
+  );
 }

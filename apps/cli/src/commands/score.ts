@@ -48,7 +48,8 @@ export const score = defineCommand({
         io.stderr(
           conditional
             ? `score: sigma ${sigma} (${sigmaFlag === undefined ? "the model's default reading level" : '--sigma'}, standardised units)\n`
-            : `score: sigma not used (the model has no noise conditioning)${sigmaFlag === undefined ? '' : `; --sigma ${sigmaFlag} ignored`}\n`,
+            : `score: sigma not used (the model has no noise ` +
+                `conditioning)${sigmaFlag === undefined ? '' : `; --sigma ${sigmaFlag} ignored`}\n`,
         );
       }
       const d = model.dim,

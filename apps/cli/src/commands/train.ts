@@ -42,7 +42,8 @@ export const train = defineCommand({
   name: 'train',
   description: 'train a score model on a dataset and write it as safetensors',
   usage:
-    'scorefield train --data <name|file.csv|file.npy|file-idx> [--loss esm|ssm|ssm-vr|dsm|ncsn|continuous] [--model score|energy] --out model.safetensors',
+    'scorefield train --data <name|file.csv|file.npy|file-idx> [--loss esm|ssm|ssm-vr|dsm|ncsn|continuous] [--model score|energy] ' +
+    '--out model.safetensors',
   config: true,
   options: {
     config: {
@@ -54,7 +55,8 @@ export const train = defineCommand({
       type: 'string',
       value: 'name|file|-',
       description:
-        'built-in dataset name (see `scorefield datasets`), mnist (the train digits, pixels in [0, 1]), a .csv/.npy/IDX file, or - (stdin: .npy by its magic bytes, else CSV)',
+        'built-in dataset name (see `scorefield datasets`), mnist (the train digits, pixels in [0, 1]), a .csv/.npy/IDX file, or - ' +
+        '(stdin: .npy by its magic bytes, else CSV)',
     },
     loss: {
       type: 'string',
@@ -104,7 +106,8 @@ export const train = defineCommand({
       type: 'string',
       value: 'data|fixed',
       description:
-        'where noise levels not given come from: the data (largest pairwise distance, nearest-neighbour scale, ratio from the dimension) or the fixed levels of scorefield 0.1 (ncsn geometric:1:0.01:10, dsm 0.1, VE 5 -> 0.01)',
+        'where noise levels not given come from: the data (largest pairwise distance, nearest-neighbour scale, ratio from the ' +
+        'dimension) or the fixed levels of scorefield 0.1 (ncsn geometric:1:0.01:10, dsm 0.1, VE 5 -> 0.01)',
       default: 'data',
     },
     ema: {
@@ -141,7 +144,8 @@ export const train = defineCommand({
       type: 'string',
       value: 'yes|no|global',
       description:
-        'standardise each coordinate (yes), all by one mean and std (global), or not (no); noise levels are then in standardised units (default: global for images, else yes)',
+        'standardise each coordinate (yes), all by one mean and std (global), or not (no); noise levels are then in standardised units ' +
+        '(default: global for images, else yes)',
     },
     force: {
       type: 'boolean',
@@ -166,7 +170,8 @@ export const train = defineCommand({
       type: 'string',
       value: 'W',
       description:
-        'data-parallel worker threads (default 1; with W > 1 the batch is split into W shards, each with its own stream: deterministic for a seed and W)',
+        'data-parallel worker threads (default 1; with W > 1 the batch is split into W shards, each with its own stream: deterministic ' +
+        'for a seed and W)',
       default: '1',
     },
     'record-every': {
@@ -209,7 +214,8 @@ export const train = defineCommand({
     if (data.image) options.image = data.image;
     if (loss.name === 'esm' && data.points.cols > ESM_MAX_DIM && !args.force)
       throw new InputError(
-        `--loss esm at dimension ${data.points.cols}: its exact trace costs ${data.points.cols} backward passes a step (measured: docs/bench, "Exact-trace cost"); train ssm-vr or dsm (one pass each), or give --force`,
+        `--loss esm at dimension ${data.points.cols}: its exact trace costs ${data.points.cols} backward passes a step (measured: ` +
+          `docs/bench, "Exact-trace cost"); train ssm-vr or dsm (one pass each), or give --force`,
       );
     checkTrainingMemory({ ...options, steps: options.steps ?? defaultSteps(loss, data.points.cols) }, data.points.rows, data.points.cols);
     if (recordEvery && data.points.cols !== 2)
@@ -309,7 +315,8 @@ export const train = defineCommand({
       if (args.json) io.stdout(`${JSON.stringify(result)}\n`);
       else
         io.stdout(
-          `wrote ${out}: ${result.params} parameters, ${steps} steps in ${seconds.toFixed(1)} s (${result.stepsPerSecond.toFixed(0)} steps/s, ${core.build}), final loss ${finalLoss.toFixed(4)}\n`,
+          `wrote ${out}: ${result.params} parameters, ${steps} steps in ${seconds.toFixed(1)} s (${result.stepsPerSecond.toFixed(0)} ` +
+            `steps/s, ${core.build}), final loss ${finalLoss.toFixed(4)}\n`,
         );
     } finally {
       await parallel?.close();
@@ -322,7 +329,10 @@ export const train = defineCommand({
 /** The line `train` prints about the noise levels it chose from the data. */
 function ladderLine(l: NoiseLadder, objective: string): string {
   const p = (v: number) => Number(v.toPrecision(3));
-  return `noise levels from the data (standardised units): ${l.levels} geometric levels ${p(l.sigmaMax)} -> ${p(l.sigmaMin)}, ratio ${p(l.ratio)}; trains ${objective}`;
+  return (
+    `noise levels from the data (standardised units): ${l.levels} geometric levels ${p(l.sigmaMax)} -> ${p(l.sigmaMin)}, ratio ` +
+    `${p(l.ratio)}; trains ${objective}`
+  );
 }
 
 /**

@@ -51,4 +51,5 @@ for (const kind of ['score', 'energy'] as const) {
   );
 }
 export const label = (c: Case) =>
-  `${c.obj.name}${'projection' in c.obj ? `/${c.obj.projection}` : ''}${'sde' in c.obj ? `/${c.obj.sde}` : ''} ${c.spec.kind} (${c.spec.conditioning}, ${c.act}, batch ${c.batch}, d ${c.d})`;
+  `${c.obj.name}${'projection' in c.obj ? `/${c.obj.projection}` : ''}${'sde' in c.obj ? `/${c.obj.sde}` : ''} ${c.spec.kind} ` +
+  `(${c.spec.conditioning}, ${c.act}, batch ${c.batch}, d ${c.d})`;

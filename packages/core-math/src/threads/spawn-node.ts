@@ -1,6 +1,7 @@
 // Pool workers in Node (the `node` condition of "#spawn"): worker_threads running the worker body as eval'd
 // CommonJS, or as an ES module where the parent runs with --input-type=module (the eval inherits it; there is no
-// `require` then, and the workers' execArgv cannot drop it: V8 flags such as --expose-gc are refused per worker). Workers are unref'd once running: an idle pool does not keep the process alive.
+// `require` then, and the workers' execArgv cannot drop it: V8 flags such as --expose-gc are refused per worker). Workers are unref'd
+// once running: an idle pool does not keep the process alive.
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { readiness, workerBody, type PoolThread, type WorkerStart } from './worker-source.js';

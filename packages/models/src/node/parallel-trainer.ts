@@ -320,7 +320,8 @@ export class ParallelTrainer {
         } else if (now - since[w] >= this.stallTimeoutMs) {
           throw this.fail(
             w,
-            `stalled at step ${step}: no sign of life for ${(this.stallTimeoutMs / 1000).toPrecision(3)} s (stuck, or its thread died without reporting, e.g. out of memory; see stallTimeoutMs)`,
+            `stalled at step ${step}: no sign of life for ${(this.stallTimeoutMs / 1000).toPrecision(3)} s (stuck, or its thread died ` +
+              `without reporting, e.g. out of memory; see stallTimeoutMs)`,
           );
         }
         slice = Math.min(slice, since[w] + this.stallTimeoutMs - now);

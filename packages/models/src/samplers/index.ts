@@ -72,6 +72,7 @@ export function sample(model: ScoreSource, options: SampleOptions): SampleResult
   const o = { seed: 0, ...options };
   // A copy of the held points: the allocations below may detach the caller's view.
   if (o.hold) o.hold = { ...o.hold, points: checkPoints(o.hold.points, 'hold') };
+  o.hold = holdConstants(model, o.hold, o.n);
   const name = (o.sampler ?? defaultSampler(model)) as SamplerName;
   const spec = samplerOf(name);
   checkInt('n', o.n, 1, 1e9);
@@ -162,6 +163,22 @@ function initialParticles(model: ScoreSource, init: InitSpec, total: number, fir
     block.set(all.view.subarray(first * d, (first + n) * d));
     return block;
   });
+}
+
+/**
+ * The hold of a run with the coordinates that were constant in the training data added, at their value: the
+ * data say nothing about the score there, so a sampler would only add noise (a pixel that is always 0 stays 0).
+ * They are held as inpainting holds given coordinates, and come back exactly as recorded in the model.
+ */
+function holdConstants(model: ScoreSource, hold: SampleOptions['hold'], n: number): SampleOptions['hold'] {
+  const d = model.dim,
+    { constant = [], mean } = model.normalization;
+  const extra = constant.filter((c) => !hold?.coords.includes(c));
+  if (!extra.length || (hold && hold.points.cols !== d)) return hold; // a wrong hold is refused with its own message
+  const rows = hold?.points.rows ?? n;
+  const data = hold ? Float64Array.from(hold.points.data) : new Float64Array(rows * d);
+  for (let i = 0; i < rows; i++) for (const c of extra) data[i * d + c] = mean[c];
+  return { coords: [...(hold?.coords ?? []), ...extra], points: { data, rows, cols: d } };
 }
 
 function holdBuffers(model: ScoreSource, hold: { coords: number[]; points: Points }, n: number, first: number) {

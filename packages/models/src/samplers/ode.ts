@@ -9,8 +9,8 @@ import { rk45, type Rk45Options } from './rk45.js';
 export const ODE_BLOCK = 256;
 
 /**
- * Probability-flow ODE (returns the score evaluations per particle) dx/dt = f(x, t) - 1/2 g(t)^2 s(x; sigma(t)) from t = 1 to eps, in place on x
- * (standardised units, [n, d]); coordinates with held[j] keep their value.
+ * Probability-flow ODE (returns the score evaluations per particle) dx/dt = f(x, t) - 1/2 g(t)^2 s(x; sigma(t)) from t = 1 to eps,
+ * in place on x (standardised units, [n, d]); coordinates with held[j] keep their value.
  * see: Song et al. 2021 (score SDE), eq. (13).
  */
 export function solveProbabilityFlow(

@@ -27,7 +27,10 @@ export interface SampleOptions {
   sigma?: number;
   /** annealed: the levels (default: the model's ncsn levels, or a geometric ladder of its SDE). */
   sigmas?: number[];
-  /** annealed, langevin (models of blurred data): a final denoising step (see {@link denoiseDefaults}); pc, adaptive: a noise-free last step. */
+  /**
+   * annealed, langevin (models of blurred data): a final denoising step (see {@link denoiseDefaults}); pc, adaptive: a noise-free
+   * last step.
+   */
   denoise?: boolean;
   /** pc: the corrector's signal-to-noise ratio (0.16); giving it turns the corrector on (1 step unless `correctorSteps`). */
   snr?: number;

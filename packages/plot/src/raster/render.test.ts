@@ -103,7 +103,8 @@ describe('renderPng', () => {
   it('renders any font-family stack, generic names included, with the bundled font', async () => {
     const svgs = ['sans-serif', 'serif', 'monospace', "'No Such Font'", 'system-ui, Helvetica, Arial'].map(
       (f) =>
-        `<svg xmlns="http://www.w3.org/2000/svg" width="200" height="40"><rect width="200" height="40" fill="#fff"/><text x="10" y="28" font-family="${f}" font-size="20">Hello σ</text></svg>`,
+        `<svg xmlns="http://www.w3.org/2000/svg" width="200" height="40"><rect width="200" height="40" fill="#fff"/><text x="10" ` +
+        `y="28" font-family="${f}" font-size="20">Hello σ</text></svg>`,
     );
     for (const svg of svgs) {
       const img = decodePng(await renderPng(svg));
@@ -112,7 +113,8 @@ describe('renderPng', () => {
   });
   it('renders a known rectangle in its exact colour', async () => {
     const svg =
-      '<svg xmlns="http://www.w3.org/2000/svg" width="60" height="40"><rect width="60" height="40" fill="#ffffff"/><rect x="10" y="10" width="30" height="20" fill="#3366cc"/></svg>';
+      '<svg xmlns="http://www.w3.org/2000/svg" width="60" height="40"><rect width="60" height="40" fill="#ffffff"/><rect x="10" y="10" ' +
+      'width="30" height="20" fill="#3366cc"/></svg>';
     const img = decodePng(await renderPng(svg));
     expect(px(img, 25, 20)).toEqual([0x33, 0x66, 0xcc, 255]);
     expect(px(img, 5, 5)).toEqual([255, 255, 255, 255]);
