@@ -47,7 +47,7 @@ function snapshot(core: Core, step: number): MemoryPoint {
   };
 }
 
-function slope(points: MemoryPoint[], key: keyof MemoryPoint): number {
+function slope(points: MemoryPoint[], key: 'step' | 'rss'): number {
   const n = points.length;
   if (n < 2) return 0;
   const mx = points.reduce((s, p) => s + p.step, 0) / n,
