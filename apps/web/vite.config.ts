@@ -1,7 +1,10 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join, relative, resolve } from 'node:path';
+import { MNIST_FILES } from '@scorefield/datasets';
 import { defineConfig, type Plugin } from 'vite';
+import { idxHead, PAGE_DIGITS, pageMnistFiles } from './src/mnist-subset.js';
 
 /**
  * The Content-Security-Policy: only the app's own resources, plus WebAssembly compilation
@@ -84,10 +87,41 @@ function serviceWorker(): Plugin {
   };
 }
 
+/**
+ * The page's MNIST digits (src/mnist-subset.ts): the first PAGE_DIGITS of @scorefield/datasets' train split as two
+ * IDX files, emitted into the build (so the service worker precaches them) and served by the dev server.
+ */
+function mnistSubset(): Plugin {
+  const require = createRequire(import.meta.url);
+  const files = () => {
+    const read = (path: string) => new Uint8Array(readFileSync(require.resolve(`@scorefield/datasets/${path}`)));
+    return new Map<string, Uint8Array>([
+      [pageMnistFiles.images, idxHead(read(MNIST_FILES.train.images), PAGE_DIGITS)],
+      [pageMnistFiles.labels, idxHead(read(MNIST_FILES.train.labels), PAGE_DIGITS)],
+    ]);
+  };
+  return {
+    name: 'scorefield-mnist-subset',
+    configureServer(server) {
+      const served = files();
+      server.middlewares.use((req, res, next) => {
+        const path = new URL(req.url ?? '/', 'http://localhost').pathname.replace(/^\//, '');
+        const body = served.get(path);
+        if (!body) return next();
+        res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': body.length, ...isolationHeaders });
+        res.end(body);
+      });
+    },
+    generateBundle() {
+      for (const [fileName, source] of files()) this.emitFile({ type: 'asset', fileName, source });
+    },
+  };
+}
+
 export default defineConfig({
   // Relative asset URLs: the built app works from any path (a sub-folder, a file server, a static host).
   base: './',
-  plugins: [csp(), serviceWorker()],
+  plugins: [csp(), mnistSubset(), serviceWorker()],
   build: {
     target: 'es2022',
     outDir: 'dist',

@@ -1,7 +1,7 @@
 /**
  * End-to-end: the built app in Debian's headless Chromium (harness.ts), one browser for the suites, in
- * order: the main path against the CLI (core.ts), the regressions of issue 15 (bugs.ts), and what the
- * page lets you explore (explore.ts). SCOREFIELD_E2E_ONLY=core,bugs runs a subset; SCOREFIELD_WEB_DIST
+ * order: the main path against the CLI (core.ts), the regressions of issue 15 (bugs.ts), what the
+ * page lets you explore (explore.ts), and image mode (images.ts). SCOREFIELD_E2E_ONLY=core,bugs runs a subset; SCOREFIELD_WEB_DIST
  * points the tests at another build (to see a regression test fail on the code before its fix).
  * Screenshots go to test-results/ (git-ignored). No frame-rate or wall-clock thresholds: those are in
  * `pnpm bench` (packages/bench, the web family).
@@ -11,6 +11,7 @@ import { bugsSuite } from './bugs.js';
 import { coreSuite } from './core.js';
 import { exploreSuite } from './explore.js';
 import { CHROMIUM, Harness, skip } from './harness.js';
+import { imagesSuite } from './images.js';
 
 if (skip) console.warn(`e2e: skipped: ${CHROMIUM} is missing (apt-get install -y chromium); CI installs it and runs these tests`);
 
@@ -29,6 +30,7 @@ describe.skipIf(skip)('web app (headless Chromium, built app)', () => {
   describe.runIf(wanted('core'))('the main path, checked against the CLI', () => coreSuite(h));
   describe.runIf(wanted('bugs'))('regressions of issue 15', () => bugsSuite(h));
   describe.runIf(wanted('explore'))('exploring: noise levels, heat maps, compare, phone', () => exploreSuite(h));
+  describe.runIf(wanted('images'))('image mode: MNIST, checked against the CLI', () => imagesSuite(h));
 
   it('no console errors, no failed requests, no HTTP errors', () => {
     expect(h.problems).toEqual([]);

@@ -50,7 +50,10 @@ export function bindActions(app: App): void {
     app.active.forEach((p, i) => {
       const samples = p.view.samples;
       if (!samples) return;
-      const csv = formatCsv({ data: Float64Array.from(samples), rows: samples.length / 2, cols: 2 });
+      // A row per sample: 2 coordinates, or the pixels of an image (as `scorefield sample` writes them).
+      const shape = p.shown.image,
+        cols = shape ? shape.width * shape.height : 2;
+      const csv = formatCsv({ data: Float64Array.from(samples), rows: samples.length / cols, cols });
       download(new Blob([csv], { type: 'text/csv' }), `samples-${p.view.sampler}-seed${app.state.sampleSeed}${suffix(i)}.csv`);
     });
   });

@@ -8,6 +8,7 @@ import { DrawingInput } from './drawing.js';
 import type { Elements, ElementName } from './elements.js';
 import type { HeatMode } from './heat.js';
 import { MetricsTable } from './metrics-table.js';
+import { imageDataLabel, imageReference, mnistSource, syncImageControls } from './image-mode.js';
 import { Notices } from './notices.js';
 import { Pane } from './pane.js';
 import type { DataSource, Range } from './protocol.js';
@@ -19,9 +20,12 @@ import {
   describeChange,
   effectiveSampler,
   fixedLadder,
+  GRID_IMAGES,
+  imageMode,
   runOf,
   runStates,
   stepsOf,
+  withData,
   type AppState,
 } from './state.js';
 import { decodeState, encodeState } from './url-state.js';
@@ -137,6 +141,7 @@ export class App {
 
   dataLabel(): string {
     const s = this.state;
+    if (imageMode(s)) return imageDataLabel(s);
     return s.data === 'file' && this.fileData ? this.fileData.name : s.data === 'drawn' ? 'drawn points' : s.data;
   }
 
@@ -162,11 +167,13 @@ export class App {
       const f = this.fileData!;
       return { kind: 'points', name: f.name, points: Float64Array.from(f.data), rows: f.rows };
     }
+    if (imageMode(s)) return mnistSource(s);
     return { kind: 'builtin', name: s.data, size: s.dataSize, seed: s.seed };
   }
 
-  /** What samples are measured against (sample-quality.ts). */
-  private reference(s: AppState): Reference {
+  /** What samples of pane i are measured against (sample-quality.ts). */
+  private reference(s: AppState, i: number): Reference {
+    if (imageMode(s)) return imageReference(s, this.panes[i].shown.points ?? new Float32Array(0));
     if (datasetNames.includes(s.data)) return { kind: 'builtin', name: s.data };
     return pointsReference(s.data === 'file' ? this.fileData!.data : s.points!);
   }
@@ -246,8 +253,10 @@ export class App {
     runStates(s).forEach((rs, i) => {
       const p = this.panes[i];
       if (!p.view.configured || p.view.sampling) return;
-      const request = { sampler: effectiveSampler(rs), n: s.particles, seed: s.sampleSeed, steps: s.sampleSteps, stepSize: s.stepSize };
-      void p.sample(request, this.reference(rs));
+      // Image mode samples the grid of images the view shows.
+      const n = imageMode(s) ? GRID_IMAGES : s.particles;
+      const request = { sampler: effectiveSampler(rs), n, seed: s.sampleSeed, steps: s.sampleSteps, stepSize: s.stepSize };
+      void p.sample(request, this.reference(rs, i));
     });
   }
 
@@ -286,6 +295,7 @@ export class App {
           : fixedLadder,
     });
     const el = this.el;
+    syncImageControls(el, this.state);
     el.draw.setAttribute('aria-pressed', String(this.drawing.on));
     el.view.classList.toggle('drawing', this.drawing.on);
     const exact = this.panes[0].shown.exact && datasetNames.includes(this.state.data);
@@ -302,7 +312,7 @@ export class App {
     if (invalid.length) return;
     this.notices.clear('link');
     const prev = this.state;
-    this.state = next;
+    this.state = kind === 'data' ? withData(prev, next) : next;
     const panes = this.active;
     if (kind === 'sampler') {
       this.writeHash();
@@ -319,7 +329,7 @@ export class App {
     if (kind === 'data' && next.data !== prev.data) {
       this.drawing.on = next.data === 'drawn';
       if (next.data === 'drawn' && !next.points && this.drawing.points.length >= 8)
-        this.state = { ...next, points: Float32Array.from(this.drawing.points) };
+        this.state = { ...this.state, points: Float32Array.from(this.drawing.points) };
     }
     this.configure(kind === 'data' && this.state.data === 'drawn' ? (this.drawing.range ?? undefined) : undefined, prev);
   }

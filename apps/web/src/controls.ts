@@ -6,11 +6,15 @@
 import { activations, conditionings, projections, schedules, type ObjectiveName } from '@scorefield/core-math';
 import { runFlags, runFromFlags, type RunFlags, type RunSpec, type SamplerName } from '@scorefield/models';
 import type { Elements, ElementName } from './elements.js';
+import { PAGE_DIGITS } from './mnist-subset.js';
 import {
   datasetNames,
   fixedLadder,
+  GRID_IMAGES,
   hiddenOf,
+  imageMode,
   ladderOf,
+  MNIST,
   objectiveNames,
   readRunFlag,
   samplerAvailability,
@@ -27,6 +31,7 @@ export type ChangeKind = 'data' | 'train' | 'target' | 'sampler';
 export const controlKinds: Partial<Record<ElementName, ChangeKind>> = {
   data: 'data',
   dataSize: 'data',
+  imageSize: 'data',
   lossName: 'train',
   sigma: 'train',
   levelsFrom: 'train',
@@ -117,6 +122,7 @@ export function syncControls(el: Elements, s: AppState, choices: Choices): void 
     if (e !== document.activeElement && e.value !== value) e.value = value;
   };
   const items: [string, string][] = datasetNames.map((n) => [n, n]);
+  items.push([MNIST, 'mnist (handwritten digits, images)']);
   items.push(['drawn', s.points || choices.drawn ? 'drawn points' : 'drawn points (draw on the view)']);
   if (choices.file) items.push(['file', `file: ${choices.file}`]);
   const dataSel = el.data;
@@ -126,7 +132,15 @@ export function syncControls(el: Elements, s: AppState, choices: Choices): void 
   }
   write(dataSel, s.data);
   write(el.dataSize, String(s.dataSize));
-  el.dataSize.disabled = !datasetNames.includes(s.data);
+  const images = imageMode(s);
+  el.dataSize.disabled = !datasetNames.includes(s.data) && !images;
+  el.dataSize.min = images ? String(GRID_IMAGES) : '2';
+  el.dataSize.max = images ? String(PAGE_DIGITS) : '1000000';
+  const sizeLabel = images ? `Digits (the first of the train split, at most ${PAGE_DIGITS})` : 'Points drawn';
+  if (el.dataSizeLabel.textContent !== sizeLabel) el.dataSizeLabel.textContent = sizeLabel;
+  el.imageSizeField.hidden = !images;
+  write(el.imageSize, String(s.imageSize));
+  el.dataHint.hidden = images;
   write(el.lossName, s.loss);
   write(el.sigma, s.sigma === undefined ? '' : String(s.sigma));
   write(el.projection, s.projection);
@@ -173,6 +187,10 @@ export function syncControls(el: Elements, s: AppState, choices: Choices): void 
   write(el.sampleSteps, s.sampleSteps === undefined ? '' : String(s.sampleSteps));
   write(el.stepSize, s.stepSize === undefined ? '' : String(s.stepSize));
   write(el.particles, String(s.particles));
+  el.particles.disabled = images;
+  el.particles.title = images ? `image mode samples the ${GRID_IMAGES} images of its 8 × 8 grid` : '';
+  el.compare.disabled = images;
+  el.compare.title = images ? 'image mode trains one run at a time (each takes every core)' : '';
   write(el.sampleSeed, String(s.sampleSeed));
   // The objective's options, for the run and for the compared one.
   const losses = [s.loss, ...(s.compare ? [s.compare.loss] : [])];
@@ -212,7 +230,10 @@ export function readControls(el: Elements, current: AppState): { state: AppState
   const pos = (v: number) => Number.isFinite(v) && v > 0;
   // The run's values by RunSpec's rules (the CLI's) and the page's limits (state.ts, readRunFlag), each read as
   // an option of a loss it applies to: the fields of the other objectives keep their values for switching back.
-  const contextOf = (flag: PageFlag): RunFlags => ({ loss: (runFlags[flag] as { losses?: readonly ObjectiveName[] }).losses?.[0] });
+  const contextOf = (flag: PageFlag): RunFlags => ({
+    data: el.data.value,
+    loss: (runFlags[flag] as { losses?: readonly ObjectiveName[] }).losses?.[0],
+  });
   const read = (flag: PageFlag, raw: string) => readRunFlag(flag, raw, contextOf(flag));
   const run = (name: ElementName & keyof Elements, flag: PageFlag, set: (r: RunSpec) => void, optional = false) => {
     // No run value has a space in it: '32, 32' is the widths 32,32.
@@ -222,7 +243,10 @@ export function readControls(el: Elements, current: AppState): { state: AppState
     if ('run' in r) set(r.run);
   };
   s.data = el.data.value;
-  run('dataSize', 'data-size', (r) => (s.dataSize = r.dataSize));
+  // A new dataset: its number of points is the app's to choose (state.ts, withData), not the old field's.
+  if (s.data === current.data) run('dataSize', 'data-size', (r) => (s.dataSize = r.dataSize));
+  else mark('dataSize', true);
+  s.imageSize = Number(el.imageSize.value) === 28 ? 28 : 14;
   s.loss = el.lossName.value as AppState['loss'];
   run('sigma', 'sigma', (r) => (s.sigma = r.sigma), true);
   s.projection = el.projection.value as AppState['projection'];

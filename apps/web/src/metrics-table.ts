@@ -14,11 +14,27 @@ const rows = {
   mmdFloor: ['… of data', 'the same MMD² for a second draw of the data: what perfect samples score (it can be slightly negative)'],
   inMode: ['in modes', 'share of the samples within 2 standard deviations of a mode (mixtures)'],
   inModeFloor: ['… of data', 'the same share for a draw of the data'],
+  kid: [
+    'KID',
+    "kernel inception distance of the samples against MNIST's 997 held-out test digits on the MNIST classifier's features, " +
+      '± its standard error (as scorefield eval --samples)',
+  ],
+  kidFloor: ['… of data', 'the same KID for as many train digits (the first ones): what real digits score'],
+  topProb: ['top-class p', "the MNIST classifier's mean top-class probability of the samples; of the held-out test digits after it"],
+  classes: ['classes', 'share of the samples the classifier puts in each class 0-9: the smallest (all of them in the tooltip)'],
+  memo: [
+    'memorisation',
+    "not measured in the page: scorefield eval compares each sample's distance to its nearest train digit (all 9,003) " +
+      "with held-out digits' (a ratio near 0: copies)",
+  ],
   sampler: ['sampler', 'the sampler, and the noise level σ of the step on screen'],
   settings: ['settings', 'what the sampler used, every default chosen from the model (standardised units)'],
   settled: ['settled', "Stein's check that the chains reached the model's law (plain Langevin; 0 at the law)"],
 } as const;
 export type MetricRow = keyof typeof rows;
+/** Rows of 2-D data only, and of images only. */
+const planeRows: MetricRow[] = ['fisher', 'mmd', 'mmdFloor', 'inMode', 'inModeFloor'];
+const imageRows: MetricRow[] = ['kid', 'kidFloor', 'topProb', 'classes', 'memo'];
 
 export class MetricsTable {
   private readonly cells: Record<MetricRow, HTMLTableCellElement[]>;
@@ -64,6 +80,16 @@ export class MetricsTable {
     for (const tds of Object.values(this.cells)) tds.forEach((td, i) => (td.hidden = i >= labels.length));
   }
 
+  /** Shows the rows of image metrics (image mode) or of 2-D ones. */
+  setImageMode(images: boolean): void {
+    const hide = (row: MetricRow, hidden: boolean) => {
+      const tr = this.cells[row][0].parentElement!;
+      if (tr.hidden !== hidden) tr.hidden = hidden;
+    };
+    for (const row of planeRows) hide(row, images);
+    for (const row of imageRows) hide(row, !images);
+  }
+
   cell(row: MetricRow, column: number): HTMLTableCellElement {
     return this.cells[row][column];
   }
@@ -102,6 +128,7 @@ export class MetricsTable {
     this.set('mmdFloor', column, num(q?.floor, 2));
     this.set('inMode', column, num(q?.inMode, 3, true));
     this.set('inModeFloor', column, num(q?.inModeFloor, 3, true));
+    this.showImage(column, v);
     const sigma = v.samplerSigma === undefined ? '' : ` · σ ${v.samplerSigma.toPrecision(2)}`;
     this.set('sampler', column, v.sampling || v.samples ? `${v.sampler}${sigma}` : (v.info?.defaultSampler ?? '–'));
     const s = v.sampled;
@@ -109,5 +136,21 @@ export class MetricsTable {
     const settled = s ? settledText(s.stationarity, s.convergenceCheck) : { text: '–', title: '', warn: false };
     this.set('settled', column, settled.text, settled.title);
     this.cells.settled[column].classList.toggle('warn', settled.warn);
+  }
+
+  /** The image metrics of a run's latest samples (image-quality.ts), or why there are none. */
+  private showImage(column: number, v: RunView): void {
+    const q = v.quality?.image;
+    const f = (x: number) => String(Number(x.toPrecision(3)));
+    const none = q === undefined ? '–' : 'n/a';
+    const why = typeof q === 'string' ? q : '';
+    const m = typeof q === 'object' ? q : null;
+    const at = m ? `samples of the model at step ${v.qualityStep}` : why;
+    this.set('kid', column, m ? `${f(m.kid)} ± ${f(m.kidError)}` : none, at);
+    this.set('kidFloor', column, m ? `${f(m.floor)} ± ${f(m.floorError)}` : none, why);
+    this.set('topProb', column, m ? `${m.meanTop.toFixed(3)} (digits ${m.heldOutMeanTop.toFixed(3)})` : none, why);
+    const shares = m ? m.shares.map((x, c) => `${c}: ${x.toFixed(3)}`).join(', ') : why;
+    this.set('classes', column, m ? `smallest ${m.minShare.toFixed(3)}` : none, shares);
+    this.set('memo', column, 'in the CLI', rows.memo[1]);
   }
 }

@@ -8,6 +8,7 @@ import { JobLink } from './job-link.js';
 import { DENSITY_GRID } from './density.js';
 import type { DataSource, FromJob, Range, SampleRequest } from './protocol.js';
 import { heatValues, paintHeat, type HeatImage, type HeatMode } from './heat.js';
+import { drawImageGrid } from './render-images.js';
 import { drawBase, drawFrame, drawOverlay, overlayKey, type ViewLayers } from './render-view.js';
 import type { Reference } from './sample-quality.js';
 import { RunView, type ShownData } from './view-model.js';
@@ -49,6 +50,9 @@ export class Pane {
   /** The annotations, redrawn only when their text changes. */
   private readonly overlayCanvas = document.createElement('canvas');
   private overlayDrawn = '';
+  /** What the image grid on screen shows (image mode). */
+  private imageDrawn = '';
+  private imagesDrawn: Float32Array | null = null;
   /** What the last composed frame showed of what moves. */
   private framed: { particles: Float32Array | null; moving: string } = { particles: null, moving: '' };
   /** The heat image on screen (null: none). */
@@ -168,7 +172,7 @@ export class Pane {
     if (m.run !== v.id) return; // from a superseded run
     switch (m.type) {
       case 'data':
-        this.shown = { points: m.shown, rows: m.rows, name: m.name, range: m.range, exact: m.exact };
+        this.shown = { points: m.shown, rows: m.rows, name: m.name, range: m.range, exact: m.exact, image: m.image };
         v.baseDirty = true;
         this.events.data(this.shown);
         return;
@@ -268,7 +272,8 @@ export class Pane {
       v.sampled = { settings: d.settings, stationarity: d.stationarity, convergenceCheck: d.convergenceCheck };
       v.sampling = false;
       v.samplerSigma = undefined;
-      v.footer = `${d.sampler}: ${d.samples.length / 2} samples at step ${d.step}`;
+      const dim = this.shown.image ? this.shown.image.width * this.shown.image.height : 2;
+      v.footer = `${d.sampler}: ${d.samples.length / dim} samples at step ${d.step}`;
     }
   }
 
@@ -316,6 +321,39 @@ export class Pane {
     if (!changed && content.particles === this.framed.particles && moving === this.framed.moving) return;
     this.framed = { particles: content.particles, moving };
     drawFrame(canvas.getContext('2d')!, size, this.baseCanvas, this.overlayCanvas, content, layers);
+  }
+
+  /**
+   * Draws the view of an image run: the grid of the latest samples (or of the sampling run's current frame), or of
+   * the first training digits when `digits` is asked or no samples exist yet. Redrawn only when what it shows changed.
+   */
+  drawImages(labels: string[], digits: boolean): void {
+    const v = this.view,
+      canvas = this.canvas,
+      shape = this.shown.image!;
+    const data = digits || !v.particles;
+    const images = data ? this.shown.points : v.particles;
+    const first = (this.shown.points?.length ?? 0) / (shape.width * shape.height);
+    const what = data ? `training digits: the first ${first} of ${this.shown.rows}` : v.sampling ? 'samples, forming' : 'samples';
+    const all = [...labels, what];
+    // The final samples are captioned with the classifier's top class and its probability, once measured.
+    const q = !data && images === v.samples && typeof v.quality?.image === 'object' ? v.quality.image : null;
+    const captions = q?.top.map((c, i) => `${c} ${q.topProbability[i].toFixed(2)}`);
+    const key = [canvas.width, all.join('|'), data ? '' : v.footer, v.baseDirty, !!captions].join(';');
+    if (key === this.imageDrawn && images === this.imagesDrawn) return;
+    this.imageDrawn = key;
+    this.imagesDrawn = images;
+    v.baseDirty = false;
+    const content = {
+      images,
+      shape,
+      labels: all,
+      footer: data ? '' : v.footer,
+      empty: 'loading the digits…',
+      pixelRatio: canvas.width / Math.max(1, canvas.clientWidth),
+      ...(captions && { captions }),
+    };
+    drawImageGrid(canvas.getContext('2d')!, canvas.width, content, this.baseCanvas);
   }
 
   /** Marks every layer for a redraw (a display option or the canvas size changed). */

@@ -4,7 +4,7 @@
  * so the page drops what a superseded run still had in flight.
  */
 import type { ModelKind } from '@scorefield/core-math';
-import type { RunSpec, SamplerName, SamplerSettings, Stationarity } from '@scorefield/models';
+import type { ImageShape, RunSpec, SamplerName, SamplerSettings, Stationarity } from '@scorefield/models';
 import type { Reference, SampleQuality } from './sample-quality.js';
 
 /** A square-pixel view box in data units. */
@@ -18,7 +18,9 @@ export interface Range {
 /** Where the training data come from. */
 export type DataSource =
   | { kind: 'builtin'; name: string; size: number; seed: number }
-  | { kind: 'points'; name: string; points: Float32Array | Float64Array; rows: number };
+  | { kind: 'points'; name: string; points: Float32Array | Float64Array; rows: number }
+  /** MNIST's first `limit` train digits from the page's files (absolute URLs), as `--data mnist --data-size limit`. */
+  | { kind: 'mnist'; images: string; labels: string; imageSize: 14 | 28; limit: number };
 
 export interface SampleRequest {
   /** undefined: the model's default sampler (models' defaultSampler), as `scorefield sample` without --sampler. */
@@ -64,11 +66,23 @@ export interface ModelInfo {
   chosen: string;
   /** One-line notices of the trainer (e.g. a constant coordinate kept). */
   notices: string[];
+  /** Image models: the shape stored in the model. */
+  image?: ImageShape;
 }
 
 export type FromWorker =
   | { type: 'ready'; build: 'simd' | 'scalar'; threads: number }
-  | { type: 'data'; run: number; name: string; rows: number; shown: Float32Array; range: Range; exact: boolean }
+  | {
+      type: 'data';
+      run: number;
+      name: string;
+      rows: number;
+      /** 2-D: a random subset of the points; images: the first GRID_IMAGES images. */
+      shown: Float32Array;
+      range: Range;
+      exact: boolean;
+      image?: ImageShape;
+    }
   | { type: 'model'; run: number; info: ModelInfo }
   | {
       type: 'progress';

@@ -6,7 +6,7 @@
 import type { App } from './app.js';
 import type { ElementName } from './elements.js';
 import type { Pane } from './pane.js';
-import { runStates } from './state.js';
+import { dimOf, GRID_IMAGES, imageMode, runStates } from './state.js';
 import type { RunView } from './view-model.js';
 
 /** The text of a control's label, for messages. */
@@ -42,8 +42,11 @@ export function statusText(app: App, withNote = true): string {
   };
   const steps = (n: number) => `${n} steps`;
   const parts: string[] = [];
-  if (panes.some((p) => p.view.running)) parts.push(`Training to ${per((r) => r.target, steps)}…`);
-  else if (v.step > 0 && panes.every((p) => p.view.step >= p.view.target)) parts.push(`Trained ${per((r) => r.step, steps)}.`);
+  if (panes.some((p) => p.view.running)) {
+    // The time left of the slowest run at its measured rate (none until the first rate, half a second in).
+    const left = Math.max(...panes.map((p) => (p.view.running ? secondsLeft(p.view) : 0)));
+    parts.push(`Training to ${per((r) => r.target, steps)}…${Number.isFinite(left) ? ` ${timeLeft(left)}.` : ''}`);
+  } else if (v.step > 0 && panes.every((p) => p.view.step >= p.view.target)) parts.push(`Trained ${per((r) => r.step, steps)}.`);
   else if (v.step > 0)
     parts.push(
       `Paused at ${per(
@@ -53,16 +56,32 @@ export function statusText(app: App, withNote = true): string {
     );
   else parts.push(`Ready: press Train to train ${per((r) => r.target, steps)}.`);
   const samplers = panes.map((p) => p.view.sampler).join(' and ');
-  if (panes.some((p) => p.view.sampling)) parts.push(`Sampling ${s.particles} particles with ${samplers}…`);
+  const dim = dimOf(s),
+    what = imageMode(s) ? 'images' : 'particles';
+  if (panes.some((p) => p.view.sampling)) parts.push(`Sampling ${imageMode(s) ? GRID_IMAGES : s.particles} ${what} with ${samplers}…`);
   else if (v.samples)
     parts.push(
-      `Sampled ${v.samples.length / 2} particles with ${samplers} from the model at ${per(
+      `Sampled ${v.samples.length / dim} ${what} with ${samplers} from the model at ${per(
         (r) => r.qualityStep,
         (n) => `step ${n}`,
       )}.`,
     );
   const base = parts.join(' ');
   return withNote && app.note && app.note.about === base ? app.note.text : base;
+}
+
+/** Seconds a run needs to reach its target at its measured rate (Infinity before it has one). */
+export function secondsLeft(v: Pick<RunView, 'step' | 'target' | 'stepsPerSecond'>): number {
+  return v.stepsPerSecond > 0 ? Math.max(0, v.target - v.step) / v.stepsPerSecond : Number.POSITIVE_INFINITY;
+}
+
+/** A time left in words: `about 2 min 10 s left`, `about 40 s left`, `about 1 h 5 min left`. */
+export function timeLeft(seconds: number): string {
+  const s = Math.round(seconds);
+  if (s < 60) return `about ${Math.max(1, s)} s left`;
+  if (s < 3600) return `about ${Math.floor(s / 60)} min${s % 60 ? ` ${s % 60} s` : ''} left`;
+  const m = Math.round(s / 60);
+  return `about ${Math.floor(m / 60)} h${m % 60 ? ` ${m % 60} min` : ''} left`;
 }
 
 /**
@@ -152,6 +171,7 @@ export function refresh(app: App): void {
     panes.map((_, i) => runLabel(app, i)),
     compare,
   );
+  app.metrics.setImageMode(imageMode(app.state));
   panes.forEach((p, i) => app.metrics.show(i, p.view));
   setText(el.titleA, compare ? runLabel(app, 0) : '');
   setText(el.titleB, compare ? runLabel(app, 1) : '');
@@ -172,7 +192,15 @@ export function refresh(app: App): void {
   // The ODE density of a continuous score model: computed when it is shown and the model stands still.
   for (const p of panes) {
     const v = p.view;
-    if (app.heat === 'density' && v.info?.density === 'ode' && !v.running && v.step > 0 && v.density?.step !== v.step && !p.densityBusy)
+    if (
+      !p.shown.image &&
+      app.heat === 'density' &&
+      v.info?.density === 'ode' &&
+      !v.running &&
+      v.step > 0 &&
+      v.density?.step !== v.step &&
+      !p.densityBusy
+    )
       void p.computeDensity();
   }
 }

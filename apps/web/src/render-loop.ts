@@ -58,6 +58,10 @@ export function startRenderLoop(app: App): void {
     panes.forEach((p, i) => {
       const v = p.view,
         rs = runs[i];
+      if (p.shown.image) {
+        p.drawImages([`${app.dataLabel()} · ${rs.loss} · ${rs.kind} · step ${v.step} / ${v.target}`], el.showDigits.checked);
+        return;
+      }
       const at = v.field?.sigma === undefined ? '' : ` · σ ${v.field.sigma.toPrecision(2)}`;
       // The step of the field on screen (a snapshot every 100 ms or more while training), not the worker's latest.
       const labels = [`${app.dataLabel()} · ${rs.loss} · ${rs.kind} · step ${v.field?.step ?? v.step}${at}`];

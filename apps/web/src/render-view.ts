@@ -146,7 +146,7 @@ export function ticks(lo: number, hi: number, count: number): number[] {
 }
 
 /** Text on a dark box; (x, y) is the top left of the text. */
-function textBox(ctx: CanvasRenderingContext2D, text: string, x: number, y: number, t: number, colour = '#f2f4f8'): void {
+export function textBox(ctx: CanvasRenderingContext2D, text: string, x: number, y: number, t: number, colour = '#f2f4f8'): void {
   ctx.textBaseline = 'top';
   const w = ctx.measureText(text).width;
   ctx.fillStyle = 'rgba(0, 0, 0, 0.6)';

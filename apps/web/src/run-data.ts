@@ -4,7 +4,7 @@
  * model's noise level. Runs in the worker, and in Node for the tests.
  */
 import { datasetLogDensityScore, datasetPoints, datasets, type Core } from '@scorefield/core-math';
-import type { Points, ScoreModel } from '@scorefield/models';
+import type { ImageShape, Points, ScoreModel } from '@scorefield/models';
 import type { DataSource } from './protocol.js';
 import { randomSubset } from './subsets.js';
 
@@ -15,14 +15,28 @@ export interface RunData {
   points: Points;
   /** A built-in mixture: its exact score is known. */
   exact: boolean;
+  /** Images (mnist): their shape, stored in the model as `scorefield train` stores it. */
+  image?: ImageShape;
+}
+
+/** The key of MNIST digits (image-data.ts loads them; a run with the same key reuses them). */
+export function mnistKey(src: Extract<DataSource, { kind: 'mnist' }>): string {
+  return `mnist:${src.imageSize}:${src.limit}`;
 }
 
 /** Held-out points for the Fisher divergence (drawn from a stream the training data never use). */
 export const HELD_OUT = 1000;
 export const HELD_OUT_SEED = 0x5eed_0000;
 
-/** Points of a source; a built-in dataset is drawn as `scorefield train` draws it (seeded by the training seed). */
+/**
+ * Points of a source; a built-in dataset is drawn as `scorefield train` draws it (seeded by the training seed).
+ * MNIST digits are fetched first (image-data.ts) and come in as `previous`.
+ */
 export function loadRunData(core: Core, src: DataSource, previous: RunData | null, run: number): RunData {
+  if (src.kind === 'mnist') {
+    if (previous?.key === mnistKey(src)) return previous;
+    throw new Error('loadRunData: MNIST digits are fetched first (loadMnistRunData)');
+  }
   if (src.kind === 'builtin') {
     const key = `builtin:${src.name}:${src.size}:${src.seed}`;
     if (previous?.key === key) return previous;

@@ -13,6 +13,7 @@
  */
 import { datasetComponents, datasetPoints, datasets, type Core } from '@scorefield/core-math';
 import { smearingMetrics } from '@scorefield/metrics';
+import { imageQuality, type ImageAssets, type ImageQuality, type ImageReference } from './image-quality.js';
 import { disjointSubsets } from './subsets.js';
 
 /** `scorefield eval`'s held-out data: seed streams 2^31 + --seed and 2^33 + --seed (default 0), --n points (default 2000). */
@@ -23,8 +24,11 @@ export const EVAL_POINTS = 2000;
 const HALVES_MAX = 2 * EVAL_POINTS;
 const SUBSET_SEED = 0x5eed_0002;
 
-/** What the samples are measured against. */
-export type Reference = { kind: 'builtin'; name: string } | { kind: 'points'; reference: Float32Array; twin: Float32Array };
+/** What the samples are measured against: 2-D points (a built-in dataset, drawn or loaded points), or MNIST digits. */
+export type Reference =
+  | { kind: 'builtin'; name: string }
+  | { kind: 'points'; reference: Float32Array; twin: Float32Array }
+  | ImageReference;
 
 export interface SampleQuality {
   mmd: number;
@@ -33,6 +37,13 @@ export interface SampleQuality {
   /** Mixtures: the in-mode share of the samples, and of the twin. */
   inMode?: number;
   inModeFloor?: number;
+  /** Images: eval's image metrics (image-quality.ts), or why they could not be taken. */
+  image?: ImageQuality | string;
+}
+
+/** The quality of image samples: the image metrics; the 2-D ones do not apply (NaN). */
+export function imageSampleQuality(samples: Float32Array, ref: ImageReference, assets: ImageAssets): SampleQuality {
+  return { mmd: Number.NaN, floor: Number.NaN, image: imageQuality(samples, ref, assets) };
 }
 
 /** The reference of drawn or loaded points [x0, y0, ...]: eval's even and odd rows, or two random halves when there are many. */
@@ -46,8 +57,8 @@ export function pointsReference(points: ArrayLike<number>): Reference {
   return { kind: 'points', reference: half(0), twin: half(1) };
 }
 
-/** Measures `samples` [n, 2] (data units) against `ref`. */
-export function sampleQuality(core: Core, samples: Float32Array, ref: Reference): SampleQuality {
+/** Measures `samples` [n, 2] (data units) against `ref` (2-D references; images: {@link imageSampleQuality}). */
+export function sampleQuality(core: Core, samples: Float32Array, ref: Exclude<Reference, ImageReference>): SampleQuality {
   const builtin = ref.kind === 'builtin' ? ref.name : null;
   const reference = builtin ? datasetPoints(core, builtin, EVAL_SEED, EVAL_POINTS) : (ref as { reference: Float32Array }).reference;
   const twin = builtin ? datasetPoints(core, builtin, EVAL_TWIN_SEED, EVAL_POINTS) : (ref as { twin: Float32Array }).twin;

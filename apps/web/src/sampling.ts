@@ -3,17 +3,22 @@
  * is chosen) with about FRAMES animation frames posted on the way, then the samples' quality
  * (sample-quality.ts). Runs in the sampling worker, and in Node for the tests.
  */
-import type { Core } from '@scorefield/core-math';
 import { defaultSampler, plannedSteps, sample, samplers, type ScoreModel } from '@scorefield/models';
 import type { FromJob, SampleRequest } from './protocol.js';
-import { sampleQuality, type Reference } from './sample-quality.js';
+import type { Core } from '@scorefield/core-math';
+import type { ImageAssets } from './image-quality.js';
+import { imageSampleQuality, sampleQuality, type Reference, type SampleQuality } from './sample-quality.js';
 
 /** Frames of a sampling animation. */
 export const FRAMES = 120;
 
 export type JobPost = (msg: FromJob, transfer?: Transferable[]) => void;
 
-/** Samples `model` (trained to `step`) as `req` asks, posting sample-start, the frames and sample-done for run `run`. */
+/**
+ * Samples `model` (trained to `step`) as `req` asks, posting sample-start, the frames and sample-done for run `run`.
+ * 2-D samples are measured at once; image samples once `assets` (the classifier and the test split) are loaded,
+ * so the promise returned then resolves when sample-done is posted.
+ */
 export function sampleForView(
   core: Core,
   model: ScoreModel,
@@ -21,7 +26,8 @@ export function sampleForView(
   ref: Reference,
   at: { run: number; step: number },
   post: JobPost,
-): void {
+  assets?: () => Promise<ImageAssets>,
+): void | Promise<void> {
   const { run, step } = at;
   const sampler = req.sampler ?? defaultSampler(model);
   const options = { steps: req.steps, stepSize: req.stepSize };
@@ -41,24 +47,33 @@ export function sampleForView(
     },
   });
   const seconds = (performance.now() - t0) / 1000;
-  const quality = sampleQuality(core, result.samples, ref);
   const samples = result.samples;
   const { evaluations, settings, stationarity } = result;
   const convergenceCheck = samplers[result.sampler].stationary;
-  post(
-    {
-      type: 'sample-done',
-      run,
-      step,
-      samples,
-      quality,
-      seconds,
-      evaluations,
-      sampler: result.sampler,
-      settings,
-      stationarity,
-      convergenceCheck,
-    },
-    [samples.buffer],
-  );
+  const done = (quality: SampleQuality) =>
+    post(
+      {
+        type: 'sample-done',
+        run,
+        step,
+        samples,
+        quality,
+        seconds,
+        evaluations,
+        sampler: result.sampler,
+        settings,
+        stationarity,
+        convergenceCheck,
+      },
+      [samples.buffer],
+    );
+  if (ref.kind !== 'mnist') return done(sampleQuality(core, samples, ref));
+  if (!assets) throw new Error('sampleForView: image samples are measured with the image assets');
+  return assets()
+    .then(
+      (a) => imageSampleQuality(samples, ref, a),
+      // The samples stand without their metrics.
+      (e: Error): SampleQuality => ({ mmd: Number.NaN, floor: Number.NaN, image: `the classifier could not be loaded (${e.message})` }),
+    )
+    .then(done);
 }

@@ -16,6 +16,7 @@ import {
   type ObjectiveRequest,
 } from '@scorefield/models';
 import { fisherDivergence } from '@scorefield/metrics';
+import { GRID_IMAGES } from './state.js';
 import { GRID, type FromWorker, type ModelInfo, type Range, type ToWorker } from './protocol.js';
 import { gridPoints, viewRange } from './field.js';
 import { exactScoreAt, heldOutScores, loadRunData, modelNoise, shownPoints, type HeldOut, type RunData } from './run-data.js';
@@ -71,6 +72,7 @@ export function modelInfo(t: Trainer): ModelInfo {
     density: model.spec.kind === 'energy' ? 'energy' : loss.name === 'continuous' ? 'ode' : null,
     chosen: chosenLevels(t, t.options.loss),
     notices: [...t.notices],
+    ...(model.image && { image: model.image }),
   };
 }
 
@@ -95,6 +97,10 @@ export class Session {
   /** Steps per second over ~0.5 s windows, and the share of that time spent in Adam steps. */
   private rate = { t: 0, step: 0, busy: 0, perSecond: 0, share: 0 };
 
+  /**
+   * @param previousData points already loaded (the previous run's, or MNIST digits fetched for this run): used when
+   *   they are this run's
+   */
   constructor(
     private readonly core: Core,
     msg: Extract<ToWorker, { type: 'configure' }>,
@@ -103,21 +109,26 @@ export class Session {
   ) {
     this.run = msg.run;
     this.data = loadRunData(core, msg.data, previousData, msg.run);
-    this.range = msg.range ?? viewRange(this.data.points);
-    this.grid = gridPoints(this.range, GRID).data;
-    this.target = 0;
     const d = this.data;
+    // Images have no plane to draw a field on: the view shows the first digits instead.
+    this.range = msg.range ?? (d.image ? { x0: 0, x1: 1, y0: 0, y1: 1 } : viewRange(d.points));
+    this.grid = d.image ? new Float32Array(0) : gridPoints(this.range, GRID).data;
+    this.target = 0;
+    const first = Math.min(GRID_IMAGES, d.points.rows) * d.points.cols;
+    const shown = d.image ? Float32Array.from({ length: first }, (_, i) => d.points.data[i]) : shownPoints(d.points);
     post({
       type: 'data',
       run: this.run,
       name: d.name,
       rows: d.points.rows,
-      shown: shownPoints(d.points),
+      shown,
       range: this.range,
       exact: d.exact,
+      ...(d.image && { image: d.image }),
     });
     // The trainer's options of the run, as `scorefield train` makes them from the same flags (RunSpec).
-    this.trainer = new Trainer(core, d.points, { ...runToTrainOptions(msg.spec), dataName: d.name });
+    const options = { ...runToTrainOptions(msg.spec), dataName: d.name, ...(d.image && { image: d.image }) };
+    this.trainer = new Trainer(core, d.points, options);
     this.target = this.trainer.options.steps;
     this.heldOut = d.exact ? heldOutScores(core, d, this.trainer.model) : null;
     post({ type: 'model', run: this.run, info: modelInfo(this.trainer) });
@@ -259,6 +270,7 @@ export class Session {
   }
 
   private postField(): void {
+    if (this.data.image) return; // no field of images to draw
     const t0 = performance.now();
     const model = this.trainer.model;
     const conditional = model.spec.conditioning !== 'none';

@@ -21,6 +21,7 @@ import {
   type RunSpec,
   type SamplerName,
 } from '@scorefield/models';
+import { PAGE_DIGITS } from './mnist-subset.js';
 
 export type { SamplerName };
 export const samplerNames = Object.keys(samplers) as SamplerName[];
@@ -29,8 +30,10 @@ export const samplerNames = Object.keys(samplers) as SamplerName[];
 export interface AppState {
   /** A built-in dataset name, 'drawn' (points in `points`), or 'file' (a dropped file: not in the URL). */
   data: string;
-  /** Points drawn from a built-in dataset (the CLI's --data-size). */
+  /** Points drawn from a built-in dataset (the CLI's --data-size; mnist: its first digits, at most PAGE_DIGITS here). */
   dataSize: number;
+  /** mnist: the image side (the CLI's --image-size; the page picks 14 with mnist, RunSpec's default is 28). */
+  imageSize: RunSpec['imageSize'];
   /** Drawn points [x0, y0, x1, y1, ...], quantised to 1e-3 so they survive the URL bit for bit. */
   points?: Float32Array;
   loss: ObjectiveName;
@@ -108,6 +111,8 @@ export function runOf(s: AppState): RunSpec {
     ...runDefaults,
     data: s.data,
     dataSize: s.dataSize,
+    // Only mnist has an image size; the state keeps its choice for switching back.
+    imageSize: s.data === MNIST ? s.imageSize : runDefaults.imageSize,
     loss: s.loss,
     projection: s.projection,
     slices: s.slices,
@@ -133,6 +138,7 @@ export function runFields(run: RunSpec): RunFields {
   return {
     data: run.data,
     dataSize: run.dataSize,
+    imageSize: run.imageSize,
     loss: run.loss,
     projection: run.projection,
     slices: run.slices,
@@ -163,12 +169,50 @@ export const defaults: Readonly<AppState> = Object.freeze({
 }) as AppState;
 
 export const datasetNames = Object.keys(datasets);
+/** The image data set (`scorefield train --data mnist`): the page's image mode. */
+export const MNIST = 'mnist';
+/** The image side the page picks with mnist: 14x14 trains live in a few minutes (28x28 is selectable). */
+export const PAGE_IMAGE_SIZE = 14;
+
+/** Image mode samples an 8 x 8 grid of images (and shows as many training digits). */
+export const GRID_IMAGES = 64;
+
+/** True when the state trains on images (mnist): the view is a grid of images, not a plane. */
+export function imageMode(s: Pick<AppState, 'data'>): boolean {
+  return s.data === MNIST;
+}
+
+/** The dimension of the state's data: 2, or the pixels of an image. */
+export function dimOf(s: Pick<AppState, 'data' | 'imageSize'>): number {
+  return imageMode(s) ? s.imageSize * s.imageSize : 2;
+}
+
+/**
+ * The state after the data picker moved from `prev.data` to `next.data`. Picking mnist starts from the page's
+ * image size and every digit it holds, and from ncsn when the objective was not noise-conditional (the grid forms
+ * as annealed Langevin runs; dsm's one noise level and plain Langevin do not make digits); compare mode is off
+ * (image runs take both cores). Leaving mnist for a 2-D dataset draws that dataset's default number of points.
+ */
+export function withData(prev: AppState, next: AppState): AppState {
+  if (next.data === prev.data) return next;
+  if (imageMode(next))
+    return {
+      ...next,
+      imageSize: PAGE_IMAGE_SIZE,
+      dataSize: PAGE_DIGITS,
+      loss: noiseConditional(next) ? next.loss : 'ncsn',
+      conditioning: noiseConditional(next) ? next.conditioning : 'auto',
+      compare: null,
+    };
+  return imageMode(prev) ? { ...next, dataSize: defaults.dataSize } : next;
+}
 export const objectiveNames = Object.keys(objectives) as ObjectiveName[];
 
 /** The run flags the page sets (in the link, the controls); the others are RunSpec's defaults. */
 export const pageFlags = [
   'data',
   'data-size',
+  'image-size',
   'loss',
   'projections',
   'slices',
@@ -190,12 +234,18 @@ export const pageFlags = [
 export type PageFlag = (typeof pageFlags)[number];
 
 /** Limits of the page beyond RunSpec's (what its view, memory and controls are made for), with why. */
-const pageLimits: Partial<Record<PageFlag, [ok: (run: RunSpec) => boolean, why: string]>> = {
+const pageLimits: Partial<Record<PageFlag, [ok: (run: RunSpec) => boolean, why: string | ((run: RunSpec) => string)]>> = {
   data: [
-    (r) => datasetNames.includes(r.data) || r.data === 'drawn' || r.data === 'file',
-    `expected one of ${datasetNames.join(', ')}, drawn`,
+    (r) => datasetNames.includes(r.data) || r.data === MNIST || r.data === 'drawn' || r.data === 'file',
+    `expected one of ${datasetNames.join(', ')}, ${MNIST}, drawn`,
   ],
-  'data-size': [(r) => r.dataSize >= 2 && r.dataSize <= 1_000_000, 'expected an integer between 2 and 1000000'],
+  'data-size': [
+    (r) => (r.data === MNIST ? r.dataSize >= GRID_IMAGES && r.dataSize <= PAGE_DIGITS : r.dataSize >= 2 && r.dataSize <= 1_000_000),
+    (r) =>
+      r.data === MNIST
+        ? `expected an integer between ${GRID_IMAGES} and ${PAGE_DIGITS} (the MNIST digits the page holds)`
+        : 'expected an integer between 2 and 1000000',
+  ],
   hidden: [
     (r) => r.hidden!.length <= 8 && r.hidden!.every((w) => w <= 1024),
     'expected at most 8 comma-separated widths between 1 and 1024',
@@ -218,7 +268,8 @@ export function readRunFlag(flag: PageFlag, raw: string, context: RunFlags = {})
     throw e;
   }
   const limit = pageLimits[flag];
-  return limit && !limit[0](run) ? { problem: limit[1] } : { run };
+  if (!limit || limit[0](run)) return { run };
+  return { problem: typeof limit[1] === 'string' ? limit[1] : limit[1](run) };
 }
 
 /** The objective with its options, as `scorefield train` builds it from the same flags (RunSpec's runObjective). */
@@ -229,12 +280,12 @@ export function objectiveSpec(s: AppState): ObjectiveRequest {
 /** The steps target of a state: its own, or the library's default for its objective. */
 export function stepsOf(s: AppState): number {
   const run = runOf(s);
-  return run.steps ?? defaultSteps(runObjective(run), 2);
+  return run.steps ?? defaultSteps(runObjective(run), dimOf(s));
 }
 
-/** The hidden widths of a state: its own, or the library's default for the page's 2-D data and its objective. */
+/** The hidden widths of a state: its own, or the library's default for its data's dimension and its objective. */
 export function hiddenOf(s: AppState): number[] {
-  return s.hidden ?? defaultHidden(2, runObjective(runOf(s)));
+  return s.hidden ?? defaultHidden(dimOf(s), runObjective(runOf(s)));
 }
 
 /** True when the objective trains a noise-conditional model (ncsn, continuous). */
@@ -274,7 +325,8 @@ export function runStates(s: AppState): AppState[] {
 export function describeChange(a: AppState, b: AppState): string {
   const show = (s: AppState): Record<string, string> => ({
     data: s.data,
-    'points drawn': String(s.dataSize),
+    [imageMode(s) ? 'digits' : 'points drawn']: String(s.dataSize),
+    'image size': imageMode(s) ? String(s.imageSize) : '',
     loss: s.loss,
     σ: s.loss === 'dsm' ? (s.sigma?.toString() ?? 'from the data') : '',
     projections: s.loss.startsWith('ssm') ? `${s.projection} × ${s.slices}` : '',
@@ -305,7 +357,7 @@ export function describeChange(a: AppState, b: AppState): string {
  * defaults. Built-in datasets, or a loaded file by its name; null for drawn points (not on the command line).
  */
 export function cliCommand(s: AppState, out = 'model.safetensors', fileName?: string): string | null {
-  const builtin = Object.hasOwn(datasets, s.data);
+  const builtin = Object.hasOwn(datasets, s.data) || imageMode(s);
   const data = builtin ? s.data : s.data === 'file' ? fileName : undefined;
   if (data === undefined) return null;
   // A file has no points drawn: --data-size does not apply to it.

@@ -110,6 +110,13 @@ export function testApi(app: App) {
       const h = p?.heatImage;
       return h ? { t: Array.from(h.t), grid: h.grid, legend: h.legend, range: p.shown.range } : null;
     },
+    /** Image mode: the image shape of the run's data and how many training images the view has (null: 2-D data). */
+    images: () => {
+      const shown = app.panes[0].shown;
+      return shown.image
+        ? { ...shown.image, rows: shown.rows, shown: (shown.points?.length ?? 0) / (shown.image.width * shown.image.height) }
+        : null;
+    },
     state: () => encodeState(app.state),
     defaults: () => encodeState({ ...defaults }),
   };

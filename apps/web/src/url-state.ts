@@ -8,6 +8,7 @@
 import { runFlags, runFromFlags, runToFlags, type RunFlag, type RunFlags } from '@scorefield/models';
 import {
   defaults,
+  imageMode,
   objectiveNames,
   pageFlags,
   readRunFlag,
@@ -18,6 +19,7 @@ import {
   type AppState,
   type SamplerName,
 } from './state.js';
+import { PAGE_DIGITS } from './mnist-subset.js';
 
 /** The keys links had before they used the flags' names, still read (never written). */
 const oldKeys: Partial<Record<RunFlag, string>> = {
@@ -58,14 +60,14 @@ export function decodeState(hash: string): Decoded {
   const q = new URLSearchParams(hash.replace(/^#/, ''));
   const bad = (key: string, raw: string, why: string) => warnings.push(`ignored ${key}=${raw}: ${why}`);
 
-  // The run: each key checked alone (with the loss and SDE read before it, which runFlags lists first), then
+  // The run: each key checked alone (with the data, loss and SDE read before it, which runFlags lists first), then
   // the valid ones read together.
   const flags: RunFlags = {};
   for (const flag of pageFlags) {
     const key = [flag, oldKeys[flag]].find((k) => k !== undefined && q.has(k));
     if (key === undefined) continue;
     const raw = q.get(key)!;
-    const read = readRunFlag(flag, raw, { loss: flags.loss, sde: flags.sde });
+    const read = readRunFlag(flag, raw, { data: flags.data, loss: flags.loss, sde: flags.sde });
     if ('problem' in read) bad(key, raw, read.problem);
     else flags[flag] = raw;
   }
@@ -79,6 +81,11 @@ export function decodeState(hash: string): Decoded {
     delete run.sigmaMin;
   }
   const s: AppState = { ...defaults, ...runFields(run) };
+  if (imageMode(s) && s.dataSize > PAGE_DIGITS) {
+    // Without data-size the CLI trains on every train digit (9,003); the page holds the first PAGE_DIGITS.
+    warnings.push(`the page trains on the first ${PAGE_DIGITS} MNIST train digits (data-size=${PAGE_DIGITS}), not ${s.dataSize}`);
+    s.dataSize = PAGE_DIGITS;
+  }
 
   if (s.data === 'drawn') {
     const raw = q.get('pts');
@@ -135,6 +142,10 @@ export function decodeState(hash: string): Decoded {
       compare.kind = v;
     });
     s.compare = compare;
+  }
+  if (imageMode(s) && s.compare) {
+    warnings.push('ignored b.loss and b.model: compare mode is for 2-D data (an image run takes every core)');
+    s.compare = null;
   }
   const problem = validateState(s);
   if (problem) {

@@ -3,7 +3,7 @@
  * one when a new run starts (so nothing of the old run leaks into the new). Plain data; the render loop
  * draws it and the controls read it.
  */
-import type { SamplerName } from '@scorefield/models';
+import type { ImageShape, SamplerName } from '@scorefield/models';
 import type { FromJob, ModelInfo, Range } from './protocol.js';
 import type { FieldSnapshot } from './heat.js';
 import { smoothingSpan } from './render-loss.js';
@@ -123,6 +123,8 @@ export interface ShownData {
   range: Range;
   /** The exact score of the data is known (a built-in mixture). */
   exact: boolean;
+  /** Images: their shape (`points` then holds the first images, not 2-D points). */
+  image?: ImageShape;
 }
 
 /** Page-wide state: the core, and the view's frame rate (for the metrics and the test window). */

@@ -5,8 +5,10 @@
  * get through between chunks. Files of points are read here too (file-points.ts).
  */
 import type { Core } from '@scorefield/core-math';
-import type { FromWorker, ToWorker } from './protocol.js';
+import type { DataSource, FromWorker, ToWorker } from './protocol.js';
 import { readPointsFile } from './file-points.js';
+import { loadMnistRunData } from './image-data.js';
+import type { RunData } from './run-data.js';
 import { RunFailure, Session } from './session.js';
 import { allCores, loadWasmCore } from './wasm-core.js';
 
@@ -59,19 +61,30 @@ scope.onmessage = (ev: MessageEvent<ToWorker>) => {
     );
     return;
   }
-  queue = queue.then(() => {
+  queue = queue.then(async () => {
     try {
-      handle(msg);
+      await handle(msg);
     } catch (e) {
       fail(e);
     }
   });
 };
 
-function handle(msg: Exclude<ToWorker, { type: 'load-file' }>): void {
+/** MNIST digits for a run (fetched once; the page's files are cached by its service worker for offline use). */
+async function mnistData(src: Extract<DataSource, { kind: 'mnist' }>, previous: RunData | null): Promise<RunData> {
+  try {
+    return await loadMnistRunData(src, previous);
+  } catch (e) {
+    throw new RunFailure(`Could not load the MNIST digits (${(e as Error).message}): reload the page, then train again.`);
+  }
+}
+
+async function handle(msg: Exclude<ToWorker, { type: 'load-file' }>): Promise<void> {
   if (!core) return;
   if (msg.type === 'configure') {
     latestRun = msg.run;
+    if (session) session.running = false; // superseded: it stops while the new run's digits load
+    const loaded = msg.data.kind === 'mnist' ? await mnistData(msg.data, (session ?? previous)?.data ?? null) : null;
     // Keep a trained model for an undo; an untrained one is not worth keeping.
     previous?.free();
     previous = null;
@@ -79,7 +92,7 @@ function handle(msg: Exclude<ToWorker, { type: 'load-file' }>): void {
       session.running = false;
       previous = session;
     } else session?.free();
-    const data = (previous ?? session)?.data ?? null;
+    const data = loaded ?? (previous ?? session)?.data ?? null;
     session = null;
     session = new Session(core, msg, data, post);
     return;

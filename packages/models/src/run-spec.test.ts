@@ -24,6 +24,7 @@ const runs: RunSpec[] = [
   { ...runDefaults, loss: 'ncsn', noiseLevels: 'fixed', data: 'moons' },
   { ...runDefaults, loss: 'continuous', sde: 've', sigmaMax: 4, sigmaMin: 0.02, ema: 0.99 },
   { ...runDefaults, loss: 'continuous', sde: 'vp', conditioning: 'both', seed: 4_294_967_295 },
+  { ...runDefaults, data: 'mnist', dataSize: 2000, imageSize: 14, loss: 'ncsn' },
 ];
 
 const flagsOf = (run: RunSpec): RunFlags => Object.fromEntries(runToFlags(run));
@@ -46,6 +47,8 @@ describe('RunSpec', () => {
     // The VE SDE's levels are not written beside --sde vp (runFromFlags refuses them there).
     const vp: RunSpec = { ...runDefaults, loss: 'continuous', sde: 'vp', sigmaMax: 4, sigmaMin: 0.02 };
     expect(runToCliArgs(vp)).toEqual(['--data', '8gaussians', '--loss', 'continuous', '--sde', 'vp']);
+    const digits: RunSpec = { ...runDefaults, data: 'mnist', dataSize: 2000, imageSize: 14, loss: 'ncsn' };
+    expect(runToCliArgs(digits)).toEqual(['--data', 'mnist', '--data-size', '2000', '--image-size', '14', '--loss', 'ncsn']);
     expect(runFromFlags(flagsOf(vp))).toEqual({ ...runDefaults, loss: 'continuous', sde: 'vp' });
   });
 
@@ -77,6 +80,7 @@ describe('RunSpec', () => {
     [{ loss: 'ncsn', sigmas: 'geometric:1:0.01:1e9' }, /levels must be an integer/],
     [{ hidden: '32,,32' }, /--hidden/],
     [{ model: 'tree' }, /model/],
+    [{ 'image-size': '7' }, /unknown --image-size '7'; valid: 14, 28/],
     [{ standardize: 'maybe' }, /--standardize/],
   ] as [RunFlags, RegExp][])('refuses %o with one line', (flags, message) => {
     expect(() => runFromFlags(flags)).toThrow(InputError);

@@ -25,8 +25,10 @@ import { trainDefaults, type TrainOptions } from './train.js';
 export interface RunSpec {
   /** A built-in dataset name, or the label of the data the caller supplies (a file name). */
   data: string;
-  /** Points drawn from a built-in dataset. */
+  /** Points drawn from a built-in dataset (MNIST: its first `dataSize` train digits). */
   dataSize: number;
+  /** MNIST (`data: 'mnist'`): the image side, 28 as stored or 14 (2x2 mean pooling). */
+  imageSize: 14 | 28;
   loss: ObjectiveName;
   /** ssm, ssm-vr: the projections and how many per point. */
   projection: Projection;
@@ -61,6 +63,7 @@ export interface RunSpec {
 export const runDefaults: Readonly<RunSpec> = Object.freeze({
   data: '8gaussians',
   dataSize: 10_000,
+  imageSize: 28,
   loss: trainDefaults.loss.name,
   projection: 'gaussian',
   slices: 1,
@@ -82,6 +85,7 @@ export const runDefaults: Readonly<RunSpec> = Object.freeze({
 export const runFlags = {
   data: { field: 'data' },
   'data-size': { field: 'dataSize' },
+  'image-size': { field: 'imageSize' },
   loss: { field: 'loss' },
   projections: { field: 'projection', losses: ['ssm', 'ssm-vr'] },
   slices: { field: 'slices', losses: ['ssm', 'ssm-vr'] },
@@ -145,6 +149,7 @@ export function runFromFlags(flags: RunFlags): RunSpec {
   const run: RunSpec = {
     data: f('data') ?? d.data,
     dataSize: f('data-size') === undefined ? d.dataSize : intFlag('data-size', f('data-size'), 1, 1e8),
+    imageSize: f('image-size') === undefined ? d.imageSize : lookup({ 28: 28, 14: 14 } as const, f('image-size')!, '--image-size'),
     loss,
     projection: pick('projections', projections, 'projection', d.projection),
     slices: f('slices') === undefined ? d.slices : intFlag('slices', f('slices'), 1, 4096),

@@ -1,6 +1,6 @@
 import { existsSync, unlinkSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { activations, conditionings, InputError, lookup, modelDims, modelKinds, objectives, projections } from '@scorefield/core-math';
+import { activations, conditionings, InputError, modelDims, modelKinds, objectives, projections } from '@scorefield/core-math';
 import {
   decodeCheckpoint,
   defaultHidden,
@@ -189,7 +189,7 @@ export const train = defineCommand({
     const options = runToTrainOptions(run);
     const { loss } = options as { loss: ObjectiveRequest };
     const size = run.dataSize;
-    const imageSize = lookup({ 28: 28, 14: 14 } as const, args['image-size']!, '--image-size');
+    const imageSize = run.imageSize;
     const every = args['checkpoint-every'] === undefined ? 0 : intFlag('checkpoint-every', args['checkpoint-every'], 1, 1e9);
     const recordEvery = args['record-every'] === undefined ? 0 : intFlag('record-every', args['record-every'], 1, 1e9);
     const workers = intFlag('workers', args.workers, 1, 64);

@@ -1,0 +1,101 @@
+/**
+ * How good image samples are, measured as `scorefield eval --samples` measures them for a model trained on
+ * mnist (apps/cli image-eval.ts), on the fixed MNIST classifier of @scorefield/datasets: KID of the samples'
+ * features against the held-out test split's (997 digits, eval's seed 0), beside its floor (as many train
+ * digits, the first ones, against the same test digits), and the classifier's class shares and mean top-class
+ * probability beside the test digits'. Eval's third check, memorisation (nearest-train-digit distances against
+ * the 9,003 train digits), needs the whole train split (7 MB): the page leaves it to the CLI. Runs in the job
+ * worker, and in Node for the tests.
+ */
+import { decodeMnist, decodeMnistClassifier, type ImageSet, type MnistClassifier } from '@scorefield/datasets';
+import { classCoverage, kid } from '@scorefield/metrics';
+
+/** What image samples are measured against: the test split at the model's size, and the train digits of the floor. */
+export interface ImageReference {
+  kind: 'mnist';
+  imageSize: 14 | 28;
+  /** The first train digits (at least as many as the samples), [rows, imageSize^2]: KID's floor. */
+  train: Float32Array;
+}
+
+export interface ImageQuality {
+  kid: number;
+  kidError: number;
+  /** KID of as many train digits as samples against the same test digits: what real digits score. */
+  floor: number;
+  floorError: number;
+  /** The classifier's mean top-class probability of the samples, and of the test digits. */
+  meanTop: number;
+  heldOutMeanTop: number;
+  /** Share of the samples the classifier puts in each class 0-9. */
+  shares: number[];
+  minShare: number;
+  /** Each sample's top class and its probability (the grid's captions, as `scorefield plot --kind grid` captions). */
+  top: number[];
+  topProbability: number[];
+}
+
+/** The fixed files the metrics read: the classifier's weights and the test split (IDX bytes). */
+export interface ImageAssets {
+  classifier: Uint8Array;
+  testImages: Uint8Array;
+  testLabels: Uint8Array;
+}
+
+/** The classifier and its outputs on the test split at one image size: computed once per job worker and size. */
+interface Prepared {
+  classifier: MnistClassifier;
+  test: ImageSet;
+  features: { data: Float64Array | Float32Array; rows: number; cols: number };
+  heldOutMeanTop: number;
+}
+const prepared = new Map<number, Prepared>();
+
+function prepare(assets: ImageAssets, imageSize: 14 | 28): Prepared {
+  let p = prepared.get(imageSize);
+  if (!p) {
+    const classifier = decodeMnistClassifier(assets.classifier);
+    const test = decodeMnist(assets.testImages, assets.testLabels, { imageSize });
+    const real = classifier.run(test);
+    p = { classifier, test, features: real.features, heldOutMeanTop: classCoverage(real.probabilities).meanTopProbability };
+    prepared.set(imageSize, p);
+  }
+  return p;
+}
+
+/**
+ * The image metrics of `samples` [n, imageSize^2] (n >= 20, KID's 10 subsets of 2), or a reason they cannot be
+ * taken (samples that are not finite numbers: the classifier reads pixels).
+ */
+export function imageQuality(samples: Float32Array, ref: ImageReference, assets: ImageAssets): ImageQuality | string {
+  const cols = ref.imageSize * ref.imageSize,
+    rows = samples.length / cols;
+  if (!samples.every(Number.isFinite)) return 'the samples are not all finite numbers';
+  if (rows < 20) return `KID needs at least 20 samples, got ${rows}`;
+  if (ref.train.length < rows * cols) return `the KID floor needs ${rows} train digits of ${cols} pixels`;
+  const p = prepare(assets, ref.imageSize);
+  const s = p.classifier.run({ data: samples, rows, cols });
+  const floorImages = { data: ref.train.subarray(0, rows * cols), rows, cols };
+  // eval's seed (0 without --seed) for the KID subsets of the samples and of the floor.
+  const k = kid(s.features, p.features, { seed: 0 });
+  const floor = kid(p.classifier.run(floorImages).features, p.features, { seed: 0 });
+  const cov = classCoverage(s.probabilities);
+  const probs = s.probabilities.data,
+    classes = s.probabilities.cols;
+  const top = Array.from({ length: rows }, (_, i) => {
+    const row = Array.from(probs.subarray(i * classes, (i + 1) * classes));
+    return row.indexOf(Math.max(...row));
+  });
+  return {
+    kid: k.value,
+    kidError: k.standardError,
+    floor: floor.value,
+    floorError: floor.standardError,
+    meanTop: cov.meanTopProbability,
+    heldOutMeanTop: p.heldOutMeanTop,
+    shares: Array.from(cov.fractions),
+    minShare: cov.minFraction,
+    top,
+    topProbability: top.map((c, i) => probs[i * classes + c]),
+  };
+}
