@@ -186,7 +186,7 @@ function gemmThinColumns(a: usize, b: usize, bias: usize, c: usize, M4: i32, K: 
 /**
  * The 4 x 8 tiles of {@link gemmSimd} (M a multiple of 4, N of 8, no accumulate) activated in registers: H = phi(C),
  * D_k = phi^(k)(C) for the outputs given; C = A B + bias itself is not stored. Against a separate sweep over the
- * layer: 4% to 11% less CPU per training step (docs/bench/analysis.md), about the same per sampler step.
+ * layer: 1.07x to 1.11x training steps per CPU second at width 128 (docs/bench/analysis.md); score sampling the same.
  */
 @inline function gemmActivateTiles(a: usize, b: usize, bias: usize, M: i32, K: i32, N: i32, act: i32,
   h: usize, d1: usize, d2: usize, d3: usize): void {
