@@ -2,19 +2,23 @@
 """PyTorch reference for the MNIST row of issue 13: the same run as a scorefield model file, in PyTorch.
 
 Reads a model written by `scorefield train --data mnist --loss ncsn` for everything that defines the run: the
-architecture (MLP dims, activation, conditioning 'both': c(sigma) = [l, sin(l/2), cos(l/2), sin l, cos l, sin 2l,
-cos 2l], l = ln sigma, appended to the input, output divided by sigma), the normalisation, the noise levels, the
-steps, batch, learning rate and the moving average of the weights. Trains the same objective (NCSN, Song & Ermon
+architecture (MLP dims, activation, noise conditioning), the normalisation, the noise levels, the steps, batch,
+learning rate and the moving average of the weights. Conditioning (the core's assembly/model.ts): both append
+c(sigma) = [l, sin(l/2), cos(l/2), sin l, cos l, sin 2l, cos 2l], l = ln sigma, to the network's input; 'both'
+divides its output f by sigma; 'precond' (the default of ncsn score models above 4 dimensions) reads f at
+[y / sqrt(1 + sigma^2), c(sigma)] and returns s = -y / (1 + sigma^2) + f / (sigma sqrt(1 + sigma^2)) (Karras et al.
+2022, table 1, sigma_data = 1). Trains the same objective (NCSN, Song & Ermon
 2019: sigma_i^2 / 2 |s(x + sigma_i z; sigma_i) + z / sigma_i|^2 with i uniform per point, batch mean) with Adam
 on the same MNIST train split (the IDX files @scorefield/datasets ships), from PyTorch's own initial weights and
 random streams (so the result is a reference, not the same bits), then draws samples with annealed Langevin,
 x <- x + (a/2) s(x; sigma_i) + sqrt(a) z, a = eps sigma_i^2 / sigma_L^2, T steps per level, and a final
-denoising step x + sigma_L^2 s(x; sigma_L), with the eps and T `scorefield sample` reports for the model.
+denoising step x + sigma_L^2 s(x; sigma_L) / 2 (scorefield's default: one Euler step of the probability-flow ODE to
+0), with the eps and T `scorefield sample` reports for the model.
 Writes the samples (data units) as .npy for `scorefield eval --samples`, and prints a JSON summary.
 
 Usage (from the repo root, after `pnpm build`):
   /usr/bin/python3 scripts/mnist_torch.py --model out/mnist.safetensors --step-size EPS [--steps-per-level 100]
-      [--n 1000] [--seed 0] [--threads 2] --out out/mnist-torch.npy
+      [--n 1000] [--seed 0] [--threads 1] --out out/mnist-torch.npy
 """
 import argparse
 import json
@@ -55,8 +59,9 @@ def embedding(sigma):
 
 
 class Net(nn.Module):
-    def __init__(self, dims, activation):
+    def __init__(self, dims, activation, conditioning):
         super().__init__()
+        self.conditioning = conditioning
         layers = []
         for i in range(len(dims) - 1):
             layers.append(nn.Linear(dims[i], dims[i + 1]))
@@ -64,8 +69,11 @@ class Net(nn.Module):
                 layers.append(ACTIVATIONS[activation]())
         self.net = nn.Sequential(*layers)
 
-    def forward(self, y, sigma):  # sigma [n, 1], standardised units; conditioning 'both'
-        return self.net(torch.cat([y, embedding(sigma)], 1)) / sigma
+    def forward(self, y, sigma):  # the score at y [n, d] and sigma [n, 1], standardised units
+        if self.conditioning == 'both':
+            return self.net(torch.cat([y, embedding(sigma)], 1)) / sigma
+        c = torch.sqrt(1 + sigma**2)  # precond
+        return -y / c**2 + self.net(torch.cat([y / c, embedding(sigma)], 1)) / (sigma * c)
 
 
 def main():
@@ -75,7 +83,7 @@ def main():
     p.add_argument('--steps-per-level', type=int, default=100)
     p.add_argument('--n', type=int, default=1000)
     p.add_argument('--seed', type=int, default=0)
-    p.add_argument('--threads', type=int, default=2)
+    p.add_argument('--threads', type=int, default=1)
     p.add_argument('--out', required=True)
     a = p.parse_args()
     torch.manual_seed(a.seed)
@@ -84,13 +92,13 @@ def main():
     arch, norm = json.loads(meta['architecture']), json.loads(meta['normalization'])
     loss, training = json.loads(meta['loss']), json.loads(meta['training'])
     image = json.loads(meta['image'])
-    if loss['name'] != 'ncsn' or arch['conditioning'] != 'both' or arch['kind'] != 'score-mlp':
-        sys.exit('mnist_torch.py: expected a score model trained with --loss ncsn and conditioning both')
+    if loss['name'] != 'ncsn' or arch['conditioning'] not in ('both', 'precond') or arch['kind'] != 'score-mlp':
+        sys.exit('mnist_torch.py: expected a score model trained with --loss ncsn and conditioning both or precond')
     steps, batch, lr, ema = int(meta['steps']), training['batch'], training['lr'], training.get('ema', 0)
     sigmas = torch.tensor(loss['sigmas'], dtype=torch.float32)
     mean, std = torch.tensor(norm['mean'], dtype=torch.float32), torch.tensor(norm['std'], dtype=torch.float32)
     x = (torch.from_numpy(read_images(DATA, image['width'])) - mean) / std
-    net = Net(arch['dims'], arch['activation'])
+    net = Net(arch['dims'], arch['activation'], arch['conditioning'])
     avg = [q.detach().clone() for q in net.parameters()]
     opt = torch.optim.Adam(net.parameters(), lr=lr)
     t0 = time.time()
@@ -119,7 +127,7 @@ def main():
             col = torch.full((a.n, 1), float(sigma))
             for _ in range(a.steps_per_level):
                 y = y + alpha / 2 * net(y, col) + math.sqrt(alpha) * torch.randn_like(y)
-        y = y + last**2 * net(y, torch.full((a.n, 1), float(last)))
+        y = y + last**2 / 2 * net(y, torch.full((a.n, 1), float(last)))
         sample_seconds = time.time() - t0
     samples = (y * std + mean).numpy().astype(np.float32)
     np.save(a.out, samples)

@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadMnist } from '@scorefield/datasets';
+import { encodeNpy } from '@scorefield/formats';
 import { cli } from '../test/run-cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'sf-images-'));
@@ -117,6 +118,94 @@ describe('images: --data mnist, the stored shape, and every verb on an image mod
     const text = await cli('eval', '--model', model, '--samples', samples);
     expect(text.stdout).toMatch(/KID .* \| floor \(train vs held-out\)/);
   }, 120_000);
+
+  it('eval --data <file> --labels --train: the same metrics as the built-in reference when the files hold it', async () => {
+    // MNIST's 14x14 test and train splits written as files (float32 .npy, exactly the loader's values), the labels as
+    // an IDX file of bytes and as a one-column CSV: every metric must equal the built-in reference's, bit for bit.
+    const [test, train] = await Promise.all([loadMnist({ split: 'test', imageSize: 14 }), loadMnist({ split: 'train', imageSize: 14 })]);
+    const files = {
+      heldOut: join(dir, 'held-out.npy'),
+      train: join(dir, 'train.npy'),
+      labelsIdx: join(dir, 'held-out-labels-idx1-ubyte'),
+      labelsCsv: join(dir, 'held-out-labels.csv'),
+      samples: join(dir, 'samples.npy'),
+    };
+    writeFileSync(files.heldOut, encodeNpy(test));
+    writeFileSync(files.train, encodeNpy(train));
+    writeFileSync(files.labelsIdx, idx([test.rows], test.labels));
+    writeFileSync(files.labelsCsv, `${Array.from(test.labels).join('\n')}\n`);
+    // "Samples": 60 test digits of classes 0-5 only, so class shares, KID and memorisation all differ from zero.
+    const picked = Array.from({ length: 60 }, (_, i) => i + 4 * Math.floor(i / 6)).map((r) => test.data.subarray(r * 196, (r + 1) * 196));
+    expect(picked.every((_, i) => test.labels[i + 4 * Math.floor(i / 6)] < 6)).toBe(true);
+    writeFileSync(files.samples, encodeNpy({ data: Float32Array.from(picked.flatMap((row) => Array.from(row))), rows: 60, cols: 196 }));
+    const evalJson = async (...extra: string[]) => {
+      const r = await cli('eval', '--model', model, '--samples', files.samples, '--json', ...extra);
+      expect(r.code, r.stderr).toBe(0);
+      const { model: _model, data, reference, ...metrics } = JSON.parse(r.stdout);
+      expect(reference).toBe(data);
+      return { data, metrics };
+    };
+    const builtIn = await evalJson();
+    expect(builtIn.data).toBe('mnist test split');
+    // classes 6-9 (almost) absent from the samples' class shares
+    expect(builtIn.metrics.classCoverage.fractions.slice(6).reduce((a: number, b: number) => a + b)).toBeLessThan(0.05);
+    for (const labels of [files.labelsIdx, files.labelsCsv]) {
+      const fromFiles = await evalJson('--data', files.heldOut, '--labels', labels, '--train', files.train);
+      expect(fromFiles.data).toBe(files.heldOut);
+      expect(fromFiles.metrics).toEqual(builtIn.metrics);
+    }
+    // A different reference gives different metrics: the labels and the training images are read, not ignored.
+    const firstHalf = join(dir, 'train-half.npy');
+    writeFileSync(firstHalf, encodeNpy({ data: train.data.subarray(0, 4500 * 196), rows: 4500, cols: 196 }));
+    const half = await evalJson('--data', files.heldOut, '--labels', files.labelsCsv, '--train', firstHalf);
+    expect(half.metrics.memorisation).not.toEqual(builtIn.metrics.memorisation);
+    const shifted = join(dir, 'shifted-labels.csv');
+    writeFileSync(shifted, `${Array.from(test.labels, (c) => (c + 1) % 10).join('\n')}\n`);
+    const relabelled = await evalJson('--data', files.heldOut, '--labels', shifted, '--train', files.train);
+    expect(relabelled.metrics.classCoverage.heldOutLabelShares).toEqual([
+      ...builtIn.metrics.classCoverage.heldOutLabelShares.slice(9),
+      ...builtIn.metrics.classCoverage.heldOutLabelShares.slice(0, 9),
+    ]);
+    // Bad reference files: one line, exit 2.
+    const refused = async (argv: string[], pattern: RegExp) => {
+      const r = await cli('eval', '--model', model, '--samples', files.samples, ...argv);
+      expect(r.code, r.stdout).toBe(2);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stderr).toMatch(pattern);
+    };
+    const withData = ['--data', files.heldOut];
+    await refused([...withData, '--labels', files.labelsIdx], /memorisation check needs the training images: give --train/);
+    const short = join(dir, 'short-labels.csv');
+    writeFileSync(short, '1\n2\n3\n');
+    await refused(
+      [...withData, '--labels', short, '--train', files.train],
+      /--labels .*short-labels.csv: 3 labels for 997 images of --data/,
+    );
+    const eleven = join(dir, 'eleven.csv');
+    writeFileSync(eleven, `${Array.from(test.labels, (c, i) => (i === 4 ? 11 : c)).join('\n')}\n`);
+    await refused([...withData, '--labels', eleven, '--train', files.train], /--labels .*eleven.csv: row 5 is 11, not a class 0-9/);
+    const twoColumns = join(dir, 'two-columns.csv');
+    writeFileSync(twoColumns, `${Array.from(test.labels, (c) => `${c},${c}`).join('\n')}\n`);
+    await refused([...withData, '--labels', twoColumns, '--train', files.train], /expected one column of classes, found 2/);
+    const labelImages = join(dir, 'label-images-idx3-ubyte');
+    writeFileSync(labelImages, idx([test.rows, 1, 1], test.labels));
+    await refused([...withData, '--labels', labelImages, '--train', files.train], /expected one label per image, found shape 997 x 1 x 1/);
+    const byteTen = join(dir, 'ten-idx1-ubyte');
+    writeFileSync(
+      byteTen,
+      idx(
+        [test.rows],
+        Uint8Array.from(test.labels, (c, i) => (i === 2 ? 10 : c)),
+      ),
+    );
+    await refused([...withData, '--labels', byteTen, '--train', files.train], /label 10 at 2 is not a class 0-9/);
+    const wide = join(dir, 'wide-train.npy');
+    writeFileSync(wide, encodeNpy({ data: new Float32Array(4 * 784), rows: 4, cols: 784 }));
+    await refused(
+      [...withData, '--labels', files.labelsIdx, '--train', wide],
+      /--train .*wide-train.npy: points have dimension 784, the model's 14x14 images 196/,
+    );
+  }, 180_000);
 
   it('animate: the sampling grid and one digit through the levels', async () => {
     for (const kind of ['sampling', 'denoise']) {

@@ -64,7 +64,8 @@ describe.skipIf(!hasTorch)('docs/python.md: the torch loader reproduces scorefie
     const files: string[] = [];
     const scores: { default: number[]; other: number[] }[] = [];
     for (const kind of ['score', 'energy']) {
-      for (const conditioning of ['none', 'embed', 'scale', 'both']) {
+      for (const conditioning of ['none', 'embed', 'scale', 'both', 'precond']) {
+        if (kind === 'energy' && conditioning === 'precond') continue; // preconditioning is for score models
         const file = `${kind}-${conditioning}.safetensors`;
         const loss = conditioning === 'none' ? ['--loss', 'dsm'] : ['--loss', 'ncsn', '--sigmas', 'geometric:1:0.05:3'];
         cli(

@@ -58,7 +58,6 @@ forEachBuild((core) => {
         }
         expect(normRelError(score.view, refS)).toBeLessThan(1e-5);
         expect(normRelError(divergence.view, refDiv)).toBeLessThan(1e-4);
-        if (spec.conditioning === 'precond') continue; // the tfjs oracle has no preconditioning; the f64 reference above checks it
         const tfSpec: TfModelSpec = {
           kind: spec.kind,
           dims,

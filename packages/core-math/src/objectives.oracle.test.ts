@@ -34,8 +34,7 @@ function oracleInputs(obj: ObjectiveSpec, x: Float32Array, batch: number, d: num
 
 forEachBuild((core) => {
   describe('every objective against the tfjs oracle (relative error <= 1e-3)', () => {
-    // The tfjs oracle has no preconditioning ('precond'): objectives.test.ts checks it against the f64 reference.
-    it.each(cases.filter((c) => c.spec.conditioning !== 'precond').map((c) => [label(c), c] as const))('%s', (_name, c: Case) => {
+    it.each(cases.map((c) => [label(c), c] as const))('%s', (_name, c: Case) => {
       const k = core();
       const dims = modelDims(c.spec, c.d, [7, 6]);
       const net = new MlpLayout(k, dims, c.act);

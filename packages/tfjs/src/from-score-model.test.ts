@@ -35,6 +35,8 @@ beforeAll(async () => {
     models[`${kind}, none`] = trainScoreModel(core, x, { ...base, loss: { name: 'dsm', sigma: 0.2 } }).model;
     models[`${kind}, both`] = trainScoreModel(core, x, { ...base, loss: { name: 'ncsn', sigmas: [1, 0.3, 0.1] } }).model;
   }
+  const precond = { steps: 30, hidden: [16, 16], seed: 1, conditioning: 'precond' as const };
+  models['score, precond'] = trainScoreModel(core, x, { ...precond, loss: { name: 'ncsn', sigmas: [1, 0.3, 0.1] } }).model;
 });
 afterAll(() => {
   for (const m of Object.values(models)) m.free();
@@ -52,25 +54,28 @@ describe.each(['cpu', 'wasm'])('fromScoreModel on the %s backend', (backend) => 
     await useBackend('cpu');
   });
 
-  it.each(['score, none', 'score, both', 'energy, none', 'energy, both'])('%s: score and energy in data units equal the model', (key) => {
-    const model = models[key];
-    const t = fromScoreModel(model);
-    const x = tf.tensor2d(points, [n, 2]);
-    const before = tf.memory().numTensors;
-    for (const sigma of [undefined, 0.5]) {
-      const s = t.score(x, sigma);
-      expect(s.shape).toEqual([n, 2]);
-      expect(relError(s.dataSync(), model.score({ data: points, rows: n, cols: 2 }, sigma))).toBeLessThan(1e-4);
-      s.dispose();
-      if (model.spec.kind === 'energy') {
-        const e = t.energy(x, sigma);
-        expect(relError(e.dataSync(), model.energy({ data: points, rows: n, cols: 2 }, sigma))).toBeLessThan(1e-4);
-        e.dispose();
+  it.each(['score, none', 'score, both', 'score, precond', 'energy, none', 'energy, both'])(
+    '%s: score and energy in data units equal the model',
+    (key) => {
+      const model = models[key];
+      const t = fromScoreModel(model);
+      const x = tf.tensor2d(points, [n, 2]);
+      const before = tf.memory().numTensors;
+      for (const sigma of [undefined, 0.5]) {
+        const s = t.score(x, sigma);
+        expect(s.shape).toEqual([n, 2]);
+        expect(relError(s.dataSync(), model.score({ data: points, rows: n, cols: 2 }, sigma))).toBeLessThan(1e-4);
+        s.dispose();
+        if (model.spec.kind === 'energy') {
+          const e = t.energy(x, sigma);
+          expect(relError(e.dataSync(), model.energy({ data: points, rows: n, cols: 2 }, sigma))).toBeLessThan(1e-4);
+          e.dispose();
+        }
       }
-    }
-    expect(tf.memory().numTensors).toBe(before);
-    expect(t.sigma).toBe(model.defaultSigma);
-    x.dispose();
-    t.dispose();
-  });
+      expect(tf.memory().numTensors).toBe(before);
+      expect(t.sigma).toBe(model.defaultSigma);
+      x.dispose();
+      t.dispose();
+    },
+  );
 });

@@ -20,11 +20,11 @@ import {
 import { embed64, energy64, jacobian64, mlp64, mlpInputGrad64, output64, score64 } from './testing/ref64.js';
 import { Rng, randomParams } from './testing/rng.js';
 
-const CONDITIONINGS: Conditioning[] = ['none', 'embed', 'scale', 'both'];
+const CONDITIONINGS: Conditioning[] = ['none', 'embed', 'scale', 'both', 'precond'];
 const BATCHES = [1, 3, 5, 17];
 
 function specFor(kind: 'score' | 'energy', act: NetSpec['activation'], conditioning: Conditioning, d = 2, hidden = [5, 3]): NetSpec {
-  const din = d + (conditioning === 'embed' || conditioning === 'both' ? 7 : 0);
+  const din = d + (conditioning === 'embed' || conditioning === 'both' || conditioning === 'precond' ? 7 : 0);
   return { kind, activation: act, conditioning, dims: [din, ...hidden, kind === 'score' ? d : 1] };
 }
 
@@ -49,6 +49,8 @@ describe('shapes and conventions', () => {
     expect(() => dataDim({ kind: 'score', dims: [2, 2], activation: 'relu' as 'silu', conditioning: 'none' })).toThrow(/activation/);
     expect(() => dataDim({ kind: 'score', dims: [2, 2], activation: 'silu', conditioning: 'x' as 'none' })).toThrow(/conditioning/);
     expect(() => dataDim({ kind: 'flow' as 'score', dims: [2, 2], activation: 'silu', conditioning: 'none' })).toThrow(/kind/);
+    expect(dataDim(specFor('score', 'silu', 'precond', 3))).toBe(3);
+    expect(() => dataDim(specFor('energy', 'silu', 'precond', 3))).toThrow(/'precond' is for score models/);
   });
 
   it('the flat layout is input-major W then b per layer (y = x W + b)', () => {
@@ -88,6 +90,7 @@ describe('forward pass and score against the float64 reference', () => {
   for (const kind of ['score', 'energy'] as const) {
     for (const act of ACTIVATIONS) {
       for (const cond of CONDITIONINGS) {
+        if (kind === 'energy' && cond === 'precond') continue; // preconditioning is for score models (refused below)
         const B = BATCHES[seed % 4]!;
         const mySeed = seed++;
         it(`${kind} / ${act} / ${cond}, batch ${B}`, () => {

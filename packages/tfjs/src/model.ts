@@ -13,7 +13,9 @@ export type { ModelKind, Conditioning, ModelSpec };
 /**
  * A network read as a score model: core-math's {@link ModelSpec} (kind: 'score' gives the score, 'energy' an
  * energy E with s = -grad_x E; conditioning: 'embed' feeds c(sigma) to the network, 'scale' divides its output
- * by sigma, 'both' does both), with the MLP's layer widths [d_in, h_1, ..., d_out] and activation.
+ * by sigma, 'both' does both, 'precond' (score models only) embeds and preconditions:
+ * s = -x / (1 + sigma^2) + f([x / sqrt(1 + sigma^2), c(sigma)]) / (sigma sqrt(1 + sigma^2)), see: Karras et al. 2022,
+ * table 1, sigma_data = 1), with the MLP's layer widths [d_in, h_1, ..., d_out] and activation.
  */
 export interface NetSpec extends ModelSpec {
   dims: readonly number[];
@@ -24,11 +26,11 @@ export interface NetSpec extends ModelSpec {
 export const EMBEDDING_SIZE = 7;
 
 const KINDS: readonly ModelKind[] = ['score', 'energy'];
-const CONDITIONINGS: readonly Conditioning[] = ['none', 'embed', 'scale', 'both'];
+const CONDITIONINGS: readonly Conditioning[] = ['none', 'embed', 'scale', 'both', 'precond'];
 
 /** Whether the network input carries the noise embedding c(sigma). */
 export function isEmbedded(spec: NetSpec): boolean {
-  return spec.conditioning === 'embed' || spec.conditioning === 'both';
+  return spec.conditioning === 'embed' || spec.conditioning === 'both' || spec.conditioning === 'precond';
 }
 
 /** Whether the network output is divided by sigma. */
@@ -70,6 +72,11 @@ export function dataDim(spec: NetSpec): number {
   }
   if (!CONDITIONINGS.includes(spec.conditioning)) {
     throw new Error(`@scorefield/tfjs: spec.conditioning must be one of ${CONDITIONINGS.join(', ')}, got '${String(spec.conditioning)}'`);
+  }
+  if (spec.kind === 'energy' && spec.conditioning === 'precond') {
+    throw new Error(
+      `@scorefield/tfjs: conditioning 'precond' is for score models; an energy model takes 'none', 'embed', 'scale' or 'both'`,
+    );
   }
   checkDims(spec.dims);
   const d = spec.dims[0]! - (isEmbedded(spec) ? EMBEDDING_SIZE : 0);
@@ -162,7 +169,10 @@ function checkX(d: number, x: tf.Tensor): number {
   return x.shape[0];
 }
 
-/** Network output with conditioning applied: f([x, c(sigma)]) / sigma as configured; [B, dims[last]]. */
+/**
+ * Network output with conditioning applied: f([x, c(sigma)]) / sigma as configured, or the preconditioned score
+ * -x / (1 + sigma^2) + f([x / sqrt(1 + sigma^2), c(sigma)]) / (sigma sqrt(1 + sigma^2)); [B, dims[last]].
+ */
 function conditionedOutput(spec: NetSpec, params: tf.Tensor, x: tf.Tensor2D, sigma: SigmaLike | undefined): tf.Tensor2D {
   const d = dataDim(spec);
   const B = checkX(d, x);
@@ -170,9 +180,16 @@ function conditionedOutput(spec: NetSpec, params: tf.Tensor, x: tf.Tensor2D, sig
   if (sigma === undefined) throw new Error(`@scorefield/tfjs: a model with conditioning '${spec.conditioning}' needs sigma`);
   return tf.tidy(() => {
     const s = sigmaTensor(sigma, B);
+    const col = tf.reshape(s, [B, 1]);
+    if (spec.conditioning === 'precond') {
+      // see: Karras et al. 2022, table 1 (sigma_data = 1): c_in = 1 / c, skip -x / c^2, output scale 1 / (sigma c).
+      const c = tf.sqrt(tf.add(1, tf.square(col)));
+      const f = mlp(spec, params, tf.concat([tf.div(x, c), noiseEmbedding(s)], 1));
+      return tf.add(tf.neg(tf.div(x, tf.square(c))), tf.div(f, tf.mul(col, c))) as tf.Tensor2D;
+    }
     const input = isEmbedded(spec) ? tf.concat([x, noiseEmbedding(s)], 1) : x;
     const f = mlp(spec, params, input);
-    return isScaled(spec) ? (tf.div(f, tf.reshape(s, [B, 1])) as tf.Tensor2D) : f;
+    return isScaled(spec) ? (tf.div(f, col) as tf.Tensor2D) : f;
   });
 }
 

@@ -73,7 +73,9 @@ export const train = defineCommand({
     conditioning: {
       type: 'string',
       value: 'how',
-      description: `noise conditioning: ${Object.keys(conditionings).join(', ')} (default: both for ncsn and continuous, else none)`,
+      description:
+        `noise conditioning: ${Object.keys(conditionings).join(', ')} (default: precond for ncsn score models above 4 dimensions, ` +
+        'both for other ncsn and continuous models, else none)',
     },
     projections: {
       type: 'string',

@@ -132,16 +132,24 @@ export function embed64(sigma: number): number[] {
   return [l, Math.sin(0.5 * l), Math.cos(0.5 * l), Math.sin(l), Math.cos(l), Math.sin(2 * l), Math.cos(2 * l)];
 }
 
-const embedded = (spec: NetSpec) => spec.conditioning === 'embed' || spec.conditioning === 'both';
+const embedded = (spec: NetSpec) => spec.conditioning === 'embed' || spec.conditioning === 'both' || spec.conditioning === 'precond';
 const scaled = (spec: NetSpec) => spec.conditioning === 'scale' || spec.conditioning === 'both';
 
 function netInput(spec: NetSpec, x: readonly number[], sigma: number): number[] {
-  return embedded(spec) ? [...x, ...embed64(sigma)] : x.slice();
+  const c = spec.conditioning === 'precond' ? Math.sqrt(1 + sigma * sigma) : 1;
+  return embedded(spec) ? [...x.map((v) => v / c), ...embed64(sigma)] : x.slice();
 }
 
-/** Conditioned network output f([x, c]) (/ sigma). */
+/**
+ * Conditioned network output f([x, c]) (/ sigma); preconditioned (score models):
+ * -x / (1 + sigma^2) + f([x / sqrt(1 + sigma^2), c]) / (sigma sqrt(1 + sigma^2)) (Karras et al. 2022, table 1).
+ */
 export function output64(spec: NetSpec, params: ArrayLike<number>, x: readonly number[], sigma = 1): number[] {
   const f = mlp64(spec.dims, spec.activation, params, netInput(spec, x, sigma));
+  if (spec.conditioning === 'precond') {
+    const q = 1 + sigma * sigma;
+    return f.map((v, i) => -x[i]! / q + v / (sigma * Math.sqrt(q)));
+  }
   return scaled(spec) ? f.map((v) => v / sigma) : f;
 }
 

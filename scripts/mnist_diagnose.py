@@ -1,0 +1,163 @@
+#!/usr/bin/env python3
+"""Diagnostics of an MNIST score model against closed-form references (the measurements of issue 13, apps/cli README
+"Images"). Two reports, both in the model's standardised units (its stored normalisation and noise levels):
+
+  denoise: the denoising error e(sigma) = |D(y + sigma z) - y|^2 / (d sigma^2) on the held-out test digits at every
+      level of the model's ladder, D(x) = x + sigma^2 s(x; sigma) (Tweedie), for the model and for three predictors
+      with closed forms: the data mean (trivial), the Gaussian fitted to the train digits (a linear, Wiener filter) and
+      the mixture of ten Gaussians fitted to the train digits of each class. e = 1: no denoising; the loss of ncsn at a
+      level is d e / 2. The network's forward pass is rebuilt from the model file (conditioning none, embed, scale,
+      both or precond; score models).
+  sample: annealed Langevin with scorefield's update and defaults, x <- x + (alpha/2) s(x; sigma_i) + sqrt(alpha) z,
+      alpha = eps sigma_i^2 / sigma_L^2, T steps per level, a final step x + sigma_L^2 s(x; sigma_L) / 2, on the exact
+      score of the class mixture blurred by N(0, sigma^2 I) (whose class weights are known): do the sampler and its
+      defaults keep the classes? Prints the share of chains in each class (largest responsibility) every few levels
+      and at the end, and writes the samples (data units, .npy) for `scorefield eval --samples`.
+
+Usage (repo root, after `pnpm build`; one thread):
+  /usr/bin/python3 scripts/mnist_diagnose.py denoise --model m.safetensors
+  /usr/bin/python3 scripts/mnist_diagnose.py sample --model m.safetensors --step-size EPS [--steps-per-level 100]
+      [--n 500] [--seed 1] --out mixture-samples.npy
+(EPS: the step size `scorefield sample` reports for the model, settings stepSize.)
+"""
+import argparse
+import json
+import math
+import struct
+import sys
+
+import numpy as np
+import torch
+
+DATA = 'packages/datasets/data/'
+ACTIVATIONS = {'silu': torch.nn.functional.silu, 'softplus': torch.nn.functional.softplus, 'tanh': torch.tanh,
+               'elu': torch.nn.functional.elu}
+
+
+def read_idx(path):
+    with open(path, 'rb') as f:
+        raw = f.read()
+    dims = struct.unpack('>' + 'I' * raw[3], raw[4:4 + 4 * raw[3]])
+    return np.frombuffer(raw, dtype=np.uint8, offset=4 + 4 * raw[3]).reshape(dims)
+
+
+def digits(split, side):
+    """MNIST images [n, side * side] as the package loads them (float32 bytes / 255; 14: 2x2 means), and labels."""
+    b = read_idx(f'{DATA}mnist-{split}-images.idx3-ubyte').astype(np.float32)
+    n = b.shape[0]
+    x = b.reshape(n, 14, 2, 14, 2).sum(axis=(2, 4)) / np.float32(1020) if side == 14 else b / np.float32(255)
+    return torch.from_numpy(x.reshape(n, side * side).astype(np.float64)), torch.from_numpy(
+        read_idx(f'{DATA}mnist-{split}-labels.idx1-ubyte').astype(np.int64))
+
+
+class Model:
+    """A scorefield model file's network as a score in standardised units."""
+
+    def __init__(self, path):
+        with open(path, 'rb') as f:
+            raw = f.read()
+        (n,) = struct.unpack('<Q', raw[:8])
+        header = json.loads(raw[8:8 + n])
+        meta = header.pop('__metadata__')
+        data = raw[8 + n:]
+        self.t = {k: torch.from_numpy(np.frombuffer(data[v['data_offsets'][0]:v['data_offsets'][1]], dtype=np.float32)
+                                      .reshape(v['shape']).astype(np.float64)) for k, v in header.items()}
+        self.arch = json.loads(meta['architecture'])
+        if self.arch['kind'] != 'score-mlp':
+            sys.exit('mnist_diagnose.py: expected a score model')
+        norm = json.loads(meta['normalization'])
+        self.mean, self.std = torch.tensor(norm['mean'], dtype=torch.float64), torch.tensor(norm['std'], dtype=torch.float64)
+        loss = json.loads(meta['loss'])
+        if loss['name'] != 'ncsn':
+            sys.exit('mnist_diagnose.py: expected a model trained with --loss ncsn')
+        self.sigmas = sorted(loss['sigmas'], reverse=True)
+        self.image = json.loads(meta['image'])
+
+    def score(self, y, sigma):
+        cond, n = self.arch['conditioning'], y.shape[0]
+        c = math.sqrt(1 + sigma * sigma) if cond == 'precond' else 1.0
+        h = y / c
+        if cond in ('embed', 'both', 'precond'):
+            l = math.log(sigma)
+            e = torch.tensor([l, math.sin(l / 2), math.cos(l / 2), math.sin(l), math.cos(l), math.sin(2 * l), math.cos(2 * l)],
+                             dtype=torch.float64)
+            h = torch.cat([h, e.expand(n, 7)], 1)
+        layers = len(self.arch['dims']) - 1
+        for i in range(layers):
+            h = h @ self.t[f'net.{2 * i}.weight'].T + self.t[f'net.{2 * i}.bias']
+            if i < layers - 1:
+                h = ACTIVATIONS[self.arch['activation']](h)
+        if cond == 'precond':
+            return -y / (c * c) + h / (sigma * c)
+        return h / sigma if cond in ('scale', 'both') else h
+
+
+class Mixture:
+    """Gaussians fitted to groups of points; the exact score of their mixture blurred by N(0, sigma^2 I)."""
+
+    def __init__(self, y, groups):
+        self.mu = torch.stack([y[g].mean(0) for g in groups])
+        lam, U = zip(*(torch.linalg.eigh(torch.cov(y[g].T, correction=0)) for g in groups))
+        self.lam, self.U = torch.stack(lam).clamp(min=0), torch.stack(U)
+        self.logw = torch.log(torch.tensor([len(g) / len(y) for g in groups], dtype=torch.float64))
+
+    def responsibilities(self, x, sigma):
+        v = self.lam + sigma * sigma  # [K, d]
+        p = torch.einsum('knd,kde->kne', x.unsqueeze(0) - self.mu.unsqueeze(1), self.U)  # [K, n, d]
+        logp = -0.5 * (p * p / v.unsqueeze(1)).sum(2) - 0.5 * torch.log(v).sum(1, keepdim=True)
+        return torch.softmax(logp + self.logw.unsqueeze(1), 0), p, v
+
+    def score(self, x, sigma):
+        r, p, v = self.responsibilities(x, sigma)
+        return (r.unsqueeze(2) * -torch.einsum('kne,kde->knd', p / v.unsqueeze(1), self.U)).sum(0)
+
+
+def main():
+    a = argparse.ArgumentParser()
+    a.add_argument('report', choices=['denoise', 'sample'])
+    a.add_argument('--model', required=True)
+    a.add_argument('--step-size', type=float)
+    a.add_argument('--steps-per-level', type=int, default=100)
+    a.add_argument('--n', type=int, default=500)
+    a.add_argument('--seed', type=int, default=1)
+    a.add_argument('--out')
+    o = a.parse_args()
+    torch.set_num_threads(1)
+    model = Model(o.model)
+    side = model.image['width']
+    x, lab = digits('train', side)
+    y = (x - model.mean) / model.std
+    classes = Mixture(y, [torch.nonzero(lab == k).squeeze(1) for k in range(10)])
+    g = torch.Generator().manual_seed(o.seed)
+    if o.report == 'denoise':
+        one = Mixture(y, [torch.arange(len(y))])
+        test = (digits('test', side)[0] - model.mean) / model.std
+        d = test.shape[1]
+        print(json.dumps({'columns': ['sigma', 'mean', 'gaussian', 'classes', 'model'], 'heldOut': len(test)}))
+        for s in model.sigmas:
+            noisy = test + s * torch.randn(test.shape, generator=g, dtype=torch.float64)
+            err = lambda D: float(((D - test) ** 2).sum(1).mean() / (d * s * s))  # noqa: E731
+            row = [s, err(one.mu.expand(len(test), d)), err(noisy + s * s * one.score(noisy, s)),
+                   err(noisy + s * s * classes.score(noisy, s)), err(noisy + s * s * model.score(noisy, s))]
+            print(' '.join(f'{v:.4g}' for v in row), flush=True)
+        return
+    if o.step_size is None or o.out is None:
+        sys.exit('mnist_diagnose.py sample: --step-size and --out are required')
+    sig, d = model.sigmas, y.shape[1]
+    last = sig[-1]
+    z = torch.randn(o.n, d, generator=g, dtype=torch.float64)
+    shares = lambda s: (torch.bincount(classes.responsibilities(z, s)[0].argmax(0), minlength=10).double() / o.n).tolist()  # noqa: E731
+    for i, s in enumerate(sig):
+        alpha = o.step_size * s * s / (last * last)
+        for _ in range(o.steps_per_level):
+            z = z + alpha / 2 * classes.score(z, s) + math.sqrt(alpha) * torch.randn(o.n, d, generator=g, dtype=torch.float64)
+        if i % 4 == 0:
+            print(f'level {i + 1} sigma {s:.4g}: class shares ' + ' '.join(f'{v:.3f}' for v in shares(s)), file=sys.stderr, flush=True)
+    z = z + last * last / 2 * classes.score(z, last)
+    np.save(o.out, (z * model.std + model.mean).numpy().astype(np.float32))
+    print(json.dumps({'out': o.out, 'shares': shares(last), 'weights': torch.exp(classes.logw).tolist(), 'levels': len(sig),
+                      'stepsPerLevel': o.steps_per_level, 'stepSize': o.step_size}))
+
+
+if __name__ == '__main__':
+    main()
