@@ -14,6 +14,11 @@ export interface MemoryPoint {
   wasmBytes: number;
   wasmInUse: number;
   jsHeap: number;
+  /**
+   * The V8 heap's committed size (heapTotal): V8 grows its young generation after enough bytes survive scavenges, a
+   * step in the RSS with a flat jsHeap (it was the +4 MiB of sampling in an earlier run). Absent in older results.
+   */
+  jsCommitted?: number;
   rss: number;
 }
 
@@ -23,7 +28,7 @@ export interface MemorySeries {
   seconds: number;
   points: MemoryPoint[];
   /** Growth from the first checkpoint to the last, bytes. */
-  growth: { wasmBytes: number; wasmInUse: number; jsHeap: number; rss: number };
+  growth: { wasmBytes: number; wasmInUse: number; jsHeap: number; jsCommitted?: number; rss: number };
   /** Least-squares RSS slope after the first checkpoint, extrapolated to 10^6 steps (bytes). */
   rssPer1e6: number;
   flat: boolean;
@@ -32,10 +37,17 @@ export interface MemorySeries {
 function snapshot(core: Core, step: number): MemoryPoint {
   (globalThis as { gc?: () => void }).gc?.();
   const m = process.memoryUsage();
-  return { step, wasmBytes: core.exports.memory.buffer.byteLength, wasmInUse: core.heap.bytesInUse, jsHeap: m.heapUsed, rss: m.rss };
+  return {
+    step,
+    wasmBytes: core.exports.memory.buffer.byteLength,
+    wasmInUse: core.heap.bytesInUse,
+    jsHeap: m.heapUsed,
+    jsCommitted: m.heapTotal,
+    rss: m.rss,
+  };
 }
 
-function slope(points: MemoryPoint[], key: keyof MemoryPoint): number {
+function slope(points: MemoryPoint[], key: 'step' | 'rss'): number {
   const n = points.length;
   if (n < 2) return 0;
   const mx = points.reduce((s, p) => s + p.step, 0) / n,
@@ -58,6 +70,7 @@ export function summarize(what: string, steps: number, seconds: number, points: 
     wasmBytes: last.wasmBytes - first.wasmBytes,
     wasmInUse: last.wasmInUse - first.wasmInUse,
     jsHeap: last.jsHeap - first.jsHeap,
+    ...(last.jsCommitted !== undefined && first.jsCommitted !== undefined ? { jsCommitted: last.jsCommitted - first.jsCommitted } : {}),
     rss: last.rss - first.rss,
   };
   const rssPer1e6 = slope(after, 'rss') * 1e6;

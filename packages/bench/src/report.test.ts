@@ -133,5 +133,9 @@ describe('cli and helpers', () => {
     const grows = summarize('t', 3000, 1, [p(0, 1000, 5e7), p(1000, 2000, 6e7), p(2000, 3000, 7e7), p(3000, 4000, 8e7)]);
     expect(grows.flat).toBe(false);
     expect(grows.rssPer1e6).toBeCloseTo(1e10);
+    // The V8 heap's committed size, when recorded, is reported beside it (older results have none).
+    expect(flat.growth.jsCommitted).toBeUndefined();
+    const committed = (step: number, jsCommitted: number) => ({ ...p(step, 2000, 6e7), jsCommitted });
+    expect(summarize('t', 2000, 1, [committed(0, 8e6), committed(1000, 8e6), committed(2000, 12e6)]).growth.jsCommitted).toBe(4e6);
   });
 });

@@ -374,6 +374,7 @@ export function markdown(r: Results): string {
           'WASM memory growth',
           'allocator growth',
           'JS heap growth',
+          'JS heap committed growth',
           'RSS growth',
           'RSS slope x 10^6 steps',
           'flat',
@@ -387,6 +388,7 @@ export function markdown(r: Results): string {
             fmtBytes(s.growth.wasmBytes),
             fmtBytes(s.growth.wasmInUse),
             fmtBytes(s.growth.jsHeap),
+            s.growth.jsCommitted === undefined ? '-' : fmtBytes(s.growth.jsCommitted),
             fmtBytes(s.growth.rss),
             fmtBytes(s.rssPer1e6),
             s.flat ? 'yes' : 'no',
@@ -394,7 +396,8 @@ export function markdown(r: Results): string {
         }),
       ),
       '',
-      'Growth is from the first checkpoint (after warm-up) to the last.',
+      'Growth is from the first checkpoint (after warm-up) to the last. The committed JS heap is what V8 holds for it: a step',
+      'there with a flat JS heap is V8 growing its young generation (bounded by its semi-space limit), not a leak.',
       '',
     );
   }

@@ -317,6 +317,16 @@ const VECTOR_BIAS = memory.data<i32>([127, 127, 127, 127], 16);
   put0V(d3, p, zeroOrE);
 }
 
+/**
+ * phi and the derivatives asked for (a null pointer skips one) of the four elements in a, stored at byte offset p of
+ * each output: the activation of a GEMM's output tile while it is still in registers (assembly/gemm.ts).
+ */
+@inline export function activateVector(kind: i32, a: v128, h: usize, d1: usize, d2: usize, d3: usize, p: usize): void {
+  if (kind == ActivationCode.Tanh) tanhVector(a, h, d1, d2, d3, p, false);
+  else if (kind == ActivationCode.Elu) eluVector(a, h, d1, d2, d3, p, false);
+  else sigmoidVector(kind, a, h, d1, d2, d3, p, false);
+}
+
 // The loop body, inlined into each specialisation below so that the optimiser drops the outputs (and the
 // arithmetic) a caller does not ask for: forward-only passes compute phi alone.
 @inline function evaluateLoop(kind: i32, a: usize, h: usize, d1: usize, d2: usize, d3: usize, n: i32, mul: bool): void {

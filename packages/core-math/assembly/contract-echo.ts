@@ -51,5 +51,6 @@ export function echoSamplerConfig(block: usize, out: usize): i32 {
   put(out, 12, c.chunk);
   put(out, 13, <f64>c.mask);
   put(out, 14, <f64>c.held);
-  return 15;
+  put(out, 15, <f64>c.given);
+  return 16;
 }

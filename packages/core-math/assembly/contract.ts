@@ -156,6 +156,8 @@ export enum DatasetId {
   mask: usize;
   /** Inpainting: f32 [n, d], the held values. */
   held: usize;
+  /** f32 [n, d], the score at x when the caller already has it (one step, read instead of the model); 0: none. */
+  given: usize;
 }
 
 /**

@@ -1,5 +1,4 @@
-import { gemm, addColumnSumsRange, transposeRange } from './gemm';
-import { activationEvaluate } from './activation';
+import { gemm, gemmActivate, addColumnSumsRange, transposeRange } from './gemm';
 import { multiplyInPlace } from './vector';
 import {
   cotangentBuffer, dim, jetRows, layerCache, layerParamFloats, mlpParamCount, scratchBuffer, secondLanes, transposedWeights,
@@ -28,6 +27,10 @@ import { JOB_JET_BACKWARD, JOB_JET_FORWARD } from './jobs';
 // split by rows of dW instead, and db by columns, each element summed over the rows in the same order as with
 // one thread, so every thread count gives the same bits. One barrier per layer when dW is formed.
 
+// Samples per block of the fused passes: a layer's GEMMs write the rows of this many samples, then the activation
+// (or its reverse pass) reads them back from cache. A multiple of 4 (the GEMM's row panel).
+const FUSED_SAMPLES = 16;
+
 // Batches below this stay on one thread (a dispatch costs a few microseconds; 32 rows of 128 x 128 about as much).
 const MIN_SPLIT = 32;
 
@@ -36,19 +39,12 @@ const MIN_SPLIT = 32;
 }
 
 /**
- * H = phi(A) on all rows. Keeps phi', phi'', phi''' of the primal rows in D as far as the tangent lanes
- * (forward) or, with `keep`, the reverse pass will read them.
+ * The lane rows of H for samples [b0, b1) (k > 0), from their A rows and the primal rows' phi', phi'' in D
+ * (the primal rows' H and D come from the GEMM's output tiles: gemmActivate).
  */
-function activationJetForward(act: i32, A: usize, H: usize, D: usize, B: i32, k: i32, order: i32, O: i32, keep: bool,
-  rows: i32, b0: i32, b1: i32): void {
+function activationJetLanes(A: usize, H: usize, D: usize, B: i32, k: i32, order: i32, O: i32, b0: i32, b1: i32): void {
   const BO = <usize>(B * O) << 2;
   const k2 = secondLanes(k, order);
-  const need1 = keep || k > 0, need2 = k > 0 && (keep || k2 > 0), need3 = keep && k2 > 0;
-  if (rows != LANE_ROWS) {
-    const p = <usize>(b0 * O) << 2;
-    activationEvaluate(act, A + p, H + p, need1 ? D + p : 0, need2 ? D + BO + p : 0, need3 ? D + 2 * BO + p : 0, (b1 - b0) * O, false);
-  }
-  if (k == 0 || rows == PRIMAL_ROWS) return;
   const tangent = BO;
   const second = tangent + (<usize>(B * k * O) << 2);
   const rowBytes = <usize>O << 2;
@@ -190,18 +186,32 @@ export function jetForwardShare(dims: usize, L: i32, act: i32, params: usize, X:
   for (let l = 0; l < L; l++) {
     const I = dim(dims, l), O = dim(dims, l + 1);
     const b = w + (<usize>(I * O) << 2);
-    const A = l == L - 1 ? Y : layerCache(dims, l, R, B, ws);
-    if (rows != LANE_ROWS) gemm(rowsPtr(input, b0, I), w, b, rowsPtr(A, b0, O), n, I, O, false);
-    if (k > 0 && rows != PRIMAL_ROWS) {
-      // Lane rows without the bias: the tangent block, then the second-order block.
-      gemm(rowsPtr(input, B + b0 * k, I), w, 0, rowsPtr(A, B + b0 * k, O), n * k, I, O, false);
-      if (k2 > 0) gemm(rowsPtr(input, B + B * k + b0 * k2, I), w, 0, rowsPtr(A, B + B * k + b0 * k2, O), n * k2, I, O, false);
+    const hidden = l < L - 1;
+    const A = hidden ? layerCache(dims, l, R, B, ws) : Y;
+    const H = A + (<usize>(R * O) << 2);
+    // A block of samples at a time: the primal rows activated in the GEMM's output tiles, then the lane rows' GEMMs
+    // and their activation while the block's rows are in cache. Each element is the same operations as in separate
+    // sweeps over the layer.
+    const block = hidden ? FUSED_SAMPLES : n;
+    for (let s0 = b0; s0 < b1; s0 += block) {
+      const s1 = min(b1, s0 + block), m = s1 - s0;
+      if (rows != LANE_ROWS) {
+        if (hidden) {
+          // The primal rows' phi and, as far as the tangent lanes or (keep) the reverse pass read them, phi', phi'', phi'''.
+          const D = H + (<usize>(R * O) << 2), BO = <usize>(B * O) << 2, p = <usize>(s0 * O) << 2;
+          const need1 = keep || k > 0, need2 = k > 0 && (keep || k2 > 0), need3 = keep && k2 > 0;
+          gemmActivate(rowsPtr(input, s0, I), w, b, A + p, m, I, O, act, H + p, need1 ? D + p : 0, need2 ? D + BO + p : 0,
+            need3 ? D + 2 * BO + p : 0);
+        } else gemm(rowsPtr(input, s0, I), w, b, rowsPtr(A, s0, O), m, I, O, false);
+      }
+      if (k > 0 && rows != PRIMAL_ROWS) {
+        // Lane rows without the bias: the tangent block, then the second-order block.
+        gemm(rowsPtr(input, B + s0 * k, I), w, 0, rowsPtr(A, B + s0 * k, O), m * k, I, O, false);
+        if (k2 > 0) gemm(rowsPtr(input, B + B * k + s0 * k2, I), w, 0, rowsPtr(A, B + B * k + s0 * k2, O), m * k2, I, O, false);
+      }
+      if (hidden && k > 0 && rows != PRIMAL_ROWS) activationJetLanes(A, H, H + (<usize>(R * O) << 2), B, k, order, O, s0, s1);
     }
-    if (l < L - 1) {
-      const H = A + (<usize>(R * O) << 2);
-      activationJetForward(act, A, H, H + (<usize>(R * O) << 2), B, k, order, O, keep, rows, b0, b1);
-      input = H;
-    }
+    if (hidden) input = H;
     w = b + (<usize>O << 2);
   }
 }
@@ -282,19 +292,23 @@ export function jetBackwardShare(dims: usize, L: i32, act: i32, params: usize, X
       addColumnSumsRange(g, dw + (<usize>(I * O) << 2), B, O, shareStart(O, id, T, 4), shareStart(O, id + 1, T, 4));
     }
     if (gin != 0) {
-      const wT = wt + (<usize>tOff << 2);
-      gemm(rowsPtr(g, b0, O), wT, 0, rowsPtr(gin, b0, I), n, O, I, false);
-      if (lanes > 0) {
-        gemm(rowsPtr(g, B + b0 * k, O), wT, 0, rowsPtr(gin, B + b0 * k, I), n * k, O, I, false);
-        const k2 = secondLanes(k, order), first = B + B * k + b0 * k2;
-        if (k2 > 0) gemm(rowsPtr(g, first, O), wT, 0, rowsPtr(gin, first, I), n * k2, O, I, false);
+      // The input cotangents of a block of samples, then (below the first layer) their activation reverse pass
+      // while those rows are in cache, block by block as in the forward pass.
+      const wT = wt + (<usize>tOff << 2), k2 = secondLanes(k, order);
+      const A = l > 0 ? layerCache(dims, l - 1, R, B, ws) : 0;
+      const block = l > 0 ? FUSED_SAMPLES : n;
+      for (let s0 = b0; s0 < b1; s0 += block) {
+        const s1 = min(b1, s0 + block), m = s1 - s0;
+        gemm(rowsPtr(g, s0, O), wT, 0, rowsPtr(gin, s0, I), m, O, I, false);
+        if (lanes > 0) {
+          gemm(rowsPtr(g, B + s0 * k, O), wT, 0, rowsPtr(gin, B + s0 * k, I), m * k, O, I, false);
+          const first = B + B * k + s0 * k2;
+          if (k2 > 0) gemm(rowsPtr(g, first, O), wT, 0, rowsPtr(gin, first, I), m * k2, O, I, false);
+        }
+        if (l > 0) activationJetBackward(A, A + (<usize>(2 * R * I) << 2), gin, B, lanes, order, I, s0, s1);
       }
     }
-    if (l > 0) {
-      const A = layerCache(dims, l - 1, R, B, ws);
-      activationJetBackward(A, A + (<usize>(2 * R * I) << 2), gin, B, lanes, order, I, b0, b1);
-      if (dw != 0) poolBarrier(id, T);
-    }
+    if (l > 0 && dw != 0) poolBarrier(id, T);
     g = gin;
   }
 }

@@ -15,6 +15,8 @@ import { JOB_SAMPLER } from './jobs';
 // The noise for (step t, particle i, coordinate j) is the normal at counter base + (t * nTotal + i) * d + j,
 // so results do not depend on the chunk size or on how particles are split across workers.
 // Coordinates with mask[j] != 0 are reset to held[i, j] after every step (inpainting); mask = 0: none.
+// A caller that already has the score at x (given != 0: the Stein check's, before a final denoising step) passes it
+// for a one-step call, which then reads it instead of running the model: the same step, one evaluation fewer.
 // Threads (assembly/pool.ts): chunks are independent through all the steps (their noise positions are fixed,
 // the corrector's norms are per chunk), so each thread takes a contiguous share of whole chunks, with its own
 // workspace: the bits of one thread.
@@ -46,7 +48,7 @@ export function samplerShare(cfg: usize, dims: usize, L: i32, act: i32, params: 
   score: usize, id: i32, T: i32): void {
   const config = changetype<SamplerConfig>(cfg);
   const kind = config.kind, cond = config.conditioning, sigma = config.sigma, mode = config.mode;
-  const a = config.a, b = config.b, c = config.c, mask = config.mask, held = config.held;
+  const a = config.a, b = config.b, c = config.c, mask = config.mask, held = config.held, given = config.given;
   const n = config.n, d = config.d, i0 = config.first, nTotal = config.total, steps = config.steps, B = config.chunk;
   const seed = load<u64>(rng);
   const base = load<u64>(rng, 8);
@@ -60,7 +62,8 @@ export function samplerShare(cfg: usize, dims: usize, L: i32, act: i32, params: 
     const nb = min(B, n - c0);
     const xc = x + (<usize>(c0 * d) << 2);
     for (let t = 0; t < steps; t++) {
-      modelScore(kind, cond, sigma, dims, L, act, params, xc, nb, score, ws);
+      if (given != 0) score = given + (<usize>(c0 * d) << 2);
+      else modelScore(kind, cond, sigma, dims, L, act, params, xc, nb, score, ws);
       const counter0 = base + (<u64>t * <u64>nTotal + <u64>(i0 + c0)) * <u64>d;
       let eps: f64 = 0, noise: f64 = 0;
       if (mode == StepMode.Corrector) {

@@ -4,7 +4,8 @@
 //
 // Parameters, one f32 block: for each layer l, W_l [dims[l], dims[l+1]] (input-major), then b_l [dims[l+1]].
 // Workspace of a pass over B samples with k lanes of order o, R = B (1 + o k) rows (jetRows):
-//   per hidden layer l, width O = dims[l+1]: A_l [R, O], H_l [R, O] (pre- and post-activation rows), then
+//   per hidden layer l, width O = dims[l+1]: A_l [R, O], H_l [R, O] (pre- and post-activation rows; the SIMD build
+//     leaves the primal rows of A_l unwritten where it activates the GEMM's output tiles in registers: no pass reads them), then
 //     D1_l, D2_l, D3_l [B, O] (phi', phi'', phi''' at the primal rows' a);
 //   two cotangent buffers of R * max(dims) floats each;
 //   a scratch of max over l of max(R * dims[l], dims[l] * dims[l+1]) floats (H^T blocks of the weight gradient);

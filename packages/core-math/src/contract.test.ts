@@ -144,7 +144,7 @@ forEachBuild((core) => {
         .filter((c) => kind === 'score' || c !== 'precond')
         .flatMap((conditioning) => rules.flatMap((rule) => [false, true].map((hold) => [{ kind, conditioning }, rule, hold] as const))),
     );
-    it.each(runs.map((r) => [`${r[0].kind}/${r[0].conditioning} ${JSON.stringify(r[1])} hold ${r[2]}`, ...r] as const))(
+    it.each(runs.map((r) => [`${r[0].kind}/${r[0].conditioning} ${JSON.stringify(r[1])} hold and given score ${r[2]}`, ...r] as const))(
       '%s',
       (_label, model, rule, hold) => {
         const c = core();
@@ -156,8 +156,9 @@ forEachBuild((core) => {
         const x = c.f32(n * d);
         const work = { ws: c.f32(modelWorkspaceFloats(net, chunk)), score: c.f32(chunk * d), chunk };
         const holdBufs = hold ? { mask: c.f32(d, [0, 1]), values: c.f32(n * d) } : undefined;
+        const given = hold ? c.f32(n * d) : undefined;
         // No steps: the kernel reads the block and moves nothing (nor the rng).
-        samplerSteps(c, model, net, params, x, 0, rule, c.rng(1), work, { sigma: 0.37, first: 5, total: 30, hold: holdBufs });
+        samplerSteps(c, model, net, params, x, 0, rule, c.rng(1), work, { sigma: 0.37, first: 5, total: 30, hold: holdBufs, score: given });
         const [mode, a, b, cc] =
           rule.mode === 'affine' ? [StepMode.Affine, rule.a, rule.b, rule.c] : [StepMode.Corrector, rule.alpha, rule.snr, 0];
         expect(echo(c, SamplerConfig, 'echoSamplerConfig', samplerBlock(c).ptr)).toEqual({
@@ -176,6 +177,7 @@ forEachBuild((core) => {
           chunk,
           mask: holdBufs?.mask.ptr ?? 0,
           held: holdBufs?.values.ptr ?? 0,
+          given: given?.ptr ?? 0,
         });
       },
     );

@@ -10,6 +10,7 @@ const CASES: { dims: number[]; batch: number; lanes: number }[] = [
   { dims: [3, 5, 1], batch: 3, lanes: 3 },
   { dims: [5, 17, 3, 5], batch: 5, lanes: 1 },
   { dims: [2, 9, 9, 1], batch: 17, lanes: 5 },
+  { dims: [3, 6, 5, 2], batch: 37, lanes: 2 }, // the fused passes' blocks of 16 samples, and a remainder
 ];
 const ACTS = Object.keys(activations) as Activation[];
 const ORDERS: JetOrder[] = [1, 2];

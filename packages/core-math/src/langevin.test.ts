@@ -8,6 +8,7 @@ import { randomArray } from './testing/reference.js';
 const SCORE: ModelSpec = { kind: 'score', conditioning: 'none' };
 import { rngNormal } from './rng-draws.js';
 import type { Core } from './core.js';
+import type { F32Buffer } from './memory.js';
 import { sameBits } from './testing/reference.js';
 
 /** A network with no hidden layer computing s(x) = -x: the score of N(0, I). */
@@ -124,6 +125,51 @@ forEachBuild((core) => {
     }
     const eps = 2 * 0.9 * ((0.16 * zs) / gs) ** 2;
     for (let i = 0; i < 6; i++) expect(x.view[i]).toBeCloseTo(x0[i] - eps * x0[i] + Math.sqrt(2 * eps) * z.view[i], 5);
+  });
+
+  it.each([
+    ['an affine step', { mode: 'affine', a: 0.9, b: 0.01, c: 0.1 }],
+    ['a noise-free step', { mode: 'affine', a: 1, b: 0.02, c: 0 }],
+    ['a corrector step', { mode: 'corrector', alpha: 0.9, snr: 0.16 }],
+  ] as const)('a given score at x takes the step the model would: %s, same bits and stream', (_name, rule) => {
+    const c = core();
+    const spec: ModelSpec = { kind: 'energy', conditioning: 'both' };
+    const net = new MlpLayout(c, [9, 6, 1], 'silu');
+    const params = c.f32(net.paramCount, randomArray(net.paramCount, 4));
+    const n = 37,
+      d = 2,
+      x0 = randomArray(n * d, 5, -2, 2);
+    const hold = { mask: c.f32(d, [0, 1]), values: c.f32(n * d, randomArray(n * d, 6)) };
+    const work = { ws: c.f32(modelWorkspaceFloats(net, 8)), score: c.f32(8 * d), chunk: 8 };
+    const step = (score?: F32Buffer) => {
+      const x = c.f32(n * d, x0),
+        rng = c.rng(7);
+      samplerSteps(c, spec, net, params, x, 1, rule, rng, work, { sigma: 0.3, first: 3, total: 50, hold, score });
+      return { x: x.toArray(), counter: rng.counter };
+    };
+    const s = c.f32(n * d);
+    modelScore(c, spec, net, params, c.f32(n * d, x0), n, 0.3, s, c.f32(modelWorkspaceFloats(net, n)));
+    const [own, given] = [step(), step(s)];
+    expect(sameBits(given.x, own.x)).toBe(true);
+    expect(given.counter).toBe(own.counter);
+    // Not the score at x: another step.
+    expect(
+      sameBits(
+        step(
+          c.f32(
+            n * d,
+            s.view.map((v) => v + 1),
+          ),
+        ).x,
+        own.x,
+      ),
+    ).toBe(false);
+    expect(() => samplerSteps(c, spec, net, params, c.f32(n * d), 2, rule, c.rng(1), work, { score: s })).toThrow(
+      'samplerSteps: a given score is the score at x for one step, got 2 steps',
+    );
+    expect(() => samplerSteps(c, spec, net, params, c.f32(n * d), 1, rule, c.rng(1), work, { score: c.f32(3) })).toThrow(
+      'samplerSteps: options.score has 3 floats',
+    );
   });
 
   it('inpainting holds the masked coordinates at their values, and the rest still moves', () => {

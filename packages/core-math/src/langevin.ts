@@ -38,6 +38,8 @@ export interface StepOptions extends ParticleBlock {
   sigma?: number;
   /** Inpainting: coordinates j with mask[j] != 0 are reset to held[i, j] after every step (held is [n, d] like x). */
   hold?: { mask: F32Buffer; values: F32Buffer };
+  /** The score at x [n, d] when the caller already has it (at this sigma): one step reads it instead of the model. */
+  score?: F32Buffer;
 }
 
 /**
@@ -86,12 +88,9 @@ export function samplerBlockValues(
   expectInt(k, 'chunk', work.chunk);
   const [mode, a, b, c] =
     rule.mode === 'affine' ? [StepMode.Affine, rule.a, rule.b, rule.c] : [StepMode.Corrector, rule.alpha, rule.snr, 0];
-  for (const [name, v] of [
-    ['a', a],
-    ['b', b],
-    ['c', c],
-  ] as const)
-    expectFinite(k, name, v);
+  expectFinite(k, 'a', a);
+  expectFinite(k, 'b', b);
+  expectFinite(k, 'c', c);
   if (rule.mode === 'corrector' && !(rule.alpha > 0 && rule.snr > 0)) throw new InputError(`${k}: corrector alpha and snr must be > 0`);
   const first = options.first ?? 0,
     total = options.total ?? n;
@@ -103,6 +102,10 @@ export function samplerBlockValues(
   if (options.hold) {
     expectLength(k, 'hold.mask', options.hold.mask, d, 'd');
     expectLength(k, 'hold.values', options.hold.values, n * d, `n*d ${n}*${d}`);
+  }
+  if (options.score) {
+    expectLength(k, 'options.score', options.score, n * d, `n*d ${n}*${d}`);
+    if (steps > 1) throw new InputError(`${k}: a given score is the score at x for one step, got ${steps} steps`);
   }
   return {
     kind: modelKinds[spec.kind],
@@ -120,6 +123,7 @@ export function samplerBlockValues(
     chunk: work.chunk,
     mask: options.hold?.mask.ptr ?? 0,
     held: options.hold?.values.ptr ?? 0,
+    given: options.score?.ptr ?? 0,
   };
 }
 

@@ -118,11 +118,12 @@ describe.each(builds)('%s build: the bits of one thread on 2, 3 and 4', (build) 
       rngNormal(core, core.rng(2), x);
       const chunk = 256;
       const rng = core.rng(4);
-      samplerSteps(core, spec, net, params, x, 4, rule, rng, {
-        ws: core.f32(modelWorkspaceFloats(net, chunk)),
-        score: core.f32(chunk * 2),
-        chunk,
-      });
+      const work = { ws: core.f32(modelWorkspaceFloats(net, chunk)), score: core.f32(chunk * 2), chunk };
+      samplerSteps(core, spec, net, params, x, 4, rule, rng, work);
+      // One more step from a score given at x: the threads read it by chunks as they would compute it.
+      const s = core.f32(2 * n);
+      modelScore(core, spec, net, params, x, n, 1, s, core.f32(modelWorkspaceFloats(net, n)));
+      samplerSteps(core, spec, net, params, x, 1, rule, rng, work, { score: s });
       return { x: Buffer.from(x.toArray().buffer), counter: rng.counter };
     };
     const expected = run(single());

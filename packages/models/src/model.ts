@@ -172,8 +172,9 @@ export class ScoreModel implements ScoreSource {
     const work = { ws: core.f32(modelWorkspaceFloats(layout, chunk)), score: core.f32(chunk * this.dim), chunk };
     let divWs: F32Buffer | undefined;
     return {
-      steps: (x, k, rule, sigma, rng, first, total, hold) =>
-        samplerSteps(core, spec, layout, params, x, k, rule, rng, work, { sigma, first, total, hold }),
+      level: Math.fround, // the kernels' sigma is an f32 (core-math SamplerConfig, modelScore)
+      steps: (x, k, rule, sigma, rng, first, total, hold, score) =>
+        samplerSteps(core, spec, layout, params, x, k, rule, rng, work, { sigma, first, total, hold, score }),
       score: (x, n, sigma, out) => {
         for (let i0 = 0; i0 < n; i0 += chunk) {
           const nb = Math.min(chunk, n - i0),

@@ -14,7 +14,10 @@ import type { TrainingRecord } from './model.js';
 
 /** Sampler steps and score evaluations on standardised particles, for one chunk size. */
 export interface Stepper {
-  /** k steps of `rule` in place on x [n, d], which are particles first..first+n-1 of total (see core-math samplerSteps). */
+  /**
+   * k steps of `rule` in place on x [n, d], which are particles first..first+n-1 of total (see core-math samplerSteps).
+   * `score`, when given, is s(x; sigma) already computed: one step (k = 1) reads it instead of evaluating the model.
+   */
   steps(
     x: F32Buffer,
     k: number,
@@ -24,9 +27,15 @@ export interface Stepper {
     first: number,
     total: number,
     hold?: { mask: F32Buffer; values: F32Buffer },
+    score?: F32Buffer,
   ): void;
   /** out [n, d] = s(x; sigma). */
   score(x: F32Buffer, n: number, sigma: number, out: F32Buffer): void;
+  /**
+   * The noise level as this stepper reads it (the WASM kernels round it to f32): two levels it reads alike give the
+   * same scores. Without it, every level is read as given.
+   */
+  level?(sigma: number): number;
   /**
    * score [n, d] = s(x; sigma) and divergence [n] = tr(grad_x s): exact, or Hutchinson's estimate over
    * one probe per point (probes [n, d]) when given.
@@ -90,7 +99,7 @@ export class ExactScore implements ScoreSource {
           }
         });
       },
-      steps(x, k, rule, sigma, rng, first, total, hold) {
+      steps(x, k, rule, sigma, rng, first, total, hold, given) {
         const n = x.length / d;
         const base = rng.counter;
         core.scope((scope) => {
@@ -98,7 +107,8 @@ export class ExactScore implements ScoreSource {
             z = scope.f32(n * d);
           try {
             for (let t = 0; t < k; t++) {
-              datasetLogDensityScore(core, dataset, x, { score: s }, sigma);
+              if (given) s.set(given.view);
+              else datasetLogDensityScore(core, dataset, x, { score: s }, sigma);
               rng.counter = base + BigInt((t * total + first) * d); // the same noise indexing as the WASM kernel
               rngNormal(core, rng, z);
               const xv = x.view,

@@ -65,17 +65,23 @@ export function solveReverseSdeAdaptive(
         k1 = new Float64Array(m),
         k2 = new Float64Array(m),
         y1 = new Float64Array(m);
-      // K = h (g^2 s - f x) + g sqrt(h) z at (at, t): the reverse SDE's increment over a step of h back in time.
-      const increment = (at: Float64Array, t: number, h: number, out: Float64Array) => {
-        xb.set(at);
-        stepper.score(xb, nb, sde.sigma(t), s);
-        evals++;
+      // The score at the start (y, t) of the step: a rejected attempt leaves both as they were, so the next attempt
+      // (a smaller h, new noise) reads it again instead of running the network (Algorithm 1 recomputes it).
+      const start = new Float32Array(m);
+      let startKnown = false;
+      // K = h (g^2 s - f x) + g sqrt(h) z at (at, t) with s = s(at; sigma(t)): the reverse SDE's increment over h.
+      const increment = (at: Float64Array, t: number, h: number, sv: Float32Array, out: Float64Array) => {
         const f = sde.drift(t),
           g2 = sde.diffusion2(t),
           noise = Math.sqrt(g2 * h),
-          sv = s.view,
           zv = z.view;
         for (let i = 0; i < m; i++) out[i] = o.held?.[i % d] ? 0 : h * (g2 * sv[i] - f * at[i]) + noise * zv[i];
+      };
+      const score = (at: Float64Array, t: number): Float32Array => {
+        xb.set(at);
+        stepper.score(xb, nb, sde.sigma(t), s);
+        evals++;
+        return s.view;
       };
       let t = 1,
         h = Math.min(o.initialStep, 1 - sde.eps),
@@ -85,9 +91,11 @@ export function solveReverseSdeAdaptive(
         rng.counter = base + BigInt((attempt * block.total + block.first + b0) * d);
         rngNormal(core, rng, z);
         attempt++;
-        increment(y, t, h, k1);
+        if (!startKnown) start.set(score(y, t));
+        startKnown = true;
+        increment(y, t, h, start, k1);
         for (let i = 0; i < m; i++) y1[i] = y[i] + k1[i];
-        increment(y1, t - h, h, k2);
+        increment(y1, t - h, h, score(y1, t - h), k2);
         let sq = 0;
         for (let i = 0; i < m; i++) {
           const delta = Math.max(o.atol, o.rtol * Math.max(Math.abs(y1[i]), Math.abs(prev[i])));
@@ -98,6 +106,7 @@ export function solveReverseSdeAdaptive(
           for (let i = 0; i < m; i++) y[i] += 0.5 * (k1[i] + k2[i]);
           prev.set(y1);
           t -= h;
+          startKnown = false;
           o.onProgress?.((b0 / ODE_BLOCK + (1 - t) / (1 - sde.eps)) / blocks, t);
         }
         h = Math.min(Math.max(t - sde.eps, 0), o.safety * h * (error > 0 ? error ** -o.exponent : 10));

@@ -17,6 +17,12 @@ export class SamplerContext {
   readonly trajectory: Float32Array[] = [];
   evaluations = 0;
   private done = 0;
+  /**
+   * The score of the particles as they are now at noise level `sigma`, when a solver or the Stein check has computed
+   * it: the Stein check and a step at a level the stepper reads alike (the final denoising step after the check) read
+   * it instead of running the network again. Whatever moves the particles drops it.
+   */
+  private known: { sigma: number; score: F32Buffer } | undefined;
 
   constructor(
     readonly model: ScoreSource,
@@ -60,6 +66,15 @@ export class SamplerContext {
   run(count: number, rule: StepRule, sigma: number): void {
     const every = this.recordEvery > 0 ? this.recordEvery : Math.max(1, this.progressEvery);
     let left = count;
+    const score = this.knownScore(sigma);
+    if (left > 0 && score) {
+      // The first step reads the score the particles already have (the kernel's step from a given score).
+      this.stepper.steps(this.x, 1, rule, sigma, this.rng, this.first, this.total, this.hold, score);
+      this.evaluations++;
+      this.advance(1, sigma);
+      left--;
+    }
+    this.forget();
     while (left > 0) {
       const next = this.recordEvery > 0 ? this.recordEvery - (this.done % this.recordEvery) : Math.min(left, every);
       const k = Math.min(left, next);
@@ -80,6 +95,7 @@ export class SamplerContext {
     sigmaAt: (t: number) => number,
     solver: (y: Float32Array, held: boolean[] | undefined, onProgress: (fraction: number, t: number) => void) => number,
   ): void {
+    this.forget();
     const y = this.x.toArray();
     const held = this.hold ? Array.from(this.hold.mask.view, (v) => v !== 0) : undefined;
     let last = 0;
@@ -115,31 +131,66 @@ export class SamplerContext {
    */
   steinSums(sigma: number): SteinSums {
     const d = this.model.dim,
-      n = this.n,
-      core = this.model.core;
-    return core.scope((scope) => {
-      const s = scope.f32(n * d);
-      this.stepper.score(this.x, n, sigma, s);
-      const y = this.x.view,
-        sv = s.view;
-      const chunks: SteinChunk[] = [];
-      // The first chunk ends at the next multiple of STEIN_CHUNK of the whole run.
-      for (let c0 = 0; c0 < n; ) {
-        const c1 = Math.min(n, c0 + STEIN_CHUNK - ((this.first + c0) % STEIN_CHUNK));
-        chunks.push(steinChunk(y.subarray(c0 * d, c1 * d), sv.subarray(c0 * d, c1 * d), c1 - c0, d));
-        c0 = c1;
-      }
-      const held = this.hold ? Array.from(this.hold.mask.view.keys()).filter((j) => this.hold!.mask.view[j]) : [];
-      return { sigma, chunks, ...(held.length ? { held } : {}) };
-    });
+      n = this.n;
+    const sv = this.scoreNow(sigma),
+      y = this.x.view;
+    const chunks: SteinChunk[] = [];
+    // The first chunk ends at the next multiple of STEIN_CHUNK of the whole run.
+    for (let c0 = 0; c0 < n; ) {
+      const c1 = Math.min(n, c0 + STEIN_CHUNK - ((this.first + c0) % STEIN_CHUNK));
+      chunks.push(steinChunk(y.subarray(c0 * d, c1 * d), sv.subarray(c0 * d, c1 * d), c1 - c0, d));
+      c0 = c1;
+    }
+    const held = this.hold ? Array.from(this.hold.mask.view.keys()).filter((j) => this.hold!.mask.view[j]) : [];
+    return { sigma, chunks, ...(held.length ? { held } : {}) };
+  }
+
+  /**
+   * Records that `score` [n, d] is the score of the particles as they are now, read block by block at `levels` (see
+   * {@link known}); nothing is known unless the stepper reads every level alike.
+   */
+  remember(score: ArrayLike<number>, levels: readonly number[]): void {
+    this.forget();
+    if (levels.length && levels.every((l) => this.level(l) === this.level(levels[0])))
+      this.known = { sigma: levels[0], score: this.model.core.f32(score.length, score) };
+  }
+
+  /** The noise level as the stepper reads it (see {@link Stepper.level}). */
+  private level(sigma: number): number {
+    return this.stepper.level?.(sigma) ?? sigma;
+  }
+
+  private forget(): void {
+    this.known?.score.free();
+    this.known = undefined;
+  }
+
+  /** The known score at `sigma`, if any ({@link known}). */
+  private knownScore(sigma: number): F32Buffer | undefined {
+    return this.known && this.level(this.known.sigma) === this.level(sigma) ? this.known.score : undefined;
+  }
+
+  /** The score of the particles now at `sigma` (a view, valid until the next allocation): the known one, or the network's. */
+  private scoreNow(sigma: number): Float32Array {
+    let known = this.knownScore(sigma);
+    if (!known) {
+      this.forget();
+      known = this.model.core.f32(this.x.length);
+      this.stepper.score(this.x, this.n, sigma, known);
+      this.known = { sigma, score: known };
+    }
+    return known.view;
   }
 
   /** Throws when a particle left the finite numbers. */
   checkFinite(what: string): void {
-    if (!this.x.view.every(Number.isFinite)) throw new Error(`sampling diverged (non-finite particles) ${what}; try a smaller step size`);
+    const x = this.x.view;
+    for (let i = 0; i < x.length; i++)
+      if (!Number.isFinite(x[i])) throw new Error(`sampling diverged (non-finite particles) ${what}; try a smaller step size`);
   }
 
   free(): void {
+    this.forget();
     this.stepper.free();
   }
 }

@@ -17,7 +17,15 @@ export function solveProbabilityFlow(
   model: ScoreSource,
   sde: Sde,
   x: Float32Array,
-  o: Omit<Rk45Options, 'onStep'> & { held?: boolean[]; onProgress?: (fraction: number, t: number) => void },
+  o: Omit<Rk45Options, 'onStep'> & {
+    held?: boolean[];
+    onProgress?: (fraction: number, t: number) => void;
+    /**
+     * Called after each block of particles (from particle b0) with the score of its last drift evaluation and the
+     * noise level it was read at: the score at the block's final particles (the solver's last stage is at its result).
+     */
+    onFinalScore?: (score: Float32Array, b0: number, sigma: number) => void;
+  },
 ): number {
   const d = model.dim,
     n = x.length / d;
@@ -32,15 +40,19 @@ export function solveProbabilityFlow(
       const xb = scope.f32(nb * d),
         s = scope.f32(nb * d),
         stepper = scope.adopt(model.stepper(nb));
+      let sigma = Number.NaN;
       const drift = (t: number, y: Float64Array, out: Float64Array) => {
         xb.set(y);
-        stepper.score(xb, nb, sde.sigma(t), s);
+        sigma = sde.sigma(t);
+        stepper.score(xb, nb, sigma, s);
         const f = sde.drift(t),
           g2 = sde.diffusion2(t),
           sv = s.view;
         for (let i = 0; i < out.length; i++) out[i] = o.held?.[i % d] ? 0 : f * y[i] - 0.5 * g2 * sv[i];
       };
-      return rk45(drift, y, 1, sde.eps, { ...o, onStep });
+      const evaluations = rk45(drift, y, 1, sde.eps, { ...o, onStep });
+      o.onFinalScore?.(s.view, b0, sigma);
+      return evaluations;
     });
     x.set(y, b0 * d);
   }

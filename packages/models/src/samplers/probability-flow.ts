@@ -31,12 +31,29 @@ export const ode = defineSampler<OdeSettings>({
   steps: () => 1000,
   run(ctx, s, o) {
     const sde = o.sde ?? sdeOf(ctx.model.training?.loss);
+    const last = sde.sigma(sde.eps),
+      d = ctx.model.dim;
+    // The solver's last stage is at its result, at t = eps up to rounding: the score the Stein check (sample.ts) reads.
+    const final = new Float32Array(ctx.x.length),
+      levels: number[] = [];
+    const onFinalScore = (score: Float32Array, b0: number, sigma: number) => {
+      final.set(score, b0 * d);
+      levels.push(sigma);
+    };
     ctx.solve(
       1000,
       (t) => sde.sigma(t),
       (y, held, onProgress) =>
-        solveProbabilityFlow(ctx.model, sde, y, { rtol: s.rtol, atol: s.atol, maxSteps: odeDefaults.maxSteps, held, onProgress }),
+        solveProbabilityFlow(ctx.model, sde, y, {
+          rtol: s.rtol,
+          atol: s.atol,
+          maxSteps: odeDefaults.maxSteps,
+          held,
+          onProgress,
+          onFinalScore,
+        }),
     );
-    return sde.sigma(sde.eps);
+    ctx.remember(final, levels);
+    return last;
   },
 });

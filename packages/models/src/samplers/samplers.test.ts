@@ -57,8 +57,8 @@ describe('samplers on the exact score (the sampler alone)', () => {
     const up = Array.from({ length: 2000 }, (_, i) => [adaptive.samples[2 * i], adaptive.samples[2 * i + 1]]).filter(([a, b]) => a + b > 0);
     const varX = up.reduce((s, [a]) => s + (a - 5) ** 2, 0) / up.length;
     expect(Math.abs(varX - 1)).toBeLessThan(0.15);
-    // Two evaluations per step attempt, about 720 here (from sigma 300 to 0.01) and the final denoising step, against
-    // pc's 500 predictor + 500 corrector steps.
+    // Two evaluations per accepted step and one per rejected attempt (from sigma 300 to 0.01), against pc's 500
+    // predictor + 500 corrector steps.
     expect(adaptive.settings).toEqual({ rtol: 1e-2, atol: 1e-2, denoise: true });
     expect(adaptive.evaluations).toBeLessThan(pc.evaluations);
     // Tighter tolerances take more steps.
