@@ -18,13 +18,14 @@ export const POOL_SPIN = 2000;
 
 /**
  * The size, in multiply-adds, below which a pass (a jet pass, an Adam step, a sampler call) runs on the caller
- * alone: a split costs a dispatch and, in a reverse pass, one barrier per layer, which on small passes is more
- * than the second core saves. Measured on the 2-core machine of docs/bench by `pnpm bench --only=threads`: the
- * forward + reverse pass of MLPs 2-W-W-W-2 at widths 32 to 256 and batches 16 to 1024 on the same threaded core
- * with its pool attached and detached, interleaved, each figure the fastest of many single passes; below this size
- * two threads were not faster than one (docs/bench/analysis.md, "Threads that never lose").
+ * alone: a split costs a dispatch and, in a reverse pass, one barrier per layer (each a wake-up when the other
+ * thread sleeps or was descheduled), which on small passes is more than the second core saves. Measured on the
+ * 2-core machine of docs/bench: in its near-quiet run (load 1.9) two threads lost to one core on passes of 1 to
+ * 8.5 million multiply-adds (w64 and w128 at batch 128: 0.57x to 1.04x a training step) and won from 17 to 21
+ * million on (w256 b128, esm at w128: 1.56x to 1.94x; batch 1024, 34 million: 1.38x to 1.91x). `pnpm bench
+ * --only=threads` times the split alone by size (docs/bench/analysis.md, "Threads that never lose").
  */
-export const SPLIT_MIN_WORK = 8_000_000;
+export const SPLIT_MIN_WORK = 16_000_000;
 
 /** The pages a threaded core's shared memory is created with, and may grow to (the whole 32-bit space). */
 export const SHARED_MEMORY_PAGES = { initial: 32, maximum: 65536 } as const;
