@@ -342,7 +342,7 @@ export function markdown(r: Results): string {
       '## Samplers: quality against score evaluations (continuous models, every default; fixed-bandwidth MMD²)',
       '',
       `Each cell: score evaluations per particle, MMD² (standardised units) of ${r.samplers[0].n} samples against as many ` +
-        'held-out points. Defaults unless stated.',
+        'held-out points, the mean over 3 sampling seeds (the data floor: over 3 fresh draws of the data). Defaults unless stated.',
       '',
       table(
         ['model', 'data floor', ...labels, 'pc / fewest evaluations at pc quality'],
