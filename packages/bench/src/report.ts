@@ -345,7 +345,7 @@ export function markdown(r: Results): string {
         'held-out points, the mean over 3 sampling seeds (the data floor: over 3 fresh draws of the data). Defaults unless stated.',
       '',
       table(
-        ['model', 'data floor', ...labels, 'pc / fewest evaluations at pc quality'],
+        ['model', 'data floor', ...labels, 'pc / fewest evaluations at pc quality (pc or the floor, the higher)'],
         r.samplers.map((row) => {
           const saved = evaluationsSaved(row);
           return [
