@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 /**
- * pnpm bench [--quick] [--json] [--only=kernels,threads,training,trace,sampling,memory,browser,web] [--out=DIR] [--no-write] [--cases=REGEX]
+ * pnpm bench [--quick] [--json] [--only=kernels,threads,training,trace,sampling,samplers,quality,memory,browser,web] [--out=DIR]
+ *   [--no-write] [--cases=REGEX]
  * pnpm bench --render   (README.md again from results.json + analysis.md, no measuring)
  * Runs the benchmark suite of issue 7 and writes docs/bench/results.json and docs/bench/README.md
  * (atomically; a --quick run writes only with --out). Progress goes to stderr; --json prints the
