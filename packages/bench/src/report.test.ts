@@ -66,6 +66,7 @@ describe('formatting', () => {
     expect(verdict(2.5, 2)).toEqual({ met: true, verdict: 'met' });
     expect(verdict(0.5, 1)).toEqual({ met: false, verdict: 'missed by 2.00x' });
     expect(verdict(0.6, 0.8, true)).toEqual({ met: false, verdict: 'missed by 20 points' });
+    expect(verdict(0, 3)).toEqual({ met: false, verdict: 'missed: none reaches it' });
     expect(verdict(null, 1).met).toBeNull();
   });
 
