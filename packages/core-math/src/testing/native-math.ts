@@ -21,18 +21,18 @@ export function hypot(x: f64, y: f64): f64 { return NativeMath.hypot(x, y); }
  * det-math.ts ports; the core's -O3 build uses musl's table-driven ones instead).
  */
 export async function compileNativeMath(): Promise<NativeMath> {
-  let binary: Uint8Array | undefined;
+  let binary: Uint8Array<ArrayBuffer> | undefined;
   const { error, stderr } = await asc.main(
     ['native-math.ts', '-o', 'native-math.wasm', '--optimizeLevel', '3', '--shrinkLevel', '1', '--runtime', 'stub'],
     {
       readFile: (name) => (name === 'native-math.ts' ? SOURCE : null),
       writeFile: (name, contents) => {
-        if (name.endsWith('.wasm')) binary = contents as Uint8Array;
+        if (name.endsWith('.wasm')) binary = new Uint8Array(contents as Uint8Array);
       },
       listFiles: () => [],
     },
   );
   if (error || !binary) throw new Error(`compiling NativeMath failed: ${error?.message}\n${stderr.toString()}`);
-  const { instance } = await WebAssembly.instantiate(binary, {});
+  const instance = await WebAssembly.instantiate(await WebAssembly.compile(binary), {});
   return instance.exports as unknown as NativeMath;
 }
