@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as detMath from './det-math.js';
 import { cos, exp, expm1, hypot, log, log1p, log10, pow, sin } from './det-math.js';
@@ -332,6 +333,30 @@ describe('hypot against exact arithmetic', () => {
       checked++;
     }
     expect(checked).toBeGreaterThan(60_000);
+    expect(misses.slice(0, 5)).toEqual([]);
+  });
+});
+
+/** Arguments, their true values rounded to doubles and the side of the truth: scripts/det-math-truth.py (mpmath). */
+const truth = JSON.parse(readFileSync(new URL('./testing/det-math-truth.json', import.meta.url), 'utf8')) as Record<
+  Unary | Binary,
+  (string | number)[][]
+>;
+
+describe('against the true values (mpmath at 300 bits)', () => {
+  const double = (hex: string) => fromBits(BigInt(`0x${hex}`));
+  it.each([...unary, ...binary])('%s is faithfully rounded: the rounded truth or its neighbour on the side of the truth', (name) => {
+    const rows = truth[name];
+    expect(rows.length).toBe(250);
+    const misses: string[] = [];
+    for (const row of rows) {
+      const args = row.slice(0, -2).map((h) => double(h as string));
+      const rounded = double(row.at(-2) as string);
+      const side = row.at(-1) as number;
+      const got = args.length === 1 ? ours[name as Unary](args[0]) : ours[name as Binary](args[0], args[1]);
+      const neighbour = fromBits(bitsOf(rounded) + BigInt(Math.sign(rounded) === side ? 1 : -1));
+      if (got !== rounded && !(side !== 0 && got === neighbour)) misses.push(`${name}(${args.join(', ')}) = ${got}, true ~ ${rounded}`);
+    }
     expect(misses.slice(0, 5)).toEqual([]);
   });
 });
