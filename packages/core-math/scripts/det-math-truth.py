@@ -65,5 +65,9 @@ for name, (f, draw) in FUNCTIONS.items():
     out[name] = rows
 
 path = Path(__file__).resolve().parent.parent / 'src' / 'testing' / 'det-math-truth.json'
-path.write_text(json.dumps(out, separators=(',', ':')) + '\n')
+# one row a line, as the repository's formatter (Biome) writes JSON
+body = ',\n'.join(
+    f'  {json.dumps(name)}: [\n' + ',\n'.join('    ' + json.dumps(row) for row in rows) + '\n  ]' for name, rows in out.items()
+)
+path.write_text('{\n' + body + '\n}\n')
 print(f'wrote {path} ({sum(len(v) for v in out.values())} values)')
