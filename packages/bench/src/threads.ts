@@ -6,6 +6,7 @@
  * split threshold (core-math's SPLIT_MIN_WORK) is about; the median of the round ratios is kept beside it.
  */
 import { type Core, MlpLayout, SPLIT_MIN_WORK } from '@scorefield/core-math';
+import * as detMath from '@scorefield/core-math/det-math';
 
 export interface ThreadsRow {
   width: number;
@@ -63,7 +64,7 @@ function measureSize(core: Core, width: number, batch: number, rounds: number): 
   init.free();
   const x = core.f32(
     batch * 2,
-    Float32Array.from({ length: batch * 2 }, (_, i) => Math.sin(i)),
+    Float32Array.from({ length: batch * 2 }, (_, i) => detMath.sin(i)),
   );
   const out = core.f32(batch * 2),
     gout = core.f32(batch * 2, new Float32Array(batch * 2).fill(1)),

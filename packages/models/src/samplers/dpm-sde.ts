@@ -1,4 +1,5 @@
 import { rngNormal, type Rng } from '@scorefield/core-math';
+import * as detMath from '@scorefield/core-math/det-math';
 import type { ScoreSource } from '../score-source.js';
 import { sdeOf, type Sde } from '../sde.js';
 import { checkInt } from './context.js';
@@ -13,7 +14,7 @@ export const dpmSdeDefaults = { steps: 50, denoise: true };
 
 /** Times from 1 to eps uniform in lambda(t) = log(alpha(t) / sigma(t)) (Lu et al. 2022; lambda decreases in t). */
 export function logSnrTimes(sde: Sde, steps: number): number[] {
-  const lambda = (t: number) => Math.log(sde.alpha(t) / sde.sigma(t));
+  const lambda = (t: number) => detMath.log(sde.alpha(t) / sde.sigma(t));
   const timeAt = (l: number) => {
     let lo = sde.eps,
       hi = 1;
@@ -55,7 +56,7 @@ export function solveReverseSdeDpm(
   const { core } = model;
   const base = rng.counter;
   const times = logSnrTimes(sde, o.steps);
-  const lambda = (t: number) => Math.log(sde.alpha(t) / sde.sigma(t));
+  const lambda = (t: number) => detMath.log(sde.alpha(t) / sde.sigma(t));
   const blocks = Math.ceil(n / ODE_BLOCK);
   for (let b0 = 0; b0 < n; b0 += ODE_BLOCK) {
     const nb = Math.min(ODE_BLOCK, n - b0),
@@ -77,8 +78,8 @@ export function solveReverseSdeDpm(
           sigmaNext = sde.sigma(next),
           alphaNext = sde.alpha(next);
         const h = lambda(next) - lambda(t),
-          e = -Math.expm1(-2 * h),
-          keep = (sigmaNext / sigma) * Math.exp(-h),
+          e = -detMath.expm1(-2 * h),
+          keep = (sigmaNext / sigma) * detMath.exp(-h),
           noise = sigmaNext * Math.sqrt(e);
         xb.set(y);
         stepper.score(xb, nb, sigma, s);
