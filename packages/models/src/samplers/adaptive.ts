@@ -2,7 +2,7 @@ import { rngNormal, type Rng } from '@scorefield/core-math';
 import type { ScoreSource } from '../score-source.js';
 import { sdeOf, type Sde } from '../sde.js';
 import { checkPositive } from './context.js';
-import { ODE_BLOCK } from './ode.js';
+import { forEachBlock, ODE_BLOCK } from './ode.js';
 import { defineSampler } from './spec.js';
 import * as detMath from '@scorefield/core-math/det-math';
 
@@ -47,75 +47,64 @@ export function solveReverseSdeAdaptive(
   block: { first: number; total: number },
   o: AdaptiveSdeOptions,
 ): number {
-  const d = model.dim,
-    n = x.length / d;
+  const d = model.dim;
   const { core } = model;
   const base = rng.counter;
-  const blocks = Math.ceil(n / ODE_BLOCK);
-  let evals = 0;
-  for (let b0 = 0; b0 < n; b0 += ODE_BLOCK) {
-    const nb = Math.min(ODE_BLOCK, n - b0),
-      m = nb * d;
-    core.scope((scope) => {
-      const xb = scope.f32(m),
-        s = scope.f32(m),
-        z = scope.f32(m),
-        stepper = scope.adopt(model.stepper(nb));
-      const y = Float64Array.from(x.subarray(b0 * d, b0 * d + m)),
-        prev = Float64Array.from(y),
-        k1 = new Float64Array(m),
-        k2 = new Float64Array(m),
-        y1 = new Float64Array(m);
-      // The score at the start (y, t) of the step: a rejected attempt leaves both as they were, so the next attempt
-      // (a smaller h, new noise) reads it again instead of running the network (Algorithm 1 recomputes it).
-      const start = new Float32Array(m);
-      let startKnown = false;
-      // K = h (g^2 s - f x) + g sqrt(h) z at (at, t) with s = s(at; sigma(t)): the reverse SDE's increment over h.
-      const increment = (at: Float64Array, t: number, h: number, sv: Float32Array, out: Float64Array) => {
-        const f = sde.drift(t),
-          g2 = sde.diffusion2(t),
-          noise = Math.sqrt(g2 * h),
-          zv = z.view;
-        for (let i = 0; i < m; i++) out[i] = o.held?.[i % d] ? 0 : h * (g2 * sv[i] - f * at[i]) + noise * zv[i];
-      };
-      const score = (at: Float64Array, t: number): Float32Array => {
-        xb.set(at);
-        stepper.score(xb, nb, sde.sigma(t), s);
-        evals++;
-        return s.view;
-      };
-      let t = 1,
-        h = Math.min(o.initialStep, 1 - sde.eps),
-        attempt = 0;
-      while (t - sde.eps > 1e-6) {
-        if (attempt >= o.maxSteps) throw new Error(`sample: the adaptive SDE solver took more than ${o.maxSteps} steps at t = ${t}`);
-        rng.counter = base + BigInt((attempt * block.total + block.first + b0) * d);
-        rngNormal(core, rng, z);
-        attempt++;
-        if (!startKnown) start.set(score(y, t));
-        startKnown = true;
-        increment(y, t, h, start, k1);
-        for (let i = 0; i < m; i++) y1[i] = y[i] + k1[i];
-        increment(y1, t - h, h, score(y1, t - h), k2);
-        let sq = 0;
-        for (let i = 0; i < m; i++) {
-          const delta = Math.max(o.atol, o.rtol * Math.max(Math.abs(y1[i]), Math.abs(prev[i])));
-          sq += ((0.5 * (k2[i] - k1[i])) / delta) ** 2;
-        }
-        const error = Math.sqrt(sq / m);
-        if (error <= 1) {
-          for (let i = 0; i < m; i++) y[i] += 0.5 * (k1[i] + k2[i]);
-          prev.set(y1);
-          t -= h;
-          startKnown = false;
-          o.onProgress?.((b0 / ODE_BLOCK + (1 - t) / (1 - sde.eps)) / blocks, t);
-        }
-        h = Math.min(Math.max(t - sde.eps, 0), o.safety * h * (error > 0 ? detMath.pow(error, -o.exponent) : 10));
+  return forEachBlock(model, x, ({ b0, nb, m, y, xb, s, stepper, scope, progress }) => {
+    const z = scope.f32(m),
+      prev = Float64Array.from(y),
+      k1 = new Float64Array(m),
+      k2 = new Float64Array(m),
+      y1 = new Float64Array(m);
+    let evals = 0;
+    // The score at the start (y, t) of the step: a rejected attempt leaves both as they were, so the next attempt
+    // (a smaller h, new noise) reads it again instead of running the network (Algorithm 1 recomputes it).
+    const start = new Float32Array(m);
+    let startKnown = false;
+    // K = h (g^2 s - f x) + g sqrt(h) z at (at, t) with s = s(at; sigma(t)): the reverse SDE's increment over h.
+    const increment = (at: Float64Array, t: number, h: number, sv: Float32Array, out: Float64Array) => {
+      const f = sde.drift(t),
+        g2 = sde.diffusion2(t),
+        noise = Math.sqrt(g2 * h),
+        zv = z.view;
+      for (let i = 0; i < m; i++) out[i] = o.held?.[i % d] ? 0 : h * (g2 * sv[i] - f * at[i]) + noise * zv[i];
+    };
+    const score = (at: Float64Array, t: number): Float32Array => {
+      xb.set(at);
+      stepper.score(xb, nb, sde.sigma(t), s);
+      evals++;
+      return s.view;
+    };
+    let t = 1,
+      h = Math.min(o.initialStep, 1 - sde.eps),
+      attempt = 0;
+    while (t - sde.eps > 1e-6) {
+      if (attempt >= o.maxSteps) throw new Error(`sample: the adaptive SDE solver took more than ${o.maxSteps} steps at t = ${t}`);
+      rng.counter = base + BigInt((attempt * block.total + block.first + b0) * d);
+      rngNormal(core, rng, z);
+      attempt++;
+      if (!startKnown) start.set(score(y, t));
+      startKnown = true;
+      increment(y, t, h, start, k1);
+      for (let i = 0; i < m; i++) y1[i] = y[i] + k1[i];
+      increment(y1, t - h, h, score(y1, t - h), k2);
+      let sq = 0;
+      for (let i = 0; i < m; i++) {
+        const delta = Math.max(o.atol, o.rtol * Math.max(Math.abs(y1[i]), Math.abs(prev[i])));
+        sq += ((0.5 * (k2[i] - k1[i])) / delta) ** 2;
       }
-      x.set(y, b0 * d);
-    });
-  }
-  return evals / blocks;
+      const error = Math.sqrt(sq / m);
+      if (error <= 1) {
+        for (let i = 0; i < m; i++) y[i] += 0.5 * (k1[i] + k2[i]);
+        prev.set(y1);
+        t -= h;
+        startKnown = false;
+        o.onProgress?.(progress((1 - t) / (1 - sde.eps)), t);
+      }
+      h = Math.min(Math.max(t - sde.eps, 0), o.safety * h * (error > 0 ? detMath.pow(error, -o.exponent) : 10));
+    }
+    return evals;
+  });
 }
 
 /** The settings of an adaptive run. */

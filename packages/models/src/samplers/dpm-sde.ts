@@ -3,7 +3,7 @@ import * as detMath from '@scorefield/core-math/det-math';
 import type { ScoreSource } from '../score-source.js';
 import { sdeOf, type Sde } from '../sde.js';
 import { checkInt } from './context.js';
-import { ODE_BLOCK } from './ode.js';
+import { forEachBlock, ODE_BLOCK } from './ode.js';
 import { defineSampler, denoiseRule } from './spec.js';
 
 /**
@@ -51,56 +51,46 @@ export function solveReverseSdeDpm(
   block: { first: number; total: number },
   o: { steps: number; held?: boolean[]; onProgress?: (fraction: number, t: number) => void },
 ): number {
-  const d = model.dim,
-    n = x.length / d;
+  const d = model.dim;
   const { core } = model;
   const base = rng.counter;
   const times = logSnrTimes(sde, o.steps);
   const lambda = (t: number) => detMath.log(sde.alpha(t) / sde.sigma(t));
-  const blocks = Math.ceil(n / ODE_BLOCK);
-  for (let b0 = 0; b0 < n; b0 += ODE_BLOCK) {
-    const nb = Math.min(ODE_BLOCK, n - b0),
-      m = nb * d;
-    core.scope((scope) => {
-      const xb = scope.f32(m),
-        s = scope.f32(m),
-        z = scope.f32(m),
-        stepper = scope.adopt(model.stepper(nb));
-      const y = Float64Array.from(x.subarray(b0 * d, b0 * d + m)),
-        denoised = new Float64Array(m),
-        previous = new Float64Array(m);
-      let hPrev = 0;
-      for (let i = 0; i < o.steps; i++) {
-        const t = times[i],
-          next = times[i + 1];
-        const sigma = sde.sigma(t),
-          alpha = sde.alpha(t),
-          sigmaNext = sde.sigma(next),
-          alphaNext = sde.alpha(next);
-        const h = lambda(next) - lambda(t),
-          e = -detMath.expm1(-2 * h),
-          keep = (sigmaNext / sigma) * detMath.exp(-h),
-          noise = sigmaNext * Math.sqrt(e);
-        xb.set(y);
-        stepper.score(xb, nb, sigma, s);
-        const sv = s.view;
-        for (let k = 0; k < m; k++) denoised[k] = (y[k] + sigma * sigma * sv[k]) / alpha;
-        rng.counter = base + BigInt((i * block.total + block.first + b0) * d);
-        rngNormal(core, rng, z);
-        const zv = z.view,
-          correction = i > 0 ? h / (2 * hPrev) : 0; // 1 / (2 r)
-        for (let k = 0; k < m; k++) {
-          if (o.held?.[k % d]) continue;
-          const D = denoised[k] + correction * (denoised[k] - previous[k]);
-          y[k] = keep * y[k] + alphaNext * e * D + noise * zv[k];
-        }
-        previous.set(denoised);
-        hPrev = h;
-        o.onProgress?.((b0 / ODE_BLOCK + (i + 1) / o.steps) / blocks, next);
+  forEachBlock(model, x, ({ b0, nb, m, y, xb, s, stepper, scope, progress }) => {
+    const z = scope.f32(m),
+      denoised = new Float64Array(m),
+      previous = new Float64Array(m);
+    let hPrev = 0;
+    for (let i = 0; i < o.steps; i++) {
+      const t = times[i],
+        next = times[i + 1];
+      const sigma = sde.sigma(t),
+        alpha = sde.alpha(t),
+        sigmaNext = sde.sigma(next),
+        alphaNext = sde.alpha(next);
+      const h = lambda(next) - lambda(t),
+        e = -detMath.expm1(-2 * h),
+        keep = (sigmaNext / sigma) * detMath.exp(-h),
+        noise = sigmaNext * Math.sqrt(e);
+      xb.set(y);
+      stepper.score(xb, nb, sigma, s);
+      const sv = s.view;
+      for (let k = 0; k < m; k++) denoised[k] = (y[k] + sigma * sigma * sv[k]) / alpha;
+      rng.counter = base + BigInt((i * block.total + block.first + b0) * d);
+      rngNormal(core, rng, z);
+      const zv = z.view,
+        correction = i > 0 ? h / (2 * hPrev) : 0; // 1 / (2 r)
+      for (let k = 0; k < m; k++) {
+        if (o.held?.[k % d]) continue;
+        const D = denoised[k] + correction * (denoised[k] - previous[k]);
+        y[k] = keep * y[k] + alphaNext * e * D + noise * zv[k];
       }
-      x.set(y, b0 * d);
-    });
-  }
+      previous.set(denoised);
+      hPrev = h;
+      o.onProgress?.(progress((i + 1) / o.steps), next);
+    }
+    return o.steps;
+  });
   rng.counter = base + BigInt(o.steps * block.total * d);
   return o.steps;
 }

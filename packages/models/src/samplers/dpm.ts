@@ -1,7 +1,7 @@
 import type { ScoreSource } from '../score-source.js';
 import { sdeOf, type Sde } from '../sde.js';
 import { checkInt } from './context.js';
-import { ODE_BLOCK } from './ode.js';
+import { forEachBlock, ODE_BLOCK } from './ode.js';
 import { defineSampler } from './spec.js';
 import * as detMath from '@scorefield/core-math/det-math';
 
@@ -26,8 +26,7 @@ export function solveProbabilityFlowDpm(
   x: Float32Array,
   o: { steps: number; held?: boolean[]; onProgress?: (fraction: number, t: number) => void },
 ): number {
-  const d = model.dim,
-    n = x.length / d;
+  const d = model.dim;
   const lambda = (t: number) => detMath.log(sde.alpha(t) / sde.sigma(t));
   const timeAt = (l: number) => {
     let lo = sde.eps,
@@ -44,38 +43,27 @@ export function solveProbabilityFlowDpm(
   const times = Array.from({ length: o.steps + 1 }, (_, i) =>
     i === 0 ? 1 : i === o.steps ? sde.eps : timeAt(l0 + ((l1 - l0) * i) / o.steps),
   );
-  const { core } = model;
-  const blocks = Math.ceil(n / ODE_BLOCK);
-  for (let b0 = 0; b0 < n; b0 += ODE_BLOCK) {
-    const nb = Math.min(ODE_BLOCK, n - b0),
-      m = nb * d;
-    core.scope((scope) => {
-      const xb = scope.f32(m),
-        s = scope.f32(m),
-        stepper = scope.adopt(model.stepper(nb));
-      const y = Float64Array.from(x.subarray(b0 * d, b0 * d + m)),
-        u = new Float64Array(m);
-      // out = a linear - c eps(at, t) with eps(at, t) = -sigma(t) s(at; sigma(t)); held coordinates keep linear's value.
-      const update = (linear: Float64Array, a: number, at: Float64Array, t: number, c: number, out: Float64Array) => {
-        xb.set(at);
-        const sigma = sde.sigma(t);
-        stepper.score(xb, nb, sigma, s);
-        const sv = s.view;
-        for (let i = 0; i < m; i++) out[i] = o.held?.[i % d] ? linear[i] : a * linear[i] + c * sigma * sv[i];
-      };
-      for (let i = 0; i < o.steps; i++) {
-        const t = times[i],
-          next = times[i + 1];
-        const h = lambda(next) - lambda(t),
-          mid = timeAt(lambda(t) + h / 2);
-        update(y, sde.alpha(mid) / sde.alpha(t), y, t, sde.sigma(mid) * detMath.expm1(h / 2), u);
-        update(y, sde.alpha(next) / sde.alpha(t), u, mid, sde.sigma(next) * detMath.expm1(h), y);
-        o.onProgress?.((b0 / ODE_BLOCK + (i + 1) / o.steps) / blocks, next);
-      }
-      x.set(y, b0 * d);
-    });
-  }
-  return 2 * o.steps;
+  return forEachBlock(model, x, ({ nb, m, y, xb, s, stepper, progress }) => {
+    const u = new Float64Array(m);
+    // out = a linear - c eps(at, t) with eps(at, t) = -sigma(t) s(at; sigma(t)); held coordinates keep linear's value.
+    const update = (linear: Float64Array, a: number, at: Float64Array, t: number, c: number, out: Float64Array) => {
+      xb.set(at);
+      const sigma = sde.sigma(t);
+      stepper.score(xb, nb, sigma, s);
+      const sv = s.view;
+      for (let i = 0; i < m; i++) out[i] = o.held?.[i % d] ? linear[i] : a * linear[i] + c * sigma * sv[i];
+    };
+    for (let i = 0; i < o.steps; i++) {
+      const t = times[i],
+        next = times[i + 1];
+      const h = lambda(next) - lambda(t),
+        mid = timeAt(lambda(t) + h / 2);
+      update(y, sde.alpha(mid) / sde.alpha(t), y, t, sde.sigma(mid) * detMath.expm1(h / 2), u);
+      update(y, sde.alpha(next) / sde.alpha(t), u, mid, sde.sigma(next) * detMath.expm1(h), y);
+      o.onProgress?.(progress((i + 1) / o.steps), next);
+    }
+    return 2 * o.steps;
+  });
 }
 
 /** The settings of a DPM-Solver-2 run. */

@@ -1,5 +1,5 @@
-import { rngRademacher } from '@scorefield/core-math';
-import type { ScoreSource } from '../score-source.js';
+import { rngRademacher, type F32Buffer, type Scope } from '@scorefield/core-math';
+import type { ScoreSource, Stepper } from '../score-source.js';
 import type { Sde } from '../sde.js';
 import { checkPoints } from '../points.js';
 import { rk45, type Rk45Options } from './rk45.js';
@@ -8,6 +8,49 @@ import * as detMath from '@scorefield/core-math/det-math';
 /** Particles per ODE solve: each block of this many has its own adaptive step, so a split into workers on
  * block boundaries gives the same result. */
 export const ODE_BLOCK = 256;
+
+/** One block of particles as the ODE and SDE solvers step it: one step size and one noise level for all of it. */
+export interface ParticleBlock {
+  /** Its first particle, its number of particles, and its number of coordinates (nb d). */
+  b0: number;
+  nb: number;
+  m: number;
+  /** The block's particles in f64 (the solver's state): copied from x, written back to x when the block is done. */
+  y: Float64Array;
+  /** WASM buffers of m values, for the particles a score is read at and for the score; the block's stepper. */
+  xb: F32Buffer;
+  s: F32Buffer;
+  stepper: Stepper;
+  /** The block's scope, for more buffers that live as long as the block. */
+  scope: Scope;
+  /** The fraction of the whole solve that is done when this block is `within` (0 to 1) done, for onProgress. */
+  progress(within: number): number;
+}
+
+/**
+ * Runs `solve` on the particles x [n, d] (standardised) block by block, in order (ODE_BLOCK particles, fewer in the
+ * last block), each block in its own scope, and writes each block's `y` back to x. Returns the mean over the blocks of
+ * what `solve` returns (its score evaluations per particle).
+ */
+export function forEachBlock(model: ScoreSource, x: Float32Array, solve: (block: ParticleBlock) => number): number {
+  const d = model.dim,
+    n = x.length / d,
+    blocks = Math.ceil(n / ODE_BLOCK);
+  let total = 0;
+  for (let b0 = 0; b0 < n; b0 += ODE_BLOCK) {
+    const nb = Math.min(ODE_BLOCK, n - b0),
+      m = nb * d;
+    const y = Float64Array.from(x.subarray(b0 * d, b0 * d + m));
+    total += model.core.scope((scope) => {
+      const xb = scope.f32(m),
+        s = scope.f32(m),
+        stepper = scope.adopt(model.stepper(nb));
+      return solve({ b0, nb, m, y, xb, s, stepper, scope, progress: (within) => (b0 / ODE_BLOCK + within) / blocks });
+    });
+    x.set(y, b0 * d);
+  }
+  return total / blocks;
+}
 
 /**
  * Probability-flow ODE (returns the score evaluations per particle) dx/dt = f(x, t) - 1/2 g(t)^2 s(x; sigma(t)) from t = 1 to eps,
@@ -28,36 +71,23 @@ export function solveProbabilityFlow(
     onFinalScore?: (score: Float32Array, b0: number, sigma: number) => void;
   },
 ): number {
-  const d = model.dim,
-    n = x.length / d;
-  let evals = 0;
-  for (let b0 = 0; b0 < n; b0 += ODE_BLOCK) {
-    const nb = Math.min(ODE_BLOCK, n - b0);
-    const y = Float64Array.from(x.subarray(b0 * d, (b0 + nb) * d));
-    const blocks = Math.ceil(n / ODE_BLOCK),
-      index = b0 / ODE_BLOCK;
-    const onStep = (t: number) => o.onProgress?.((index + (1 - t) / (1 - sde.eps)) / blocks, t);
-    evals += model.core.scope((scope) => {
-      const xb = scope.f32(nb * d),
-        s = scope.f32(nb * d),
-        stepper = scope.adopt(model.stepper(nb));
-      let sigma = Number.NaN;
-      const drift = (t: number, y: Float64Array, out: Float64Array) => {
-        xb.set(y);
-        sigma = sde.sigma(t);
-        stepper.score(xb, nb, sigma, s);
-        const f = sde.drift(t),
-          g2 = sde.diffusion2(t),
-          sv = s.view;
-        for (let i = 0; i < out.length; i++) out[i] = o.held?.[i % d] ? 0 : f * y[i] - 0.5 * g2 * sv[i];
-      };
-      const evaluations = rk45(drift, y, 1, sde.eps, { ...o, onStep });
-      o.onFinalScore?.(s.view, b0, sigma);
-      return evaluations;
-    });
-    x.set(y, b0 * d);
-  }
-  return evals / Math.ceil(n / ODE_BLOCK);
+  const d = model.dim;
+  return forEachBlock(model, x, ({ b0, nb, y, xb, s, stepper, progress }) => {
+    const onStep = (t: number) => o.onProgress?.(progress((1 - t) / (1 - sde.eps)), t);
+    let sigma = Number.NaN;
+    const drift = (t: number, y: Float64Array, out: Float64Array) => {
+      xb.set(y);
+      sigma = sde.sigma(t);
+      stepper.score(xb, nb, sigma, s);
+      const f = sde.drift(t),
+        g2 = sde.diffusion2(t),
+        sv = s.view;
+      for (let i = 0; i < out.length; i++) out[i] = o.held?.[i % d] ? 0 : f * y[i] - 0.5 * g2 * sv[i];
+    };
+    const evaluations = rk45(drift, y, 1, sde.eps, { ...o, onStep });
+    o.onFinalScore?.(s.view, b0, sigma);
+    return evaluations;
+  });
 }
 
 /** Dimension above which the log-likelihood uses Hutchinson's trace estimate instead of the exact trace. */
