@@ -42,6 +42,7 @@ export {
   defaultHidden,
   defaultBatch,
   defaultBatchOf,
+  defaultLrDecay,
   defaultConditioning,
   defaultSteps,
   defaultStepsOf,
