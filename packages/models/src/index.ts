@@ -42,7 +42,6 @@ export {
   defaultHidden,
   defaultBatch,
   defaultBatchOf,
-  defaultLrDecay,
   defaultConditioning,
   defaultSteps,
   defaultStepsOf,

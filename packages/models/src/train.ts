@@ -61,7 +61,7 @@ export interface TrainOptions {
   batch?: number;
   /** Adam learning rate (default 1e-3). */
   lr?: number;
-  /** Learning-rate schedule over `steps`: constant or a cosine decay to 0 (default {@link defaultLrDecay} of the objective). */
+  /** Learning-rate schedule over `steps`: constant (default) or a cosine decay to 0. */
   lrDecay?: 'none' | 'cosine';
   /** Rescale the gradient to this Euclidean norm when it is larger (default: no clipping). */
   clipGrad?: number;
@@ -135,18 +135,6 @@ export function defaultConditioning(loss: string, d: number, kind: ModelKind = '
  */
 export function defaultBatch(loss: ObjectiveRequest, d: number, kind: ModelKind = 'score'): number {
   return conditional(loss) && lowDimensional(d) && kind === 'score' ? defaultBatchOf.conditionalLowDim : defaultBatchOf.other;
-}
-
-/**
- * Learning-rate schedule by objective: a cosine decay to 0 for dsm, constant otherwise. dsm regresses the score on
- * -z / sigma, whose variance d / sigma^2 is large at the small data-driven sigma, and at a constant rate Adam leaves the
- * weights fluctuating about the optimum by steps of the rate's size; the moving average does not remove it (the average
- * of a network's weights is not the average of its scores). Decaying the rate to 0 ends the run at the optimum
- * (see: Loshchilov & Hutter 2017). Measured on the correlated Gaussian (docs/results, "Covariance"): covariance error
- * of dsm score models, seeds 0-3, 0.054, 0.077, 0.065, 0.043 at a constant rate, 0.042, 0.002, 0.030, 0.011 with the decay.
- */
-export function defaultLrDecay(loss: ObjectiveRequest): 'none' | 'cosine' {
-  return loss.name === 'dsm' ? 'cosine' : 'none';
 }
 
 /** The batch sizes of {@link defaultBatch}. */
@@ -250,7 +238,6 @@ export class Trainer {
       hidden: given.hidden ?? defaultHidden(data.cols, loss),
       steps: given.steps ?? defaultSteps(loss, data.cols),
       batch: given.batch ?? defaultBatch(loss, data.cols, given.kind ?? trainDefaults.kind),
-      lrDecay: given.lrDecay ?? defaultLrDecay(loss),
     };
     this.options = o;
     data = checkPoints(data, 'data'); // a copy: the allocations below may detach the caller's view

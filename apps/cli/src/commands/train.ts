@@ -149,11 +149,7 @@ export const train = defineCommand({
         `4 dimensions, ${defaultBatchOf.other} otherwise)`,
     },
     lr: { type: 'string', value: 'LR', description: 'Adam learning rate', default: String(trainDefaults.lr) },
-    'lr-decay': {
-      type: 'string',
-      value: 'none|cosine',
-      description: 'learning-rate schedule (default: cosine decay to 0 for dsm, none otherwise)',
-    },
+    'lr-decay': { type: 'string', value: 'none|cosine', description: 'learning-rate schedule', default: 'none' },
     'clip-grad': { type: 'string', value: 'C', description: 'rescale gradients to norm C when larger' },
     standardize: {
       type: 'string',
