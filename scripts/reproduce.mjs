@@ -9,7 +9,7 @@
 //      stationarity check) and the time of the CLI's default path.
 // Jobs run in worker threads, one per core. Everything is seeded: a rerun gives the same numbers (times aside).
 import { Worker, isMainThread, parentPort } from 'node:worker_threads';
-import { availableParallelism, cpus, tmpdir } from 'node:os';
+import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync, renameSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -405,7 +405,8 @@ function cliTiming() {
     const t1 = performance.now();
     cli('sample', '--model', join(dir, 'm.safetensors'), '--out', join(dir, 's.csv'));
     const t2 = performance.now();
-    runs[name] = { train: (t1 - t0) / 1000, sample: (t2 - t1) / 1000, total: (t2 - t0) / 1000 };
+    // The one-minute load average after the run: the machine is shared, and the time means little without it.
+    runs[name] = { train: (t1 - t0) / 1000, sample: (t2 - t1) / 1000, total: (t2 - t0) / 1000, load: loadavg()[0] };
   }
   rmSync(dir, { recursive: true, force: true });
   return runs;
@@ -508,6 +509,9 @@ async function main() {
     ncsn: NCSN,
     defaults: { datasets: DATASETS, losses: LOSSES, kinds: KINDS, ...DEFAULTS, gauss: GAUSS },
     timing,
+    // Hand-written notes (what was rerun, under which load; figures added by hand), kept across --only runs and rendered
+    // where they belong: edit them in results.json, then --tables-only.
+    ...(previous?.notes && { notes: previous.notes }),
     results,
   };
   mkdirSync(out, { recursive: true });
@@ -557,6 +561,16 @@ const mean = (v) => v.reduce((a, b) => a + b, 0) / v.length;
 const sd = (v) => Math.sqrt(v.reduce((a, b) => a + (b - mean(v)) ** 2, 0) / Math.max(1, v.length - 1));
 const fmt = (v, digits = 3) => (v.length > 1 ? `${mean(v).toFixed(digits)} ± ${sd(v).toFixed(digits)}` : v[0].toFixed(digits));
 const p3 = (v) => Number(v.toPrecision(3));
+/** The range of the load averages recorded with these jobs (jobs run before it was recorded have none). */
+const loadNote = (jobs) => {
+  const loads = jobs.map((x) => x.load).filter((v) => v !== undefined);
+  if (!loads.length) return [];
+  return [
+    `Load average (one minute, when a job ended) ${Math.min(...loads).toFixed(1)} to ${Math.max(...loads).toFixed(1)} over the ` +
+      `${loads.length} cells rerun with it recorded; the other ${jobs.length - loads.length} cells predate the record.`,
+    '',
+  ];
+};
 
 function markdown(r) {
   const pick = (f) => r.results.filter((x) => !x.error && f(x));
@@ -615,6 +629,7 @@ function markdown(r) {
         `${d.seeds.length > 1 ? `mean ± sd over seeds ${d.seeds.join(', ')}` : `seed ${d.seeds[0]}`}; other ` +
         `cells seed 0.`,
       '',
+      ...(r.notes?.defaults ? [r.notes.defaults, ''] : []),
     );
     const cell = (dataset, loss, model) => main.filter((x) => x.dataset === dataset && x.loss === loss && x.model === model);
     const mmdCell = (rows) =>
@@ -668,6 +683,7 @@ function markdown(r) {
       '',
       '### Time per cell (seconds, seed 0: train / sample 2000 points, one thread while another job ran)',
       '',
+      ...loadNote(main.filter((x) => x.seed === 0)),
       `| dataset | ${LOSSES.flatMap((l) => KINDS.map((k) => `${l} ${k}`)).join(' | ')} |`,
       `|---|${LOSSES.flatMap(() => KINDS.map(() => '---')).join('|')}|`,
     );
@@ -683,8 +699,12 @@ function markdown(r) {
         '',
         `**The CLI's default path** on 8gaussians (\`scorefield train --data 8gaussians [--loss L]\`, then ` +
           `\`scorefield sample\` of 1000 points on ${r.machine.cores} cores, process start included): ${Object.entries(r.timing)
-            .map(([k, v]) => `${k} ${v.train.toFixed(1)} s + ${v.sample.toFixed(1)} s = ${v.total.toFixed(1)} s`)
-            .join('; ')}.`,
+            .map(
+              ([k, v]) =>
+                `${k} ${v.train.toFixed(1)} s + ${v.sample.toFixed(1)} s = ${v.total.toFixed(1)} s` +
+                (v.load === undefined ? '' : ` (load average ${v.load.toFixed(1)})`),
+            )
+            .join('; ')}.${r.notes?.timing ? ` ${r.notes.timing}` : ''}`,
       );
     }
     lines.push('');
@@ -943,7 +963,8 @@ function measurements(r) {
 if (!isMainThread) {
   parentPort.on('message', async (job) => {
     try {
-      parentPort.postMessage(await runJob(job));
+      // The one-minute load average when the job ended (its time means little without it on a shared machine).
+      parentPort.postMessage({ ...(await runJob(job)), load: loadavg()[0] });
     } catch (e) {
       parentPort.postMessage({ ...job, error: String(e?.message ?? e) });
     }
