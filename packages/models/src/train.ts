@@ -12,6 +12,7 @@ import {
   type Rng,
   scaleAdd,
 } from '@scorefield/core-math';
+import { fitGaussian } from './gaussian-fit.js';
 import { constantNotice, fitGlobalNormalization, fitNormalization, identityNormalization, normalize } from './normalization.js';
 import { checkImageShape, ScoreModel, type ImageShape } from './model.js';
 import { checkPoints, type Points } from './points.js';
@@ -268,9 +269,10 @@ export class Trainer {
     if (o.noiseLevels === 'data' && needsLevels(o.loss))
       this.ladder = noiseLadder(dataScales({ data: standardized, rows: data.rows, cols: d }), d);
     this.loss = resolveObjective(o.loss, this.ladder, o.noiseLevels);
+    const gaussian = conditioning === 'gaussian' ? fitGaussian({ data: standardized, rows: data.rows, cols: d }) : undefined;
     this.model = ScoreModel.create(
       core,
-      { dim: d, hidden: o.hidden, activation: o.activation, kind: o.kind, conditioning },
+      { dim: d, hidden: o.hidden, activation: o.activation, kind: o.kind, conditioning, ...(gaussian && { gaussian }) },
       normalization,
       o.seed,
     );
