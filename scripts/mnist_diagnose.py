@@ -66,7 +66,7 @@ def wiener_gain(t, sigma):
 def gaussian_skip(t, y, sigma):
     """-(C + sigma^2 I)^-1 (y - mu): the exact score of the model's Gaussian blurred by sigma (its skip term)."""
     e, U, lam, s2 = y - t['gaussian.mean'], t['gaussian.vectors'], t['gaussian.variances'], sigma * sigma
-    r = 1 / (float(t['gaussian.rest'][0]) + s2)
+    r = 1 / (float(t['gaussian.rest'][0]) + s2) if U.shape[0] < U.shape[1] else 0.0  # no directions off U when k = d
     return -r * e - ((e @ U.T) * (1 / (lam + s2) - r)) @ U
 
 

@@ -32,6 +32,12 @@ import { ConditioningCode, EMBED_FEATURES, GaussianConfig, ModelKindCode } from 
 // square error per coordinate, so F's target keeps unit scale at every level. see: Karras et al. 2022, table 1
 // and appendix B.6; Tipping & Bishop 1999 (the probabilistic PCA that C is).
 
+// 1 / (rest + sigma^2), the blurred Gaussian's precision off U; 0 when U spans every direction (k = d: there are none,
+// and -r e + r U^T U e would only add rounding, r times e's).
+@inline function restPrecision(c: GaussianConfig, s2: f64): f64 {
+  return c.rank < c.dim ? 1.0 / (<f64>c.rest + s2) : 0.0;
+}
+
 // Mean over the d coordinates of lambda / (lambda + sigma^2) under g's spectrum.
 function wienerGain(g: usize, s2: f64): f64 {
   const c = changetype<GaussianConfig>(g);
@@ -70,7 +76,8 @@ function wienerGain(g: usize, s2: f64): f64 {
 
 /**
  * out[b, :] += the skip term at x[b, :] for B rows of d values: skipScale x (Precondition), or the blurred Gaussian's
- * score -(C + sigma^2 I)^-1 (x - mu) = -(x - mu) / r - U^T diag(1 / (lambda + sigma^2) - 1 / r) U (x - mu), r = rest + sigma^2.
+ * score -(C + sigma^2 I)^-1 (x - mu) = -r (x - mu) - U^T diag(1 / (lambda + sigma^2) - r) U (x - mu), r = 1 / (rest + sigma^2)
+ * (0 when k = d).
  */
 export function addSkip(cond: i32, sigma: f32, g: usize, x: usize, out: usize, B: i32, d: i32): void {
   if ((cond & ConditioningCode.Gaussian) == 0) {
@@ -79,7 +86,7 @@ export function addSkip(cond: i32, sigma: f32, g: usize, x: usize, out: usize, B
     return;
   }
   const c = changetype<GaussianConfig>(g);
-  const s2 = <f64>sigma * <f64>sigma, r = 1.0 / (<f64>c.rest + s2);
+  const s2 = <f64>sigma * <f64>sigma, r = restPrecision(c, s2);
   for (let b = 0; b < B; b++) {
     const xb = x + (<usize>(b * d) << 2), ob = out + (<usize>(b * d) << 2);
     for (let j = 0; j < d; j++) {
@@ -117,7 +124,7 @@ function skipDivergence(cond: i32, sigma: f32, g: usize, d: i32, probes: usize, 
     return <f64>skipScale(cond, sigma) * vv;
   }
   const c = changetype<GaussianConfig>(g);
-  const s2 = <f64>sigma * <f64>sigma, r = 1.0 / (<f64>c.rest + s2);
+  const s2 = <f64>sigma * <f64>sigma, r = restPrecision(c, s2);
   if (M == 0) {
     let div = -<f64>d * r;
     for (let m = 0; m < c.rank; m++) div -= 1.0 / (<f64>load<f32>(c.variances + (<usize>m << 2)) + s2) - r;

@@ -207,8 +207,8 @@ function conditionedOutput(spec: NetSpec, params: tf.Tensor, x: tf.Tensor2D, sig
 }
 
 /**
- * The 'gaussian' score: -(x - mu) / r - ((x - mu) U^T (1 / (lambda + sigma^2) - 1 / r)) U (the blurred Gaussian's score,
- * r = rest + sigma^2) + sqrt(mean lambda / (lambda + sigma^2)) f([(x - mu) / sqrt(v + sigma^2), c(sigma)]) / sigma.
+ * The 'gaussian' score: -r (x - mu) - ((x - mu) U^T (1 / (lambda + sigma^2) - r)) U (the blurred Gaussian's score,
+ * r = 1 / (rest + sigma^2), 0 when k = d) + sqrt(mean lambda / (lambda + sigma^2)) f([(x - mu) / sqrt(v + sigma^2), c(sigma)]) / sigma.
  * see: Karras et al. 2022, table 1; Tipping & Bishop 1999.
  */
 function gaussianOutput(spec: NetSpec, params: tf.Tensor, x: tf.Tensor2D, s: tf.Tensor1D, col: tf.Tensor2D, d: number): tf.Tensor2D {
@@ -217,7 +217,8 @@ function gaussianOutput(spec: NetSpec, params: tf.Tensor, x: tf.Tensor2D, s: tf.
   const mu = tf.tensor1d(Array.from(g.mean), 'float32');
   const s2 = tf.square(col);
   const e = tf.sub(x, mu);
-  const inv = tf.div(1, tf.add(s2, g.rest)); // 1 / r, [B, 1]
+  // r = 1 / (rest + sigma^2) [B, 1]; 0 when U spans every direction (k = d), as in the core.
+  const inv = k < d ? tf.div(1, tf.add(s2, g.rest)) : tf.zerosLike(s2);
   let skip = tf.neg(tf.mul(e, inv));
   let gain = tf.mul(inv, (d - k) * g.rest); // (d - k) rest / r, then + sum lambda / (lambda + sigma^2)
   let variance = (d - k) * g.rest;
