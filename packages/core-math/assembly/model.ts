@@ -38,8 +38,8 @@ import { ConditioningCode, EMBED_FEATURES, GaussianConfig, ModelKindCode } from 
   return c.rank < c.dim ? 1.0 / (<f64>c.rest + s2) : 0.0;
 }
 
-// Mean over the d coordinates of lambda / (lambda + sigma^2) under g's spectrum.
-function wienerGain(g: usize, s2: f64): f64 {
+/** Mean over the d coordinates of lambda / (lambda + sigma^2) under g's spectrum: c_out(sigma)^2 / sigma^2. */
+export function wienerGain(g: usize, s2: f64): f64 {
   const c = changetype<GaussianConfig>(g);
   let sum: f64 = <f64>(c.dim - c.rank) * (<f64>c.rest / (<f64>c.rest + s2));
   for (let m = 0; m < c.rank; m++) {
@@ -82,7 +82,9 @@ function wienerGain(g: usize, s2: f64): f64 {
 export function addSkip(cond: i32, sigma: f32, g: usize, x: usize, out: usize, B: i32, d: i32): void {
   if ((cond & ConditioningCode.Gaussian) == 0) {
     const k = skipScale(cond, sigma);
-    for (let i = 0; i < B * d; i++) store<f32>(out + (<usize>i << 2), load<f32>(out + (<usize>i << 2)) + k * load<f32>(x + (<usize>i << 2)));
+    for (let i = 0; i < B * d; i++) {
+      store<f32>(out + (<usize>i << 2), load<f32>(out + (<usize>i << 2)) + k * load<f32>(x + (<usize>i << 2)));
+    }
     return;
   }
   const c = changetype<GaussianConfig>(g);
@@ -117,7 +119,10 @@ function skipDivergence(cond: i32, sigma: f32, g: usize, d: i32, probes: usize, 
       vv = 0;
       for (let p = 0; p < M; p++) {
         let q: f64 = 0;
-        for (let j = 0; j < d; j++) q += <f64>load<f32>(probes + (<usize>(p * d + j) << 2)) * <f64>load<f32>(probes + (<usize>(p * d + j) << 2));
+        for (let j = 0; j < d; j++) {
+          const v = <f64>load<f32>(probes + (<usize>(p * d + j) << 2));
+          q += v * v;
+        }
         vv += q / <f64>M;
       }
     }

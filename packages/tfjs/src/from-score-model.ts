@@ -30,7 +30,12 @@ export interface TensorScoreModel {
 export function fromScoreModel(model: ScoreModel): TensorScoreModel {
   ensureReady();
   const { gaussian, ...rest } = model.spec;
-  const spec: NetSpec = { ...rest, ...(gaussian && { gaussian: gaussian.spec }), dims: [...model.layout.dims], activation: model.config.activation };
+  const spec: NetSpec = {
+    ...rest,
+    ...(gaussian && { gaussian: gaussian.spec }),
+    dims: [...model.layout.dims],
+    activation: model.config.activation,
+  };
   const params = tf.tensor1d(model.params.toArray(), 'float32');
   const mean = tf.tensor1d(model.normalization.mean, 'float32');
   const std = tf.tensor1d(model.normalization.std, 'float32');

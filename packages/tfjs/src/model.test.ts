@@ -91,7 +91,8 @@ describe('forward pass and score against the float64 reference', () => {
   for (const kind of ['score', 'energy'] as const) {
     for (const act of ACTIVATIONS) {
       for (const cond of CONDITIONINGS) {
-        if (kind === 'energy' && (cond === 'precond' || cond === 'gaussian')) continue; // preconditioning is for score models (refused below)
+        // preconditioning and the Gaussian skip are for score models (refused below)
+        if (kind === 'energy' && (cond === 'precond' || cond === 'gaussian')) continue;
         const B = BATCHES[seed % 4]!;
         const mySeed = seed++;
         it(`${kind} / ${act} / ${cond}, batch ${B}`, () => {

@@ -35,7 +35,9 @@ const CONDITIONINGS: readonly Conditioning[] = ['none', 'embed', 'scale', 'both'
 
 /** Whether the network input carries the noise embedding c(sigma). */
 export function isEmbedded(spec: NetSpec): boolean {
-  return spec.conditioning === 'embed' || spec.conditioning === 'both' || spec.conditioning === 'precond' || spec.conditioning === 'gaussian';
+  return (
+    spec.conditioning === 'embed' || spec.conditioning === 'both' || spec.conditioning === 'precond' || spec.conditioning === 'gaussian'
+  );
 }
 
 /** Whether the network output is divided by sigma. */
@@ -96,7 +98,9 @@ export function dataDim(spec: NetSpec): number {
     const g = spec.gaussian;
     const k = g?.variances.length ?? 0;
     if (!g || g.mean.length !== d || g.vectors.length !== k * d || k > d || !(g.rest >= 0)) {
-      throw new Error(`@scorefield/tfjs: conditioning 'gaussian' needs spec.gaussian with mean [${d}], vectors [k, ${d}], variances [k] and rest >= 0`);
+      throw new Error(
+        `@scorefield/tfjs: conditioning 'gaussian' needs spec.gaussian with mean [${d}], vectors [k, ${d}], variances [k] and rest >= 0`,
+      );
     }
   }
   return d;

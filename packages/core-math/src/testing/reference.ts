@@ -247,7 +247,12 @@ export function testGaussian(d: number): GaussianSpec {
   const vectors = new Float32Array(k * d);
   if (k > 0) vectors.set(d > 1 ? [0.6, 0.8] : [1]);
   if (k > 1) vectors[d + 2] = 1;
-  return { mean: Float32Array.from({ length: d }, (_, j) => 0.3 - 0.1 * j), vectors, variances: Float32Array.from([2.5, 0.7].slice(0, k)), rest: 0.4 };
+  return {
+    mean: Float32Array.from({ length: d }, (_, j) => 0.3 - 0.1 * j),
+    vectors,
+    variances: Float32Array.from([2.5, 0.7].slice(0, k)),
+    rest: 0.4,
+  };
 }
 
 /** The spec with its Gaussian in `core`'s memory when the conditioning is 'gaussian' (the test Gaussian), else the spec. */
