@@ -1,5 +1,6 @@
 import { ALL_ROWS, jetForward, mlpJetBackward } from './jet';
 import { mlpJetWorkspaceFloats } from './layout';
+import { dotDifference, scaleAdd } from './vector';
 import { ConditioningCode, EMBED_FEATURES, GaussianConfig, ModelKindCode } from './contract';
 
 // A score model over an MLP f, in one of two parametrizations, optionally conditioned on a noise level:
@@ -91,19 +92,15 @@ export function addSkip(cond: i32, sigma: f32, g: usize, x: usize, out: usize, B
   const s2 = <f64>sigma * <f64>sigma, r = restPrecision(c, s2);
   for (let b = 0; b < B; b++) {
     const xb = x + (<usize>(b * d) << 2), ob = out + (<usize>(b * d) << 2);
-    for (let j = 0; j < d; j++) {
-      const e = <f64>load<f32>(xb + (<usize>j << 2)) - <f64>load<f32>(c.mean + (<usize>j << 2));
-      store<f32>(ob + (<usize>j << 2), <f32>(<f64>load<f32>(ob + (<usize>j << 2)) - r * e));
+    if (r != 0) {
+      scaleAdd(ob, 1, xb, <f32>-r, d);
+      scaleAdd(ob, 1, c.mean, <f32>r, d);
     }
     for (let m = 0; m < c.rank; m++) {
       const u = c.vectors + (<usize>(m * d) << 2);
-      let t: f64 = 0;
-      for (let j = 0; j < d; j++) {
-        t += <f64>load<f32>(u + (<usize>j << 2)) * (<f64>load<f32>(xb + (<usize>j << 2)) - <f64>load<f32>(c.mean + (<usize>j << 2)));
-      }
+      const t = <f64>dotDifference(u, xb, c.mean, d);
       const l = <f64>load<f32>(c.variances + (<usize>m << 2));
-      const k = <f32>(-t * (1.0 / (l + s2) - r));
-      for (let j = 0; j < d; j++) store<f32>(ob + (<usize>j << 2), load<f32>(ob + (<usize>j << 2)) + k * load<f32>(u + (<usize>j << 2)));
+      scaleAdd(ob, 1, u, <f32>(-t * (1.0 / (l + s2) - r)), d);
     }
   }
 }

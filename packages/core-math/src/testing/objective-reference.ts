@@ -2,6 +2,7 @@
 // assembly/: the score from a forward-mode jet, its Jacobian by central differences, the draws
 // replayed from the reference stream in the documented order.
 import type { ModelSpec } from '../score-model.js';
+import type { GaussianSpec } from '../gaussian-skip.js';
 import type { ObjectiveSpec } from '../objectives.js';
 import { sdeDefaults } from '../objectives.js';
 import { type ReferenceStream, refMlpJet, refMlpForward } from './reference.js';
@@ -48,7 +49,8 @@ function refGaussianScore(spec: ModelSpec, dims: number[], act: string, params: 
   // C = rest I + sum_m (lambda_m - rest) u_m u_m^T.
   const C = Array.from({ length: d }, (_, i) => Array.from({ length: d }, (_, j) => (i === j ? g.rest : 0)));
   for (let m = 0; m < k; m++)
-    for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) C[i][j] += (g.variances[m] - g.rest) * g.vectors[m * d + i] * g.vectors[m * d + j];
+    for (let i = 0; i < d; i++)
+      for (let j = 0; j < d; j++) C[i][j] += (g.variances[m] - g.rest) * g.vectors[m * d + i] * g.vectors[m * d + j];
   const e = x.map((v, j) => v - g.mean[j]);
   const A = C.map((row, i) => row.map((v, j) => v + (i === j ? s2 : 0)));
   const solve = (b: number[]) => {
@@ -101,7 +103,11 @@ export interface Draws {
   v: number[][][];
 }
 
-export function refDraws(obj: ObjectiveSpec, B: number, d: number, stream: ReferenceStream): Draws {
+/**
+ * The draws of one evaluation; `gaussian` (conditioning 'gaussian') divides the ncsn and continuous weights by
+ * g(sigma) = mean over the d coordinates of lambda / (lambda + sigma^2) (EDM's lambda = 1 / c_out^2).
+ */
+export function refDraws(obj: ObjectiveSpec, B: number, d: number, stream: ReferenceStream, gaussian?: GaussianSpec): Draws {
   const out: Draws = { alpha: [], sigma: [], lambda: [], z: [], v: [] };
   if (obj.name === 'ssm' || obj.name === 'ssm-vr') {
     const M = obj.slices ?? 1,
@@ -137,6 +143,13 @@ export function refDraws(obj: ObjectiveSpec, B: number, d: number, stream: Refer
         s = Math.sqrt(1 - Math.exp(-integral));
       }
       w = s * s;
+    }
+    if (gaussian && obj.name !== 'dsm') {
+      const s2 = Math.fround(s) ** 2,
+        k = gaussian.variances.length;
+      let g = ((d - k) * gaussian.rest) / (gaussian.rest + s2);
+      for (let m = 0; m < k; m++) g += gaussian.variances[m] / (gaussian.variances[m] + s2);
+      w /= g / d;
     }
     out.alpha.push(a);
     out.sigma.push(s);
