@@ -3,18 +3,19 @@
 
 Reads a model written by `scorefield train --data mnist --loss ncsn` for everything that defines the run: the
 architecture (MLP dims, activation, noise conditioning), the normalisation, the noise levels, the steps, batch,
-learning rate and the moving average of the weights. Conditioning (the core's assembly/model.ts): both append
+learning rate and the moving average of the weights. Conditioning (the core's assembly/model.ts): all three append
 c(sigma) = [l, sin(l/2), cos(l/2), sin l, cos l, sin 2l, cos 2l], l = ln sigma, to the network's input; 'both'
-divides its output f by sigma; 'precond' (the default of ncsn score models above 4 dimensions) reads f at
-[y / sqrt(1 + sigma^2), c(sigma)] and returns s = -y / (1 + sigma^2) + f / (sigma sqrt(1 + sigma^2)) (Karras et al.
-2022, table 1, sigma_data = 1); 'gaussian' (the default above 4 dimensions) reads f at [(y - mu) c_in, c(sigma)] and
-returns s = -(C + sigma^2 I)^-1 (y - mu) + c_out f / sigma^2, the exact score of the data's Gaussian N(mu, C) blurred by
-sigma plus the network's correction, with C = U^T diag(lambda) U + rest (I - U^T U), c_in = 1 / sqrt(tr C / d + sigma^2),
+divides its output f by sigma; 'precond' reads f at [y / sqrt(1 + sigma^2), c(sigma)] and returns
+s = -y / (1 + sigma^2) + f / (sigma sqrt(1 + sigma^2)) (Karras et al. 2022, table 1, sigma_data = 1); 'gaussian' (the
+default of ncsn score models above 4 dimensions) reads f at [(y - mu) c_in, c(sigma)] and returns
+s = -(C + sigma^2 I)^-1 (y - mu) + c_out f / sigma^2, the exact score of the data's Gaussian N(mu, C) blurred by sigma plus
+the network's correction, with C = U^T diag(lambda) U + rest (I - U^T U), c_in = 1 / sqrt(tr C / d + sigma^2),
 c_out^2 = sigma^2 tr(C (C + sigma^2 I)^-1) / d (the Gaussian, tensors gaussian.* of the model file, is fitted once to the
-standardised train digits by scorefield; PyTorch reads it rather than refitting). Trains the same objective (NCSN, Song & Ermon
-2019: sigma_i^2 / 2 |s(x + sigma_i z; sigma_i) + z / sigma_i|^2 with i uniform per point, batch mean) with Adam
-on the same MNIST train split (the IDX files @scorefield/datasets ships), from PyTorch's own initial weights and
-random streams (so the result is a reference, not the same bits), then draws samples with annealed Langevin,
+standardised train digits by scorefield; PyTorch reads it rather than refitting). Trains the same objective (NCSN, Song &
+Ermon 2019: lambda_i / 2 |s(x + sigma_i z; sigma_i) + z / sigma_i|^2 with i uniform per point, batch mean; lambda_i =
+sigma_i^2, or for 'gaussian' sigma_i^2 / g(sigma_i), g = c_out^2 / sigma^2: EDM's 1 / c_out^2, unit weight on the network's
+target at every level) with Adam on the same MNIST train split (the IDX files @scorefield/datasets ships), from
+PyTorch's own initial weights and random streams (so the result is a reference, not the same bits), then draws samples with annealed Langevin,
 x <- x + (a/2) s(x; sigma_i) + sqrt(a) z, a = eps sigma_i^2 / sigma_L^2, T steps per level, and a final
 denoising step x + sigma_L^2 s(x; sigma_L) / 2 (scorefield's default: one Euler step of the probability-flow ODE to
 0), with the eps and T `scorefield sample` reports for the model.
@@ -82,14 +83,18 @@ class Net(nn.Module):
                 layers.append(ACTIVATIONS[activation]())
         self.net = nn.Sequential(*layers)
 
+    def gain(self, sigma):  # c_out^2 / sigma^2 of a 'gaussian' model: the mean of lambda / (lambda + sigma^2) over d
+        mu, U, lam, rest, v, d = self.g
+        s2 = sigma**2
+        return ((lam / (lam + s2)).sum(1, keepdim=True) + (d - lam.shape[0]) * rest / (rest + s2)) / d
+
     def forward(self, y, sigma):  # the score at y [n, d] and sigma [n, 1], standardised units
         if self.conditioning == 'gaussian':
             mu, U, lam, rest, v, d = self.g
             s2, e = sigma**2, y - mu
             r = 1 / (rest + s2) if lam.shape[0] < d else 0.0  # no directions off U when k = d
             skip = -r * e - ((e @ U.T) * (1 / (lam + s2) - r)) @ U
-            gain = ((lam / (lam + s2)).sum(1, keepdim=True) + (d - lam.shape[0]) * rest * r) / d
-            return skip + torch.sqrt(gain) / sigma * self.net(torch.cat([e / torch.sqrt(v + s2), embedding(sigma)], 1))
+            return skip + torch.sqrt(self.gain(sigma)) / sigma * self.net(torch.cat([e / torch.sqrt(v + s2), embedding(sigma)], 1))
         if self.conditioning == 'both':
             return self.net(torch.cat([y, embedding(sigma)], 1)) / sigma
         c = torch.sqrt(1 + sigma**2)  # precond
@@ -127,7 +132,8 @@ def main():
         s = sigmas[torch.randint(0, len(sigmas), (batch,))].unsqueeze(1)
         z = torch.randn_like(xb)
         out = net(xb + s * z, s)
-        objective = (0.5 * (s.squeeze(1) ** 2) * ((out + z / s) ** 2).sum(1)).mean()
+        w = s.squeeze(1) ** 2 / (net.gain(s).squeeze(1) if arch['conditioning'] == 'gaussian' else 1)
+        objective = (0.5 * w * ((out + z / s) ** 2).sum(1)).mean()
         opt.zero_grad()
         objective.backward()
         opt.step()
