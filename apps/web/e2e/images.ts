@@ -5,8 +5,10 @@
  * draws, measured as `scorefield eval --samples` measures them), undo of a change of image size, offline digits.
  */
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
+import { loadMnist, MNIST_FILES } from '@scorefield/datasets';
 import { parseCsv } from '@scorefield/formats';
 import { cli, DESKTOP, dist, PHONE, type Harness } from './harness.js';
 
@@ -35,6 +37,8 @@ function sameModel(page: Buffer, cli: Buffer): void {
   const rest = (m: Record<string, string>) => ({ ...m, loss: { ...JSON.parse(m.loss), sigmas: null } });
   expect(rest(a.meta)).toEqual(rest(b.meta));
 }
+
+const require = createRequire(import.meta.url);
 
 /** The small run: the page's MNIST defaults (from the picker) with a narrow network and few steps. */
 const RUN = { hidden: '32,32', steps: '40' };
@@ -126,6 +130,24 @@ export function imagesSuite(h: Harness): void {
     expect(quality.meanTop).toBeCloseTo(evaluated.classCoverage.meanTopProbability, 12);
     expect(quality.heldOutMeanTop).toBeCloseTo(evaluated.classCoverage.heldOutMeanTopProbability, 12);
     expect(quality.shares).toEqual(evaluated.classCoverage.fractions);
+    // Memorisation: the page compares with the digits the run trained on, as eval does given those as --train.
+    const digitsCsv = join(h.tmp, 'mnist-train-2000.csv'),
+      testCsv = join(h.tmp, 'mnist-test.csv');
+    const csvOf = (set: { data: Float32Array; cols: number }) =>
+      Array.from({ length: set.data.length / set.cols }, (_, i) => set.data.subarray(i * set.cols, (i + 1) * set.cols).join(',')).join(
+        '\n',
+      );
+    writeFileSync(digitsCsv, csvOf(await loadMnist({ split: 'train', imageSize: 14, limit: 2000 })));
+    writeFileSync(testCsv, csvOf(await loadMnist({ split: 'test', imageSize: 14 })));
+    const labels = require.resolve(`@scorefield/datasets/${MNIST_FILES.test.labels}`);
+    const memo = JSON.parse(
+      (await cli(['eval', '--model', cliModel, '--samples', csv, '--data', testCsv, '--labels', labels, '--train', digitsCsv, '--json']))
+        .stdout,
+    );
+    console.log(`e2e: mnist: memorisation ratio ${quality.memorisation.ratio}, closer share ${quality.memorisation.closerShare}`);
+    expect(quality.memorisation.ratio).toBeCloseTo(memo.memorisation.ratio, 12);
+    expect(quality.memorisation.closerShare).toBe(memo.memorisation.closerShare);
+    expect(memo.kid.value).toBeCloseTo(evaluated.kid.value, 12); // the same test digits, through a file
     const kidCell = await page.$$eval(
       '#metrics tbody tr',
       (trs) => trs.find((tr) => tr.querySelector('th')?.textContent === 'KID')?.querySelector('td')?.textContent,

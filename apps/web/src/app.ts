@@ -171,9 +171,9 @@ export class App {
     return { kind: 'builtin', name: s.data, size: s.dataSize, seed: s.seed };
   }
 
-  /** What samples of pane i are measured against (sample-quality.ts). */
-  private reference(s: AppState, i: number): Reference {
-    if (imageMode(s)) return imageReference(s, this.panes[i].shown.points ?? new Float32Array(0));
+  /** What samples are measured against (sample-quality.ts). */
+  private reference(s: AppState): Reference {
+    if (imageMode(s)) return imageReference(s);
     if (datasetNames.includes(s.data)) return { kind: 'builtin', name: s.data };
     return pointsReference(s.data === 'file' ? this.fileData!.data : s.points!);
   }
@@ -256,7 +256,7 @@ export class App {
       // Image mode samples the grid of images the view shows.
       const n = imageMode(s) ? GRID_IMAGES : s.particles;
       const request = { sampler: effectiveSampler(rs), n, seed: s.sampleSeed, steps: s.sampleSteps, stepSize: s.stepSize };
-      void p.sample(request, this.reference(rs, i));
+      void p.sample(request, this.reference(rs));
     });
   }
 

@@ -3,9 +3,9 @@
  * controls that are for 2-D data only (hidden or disabled, with the reason said beside them).
  */
 import type { Elements } from './elements.js';
-import type { ImageReference } from './image-quality.js';
 import { pageMnistFiles } from './mnist-subset.js';
 import type { DataSource } from './protocol.js';
+import type { Reference } from './sample-quality.js';
 import { imageMode, type AppState } from './state.js';
 
 /** The page's MNIST digits for a state: its first `dataSize` digits at its image size (absolute URLs for the worker). */
@@ -21,11 +21,11 @@ export function mnistSource(s: AppState, base = document.baseURI): Extract<DataS
 }
 
 /**
- * What image samples are measured against: the test split at the state's size (the job worker has it), and the first
- * train digits for KID's floor (the view shows them: `shown`, the first GRID_IMAGES of the run's digits).
+ * What image samples are measured against: the test split at the state's size and the digits the run trains on
+ * (the job worker loads both).
  */
-export function imageReference(s: AppState, shown: Float32Array): ImageReference {
-  return { kind: 'mnist', imageSize: s.imageSize, train: shown };
+export function imageReference(s: AppState): Reference {
+  return { kind: 'mnist', digits: mnistSource(s) };
 }
 
 /** The label of the data in image mode: `mnist 14×14`. */

@@ -3,18 +3,20 @@
  * mnist (apps/cli image-eval.ts), on the fixed MNIST classifier of @scorefield/datasets: KID of the samples'
  * features against the held-out test split's (997 digits, eval's seed 0), beside its floor (as many train
  * digits, the first ones, against the same test digits), and the classifier's class shares and mean top-class
- * probability beside the test digits'. Eval's third check, memorisation (nearest-train-digit distances against
- * the 9,003 train digits), needs the whole train split (7 MB): the page leaves it to the CLI. Runs in the job
- * worker, and in Node for the tests.
+ * probability beside the test digits', and eval's memorisation check against the digits the run trained on (the
+ * page's first `data-size` digits; `scorefield eval --train` with those digits gives the same numbers: by default
+ * eval compares with the whole train split). Runs in the job worker, and in Node for the tests.
  */
 import { decodeMnist, decodeMnistClassifier, type ImageSet, type MnistClassifier } from '@scorefield/datasets';
-import { classCoverage, kid } from '@scorefield/metrics';
+import { classCoverage, kid, memorisation } from '@scorefield/metrics';
 
-/** What image samples are measured against: the test split at the model's size, and the train digits of the floor. */
+/**
+ * What image samples are measured against: the test split at the model's size (in {@link ImageAssets}), and the
+ * digits the run trained on, [rows, imageSize^2]: the first ones are KID's floor, all of them memorisation's reference.
+ */
 export interface ImageReference {
   kind: 'mnist';
   imageSize: 14 | 28;
-  /** The first train digits (at least as many as the samples), [rows, imageSize^2]: KID's floor. */
   train: Float32Array;
 }
 
@@ -33,6 +35,12 @@ export interface ImageQuality {
   /** Each sample's top class and its probability (the grid's captions, as `scorefield plot --kind grid` captions). */
   top: number[];
   topProbability: number[];
+  /**
+   * The memorisation check (@scorefield/metrics' memorisation, pixel space): median distance of the samples to their
+   * nearest training digit over the test digits' (1: as new as unseen digits; 0: copies), and the share of samples
+   * closer to a training digit than 95% of the test digits are (0.05 expected; copies raise it).
+   */
+  memorisation: { ratio: number; closerShare: number };
 }
 
 /** The fixed files the metrics read: the classifier's weights and the test split (IDX bytes). */
@@ -80,6 +88,7 @@ export function imageQuality(samples: Float32Array, ref: ImageReference, assets:
   const k = kid(s.features, p.features, { seed: 0 });
   const floor = kid(p.classifier.run(floorImages).features, p.features, { seed: 0 });
   const cov = classCoverage(s.probabilities);
+  const memo = memorisation({ data: samples, rows, cols }, { data: ref.train, rows: ref.train.length / cols, cols }, p.test);
   const probs = s.probabilities.data,
     classes = s.probabilities.cols;
   const top = Array.from({ length: rows }, (_, i) => {
@@ -97,5 +106,6 @@ export function imageQuality(samples: Float32Array, ref: ImageReference, assets:
     minShare: cov.minFraction,
     top,
     topProbability: top.map((c, i) => probs[i * classes + c]),
+    memorisation: { ratio: memo.ratio, closerShare: memo.closerShare },
   };
 }

@@ -24,8 +24,8 @@ const rows = {
   classes: ['classes', 'share of the samples the classifier puts in each class 0-9: the smallest (all of them in the tooltip)'],
   memo: [
     'memorisation',
-    "not measured in the page: scorefield eval compares each sample's distance to its nearest train digit (all 9,003) " +
-      "with held-out digits' (a ratio near 0: copies)",
+    "median distance of the samples to their nearest training digit over the test digits' (1: as new as unseen digits; " +
+      '0: copies); the tooltip: the share of samples closer to a training digit than 95% of the test digits are (0.05 expected)',
   ],
   sampler: ['sampler', 'the sampler, and the noise level σ of the step on screen'],
   settings: ['settings', 'what the sampler used, every default chosen from the model (standardised units)'],
@@ -151,6 +151,7 @@ export class MetricsTable {
     this.set('topProb', column, m ? `${m.meanTop.toFixed(3)} (digits ${m.heldOutMeanTop.toFixed(3)})` : none, why);
     const shares = m ? m.shares.map((x, c) => `${c}: ${x.toFixed(3)}`).join(', ') : why;
     this.set('classes', column, m ? `smallest ${m.minShare.toFixed(3)}` : none, shares);
-    this.set('memo', column, 'in the CLI', rows.memo[1]);
+    const closer = m ? `closer share ${f(m.memorisation.closerShare)} (0.05 expected)` : why;
+    this.set('memo', column, m ? f(m.memorisation.ratio) : none, closer);
   }
 }

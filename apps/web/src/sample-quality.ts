@@ -14,6 +14,7 @@
 import { datasetComponents, datasetPoints, datasets, type Core } from '@scorefield/core-math';
 import { smearingMetrics } from '@scorefield/metrics';
 import { imageQuality, type ImageAssets, type ImageQuality, type ImageReference } from './image-quality.js';
+import type { DataSource } from './protocol.js';
 import { disjointSubsets } from './subsets.js';
 
 /** `scorefield eval`'s held-out data: seed streams 2^31 + --seed and 2^33 + --seed (default 0), --n points (default 2000). */
@@ -24,11 +25,14 @@ export const EVAL_POINTS = 2000;
 const HALVES_MAX = 2 * EVAL_POINTS;
 const SUBSET_SEED = 0x5eed_0002;
 
-/** What the samples are measured against: 2-D points (a built-in dataset, drawn or loaded points), or MNIST digits. */
+/**
+ * What the samples are measured against: 2-D points (a built-in dataset, drawn or loaded points), or MNIST digits
+ * (the job worker loads the digits the run trained on from their source, and the test split: {@link ImageReference}).
+ */
 export type Reference =
   | { kind: 'builtin'; name: string }
   | { kind: 'points'; reference: Float32Array; twin: Float32Array }
-  | ImageReference;
+  | { kind: 'mnist'; digits: Extract<DataSource, { kind: 'mnist' }> };
 
 export interface SampleQuality {
   mmd: number;
@@ -58,7 +62,7 @@ export function pointsReference(points: ArrayLike<number>): Reference {
 }
 
 /** Measures `samples` [n, 2] (data units) against `ref` (2-D references; images: {@link imageSampleQuality}). */
-export function sampleQuality(core: Core, samples: Float32Array, ref: Exclude<Reference, ImageReference>): SampleQuality {
+export function sampleQuality(core: Core, samples: Float32Array, ref: Exclude<Reference, { kind: 'mnist' }>): SampleQuality {
   const builtin = ref.kind === 'builtin' ? ref.name : null;
   const reference = builtin ? datasetPoints(core, builtin, EVAL_SEED, EVAL_POINTS) : (ref as { reference: Float32Array }).reference;
   const twin = builtin ? datasetPoints(core, builtin, EVAL_TWIN_SEED, EVAL_POINTS) : (ref as { twin: Float32Array }).twin;

@@ -4,7 +4,7 @@
  * (sample-quality.ts). Runs in the sampling worker, and in Node for the tests.
  */
 import { defaultSampler, plannedSteps, sample, samplers, type ScoreModel } from '@scorefield/models';
-import type { FromJob, SampleRequest } from './protocol.js';
+import type { DataSource, FromJob, SampleRequest } from './protocol.js';
 import type { Core } from '@scorefield/core-math';
 import type { ImageAssets } from './image-quality.js';
 import { imageSampleQuality, sampleQuality, type Reference, type SampleQuality } from './sample-quality.js';
@@ -14,10 +14,13 @@ export const FRAMES = 120;
 
 export type JobPost = (msg: FromJob, transfer?: Transferable[]) => void;
 
+/** What image samples are measured with: the classifier and the test split, and the digits the run trained on. */
+export type ImageInputs = (digits: Extract<DataSource, { kind: 'mnist' }>) => Promise<{ assets: ImageAssets; train: Float32Array }>;
+
 /**
  * Samples `model` (trained to `step`) as `req` asks, posting sample-start, the frames and sample-done for run `run`.
- * 2-D samples are measured at once; image samples once `assets` (the classifier and the test split) are loaded,
- * so the promise returned then resolves when sample-done is posted.
+ * 2-D samples are measured at once; image samples once `images` (the classifier, the test split and the run's
+ * digits) are loaded, so the promise returned then resolves when sample-done is posted.
  */
 export function sampleForView(
   core: Core,
@@ -26,7 +29,7 @@ export function sampleForView(
   ref: Reference,
   at: { run: number; step: number },
   post: JobPost,
-  assets?: () => Promise<ImageAssets>,
+  images?: ImageInputs,
 ): void | Promise<void> {
   const { run, step } = at;
   const sampler = req.sampler ?? defaultSampler(model);
@@ -68,12 +71,16 @@ export function sampleForView(
       [samples.buffer],
     );
   if (ref.kind !== 'mnist') return done(sampleQuality(core, samples, ref));
-  if (!assets) throw new Error('sampleForView: image samples are measured with the image assets');
-  return assets()
+  if (!images) throw new Error('sampleForView: image samples are measured with the image inputs');
+  return images(ref.digits)
     .then(
-      (a) => imageSampleQuality(samples, ref, a),
+      ({ assets, train }) => imageSampleQuality(samples, { kind: 'mnist', imageSize: ref.digits.imageSize, train }, assets),
       // The samples stand without their metrics.
-      (e: Error): SampleQuality => ({ mmd: Number.NaN, floor: Number.NaN, image: `the classifier could not be loaded (${e.message})` }),
+      (e: Error): SampleQuality => ({
+        mmd: Number.NaN,
+        floor: Number.NaN,
+        image: `the classifier or the digits could not be loaded (${e.message})`,
+      }),
     )
     .then(done);
 }
