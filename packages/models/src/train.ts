@@ -102,7 +102,8 @@ export function defaultSteps(loss: ObjectiveRequest, d = 2): number {
  * images), and of 64 for noise-conditional objectives on low-dimensional data (d <= 4, where technique 2 has
  * no root). 256: chosen by training speed on 28x28 MNIST (one core, the machine under load):
  * 784-128-128-128 43 steps/s, 784-512-512 11, 784-1024-1024 3.1; 256 keeps the 10 000 default ncsn steps near
- * 15 minutes. At these widths the MNIST samples are not digits (measured: apps/cli README, "Images"). 64: on 2-D
+ * 15 minutes. At these widths, with conditioning 'gaussian', the MNIST samples are mostly recognisable digits (measured:
+ * apps/cli README, "Images"). 64: on 2-D
  * data noise-conditional objectives are limited by their number of steps, not by the width: at about the same
  * time a 64-wide network trained 15 000 steps beat a 128-wide one trained 10 000 (docs/results, "Defaults").
  */
