@@ -50,7 +50,7 @@ describe('the data Gaussian', () => {
   it('symmetricEigen: a matrix built from known eigenpairs gives them back, orthonormal', () => {
     const n = 7;
     // Q: a product of Givens rotations; A = Q diag(lambda) Q^T.
-    const Q = Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => (i === j ? 1 : 0)));
+    const Q = Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j): number => (i === j ? 1 : 0)));
     for (let k = 0; k < n - 1; k++) {
       const c = Math.cos(0.3 + k),
         s = Math.sin(0.3 + k);
@@ -85,12 +85,13 @@ describe('the data Gaussian', () => {
         expect(got).toBeCloseTo(C[i][j], 5);
       }
     }
-    expect(Array.from(full.variances)).toEqual([...full.variances].sort((x, y) => y - x));
+    const variances = Array.from(full.variances);
+    expect(variances).toEqual([...variances].sort((x, y) => y - x));
     const low = fitGaussian(pts, 2);
-    expect(Array.from(low.variances)).toEqual(Array.from(full.variances.subarray(0, 2)));
+    expect(Array.from(low.variances)).toEqual(variances.slice(0, 2));
     const trace = C.reduce((t, row, i) => t + row[i], 0);
     expect(low.variances[0] + low.variances[1] + 4 * low.rest).toBeCloseTo(trace, 5);
-    expect(low.rest).toBeCloseTo(Array.from(full.variances.subarray(2)).reduce((x, y) => x + y, 0) / 4, 6);
+    expect(low.rest).toBeCloseTo(variances.slice(2).reduce((x, y) => x + y, 0) / 4, 6);
     expect(GAUSSIAN_RANK).toBe(64);
     expect(fitGaussian(gaussianPoints(100, 70, 2)).variances.length).toBe(64);
   });
