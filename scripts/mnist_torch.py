@@ -12,13 +12,12 @@ s = -(C + sigma^2 I)^-1 (y - mu) + c_out f / sigma^2, the exact score of the dat
 the network's correction, with C = U^T diag(lambda) U + rest (I - U^T U), c_in = 1 / sqrt(tr C / d + sigma^2),
 c_out^2 = sigma^2 tr(C (C + sigma^2 I)^-1) / d (the Gaussian, tensors gaussian.* of the model file, is fitted once to the
 standardised train digits by scorefield; PyTorch reads it rather than refitting). Trains the same objective (NCSN, Song &
-Ermon 2019: lambda_i / 2 |s(x + sigma_i z; sigma_i) + z / sigma_i|^2 with i uniform per point, batch mean; lambda_i =
-sigma_i^2, or for 'gaussian' sigma_i^2 / g(sigma_i), g = c_out^2 / sigma^2: EDM's 1 / c_out^2, unit weight on the network's
-target at every level) with Adam on the same MNIST train split (the IDX files @scorefield/datasets ships), from
-PyTorch's own initial weights and random streams (so the result is a reference, not the same bits), then draws samples with annealed Langevin,
-x <- x + (a/2) s(x; sigma_i) + sqrt(a) z, a = eps sigma_i^2 / sigma_L^2, T steps per level, and a final
-denoising step x + sigma_L^2 s(x; sigma_L) / 2 (scorefield's default: one Euler step of the probability-flow ODE to
-0), with the eps and T `scorefield sample` reports for the model.
+Ermon 2019: sigma_i^2 / 2 |s(x + sigma_i z; sigma_i) + z / sigma_i|^2 with i uniform per point, batch mean) with Adam on
+the same MNIST train split (the IDX files @scorefield/datasets ships), from PyTorch's own initial weights and random
+streams (so the result is a reference, not the same bits), then draws samples with annealed Langevin,
+x <- x + (a/2) s(x; sigma_i) + sqrt(a) z, a = eps sigma_i^2 / sigma_L^2, T steps per level, and a final denoising step
+x + sigma_L^2 s(x; sigma_L) / 2 (scorefield's default: one Euler step of the probability-flow ODE to 0), with the eps
+and T `scorefield sample` reports for the model.
 Writes the samples (data units) as .npy for `scorefield eval --samples`, and prints a JSON summary.
 
 Usage (from the repo root, after `pnpm build`):
@@ -132,8 +131,7 @@ def main():
         s = sigmas[torch.randint(0, len(sigmas), (batch,))].unsqueeze(1)
         z = torch.randn_like(xb)
         out = net(xb + s * z, s)
-        w = s.squeeze(1) ** 2 / (net.gain(s).squeeze(1) if arch['conditioning'] == 'gaussian' else 1)
-        objective = (0.5 * w * ((out + z / s) ** 2).sum(1)).mean()
+        objective = (0.5 * (s.squeeze(1) ** 2) * ((out + z / s) ** 2).sum(1)).mean()
         opt.zero_grad()
         objective.backward()
         opt.step()

@@ -1,7 +1,7 @@
-import { ConditioningCode, ModelKindCode, ObjectiveCode, ObjectiveConfig, ProjectionCode } from './contract';
+import { ModelKindCode, ObjectiveCode, ObjectiveConfig, ProjectionCode } from './contract';
 import { jetBackward, jetForward, LANE_ROWS, mlpJetForward, mlpJetBackward, PRIMAL_ROWS } from './jet';
 import { dim, jetRows, mlpJetWorkspaceFloats, ORDER_1, ORDER_2, ORDER_2_LAST_TANGENT, secondLanes } from './layout';
-import { addSkip, hasSkip, inputWidth, outputScale, wienerGain, writeInputRow } from './model';
+import { addSkip, hasSkip, inputWidth, outputScale, writeInputRow } from './model';
 import { nextNormal, nextRademacher, nextU64, nextUniform } from './rng';
 import { sdeAlpha, sdeSigma, sdeTime } from './sde';
 
@@ -113,12 +113,8 @@ export function objectiveLossGrad(cfg: usize, dims: usize, L: i32, act: i32, par
 
 // ---- Denoising objectives: dsm, ncsn, continuous ----
 
-// Noise level of each sample: alpha, sigma and the weight lambda: sigma^2 (Song & Ermon 2019), or with conditioning bit
-// Gaussian sigma^2 / g(sigma), g = c_out^2 / sigma^2 (assembly/model.ts): EDM's lambda = 1 / c_out^2 on |D - y|^2, which
-// gives the network's target unit weight at every level (Karras et al. 2022, table 1 and section 5). With sigma^2 alone
-// the levels where the class of a digit is decided (c_out^2 / sigma^2 about 0.1) weigh a tenth of the smallest ones.
+// Noise level of each sample: alpha, sigma and the weight lambda.
 function drawLevels(c: ObjectiveConfig, p: Plan, B: i32, rng: usize): void {
-  const gaussian = (c.conditioning & ConditioningCode.Gaussian) != 0;
   for (let b = 0; b < B; b++) {
     let a: f64 = 1.0, s: f64 = <f64>c.sigma, w: f64 = 1.0;
     if (c.objective == ObjectiveCode.Ncsn) {
@@ -131,7 +127,6 @@ function drawLevels(c: ObjectiveConfig, p: Plan, B: i32, rng: usize): void {
       s = sdeSigma(c.sde, t);
       w = s * s;
     }
-    if (gaussian && c.objective != ObjectiveCode.Dsm) w /= wienerGain(c.gaussian, <f64><f32>s * <f64><f32>s);
     setF(p.alpha, b, <f32>a);
     setF(p.sigma, b, <f32>s);
     setF(p.lambda, b, <f32>w);

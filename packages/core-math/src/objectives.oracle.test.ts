@@ -51,7 +51,7 @@ forEachBuild((core) => {
         g,
         k.f32(objective.workspaceFloats(c.batch)),
       );
-      const draws = refDraws(c.obj, c.batch, c.d, new ReferenceStream(9n), model.gaussian?.spec);
+      const draws = refDraws(c.obj, c.batch, c.d, new ReferenceStream(9n));
       const { objective: name, inputs } = oracleInputs(c.obj, x0, c.batch, c.d, draws);
       const spec: TfModelSpec = {
         kind: c.spec.kind,

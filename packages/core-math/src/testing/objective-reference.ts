@@ -2,7 +2,6 @@
 // assembly/: the score from a forward-mode jet, its Jacobian by central differences, the draws
 // replayed from the reference stream in the documented order.
 import type { ModelSpec } from '../score-model.js';
-import type { GaussianSpec } from '../gaussian-skip.js';
 import type { ObjectiveSpec } from '../objectives.js';
 import { sdeDefaults } from '../objectives.js';
 import { type ReferenceStream, refMlpJet, refMlpForward } from './reference.js';
@@ -103,11 +102,7 @@ export interface Draws {
   v: number[][][];
 }
 
-/**
- * The draws of one evaluation; `gaussian` (conditioning 'gaussian') divides the ncsn and continuous weights by
- * g(sigma) = mean over the d coordinates of lambda / (lambda + sigma^2) (EDM's lambda = 1 / c_out^2).
- */
-export function refDraws(obj: ObjectiveSpec, B: number, d: number, stream: ReferenceStream, gaussian?: GaussianSpec): Draws {
+export function refDraws(obj: ObjectiveSpec, B: number, d: number, stream: ReferenceStream): Draws {
   const out: Draws = { alpha: [], sigma: [], lambda: [], z: [], v: [] };
   if (obj.name === 'ssm' || obj.name === 'ssm-vr') {
     const M = obj.slices ?? 1,
@@ -143,13 +138,6 @@ export function refDraws(obj: ObjectiveSpec, B: number, d: number, stream: Refer
         s = Math.sqrt(1 - Math.exp(-integral));
       }
       w = s * s;
-    }
-    if (gaussian && obj.name !== 'dsm') {
-      const s2 = Math.fround(s) ** 2,
-        k = gaussian.variances.length;
-      let g = ((d - k) * gaussian.rest) / (gaussian.rest + s2);
-      for (let m = 0; m < k; m++) g += gaussian.variances[m] / (gaussian.variances[m] + s2);
-      w /= g / d;
     }
     out.alpha.push(a);
     out.sigma.push(s);
