@@ -2,6 +2,7 @@ import { datasetComponents, datasets, InputError } from '@scorefield/core-math';
 import { logLikelihood, normalize, objectiveLabel, sdeOf, type ScoreModel } from '@scorefield/models';
 import { perturbedMixture } from './mixture.js';
 import { fieldPlot, gridPoints, linePlot, scatterPlot, type HeatLayer, type Range } from '@scorefield/plot';
+import * as detMath from '@scorefield/core-math/det-math';
 
 /** What `plot --kind` draws. */
 export const plotKinds = {
@@ -80,7 +81,7 @@ export function figure(kind: PlotKind, f: FigureInput): string {
         ...titles(model, f.source, 'model density', f.level),
         ...common,
         heat: {
-          values: logq.map((v) => Math.exp(v - top)),
+          values: logq.map((v) => detMath.exp(v - top)),
           nx: HEAT,
           ny: HEAT,
           label: `density (${model.training?.loss.name === 'continuous' ? 'ODE likelihood' : 'exp(-E)'}, max = 1)`,
@@ -117,7 +118,7 @@ export function figure(kind: PlotKind, f: FigureInput): string {
         { data: Float64Array.from(g.data), rows: g.rows, cols: 2 },
         noiseVar,
       ).score;
-      const err = Float64Array.from({ length: g.rows }, (_, i) => Math.hypot(s[2 * i] - truth[2 * i], s[2 * i + 1] - truth[2 * i + 1]));
+      const err = Float64Array.from({ length: g.rows }, (_, i) => detMath.hypot(s[2 * i] - truth[2 * i], s[2 * i + 1] - truth[2 * i + 1]));
       return fieldPlot({
         ...titles(model, f.source, `score error |s − ∇log p${f.level ? '_σ' : ''}|`, f.level),
         ...common,

@@ -30,8 +30,8 @@ interface Case {
   stdin?: string | Uint8Array;
   /** Creates the case's inputs in its folder (they are part of what must not change). */
   setup?: (dir: string) => void;
-  /** Sends `signal` once `ready(dir)` holds (polled), e.g. when a temporary file exists. */
-  kill?: { signal: NodeJS.Signals; ready: (dir: string) => boolean };
+  /** Sends `signal` once `ready(dir, pid)` holds (polled), e.g. when a temporary file exists. */
+  kill?: { signal: NodeJS.Signals; ready: (dir: string, pid: number) => boolean };
   /** For fuzzed cases: success (exit 0, no stderr) is also fine; failure must still keep the contract. */
   mayPass?: boolean;
   skip?: string;
@@ -775,7 +775,7 @@ add(
   130,
   /^scorefield train: interrupted by SIGINT$/,
   {
-    kill: { signal: 'SIGINT', ready: delay(1500) },
+    kill: { signal: 'SIGINT', ready: cpuTime(800) },
   },
 );
 add(
@@ -784,7 +784,7 @@ add(
   143,
   /^scorefield sample: interrupted by SIGTERM$/,
   {
-    kill: { signal: 'SIGTERM', ready: delay(1500) },
+    kill: { signal: 'SIGTERM', ready: cpuTime(800) },
   },
 );
 
@@ -908,11 +908,22 @@ fc.sample(
 // ---------------------------------------------------------------------------------------------------------
 // Helpers.
 
-function delay(ms: number): () => boolean {
+/**
+ * Ready once the child has used `ms` of CPU time (user + system, /proc/<pid>/stat), so well into its run however
+ * loaded the machine is: a wall-clock delay sent the signal before the CLI was up on a machine at load 10. Without
+ * /proc, `ms` of wall time.
+ */
+function cpuTime(ms: number): (dir: string, pid: number) => boolean {
   let t0: number | undefined;
-  return () => {
+  return (_dir, pid) => {
     t0 ??= Date.now();
-    return Date.now() - t0 >= ms;
+    try {
+      // Fields 14 and 15 (utime, stime) in clock ticks of 10 ms, after the command name in parentheses.
+      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+      return (Number(fields[11]) + Number(fields[12])) * 10 >= ms;
+    } catch {
+      return Date.now() - t0 >= ms;
+    }
   };
 }
 
@@ -1023,7 +1034,7 @@ function runChild(c: Case, dir: string): Promise<Outcome> {
     let poll: NodeJS.Timeout | undefined;
     if (c.kill) {
       poll = setInterval(() => {
-        if (c.kill!.ready(dir)) {
+        if (c.kill!.ready(dir, child.pid!)) {
           clearInterval(poll);
           child.kill(c.kill!.signal);
         }

@@ -1,4 +1,5 @@
 import type { MixtureComponent } from '@scorefield/core-math';
+import * as detMath from '@scorefield/core-math/det-math';
 
 /** Points in data units, row-major. */
 export interface Matrix {
@@ -20,20 +21,20 @@ export function perturbedMixture(comps: readonly MixtureComponent[], x: Matrix, 
   const terms = new Float64Array(comps.length);
   for (let i = 0; i < x.rows; i++) {
     comps.forEach((c, k) => {
-      let t = Math.log(c.weight);
+      let t = detMath.log(c.weight);
       for (let j = 0; j < d; j++) {
         const v = c.std ** 2 + (noiseVar[j] ?? 0);
-        t += -0.5 * Math.log(2 * Math.PI * v) - (x.data[i * d + j] - c.mean[j]) ** 2 / (2 * v);
+        t += -0.5 * detMath.log(2 * Math.PI * v) - (x.data[i * d + j] - c.mean[j]) ** 2 / (2 * v);
       }
       terms[k] = t;
     });
     let top = -Infinity;
     for (const t of terms) top = Math.max(top, t);
     let z = 0;
-    for (const t of terms) z += Math.exp(t - top);
-    logp[i] = top + Math.log(z);
+    for (const t of terms) z += detMath.exp(t - top);
+    logp[i] = top + detMath.log(z);
     comps.forEach((c, k) => {
-      const r = Math.exp(terms[k] - logp[i]);
+      const r = detMath.exp(terms[k] - logp[i]);
       for (let j = 0; j < d; j++) score[i * d + j] += (r * (c.mean[j] - x.data[i * d + j])) / (c.std ** 2 + (noiseVar[j] ?? 0));
     });
   }

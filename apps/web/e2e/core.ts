@@ -180,6 +180,8 @@ export function coreSuite(h: Harness): void {
     await page.click('#train');
     await h.until((s) => s.step === 600 && !s.running);
     await h.until((s) => !s.sampling && s.samples() !== null, 60_000);
+    // The geometric ladder from the data (stored in the model's metadata) and annealed sampling over it: the CLI's bits.
+    await sameAsCli(h, 'ncsn');
     expect(await h.api((s) => s.pane(0)!.sampler)).toBe('annealed');
     const sigmas = await h.api((s) => s.sigmasShown());
     console.log(`e2e: annealed sampling showed sigma ${sigmas.map((v) => v.toPrecision(2)).join(' > ')}`);
@@ -188,6 +190,17 @@ export function coreSuite(h: Harness): void {
     expect(sigmas[0]).toBeCloseTo(ladder[0], 5);
     expect(sigmas[sigmas.length - 1]).toBeCloseTo(ladder[ladder.length - 1], 5);
     for (let i = 1; i < sigmas.length; i++) expect(sigmas[i]).toBeLessThan(sigmas[i - 1]);
+  });
+
+  it("the default continuous objective (a VE SDE over noise levels from the data): the CLI's model and samples", async () => {
+    const { page } = h;
+    await page.selectOption('#loss-name', 'continuous');
+    await h.setField('#steps', '300');
+    await h.until((s) => s.ready && s.step === 0);
+    await page.click('#train');
+    await h.until((s) => s.step === 300 && !s.running);
+    await h.until((s) => !s.sampling && s.samples() !== null, 60_000);
+    await sameAsCli(h, 'continuous');
   });
 
   it('draws points with the mouse and the keyboard, loads a CSV file: each trains', async () => {
@@ -256,4 +269,23 @@ export function coreSuite(h: Harness): void {
     expect(await h.page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(PHONE.width);
     await h.page.setViewportSize(DESKTOP);
   });
+}
+
+/**
+ * The page's model and samples against the CLI's for the command the page prints (and `scorefield sample --n 1000
+ * --seed 1`, the samples the page exports): byte for byte, metadata included. The numbers on the way (noise ladders,
+ * sigma(t) of the SDE, step sizes) are computed with det-math, which gives the same bits in Node and in Chromium.
+ */
+async function sameAsCli(h: Harness, what: string): Promise<void> {
+  const command = (await h.page.textContent('#cli'))!.split(' ');
+  expect(command.slice(0, 2)).toEqual(['scorefield', 'train']);
+  expect(command.slice(-2)).toEqual(['--out', 'model.safetensors']);
+  const model = join(h.tmp, `${what}.safetensors`),
+    csv = join(h.tmp, `${what}-samples.csv`);
+  await cli([...command.slice(1, -2), '--out', model, '--quiet']);
+  sameBytes(await h.download('#export-model'), readFileSync(model), `${what} trained in the page`);
+  await cli(['sample', '--model', model, '--n', '1000', '--seed', '1', '--out', csv, '--quiet']);
+  const text = (await h.download('#export-samples')).toString('utf8');
+  expect(parseCsv(text).rows).toBe(1000);
+  expect(text === readFileSync(csv, 'utf8'), `${what}: the page's samples differ from the CLI's`).toBe(true);
 }

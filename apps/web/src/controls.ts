@@ -112,6 +112,7 @@ const samplerLabels: Record<SamplerName, string> = {
   ode: 'probability-flow ODE',
   adaptive: 'adaptive reverse SDE',
   dpm: 'probability-flow ODE, DPM-Solver-2',
+  'dpm-sde': 'reverse SDE, SDE-DPM-Solver++(2M)',
 };
 
 /**

@@ -7,6 +7,7 @@
 import { logLikelihood, normalize, sdeOf, type ScoreModel } from '@scorefield/models';
 import { gridPoints } from './field.js';
 import type { Range } from './protocol.js';
+import * as detMath from '@scorefield/core-math/det-math';
 
 /** Cells per side of the ODE density grid: ~30 ODE solves per cell row make it a few seconds of work. */
 export const DENSITY_GRID = 32;
@@ -23,6 +24,6 @@ export function gridDensity(model: ScoreModel, range: Range, g: number): Float32
     seed: 0,
   });
   // Data units: y = (x - mean) / std has log-Jacobian -sum log std.
-  const logStd = model.normalization.std.reduce((a, s) => a + Math.log(s), 0);
+  const logStd = model.normalization.std.reduce((a, s) => a + detMath.log(s), 0);
   return Float32Array.from(logp, (v) => v - logStd);
 }

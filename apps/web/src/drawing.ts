@@ -7,6 +7,7 @@
 import { createRng } from '@scorefield/metrics';
 import type { Range } from './protocol.js';
 import { quantize } from './url-state.js';
+import * as detMath from '@scorefield/core-math/det-math';
 
 export interface DrawingEvents {
   /** The first touch of a drawing that replaces other data: the app switches to drawn data. */
@@ -65,7 +66,7 @@ export class DrawingInput {
   }
 
   private gauss(): number {
-    return Math.sqrt(-2 * Math.log(1 - this.random())) * Math.cos(2 * Math.PI * this.random());
+    return Math.sqrt(-2 * detMath.log(1 - this.random())) * detMath.cos(2 * Math.PI * this.random());
   }
 
   private addBlob(x: number, y: number, count: number): void {

@@ -1,5 +1,6 @@
 /** Grid geometry and field post-processing (pure, shared by the worker and the page; unit-tested). */
 import type { Range } from './protocol.js';
+import * as detMath from '@scorefield/core-math/det-math';
 
 /**
  * The square view box of a point set: the 0.5%..99.5% quantiles of each coordinate, widened by 15% and
@@ -42,7 +43,7 @@ export function fieldSignature(score: Float32Array): { meanNorm: number; hash: n
   let sum = 0,
     hash = 2166136261;
   for (let k = 0; k < score.length; k += 2) {
-    sum += Math.hypot(score[k], score[k + 1]);
+    sum += detMath.hypot(score[k], score[k + 1]);
     hash = Math.imul(hash ^ Math.round(score[k] * 1e3), 16777619) >>> 0;
     hash = Math.imul(hash ^ Math.round(score[k + 1] * 1e3), 16777619) >>> 0;
   }

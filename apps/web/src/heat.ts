@@ -10,6 +10,7 @@
  * - error: |s - s_true| where the exact score of the data is known.
  */
 import type { Range } from './protocol.js';
+import * as detMath from '@scorefield/core-math/det-math';
 
 export type HeatMode = 'density' | 'norm' | 'error' | 'none';
 
@@ -65,7 +66,7 @@ export function heatColour(t: number): [number, number, number] {
 function fromLog(logp: ArrayLike<number>): Float32Array {
   let max = -Infinity;
   for (let k = 0; k < logp.length; k++) if (Number.isFinite(logp[k])) max = Math.max(max, logp[k]);
-  return Float32Array.from(logp, (v) => (Number.isFinite(v) ? Math.exp(v - max) : 0));
+  return Float32Array.from(logp, (v) => (Number.isFinite(v) ? detMath.exp(v - max) : 0));
 }
 
 /** The heat image of a mode for a field (and the ODE density, when computed), or null when the mode has nothing to show. */
@@ -87,15 +88,15 @@ export function heatValues(f: FieldSnapshot, mode: HeatMode, density: DensityGri
     let max = 0;
     const t = new Float32Array(n);
     for (let k = 0; k < n; k++) {
-      t[k] = Math.log1p(Math.hypot(f.score[2 * k], f.score[2 * k + 1]));
+      t[k] = detMath.log1p(detMath.hypot(f.score[2 * k], f.score[2 * k + 1]));
       if (Number.isFinite(t[k])) max = Math.max(max, t[k]);
     }
     for (let k = 0; k < n; k++) t[k] /= max || 1;
-    return { t, grid: f.grid, legend: '|s(x)|, log scale', range: [0, Math.expm1(max)] };
+    return { t, grid: f.grid, legend: '|s(x)|, log scale', range: [0, detMath.expm1(max)] };
   }
   if (mode === 'error' && f.trueScore) {
     const err = new Float32Array(n);
-    for (let k = 0; k < n; k++) err[k] = Math.hypot(f.score[2 * k] - f.trueScore[2 * k], f.score[2 * k + 1] - f.trueScore[2 * k + 1]);
+    for (let k = 0; k < n; k++) err[k] = detMath.hypot(f.score[2 * k] - f.trueScore[2 * k], f.score[2 * k + 1] - f.trueScore[2 * k + 1]);
     const sorted = Float32Array.from(err).sort();
     const top = sorted[Math.floor(0.95 * (n - 1))] || 1;
     return { t: err.map((e) => e / top), grid: f.grid, legend: 'error |s − s_true| (to its 95th percentile)', range: [0, top] };

@@ -8,6 +8,7 @@ import type { ElementName } from './elements.js';
 import type { Pane } from './pane.js';
 import { dimOf, GRID_IMAGES, imageMode, runStates } from './state.js';
 import type { RunView } from './view-model.js';
+import * as detMath from '@scorefield/core-math/det-math';
 
 /** The text of a control's label, for messages. */
 function labelOf(app: App, name: ElementName): string {
@@ -138,7 +139,7 @@ function sigmaControl(pane: Pane, box: HTMLElement, input: HTMLInputElement, out
   if (!show || !info) return;
   const asc = [...info.levels].reverse();
   const nearest = (sigma: number) =>
-    asc.reduce((best, s, i) => (Math.abs(Math.log(s / sigma)) < Math.abs(Math.log(asc[best] / sigma)) ? i : best), 0);
+    asc.reduce((best, s, i) => (Math.abs(detMath.log(s / sigma)) < Math.abs(detMath.log(asc[best] / sigma)) ? i : best), 0);
   const home = nearest(info.defaultSigma);
   const follow = v.sampling && v.samplerSigma !== undefined;
   const idx = follow ? nearest(v.samplerSigma!) : (v.fieldLevel ?? home);

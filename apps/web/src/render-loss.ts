@@ -1,3 +1,4 @@
+import * as detMath from '@scorefield/core-math/det-math';
 /**
  * The loss chart: each run's loss per step, binned to the chart's pixel columns (faint) and smoothed by an
  * exponential moving average (bold), on a linear or logarithmic axis. The per-step loss of a minibatch
@@ -63,7 +64,7 @@ export function drawLoss(ctx: CanvasRenderingContext2D, w: number, h: number, se
   const scales = live.map((s) => Math.abs(s.values[s.count - 1]) || 1);
   const apart = live.length > 1 && Math.max(...scales) / Math.min(...scales) >= 10;
   const useLog = (log || apart) && logScalable(live);
-  const f = (v: number) => (useLog ? Math.log10(v) : v);
+  const f = (v: number) => (useLog ? detMath.log10(v) : v);
   const padL = 46 * dpr,
     padR = 8 * dpr,
     padT = 8 * dpr,
@@ -80,7 +81,7 @@ export function drawLoss(ctx: CanvasRenderingContext2D, w: number, h: number, se
     y1 = hi + 0.05 * span;
   const X = (step: number) => padL + (step / steps) * (w - padL - padR);
   const Y = (v: number) => padT + (1 - (Math.min(y1, Math.max(y0, f(v))) - y0) / (y1 - y0)) * (h - padT - padB);
-  const unY = (u: number) => (useLog ? 10 ** u : u);
+  const unY = (u: number) => (useLog ? detMath.pow(10, u) : u);
   ctx.strokeStyle = '#2a3040';
   ctx.lineWidth = 1;
   ctx.beginPath();

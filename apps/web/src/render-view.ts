@@ -6,6 +6,7 @@
  */
 import { heatColour, type FieldSnapshot, type HeatImage } from './heat.js';
 import type { Range } from './protocol.js';
+import * as detMath from '@scorefield/core-math/det-math';
 
 /** Colours that stay distinct on every heat colour (heat.ts: a blue-teal ramp): checked in render.test.ts. */
 export const PALETTE = {
@@ -70,7 +71,7 @@ function arrows(ctx: CanvasRenderingContext2D, f: FieldSnapshot, s: Float32Array
     cell = size / g,
     dpr = size / 640;
   const norms: number[] = [];
-  for (let k = 0; k < g * g; k++) norms.push(Math.hypot(f.score[2 * k], f.score[2 * k + 1]));
+  for (let k = 0; k < g * g; k++) norms.push(detMath.hypot(f.score[2 * k], f.score[2 * k + 1]));
   const ref = norms.filter(Number.isFinite).sort((a, b) => a - b)[Math.floor(norms.length / 2)] || 1;
   const path = new Path2D();
   for (let i = 1; i < g; i += 2) {
@@ -78,7 +79,7 @@ function arrows(ctx: CanvasRenderingContext2D, f: FieldSnapshot, s: Float32Array
       const k = i * g + j,
         vx = s[2 * k],
         vy = s[2 * k + 1],
-        n = Math.hypot(vx, vy);
+        n = detMath.hypot(vx, vy);
       if (!(n > 0) || !Number.isFinite(n)) continue;
       // Length saturates with |s| (direction exact): 1.8 cells at most.
       const len = 1.8 * cell * (n / (n + ref));
@@ -138,7 +139,7 @@ export function drawBase(
 /** Round tick values (1, 2, 5 x 10^k) inside [lo, hi], about `count` of them. */
 export function ticks(lo: number, hi: number, count: number): number[] {
   const raw = (hi - lo) / Math.max(1, count);
-  const p = 10 ** Math.floor(Math.log10(raw));
+  const p = detMath.pow(10, Math.floor(detMath.log10(raw)));
   const step = [1, 2, 5, 10].map((m) => m * p).find((s) => s >= raw) ?? 10 * p;
   const out: number[] = [];
   for (let v = Math.ceil(lo / step) * step; v <= hi + 1e-9 * step; v += step) out.push(Math.abs(v) < 1e-12 * step ? 0 : v);

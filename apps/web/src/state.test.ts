@@ -126,13 +126,14 @@ describe('the run of a state (RunSpec)', () => {
       ode: expect.any(String),
       adaptive: expect.any(String),
       dpm: expect.any(String),
+      'dpm-sde': expect.any(String),
     });
     expect(samplerAvailability({ ...base(), loss: 'ncsn' })).toMatchObject({
       annealed: null,
       pc: expect.any(String),
       dpm: expect.any(String),
     });
-    expect(Object.values(samplerAvailability({ ...base(), loss: 'continuous' }))).toEqual([null, null, null, null, null, null]);
+    expect(Object.values(samplerAvailability({ ...base(), loss: 'continuous' }))).toEqual([null, null, null, null, null, null, null]);
   });
 
   it('the sampler follows the model unless one that fits is chosen', () => {

@@ -310,6 +310,7 @@ export function samplerAvailability(s: AppState): Record<SamplerName, string | n
     ode: s.loss === 'continuous' ? null : 'needs a model trained with continuous (VE/VP)',
     adaptive: s.loss === 'continuous' ? null : 'needs a model trained with continuous (VE/VP)',
     dpm: s.loss === 'continuous' ? null : 'needs a model trained with continuous (VE/VP)',
+    'dpm-sde': s.loss === 'continuous' ? null : 'needs a model trained with continuous (VE/VP)',
   };
 }
 

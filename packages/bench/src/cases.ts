@@ -1,5 +1,6 @@
 /** The benchmark cases: objectives x parametrizations, network widths, batches, and the toy data. */
 import { sigmaSchedule, type ObjectiveSpec, type Conditioning } from '@scorefield/core-math';
+import * as detMath from '@scorefield/core-math/det-math';
 
 export type Kind = 'score' | 'energy';
 export const KINDS: readonly Kind[] = ['score', 'energy'];
@@ -68,10 +69,10 @@ export function uniform(seed: number): () => number {
 /** Standard normals from a uniform source (Box-Muller). */
 export function normals(u: () => number, out: Float32Array): Float32Array {
   for (let i = 0; i < out.length; i += 2) {
-    const r = Math.sqrt(-2 * Math.log(1 - u())),
+    const r = Math.sqrt(-2 * detMath.log(1 - u())),
       t = 2 * Math.PI * u();
-    out[i] = r * Math.cos(t);
-    if (i + 1 < out.length) out[i + 1] = r * Math.sin(t);
+    out[i] = r * detMath.cos(t);
+    if (i + 1 < out.length) out[i + 1] = r * detMath.sin(t);
   }
   return out;
 }

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 /**
- * pnpm bench [--quick] [--json] [--only=kernels,training,trace,sampling,memory,browser,web] [--out=DIR] [--no-write] [--cases=REGEX]
+ * pnpm bench [--quick] [--json] [--only=kernels,threads,training,trace,sampling,samplers,quality,memory,browser,web] [--out=DIR]
+ *   [--no-write] [--cases=REGEX]
  * pnpm bench --render   (README.md again from results.json + analysis.md, no measuring)
  * Runs the benchmark suite of issue 7 and writes docs/bench/results.json and docs/bench/README.md
  * (atomically; a --quick run writes only with --out). Progress goes to stderr; --json prints the
@@ -20,6 +21,7 @@ import { loadSampleParallel, measureSampling } from './sampling.js';
 import { samplingMemory, trainingMemory } from './memory.js';
 import { measureQuality, QUALITY_DATASETS } from './quality.js';
 import { measureSamplers } from './samplers.js';
+import { measureThreads } from './threads.js';
 import { runBrowser } from './browser.js';
 import { runWeb } from './web.js';
 import { evaluateTargets } from './targets.js';
@@ -27,7 +29,7 @@ import { markdown } from './report.js';
 import { writeFileAtomic, type Machine, type Results } from './results.js';
 import type { MeasureOptions } from './timing.js';
 
-export const FAMILIES = ['kernels', 'training', 'trace', 'sampling', 'samplers', 'quality', 'memory', 'browser', 'web'] as const;
+export const FAMILIES = ['kernels', 'threads', 'training', 'trace', 'sampling', 'samplers', 'quality', 'memory', 'browser', 'web'] as const;
 
 export interface CliOptions {
   quick: boolean;
@@ -76,6 +78,7 @@ export function plan(quick: boolean) {
   return quick
     ? {
         kernels: t(300, 200, 2),
+        threadRounds: 2,
         trainMain: t(300, 200, 2, 800),
         trainExtra: null,
         traceDims: [2, 32],
@@ -88,6 +91,7 @@ export function plan(quick: boolean) {
       }
     : {
         kernels: t(1000, 400, 5),
+        threadRounds: 8,
         trainMain: t(1000, 300, 4, 2400),
         trainExtra: t(500, 300, 3, 1500),
         traceDims: [2, 8, 32, 128, 784], // 784: MNIST (issue 13), where the exact trace costs 784 passes
@@ -186,6 +190,15 @@ export async function main(argv: string[]): Promise<Results> {
       (results.load ??= {}).kernels = os.loadavg()[0];
       log('kernels');
       results.kernels = await runKernels(p.kernels, log);
+      save();
+    }
+    if (o.only.has('threads')) {
+      (results.load ??= {}).threads = os.loadavg()[0];
+      log('threads');
+      results.threads = { splitMinWork: threaded.pool?.splitMinWork ?? null, rows: measureThreads(threaded, p.threadRounds) };
+      for (const r of results.threads.rows) {
+        log(`threads w${r.width} b${r.batch}: ${(r.work / 1e6).toFixed(2)}M multiply-adds, speed-up ${r.speedup.toFixed(2)}x`);
+      }
       save();
     }
     if (o.only.has('training')) {

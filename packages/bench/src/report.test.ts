@@ -6,6 +6,8 @@ import { resolveStatic } from './browser.js';
 import { summarize } from './memory.js';
 import type { Results } from './results.js';
 import type { TrainRow } from './training.js';
+import { evaluationsSaved, type SamplerRow } from './samplers.js';
+import { measuredThreshold, type ThreadsRow } from './threads.js';
 
 const row = (objective: string, kind: 'score' | 'energy', rates: TrainRow['rates'], width = 128, batch = 128): TrainRow => ({
   config: { objective, kind, d: 2, width, batch },
@@ -64,6 +66,7 @@ describe('formatting', () => {
     expect(verdict(2.5, 2)).toEqual({ met: true, verdict: 'met' });
     expect(verdict(0.5, 1)).toEqual({ met: false, verdict: 'missed by 2.00x' });
     expect(verdict(0.6, 0.8, true)).toEqual({ met: false, verdict: 'missed by 20 points' });
+    expect(verdict(0, 3)).toEqual({ met: false, verdict: 'missed: none reaches it' });
     expect(verdict(null, 1).met).toBeNull();
   });
 
@@ -101,6 +104,40 @@ describe('formatting', () => {
     expect(md).toContain('| forward 128x128x128 | 36.0 | 90% | 3.00 | 12.0x |');
     expect(md).toContain('- a notice');
     expect(md).toContain('| training | 24 | 12 | 6.5 | 640 steps/s, 86% in Adam steps |');
+  });
+});
+
+describe('samplers and threads', () => {
+  const samplerRow = (floor: number, pc: number, others: Record<string, [number, number]>): SamplerRow => ({
+    dataset: 'gmm3',
+    n: 2000,
+    sde: 've',
+    floor,
+    results: {
+      pc: { evaluations: 500, mmd: pc },
+      ...Object.fromEntries(Object.entries(others).map(([k, [evaluations, mmd]]) => [k, { evaluations, mmd }])),
+    },
+  });
+
+  it("counts the fewest evaluations at pc's MMD², or at the data floor where pc is below it", () => {
+    expect(evaluationsSaved(samplerRow(1e-3, 2e-3, { a: [100, 2.5e-3], b: [250, 1.5e-3] }))).toEqual({ factor: 2, by: 'b' });
+    expect(evaluationsSaved(samplerRow(5e-4, -9e-4, { a: [50, 4e-4], b: [100, -1e-3], c: [20, 6e-4] }))).toEqual({ factor: 10, by: 'a' });
+    expect(evaluationsSaved(samplerRow(5e-4, -9e-4, { c: [20, 6e-4] }))).toEqual({ factor: null, by: '' });
+  });
+
+  it('the measured split threshold is the smallest size from which every larger one gains', () => {
+    const t = (work: number, speedup: number): ThreadsRow => ({
+      width: 0,
+      batch: 0,
+      work,
+      oneUs: 1,
+      allUs: 1,
+      speedup,
+      medianSpeedup: speedup,
+    });
+    expect(measuredThreshold([t(1, 0.5), t(4, 1.2), t(2, 1.1), t(8, 1.5)])).toBe(2);
+    expect(measuredThreshold([t(1, 1.1), t(2, 0.9), t(4, 1.2)])).toBe(4);
+    expect(measuredThreshold([t(1, 0.9), t(4, 0.95)])).toBeNull();
   });
 });
 

@@ -25,6 +25,10 @@ export function fmtBytes(v: number): string {
 }
 
 /** A Markdown table; cells are escaped for pipes. */
+function fmtMacs(v: number): string {
+  return `${(v / 1e6).toPrecision(3)}M`;
+}
+
 export function table(head: string[], rows: string[][]): string {
   const esc = (c: string) => c.replace(/\|/g, '\\|');
   return [
@@ -298,16 +302,50 @@ export function markdown(r: Results): string {
       '',
     );
   }
+  if (r.threads?.rows.length) {
+    const t = r.threads;
+    out.push(
+      '## Threads by the size of a pass (forward + reverse, MLP 2-W-W-W-2; fastest single pass)',
+      '',
+      `The threaded core with its pool attached (${r.machine.threads ?? 'all'} threads, every pass split) and detached (the caller ` +
+        `alone), interleaved. Passes below core-math's SPLIT_MIN_WORK (${t.splitMinWork === null ? '-' : fmtMacs(t.splitMinWork)} ` +
+        'multiply-adds) run on one thread.',
+      '',
+      table(
+        [
+          'width',
+          'batch',
+          'multiply-adds',
+          'one thread (us)',
+          'all threads (us)',
+          'speed-up',
+          'median of rounds',
+          'passes split by default',
+        ],
+        t.rows.map((row) => [
+          String(row.width),
+          String(row.batch),
+          fmtMacs(row.work),
+          row.oneUs.toFixed(0),
+          row.allUs.toFixed(0),
+          fmtRatio(row.speedup),
+          fmtRatio(row.medianSpeedup),
+          t.splitMinWork === null ? '-' : row.work / 3 >= t.splitMinWork ? 'both' : (2 * row.work) / 3 >= t.splitMinWork ? 'reverse' : 'no',
+        ]),
+      ),
+      '',
+    );
+  }
   if (r.samplers?.length) {
     const labels = Object.keys(r.samplers[0].results);
     out.push(
       '## Samplers: quality against score evaluations (continuous models, every default; fixed-bandwidth MMD²)',
       '',
       `Each cell: score evaluations per particle, MMD² (standardised units) of ${r.samplers[0].n} samples against as many ` +
-        'held-out points. Defaults unless stated.',
+        'held-out points, the mean over 3 sampling seeds (the data floor: over 3 fresh draws of the data). Defaults unless stated.',
       '',
       table(
-        ['model', 'data floor', ...labels, 'pc / fewest evaluations at pc quality'],
+        ['model', 'data floor', ...labels, 'pc / fewest evaluations at pc quality (pc or the floor, the higher)'],
         r.samplers.map((row) => {
           const saved = evaluationsSaved(row);
           return [

@@ -6,6 +6,7 @@ import type { TrainRow } from './training.js';
 import type { SampleRow } from './sampling.js';
 import type { QualityRow } from './quality.js';
 import type { SamplerRow } from './samplers.js';
+import type { ThreadsRow } from './threads.js';
 import type { MemorySeries } from './memory.js';
 import type { BrowserResult } from './browser.js';
 import type { WebResult } from './web.js';
@@ -34,6 +35,8 @@ export interface Results {
   /** 1-minute load average when each family started (other jobs share the machine). */
   load?: Record<string, number>;
   kernels?: KernelResults;
+  /** The split's speed-up by the size of a pass, and the threshold the threaded core used. */
+  threads?: { splitMinWork: number | null; rows: ThreadsRow[] };
   training?: TrainRow[];
   trace?: TrainRow[];
   sampling?: SampleRow[];

@@ -11,7 +11,11 @@ export function verdict(value: number | null, goal: number, percent = false): { 
   if (value >= goal) return { met: true, verdict: 'met' };
   return {
     met: false,
-    verdict: percent ? `missed by ${(100 * (goal - value)).toFixed(0)} points` : `missed by ${(goal / value).toFixed(2)}x`,
+    verdict: percent
+      ? `missed by ${(100 * (goal - value)).toFixed(0)} points`
+      : value > 0
+        ? `missed by ${(goal / value).toFixed(2)}x`
+        : 'missed: none reaches it',
   };
 }
 

@@ -11,6 +11,7 @@ import { tf, ensureReady, inputTensors, objectiveValueAndGrad, paramCount, type 
 import { sdeDefaults } from '@scorefield/core-math';
 import { NCSN_SIGMAS, normals, objectiveCase, toyData, uniform, type TrainConfig } from './cases.js';
 import type { TrainStep } from './wasm-train.js';
+import * as detMath from '@scorefield/core-math/det-math';
 
 export type TfjsBackend = 'wasm' | 'cpu';
 
@@ -72,11 +73,11 @@ function drawInputs(c: TrainConfig, data: Float32Array, u: () => number): Object
       lambda[b] = sigma[b] ** 2;
     } else if (s.name === 'continuous') {
       const t = sdeDefaults.eps + (1 - sdeDefaults.eps) * u();
-      if (s.sde === 've') sigma[b] = sdeDefaults.sigmaMin * (sdeDefaults.sigmaMax / sdeDefaults.sigmaMin) ** t;
+      if (s.sde === 've') sigma[b] = sdeDefaults.sigmaMin * detMath.pow(sdeDefaults.sigmaMax / sdeDefaults.sigmaMin, t);
       else {
         const integral = sdeDefaults.betaMin * t + 0.5 * (sdeDefaults.betaMax - sdeDefaults.betaMin) * t * t;
-        alpha[b] = Math.exp(-0.5 * integral);
-        sigma[b] = Math.sqrt(-Math.expm1(-integral));
+        alpha[b] = detMath.exp(-0.5 * integral);
+        sigma[b] = Math.sqrt(-detMath.expm1(-integral));
       }
       lambda[b] = sigma[b] ** 2;
     }

@@ -202,6 +202,10 @@ export enum DatasetId {
   threads: i32;
   /** Polls of a flag before a thread sleeps in atomic.wait (a wake-up costs about 0.1 ms). */
   spin: i32;
+  /** Multiply-adds below which a pass runs on the caller alone (src/threads.ts, SPLIT_MIN_WORK). */
+  minSplitWork: i32;
+  /** Jobs posted so far (counted by the caller: which passes split). */
+  jobs: i32;
   /** 1 when the calling thread may sleep in atomic.wait (0 on a browser's main thread: it then only polls). */
   callerCanBlock: i32;
   /** Workspace of threads 1..T-1 for whole-chunk jobs (samplerSteps): `workspaceFloats` floats each, from here. */

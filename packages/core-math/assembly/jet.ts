@@ -1,9 +1,10 @@
 import { gemm, gemmActivate, addColumnSumsRange, transposeRange } from './gemm';
 import { multiplyInPlace } from './vector';
 import {
-  cotangentBuffer, dim, jetRows, layerCache, layerParamFloats, mlpParamCount, scratchBuffer, secondLanes, transposedWeights,
+  cotangentBuffer, dim, jetRows, layerCache, layerParamFloats, mlpMacsPerRow, mlpParamCount, scratchBuffer, secondLanes,
+  transposedWeights,
 } from './layout';
-import { poolBarrier, poolThreads, runJob, setJobArg, shareStart } from './pool';
+import { poolBarrier, poolThreadsFor, runJob, setJobArg, shareStart } from './pool';
 import { JOB_JET_BACKWARD, JOB_JET_FORWARD } from './jobs';
 
 // Jets of an MLP: the primal pass together with k tangent lanes (order 1, JVP) or k second-order
@@ -31,7 +32,7 @@ import { JOB_JET_BACKWARD, JOB_JET_FORWARD } from './jobs';
 // (or its reverse pass) reads them back from cache. A multiple of 4 (the GEMM's row panel).
 const FUSED_SAMPLES = 16;
 
-// Batches below this stay on one thread (a dispatch costs a few microseconds; 32 rows of 128 x 128 about as much).
+// Batches below this stay on one thread whatever the width (a share is at least 4 samples).
 const MIN_SPLIT = 32;
 
 @inline function rowsPtr(p: usize, row: i32, width: i32): usize {
@@ -165,7 +166,8 @@ export const LANE_ROWS = 2;
  */
 export function jetForward(dims: usize, L: i32, act: i32, params: usize, X: usize, Y: usize,
   B: i32, k: i32, order: i32, ws: usize, keep: bool, rows: i32): void {
-  const T = poolThreads();
+  const R = jetRows(B, k, order), computed = rows == PRIMAL_ROWS ? B : rows == LANE_ROWS ? R - B : R;
+  const T = poolThreadsFor(<f64>computed * mlpMacsPerRow(dims, L));
   if (T == 1 || B < MIN_SPLIT) {
     jetForwardShare(dims, L, act, params, X, Y, B, k, order, ws, keep, rows, 0, 1);
     return;
@@ -232,7 +234,8 @@ export function mlpJetBackward(dims: usize, L: i32, act: i32, params: usize, X: 
  */
 export function jetBackward(dims: usize, L: i32, act: i32, params: usize, X: usize, gY: usize,
   gparams: usize, gX: usize, B: i32, k: i32, order: i32, ws: usize, primalOnly: bool): void {
-  const T = poolThreads();
+  // dW and the input cotangents: two GEMMs' multiply-adds per row and layer.
+  const T = poolThreadsFor(2 * <f64>(primalOnly ? B : jetRows(B, k, order)) * mlpMacsPerRow(dims, L));
   if (T == 1 || B < MIN_SPLIT) {
     jetBackwardShare(dims, L, act, params, X, gY, gparams, gX, B, k, order, ws, primalOnly, 0, 1);
     return;

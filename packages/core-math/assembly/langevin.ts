@@ -1,7 +1,8 @@
 import { PoolConfig, SamplerConfig, StepMode } from './contract';
 import { modelScore, modelWorkspaceFloats } from './model';
 import { normalAt } from './rng';
-import { poolBlock, poolThreads, runJob, setJobArg, shareStart } from './pool';
+import { mlpMacsPerRow } from './layout';
+import { poolBlock, poolThreadsFor, runJob, setJobArg, shareStart } from './pool';
 import { JOB_SAMPLER } from './jobs';
 
 // The stochastic step every sampler is made of, on particles x[n, d] with a score model at noise sigma:
@@ -30,7 +31,9 @@ export function samplerSteps(cfg: usize, dims: usize, L: i32, act: i32, params: 
   score: usize): void {
   const config = changetype<SamplerConfig>(cfg);
   const chunks = (config.n + config.chunk - 1) / config.chunk;
-  const T = poolThreads();
+  // Its size: the score's forward rows over every step (an energy model's gradient adds a reverse pass, about twice
+  // that: counted as one, so a sampler splits a little early rather than late; it has no barrier, one dispatch a call).
+  const T = poolThreadsFor(<f64>config.n * <f64>config.steps * mlpMacsPerRow(dims, L));
   if (T == 1 || chunks == 1) samplerShare(cfg, dims, L, act, params, x, rng, ws, score, 0, 1);
   else {
     setJobArg(0, <i32>cfg); setJobArg(1, <i32>dims); setJobArg(2, L); setJobArg(3, act); setJobArg(4, <i32>params);

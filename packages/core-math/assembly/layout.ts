@@ -47,6 +47,13 @@ export function mlpParamCount(dims: usize, L: i32): i32 {
   return n;
 }
 
+/** Multiply-adds of one row through the MLP's GEMMs (sum of I * O): the unit of a pass's size (assembly/pool.ts). */
+export function mlpMacsPerRow(dims: usize, L: i32): f64 {
+  let n: f64 = 0;
+  for (let l = 0; l < L; l++) n += <f64>dim(dims, l) * <f64>dim(dims, l + 1);
+  return n;
+}
+
 function maxWidth(dims: usize, L: i32): i32 {
   let m = 0;
   for (let l = 0; l <= L; l++) m = max(m, dim(dims, l));

@@ -37,6 +37,16 @@ export function poolThreads(): i32 {
   return changetype<PoolConfig>(pool).threads;
 }
 
+/**
+ * Threads a pass of `work` multiply-adds splits over: {@link poolThreads}, or 1 when the work is below the pool's
+ * minSplitWork, where the job's dispatch and barriers cost more than the second core saves (src/threads.ts,
+ * SPLIT_MIN_WORK, says how it was measured). Any thread count gives the same bits, so this choice is free.
+ */
+export function poolThreadsFor(work: f64): i32 {
+  const T = poolThreads();
+  return T > 1 && work < <f64>changetype<PoolConfig>(pool).minSplitWork ? 1 : T;
+}
+
 /** First item of thread `id`'s share of n items out of T shares, in whole multiples of `align` (the last takes the rest). */
 export function shareStart(n: i32, id: i32, T: i32, align: i32): i32 {
   const units = (n + align - 1) / align;
@@ -57,6 +67,7 @@ export function runJob(job: i32): void {
   if (!ASC_FEATURE_THREADS) return;
   const T = changetype<PoolConfig>(pool).threads;
   changetype<PoolConfig>(pool).job = job;
+  changetype<PoolConfig>(pool).jobs++;
   atomic.store<i32>((pool + offsetof<PoolConfig>('done')), 0);
   atomic.add<i32>((pool + offsetof<PoolConfig>('generation')), 1);
   atomic.notify((pool + offsetof<PoolConfig>('generation')), T - 1);

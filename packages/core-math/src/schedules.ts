@@ -1,12 +1,13 @@
 import { InputError, lookup } from './errors.js';
+import * as detMath from './det-math.js';
 
 /** Noise-level ladders sigma_1 > ... > sigma_L (NCSN), each from sigma_max down to sigma_min. */
 export const schedules = {
   /** sigma_i = max (min/max)^(i/(L-1)): the NCSN default (Song & Ermon 2019, section 4.2). */
-  geometric: (max: number, min: number, i: number, L: number) => max * (min / max) ** (i / (L - 1)),
+  geometric: (max: number, min: number, i: number, L: number) => max * detMath.pow(min / max, i / (L - 1)),
   linear: (max: number, min: number, i: number, L: number) => max + ((min - max) * i) / (L - 1),
   /** Half a cosine from max to min: more levels near both ends. */
-  cosine: (max: number, min: number, i: number, L: number) => min + ((max - min) * (1 + Math.cos((Math.PI * i) / (L - 1)))) / 2,
+  cosine: (max: number, min: number, i: number, L: number) => min + ((max - min) * (1 + detMath.cos((Math.PI * i) / (L - 1)))) / 2,
 } satisfies Record<string, (max: number, min: number, i: number, L: number) => number>;
 export type ScheduleName = keyof typeof schedules;
 

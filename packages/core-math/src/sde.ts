@@ -2,6 +2,7 @@ import type { BlockValues } from './config-block.js';
 import { InputError, lookup } from './errors.js';
 import { SdeCode, type SdeConfig } from './generated/contract.js';
 import type { ObjectiveSpec } from './objectives.js';
+import * as detMath from './det-math.js';
 
 // The forward SDEs of continuous-time models, on the TypeScript side: the objectives' SDE block and the
 // samplers' drift and diffusion. The WASM side (assembly/sde.ts) evaluates the same marginal for training;
@@ -55,8 +56,8 @@ export function sdeOf(loss: ObjectiveSpec | undefined): Sde {
     throw new InputError(`this sampler needs a model trained with --loss continuous, not ${loss?.name ?? 'an unknown loss'}`);
   const o = { ...sdeDefaults, ...loss };
   if (loss.sde === 've') {
-    const ratio = Math.log(o.sigmaMax / o.sigmaMin);
-    const sigma = (t: number) => o.sigmaMin * (o.sigmaMax / o.sigmaMin) ** t;
+    const ratio = detMath.log(o.sigmaMax / o.sigmaMin);
+    const sigma = (t: number) => o.sigmaMin * detMath.pow(o.sigmaMax / o.sigmaMin, t);
     // g^2 = d sigma^2 / dt
     return {
       kind: 've',
@@ -73,8 +74,8 @@ export function sdeOf(loss: ObjectiveSpec | undefined): Sde {
   return {
     kind: 'vp',
     eps: o.eps,
-    sigma: (t) => Math.sqrt(-Math.expm1(-integral(t))),
-    alpha: (t) => Math.exp(-0.5 * integral(t)),
+    sigma: (t) => Math.sqrt(-detMath.expm1(-integral(t))),
+    alpha: (t) => detMath.exp(-0.5 * integral(t)),
     drift: (t) => -0.5 * beta(t),
     diffusion2: beta,
     prior: 1,

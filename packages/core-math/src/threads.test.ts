@@ -7,6 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadCore, type Core } from './core.js';
 import { MlpLayout } from './mlp.js';
+import { SPLIT_MIN_WORK } from './threads.js';
 import { Adam } from './adam.js';
 import { BoundObjective, type ObjectiveSpec } from './objectives.js';
 import {
@@ -28,7 +29,14 @@ const builds: Build[] = ['simd', 'scalar'];
 const cores = new Map<string, Core>();
 
 beforeAll(async () => {
-  for (const build of builds) for (const threads of THREADS) cores.set(`${build}/${threads}`, await loadCore({ build, threads }));
+  for (const build of builds) {
+    for (const threads of THREADS) {
+      const core = await loadCore({ build, threads });
+      // Every pass splits, however small: the sizes here are far below SPLIT_MIN_WORK (its own test is below).
+      if (core.pool) core.pool.splitMinWork = 0;
+      cores.set(`${build}/${threads}`, core);
+    }
+  }
 });
 afterAll(async () => {
   for (const core of cores.values()) await core.close();
@@ -155,6 +163,58 @@ describe.each(builds)('%s build: the bits of one thread on 2, 3 and 4', (build) 
   });
 });
 
+describe('the thread count chosen by the size of a pass (SPLIT_MIN_WORK)', () => {
+  // MLP 2-64-64-2: 2*64 + 64*64 + 64*2 = 4352 multiply-adds a row; a forward pass of B rows is 4352 B, its reverse
+  // pass twice that. Below: both under the threshold; above: both over it.
+  const dims = [2, 64, 64, 2],
+    macsPerRow = 4352;
+  const sizes = [
+    ['below', Math.floor((0.4 * SPLIT_MIN_WORK) / macsPerRow), 0],
+    ['above', Math.ceil((1.2 * SPLIT_MIN_WORK) / macsPerRow), 2],
+  ] as const;
+
+  it.each(builds)('%s build: the bits of one thread on both sides of the threshold, split only above it', async (build) => {
+    const pass = (core: Core, B: number) => {
+      const net = new MlpLayout(core, dims, 'silu');
+      const params = core.f32(net.paramCount);
+      net.initParams(core.rng(1), params);
+      const x = core.f32(2 * B);
+      rngNormal(core, core.rng(2), x);
+      const out = core.f32(2 * B),
+        gout = core.f32(2 * B),
+        gp = core.f32(net.paramCount),
+        gx = core.f32(2 * B),
+        ws = core.f32(net.workspaceFloats(B));
+      rngNormal(core, core.rng(3), gout);
+      const jobs = core.pool?.jobs ?? 0;
+      net.forward(params, x, out, B, ws);
+      net.backward(params, x, gout, gp, gx, B, ws);
+      const bits = Buffer.concat([out, gp, gx].map((b) => Buffer.from(b.toArray().buffer)));
+      for (const b of [params, x, out, gout, gp, gx, ws]) b.free();
+      net.free();
+      return { bits, jobs: (core.pool?.jobs ?? 0) - jobs };
+    };
+    const one = await loadCore({ build }),
+      two = await loadCore({ build, threads: 2 });
+    expect(two.pool?.splitMinWork).toBe(SPLIT_MIN_WORK);
+    for (const [side, B, jobs] of sizes) {
+      const expected = pass(one, B).bits;
+      const got = pass(two, B);
+      expect(got.jobs, `${side} (batch ${B}): jobs posted`).toBe(jobs);
+      expect(got.bits.equals(expected), `${side} (batch ${B})`).toBe(true);
+    }
+    await two.close();
+  });
+
+  it('refuses a threshold that is not a non-negative 32-bit integer', async () => {
+    const core = await loadCore({ threads: 2 });
+    expect(() => {
+      core.pool!.splitMinWork = -1;
+    }).toThrow('splitMinWork must be an integer from 0 to 2^31 - 1, got -1');
+    await core.close();
+  });
+});
+
 describe('threads option', () => {
   it('rejects a bad thread count in one line', async () => {
     await expect(loadCore({ threads: 0 })).rejects.toThrow("loadCore: threads must be an integer from 1 to 256 or 'auto', got 0");
@@ -163,6 +223,7 @@ describe('threads option', () => {
 
   it('a failed worker makes the waiting call throw one line, and every call after it', async () => {
     const core = await loadCore({ threads: 2 });
+    core.pool!.splitMinWork = 0;
     const spec: ModelSpec = { kind: 'score', conditioning: 'none' };
     // What a worker's JS side does when its instance traps.
     core.exports.poolFail(core.pool!.block.ptr, 1);

@@ -2,6 +2,7 @@ import { decodeSafetensors, type Tensor } from '@scorefield/formats';
 import { fail } from './errors.js';
 import { MNIST_SIZE } from './mnist.js';
 import { readPackageFile } from '#package-file';
+import * as detMath from '@scorefield/core-math/det-math';
 
 /** The shipped weights, relative to the package root (`@scorefield/datasets/assets/mnist-classifier.safetensors`). */
 export const MNIST_CLASSIFIER_FILE = 'assets/mnist-classifier.safetensors';
@@ -249,7 +250,7 @@ function dense(layer: Dense, x: Float64Array, out: Float64Array): void {
 
 /** silu(a) = a sigmoid(a) (Elfwing et al. 2018), in place. */
 function silu(a: Float64Array): void {
-  for (let i = 0; i < a.length; i++) a[i] = a[i] / (1 + Math.exp(-a[i]));
+  for (let i = 0; i < a.length; i++) a[i] = a[i] / (1 + detMath.exp(-a[i]));
 }
 
 /** Numerically stable softmax, in place. */
@@ -257,6 +258,6 @@ function softmax(z: Float64Array): void {
   let max = Number.NEGATIVE_INFINITY;
   for (let i = 0; i < z.length; i++) max = Math.max(max, z[i]);
   let sum = 0;
-  for (let i = 0; i < z.length; i++) sum += z[i] = Math.exp(z[i] - max);
+  for (let i = 0; i < z.length; i++) sum += z[i] = detMath.exp(z[i] - max);
   for (let i = 0; i < z.length; i++) z[i] /= sum;
 }

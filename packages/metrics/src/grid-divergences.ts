@@ -1,5 +1,6 @@
 import { fail } from './errors.js';
 import { show } from './points.js';
+import * as detMath from '@scorefield/core-math/det-math';
 
 /** Result of {@link gridDivergences}. */
 export interface GridDivergencesResult {
@@ -55,14 +56,14 @@ export function gridDivergences(
   for (let i = 0; i < n; i++) {
     const lp = trueLogDensity[i] - lzp;
     const lq = modelLogDensity[i] - lzq;
-    const p = Math.exp(lp);
-    const q = Math.exp(lq);
+    const p = detMath.exp(lp);
+    const q = detMath.exp(lq);
     // 0 log 0 = 0; p log(p / 0) = Infinity (lp - lq is Infinity there)
     if (p > 0) kl += p * (lp - lq);
     if (q > 0) rkl += q * (lq - lp);
     tv += Math.abs(p - q);
   }
-  const logA = Math.log(cellArea);
+  const logA = detMath.log(cellArea);
   return {
     kl: Math.max(0, kl),
     reverseKl: Math.max(0, rkl),
@@ -77,8 +78,8 @@ export function logSumExp(a: ArrayLike<number>): number {
   for (let i = 0; i < a.length; i++) if (a[i] > max) max = a[i];
   if (max === -Infinity) return -Infinity;
   let s = 0;
-  for (let i = 0; i < a.length; i++) s += Math.exp(a[i] - max);
-  return max + Math.log(s);
+  for (let i = 0; i < a.length; i++) s += detMath.exp(a[i] - max);
+  return max + detMath.log(s);
 }
 
 /** Every entry a number that is finite or -Infinity. */

@@ -1,4 +1,5 @@
 import type { CheckedPoints } from './points.js';
+import * as detMath from '@scorefield/core-math/det-math';
 
 /** A function of the squared Euclidean distance between two points. */
 export type SqDistFn = (sq: number) => number;
@@ -71,7 +72,7 @@ export function rbfMixtureSum(x: CheckedPoints, y: CheckedPoints | null, c: Floa
         const t = a[oi + k] - b[oj + k];
         sq += t * t;
       }
-      for (let q = 0; q < nb; q++) row += Math.exp(sq * c[q]);
+      for (let q = 0; q < nb; q++) row += detMath.exp(sq * c[q]);
     }
     total += row;
   }

@@ -1,4 +1,5 @@
 import { fail } from './errors.js';
+import * as detMath from '@scorefield/core-math/det-math';
 
 /** A small deterministic random stream; see {@link createRng}. */
 export interface Rng {
@@ -36,10 +37,10 @@ export function createRng(seed: number, fn = 'createRng'): Rng {
     }
     const u1 = 1 - uniform(); // in (0, 1]: log is finite
     const u2 = uniform();
-    const r = Math.sqrt(-2 * Math.log(u1));
-    spare = r * Math.sin(2 * Math.PI * u2);
+    const r = Math.sqrt(-2 * detMath.log(u1));
+    spare = r * detMath.sin(2 * Math.PI * u2);
     hasSpare = true;
-    return r * Math.cos(2 * Math.PI * u2);
+    return r * detMath.cos(2 * Math.PI * u2);
   };
   return { uniform, normal };
 }

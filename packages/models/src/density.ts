@@ -4,6 +4,7 @@ import { normalize } from './normalization.js';
 import { checkPoints, type Points } from './points.js';
 import { logLikelihood } from './samplers/ode.js';
 import { sdeOf } from './sde.js';
+import * as detMath from '@scorefield/core-math/det-math';
 
 /**
  * Where an energy model's density exp(-E(x; sigma)) is read. A noise-conditional energy model trained by
@@ -61,8 +62,8 @@ export function gridLogLikelihood(model: ScoreModel, points: Points, sigma: numb
   let min = Infinity;
   for (const v of e) min = Math.min(min, v);
   let z = 0;
-  for (const v of e) z += Math.exp(min - v);
-  const logZ = Math.log(z * dx * dy) - min;
+  for (const v of e) z += detMath.exp(min - v);
+  const logZ = detMath.log(z * dx * dy) - min;
   const at = model.energy(points, sigma);
   let sum = 0;
   for (const v of at) sum += -v - logZ;
@@ -123,7 +124,7 @@ export function odeLogLikelihood(
     maxSteps: o.maxSteps ?? 20_000,
     seed: o.seed ?? 0,
   });
-  const logStd = model.normalization.std.reduce((a, s) => a + Math.log(s), 0);
+  const logStd = model.normalization.std.reduce((a, s) => a + detMath.log(s), 0);
   const perPoint = logp.map((v) => v - logStd);
   const nats = perPoint.reduce((a, b) => a + b, 0) / perPoint.length;
   return { perPoint, nats, bitsPerDim: -nats / (model.dim * Math.LN2), sigma: sde.sigma(sde.eps) };

@@ -1,5 +1,6 @@
 import { InputError, sigmaSchedule, type ObjectiveSpec } from '@scorefield/core-math';
 import type { Points } from './points.js';
+import * as detMath from '@scorefield/core-math/det-math';
 
 /**
  * Noise levels chosen from the data, in standardised units (Song & Ermon 2020, "Improved Techniques for
@@ -54,7 +55,7 @@ export function dataScales(points: Points, maxPoints = SCALES_SUBSAMPLE): DataSc
 function normalCdf(x: number): number {
   const z = Math.abs(x) / Math.SQRT2,
     t = 1 / (1 + 0.3275911 * z);
-  const erf = 1 - ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t * Math.exp(-z * z);
+  const erf = 1 - ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t * detMath.exp(-z * z);
   return 0.5 * (1 + Math.sign(x) * erf);
 }
 
@@ -126,8 +127,8 @@ export function noiseLadder(scales: DataScales, dim: number): NoiseLadder {
   if (!(sigmaMax > 0 && sigmaMin > 0)) [sigmaMax, sigmaMin] = [1, 0.01];
   // At least two levels, and never more than 1e4 between the ends.
   sigmaMin = Math.min(Math.max(sigmaMin, sigmaMax * 1e-4), sigmaMax / ratioCap);
-  const levels = 1 + Math.ceil(Math.log(sigmaMax / sigmaMin) / Math.log(ratioCap) - 1e-9);
-  return { sigmaMax, sigmaMin, levels, ratio: (sigmaMax / sigmaMin) ** (1 / (levels - 1)) };
+  const levels = 1 + Math.ceil(detMath.log(sigmaMax / sigmaMin) / detMath.log(ratioCap) - 1e-9);
+  return { sigmaMax, sigmaMin, levels, ratio: detMath.pow(sigmaMax / sigmaMin, 1 / (levels - 1)) };
 }
 
 /** The levels sigma_1 > ... > sigma_L of a ladder. */

@@ -114,7 +114,7 @@ export class ExactScore implements ScoreSource {
               const xv = x.view,
                 sv = s.view,
                 zv = z.view;
-              // Corrector step sizes from the norms of each chunk of 256 particles, as the WASM kernel does.
+              // Corrector step sizes from the norms of each chunk of 256 particles, as the WASM kernel computes them.
               const epsOf = new Float64Array(n);
               if (rule.mode === 'corrector') {
                 for (let c0 = 0; c0 < n; c0 += 256) {
@@ -122,8 +122,8 @@ export class ExactScore implements ScoreSource {
                     q = 0;
                   const c1 = Math.min(n, c0 + 256);
                   for (let i = c0; i < c1; i++) {
-                    g += Math.hypot(sv[i * d], sv[i * d + 1]);
-                    q += Math.hypot(zv[i * d], zv[i * d + 1]);
+                    g += Math.sqrt(sv[i * d] * sv[i * d] + sv[i * d + 1] * sv[i * d + 1]);
+                    q += Math.sqrt(zv[i * d] * zv[i * d] + zv[i * d + 1] * zv[i * d + 1]);
                   }
                   epsOf.fill(g > 0 ? 2 * rule.alpha * ((rule.snr * q) / g) ** 2 : 0, c0, c1);
                 }

@@ -25,6 +25,7 @@ import {
   type NoiseLevelSource,
   type ObjectiveRequest,
 } from './noise-levels.js';
+import * as detMath from '@scorefield/core-math/det-math';
 
 /** Options of {@link trainScoreModel}; noise levels are in standardised data units. */
 export interface TrainOptions {
@@ -372,7 +373,7 @@ export class Trainer {
   learningRate(step: number): number {
     const o = this.options;
     if (o.lrDecay !== 'cosine') return o.lr;
-    return (o.lr * (1 + Math.cos((Math.PI * Math.min(step, o.steps)) / o.steps))) / 2; // see: Loshchilov & Hutter 2017
+    return (o.lr * (1 + detMath.cos((Math.PI * Math.min(step, o.steps)) / o.steps))) / 2; // see: Loshchilov & Hutter 2017
   }
 
   /** A copy of what {@link restore} needs to continue this run exactly. */

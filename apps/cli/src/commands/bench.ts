@@ -3,6 +3,7 @@ import { benchmarkCeiling, benchmarkDense, benchmarkObjectives, benchmarkTrainin
 import { encodeModel, Trainer } from '@scorefield/models';
 import { defineCommand } from '../command.js';
 import { sampleParallel } from '@scorefield/models/node';
+import * as detMath from '@scorefield/core-math/det-math';
 
 export const bench = defineCommand({
   name: 'bench',
@@ -41,7 +42,7 @@ export const bench = defineCommand({
     log('sampling...');
     const n = args.quick ? 2000 : 10_000,
       steps = args.quick ? 5 : 20;
-    const points = { data: new Float32Array(4000).map((_, i) => Math.sin(i * 12.9898) * 2), rows: 2000, cols: 2 };
+    const points = { data: new Float32Array(4000).map((_, i) => detMath.sin(i * 12.9898) * 2), rows: 2000, cols: 2 };
     const trainer = new Trainer(simd, points, { loss: { name: 'ncsn', sigmas: sigmaSchedule('geometric', 1, 0.05, 10) }, steps: 1 });
     trainer.run(1);
     const model = trainer.model,

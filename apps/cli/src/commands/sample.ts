@@ -27,7 +27,7 @@ export const sample = defineCommand({
   name: 'sample',
   description: 'draw samples from a trained model: langevin, annealed, pc or ode (one step convention: x + (alpha/2) s + sqrt(alpha) z)',
   usage:
-    'scorefield sample --model model.safetensors [--sampler langevin|annealed|pc|ode|adaptive|dpm] [--mask top] --n N --out ' +
+    'scorefield sample --model model.safetensors [--sampler langevin|annealed|pc|ode|adaptive|dpm|dpm-sde] [--mask top] --n N --out ' +
     'samples.csv|samples.npy',
   options: {
     model: { type: 'string', value: 'file', description: 'a model written by `scorefield train`' },
@@ -42,7 +42,7 @@ export const sample = defineCommand({
       value: 'T',
       description:
         'langevin: steps (default: ln(100) / alpha, 500 to 2000); annealed: steps per level (100); pc: predictor steps (500); dpm: ' +
-        'steps (20)',
+        'steps (20); dpm-sde: steps (50)',
     },
     'step-size': {
       type: 'string',
@@ -56,10 +56,10 @@ export const sample = defineCommand({
     sigmas: { type: 'string', value: 'sched', description: "annealed: levels schedule:max:min:levels (default: the model's)" },
     denoise: {
       type: 'boolean',
-      description: 'annealed, pc, adaptive, langevin at a noise level: finish with a denoising step (the default)',
+      description: 'annealed, pc, adaptive, dpm-sde, langevin at a noise level: finish with a denoising step (the default)',
       default: false,
     },
-    'no-denoise': { type: 'boolean', description: 'annealed, pc, adaptive, langevin: no final denoising step', default: false },
+    'no-denoise': { type: 'boolean', description: 'annealed, pc, adaptive, dpm-sde, langevin: no final denoising step', default: false },
     snr: {
       type: 'string',
       value: 'R',

@@ -4,6 +4,7 @@ import { sdeOf, type Sde } from '../sde.js';
 import { checkPositive } from './context.js';
 import { ODE_BLOCK } from './ode.js';
 import { defineSampler } from './spec.js';
+import * as detMath from '@scorefield/core-math/det-math';
 
 /** Options of {@link solveReverseSdeAdaptive}; the defaults are the paper's. */
 export interface AdaptiveSdeOptions {
@@ -109,7 +110,7 @@ export function solveReverseSdeAdaptive(
           startKnown = false;
           o.onProgress?.((b0 / ODE_BLOCK + (1 - t) / (1 - sde.eps)) / blocks, t);
         }
-        h = Math.min(Math.max(t - sde.eps, 0), o.safety * h * (error > 0 ? error ** -o.exponent : 10));
+        h = Math.min(Math.max(t - sde.eps, 0), o.safety * h * (error > 0 ? detMath.pow(error, -o.exponent) : 10));
       }
       x.set(y, b0 * d);
     });

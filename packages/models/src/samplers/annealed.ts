@@ -4,6 +4,7 @@ import { LOW_DIM_RATIO, techniqueTwoRatio } from '../noise-levels.js';
 import { sdeOf } from '../sde.js';
 import { checkInt, checkPositive } from './context.js';
 import { defineSampler, denoiseRule, langevinRule } from './spec.js';
+import * as detMath from '@scorefield/core-math/det-math';
 
 /** Annealed Langevin defaults: steps per level, and the final denoising step (measured: docs/results, "Defaults"). */
 export const annealedDefaults = { steps: 100, denoise: true };
@@ -18,7 +19,7 @@ export function levelVariance(x: number, a: number, steps: number, s: number, v:
     alpha = a * s * s,
     c = (1 - alpha / (2 * V)) ** 2;
   const fixed = alpha / (1 - c);
-  return fixed + (x - fixed) * c ** steps;
+  return fixed + (x - fixed) * detMath.pow(c, steps);
 }
 
 /**
@@ -33,7 +34,7 @@ export function annealedVarianceRatio(a: number, steps: number, sigmas: readonly
 }
 
 /** Mode widths v / sigma_L^2 the step is chosen for: a point (Technique 4's case) and 1e-2 to 1e6. */
-const WIDTHS = [0, ...Array.from({ length: 41 }, (_, i) => 10 ** (-2 + i / 5))];
+const WIDTHS = [0, ...Array.from({ length: 41 }, (_, i) => detMath.pow(10, -2 + i / 5))];
 
 /**
  * eps / sigma_L^2 for annealed Langevin: the a that minimises the worst |variance ratio - 1|
@@ -61,7 +62,7 @@ function searchStepFactor(sigmas: readonly number[], steps: number): number {
   };
   // A log grid over (0, 4) (a >= 4 is unstable at v = 0), then a golden-section refinement around its best point.
   const points = 121,
-    grid = (i: number) => 10 ** (-4 + (i * Math.log10(3.99e4)) / 120);
+    grid = (i: number) => detMath.pow(10, -4 + (i * detMath.log10(3.99e4)) / 120);
   let best = 0,
     bestWorst = worst(grid(0));
   for (let i = 1; i < points; i++) {
@@ -94,7 +95,7 @@ export function modelSigmas(model: ScoreSource): number[] {
     const max = sde.sigma(1),
       min = sde.sigma(sde.eps);
     const ratio = Math.min(LOW_DIM_RATIO, techniqueTwoRatio(model.dim) ?? Infinity);
-    return sigmaSchedule('geometric', max, min, 1 + Math.ceil(Math.log(max / min) / Math.log(ratio) - 1e-9));
+    return sigmaSchedule('geometric', max, min, 1 + Math.ceil(detMath.log(max / min) / detMath.log(ratio) - 1e-9));
   }
   throw new InputError(
     `annealed sampling needs noise levels: a model trained with ncsn or continuous, or --sigmas (this one: ${loss?.name ?? 'unknown'})`,

@@ -3,6 +3,7 @@ import { sdeOf, type Sde } from '../sde.js';
 import { checkInt } from './context.js';
 import { ODE_BLOCK } from './ode.js';
 import { defineSampler } from './spec.js';
+import * as detMath from '@scorefield/core-math/det-math';
 
 /** DPM-Solver-2's default: 20 steps, 40 score evaluations. */
 export const dpmDefaults = { steps: 20 };
@@ -27,7 +28,7 @@ export function solveProbabilityFlowDpm(
 ): number {
   const d = model.dim,
     n = x.length / d;
-  const lambda = (t: number) => Math.log(sde.alpha(t) / sde.sigma(t));
+  const lambda = (t: number) => detMath.log(sde.alpha(t) / sde.sigma(t));
   const timeAt = (l: number) => {
     let lo = sde.eps,
       hi = 1;
@@ -67,8 +68,8 @@ export function solveProbabilityFlowDpm(
           next = times[i + 1];
         const h = lambda(next) - lambda(t),
           mid = timeAt(lambda(t) + h / 2);
-        update(y, sde.alpha(mid) / sde.alpha(t), y, t, sde.sigma(mid) * Math.expm1(h / 2), u);
-        update(y, sde.alpha(next) / sde.alpha(t), u, mid, sde.sigma(next) * Math.expm1(h), y);
+        update(y, sde.alpha(mid) / sde.alpha(t), y, t, sde.sigma(mid) * detMath.expm1(h / 2), u);
+        update(y, sde.alpha(next) / sde.alpha(t), u, mid, sde.sigma(next) * detMath.expm1(h), y);
         o.onProgress?.((b0 / ODE_BLOCK + (i + 1) / o.steps) / blocks, next);
       }
       x.set(y, b0 * d);

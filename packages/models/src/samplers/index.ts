@@ -7,6 +7,7 @@ import { adaptive } from './adaptive.js';
 import { annealed } from './annealed.js';
 import { SamplerContext, checkInt } from './context.js';
 import { dpm } from './dpm.js';
+import { dpmSde } from './dpm-sde.js';
 import { langevin } from './langevin.js';
 import { pc } from './predictor-corrector.js';
 import { ode } from './probability-flow.js';
@@ -15,6 +16,7 @@ import { stationarity, type Stationarity, type SteinSums } from './stationarity.
 
 export { adaptiveDefaults, solveReverseSdeAdaptive, type AdaptiveSdeOptions, type AdaptiveSettings } from './adaptive.js';
 export { dpmDefaults, solveProbabilityFlowDpm, type DpmSettings } from './dpm.js';
+export { dpmSdeDefaults, logSnrTimes, solveReverseSdeDpm, type DpmSdeSettings } from './dpm-sde.js';
 export { annealedDefaults, annealedStepFactor, annealedVarianceRatio, modelSigmas, type AnnealedSettings } from './annealed.js';
 export { langevinDefaults, modelBlur, modelCurvature, type LangevinSettings } from './langevin.js';
 export { pcDefaults, defaultCorrectorSteps, type PcSettings } from './predictor-corrector.js';
@@ -24,7 +26,7 @@ export { denoiseDefaults } from './spec.js';
 export { stationarity, STEIN_TOLERANCE, type Stationarity, type SteinSums } from './stationarity.js';
 
 /** The samplers by name; one step convention: x <- x + (alpha/2) s(x) + sqrt(alpha) z for every Langevin step. */
-export const samplers = { langevin, annealed, pc, ode, adaptive, dpm } satisfies Record<string, SamplerSpec>;
+export const samplers = { langevin, annealed, pc, ode, adaptive, dpm, 'dpm-sde': dpmSde } satisfies Record<string, SamplerSpec>;
 export type SamplerName = keyof typeof samplers;
 
 /** Result of {@link sample}: particles in data units [n, d], the recorded trajectory, and the work done. */

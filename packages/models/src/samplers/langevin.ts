@@ -2,6 +2,7 @@ import { InputError } from '@scorefield/core-math';
 import type { ScoreSource } from '../score-source.js';
 import { checkInt, checkPositive } from './context.js';
 import { defineSampler, denoiseRule, langevinRule } from './spec.js';
+import * as detMath from '@scorefield/core-math/det-math';
 
 /**
  * Plain Langevin defaults. The step is alpha = stepFactor / kappa, kappa the mean curvature E|s|^2 / d of the
@@ -20,7 +21,7 @@ import { defineSampler, denoiseRule, langevinRule } from './spec.js';
  */
 export const langevinDefaults = {
   stepFactor: 0.1,
-  relaxation: Math.log(100),
+  relaxation: detMath.log(100),
   minSteps: 500,
   maxSteps: 2000,
   finalSteps: 200,
@@ -112,7 +113,7 @@ export const langevin = defineSampler<LangevinSettings>({
   steps: (s) => s.steps + s.finalSteps + (s.denoise ? 1 : 0),
   run(ctx, s) {
     if (s.decay === 1) ctx.run(s.steps, langevinRule(s.stepSize), s.sigma);
-    else for (let t = 0; t < s.steps; t++) ctx.run(1, langevinRule(s.stepSize * s.decay ** t), s.sigma);
+    else for (let t = 0; t < s.steps; t++) ctx.run(1, langevinRule(s.stepSize * detMath.pow(s.decay, t)), s.sigma);
     if (s.finalSteps > 0) ctx.run(s.finalSteps, langevinRule(s.stepSize * langevinDefaults.finalFactor), s.sigma);
     return s.sigma;
   },

@@ -3,6 +3,7 @@ import type { ScoreSource } from '../score-source.js';
 import type { Sde } from '../sde.js';
 import { checkPoints } from '../points.js';
 import { rk45, type Rk45Options } from './rk45.js';
+import * as detMath from '@scorefield/core-math/det-math';
 
 /** Particles per ODE solve: each block of this many has its own adaptive step, so a split into workers on
  * block boundaries gives the same result. */
@@ -114,7 +115,7 @@ export function logLikelihood(
       for (let b = 0; b < nb; b++) {
         let sq = 0;
         for (let j = 0; j < d; j++) sq += y[b * d + j] ** 2;
-        logp[b0 + b] = -0.5 * d * Math.log(2 * Math.PI * varPrior) - sq / (2 * varPrior) + y[nb * d + b];
+        logp[b0 + b] = -0.5 * d * detMath.log(2 * Math.PI * varPrior) - sq / (2 * varPrior) + y[nb * d + b];
       }
     }
   });

@@ -48,7 +48,7 @@ describe('samplers reuse the scores they already have: the same bits, fewer netw
   const hold = { coords: [1], points: { data: points.data.subarray(0, 600), rows: 300, cols: 2 } };
 
   // Network evaluations per particle saved: the final denoising step reads the Stein check's score (langevin,
-  // annealed, adaptive) and the Stein check reads the ODE solver's last stage; pc and dpm have nothing to reuse.
+  // annealed, adaptive, dpm-sde) and the Stein check reads the ODE solver's last stage; pc and dpm have nothing to reuse.
   it.each([
     ['langevin (dsm, final denoising step)', dsm, { sampler: 'langevin' }, 1],
     ['langevin with inpainting', dsm, { sampler: 'langevin', steps: 20, hold }, 1],
@@ -58,6 +58,7 @@ describe('samplers reuse the scores they already have: the same bits, fewer netw
     ['adaptive', continuous, { sampler: 'adaptive' }, 1],
     ['pc', continuous, { sampler: 'pc', steps: 50 }, 0],
     ['dpm', continuous, { sampler: 'dpm' }, 0],
+    ['dpm-sde (final denoising step)', continuous, { sampler: 'dpm-sde' }, 1],
   ] as const)('%s', (_name, model, options, saved) => {
     const runs = [false, true].map((reuse) => {
       const { source, count } = counting(model, reuse);

@@ -1,3 +1,5 @@
+import * as detMath from '@scorefield/core-math/det-math';
+
 /**
  * Adaptive Runge-Kutta 5(4) of Dormand and Prince with an error-per-step controller: integrates
  * dy/dt = f(t, y) from t0 to t1 (either direction) in place on y.
@@ -72,7 +74,7 @@ export function rk45(
       k[0].set(k[6]); // first same as last
       o.onStep?.(t);
     }
-    h *= Math.min(5, Math.max(0.2, 0.9 * err ** -0.2));
+    h *= Math.min(5, Math.max(0.2, 0.9 * detMath.pow(err, -0.2)));
   }
   return evals;
 }

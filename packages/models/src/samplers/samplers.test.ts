@@ -86,6 +86,28 @@ describe('samplers on the exact score (the sampler alone)', () => {
     expect(worst).toBeLessThan(0.02);
   });
 
+  it('SDE-DPM-Solver++(2M) samples it in 50 steps + the denoising step (51 evaluations), stochastic, seeded', () => {
+    const exact = new ExactScore(core, 'ncsn-mix');
+    const sde = sdeOf({ name: 'continuous', sde: 've', sigmaMin: 0.01, sigmaMax: 300 });
+    const run = sample(exact, { n: 2000, sampler: 'dpm-sde', sde, seed: 1 });
+    expect(run.evaluations).toBe(51);
+    expect(run.settings).toEqual({ steps: 50, denoise: true });
+    expect(Math.abs(upperMode(run.samples) - 0.8)).toBeLessThan(0.03);
+    const up = Array.from({ length: 2000 }, (_, i) => [run.samples[2 * i], run.samples[2 * i + 1]]).filter(([a, b]) => a + b > 0);
+    const meanX = up.reduce((s, [a]) => s + a, 0) / up.length;
+    const varX = up.reduce((s, [a]) => s + (a - meanX) ** 2, 0) / up.length;
+    expect(Math.abs(meanX - 5)).toBeLessThan(0.1);
+    expect(Math.abs(varX - 1)).toBeLessThan(0.15);
+    // The same seed gives the same bits; another seed other samples; 5 steps are too few for the modes' weights.
+    expect(
+      Buffer.from(sample(exact, { n: 2000, sampler: 'dpm-sde', sde, seed: 1 }).samples.buffer).equals(Buffer.from(run.samples.buffer)),
+    ).toBe(true);
+    expect(Array.from(sample(exact, { n: 8, sampler: 'dpm-sde', sde, seed: 2 }).samples)).not.toEqual(
+      Array.from(run.samples.subarray(0, 16)),
+    );
+    expect(Math.abs(upperMode(sample(exact, { n: 2000, sampler: 'dpm-sde', sde, seed: 1, steps: 5 }).samples) - 0.8)).toBeGreaterThan(0.05);
+  });
+
   it('the ODE log-likelihood equals the exact log-density of the data', () => {
     const exact = new ExactScore(core, 'ncsn-mix');
     const sde = sdeOf({ name: 'continuous', sde: 've', sigmaMin: 0.01, sigmaMax: 1000 });
@@ -117,7 +139,7 @@ describe('samplers on trained models', () => {
     }).model;
   });
 
-  it.each(['annealed', 'langevin', 'pc', 'ode', 'adaptive', 'dpm'] as const)(
+  it.each(['annealed', 'langevin', 'pc', 'ode', 'adaptive', 'dpm', 'dpm-sde'] as const)(
     '%s: the same samples whether run at once or split into blocks',
     (sampler) => {
       const model = sampler === 'annealed' || sampler === 'langevin' ? ncsn : ve;
@@ -166,7 +188,7 @@ describe('samplers on trained models', () => {
   it('refuses what does not apply, in one line', () => {
     expect(() => sample(ncsn, { n: 5, sampler: 'pc' })).toThrow('this sampler needs a model trained with --loss continuous, not ncsn');
     expect(() => sample(ncsn, { n: 5, sampler: 'gibbs' as 'pc' })).toThrow(
-      "unknown sampler 'gibbs'; valid: langevin, annealed, pc, ode, adaptive, dpm",
+      "unknown sampler 'gibbs'; valid: langevin, annealed, pc, ode, adaptive, dpm, dpm-sde",
     );
     expect(() => sample(ve, { n: 300, sampler: 'ode', block: { first: 100, total: 600 } })).toThrow(
       'sample: ode blocks must start at a multiple of 256, got 100',

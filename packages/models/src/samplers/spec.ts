@@ -17,7 +17,7 @@ export interface SampleOptions {
   sampler?: string;
   seed?: number;
   init?: InitSpec;
-  /** langevin: steps; annealed: steps per level; pc: predictor steps; dpm: steps (2 score evaluations each). */
+  /** langevin: steps; annealed: steps per level; pc: predictor steps; dpm: steps (2 score evaluations each); dpm-sde: steps (1 each). */
   steps?: number;
   /** langevin: alpha; annealed: eps (alpha_i = eps sigma_i^2 / sigma_L^2). */
   stepSize?: number;
@@ -36,7 +36,7 @@ export interface SampleOptions {
   snr?: number;
   /** pc: corrector steps per predictor step. */
   correctorSteps?: number;
-  /** pc, ode, adaptive, dpm: the SDE (default: the one the model was trained with). */
+  /** pc, ode, adaptive, dpm, dpm-sde: the SDE (default: the one the model was trained with). */
   sde?: Sde;
   /** ode: tolerances; adaptive: tolerances of its local error. */
   rtol?: number;

@@ -1,3 +1,5 @@
+import * as detMath from '@scorefield/core-math/det-math';
+
 /**
  * A cheap check that the particles have settled into the distribution the model's score describes, from
  * Stein's identity: for y ~ p and s = grad log p, E[(y - m) s(y)^T] = -I (integration by parts; m any
@@ -179,7 +181,7 @@ export function stationarity(sums: SteinSums): Stationarity {
     for (let b = 0; b < f; b++) V[a * f + b] = chunks.reduce((s, c) => s + c.yy[free[a] * d + free[b]], 0) / n - mean[a] * mean[b];
   const ev = symmetricEigen(V, f);
   const root = (power: number) => {
-    const diag = ev.values.map((l) => Math.max(l, 1e-300) ** power);
+    const diag = ev.values.map((l) => detMath.pow(Math.max(l, 1e-300), power));
     const q = ev.vectors,
       out = new Array<number>(f * f).fill(0);
     for (let i = 0; i < f; i++)
@@ -205,7 +207,7 @@ export function stationarity(sums: SteinSums): Stationarity {
     if (Math.abs(r.value) > best.residual) {
       // The direction in standardised coordinates: V^(1/2) u, normalised, with the held coordinates at 0.
       const w = Array.from({ length: f }, (_, i) => u.reduce((a, uj, j) => a + vHalf[i * f + j] * uj, 0));
-      const norm = Math.hypot(...w) || 1;
+      const norm = Math.sqrt(w.reduce((a, v) => a + v * v, 0)) || 1;
       const direction = new Array<number>(d).fill(0);
       free.forEach((j, i) => {
         direction[j] = w[i] / norm;
