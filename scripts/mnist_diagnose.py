@@ -7,7 +7,7 @@
       with closed forms: the data mean (trivial), the Gaussian fitted to the train digits (a linear, Wiener filter) and
       the mixture of ten Gaussians fitted to the train digits of each class. e = 1: no denoising; the loss of ncsn at a
       level is d e / 2. The network's forward pass is rebuilt from the model file (conditioning none, embed, scale,
-      both or precond; score models).
+      both, precond or gaussian; score models).
   sample: annealed Langevin with scorefield's update and defaults, x <- x + (alpha/2) s(x; sigma_i) + sqrt(alpha) z,
       alpha = eps sigma_i^2 / sigma_L^2, T steps per level, a final step x + sigma_L^2 s(x; sigma_L) / 2, on the exact
       score of the class mixture blurred by N(0, sigma^2 I) (whose class weights are known): do the sampler and its
@@ -50,6 +50,26 @@ def digits(split, side):
         read_idx(f'{DATA}mnist-{split}-labels.idx1-ubyte').astype(np.int64))
 
 
+def gaussian_variance(t):
+    """tr C / d of a 'gaussian' model's Gaussian C = U^T diag(lambda) U + rest (I - U^T U) (tensors gaussian.*)."""
+    d, k = t['gaussian.mean'].shape[0], t['gaussian.variances'].shape[0]
+    return float((t['gaussian.variances'].sum() + (d - k) * t['gaussian.rest'][0]) / d)
+
+
+def wiener_gain(t, sigma):
+    """Mean over the d coordinates of lambda / (lambda + sigma^2): c_out(sigma)^2 / sigma^2 of a 'gaussian' model."""
+    d, lam, rest = t['gaussian.mean'].shape[0], t['gaussian.variances'], float(t['gaussian.rest'][0])
+    s2 = sigma * sigma
+    return float(((lam / (lam + s2)).sum() + (d - lam.shape[0]) * rest / (rest + s2)) / d)
+
+
+def gaussian_skip(t, y, sigma):
+    """-(C + sigma^2 I)^-1 (y - mu): the exact score of the model's Gaussian blurred by sigma (its skip term)."""
+    e, U, lam, s2 = y - t['gaussian.mean'], t['gaussian.vectors'], t['gaussian.variances'], sigma * sigma
+    r = 1 / (float(t['gaussian.rest'][0]) + s2) if U.shape[0] < U.shape[1] else 0.0  # no directions off U when k = d
+    return -r * e - ((e @ U.T) * (1 / (lam + s2) - r)) @ U
+
+
 class Model:
     """A scorefield model file's network as a score in standardised units."""
 
@@ -77,7 +97,9 @@ class Model:
         cond, n = self.arch['conditioning'], y.shape[0]
         c = math.sqrt(1 + sigma * sigma) if cond == 'precond' else 1.0
         h = y / c
-        if cond in ('embed', 'both', 'precond'):
+        if cond == 'gaussian':
+            h = (y - self.t['gaussian.mean']) / math.sqrt(gaussian_variance(self.t) + sigma * sigma)
+        if cond in ('embed', 'both', 'precond', 'gaussian'):
             l = math.log(sigma)
             e = torch.tensor([l, math.sin(l / 2), math.cos(l / 2), math.sin(l), math.cos(l), math.sin(2 * l), math.cos(2 * l)],
                              dtype=torch.float64)
@@ -89,6 +111,8 @@ class Model:
                 h = ACTIVATIONS[self.arch['activation']](h)
         if cond == 'precond':
             return -y / (c * c) + h / (sigma * c)
+        if cond == 'gaussian':
+            return gaussian_skip(self.t, y, sigma) + math.sqrt(wiener_gain(self.t, sigma)) / sigma * h
         return h / sigma if cond in ('scale', 'both') else h
 
 

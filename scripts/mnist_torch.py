@@ -3,17 +3,21 @@
 
 Reads a model written by `scorefield train --data mnist --loss ncsn` for everything that defines the run: the
 architecture (MLP dims, activation, noise conditioning), the normalisation, the noise levels, the steps, batch,
-learning rate and the moving average of the weights. Conditioning (the core's assembly/model.ts): both append
+learning rate and the moving average of the weights. Conditioning (the core's assembly/model.ts): all three append
 c(sigma) = [l, sin(l/2), cos(l/2), sin l, cos l, sin 2l, cos 2l], l = ln sigma, to the network's input; 'both'
-divides its output f by sigma; 'precond' (the default of ncsn score models above 4 dimensions) reads f at
-[y / sqrt(1 + sigma^2), c(sigma)] and returns s = -y / (1 + sigma^2) + f / (sigma sqrt(1 + sigma^2)) (Karras et al.
-2022, table 1, sigma_data = 1). Trains the same objective (NCSN, Song & Ermon
-2019: sigma_i^2 / 2 |s(x + sigma_i z; sigma_i) + z / sigma_i|^2 with i uniform per point, batch mean) with Adam
-on the same MNIST train split (the IDX files @scorefield/datasets ships), from PyTorch's own initial weights and
-random streams (so the result is a reference, not the same bits), then draws samples with annealed Langevin,
-x <- x + (a/2) s(x; sigma_i) + sqrt(a) z, a = eps sigma_i^2 / sigma_L^2, T steps per level, and a final
-denoising step x + sigma_L^2 s(x; sigma_L) / 2 (scorefield's default: one Euler step of the probability-flow ODE to
-0), with the eps and T `scorefield sample` reports for the model.
+divides its output f by sigma; 'precond' reads f at [y / sqrt(1 + sigma^2), c(sigma)] and returns
+s = -y / (1 + sigma^2) + f / (sigma sqrt(1 + sigma^2)) (Karras et al. 2022, table 1, sigma_data = 1); 'gaussian' (the
+default of ncsn score models above 4 dimensions) reads f at [(y - mu) c_in, c(sigma)] and returns
+s = -(C + sigma^2 I)^-1 (y - mu) + c_out f / sigma^2, the exact score of the data's Gaussian N(mu, C) blurred by sigma plus
+the network's correction, with C = U^T diag(lambda) U + rest (I - U^T U), c_in = 1 / sqrt(tr C / d + sigma^2),
+c_out^2 = sigma^2 tr(C (C + sigma^2 I)^-1) / d (the Gaussian, tensors gaussian.* of the model file, is fitted once to the
+standardised train digits by scorefield; PyTorch reads it rather than refitting). Trains the same objective (NCSN, Song &
+Ermon 2019: sigma_i^2 / 2 |s(x + sigma_i z; sigma_i) + z / sigma_i|^2 with i uniform per point, batch mean) with Adam on
+the same MNIST train split (the IDX files @scorefield/datasets ships), from PyTorch's own initial weights and random
+streams (so the result is a reference, not the same bits), then draws samples with annealed Langevin,
+x <- x + (a/2) s(x; sigma_i) + sqrt(a) z, a = eps sigma_i^2 / sigma_L^2, T steps per level, and a final denoising step
+x + sigma_L^2 s(x; sigma_L) / 2 (scorefield's default: one Euler step of the probability-flow ODE to 0), with the eps
+and T `scorefield sample` reports for the model.
 Writes the samples (data units) as .npy for `scorefield eval --samples`, and prints a JSON summary.
 
 Usage (from the repo root, after `pnpm build`):
@@ -35,11 +39,16 @@ DATA = 'packages/datasets/data/mnist-train-images.idx3-ubyte'
 ACTIVATIONS = {'silu': nn.SiLU, 'softplus': nn.Softplus, 'tanh': nn.Tanh, 'elu': nn.ELU}
 
 
-def read_metadata(path):
+def read_model(path):
+    """The metadata and the gaussian.* tensors (float32) of a safetensors model file."""
     with open(path, 'rb') as f:
         raw = f.read()
     (n,) = struct.unpack('<Q', raw[:8])
-    return json.loads(raw[8:8 + n]).get('__metadata__', {})
+    header = json.loads(raw[8:8 + n])
+    data = raw[8 + n:]
+    gaussian = {k.split('.', 1)[1]: torch.from_numpy(np.frombuffer(data[v['data_offsets'][0]:v['data_offsets'][1]], dtype=np.float32)
+                                                    .reshape(v['shape']).copy()) for k, v in header.items() if k.startswith('gaussian.')}
+    return header.get('__metadata__', {}), gaussian
 
 
 def read_images(path, side):
@@ -59,9 +68,13 @@ def embedding(sigma):
 
 
 class Net(nn.Module):
-    def __init__(self, dims, activation, conditioning):
+    def __init__(self, dims, activation, conditioning, gaussian):
         super().__init__()
         self.conditioning = conditioning
+        if conditioning == 'gaussian':
+            mu, U, lam, rest = gaussian['mean'], gaussian['vectors'], gaussian['variances'], float(gaussian['rest'][0])
+            d = mu.shape[0]
+            self.g = (mu, U, lam, rest, float((lam.sum() + (d - lam.shape[0]) * rest) / d), d)
         layers = []
         for i in range(len(dims) - 1):
             layers.append(nn.Linear(dims[i], dims[i + 1]))
@@ -69,7 +82,18 @@ class Net(nn.Module):
                 layers.append(ACTIVATIONS[activation]())
         self.net = nn.Sequential(*layers)
 
+    def gain(self, sigma):  # c_out^2 / sigma^2 of a 'gaussian' model: the mean of lambda / (lambda + sigma^2) over d
+        mu, U, lam, rest, v, d = self.g
+        s2 = sigma**2
+        return ((lam / (lam + s2)).sum(1, keepdim=True) + (d - lam.shape[0]) * rest / (rest + s2)) / d
+
     def forward(self, y, sigma):  # the score at y [n, d] and sigma [n, 1], standardised units
+        if self.conditioning == 'gaussian':
+            mu, U, lam, rest, v, d = self.g
+            s2, e = sigma**2, y - mu
+            r = 1 / (rest + s2) if lam.shape[0] < d else 0.0  # no directions off U when k = d
+            skip = -r * e - ((e @ U.T) * (1 / (lam + s2) - r)) @ U
+            return skip + torch.sqrt(self.gain(sigma)) / sigma * self.net(torch.cat([e / torch.sqrt(v + s2), embedding(sigma)], 1))
         if self.conditioning == 'both':
             return self.net(torch.cat([y, embedding(sigma)], 1)) / sigma
         c = torch.sqrt(1 + sigma**2)  # precond
@@ -88,17 +112,17 @@ def main():
     a = p.parse_args()
     torch.manual_seed(a.seed)
     torch.set_num_threads(a.threads)
-    meta = read_metadata(a.model)
+    meta, gaussian = read_model(a.model)
     arch, norm = json.loads(meta['architecture']), json.loads(meta['normalization'])
     loss, training = json.loads(meta['loss']), json.loads(meta['training'])
     image = json.loads(meta['image'])
-    if loss['name'] != 'ncsn' or arch['conditioning'] not in ('both', 'precond') or arch['kind'] != 'score-mlp':
-        sys.exit('mnist_torch.py: expected a score model trained with --loss ncsn and conditioning both or precond')
+    if loss['name'] != 'ncsn' or arch['conditioning'] not in ('both', 'precond', 'gaussian') or arch['kind'] != 'score-mlp':
+        sys.exit('mnist_torch.py: expected a score model trained with --loss ncsn and conditioning both, precond or gaussian')
     steps, batch, lr, ema = int(meta['steps']), training['batch'], training['lr'], training.get('ema', 0)
     sigmas = torch.tensor(loss['sigmas'], dtype=torch.float32)
     mean, std = torch.tensor(norm['mean'], dtype=torch.float32), torch.tensor(norm['std'], dtype=torch.float32)
     x = (torch.from_numpy(read_images(DATA, image['width'])) - mean) / std
-    net = Net(arch['dims'], arch['activation'], arch['conditioning'])
+    net = Net(arch['dims'], arch['activation'], arch['conditioning'], gaussian)
     avg = [q.detach().clone() for q in net.parameters()]
     opt = torch.optim.Adam(net.parameters(), lr=lr)
     t0 = time.time()

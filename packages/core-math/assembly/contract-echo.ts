@@ -1,4 +1,4 @@
-import { ObjectiveConfig, SamplerConfig, SdeConfig } from './contract';
+import { GaussianConfig, ObjectiveConfig, SamplerConfig, SdeConfig } from './contract';
 
 // Readers of every config block, field by field through the class (so at the offsets the compiler laid
 // out), into out as f64 in declaration order. The round-trip test writes blocks from TS and checks that
@@ -31,7 +31,8 @@ export function echoObjectiveConfig(block: usize, out: usize): i32 {
   put(out, 7, c.levels);
   put(out, 8, <f64>c.sigmas);
   put(out, 9, <f64>changetype<usize>(c.sde));
-  return 10;
+  put(out, 10, <f64>c.gaussian);
+  return 11;
 }
 
 export function echoSamplerConfig(block: usize, out: usize): i32 {
@@ -52,5 +53,18 @@ export function echoSamplerConfig(block: usize, out: usize): i32 {
   put(out, 13, <f64>c.mask);
   put(out, 14, <f64>c.held);
   put(out, 15, <f64>c.given);
-  return 16;
+  put(out, 16, <f64>c.gaussian);
+  return 17;
+}
+
+export function echoGaussianConfig(block: usize, out: usize): i32 {
+  const c = changetype<GaussianConfig>(block);
+  put(out, 0, c.dim);
+  put(out, 1, c.rank);
+  put(out, 2, c.rest);
+  put(out, 3, c.variance);
+  put(out, 4, <f64>c.mean);
+  put(out, 5, <f64>c.vectors);
+  put(out, 6, <f64>c.variances);
+  return 7;
 }

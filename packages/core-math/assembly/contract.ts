@@ -36,6 +36,34 @@ export enum ConditioningCode {
   Precondition = 4,
   /** Embed and Precondition: conditioning 'precond'. */
   EmbedPrecondition = 5,
+  /**
+   * The Gaussian skip (score models; a GaussianConfig): input (x - mu) / sqrt(v + sigma^2), and s = the exact score of
+   * the data's Gaussian N(mu, C) blurred by sigma + c_out(sigma) f / sigma^2 (assembly/model.ts).
+   */
+  Gaussian = 8,
+  /** Embed and Gaussian: conditioning 'gaussian'. */
+  EmbedGaussian = 9,
+}
+
+/**
+ * The Gaussian of a 'gaussian' model, N(mu, C) with C = U^T diag(lambda) U + rest (I - U^T U) (probabilistic PCA:
+ * the k leading eigenvectors U [k, d] of the data's covariance, their eigenvalues, and the mean of the others).
+ */
+@unmanaged export class GaussianConfig {
+  /** Data dimension d. */
+  dim: i32;
+  /** Eigenvectors kept, k (0..d). */
+  rank: i32;
+  /** Variance of every direction orthogonal to U (the mean of the other eigenvalues; >= 0). */
+  rest: f32;
+  /** Mean variance per coordinate, tr(C) / d (the input's scale). */
+  variance: f32;
+  /** f32 [d]: mu. */
+  mean: usize;
+  /** f32 [k, d]: U, orthonormal rows. */
+  vectors: usize;
+  /** f32 [k]: lambda (>= 0). */
+  variances: usize;
 }
 
 /** Features of the noise embedding c(sigma) = [l, sin(l/2), cos(l/2), sin l, cos l, sin 2l, cos 2l], l = ln sigma. */
@@ -127,6 +155,8 @@ export enum DatasetId {
   sigmas: usize;
   /** continuous: pointer to the SDE. */
   sde: SdeConfig;
+  /** Conditioning bit Gaussian: pointer to the GaussianConfig; 0 otherwise. */
+  gaussian: usize;
 }
 
 /** A run of sampler steps on a block of particles (assembly/langevin.ts). */
@@ -158,6 +188,8 @@ export enum DatasetId {
   held: usize;
   /** f32 [n, d], the score at x when the caller already has it (one step, read instead of the model); 0: none. */
   given: usize;
+  /** Conditioning bit Gaussian: pointer to the GaussianConfig; 0 otherwise. */
+  gaussian: usize;
 }
 
 /**

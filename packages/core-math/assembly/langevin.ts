@@ -66,7 +66,7 @@ export function samplerShare(cfg: usize, dims: usize, L: i32, act: i32, params: 
     const xc = x + (<usize>(c0 * d) << 2);
     for (let t = 0; t < steps; t++) {
       if (given != 0) score = given + (<usize>(c0 * d) << 2);
-      else modelScore(kind, cond, sigma, dims, L, act, params, xc, nb, score, ws);
+      else modelScore(kind, cond, sigma, config.gaussian, dims, L, act, params, xc, nb, score, ws);
       const counter0 = base + (<u64>t * <u64>nTotal + <u64>(i0 + c0)) * <u64>d;
       let eps: f64 = 0, noise: f64 = 0;
       if (mode == StepMode.Corrector) {

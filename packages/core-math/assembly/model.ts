@@ -1,6 +1,7 @@
 import { ALL_ROWS, jetForward, mlpJetBackward } from './jet';
 import { mlpJetWorkspaceFloats } from './layout';
-import { ConditioningCode, EMBED_FEATURES, ModelKindCode } from './contract';
+import { dotDifference, scaleAdd } from './vector';
+import { ConditioningCode, EMBED_FEATURES, GaussianConfig, ModelKindCode } from './contract';
 
 // A score model over an MLP f, in one of two parametrizations, optionally conditioned on a noise level:
 //   kind Score:  s(x; sigma) = f([x, c(sigma)]) / sigma^scaled            (f: d_in -> d)
@@ -23,32 +24,137 @@ import { ConditioningCode, EMBED_FEATURES, ModelKindCode } from './contract';
   return din - ((cond & ConditioningCode.Embed) != 0 ? EMBED_FEATURES : 0);
 }
 
+// Bit Gaussian (score models only; g a GaussianConfig: the data's Gaussian N(mu, C), C = U^T diag(lambda) U +
+// rest (I - U^T U)) makes the skip term the exact score of that Gaussian blurred by sigma, so the network learns
+// only what the Gaussian's linear (Wiener) denoiser misses:
+//   s(x; sigma) = -(C + sigma^2 I)^-1 (x - mu) + c_out f([(x - mu) c_in, c(sigma)]) / sigma^2,
+//   c_in = 1 / sqrt(v + sigma^2) (v = tr C / d), c_out^2 = tr(C (C + sigma^2 I)^-1) sigma^2 / d,
+// EDM's D = c_skip x + c_out F with the Gaussian's denoiser as c_skip x: c_out is the Wiener filter's root mean
+// square error per coordinate, so F's target keeps unit scale at every level. see: Karras et al. 2022, table 1
+// and appendix B.6; Tipping & Bishop 1999 (the probabilistic PCA that C is).
+
+// 1 / (rest + sigma^2), the blurred Gaussian's precision off U; 0 when U spans every direction (k = d: there are none,
+// and -r e + r U^T U e would only add rounding, r times e's).
+@inline function restPrecision(c: GaussianConfig, s2: f64): f64 {
+  return c.rank < c.dim ? 1.0 / (<f64>c.rest + s2) : 0.0;
+}
+
+/** Mean over the d coordinates of lambda / (lambda + sigma^2) under g's spectrum: c_out(sigma)^2 / sigma^2. */
+export function wienerGain(g: usize, s2: f64): f64 {
+  const c = changetype<GaussianConfig>(g);
+  let sum: f64 = <f64>(c.dim - c.rank) * (<f64>c.rest / (<f64>c.rest + s2));
+  for (let m = 0; m < c.rank; m++) {
+    const l = <f64>load<f32>(c.variances + (<usize>m << 2));
+    sum += l / (l + s2);
+  }
+  return sum / <f64>c.dim;
+}
+
 /** Output scale of the network for noise level sigma (1 when not scaled). */
-@inline export function outputScale(cond: i32, sigma: f32): f32 {
+@inline export function outputScale(cond: i32, sigma: f32, g: usize): f32 {
+  if ((cond & ConditioningCode.Gaussian) != 0) return <f32>(Math.sqrt(wienerGain(g, <f64>sigma * <f64>sigma)) / <f64>sigma);
   if ((cond & ConditioningCode.Precondition) != 0) return <f32>(1.0 / (<f64>sigma * Math.sqrt(1.0 + <f64>sigma * <f64>sigma)));
   return (cond & ConditioningCode.Scale) != 0 ? <f32>1.0 / sigma : <f32>1.0;
 }
 
-/** Input scale c_in of the network's x (1 unless preconditioned). */
-@inline export function inputScale(cond: i32, sigma: f32): f32 {
+/** Input scale c_in of the network's x (1 unless preconditioned or Gaussian). */
+@inline export function inputScale(cond: i32, sigma: f32, g: usize): f32 {
+  if ((cond & ConditioningCode.Gaussian) != 0) {
+    return <f32>(1.0 / Math.sqrt(<f64>changetype<GaussianConfig>(g).variance + <f64>sigma * <f64>sigma));
+  }
   return (cond & ConditioningCode.Precondition) != 0 ? <f32>(1.0 / Math.sqrt(1.0 + <f64>sigma * <f64>sigma)) : <f32>1.0;
 }
 
-/** Coefficient of the skip term x in the score (0 unless preconditioned). */
+/** Coefficient of the skip term x in the score of a preconditioned model (0 otherwise). */
 @inline export function skipScale(cond: i32, sigma: f32): f32 {
   return (cond & ConditioningCode.Precondition) != 0 ? <f32>(-1.0 / (1.0 + <f64>sigma * <f64>sigma)) : <f32>0.0;
 }
 
-/** out[i] += skipScale x[i] for n values (the skip term of a preconditioned score). */
-export function addSkip(cond: i32, sigma: f32, x: usize, out: usize, n: i32): void {
-  const k = skipScale(cond, sigma);
-  for (let i = 0; i < n; i++) store<f32>(out + (<usize>i << 2), load<f32>(out + (<usize>i << 2)) + k * load<f32>(x + (<usize>i << 2)));
+/** Whether the score has a skip term (conditioning bit Precondition or Gaussian). */
+@inline export function hasSkip(cond: i32): bool {
+  return (cond & (ConditioningCode.Precondition | ConditioningCode.Gaussian)) != 0;
 }
 
-/** Writes row [x c_in (d floats), c(sigma)] at `row` (width inputWidth). */
-export function writeInputRow(row: usize, x: usize, d: i32, cond: i32, sigma: f32): void {
-  if ((cond & ConditioningCode.Precondition) != 0) {
-    const ci = inputScale(cond, sigma);
+/**
+ * out[b, :] += the skip term at x[b, :] for B rows of d values: skipScale x (Precondition), or the blurred Gaussian's
+ * score -(C + sigma^2 I)^-1 (x - mu) = -r (x - mu) - U^T diag(1 / (lambda + sigma^2) - r) U (x - mu), r = 1 / (rest + sigma^2)
+ * (0 when k = d).
+ */
+export function addSkip(cond: i32, sigma: f32, g: usize, x: usize, out: usize, B: i32, d: i32): void {
+  if ((cond & ConditioningCode.Gaussian) == 0) {
+    const k = skipScale(cond, sigma);
+    for (let i = 0; i < B * d; i++) {
+      store<f32>(out + (<usize>i << 2), load<f32>(out + (<usize>i << 2)) + k * load<f32>(x + (<usize>i << 2)));
+    }
+    return;
+  }
+  const c = changetype<GaussianConfig>(g);
+  const s2 = <f64>sigma * <f64>sigma, r = restPrecision(c, s2);
+  for (let b = 0; b < B; b++) {
+    const xb = x + (<usize>(b * d) << 2), ob = out + (<usize>(b * d) << 2);
+    if (r != 0) {
+      scaleAdd(ob, 1, xb, <f32>-r, d);
+      scaleAdd(ob, 1, c.mean, <f32>r, d);
+    }
+    for (let m = 0; m < c.rank; m++) {
+      const u = c.vectors + (<usize>(m * d) << 2);
+      const t = <f64>dotDifference(u, xb, c.mean, d);
+      const l = <f64>load<f32>(c.variances + (<usize>m << 2));
+      scaleAdd(ob, 1, u, <f32>(-t * (1.0 / (l + s2) - r)), d);
+    }
+  }
+}
+
+/**
+ * The skip term's divergence: d skipScale (Precondition), or -tr (C + sigma^2 I)^-1 (Gaussian); with probes v [M, d]
+ * (M > 0), Hutchinson's mean_m v_m^T J v_m of the skip's Jacobian J instead.
+ */
+function skipDivergence(cond: i32, sigma: f32, g: usize, d: i32, probes: usize, M: i32): f64 {
+  if ((cond & ConditioningCode.Gaussian) == 0) {
+    let vv: f64 = <f64>d;
+    if (M > 0) {
+      vv = 0;
+      for (let p = 0; p < M; p++) {
+        let q: f64 = 0;
+        for (let j = 0; j < d; j++) {
+          const v = <f64>load<f32>(probes + (<usize>(p * d + j) << 2));
+          q += v * v;
+        }
+        vv += q / <f64>M;
+      }
+    }
+    return <f64>skipScale(cond, sigma) * vv;
+  }
+  const c = changetype<GaussianConfig>(g);
+  const s2 = <f64>sigma * <f64>sigma, r = restPrecision(c, s2);
+  if (M == 0) {
+    let div = -<f64>d * r;
+    for (let m = 0; m < c.rank; m++) div -= 1.0 / (<f64>load<f32>(c.variances + (<usize>m << 2)) + s2) - r;
+    return div;
+  }
+  let div: f64 = 0;
+  for (let p = 0; p < M; p++) {
+    const v = probes + (<usize>(p * d) << 2);
+    let vv: f64 = 0;
+    for (let j = 0; j < d; j++) vv += <f64>load<f32>(v + (<usize>j << 2)) * <f64>load<f32>(v + (<usize>j << 2));
+    div -= r * vv;
+    for (let m = 0; m < c.rank; m++) {
+      const u = c.vectors + (<usize>(m * d) << 2);
+      let t: f64 = 0;
+      for (let j = 0; j < d; j++) t += <f64>load<f32>(u + (<usize>j << 2)) * <f64>load<f32>(v + (<usize>j << 2));
+      div -= t * t * (1.0 / (<f64>load<f32>(c.variances + (<usize>m << 2)) + s2) - r);
+    }
+  }
+  return div / <f64>M;
+}
+
+/** Writes row [(x - shift) c_in (d floats), c(sigma)] at `row` (width inputWidth; shift = mu for bit Gaussian, else 0). */
+export function writeInputRow(row: usize, x: usize, d: i32, cond: i32, sigma: f32, g: usize): void {
+  if ((cond & ConditioningCode.Gaussian) != 0) {
+    const ci = inputScale(cond, sigma, g), mu = changetype<GaussianConfig>(g).mean;
+    for (let j = 0; j < d; j++) store<f32>(row + (<usize>j << 2), ci * (load<f32>(x + (<usize>j << 2)) - load<f32>(mu + (<usize>j << 2))));
+  } else if ((cond & ConditioningCode.Precondition) != 0) {
+    const ci = inputScale(cond, sigma, g);
     for (let j = 0; j < d; j++) store<f32>(row + (<usize>j << 2), ci * load<f32>(x + (<usize>j << 2)));
   } else memory.copy(row, x, <usize>d << 2);
   if ((cond & ConditioningCode.Embed) == 0) return;
@@ -73,19 +179,19 @@ export function modelWorkspaceFloats(dims: usize, L: i32, B: i32): i32 {
  * out[B, d] = s(x; sigma) at x[B, d]. An energy model runs the forward pass and the reverse pass to
  * the input (s = -grad_x E).
  */
-export function modelScore(kind: i32, cond: i32, sigma: f32, dims: usize, L: i32, act: i32, params: usize,
+export function modelScore(kind: i32, cond: i32, sigma: f32, g: usize, dims: usize, L: i32, act: i32, params: usize,
   x: usize, B: i32, out: usize, ws: usize): void {
   const din = load<i32>(dims), dout = load<i32>(dims + (<usize>L << 2));
   const d = dataDim(cond, din);
   const X = ws, gX = X + (<usize>(B * din) << 2);
   const Y = gX + (<usize>(B * din) << 2), gY = Y + (<usize>(B * dout) << 2);
   const net = gY + (<usize>(B * dout) << 2);
-  for (let b = 0; b < B; b++) writeInputRow(X + (<usize>(b * din) << 2), x + (<usize>(b * d) << 2), d, cond, sigma);
-  const c = outputScale(cond, sigma);
+  for (let b = 0; b < B; b++) writeInputRow(X + (<usize>(b * din) << 2), x + (<usize>(b * d) << 2), d, cond, sigma, g);
+  const c = outputScale(cond, sigma, g);
   jetForward(dims, L, act, params, X, Y, B, 0, 1, net, kind == ModelKindCode.Energy, ALL_ROWS);
   if (kind == ModelKindCode.Score) {
     for (let i = 0; i < B * d; i++) store<f32>(out + (<usize>i << 2), c * load<f32>(Y + (<usize>i << 2)));
-    if ((cond & ConditioningCode.Precondition) != 0) addSkip(cond, sigma, x, out, B * d);
+    if (hasSkip(cond)) addSkip(cond, sigma, g, x, out, B, d);
     return;
   }
   for (let b = 0; b < B; b++) store<f32>(gY + (<usize>b << 2), 1);
@@ -98,15 +204,15 @@ export function modelScore(kind: i32, cond: i32, sigma: f32, dims: usize, L: i32
 }
 
 /** out[B] = E(x; sigma) of an energy model at x[B, d]. */
-export function modelEnergy(cond: i32, sigma: f32, dims: usize, L: i32, act: i32, params: usize,
+export function modelEnergy(cond: i32, sigma: f32, g: usize, dims: usize, L: i32, act: i32, params: usize,
   x: usize, B: i32, out: usize, ws: usize): void {
   const din = load<i32>(dims);
   const d = dataDim(cond, din);
   const X = ws, Y = X + (<usize>(2 * B * din) << 2);
   const net = Y + (<usize>(2 * B) << 2);
-  for (let b = 0; b < B; b++) writeInputRow(X + (<usize>(b * din) << 2), x + (<usize>(b * d) << 2), d, cond, sigma);
+  for (let b = 0; b < B; b++) writeInputRow(X + (<usize>(b * din) << 2), x + (<usize>(b * d) << 2), d, cond, sigma, g);
   jetForward(dims, L, act, params, X, Y, B, 0, 1, net, false, ALL_ROWS);
-  const c = outputScale(cond, sigma);
+  const c = outputScale(cond, sigma, g);
   for (let b = 0; b < B; b++) store<f32>(out + (<usize>b << 2), c * load<f32>(Y + (<usize>b << 2)));
 }
 
@@ -131,7 +237,7 @@ export function modelDivergenceWorkspaceFloats(kind: i32, dims: usize, L: i32, B
  * Score networks use tangent lanes; energy networks Taylor-2 lanes (tr grad s = -c sum_j e_j^T H e_j).
  * see: Hutchinson 1989; Grathwohl et al. 2019 (FFJORD), eq. (5).
  */
-export function modelScoreDivergence(kind: i32, cond: i32, sigma: f32, dims: usize, L: i32, act: i32, params: usize,
+export function modelScoreDivergence(kind: i32, cond: i32, sigma: f32, g: usize, dims: usize, L: i32, act: i32, params: usize,
   x: usize, B: i32, probes: usize, M: i32, outScore: usize, outDiv: usize, ws: usize): void {
   const din = load<i32>(dims), dout = load<i32>(dims + (<usize>L << 2));
   const d = dataDim(cond, din);
@@ -139,9 +245,9 @@ export function modelScoreDivergence(kind: i32, cond: i32, sigma: f32, dims: usi
   const R = B * (1 + order * k);
   const X = ws, Y = X + (<usize>(R * din) << 2), net = Y + (<usize>(R * dout) << 2);
   memory.fill(X, 0, <usize>(R * din) << 2);
-  const c = outputScale(cond, sigma), ci = inputScale(cond, sigma), skip = skipScale(cond, sigma);
+  const c = outputScale(cond, sigma, g), ci = inputScale(cond, sigma, g), skip = hasSkip(cond);
   for (let b = 0; b < B; b++) {
-    writeInputRow(X + (<usize>(b * din) << 2), x + (<usize>(b * d) << 2), d, cond, sigma);
+    writeInputRow(X + (<usize>(b * din) << 2), x + (<usize>(b * d) << 2), d, cond, sigma, g);
     // Tangent lanes carry d(input)/dx v = c_in v.
     for (let m = 0; m < M; m++) {
       const lane = X + (<usize>((B + b * k + m) * din) << 2), v = probes + (<usize>((b * M + m) * d) << 2);
@@ -152,22 +258,20 @@ export function modelScoreDivergence(kind: i32, cond: i32, sigma: f32, dims: usi
   }
   jetForward(dims, L, act, params, X, Y, B, k, order, net, false, ALL_ROWS);
   for (let b = 0; b < B; b++) {
-    let div: f64 = 0, skipDiv: f64 = 0;
+    let div: f64 = 0;
     if (kind == ModelKindCode.Score) {
       for (let j = 0; j < d; j++) store<f32>(outScore + (<usize>(b * d + j) << 2), c * load<f32>(Y + (<usize>(b * d + j) << 2)));
-      if (skip != 0) addSkip(cond, sigma, x + (<usize>(b * d) << 2), outScore + (<usize>(b * d) << 2), d);
+      if (skip) addSkip(cond, sigma, g, x + (<usize>(b * d) << 2), outScore + (<usize>(b * d) << 2), 1, d);
       for (let m = 0; m < k; m++) {
         const row = (B + b * k + m) * d;
         if (M == 0) div += <f64>load<f32>(Y + (<usize>(row + m) << 2));
         else {
-          let vJv: f64 = 0, vv: f64 = 0;
+          let vJv: f64 = 0;
           for (let j = 0; j < d; j++) {
             const v = <f64>load<f32>(probes + (<usize>((b * M + m) * d + j) << 2));
             vJv += v * <f64>load<f32>(Y + (<usize>(row + j) << 2));
-            vv += v * v;
           }
           div += vJv / <f64>M;
-          skipDiv += vv / <f64>M;
         }
       }
     } else {
@@ -179,7 +283,7 @@ export function modelScoreDivergence(kind: i32, cond: i32, sigma: f32, dims: usi
       const lanes = M == 0 ? d : M;
       for (let m = 0; m < lanes; m++) div -= <f64>load<f32>(Y + (<usize>(S + b * k + m) << 2)) / (M == 0 ? 1.0 : <f64>M);
     }
-    if (M == 0) skipDiv = <f64>d;
-    store<f32>(outDiv + (<usize>b << 2), skip != 0 ? <f32>(<f64>c * div + <f64>skip * skipDiv) : <f32>(<f64>c * div));
+    const skipDiv = skip ? skipDivergence(cond, sigma, g, d, probes + (<usize>(b * M * d) << 2), M) : 0.0;
+    store<f32>(outDiv + (<usize>b << 2), skip ? <f32>(<f64>c * div + skipDiv) : <f32>(<f64>c * div));
   }
 }

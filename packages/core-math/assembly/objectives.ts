@@ -1,7 +1,7 @@
 import { ModelKindCode, ObjectiveCode, ObjectiveConfig, ProjectionCode } from './contract';
 import { jetBackward, jetForward, LANE_ROWS, mlpJetForward, mlpJetBackward, PRIMAL_ROWS } from './jet';
 import { dim, jetRows, mlpJetWorkspaceFloats, ORDER_1, ORDER_2, ORDER_2_LAST_TANGENT, secondLanes } from './layout';
-import { inputWidth, outputScale, skipScale, writeInputRow } from './model';
+import { addSkip, hasSkip, inputWidth, outputScale, writeInputRow } from './model';
 import { nextNormal, nextRademacher, nextU64, nextUniform } from './rng';
 import { sdeAlpha, sdeSigma, sdeTime } from './sde';
 
@@ -143,7 +143,7 @@ function denoisingLossGrad(c: ObjectiveConfig, p: Plan, dims: usize, L: i32, act
   for (let b = 0; b < B; b++) {
     const a = f(p.alpha, b), s = f(p.sigma, b);
     for (let j = 0; j < d; j++) setF(u, b * d + j, a * f(x, b * d + j) + s * f(z, b * d + j));
-    writeInputRow(X + (<usize>(b * din) << 2), u + (<usize>(b * d) << 2), d, cond, s);
+    writeInputRow(X + (<usize>(b * din) << 2), u + (<usize>(b * d) << 2), d, cond, s, c.gaussian);
   }
   const score = c.kind == ModelKindCode.Score;
   if (score) mlpJetForward(dims, L, act, params, X, Y, B, 0, 1, p.net);
@@ -157,13 +157,19 @@ function denoisingLossGrad(c: ObjectiveConfig, p: Plan, dims: usize, L: i32, act
   // r = s + z / sigma; dL/ds = lambda r / B (into u).
   let loss: f64 = 0;
   const invB: f32 = <f32>1.0 / <f32>B;
+  const skip = hasSkip(cond);
   for (let b = 0; b < B; b++) {
-    const s = f(p.sigma, b), scale = outputScale(cond, s), skip = skipScale(cond, s), w = f(p.lambda, b);
+    const s = f(p.sigma, b), scale = outputScale(cond, s, c.gaussian), w = f(p.lambda, b);
+    // The skip term at x~ (u), into z's row of Y's spare space: score models only (the TS side refuses energy ones).
+    if (skip) {
+      memory.fill(p.gY + (<usize>(b * d) << 2), 0, <usize>d << 2);
+      addSkip(cond, s, c.gaussian, u + (<usize>(b * d) << 2), p.gY + (<usize>(b * d) << 2), 1, d);
+    }
     let sq: f64 = 0;
     for (let j = 0; j < d; j++) {
       // u holds x~ until this sample's residual overwrites it.
       let sj = score ? scale * f(Y, b * d + j) : -scale * f(p.gX, b * din + j);
-      if (skip != 0) sj += skip * f(u, b * d + j);
+      if (skip) sj += f(gY, b * d + j);
       const r = sj + f(z, b * d + j) / s;
       sq += <f64>r * <f64>r;
       setF(u, b * d + j, w * r * invB);
@@ -171,7 +177,7 @@ function denoisingLossGrad(c: ObjectiveConfig, p: Plan, dims: usize, L: i32, act
     loss += 0.5 * <f64>w * sq;
   }
   if (score) {
-    for (let i = 0; i < B * d; i++) setF(gY, i, f(u, i) * outputScale(cond, f(p.sigma, i / d)));
+    for (let i = 0; i < B * d; i++) setF(gY, i, f(u, i) * outputScale(cond, f(p.sigma, i / d), c.gaussian));
     mlpJetBackward(dims, L, act, params, X, gY, gparams, 0, B, 0, 1, p.net);
   } else {
     // One tangent lane along u: dL/dtheta = -c d/dtheta (grad f . u).
@@ -184,7 +190,7 @@ function denoisingLossGrad(c: ObjectiveConfig, p: Plan, dims: usize, L: i32, act
     jetForward(dims, L, act, params, X, Y, B, 1, 1, p.net, true, LANE_ROWS);
     for (let b = 0; b < B; b++) {
       setF(gY, b, 0);
-      setF(gY, B + b, -outputScale(cond, f(p.sigma, b)));
+      setF(gY, B + b, -outputScale(cond, f(p.sigma, b), c.gaussian));
     }
     mlpJetBackward(dims, L, act, params, X, gY, gparams, 0, B, 1, 1, p.net);
   }

@@ -30,3 +30,25 @@ export function multiplyInPlace(x: usize, y: usize, n: i32): void {
     store<f32>(x + p, load<f32>(x + p) * load<f32>(y + p));
   }
 }
+
+/**
+ * sum_i u[i] (x[i] - y[i]), i < n, in f32: four lanes summed pairwise at the end in the SIMD build, one running sum
+ * in the scalar build (so the builds agree to rounding, not bit for bit; each build is deterministic).
+ */
+export function dotDifference(u: usize, x: usize, y: usize, n: i32): f32 {
+  let i = 0;
+  let sum: f32 = 0;
+  if (ASC_FEATURE_SIMD) {
+    let acc = f32x4.splat(0);
+    for (; i + 4 <= n; i += 4) {
+      const p = <usize>i << 2;
+      acc = f32x4.add(acc, f32x4.mul(v128.load(u + p), f32x4.sub(v128.load(x + p), v128.load(y + p))));
+    }
+    sum = (f32x4.extract_lane(acc, 0) + f32x4.extract_lane(acc, 1)) + (f32x4.extract_lane(acc, 2) + f32x4.extract_lane(acc, 3));
+  }
+  for (; i < n; i++) {
+    const p = <usize>i << 2;
+    sum += load<f32>(u + p) * (load<f32>(x + p) - load<f32>(y + p));
+  }
+  return sum;
+}

@@ -9,9 +9,11 @@ import { conditionings, modelDims, modelKinds, modelWorkspaceFloats, type ModelS
 import { samplerBlock, samplerSteps, type StepRule } from './langevin.js';
 import { newBlock, type BlockLayout } from './config-block.js';
 import { sdeDefaults } from './sde.js';
+import { withGaussian } from './testing/reference.js';
 import {
   ConditioningCode,
   EMBED_FEATURES,
+  GaussianConfig,
   ModelKindCode,
   ObjectiveCode,
   ObjectiveConfig,
@@ -22,9 +24,10 @@ import {
   StepMode,
 } from './generated/contract.js';
 
-type Echo = 'echoSdeConfig' | 'echoObjectiveConfig' | 'echoSamplerConfig';
+type Echo = 'echoSdeConfig' | 'echoObjectiveConfig' | 'echoSamplerConfig' | 'echoGaussianConfig';
 const layouts: [string, BlockLayout, Echo][] = [
   ['SdeConfig', SdeConfig, 'echoSdeConfig'],
+  ['GaussianConfig', GaussianConfig, 'echoGaussianConfig'],
   ['ObjectiveConfig', ObjectiveConfig, 'echoObjectiveConfig'],
   ['SamplerConfig', SamplerConfig, 'echoSamplerConfig'],
 ];
@@ -75,7 +78,7 @@ forEachBuild((core) => {
     ];
     const models: ModelSpec[] = (['score', 'energy'] as const).flatMap((kind) =>
       (Object.keys(conditionings) as ModelSpec['conditioning'][])
-        .filter((c) => kind === 'score' || c !== 'precond') // preconditioning is for score models (refused for energy)
+        .filter((c) => kind === 'score' || (c !== 'precond' && c !== 'gaussian')) // score models only (refused for energy)
         .map((conditioning) => ({ kind, conditioning })),
     );
     const runs = specs.flatMap((spec) =>
@@ -88,7 +91,7 @@ forEachBuild((core) => {
         const c = core();
         const d = 3;
         const net = new MlpLayout(c, modelDims(model, d, [5]), 'silu');
-        const bound = new BoundObjective(c, spec, model, net);
+        const bound = new BoundObjective(c, spec, withGaussian(c, model, d), net);
         const got = echo(c, ObjectiveConfig, 'echoObjectiveConfig', bound.config.ptr);
         const code = {
           esm: ObjectiveCode.Esm,
@@ -113,6 +116,9 @@ forEachBuild((core) => {
           sigma: spec.name === 'dsm' ? Math.fround(spec.sigma) : 0,
           levels: spec.name === 'ncsn' ? spec.sigmas.length : 0,
         });
+        if (model.conditioning === 'gaussian') {
+          expect(echo(c, GaussianConfig, 'echoGaussianConfig', got.gaussian)).toMatchObject({ dim: d, rank: 2, rest: Math.fround(0.4) });
+        } else expect(got.gaussian).toBe(0);
         if (spec.name === 'ncsn') {
           expect(Array.from(new Float32Array(c.exports.memory.buffer, got.sigmas, spec.sigmas.length))).toEqual(spec.sigmas);
         } else expect(got.sigmas).toBe(0);
@@ -141,7 +147,7 @@ forEachBuild((core) => {
     ];
     const runs = (['score', 'energy'] as const).flatMap((kind) =>
       (Object.keys(conditionings) as ModelSpec['conditioning'][])
-        .filter((c) => kind === 'score' || c !== 'precond')
+        .filter((c) => kind === 'score' || (c !== 'precond' && c !== 'gaussian'))
         .flatMap((conditioning) => rules.flatMap((rule) => [false, true].map((hold) => [{ kind, conditioning }, rule, hold] as const))),
     );
     it.each(runs.map((r) => [`${r[0].kind}/${r[0].conditioning} ${JSON.stringify(r[1])} hold and given score ${r[2]}`, ...r] as const))(
@@ -158,7 +164,8 @@ forEachBuild((core) => {
         const holdBufs = hold ? { mask: c.f32(d, [0, 1]), values: c.f32(n * d) } : undefined;
         const given = hold ? c.f32(n * d) : undefined;
         // No steps: the kernel reads the block and moves nothing (nor the rng).
-        samplerSteps(c, model, net, params, x, 0, rule, c.rng(1), work, { sigma: 0.37, first: 5, total: 30, hold: holdBufs, score: given });
+        const bound = withGaussian(c, model, d);
+        samplerSteps(c, bound, net, params, x, 0, rule, c.rng(1), work, { sigma: 0.37, first: 5, total: 30, hold: holdBufs, score: given });
         const [mode, a, b, cc] =
           rule.mode === 'affine' ? [StepMode.Affine, rule.a, rule.b, rule.c] : [StepMode.Corrector, rule.alpha, rule.snr, 0];
         expect(echo(c, SamplerConfig, 'echoSamplerConfig', samplerBlock(c).ptr)).toEqual({
@@ -178,6 +185,7 @@ forEachBuild((core) => {
           mask: holdBufs?.mask.ptr ?? 0,
           held: holdBufs?.values.ptr ?? 0,
           given: given?.ptr ?? 0,
+          gaussian: bound.gaussian?.ptr ?? 0,
         });
       },
     );

@@ -4,7 +4,7 @@ import { scoreDivergenceOf, scoreOf, tf, useBackend, type NetSpec as TfModelSpec
 import { forEachBuild } from './testing/builds.js';
 import { MlpLayout } from './mlp.js';
 import { modelDims, modelDivergenceWorkspaceFloats, modelScoreDivergence, type ModelSpec } from './score-model.js';
-import { normRelError, randomArray } from './testing/reference.js';
+import { normRelError, randomArray, withGaussian } from './testing/reference.js';
 import { refJacobian, refScore } from './testing/objective-reference.js';
 
 beforeAll(async () => {
@@ -16,6 +16,7 @@ const specs: ModelSpec[] = [
   { kind: 'score', conditioning: 'none' },
   { kind: 'score', conditioning: 'both' },
   { kind: 'score', conditioning: 'precond' },
+  { kind: 'score', conditioning: 'gaussian' },
   { kind: 'energy', conditioning: 'none' },
   { kind: 'energy', conditioning: 'embed' },
   { kind: 'energy', conditioning: 'scale' },
@@ -24,13 +25,14 @@ const specs: ModelSpec[] = [
 forEachBuild((core) => {
   it.each(specs.map((s) => [`${s.kind}/${s.conditioning}`, s] as const))(
     'exact divergence and score (%s) = f64 reference and tfjs oracle',
-    (_n, spec) => {
+    (_n, given) => {
       const k = core();
       for (const [d, B] of [
         [1, 3],
         [2, 5],
         [3, 17],
       ]) {
+        const spec = withGaussian(k, given, d);
         const dims = modelDims(spec, d, [9, 7]);
         const net = new MlpLayout(k, dims, 'silu');
         const p0 = randomArray(net.paramCount, 401, -0.6, 0.6),
@@ -63,6 +65,7 @@ forEachBuild((core) => {
           dims,
           activation: 'silu',
           conditioning: spec.conditioning as TfModelSpec['conditioning'],
+          ...(spec.gaussian && { gaussian: spec.gaussian.spec }),
         };
         expect(normRelError(divergence.view, scoreDivergenceOf(tfSpec, p0, x0, B, 0.4))).toBeLessThan(1e-3);
         expect(normRelError(score.view, scoreOf(tfSpec, p0, x0, B, 0.4))).toBeLessThan(1e-3);
@@ -72,10 +75,11 @@ forEachBuild((core) => {
 
   it.each(specs.map((s) => [`${s.kind}/${s.conditioning}`, s] as const))(
     'Hutchinson probes (%s): sqrt(d) e_j recover the exact trace; Gaussian probes average to it',
-    (_n, spec) => {
+    (_n, given) => {
       const k = core();
       const d = 3,
         B = 4;
+      const spec = withGaussian(k, given, d);
       const net = new MlpLayout(k, modelDims(spec, d, [8]), 'tanh');
       const params = k.f32(net.paramCount, randomArray(net.paramCount, 403, -0.6, 0.6)),
         x = k.f32(B * d, randomArray(B * d, 404));

@@ -32,6 +32,7 @@ export {
   type Conditioning,
   type ModelSpec,
 } from './score-model.js';
+export { GaussianBlock, checkGaussian, gaussianVariance, type GaussianSpec } from './gaussian-skip.js';
 export {
   objectives,
   projections,

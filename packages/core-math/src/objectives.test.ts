@@ -4,7 +4,7 @@ import { MlpLayout } from './mlp.js';
 import type { Core } from './core.js';
 import { BoundObjective, type ObjectiveSpec } from './objectives.js';
 import { modelDims, modelScore, modelEnergy, modelWorkspaceFloats, type ModelSpec } from './score-model.js';
-import { finiteDifference, normRelError, randomArray, ReferenceStream, sameBits, testRandom } from './testing/reference.js';
+import { finiteDifference, normRelError, randomArray, ReferenceStream, sameBits, testRandom, withGaussian } from './testing/reference.js';
 import { Adam } from './adam.js';
 import { refDraws, refLoss, refScore } from './testing/objective-reference.js';
 import { cases, label, type Case } from './testing/objective-cases.js';
@@ -14,15 +14,16 @@ function setup(core: Core, c: Case, seed: number) {
   const net = new MlpLayout(core, dims, c.act);
   const p0 = randomArray(net.paramCount, seed, -0.6, 0.6);
   const x0 = randomArray(c.batch * c.d, seed + 1, -1.5, 1.5);
-  const objective = new BoundObjective(core, c.obj, c.spec, net);
-  return { dims, net, p0, x0, objective };
+  const spec = withGaussian(core, c.spec, c.d);
+  const objective = new BoundObjective(core, c.obj, spec, net);
+  return { dims, net, p0, x0, objective, spec };
 }
 
 forEachBuild((core) => {
   describe('every objective x parametrization x conditioning: value and gradient', () => {
     it.each(cases.map((c) => [label(c), c] as const))('%s', (_name, c) => {
       const k = core();
-      const { dims, net, p0, x0, objective } = setup(k, c, 101);
+      const { dims, net, p0, x0, objective, spec } = setup(k, c, 101);
       const params = k.f32(net.paramCount, p0),
         x = k.f32(x0.length, x0),
         gparams = k.f32(net.paramCount);
@@ -32,7 +33,7 @@ forEachBuild((core) => {
       // Replay the draws and evaluate the loss in f64 from the formulas.
       const draws = refDraws(c.obj, c.batch, c.d, new ReferenceStream(77n).skip(5));
       const xs = Array.from({ length: c.batch }, (_, b) => Array.from(x0.subarray(b * c.d, (b + 1) * c.d)));
-      const ref = (p: ArrayLike<number>) => refLoss(c.obj, c.spec, dims, c.act, p, xs, draws);
+      const ref = (p: ArrayLike<number>) => refLoss(c.obj, spec, dims, c.act, p, xs, draws);
       expect(Math.abs(loss - ref(p0)) / Math.max(1, Math.abs(ref(p0)))).toBeLessThan(1e-4);
       const rand = testRandom(7);
       const idx = Array.from({ length: 16 }, () => Math.floor(rand() * net.paramCount));

@@ -4,6 +4,7 @@ import type { MlpLayout } from './mlp.js';
 import { InputError, lookup } from './errors.js';
 import { expectFinite, expectInt, expectLength } from './validate.js';
 import { ConditioningCode, EMBED_FEATURES, ModelKindCode } from './generated/contract.js';
+import type { GaussianBlock } from './gaussian-skip.js';
 
 /** Parametrizations: a score network s = f (d -> d) or an energy network E = f (d -> 1), s = -grad_x E. */
 export const modelKinds = { score: ModelKindCode.Score, energy: ModelKindCode.Energy } satisfies Record<string, number>;
@@ -13,7 +14,11 @@ export type ModelKind = keyof typeof modelKinds;
  * Noise conditioning: `embed` concatenates c(sigma) = [l, sin(l/2), cos(l/2), sin l, cos l, sin 2l, cos 2l]
  * (l = ln sigma) to the input; `scale` divides the output by sigma; `both` does both; `precond` (score models
  * only) embeds and preconditions: s = -x / (1 + sigma^2) + f([x / sqrt(1 + sigma^2), c(sigma)]) / (sigma sqrt(1 + sigma^2)),
- * so that the network's input and target keep unit scale at every level (see: Karras et al. 2022, table 1, sigma_data = 1).
+ * so that the network's input and target keep unit scale at every level (see: Karras et al. 2022, table 1, sigma_data = 1);
+ * `gaussian` (score models only, with the data's Gaussian N(mu, C) in ModelSpec.gaussian) embeds and makes the skip
+ * term that Gaussian's exact blurred score: s = -(C + sigma^2 I)^-1 (x - mu) + c_out f([(x - mu) c_in, c(sigma)]) / sigma^2,
+ * c_in = 1 / sqrt(tr C / d + sigma^2), c_out^2 = sigma^2 tr(C (C + sigma^2 I)^-1) / d (assembly/model.ts), so the network
+ * learns only what the Gaussian's linear denoiser misses.
  */
 export const conditionings = {
   none: ConditioningCode.None,
@@ -21,6 +26,7 @@ export const conditionings = {
   scale: ConditioningCode.Scale,
   both: ConditioningCode.Both,
   precond: ConditioningCode.EmbedPrecondition,
+  gaussian: ConditioningCode.EmbedGaussian,
 } satisfies Record<string, number>;
 export type Conditioning = keyof typeof conditionings;
 
@@ -31,6 +37,13 @@ export { EMBED_FEATURES };
 export interface ModelSpec {
   kind: ModelKind;
   conditioning: Conditioning;
+  /** Conditioning 'gaussian': the data's Gaussian, in the same core's memory. */
+  gaussian?: GaussianBlock;
+}
+
+/** The GaussianConfig pointer the kernels read for a spec (0 unless conditioning 'gaussian'). */
+export function gaussianPointer(spec: ModelSpec): number {
+  return spec.conditioning === 'gaussian' ? (spec.gaussian?.ptr ?? 0) : 0;
 }
 
 /** Network widths [d_in, ...hidden, d_out] of a model of data dimension d. */
@@ -43,8 +56,10 @@ export function modelDims(spec: ModelSpec, d: number, hidden: readonly number[])
 export function modelDataDim(spec: ModelSpec, net: MlpLayout, kernel = 'model'): number {
   lookup(modelKinds, spec.kind, 'model kind');
   const embed = (lookup(conditionings, spec.conditioning, 'conditioning') & ConditioningCode.Embed) !== 0;
-  if (spec.kind === 'energy' && spec.conditioning === 'precond') {
-    throw new InputError(`${kernel}: conditioning 'precond' is for score models; an energy model takes 'none', 'embed', 'scale' or 'both'`);
+  if (spec.kind === 'energy' && (spec.conditioning === 'precond' || spec.conditioning === 'gaussian')) {
+    throw new InputError(
+      `${kernel}: conditioning '${spec.conditioning}' is for score models; an energy model takes 'none', 'embed', 'scale' or 'both'`,
+    );
   }
   const d = net.inputs - (embed ? EMBED_FEATURES : 0);
   const out = spec.kind === 'energy' ? 1 : d;
@@ -52,6 +67,13 @@ export function modelDataDim(spec: ModelSpec, net: MlpLayout, kernel = 'model'):
     throw new InputError(
       `${kernel}: a ${spec.kind} model with conditioning '${spec.conditioning}' needs widths [d${embed ? ' + 7' : ''}, ..., ` +
         `${spec.kind === 'energy' ? '1' : 'd'}], got [${net.dims.join(', ')}]`,
+    );
+  }
+  if (spec.conditioning === 'gaussian' && spec.gaussian?.dim !== d) {
+    throw new InputError(
+      spec.gaussian
+        ? `${kernel}: the model's Gaussian has ${spec.gaussian.dim} coordinates, the network ${d}`
+        : `${kernel}: conditioning 'gaussian' needs the data's Gaussian (ModelSpec.gaussian)`,
     );
   }
   return d;
@@ -83,6 +105,7 @@ export function modelScore(
     modelKinds[spec.kind],
     conditionings[spec.conditioning],
     sigma,
+    gaussianPointer(spec),
     net.dimsBuf.ptr,
     net.layers,
     net.act,
@@ -114,6 +137,7 @@ export function modelEnergy(
   core.exports.modelEnergy(
     conditionings[spec.conditioning],
     sigma,
+    gaussianPointer(spec),
     net.dimsBuf.ptr,
     net.layers,
     net.act,
@@ -184,6 +208,7 @@ export function modelScoreDivergence(
     modelKinds[spec.kind],
     conditionings[spec.conditioning],
     sigma,
+    gaussianPointer(spec),
     net.dimsBuf.ptr,
     net.layers,
     net.act,

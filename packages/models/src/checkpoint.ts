@@ -1,4 +1,4 @@
-import { EMBED_FEATURES, InputError, modelDims, type Core } from '@scorefield/core-math';
+import { checkGaussian, EMBED_FEATURES, InputError, modelDims, type Core, type GaussianSpec } from '@scorefield/core-math';
 import { decodeSafetensors, encodeSafetensors, excerpt } from '@scorefield/formats';
 import { ScoreModel, type ImageShape, type TrainingRecord } from './model.js';
 import { PACKAGE_VERSION } from './version.js';
@@ -18,6 +18,12 @@ function tensorName(layer: number, part: 'weight' | 'bias'): string {
 }
 
 /**
+ * A 'gaussian' model's Gaussian (model.ts, gaussian-fit.ts) is four more tensors, outside `net.` (PyTorch loads the
+ * network with them popped: docs/python.md): mean [d], vectors [k, d], variances [k], rest [1].
+ */
+const GAUSSIAN_TENSORS = { mean: 'gaussian.mean', vectors: 'gaussian.vectors', variances: 'gaussian.variances', rest: 'gaussian.rest' };
+
+/**
  * Serialises a model to safetensors bytes; the metadata makes the file self-describing. A model whose
  * normalisation, parameters or loss curve is not finite is refused (an Error naming the cause), so such
  * a file is never written: every reader would refuse it, or sample garbage from it.
@@ -32,6 +38,15 @@ export function encodeModel(model: ScoreModel): Uint8Array {
     tensors[tensorName(l, 'weight')] = { dtype: 'F32', shape: [o.outputs, o.inputs], data: weight };
     tensors[tensorName(l, 'bias')] = { dtype: 'F32', shape: [o.outputs], data: p.slice(o.b, o.b + o.outputs) };
   });
+  const g = model.spec.gaussian?.spec;
+  if (g) {
+    const d = g.mean.length,
+      k = g.variances.length;
+    tensors[GAUSSIAN_TENSORS.mean] = { dtype: 'F32', shape: [d], data: Float32Array.from(g.mean) };
+    tensors[GAUSSIAN_TENSORS.vectors] = { dtype: 'F32', shape: [k, d], data: Float32Array.from(g.vectors) };
+    tensors[GAUSSIAN_TENSORS.variances] = { dtype: 'F32', shape: [k], data: Float32Array.from(g.variances) };
+    tensors[GAUSSIAN_TENSORS.rest] = { dtype: 'F32', shape: [1], data: Float32Array.of(g.rest) };
+  }
   const metadata: Record<string, string> = {
     format: 'scorefield-model',
     format_version: String(MODEL_FORMAT_VERSION),
@@ -123,7 +138,7 @@ export function decodeModel(core: Core, bytes: Uint8Array, source = 'model', opt
   let image: ImageShape | undefined;
   try {
     arch = schema.architecture(metadata.architecture, "'architecture'");
-    const d = arch.dims[0] - (['embed', 'both', 'precond'].includes(arch.conditioning) ? EMBED_FEATURES : 0);
+    const d = arch.dims[0] - (['embed', 'both', 'precond', 'gaussian'].includes(arch.conditioning) ? EMBED_FEATURES : 0);
     const expected = d >= 1 ? modelDims({ kind: arch.kind, conditioning: arch.conditioning }, d, arch.dims.slice(1, -1)) : [];
     if (expected.join() !== arch.dims.join()) {
       fail(
@@ -153,9 +168,17 @@ export function decodeModel(core: Core, bytes: Uint8Array, source = 'model', opt
     if (!w.data.every(Number.isFinite) || !b.data.every(Number.isFinite)) fail('parameters contain NaN or Inf');
     return { w, b };
   });
+  const gaussian = arch.conditioning === 'gaussian' ? decodeGaussian(tensors, norm.mean.length, fail) : undefined;
   const model = new ScoreModel(
     core,
-    { dim: norm.mean.length, hidden: dims.slice(1, -1), activation: arch.activation, kind: arch.kind, conditioning: arch.conditioning },
+    {
+      dim: norm.mean.length,
+      hidden: dims.slice(1, -1),
+      activation: arch.activation,
+      kind: arch.kind,
+      conditioning: arch.conditioning,
+      ...(gaussian && { gaussian }),
+    },
     norm,
     training,
   );
@@ -167,4 +190,31 @@ export function decodeModel(core: Core, bytes: Uint8Array, source = 'model', opt
   });
   if (image) model.image = image;
   return model;
+}
+
+/** The Gaussian of a 'gaussian' model's file, checked (shapes, finite, variances >= 0) before anything is allocated. */
+function decodeGaussian(
+  tensors: Record<string, { shape: number[]; data: ArrayLike<number> }>,
+  d: number,
+  fail: (msg: string) => never,
+): GaussianSpec {
+  const [mean, vectors, variances, rest] = (['mean', 'vectors', 'variances', 'rest'] as const).map((key) => {
+    const t = tensors[GAUSSIAN_TENSORS[key]];
+    return t ?? fail(`conditioning 'gaussian' needs tensor ${GAUSSIAN_TENSORS[key]}`);
+  });
+  const k = variances.shape[0] ?? -1;
+  if (mean.shape.join() !== `${d}` || vectors.shape.join() !== `${k},${d}` || variances.shape.length !== 1 || rest.shape.join() !== '1')
+    fail(
+      `the Gaussian's tensor shapes [${mean.shape}], [${vectors.shape}], [${variances.shape}], [${rest.shape}] ` +
+        `do not fit dimension ${d} (expected [${d}], [k, ${d}], [k], [1])`,
+    );
+  const f32 = (a: ArrayLike<number>) => Float32Array.from(a);
+  const spec = { mean: f32(mean.data), vectors: f32(vectors.data), variances: f32(variances.data), rest: Math.fround(rest.data[0]) };
+  try {
+    checkGaussian(spec, d, "the model's Gaussian");
+  } catch (e) {
+    if (e instanceof InputError) fail(e.message);
+    throw e;
+  }
+  return spec;
 }

@@ -68,10 +68,11 @@ describe('image data', () => {
 });
 
 describe('noise conditioning by dimension', () => {
-  it('ncsn score models and continuous ones up to 4 dimensions are preconditioned; energy models and continuous above keep both', () => {
+  it('score models up to 4 dimensions are preconditioned, ncsn ones above take the Gaussian skip; energy models keep both', () => {
     expect(defaultConditioning('ncsn', 2)).toBe('precond');
     expect(defaultConditioning('ncsn', 4)).toBe('precond');
-    expect(defaultConditioning('ncsn', 196)).toBe('precond');
+    expect(defaultConditioning('ncsn', 5)).toBe('gaussian');
+    expect(defaultConditioning('ncsn', 196)).toBe('gaussian');
     expect(defaultConditioning('ncsn', 196, 'energy')).toBe('both');
     expect(defaultConditioning('continuous', 2)).toBe('precond');
     expect(defaultConditioning('continuous', 2, 'energy')).toBe('both');
@@ -81,7 +82,7 @@ describe('noise conditioning by dimension', () => {
   });
 
   it('a preconditioned model trains, denoises at sigma_1 like the skip term, and survives its file', () => {
-    const t = new Trainer(core, images(64, 16), { loss: { name: 'ncsn' }, hidden: [16], steps: 50, seed: 3 });
+    const t = new Trainer(core, images(64, 16), { loss: { name: 'ncsn' }, conditioning: 'precond', hidden: [16], steps: 50, seed: 3 });
     expect(t.model.spec.conditioning).toBe('precond');
     t.run(50);
     const back = decodeModel(core, encodeModel(t.model));

@@ -36,6 +36,7 @@ export {
   type ObjectiveRequest,
 } from './noise-levels.js';
 export { checkPoints, type Points } from './points.js';
+export { fitGaussian, symmetricEigen, GAUSSIAN_RANK } from './gaussian-fit.js';
 export {
   trainScoreModel,
   trainDefaults,

@@ -1,4 +1,5 @@
 import {
+  GaussianBlock,
   InputError,
   MlpLayout,
   modelDims,
@@ -12,6 +13,7 @@ import {
   type Conditioning,
   type Core,
   type F32Buffer,
+  type GaussianSpec,
   type ModelKind,
   type ModelSpec,
   type ObjectiveSpec,
@@ -32,6 +34,8 @@ export interface ScoreNetConfig {
   kind?: ModelKind;
   /** Noise conditioning (default 'none'): 'embed' feeds c(sigma) to the network, 'scale' divides its output by sigma. */
   conditioning?: Conditioning;
+  /** Conditioning 'gaussian': the standardised data's Gaussian, whose blurred score is the skip term (gaussian-fit.ts). */
+  gaussian?: GaussianSpec;
 }
 
 /**
@@ -107,9 +111,18 @@ export class ScoreModel implements ScoreSource {
     if (normalization.mean.length !== config.dim || normalization.std.length !== config.dim) {
       throw new InputError(`model: normalisation has ${normalization.mean.length} coordinates, the network ${config.dim}`);
     }
-    this.spec = { kind: config.kind ?? 'score', conditioning: config.conditioning ?? 'none' };
+    const conditioning = config.conditioning ?? 'none';
+    if (conditioning === 'gaussian' && config.gaussian?.mean.length !== config.dim) {
+      throw new InputError(
+        config.gaussian
+          ? `model: the Gaussian has ${config.gaussian.mean.length} coordinates, the network ${config.dim}`
+          : "model: conditioning 'gaussian' needs the data's Gaussian",
+      );
+    }
+    this.spec = { kind: config.kind ?? 'score', conditioning };
     this.layout = new MlpLayout(core, modelDims(this.spec, config.dim, config.hidden), config.activation);
     this.params = core.f32(this.layout.paramCount);
+    if (conditioning === 'gaussian' && config.gaussian) this.spec.gaussian = new GaussianBlock(core, config.gaussian);
   }
 
   /** A new model with PyTorch-default initial weights drawn from `seed`. */
@@ -256,6 +269,7 @@ export class ScoreModel implements ScoreSource {
   free(): void {
     this.params.free();
     this.layout.free();
+    this.spec.gaussian?.free();
   }
 }
 

@@ -12,6 +12,7 @@ import {
   type Rng,
   scaleAdd,
 } from '@scorefield/core-math';
+import { fitGaussian } from './gaussian-fit.js';
 import { constantNotice, fitGlobalNormalization, fitNormalization, identityNormalization, normalize } from './normalization.js';
 import { checkImageShape, ScoreModel, type ImageShape } from './model.js';
 import { checkPoints, type Points } from './points.js';
@@ -102,7 +103,8 @@ export function defaultSteps(loss: ObjectiveRequest, d = 2): number {
  * images), and of 64 for noise-conditional objectives on low-dimensional data (d <= 4, where technique 2 has
  * no root). 256: chosen by training speed on 28x28 MNIST (one core, the machine under load):
  * 784-128-128-128 43 steps/s, 784-512-512 11, 784-1024-1024 3.1; 256 keeps the 10 000 default ncsn steps near
- * 15 minutes. At these widths the MNIST samples are not digits (measured: apps/cli README, "Images"). 64: on 2-D
+ * 15 minutes. At these widths, with conditioning 'gaussian', the MNIST samples are mostly recognisable digits (measured:
+ * apps/cli README, "Images"). 64: on 2-D
  * data noise-conditional objectives are limited by their number of steps, not by the width: at about the same
  * time a 64-wide network trained 15 000 steps beat a 128-wide one trained 10 000 (docs/results, "Defaults").
  */
@@ -113,17 +115,22 @@ export function defaultHidden(d: number, loss: ObjectiveRequest = trainDefaults.
 
 /**
  * Noise conditioning by objective, dimension and parametrisation: none for one-level objectives; score networks of ncsn
- * (any dimension) and of continuous (up to 4 dimensions) are preconditioned ('precond': their input and target keep unit
- * scale at every level, see: Karras et al. 2022, table 1); energy networks and continuous above 4 dimensions take 'both'.
- * An MLP with the 1/sigma output scale alone ('both') cannot rescale inputs that span the ladder: above 4 dimensions
- * (14x14 MNIST) its denoised estimate at sigma_1 was off by 0.94 sigma per pixel, the data's Gaussian by 0.04 sigma
- * (models README, "Images"); in 2-D its samples of thin or sharp-edged data were diffuse (circles: 8% of the samples
- * far from both rings, against 0.4% of the data; MMD² 0.0114 against 0.0022 preconditioned; docs/results, "Defaults").
+ * up to 4 dimensions and of continuous up to 4 dimensions are preconditioned ('precond': their input and target keep unit
+ * scale at every level, see: Karras et al. 2022, table 1); ncsn score networks above 4 dimensions take 'gaussian' (the
+ * skip term is the exact blurred score of the data's Gaussian: the network learns only what its Wiener filter misses);
+ * energy networks and continuous above 4 dimensions take 'both'. An MLP with the 1/sigma output scale alone ('both')
+ * cannot rescale inputs that span the ladder: above 4 dimensions (14x14 MNIST) its denoised estimate at sigma_1 was off
+ * by 0.94 sigma per pixel, the data's Gaussian by 0.04 sigma (models README, "Images"); in 2-D its samples of thin or
+ * sharp-edged data were diffuse (circles: 8% of the samples far from both rings, against 0.4% of the data; MMD² 0.0114
+ * against 0.0022 preconditioned; docs/results, "Defaults"). 'precond' on 14x14 MNIST denoised worse than the Wiener
+ * filter from sigma 9 to 0.3 and its annealed chains ran away; 'gaussian' matches the filter down to sigma 1, beats it
+ * below, and its 14x14 chains stay bounded (apps/cli README, "Images").
  */
 export function defaultConditioning(loss: string, d: number, kind: ModelKind = 'score'): Conditioning {
   if (loss !== 'ncsn' && loss !== 'continuous') return 'none';
   if (kind !== 'score') return 'both';
-  return loss === 'ncsn' || lowDimensional(d) ? 'precond' : 'both';
+  if (loss === 'ncsn') return lowDimensional(d) ? 'precond' : 'gaussian';
+  return lowDimensional(d) ? 'precond' : 'both';
 }
 
 /**
@@ -269,9 +276,10 @@ export class Trainer {
     if (o.noiseLevels === 'data' && needsLevels(o.loss))
       this.ladder = noiseLadder(dataScales({ data: standardized, rows: data.rows, cols: d }), d);
     this.loss = resolveObjective(o.loss, this.ladder, o.noiseLevels);
+    const gaussian = conditioning === 'gaussian' ? fitGaussian({ data: standardized, rows: data.rows, cols: d }) : undefined;
     this.model = ScoreModel.create(
       core,
-      { dim: d, hidden: o.hidden, activation: o.activation, kind: o.kind, conditioning },
+      { dim: d, hidden: o.hidden, activation: o.activation, kind: o.kind, conditioning, ...(gaussian && { gaussian }) },
       normalization,
       o.seed,
     );

@@ -29,7 +29,13 @@ export interface TensorScoreModel {
 /** Copies a model's weights into tensors and returns its score (and energy) as tensor functions in data units. */
 export function fromScoreModel(model: ScoreModel): TensorScoreModel {
   ensureReady();
-  const spec: NetSpec = { ...model.spec, dims: [...model.layout.dims], activation: model.config.activation };
+  const { gaussian, ...rest } = model.spec;
+  const spec: NetSpec = {
+    ...rest,
+    ...(gaussian && { gaussian: gaussian.spec }),
+    dims: [...model.layout.dims],
+    activation: model.config.activation,
+  };
   const params = tf.tensor1d(model.params.toArray(), 'float32');
   const mean = tf.tensor1d(model.normalization.mean, 'float32');
   const std = tf.tensor1d(model.normalization.std, 'float32');

@@ -18,14 +18,15 @@ import {
   type NetSpec,
 } from './index.js';
 import { embed64, energy64, jacobian64, mlp64, mlpInputGrad64, output64, score64 } from './testing/ref64.js';
-import { Rng, randomParams } from './testing/rng.js';
+import { Rng, randomParams, testGaussian } from './testing/rng.js';
 
-const CONDITIONINGS: Conditioning[] = ['none', 'embed', 'scale', 'both', 'precond'];
+const CONDITIONINGS: Conditioning[] = ['none', 'embed', 'scale', 'both', 'precond', 'gaussian'];
 const BATCHES = [1, 3, 5, 17];
 
 function specFor(kind: 'score' | 'energy', act: NetSpec['activation'], conditioning: Conditioning, d = 2, hidden = [5, 3]): NetSpec {
-  const din = d + (conditioning === 'embed' || conditioning === 'both' || conditioning === 'precond' ? 7 : 0);
-  return { kind, activation: act, conditioning, dims: [din, ...hidden, kind === 'score' ? d : 1] };
+  const din = d + (conditioning === 'none' || conditioning === 'scale' ? 0 : 7);
+  const spec: NetSpec = { kind, activation: act, conditioning, dims: [din, ...hidden, kind === 'score' ? d : 1] };
+  return conditioning === 'gaussian' ? { ...spec, gaussian: testGaussian(d) } : spec;
 }
 
 function relClose(got: number, want: number, rel: number, floor: number): boolean {
@@ -90,7 +91,8 @@ describe('forward pass and score against the float64 reference', () => {
   for (const kind of ['score', 'energy'] as const) {
     for (const act of ACTIVATIONS) {
       for (const cond of CONDITIONINGS) {
-        if (kind === 'energy' && cond === 'precond') continue; // preconditioning is for score models (refused below)
+        // preconditioning and the Gaussian skip are for score models (refused below)
+        if (kind === 'energy' && (cond === 'precond' || cond === 'gaussian')) continue;
         const B = BATCHES[seed % 4]!;
         const mySeed = seed++;
         it(`${kind} / ${act} / ${cond}, batch ${B}`, () => {

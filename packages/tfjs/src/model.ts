@@ -5,32 +5,39 @@
  * (y = x W + b) then b_l [dims[l+1]].
  */
 import { tf, ensureGradients, ensureReady } from './tf.js';
-import type { Conditioning, ModelKind, ModelSpec } from '@scorefield/core-math';
+import type { Conditioning, GaussianSpec, ModelKind, ModelSpec } from '@scorefield/core-math';
 import { activation, ACTIVATIONS, type Activation } from './activations.js';
 
-export type { ModelKind, Conditioning, ModelSpec };
+export type { ModelKind, Conditioning, ModelSpec, GaussianSpec };
 
 /**
  * A network read as a score model: core-math's {@link ModelSpec} (kind: 'score' gives the score, 'energy' an
  * energy E with s = -grad_x E; conditioning: 'embed' feeds c(sigma) to the network, 'scale' divides its output
  * by sigma, 'both' does both, 'precond' (score models only) embeds and preconditions:
  * s = -x / (1 + sigma^2) + f([x / sqrt(1 + sigma^2), c(sigma)]) / (sigma sqrt(1 + sigma^2)), see: Karras et al. 2022,
- * table 1, sigma_data = 1), with the MLP's layer widths [d_in, h_1, ..., d_out] and activation.
+ * table 1, sigma_data = 1), 'gaussian' (score models only, with `gaussian`, the data's Gaussian N(mu, C),
+ * C = U^T diag(lambda) U + rest (I - U^T U)) embeds and makes the skip term that Gaussian's blurred score:
+ * s = -(C + sigma^2 I)^-1 (x - mu) + c_out f([(x - mu) c_in, c(sigma)]) / sigma^2, c_in = 1 / sqrt(tr C / d + sigma^2),
+ * c_out^2 = sigma^2 tr(C (C + sigma^2 I)^-1) / d), with the MLP's layer widths [d_in, h_1, ..., d_out] and activation.
  */
-export interface NetSpec extends ModelSpec {
+export interface NetSpec extends Omit<ModelSpec, 'gaussian'> {
   dims: readonly number[];
   activation: Activation;
+  /** Conditioning 'gaussian': the data's Gaussian (core-math's GaussianSpec). */
+  gaussian?: GaussianSpec;
 }
 
 /** Number of noise-embedding features (see {@link noiseEmbedding}). */
 export const EMBEDDING_SIZE = 7;
 
 const KINDS: readonly ModelKind[] = ['score', 'energy'];
-const CONDITIONINGS: readonly Conditioning[] = ['none', 'embed', 'scale', 'both', 'precond'];
+const CONDITIONINGS: readonly Conditioning[] = ['none', 'embed', 'scale', 'both', 'precond', 'gaussian'];
 
 /** Whether the network input carries the noise embedding c(sigma). */
 export function isEmbedded(spec: NetSpec): boolean {
-  return spec.conditioning === 'embed' || spec.conditioning === 'both' || spec.conditioning === 'precond';
+  return (
+    spec.conditioning === 'embed' || spec.conditioning === 'both' || spec.conditioning === 'precond' || spec.conditioning === 'gaussian'
+  );
 }
 
 /** Whether the network output is divided by sigma. */
@@ -73,9 +80,9 @@ export function dataDim(spec: NetSpec): number {
   if (!CONDITIONINGS.includes(spec.conditioning)) {
     throw new Error(`@scorefield/tfjs: spec.conditioning must be one of ${CONDITIONINGS.join(', ')}, got '${String(spec.conditioning)}'`);
   }
-  if (spec.kind === 'energy' && spec.conditioning === 'precond') {
+  if (spec.kind === 'energy' && (spec.conditioning === 'precond' || spec.conditioning === 'gaussian')) {
     throw new Error(
-      `@scorefield/tfjs: conditioning 'precond' is for score models; an energy model takes 'none', 'embed', 'scale' or 'both'`,
+      `@scorefield/tfjs: conditioning '${spec.conditioning}' is for score models; an energy model takes 'none', 'embed', 'scale' or 'both'`,
     );
   }
   checkDims(spec.dims);
@@ -86,6 +93,15 @@ export function dataDim(spec: NetSpec): number {
   const want = spec.kind === 'score' ? d : 1;
   if (out !== want) {
     throw new Error(`@scorefield/tfjs: a ${spec.kind} model with data dimension ${d} needs dims[last] = ${want}, got ${out}`);
+  }
+  if (spec.conditioning === 'gaussian') {
+    const g = spec.gaussian;
+    const k = g?.variances.length ?? 0;
+    if (!g || g.mean.length !== d || g.vectors.length !== k * d || k > d || !(g.rest >= 0)) {
+      throw new Error(
+        `@scorefield/tfjs: conditioning 'gaussian' needs spec.gaussian with mean [${d}], vectors [k, ${d}], variances [k] and rest >= 0`,
+      );
+    }
   }
   return d;
 }
@@ -181,6 +197,7 @@ function conditionedOutput(spec: NetSpec, params: tf.Tensor, x: tf.Tensor2D, sig
   return tf.tidy(() => {
     const s = sigmaTensor(sigma, B);
     const col = tf.reshape(s, [B, 1]);
+    if (spec.conditioning === 'gaussian') return gaussianOutput(spec, params, x, s, col as tf.Tensor2D, d);
     if (spec.conditioning === 'precond') {
       // see: Karras et al. 2022, table 1 (sigma_data = 1): c_in = 1 / c, skip -x / c^2, output scale 1 / (sigma c).
       const c = tf.sqrt(tf.add(1, tf.square(col)));
@@ -191,6 +208,36 @@ function conditionedOutput(spec: NetSpec, params: tf.Tensor, x: tf.Tensor2D, sig
     const f = mlp(spec, params, input);
     return isScaled(spec) ? (tf.div(f, col) as tf.Tensor2D) : f;
   });
+}
+
+/**
+ * The 'gaussian' score: -r (x - mu) - ((x - mu) U^T (1 / (lambda + sigma^2) - r)) U (the blurred Gaussian's score,
+ * r = 1 / (rest + sigma^2), 0 when k = d) + sqrt(mean lambda / (lambda + sigma^2)) f([(x - mu) / sqrt(v + sigma^2), c(sigma)]) / sigma.
+ * see: Karras et al. 2022, table 1; Tipping & Bishop 1999.
+ */
+function gaussianOutput(spec: NetSpec, params: tf.Tensor, x: tf.Tensor2D, s: tf.Tensor1D, col: tf.Tensor2D, d: number): tf.Tensor2D {
+  const g = spec.gaussian!;
+  const k = g.variances.length;
+  const mu = tf.tensor1d(Array.from(g.mean), 'float32');
+  const s2 = tf.square(col);
+  const e = tf.sub(x, mu);
+  // r = 1 / (rest + sigma^2) [B, 1]; 0 when U spans every direction (k = d), as in the core.
+  const inv = k < d ? tf.div(1, tf.add(s2, g.rest)) : tf.zerosLike(s2);
+  let skip = tf.neg(tf.mul(e, inv));
+  let gain = tf.mul(inv, (d - k) * g.rest); // (d - k) rest / r, then + sum lambda / (lambda + sigma^2)
+  let variance = (d - k) * g.rest;
+  if (k > 0) {
+    const U = tf.tensor2d(Array.from(g.vectors), [k, d], 'float32');
+    const lam = tf.tensor1d(Array.from(g.variances), 'float32');
+    const lamInv = tf.div(1, tf.add(lam, s2)); // [B, k]
+    const t = tf.matMul(e, U, false, true); // [B, k]
+    skip = tf.sub(skip, tf.matMul(tf.mul(t, tf.sub(lamInv, inv)), U));
+    gain = tf.add(gain, tf.sum(tf.mul(lam, lamInv), 1, true));
+    for (let m = 0; m < k; m++) variance += g.variances[m]!;
+  }
+  const cin = tf.rsqrt(tf.add(s2, variance / d));
+  const f = mlp(spec, params, tf.concat([tf.mul(e, cin), noiseEmbedding(s)], 1));
+  return tf.add(skip, tf.div(tf.mul(tf.sqrt(tf.div(gain, d)), f), col)) as tf.Tensor2D;
 }
 
 /** Energy E(x; sigma) of an energy model: [B, d] -> [B]. */

@@ -77,8 +77,8 @@ export const train = defineCommand({
       type: 'string',
       value: 'how',
       description:
-        `noise conditioning: ${Object.keys(conditionings).join(', ')} (default: precond for ncsn score models and ` +
-        'continuous ones up to 4 dimensions, both for the other ncsn and continuous models, else none)',
+        `noise conditioning: ${Object.keys(conditionings).join(', ')} (default: precond for ncsn and continuous score models ` +
+        'up to 4 dimensions, gaussian for ncsn score models above, both for the other ncsn and continuous models, else none)',
     },
     projections: {
       type: 'string',

@@ -15,6 +15,7 @@ export function refEmbedding(sigma: number): number[] {
 /** The model's score s(x; sigma) at one point, f64. */
 export function refScore(spec: ModelSpec, dims: number[], act: string, params: ArrayLike<number>, x: number[], sigma: number): number[] {
   const embed = spec.conditioning === 'embed' || spec.conditioning === 'both' || spec.conditioning === 'precond';
+  if (spec.conditioning === 'gaussian') return refGaussianScore(spec, dims, act, params, x, sigma);
   if (spec.conditioning === 'precond') {
     // s = -x / (1 + sigma^2) + f([x / sqrt(1 + sigma^2), c(sigma)]) / (sigma sqrt(1 + sigma^2)) (Karras et al. 2022, table 1).
     const c = Math.sqrt(1 + sigma * sigma);
@@ -32,6 +33,53 @@ export function refScore(spec: ModelSpec, dims: number[], act: string, params: A
   for (let j = 0; j < d; j++) X[I + j * I + j] = 1;
   const Y = refMlpJet(dims, act, params, X, 1, d, 1);
   return Array.from({ length: d }, (_, j) => -scale * Y[1 + j]);
+}
+
+/**
+ * A 'gaussian' model's score: the blurred Gaussian's score -(C + sigma^2 I)^-1 (x - mu), from C built densely and
+ * solved by Gaussian elimination (not from the eigenvectors, as the kernel does), plus c_out f([(x - mu) c_in, c(sigma)]) /
+ * sigma^2, c_in = 1 / sqrt(tr C / d + sigma^2), c_out^2 = sigma^2 tr(C (C + sigma^2 I)^-1) / d.
+ */
+function refGaussianScore(spec: ModelSpec, dims: number[], act: string, params: ArrayLike<number>, x: number[], sigma: number): number[] {
+  const g = spec.gaussian!.spec;
+  const d = x.length,
+    k = g.variances.length,
+    s2 = sigma * sigma;
+  // C = rest I + sum_m (lambda_m - rest) u_m u_m^T.
+  const C = Array.from({ length: d }, (_, i) => Array.from({ length: d }, (_, j) => (i === j ? g.rest : 0)));
+  for (let m = 0; m < k; m++)
+    for (let i = 0; i < d; i++)
+      for (let j = 0; j < d; j++) C[i][j] += (g.variances[m] - g.rest) * g.vectors[m * d + i] * g.vectors[m * d + j];
+  const e = x.map((v, j) => v - g.mean[j]);
+  const A = C.map((row, i) => row.map((v, j) => v + (i === j ? s2 : 0)));
+  const solve = (b: number[]) => {
+    const M = A.map((row, i) => [...row, b[i]]);
+    for (let c = 0; c < d; c++) {
+      for (let r = c + 1; r < d; r++) {
+        const f = M[r][c] / M[c][c];
+        for (let j = c; j <= d; j++) M[r][j] -= f * M[c][j];
+      }
+    }
+    const out = new Array<number>(d).fill(0);
+    for (let r = d - 1; r >= 0; r--) {
+      let t = M[r][d];
+      for (let j = r + 1; j < d; j++) t -= M[r][j] * out[j];
+      out[r] = t / M[r][r];
+    }
+    return out;
+  };
+  const skip = solve(e);
+  // tr C, and tr((C + sigma^2 I)^-1 C) column by column (C and (C + sigma^2 I)^-1 commute).
+  let trace = 0,
+    gain = 0;
+  for (let i = 0; i < d; i++) {
+    trace += C[i][i];
+    gain += solve(C.map((row) => row[i]))[i];
+  }
+  const cin = 1 / Math.sqrt(trace / d + s2),
+    cout = Math.sqrt((s2 * gain) / d);
+  const f = refMlpForward(dims, act, params, [...e.map((v) => v * cin), ...refEmbedding(sigma)], 1);
+  return Array.from(f, (v, j) => -skip[j] + (cout * v) / s2);
 }
 
 /** Jacobian J[i][j] = d s_i / d x_j by central differences. */

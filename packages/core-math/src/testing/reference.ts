@@ -1,5 +1,8 @@
 // Plain TypeScript (f64) reference implementations the kernels are tested against.
 // Written independently of assembly/: textbook formulas, no tiling, no shared code.
+import type { Core } from '../core.js';
+import { GaussianBlock, type GaussianSpec } from '../gaussian-skip.js';
+import type { ModelSpec } from '../score-model.js';
 
 /** A deterministic test PRNG (mulberry32), independent of the WASM RNG. */
 export function testRandom(seed: number): () => number {
@@ -232,4 +235,27 @@ export function refMlpJet(
     h = next;
   }
   return h;
+}
+
+/**
+ * A Gaussian for conditioning 'gaussian' in d dimensions (the same as @scorefield/tfjs's testing one): probabilistic
+ * PCA of rank min(d - 1, 2), so the rest variance counts: U rows (0.6, 0.8, 0, ...) and e_2, lambda 2.5 and 0.7,
+ * rest 0.4, mean 0.3 - 0.1 j.
+ */
+export function testGaussian(d: number): GaussianSpec {
+  const k = Math.min(d - 1, 2);
+  const vectors = new Float32Array(k * d);
+  if (k > 0) vectors.set(d > 1 ? [0.6, 0.8] : [1]);
+  if (k > 1) vectors[d + 2] = 1;
+  return {
+    mean: Float32Array.from({ length: d }, (_, j) => 0.3 - 0.1 * j),
+    vectors,
+    variances: Float32Array.from([2.5, 0.7].slice(0, k)),
+    rest: 0.4,
+  };
+}
+
+/** The spec with its Gaussian in `core`'s memory when the conditioning is 'gaussian' (the test Gaussian), else the spec. */
+export function withGaussian(core: Core, spec: ModelSpec, d: number): ModelSpec {
+  return spec.conditioning === 'gaussian' ? { ...spec, gaussian: new GaussianBlock(core, testGaussian(d)) } : spec;
 }

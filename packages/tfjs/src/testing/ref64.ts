@@ -132,10 +132,39 @@ export function embed64(sigma: number): number[] {
   return [l, Math.sin(0.5 * l), Math.cos(0.5 * l), Math.sin(l), Math.cos(l), Math.sin(2 * l), Math.cos(2 * l)];
 }
 
-const embedded = (spec: NetSpec) => spec.conditioning === 'embed' || spec.conditioning === 'both' || spec.conditioning === 'precond';
+const embedded = (spec: NetSpec) =>
+  spec.conditioning === 'embed' || spec.conditioning === 'both' || spec.conditioning === 'precond' || spec.conditioning === 'gaussian';
+
+/** A 'gaussian' spec's Gaussian in float64: mu, U [k][d], lambda, rest, v = tr C / d. */
+function gaussian64(spec: NetSpec) {
+  const g = spec.gaussian!;
+  const d = g.mean.length,
+    k = g.variances.length;
+  const U = Array.from({ length: k }, (_, m) => Array.from({ length: d }, (_, j) => g.vectors[m * d + j]!));
+  const lam = Array.from(g.variances);
+  const v = (lam.reduce((a, b) => a + b, 0) + (d - k) * g.rest) / d;
+  return { mu: Array.from(g.mean), U, lam, rest: g.rest, v, d, k };
+}
+
+/** (C + sigma^2 I)^-1 e for the Gaussian's C (float64, by its eigendecomposition). */
+function gaussianSolve64(spec: NetSpec, e: readonly number[], sigma: number): number[] {
+  const { U, lam, rest } = gaussian64(spec);
+  const s2 = sigma * sigma;
+  const out = e.map((v) => v / (rest + s2));
+  U.forEach((u, m) => {
+    const t = u.reduce((a, uj, j) => a + uj * e[j]!, 0);
+    const c = t * (1 / (lam[m]! + s2) - 1 / (rest + s2));
+    u.forEach((uj, j) => (out[j]! += c * uj));
+  });
+  return out;
+}
 const scaled = (spec: NetSpec) => spec.conditioning === 'scale' || spec.conditioning === 'both';
 
 function netInput(spec: NetSpec, x: readonly number[], sigma: number): number[] {
+  if (spec.conditioning === 'gaussian') {
+    const { mu, v } = gaussian64(spec);
+    return [...x.map((xi, j) => (xi - mu[j]!) / Math.sqrt(v + sigma * sigma)), ...embed64(sigma)];
+  }
   const c = spec.conditioning === 'precond' ? Math.sqrt(1 + sigma * sigma) : 1;
   return embedded(spec) ? [...x.map((v) => v / c), ...embed64(sigma)] : x.slice();
 }
@@ -146,6 +175,17 @@ function netInput(spec: NetSpec, x: readonly number[], sigma: number): number[] 
  */
 export function output64(spec: NetSpec, params: ArrayLike<number>, x: readonly number[], sigma = 1): number[] {
   const f = mlp64(spec.dims, spec.activation, params, netInput(spec, x, sigma));
+  if (spec.conditioning === 'gaussian') {
+    const { mu, lam, rest, d, k } = gaussian64(spec);
+    const s2 = sigma * sigma;
+    const gain = (lam.reduce((a, l) => a + l / (l + s2), 0) + ((d - k) * rest) / (rest + s2)) / d;
+    const skip = gaussianSolve64(
+      spec,
+      x.map((xi, j) => xi - mu[j]!),
+      sigma,
+    );
+    return f.map((v, i) => -skip[i]! + (Math.sqrt(gain) * v) / sigma);
+  }
   if (spec.conditioning === 'precond') {
     const q = 1 + sigma * sigma;
     return f.map((v, i) => -x[i]! / q + v / (sigma * Math.sqrt(q)));

@@ -34,3 +34,25 @@ export function randomParams(dims: readonly number[], rng: Rng, gain = 1.2, bias
   }
   return Float32Array.from(out);
 }
+
+/**
+ * A Gaussian for conditioning 'gaussian' in d dimensions, probabilistic PCA of rank min(d - 1, 2) (so the rest
+ * variance is used): mean 0.3 - 0.1 j, U rows orthonormal (rotations of unit vectors), lambda 2.5, 0.7, rest 0.4.
+ */
+export function testGaussian(d: number): { mean: Float32Array; vectors: Float32Array; variances: Float32Array; rest: number } {
+  const k = Math.min(d - 1, 2);
+  const vectors = new Float32Array(k * d);
+  for (let m = 0; m < k; m++) {
+    // u_m = cos(t) e_m + sin(t) e_{m+1} with t chosen so the rows stay orthonormal: row 0 along (0.6, 0.8), row 1 on e_2.
+    if (m === 0) {
+      vectors[0] = 0.6;
+      vectors[1] = 0.8;
+    } else vectors[m * d + m + 1] = 1;
+  }
+  return {
+    mean: Float32Array.from({ length: d }, (_, j) => 0.3 - 0.1 * j),
+    vectors,
+    variances: Float32Array.from([2.5, 0.7].slice(0, k)),
+    rest: 0.4,
+  };
+}
