@@ -3,6 +3,7 @@ import * as detMath from '@scorefield/core-math/det-math';
 import type { ScoreSource } from '../score-source.js';
 import { sdeOf, type Sde } from '../sde.js';
 import { checkInt } from './context.js';
+import { logSnr, logSnrTimes } from './dpm.js';
 import { forEachBlock, ODE_BLOCK } from './ode.js';
 import { defineSampler, denoiseRule } from './spec.js';
 
@@ -11,24 +12,6 @@ import { defineSampler, denoiseRule } from './spec.js';
  * (measured against pc in docs/bench, "Samplers").
  */
 export const dpmSdeDefaults = { steps: 50, denoise: true };
-
-/** Times from 1 to eps uniform in lambda(t) = log(alpha(t) / sigma(t)) (Lu et al. 2022; lambda decreases in t). */
-export function logSnrTimes(sde: Sde, steps: number): number[] {
-  const lambda = (t: number) => detMath.log(sde.alpha(t) / sde.sigma(t));
-  const timeAt = (l: number) => {
-    let lo = sde.eps,
-      hi = 1;
-    for (let i = 0; i < 60; i++) {
-      const mid = 0.5 * (lo + hi);
-      if (lambda(mid) > l) lo = mid;
-      else hi = mid;
-    }
-    return 0.5 * (lo + hi);
-  };
-  const l0 = lambda(1),
-    l1 = lambda(sde.eps);
-  return Array.from({ length: steps + 1 }, (_, i) => (i === 0 ? 1 : i === steps ? sde.eps : timeAt(l0 + ((l1 - l0) * i) / steps)));
-}
 
 /**
  * The reverse SDE from t = 1 to eps with SDE-DPM-Solver++(2M), in place on x (standardised units, [n, d]; particles
@@ -55,7 +38,7 @@ export function solveReverseSdeDpm(
   const { core } = model;
   const base = rng.counter;
   const times = logSnrTimes(sde, o.steps);
-  const lambda = (t: number) => detMath.log(sde.alpha(t) / sde.sigma(t));
+  const lambda = (t: number) => logSnr(sde, t);
   forEachBlock(model, x, ({ b0, nb, m, y, xb, s, stepper, scope, progress }) => {
     const z = scope.f32(m),
       denoised = new Float64Array(m),

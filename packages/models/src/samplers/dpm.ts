@@ -8,6 +8,32 @@ import * as detMath from '@scorefield/core-math/det-math';
 /** DPM-Solver-2's default: 20 steps, 40 score evaluations. */
 export const dpmDefaults = { steps: 20 };
 
+/** lambda(t) = log(alpha(t) / sigma(t)), the half log-SNR the DPM solvers step in (Lu et al. 2022; it decreases in t). */
+export function logSnr(sde: Sde, t: number): number {
+  return detMath.log(sde.alpha(t) / sde.sigma(t));
+}
+
+/** The time t in [eps, 1] with lambda(t) = l, by 60 bisections (lambda is monotone). */
+export function timeAtLogSnr(sde: Sde, l: number): number {
+  let lo = sde.eps,
+    hi = 1;
+  for (let i = 0; i < 60; i++) {
+    const mid = 0.5 * (lo + hi);
+    if (logSnr(sde, mid) > l) lo = mid;
+    else hi = mid;
+  }
+  return 0.5 * (lo + hi);
+}
+
+/** Times from 1 to eps uniform in lambda(t) (Lu et al. 2022, section 3.3). */
+export function logSnrTimes(sde: Sde, steps: number): number[] {
+  const l0 = logSnr(sde, 1),
+    l1 = logSnr(sde, sde.eps);
+  return Array.from({ length: steps + 1 }, (_, i) =>
+    i === 0 ? 1 : i === steps ? sde.eps : timeAtLogSnr(sde, l0 + ((l1 - l0) * i) / steps),
+  );
+}
+
 /**
  * The probability-flow ODE from t = 1 to eps with DPM-Solver-2 (singlestep, r = 1/2), an exponential integrator in
  * lambda(t) = log(alpha(t) / sigma(t)) whose linear part is exact, in place on x (standardised units, [n, d]); steps
@@ -27,22 +53,9 @@ export function solveProbabilityFlowDpm(
   o: { steps: number; held?: boolean[]; onProgress?: (fraction: number, t: number) => void },
 ): number {
   const d = model.dim;
-  const lambda = (t: number) => detMath.log(sde.alpha(t) / sde.sigma(t));
-  const timeAt = (l: number) => {
-    let lo = sde.eps,
-      hi = 1;
-    for (let i = 0; i < 60; i++) {
-      const mid = 0.5 * (lo + hi);
-      if (lambda(mid) > l) lo = mid;
-      else hi = mid;
-    }
-    return 0.5 * (lo + hi);
-  };
-  const l0 = lambda(1),
-    l1 = lambda(sde.eps);
-  const times = Array.from({ length: o.steps + 1 }, (_, i) =>
-    i === 0 ? 1 : i === o.steps ? sde.eps : timeAt(l0 + ((l1 - l0) * i) / o.steps),
-  );
+  const lambda = (t: number) => logSnr(sde, t),
+    timeAt = (l: number) => timeAtLogSnr(sde, l);
+  const times = logSnrTimes(sde, o.steps);
   return forEachBlock(model, x, ({ nb, m, y, xb, s, stepper, progress }) => {
     const u = new Float64Array(m);
     // out = a linear - c eps(at, t) with eps(at, t) = -sigma(t) s(at; sigma(t)); held coordinates keep linear's value.

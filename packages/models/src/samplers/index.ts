@@ -15,8 +15,8 @@ import type { InitSpec, SampleOptions, SamplerSettings, SamplerSpec } from './sp
 import { stationarity, type Stationarity, type SteinSums } from './stationarity.js';
 
 export { adaptiveDefaults, solveReverseSdeAdaptive, type AdaptiveSdeOptions, type AdaptiveSettings } from './adaptive.js';
-export { dpmDefaults, solveProbabilityFlowDpm, type DpmSettings } from './dpm.js';
-export { dpmSdeDefaults, logSnrTimes, solveReverseSdeDpm, type DpmSdeSettings } from './dpm-sde.js';
+export { dpmDefaults, logSnrTimes, solveProbabilityFlowDpm, type DpmSettings } from './dpm.js';
+export { dpmSdeDefaults, solveReverseSdeDpm, type DpmSdeSettings } from './dpm-sde.js';
 export { annealedDefaults, annealedStepFactor, annealedVarianceRatio, modelSigmas, type AnnealedSettings } from './annealed.js';
 export { langevinDefaults, modelBlur, modelCurvature, type LangevinSettings } from './langevin.js';
 export { pcDefaults, defaultCorrectorSteps, type PcSettings } from './predictor-corrector.js';
