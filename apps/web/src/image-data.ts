@@ -4,10 +4,9 @@
  * decodeMnist on the same bytes). Runs in the worker, and in Node for the tests (with another fetch).
  */
 import { decodeMnist } from '@scorefield/datasets';
-import type { DataSource } from './protocol.js';
+import type { MnistSource } from './protocol.js';
 import { mnistKey, type RunData } from './run-data.js';
 
-type MnistSource = Extract<DataSource, { kind: 'mnist' }>;
 export type FetchBytes = (url: string) => Promise<Uint8Array>;
 
 /** The data set's name in the model file, as the CLI writes it. */

@@ -4,12 +4,12 @@
  */
 import type { Elements } from './elements.js';
 import { pageMnistFiles } from './mnist-subset.js';
-import type { DataSource } from './protocol.js';
+import type { MnistSource } from './protocol.js';
 import type { Reference } from './sample-quality.js';
 import { imageMode, type AppState } from './state.js';
 
 /** The page's MNIST digits for a state: its first `dataSize` digits at its image size (absolute URLs for the worker). */
-export function mnistSource(s: AppState, base = document.baseURI): Extract<DataSource, { kind: 'mnist' }> {
+export function mnistSource(s: AppState, base = document.baseURI): MnistSource {
   const url = (path: string) => new URL(path, base).href;
   return {
     kind: 'mnist',

@@ -22,6 +22,9 @@ export type DataSource =
   /** MNIST's first `limit` train digits from the page's files (absolute URLs), as `--data mnist --data-size limit`. */
   | { kind: 'mnist'; images: string; labels: string; imageSize: 14 | 28; limit: number };
 
+/** The page's MNIST digits a run trains on (what the training worker loads, and image samples are measured against). */
+export type MnistSource = Extract<DataSource, { kind: 'mnist' }>;
+
 export interface SampleRequest {
   /** undefined: the model's default sampler (models' defaultSampler), as `scorefield sample` without --sampler. */
   sampler?: SamplerName;

@@ -5,7 +5,7 @@
  */
 import { datasetLogDensityScore, datasetPoints, datasets, type Core } from '@scorefield/core-math';
 import type { ImageShape, Points, ScoreModel } from '@scorefield/models';
-import type { DataSource } from './protocol.js';
+import type { DataSource, MnistSource } from './protocol.js';
 import { randomSubset } from './subsets.js';
 
 export interface RunData {
@@ -20,7 +20,7 @@ export interface RunData {
 }
 
 /** The key of MNIST digits (image-data.ts loads them; a run with the same key reuses them). */
-export function mnistKey(src: Extract<DataSource, { kind: 'mnist' }>): string {
+export function mnistKey(src: MnistSource): string {
   return `mnist:${src.imageSize}:${src.limit}`;
 }
 

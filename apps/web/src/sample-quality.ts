@@ -14,7 +14,7 @@
 import { datasetComponents, datasetPoints, datasets, type Core } from '@scorefield/core-math';
 import { smearingMetrics } from '@scorefield/metrics';
 import { imageQuality, type ImageAssets, type ImageQuality, type ImageReference } from './image-quality.js';
-import type { DataSource } from './protocol.js';
+import type { MnistSource } from './protocol.js';
 import { disjointSubsets } from './subsets.js';
 
 /** `scorefield eval`'s held-out data: seed streams 2^31 + --seed and 2^33 + --seed (default 0), --n points (default 2000). */
@@ -32,7 +32,7 @@ const SUBSET_SEED = 0x5eed_0002;
 export type Reference =
   | { kind: 'builtin'; name: string }
   | { kind: 'points'; reference: Float32Array; twin: Float32Array }
-  | { kind: 'mnist'; digits: Extract<DataSource, { kind: 'mnist' }> };
+  | { kind: 'mnist'; digits: MnistSource };
 
 export interface SampleQuality {
   mmd: number;

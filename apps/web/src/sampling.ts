@@ -4,7 +4,7 @@
  * (sample-quality.ts). Runs in the sampling worker, and in Node for the tests.
  */
 import { defaultSampler, plannedSteps, sample, samplers, type ScoreModel } from '@scorefield/models';
-import type { DataSource, FromJob, SampleRequest } from './protocol.js';
+import type { FromJob, MnistSource, SampleRequest } from './protocol.js';
 import type { Core } from '@scorefield/core-math';
 import type { ImageAssets } from './image-quality.js';
 import { imageSampleQuality, sampleQuality, type Reference, type SampleQuality } from './sample-quality.js';
@@ -15,7 +15,7 @@ export const FRAMES = 120;
 export type JobPost = (msg: FromJob, transfer?: Transferable[]) => void;
 
 /** What image samples are measured with: the classifier and the test split, and the digits the run trained on. */
-export type ImageInputs = (digits: Extract<DataSource, { kind: 'mnist' }>) => Promise<{ assets: ImageAssets; train: Float32Array }>;
+export type ImageInputs = (digits: MnistSource) => Promise<{ assets: ImageAssets; train: Float32Array }>;
 
 /**
  * Samples `model` (trained to `step`) as `req` asks, posting sample-start, the frames and sample-done for run `run`.

@@ -5,7 +5,7 @@
  * get through between chunks. Files of points are read here too (file-points.ts).
  */
 import type { Core } from '@scorefield/core-math';
-import type { DataSource, FromWorker, ToWorker } from './protocol.js';
+import type { FromWorker, MnistSource, ToWorker } from './protocol.js';
 import { readPointsFile } from './file-points.js';
 import { loadMnistRunData } from './image-data.js';
 import type { RunData } from './run-data.js';
@@ -71,7 +71,7 @@ scope.onmessage = (ev: MessageEvent<ToWorker>) => {
 };
 
 /** MNIST digits for a run (fetched once; the page's files are cached by its service worker for offline use). */
-async function mnistData(src: Extract<DataSource, { kind: 'mnist' }>, previous: RunData | null): Promise<RunData> {
+async function mnistData(src: MnistSource, previous: RunData | null): Promise<RunData> {
   try {
     return await loadMnistRunData(src, previous);
   } catch (e) {
