@@ -1,4 +1,4 @@
-import { GaussianConfig, ObjectiveConfig, SamplerConfig, SdeConfig } from './contract';
+import { GaussianConfig, MixtureConfig, ObjectiveConfig, SamplerConfig, SdeConfig } from './contract';
 
 // Readers of every config block, field by field through the class (so at the offsets the compiler laid
 // out), into out as f64 in declaration order. The round-trip test writes blocks from TS and checks that
@@ -67,4 +67,15 @@ export function echoGaussianConfig(block: usize, out: usize): i32 {
   put(out, 5, <f64>c.vectors);
   put(out, 6, <f64>c.variances);
   return 7;
+}
+
+export function echoMixtureConfig(block: usize, out: usize): i32 {
+  const c = changetype<MixtureConfig>(block);
+  put(out, 0, c.dim);
+  put(out, 1, c.components);
+  put(out, 2, c.variance);
+  put(out, 3, <f64>c.mean);
+  put(out, 4, <f64>c.logWeights);
+  put(out, 5, <f64>c.gaussians);
+  return 6;
 }

@@ -43,6 +43,13 @@ export enum ConditioningCode {
   Gaussian = 8,
   /** Embed and Gaussian: conditioning 'gaussian'. */
   EmbedGaussian = 9,
+  /**
+   * The mixture skip (score models; a MixtureConfig): input (x - mu) / sqrt(v + sigma^2), and s = the exact score of
+   * a mixture of Gaussians blurred by sigma + c_out(sigma) f / sigma^2 (assembly/mixture.ts).
+   */
+  Mixture = 16,
+  /** Embed and Mixture: conditioning 'mixture'. */
+  EmbedMixture = 17,
 }
 
 /**
@@ -64,6 +71,24 @@ export enum ConditioningCode {
   vectors: usize;
   /** f32 [k]: lambda (>= 0). */
   variances: usize;
+}
+
+/**
+ * The mixture of a 'mixture' model, sum_k w_k N(mu_k, C_k), each component a GaussianConfig (probabilistic PCA).
+ */
+@unmanaged export class MixtureConfig {
+  /** Data dimension d. */
+  dim: i32;
+  /** Components, K >= 1. */
+  components: i32;
+  /** Mean variance per coordinate of the whole mixture, tr(Cov) / d (the input's scale). */
+  variance: f32;
+  /** f32 [d]: the mixture's mean (the input's shift). */
+  mean: usize;
+  /** f32 [K]: ln w_k (the weights sum to 1). */
+  logWeights: usize;
+  /** u32 [K]: pointers to the components' GaussianConfig blocks. */
+  gaussians: usize;
 }
 
 /** Features of the noise embedding c(sigma) = [l, sin(l/2), cos(l/2), sin l, cos l, sin 2l, cos 2l], l = ln sigma. */
@@ -155,7 +180,7 @@ export enum DatasetId {
   sigmas: usize;
   /** continuous: pointer to the SDE. */
   sde: SdeConfig;
-  /** Conditioning bit Gaussian: pointer to the GaussianConfig; 0 otherwise. */
+  /** Conditioning bit Gaussian: pointer to the GaussianConfig; bit Mixture: to the MixtureConfig; 0 otherwise. */
   gaussian: usize;
 }
 
@@ -188,7 +213,7 @@ export enum DatasetId {
   held: usize;
   /** f32 [n, d], the score at x when the caller already has it (one step, read instead of the model); 0: none. */
   given: usize;
-  /** Conditioning bit Gaussian: pointer to the GaussianConfig; 0 otherwise. */
+  /** Conditioning bit Gaussian: pointer to the GaussianConfig; bit Mixture: to the MixtureConfig; 0 otherwise. */
   gaussian: usize;
 }
 

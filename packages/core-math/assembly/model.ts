@@ -1,7 +1,8 @@
 import { ALL_ROWS, jetForward, mlpJetBackward } from './jet';
 import { mlpJetWorkspaceFloats } from './layout';
 import { dotDifference, scaleAdd } from './vector';
-import { ConditioningCode, EMBED_FEATURES, GaussianConfig, ModelKindCode } from './contract';
+import { ConditioningCode, EMBED_FEATURES, GaussianConfig, MixtureConfig, ModelKindCode } from './contract';
+import { addMixtureSkip, mixtureGain, mixtureSkipDivergence } from './mixture';
 
 // A score model over an MLP f, in one of two parametrizations, optionally conditioned on a noise level:
 //   kind Score:  s(x; sigma) = f([x, c(sigma)]) / sigma^scaled            (f: d_in -> d)
@@ -35,7 +36,7 @@ import { ConditioningCode, EMBED_FEATURES, GaussianConfig, ModelKindCode } from 
 
 // 1 / (rest + sigma^2), the blurred Gaussian's precision off U; 0 when U spans every direction (k = d: there are none,
 // and -r e + r U^T U e would only add rounding, r times e's).
-@inline function restPrecision(c: GaussianConfig, s2: f64): f64 {
+@inline export function restPrecision(c: GaussianConfig, s2: f64): f64 {
   return c.rank < c.dim ? 1.0 / (<f64>c.rest + s2) : 0.0;
 }
 
@@ -53,6 +54,7 @@ export function wienerGain(g: usize, s2: f64): f64 {
 /** Output scale of the network for noise level sigma (1 when not scaled). */
 @inline export function outputScale(cond: i32, sigma: f32, g: usize): f32 {
   if ((cond & ConditioningCode.Gaussian) != 0) return <f32>(Math.sqrt(wienerGain(g, <f64>sigma * <f64>sigma)) / <f64>sigma);
+  if ((cond & ConditioningCode.Mixture) != 0) return <f32>(Math.sqrt(mixtureGain(g, <f64>sigma * <f64>sigma)) / <f64>sigma);
   if ((cond & ConditioningCode.Precondition) != 0) return <f32>(1.0 / (<f64>sigma * Math.sqrt(1.0 + <f64>sigma * <f64>sigma)));
   return (cond & ConditioningCode.Scale) != 0 ? <f32>1.0 / sigma : <f32>1.0;
 }
@@ -62,6 +64,9 @@ export function wienerGain(g: usize, s2: f64): f64 {
   if ((cond & ConditioningCode.Gaussian) != 0) {
     return <f32>(1.0 / Math.sqrt(<f64>changetype<GaussianConfig>(g).variance + <f64>sigma * <f64>sigma));
   }
+  if ((cond & ConditioningCode.Mixture) != 0) {
+    return <f32>(1.0 / Math.sqrt(<f64>changetype<MixtureConfig>(g).variance + <f64>sigma * <f64>sigma));
+  }
   return (cond & ConditioningCode.Precondition) != 0 ? <f32>(1.0 / Math.sqrt(1.0 + <f64>sigma * <f64>sigma)) : <f32>1.0;
 }
 
@@ -70,17 +75,21 @@ export function wienerGain(g: usize, s2: f64): f64 {
   return (cond & ConditioningCode.Precondition) != 0 ? <f32>(-1.0 / (1.0 + <f64>sigma * <f64>sigma)) : <f32>0.0;
 }
 
-/** Whether the score has a skip term (conditioning bit Precondition or Gaussian). */
+/** Whether the score has a skip term (conditioning bit Precondition, Gaussian or Mixture). */
 @inline export function hasSkip(cond: i32): bool {
-  return (cond & (ConditioningCode.Precondition | ConditioningCode.Gaussian)) != 0;
+  return (cond & (ConditioningCode.Precondition | ConditioningCode.Gaussian | ConditioningCode.Mixture)) != 0;
 }
 
 /**
  * out[b, :] += the skip term at x[b, :] for B rows of d values: skipScale x (Precondition), or the blurred Gaussian's
  * score -(C + sigma^2 I)^-1 (x - mu) = -r (x - mu) - U^T diag(1 / (lambda + sigma^2) - r) U (x - mu), r = 1 / (rest + sigma^2)
- * (0 when k = d).
+ * (0 when k = d); or the blurred mixture's score (bit Mixture, assembly/mixture.ts).
  */
 export function addSkip(cond: i32, sigma: f32, g: usize, x: usize, out: usize, B: i32, d: i32): void {
+  if ((cond & ConditioningCode.Mixture) != 0) {
+    addMixtureSkip(g, sigma, x, out, B, d);
+    return;
+  }
   if ((cond & ConditioningCode.Gaussian) == 0) {
     const k = skipScale(cond, sigma);
     for (let i = 0; i < B * d; i++) {
@@ -89,19 +98,22 @@ export function addSkip(cond: i32, sigma: f32, g: usize, x: usize, out: usize, B
     return;
   }
   const c = changetype<GaussianConfig>(g);
-  const s2 = <f64>sigma * <f64>sigma, r = restPrecision(c, s2);
-  for (let b = 0; b < B; b++) {
-    const xb = x + (<usize>(b * d) << 2), ob = out + (<usize>(b * d) << 2);
-    if (r != 0) {
-      scaleAdd(ob, 1, xb, <f32>-r, d);
-      scaleAdd(ob, 1, c.mean, <f32>r, d);
-    }
-    for (let m = 0; m < c.rank; m++) {
-      const u = c.vectors + (<usize>(m * d) << 2);
-      const t = <f64>dotDifference(u, xb, c.mean, d);
-      const l = <f64>load<f32>(c.variances + (<usize>m << 2));
-      scaleAdd(ob, 1, u, <f32>(-t * (1.0 / (l + s2) - r)), d);
-    }
+  const s2 = <f64>sigma * <f64>sigma;
+  for (let b = 0; b < B; b++) addGaussianSkip(c, s2, x + (<usize>(b * d) << 2), out + (<usize>(b * d) << 2), 1.0);
+}
+
+/** out[:] += w -(C + sigma^2 I)^-1 (x - mu) at one row x of c.dim values (w = 1: the same bits as without it). */
+export function addGaussianSkip(c: GaussianConfig, s2: f64, x: usize, out: usize, w: f64): void {
+  const d = c.dim, r = restPrecision(c, s2);
+  if (r != 0) {
+    scaleAdd(out, 1, x, <f32>(-r * w), d);
+    scaleAdd(out, 1, c.mean, <f32>(r * w), d);
+  }
+  for (let m = 0; m < c.rank; m++) {
+    const u = c.vectors + (<usize>(m * d) << 2);
+    const t = <f64>dotDifference(u, x, c.mean, d);
+    const l = <f64>load<f32>(c.variances + (<usize>m << 2));
+    scaleAdd(out, 1, u, <f32>(-t * (1.0 / (l + s2) - r) * w), d);
   }
 }
 
@@ -148,10 +160,11 @@ function skipDivergence(cond: i32, sigma: f32, g: usize, d: i32, probes: usize, 
   return div / <f64>M;
 }
 
-/** Writes row [(x - shift) c_in (d floats), c(sigma)] at `row` (width inputWidth; shift = mu for bit Gaussian, else 0). */
+/** Writes row [(x - shift) c_in (d floats), c(sigma)] at `row` (width inputWidth; shift = mu for bits Gaussian, Mixture; else 0). */
 export function writeInputRow(row: usize, x: usize, d: i32, cond: i32, sigma: f32, g: usize): void {
-  if ((cond & ConditioningCode.Gaussian) != 0) {
-    const ci = inputScale(cond, sigma, g), mu = changetype<GaussianConfig>(g).mean;
+  if ((cond & (ConditioningCode.Gaussian | ConditioningCode.Mixture)) != 0) {
+    const ci = inputScale(cond, sigma, g);
+    const mu = (cond & ConditioningCode.Mixture) != 0 ? changetype<MixtureConfig>(g).mean : changetype<GaussianConfig>(g).mean;
     for (let j = 0; j < d; j++) store<f32>(row + (<usize>j << 2), ci * (load<f32>(x + (<usize>j << 2)) - load<f32>(mu + (<usize>j << 2))));
   } else if ((cond & ConditioningCode.Precondition) != 0) {
     const ci = inputScale(cond, sigma, g);
@@ -283,7 +296,11 @@ export function modelScoreDivergence(kind: i32, cond: i32, sigma: f32, g: usize,
       const lanes = M == 0 ? d : M;
       for (let m = 0; m < lanes; m++) div -= <f64>load<f32>(Y + (<usize>(S + b * k + m) << 2)) / (M == 0 ? 1.0 : <f64>M);
     }
-    const skipDiv = skip ? skipDivergence(cond, sigma, g, d, probes + (<usize>(b * M * d) << 2), M) : 0.0;
+    const bProbes = probes + (<usize>(b * M * d) << 2);
+    // Y's row b is free once the score is out: the mixture's divergence writes its skip term there.
+    const skipDiv = !skip ? 0.0 : (cond & ConditioningCode.Mixture) != 0
+      ? mixtureSkipDivergence(g, sigma, x + (<usize>(b * d) << 2), d, bProbes, M, Y + (<usize>(b * d) << 2))
+      : skipDivergence(cond, sigma, g, d, bProbes, M);
     store<f32>(outDiv + (<usize>b << 2), skip ? <f32>(<f64>c * div + skipDiv) : <f32>(<f64>c * div));
   }
 }

@@ -14,6 +14,7 @@ import {
   ConditioningCode,
   EMBED_FEATURES,
   GaussianConfig,
+  MixtureConfig,
   ModelKindCode,
   ObjectiveCode,
   ObjectiveConfig,
@@ -24,10 +25,11 @@ import {
   StepMode,
 } from './generated/contract.js';
 
-type Echo = 'echoSdeConfig' | 'echoObjectiveConfig' | 'echoSamplerConfig' | 'echoGaussianConfig';
+type Echo = 'echoSdeConfig' | 'echoObjectiveConfig' | 'echoSamplerConfig' | 'echoGaussianConfig' | 'echoMixtureConfig';
 const layouts: [string, BlockLayout, Echo][] = [
   ['SdeConfig', SdeConfig, 'echoSdeConfig'],
   ['GaussianConfig', GaussianConfig, 'echoGaussianConfig'],
+  ['MixtureConfig', MixtureConfig, 'echoMixtureConfig'],
   ['ObjectiveConfig', ObjectiveConfig, 'echoObjectiveConfig'],
   ['SamplerConfig', SamplerConfig, 'echoSamplerConfig'],
 ];
@@ -78,7 +80,7 @@ forEachBuild((core) => {
     ];
     const models: ModelSpec[] = (['score', 'energy'] as const).flatMap((kind) =>
       (Object.keys(conditionings) as ModelSpec['conditioning'][])
-        .filter((c) => kind === 'score' || (c !== 'precond' && c !== 'gaussian')) // score models only (refused for energy)
+        .filter((c) => kind === 'score' || (c !== 'precond' && c !== 'gaussian' && c !== 'mixture')) // score models only (refused for energy)
         .map((conditioning) => ({ kind, conditioning })),
     );
     const runs = specs.flatMap((spec) =>
@@ -118,6 +120,8 @@ forEachBuild((core) => {
         });
         if (model.conditioning === 'gaussian') {
           expect(echo(c, GaussianConfig, 'echoGaussianConfig', got.gaussian)).toMatchObject({ dim: d, rank: 2, rest: Math.fround(0.4) });
+        } else if (model.conditioning === 'mixture') {
+          expect(echo(c, MixtureConfig, 'echoMixtureConfig', got.gaussian)).toMatchObject({ dim: d, components: 3 });
         } else expect(got.gaussian).toBe(0);
         if (spec.name === 'ncsn') {
           expect(Array.from(new Float32Array(c.exports.memory.buffer, got.sigmas, spec.sigmas.length))).toEqual(spec.sigmas);
@@ -147,7 +151,7 @@ forEachBuild((core) => {
     ];
     const runs = (['score', 'energy'] as const).flatMap((kind) =>
       (Object.keys(conditionings) as ModelSpec['conditioning'][])
-        .filter((c) => kind === 'score' || (c !== 'precond' && c !== 'gaussian'))
+        .filter((c) => kind === 'score' || (c !== 'precond' && c !== 'gaussian' && c !== 'mixture'))
         .flatMap((conditioning) => rules.flatMap((rule) => [false, true].map((hold) => [{ kind, conditioning }, rule, hold] as const))),
     );
     it.each(runs.map((r) => [`${r[0].kind}/${r[0].conditioning} ${JSON.stringify(r[1])} hold and given score ${r[2]}`, ...r] as const))(
@@ -185,7 +189,7 @@ forEachBuild((core) => {
           mask: holdBufs?.mask.ptr ?? 0,
           held: holdBufs?.values.ptr ?? 0,
           given: given?.ptr ?? 0,
-          gaussian: bound.gaussian?.ptr ?? 0,
+          gaussian: bound.gaussian?.ptr ?? bound.mixture?.ptr ?? 0,
         });
       },
     );

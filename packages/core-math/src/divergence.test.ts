@@ -17,6 +17,7 @@ const specs: ModelSpec[] = [
   { kind: 'score', conditioning: 'both' },
   { kind: 'score', conditioning: 'precond' },
   { kind: 'score', conditioning: 'gaussian' },
+  { kind: 'score', conditioning: 'mixture' },
   { kind: 'energy', conditioning: 'none' },
   { kind: 'energy', conditioning: 'embed' },
   { kind: 'energy', conditioning: 'scale' },
@@ -31,6 +32,7 @@ forEachBuild((core) => {
         [1, 3],
         [2, 5],
         [3, 17],
+        ...(given.conditioning === 'mixture' ? [[7, 3]] : []), // SIMD remainders in the mixture's dot products
       ]) {
         const spec = withGaussian(k, given, d);
         const dims = modelDims(spec, d, [9, 7]);
@@ -66,6 +68,7 @@ forEachBuild((core) => {
           activation: 'silu',
           conditioning: spec.conditioning as TfModelSpec['conditioning'],
           ...(spec.gaussian && { gaussian: spec.gaussian.spec }),
+          ...(spec.mixture && { mixture: spec.mixture.spec }),
         };
         expect(normRelError(divergence.view, scoreDivergenceOf(tfSpec, p0, x0, B, 0.4))).toBeLessThan(1e-3);
         expect(normRelError(score.view, scoreOf(tfSpec, p0, x0, B, 0.4))).toBeLessThan(1e-3);

@@ -59,6 +59,7 @@ forEachBuild((core) => {
         activation: c.act,
         conditioning: c.spec.conditioning as TfModelSpec['conditioning'],
         ...(model.gaussian && { gaussian: model.gaussian.spec }),
+        ...(model.mixture && { mixture: model.mixture.spec }),
       };
       const oracle = objectiveLossAndGrad(spec, p0, name, inputs);
       expect(Math.abs(loss - oracle.loss) / Math.max(1, Math.abs(oracle.loss))).toBeLessThan(1e-3);

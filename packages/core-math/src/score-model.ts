@@ -5,6 +5,7 @@ import { InputError, lookup } from './errors.js';
 import { expectFinite, expectInt, expectLength } from './validate.js';
 import { ConditioningCode, EMBED_FEATURES, ModelKindCode } from './generated/contract.js';
 import type { GaussianBlock } from './gaussian-skip.js';
+import type { MixtureBlock } from './mixture-skip.js';
 
 /** Parametrizations: a score network s = f (d -> d) or an energy network E = f (d -> 1), s = -grad_x E. */
 export const modelKinds = { score: ModelKindCode.Score, energy: ModelKindCode.Energy } satisfies Record<string, number>;
@@ -18,7 +19,9 @@ export type ModelKind = keyof typeof modelKinds;
  * `gaussian` (score models only, with the data's Gaussian N(mu, C) in ModelSpec.gaussian) embeds and makes the skip
  * term that Gaussian's exact blurred score: s = -(C + sigma^2 I)^-1 (x - mu) + c_out f([(x - mu) c_in, c(sigma)]) / sigma^2,
  * c_in = 1 / sqrt(tr C / d + sigma^2), c_out^2 = sigma^2 tr(C (C + sigma^2 I)^-1) / d (assembly/model.ts), so the network
- * learns only what the Gaussian's linear denoiser misses.
+ * learns only what the Gaussian's linear denoiser misses; `mixture` (score models only, with a Gaussian mixture in
+ * ModelSpec.mixture) does the same with the exact blurred score of the mixture, sum_k r_k(x) s_k(x) with the
+ * responsibilities r_k (assembly/mixture.ts).
  */
 export const conditionings = {
   none: ConditioningCode.None,
@@ -27,6 +30,7 @@ export const conditionings = {
   both: ConditioningCode.Both,
   precond: ConditioningCode.EmbedPrecondition,
   gaussian: ConditioningCode.EmbedGaussian,
+  mixture: ConditioningCode.EmbedMixture,
 } satisfies Record<string, number>;
 export type Conditioning = keyof typeof conditionings;
 
@@ -39,10 +43,13 @@ export interface ModelSpec {
   conditioning: Conditioning;
   /** Conditioning 'gaussian': the data's Gaussian, in the same core's memory. */
   gaussian?: GaussianBlock;
+  /** Conditioning 'mixture': the mixture, in the same core's memory. */
+  mixture?: MixtureBlock;
 }
 
-/** The GaussianConfig pointer the kernels read for a spec (0 unless conditioning 'gaussian'). */
+/** The skip block the kernels read for a spec: a GaussianConfig ('gaussian'), a MixtureConfig ('mixture'), else 0. */
 export function gaussianPointer(spec: ModelSpec): number {
+  if (spec.conditioning === 'mixture') return spec.mixture?.ptr ?? 0;
   return spec.conditioning === 'gaussian' ? (spec.gaussian?.ptr ?? 0) : 0;
 }
 
@@ -56,7 +63,7 @@ export function modelDims(spec: ModelSpec, d: number, hidden: readonly number[])
 export function modelDataDim(spec: ModelSpec, net: MlpLayout, kernel = 'model'): number {
   lookup(modelKinds, spec.kind, 'model kind');
   const embed = (lookup(conditionings, spec.conditioning, 'conditioning') & ConditioningCode.Embed) !== 0;
-  if (spec.kind === 'energy' && (spec.conditioning === 'precond' || spec.conditioning === 'gaussian')) {
+  if (spec.kind === 'energy' && (spec.conditioning === 'precond' || spec.conditioning === 'gaussian' || spec.conditioning === 'mixture')) {
     throw new InputError(
       `${kernel}: conditioning '${spec.conditioning}' is for score models; an energy model takes 'none', 'embed', 'scale' or 'both'`,
     );
@@ -74,6 +81,13 @@ export function modelDataDim(spec: ModelSpec, net: MlpLayout, kernel = 'model'):
       spec.gaussian
         ? `${kernel}: the model's Gaussian has ${spec.gaussian.dim} coordinates, the network ${d}`
         : `${kernel}: conditioning 'gaussian' needs the data's Gaussian (ModelSpec.gaussian)`,
+    );
+  }
+  if (spec.conditioning === 'mixture' && spec.mixture?.dim !== d) {
+    throw new InputError(
+      spec.mixture
+        ? `${kernel}: the model's mixture has ${spec.mixture.dim} coordinates, the network ${d}`
+        : `${kernel}: conditioning 'mixture' needs the mixture (ModelSpec.mixture)`,
     );
   }
   return d;

@@ -5,10 +5,10 @@
  * (y = x W + b) then b_l [dims[l+1]].
  */
 import { tf, ensureGradients, ensureReady } from './tf.js';
-import type { Conditioning, GaussianSpec, ModelKind, ModelSpec } from '@scorefield/core-math';
+import type { Conditioning, GaussianSpec, MixtureSpec, ModelKind, ModelSpec } from '@scorefield/core-math';
 import { activation, ACTIVATIONS, type Activation } from './activations.js';
 
-export type { ModelKind, Conditioning, ModelSpec, GaussianSpec };
+export type { ModelKind, Conditioning, ModelSpec, GaussianSpec, MixtureSpec };
 
 /**
  * A network read as a score model: core-math's {@link ModelSpec} (kind: 'score' gives the score, 'energy' an
@@ -20,23 +20,29 @@ export type { ModelKind, Conditioning, ModelSpec, GaussianSpec };
  * s = -(C + sigma^2 I)^-1 (x - mu) + c_out f([(x - mu) c_in, c(sigma)]) / sigma^2, c_in = 1 / sqrt(tr C / d + sigma^2),
  * c_out^2 = sigma^2 tr(C (C + sigma^2 I)^-1) / d), with the MLP's layer widths [d_in, h_1, ..., d_out] and activation.
  */
-export interface NetSpec extends Omit<ModelSpec, 'gaussian'> {
+export interface NetSpec extends Omit<ModelSpec, 'gaussian' | 'mixture'> {
   dims: readonly number[];
   activation: Activation;
   /** Conditioning 'gaussian': the data's Gaussian (core-math's GaussianSpec). */
   gaussian?: GaussianSpec;
+  /** Conditioning 'mixture': the mixture (core-math's MixtureSpec). */
+  mixture?: MixtureSpec;
 }
 
 /** Number of noise-embedding features (see {@link noiseEmbedding}). */
 export const EMBEDDING_SIZE = 7;
 
 const KINDS: readonly ModelKind[] = ['score', 'energy'];
-const CONDITIONINGS: readonly Conditioning[] = ['none', 'embed', 'scale', 'both', 'precond', 'gaussian'];
+const CONDITIONINGS: readonly Conditioning[] = ['none', 'embed', 'scale', 'both', 'precond', 'gaussian', 'mixture'];
 
 /** Whether the network input carries the noise embedding c(sigma). */
 export function isEmbedded(spec: NetSpec): boolean {
   return (
-    spec.conditioning === 'embed' || spec.conditioning === 'both' || spec.conditioning === 'precond' || spec.conditioning === 'gaussian'
+    spec.conditioning === 'embed' ||
+    spec.conditioning === 'both' ||
+    spec.conditioning === 'precond' ||
+    spec.conditioning === 'gaussian' ||
+    spec.conditioning === 'mixture'
   );
 }
 
@@ -80,7 +86,7 @@ export function dataDim(spec: NetSpec): number {
   if (!CONDITIONINGS.includes(spec.conditioning)) {
     throw new Error(`@scorefield/tfjs: spec.conditioning must be one of ${CONDITIONINGS.join(', ')}, got '${String(spec.conditioning)}'`);
   }
-  if (spec.kind === 'energy' && (spec.conditioning === 'precond' || spec.conditioning === 'gaussian')) {
+  if (spec.kind === 'energy' && (spec.conditioning === 'precond' || spec.conditioning === 'gaussian' || spec.conditioning === 'mixture')) {
     throw new Error(
       `@scorefield/tfjs: conditioning '${spec.conditioning}' is for score models; an energy model takes 'none', 'embed', 'scale' or 'both'`,
     );
@@ -94,12 +100,16 @@ export function dataDim(spec: NetSpec): number {
   if (out !== want) {
     throw new Error(`@scorefield/tfjs: a ${spec.kind} model with data dimension ${d} needs dims[last] = ${want}, got ${out}`);
   }
-  if (spec.conditioning === 'gaussian') {
-    const g = spec.gaussian;
+  const gaussians =
+    spec.conditioning === 'gaussian' ? [spec.gaussian] : spec.conditioning === 'mixture' ? (spec.mixture?.components ?? []) : [];
+  if (spec.conditioning === 'mixture' && !(gaussians.length > 0 && spec.mixture!.weights.length === gaussians.length)) {
+    throw new Error(`@scorefield/tfjs: conditioning 'mixture' needs spec.mixture with K >= 1 components and K weights`);
+  }
+  for (const g of gaussians) {
     const k = g?.variances.length ?? 0;
     if (!g || g.mean.length !== d || g.vectors.length !== k * d || k > d || !(g.rest >= 0)) {
       throw new Error(
-        `@scorefield/tfjs: conditioning 'gaussian' needs spec.gaussian with mean [${d}], vectors [k, ${d}], variances [k] and rest >= 0`,
+        `@scorefield/tfjs: conditioning '${spec.conditioning}' needs Gaussians with mean [${d}], vectors [k, ${d}], variances [k] and rest >= 0`,
       );
     }
   }
@@ -198,6 +208,7 @@ function conditionedOutput(spec: NetSpec, params: tf.Tensor, x: tf.Tensor2D, sig
     const s = sigmaTensor(sigma, B);
     const col = tf.reshape(s, [B, 1]);
     if (spec.conditioning === 'gaussian') return gaussianOutput(spec, params, x, s, col as tf.Tensor2D, d);
+    if (spec.conditioning === 'mixture') return mixtureOutput(spec, params, x, s, col as tf.Tensor2D, d);
     if (spec.conditioning === 'precond') {
       // see: Karras et al. 2022, table 1 (sigma_data = 1): c_in = 1 / c, skip -x / c^2, output scale 1 / (sigma c).
       const c = tf.sqrt(tf.add(1, tf.square(col)));
@@ -216,7 +227,50 @@ function conditionedOutput(spec: NetSpec, params: tf.Tensor, x: tf.Tensor2D, sig
  * see: Karras et al. 2022, table 1; Tipping & Bishop 1999.
  */
 function gaussianOutput(spec: NetSpec, params: tf.Tensor, x: tf.Tensor2D, s: tf.Tensor1D, col: tf.Tensor2D, d: number): tf.Tensor2D {
-  const g = spec.gaussian!;
+  const { skip, gain, variance, e } = gaussianParts(spec.gaussian!, x, col, d);
+  const cin = tf.rsqrt(tf.add(tf.square(col), variance / d));
+  const f = mlp(spec, params, tf.concat([tf.mul(e, cin), noiseEmbedding(s)], 1));
+  return tf.add(skip, tf.div(tf.mul(tf.sqrt(tf.div(gain, d)), f), col)) as tf.Tensor2D;
+}
+
+/**
+ * The 'mixture' score: sum_k r_k s_k with s_k the blurred score of component k (as {@link gaussianOutput}'s skip) and
+ * r_k = softmax_k(ln w_k + ln N(x; mu_k, C_k + sigma^2 I)), plus c_out f([(x - mu) c_in, c(sigma)]) / sigma^2 with the
+ * mixture's mean mu and variance v, c_in = 1 / sqrt(v + sigma^2), c_out^2 = sigma^2 sum_k w_k tr(C_k (C_k + sigma^2 I)^-1) / d.
+ */
+function mixtureOutput(spec: NetSpec, params: tf.Tensor, x: tf.Tensor2D, s: tf.Tensor1D, col: tf.Tensor2D, d: number): tf.Tensor2D {
+  const m = spec.mixture!;
+  const parts = m.components.map((g) => gaussianParts(g, x, col, d));
+  const logits = tf.concat(
+    parts.map((p, k) => tf.add(p.logDensity, Math.log(m.weights[k]!))),
+    1,
+  ); // [B, K]
+  const r = tf.softmax(logits, 1);
+  let skip: tf.Tensor = tf.zerosLike(x);
+  let gain: tf.Tensor = tf.zerosLike(col);
+  const mean = new Float64Array(d);
+  parts.forEach((p, k) => {
+    skip = tf.add(skip, tf.mul(tf.slice(r, [0, k], [-1, 1]), p.skip));
+    gain = tf.add(gain, tf.mul(p.gain, m.weights[k]!));
+    for (let j = 0; j < d; j++) mean[j] += m.weights[k]! * m.components[k]!.mean[j]!;
+  });
+  let variance = 0;
+  parts.forEach((p, k) => {
+    let spread = 0;
+    for (let j = 0; j < d; j++) spread += (m.components[k]!.mean[j]! - mean[j]!) ** 2;
+    variance += m.weights[k]! * (p.variance + spread);
+  });
+  const cin = tf.rsqrt(tf.add(tf.square(col), variance / d));
+  const e = tf.sub(x, tf.tensor1d(Array.from(mean), 'float32'));
+  const f = mlp(spec, params, tf.concat([tf.mul(e, cin), noiseEmbedding(s)], 1));
+  return tf.add(skip, tf.div(tf.mul(tf.sqrt(tf.div(gain, d)), f), col)) as tf.Tensor2D;
+}
+
+/**
+ * One Gaussian N(mu, C), C = U^T diag(lambda) U + rest (I - U^T U), blurred by sigma: its score -(C + sigma^2 I)^-1 (x - mu)
+ * [B, d], tr(C (C + sigma^2 I)^-1) [B, 1], tr C, x - mu, and ln N(x; mu, C + sigma^2 I) + (d/2) ln 2 pi [B, 1].
+ */
+function gaussianParts(g: GaussianSpec, x: tf.Tensor2D, col: tf.Tensor2D, d: number) {
   const k = g.variances.length;
   const mu = tf.tensor1d(Array.from(g.mean), 'float32');
   const s2 = tf.square(col);
@@ -235,9 +289,11 @@ function gaussianOutput(spec: NetSpec, params: tf.Tensor, x: tf.Tensor2D, s: tf.
     gain = tf.add(gain, tf.sum(tf.mul(lam, lamInv), 1, true));
     for (let m = 0; m < k; m++) variance += g.variances[m]!;
   }
-  const cin = tf.rsqrt(tf.add(s2, variance / d));
-  const f = mlp(spec, params, tf.concat([tf.mul(e, cin), noiseEmbedding(s)], 1));
-  return tf.add(skip, tf.div(tf.mul(tf.sqrt(tf.div(gain, d)), f), col)) as tf.Tensor2D;
+  // -(1/2) (e^T (C + sigma^2 I)^-1 e + ln det(C + sigma^2 I)) = (1/2) e . skip - (1/2) ln det.
+  let logDet = k < d ? tf.mul(tf.log(tf.add(s2, g.rest)), d - k) : tf.zerosLike(s2);
+  for (let m = 0; m < k; m++) logDet = tf.add(logDet, tf.log(tf.add(s2, g.variances[m]!)));
+  const logDensity = tf.mul(0.5, tf.sub(tf.sum(tf.mul(e, skip), 1, true), logDet));
+  return { skip, gain, variance, e, logDensity };
 }
 
 /** Energy E(x; sigma) of an energy model: [B, d] -> [B]. */

@@ -22,7 +22,7 @@ const exact: ObjectiveSpec[] = [
 ];
 const noisy: [ObjectiveSpec, ModelSpec['conditioning'][]][] = [
   [{ name: 'dsm', sigma: 0.3 }, ['none', 'embed', 'scale', 'both']],
-  [{ name: 'ncsn', sigmas: [1, 0.5, 0.2] }, ['embed', 'both', 'precond', 'gaussian']],
+  [{ name: 'ncsn', sigmas: [1, 0.5, 0.2] }, ['embed', 'both', 'precond', 'gaussian', 'mixture']],
   [{ name: 'continuous', sde: 've', sigmaMin: 0.05, sigmaMax: 2 }, ['both', 'embed', 'gaussian']],
   [{ name: 'continuous', sde: 'vp', eps: 0.05 }, ['both', 'scale']],
 ];
@@ -41,7 +41,7 @@ for (const kind of ['score', 'energy'] as const) {
   noisy.forEach(([obj, conds], i) =>
     conds.forEach((conditioning, j) => {
       // preconditioning and the Gaussian skip are for score models (refused for energy)
-      if (kind === 'energy' && (conditioning === 'precond' || conditioning === 'gaussian')) return;
+      if (kind === 'energy' && (conditioning === 'precond' || conditioning === 'gaussian' || conditioning === 'mixture')) return;
       cases.push({
         obj,
         spec: { kind, conditioning },

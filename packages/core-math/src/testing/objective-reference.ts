@@ -2,6 +2,7 @@
 // assembly/: the score from a forward-mode jet, its Jacobian by central differences, the draws
 // replayed from the reference stream in the documented order.
 import type { ModelSpec } from '../score-model.js';
+import type { GaussianSpec } from '../gaussian-skip.js';
 import type { ObjectiveSpec } from '../objectives.js';
 import { sdeDefaults } from '../objectives.js';
 import { type ReferenceStream, refMlpJet, refMlpForward } from './reference.js';
@@ -16,6 +17,7 @@ export function refEmbedding(sigma: number): number[] {
 export function refScore(spec: ModelSpec, dims: number[], act: string, params: ArrayLike<number>, x: number[], sigma: number): number[] {
   const embed = spec.conditioning === 'embed' || spec.conditioning === 'both' || spec.conditioning === 'precond';
   if (spec.conditioning === 'gaussian') return refGaussianScore(spec, dims, act, params, x, sigma);
+  if (spec.conditioning === 'mixture') return refMixtureScore(spec, dims, act, params, x, sigma);
   if (spec.conditioning === 'precond') {
     // s = -x / (1 + sigma^2) + f([x / sqrt(1 + sigma^2), c(sigma)]) / (sigma sqrt(1 + sigma^2)) (Karras et al. 2022, table 1).
     const c = Math.sqrt(1 + sigma * sigma);
@@ -41,7 +43,52 @@ export function refScore(spec: ModelSpec, dims: number[], act: string, params: A
  * sigma^2, c_in = 1 / sqrt(tr C / d + sigma^2), c_out^2 = sigma^2 tr(C (C + sigma^2 I)^-1) / d.
  */
 function refGaussianScore(spec: ModelSpec, dims: number[], act: string, params: ArrayLike<number>, x: number[], sigma: number): number[] {
-  const g = spec.gaussian!.spec;
+  const g = refBlurredGaussian(spec.gaussian!.spec, x, sigma);
+  const d = x.length,
+    s2 = sigma * sigma;
+  const cin = 1 / Math.sqrt(g.trace / d + s2),
+    cout = Math.sqrt((s2 * g.gain) / d);
+  const e = x.map((v, j) => v - spec.gaussian!.spec.mean[j]);
+  const f = refMlpForward(dims, act, params, [...e.map((v) => v * cin), ...refEmbedding(sigma)], 1);
+  return Array.from(f, (v, j) => g.score[j] + (cout * v) / s2);
+}
+
+/**
+ * A 'mixture' model's score: sum_k r_k s_k with each component's blurred score and log-density from
+ * {@link refBlurredGaussian} and r_k their softmax with ln w_k, plus c_out f([(x - mu) c_in, c(sigma)]) / sigma^2 with the
+ * mixture's mean and variance, c_out^2 = sigma^2 sum_k w_k tr(C_k (C_k + sigma^2 I)^-1) / d.
+ */
+function refMixtureScore(spec: ModelSpec, dims: number[], act: string, params: ArrayLike<number>, x: number[], sigma: number): number[] {
+  const m = spec.mixture!.spec;
+  const d = x.length,
+    s2 = sigma * sigma;
+  const parts = m.components.map((c) => refBlurredGaussian(c, x, sigma));
+  const logits = parts.map((p, k) => Math.log(m.weights[k]) + p.logDensity);
+  const top = Math.max(...logits);
+  const un = logits.map((l) => Math.exp(l - top));
+  const total = un.reduce((a, b) => a + b, 0);
+  const mean = new Array<number>(d).fill(0);
+  m.components.forEach((c, k) => c.mean && Array.from(c.mean).forEach((v, j) => (mean[j] += m.weights[k] * v)));
+  let variance = 0,
+    gain = 0;
+  const skip = new Array<number>(d).fill(0);
+  parts.forEach((p, k) => {
+    const spread = Array.from(m.components[k].mean).reduce((t, v, j) => t + (v - mean[j]) ** 2, 0);
+    variance += m.weights[k] * (p.trace + spread);
+    gain += m.weights[k] * p.gain;
+    for (let j = 0; j < d; j++) skip[j] += (un[k] / total) * p.score[j];
+  });
+  const cin = 1 / Math.sqrt(variance / d + s2),
+    cout = Math.sqrt((s2 * gain) / d);
+  const f = refMlpForward(dims, act, params, [...x.map((v, j) => (v - mean[j]) * cin), ...refEmbedding(sigma)], 1);
+  return Array.from(f, (v, j) => skip[j] + (cout * v) / s2);
+}
+
+/**
+ * N(mu, C) blurred by sigma at x, densely (C built from its eigenvectors, A = C + sigma^2 I solved by Gaussian
+ * elimination): the score -A^-1 (x - mu), ln N(x; mu, A) + (d/2) ln 2 pi, tr C and tr(C A^-1).
+ */
+export function refBlurredGaussian(g: GaussianSpec, x: number[], sigma: number) {
   const d = x.length,
     k = g.variances.length,
     s2 = sigma * sigma;
@@ -52,13 +99,15 @@ function refGaussianScore(spec: ModelSpec, dims: number[], act: string, params: 
       for (let j = 0; j < d; j++) C[i][j] += (g.variances[m] - g.rest) * g.vectors[m * d + i] * g.vectors[m * d + j];
   const e = x.map((v, j) => v - g.mean[j]);
   const A = C.map((row, i) => row.map((v, j) => v + (i === j ? s2 : 0)));
-  const solve = (b: number[]) => {
+  let logDet = 0;
+  const solve = (b: number[], det = false) => {
     const M = A.map((row, i) => [...row, b[i]]);
     for (let c = 0; c < d; c++) {
       for (let r = c + 1; r < d; r++) {
         const f = M[r][c] / M[c][c];
         for (let j = c; j <= d; j++) M[r][j] -= f * M[c][j];
       }
+      if (det) logDet += Math.log(M[c][c]);
     }
     const out = new Array<number>(d).fill(0);
     for (let r = d - 1; r >= 0; r--) {
@@ -68,7 +117,7 @@ function refGaussianScore(spec: ModelSpec, dims: number[], act: string, params: 
     }
     return out;
   };
-  const skip = solve(e);
+  const solved = solve(e, true);
   // tr C, and tr((C + sigma^2 I)^-1 C) column by column (C and (C + sigma^2 I)^-1 commute).
   let trace = 0,
     gain = 0;
@@ -76,10 +125,8 @@ function refGaussianScore(spec: ModelSpec, dims: number[], act: string, params: 
     trace += C[i][i];
     gain += solve(C.map((row) => row[i]))[i];
   }
-  const cin = 1 / Math.sqrt(trace / d + s2),
-    cout = Math.sqrt((s2 * gain) / d);
-  const f = refMlpForward(dims, act, params, [...e.map((v) => v * cin), ...refEmbedding(sigma)], 1);
-  return Array.from(f, (v, j) => -skip[j] + (cout * v) / s2);
+  const quad = e.reduce((t, v, j) => t + v * solved[j], 0);
+  return { score: solved.map((v) => -v), logDensity: -0.5 * (quad + logDet), trace, gain };
 }
 
 /** Jacobian J[i][j] = d s_i / d x_j by central differences. */

@@ -2,6 +2,7 @@
 // Written independently of assembly/: textbook formulas, no tiling, no shared code.
 import type { Core } from '../core.js';
 import { GaussianBlock, type GaussianSpec } from '../gaussian-skip.js';
+import { MixtureBlock, type MixtureSpec } from '../mixture-skip.js';
 import type { ModelSpec } from '../score-model.js';
 
 /** A deterministic test PRNG (mulberry32), independent of the WASM RNG. */
@@ -255,7 +256,19 @@ export function testGaussian(d: number): GaussianSpec {
   };
 }
 
-/** The spec with its Gaussian in `core`'s memory when the conditioning is 'gaussian' (the test Gaussian), else the spec. */
+/**
+ * A mixture for conditioning 'mixture' in d dimensions: the test Gaussian (weight 0.5), the same shifted by +1.2 with
+ * variances halved (0.3), and an isotropic component N(-0.8, 0.5 I) of rank 0 (0.2), so responsibilities vary near 0.
+ */
+export function testMixture(d: number): MixtureSpec {
+  const a = testGaussian(d);
+  const b = { ...a, mean: Float32Array.from(a.mean, (v) => v + 1.2), variances: Float32Array.from(a.variances, (v) => v / 2), rest: 0.3 };
+  const c = { mean: new Float32Array(d).fill(-0.8), vectors: new Float32Array(0), variances: new Float32Array(0), rest: 0.5 };
+  return { components: [a, b, c], weights: [0.5, 0.3, 0.2] };
+}
+
+/** The spec with its skip block in `core`'s memory: the test Gaussian ('gaussian'), the test mixture ('mixture'), else the spec. */
 export function withGaussian(core: Core, spec: ModelSpec, d: number): ModelSpec {
+  if (spec.conditioning === 'mixture') return { ...spec, mixture: new MixtureBlock(core, testMixture(d)) };
   return spec.conditioning === 'gaussian' ? { ...spec, gaussian: new GaussianBlock(core, testGaussian(d)) } : spec;
 }
