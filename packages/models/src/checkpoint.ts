@@ -1,4 +1,13 @@
-import { checkGaussian, EMBED_FEATURES, InputError, modelDims, type Core, type GaussianSpec } from '@scorefield/core-math';
+import {
+  checkGaussian,
+  checkMixture,
+  EMBED_FEATURES,
+  InputError,
+  modelDims,
+  type Core,
+  type GaussianSpec,
+  type MixtureSpec,
+} from '@scorefield/core-math';
 import { decodeSafetensors, encodeSafetensors, excerpt } from '@scorefield/formats';
 import { ScoreModel, type ImageShape, type TrainingRecord } from './model.js';
 import { PACKAGE_VERSION } from './version.js';
@@ -24,6 +33,18 @@ function tensorName(layer: number, part: 'weight' | 'bias'): string {
 const GAUSSIAN_TENSORS = { mean: 'gaussian.mean', vectors: 'gaussian.vectors', variances: 'gaussian.variances', rest: 'gaussian.rest' };
 
 /**
+ * A 'mixture' model's mixture (mixture-fit.ts) is five tensors, outside `net.`: the K components' stacked Gaussians,
+ * means [K, d], vectors [K, k, d], variances [K, k], rests [K], and their weights [K].
+ */
+const MIXTURE_TENSORS = {
+  mean: 'mixture.means',
+  vectors: 'mixture.vectors',
+  variances: 'mixture.variances',
+  rest: 'mixture.rests',
+  weights: 'mixture.weights',
+};
+
+/**
  * Serialises a model to safetensors bytes; the metadata makes the file self-describing. A model whose
  * normalisation, parameters or loss curve is not finite is refused (an Error naming the cause), so such
  * a file is never written: every reader would refuse it, or sample garbage from it.
@@ -46,6 +67,22 @@ export function encodeModel(model: ScoreModel): Uint8Array {
     tensors[GAUSSIAN_TENSORS.vectors] = { dtype: 'F32', shape: [k, d], data: Float32Array.from(g.vectors) };
     tensors[GAUSSIAN_TENSORS.variances] = { dtype: 'F32', shape: [k], data: Float32Array.from(g.variances) };
     tensors[GAUSSIAN_TENSORS.rest] = { dtype: 'F32', shape: [1], data: Float32Array.of(g.rest) };
+  }
+  const mix = model.spec.mixture?.spec;
+  if (mix) {
+    const K = mix.components.length,
+      d = mix.components[0].mean.length,
+      k = mix.components[0].variances.length;
+    const stack = (part: (g: GaussianSpec) => ArrayLike<number>) => {
+      const out: number[] = [];
+      for (const g of mix.components) out.push(...Array.from(part(g)));
+      return Float32Array.from(out);
+    };
+    tensors[MIXTURE_TENSORS.mean] = { dtype: 'F32', shape: [K, d], data: stack((g) => g.mean) };
+    tensors[MIXTURE_TENSORS.vectors] = { dtype: 'F32', shape: [K, k, d], data: stack((g) => g.vectors) };
+    tensors[MIXTURE_TENSORS.variances] = { dtype: 'F32', shape: [K, k], data: stack((g) => g.variances) };
+    tensors[MIXTURE_TENSORS.rest] = { dtype: 'F32', shape: [K], data: stack((g) => [g.rest]) };
+    tensors[MIXTURE_TENSORS.weights] = { dtype: 'F32', shape: [K], data: Float32Array.from(mix.weights) };
   }
   const metadata: Record<string, string> = {
     format: 'scorefield-model',
@@ -138,7 +175,7 @@ export function decodeModel(core: Core, bytes: Uint8Array, source = 'model', opt
   let image: ImageShape | undefined;
   try {
     arch = schema.architecture(metadata.architecture, "'architecture'");
-    const d = arch.dims[0] - (['embed', 'both', 'precond', 'gaussian'].includes(arch.conditioning) ? EMBED_FEATURES : 0);
+    const d = arch.dims[0] - (['embed', 'both', 'precond', 'gaussian', 'mixture'].includes(arch.conditioning) ? EMBED_FEATURES : 0);
     const expected = d >= 1 ? modelDims({ kind: arch.kind, conditioning: arch.conditioning }, d, arch.dims.slice(1, -1)) : [];
     if (expected.join() !== arch.dims.join()) {
       fail(
@@ -169,6 +206,7 @@ export function decodeModel(core: Core, bytes: Uint8Array, source = 'model', opt
     return { w, b };
   });
   const gaussian = arch.conditioning === 'gaussian' ? decodeGaussian(tensors, norm.mean.length, fail) : undefined;
+  const mixture = arch.conditioning === 'mixture' ? decodeMixture(tensors, norm.mean.length, fail) : undefined;
   const model = new ScoreModel(
     core,
     {
@@ -178,6 +216,7 @@ export function decodeModel(core: Core, bytes: Uint8Array, source = 'model', opt
       kind: arch.kind,
       conditioning: arch.conditioning,
       ...(gaussian && { gaussian }),
+      ...(mixture && { mixture }),
     },
     norm,
     training,
@@ -212,6 +251,49 @@ function decodeGaussian(
   const spec = { mean: f32(mean.data), vectors: f32(vectors.data), variances: f32(variances.data), rest: Math.fround(rest.data[0]) };
   try {
     checkGaussian(spec, d, "the model's Gaussian");
+  } catch (e) {
+    if (e instanceof InputError) fail(e.message);
+    throw e;
+  }
+  return spec;
+}
+
+/** The mixture of a 'mixture' model's file, checked (shapes, finite, variances >= 0, weights) before anything is allocated. */
+function decodeMixture(
+  tensors: Record<string, { shape: number[]; data: ArrayLike<number> }>,
+  d: number,
+  fail: (msg: string) => never,
+): MixtureSpec {
+  const [mean, vectors, variances, rest, weights] = (['mean', 'vectors', 'variances', 'rest', 'weights'] as const).map((key) => {
+    const t = tensors[MIXTURE_TENSORS[key]];
+    return t ?? fail(`conditioning 'mixture' needs tensor ${MIXTURE_TENSORS[key]}`);
+  });
+  const K = weights.shape[0] ?? -1,
+    k = variances.shape[1] ?? -1;
+  if (
+    weights.shape.length !== 1 ||
+    mean.shape.join() !== `${K},${d}` ||
+    vectors.shape.join() !== `${K},${k},${d}` ||
+    variances.shape.join() !== `${K},${k}` ||
+    rest.shape.join() !== `${K}`
+  )
+    fail(
+      `the mixture's tensor shapes [${mean.shape}], [${vectors.shape}], [${variances.shape}], [${rest.shape}], [${weights.shape}] ` +
+        `do not fit dimension ${d} (expected [K, ${d}], [K, k, ${d}], [K, k], [K], [K])`,
+    );
+  const part = (a: ArrayLike<number>, c: number, size: number) =>
+    Float32Array.from(Array.prototype.slice.call(a, c * size, (c + 1) * size));
+  const spec: MixtureSpec = {
+    components: Array.from({ length: K }, (_, c) => ({
+      mean: part(mean.data, c, d),
+      vectors: part(vectors.data, c, k * d),
+      variances: part(variances.data, c, k),
+      rest: Math.fround(rest.data[c]),
+    })),
+    weights: Float32Array.from(weights.data),
+  };
+  try {
+    checkMixture(spec, d);
   } catch (e) {
     if (e instanceof InputError) fail(e.message);
     throw e;

@@ -98,7 +98,14 @@ describe('the data Gaussian', () => {
 
   it('Gaussian data: the skip term is the exact score, and the trained network stays near zero at every level', () => {
     const pts = gaussianPoints(2000, 8, 3);
-    const t = new Trainer(core, pts, { loss: { name: 'ncsn' }, hidden: [32, 32], steps: 400, seed: 4, standardize: false });
+    const t = new Trainer(core, pts, {
+      loss: { name: 'ncsn' },
+      conditioning: 'gaussian',
+      hidden: [32, 32],
+      steps: 400,
+      seed: 4,
+      standardize: false,
+    });
     expect(t.model.spec.conditioning).toBe('gaussian');
     const g = t.model.spec.gaussian!.spec;
     const d = 8;
@@ -150,7 +157,13 @@ describe('the data Gaussian', () => {
   });
 
   it('the model file keeps the Gaussian (same scores bit for bit) and refuses a missing or misshapen one in one line', () => {
-    const t = new Trainer(core, gaussianPoints(200, 6, 5), { loss: { name: 'ncsn' }, hidden: [8], steps: 5, seed: 1 });
+    const t = new Trainer(core, gaussianPoints(200, 6, 5), {
+      loss: { name: 'ncsn' },
+      conditioning: 'gaussian',
+      hidden: [8],
+      steps: 5,
+      seed: 1,
+    });
     t.run(5);
     const bytes = encodeModel(t.model);
     const back = decodeModel(core, bytes, 'g.safetensors');

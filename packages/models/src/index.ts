@@ -37,6 +37,7 @@ export {
 } from './noise-levels.js';
 export { checkPoints, type Points } from './points.js';
 export { fitGaussian, symmetricEigen, GAUSSIAN_RANK } from './gaussian-fit.js';
+export { fitMixture, kMeans, mixtureComponents, MIXTURE_COMPONENTS } from './mixture-fit.js';
 export {
   trainScoreModel,
   trainDefaults,

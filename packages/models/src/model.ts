@@ -1,5 +1,6 @@
 import {
   GaussianBlock,
+  MixtureBlock,
   InputError,
   MlpLayout,
   modelDims,
@@ -14,6 +15,7 @@ import {
   type Core,
   type F32Buffer,
   type GaussianSpec,
+  type MixtureSpec,
   type ModelKind,
   type ModelSpec,
   type ObjectiveSpec,
@@ -36,6 +38,8 @@ export interface ScoreNetConfig {
   conditioning?: Conditioning;
   /** Conditioning 'gaussian': the standardised data's Gaussian, whose blurred score is the skip term (gaussian-fit.ts). */
   gaussian?: GaussianSpec;
+  /** Conditioning 'mixture': the standardised data's Gaussian mixture, whose blurred score is the skip term (mixture-fit.ts). */
+  mixture?: MixtureSpec;
 }
 
 /**
@@ -119,10 +123,18 @@ export class ScoreModel implements ScoreSource {
           : "model: conditioning 'gaussian' needs the data's Gaussian",
       );
     }
+    if (conditioning === 'mixture' && config.mixture?.components[0]?.mean.length !== config.dim) {
+      throw new InputError(
+        config.mixture
+          ? `model: the mixture has ${config.mixture.components[0]?.mean.length ?? 0} coordinates, the network ${config.dim}`
+          : "model: conditioning 'mixture' needs the data's mixture",
+      );
+    }
     this.spec = { kind: config.kind ?? 'score', conditioning };
     this.layout = new MlpLayout(core, modelDims(this.spec, config.dim, config.hidden), config.activation);
     this.params = core.f32(this.layout.paramCount);
     if (conditioning === 'gaussian' && config.gaussian) this.spec.gaussian = new GaussianBlock(core, config.gaussian);
+    if (conditioning === 'mixture' && config.mixture) this.spec.mixture = new MixtureBlock(core, config.mixture);
   }
 
   /** A new model with PyTorch-default initial weights drawn from `seed`. */
@@ -270,6 +282,7 @@ export class ScoreModel implements ScoreSource {
     this.params.free();
     this.layout.free();
     this.spec.gaussian?.free();
+    this.spec.mixture?.free();
   }
 }
 

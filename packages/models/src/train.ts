@@ -13,6 +13,7 @@ import {
   scaleAdd,
 } from '@scorefield/core-math';
 import { fitGaussian } from './gaussian-fit.js';
+import { fitMixture } from './mixture-fit.js';
 import { constantNotice, fitGlobalNormalization, fitNormalization, identityNormalization, normalize } from './normalization.js';
 import { checkImageShape, ScoreModel, type ImageShape } from './model.js';
 import { checkPoints, type Points } from './points.js';
@@ -129,7 +130,7 @@ export function defaultHidden(d: number, loss: ObjectiveRequest = trainDefaults.
 export function defaultConditioning(loss: string, d: number, kind: ModelKind = 'score'): Conditioning {
   if (loss !== 'ncsn' && loss !== 'continuous') return 'none';
   if (kind !== 'score') return 'both';
-  if (loss === 'ncsn') return lowDimensional(d) ? 'precond' : 'gaussian';
+  if (loss === 'ncsn') return lowDimensional(d) ? 'precond' : 'mixture';
   return lowDimensional(d) ? 'precond' : 'both';
 }
 
@@ -276,10 +277,20 @@ export class Trainer {
     if (o.noiseLevels === 'data' && needsLevels(o.loss))
       this.ladder = noiseLadder(dataScales({ data: standardized, rows: data.rows, cols: d }), d);
     this.loss = resolveObjective(o.loss, this.ladder, o.noiseLevels);
-    const gaussian = conditioning === 'gaussian' ? fitGaussian({ data: standardized, rows: data.rows, cols: d }) : undefined;
+    const points = { data: standardized, rows: data.rows, cols: d };
+    const gaussian = conditioning === 'gaussian' ? fitGaussian(points) : undefined;
+    const mixture = conditioning === 'mixture' ? fitMixture(core, points, o.seed) : undefined;
     this.model = ScoreModel.create(
       core,
-      { dim: d, hidden: o.hidden, activation: o.activation, kind: o.kind, conditioning, ...(gaussian && { gaussian }) },
+      {
+        dim: d,
+        hidden: o.hidden,
+        activation: o.activation,
+        kind: o.kind,
+        conditioning,
+        ...(gaussian && { gaussian }),
+        ...(mixture && { mixture }),
+      },
       normalization,
       o.seed,
     );
