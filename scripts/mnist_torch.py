@@ -11,7 +11,11 @@ default of ncsn score models above 4 dimensions) reads f at [(y - mu) c_in, c(si
 s = -(C + sigma^2 I)^-1 (y - mu) + c_out f / sigma^2, the exact score of the data's Gaussian N(mu, C) blurred by sigma plus
 the network's correction, with C = U^T diag(lambda) U + rest (I - U^T U), c_in = 1 / sqrt(tr C / d + sigma^2),
 c_out^2 = sigma^2 tr(C (C + sigma^2 I)^-1) / d (the Gaussian, tensors gaussian.* of the model file, is fitted once to the
-standardised train digits by scorefield; PyTorch reads it rather than refitting). Trains the same objective (NCSN, Song &
+standardised train digits by scorefield; PyTorch reads it rather than refitting); 'mixture' (the default) does the same
+with the mixture sum_k w_k N(mu_k, C_k) of tensors mixture.* (fitted by scorefield without labels): the skip is its exact
+blurred score sum_k r_k(y) (-(C_k + sigma^2 I)^-1 (y - mu_k)), r_k the responsibilities, the input (y - mu) / sqrt(v + sigma^2)
+with the mixture's mean and variance per coordinate, c_out^2 = sigma^2 sum_k w_k tr(C_k (C_k + sigma^2 I)^-1) / d.
+Trains the same objective (NCSN, Song &
 Ermon 2019: sigma_i^2 / 2 |s(x + sigma_i z; sigma_i) + z / sigma_i|^2 with i uniform per point, batch mean) with Adam on
 the same MNIST train split (the IDX files @scorefield/datasets ships), from PyTorch's own initial weights and random
 streams (so the result is a reference, not the same bits), then draws samples with annealed Langevin,
@@ -40,14 +44,14 @@ ACTIVATIONS = {'silu': nn.SiLU, 'softplus': nn.Softplus, 'tanh': nn.Tanh, 'elu':
 
 
 def read_model(path):
-    """The metadata and the gaussian.* tensors (float32) of a safetensors model file."""
+    """The metadata and the gaussian.* and mixture.* tensors (float32) of a safetensors model file."""
     with open(path, 'rb') as f:
         raw = f.read()
     (n,) = struct.unpack('<Q', raw[:8])
     header = json.loads(raw[8:8 + n])
     data = raw[8 + n:]
     gaussian = {k.split('.', 1)[1]: torch.from_numpy(np.frombuffer(data[v['data_offsets'][0]:v['data_offsets'][1]], dtype=np.float32)
-                                                    .reshape(v['shape']).copy()) for k, v in header.items() if k.startswith('gaussian.')}
+                                                    .reshape(v['shape']).copy()) for k, v in header.items() if k.startswith(('gaussian.', 'mixture.'))}
     return header.get('__metadata__', {}), gaussian
 
 
@@ -75,6 +79,12 @@ class Net(nn.Module):
             mu, U, lam, rest = gaussian['mean'], gaussian['vectors'], gaussian['variances'], float(gaussian['rest'][0])
             d = mu.shape[0]
             self.g = (mu, U, lam, rest, float((lam.sum() + (d - lam.shape[0]) * rest) / d), d)
+        if conditioning == 'mixture':
+            w, mus, lam, rest = gaussian['weights'], gaussian['means'], gaussian['variances'], gaussian['rests']
+            d, k = mus.shape[1], lam.shape[1]
+            mu = w @ mus
+            v = float((w * ((lam.sum(1) + (d - k) * rest) / d + ((mus - mu) ** 2).mean(1))).sum())
+            self.m = (w, mus, gaussian['vectors'], lam, rest, mu, v, d, k)
         layers = []
         for i in range(len(dims) - 1):
             layers.append(nn.Linear(dims[i], dims[i + 1]))
@@ -87,7 +97,24 @@ class Net(nn.Module):
         s2 = sigma**2
         return ((lam / (lam + s2)).sum(1, keepdim=True) + (d - lam.shape[0]) * rest / (rest + s2)) / d
 
+    def mixture_skip(self, y, sigma):  # the mixture's blurred score at y [n, d], sigma [n, 1]; and c_out^2 / sigma^2
+        w, mus, U, lam, rest, mu, v, d, k = self.m
+        s2 = (sigma**2)[:, :, None]  # [n, 1, 1]
+        e = y[:, None, :] - mus  # [n, K, d]
+        r = 1 / (rest[None, :, None] + s2) if k < d else torch.zeros_like(s2)  # [n, K, 1]
+        a = 1 / (lam[None] + s2)  # [n, K, k]
+        t = torch.einsum('nkd,kmd->nkm', e, U)
+        skips = -r * e - torch.einsum('nkm,kmd->nkd', t * (a - r), U)
+        log_det = (d - k) * torch.log(rest[None] + s2[:, :, 0]) + torch.log(lam[None] + s2).sum(2)  # [n, K]
+        resp = torch.softmax(torch.log(w) - 0.5 * ((e * -skips).sum(2) + log_det), 1)
+        gain = (w * ((lam[None] * a).sum(2) + (d - k) * rest * r[:, :, 0])).sum(1, keepdim=True) / d
+        return (resp[:, :, None] * skips).sum(1), gain
+
     def forward(self, y, sigma):  # the score at y [n, d] and sigma [n, 1], standardised units
+        if self.conditioning == 'mixture':
+            mu, v = self.m[5], self.m[6]
+            skip, gain = self.mixture_skip(y, sigma)
+            return skip + torch.sqrt(gain) / sigma * self.net(torch.cat([(y - mu) / torch.sqrt(v + sigma**2), embedding(sigma)], 1))
         if self.conditioning == 'gaussian':
             mu, U, lam, rest, v, d = self.g
             s2, e = sigma**2, y - mu
@@ -116,8 +143,8 @@ def main():
     arch, norm = json.loads(meta['architecture']), json.loads(meta['normalization'])
     loss, training = json.loads(meta['loss']), json.loads(meta['training'])
     image = json.loads(meta['image'])
-    if loss['name'] != 'ncsn' or arch['conditioning'] not in ('both', 'precond', 'gaussian') or arch['kind'] != 'score-mlp':
-        sys.exit('mnist_torch.py: expected a score model trained with --loss ncsn and conditioning both, precond or gaussian')
+    if loss['name'] != 'ncsn' or arch['conditioning'] not in ('both', 'precond', 'gaussian', 'mixture') or arch['kind'] != 'score-mlp':
+        sys.exit('mnist_torch.py: expected a score model trained with --loss ncsn and conditioning both, precond, gaussian or mixture')
     steps, batch, lr, ema = int(meta['steps']), training['batch'], training['lr'], training.get('ema', 0)
     sigmas = torch.tensor(loss['sigmas'], dtype=torch.float32)
     mean, std = torch.tensor(norm['mean'], dtype=torch.float32), torch.tensor(norm['std'], dtype=torch.float32)
