@@ -5,13 +5,15 @@
   denoise: the denoising error e(sigma) = |D(y + sigma z) - y|^2 / (d sigma^2) on the held-out test digits at every
       level of the model's ladder, D(x) = x + sigma^2 s(x; sigma) (Tweedie), for the model and for three predictors
       with closed forms: the data mean (trivial), the Gaussian fitted to the train digits (a linear, Wiener filter) and
-      the mixture of ten Gaussians fitted to the train digits of each class. e = 1: no denoising; the loss of ncsn at a
+      the mixture of ten Gaussians fitted to the train digits of each class; for a 'mixture' model, also its skip term
+      alone (the unsupervised mixture of the model file). e = 1: no denoising; the loss of ncsn at a
       level is d e / 2. The network's forward pass is rebuilt from the model file (conditioning none, embed, scale,
       both, precond or gaussian; score models).
   sample: annealed Langevin with scorefield's update and defaults, x <- x + (alpha/2) s(x; sigma_i) + sqrt(alpha) z,
       alpha = eps sigma_i^2 / sigma_L^2, T steps per level, a final step x + sigma_L^2 s(x; sigma_L) / 2, on the exact
       score of the class mixture blurred by N(0, sigma^2 I) (whose class weights are known): do the sampler and its
-      defaults keep the classes? Prints the share of chains in each class (largest responsibility) every few levels
+      defaults keep the classes? With --score skip (a 'mixture' model), on the model's own mixture skip alone instead
+      (the unsupervised mixture, no network). Prints the share of chains in each class (largest responsibility) every few levels
       and at the end, and writes the samples (data units, .npy) for `scorefield eval --samples`.
 
 Usage (repo root, after `pnpm build`; one thread):
@@ -92,6 +94,11 @@ class Model:
             sys.exit('mnist_diagnose.py: expected a model trained with --loss ncsn')
         self.sigmas = sorted(loss['sigmas'], reverse=True)
         self.image = json.loads(meta['image'])
+        if self.arch['conditioning'] == 'mixture':
+            t = self.t
+            K = t['mixture.weights'].shape[0]
+            self.mixture = PpcaMixture([(t['mixture.means'][k], t['mixture.vectors'][k], t['mixture.variances'][k],
+                                         float(t['mixture.rests'][k])) for k in range(K)], t['mixture.weights'])
 
     def score(self, y, sigma):
         cond, n = self.arch['conditioning'], y.shape[0]
@@ -99,7 +106,9 @@ class Model:
         h = y / c
         if cond == 'gaussian':
             h = (y - self.t['gaussian.mean']) / math.sqrt(gaussian_variance(self.t) + sigma * sigma)
-        if cond in ('embed', 'both', 'precond', 'gaussian'):
+        if cond == 'mixture':
+            h = (y - self.mixture.mean) / math.sqrt(self.mixture.variance + sigma * sigma)
+        if cond in ('embed', 'both', 'precond', 'gaussian', 'mixture'):
             l = math.log(sigma)
             e = torch.tensor([l, math.sin(l / 2), math.cos(l / 2), math.sin(l), math.cos(l), math.sin(2 * l), math.cos(2 * l)],
                              dtype=torch.float64)
@@ -113,7 +122,43 @@ class Model:
             return -y / (c * c) + h / (sigma * c)
         if cond == 'gaussian':
             return gaussian_skip(self.t, y, sigma) + math.sqrt(wiener_gain(self.t, sigma)) / sigma * h
+        if cond == 'mixture':
+            return self.mixture.score(y, sigma) + math.sqrt(self.mixture.gain(sigma)) / sigma * h
         return h / sigma if cond in ('scale', 'both') else h
+
+
+class PpcaMixture:
+    """A 'mixture' model's skip: sum_k w_k N(mu_k, C_k), C_k = U_k^T diag(lambda_k) U_k + rest_k (I - U_k^T U_k), blurred."""
+
+    def __init__(self, parts, weights):
+        self.parts, self.logw = parts, torch.log(weights)
+        w = weights
+        self.mean = sum(w[k] * p[0] for k, p in enumerate(parts))
+        d = self.mean.shape[0]
+        self.variance = float(sum(w[k] * ((p[2].sum() + (d - p[2].shape[0]) * p[3]) / d + ((p[0] - self.mean) ** 2).mean())
+                                  for k, p in enumerate(parts)))
+
+    def components(self, x, sigma):
+        s2, out = sigma * sigma, []
+        for mu, U, lam, rest in self.parts:
+            d, k = mu.shape[0], lam.shape[0]
+            e = x - mu
+            r = 1 / (rest + s2) if k < d else 0.0
+            skip = -r * e - ((e @ U.T) * (1 / (lam + s2) - r)) @ U
+            log_det = (d - k) * math.log(rest + s2) + float(torch.log(lam + s2).sum())
+            out.append((skip, -0.5 * ((e * -skip).sum(1) + log_det)))
+        return out
+
+    def score(self, x, sigma):
+        parts = self.components(x, sigma)
+        r = torch.softmax(torch.stack([lp for _, lp in parts]) + self.logw.unsqueeze(1), 0)
+        return sum(r[k].unsqueeze(1) * s for k, (s, _) in enumerate(parts))
+
+    def gain(self, sigma):  # c_out^2 / sigma^2: sum_k w_k tr(C_k (C_k + sigma^2 I)^-1) / d
+        s2 = sigma * sigma
+        d = self.mean.shape[0]
+        return float(sum(math.exp(float(self.logw[k])) * ((lam / (lam + s2)).sum() + (d - lam.shape[0]) * rest / (rest + s2))
+                         for k, (mu, U, lam, rest) in enumerate(self.parts)) / d)
 
 
 class Mixture:
@@ -145,6 +190,7 @@ def main():
     a.add_argument('--n', type=int, default=500)
     a.add_argument('--seed', type=int, default=1)
     a.add_argument('--out')
+    a.add_argument('--score', choices=['classes', 'skip'], default='classes')
     o = a.parse_args()
     torch.set_num_threads(1)
     model = Model(o.model)
@@ -157,16 +203,22 @@ def main():
         one = Mixture(y, [torch.arange(len(y))])
         test = (digits('test', side)[0] - model.mean) / model.std
         d = test.shape[1]
-        print(json.dumps({'columns': ['sigma', 'mean', 'gaussian', 'classes', 'model'], 'heldOut': len(test)}))
+        skip = model.arch['conditioning'] == 'mixture'
+        print(json.dumps({'columns': ['sigma', 'mean', 'gaussian', 'classes', 'model'] + (['skip'] if skip else []), 'heldOut': len(test)}))
         for s in model.sigmas:
             noisy = test + s * torch.randn(test.shape, generator=g, dtype=torch.float64)
             err = lambda D: float(((D - test) ** 2).sum(1).mean() / (d * s * s))  # noqa: E731
             row = [s, err(one.mu.expand(len(test), d)), err(noisy + s * s * one.score(noisy, s)),
                    err(noisy + s * s * classes.score(noisy, s)), err(noisy + s * s * model.score(noisy, s))]
+            if skip:
+                row.append(err(noisy + s * s * model.mixture.score(noisy, s)))
             print(' '.join(f'{v:.4g}' for v in row), flush=True)
         return
     if o.step_size is None or o.out is None:
         sys.exit('mnist_diagnose.py sample: --step-size and --out are required')
+    if o.score == 'skip' and model.arch['conditioning'] != 'mixture':
+        sys.exit("mnist_diagnose.py sample: --score skip needs a model with conditioning 'mixture'")
+    score = model.mixture.score if o.score == 'skip' else classes.score
     sig, d = model.sigmas, y.shape[1]
     last = sig[-1]
     z = torch.randn(o.n, d, generator=g, dtype=torch.float64)
@@ -174,10 +226,10 @@ def main():
     for i, s in enumerate(sig):
         alpha = o.step_size * s * s / (last * last)
         for _ in range(o.steps_per_level):
-            z = z + alpha / 2 * classes.score(z, s) + math.sqrt(alpha) * torch.randn(o.n, d, generator=g, dtype=torch.float64)
+            z = z + alpha / 2 * score(z, s) + math.sqrt(alpha) * torch.randn(o.n, d, generator=g, dtype=torch.float64)
         if i % 4 == 0:
             print(f'level {i + 1} sigma {s:.4g}: class shares ' + ' '.join(f'{v:.3f}' for v in shares(s)), file=sys.stderr, flush=True)
-    z = z + last * last / 2 * classes.score(z, last)
+    z = z + last * last / 2 * score(z, last)
     np.save(o.out, (z * model.std + model.mean).numpy().astype(np.float32))
     print(json.dumps({'out': o.out, 'shares': shares(last), 'weights': torch.exp(classes.logw).tolist(), 'levels': len(sig),
                       'stepsPerLevel': o.steps_per_level, 'stepSize': o.step_size}))
