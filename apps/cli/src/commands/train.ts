@@ -78,7 +78,7 @@ export const train = defineCommand({
       value: 'how',
       description:
         `noise conditioning: ${Object.keys(conditionings).join(', ')} (default: precond for ncsn and continuous score models ` +
-        'up to 4 dimensions, gaussian for ncsn score models above, both for the other ncsn and continuous models, else none)',
+        'up to 4 dimensions, mixture for ncsn score models above, both for the other ncsn and continuous models, else none)',
     },
     projections: {
       type: 'string',
