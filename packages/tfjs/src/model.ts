@@ -6,6 +6,7 @@
  */
 import { tf, ensureGradients, ensureReady } from './tf.js';
 import type { Conditioning, GaussianSpec, MixtureSpec, ModelKind, ModelSpec } from '@scorefield/core-math';
+import { log as detLog } from '@scorefield/core-math/det-math';
 import { activation, ACTIVATIONS, type Activation } from './activations.js';
 
 export type { ModelKind, Conditioning, ModelSpec, GaussianSpec, MixtureSpec };
@@ -109,7 +110,8 @@ export function dataDim(spec: NetSpec): number {
     const k = g?.variances.length ?? 0;
     if (!g || g.mean.length !== d || g.vectors.length !== k * d || k > d || !(g.rest >= 0)) {
       throw new Error(
-        `@scorefield/tfjs: conditioning '${spec.conditioning}' needs Gaussians with mean [${d}], vectors [k, ${d}], variances [k] and rest >= 0`,
+        `@scorefield/tfjs: conditioning '${spec.conditioning}' needs Gaussians with mean [${d}], vectors [k, ${d}], ` +
+          'variances [k] and rest >= 0',
       );
     }
   }
@@ -242,7 +244,7 @@ function mixtureOutput(spec: NetSpec, params: tf.Tensor, x: tf.Tensor2D, s: tf.T
   const m = spec.mixture!;
   const parts = m.components.map((g) => gaussianParts(g, x, col, d));
   const logits = tf.concat(
-    parts.map((p, k) => tf.add(p.logDensity, Math.log(m.weights[k]!))),
+    parts.map((p, k) => tf.add(p.logDensity, detLog(m.weights[k]!))),
     1,
   ); // [B, K]
   const r = tf.softmax(logits, 1);
