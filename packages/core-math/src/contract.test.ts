@@ -80,7 +80,8 @@ forEachBuild((core) => {
     ];
     const models: ModelSpec[] = (['score', 'energy'] as const).flatMap((kind) =>
       (Object.keys(conditionings) as ModelSpec['conditioning'][])
-        .filter((c) => kind === 'score' || (c !== 'precond' && c !== 'gaussian' && c !== 'fourier')) // score models only (refused for energy)
+        // score models only (refused for energy)
+        .filter((c) => kind === 'score' || (c !== 'precond' && c !== 'gaussian' && c !== 'fourier'))
         .map((conditioning) => ({ kind, conditioning })),
     );
     const runs = specs.flatMap((spec) =>

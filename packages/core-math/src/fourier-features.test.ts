@@ -14,10 +14,27 @@ function fourierModel(core: Core, frequencies: number[], hidden: number[]) {
   return { spec, net };
 }
 
-function scoreAt(core: Core, spec: ModelSpec, net: MlpLayout, params: ArrayLike<number>, x: ArrayLike<number>, sigma: number): Float32Array {
+function scoreAt(
+  core: Core,
+  spec: ModelSpec,
+  net: MlpLayout,
+  params: ArrayLike<number>,
+  x: ArrayLike<number>,
+  sigma: number,
+): Float32Array {
   const B = x.length / 2;
   const out = core.f32(B * 2);
-  modelScore(core, spec, net, core.f32(net.paramCount, params), core.f32(x.length, x), B, sigma, out, core.f32(modelWorkspaceFloats(net, B)));
+  modelScore(
+    core,
+    spec,
+    net,
+    core.f32(net.paramCount, params),
+    core.f32(x.length, x),
+    B,
+    sigma,
+    out,
+    core.f32(modelWorkspaceFloats(net, B)),
+  );
   return out.toArray();
 }
 
@@ -52,7 +69,9 @@ forEachBuild((core) => {
     expect(() => scoreAt(k, energy, net, new Float32Array(net.paramCount), [0, 0], 1)).toThrow(/'fourier' is for score models/);
     const bare: ModelSpec = { kind: 'score', conditioning: 'fourier' };
     const scoreNet = new MlpLayout(k, [2 + 6 + 7, 4, 2], 'silu');
-    expect(() => scoreAt(k, bare, scoreNet, new Float32Array(scoreNet.paramCount), [0, 0], 1)).toThrow(/needs the input features' frequencies/);
+    expect(() => scoreAt(k, bare, scoreNet, new Float32Array(scoreNet.paramCount), [0, 0], 1)).toThrow(
+      /needs the input features' frequencies/,
+    );
     expect(() => checkFourier({ frequencies: [1, 2, 3] }, 2)).toThrow(InputError);
     expect(() => checkFourier({ frequencies: [1, Number.NaN] }, 2)).toThrow(/finite/);
   });

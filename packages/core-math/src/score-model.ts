@@ -88,7 +88,8 @@ export function modelDataDim(spec: ModelSpec, net: MlpLayout, kernel = 'model'):
   const out = spec.kind === 'energy' ? 1 : d;
   if (d < 1 || net.outputs !== out) {
     throw new InputError(
-      `${kernel}: a ${spec.kind} model with conditioning '${spec.conditioning}' needs widths [d${features ? ` + ${features}` : ''}${embed ? ' + 7' : ''}, ..., ` +
+      `${kernel}: a ${spec.kind} model with conditioning '${spec.conditioning}' needs widths ` +
+        `[d${features ? ` + ${features}` : ''}${embed ? ' + 7' : ''}, ..., ` +
         `${spec.kind === 'energy' ? '1' : 'd'}], got [${net.dims.join(', ')}]`,
     );
   }

@@ -59,13 +59,17 @@ describe('model files', () => {
     expect(Array.from(other.spec.fourier!.spec.frequencies)).not.toEqual(Array.from(m.spec.fourier!.spec.frequencies));
     const rewrite = (t: object) => encodeSafetensors(t as never, metadata);
     const { 'fourier.frequencies': _, ...without } = tensors;
-    expect(() => decodeModel(core, rewrite(without), 'f.safetensors')).toThrow("f.safetensors: conditioning 'fourier' needs tensor fourier.frequencies");
+    expect(() => decodeModel(core, rewrite(without), 'f.safetensors')).toThrow(
+      "f.safetensors: conditioning 'fourier' needs tensor fourier.frequencies",
+    );
     const wide = { ...tensors, 'fourier.frequencies': { dtype: 'F32', shape: [8, 2], data: new Float32Array(16) } };
     expect(() => decodeModel(core, rewrite(wide), 'f.safetensors')).toThrow(
       "f.safetensors: a score model with conditioning 'fourier' cannot have widths [41, 5, 2] (expected [41, 5, 18])",
     );
     const nan = { ...tensors, 'fourier.frequencies': { ...tensors['fourier.frequencies'], data: new Float32Array(32).fill(NaN) } };
-    expect(() => decodeModel(core, rewrite(nan), 'f.safetensors')).toThrow("f.safetensors: the model's frequencies: frequencies must be finite");
+    expect(() => decodeModel(core, rewrite(nan), 'f.safetensors')).toThrow(
+      "f.safetensors: the model's frequencies: frequencies must be finite",
+    );
   });
 
   it('uses PyTorch nn.Sequential names and [out, in] weights', () => {

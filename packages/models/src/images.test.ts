@@ -68,7 +68,7 @@ describe('image data', () => {
 });
 
 describe('noise conditioning by dimension', () => {
-  it('score models up to 4 dimensions are preconditioned with Fourier features, ncsn ones above take the Gaussian skip; energy models keep both', () => {
+  it('score models up to 4 dimensions take Fourier features, ncsn ones above the Gaussian skip; energy models keep both', () => {
     expect(defaultConditioning('ncsn', 2)).toBe('fourier');
     expect(defaultConditioning('ncsn', 4)).toBe('fourier');
     expect(defaultConditioning('ncsn', 5)).toBe('gaussian');

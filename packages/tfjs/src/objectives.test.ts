@@ -100,7 +100,8 @@ describe('objectives against the float64 reference (value and parameter gradient
     for (const kind of ['score', 'energy'] as const) {
       for (const act of ACTIVATIONS) {
         for (const cond of CONDITIONINGS) {
-          if (kind === 'energy' && (cond === 'precond' || cond === 'gaussian' || cond === 'fourier')) continue; // preconditioning is for score models
+          // preconditioning, the Gaussian skip and the Fourier features are for score models
+          if (kind === 'energy' && (cond === 'precond' || cond === 'gaussian' || cond === 'fourier')) continue;
           const mySeed = seed++;
           const B = BATCHES[mySeed % 4]!;
           const M = mySeed % 2 === 0 ? 1 : 3;
