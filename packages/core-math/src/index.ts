@@ -35,6 +35,14 @@ export {
 export { GaussianBlock, checkGaussian, gaussianVariance, type GaussianSpec } from './gaussian-skip.js';
 export { MixtureBlock, checkMixture, mixtureMoments, type MixtureSpec } from './mixture-skip.js';
 export {
+  FourierBlock,
+  checkFourier,
+  drawFourier,
+  FOURIER_FREQUENCIES,
+  FOURIER_SCALE,
+  type FourierSpec,
+} from './fourier-features.js';
+export {
   objectives,
   projections,
   BoundObjective,

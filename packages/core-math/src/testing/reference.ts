@@ -3,6 +3,7 @@
 import type { Core } from '../core.js';
 import { GaussianBlock, type GaussianSpec } from '../gaussian-skip.js';
 import { MixtureBlock, type MixtureSpec } from '../mixture-skip.js';
+import { FourierBlock, type FourierSpec } from '../fourier-features.js';
 import type { ModelSpec } from '../score-model.js';
 
 /** A deterministic test PRNG (mulberry32), independent of the WASM RNG. */
@@ -257,6 +258,14 @@ export function testGaussian(d: number): GaussianSpec {
 }
 
 /**
+ * Frequencies for conditioning 'fourier' in d dimensions (the same as @scorefield/tfjs's testing ones): m = 3 rows (2-D input
+ * rows of d + 6 + 7 floats, a SIMD remainder), B_ij = 1.5 sin(1.7 (i d + j) + 0.3), of either sign and up to 1.5 cycles per unit.
+ */
+export function testFourier(d: number, m = 3): FourierSpec {
+  return { frequencies: Float32Array.from({ length: m * d }, (_, k) => 1.5 * Math.sin(1.7 * k + 0.3)) };
+}
+
+/**
  * A mixture for conditioning 'mixture' in d dimensions: the test Gaussian (weight 0.5), the same shifted by +1.2 with
  * variances halved (0.3), and an isotropic component N(-0.8, 0.5 I) of rank 0 (0.2), so responsibilities vary near 0.
  */
@@ -267,8 +276,12 @@ export function testMixture(d: number): MixtureSpec {
   return { components: [a, b, c], weights: [0.5, 0.3, 0.2] };
 }
 
-/** The spec with its skip block in `core`'s memory: the test Gaussian ('gaussian'), the test mixture ('mixture'), else the spec. */
-export function withGaussian(core: Core, spec: ModelSpec, d: number): ModelSpec {
+/**
+ * The spec with its conditioning's block in `core`'s memory: the test Gaussian for 'gaussian', the test frequencies for
+ * 'fourier', the test mixture for 'mixture'; else the spec.
+ */
+export function withConditioning(core: Core, spec: ModelSpec, d: number): ModelSpec {
+  if (spec.conditioning === 'gaussian') return { ...spec, gaussian: new GaussianBlock(core, testGaussian(d)) };
   if (spec.conditioning === 'mixture') return { ...spec, mixture: new MixtureBlock(core, testMixture(d)) };
-  return spec.conditioning === 'gaussian' ? { ...spec, gaussian: new GaussianBlock(core, testGaussian(d)) } : spec;
+  return spec.conditioning === 'fourier' ? { ...spec, fourier: new FourierBlock(core, testFourier(d), d) } : spec;
 }
