@@ -198,7 +198,10 @@ export enum DatasetId {
   sigmas: usize;
   /** continuous: pointer to the SDE. */
   sde: SdeConfig;
-  /** The conditioning's block: the GaussianConfig (bit Gaussian), the FourierConfig (bit Fourier) or the MixtureConfig (bit Mixture); 0 otherwise. */
+  /**
+   * The conditioning's block: the GaussianConfig (bit Gaussian), the FourierConfig (bit Fourier) or the MixtureConfig
+   * (bit Mixture); 0 otherwise.
+   */
   gaussian: usize;
 }
 
@@ -231,7 +234,10 @@ export enum DatasetId {
   held: usize;
   /** f32 [n, d], the score at x when the caller already has it (one step, read instead of the model); 0: none. */
   given: usize;
-  /** The conditioning's block: the GaussianConfig (bit Gaussian), the FourierConfig (bit Fourier) or the MixtureConfig (bit Mixture); 0 otherwise. */
+  /**
+   * The conditioning's block: the GaussianConfig (bit Gaussian), the FourierConfig (bit Fourier) or the MixtureConfig
+   * (bit Mixture); 0 otherwise.
+   */
   gaussian: usize;
 }
 
