@@ -85,5 +85,13 @@ export function echoMixtureConfig(block: usize, out: usize): i32 {
   put(out, 3, <f64>c.mean);
   put(out, 4, <f64>c.logWeights);
   put(out, 5, <f64>c.gaussians);
-  return 6;
+  put(out, 6, c.basisRank);
+  put(out, 7, <f64>c.basis);
+  put(out, 8, <f64>c.rotations);
+  put(out, 9, <f64>c.coordinates);
+  put(out, 10, <f64>c.offsets);
+  put(out, 11, <f64>c.offsetNorms);
+  put(out, 12, c.slots);
+  put(out, 13, <f64>c.scratch);
+  return 14;
 }

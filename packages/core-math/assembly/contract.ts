@@ -105,8 +105,24 @@ export enum ConditioningCode {
   mean: usize;
   /** f32 [K]: ln w_k (the weights sum to 1). */
   logWeights: usize;
-  /** u32 [K]: pointers to the components' GaussianConfig blocks. */
+  /** u32 [K]: pointers to the components' GaussianConfig blocks (their vectors are not read by the kernels). */
   gaussians: usize;
+  /** q: rows of the shared basis (every component's eigenvectors lie in its span). */
+  basisRank: i32;
+  /** f32 [q, d]: B, orthonormal rows. */
+  basis: usize;
+  /** u32 [K]: pointers to each component's rotation, f32 [k, q]: its eigenvectors in B's coordinates (U_k = R_k B). */
+  rotations: usize;
+  /** f32 [K, q]: B (mu_k - mean), each component's mean in B's coordinates. */
+  coordinates: usize;
+  /** f32 [K, d]: (I - B^T B)(mu_k - mean), the part of each component's mean offset outside B's span. */
+  offsets: usize;
+  /** f32 [K]: |offsets_k|^2. */
+  offsetNorms: usize;
+  /** Scratch slots: one per thread of the core (the caller is slot 0, worker id slot id). */
+  slots: i32;
+  /** f64 [slots, 2q + 2K + sum_k k]: each slot's z = B (x - mean), g (q), log-densities and |x - mu_k|^2 (K each), t_k. */
+  scratch: usize;
 }
 
 /** Features of the noise embedding c(sigma) = [l, sin(l/2), cos(l/2), sin l, cos l, sin 2l, cos 2l], l = ln sigma. */

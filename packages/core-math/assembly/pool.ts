@@ -15,6 +15,8 @@ import { runShare } from './jobs';
 let pool: usize = 0;
 let working = false;
 let canBlock = true;
+// This instance's thread: 0 for the caller, id for worker id (e.g. a kernel's scratch slot).
+let threadId = 0;
 
 // A worker's instance trapped: throws in the thread that noticed (the JS side names the worker).
 @external('env', 'poolFailed')
@@ -29,6 +31,11 @@ export function poolAttach(p: usize): void {
 /** This instance's pool block (0: none). */
 export function poolBlock(): usize {
   return pool;
+}
+
+/** This instance's thread: 0 for the caller, 1..T-1 for the workers. */
+@inline export function poolThreadId(): i32 {
+  return threadId;
 }
 
 /** Threads a pass may split over: 1 in a build without threads, without a pool, or inside a job. */
@@ -115,6 +122,7 @@ export function poolWorker(p: usize, id: i32): void {
   if (!ASC_FEATURE_THREADS) return;
   pool = p;
   working = true;
+  threadId = id;
   let seen = 0; // the generation at creation: a job posted before this worker got here still runs
   while (true) {
     seen = waitWhileEqual((pool + offsetof<PoolConfig>('generation')), seen, true, false);

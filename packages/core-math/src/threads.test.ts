@@ -120,9 +120,12 @@ describe.each(builds)('%s build: the bits of one thread on 2, 3 and 4', (build) 
   const rules: [string, StepRule, ModelSpec][] = [
     ['langevin, score', { mode: 'affine', a: 1, b: 0.005, c: 0.1 }, { kind: 'score', conditioning: 'both' }],
     ['corrector, energy', { mode: 'corrector', alpha: 1, snr: 0.16 }, { kind: 'energy', conditioning: 'none' }],
+    // The mixture's skip term uses each thread's scratch slot.
+    ['langevin, score, mixture', { mode: 'affine', a: 1, b: 0.005, c: 0.1 }, { kind: 'score', conditioning: 'mixture' }],
   ];
-  it.each(rules)('samplerSteps: %s', (_name, rule, spec) => {
+  it.each(rules)('samplerSteps: %s', (_name, rule, given) => {
     const run = (core: Core) => {
+      const spec = withConditioning(core, given, 2);
       const net = new MlpLayout(core, modelDims(spec, 2, [13, 9]), 'silu');
       const params = core.f32(net.paramCount);
       net.initParams(core.rng(1), params);
