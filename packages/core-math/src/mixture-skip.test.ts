@@ -97,7 +97,7 @@ function denseSkip(m: MixtureSpec, x: number[], sigma: number, probes: number[][
   return { score, quad };
 }
 
-it('sharedBasis: the span of every eigenvector (q = 9 of d = 37), a vector outside it adds a row; B orthonormal, p_k orthogonal to B', () => {
+it('sharedBasis: the span of every eigenvector (q = 9 of d = 37), one outside it adds a row; B orthonormal, p_k orthogonal to B', () => {
   const m = spanMixture();
   const { mean } = mixtureMoments(m);
   const got = sharedBasis(m, Float32Array.from(mean));

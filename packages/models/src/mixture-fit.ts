@@ -52,7 +52,8 @@ export function fitMixture(core: Core, points: Points, seed: number, components?
     weights.push(members.length);
   }
   const total = weights.reduce((a, b) => a + b, 0);
-  return { components: out, weights: weights.map((w) => w / total) };
+  // In float32, as the model file stores them: a model and the model loaded from its file give the same bits.
+  return { components: out, weights: Float32Array.from(weights, (w) => w / total) };
 }
 
 /** The probabilistic-PCA Gaussian of the points `members` in the span of U (r rows of d). */
