@@ -121,7 +121,7 @@ export enum ConditioningCode {
   offsetNorms: usize;
   /** Scratch slots: one per thread of the core (the caller is slot 0, worker id slot id). */
   slots: i32;
-  /** f64 [slots, 2q + 2K + sum_k k]: each slot's z = B (x - mean), g (q), log-densities and |x - mu_k|^2 (K each), t_k. */
+  /** [slots] of 8 (q + 3K + 2 sum_k k) bytes, each thread's scratch (assembly/mixture.ts, slotOf). */
   scratch: usize;
 }
 

@@ -36,21 +36,53 @@ import { dotDifference, scaleAdd } from './vector';
   return load<f64>(p + (<usize>i << 3));
 }
 
-/** This thread's scratch slot of m: f64 [2q + 2K + sum_k k]. */
+/**
+ * This thread's scratch slot of m: f32 z [q], f32 g [q], then f64 log-densities [K], |e_k|^2 [K], t_k [T = sum_k k],
+ * and the level's constants: ln det(C_k + sigma^2 I) [K], a_kj - rho_k [T].
+ */
 function slotOf(m: MixtureConfig): usize {
   const id = poolThreadId();
   if (id >= m.slots) unreachable(); // MixtureBlock gives every thread of its core a slot
-  let size = 2 * m.basisRank + 2 * m.components;
-  for (let k = 0; k < m.components; k++) size += gaussianAt(m.gaussians, k).rank;
+  let size = m.basisRank + 3 * m.components; // in 8-byte cells
+  for (let k = 0; k < m.components; k++) size += 2 * gaussianAt(m.gaussians, k).rank;
   return m.scratch + (<usize>id * <usize>size << 3);
+}
+
+/** Sum of the components' ranks, T. */
+function totalRank(m: MixtureConfig): i32 {
+  let T = 0;
+  for (let k = 0; k < m.components; k++) T += gaussianAt(m.gaussians, k).rank;
+  return T;
+}
+
+/**
+ * Fills the slot S's constants of level sigma (once per call, not per row: Langevin's rows share it): each
+ * component's ln det(C_k + sigma^2 I) and a_kj - rho_k, a = 1 / (lambda + sigma^2), rho = 1 / (rest + sigma^2).
+ */
+function levelConstants(m: MixtureConfig, s2: f64, S: usize): void {
+  const d = m.dim, K = m.components, T = totalRank(m);
+  const L = S + (<usize>(m.basisRank + 2 * K + T) << 3);
+  let A = L + (<usize>K << 3);
+  for (let k = 0; k < K; k++) {
+    const c = gaussianAt(m.gaussians, k), r = restPrecision(c, s2);
+    let logDet: f64 = r != 0 ? <f64>(d - c.rank) * Math.log(<f64>c.rest + s2) : 0.0;
+    for (let j = 0; j < c.rank; j++) {
+      const l = f32At(c.variances, j);
+      store<f64>(A + (<usize>j << 3), 1.0 / (l + s2) - r);
+      logDet += Math.log(l + s2);
+    }
+    store<f64>(L + (<usize>k << 3), logDet);
+    A += <usize>c.rank << 3;
+  }
 }
 
 /**
  * Fills the slot S for row x (z, then per component its log-density ln w_k + ln N(x; mu_k, C_k + sigma^2 I) +
- * (d/2) ln 2 pi, |e_k|^2 and t_k) and returns ln sum_k of the densities (by the running-maximum recurrence).
+ * (d/2) ln 2 pi, |e_k|^2 and t_k) and returns ln sum_k of the densities (by the running-maximum recurrence). The
+ * level's constants must be in S ({@link levelConstants}).
  */
 function logDensities(m: MixtureConfig, s2: f64, x: usize, S: usize): f64 {
-  const d = m.dim, q = m.basisRank, K = m.components;
+  const d = m.dim, q = m.basisRank, K = m.components, F = S + (<usize>q << 3);
   let yy: f64 = 0;
   for (let j = 0; j < d; j++) {
     const y = f32At(x, j) - f32At(m.mean, j);
@@ -58,40 +90,37 @@ function logDensities(m: MixtureConfig, s2: f64, x: usize, S: usize): f64 {
   }
   let zz: f64 = 0;
   for (let i = 0; i < q; i++) {
-    const z = <f64>dotDifference(m.basis + (<usize>(i * d) << 2), x, m.mean, d);
-    store<f64>(S + (<usize>i << 3), z);
-    zz += z * z;
+    const z = dotDifference(m.basis + (<usize>(i * d) << 2), x, m.mean, d);
+    store<f32>(S + (<usize>i << 2), z);
+    zz += <f64>z * <f64>z;
   }
   let top = -Infinity;
   let sum: f64 = 0;
-  let t = S + (<usize>(2 * q + 2 * K) << 3);
+  const T = totalRank(m), L = F + (<usize>(2 * K + T) << 3);
+  let t = F + (<usize>(2 * K) << 3), A = L + (<usize>K << 3);
   for (let k = 0; k < K; k++) {
     const c = gaussianAt(m.gaussians, k), r = restPrecision(c, s2);
     const R = <usize>load<u32>(m.rotations + (<usize>k << 2)), ck = m.coordinates + (<usize>(k * q) << 2);
     const p = m.offsets + (<usize>(k * d) << 2);
     let e2: f64 = 0;
     for (let i = 0; i < q; i++) {
-      const u = f64At(S, i) - f32At(ck, i);
+      const u = f32At(S, i) - f32At(ck, i);
       e2 += u * u;
     }
     let yp: f64 = 0;
     for (let j = 0; j < d; j++) yp += (f32At(x, j) - f32At(m.mean, j)) * f32At(p, j);
     e2 += yy - zz - 2.0 * yp + f32At(m.offsetNorms, k);
-    store<f64>(S + (<usize>(2 * q + K + k) << 3), e2);
+    store<f64>(F + (<usize>(K + k) << 3), e2);
     let quad: f64 = r * e2;
-    let logDet: f64 = r != 0 ? <f64>(d - c.rank) * Math.log(<f64>c.rest + s2) : 0.0;
     for (let j = 0; j < c.rank; j++) {
-      const row = R + (<usize>(j * q) << 2);
-      let tj: f64 = 0;
-      for (let i = 0; i < q; i++) tj += f32At(row, i) * (f64At(S, i) - f32At(ck, i));
+      const tj = <f64>dotDifference(R + (<usize>(j * q) << 2), S, ck, q);
       store<f64>(t + (<usize>j << 3), tj);
-      const l = f32At(c.variances, j);
-      quad += tj * tj * (1.0 / (l + s2) - r);
-      logDet += Math.log(l + s2);
+      quad += tj * tj * f64At(A, j);
     }
     t += <usize>c.rank << 3;
-    const lp = f32At(m.logWeights, k) - 0.5 * (quad + logDet);
-    store<f64>(S + (<usize>(2 * q + k) << 3), lp);
+    A += <usize>c.rank << 3;
+    const lp = f32At(m.logWeights, k) - 0.5 * (quad + f64At(L, k));
+    store<f64>(F + (<usize>k << 3), lp);
     if (lp > top) {
       sum = sum * Math.exp(top - lp) + 1.0;
       top = lp;
@@ -114,32 +143,33 @@ export function mixtureGain(g: usize, s2: f64): f64 {
 export function addMixtureSkip(g: usize, sigma: f32, x: usize, out: usize, B: i32, d: i32): void {
   const m = changetype<MixtureConfig>(g);
   const s2 = <f64>sigma * <f64>sigma, q = m.basisRank, K = m.components;
-  const S = slotOf(m), G = S + (<usize>q << 3);
+  const S = slotOf(m), G = S + (<usize>q << 2), F = S + (<usize>q << 3), T = totalRank(m);
+  levelConstants(m, s2, S);
   for (let b = 0; b < B; b++) {
     const xb = x + (<usize>(b * d) << 2), ob = out + (<usize>(b * d) << 2);
     const lse = logDensities(m, s2, xb, S);
-    memory.fill(G, 0, <usize>q << 3);
+    memory.fill(G, 0, <usize>q << 2);
     let rest: f64 = 0; // sum_k r_k rho_k
-    let t = S + (<usize>(2 * q + 2 * K) << 3);
+    let t = F + (<usize>(2 * K) << 3), A = F + (<usize>(3 * K + T) << 3);
     for (let k = 0; k < K; k++) {
       const c = gaussianAt(m.gaussians, k), r = restPrecision(c, s2);
       const R = <usize>load<u32>(m.rotations + (<usize>k << 2)), ck = m.coordinates + (<usize>(k * q) << 2);
-      const w = Math.exp(f64At(S, 2 * q + k) - lse);
+      const w = Math.exp(f64At(F, k) - lse);
       if (w * r != 0) {
         rest += w * r;
         scaleAdd(ob, 1, m.offsets + (<usize>(k * d) << 2), <f32>(w * r), d);
-        for (let i = 0; i < q; i++) store<f64>(G + (<usize>i << 3), f64At(G, i) + w * r * f32At(ck, i));
+        scaleAdd(G, 1, ck, <f32>(w * r), q);
       }
       for (let j = 0; j < c.rank; j++) {
-        const row = R + (<usize>(j * q) << 2);
-        const coef = w * (1.0 / (f32At(c.variances, j) + s2) - r) * f64At(t, j);
-        if (coef != 0) for (let i = 0; i < q; i++) store<f64>(G + (<usize>i << 3), f64At(G, i) - coef * f32At(row, i));
+        const coef = w * f64At(A, j) * f64At(t, j);
+        if (coef != 0) scaleAdd(G, 1, R + (<usize>(j * q) << 2), <f32>-coef, q);
       }
       t += <usize>c.rank << 3;
+      A += <usize>c.rank << 3;
     }
     scaleAdd(ob, 1, xb, <f32>-rest, d);
     scaleAdd(ob, 1, m.mean, <f32>rest, d);
-    for (let i = 0; i < q; i++) scaleAdd(ob, 1, m.basis + (<usize>(i * d) << 2), <f32>f64At(G, i), d);
+    for (let i = 0; i < q; i++) scaleAdd(ob, 1, m.basis + (<usize>(i * d) << 2), load<f32>(G + (<usize>i << 2)), d);
   }
 }
 
@@ -154,11 +184,11 @@ export function mixtureSkipDivergence(g: usize, sigma: f32, x: usize, d: i32, pr
   const s2 = <f64>sigma * <f64>sigma, q = m.basisRank, K = m.components;
   memory.fill(skip, 0, <usize>d << 2);
   addMixtureSkip(g, sigma, x, skip, 1, d); // leaves x's z, log-densities, |e_k|^2 and t_k in the slot
-  const S = slotOf(m), V = S + (<usize>q << 3); // V: B v, in g's place
+  const S = slotOf(m), V = S + (<usize>q << 2), F = S + (<usize>q << 3); // V: B v, in g's place
   let top = -Infinity;
-  for (let k = 0; k < K; k++) top = Math.max(top, f64At(S, 2 * q + k));
+  for (let k = 0; k < K; k++) top = Math.max(top, f64At(F, k));
   let sum: f64 = 0;
-  for (let k = 0; k < K; k++) sum += Math.exp(f64At(S, 2 * q + k) - top);
+  for (let k = 0; k < K; k++) sum += Math.exp(f64At(F, k) - top);
   const lse = top + Math.log(sum);
   const lanes = M == 0 ? 1 : M;
   let div: f64 = 0;
@@ -180,24 +210,24 @@ export function mixtureSkipDivergence(g: usize, sigma: f32, x: usize, d: i32, pr
         const b = m.basis + (<usize>(i * d) << 2);
         let bv: f64 = 0;
         for (let j = 0; j < d; j++) bv += f32At(b, j) * f32At(v, j);
-        store<f64>(V + (<usize>i << 3), bv);
+        store<f32>(V + (<usize>i << 2), <f32>bv);
       }
     }
     let total: f64 = M == 0 ? -vs : -vs * vs;
-    let t = S + (<usize>(2 * q + 2 * K) << 3);
+    let t = F + (<usize>(2 * K) << 3);
     for (let k = 0; k < K; k++) {
-      const c = gaussianAt(m.gaussians, k), r = restPrecision(c, s2), w = Math.exp(f64At(S, 2 * q + k) - lse);
+      const c = gaussianAt(m.gaussians, k), r = restPrecision(c, s2), w = Math.exp(f64At(F, k) - lse);
       const R = <usize>load<u32>(m.rotations + (<usize>k << 2)), ck = m.coordinates + (<usize>(k * q) << 2);
       let ve: f64 = 0;
       if (M > 0) {
         const pk = m.offsets + (<usize>(k * d) << 2);
         ve = vy;
-        for (let i = 0; i < q; i++) ve -= f64At(V, i) * f32At(ck, i);
+        for (let i = 0; i < q; i++) ve -= f32At(V, i) * f32At(ck, i);
         for (let j = 0; j < d; j++) ve -= f32At(v, j) * f32At(pk, j);
       }
       // s_k = -(rho e + sum_j t_j (a_j - rho) U_kj), a_j = 1 / (lambda_j + sigma^2).
       let jk: f64 = M == 0 ? -<f64>(d - c.rank) * r : -r * vv;
-      let sk: f64 = M == 0 ? r * r * f64At(S, 2 * q + K + k) : -r * ve;
+      let sk: f64 = M == 0 ? r * r * f64At(F, K + k) : -r * ve;
       for (let j = 0; j < c.rank; j++) {
         const tj = f64At(t, j), a = 1.0 / (f32At(c.variances, j) + s2);
         if (M == 0) {
@@ -206,7 +236,7 @@ export function mixtureSkipDivergence(g: usize, sigma: f32, x: usize, d: i32, pr
         } else {
           const row = R + (<usize>(j * q) << 2);
           let uv: f64 = 0;
-          for (let i = 0; i < q; i++) uv += f32At(row, i) * f64At(V, i);
+          for (let i = 0; i < q; i++) uv += f32At(row, i) * f32At(V, i);
           jk -= uv * uv * (a - r);
           sk -= tj * (a - r) * uv;
         }

@@ -173,10 +173,10 @@ export class MixtureBlock {
     const coordinates = core.f32(Math.max(1, K * q), q ? shared.coordinates : [0]);
     const offsets = core.f32(K * d, shared.offsets);
     const offsetNorms = core.f32(K, shared.offsetNorms);
-    // f64 [slots, 2q + 2K + sum_k k] (assembly/mixture.ts), as pairs of f32.
+    // Per thread, 8 (q + 3K + 2T) bytes, T = sum_k k (assembly/mixture.ts, slotOf).
     const slots = Math.max(1, core.threads);
-    const slotFloats = 2 * q + 2 * K + spec.components.reduce((a, c) => a + c.variances.length, 0);
-    const scratch = core.f32(2 * slots * slotFloats);
+    const slotFloats = 2 * (q + 3 * K + 2 * spec.components.reduce((a, c) => a + c.variances.length, 0));
+    const scratch = core.f32(slots * slotFloats);
     this.arrays = [meanBuf, logWeights, gaussians, ...rotations, rotationPointers, basis, coordinates, offsets, offsetNorms, scratch];
     this.block = newBlock(core, MixtureConfig, {
       dim: d,
