@@ -177,7 +177,11 @@ function denoisingLossGrad(c: ObjectiveConfig, p: Plan, dims: usize, L: i32, act
     loss += 0.5 * <f64>w * sq;
   }
   if (score) {
-    for (let i = 0; i < B * d; i++) setF(gY, i, f(u, i) * outputScale(cond, f(p.sigma, i / d), c.gaussian));
+    // c_out once per row: for 'gaussian' and 'mixture' it sums over the spectra (K k divisions), too dear per element.
+    for (let b = 0; b < B; b++) {
+      const scale = outputScale(cond, f(p.sigma, b), c.gaussian);
+      for (let j = 0; j < d; j++) setF(gY, b * d + j, f(u, b * d + j) * scale);
+    }
     mlpJetBackward(dims, L, act, params, X, gY, gparams, 0, B, 0, 1, p.net);
   } else {
     // One tangent lane along u: dL/dtheta = -c d/dtheta (grad f . u).
