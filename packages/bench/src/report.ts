@@ -342,7 +342,8 @@ export function markdown(r: Results): string {
       '## Samplers: quality against score evaluations (continuous models, every default; fixed-bandwidth MMD²)',
       '',
       `Each cell: score evaluations per particle, MMD² (standardised units) of ${r.samplers[0].n} samples against as many ` +
-        'held-out points, the mean over 3 sampling seeds (the data floor: over 3 fresh draws of the data). Defaults unless stated.',
+        `held-out points, the mean over ${r.samplers[0].seeds ?? 3} sampling seeds ± its standard error (the data floor: over as many ` +
+        'fresh draws of the data). Defaults unless stated.',
       '',
       table(
         ['model', 'data floor', ...labels, 'pc / fewest evaluations at pc quality (pc or the floor, the higher)'],
@@ -353,7 +354,8 @@ export function markdown(r: Results): string {
             row.floor.toExponential(1),
             ...labels.map((l) => {
               const v = row.results[l];
-              return v ? `${v.evaluations.toFixed(0)}, ${v.mmd.toExponential(1)}` : 'failed';
+              if (!v) return 'failed';
+              return `${v.evaluations.toFixed(0)}, ${v.mmd.toExponential(1)}${v.se === undefined ? '' : ` ± ${v.se.toExponential(0)}`}`;
             }),
             saved.factor === null ? '-' : `${fmtRatio(saved.factor)} (${saved.by})`,
           ];
