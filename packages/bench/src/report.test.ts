@@ -131,8 +131,14 @@ describe('samplers and threads', () => {
     const row = { ...samplerRow(-7e-4, 2.8e-4, {}), seeds: 10 };
     row.results['dpm-sde'] = { evaluations: 51, mmd: -5.1e-4, se: 3.9e-4 };
     const md = markdown({ ...sample(), samplers: [row] });
-    expect(md).toContain('the mean over 10 sampling seeds ± its standard error');
+    expect(md).toContain('the mean over 10 sampling seeds ± its standard error where measured');
     expect(md).toContain('| gmm3 ve | -7.0e-4 | 500, 2.8e-4 | 51, -5.1e-4 ± 4e-4 | 9.80x (dpm-sde) |');
+    // A partial rerun beside rows of an earlier run (3 seeds, no standard error) says which row is which.
+    const old = { ...samplerRow(-7e-4, 2.8e-4, {}), dataset: '8gaussians' };
+    old.results['dpm-sde'] = { evaluations: 51, mmd: -5.1e-4 };
+    const both = markdown({ ...sample(), samplers: [row, old] });
+    expect(both).toContain('the mean over 10 or 3 (the model column says which) sampling seeds');
+    expect(both).toContain('| 8gaussians ve (3 seeds) | -7.0e-4 | 500, 2.8e-4 | 51, -5.1e-4 | 9.80x (dpm-sde) |');
   });
 
   it('the measured split threshold is the smallest size from which every larger one gains', () => {
