@@ -620,7 +620,7 @@ function markdown(r) {
       `Each cell trains \`scorefield train --data <dataset> --loss <loss> --model <kind>\` with nothing else (10000 points; noise ` +
         `levels from the data; ncsn and continuous score models: MLP ${d.hidden ?? '128-128-128'}, ${d.train} ` +
         `steps${d.batch ? ` of batch ${d.batch}, conditioning ${d.conditioning} (energy models: both)` : ''}; the other objectives: ` +
-        `MLP 128-128-128, 3000 steps of batch 128; EMA 0.999) and samples ${d.samples} points with the model's default sampler and ` +
+        `MLP 128-128-128, 3000 steps of batch 128 (dsm 6000, the second half decaying the learning rate linearly to 0); EMA 0.999) and samples ${d.samples} points with the model's default sampler and ` +
         `its defaults. **MMD²**: unbiased, RBF bandwidths 0.05, 0.1, 0.2, 0.5, 1, 2 summed, in the held-out data's standardised ` +
         `units, against ${d.samples} fresh data points; the **floor** is the same statistic between two independent draws of ` +
         `the data (mean over ${floor(d.datasets[0], 'mmd').length} draws; it is 0 in expectation, its spread is the ` +
