@@ -64,8 +64,8 @@ describe.skipIf(!hasTorch)('docs/python.md: the torch loader reproduces scorefie
     const files: string[] = [];
     const scores: { default: number[]; other: number[] }[] = [];
     for (const kind of ['score', 'energy']) {
-      for (const conditioning of ['none', 'embed', 'scale', 'both', 'precond', 'gaussian']) {
-        if (kind === 'energy' && (conditioning === 'precond' || conditioning === 'gaussian')) continue; // score models only
+      for (const conditioning of ['none', 'embed', 'scale', 'both', 'precond', 'gaussian', 'fourier']) {
+        if (kind === 'energy' && ['precond', 'gaussian', 'fourier'].includes(conditioning)) continue; // score models only
         const file = `${kind}-${conditioning}.safetensors`;
         const loss = conditioning === 'none' ? ['--loss', 'dsm'] : ['--loss', 'ncsn', '--sigmas', 'geometric:1:0.05:3'];
         cli(

@@ -1,4 +1,4 @@
-import { GaussianConfig, ObjectiveConfig, SamplerConfig, SdeConfig } from './contract';
+import { FourierConfig, GaussianConfig, ObjectiveConfig, SamplerConfig, SdeConfig } from './contract';
 
 // Readers of every config block, field by field through the class (so at the offsets the compiler laid
 // out), into out as f64 in declaration order. The round-trip test writes blocks from TS and checks that
@@ -67,4 +67,12 @@ export function echoGaussianConfig(block: usize, out: usize): i32 {
   put(out, 5, <f64>c.vectors);
   put(out, 6, <f64>c.variances);
   return 7;
+}
+
+export function echoFourierConfig(block: usize, out: usize): i32 {
+  const c = changetype<FourierConfig>(block);
+  put(out, 0, c.dim);
+  put(out, 1, c.count);
+  put(out, 2, <f64>c.frequencies);
+  return 3;
 }

@@ -43,6 +43,24 @@ export enum ConditioningCode {
   Gaussian = 8,
   /** Embed and Gaussian: conditioning 'gaussian'. */
   EmbedGaussian = 9,
+  /**
+   * Fourier features of the network's input x c_in (a FourierConfig): sin(2 pi B x c_in) and cos(2 pi B x c_in) follow
+   * x c_in in the input row (assembly/model.ts). see: Tancik et al. 2020, "Fourier Features Let Networks Learn High
+   * Frequency Functions in Low Dimensional Domains".
+   */
+  Fourier = 16,
+  /** Embed, Precondition and Fourier: conditioning 'fourier'. */
+  EmbedPreconditionFourier = 21,
+}
+
+/** The fixed frequencies of a 'fourier' model's input features: B [m, d], in cycles per unit of x c_in. */
+@unmanaged export class FourierConfig {
+  /** Data dimension d. */
+  dim: i32;
+  /** Frequencies m (each gives a sine and a cosine feature). */
+  count: i32;
+  /** f32 [m, d]: B, row-major. */
+  frequencies: usize;
 }
 
 /**
@@ -155,7 +173,7 @@ export enum DatasetId {
   sigmas: usize;
   /** continuous: pointer to the SDE. */
   sde: SdeConfig;
-  /** Conditioning bit Gaussian: pointer to the GaussianConfig; 0 otherwise. */
+  /** The conditioning's block: the GaussianConfig (bit Gaussian) or the FourierConfig (bit Fourier); 0 otherwise. */
   gaussian: usize;
 }
 
@@ -188,7 +206,7 @@ export enum DatasetId {
   held: usize;
   /** f32 [n, d], the score at x when the caller already has it (one step, read instead of the model); 0: none. */
   given: usize;
-  /** Conditioning bit Gaussian: pointer to the GaussianConfig; 0 otherwise. */
+  /** The conditioning's block: the GaussianConfig (bit Gaussian) or the FourierConfig (bit Fourier); 0 otherwise. */
   gaussian: usize;
 }
 

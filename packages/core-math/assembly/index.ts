@@ -17,7 +17,7 @@ export { samplerSteps } from './langevin';
 export { datasetSample, datasetLogDensityScore, datasetComponents } from './datasets';
 export { mulAddCeiling } from './ceiling';
 export { poolAttach, poolWorker, poolStop, poolFail } from './pool';
-export { echoSdeConfig, echoObjectiveConfig, echoSamplerConfig, echoGaussianConfig } from './contract-echo';
+export { echoSdeConfig, echoObjectiveConfig, echoSamplerConfig, echoGaussianConfig, echoFourierConfig } from './contract-echo';
 
 /** First byte the TS allocator may use (end of static data). */
 export function heapBase(): usize {

@@ -1,7 +1,7 @@
 import { ALL_ROWS, jetForward, mlpJetBackward } from './jet';
 import { mlpJetWorkspaceFloats } from './layout';
 import { dotDifference, scaleAdd } from './vector';
-import { ConditioningCode, EMBED_FEATURES, GaussianConfig, ModelKindCode } from './contract';
+import { ConditioningCode, EMBED_FEATURES, FourierConfig, GaussianConfig, ModelKindCode } from './contract';
 
 // A score model over an MLP f, in one of two parametrizations, optionally conditioned on a noise level:
 //   kind Score:  s(x; sigma) = f([x, c(sigma)]) / sigma^scaled            (f: d_in -> d)
@@ -14,14 +14,26 @@ import { ConditioningCode, EMBED_FEATURES, GaussianConfig, ModelKindCode } from 
 // every level, and the skip term is the exact score of N(0, (1 + sigma^2) I). see: Karras et al. 2022, table 1.
 // see: Song & Ermon 2019 (noise-conditional score networks); Song & Ermon 2020, technique 3 (s = f / sigma).
 
-/** Network input width for data dimension d. */
-@inline export function inputWidth(cond: i32, d: i32): i32 {
-  return d + ((cond & ConditioningCode.Embed) != 0 ? EMBED_FEATURES : 0);
+// Bit Fourier (score models only; g a FourierConfig with frequencies B [m, d]) puts fixed Fourier features of the
+// network's input after it: the row is [x c_in, sin(2 pi B x c_in), cos(2 pi B x c_in), c(sigma)]. A small MLP fed raw
+// low-dimensional x learns sharp functions of it slowly (spectral bias) and can stall; the features let it represent
+// them at once. see: Tancik et al. 2020, "Fourier Features Let Networks Learn High Frequency Functions in Low
+// Dimensional Domains"; Rahaman et al. 2019 (spectral bias). (score_sde's toy models and NCSN++ use Gaussian Fourier
+// features of the noise level; these are of x.)
+
+/** Input features beyond x and c(sigma): 2m for bit Fourier, else 0. */
+@inline function featureWidth(cond: i32, g: usize): i32 {
+  return (cond & ConditioningCode.Fourier) != 0 ? 2 * changetype<FourierConfig>(g).count : 0;
 }
 
-/** Data dimension d for network input width din. */
-@inline export function dataDim(cond: i32, din: i32): i32 {
-  return din - ((cond & ConditioningCode.Embed) != 0 ? EMBED_FEATURES : 0);
+/** Network input width for data dimension d (g: the conditioning's block). */
+@inline export function inputWidth(cond: i32, d: i32, g: usize): i32 {
+  return d + featureWidth(cond, g) + ((cond & ConditioningCode.Embed) != 0 ? EMBED_FEATURES : 0);
+}
+
+/** Data dimension d for network input width din (g: the conditioning's block). */
+@inline export function dataDim(cond: i32, din: i32, g: usize): i32 {
+  return din - featureWidth(cond, g) - ((cond & ConditioningCode.Embed) != 0 ? EMBED_FEATURES : 0);
 }
 
 // Bit Gaussian (score models only; g a GaussianConfig: the data's Gaussian N(mu, C), C = U^T diag(lambda) U +
@@ -148,7 +160,10 @@ function skipDivergence(cond: i32, sigma: f32, g: usize, d: i32, probes: usize, 
   return div / <f64>M;
 }
 
-/** Writes row [(x - shift) c_in (d floats), c(sigma)] at `row` (width inputWidth; shift = mu for bit Gaussian, else 0). */
+/**
+ * Writes row [(x - shift) c_in (d floats), Fourier features (bit Fourier), c(sigma)] at `row` (width inputWidth; shift = mu
+ * for bit Gaussian, else 0).
+ */
 export function writeInputRow(row: usize, x: usize, d: i32, cond: i32, sigma: f32, g: usize): void {
   if ((cond & ConditioningCode.Gaussian) != 0) {
     const ci = inputScale(cond, sigma, g), mu = changetype<GaussianConfig>(g).mean;
@@ -157,9 +172,10 @@ export function writeInputRow(row: usize, x: usize, d: i32, cond: i32, sigma: f3
     const ci = inputScale(cond, sigma, g);
     for (let j = 0; j < d; j++) store<f32>(row + (<usize>j << 2), ci * load<f32>(x + (<usize>j << 2)));
   } else memory.copy(row, x, <usize>d << 2);
+  if ((cond & ConditioningCode.Fourier) != 0) writeFourierFeatures(row, d, changetype<FourierConfig>(g));
   if ((cond & ConditioningCode.Embed) == 0) return;
   const l = Math.log(<f64>sigma);
-  const e = row + (<usize>d << 2);
+  const e = row + (<usize>(d + featureWidth(cond, g)) << 2);
   store<f32>(e, <f32>l);
   store<f32>(e, <f32>Math.sin(0.5 * l), 4);
   store<f32>(e, <f32>Math.cos(0.5 * l), 8);
@@ -167,6 +183,38 @@ export function writeInputRow(row: usize, x: usize, d: i32, cond: i32, sigma: f3
   store<f32>(e, <f32>Math.cos(l), 16);
   store<f32>(e, <f32>Math.sin(2.0 * l), 20);
   store<f32>(e, <f32>Math.cos(2.0 * l), 24);
+}
+
+/** theta_i = 2 pi (B y)_i of row y's first d values, in f64. */
+@inline function fourierPhase(c: FourierConfig, row: usize, d: i32, i: i32): f64 {
+  let t: f64 = 0;
+  const b = c.frequencies + (<usize>(i * d) << 2);
+  for (let j = 0; j < d; j++) t += <f64>load<f32>(b + (<usize>j << 2)) * <f64>load<f32>(row + (<usize>j << 2));
+  return 2.0 * Math.PI * t;
+}
+
+/** row[d + i] = sin theta_i, row[d + m + i] = cos theta_i for the row's first d values y, theta = 2 pi B y. */
+function writeFourierFeatures(row: usize, d: i32, c: FourierConfig): void {
+  const m = c.count;
+  for (let i = 0; i < m; i++) {
+    const t = fourierPhase(c, row, d, i);
+    store<f32>(row + (<usize>(d + i) << 2), <f32>Math.sin(t));
+    store<f32>(row + (<usize>(d + m + i) << 2), <f32>Math.cos(t));
+  }
+}
+
+/**
+ * The Fourier features' tangent in a lane whose first d values are dy (the tangent of y = x c_in): d sin theta_i =
+ * cos theta_i dtheta_i, d cos theta_i = -sin theta_i dtheta_i, dtheta = 2 pi B dy, with sin and cos read from the primal row.
+ */
+function writeFourierTangent(lane: usize, row: usize, d: i32, c: FourierConfig): void {
+  const m = c.count;
+  for (let i = 0; i < m; i++) {
+    const dt = fourierPhase(c, lane, d, i);
+    const sn = <f64>load<f32>(row + (<usize>(d + i) << 2)), cs = <f64>load<f32>(row + (<usize>(d + m + i) << 2));
+    store<f32>(lane + (<usize>(d + i) << 2), <f32>(cs * dt));
+    store<f32>(lane + (<usize>(d + m + i) << 2), <f32>(-sn * dt));
+  }
 }
 
 /** Workspace floats of {@link modelScore} / {@link modelEnergy} at batch B. */
@@ -182,7 +230,7 @@ export function modelWorkspaceFloats(dims: usize, L: i32, B: i32): i32 {
 export function modelScore(kind: i32, cond: i32, sigma: f32, g: usize, dims: usize, L: i32, act: i32, params: usize,
   x: usize, B: i32, out: usize, ws: usize): void {
   const din = load<i32>(dims), dout = load<i32>(dims + (<usize>L << 2));
-  const d = dataDim(cond, din);
+  const d = dataDim(cond, din, g);
   const X = ws, gX = X + (<usize>(B * din) << 2);
   const Y = gX + (<usize>(B * din) << 2), gY = Y + (<usize>(B * dout) << 2);
   const net = gY + (<usize>(B * dout) << 2);
@@ -207,7 +255,7 @@ export function modelScore(kind: i32, cond: i32, sigma: f32, g: usize, dims: usi
 export function modelEnergy(cond: i32, sigma: f32, g: usize, dims: usize, L: i32, act: i32, params: usize,
   x: usize, B: i32, out: usize, ws: usize): void {
   const din = load<i32>(dims);
-  const d = dataDim(cond, din);
+  const d = dataDim(cond, din, g);
   const X = ws, Y = X + (<usize>(2 * B * din) << 2);
   const net = Y + (<usize>(2 * B) << 2);
   for (let b = 0; b < B; b++) writeInputRow(X + (<usize>(b * din) << 2), x + (<usize>(b * d) << 2), d, cond, sigma, g);
@@ -240,7 +288,7 @@ export function modelDivergenceWorkspaceFloats(kind: i32, dims: usize, L: i32, B
 export function modelScoreDivergence(kind: i32, cond: i32, sigma: f32, g: usize, dims: usize, L: i32, act: i32, params: usize,
   x: usize, B: i32, probes: usize, M: i32, outScore: usize, outDiv: usize, ws: usize): void {
   const din = load<i32>(dims), dout = load<i32>(dims + (<usize>L << 2));
-  const d = dataDim(cond, din);
+  const d = dataDim(cond, din, g);
   const k = divergenceLanes(kind, d, M), order = kind == ModelKindCode.Score ? 1 : 2;
   const R = B * (1 + order * k);
   const X = ws, Y = X + (<usize>(R * din) << 2), net = Y + (<usize>(R * dout) << 2);
@@ -255,6 +303,10 @@ export function modelScoreDivergence(kind: i32, cond: i32, sigma: f32, g: usize,
     }
     const units = M == 0 ? 0 : (kind == ModelKindCode.Score ? k : M); // first unit lane
     for (let j = 0; j < k - units; j++) store<f32>(X + (<usize>((B + b * k + units + j) * din + j) << 2), ci);
+    if ((cond & ConditioningCode.Fourier) != 0) {
+      const row = X + (<usize>(b * din) << 2);
+      for (let m = 0; m < k; m++) writeFourierTangent(X + (<usize>((B + b * k + m) * din) << 2), row, d, changetype<FourierConfig>(g));
+    }
   }
   jetForward(dims, L, act, params, X, Y, B, k, order, net, false, ALL_ROWS);
   for (let b = 0; b < B; b++) {

@@ -135,7 +135,7 @@ function drawLevels(c: ObjectiveConfig, p: Plan, B: i32, rng: usize): void {
 
 function denoisingLossGrad(c: ObjectiveConfig, p: Plan, dims: usize, L: i32, act: i32, params: usize, x: usize, B: i32,
   rng: usize, gparams: usize): f64 {
-  const cond = c.conditioning, d = c.dim, din = inputWidth(cond, d);
+  const cond = c.conditioning, d = c.dim, din = inputWidth(cond, d, c.gaussian);
   const X = p.X, Y = p.Y, gY = p.gY, z = p.z, u = p.u;
   drawLevels(c, p, B, rng);
   for (let i = 0; i < B * d; i++) setF(z, i, <f32>nextNormal(rng));

@@ -9,10 +9,11 @@ import { conditionings, modelDims, modelKinds, modelWorkspaceFloats, type ModelS
 import { samplerBlock, samplerSteps, type StepRule } from './langevin.js';
 import { newBlock, type BlockLayout } from './config-block.js';
 import { sdeDefaults } from './sde.js';
-import { withGaussian } from './testing/reference.js';
+import { withConditioning } from './testing/reference.js';
 import {
   ConditioningCode,
   EMBED_FEATURES,
+  FourierConfig,
   GaussianConfig,
   ModelKindCode,
   ObjectiveCode,
@@ -24,10 +25,11 @@ import {
   StepMode,
 } from './generated/contract.js';
 
-type Echo = 'echoSdeConfig' | 'echoObjectiveConfig' | 'echoSamplerConfig' | 'echoGaussianConfig';
+type Echo = 'echoSdeConfig' | 'echoObjectiveConfig' | 'echoSamplerConfig' | 'echoGaussianConfig' | 'echoFourierConfig';
 const layouts: [string, BlockLayout, Echo][] = [
   ['SdeConfig', SdeConfig, 'echoSdeConfig'],
   ['GaussianConfig', GaussianConfig, 'echoGaussianConfig'],
+  ['FourierConfig', FourierConfig, 'echoFourierConfig'],
   ['ObjectiveConfig', ObjectiveConfig, 'echoObjectiveConfig'],
   ['SamplerConfig', SamplerConfig, 'echoSamplerConfig'],
 ];
@@ -78,7 +80,8 @@ forEachBuild((core) => {
     ];
     const models: ModelSpec[] = (['score', 'energy'] as const).flatMap((kind) =>
       (Object.keys(conditionings) as ModelSpec['conditioning'][])
-        .filter((c) => kind === 'score' || (c !== 'precond' && c !== 'gaussian')) // score models only (refused for energy)
+        // score models only (refused for energy)
+        .filter((c) => kind === 'score' || (c !== 'precond' && c !== 'gaussian' && c !== 'fourier'))
         .map((conditioning) => ({ kind, conditioning })),
     );
     const runs = specs.flatMap((spec) =>
@@ -90,8 +93,9 @@ forEachBuild((core) => {
       (_label, spec, model) => {
         const c = core();
         const d = 3;
-        const net = new MlpLayout(c, modelDims(model, d, [5]), 'silu');
-        const bound = new BoundObjective(c, spec, withGaussian(c, model, d), net);
+        const withBlock = withConditioning(c, model, d);
+        const net = new MlpLayout(c, modelDims(withBlock, d, [5]), 'silu');
+        const bound = new BoundObjective(c, spec, withBlock, net);
         const got = echo(c, ObjectiveConfig, 'echoObjectiveConfig', bound.config.ptr);
         const code = {
           esm: ObjectiveCode.Esm,
@@ -118,6 +122,8 @@ forEachBuild((core) => {
         });
         if (model.conditioning === 'gaussian') {
           expect(echo(c, GaussianConfig, 'echoGaussianConfig', got.gaussian)).toMatchObject({ dim: d, rank: 2, rest: Math.fround(0.4) });
+        } else if (model.conditioning === 'fourier') {
+          expect(echo(c, FourierConfig, 'echoFourierConfig', got.gaussian)).toMatchObject({ dim: d, count: 3 });
         } else expect(got.gaussian).toBe(0);
         if (spec.name === 'ncsn') {
           expect(Array.from(new Float32Array(c.exports.memory.buffer, got.sigmas, spec.sigmas.length))).toEqual(spec.sigmas);
@@ -147,7 +153,7 @@ forEachBuild((core) => {
     ];
     const runs = (['score', 'energy'] as const).flatMap((kind) =>
       (Object.keys(conditionings) as ModelSpec['conditioning'][])
-        .filter((c) => kind === 'score' || (c !== 'precond' && c !== 'gaussian'))
+        .filter((c) => kind === 'score' || (c !== 'precond' && c !== 'gaussian' && c !== 'fourier'))
         .flatMap((conditioning) => rules.flatMap((rule) => [false, true].map((hold) => [{ kind, conditioning }, rule, hold] as const))),
     );
     it.each(runs.map((r) => [`${r[0].kind}/${r[0].conditioning} ${JSON.stringify(r[1])} hold and given score ${r[2]}`, ...r] as const))(
@@ -157,14 +163,14 @@ forEachBuild((core) => {
         const d = 2,
           n = 9,
           chunk = 4;
-        const net = new MlpLayout(c, modelDims(model, d, [5]), 'tanh');
+        const bound = withConditioning(c, model, d);
+        const net = new MlpLayout(c, modelDims(bound, d, [5]), 'tanh');
         const params = c.f32(net.paramCount);
         const x = c.f32(n * d);
         const work = { ws: c.f32(modelWorkspaceFloats(net, chunk)), score: c.f32(chunk * d), chunk };
         const holdBufs = hold ? { mask: c.f32(d, [0, 1]), values: c.f32(n * d) } : undefined;
         const given = hold ? c.f32(n * d) : undefined;
         // No steps: the kernel reads the block and moves nothing (nor the rng).
-        const bound = withGaussian(c, model, d);
         samplerSteps(c, bound, net, params, x, 0, rule, c.rng(1), work, { sigma: 0.37, first: 5, total: 30, hold: holdBufs, score: given });
         const [mode, a, b, cc] =
           rule.mode === 'affine' ? [StepMode.Affine, rule.a, rule.b, rule.c] : [StepMode.Corrector, rule.alpha, rule.snr, 0];
@@ -185,7 +191,7 @@ forEachBuild((core) => {
           mask: holdBufs?.mask.ptr ?? 0,
           held: holdBufs?.values.ptr ?? 0,
           given: given?.ptr ?? 0,
-          gaussian: bound.gaussian?.ptr ?? 0,
+          gaussian: bound.gaussian?.ptr ?? bound.fourier?.ptr ?? 0,
         });
       },
     );

@@ -4,7 +4,7 @@ import { scoreDivergenceOf, scoreOf, tf, useBackend, type NetSpec as TfModelSpec
 import { forEachBuild } from './testing/builds.js';
 import { MlpLayout } from './mlp.js';
 import { modelDims, modelDivergenceWorkspaceFloats, modelScoreDivergence, type ModelSpec } from './score-model.js';
-import { normRelError, randomArray, withGaussian } from './testing/reference.js';
+import { normRelError, randomArray, withConditioning } from './testing/reference.js';
 import { refJacobian, refScore } from './testing/objective-reference.js';
 
 beforeAll(async () => {
@@ -17,6 +17,7 @@ const specs: ModelSpec[] = [
   { kind: 'score', conditioning: 'both' },
   { kind: 'score', conditioning: 'precond' },
   { kind: 'score', conditioning: 'gaussian' },
+  { kind: 'score', conditioning: 'fourier' },
   { kind: 'energy', conditioning: 'none' },
   { kind: 'energy', conditioning: 'embed' },
   { kind: 'energy', conditioning: 'scale' },
@@ -32,7 +33,7 @@ forEachBuild((core) => {
         [2, 5],
         [3, 17],
       ]) {
-        const spec = withGaussian(k, given, d);
+        const spec = withConditioning(k, given, d);
         const dims = modelDims(spec, d, [9, 7]);
         const net = new MlpLayout(k, dims, 'silu');
         const p0 = randomArray(net.paramCount, 401, -0.6, 0.6),
@@ -66,6 +67,7 @@ forEachBuild((core) => {
           activation: 'silu',
           conditioning: spec.conditioning as TfModelSpec['conditioning'],
           ...(spec.gaussian && { gaussian: spec.gaussian.spec }),
+          ...(spec.fourier && { fourier: spec.fourier.spec }),
         };
         expect(normRelError(divergence.view, scoreDivergenceOf(tfSpec, p0, x0, B, 0.4))).toBeLessThan(1e-3);
         expect(normRelError(score.view, scoreOf(tfSpec, p0, x0, B, 0.4))).toBeLessThan(1e-3);
@@ -79,7 +81,7 @@ forEachBuild((core) => {
       const k = core();
       const d = 3,
         B = 4;
-      const spec = withGaussian(k, given, d);
+      const spec = withConditioning(k, given, d);
       const net = new MlpLayout(k, modelDims(spec, d, [8]), 'tanh');
       const params = k.f32(net.paramCount, randomArray(net.paramCount, 403, -0.6, 0.6)),
         x = k.f32(B * d, randomArray(B * d, 404));

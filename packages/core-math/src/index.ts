@@ -34,6 +34,14 @@ export {
 } from './score-model.js';
 export { GaussianBlock, checkGaussian, gaussianVariance, type GaussianSpec } from './gaussian-skip.js';
 export {
+  FourierBlock,
+  checkFourier,
+  drawFourier,
+  FOURIER_FREQUENCIES,
+  FOURIER_SCALE,
+  type FourierSpec,
+} from './fourier-features.js';
+export {
   objectives,
   projections,
   BoundObjective,

@@ -3,7 +3,7 @@ import type { F32Buffer } from './memory.js';
 import type { MlpLayout } from './mlp.js';
 import { InputError } from './errors.js';
 import { expectFinite, expectInt, expectLength } from './validate.js';
-import { conditionings, gaussianPointer, modelDataDim, modelKinds, modelWorkspaceFloats, type ModelSpec } from './score-model.js';
+import { conditionings, conditioningPointer, modelDataDim, modelKinds, modelWorkspaceFloats, type ModelSpec } from './score-model.js';
 import { blockFloats, writeBlock, type BlockValues } from './config-block.js';
 import { SamplerConfig, StepMode } from './generated/contract.js';
 
@@ -124,7 +124,7 @@ export function samplerBlockValues(
     mask: options.hold?.mask.ptr ?? 0,
     held: options.hold?.values.ptr ?? 0,
     given: options.score?.ptr ?? 0,
-    gaussian: gaussianPointer(spec),
+    gaussian: conditioningPointer(spec),
   };
 }
 

@@ -8,7 +8,7 @@ import { MlpLayout } from './mlp.js';
 import { jetRows, mlpJetForward, mlpJetWorkspaceFloats } from './jet.js';
 import { BoundObjective, type ObjectiveSpec } from './objectives.js';
 import { modelDims } from './score-model.js';
-import { normRelError, randomArray, ReferenceStream, withGaussian } from './testing/reference.js';
+import { normRelError, randomArray, ReferenceStream, withConditioning } from './testing/reference.js';
 import { refDraws, type Draws } from './testing/objective-reference.js';
 import { cases, label, type Case } from './testing/objective-cases.js';
 
@@ -36,11 +36,11 @@ forEachBuild((core) => {
   describe('every objective against the tfjs oracle (relative error <= 1e-3)', () => {
     it.each(cases.map((c) => [label(c), c] as const))('%s', (_name, c: Case) => {
       const k = core();
-      const dims = modelDims(c.spec, c.d, [7, 6]);
+      const model = withConditioning(k, c.spec, c.d);
+      const dims = modelDims(model, c.d, [7, 6]);
       const net = new MlpLayout(k, dims, c.act);
       const p0 = randomArray(net.paramCount, 202, -0.6, 0.6),
         x0 = randomArray(c.batch * c.d, 203, -1.5, 1.5);
-      const model = withGaussian(k, c.spec, c.d);
       const objective = new BoundObjective(k, c.obj, model, net);
       const g = k.f32(net.paramCount);
       const loss = objective.lossGrad(
@@ -59,6 +59,7 @@ forEachBuild((core) => {
         activation: c.act,
         conditioning: c.spec.conditioning as TfModelSpec['conditioning'],
         ...(model.gaussian && { gaussian: model.gaussian.spec }),
+        ...(model.fourier && { fourier: model.fourier.spec }),
       };
       const oracle = objectiveLossAndGrad(spec, p0, name, inputs);
       expect(Math.abs(loss - oracle.loss) / Math.max(1, Math.abs(oracle.loss))).toBeLessThan(1e-3);

@@ -4,17 +4,25 @@ import { MlpLayout } from './mlp.js';
 import type { Core } from './core.js';
 import { BoundObjective, type ObjectiveSpec } from './objectives.js';
 import { modelDims, modelScore, modelEnergy, modelWorkspaceFloats, type ModelSpec } from './score-model.js';
-import { finiteDifference, normRelError, randomArray, ReferenceStream, sameBits, testRandom, withGaussian } from './testing/reference.js';
+import {
+  finiteDifference,
+  normRelError,
+  randomArray,
+  ReferenceStream,
+  sameBits,
+  testRandom,
+  withConditioning,
+} from './testing/reference.js';
 import { Adam } from './adam.js';
 import { refDraws, refLoss, refScore } from './testing/objective-reference.js';
 import { cases, label, type Case } from './testing/objective-cases.js';
 
 function setup(core: Core, c: Case, seed: number) {
-  const dims = modelDims(c.spec, c.d, [7, 6]);
+  const spec = withConditioning(core, c.spec, c.d);
+  const dims = modelDims(spec, c.d, [7, 6]);
   const net = new MlpLayout(core, dims, c.act);
   const p0 = randomArray(net.paramCount, seed, -0.6, 0.6);
   const x0 = randomArray(c.batch * c.d, seed + 1, -1.5, 1.5);
-  const spec = withGaussian(core, c.spec, c.d);
   const objective = new BoundObjective(core, c.obj, spec, net);
   return { dims, net, p0, x0, objective, spec };
 }

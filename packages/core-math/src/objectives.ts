@@ -3,7 +3,7 @@ import type { F32Buffer } from './memory.js';
 import type { MlpLayout } from './mlp.js';
 import { InputError, lookup } from './errors.js';
 import { expectFinite, expectInt, expectLength } from './validate.js';
-import { conditionings, gaussianPointer, modelDataDim, modelKinds, type ModelSpec } from './score-model.js';
+import { conditionings, conditioningPointer, modelDataDim, modelKinds, type ModelSpec } from './score-model.js';
 import { newBlock, type BlockValues } from './config-block.js';
 import { ObjectiveCode, ObjectiveConfig, ProjectionCode, SdeConfig } from './generated/contract.js';
 import { sdeBlockValues, type ContinuousSpec } from './sde.js';
@@ -140,7 +140,7 @@ function objectiveBlockValues(spec: ObjectiveSpec, model: ModelSpec, dim: number
     levels: 0,
     sigmas: 0,
     sde: 0,
-    gaussian: gaussianPointer(model),
+    gaussian: conditioningPointer(model),
   };
   if (spec.name === 'ssm' || spec.name === 'ssm-vr') {
     values.projection = lookup(projections, spec.projection ?? 'gaussian', 'projection');

@@ -5,6 +5,7 @@ import { InputError, lookup } from './errors.js';
 import { expectFinite, expectInt, expectLength } from './validate.js';
 import { ConditioningCode, EMBED_FEATURES, ModelKindCode } from './generated/contract.js';
 import type { GaussianBlock } from './gaussian-skip.js';
+import type { FourierBlock } from './fourier-features.js';
 
 /** Parametrizations: a score network s = f (d -> d) or an energy network E = f (d -> 1), s = -grad_x E. */
 export const modelKinds = { score: ModelKindCode.Score, energy: ModelKindCode.Energy } satisfies Record<string, number>;
@@ -18,7 +19,9 @@ export type ModelKind = keyof typeof modelKinds;
  * `gaussian` (score models only, with the data's Gaussian N(mu, C) in ModelSpec.gaussian) embeds and makes the skip
  * term that Gaussian's exact blurred score: s = -(C + sigma^2 I)^-1 (x - mu) + c_out f([(x - mu) c_in, c(sigma)]) / sigma^2,
  * c_in = 1 / sqrt(tr C / d + sigma^2), c_out^2 = sigma^2 tr(C (C + sigma^2 I)^-1) / d (assembly/model.ts), so the network
- * learns only what the Gaussian's linear denoiser misses.
+ * learns only what the Gaussian's linear denoiser misses; `fourier` (score models only, with frequencies B [m, d] in
+ * ModelSpec.fourier) is `precond` with fixed Fourier features sin(2 pi B y), cos(2 pi B y) of its input y after y
+ * (fourier-features.ts; see: Tancik et al. 2020).
  */
 export const conditionings = {
   none: ConditioningCode.None,
@@ -27,6 +30,7 @@ export const conditionings = {
   both: ConditioningCode.Both,
   precond: ConditioningCode.EmbedPrecondition,
   gaussian: ConditioningCode.EmbedGaussian,
+  fourier: ConditioningCode.EmbedPreconditionFourier,
 } satisfies Record<string, number>;
 export type Conditioning = keyof typeof conditionings;
 
@@ -39,33 +43,53 @@ export interface ModelSpec {
   conditioning: Conditioning;
   /** Conditioning 'gaussian': the data's Gaussian, in the same core's memory. */
   gaussian?: GaussianBlock;
+  /** Conditioning 'fourier': the input features' frequencies, in the same core's memory. */
+  fourier?: FourierBlock;
 }
 
-/** The GaussianConfig pointer the kernels read for a spec (0 unless conditioning 'gaussian'). */
-export function gaussianPointer(spec: ModelSpec): number {
-  return spec.conditioning === 'gaussian' ? (spec.gaussian?.ptr ?? 0) : 0;
+/**
+ * The conditioning's config block the kernels read for a spec: the GaussianConfig of 'gaussian', the FourierConfig of
+ * 'fourier', else 0.
+ */
+export function conditioningPointer(spec: ModelSpec): number {
+  if (spec.conditioning === 'gaussian') return spec.gaussian?.ptr ?? 0;
+  return spec.conditioning === 'fourier' ? (spec.fourier?.ptr ?? 0) : 0;
 }
 
-/** Network widths [d_in, ...hidden, d_out] of a model of data dimension d. */
-export function modelDims(spec: ModelSpec, d: number, hidden: readonly number[]): number[] {
+/** Input features of a spec beyond x and c(sigma): 2m for 'fourier' (0 until its frequencies are given). */
+function featureWidth(spec: Pick<ModelSpec, 'conditioning'> & { fourier?: { readonly count: number } }): number {
+  return spec.conditioning === 'fourier' ? 2 * (spec.fourier?.count ?? 0) : 0;
+}
+
+/** Network widths [d_in, ...hidden, d_out] of a model of data dimension d ('fourier': of spec.fourier's m frequencies). */
+export function modelDims(
+  spec: Pick<ModelSpec, 'kind' | 'conditioning'> & { fourier?: { readonly count: number } },
+  d: number,
+  hidden: readonly number[],
+): number[] {
   const embed = (lookup(conditionings, spec.conditioning, 'conditioning') & ConditioningCode.Embed) !== 0;
-  return [d + (embed ? EMBED_FEATURES : 0), ...hidden, spec.kind === 'energy' ? 1 : d];
+  return [d + featureWidth(spec) + (embed ? EMBED_FEATURES : 0), ...hidden, spec.kind === 'energy' ? 1 : d];
 }
 
 /** Data dimension of a model, checking that the network's widths fit the spec. */
 export function modelDataDim(spec: ModelSpec, net: MlpLayout, kernel = 'model'): number {
   lookup(modelKinds, spec.kind, 'model kind');
   const embed = (lookup(conditionings, spec.conditioning, 'conditioning') & ConditioningCode.Embed) !== 0;
-  if (spec.kind === 'energy' && (spec.conditioning === 'precond' || spec.conditioning === 'gaussian')) {
+  if (spec.kind === 'energy' && (spec.conditioning === 'precond' || spec.conditioning === 'gaussian' || spec.conditioning === 'fourier')) {
     throw new InputError(
       `${kernel}: conditioning '${spec.conditioning}' is for score models; an energy model takes 'none', 'embed', 'scale' or 'both'`,
     );
   }
-  const d = net.inputs - (embed ? EMBED_FEATURES : 0);
+  if (spec.conditioning === 'fourier' && !spec.fourier) {
+    throw new InputError(`${kernel}: conditioning 'fourier' needs the input features' frequencies (ModelSpec.fourier)`);
+  }
+  const features = featureWidth(spec);
+  const d = net.inputs - features - (embed ? EMBED_FEATURES : 0);
   const out = spec.kind === 'energy' ? 1 : d;
   if (d < 1 || net.outputs !== out) {
     throw new InputError(
-      `${kernel}: a ${spec.kind} model with conditioning '${spec.conditioning}' needs widths [d${embed ? ' + 7' : ''}, ..., ` +
+      `${kernel}: a ${spec.kind} model with conditioning '${spec.conditioning}' needs widths ` +
+        `[d${features ? ` + ${features}` : ''}${embed ? ' + 7' : ''}, ..., ` +
         `${spec.kind === 'energy' ? '1' : 'd'}], got [${net.dims.join(', ')}]`,
     );
   }
@@ -75,6 +99,9 @@ export function modelDataDim(spec: ModelSpec, net: MlpLayout, kernel = 'model'):
         ? `${kernel}: the model's Gaussian has ${spec.gaussian.dim} coordinates, the network ${d}`
         : `${kernel}: conditioning 'gaussian' needs the data's Gaussian (ModelSpec.gaussian)`,
     );
+  }
+  if (spec.conditioning === 'fourier' && spec.fourier?.dim !== d) {
+    throw new InputError(`${kernel}: the model's frequencies have ${spec.fourier?.dim} coordinates, the network ${d}`);
   }
   return d;
 }
@@ -105,7 +132,7 @@ export function modelScore(
     modelKinds[spec.kind],
     conditionings[spec.conditioning],
     sigma,
-    gaussianPointer(spec),
+    conditioningPointer(spec),
     net.dimsBuf.ptr,
     net.layers,
     net.act,
@@ -137,7 +164,7 @@ export function modelEnergy(
   core.exports.modelEnergy(
     conditionings[spec.conditioning],
     sigma,
-    gaussianPointer(spec),
+    conditioningPointer(spec),
     net.dimsBuf.ptr,
     net.layers,
     net.act,
@@ -208,7 +235,7 @@ export function modelScoreDivergence(
     modelKinds[spec.kind],
     conditionings[spec.conditioning],
     sigma,
-    gaussianPointer(spec),
+    conditioningPointer(spec),
     net.dimsBuf.ptr,
     net.layers,
     net.act,

@@ -3,6 +3,7 @@
 // steps, the model passes and the divergence, on both builds, at sizes that leave remainders everywhere
 // (odd batches, shares of samples and of weight rows that are not multiples of 4, widths not multiples of 4,
 // a particle count that is not a whole number of chunks).
+import { withConditioning } from './testing/reference.js';
 import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadCore, type Core } from './core.js';
@@ -49,10 +50,12 @@ const objectiveCases: [ObjectiveSpec, ModelSpec['conditioning']][] = [
   [{ name: 'dsm', sigma: 0.3 }, 'none'],
   [{ name: 'ncsn', sigmas: [2, 0.5, 0.1] }, 'both'],
   [{ name: 'continuous', sde: 'vp' }, 'both'],
+  [{ name: 'continuous', sde: 've' }, 'fourier'],
 ];
 
 /** The bytes of the parameters after a few Adam steps, and the losses, on `core`. */
-function train(core: Core, objective: ObjectiveSpec, spec: ModelSpec, batch: number): { params: Uint8Array; losses: number[] } {
+function train(core: Core, objective: ObjectiveSpec, given: ModelSpec, batch: number): { params: Uint8Array; losses: number[] } {
+  const spec = withConditioning(core, given, 2);
   const net = new MlpLayout(core, modelDims(spec, 2, [13, 9]), 'silu');
   const params = core.f32(net.paramCount);
   net.initParams(core.rng(1), params);
@@ -79,7 +82,9 @@ describe.each(builds)('%s build: the bits of one thread on 2, 3 and 4', (build) 
     expect(THREADS.map((t) => cores.get(`${build}/${t}`)?.threads)).toEqual(THREADS);
   });
 
-  it.each(objectiveCases.flatMap(([o, c]) => (['score', 'energy'] as const).map((kind) => [`${o.name} ${kind}`, o, c, kind] as const)))(
+  // 'fourier' (input features) is for score models only.
+  const kinds = (c: ModelSpec['conditioning']) => (c === 'fourier' ? (['score'] as const) : (['score', 'energy'] as const));
+  it.each(objectiveCases.flatMap(([o, c]) => kinds(c).map((kind) => [`${o.name} ${kind} (${c})`, o, c, kind] as const)))(
     'training: %s',
     (_name, objective, conditioning, kind) => {
       const spec: ModelSpec = { kind, conditioning };

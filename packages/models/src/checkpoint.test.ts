@@ -41,6 +41,37 @@ describe('model files', () => {
     expect(Array.from(back.score(pts))).toEqual(Array.from(m.score(pts)));
   });
 
+  it("a 'fourier' model keeps its frequencies (tensor fourier.frequencies [m, d]) and its scores; broken ones are refused", () => {
+    const config = { dim: 2, hidden: [5], activation: 'silu' as const, conditioning: 'fourier' as const };
+    const m = ScoreModel.create(core, config, { mean: [1, -2], std: [0.5, 3] }, 4);
+    m.training = { loss: { name: 'ncsn', sigmas: [1, 0.1] }, seed: 4, steps: 0, batch: 4, lr: 0.001 };
+    expect(m.layout.dims).toEqual([2 + 2 * 16 + 7, 5, 2]); // 16 frequencies: a sine and a cosine each
+    const bytes = encodeModel(m);
+    const { tensors, metadata } = decodeSafetensors(bytes);
+    expect(tensors['fourier.frequencies'].shape).toEqual([16, 2]);
+    expect(Array.from(tensors['fourier.frequencies'].data)).toEqual(Array.from(m.spec.fourier!.spec.frequencies));
+    const back = decodeModel(core, bytes, 'f.safetensors');
+    expect(back.spec.conditioning).toBe('fourier');
+    const pts = { data: [0.3, -1, 2, 2], rows: 2, cols: 2 };
+    expect(Array.from(back.score(pts, 0.2))).toEqual(Array.from(m.score(pts, 0.2)));
+    // Another draw of B gives another model: the frequencies are read, not redrawn.
+    const other = ScoreModel.create(core, config, { mean: [1, -2], std: [0.5, 3] }, 5);
+    expect(Array.from(other.spec.fourier!.spec.frequencies)).not.toEqual(Array.from(m.spec.fourier!.spec.frequencies));
+    const rewrite = (t: object) => encodeSafetensors(t as never, metadata);
+    const { 'fourier.frequencies': _, ...without } = tensors;
+    expect(() => decodeModel(core, rewrite(without), 'f.safetensors')).toThrow(
+      "f.safetensors: conditioning 'fourier' needs tensor fourier.frequencies",
+    );
+    const wide = { ...tensors, 'fourier.frequencies': { dtype: 'F32', shape: [8, 2], data: new Float32Array(16) } };
+    expect(() => decodeModel(core, rewrite(wide), 'f.safetensors')).toThrow(
+      "f.safetensors: a score model with conditioning 'fourier' cannot have widths [41, 5, 2] (expected [41, 5, 18])",
+    );
+    const nan = { ...tensors, 'fourier.frequencies': { ...tensors['fourier.frequencies'], data: new Float32Array(32).fill(NaN) } };
+    expect(() => decodeModel(core, rewrite(nan), 'f.safetensors')).toThrow(
+      "f.safetensors: the model's frequencies: frequencies must be finite",
+    );
+  });
+
   it('uses PyTorch nn.Sequential names and [out, in] weights', () => {
     const { tensors, metadata } = decodeSafetensors(encodeModel(makeModel()));
     expect(Object.keys(tensors).sort()).toEqual(['net.0.bias', 'net.0.weight', 'net.2.bias', 'net.2.weight', 'net.4.bias', 'net.4.weight']);

@@ -1,4 +1,13 @@
-import { checkGaussian, EMBED_FEATURES, InputError, modelDims, type Core, type GaussianSpec } from '@scorefield/core-math';
+import {
+  checkFourier,
+  checkGaussian,
+  EMBED_FEATURES,
+  InputError,
+  modelDims,
+  type Core,
+  type FourierSpec,
+  type GaussianSpec,
+} from '@scorefield/core-math';
 import { decodeSafetensors, encodeSafetensors, excerpt } from '@scorefield/formats';
 import { ScoreModel, type ImageShape, type TrainingRecord } from './model.js';
 import { PACKAGE_VERSION } from './version.js';
@@ -23,6 +32,9 @@ function tensorName(layer: number, part: 'weight' | 'bias'): string {
  */
 const GAUSSIAN_TENSORS = { mean: 'gaussian.mean', vectors: 'gaussian.vectors', variances: 'gaussian.variances', rest: 'gaussian.rest' };
 
+/** A 'fourier' model's frequencies B [m, d] (fourier-features.ts in core-math): one more tensor outside `net.`. */
+const FOURIER_TENSOR = 'fourier.frequencies';
+
 /**
  * Serialises a model to safetensors bytes; the metadata makes the file self-describing. A model whose
  * normalisation, parameters or loss curve is not finite is refused (an Error naming the cause), so such
@@ -46,6 +58,10 @@ export function encodeModel(model: ScoreModel): Uint8Array {
     tensors[GAUSSIAN_TENSORS.vectors] = { dtype: 'F32', shape: [k, d], data: Float32Array.from(g.vectors) };
     tensors[GAUSSIAN_TENSORS.variances] = { dtype: 'F32', shape: [k], data: Float32Array.from(g.variances) };
     tensors[GAUSSIAN_TENSORS.rest] = { dtype: 'F32', shape: [1], data: Float32Array.of(g.rest) };
+  }
+  const fourier = model.spec.fourier;
+  if (fourier) {
+    tensors[FOURIER_TENSOR] = { dtype: 'F32', shape: [fourier.count, fourier.dim], data: Float32Array.from(fourier.spec.frequencies) };
   }
   const metadata: Record<string, string> = {
     format: 'scorefield-model',
@@ -138,8 +154,14 @@ export function decodeModel(core: Core, bytes: Uint8Array, source = 'model', opt
   let image: ImageShape | undefined;
   try {
     arch = schema.architecture(metadata.architecture, "'architecture'");
-    const d = arch.dims[0] - (['embed', 'both', 'precond', 'gaussian'].includes(arch.conditioning) ? EMBED_FEATURES : 0);
-    const expected = d >= 1 ? modelDims({ kind: arch.kind, conditioning: arch.conditioning }, d, arch.dims.slice(1, -1)) : [];
+    const count =
+      arch.conditioning === 'fourier'
+        ? (tensors[FOURIER_TENSOR]?.shape[0] ?? fail(`conditioning 'fourier' needs tensor ${FOURIER_TENSOR}`))
+        : 0;
+    const embed = ['embed', 'both', 'precond', 'gaussian', 'fourier'].includes(arch.conditioning) ? EMBED_FEATURES : 0;
+    const d = arch.dims[0] - 2 * count - embed;
+    const spec = { kind: arch.kind, conditioning: arch.conditioning, fourier: { count } };
+    const expected = d >= 1 ? modelDims(spec, d, arch.dims.slice(1, -1)) : [];
     if (expected.join() !== arch.dims.join()) {
       fail(
         `a ${arch.kind} model with conditioning '${arch.conditioning}' cannot have widths ` +
@@ -169,6 +191,7 @@ export function decodeModel(core: Core, bytes: Uint8Array, source = 'model', opt
     return { w, b };
   });
   const gaussian = arch.conditioning === 'gaussian' ? decodeGaussian(tensors, norm.mean.length, fail) : undefined;
+  const fourier = arch.conditioning === 'fourier' ? decodeFourier(tensors, norm.mean.length, fail) : undefined;
   const model = new ScoreModel(
     core,
     {
@@ -178,6 +201,7 @@ export function decodeModel(core: Core, bytes: Uint8Array, source = 'model', opt
       kind: arch.kind,
       conditioning: arch.conditioning,
       ...(gaussian && { gaussian }),
+      ...(fourier && { fourier }),
     },
     norm,
     training,
@@ -212,6 +236,25 @@ function decodeGaussian(
   const spec = { mean: f32(mean.data), vectors: f32(vectors.data), variances: f32(variances.data), rest: Math.fround(rest.data[0]) };
   try {
     checkGaussian(spec, d, "the model's Gaussian");
+  } catch (e) {
+    if (e instanceof InputError) fail(e.message);
+    throw e;
+  }
+  return spec;
+}
+
+/** The frequencies of a 'fourier' model's file, checked (shape [m, d], finite) before anything is allocated. */
+function decodeFourier(
+  tensors: Record<string, { shape: number[]; data: ArrayLike<number> }>,
+  d: number,
+  fail: (msg: string) => never,
+): FourierSpec {
+  const t = tensors[FOURIER_TENSOR] ?? fail(`conditioning 'fourier' needs tensor ${FOURIER_TENSOR}`);
+  if (t.shape.length !== 2 || t.shape[1] !== d || !(t.shape[0] >= 1))
+    fail(`tensor ${FOURIER_TENSOR} has shape [${t.shape}], expected [m, ${d}] with m >= 1`);
+  const spec = { frequencies: Float32Array.from(t.data) };
+  try {
+    checkFourier(spec, d, "the model's frequencies");
   } catch (e) {
     if (e instanceof InputError) fail(e.message);
     throw e;

@@ -68,13 +68,13 @@ describe('image data', () => {
 });
 
 describe('noise conditioning by dimension', () => {
-  it('score models up to 4 dimensions are preconditioned, ncsn ones above take the Gaussian skip; energy models keep both', () => {
-    expect(defaultConditioning('ncsn', 2)).toBe('precond');
-    expect(defaultConditioning('ncsn', 4)).toBe('precond');
+  it('score models up to 4 dimensions take Fourier features, ncsn ones above the Gaussian skip; energy models keep both', () => {
+    expect(defaultConditioning('ncsn', 2)).toBe('fourier');
+    expect(defaultConditioning('ncsn', 4)).toBe('fourier');
     expect(defaultConditioning('ncsn', 5)).toBe('gaussian');
     expect(defaultConditioning('ncsn', 196)).toBe('gaussian');
     expect(defaultConditioning('ncsn', 196, 'energy')).toBe('both');
-    expect(defaultConditioning('continuous', 2)).toBe('precond');
+    expect(defaultConditioning('continuous', 2)).toBe('fourier');
     expect(defaultConditioning('continuous', 2, 'energy')).toBe('both');
     expect(defaultConditioning('continuous', 196)).toBe('both');
     expect(defaultConditioning('dsm', 196)).toBe('none');

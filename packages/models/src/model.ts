@@ -1,4 +1,6 @@
 import {
+  drawFourier,
+  FourierBlock,
   GaussianBlock,
   InputError,
   MlpLayout,
@@ -13,6 +15,7 @@ import {
   type Conditioning,
   type Core,
   type F32Buffer,
+  type FourierSpec,
   type GaussianSpec,
   type ModelKind,
   type ModelSpec,
@@ -37,6 +40,11 @@ export interface ScoreNetConfig {
   conditioning?: Conditioning;
   /** Conditioning 'gaussian': the standardised data's Gaussian, whose blurred score is the skip term (gaussian-fit.ts). */
   gaussian?: GaussianSpec;
+  /**
+   * Conditioning 'fourier': the frequencies B [m, d] of the input features sin(2 pi B y), cos(2 pi B y) (fourier-features.ts in
+   * core-math); {@link ScoreModel.create} draws them when absent.
+   */
+  fourier?: FourierSpec;
 }
 
 /**
@@ -121,17 +129,27 @@ export class ScoreModel implements ScoreSource {
           : "model: conditioning 'gaussian' needs the data's Gaussian",
       );
     }
+    if (conditioning === 'fourier' && !config.fourier)
+      throw new InputError("model: conditioning 'fourier' needs the features' frequencies");
     this.spec = { kind: config.kind ?? 'score', conditioning };
+    if (conditioning === 'fourier' && config.fourier) this.spec.fourier = new FourierBlock(core, config.fourier, config.dim);
     this.layout = new MlpLayout(core, modelDims(this.spec, config.dim, config.hidden), config.activation);
     this.params = core.f32(this.layout.paramCount);
     if (conditioning === 'gaussian' && config.gaussian) this.spec.gaussian = new GaussianBlock(core, config.gaussian);
   }
 
-  /** A new model with PyTorch-default initial weights drawn from `seed`. */
+  /**
+   * A new model with PyTorch-default initial weights drawn from `seed` (conditioning 'fourier' without frequencies: the
+   * stream draws B first, N(0, FOURIER_SCALE^2), FOURIER_FREQUENCIES rows, then the weights).
+   */
   static create(core: Core, config: ScoreNetConfig, normalization: Normalization, seed: number): ScoreModel {
-    const model = new ScoreModel(core, config, normalization);
-    core.scope((scope) => model.layout.initParams(scope.rng(seed), model.params));
-    return model;
+    return core.scope((scope) => {
+      const rng = scope.rng(seed);
+      const fourier = config.conditioning === 'fourier' && !config.fourier ? drawFourier(core, rng, config.dim) : undefined;
+      const model = new ScoreModel(core, fourier ? { ...config, fourier } : config, normalization);
+      model.layout.initParams(rng, model.params);
+      return model;
+    });
   }
 
   get dim(): number {
@@ -272,6 +290,7 @@ export class ScoreModel implements ScoreSource {
     this.params.free();
     this.layout.free();
     this.spec.gaussian?.free();
+    this.spec.fourier?.free();
   }
 }
 

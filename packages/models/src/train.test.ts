@@ -150,7 +150,7 @@ describe('every objective and parametrization', () => {
     buf.free();
     expect(model.spec.kind).toBe(kind);
     // Noise-conditional score networks in 2-D are preconditioned by default, energy networks embed and scale.
-    expect(model.spec.conditioning).toBe(name === 'ncsn' || name === 'continuous' ? (kind === 'score' ? 'precond' : 'both') : 'none');
+    expect(model.spec.conditioning).toBe(name === 'ncsn' || name === 'continuous' ? (kind === 'score' ? 'fourier' : 'both') : 'none');
     expect(losses.every(Number.isFinite)).toBe(true);
     // Between two modes the score points to the nearer one: at (-2, -0.5), towards (-2, -2).
     const s = model.score({ data: [-2, -0.8, 0.8, 2], rows: 2, cols: 2 });

@@ -118,23 +118,24 @@ export function defaultHidden(d: number, loss: ObjectiveRequest = trainDefaults.
 }
 
 /**
- * Noise conditioning by objective, dimension and parametrisation: none for one-level objectives; score networks of ncsn
- * up to 4 dimensions and of continuous up to 4 dimensions are preconditioned ('precond': their input and target keep unit
- * scale at every level, see: Karras et al. 2022, table 1); ncsn score networks above 4 dimensions take 'gaussian' (the
- * skip term is the exact blurred score of the data's Gaussian: the network learns only what its Wiener filter misses);
- * energy networks and continuous above 4 dimensions take 'both'. An MLP with the 1/sigma output scale alone ('both')
- * cannot rescale inputs that span the ladder: above 4 dimensions (14x14 MNIST) its denoised estimate at sigma_1 was off
- * by 0.94 sigma per pixel, the data's Gaussian by 0.04 sigma (models README, "Images"); in 2-D its samples of thin or
- * sharp-edged data were diffuse (circles: 8% of the samples far from both rings, against 0.4% of the data; MMD² 0.0114
- * against 0.0022 preconditioned; docs/results, "Defaults"). 'precond' on 14x14 MNIST denoised worse than the Wiener
- * filter from sigma 9 to 0.3 and its annealed chains ran away; 'gaussian' matches the filter down to sigma 1, beats it
- * below, and its 14x14 chains stay bounded (apps/cli README, "Images").
+ * Noise conditioning by objective, dimension and parametrisation: none for one-level objectives; score networks of ncsn up to 4 dimensions
+ * and of continuous up to 4 dimensions are preconditioned and read Fourier features of their input ('fourier': 'precond', whose input and
+ * target keep unit scale at every level, see: Karras et al. 2022, table 1, with sin(2 pi B y), cos(2 pi B y) beside y, see: Tancik et al.
+ * 2020; without them a 64-wide MLP stalled on 25gaussians for two of three seeds, one output coordinate stuck at the skip term:
+ * docs/results, notes); ncsn score networks above 4 dimensions take 'gaussian' (the skip term is the exact blurred score of the data's
+ * Gaussian: the network learns only what its Wiener filter misses); energy networks and continuous above 4 dimensions take 'both'. An MLP
+ * with the 1/sigma output scale alone ('both') cannot rescale inputs that span the ladder: above 4 dimensions (14x14 MNIST) its denoised
+ * estimate at sigma_1 was off by 0.94 sigma per pixel, the data's Gaussian by 0.04 sigma (models README, "Images"); in 2-D its samples of
+ * thin or sharp-edged data were diffuse (circles: 8% of the samples far from both rings, against 0.4% of the data; MMD² 0.0114 against
+ * 0.0022 preconditioned; docs/results, "Defaults"). 'precond' on 14x14 MNIST denoised worse than the Wiener filter from sigma 9 to 0.3 and
+ * its annealed chains ran away; 'gaussian' matches the filter down to sigma 1, beats it below, and its 14x14 chains stay bounded (apps/cli
+ * README, "Images").
  */
 export function defaultConditioning(loss: string, d: number, kind: ModelKind = 'score'): Conditioning {
   if (loss !== 'ncsn' && loss !== 'continuous') return 'none';
   if (kind !== 'score') return 'both';
-  if (loss === 'ncsn') return lowDimensional(d) ? 'precond' : 'gaussian';
-  return lowDimensional(d) ? 'precond' : 'both';
+  if (lowDimensional(d)) return 'fourier';
+  return loss === 'ncsn' ? 'gaussian' : 'both';
 }
 
 /**

@@ -33,7 +33,7 @@ beforeAll(async () => {
   for (const kind of ['score', 'energy'] as const) {
     const base = { steps: 30, hidden: [16, 16], seed: 1, kind };
     models[`${kind}, none`] = trainScoreModel(core, x, { ...base, loss: { name: 'dsm', sigma: 0.2 } }).model;
-    // conditioning 'both' (the default of ncsn score models is 'precond', which the tfjs oracle does not have).
+    // conditioning 'both' (energy models' default; score models' low-dimensional default 'fourier' is below).
     models[`${kind}, both`] = trainScoreModel(core, x, {
       ...base,
       loss: { name: 'ncsn', sigmas: [1, 0.3, 0.1] },
@@ -42,6 +42,8 @@ beforeAll(async () => {
   }
   const precond = { steps: 30, hidden: [16, 16], seed: 1, conditioning: 'precond' as const };
   models['score, precond'] = trainScoreModel(core, x, { ...precond, loss: { name: 'ncsn', sigmas: [1, 0.3, 0.1] } }).model;
+  const fourier = { ...precond, conditioning: 'fourier' as const };
+  models['score, fourier'] = trainScoreModel(core, x, { ...fourier, loss: { name: 'ncsn', sigmas: [1, 0.3, 0.1] } }).model;
 });
 afterAll(() => {
   for (const m of Object.values(models)) m.free();
@@ -59,7 +61,7 @@ describe.each(['cpu', 'wasm'])('fromScoreModel on the %s backend', (backend) => 
     await useBackend('cpu');
   });
 
-  it.each(['score, none', 'score, both', 'score, precond', 'energy, none', 'energy, both'])(
+  it.each(['score, none', 'score, both', 'score, precond', 'score, fourier', 'energy, none', 'energy, both'])(
     '%s: score and energy in data units equal the model',
     (key) => {
       const model = models[key];

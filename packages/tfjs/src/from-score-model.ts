@@ -29,10 +29,11 @@ export interface TensorScoreModel {
 /** Copies a model's weights into tensors and returns its score (and energy) as tensor functions in data units. */
 export function fromScoreModel(model: ScoreModel): TensorScoreModel {
   ensureReady();
-  const { gaussian, ...rest } = model.spec;
+  const { gaussian, fourier, ...rest } = model.spec;
   const spec: NetSpec = {
     ...rest,
     ...(gaussian && { gaussian: gaussian.spec }),
+    ...(fourier && { fourier: fourier.spec }),
     dims: [...model.layout.dims],
     activation: model.config.activation,
   };

@@ -18,14 +18,15 @@ import {
   type NetSpec,
 } from './index.js';
 import { embed64, energy64, jacobian64, mlp64, mlpInputGrad64, output64, score64 } from './testing/ref64.js';
-import { Rng, randomParams, testGaussian } from './testing/rng.js';
+import { Rng, randomParams, testFourier, testGaussian } from './testing/rng.js';
 
-const CONDITIONINGS: Conditioning[] = ['none', 'embed', 'scale', 'both', 'precond', 'gaussian'];
+const CONDITIONINGS: Conditioning[] = ['none', 'embed', 'scale', 'both', 'precond', 'gaussian', 'fourier'];
 const BATCHES = [1, 3, 5, 17];
 
 function specFor(kind: 'score' | 'energy', act: NetSpec['activation'], conditioning: Conditioning, d = 2, hidden = [5, 3]): NetSpec {
-  const din = d + (conditioning === 'none' || conditioning === 'scale' ? 0 : 7);
+  const din = d + (conditioning === 'none' || conditioning === 'scale' ? 0 : 7) + (conditioning === 'fourier' ? 6 : 0);
   const spec: NetSpec = { kind, activation: act, conditioning, dims: [din, ...hidden, kind === 'score' ? d : 1] };
+  if (conditioning === 'fourier') return { ...spec, fourier: testFourier(d) };
   return conditioning === 'gaussian' ? { ...spec, gaussian: testGaussian(d) } : spec;
 }
 
@@ -92,7 +93,7 @@ describe('forward pass and score against the float64 reference', () => {
     for (const act of ACTIVATIONS) {
       for (const cond of CONDITIONINGS) {
         // preconditioning and the Gaussian skip are for score models (refused below)
-        if (kind === 'energy' && (cond === 'precond' || cond === 'gaussian')) continue;
+        if (kind === 'energy' && (cond === 'precond' || cond === 'gaussian' || cond === 'fourier')) continue;
         const B = BATCHES[seed % 4]!;
         const mySeed = seed++;
         it(`${kind} / ${act} / ${cond}, batch ${B}`, () => {

@@ -5,10 +5,10 @@
  * (y = x W + b) then b_l [dims[l+1]].
  */
 import { tf, ensureGradients, ensureReady } from './tf.js';
-import type { Conditioning, GaussianSpec, ModelKind, ModelSpec } from '@scorefield/core-math';
+import type { Conditioning, FourierSpec, GaussianSpec, ModelKind, ModelSpec } from '@scorefield/core-math';
 import { activation, ACTIVATIONS, type Activation } from './activations.js';
 
-export type { ModelKind, Conditioning, ModelSpec, GaussianSpec };
+export type { ModelKind, Conditioning, ModelSpec, GaussianSpec, FourierSpec };
 
 /**
  * A network read as a score model: core-math's {@link ModelSpec} (kind: 'score' gives the score, 'energy' an
@@ -18,26 +18,33 @@ export type { ModelKind, Conditioning, ModelSpec, GaussianSpec };
  * table 1, sigma_data = 1), 'gaussian' (score models only, with `gaussian`, the data's Gaussian N(mu, C),
  * C = U^T diag(lambda) U + rest (I - U^T U)) embeds and makes the skip term that Gaussian's blurred score:
  * s = -(C + sigma^2 I)^-1 (x - mu) + c_out f([(x - mu) c_in, c(sigma)]) / sigma^2, c_in = 1 / sqrt(tr C / d + sigma^2),
- * c_out^2 = sigma^2 tr(C (C + sigma^2 I)^-1) / d), with the MLP's layer widths [d_in, h_1, ..., d_out] and activation.
+ * c_out^2 = sigma^2 tr(C (C + sigma^2 I)^-1) / d), 'fourier' (score models only, with `fourier`, frequencies B [m, d]) is
+ * 'precond' with the network reading [y, sin(2 pi B y), cos(2 pi B y), c(sigma)] at y = x / sqrt(1 + sigma^2) (see: Tancik et
+ * al. 2020), with the MLP's layer widths [d_in, h_1, ..., d_out] and activation.
  */
-export interface NetSpec extends Omit<ModelSpec, 'gaussian'> {
+export interface NetSpec extends Omit<ModelSpec, 'gaussian' | 'fourier'> {
   dims: readonly number[];
   activation: Activation;
   /** Conditioning 'gaussian': the data's Gaussian (core-math's GaussianSpec). */
   gaussian?: GaussianSpec;
+  /** Conditioning 'fourier': the input features' frequencies B [m, d] (core-math's FourierSpec). */
+  fourier?: FourierSpec;
 }
 
 /** Number of noise-embedding features (see {@link noiseEmbedding}). */
 export const EMBEDDING_SIZE = 7;
 
 const KINDS: readonly ModelKind[] = ['score', 'energy'];
-const CONDITIONINGS: readonly Conditioning[] = ['none', 'embed', 'scale', 'both', 'precond', 'gaussian'];
+const CONDITIONINGS: readonly Conditioning[] = ['none', 'embed', 'scale', 'both', 'precond', 'gaussian', 'fourier'];
 
 /** Whether the network input carries the noise embedding c(sigma). */
 export function isEmbedded(spec: NetSpec): boolean {
-  return (
-    spec.conditioning === 'embed' || spec.conditioning === 'both' || spec.conditioning === 'precond' || spec.conditioning === 'gaussian'
-  );
+  return ['embed', 'both', 'precond', 'gaussian', 'fourier'].includes(spec.conditioning);
+}
+
+/** Input features of the spec beyond x and c(sigma): 2m for 'fourier' (m = frequencies / d), else 0. */
+function featureWidth(spec: NetSpec): number {
+  return spec.conditioning === 'fourier' ? (2 * (spec.fourier?.frequencies.length ?? 0)) / spec.dims[spec.dims.length - 1]! : 0;
 }
 
 /** Whether the network output is divided by sigma. */
@@ -80,13 +87,23 @@ export function dataDim(spec: NetSpec): number {
   if (!CONDITIONINGS.includes(spec.conditioning)) {
     throw new Error(`@scorefield/tfjs: spec.conditioning must be one of ${CONDITIONINGS.join(', ')}, got '${String(spec.conditioning)}'`);
   }
-  if (spec.kind === 'energy' && (spec.conditioning === 'precond' || spec.conditioning === 'gaussian')) {
+  if (spec.kind === 'energy' && (spec.conditioning === 'precond' || spec.conditioning === 'gaussian' || spec.conditioning === 'fourier')) {
     throw new Error(
       `@scorefield/tfjs: conditioning '${spec.conditioning}' is for score models; an energy model takes 'none', 'embed', 'scale' or 'both'`,
     );
   }
   checkDims(spec.dims);
-  const d = spec.dims[0]! - (isEmbedded(spec) ? EMBEDDING_SIZE : 0);
+  if (spec.conditioning === 'fourier') {
+    const n = spec.fourier?.frequencies.length ?? 0,
+      d = spec.dims[spec.dims.length - 1]!;
+    if (!(n >= d && n % d === 0) || spec.dims[0] !== d + (2 * n) / d + EMBEDDING_SIZE) {
+      throw new Error(
+        `@scorefield/tfjs: conditioning 'fourier' needs spec.fourier.frequencies [m, d] with dims[0] = d + 2m + ${EMBEDDING_SIZE}, got ` +
+          `${n} frequencies and dims ${JSON.stringify(spec.dims)}`,
+      );
+    }
+  }
+  const d = spec.dims[0]! - featureWidth(spec) - (isEmbedded(spec) ? EMBEDDING_SIZE : 0);
   if (d < 1)
     throw new Error(`@scorefield/tfjs: dims[0] = ${spec.dims[0]} leaves no data dimension after the ${EMBEDDING_SIZE} embedding features`);
   const out = spec.dims[spec.dims.length - 1]!;
@@ -198,16 +215,26 @@ function conditionedOutput(spec: NetSpec, params: tf.Tensor, x: tf.Tensor2D, sig
     const s = sigmaTensor(sigma, B);
     const col = tf.reshape(s, [B, 1]);
     if (spec.conditioning === 'gaussian') return gaussianOutput(spec, params, x, s, col as tf.Tensor2D, d);
-    if (spec.conditioning === 'precond') {
+    if (spec.conditioning === 'precond' || spec.conditioning === 'fourier') {
       // see: Karras et al. 2022, table 1 (sigma_data = 1): c_in = 1 / c, skip -x / c^2, output scale 1 / (sigma c).
       const c = tf.sqrt(tf.add(1, tf.square(col)));
-      const f = mlp(spec, params, tf.concat([tf.div(x, c), noiseEmbedding(s)], 1));
+      const y = tf.div(x, c) as tf.Tensor2D;
+      const f = mlp(spec, params, tf.concat([y, ...fourierFeatures(spec, y, d), noiseEmbedding(s)], 1));
       return tf.add(tf.neg(tf.div(x, tf.square(c))), tf.div(f, tf.mul(col, c))) as tf.Tensor2D;
     }
     const input = isEmbedded(spec) ? tf.concat([x, noiseEmbedding(s)], 1) : x;
     const f = mlp(spec, params, input);
     return isScaled(spec) ? (tf.div(f, col) as tf.Tensor2D) : f;
   });
+}
+
+/** [sin(2 pi y B^T), cos(2 pi y B^T)] of a 'fourier' spec ([] otherwise); see: Tancik et al. 2020. */
+function fourierFeatures(spec: NetSpec, y: tf.Tensor2D, d: number): tf.Tensor2D[] {
+  if (spec.conditioning !== 'fourier') return [];
+  const f = spec.fourier!.frequencies;
+  const B = tf.tensor2d(Array.from(f), [f.length / d, d], 'float32');
+  const theta = tf.mul(tf.matMul(y, B, false, true), 2 * Math.PI) as tf.Tensor2D;
+  return [tf.sin(theta), tf.cos(theta)];
 }
 
 /**

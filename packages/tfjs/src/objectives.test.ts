@@ -17,14 +17,15 @@ import {
   type ObjectiveInputs,
 } from './index.js';
 import { jacobian64, kinkStats, objective64, recorder, score64 } from './testing/ref64.js';
-import { Rng, randomParams, testGaussian } from './testing/rng.js';
+import { Rng, randomParams, testFourier, testGaussian } from './testing/rng.js';
 
-const CONDITIONINGS: Conditioning[] = ['none', 'embed', 'scale', 'both', 'precond', 'gaussian'];
+const CONDITIONINGS: Conditioning[] = ['none', 'embed', 'scale', 'both', 'precond', 'gaussian', 'fourier'];
 const BATCHES = [1, 3, 5, 17];
 
 function specFor(kind: 'score' | 'energy', act: NetSpec['activation'], conditioning: Conditioning, d = 2, hidden = [5, 3]): NetSpec {
-  const din = d + (conditioning === 'none' || conditioning === 'scale' ? 0 : 7);
+  const din = d + (conditioning === 'none' || conditioning === 'scale' ? 0 : 7) + (conditioning === 'fourier' ? 6 : 0);
   const spec: NetSpec = { kind, activation: act, conditioning, dims: [din, ...hidden, kind === 'score' ? d : 1] };
+  if (conditioning === 'fourier') return { ...spec, fourier: testFourier(d) };
   return conditioning === 'gaussian' ? { ...spec, gaussian: testGaussian(d) } : spec;
 }
 
@@ -99,7 +100,8 @@ describe('objectives against the float64 reference (value and parameter gradient
     for (const kind of ['score', 'energy'] as const) {
       for (const act of ACTIVATIONS) {
         for (const cond of CONDITIONINGS) {
-          if (kind === 'energy' && (cond === 'precond' || cond === 'gaussian')) continue; // preconditioning is for score models
+          // preconditioning, the Gaussian skip and the Fourier features are for score models
+          if (kind === 'energy' && (cond === 'precond' || cond === 'gaussian' || cond === 'fourier')) continue;
           const mySeed = seed++;
           const B = BATCHES[mySeed % 4]!;
           const M = mySeed % 2 === 0 ? 1 : 3;

@@ -1,6 +1,15 @@
 import { existsSync, unlinkSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { activations, conditionings, InputError, modelDims, modelKinds, objectives, projections } from '@scorefield/core-math';
+import {
+  activations,
+  conditionings,
+  FOURIER_FREQUENCIES,
+  InputError,
+  modelDims,
+  modelKinds,
+  objectives,
+  projections,
+} from '@scorefield/core-math';
 import {
   decodeCheckpoint,
   defaultHidden,
@@ -77,8 +86,9 @@ export const train = defineCommand({
       type: 'string',
       value: 'how',
       description:
-        `noise conditioning: ${Object.keys(conditionings).join(', ')} (default: precond for ncsn and continuous score models ` +
-        'up to 4 dimensions, gaussian for ncsn score models above, both for the other ncsn and continuous models, else none)',
+        `noise conditioning: ${Object.keys(conditionings).join(', ')} (default: fourier, precond with Fourier features of x, for ` +
+        'ncsn and continuous score models up to 4 dimensions, gaussian for ncsn score models above, both for the other ncsn ' +
+        'and continuous models, else none)',
     },
     projections: {
       type: 'string',
@@ -364,7 +374,8 @@ function ladderLine(l: NoiseLadder, objective: string): string {
 function checkTrainingMemory(o: TrainOptions & { steps: number; batch: number }, rows: number, d: number): void {
   const hidden = o.hidden ?? defaultHidden(d, o.loss);
   const loss = o.loss!.name;
-  const dims = modelDims({ kind: o.kind ?? 'score', conditioning: o.conditioning ?? defaultConditioning(loss, d, o.kind) }, d, hidden);
+  const conditioning = o.conditioning ?? defaultConditioning(loss, d, o.kind);
+  const dims = modelDims({ kind: o.kind ?? 'score', conditioning, fourier: { count: FOURIER_FREQUENCIES } }, d, hidden);
   const params = dims.slice(1).reduce((n, out, l) => n + (dims[l] + 1) * out, 0);
   const what = `--hidden ${hidden.join(',')} (${params} parameters at dimension ${d})`;
   if (params > maxModelParams()) throw new InputError(`${what}: more than the limit of ${maxModelParams()} parameters`);

@@ -5,7 +5,7 @@ import type { ModelSpec } from '../score-model.js';
 
 export interface Case {
   obj: ObjectiveSpec;
-  /** Conditioning 'gaussian' takes its Gaussian per core: testing/reference.ts withGaussian. */
+  /** Conditionings 'gaussian' and 'fourier' take their block per core: testing/reference.ts withConditioning. */
   spec: ModelSpec;
   act: Activation;
   batch: number;
@@ -22,8 +22,8 @@ const exact: ObjectiveSpec[] = [
 ];
 const noisy: [ObjectiveSpec, ModelSpec['conditioning'][]][] = [
   [{ name: 'dsm', sigma: 0.3 }, ['none', 'embed', 'scale', 'both']],
-  [{ name: 'ncsn', sigmas: [1, 0.5, 0.2] }, ['embed', 'both', 'precond', 'gaussian']],
-  [{ name: 'continuous', sde: 've', sigmaMin: 0.05, sigmaMax: 2 }, ['both', 'embed', 'gaussian']],
+  [{ name: 'ncsn', sigmas: [1, 0.5, 0.2] }, ['embed', 'both', 'precond', 'gaussian', 'fourier']],
+  [{ name: 'continuous', sde: 've', sigmaMin: 0.05, sigmaMax: 2 }, ['both', 'embed', 'gaussian', 'fourier']],
   [{ name: 'continuous', sde: 'vp', eps: 0.05 }, ['both', 'scale']],
 ];
 const batches = [1, 3, 5, 17];
@@ -40,8 +40,8 @@ for (const kind of ['score', 'energy'] as const) {
   );
   noisy.forEach(([obj, conds], i) =>
     conds.forEach((conditioning, j) => {
-      // preconditioning and the Gaussian skip are for score models (refused for energy)
-      if (kind === 'energy' && (conditioning === 'precond' || conditioning === 'gaussian')) return;
+      // preconditioning, the Gaussian skip and the Fourier features are for score models (refused for energy)
+      if (kind === 'energy' && (conditioning === 'precond' || conditioning === 'gaussian' || conditioning === 'fourier')) return;
       cases.push({
         obj,
         spec: { kind, conditioning },

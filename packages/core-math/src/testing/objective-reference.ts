@@ -12,14 +12,25 @@ export function refEmbedding(sigma: number): number[] {
   return [l, Math.sin(l / 2), Math.cos(l / 2), Math.sin(l), Math.cos(l), Math.sin(2 * l), Math.cos(2 * l)];
 }
 
+/** A 'fourier' model's features [sin(2 pi B y), cos(2 pi B y)] at y, f64 ([] for other conditionings). */
+export function refFourier(spec: ModelSpec, y: number[]): number[] {
+  if (spec.conditioning !== 'fourier') return [];
+  const f = spec.fourier!.spec.frequencies,
+    d = y.length;
+  const theta = Array.from({ length: f.length / d }, (_, i) => 2 * Math.PI * y.reduce((a, v, j) => a + f[i * d + j] * v, 0));
+  return [...theta.map(Math.sin), ...theta.map(Math.cos)];
+}
+
 /** The model's score s(x; sigma) at one point, f64. */
 export function refScore(spec: ModelSpec, dims: number[], act: string, params: ArrayLike<number>, x: number[], sigma: number): number[] {
   const embed = spec.conditioning === 'embed' || spec.conditioning === 'both' || spec.conditioning === 'precond';
   if (spec.conditioning === 'gaussian') return refGaussianScore(spec, dims, act, params, x, sigma);
-  if (spec.conditioning === 'precond') {
-    // s = -x / (1 + sigma^2) + f([x / sqrt(1 + sigma^2), c(sigma)]) / (sigma sqrt(1 + sigma^2)) (Karras et al. 2022, table 1).
+  if (spec.conditioning === 'precond' || spec.conditioning === 'fourier') {
+    // s = -x / (1 + sigma^2) + f([y, c(sigma)]) / (sigma sqrt(1 + sigma^2)), y = x / sqrt(1 + sigma^2) (Karras et al. 2022,
+    // table 1); 'fourier' reads [y, sin(2 pi B y), cos(2 pi B y), c(sigma)] (Tancik et al. 2020).
     const c = Math.sqrt(1 + sigma * sigma);
-    const f = refMlpForward(dims, act, params, [...x.map((v) => v / c), ...refEmbedding(sigma)], 1);
+    const y = x.map((v) => v / c);
+    const f = refMlpForward(dims, act, params, [...y, ...refFourier(spec, y), ...refEmbedding(sigma)], 1);
     return Array.from(f, (v, j) => -x[j] / (c * c) + v / (sigma * c));
   }
   const scale = spec.conditioning === 'scale' || spec.conditioning === 'both' ? 1 / sigma : 1;

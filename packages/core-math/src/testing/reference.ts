@@ -2,6 +2,7 @@
 // Written independently of assembly/: textbook formulas, no tiling, no shared code.
 import type { Core } from '../core.js';
 import { GaussianBlock, type GaussianSpec } from '../gaussian-skip.js';
+import { FourierBlock, type FourierSpec } from '../fourier-features.js';
 import type { ModelSpec } from '../score-model.js';
 
 /** A deterministic test PRNG (mulberry32), independent of the WASM RNG. */
@@ -255,7 +256,19 @@ export function testGaussian(d: number): GaussianSpec {
   };
 }
 
-/** The spec with its Gaussian in `core`'s memory when the conditioning is 'gaussian' (the test Gaussian), else the spec. */
-export function withGaussian(core: Core, spec: ModelSpec, d: number): ModelSpec {
-  return spec.conditioning === 'gaussian' ? { ...spec, gaussian: new GaussianBlock(core, testGaussian(d)) } : spec;
+/**
+ * Frequencies for conditioning 'fourier' in d dimensions (the same as @scorefield/tfjs's testing ones): m = 3 rows (2-D input
+ * rows of d + 6 + 7 floats, a SIMD remainder), B_ij = 1.5 sin(1.7 (i d + j) + 0.3), of either sign and up to 1.5 cycles per unit.
+ */
+export function testFourier(d: number, m = 3): FourierSpec {
+  return { frequencies: Float32Array.from({ length: m * d }, (_, k) => 1.5 * Math.sin(1.7 * k + 0.3)) };
+}
+
+/**
+ * The spec with its conditioning's block in `core`'s memory: the test Gaussian for 'gaussian', the test frequencies for
+ * 'fourier'; else the spec.
+ */
+export function withConditioning(core: Core, spec: ModelSpec, d: number): ModelSpec {
+  if (spec.conditioning === 'gaussian') return { ...spec, gaussian: new GaussianBlock(core, testGaussian(d)) };
+  return spec.conditioning === 'fourier' ? { ...spec, fourier: new FourierBlock(core, testFourier(d), d) } : spec;
 }

@@ -50,6 +50,24 @@ describe('ParallelTrainer', () => {
     expect(mean(a.losses.subarray(250))).toBeLessThan(0.9 * mean(a.losses.subarray(0, 30)));
   });
 
+  it("a model with a conditioning block ('fourier', 'gaussian'): each worker builds the block from its arrays", async () => {
+    const data = { data: datasetSample(core, 'gmm3', core.rng(1), 1000).toArray(), rows: 1000, cols: 2 };
+    for (const conditioning of ['fourier', 'gaussian'] as const) {
+      const run = async () => {
+        const o = { hidden: [16], steps: 20, seed: 2, loss: { name: 'ncsn' as const, sigmas: [1, 0.3] }, conditioning, workers: 2 };
+        const p = new ParallelTrainer(core, data, o);
+        await p.start();
+        p.run(20);
+        await p.close();
+        expect(p.trainer.losses.every(Number.isFinite), conditioning).toBe(true);
+        const bytes = encodeModel(p.trainer.model);
+        p.trainer.free();
+        return bytes;
+      };
+      expect(Buffer.from(await run()).equals(Buffer.from(await run())), conditioning).toBe(true);
+    }
+  });
+
   it('the shards compute with the trained weights; the model holds their moving average', async () => {
     const data = { data: datasetSample(core, 'gmm3', core.rng(1), 1000).toArray(), rows: 1000, cols: 2 };
     const run = async (ema: number) => {

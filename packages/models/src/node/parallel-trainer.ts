@@ -17,6 +17,8 @@
 import { Worker } from 'node:worker_threads';
 import {
   BoundObjective,
+  FourierBlock,
+  GaussianBlock,
   gatherRandomRows,
   loadCore,
   MlpLayout,
@@ -25,6 +27,9 @@ import {
   type Conditioning,
   type Core,
   type F32Buffer,
+  type FourierSpec,
+  type GaussianSpec,
+  type ModelSpec,
   type ObjectiveSpec,
   type Rng,
 } from '@scorefield/core-math';
@@ -178,7 +183,10 @@ export class ParallelTrainer {
           batch: this.trainer.options.batch,
           rows: data.rows,
           data: standardized,
-          spec: model.spec,
+          // The spec's blocks live in this core's memory: the worker gets their plain arrays and builds its own.
+          spec: { kind: model.spec.kind, conditioning: model.spec.conditioning },
+          ...(model.spec.gaussian && { gaussian: model.spec.gaussian.spec }),
+          ...(model.spec.fourier && { fourier: model.spec.fourier.spec }),
           dims: [...model.layout.dims],
           activation: model.config.activation,
           loss: this.trainer.loss,
@@ -394,6 +402,10 @@ export interface ShardJob {
   rows: number;
   data: Float32Array;
   spec: { kind: 'score' | 'energy'; conditioning: Conditioning };
+  /** Conditioning 'gaussian': the data's Gaussian (plain arrays). */
+  gaussian?: GaussianSpec;
+  /** Conditioning 'fourier': the input features' frequencies (plain arrays). */
+  fourier?: FourierSpec;
   dims: number[];
   activation: string;
   loss: ObjectiveSpec;
@@ -430,9 +442,14 @@ export async function runShard(job: ShardJob, post: (m: string) => void): Promis
     // The shard's buffers and objective live until the trainer shuts the worker down.
     core.scope((scope) => {
       const net = scope.adopt(new MlpLayout(core, job.dims, job.activation as Activation));
-      const objective = scope.adopt(new BoundObjective(core, job.loss, job.spec, net));
-      const P = net.paramCount,
-        d = job.data.length / job.rows;
+      const d = job.data.length / job.rows;
+      const spec: ModelSpec = {
+        ...job.spec,
+        ...(job.gaussian && { gaussian: scope.adopt(new GaussianBlock(core, job.gaussian)) }),
+        ...(job.fourier && { fourier: scope.adopt(new FourierBlock(core, job.fourier, d)) }),
+      };
+      const objective = scope.adopt(new BoundObjective(core, job.loss, spec, net));
+      const P = net.paramCount;
       const views = sharedViews(job.sab, P, job.workers);
       const { params, losses } = views;
       const grads = views.grads.subarray(job.shard * P, (job.shard + 1) * P);

@@ -132,8 +132,16 @@ export function embed64(sigma: number): number[] {
   return [l, Math.sin(0.5 * l), Math.cos(0.5 * l), Math.sin(l), Math.cos(l), Math.sin(2 * l), Math.cos(2 * l)];
 }
 
-const embedded = (spec: NetSpec) =>
-  spec.conditioning === 'embed' || spec.conditioning === 'both' || spec.conditioning === 'precond' || spec.conditioning === 'gaussian';
+const embedded = (spec: NetSpec) => ['embed', 'both', 'precond', 'gaussian', 'fourier'].includes(spec.conditioning);
+
+/** A 'fourier' spec's features [sin(2 pi B y), cos(2 pi B y)] of y in float64 ([] otherwise). */
+function fourier64(spec: NetSpec, y: readonly number[]): number[] {
+  if (spec.conditioning !== 'fourier') return [];
+  const f = spec.fourier!.frequencies,
+    d = y.length;
+  const theta = Array.from({ length: f.length / d }, (_, i) => 2 * Math.PI * y.reduce((a, yj, j) => a + f[i * d + j]! * yj, 0));
+  return [...theta.map(Math.sin), ...theta.map(Math.cos)];
+}
 
 /** A 'gaussian' spec's Gaussian in float64: mu, U [k][d], lambda, rest, v = tr C / d. */
 function gaussian64(spec: NetSpec) {
@@ -165,8 +173,9 @@ function netInput(spec: NetSpec, x: readonly number[], sigma: number): number[] 
     const { mu, v } = gaussian64(spec);
     return [...x.map((xi, j) => (xi - mu[j]!) / Math.sqrt(v + sigma * sigma)), ...embed64(sigma)];
   }
-  const c = spec.conditioning === 'precond' ? Math.sqrt(1 + sigma * sigma) : 1;
-  return embedded(spec) ? [...x.map((v) => v / c), ...embed64(sigma)] : x.slice();
+  const c = spec.conditioning === 'precond' || spec.conditioning === 'fourier' ? Math.sqrt(1 + sigma * sigma) : 1;
+  const y = x.map((v) => v / c);
+  return embedded(spec) ? [...y, ...fourier64(spec, y), ...embed64(sigma)] : x.slice();
 }
 
 /**
@@ -186,7 +195,7 @@ export function output64(spec: NetSpec, params: ArrayLike<number>, x: readonly n
     );
     return f.map((v, i) => -skip[i]! + (Math.sqrt(gain) * v) / sigma);
   }
-  if (spec.conditioning === 'precond') {
+  if (spec.conditioning === 'precond' || spec.conditioning === 'fourier') {
     const q = 1 + sigma * sigma;
     return f.map((v, i) => -x[i]! / q + v / (sigma * Math.sqrt(q)));
   }

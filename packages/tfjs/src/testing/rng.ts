@@ -56,3 +56,11 @@ export function testGaussian(d: number): { mean: Float32Array; vectors: Float32A
     rest: 0.4,
   };
 }
+
+/**
+ * Frequencies for conditioning 'fourier' in d dimensions (the same as core-math's testing ones): m = 3 rows,
+ * B_ij = 1.5 sin(1.7 (i d + j) + 0.3).
+ */
+export function testFourier(d: number, m = 3): { frequencies: Float32Array } {
+  return { frequencies: Float32Array.from({ length: m * d }, (_, k) => 1.5 * Math.sin(1.7 * k + 0.3)) };
+}
