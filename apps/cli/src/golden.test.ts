@@ -13,10 +13,11 @@ import { main } from './cli.js';
  */
 const GOLDEN = fileURLToPath(new URL('../test/golden/', import.meta.url));
 // --ema 0 saves the last weights, as before the moving average became the default; --batch 128 and --conditioning both
-// are the batch and conditioning of noise-conditional score models before their low-dimensional defaults (256, precond).
+// are the batch and conditioning of noise-conditional score models before their low-dimensional defaults (256, precond);
+// --lr-decay none the constant rate of dsm before its linear-tail default.
 const small = ['--hidden', '16,16', '--steps', '200', '--data-size', '500', '--ema', '0', '--quiet'];
 const models: Record<string, string[]> = {
-  'dsm-score': ['--data', 'gmm3', '--loss', 'dsm', '--sigma', '0.1', '--model', 'score', '--seed', '3'],
+  'dsm-score': ['--data', 'gmm3', '--loss', 'dsm', '--sigma', '0.1', '--model', 'score', '--seed', '3', '--lr-decay', 'none'],
   'ncsn-energy': [
     '--data',
     '8gaussians',
