@@ -13,10 +13,11 @@ import { main } from './cli.js';
  */
 const GOLDEN = fileURLToPath(new URL('../test/golden/', import.meta.url));
 // --ema 0 saves the last weights, as before the moving average became the default; --batch 128 and --conditioning both
-// are the batch and conditioning of noise-conditional score models before their low-dimensional defaults (256, precond).
+// are the batch and conditioning of noise-conditional score models before their low-dimensional defaults (256, precond);
+// --lr-decay none the constant rate of dsm before its linear-tail default.
 const small = ['--hidden', '16,16', '--steps', '200', '--data-size', '500', '--ema', '0', '--quiet'];
 const models: Record<string, string[]> = {
-  'dsm-score': ['--data', 'gmm3', '--loss', 'dsm', '--sigma', '0.1', '--model', 'score', '--seed', '3'],
+  'dsm-score': ['--data', 'gmm3', '--loss', 'dsm', '--sigma', '0.1', '--model', 'score', '--seed', '3', '--lr-decay', 'none'],
   'ncsn-energy': [
     '--data',
     '8gaussians',
@@ -46,7 +47,7 @@ const samples: Record<string, [string, string[]]> = {
   'dsm-score.langevin': ['dsm-score', ['--sampler', 'langevin', '--steps', '100', '--step-size', '1e-3', '--no-denoise']],
   'ncsn-energy.annealed': ['ncsn-energy', ['--sampler', 'annealed', '--steps', '10', '--step-size', '1e-5', '--no-denoise']],
   've-score.pc': ['ve-score', ['--sampler', 'pc', '--steps', '50', '--snr', '0.16', '--corrector-steps', '1', '--no-denoise']],
-  'vp-energy.ode': ['vp-energy', ['--sampler', 'ode']],
+  'vp-energy.ode': ['vp-energy', ['--sampler', 'ode', '--no-denoise']],
 };
 
 async function cli(...argv: string[]) {

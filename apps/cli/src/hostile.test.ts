@@ -16,7 +16,10 @@ import { main } from './cli.js';
 
 const BIN = fileURLToPath(new URL('../bin/scorefield.js', import.meta.url));
 const REPORT = fileURLToPath(new URL('../test/hostile/report-peak.mjs', import.meta.url));
+/** CPU time a case may use (the child's own, worker threads included: on a loaded machine wall time is not its own). */
 const TIME_LIMIT_MS = 10_000;
+/** Wall time after which a child is killed: a case that waits instead of working fails by its exit code. */
+const HANG_LIMIT_MS = 120_000;
 const MEMORY_LIMIT_KIB = 1.5 * 2 ** 20;
 /** Children at once: the suite runs on 2 cores beside other jobs. */
 const POOL = 3;
@@ -991,7 +994,8 @@ interface Outcome {
   code: number | null;
   signal: NodeJS.Signals | null;
   stderr: string;
-  ms: number;
+  /** CPU time of the child (ms), as it reported at exit. */
+  cpuMs: number;
   peakKiB: number;
 }
 
@@ -1012,7 +1016,6 @@ async function withSlot<T>(f: () => Promise<T>): Promise<T> {
 function runChild(c: Case, dir: string): Promise<Outcome> {
   const args = c.args.map((a) => a.replace(/^@fx\//, `${fx}/`));
   return new Promise((resolve) => {
-    const t0 = performance.now();
     const child = spawn(process.execPath, ['--import', REPORT, BIN, ...args], {
       cwd: dir,
       stdio: [c.stdin === undefined ? 'ignore' : 'pipe', 'ignore', 'pipe', 'pipe'],
@@ -1030,7 +1033,7 @@ function runChild(c: Case, dir: string): Promise<Outcome> {
       child.stdin!.on('error', () => {}); // the CLI may stop reading early
       child.stdin!.end(c.stdin);
     }
-    const hard = setTimeout(() => child.kill('SIGKILL'), TIME_LIMIT_MS + 5000);
+    const hard = setTimeout(() => child.kill('SIGKILL'), HANG_LIMIT_MS);
     let poll: NodeJS.Timeout | undefined;
     if (c.kill) {
       poll = setInterval(() => {
@@ -1044,8 +1047,12 @@ function runChild(c: Case, dir: string): Promise<Outcome> {
       clearTimeout(hard);
       clearInterval(poll);
       // Worker threads report too (the preload runs in them); each reports the whole process's peak.
-      const peaks = report.split('\n').filter(Boolean).map(Number);
-      resolve({ code, signal, stderr, ms: performance.now() - t0, peakKiB: peaks.length ? Math.max(...peaks) : Number.NaN });
+      const rows = report
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => l.split(' ').map(Number));
+      const worst = (i: number) => (rows.length ? Math.max(...rows.map((r) => r[i])) : Number.NaN);
+      resolve({ code, signal, stderr, cpuMs: worst(1), peakKiB: worst(0) });
     });
   });
 }
@@ -1071,22 +1078,22 @@ beforeAll(async () => {
   fixtureSnapshot = snapshot(fx);
 });
 
-/** Per case: wall time and peak memory, summarised after the run (the bounds the suite asserts). */
-const measured: { name: string; ms: number; peakKiB: number }[] = [];
+/** Per case: CPU time and peak memory, summarised after the run (the bounds the suite asserts). */
+const measured: { name: string; cpuMs: number; peakKiB: number }[] = [];
 
 afterAll(() => {
-  const slowest = measured.reduce((a, b) => (b.ms > a.ms ? b : a), measured[0]);
+  const slowest = measured.reduce((a, b) => (b.cpuMs > a.cpuMs ? b : a), measured[0]);
   const largest = measured.reduce((a, b) => (b.peakKiB > a.peakKiB ? b : a), measured[0]);
   if (slowest && largest)
     console.log(
-      `hostile suite: ${measured.length} cases; slowest ${(slowest.ms / 1000).toFixed(2)} s (${slowest.name}); ` +
+      `hostile suite: ${measured.length} cases; slowest ${(slowest.cpuMs / 1000).toFixed(2)} s of CPU (${slowest.name}); ` +
         `largest peak ${(largest.peakKiB / 1024).toFixed(0)} MiB (${largest.name})`,
     );
   for (const m of mounts) execFileSync('umount', [m], { stdio: 'ignore' });
   expect(snapshot(fx)).toEqual(fixtureSnapshot); // no case changed a shared input
 });
 
-describe(`hostile inputs (${cases.length} cases): exit code, one line, nothing written, within 10 s and 1.5 GB`, () => {
+describe(`hostile inputs (${cases.length} cases): exit code, one line, nothing written, within 10 s of CPU and 1.5 GB`, () => {
   it('has at least 150 cases', () => {
     expect(cases.length).toBeGreaterThanOrEqual(150);
   });
@@ -1096,10 +1103,10 @@ describe(`hostile inputs (${cases.length} cases): exit code, one line, nothing w
       c.setup?.(dir);
       const before = snapshot(dir);
       const r = await withSlot(() => runChild(c, dir));
-      measured.push({ name: c.name, ms: r.ms, peakKiB: r.peakKiB });
+      measured.push({ name: c.name, cpuMs: r.cpuMs, peakKiB: r.peakKiB });
       const lines = r.stderr.split('\n').filter((l, i, all) => i < all.length - 1 || l !== '');
       const where = `${c.args.join(' ')}\nstderr: ${r.stderr}`;
-      expect(r.ms, `took ${r.ms.toFixed(0)} ms: ${where}`).toBeLessThan(TIME_LIMIT_MS);
+      expect(r.cpuMs, `took ${r.cpuMs.toFixed(0)} ms of CPU: ${where}`).toBeLessThan(TIME_LIMIT_MS);
       expect(r.peakKiB, `peak ${r.peakKiB} KiB: ${where}`).toBeLessThan(MEMORY_LIMIT_KIB);
       if (c.mayPass && r.code === 0) {
         expect(lines, where).toEqual([]);

@@ -16,7 +16,22 @@ import { cli, dist, nearModes, PHONE, DESKTOP, sameBytes, type Harness } from '.
  */
 const RUN = { data: '8gaussians', hidden: '32,32', seed: '3', steps: '200' };
 /** `scorefield train` for RUN in the CLI's canonical order: the command the page prints, which the e2e runs. */
-const cliArgs = ['train', '--data', RUN.data, '--loss', 'dsm', '--hidden', RUN.hidden, '--steps', RUN.steps, '--seed', RUN.seed];
+const cliArgs = [
+  'train',
+  '--data',
+  RUN.data,
+  '--loss',
+  'dsm',
+  '--hidden',
+  RUN.hidden,
+  '--steps',
+  RUN.steps,
+  // The page trains at a constant rate (its runs have no fixed end; apps/web/src/state.ts, runOf) and says so.
+  '--lr-decay',
+  'none',
+  '--seed',
+  RUN.seed,
+];
 /** A longer run, trained in the page with a pause and a single step in the middle: still the CLI's bytes. */
 const LONG = { hidden: '64,64', lr: '0.003', steps: '10000' };
 const longArgs = [
@@ -31,6 +46,8 @@ const longArgs = [
   LONG.steps,
   '--lr',
   LONG.lr,
+  '--lr-decay',
+  'none',
   '--seed',
   RUN.seed,
 ];

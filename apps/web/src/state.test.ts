@@ -60,7 +60,8 @@ describe('the run of a state (RunSpec)', () => {
     // Noise levels, steps and the EMA are the library's: chosen from the data, the objective's steps.
     expect(objectiveSpec(defaults)).toEqual({ name: 'continuous', sde: 've' });
     expect(stepsOf(defaults)).toBe(defaultStepsOf.conditionalLowDim); // the page's data are 2-D
-    expect(stepsOf({ ...defaults, loss: 'dsm' })).toBe(defaultStepsOf.unconditional);
+    expect(stepsOf({ ...defaults, loss: 'dsm' })).toBe(defaultStepsOf.dsm);
+    expect(stepsOf({ ...defaults, loss: 'ssm-vr' })).toBe(defaultStepsOf.unconditional);
     expect([batchOf(defaults), batchOf({ ...defaults, loss: 'dsm' })]).toEqual([defaultBatchOf.conditionalLowDim, defaultBatchOf.other]);
     expect(defaults.ema).toBe(trainDefaults.ema);
   });
@@ -95,7 +96,10 @@ describe('the run of a state (RunSpec)', () => {
     expect(cliCommand(base(), 'a.safetensors')).toBe('scorefield train --data 8gaussians --loss continuous --out a.safetensors');
     expect(cliCommand({ ...base(), loss: 'ncsn', kind: 'energy' })).toContain('--loss ncsn --model energy --out');
     expect(cliCommand({ ...base(), loss: 'ncsn', ladder: fixedLadder })).toContain('--loss ncsn --sigmas geometric:1:0.01:10 --out');
-    expect(cliCommand({ ...base(), loss: 'dsm', sigma: 0.2, ema: 0 })).toContain('--loss dsm --sigma 0.2 --ema 0 --out');
+    // dsm's default schedule runs over a fixed length; a page run has none, so it trains at a constant rate and says so.
+    expect(cliCommand({ ...base(), loss: 'dsm', sigma: 0.2, ema: 0 })).toContain('--loss dsm --sigma 0.2 --lr-decay none --ema 0 --out');
+    expect(runToTrainOptions(runOf({ ...base(), loss: 'dsm' })).lrDecay).toBe('none');
+    expect(runToTrainOptions(runOf(base())).lrDecay).toBeUndefined();
     expect(cliCommand({ ...base(), loss: 'continuous', sdeSigmaMin: 0.05 })).toContain('--loss continuous --sigma-min 0.05 --out');
     // Options of another objective or of the VE SDE stay in the state but not on the command line.
     expect(cliCommand({ ...base(), loss: 'continuous', sde: 'vp', sdeSigmaMax: 4, sigma: 0.2 })).toContain(
@@ -159,7 +163,7 @@ describe('the run of a state (RunSpec)', () => {
     expect(describeChange({ ...base(), loss: 'dsm' }, { ...base(), loss: 'ncsn' })).toBe(
       `loss dsm → ncsn, σ from the data → –, noise levels – → from the data, hidden ${defaultHidden(2)} → ` +
         `${defaultHidden(2, { name: 'ncsn' })}, batch 128 → ${defaultBatch({ name: 'ncsn' }, 2)}, ` +
-        `steps target 3000 → ${defaultSteps({ name: 'ncsn' }, 2)}`,
+        `steps target ${defaultSteps({ name: 'dsm' }, 2)} → ${defaultSteps({ name: 'ncsn' }, 2)}`,
     );
     expect(describeChange(base(), base())).toBe('reset');
   });

@@ -10,6 +10,7 @@ import { datasets, InputError, objectives, type Conditioning, type ObjectiveName
 import {
   defaultBatch,
   defaultHidden,
+  defaultLrDecay,
   defaultSteps,
   runDefaults,
   runFromFlags,
@@ -109,7 +110,7 @@ type RunFields = Omit<AppState, 'points' | 'sampler' | 'sampleSteps' | 'stepSize
  * writers and the trainer use only the chosen objective's.
  */
 export function runOf(s: AppState): RunSpec {
-  return {
+  const run: RunSpec = {
     ...runDefaults,
     data: s.data,
     dataSize: s.dataSize,
@@ -133,6 +134,10 @@ export function runOf(s: AppState): RunSpec {
     ema: s.ema,
     seed: s.seed,
   };
+  // A page run has no fixed end (its steps target moves, and at the target the page trains on), so a learning-rate
+  // schedule over the run's length (dsm's default, linear-tail) cannot apply: the page trains at a constant rate, and
+  // its command says so (--lr-decay none), so the CLI still makes the page's bytes.
+  return defaultLrDecay(runObjective(run)) === 'none' ? run : { ...run, lrDecay: 'none' };
 }
 
 /** The state's run fields for a run: the inverse of {@link runOf} on what the page sets. */

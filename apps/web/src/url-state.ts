@@ -31,6 +31,9 @@ const oldKeys: Partial<Record<RunFlag, string>> = {
   activation: 'act',
 };
 
+/** What the page's own links carry without a control for it: its runs' constant rate (state.ts, runOf). */
+const pageSays = (flag: RunFlag, value: string) => flag === 'lr-decay' && value === 'none';
+
 /** The URL hash (without '#') of a state; file data cannot be encoded (the link then says data=file). */
 export function encodeState(s: AppState): string {
   const p = runToFlags(runOf(s)) as [string, string][];
@@ -72,7 +75,7 @@ export function decodeState(hash: string): Decoded {
     else flags[flag] = raw;
   }
   for (const flag of Object.keys(runFlags) as RunFlag[])
-    if (!(pageFlags as readonly string[]).includes(flag) && q.has(flag))
+    if (!(pageFlags as readonly string[]).includes(flag) && q.has(flag) && !pageSays(flag, q.get(flag)!))
       bad(flag, q.get(flag)!, `the page trains with its default (set it with scorefield train --${flag})`);
   const run = runFromFlags(flags);
   if (run.sigmaMax !== undefined && run.sigmaMin !== undefined && run.sigmaMin >= run.sigmaMax) {

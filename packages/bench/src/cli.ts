@@ -281,6 +281,7 @@ export async function main(argv: string[]): Promise<Results> {
       results.samplers = [];
       for (const dataset of QUALITY_DATASETS) {
         for (const sde of ['ve', 'vp'] as const) {
+          if (o.cases && !o.cases.test(`${dataset} ${sde}`)) continue;
           const row = measureSamplers(threaded, dataset, sde, o.quick);
           log(`samplers ${dataset} ${sde}: ${JSON.stringify(row.results)}`);
           results.samplers.push(row);

@@ -6,7 +6,7 @@ import { resolveStatic } from './browser.js';
 import { summarize } from './memory.js';
 import type { Results } from './results.js';
 import type { TrainRow } from './training.js';
-import { evaluationsSaved, type SamplerRow } from './samplers.js';
+import { evaluationsSaved, standardError, type SamplerRow } from './samplers.js';
 import { measuredThreshold, type ThreadsRow } from './threads.js';
 
 const row = (objective: string, kind: 'score' | 'energy', rates: TrainRow['rates'], width = 128, batch = 128): TrainRow => ({
@@ -123,6 +123,22 @@ describe('samplers and threads', () => {
     expect(evaluationsSaved(samplerRow(1e-3, 2e-3, { a: [100, 2.5e-3], b: [250, 1.5e-3] }))).toEqual({ factor: 2, by: 'b' });
     expect(evaluationsSaved(samplerRow(5e-4, -9e-4, { a: [50, 4e-4], b: [100, -1e-3], c: [20, 6e-4] }))).toEqual({ factor: 10, by: 'a' });
     expect(evaluationsSaved(samplerRow(5e-4, -9e-4, { c: [20, 6e-4] }))).toEqual({ factor: null, by: '' });
+  });
+
+  it('gives each mean its standard error, and the table shows it with the number of seeds', () => {
+    // sd of [1, 2, 3, 4] is sqrt(5/3); over sqrt(4) seeds.
+    expect(standardError([1, 2, 3, 4])).toBeCloseTo(Math.sqrt(5 / 3) / 2, 12);
+    const row = { ...samplerRow(-7e-4, 2.8e-4, {}), seeds: 10 };
+    row.results['dpm-sde'] = { evaluations: 51, mmd: -5.1e-4, se: 3.9e-4 };
+    const md = markdown({ ...sample(), samplers: [row] });
+    expect(md).toContain('the mean over 10 sampling seeds ± its standard error where measured');
+    expect(md).toContain('| gmm3 ve | -7.0e-4 | 500, 2.8e-4 | 51, -5.1e-4 ± 4e-4 | 9.80x (dpm-sde) |');
+    // A partial rerun beside rows of an earlier run (3 seeds, no standard error) says which row is which.
+    const old = { ...samplerRow(-7e-4, 2.8e-4, {}), dataset: '8gaussians' };
+    old.results['dpm-sde'] = { evaluations: 51, mmd: -5.1e-4 };
+    const both = markdown({ ...sample(), samplers: [row, old] });
+    expect(both).toContain('the mean over 10 or 3 (the model column says which) sampling seeds');
+    expect(both).toContain('| 8gaussians ve (3 seeds) | -7.0e-4 | 500, 2.8e-4 | 51, -5.1e-4 | 9.80x (dpm-sde) |');
   });
 
   it('the measured split threshold is the smallest size from which every larger one gains', () => {

@@ -338,22 +338,27 @@ export function markdown(r: Results): string {
   }
   if (r.samplers?.length) {
     const labels = Object.keys(r.samplers[0].results);
+    // Rows of an earlier run (before the standard error) were the mean of 3 seeds; a partial rerun mixes them.
+    const seeds = [...new Set(r.samplers.map((row) => row.seeds ?? 3))];
+    const mixed = seeds.length > 1;
     out.push(
       '## Samplers: quality against score evaluations (continuous models, every default; fixed-bandwidth MMD²)',
       '',
       `Each cell: score evaluations per particle, MMD² (standardised units) of ${r.samplers[0].n} samples against as many ` +
-        'held-out points, the mean over 3 sampling seeds (the data floor: over 3 fresh draws of the data). Defaults unless stated.',
+        `held-out points, the mean over ${mixed ? `${seeds.join(' or ')} (the model column says which)` : seeds[0]} sampling seeds ± ` +
+        'its standard error where measured (the data floor: over as many fresh draws of the data). Defaults unless stated.',
       '',
       table(
         ['model', 'data floor', ...labels, 'pc / fewest evaluations at pc quality (pc or the floor, the higher)'],
         r.samplers.map((row) => {
           const saved = evaluationsSaved(row);
           return [
-            `${row.dataset} ${row.sde}`,
+            `${row.dataset} ${row.sde}${mixed ? ` (${row.seeds ?? 3} seeds)` : ''}`,
             row.floor.toExponential(1),
             ...labels.map((l) => {
               const v = row.results[l];
-              return v ? `${v.evaluations.toFixed(0)}, ${v.mmd.toExponential(1)}` : 'failed';
+              if (!v) return 'failed';
+              return `${v.evaluations.toFixed(0)}, ${v.mmd.toExponential(1)}${v.se === undefined ? '' : ` ± ${v.se.toExponential(0)}`}`;
             }),
             saved.factor === null ? '-' : `${fmtRatio(saved.factor)} (${saved.by})`,
           ];

@@ -4,8 +4,9 @@
  * draws 2000 samples with its defaults (and pc, ode, dpm, dpm-sde and adaptive at other step counts or tolerances, pc
  * with Song et al.'s corrector); the fixed-bandwidth MMD^2 of metrics' standardizedMmd2 (what `scorefield eval`
  * reports) against 2000 held-out points, beside the data floor, and the score evaluations per particle. The MMD^2
- * is the mean over SEEDS sampling seeds (the floor: over as many fresh draws of the data): one estimate at 2000
- * samples varies by about 1e-3 from seed to seed, as much as the samplers differ (docs/bench/analysis.md).
+ * is the mean over SEEDS sampling seeds (the floor: over as many fresh draws of the data), with its standard error:
+ * one estimate at 2000 samples varies by about 1.3e-3 from seed to seed, as much as the samplers differ, so a mean of
+ * 3 decided the rule by luck (8gaussians VE: pc -5.5e-4 over seeds 1-3, 2.8e-4 over 1-10; docs/bench/analysis.md).
  */
 import { datasetSample, type Core } from '@scorefield/core-math';
 import { sample, Trainer, type SampleOptions } from '@scorefield/models';
@@ -28,8 +29,11 @@ export const SAMPLER_CONFIGS: [string, Partial<SampleOptions>][] = [
   ['dpm-sde, 100 steps', { sampler: 'dpm-sde', steps: 100 }],
 ];
 
-/** Sampling seeds (and fresh draws of the data for the floor) each MMD^2 is the mean of. */
-export const SEEDS = [1, 2, 3];
+/**
+ * Sampling seeds (and fresh draws of the data for the floor) each MMD^2 is the mean of: 10 brings the standard error
+ * of a mean to about 4e-4 (3 seeds: 7e-4, more than the gap between pc and the samplers that reach it).
+ */
+export const SEEDS = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
 
 export interface SamplerRow {
   dataset: string;
@@ -37,8 +41,13 @@ export interface SamplerRow {
   n: number;
   sde: 've' | 'vp';
   floor: number;
-  /** Per sampler configuration: score evaluations per particle and MMD^2 (mean over SEEDS); null when it failed. */
-  results: Record<string, { evaluations: number; mmd: number } | null>;
+  /** Sampling seeds each MMD^2 is the mean of (rows written before this field: 3). */
+  seeds?: number;
+  /**
+   * Per sampler configuration: score evaluations per particle, MMD^2 (mean over SEEDS) and its standard error (sd
+   * over the seeds / sqrt(seeds); absent in rows written before it); null when it failed.
+   */
+  results: Record<string, { evaluations: number; mmd: number; se?: number } | null>;
   errors?: Record<string, string>;
 }
 
@@ -51,12 +60,12 @@ export function measureSamplers(core: Core, dataset: string, sde: 've' | 'vp', q
     const points = (p: Float32Array) => ({ data: p, rows: p.length / 2, cols: 2 });
     const ref = points(draw(2, n));
     const mmd = (p: Float32Array) => standardizedMmd2(points(p), ref).value;
-    const mean = (v: number[]) => v.reduce((s, x) => s + x, 0) / v.length;
-    const row: SamplerRow = { dataset, n, sde, floor: mean(SEEDS.map((s) => mmd(draw(2 + s, n)))), results: {} };
+    const row: SamplerRow = { dataset, n, sde, seeds: SEEDS.length, floor: mean(SEEDS.map((s) => mmd(draw(2 + s, n)))), results: {} };
     for (const [label, o] of SAMPLER_CONFIGS) {
       try {
         const runs = SEEDS.map((seed) => sample(trainer.model, { n, seed, ...o }));
-        row.results[label] = { evaluations: mean(runs.map((r) => r.evaluations)), mmd: mean(runs.map((r) => mmd(r.samples))) };
+        const m = runs.map((r) => mmd(r.samples));
+        row.results[label] = { evaluations: mean(runs.map((r) => r.evaluations)), mmd: mean(m), se: standardError(m) };
       } catch (e) {
         row.results[label] = null;
         (row.errors ??= {})[label] = (e as Error).message;
@@ -67,6 +76,16 @@ export function measureSamplers(core: Core, dataset: string, sde: 've' | 'vp', q
     trainer.free();
     trainer.model.free();
   }
+}
+
+function mean(v: number[]): number {
+  return v.reduce((s, x) => s + x, 0) / v.length;
+}
+
+/** The standard error of the mean of v (sample sd / sqrt(n)). */
+export function standardError(v: number[]): number {
+  const m = mean(v);
+  return Math.sqrt(v.reduce((s, x) => s + (x - m) ** 2, 0) / (v.length - 1) / v.length);
 }
 
 /**

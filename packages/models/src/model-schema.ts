@@ -181,12 +181,12 @@ const decimal =
   };
 
 const training = json(
-  object<{ batch: number; lr: number; data: string | null; lrDecay: 'cosine'; ema: number; lossAverage: number }>(
+  object<{ batch: number; lr: number; data: string | null; lrDecay: 'cosine' | 'linear-tail'; ema: number; lossAverage: number }>(
     {
       batch: integer(1, 2 ** 31),
       lr: positive,
       data: (v, path) => (v === null ? null : text(v, path)),
-      lrDecay: oneOf({ cosine: 1 }),
+      lrDecay: oneOf({ cosine: 1, 'linear-tail': 1 }),
       ema: (v, path) => (typeof v === 'number' && v >= 0 && v < 1 ? v : fail(path, 'a number in [0, 1)', v)),
       lossAverage: finite,
     },

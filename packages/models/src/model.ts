@@ -27,6 +27,7 @@ import { identityNormalization, normalize, type Normalization } from './normaliz
 import type { ScoreSource, Stepper } from './score-source.js';
 import { checkPoints, type Points } from './points.js';
 import { sdeOf } from './sde.js';
+import type { LrDecay } from './train.js';
 
 /** Architecture of a score model: an MLP read as a score s (d -> d) or an energy E (d -> 1, s = -grad E). */
 export interface ScoreNetConfig {
@@ -76,7 +77,8 @@ export interface TrainingRecord {
   steps: number;
   batch: number;
   lr: number;
-  lrDecay?: 'cosine';
+  /** The learning-rate schedule when not constant. */
+  lrDecay?: Exclude<LrDecay, 'none'>;
   data?: string;
   /** Decay of the moving average of the weights the model holds (absent: the last weights). */
   ema?: number;

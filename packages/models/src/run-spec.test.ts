@@ -19,7 +19,7 @@ const runs: RunSpec[] = [
   { ...runDefaults, data: 'gmm3', dataSize: 500, loss: 'esm', kind: 'energy', hidden: [16, 8], activation: 'tanh', steps: 200 },
   { ...runDefaults, loss: 'ssm', projection: 'rademacher', slices: 4, lr: 0.003, batch: 64, seed: 7 },
   { ...runDefaults, loss: 'ssm-vr', projection: 'sphere', slices: 2, lrDecay: 'cosine', clipGrad: 10 },
-  { ...runDefaults, loss: 'dsm', sigma: 0.25, standardize: false, ema: 0 },
+  { ...runDefaults, loss: 'dsm', sigma: 0.25, standardize: false, ema: 0, lrDecay: 'none' },
   { ...runDefaults, loss: 'ncsn', sigmas: 'geometric:1:0.01:10', conditioning: 'embed' },
   { ...runDefaults, loss: 'ncsn', noiseLevels: 'fixed', data: 'moons' },
   { ...runDefaults, loss: 'continuous', sde: 've', sigmaMax: 4, sigmaMin: 0.02, ema: 0.99 },
@@ -66,6 +66,16 @@ describe('RunSpec', () => {
       lrDecay: 'cosine',
     });
     expect('steps' in runToTrainOptions(runDefaults)).toBe(false); // the trainer's default for the objective
+    // The schedule too (linear-tail for dsm): absent unless given, and then written back as given.
+    expect('lrDecay' in runToTrainOptions(runFromFlags({ loss: 'dsm' }))).toBe(false);
+    expect(runToCliArgs(runFromFlags({ loss: 'dsm', 'lr-decay': 'none' }))).toEqual([
+      '--data',
+      '8gaussians',
+      '--loss',
+      'dsm',
+      '--lr-decay',
+      'none',
+    ]);
   });
 
   it.each([

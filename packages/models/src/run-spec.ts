@@ -14,7 +14,7 @@ import {
 } from '@scorefield/core-math';
 import { intFlag, intListFlag, positiveFlag, sigmasFlag, strictNumber } from './flag-values.js';
 import type { NoiseLevelSource, ObjectiveRequest } from './noise-levels.js';
-import { trainDefaults, type TrainOptions } from './train.js';
+import { lrDecays, trainDefaults, type defaultLrDecay, type LrDecay, type TrainOptions } from './train.js';
 
 /**
  * One description of a training run: what `scorefield train`'s flags, the web page's link and its training
@@ -52,7 +52,8 @@ export interface RunSpec {
   /** Points per step (absent: the trainer's {@link defaultBatch} of the data's dimension and objective). */
   batch?: number;
   lr: number;
-  lrDecay: 'none' | 'cosine';
+  /** Learning-rate schedule (absent: the trainer's {@link defaultLrDecay} of the objective: linear-tail for dsm). */
+  lrDecay?: LrDecay;
   clipGrad?: number;
   /** Per coordinate (true), one mean and std for all (`'global'`), none (false); absent: the trainer's default. */
   standardize?: boolean | 'global';
@@ -79,7 +80,6 @@ export const runDefaults: Readonly<RunSpec> = Object.freeze({
   kind: trainDefaults.kind,
   activation: trainDefaults.activation,
   lr: trainDefaults.lr,
-  lrDecay: 'none',
   ema: trainDefaults.ema,
   seed: trainDefaults.seed,
 }) as RunSpec;
@@ -172,7 +172,7 @@ export function runFromFlags(flags: RunFlags): RunSpec {
     steps: optional('steps', (v) => intFlag('steps', v, 1, 1e9)),
     batch: optional('batch', (v) => intFlag('batch', v, 1, 1 << 20)),
     lr: f('lr') === undefined ? d.lr : positiveFlag('lr', f('lr')),
-    lrDecay: pick('lr-decay', { none: 1, cosine: 1 }, 'lr decay', d.lrDecay),
+    lrDecay: pick<LrDecay | undefined>('lr-decay', lrDecays, 'lr decay', undefined),
     clipGrad: optional('clip-grad', (v) => positiveFlag('clip-grad', v)),
     standardize: optional('standardize', (v) => lookup({ yes: true, no: false, global: 'global' } as const, v, '--standardize value')),
     ema,
@@ -253,7 +253,7 @@ export function runToTrainOptions(run: RunSpec): TrainOptions & { seed: number }
     ...(run.steps !== undefined && { steps: run.steps }),
     ...(run.batch !== undefined && { batch: run.batch }),
     lr: run.lr,
-    lrDecay: run.lrDecay,
+    ...(run.lrDecay !== undefined && { lrDecay: run.lrDecay }),
     ...(run.clipGrad !== undefined && { clipGrad: run.clipGrad }),
     ...(run.standardize !== undefined && { standardize: run.standardize }),
     loss: runObjective(run),

@@ -304,6 +304,27 @@ describe('the moving average of the weights (Song & Ermon 2020, technique 5)', (
   });
 });
 
+describe('learning-rate schedules', () => {
+  it("linear-tail: the rate for the first half of the steps, then linearly to 0; recorded in the model, 'none' not", () => {
+    const data = gaussian(200, [0, 0], 1, 3);
+    const tail = new Trainer(core, data, { hidden: [4], loss: { name: 'dsm', sigma: 0.3 }, steps: 10, lr: 0.01 });
+    const rates = Array.from({ length: 11 }, (_, s) => tail.learningRate(s));
+    [0.01, 0.01, 0.01, 0.01, 0.01, 0.01, 0.008, 0.006, 0.004, 0.002, 0].forEach((r, s) => expect(rates[s]).toBeCloseTo(r, 15));
+    expect(tail.model.training!.lrDecay).toBe('linear-tail');
+    const none = new Trainer(core, data, { hidden: [4], loss: { name: 'dsm', sigma: 0.3 }, steps: 10, lr: 0.01, lrDecay: 'none' });
+    expect([none.learningRate(0), none.learningRate(9), none.model.training!.lrDecay]).toEqual([0.01, 0.01, undefined]);
+    // The model file keeps the schedule.
+    expect(decodeModel(core, encodeModel(tail.model)).training!.lrDecay).toBe('linear-tail');
+    expect(() => new Trainer(core, data, { hidden: [4], lrDecay: 'step' as never })).toThrow(
+      "train: unknown lr decay 'step'; valid: none, cosine, linear-tail",
+    );
+    for (const x of [tail, none]) {
+      x.free();
+      x.model.free();
+    }
+  });
+});
+
 describe('noise levels and steps from the data', () => {
   it('records the ladder it chose in the model and trains noise-conditional objectives longer by default', () => {
     const data = gaussian(1000, [5, -3], 2, 14);
@@ -319,7 +340,13 @@ describe('noise levels and steps from the data', () => {
     expect(loss.name === 'ncsn' && loss.sigmas[0]).toBeCloseTo(t.ladder!.sigmaMax, 12);
     expect(loss.name === 'ncsn' && loss.sigmas.length).toBe(t.ladder!.levels);
     const plain = new Trainer(core, data, { hidden: [8], loss: { name: 'dsm', sigma: 0.2 } });
-    expect(plain.options.steps).toBe(3000);
+    // dsm: the other objectives' 3000 steps at a constant rate, then 3000 that decay it (defaultLrDecay).
+    expect(plain.options.steps).toBe(6000);
+    expect(plain.options.lrDecay).toBe('linear-tail');
+    const esm = new Trainer(core, data, { hidden: [8], loss: { name: 'esm' } });
+    expect([esm.options.steps, esm.options.lrDecay, t.options.lrDecay]).toEqual([3000, 'none', 'none']);
+    esm.free();
+    esm.model.free();
     expect(defaultHidden(2, { name: 'dsm' })).toEqual([128, 128, 128]);
     // Batches: 256 points for noise-conditional objectives up to 4 dimensions, 128 otherwise; a given batch is kept.
     expect([t.options.batch, plain.options.batch]).toEqual([256, 128]);

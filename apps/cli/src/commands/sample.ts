@@ -56,10 +56,14 @@ export const sample = defineCommand({
     sigmas: { type: 'string', value: 'sched', description: "annealed: levels schedule:max:min:levels (default: the model's)" },
     denoise: {
       type: 'boolean',
-      description: 'annealed, pc, adaptive, dpm-sde, langevin at a noise level: finish with a denoising step (the default)',
+      description: 'annealed, pc, ode, adaptive, dpm, dpm-sde, langevin at a noise level: finish with a denoising step (the default)',
       default: false,
     },
-    'no-denoise': { type: 'boolean', description: 'annealed, pc, adaptive, dpm-sde, langevin: no final denoising step', default: false },
+    'no-denoise': {
+      type: 'boolean',
+      description: 'annealed, pc, ode, adaptive, dpm, dpm-sde, langevin: no final denoising step',
+      default: false,
+    },
     snr: {
       type: 'string',
       value: 'R',

@@ -159,7 +159,11 @@ export const train = defineCommand({
         `4 dimensions, ${defaultBatchOf.other} otherwise)`,
     },
     lr: { type: 'string', value: 'LR', description: 'Adam learning rate', default: String(trainDefaults.lr) },
-    'lr-decay': { type: 'string', value: 'none|cosine', description: 'learning-rate schedule', default: 'none' },
+    'lr-decay': {
+      type: 'string',
+      value: 'none|cosine|linear-tail',
+      description: 'learning-rate schedule (default: linear-tail for dsm, constant for the rest: none)',
+    },
     'clip-grad': { type: 'string', value: 'C', description: 'rescale gradients to norm C when larger' },
     standardize: {
       type: 'string',

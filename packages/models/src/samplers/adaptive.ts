@@ -3,7 +3,7 @@ import type { ScoreSource } from '../score-source.js';
 import { sdeOf, type Sde } from '../sde.js';
 import { checkPositive } from './context.js';
 import { forEachBlock, ODE_BLOCK } from './ode.js';
-import { defineSampler } from './spec.js';
+import { defineSampler, finishDenoised } from './spec.js';
 import * as detMath from '@scorefield/core-math/det-math';
 
 /** Options of {@link solveReverseSdeAdaptive}; the defaults are the paper's. */
@@ -116,9 +116,11 @@ export interface AdaptiveSettings {
 }
 
 /**
- * The reverse SDE of a VE/VP model with adaptive steps ({@link solveReverseSdeAdaptive}), then (by default) the paper's
- * denoising step x + sigma(eps)^2 s(x; sigma(eps)).
- * see: Jolicoeur-Martineau et al. 2021, Algorithm 1 and their default final denoising.
+ * The reverse SDE of a VE/VP model with adaptive steps ({@link solveReverseSdeAdaptive}), then (by default) the denoising
+ * step from sigma(eps) to 0 of the other samplers ({@link finishDenoised}), x + sigma^2 s / 2, not the paper's Tweedie step
+ * x + sigma^2 s: with the data-driven sigma_min of 2-D data Tweedie's narrows every mode (8gaussians VE, 10 seeds:
+ * MMD^2 1.2e-3 with it, -4.8e-4 with the probability-flow step, pc 2.8e-4; docs/bench).
+ * see: Jolicoeur-Martineau et al. 2021, Algorithm 1.
  */
 export const adaptive = defineSampler<AdaptiveSettings>({
   description:
@@ -153,10 +155,5 @@ export const adaptive = defineSampler<AdaptiveSettings>({
     );
     return sde.sigma(sde.eps);
   },
-  finish(ctx, s, o) {
-    // Tweedie: E[x | x + sigma z] = x + sigma^2 s(x; sigma), at the last level sigma(eps).
-    const sde = o.sde ?? sdeOf(ctx.model.training?.loss),
-      sigma = sde.sigma(sde.eps);
-    if (s.denoise) ctx.run(1, { mode: 'affine', a: 1, b: sigma * sigma, c: 0 }, sigma);
-  },
+  finish: finishDenoised,
 });

@@ -5,7 +5,7 @@ import { sdeOf, type Sde } from '../sde.js';
 import { checkInt } from './context.js';
 import { logSnr, logSnrTimes } from './dpm.js';
 import { forEachBlock, ODE_BLOCK } from './ode.js';
-import { defineSampler, denoiseRule } from './spec.js';
+import { defineSampler, finishDenoised } from './spec.js';
 
 /**
  * SDE-DPM-Solver++(2M)'s defaults: 50 steps (one score evaluation each) and the final denoising step, 51 evaluations
@@ -87,7 +87,7 @@ export interface DpmSdeSettings {
 
 /**
  * The reverse SDE of a VE/VP model with SDE-DPM-Solver++(2M) ({@link solveReverseSdeDpm}; stochastic), then (by
- * default) pc's denoising step from sigma(eps) to 0, the probability-flow step x + sigma^2 s / 2 ({@link denoiseRule}):
+ * default) pc's denoising step from sigma(eps) to 0, the probability-flow step x + sigma^2 s / 2 ({@link finishDenoised}):
  * without it the samples keep noise of sd sigma(eps) (0.01 for VE), which the fixed-bandwidth MMD sees (pc without
  * it: 1.3e-3 against 1.9e-4 on 8gaussians VE, docs/bench).
  */
@@ -113,8 +113,5 @@ export const dpmSde = defineSampler<DpmSdeSettings>({
     );
     return sde.sigma(sde.eps);
   },
-  finish(ctx, s, o) {
-    const sigma = (o.sde ?? sdeOf(ctx.model.training?.loss)).sigma((o.sde ?? sdeOf(ctx.model.training?.loss)).eps);
-    if (s.denoise) ctx.run(1, denoiseRule(sigma), sigma);
-  },
+  finish: finishDenoised,
 });

@@ -2,11 +2,11 @@ import type { ScoreSource } from '../score-source.js';
 import { sdeOf, type Sde } from '../sde.js';
 import { checkInt } from './context.js';
 import { forEachBlock, ODE_BLOCK } from './ode.js';
-import { defineSampler } from './spec.js';
+import { defineSampler, finishDenoised } from './spec.js';
 import * as detMath from '@scorefield/core-math/det-math';
 
-/** DPM-Solver-2's default: 20 steps, 40 score evaluations. */
-export const dpmDefaults = { steps: 20 };
+/** DPM-Solver-2's defaults: 20 steps (40 score evaluations) and the final denoising step, 41 evaluations. */
+export const dpmDefaults = { steps: 20, denoise: true };
 
 /** lambda(t) = log(alpha(t) / sigma(t)), the half log-SNR the DPM solvers step in (Lu et al. 2022; it decreases in t). */
 export function logSnr(sde: Sde, t: number): number {
@@ -81,11 +81,15 @@ export function solveProbabilityFlowDpm(
 
 /** The settings of a DPM-Solver-2 run. */
 export interface DpmSettings {
-  [key: string]: number;
+  [key: string]: number | boolean;
   steps: number;
+  denoise: boolean;
 }
 
-/** The probability-flow ODE of a VE/VP model with DPM-Solver-2 ({@link solveProbabilityFlowDpm}; deterministic). */
+/**
+ * The probability-flow ODE of a VE/VP model with DPM-Solver-2 ({@link solveProbabilityFlowDpm}; deterministic), then (by
+ * default) the denoising step from sigma(eps) to 0 ({@link finishDenoised}): one more Euler step of the same ODE.
+ */
 export const dpm = defineSampler<DpmSettings>({
   description: 'probability-flow ODE with DPM-Solver-2, steps uniform in log-SNR (Lu et al. 2022; deterministic)',
   init: 'prior',
@@ -95,9 +99,9 @@ export const dpm = defineSampler<DpmSettings>({
     if (!o.sde) sdeOf(model.training?.loss); // throws for models without an SDE
     const steps = o.steps ?? dpmDefaults.steps;
     checkInt('steps', steps, 1, 1e6);
-    return { steps };
+    return { steps, denoise: o.denoise ?? dpmDefaults.denoise };
   },
-  steps: (s) => s.steps,
+  steps: (s) => s.steps + (s.denoise ? 1 : 0),
   run(ctx, s, o) {
     const sde = o.sde ?? sdeOf(ctx.model.training?.loss);
     ctx.solve(
@@ -107,4 +111,5 @@ export const dpm = defineSampler<DpmSettings>({
     );
     return sde.sigma(sde.eps);
   },
+  finish: finishDenoised,
 });

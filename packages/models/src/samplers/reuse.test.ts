@@ -48,16 +48,19 @@ describe('samplers reuse the scores they already have: the same bits, fewer netw
   const hold = { coords: [1], points: { data: points.data.subarray(0, 600), rows: 300, cols: 2 } };
 
   // Network evaluations per particle saved: the final denoising step reads the Stein check's score (langevin,
-  // annealed, adaptive, dpm-sde) and the Stein check reads the ODE solver's last stage; pc and dpm have nothing to reuse.
+  // annealed, adaptive, dpm, dpm-sde, ode) and the Stein check reads the ODE solver's last stage (ode: two saved); pc has
+  // nothing to reuse.
   it.each([
     ['langevin (dsm, final denoising step)', dsm, { sampler: 'langevin' }, 1],
     ['langevin with inpainting', dsm, { sampler: 'langevin', steps: 20, hold }, 1],
     ['langevin without denoising', dsm, { sampler: 'langevin', steps: 20, denoise: false }, 0],
     ['annealed', continuous, { sampler: 'annealed', steps: 10 }, 1],
-    ['ode', continuous, { sampler: 'ode' }, 1],
+    ['ode (the Stein check reads the last stage, the denoising step the Stein check)', continuous, { sampler: 'ode' }, 2],
+    ['ode without denoising', continuous, { sampler: 'ode', denoise: false }, 1],
     ['adaptive', continuous, { sampler: 'adaptive' }, 1],
     ['pc', continuous, { sampler: 'pc', steps: 50 }, 0],
-    ['dpm', continuous, { sampler: 'dpm' }, 0],
+    ['dpm (final denoising step)', continuous, { sampler: 'dpm' }, 1],
+    ['dpm without denoising', continuous, { sampler: 'dpm', denoise: false }, 0],
     ['dpm-sde (final denoising step)', continuous, { sampler: 'dpm-sde' }, 1],
   ] as const)('%s', (_name, model, options, saved) => {
     const runs = [false, true].map((reuse) => {

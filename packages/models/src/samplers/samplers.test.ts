@@ -67,11 +67,12 @@ describe('samplers on the exact score (the sampler alone)', () => {
     );
   });
 
-  it('DPM-Solver-2 integrates the probability-flow ODE in 20 steps (40 evaluations) as the RK45 solver does in ~150', () => {
+  it('DPM-Solver-2 integrates the probability-flow ODE in 20 steps (40 evaluations, + the denoising step) as RK45 in ~150', () => {
     const exact = new ExactScore(core, 'ncsn-mix');
     const sde = sdeOf({ name: 'continuous', sde: 've', sigmaMin: 0.01, sigmaMax: 300 });
     const dpm = sample(exact, { n: 2000, sampler: 'dpm', sde, seed: 1 });
-    expect(dpm.evaluations).toBe(40);
+    expect(dpm.evaluations).toBe(41);
+    expect(dpm.settings).toEqual({ steps: 20, denoise: true });
     expect(Math.abs(upperMode(dpm.samples) - 0.8)).toBeLessThan(0.03);
     const up = Array.from({ length: 2000 }, (_, i) => [dpm.samples[2 * i], dpm.samples[2 * i + 1]]).filter(([a, b]) => a + b > 0);
     const meanX = up.reduce((s, [a]) => s + a, 0) / up.length;

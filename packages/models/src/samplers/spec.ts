@@ -1,6 +1,6 @@
 import type { ScoreSource } from '../score-source.js';
 import type { Points } from '../points.js';
-import type { Sde } from '../sde.js';
+import { sdeOf, type Sde } from '../sde.js';
 import type { SampleProgress, SamplerContext } from './context.js';
 
 /** Initial particles: in standardised units N(0, I), U[-3, 3]^d, the SDE prior; a box or points in data units. */
@@ -28,8 +28,8 @@ export interface SampleOptions {
   /** annealed: the levels (default: the model's ncsn levels, or a geometric ladder of its SDE). */
   sigmas?: number[];
   /**
-   * annealed, langevin (models of blurred data): a final denoising step (see {@link denoiseDefaults}); pc, adaptive: a noise-free
-   * last step.
+   * annealed, langevin (models of blurred data): a final denoising step (see {@link denoiseDefaults}); pc: a noise-free last
+   * step; ode, dpm, dpm-sde, adaptive: the denoising step from sigma(eps) to 0 ({@link finishDenoised}).
    */
   denoise?: boolean;
   /** pc: the corrector's signal-to-noise ratio (0.16); giving it turns the corrector on (1 step unless `correctorSteps`). */
@@ -99,6 +99,18 @@ export const denoiseDefaults = { step: 0.5 };
 /** The denoising step at noise level sigma as a kernel rule ({@link denoiseDefaults}). */
 export function denoiseRule(sigma: number) {
   return { mode: 'affine' as const, a: 1, b: denoiseDefaults.step * sigma * sigma, c: 0 };
+}
+
+/**
+ * The last step of the VE/VP samplers that end at t = eps (dpm, dpm-sde, ode, adaptive), when `denoise` is set: the
+ * denoising step from sigma(eps) to 0 ({@link denoiseRule}). Their samples otherwise keep the blur of sigma(eps), which
+ * the data-driven sigma_min of 2-D data makes visible: on 8gaussians VE (sigma(eps) = 0.11 in standardised units,
+ * MMD^2 over 10 seeds, docs/bench) dpm 1.3e-3 without it, -2.5e-4 with it, 3.1e-3 with Tweedie's step 1 instead.
+ */
+export function finishDenoised(ctx: SamplerContext, s: { denoise: boolean }, o: SampleOptions): void {
+  const sde = o.sde ?? sdeOf(ctx.model.training?.loss),
+    sigma = sde.sigma(sde.eps);
+  if (s.denoise) ctx.run(1, denoiseRule(sigma), sigma);
 }
 
 /** One Langevin step x <- x + (alpha/2) s + sqrt(alpha) z as a kernel rule. */
