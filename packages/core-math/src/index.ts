@@ -33,7 +33,15 @@ export {
   type ModelSpec,
 } from './score-model.js';
 export { GaussianBlock, checkGaussian, gaussianVariance, type GaussianSpec } from './gaussian-skip.js';
-export { MixtureBlock, checkMixture, mixtureMoments, sharedBasis, BASIS_TOLERANCE, type MixtureSpec, type SharedBasis } from './mixture-skip.js';
+export {
+  MixtureBlock,
+  checkMixture,
+  mixtureMoments,
+  sharedBasis,
+  BASIS_TOLERANCE,
+  type MixtureSpec,
+  type SharedBasis,
+} from './mixture-skip.js';
 export {
   FourierBlock,
   checkFourier,
