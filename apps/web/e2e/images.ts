@@ -77,9 +77,6 @@ export function imagesSuite(h: Harness): void {
     sameBytes(await h.download('#export-model'), readFileSync(cliModel), 'mnist trained in the page');
   });
 
-  // The page's sampling (up to 300 s, below) and the CLI's 64 samples of the same model. With the mixture skip's dense
-  // form it passed in 344 s (load 14); its shared-basis form samples 14x14 in a third of that CPU (apps/cli README,
-  // "Images"), so 300 s.
   it('samples the grid by annealed Langevin, sigma going down; the same samples and metrics as the CLI', async () => {
     const { page } = h;
     await h.until((s) => !s.sampling && s.samples() !== null && s.pane(0)!.quality !== null, 300_000);
@@ -140,7 +137,7 @@ export function imagesSuite(h: Harness): void {
     expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(PHONE.width);
     await h.shot('mnist-phone');
     await page.setViewportSize(DESKTOP);
-  }, 300_000);
+  });
 
   it('28x28 is a new run with an undo that brings the 14x14 model back; so does Reset', async () => {
     const { page } = h;
