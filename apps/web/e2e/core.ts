@@ -15,42 +15,30 @@ import { cli, dist, nearModes, PHONE, DESKTOP, sameBytes, type Harness } from '.
  * score, silu, batch 128, lr 1e-3).
  */
 const RUN = { data: '8gaussians', hidden: '32,32', seed: '3', steps: '200' };
-/** `scorefield train` for RUN in the CLI's canonical order: the command the page prints, which the e2e runs. */
-const cliArgs = [
+/**
+ * `scorefield train` for a dsm run of the page in the CLI's canonical order: the command the page prints, which the e2e
+ * runs. The page trains at a constant rate (its runs have no fixed end; apps/web/src/state.ts, runOf) and says so.
+ */
+const dsmArgs = (hidden: string, steps: string, lr: string[] = []) => [
   'train',
   '--data',
   RUN.data,
   '--loss',
   'dsm',
   '--hidden',
-  RUN.hidden,
+  hidden,
   '--steps',
-  RUN.steps,
-  // The page trains at a constant rate (its runs have no fixed end; apps/web/src/state.ts, runOf) and says so.
+  steps,
+  ...lr,
   '--lr-decay',
   'none',
   '--seed',
   RUN.seed,
 ];
+const cliArgs = dsmArgs(RUN.hidden, RUN.steps);
 /** A longer run, trained in the page with a pause and a single step in the middle: still the CLI's bytes. */
 const LONG = { hidden: '64,64', lr: '0.003', steps: '10000' };
-const longArgs = [
-  'train',
-  '--data',
-  RUN.data,
-  '--loss',
-  'dsm',
-  '--hidden',
-  LONG.hidden,
-  '--steps',
-  LONG.steps,
-  '--lr',
-  LONG.lr,
-  '--lr-decay',
-  'none',
-  '--seed',
-  RUN.seed,
-];
+const longArgs = dsmArgs(LONG.hidden, LONG.steps, ['--lr', LONG.lr]);
 
 export function coreSuite(h: Harness): void {
   let cliBytes: Promise<Buffer>;

@@ -5,24 +5,13 @@ import { describe, expect, it } from 'vitest';
 import { loadCore } from '@scorefield/core-math';
 import { decodeSafetensors, encodeSafetensors } from '@scorefield/formats';
 import { decodeModel, encodeModel, fitGaussian, GAUSSIAN_RANK, symmetricEigen, Trainer } from './index.js';
+import { testNormals } from './testing/normals.js';
 
 const core = await loadCore();
 
-/** A seeded test stream (mulberry32 + Box-Muller), independent of the core's. */
-function normals(seed: number) {
-  let s = seed >>> 0;
-  const u = () => {
-    let t = (s = (s + 0x6d2b79f5) >>> 0);
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return () => Math.sqrt(-2 * Math.log(1 - u())) * Math.cos(2 * Math.PI * u());
-}
-
 /** n points of N(mu, A A^T) in d dimensions, A lower-triangular with a decaying spectrum (seeded). */
 function gaussianPoints(n: number, d: number, seed: number) {
-  const z = normals(seed);
+  const z = testNormals(seed).z;
   const A = Array.from({ length: d }, (_, i) => Array.from({ length: d }, (_, j) => (j > i ? 0 : j === i ? 2 / (1 + i) : 0.3 * z())));
   const mu = Array.from({ length: d }, (_, j) => 0.5 - 0.2 * j);
   const data = new Float64Array(n * d);

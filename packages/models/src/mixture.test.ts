@@ -5,20 +5,9 @@ import { describe, expect, it } from 'vitest';
 import { loadCore, type MixtureSpec } from '@scorefield/core-math';
 import { decodeSafetensors, encodeSafetensors } from '@scorefield/formats';
 import { decodeModel, encodeModel, fitMixture, kMeans, mixtureComponents, Trainer } from './index.js';
+import { testNormals } from './testing/normals.js';
 
 const core = await loadCore();
-
-/** A seeded test stream (mulberry32 + Box-Muller), independent of the core's. */
-function normals(seed: number) {
-  let s = seed >>> 0;
-  const u = () => {
-    let t = (s = (s + 0x6d2b79f5) >>> 0);
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return { u, z: () => Math.sqrt(-2 * Math.log(1 - u())) * Math.cos(2 * Math.PI * u()) };
-}
 
 const K = 10,
   d = 8;
@@ -27,7 +16,7 @@ const centre = (k: number) => Array.from({ length: d }, (_, j) => 4 * Math.cos(1
 
 /** n points of sum_k w_k N(centre_k, A_k A_k^T), w_k proportional to 1 + k / 3 (seeded); and each point's component. */
 function mixturePoints(n: number, seed: number) {
-  const { u, z } = normals(seed);
+  const { u, z } = testNormals(seed);
   const w = Array.from({ length: K }, (_, k) => 1 + k / 3);
   const total = w.reduce((a, b) => a + b, 0);
   const A = Array.from({ length: K }, () => Array.from({ length: d * d }, (_, i) => (i % (d + 1) === 0 ? 0.4 : 0.12 * z())));
