@@ -266,13 +266,18 @@ function decodeGaussian(
     );
   const f32 = (a: ArrayLike<number>) => Float32Array.from(a);
   const spec = { mean: f32(mean.data), vectors: f32(vectors.data), variances: f32(variances.data), rest: Math.fround(rest.data[0]) };
+  failOnInputError(() => checkGaussian(spec, d, "the model's Gaussian"), fail);
+  return spec;
+}
+
+/** Runs a core-math check of a decoded block, turning its one-line InputError into the file's refusal. */
+function failOnInputError(check: () => void, fail: (msg: string) => never): void {
   try {
-    checkGaussian(spec, d, "the model's Gaussian");
+    check();
   } catch (e) {
     if (e instanceof InputError) fail(e.message);
     throw e;
   }
-  return spec;
 }
 
 /** The mixture of a 'mixture' model's file, checked (shapes, finite, variances >= 0, weights) before anything is allocated. */
@@ -309,12 +314,7 @@ function decodeMixture(
     })),
     weights: Float32Array.from(weights.data),
   };
-  try {
-    checkMixture(spec, d);
-  } catch (e) {
-    if (e instanceof InputError) fail(e.message);
-    throw e;
-  }
+  failOnInputError(() => checkMixture(spec, d), fail);
   return spec;
 }
 
@@ -328,11 +328,6 @@ function decodeFourier(
   if (t.shape.length !== 2 || t.shape[1] !== d || !(t.shape[0] >= 1))
     fail(`tensor ${FOURIER_TENSOR} has shape [${t.shape}], expected [m, ${d}] with m >= 1`);
   const spec = { frequencies: Float32Array.from(t.data) };
-  try {
-    checkFourier(spec, d, "the model's frequencies");
-  } catch (e) {
-    if (e instanceof InputError) fail(e.message);
-    throw e;
-  }
+  failOnInputError(() => checkFourier(spec, d, "the model's frequencies"), fail);
   return spec;
 }
