@@ -48,7 +48,7 @@ const DEFAULTS = {
   train: 15_000,
   hidden: '64-64-64',
   batch: 256,
-  conditioning: 'precond',
+  conditioning: 'fourier',
   samples: 2000,
   seeds: [0],
   target: { factor: 2, slack: 0.002 },
