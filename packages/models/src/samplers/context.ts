@@ -160,7 +160,8 @@ export class SamplerContext {
     return this.stepper.level?.(sigma) ?? sigma;
   }
 
-  private forget(): void {
+  /** Drops the known score: the particles were moved outside {@link run} (the posterior denoising step). */
+  forget(): void {
     this.known?.score.free();
     this.known = undefined;
   }
@@ -171,7 +172,7 @@ export class SamplerContext {
   }
 
   /** The score of the particles now at `sigma` (a view, valid until the next allocation): the known one, or the network's. */
-  private scoreNow(sigma: number): Float32Array {
+  scoreNow(sigma: number): Float32Array {
     let known = this.knownScore(sigma);
     if (!known) {
       this.forget();
