@@ -3,8 +3,7 @@ import type { ScoreSource } from '../score-source.js';
 import { LOW_DIM_RATIO, techniqueTwoRatio } from '../noise-levels.js';
 import { sdeOf } from '../sde.js';
 import { checkInt, checkPositive } from './context.js';
-import { denoiserOf, finalDenoise } from './posterior-step.js';
-import { defineSampler, langevinRule, type Denoiser } from './spec.js';
+import { defineSampler, denoiseRule, langevinRule } from './spec.js';
 import * as detMath from '@scorefield/core-math/det-math';
 
 /** Annealed Langevin defaults: steps per level, and the final denoising step (measured: docs/results, "Defaults"). */
@@ -105,12 +104,11 @@ export function modelSigmas(model: ScoreSource): number[] {
 
 /** The settings of an annealed run. */
 export interface AnnealedSettings {
-  [key: string]: number | boolean | string | readonly number[];
+  [key: string]: number | boolean | readonly number[];
   sigmas: readonly number[];
   steps: number;
   stepSize: number;
   denoise: boolean;
-  denoiser: Denoiser;
 }
 
 /** Annealed Langevin dynamics (NCSN Algorithm 1): T steps at each level, alpha_i = eps sigma_i^2 / sigma_L^2. see: Song & Ermon 2019. */
@@ -127,7 +125,7 @@ export const annealed = defineSampler<AnnealedSettings>({
     const last = sigmas[sigmas.length - 1];
     const stepSize = o.stepSize ?? annealedStepFactor(sigmas, Math.max(1, steps)) * last * last;
     checkPositive('step size', stepSize);
-    return { sigmas, steps, stepSize, denoise: o.denoise ?? annealedDefaults.denoise, denoiser: denoiserOf(model, o) };
+    return { sigmas, steps, stepSize, denoise: o.denoise ?? annealedDefaults.denoise };
   },
   steps: (s) => s.sigmas.length * s.steps + (s.denoise ? 1 : 0),
   run(ctx, s) {
@@ -137,6 +135,6 @@ export const annealed = defineSampler<AnnealedSettings>({
   },
   finish(ctx, s) {
     const last = s.sigmas[s.sigmas.length - 1];
-    if (s.denoise) finalDenoise(ctx, last, s.denoiser);
+    if (s.denoise) ctx.run(1, denoiseRule(last), last);
   },
 });

@@ -160,8 +160,7 @@ export class SamplerContext {
     return this.stepper.level?.(sigma) ?? sigma;
   }
 
-  /** Drops the known score: the particles were moved outside {@link run} (the posterior denoising step). */
-  forget(): void {
+  private forget(): void {
     this.known?.score.free();
     this.known = undefined;
   }
@@ -172,7 +171,7 @@ export class SamplerContext {
   }
 
   /** The score of the particles now at `sigma` (a view, valid until the next allocation): the known one, or the network's. */
-  scoreNow(sigma: number): Float32Array {
+  private scoreNow(sigma: number): Float32Array {
     let known = this.knownScore(sigma);
     if (!known) {
       this.forget();

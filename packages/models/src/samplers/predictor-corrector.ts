@@ -2,8 +2,7 @@ import { techniqueTwoRatio } from '../noise-levels.js';
 import { sdeOf } from '../sde.js';
 import { checkInt, checkPositive } from './context.js';
 import { ODE_BLOCK } from './ode.js';
-import { denoiserOf, finalDenoise } from './posterior-step.js';
-import { defineSampler, type Denoiser } from './spec.js';
+import { defineSampler, denoiseRule } from './spec.js';
 
 /**
  * Predictor-corrector defaults. The corrector (Song et al.'s Langevin step from the signal-to-noise ratio
@@ -19,12 +18,11 @@ export function defaultCorrectorSteps(d: number): number {
 
 /** The settings of a predictor-corrector run. */
 export interface PcSettings {
-  [key: string]: number | boolean | string;
+  [key: string]: number | boolean;
   steps: number;
   correctorSteps: number;
   snr: number;
   denoise: boolean;
-  denoiser: Denoiser;
 }
 
 /**
@@ -49,7 +47,7 @@ export const pc = defineSampler<PcSettings>({
     checkInt('steps', steps, 1, 1e7);
     checkInt('corrector steps', correctorSteps, 0, 100);
     checkPositive('snr', snr);
-    return { steps, correctorSteps, snr, denoise: o.denoise ?? pcDefaults.denoise, denoiser: denoiserOf(model, o) };
+    return { steps, correctorSteps, snr, denoise: o.denoise ?? pcDefaults.denoise };
   },
   steps: (s) => s.steps * (1 + s.correctorSteps),
   run(ctx, s, o) {
@@ -66,7 +64,7 @@ export const pc = defineSampler<PcSettings>({
         const g2 = sigma ** 2 - (lastStep ? 0 : sde.sigma(t - dt) ** 2);
         // The noise-free last step to sigma = 0 is the annealed sampler's denoising step (one Euler step of the
         // probability-flow ODE, x + sigma^2 s / 2), not Tweedie's x + sigma^2 s, which narrows every mode.
-        if (lastStep && s.denoise) finalDenoise(ctx, sigma, s.denoiser);
+        if (lastStep && s.denoise) ctx.run(1, denoiseRule(sigma), sigma);
         else ctx.run(1, { mode: 'affine', a: 1, b: g2, c: Math.sqrt(g2) }, sigma);
       } else {
         // beta_i = 1 - alpha(t)^2 / alpha(t - dt)^2: the exact one-step variance, in (0, 1) for any dt.

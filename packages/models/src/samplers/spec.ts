@@ -32,12 +32,6 @@ export interface SampleOptions {
    * step; ode, dpm, dpm-sde, adaptive: the denoising step from sigma(eps) to 0 ({@link finishDenoised}).
    */
   denoise?: boolean;
-  /**
-   * annealed, pc: the form of that last step: `flow` (default: the probability-flow step {@link denoiseRule}) or
-   * `posterior` (a draw from the Gaussian with Tweedie's posterior mean and covariance, up to 4 dimensions:
-   * posterior-step.ts; on request, not yet measured on the built-in datasets).
-   */
-  denoiser?: Denoiser;
   /** pc: the corrector's signal-to-noise ratio (0.16); giving it turns the corrector on (1 step unless `correctorSteps`). */
   snr?: number;
   /** pc: corrector steps per predictor step. */
@@ -57,10 +51,6 @@ export interface SampleOptions {
   /** Progress callback period in steps (default: 1/100 of the run). */
   progressEvery?: number;
 }
-
-/** The forms of the final denoising step of annealed and pc runs (see {@link SampleOptions.denoiser}). */
-export const denoisers = ['posterior', 'flow'] as const;
-export type Denoiser = (typeof denoisers)[number];
 
 /** The settings a run used, every default filled in (printed and stored by callers). */
 export type SamplerSettings = Readonly<Record<string, number | boolean | string | readonly number[]>>;
