@@ -42,7 +42,10 @@ function mixLike(n: number, seed: number) {
   return { data, rows: n, cols: 3 };
 }
 
-/** Per mode (nearest centre; the modes are 13 to 19 apart, at most 1.6 wide): the share of the points and the sds of its covariance, smaller first. */
+/**
+ * Per mode (nearest centre; the modes are 13 to 19 apart, at most 1.6 wide): the share of the points and the sds of its
+ * covariance, smaller first.
+ */
 function modeStats(x: ArrayLike<number>, rows: number) {
   return MODES.map((_, k) => {
     const mine: number[] = [];
