@@ -195,7 +195,7 @@ function mixture64(spec: NetSpec, x: readonly number[], sigma: number) {
   const gain = m.components.reduce((a, g, k) => a + m.weights[k]! * gain64(g, sigma), 0);
   const mean = x.map((_, j) => m.components.reduce((a, g, k) => a + m.weights[k]! * g.mean[j]!, 0));
   const variance = m.components.reduce((a, g, k) => {
-    const spread = g.mean.reduce((t, v, j) => t + (v - mean[j]!) ** 2, 0) / d;
+    const spread = Array.from(g.mean).reduce((t, v, j) => t + (v - mean[j]!) ** 2, 0) / d;
     return a + m.weights[k]! * (gaussian64(g).v + spread);
   }, 0);
   return { skip, gain, mean, variance };
