@@ -19,7 +19,8 @@ Trains the same objective (NCSN, Song &
 Ermon 2019: sigma_i^2 / 2 |s(x + sigma_i z; sigma_i) + z / sigma_i|^2 with i uniform per point, batch mean) with Adam on
 the same MNIST train split (the IDX files @scorefield/datasets ships), from PyTorch's own initial weights and random
 streams (so the result is a reference, not the same bits), then draws samples with annealed Langevin,
-x <- x + (a/2) s(x; sigma_i) + sqrt(a) z, a = eps sigma_i^2 / sigma_L^2, T steps per level, and a final denoising step
+x <- x + (a/2) s(x; sigma_i) + sqrt(a) z, a = eps sigma_i^2 / sigma_L^2, T steps per level (a 'mixture' model's s
+guarded as scorefield's Langevin steps guard it: s + max(0, |k|^2 - s.k) / |k|^2 k, k the skip), and a final denoising step
 x + sigma_L^2 s(x; sigma_L) / 2 (scorefield's default: one Euler step of the probability-flow ODE to 0), with the eps
 and T `scorefield sample` reports for the model.
 Writes the samples (data units) as .npy for `scorefield eval --samples`, and prints a JSON summary.
@@ -110,11 +111,20 @@ class Net(nn.Module):
         gain = (w * ((lam[None] * a).sum(2) + (d - k) * rest * r[:, :, 0])).sum(1, keepdim=True) / d
         return (resp[:, :, None] * skips).sum(1), gain
 
-    def forward(self, y, sigma):  # the score at y [n, d] and sigma [n, 1], standardised units
+    def sampling_score(self, y, sigma):
+        """The score the Langevin steps use: a 'mixture' model's guarded as scorefield's samplerSteps guards it (core-math
+        assembly/mixture.ts), s + max(0, |k|^2 - s.k) / |k|^2 k with k the skip; the model's score otherwise."""
+        return self(y, sigma, guard=True)
+
+    def forward(self, y, sigma, guard=False):  # the score at y [n, d] and sigma [n, 1], standardised units
         if self.conditioning == 'mixture':
             mu, v = self.m[5], self.m[6]
             skip, gain = self.mixture_skip(y, sigma)
-            return skip + torch.sqrt(gain) / sigma * self.net(torch.cat([(y - mu) / torch.sqrt(v + sigma**2), embedding(sigma)], 1))
+            s = skip + torch.sqrt(gain) / sigma * self.net(torch.cat([(y - mu) / torch.sqrt(v + sigma**2), embedding(sigma)], 1))
+            if not guard:
+                return s
+            kk, sk = (skip * skip).sum(1, keepdim=True), (s * skip).sum(1, keepdim=True)
+            return s + torch.clamp(kk - sk, min=0) / kk * skip
         if self.conditioning == 'gaussian':
             mu, U, lam, rest, v, d = self.g
             s2, e = sigma**2, y - mu
@@ -177,8 +187,8 @@ def main():
             alpha = a.step_size * sigma**2 / last**2
             col = torch.full((a.n, 1), float(sigma))
             for _ in range(a.steps_per_level):
-                y = y + alpha / 2 * net(y, col) + math.sqrt(alpha) * torch.randn_like(y)
-        y = y + last**2 / 2 * net(y, torch.full((a.n, 1), float(last)))
+                y = y + alpha / 2 * net.sampling_score(y, col) + math.sqrt(alpha) * torch.randn_like(y)
+        y = y + last**2 / 2 * net.sampling_score(y, torch.full((a.n, 1), float(last)))
         sample_seconds = time.time() - t0
     samples = (y * std + mean).numpy().astype(np.float32)
     np.save(a.out, samples)

@@ -1,4 +1,5 @@
-import { PoolConfig, SamplerConfig, StepMode } from './contract';
+import { ConditioningCode, PoolConfig, SamplerConfig, StepMode } from './contract';
+import { guardMixtureScores } from './mixture';
 import { modelScore, modelWorkspaceFloats } from './model';
 import { normalAt } from './rng';
 import { mlpMacsPerRow } from './layout';
@@ -15,6 +16,7 @@ import { JOB_SAMPLER } from './jobs';
 //       reference takes the whole batch), so splits into workers must align to chunks (B = 256).
 // The noise for (step t, particle i, coordinate j) is the normal at counter base + (t * nTotal + i) * d + j,
 // so results do not depend on the chunk size or on how particles are split across workers.
+// A 'mixture' model's score is guarded before the step (guardMixtureScores, assembly/mixture.ts).
 // Coordinates with mask[j] != 0 are reset to held[i, j] after every step (inpainting); mask = 0: none.
 // A caller that already has the score at x (given != 0: the Stein check's, before a final denoising step) passes it
 // for a one-step call, which then reads it instead of running the model: the same step, one evaluation fewer.
@@ -67,6 +69,10 @@ export function samplerShare(cfg: usize, dims: usize, L: i32, act: i32, params: 
     for (let t = 0; t < steps; t++) {
       if (given != 0) score = given + (<usize>(c0 * d) << 2);
       else modelScore(kind, cond, sigma, config.gaussian, dims, L, act, params, xc, nb, score, ws);
+      // A 'mixture' model's score is guarded (assembly/mixture.ts); the skip goes where modelScore's input gradient was.
+      if ((cond & ConditioningCode.Mixture) != 0) {
+        guardMixtureScores(config.gaussian, sigma, xc, score, nb, d, ws + (<usize>(B * load<i32>(dims)) << 2));
+      }
       const counter0 = base + (<u64>t * <u64>nTotal + <u64>(i0 + c0)) * <u64>d;
       let eps: f64 = 0, noise: f64 = 0;
       if (mode == StepMode.Corrector) {

@@ -139,6 +139,33 @@ export function mixtureGain(g: usize, s2: f64): f64 {
   return sum;
 }
 
+/**
+ * The guard of a 'mixture' model's score in the Langevin-type steps (assembly/langevin.ts), at B rows s [B, d] of
+ * particles x [B, d]: s += max(0, |k|^2 - s.k) / |k|^2 k per row, k the mixture's skip at the row (written to
+ * scratch [B, d]). The network may add to the mixture's pull along k but never weaken it: s.k >= |k|^2 afterwards, so
+ * to first order in the step the mixture's -log p_sigma falls along the drift at least as fast as with the skip alone
+ * (a Lyapunov drift condition: e.g. Meyn & Tweedie 1993), and the skip alone keeps annealed chains on MNIST within
+ * 2.1 pixel units. Unguarded, the network's correction, trained only near the digits, turned against the skip at the
+ * last levels for a few chains and sent them past 10 pixel units (apps/cli README, "Images"). On noisy held-out
+ * digits s.k / |k|^2 is about 1 in the median at every level, so where the guard acts it moves s by little. This
+ * project's choice; the model's score (modelScore, the divergence, training) is not guarded.
+ */
+export function guardMixtureScores(g: usize, sigma: f32, x: usize, s: usize, B: i32, d: i32, scratch: usize): void {
+  memory.fill(scratch, 0, <usize>(B * d) << 2);
+  addMixtureSkip(g, sigma, x, scratch, B, d);
+  for (let b = 0; b < B; b++) {
+    const sb = s + (<usize>(b * d) << 2), kb = scratch + (<usize>(b * d) << 2);
+    let sk: f64 = 0,
+      kk: f64 = 0;
+    for (let j = 0; j < d; j++) {
+      const kj = f32At(kb, j);
+      sk += f32At(sb, j) * kj;
+      kk += kj * kj;
+    }
+    if (kk > 0 && sk < kk) scaleAdd(sb, 1, kb, <f32>((kk - sk) / kk), d);
+  }
+}
+
 /** out[b, :] += s_mix(x[b, :]; sigma) for B rows of d values. */
 export function addMixtureSkip(g: usize, sigma: f32, x: usize, out: usize, B: i32, d: i32): void {
   const m = changetype<MixtureConfig>(g);

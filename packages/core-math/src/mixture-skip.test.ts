@@ -4,7 +4,15 @@
 import { expect, it } from 'vitest';
 import { forEachBuild } from './testing/builds.js';
 import { MlpLayout } from './mlp.js';
-import { modelDims, modelDivergenceWorkspaceFloats, modelScoreDivergence, type ModelSpec } from './score-model.js';
+import { samplerSteps } from './langevin.js';
+import {
+  modelDims,
+  modelDivergenceWorkspaceFloats,
+  modelScore,
+  modelScoreDivergence,
+  modelWorkspaceFloats,
+  type ModelSpec,
+} from './score-model.js';
 import { normRelError, randomArray } from './testing/reference.js';
 import { MixtureBlock, mixtureMoments, sharedBasis, type MixtureSpec } from './mixture-skip.js';
 
@@ -156,5 +164,42 @@ forEachBuild((core) => {
       expect(normRelError(score.view, refS), `score at sigma ${sigma}`).toBeLessThan(1e-5);
       expect(normRelError(divergence.view, refDiv), `divergence at sigma ${sigma}`).toBeLessThan(1e-5);
     }
+  });
+});
+
+forEachBuild((core) => {
+  it("a Langevin-type step guards a 'mixture' model's score: drift . k >= |k|^2 with k the skip, the rest untouched", () => {
+    // One affine step with no noise, x + b s, against x + b (s + max(0, |k|^2 - s.k) / |k|^2 k): s the model's
+    // (unguarded) score, k the dense float64 skip. A random network turns s against k on some rows and not others.
+    const k = core();
+    const d = 37,
+      B = 24,
+      m = spanMixture(),
+      b = 0.01;
+    const spec: ModelSpec = { kind: 'score', conditioning: 'mixture', mixture: new MixtureBlock(k, m) };
+    const net = new MlpLayout(k, modelDims(spec, d, [16]), 'silu');
+    const params = k.f32(net.paramCount, randomArray(net.paramCount, 7, -1, 1));
+    const x0 = randomArray(B * d, 8, -4, 4);
+    let guarded = 0;
+    for (const sigma of [0.05, 0.4]) {
+      const raw = k.f32(B * d);
+      modelScore(k, spec, net, params, k.f32(B * d, x0), B, sigma, raw, k.f32(modelWorkspaceFloats(net, B)));
+      const x = k.f32(B * d, x0);
+      const work = { ws: k.f32(modelWorkspaceFloats(net, 8)), score: k.f32(8 * d), chunk: 8 };
+      samplerSteps(k, spec, net, params, x, 1, { mode: 'affine', a: 1, b, c: 0 }, k.rng(1), work, { sigma });
+      for (let r = 0; r < B; r++) {
+        const skip = denseSkip(m, Array.from(x0.subarray(r * d, (r + 1) * d)), sigma, []).score;
+        const s = Array.from(raw.view.subarray(r * d, (r + 1) * d));
+        const kk = skip.reduce((t, v) => t + v * v, 0),
+          sk = s.reduce((t, v, j) => t + v * skip[j], 0);
+        const want = s.map((v, j) => v + (Math.max(0, kk - sk) / kk) * skip[j]);
+        const drift = Array.from({ length: d }, (_, j) => (x.view[r * d + j] - x0[r * d + j]) / b);
+        expect(normRelError(drift, want), `row ${r} at sigma ${sigma}`).toBeLessThan(1e-4);
+        expect(drift.reduce((t, v, j) => t + v * skip[j], 0)).toBeGreaterThan(kk * (1 - 1e-4));
+        if (sk < kk) guarded++;
+      }
+    }
+    expect(guarded).toBeGreaterThan(0);
+    expect(guarded).toBeLessThan(2 * B);
   });
 });

@@ -18,15 +18,16 @@ import {
   type NetSpec,
 } from './index.js';
 import { embed64, energy64, jacobian64, mlp64, mlpInputGrad64, output64, score64 } from './testing/ref64.js';
-import { Rng, randomParams, testFourier, testGaussian } from './testing/rng.js';
+import { Rng, randomParams, testFourier, testGaussian, testMixture } from './testing/rng.js';
 
-const CONDITIONINGS: Conditioning[] = ['none', 'embed', 'scale', 'both', 'precond', 'gaussian', 'fourier'];
+const CONDITIONINGS: Conditioning[] = ['none', 'embed', 'scale', 'both', 'precond', 'gaussian', 'fourier', 'mixture'];
 const BATCHES = [1, 3, 5, 17];
 
 function specFor(kind: 'score' | 'energy', act: NetSpec['activation'], conditioning: Conditioning, d = 2, hidden = [5, 3]): NetSpec {
   const din = d + (conditioning === 'none' || conditioning === 'scale' ? 0 : 7) + (conditioning === 'fourier' ? 6 : 0);
   const spec: NetSpec = { kind, activation: act, conditioning, dims: [din, ...hidden, kind === 'score' ? d : 1] };
   if (conditioning === 'fourier') return { ...spec, fourier: testFourier(d) };
+  if (conditioning === 'mixture') return { ...spec, mixture: testMixture(d) };
   return conditioning === 'gaussian' ? { ...spec, gaussian: testGaussian(d) } : spec;
 }
 
@@ -92,8 +93,8 @@ describe('forward pass and score against the float64 reference', () => {
   for (const kind of ['score', 'energy'] as const) {
     for (const act of ACTIVATIONS) {
       for (const cond of CONDITIONINGS) {
-        // preconditioning and the Gaussian skip are for score models (refused below)
-        if (kind === 'energy' && (cond === 'precond' || cond === 'gaussian' || cond === 'fourier')) continue;
+        // preconditioning, the Gaussian and mixture skips and the Fourier features are for score models (refused below)
+        if (kind === 'energy' && ['precond', 'gaussian', 'fourier', 'mixture'].includes(cond)) continue;
         const B = BATCHES[seed % 4]!;
         const mySeed = seed++;
         it(`${kind} / ${act} / ${cond}, batch ${B}`, () => {

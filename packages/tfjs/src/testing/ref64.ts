@@ -4,7 +4,7 @@
  * finite differences of the float64 score.
  */
 import type { Activation } from '../activations.js';
-import type { NetSpec } from '../model.js';
+import type { GaussianSpec, NetSpec } from '../model.js';
 import type { Objective } from '../objectives.js';
 
 export function sigmoid64(a: number): number {
@@ -132,7 +132,7 @@ export function embed64(sigma: number): number[] {
   return [l, Math.sin(0.5 * l), Math.cos(0.5 * l), Math.sin(l), Math.cos(l), Math.sin(2 * l), Math.cos(2 * l)];
 }
 
-const embedded = (spec: NetSpec) => ['embed', 'both', 'precond', 'gaussian', 'fourier'].includes(spec.conditioning);
+const embedded = (spec: NetSpec) => ['embed', 'both', 'precond', 'gaussian', 'fourier', 'mixture'].includes(spec.conditioning);
 
 /** A 'fourier' spec's features [sin(2 pi B y), cos(2 pi B y)] of y in float64 ([] otherwise). */
 function fourier64(spec: NetSpec, y: readonly number[]): number[] {
@@ -143,9 +143,8 @@ function fourier64(spec: NetSpec, y: readonly number[]): number[] {
   return [...theta.map(Math.sin), ...theta.map(Math.cos)];
 }
 
-/** A 'gaussian' spec's Gaussian in float64: mu, U [k][d], lambda, rest, v = tr C / d. */
-function gaussian64(spec: NetSpec) {
-  const g = spec.gaussian!;
+/** A Gaussian (a 'gaussian' spec's, or a mixture's component) in float64: mu, U [k][d], lambda, rest, v = tr C / d. */
+function gaussian64(g: GaussianSpec) {
   const d = g.mean.length,
     k = g.variances.length;
   const U = Array.from({ length: k }, (_, m) => Array.from({ length: d }, (_, j) => g.vectors[m * d + j]!));
@@ -155,23 +154,62 @@ function gaussian64(spec: NetSpec) {
 }
 
 /** (C + sigma^2 I)^-1 e for the Gaussian's C (float64, by its eigendecomposition). */
-function gaussianSolve64(spec: NetSpec, e: readonly number[], sigma: number): number[] {
-  const { U, lam, rest } = gaussian64(spec);
-  const s2 = sigma * sigma;
-  const out = e.map((v) => v / (rest + s2));
+function gaussianSolve64(g: GaussianSpec, e: readonly number[], sigma: number): number[] {
+  const { U, lam, rest, d, k } = gaussian64(g);
+  const s2 = sigma * sigma,
+    r = k < d ? 1 / (rest + s2) : 0; // no directions off U when k = d, as in the core
+  const out = e.map((v) => v * r);
   U.forEach((u, m) => {
     const t = u.reduce((a, uj, j) => a + uj * e[j]!, 0);
-    const c = t * (1 / (lam[m]! + s2) - 1 / (rest + s2));
+    const c = t * (1 / (lam[m]! + s2) - r);
     u.forEach((uj, j) => (out[j]! += c * uj));
   });
   return out;
+}
+
+/** tr(C (C + sigma^2 I)^-1) / d of a Gaussian: c_out^2 / sigma^2 of a 'gaussian' model. */
+function gain64(g: GaussianSpec, sigma: number): number {
+  const { lam, rest, d, k } = gaussian64(g);
+  const s2 = sigma * sigma;
+  return (lam.reduce((a, l) => a + l / (l + s2), 0) + ((d - k) * rest) / (rest + s2)) / d;
+}
+
+/**
+ * A 'mixture' spec in float64 at x: its blurred score sum_k r_k (-(C_k + sigma^2 I)^-1 (x - mu_k)) (the skip), the
+ * gain sum_k w_k tr(C_k (C_k + sigma^2 I)^-1) / d, and its mean and variance per coordinate (the network's input).
+ */
+function mixture64(spec: NetSpec, x: readonly number[], sigma: number) {
+  const m = spec.mixture!,
+    d = x.length,
+    s2 = sigma * sigma;
+  const parts = m.components.map((g, k) => {
+    const { mu, lam, rest, k: rank } = gaussian64(g);
+    const e = x.map((xi, j) => xi - mu[j]!);
+    const solved = gaussianSolve64(g, e, sigma);
+    const logDet = (d - rank) * Math.log(rest + s2) + lam.reduce((a, l) => a + Math.log(l + s2), 0);
+    return { solved, lp: Math.log(m.weights[k]!) - 0.5 * (e.reduce((a, ej, j) => a + ej * solved[j]!, 0) + logDet) };
+  });
+  const top = Math.max(...parts.map((p) => p.lp));
+  const z = parts.reduce((a, p) => a + Math.exp(p.lp - top), 0);
+  const skip = x.map((_, j) => -parts.reduce((a, p) => a + (Math.exp(p.lp - top) / z) * p.solved[j]!, 0));
+  const gain = m.components.reduce((a, g, k) => a + m.weights[k]! * gain64(g, sigma), 0);
+  const mean = x.map((_, j) => m.components.reduce((a, g, k) => a + m.weights[k]! * g.mean[j]!, 0));
+  const variance = m.components.reduce((a, g, k) => {
+    const spread = Array.from(g.mean).reduce((t, v, j) => t + (v - mean[j]!) ** 2, 0) / d;
+    return a + m.weights[k]! * (gaussian64(g).v + spread);
+  }, 0);
+  return { skip, gain, mean, variance };
 }
 const scaled = (spec: NetSpec) => spec.conditioning === 'scale' || spec.conditioning === 'both';
 
 function netInput(spec: NetSpec, x: readonly number[], sigma: number): number[] {
   if (spec.conditioning === 'gaussian') {
-    const { mu, v } = gaussian64(spec);
+    const { mu, v } = gaussian64(spec.gaussian!);
     return [...x.map((xi, j) => (xi - mu[j]!) / Math.sqrt(v + sigma * sigma)), ...embed64(sigma)];
+  }
+  if (spec.conditioning === 'mixture') {
+    const { mean, variance } = mixture64(spec, x, sigma);
+    return [...x.map((xi, j) => (xi - mean[j]!) / Math.sqrt(variance + sigma * sigma)), ...embed64(sigma)];
   }
   const c = spec.conditioning === 'precond' || spec.conditioning === 'fourier' ? Math.sqrt(1 + sigma * sigma) : 1;
   const y = x.map((v) => v / c);
@@ -185,15 +223,17 @@ function netInput(spec: NetSpec, x: readonly number[], sigma: number): number[] 
 export function output64(spec: NetSpec, params: ArrayLike<number>, x: readonly number[], sigma = 1): number[] {
   const f = mlp64(spec.dims, spec.activation, params, netInput(spec, x, sigma));
   if (spec.conditioning === 'gaussian') {
-    const { mu, lam, rest, d, k } = gaussian64(spec);
-    const s2 = sigma * sigma;
-    const gain = (lam.reduce((a, l) => a + l / (l + s2), 0) + ((d - k) * rest) / (rest + s2)) / d;
+    const g = spec.gaussian!;
     const skip = gaussianSolve64(
-      spec,
-      x.map((xi, j) => xi - mu[j]!),
+      g,
+      x.map((xi, j) => xi - g.mean[j]!),
       sigma,
     );
-    return f.map((v, i) => -skip[i]! + (Math.sqrt(gain) * v) / sigma);
+    return f.map((v, i) => -skip[i]! + (Math.sqrt(gain64(g, sigma)) * v) / sigma);
+  }
+  if (spec.conditioning === 'mixture') {
+    const { skip, gain } = mixture64(spec, x, sigma);
+    return f.map((v, i) => skip[i]! + (Math.sqrt(gain) * v) / sigma);
   }
   if (spec.conditioning === 'precond' || spec.conditioning === 'fourier') {
     const q = 1 + sigma * sigma;

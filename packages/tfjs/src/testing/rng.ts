@@ -58,6 +58,17 @@ export function testGaussian(d: number): { mean: Float32Array; vectors: Float32A
 }
 
 /**
+ * A mixture for conditioning 'mixture' in d dimensions (the same as core-math's testing one): the test Gaussian (weight
+ * 0.5), the same shifted by +1.2 with variances halved (0.3), and an isotropic component N(-0.8, 0.5 I) of rank 0 (0.2).
+ */
+export function testMixture(d: number): { components: ReturnType<typeof testGaussian>[]; weights: number[] } {
+  const a = testGaussian(d);
+  const b = { ...a, mean: Float32Array.from(a.mean, (v) => v + 1.2), variances: Float32Array.from(a.variances, (v) => v / 2), rest: 0.3 };
+  const c = { mean: new Float32Array(d).fill(-0.8), vectors: new Float32Array(0), variances: new Float32Array(0), rest: 0.5 };
+  return { components: [a, b, c], weights: [0.5, 0.3, 0.2] };
+}
+
+/**
  * Frequencies for conditioning 'fourier' in d dimensions (the same as core-math's testing ones): m = 3 rows,
  * B_ij = 1.5 sin(1.7 (i d + j) + 0.3).
  */
