@@ -82,7 +82,9 @@ forEachBuild((core) => {
     samplerSteps(c, SCORE, net, params, one, 1, rule, rng, work);
     expect(rng.counter).toBe(BigInt(n * d));
     rngNormal(c, c.rng(3), z); // the noise of steps 0, 1, 2 in counter order
-    x0.forEach((v, i) => expect(one.view[i]).toBeCloseTo(v - (alpha / 2) * v + Math.sqrt(alpha) * 0.5 * (z.view[i] + z.view[n * d + i]), 5));
+    x0.forEach((v, i) =>
+      expect(one.view[i]).toBeCloseTo(v - (alpha / 2) * v + Math.sqrt(alpha) * 0.5 * (z.view[i] + z.view[n * d + i]), 5),
+    );
     samplerSteps(c, SCORE, net, params, one, 1, rule, rng, work);
     const whole = c.f32(n * d, x0);
     samplerSteps(c, SCORE, net, params, whole, 2, rule, c.rng(3), work);

@@ -49,7 +49,7 @@ export const sample = defineCommand({
       type: 'string',
       value: 'A',
       description:
-        "langevin: alpha (default: 0.1 / the model's curvature, the last 200 steps at a tenth of it); " +
+        "langevin: alpha (default: 0.1 / the model's curvature; --scheme euler adds 200 steps at a tenth of it); " +
         'annealed: eps (default: the variance-matching step for the levels); standardised units',
     },
     decay: { type: 'string', value: 'G', description: 'langevin: multiply alpha by G every step (default 1: fixed)' },
