@@ -56,7 +56,9 @@ export const sample = defineCommand({
     scheme: {
       type: 'string',
       value: 'name',
-      description: `langevin: the integrator, ${Object.keys(langevinSchemes).join(' | ')} (default: lm, Leimkuhler-Matthews; euler: the earlier default)`,
+      description:
+        `langevin: the integrator, ${Object.keys(langevinSchemes).join(' | ')} ` +
+        '(default: lm, Leimkuhler-Matthews; euler: the earlier default, with 200 final steps)',
     },
     sigma: { type: 'string', value: 'S', description: 'langevin: noise level the model is read at (default: its smallest)' },
     sigmas: { type: 'string', value: 'sched', description: "annealed: levels schedule:max:min:levels (default: the model's)" },
