@@ -48,11 +48,20 @@ const DEFAULTS = {
   train: 15_000,
   hidden: '64-64-64',
   batch: 256,
-  conditioning: 'precond',
+  conditioning: 'fourier',
   samples: 2000,
   seeds: [0],
   target: { factor: 2, slack: 0.002 },
 };
+// Sampling draws per trained model (and data-vs-data pairs per floor): one MMD² of 2000 samples moves by about 0.002 between
+// draws on 8gaussians, as large as the target's slack; the cells report the mean over the draws and its standard error.
+const DRAWS = 5;
+/**
+ * The seed of draw k of a stream whose first draw is `base + seed`: draw 0 keeps the seeds of the one-draw tables (sampling
+ * 100 + seed, reference 5000 + seed, floor twin 6000 + seed); later draws take 1000 × (base + seed) + k, apart from every other
+ * seed of this script.
+ */
+const drawSeed = (base, seed, k) => (k === 0 ? base + seed : 1000 * (base + seed) + k);
 // Samples for the covariance: at 2000 the estimate's own noise is about 3.4% (‖Ĉ − C‖_F / ‖C‖_F of true draws).
 const COV_SAMPLES = 10_000;
 // The correlated Gaussian: sds 2 and 0.5, correlation 0.8 (the issue's example), 10000 points.
@@ -147,6 +156,40 @@ async function runJob(job) {
   };
   const t0 = performance.now();
   const seconds = (from = t0) => (performance.now() - from) / 1000;
+  // The held-out data of draw k (cells of training seed `seed` and the floor's pair k): DEFAULTS.samples fresh points.
+  const reference = (dataset, seed, k) => draw(dataset, drawSeed(5000, seed, k), DEFAULTS.samples);
+  /**
+   * Samples `model` `draws` times (sampling seeds drawSeed(100, seed, k)) and measures each draw with `measure(samples, k)`:
+   * the means of the measures (their standard errors in `se`), the sampling seconds per draw, and every draw kept in `draws`.
+   */
+  const sampleDraws = (model, seed, options, measure, { draws = DRAWS } = {}) => {
+    const each = [];
+    let r;
+    for (let k = 0; k < draws; k++) {
+      const t1 = performance.now();
+      r = sampleWith(md, model, { ...options, seed: drawSeed(100, seed, k) });
+      const m = measure(r.samples, k);
+      each.push({
+        seed: drawSeed(100, seed, k),
+        ...m,
+        stein: r.stationarity.residual,
+        settled: r.stationarity.settled,
+        sampleSeconds: seconds(t1),
+      });
+    }
+    const settings = Object.entries(r.settings).map(([k, v]) => [
+      k,
+      Array.isArray(v) ? `${v.length} levels ${v[0].toPrecision(3)} → ${v.at(-1).toPrecision(3)}` : v,
+    ]);
+    // Settled only if every draw settled.
+    return {
+      sampler: r.sampler,
+      ...summarize(each),
+      settled: each.every((d) => d.settled),
+      settings: Object.fromEntries(settings),
+      draws: each,
+    };
+  };
   const train = (data, options) => {
     const t = new md.Trainer(core, data, options);
     t.run(t.options.steps);
@@ -172,10 +215,14 @@ async function runJob(job) {
     return { ...job, annealed, plain, seconds: seconds() };
   }
   if (job.kind === 'floor') {
-    const ref = draw(job.dataset, 5000 + job.seed, DEFAULTS.samples),
-      twin = draw(job.dataset, 6000 + job.seed, DEFAULTS.samples);
-    const m = mt.smearingMetrics(twin, ref, twin, MIXTURES.includes(job.dataset) ? { components: modes(job.dataset) } : {});
-    return { ...job, mmd: m.mmd2.value, inMode: m.inModeShare?.value, seconds: seconds() };
+    // DRAWS pairs of independent data draws; the first of each pair is the reference the cells' draw k is measured against.
+    const comps = MIXTURES.includes(job.dataset) ? { components: modes(job.dataset) } : {};
+    const draws = Array.from({ length: DRAWS }, (_, k) => {
+      const twin = draw(job.dataset, drawSeed(6000, job.seed, k), DEFAULTS.samples);
+      const m = mt.smearingMetrics(twin, reference(job.dataset, job.seed, k), twin, comps);
+      return { mmd: m.mmd2.value, inMode: m.inModeShare?.value };
+    });
+    return { ...job, ...summarize(draws), draws, seconds: seconds() };
   }
   if (job.kind === 'defaults') {
     // Train and sample with no tuning option (the seed aside), as `scorefield train --data <name> --loss <loss> --model <kind>`.
@@ -190,30 +237,14 @@ async function runJob(job) {
     }
     const t = train(data, { loss, kind: job.model, seed: job.seed, dataName: job.dataset, ...trainOptions });
     const trainSeconds = seconds();
-    const ref = draw(job.dataset, 5000 + job.seed, DEFAULTS.samples);
     const comps = MIXTURES.includes(job.dataset) ? { components: modes(job.dataset) } : {};
     const out = { ...job, trainSeconds, levels: t.ladder, variants: {} };
-    for (const [name, options] of Object.entries({ default: {}, ...(job.variants ?? {}) })) {
-      const t1 = performance.now();
-      const r = sampleWith(md, t.model, { n: DEFAULTS.samples, seed: 100 + job.seed, ...options });
-      const x = { data: r.samples, rows: DEFAULTS.samples, cols: 2 };
-      const m = mt.smearingMetrics(x, ref, x, comps);
-      out.variants[name] = {
-        sampler: r.sampler,
-        mmd: m.mmd2.value,
-        inMode: m.inModeShare?.value,
-        ...(job.dataset === 'ncsn-mix' && { heavy: upperMode(r.samples) }),
-        stein: r.stationarity.residual,
-        settled: r.stationarity.settled,
-        sampleSeconds: seconds(t1),
-        settings: Object.fromEntries(
-          Object.entries(r.settings).map(([k, v]) => [
-            k,
-            Array.isArray(v) ? `${v.length} levels ${v[0].toPrecision(3)} → ${v.at(-1).toPrecision(3)}` : v,
-          ]),
-        ),
-      };
-    }
+    for (const [name, options] of Object.entries({ default: {}, ...(job.variants ?? {}) }))
+      out.variants[name] = sampleDraws(t.model, job.seed, { n: DEFAULTS.samples, ...options }, (samples, k) => {
+        const x = { data: samples, rows: DEFAULTS.samples, cols: 2 };
+        const m = mt.smearingMetrics(x, reference(job.dataset, job.seed, k), x, comps);
+        return { mmd: m.mmd2.value, inMode: m.inModeShare?.value, ...(job.dataset === 'ncsn-mix' && { heavy: upperMode(samples) }) };
+      });
     if (MIXTURES.includes(job.dataset) && (job.loss === 'ncsn' || job.loss === 'continuous'))
       out.levelError = levelError(t.model, job.dataset);
     t.model.free();
@@ -228,15 +259,11 @@ async function runJob(job) {
       const { steps, stepSize } = md.samplerSettings(t.model, 'langevin', {});
       variants['no final annealing or denoising'] = { steps, stepSize, denoise: false };
     }
-    for (const [name, options] of Object.entries(variants)) {
-      const r = sampleWith(md, t.model, { n: COV_SAMPLES, seed: 100 + job.seed, ...options });
-      out.variants[name] = {
-        sampler: r.sampler,
-        covError: covError(r.samples),
-        stein: r.stationarity.residual,
-        settled: r.stationarity.settled,
-      };
-    }
+    // The default sampler over DRAWS draws; the other samplers, context for it, one draw each.
+    for (const [name, options] of Object.entries(variants))
+      out.variants[name] = sampleDraws(t.model, job.seed, { n: COV_SAMPLES, ...options }, (samples) => ({ covError: covError(samples) }), {
+        draws: name === 'default' ? DRAWS : 1,
+      });
     t.model.free();
     return { ...out, seconds: seconds() };
   }
@@ -508,7 +535,7 @@ async function main() {
     machine: { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, node: process.version },
     seconds: (previous?.seconds ?? 0) + (performance.now() - t0) / 1000,
     ncsn: NCSN,
-    defaults: { datasets: DATASETS, losses: LOSSES, kinds: KINDS, ...DEFAULTS, gauss: GAUSS },
+    defaults: { datasets: DATASETS, losses: LOSSES, kinds: KINDS, ...DEFAULTS, draws: DRAWS, gauss: GAUSS },
     timing,
     // Hand-written notes (what was rerun, under which load; figures added by hand), kept across --only runs and rendered
     // where they belong: edit them in results.json, then --tables-only.
@@ -560,7 +587,22 @@ function writeAtomic(file, text) {
 
 const mean = (v) => v.reduce((a, b) => a + b, 0) / v.length;
 const sd = (v) => Math.sqrt(v.reduce((a, b) => a + (b - mean(v)) ** 2, 0) / Math.max(1, v.length - 1));
+/** The mean of every numeric field of `draws` (records of one kind), and in `se` their standard errors (with two draws or more). */
+function summarize(draws) {
+  const keys = Object.keys(draws[0]).filter((k) => typeof draws[0][k] === 'number' && k !== 'seed');
+  const out = Object.fromEntries(keys.map((k) => [k, mean(draws.map((d) => d[k]))]));
+  if (draws.length > 1) out.se = Object.fromEntries(keys.map((k) => [k, sd(draws.map((d) => d[k])) / Math.sqrt(draws.length)]));
+  return out;
+}
 const fmt = (v, digits = 3) => (v.length > 1 ? `${mean(v).toFixed(digits)} ± ${sd(v).toFixed(digits)}` : v[0].toFixed(digits));
+/** `key` of summarized records: one record's mean over its draws ± standard error, several records' mean ± sd (fmt). */
+const est = (records, key, digits = 3) =>
+  records.length === 1 && records[0].se?.[key] !== undefined
+    ? `${records[0][key].toFixed(digits)} ± ${records[0].se[key].toFixed(digits)}`
+    : fmt(
+        records.map((x) => x[key]),
+        digits,
+      );
 const p3 = (v) => Number(v.toPrecision(3));
 /** The range of the load averages recorded with these jobs (jobs run before it was recorded have none). */
 const loadNote = (jobs) => {
@@ -613,7 +655,8 @@ function markdown(r) {
   const main = pick((x) => x.kind === 'defaults' && !x.ablation);
   if (main.length) {
     const d = r.defaults;
-    const floor = (dataset, key) => floors.filter((f) => f.dataset === dataset).map((f) => f[key]);
+    const floorJobs = (dataset) => floors.filter((f) => f.dataset === dataset);
+    const floor = (dataset, key) => floorJobs(dataset).map((f) => f[key]);
     lines.push(
       '## Defaults: every dataset, every objective, no tuning option',
       '',
@@ -624,20 +667,25 @@ function markdown(r) {
         `EMA 0.999) and samples ${d.samples} points with the model's default sampler and ` +
         `its defaults. **MMD²**: unbiased, RBF bandwidths 0.05, 0.1, 0.2, 0.5, 1, 2 summed, in the held-out data's standardised ` +
         `units, against ${d.samples} fresh data points; the **floor** is the same statistic between two independent draws of ` +
-        `the data (mean over ${floor(d.datasets[0], 'mmd').length} draws; it is 0 in expectation, its spread is the ` +
-        `estimator's noise). Target for ncsn and continuous: MMD² ≤ ${d.target.factor} × |floor| + ${d.target.slack}. ` +
-        `**In-mode share** (mixtures): the share of samples within 2 standard deviations of a component centre, beside ` +
-        `the same share of the data. ncsn and continuous score models: ` +
-        `${d.seeds.length > 1 ? `mean ± sd over seeds ${d.seeds.join(', ')}` : `seed ${d.seeds[0]}`}; other ` +
-        `cells seed 0.`,
+        `the data (it is 0 in expectation, its spread is the estimator's noise). **Draws**: each model is trained once and ` +
+        `sampled ${d.draws ?? 1} times (sampling seeds 100 + seed, then their own stream), each draw measured against its own ` +
+        `fresh held-out draw of the data, so that the reference's noise averages too; the floor likewise over ` +
+        `${d.draws ?? 1} pairs of independent draws (the first of each pair is the reference of the cells' draw). A cell is the ` +
+        `mean over its draws ± its standard error, and the **verdict reads the mean**: target for ncsn and continuous, mean ` +
+        `MMD² ≤ ${d.target.factor} × |mean floor| + ${d.target.slack}. A cell without ± predates the draws (one draw; see the ` +
+        `notes). **In-mode share** (mixtures): the share of samples within 2 standard deviations of a component centre, beside ` +
+        `the same share of the data, mean over the draws likewise. ncsn and continuous score models: ` +
+        `${d.seeds.length > 1 ? `mean ± sd over training seeds ${d.seeds.join(', ')}` : `training seed ${d.seeds[0]}`}; other ` +
+        `cells training seed 0.`,
       '',
       ...(r.notes?.defaults ? [r.notes.defaults, ''] : []),
     );
     const cell = (dataset, loss, model) => main.filter((x) => x.dataset === dataset && x.loss === loss && x.model === model);
     const mmdCell = (rows) =>
       rows.length
-        ? fmt(
-            rows.map((x) => x.variants.default.mmd),
+        ? est(
+            rows.map((x) => x.variants.default),
+            'mmd',
             4,
           )
         : '–';
@@ -655,8 +703,8 @@ function markdown(r) {
         })
         .join(', ');
       lines.push(
-        `| ${dataset} | ${fmt(f, 4)} | ${LOSSES.flatMap((l) => KINDS.map((k) => mmdCell(cell(dataset, l, k)))).join(' | ')} | ${met} ` +
-          `(≤ ${bound.toFixed(4)}) |`,
+        `| ${dataset} | ${est(floorJobs(dataset), 'mmd', 4)} | ` +
+          `${LOSSES.flatMap((l) => KINDS.map((k) => mmdCell(cell(dataset, l, k)))).join(' | ')} | ${met} (≤ ${bound.toFixed(4)}) |`,
       );
     }
     lines.push('', '### In-mode share (mixtures; data: the same share of a fresh draw)', '');
@@ -665,25 +713,26 @@ function markdown(r) {
     for (const dataset of MIXTURES) {
       const c = (rows) =>
         rows.length
-          ? fmt(
-              rows.map((x) => x.variants.default.inMode),
+          ? est(
+              rows.map((x) => x.variants.default),
+              'inMode',
               3,
             )
           : '–';
       lines.push(
-        `| ${dataset} | ${fmt(floor(dataset, 'inMode'), 3)} | ` +
+        `| ${dataset} | ${est(floorJobs(dataset), 'inMode', 3)} | ` +
           `${LOSSES.flatMap((l) => KINDS.map((k) => c(cell(dataset, l, k)))).join(' | ')} |`,
       );
     }
-    const mix = (loss, model) => cell('ncsn-mix', loss, model).map((x) => x.variants.default.heavy);
+    const mix = (loss, model) => cell('ncsn-mix', loss, model).map((x) => x.variants.default);
     lines.push(
       '',
       `**The 0.2 / 0.8 mixture** (ncsn-mix) with defaults: share of samples in the 0.8 mode ${['ncsn', 'continuous']
-        .flatMap((loss) => KINDS.map((k) => (mix(loss, k).length ? `${loss} ${k} ${fmt(mix(loss, k))}` : '')))
+        .flatMap((loss) => KINDS.map((k) => (mix(loss, k).length ? `${loss} ${k} ${est(mix(loss, k), 'heavy')}` : '')))
         .filter(Boolean)
         .join('; ')} (target 0.80 ± 0.03 with annealed sampling, i.e. ncsn).`,
       '',
-      '### Time per cell (seconds, seed 0: train / sample 2000 points, one thread while another job ran)',
+      '### Time per cell (seconds, seed 0: train once / sample 2000 points, per draw; one thread while another job ran)',
       '',
       ...loadNote(main.filter((x) => x.seed === 0)),
       `| dataset | ${LOSSES.flatMap((l) => KINDS.map((k) => `${l} ${k}`)).join(' | ')} |`,
@@ -719,8 +768,10 @@ function markdown(r) {
       '## Covariance of a correlated Gaussian, every objective with its default sampler',
       '',
       `Data: ${g.points} points of N((${g.mean.join(', ')}), C), sds ${g.sd.join(' and ')}, correlation ${g.rho}, trained with ` +
-        `defaults; ${COV_SAMPLES} samples. Error ‖Ĉ − C‖_F / ‖C‖_F in the Gaussian's standardised units (target ≤ ` +
-        `0.05)${covFloor ? `; the same error of ${COV_SAMPLES} true draws (the estimator's own noise) is ${fmt(covFloor.errors)}` : ''}. ` +
+        `defaults; ${COV_SAMPLES} samples per draw, the default sampler over ${r.defaults.draws ?? 1} draws (mean ± standard error; ` +
+        `the verdict reads the mean), the other samplers one draw each. Error ‖Ĉ − C‖_F / ‖C‖_F in the Gaussian's standardised ` +
+        `units (target ≤ 0.05)` +
+        `${covFloor ? `; the same error of ${COV_SAMPLES} true draws (the estimator's own noise) is ${fmt(covFloor.errors)}` : ''}. ` +
         `Stein: the residual of the stationarity check (for plain Langevin a convergence check).`,
       '',
       '| objective | model | default sampler | covariance error | Stein residual | other samplers |',
@@ -733,7 +784,7 @@ function markdown(r) {
         .map(([k, v]) => `${k}: ${v.covError.toFixed(3)}${v.settled ? '' : ' (not settled)'}`)
         .join('; ');
       lines.push(
-        `| ${x.loss} | ${x.model} | ${dflt.sampler} | ${dflt.covError.toFixed(3)} ${dflt.covError <= 0.05 ? '' : '(NO)'} | ` +
+        `| ${x.loss} | ${x.model} | ${dflt.sampler} | ${est([dflt], 'covError')} ${dflt.covError <= 0.05 ? '' : '(NO)'} | ` +
           `${dflt.stein.toFixed(3)} | ${others || '–'} |`,
       );
     }
