@@ -166,6 +166,11 @@ describe('bad input: one line, exit code 2, nothing written', () => {
       /unknown sampler 'gibbs'; valid: langevin, annealed, pc, ode/,
     ],
     [
+      'unknown langevin scheme',
+      ['sample', '--model', 'DIR/m.safetensors', '--scheme', 'heun', '--out', 'DIR/s.csv'],
+      /unknown langevin scheme 'heun'; valid: lm, euler/,
+    ],
+    [
       'unknown plot kind',
       ['plot', '--model', 'DIR/m.safetensors', '--kind', 'pie', '--out', 'DIR/f.svg'],
       /unknown plot kind 'pie'; valid: field, energy, density, samples, error, loss/,

@@ -44,7 +44,10 @@ const models: Record<string, string[]> = {
   'ssm-score': ['--data', 'gmm3', '--loss', 'ssm', '--model', 'score', '--seed', '8'],
 };
 const samples: Record<string, [string, string[]]> = {
-  'dsm-score.langevin': ['dsm-score', ['--sampler', 'langevin', '--steps', '100', '--step-size', '1e-3', '--no-denoise']],
+  'dsm-score.langevin': [
+    'dsm-score',
+    ['--sampler', 'langevin', '--steps', '100', '--step-size', '1e-3', '--no-denoise', '--scheme', 'euler'],
+  ],
   'ncsn-energy.annealed': ['ncsn-energy', ['--sampler', 'annealed', '--steps', '10', '--step-size', '1e-5', '--no-denoise']],
   've-score.pc': ['ve-score', ['--sampler', 'pc', '--steps', '50', '--snr', '0.16', '--corrector-steps', '1', '--no-denoise']],
   'vp-energy.ode': ['vp-energy', ['--sampler', 'ode', '--no-denoise']],

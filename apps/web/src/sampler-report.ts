@@ -4,7 +4,7 @@
  * of the particles (@scorefield/models, stationarity). The CLI prints the same (`scorefield sample`'s
  * settingsText); the page words it for people who did not pass the flags.
  */
-import { langevinDefaults, type SamplerSettings, type Stationarity } from '@scorefield/models';
+import { langevinSchemes, type LangevinScheme, type SamplerSettings, type Stationarity } from '@scorefield/models';
 
 /** Names of the settings on the page (standardised units, as the library's). */
 const words: Record<string, string> = {
@@ -39,7 +39,7 @@ export function settingsText(settings: SamplerSettings, conditional: boolean): s
     if (Array.isArray(v)) parts.push(`${name} ${v.length}: ${short(v[0])} → ${short(v[v.length - 1])}`);
     else if (k === 'steps' && Array.isArray(settings.sigmas)) parts.push(`${name} ${v} per level`);
     else if (k === 'finalSteps') {
-      if (v) parts.push(`then ${v} at ${short(langevinDefaults.finalFactor)}× the step`);
+      if (v) parts.push(`then ${v} at ${short(langevinSchemes[settings.scheme as LangevinScheme].finalFactor)}× the step`);
     } else if (typeof v === 'number') parts.push(`${name} ${short(v)}${from}`);
     else if (typeof v === 'boolean') parts.push(v ? name : `no ${name}`);
     else parts.push(`${name} ${v}`);

@@ -6,9 +6,9 @@
  * both draw 2000 samples with Langevin dynamics from N(0, I) (standardised units) and this process measures MMD^2
  * (metrics' standardizedMmd2, what `scorefield eval` reports) against 2000 held-out points. Ours uses the library's
  * defaults (issue 12: dsm sigma chosen from the data, the moving average of the weights, Langevin step 0.1 / the
- * model's curvature for ln(100) / alpha steps); the reference the standard recipe (sigma 0.1, the last weights, 1000
- * steps of alpha 1e-3). The time is the training time so far plus that sampling run; the measuring is not counted.
- * The data floor is the MMD^2 between two independent draws of 2000 data points.
+ * model's curvature for ln(100) / alpha steps, at least 500, of the Leimkuhler-Matthews scheme); the reference the
+ * standard recipe (sigma 0.1, the last weights, 1000 steps of alpha 1e-3). The time is the training time so far plus
+ * that sampling run; the measuring is not counted. The data floor is the MMD^2 between two independent draws of 2000 data points.
  */
 import { datasetSample, type Core } from '@scorefield/core-math';
 import { sample, Trainer } from '@scorefield/models';

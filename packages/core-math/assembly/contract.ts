@@ -161,6 +161,8 @@ export enum StepMode {
   Affine = 0,
   /** Langevin corrector with the signal-to-noise-adaptive step eps = 2 a (b mean|z| / mean|s|)^2. */
   Corrector = 1,
+  /** Leimkuhler-Matthews: x <- a x + b s(x; sigma) + c (z_t + z_{t+1}) / 2, z_{t+1} the next step's noise. */
+  Lm = 2,
 }
 
 /** The built-in 2-D datasets (assembly/datasets.ts). */
@@ -231,7 +233,7 @@ export enum DatasetId {
   sigma: f32;
   /** StepMode. */
   mode: i32;
-  /** Step coefficients: Affine x <- a x + b s + c z; Corrector a = alpha, b = snr (c unused). */
+  /** Step coefficients: Affine x <- a x + b s + c z (Lm: z averaged with the next step's); Corrector a = alpha, b = snr (c unused). */
   a: f32;
   b: f32;
   c: f32;

@@ -10,6 +10,10 @@ import { JOB_SAMPLER } from './jobs';
 //   mode Affine:   x <- a x + b s(x; sigma) + c z
 //       Langevin (a = 1, b = alpha/2, c = sqrt(alpha); see: Song & Ermon 2019, eq. 4), one annealed
 //       level, a reverse-diffusion predictor (see: Song et al. 2021, eq. 46-47), a denoising step (c = 0).
+//   mode Lm:       x <- a x + b s(x; sigma) + c (z_t + z_{t+1}) / 2, z_{t+1} the noise of the next step (the next
+//       call's first when this call's steps end: its counter is where the rng stands after the call), so a run in
+//       several calls is one chain. Langevin with a = 1, b = alpha/2, c = sqrt(alpha) is the Leimkuhler-Matthews
+//       scheme, exact in law on Gaussians (see: Leimkuhler & Matthews 2013; packages/models samplers/langevin.ts).
 //   mode Corrector: Langevin corrector with a signal-to-noise-adaptive step,
 //       eps = 2 a (b mean|z| / mean|s|)^2,  x <- x + eps s + sqrt(2 eps) z   (a = alpha_i, b = snr)
 //       (see: Song et al. 2021, Algorithm 5). The norms are means over each chunk of B particles (the
@@ -63,6 +67,7 @@ export function samplerShare(cfg: usize, dims: usize, L: i32, act: i32, params: 
     score = ws + (<usize>modelWorkspaceFloats(dims, L, B) << 2);
   }
   const chunks = (n + B - 1) / B;
+  const next = <u64>nTotal * <u64>d; // the same coordinate's noise one step later (Lm)
   for (let c0 = shareStart(chunks, id, T, 1) * B; c0 < min(n, shareStart(chunks, id + 1, T, 1) * B); c0 += B) {
     const nb = min(B, n - c0);
     const xc = x + (<usize>(c0 * d) << 2);
@@ -99,6 +104,13 @@ export function samplerShare(cfg: usize, dims: usize, L: i32, act: i32, params: 
           for (let j = 0; j < d; j++) {
             const q = row + (<usize>j << 2);
             const z: f32 = c != 0 ? <f32>normalAt(seed, counterRow + <u64>j) : 0;
+            store<f32>(xc + q, a * load<f32>(xc + q) + b * load<f32>(score + q) + c * z);
+          }
+        } else if (mode == StepMode.Lm) {
+          for (let j = 0; j < d; j++) {
+            const q = row + (<usize>j << 2);
+            const k = counterRow + <u64>j;
+            const z: f32 = c != 0 ? <f32>(0.5 * (normalAt(seed, k) + normalAt(seed, k + next))) : 0;
             store<f32>(xc + q, a * load<f32>(xc + q) + b * load<f32>(score + q) + c * z);
           }
         } else {

@@ -159,6 +159,7 @@ forEachBuild((core) => {
     const rules: StepRule[] = [
       { mode: 'affine', a: 1, b: 0.05, c: Math.sqrt(0.1) },
       { mode: 'affine', a: 0.9, b: 0.3, c: 0 },
+      { mode: 'lm', a: 1, b: 0.05, c: Math.sqrt(0.1) },
       { mode: 'corrector', alpha: 0.8, snr: 0.16 },
     ];
     const runs = (['score', 'energy'] as const).flatMap((kind) =>
@@ -183,7 +184,9 @@ forEachBuild((core) => {
         // No steps: the kernel reads the block and moves nothing (nor the rng).
         samplerSteps(c, bound, net, params, x, 0, rule, c.rng(1), work, { sigma: 0.37, first: 5, total: 30, hold: holdBufs, score: given });
         const [mode, a, b, cc] =
-          rule.mode === 'affine' ? [StepMode.Affine, rule.a, rule.b, rule.c] : [StepMode.Corrector, rule.alpha, rule.snr, 0];
+          rule.mode === 'corrector'
+            ? [StepMode.Corrector, rule.alpha, rule.snr, 0]
+            : [rule.mode === 'lm' ? StepMode.Lm : StepMode.Affine, rule.a, rule.b, rule.c];
         expect(echo(c, SamplerConfig, 'echoSamplerConfig', samplerBlock(c).ptr)).toEqual({
           kind: modelKinds[model.kind],
           conditioning: conditionings[model.conditioning],

@@ -45,6 +45,52 @@ forEachBuild((core) => {
     }
   });
 
+  it('Leimkuhler-Matthews noise samples N(0, I) from s(x) = -x with the exact variance 1 at any stable step', () => {
+    // x' = rho x + c (z_t + z_{t+1}), rho = 1 - alpha/2, c = sqrt(alpha)/2: an ARMA(1, 1) chain whose stationary
+    // variance c^2 (1 + 2 rho + 1) / (1 - rho^2) = 2 c^2 / (1 - rho) = 1 for every alpha < 4. Euler's at this step is 8/7.
+    const alpha = 0.5,
+      n = 20000,
+      d = 2;
+    const c = core();
+    const { net, params } = linearScore(c, d);
+    const x = c.f32(n * d);
+    rngNormal(c, c.rng(101), x, 3, 0.1);
+    const work = { ws: c.f32(modelWorkspaceFloats(net, 128)), score: c.f32(128 * d), chunk: 128 };
+    const rng = c.rng(1);
+    samplerSteps(c, SCORE, net, params, x, 100, { mode: 'lm', a: 1, b: alpha / 2, c: Math.sqrt(alpha) }, rng, work);
+    for (let k = 0; k < d; k++) {
+      const v = x.view.filter((_, i) => i % d === k);
+      const mean = v.reduce((s, a) => s + a, 0) / n;
+      const variance = v.reduce((s, a) => s + (a - mean) ** 2, 0) / n;
+      expect(Math.abs(mean)).toBeLessThan(0.03);
+      expect(Math.abs(variance - 1)).toBeLessThan(0.04);
+    }
+  });
+
+  it("a Leimkuhler-Matthews step averages its noise with the next step's; a run in two calls is one chain", () => {
+    const c = core();
+    const n = 5,
+      d = 2,
+      alpha = 0.3;
+    const { net, params } = linearScore(c, d);
+    const x0 = randomArray(n * d, 7),
+      z = c.f32(3 * n * d);
+    const work = { ws: c.f32(modelWorkspaceFloats(net, 4)), score: c.f32(4 * d), chunk: 4 };
+    const rule = { mode: 'lm', a: 1, b: alpha / 2, c: Math.sqrt(alpha) } as const;
+    const one = c.f32(n * d, x0);
+    const rng = c.rng(3);
+    samplerSteps(c, SCORE, net, params, one, 1, rule, rng, work);
+    expect(rng.counter).toBe(BigInt(n * d));
+    rngNormal(c, c.rng(3), z); // the noise of steps 0, 1, 2 in counter order
+    x0.forEach((v, i) =>
+      expect(one.view[i]).toBeCloseTo(v - (alpha / 2) * v + Math.sqrt(alpha) * 0.5 * (z.view[i] + z.view[n * d + i]), 5),
+    );
+    samplerSteps(c, SCORE, net, params, one, 1, rule, rng, work);
+    const whole = c.f32(n * d, x0);
+    samplerSteps(c, SCORE, net, params, whole, 2, rule, c.rng(3), work);
+    expect(sameBits(one.toArray(), whole.toArray())).toBe(true);
+  });
+
   it('does not depend on the chunk size or on splitting particles into blocks', () => {
     const c = core();
     const n = 37,
@@ -54,6 +100,16 @@ forEachBuild((core) => {
     const whole = run(c, n, d, steps, alpha, 128).x.toArray();
     expect(sameBits(run(c, n, d, steps, alpha, 5).x.toArray(), whole)).toBe(true);
     expect(sameBits(run(c, n, d, steps, alpha, 1).x.toArray(), whole)).toBe(true);
+    // Leimkuhler-Matthews reads the next step's noise by position too.
+    const lm = (chunk: number) => {
+      const { net, params } = linearScore(c, d);
+      const x = c.f32(n * d);
+      rngNormal(c, c.rng(101), x, 3, 0.1);
+      const work = { ws: c.f32(modelWorkspaceFloats(net, chunk)), score: c.f32(chunk * d), chunk };
+      samplerSteps(c, SCORE, net, params, x, steps, { mode: 'lm', a: 1, b: alpha / 2, c: Math.sqrt(alpha) }, c.rng(1), work);
+      return x.toArray();
+    };
+    expect(sameBits(lm(5), lm(128))).toBe(true);
     // two blocks [0, 17) and [17, 37) from the same stream position
     const { net, params } = linearScore(c, d);
     const init = c.f32(n * d);
@@ -130,6 +186,7 @@ forEachBuild((core) => {
   it.each([
     ['an affine step', { mode: 'affine', a: 0.9, b: 0.01, c: 0.1 }],
     ['a noise-free step', { mode: 'affine', a: 1, b: 0.02, c: 0 }],
+    ['a Leimkuhler-Matthews step', { mode: 'lm', a: 1, b: 0.01, c: 0.1 }],
     ['a corrector step', { mode: 'corrector', alpha: 0.9, snr: 0.16 }],
   ] as const)('a given score at x takes the step the model would: %s, same bits and stream', (_name, rule) => {
     const c = core();

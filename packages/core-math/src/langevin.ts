@@ -27,6 +27,11 @@ export type StepRule =
   /** x <- a x + b s(x; sigma) + c z. */
   | { mode: 'affine'; a: number; b: number; c: number }
   /**
+   * x <- a x + b s(x; sigma) + c (z_t + z_{t+1}) / 2, z_{t+1} the noise of the next step (of the next call after the
+   * last): with a = 1, b = alpha/2, c = sqrt(alpha) the Leimkuhler-Matthews Langevin scheme.
+   */
+  | { mode: 'lm'; a: number; b: number; c: number }
+  /**
    * Langevin corrector, eps = 2 alpha (snr mean|z| / mean|s|)^2 with the means over each chunk of particles:
    * x <- x + eps s + sqrt(2 eps) z.
    */
@@ -87,7 +92,9 @@ export function samplerBlockValues(
   expectFinite(k, 'sigma', sigma, true);
   expectInt(k, 'chunk', work.chunk);
   const [mode, a, b, c] =
-    rule.mode === 'affine' ? [StepMode.Affine, rule.a, rule.b, rule.c] : [StepMode.Corrector, rule.alpha, rule.snr, 0];
+    rule.mode === 'corrector'
+      ? [StepMode.Corrector, rule.alpha, rule.snr, 0]
+      : [rule.mode === 'lm' ? StepMode.Lm : StepMode.Affine, rule.a, rule.b, rule.c];
   expectFinite(k, 'a', a);
   expectFinite(k, 'b', b);
   expectFinite(k, 'c', c);

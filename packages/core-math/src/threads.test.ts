@@ -119,6 +119,7 @@ describe.each(builds)('%s build: the bits of one thread on 2, 3 and 4', (build) 
 
   const rules: [string, StepRule, ModelSpec][] = [
     ['langevin, score', { mode: 'affine', a: 1, b: 0.005, c: 0.1 }, { kind: 'score', conditioning: 'both' }],
+    ['langevin (Leimkuhler-Matthews), energy', { mode: 'lm', a: 1, b: 0.005, c: 0.1 }, { kind: 'energy', conditioning: 'none' }],
     ['corrector, energy', { mode: 'corrector', alpha: 1, snr: 0.16 }, { kind: 'energy', conditioning: 'none' }],
     // The mixture's skip term uses each thread's scratch slot.
     ['langevin, score, mixture', { mode: 'affine', a: 1, b: 0.005, c: 0.1 }, { kind: 'score', conditioning: 'mixture' }],

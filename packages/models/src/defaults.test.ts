@@ -73,8 +73,9 @@ describe('defaults on a correlated Gaussian with anisotropic scales (sd 3 and 0.
     expect(covarianceError(r.samples)).toBeLessThan(0.05);
     // The plain Langevin chain has settled (annealed, pc and ode end at levels whose chains move little by design).
     if (r.sampler === 'langevin') expect(r.stationarity.settled).toBe(true);
-    // Plain Langevin ends with the final step annealing, and denoises models of blurred data (dsm) only.
-    if (r.sampler === 'langevin') expect([r.settings.finalSteps, r.settings.denoise]).toEqual([200, loss.name === 'dsm']);
+    // Plain Langevin runs the Leimkuhler-Matthews scheme (no final step annealing), and denoises models of blurred data (dsm) only.
+    if (r.sampler === 'langevin')
+      expect([r.settings.scheme, r.settings.finalSteps, r.settings.denoise]).toEqual(['lm', 0, loss.name === 'dsm']);
     // dsm decays its learning rate over the second half of its run (its target -z / sigma is noisy); the others keep it.
     expect(t.model.training?.lrDecay).toBe(loss.name === 'dsm' ? 'linear-tail' : undefined);
     t.model.free();

@@ -104,13 +104,20 @@ export class ExactScore implements ScoreSource {
         const base = rng.counter;
         core.scope((scope) => {
           const s = scope.f32(n * d),
-            z = scope.f32(n * d);
+            z = scope.f32(n * d),
+            zNext = scope.f32(n * d);
           try {
             for (let t = 0; t < k; t++) {
               if (given) s.set(given.view);
               else datasetLogDensityScore(core, dataset, x, { score: s }, sigma);
               rng.counter = base + BigInt((t * total + first) * d); // the same noise indexing as the WASM kernel
               rngNormal(core, rng, z);
+              if (rule.mode === 'lm') {
+                // The next step's noise (Leimkuhler-Matthews averages the two).
+                rng.counter = base + BigInt(((t + 1) * total + first) * d);
+                rngNormal(core, rng, zNext);
+                for (let i = 0; i < n * d; i++) z.view[i] = Math.fround(0.5 * (z.view[i] + zNext.view[i]));
+              }
               const xv = x.view,
                 sv = s.view,
                 zv = z.view;
@@ -129,7 +136,7 @@ export class ExactScore implements ScoreSource {
                 }
               }
               for (let i = 0; i < n; i++) {
-                if (rule.mode === 'affine') {
+                if (rule.mode !== 'corrector') {
                   for (let j = 0; j < d; j++) xv[i * d + j] = rule.a * xv[i * d + j] + rule.b * sv[i * d + j] + rule.c * zv[i * d + j];
                 } else {
                   const eps = epsOf[i];

@@ -3,6 +3,7 @@ import { encodeNpy, encodeNpyArray, encodeNpyHeader, excerpt, formatCsvChunks, p
 import {
   decodeModel,
   defaultSampler,
+  langevinSchemes,
   plannedSteps,
   samplers,
   type InitSpec,
@@ -48,10 +49,17 @@ export const sample = defineCommand({
       type: 'string',
       value: 'A',
       description:
-        "langevin: alpha (default: 0.1 / the model's curvature, the last 200 steps at a tenth of it); " +
+        "langevin: alpha (default: 0.1 / the model's curvature; --scheme euler adds 200 steps at a tenth of it); " +
         'annealed: eps (default: the variance-matching step for the levels); standardised units',
     },
     decay: { type: 'string', value: 'G', description: 'langevin: multiply alpha by G every step (default 1: fixed)' },
+    scheme: {
+      type: 'string',
+      value: 'name',
+      description:
+        `langevin: the integrator, ${Object.keys(langevinSchemes).join(' | ')} ` +
+        '(default: lm, Leimkuhler-Matthews; euler: the earlier default, with 200 final steps)',
+    },
     sigma: { type: 'string', value: 'S', description: 'langevin: noise level the model is read at (default: its smallest)' },
     sigmas: { type: 'string', value: 'sched', description: "annealed: levels schedule:max:min:levels (default: the model's)" },
     denoise: {
@@ -121,6 +129,7 @@ export const sample = defineCommand({
       throw new InputError('--threads and --workers are the same option: give one');
     const [threadFlag, threadValue] = args.workers !== undefined ? ['workers', args.workers] : ['threads', args.threads];
     const workers = threadValue === undefined ? Math.min(8, availableParallelism()) : intFlag(threadFlag, threadValue, 1, 64);
+    if (args.scheme !== undefined) lookup(langevinSchemes, args.scheme, 'langevin scheme');
     if (args.denoise && args['no-denoise']) throw new InputError('--denoise and --no-denoise contradict each other; give one');
     if (args.trajectory === undefined && args['record-every'] !== undefined)
       throw new InputError('--record-every needs --trajectory <file.npy>');
@@ -147,6 +156,7 @@ export const sample = defineCommand({
         ...(args.steps !== undefined && { steps: intFlag('steps', args.steps, 0, 1e9) }),
         ...(args['step-size'] !== undefined && { stepSize: positiveFlag('step-size', args['step-size']) }),
         ...(args.decay !== undefined && { decay: positiveFlag('decay', args.decay) }),
+        ...(args.scheme !== undefined && { scheme: args.scheme }),
         ...(args.sigma !== undefined && { sigma: positiveFlag('sigma', args.sigma) }),
         ...(args.sigmas !== undefined && { sigmas: sigmasFlag(args.sigmas) }),
         ...(args.denoise && { denoise: true }),

@@ -3,7 +3,7 @@ import { datasetSample, loadCore, type Core } from '@scorefield/core-math';
 import { ExactScore } from '../score-source.js';
 import { dataScales, ladderSigmas, noiseLadder } from '../noise-levels.js';
 import { annealedStepFactor, annealedVarianceRatio, levelVariance } from './annealed.js';
-import { langevinDefaults } from './langevin.js';
+import { langevinSchemes } from './langevin.js';
 import { sample } from './index.js';
 import { stationarity } from './stationarity.js';
 
@@ -60,7 +60,7 @@ describe('the annealed step (technique 4, extended to modes of any width)', () =
   });
 });
 
-describe('the final step annealing of plain Langevin', () => {
+describe("the final step annealing of plain Langevin's Euler scheme", () => {
   /** Variance after `steps` steps of alpha on a Gaussian direction of variance v, from x: x <- (1 - alpha / 2v)^2 x + alpha. */
   const run = (x: number, alpha: number, steps: number, v: number) => {
     const c = (1 - alpha / (2 * v)) ** 2,
@@ -68,7 +68,7 @@ describe('the final step annealing of plain Langevin', () => {
     return fixed + (x - fixed) * c ** steps;
   };
   it('leaves at most 1% of variance bias on any direction the curvature step allows in 2-D, where the main phase leaves 5%', () => {
-    const { stepFactor, finalSteps, finalFactor, minSteps } = langevinDefaults;
+    const { stepFactor, finalSteps, finalFactor, minSteps } = langevinSchemes.euler;
     // kappa = mean of 1 / v_k over d = 2 directions, alpha = stepFactor / kappa: alpha / v_k <= d stepFactor.
     let worstMain = 0,
       worstFinal = 0;
@@ -82,6 +82,37 @@ describe('the final step annealing of plain Langevin', () => {
     }
     expect(worstMain).toBeGreaterThan(0.05);
     expect(worstFinal).toBeLessThan(0.01);
+  });
+});
+
+describe('the plain Langevin schemes on the exact score of gmm3 (modes of variance 0.25, data units)', () => {
+  /** Variance within the modes (per coordinate, about each particle's nearest centre) and the Stein check's verdict. */
+  const modeVariance = (scheme: string, stepSize: number) => {
+    const r = sample(new ExactScore(core, 'gmm3'), { n: 3000, sampler: 'langevin', scheme, steps: 300, stepSize, seed: 4 });
+    const centres = [
+      [-2, -2],
+      [2, 2],
+      [-2, 2],
+    ];
+    let sum = 0;
+    for (let i = 0; i < r.samples.length; i += 2) {
+      const [x, y] = [r.samples[i], r.samples[i + 1]];
+      sum += Math.min(...centres.map(([a, b]) => (x - a) ** 2 + (y - b) ** 2)) / 2;
+    }
+    return { variance: sum / 3000, settled: r.stationarity.settled };
+  };
+  it("Leimkuhler-Matthews keeps the modes' variance at alpha = v, where Euler's is v / (1 - alpha / 4v) = 4v / 3", () => {
+    // 6000 values: the standard error of the variance is about 0.25 sqrt(2 / 6000) = 0.005.
+    const lm = modeVariance('lm', 0.25),
+      euler = modeVariance('euler', 0.25);
+    expect(Math.abs(lm.variance - 0.25)).toBeLessThan(0.015);
+    expect(Math.abs(euler.variance - 0.25 / (1 - 0.25))).toBeLessThan(0.02);
+    expect(lm.settled).toBe(true);
+  });
+  it('refuses an unknown scheme in one line', () => {
+    expect(() => sample(new ExactScore(core, 'gmm3'), { n: 4, sampler: 'langevin', scheme: 'heun' })).toThrow(
+      "unknown langevin scheme 'heun'; valid: lm, euler",
+    );
   });
 });
 

@@ -18,7 +18,7 @@ export { adaptiveDefaults, solveReverseSdeAdaptive, type AdaptiveSdeOptions, typ
 export { dpmDefaults, logSnrTimes, solveProbabilityFlowDpm, type DpmSettings } from './dpm.js';
 export { dpmSdeDefaults, solveReverseSdeDpm, type DpmSdeSettings } from './dpm-sde.js';
 export { annealedDefaults, annealedStepFactor, annealedVarianceRatio, modelSigmas, type AnnealedSettings } from './annealed.js';
-export { langevinDefaults, modelBlur, modelCurvature, type LangevinSettings } from './langevin.js';
+export { langevinDefaults, langevinSchemes, modelBlur, modelCurvature, type LangevinScheme, type LangevinSettings } from './langevin.js';
 export { pcDefaults, defaultCorrectorSteps, type PcSettings } from './predictor-corrector.js';
 export { odeDefaults, type OdeSettings } from './probability-flow.js';
 export type { InitSpec, SampleOptions, SamplerSettings, SamplerSpec } from './spec.js';

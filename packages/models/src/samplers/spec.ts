@@ -23,6 +23,8 @@ export interface SampleOptions {
   stepSize?: number;
   /** langevin: multiply alpha by this every step (default 1: fixed step). */
   decay?: number;
+  /** langevin: the integrator, 'lm' (Leimkuhler-Matthews, the default) or 'euler' (see langevinSchemes). */
+  scheme?: string;
   /** langevin: the noise level the model is read at (default: its {@link ScoreSource.defaultSigma}). */
   sigma?: number;
   /** annealed: the levels (default: the model's ncsn levels, or a geometric ladder of its SDE). */
@@ -113,7 +115,10 @@ export function finishDenoised(ctx: SamplerContext, s: { denoise: boolean }, o: 
   if (s.denoise) ctx.run(1, denoiseRule(sigma), sigma);
 }
 
-/** One Langevin step x <- x + (alpha/2) s + sqrt(alpha) z as a kernel rule. */
-export function langevinRule(alpha: number) {
-  return { mode: 'affine' as const, a: 1, b: alpha / 2, c: Math.sqrt(alpha) };
+/**
+ * One Langevin step x <- x + (alpha/2) s + sqrt(alpha) z as a kernel rule; with scheme 'lm' z is the mean of this step's
+ * noise and the next's (Leimkuhler-Matthews, see langevin.ts).
+ */
+export function langevinRule(alpha: number, scheme: 'euler' | 'lm' = 'euler') {
+  return { mode: scheme === 'lm' ? ('lm' as const) : ('affine' as const), a: 1, b: alpha / 2, c: Math.sqrt(alpha) };
 }
