@@ -211,7 +211,9 @@ async function runJob(job) {
     const init = { uniform: NCSN.box };
     const common = { n: NCSN.particles, init, seed: job.seed, stepSize: NCSN.eps, denoise: false };
     const annealed = upperMode(md.sample(source, { ...common, sampler: 'annealed', sigmas, steps: NCSN.steps }).samples);
-    const plain = upperMode(md.sample(source, { ...common, sampler: 'langevin', scheme: 'euler', sigma: 1, steps: NCSN.plainSteps }).samples);
+    const plain = upperMode(
+      md.sample(source, { ...common, sampler: 'langevin', scheme: 'euler', sigma: 1, steps: NCSN.plainSteps }).samples,
+    );
     return { ...job, annealed, plain, seconds: seconds() };
   }
   if (job.kind === 'floor') {
@@ -634,7 +636,8 @@ function markdown(r) {
         `${r.ncsn.levels[2]} (data units), MLP ${r.ncsn.train.hidden.join('-')}, ${r.ncsn.train.steps} steps, batch ` +
         `${r.ncsn.train.batch}, lr ${r.ncsn.train.lr} (cosine decay); ${r.ncsn.particles} particles from ` +
         `U[${r.ncsn.box.join(', ')}]²; annealed Langevin ${r.ncsn.levels[3]} levels × ${r.ncsn.steps} steps, ε = ${r.ncsn.eps}; ` +
-        `plain Langevin (Euler–Maruyama, the paper’s) ${r.ncsn.plainSteps} steps at the smallest level, α = ${r.ncsn.eps}. Seeds ${SEEDS.join(', ')}. The same ` +
+        `plain Langevin (Euler–Maruyama, the paper’s) ${r.ncsn.plainSteps} steps at the smallest level, α = ${r.ncsn.eps}. ` +
+        `Seeds ${SEEDS.join(', ')}. The same ` +
         `experiment with the defaults is in the next table (row ncsn-mix).`,
       '',
       '| score | annealed: fraction in (5,5) | plain Langevin | per-seed annealed |',
@@ -823,7 +826,8 @@ function differences() {
       'predictor-corrector sampler without corrector in ≤ 4 dimensions, ending (VE) with the probability-flow denoising step x + σ²s/2 ' +
       'instead of Tweedie’s x + σ²s (the sampler alone on the exact score, table above); for noise-conditional objectives in ≤ 4 ' +
       'dimensions a 64-wide network trained 15 000 steps of 256 points (the batch: ablation above, 25gaussians); plain Langevin ' +
-      'ends with 200 steps at a tenth of its step and, for dsm models, the probability-flow denoising step (covariance table).',
+      'uses the Leimkuhler-Matthews scheme (exact stationary variance on a Gaussian, so no final small steps) and, ' +
+      'for dsm models, the probability-flow denoising step (covariance table).',
     '',
   ];
 }
