@@ -6,7 +6,7 @@ import { checkRange, type Range } from './range.js';
 import { formatPow10, formatTick, logTickExponents, niceTicks, tickStep } from './ticks.js';
 import { colormap, viridis, type ColormapName } from './colormap.js';
 import { el, hashId, num, sig, svgDocument, text } from './svg.js';
-import { linear, STYLE, textWidth, type Box } from './layout.js';
+import { fittedFontSize, linear, STYLE, textWidth, type Box } from './layout.js';
 import { axesFrame, gridLines, type Tick } from './axes.js';
 import { flowLegend, flowLegendHeight, legendRows, type LegendItem } from './legend.js';
 import { checkNotDetached } from './detached.js';
@@ -190,7 +190,7 @@ export function fieldPlot(opts: FieldPlotOptions): string {
     body.push(flowLegend(legend, legendTop, box.x + box.w / 2, pad, width - pad));
   }
   if (opts.note) body.push(noteLine(opts.note, box.x, legendTop + (legendRowsN ? flowLegendHeight(legendRowsN) : 0)));
-  body.push(titleBlock(opts.title, opts.subtitle, box.x + box.w / 2));
+  body.push(titleBlock(opts.title, opts.subtitle, box.x + box.w / 2, width));
 
   return svgDocument(width, height, `${el('defs', {}, ...defs)}\n${body.join('\n')}`, opts.title);
 }
@@ -486,13 +486,23 @@ function colourBar(box: Box, gradId: string, r: HeatScale, label: string): strin
   );
 }
 
-/** Title and optional subtitle centred on `cx` (group class `title`). */
-export function titleBlock(title: string, subtitle: string | undefined, cx: number): string {
+/**
+ * Title and optional subtitle centred on `cx` (group class `title`) in a figure `width` px wide: a line too long for
+ * the room on both sides of `cx` (less the outer margin) gets a smaller font instead of running off the figure.
+ */
+export function titleBlock(title: string, subtitle: string | undefined, cx: number, width: number): string {
+  const room = 2 * (Math.min(cx, width - cx) - STYLE.pad);
   return el(
     'g',
     { class: 'title', 'text-anchor': 'middle' },
-    text(title, { x: cx, y: 28, 'font-size': STYLE.titleSize, 'font-weight': 600, fill: '#111111' }),
-    subtitle ? text(subtitle, { x: cx, y: 48, 'font-size': STYLE.subtitleSize, fill: STYLE.muted }) : '',
+    text(title, {
+      x: cx,
+      y: 28,
+      'font-size': fittedFontSize(title, STYLE.titleSize, room, true),
+      'font-weight': 600,
+      fill: '#111111',
+    }),
+    subtitle ? text(subtitle, { x: cx, y: 48, 'font-size': fittedFontSize(subtitle, STYLE.subtitleSize, room), fill: STYLE.muted }) : '',
   );
 }
 

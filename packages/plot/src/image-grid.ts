@@ -2,7 +2,7 @@
  * A grid of greyscale images (data or samples of an image model), with optional captions under each image.
  */
 import { noteLine, titleBlock } from './field-plot.js';
-import { STYLE, textWidth } from './layout.js';
+import { drawnWidth, STYLE } from './layout.js';
 import { base64, encodeGreyPng } from './png.js';
 import { el, svgDocument, text } from './svg.js';
 
@@ -61,7 +61,7 @@ export function imageGrid(opts: ImageGridOptions): string {
   const captionH = opts.captions ? CAPTION_ROW : 0;
   const gridW = columns * cellW + (columns - 1) * GAP;
   const gridH = rows * (cellH + captionH) + (rows - 1) * GAP;
-  const titleW = Math.max(textWidth(opts.title, STYLE.titleSize), opts.subtitle ? textWidth(opts.subtitle, STYLE.subtitleSize) : 0);
+  const titleW = Math.max(drawnWidth(opts.title, STYLE.titleSize, true), opts.subtitle ? drawnWidth(opts.subtitle, STYLE.subtitleSize) : 0);
   const width = Math.ceil(Math.max(gridW, titleW) + 2 * STYLE.pad);
   const top = opts.subtitle ? TOP.subtitle : TOP.title;
   const height = Math.ceil(top + gridH + (opts.note !== undefined ? NOTE_ROW_H + 4 : 0) + STYLE.pad);
@@ -86,7 +86,7 @@ export function imageGrid(opts: ImageGridOptions): string {
     if (opts.captions) captions.push(text(opts.captions[i], { x: x + cellW / 2, y: y + cellH + CAPTION_SIZE + 2 }));
   }
   const body = [
-    titleBlock(opts.title, opts.subtitle, width / 2),
+    titleBlock(opts.title, opts.subtitle, width / 2, width),
     el('g', { class: 'images', 'image-rendering': 'pixelated' }, '\n', cells.join('\n'), '\n'),
     el('g', { class: 'frames', fill: 'none', stroke: '#cccccc', 'stroke-width': 1 }, '\n', frames.join('\n'), '\n'),
     opts.captions

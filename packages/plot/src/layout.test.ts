@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { linear, textWidth } from './layout.js';
+import { drawnWidth, fittedFontSize, linear, textWidth } from './layout.js';
 
 describe('linear', () => {
   it('maps the data interval onto the pixel interval, flipped when asked', () => {
@@ -22,5 +22,20 @@ describe('textWidth', () => {
     const w = textWidth('Langevin samples', 13);
     expect(w).toBeGreaterThan(80);
     expect(w).toBeLessThan(130);
+  });
+});
+
+describe('fittedFontSize', () => {
+  it('keeps the size of a line that fits and shrinks a longer one until it fits', () => {
+    const line = 'score model, silu MLP 41-64-64-64-2, conditioning fourier · data: 8gaussians';
+    expect(fittedFontSize(line, 13, drawnWidth(line, 13) + 1)).toBe(13);
+    const room = drawnWidth(line, 13) / 2;
+    const size = fittedFontSize(line, 13, room);
+    expect(size).toBeLessThan(13);
+    expect(drawnWidth(line, size)).toBeLessThanOrEqual(room);
+    expect(drawnWidth(line, size + 0.2)).toBeGreaterThan(room);
+    // Bold text is drawn wider: what fits as regular text shrinks as a bold title.
+    expect(fittedFontSize(line, 16, drawnWidth(line, 16, true), true)).toBe(16);
+    expect(fittedFontSize(line, 16, drawnWidth(line, 16), true)).toBeLessThan(16);
   });
 });

@@ -7,6 +7,7 @@ import { checkNotDetached } from './detached.js';
 import { linear, STYLE, textWidth, type Box } from './layout.js';
 import { axesFrame, gridLines, type Tick } from './axes.js';
 import { boxLegend, type LegendItem } from './legend.js';
+import { titleBlock } from './field-plot.js';
 
 /** One curve: `y[i]` at `x[i]` (x defaults to the index 0, 1, 2, …). */
 export interface LineSeries {
@@ -195,12 +196,7 @@ export function linePlot(opts: LinePlotOptions): string {
       ? text('no finite values to plot', { x: box.x + box.w / 2, y: box.y + box.h / 2, 'text-anchor': 'middle', fill: STYLE.muted })
       : '',
     legend.length ? boxLegend(legend, box.x + box.w - 8, box.y + 8) : '',
-    el(
-      'g',
-      { class: 'title', 'text-anchor': 'middle' },
-      text(opts.title, { x: box.x + box.w / 2, y: 28, 'font-size': STYLE.titleSize, 'font-weight': 600, fill: '#111111' }),
-      opts.subtitle ? text(opts.subtitle, { x: box.x + box.w / 2, y: 48, 'font-size': STYLE.subtitleSize, fill: STYLE.muted }) : '',
-    ),
+    titleBlock(opts.title, opts.subtitle, box.x + box.w / 2, width),
   ];
   return svgDocument(width, height, body.filter(Boolean).join('\n'), opts.title);
 }

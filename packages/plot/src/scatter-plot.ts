@@ -135,7 +135,7 @@ export function scatterPlot(opts: ScatterPlotOptions): string {
   const legendTop = box.y + box.h + xTickBand + 12;
   if (legend.length) body.push(flowLegend(legend, legendTop, box.x + box.w / 2, pad, width - pad));
   if (opts.note !== undefined) body.push(noteLine(opts.note, box.x, legendTop + (legendRowsN ? flowLegendHeight(legendRowsN) : 0)));
-  body.push(titleBlock(opts.title, opts.subtitle, box.x + box.w / 2));
+  body.push(titleBlock(opts.title, opts.subtitle, box.x + box.w / 2, width));
   return svgDocument(width, height, `${el('defs', {}, ...defs)}\n${body.join('\n')}`, opts.title);
 }
 

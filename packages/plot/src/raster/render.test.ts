@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { inflateSync } from 'node:zlib';
 import { renderPng, renderRgba, type RgbaImage } from './index.js';
 import { fieldPlot } from '../field-plot.js';
+import { imageGrid } from '../image-grid.js';
 import { gridPoints } from '../range.js';
 
 /** Width, height, bit depth and colour type from a PNG's IHDR, after checking the signature. */
@@ -99,6 +100,30 @@ describe('renderPng', () => {
     // A longer title inks more pixels: glyphs are really being drawn.
     const longer = decodePng(await renderPng(figure('learned score field, long title')));
     expect(inked(longer, 0, 8, 400, 36)).toBeGreaterThan(titled * 1.3);
+  });
+  it('shrinks a title or subtitle too long for the figure instead of cutting it at the edges', async () => {
+    // The CLI's titles of a continuous model (drawn cut at both edges before: the bundled font is wider than the estimate).
+    const title = 'learned score field · continuous VE SDE σ 4.66→0.0322 · 15000 steps · seed 0';
+    const subtitle =
+      'score model, silu MLP 41-64-64-64-2, conditioning fourier · data: two.csv · read at σ = 0.0322 (smallest training level)';
+    const points = gridPoints(R, R, 8, 8);
+    const field = fieldPlot({ title, subtitle, xRange: R, yRange: R, width: 720, height: 720, field: { points, vectors: points } });
+    const grid = imageGrid({
+      title: 'samples (annealed, seed 0) · ncsn 39 levels σ 24.7→0.0548 · 500 steps · seed 0',
+      subtitle:
+        "score model, silu MLP 203-256-256-256-196, conditioning mixture · data: mnist · captions: the MNIST classifier's top " +
+        'class · probability · 14x14 · white -0.354, black 1.21',
+      images: new Float32Array(4 * 196).fill(0.5),
+      imageWidth: 14,
+      imageHeight: 14,
+    });
+    for (const svg of [field, grid]) {
+      const img = decodePng(await renderPng(svg));
+      expect(inked(img, 0, 8, img.width, 36)).toBeGreaterThan(300); // the title is drawn
+      expect(inked(img, 0, 36, img.width, 56)).toBeGreaterThan(300); // and the subtitle
+      // Nothing within 4 px of either edge of the title band.
+      expect(inked(img, 0, 0, 4, 56) + inked(img, img.width - 4, 0, img.width, 56)).toBe(0);
+    }
   });
   it('renders any font-family stack, generic names included, with the bundled font', async () => {
     const svgs = ['sans-serif', 'serif', 'monospace', "'No Such Font'", 'system-ui, Helvetica, Arial'].map(
