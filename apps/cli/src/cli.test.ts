@@ -22,7 +22,7 @@ describe('help and usage', () => {
     }
     const train = (await cli('train', '--help')).stdout;
     expect(train).toMatch(
-      /--steps <N>\s+Adam steps \(default: 15000 for ncsn and continuous in up to 4 dimensions, 10000 above, 3000 otherwise\)/,
+      /--steps <N>\s+Adam steps \(default: 15000 for ncsn and continuous in up to 4 dimensions, 10000 above, 6000 for dsm, 3000 otherwise/,
     );
     expect(train).toMatch(/--ema <M>\s+decay of the moving average of the weights .* \(default: 0\.999\)/);
     expect(train).toMatch(/--noise-levels <data\|fixed>/);
@@ -128,8 +128,14 @@ describe('bad input: one line, exit code 2, nothing written', () => {
       ['train', '--data', 'gmm3', '--loss', 'dsm', '--sigma', 'nan', '--out', 'OUT'],
       /--sigma: expected a finite number > 0, got 'nan'/,
     ],
-    ['missing --out', ['train', '--data', 'gmm3'], /train: --out is required/],
-    ['missing --data', ['train', '--out', 'OUT'], /train: --data is required/],
+    // The verb once: 'scorefield train: --out ...', not 'scorefield train: train: --out ...'.
+    ['missing --out', ['train', '--data', 'gmm3'], /^scorefield train: --out is required; see 'scorefield train --help'$/m],
+    ['missing --data', ['train', '--out', 'OUT'], /^scorefield train: --data is required/],
+    [
+      "a library error naming the verb (the sampler's steps)",
+      ['sample', '--model', 'DIR/m.safetensors', '--steps', '0', '--out', 'DIR/s.csv'],
+      /^scorefield sample: steps must be an integer between 1 and 10000000, got 0$/m,
+    ],
     ['wrong out extension', ['train', '--data', 'gmm3', '--out', 'DIR/model.json'], /expected a file ending in \.safetensors/],
     ['missing out folder', ['train', '--data', 'gmm3', '--out', 'DIR/nope/model.safetensors'], /folder .*nope does not exist/],
     ['missing data file', ['train', '--data', 'DIR/none.csv', '--out', 'OUT'], /none\.csv: no such file/],
@@ -406,6 +412,9 @@ describe('train -> sample -> plot', () => {
     const e = await cli('eval', '--model', model, '--n', '300', '--grid', '12');
     expect(e.code, e.stderr).toBe(0);
     expect(e.stdout).toMatch(/noise-conditional model: scores are read at sigma [\d.]+ \(its smallest level\) unless named/);
+    // Annealed Langevin ends at a small noise level by design: no settled verdict, as `sample` and the web page.
+    expect(e.stdout).toContain('\nsamples drawn with annealed: Stein residual ');
+    expect(e.stdout).toMatch(/ \(settled: n\/a, annealed does not end at a stationary chain\)\n/);
     expect(e.stdout).toMatch(
       /held-out log-likelihood \(exp\(-E\) normalised on a grid, at the level with the best held-out log-likelihood, sigma [\d.]+; data/,
     );
@@ -421,6 +430,10 @@ describe('train -> sample -> plot', () => {
     const r = await cli('sample', '--model', model, '--n', '512', '--steps', '5', '--step-size', '1e-4', '--out', join(dir, 's.csv'));
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(/^scorefield sample: warning: the chains have not settled: Stein residual [\d.]+ ± [\d.]+ along \(/m);
+    // eval gives plain Langevin, whose chain should end at the model's law, a verdict.
+    const e = await cli('eval', '--model', model, '--n', '300', '--grid', '12');
+    expect(e.code, e.stderr).toBe(0);
+    expect(e.stdout).toMatch(/\nsamples drawn with langevin: Stein residual [\d.]+ \((settled|NOT settled)\)\n/);
   });
 
   it('inpainting holds coordinates from a file; sample options are checked', async () => {

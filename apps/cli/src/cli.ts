@@ -68,9 +68,13 @@ function usage(): string {
   ].join('\n');
 }
 
-/** One line for an error: memory exhaustion named as such, never a JavaScript error's name or stack. */
-function errorLine(e: unknown): string {
-  const message = (e instanceof Error ? e.message : String(e)).split('\n')[0];
+/**
+ * One line for an error: memory exhaustion named as such, never a JavaScript error's name or stack. Library
+ * messages that name the verb themselves (`sample: steps must be ...`) lose that prefix, which the line already has.
+ */
+function errorLine(e: unknown, verb?: string): string {
+  let message = (e instanceof Error ? e.message : String(e)).split('\n')[0];
+  if (verb !== undefined && message.startsWith(`${verb}: `)) message = message.slice(verb.length + 2);
   if (/WebAssembly\.Memory\.grow|Array buffer allocation failed|Invalid (typed )?array length|Invalid string length/.test(message))
     return `out of memory (${message}); the WASM core's memory is limited to 4 GiB`;
   return message;
@@ -115,7 +119,7 @@ export async function main(argv: string[], io: CommandIO = defaultIO): Promise<n
     }
     return (await cmd.run(args as never, io)) ?? 0;
   } catch (e) {
-    io.stderr(`scorefield ${verb}: ${errorLine(e)}\n`);
+    io.stderr(`scorefield ${verb}: ${errorLine(e, verb)}\n`);
     return isInputError(e) ? 2 : 1;
   }
 }

@@ -26,7 +26,9 @@ import { sampleParallel } from '@scorefield/models/node';
 
 export const sample = defineCommand({
   name: 'sample',
-  description: 'draw samples from a trained model: langevin, annealed, pc or ode (one step convention: x + (alpha/2) s + sqrt(alpha) z)',
+  description:
+    'draw samples from a trained model: langevin, annealed, pc, ode, adaptive, dpm or dpm-sde ' +
+    '(one step convention: x + (alpha/2) s + sqrt(alpha) z)',
   usage:
     'scorefield sample --model model.safetensors [--sampler langevin|annealed|pc|ode|adaptive|dpm|dpm-sde] [--mask top] --n N --out ' +
     'samples.csv|samples.npy',

@@ -149,7 +149,7 @@ export const train = defineCommand({
       value: 'N',
       description:
         `Adam steps (default: ${defaultStepsOf.conditionalLowDim} for ncsn and continuous in up to 4 dimensions, ` +
-        `${defaultStepsOf.conditional} above, ${defaultStepsOf.unconditional} otherwise)`,
+        `${defaultStepsOf.conditional} above, ${defaultStepsOf.dsm} for dsm, ${defaultStepsOf.unconditional} otherwise)`,
     },
     batch: {
       type: 'string',
