@@ -1,4 +1,4 @@
-import { InputError } from '@scorefield/core-math';
+import { datasets, InputError } from '@scorefield/core-math';
 import { loadMnist, loadMnistClassifier, MNIST_CLASSES, readByteIdx } from '@scorefield/datasets';
 import { classCoverage, kid, memorisation } from '@scorefield/metrics';
 import type { ImageShape } from '@scorefield/models';
@@ -36,6 +36,12 @@ export async function fileReference(
   shape: ImageShape,
   io: CommandIO,
 ): Promise<ImageReference> {
+  // A built-in 2-D dataset is no set of images: say so, not that its labels are missing.
+  if (Object.hasOwn(datasets, o.data))
+    throw new InputError(
+      `eval: dataset ${o.data} is 2-D, the model's ${shapeText(shape)} images ${shape.width * shape.height}: give --data mnist, ` +
+        'or a file of held-out images with --labels and --train',
+    );
   if (o.labels === undefined)
     throw new InputError(
       `eval: class coverage needs the labels of ${o.data}: give --labels <labels.idx1-ubyte|labels.csv> (classes 0-9), or --data mnist`,

@@ -277,6 +277,8 @@ describe('images: --data mnist, the stored shape, and every verb on an image mod
     const heldOut = join(dir, 'held-idx3-ubyte');
     writeFileSync(heldOut, idx([20, 14, 14], new Uint8Array(20 * 196)));
     await refused(['eval', '--model', model, '--data', heldOut, '--n', '20'], /class coverage needs the labels of .*--labels/);
+    const twoD = /^scorefield eval: dataset gmm3 is 2-D, the model's 14x14 images 196: give --data mnist/;
+    await refused(['eval', '--model', model, '--data', 'gmm3', '--n', '20'], twoD);
     const flat = join(dir, 'flat.safetensors');
     expect((await cli('train', '--data', '8gaussians', '--steps', '2', '--quiet', '--out', flat)).code).toBe(0);
     await refused(['plot', '--kind', 'grid', '--model', flat, '--out', grid], /draws image models; .* has no image shape/, grid);
