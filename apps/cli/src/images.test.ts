@@ -216,7 +216,7 @@ describe('images: --data mnist, the stored shape, and every verb on an image mod
     }
   }, 180_000);
 
-  it('IDX files of images keep their shape; a CSV of 64 columns with constant columns trains with ncsn and no other flag', async () => {
+  it('IDX files of images keep their shape; a CSV of 64 columns with constant columns trains (ncsn) with no flag', async () => {
     const images = idx(
       [20, 8, 8],
       Uint8Array.from({ length: 20 * 64 }, (_, i) => ((i * 37) % 251) * (i % 64 < 8 ? 0 : 1)),
@@ -231,21 +231,12 @@ describe('images: --data mnist, the stored shape, and every verb on an image mod
       Array.from({ length: 64 }, (_, k) => (k < 5 ? 0 : Math.round(16 * Math.abs(Math.sin(i * 0.7 + k * 1.3))))).join(','),
     );
     writeFileSync(csv, `${rows.join('\n')}\n`);
-    const w = await cli(
-      'train',
-      '--data',
-      csv,
-      '--loss',
-      'ncsn',
-      '--steps',
-      '50',
-      '--quiet',
-      '--json',
-      '--out',
-      join(dir, 'wide.safetensors'),
-    );
+    // No --loss: above 4 dimensions the run's objective is ncsn (defaultLoss), its score network the mixture skip's.
+    const w = await cli('train', '--data', csv, '--steps', '50', '--quiet', '--json', '--out', join(dir, 'wide.safetensors'));
     expect(w.code, w.stderr).toBe(0);
     const out = JSON.parse(w.stdout);
+    expect(out.loss.name).toBe('ncsn');
+    expect(out.conditioning).toBe('mixture');
     expect(out.dim).toBe(64);
     expect(Number.isFinite(out.finalLoss)).toBe(true);
     expect(out.noiseLevels.levels).toBeGreaterThan(2);

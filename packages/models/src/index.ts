@@ -45,6 +45,7 @@ export {
   defaultBatch,
   defaultBatchOf,
   defaultConditioning,
+  defaultLoss,
   defaultLrDecay,
   lrDecays,
   defaultSteps,

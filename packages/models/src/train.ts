@@ -87,6 +87,16 @@ function lowDimensional(d: number): boolean {
 }
 
 /**
+ * The objective of a run that names none, by the data's dimension d: continuous up to 4 dimensions, the regime its
+ * defaults were chosen and measured on (docs/results, "Defaults"); ncsn above, whose score networks take the 'mixture'
+ * skip ({@link defaultConditioning}) measured on MNIST and on CSVs of 64-784 columns (apps/cli README, "Images"). Above
+ * 4 dimensions continuous takes 'both', whose samples of 14x14 MNIST were noise (KID 6.7e8 against 0.03 for ncsn).
+ */
+export function defaultLoss(d: number): 'continuous' | 'ncsn' {
+  return lowDimensional(d) ? 'continuous' : 'ncsn';
+}
+
+/**
  * Adam steps by default: noise-conditional objectives (ncsn, continuous) learn a family of scores over
  * the whole ladder and need more steps than one score; on low-dimensional data (d <= 4) they train the
  * narrower network of {@link defaultHidden} for longer (measured: docs/results, "Defaults").

@@ -18,6 +18,7 @@ import {
   defaultBatch,
   defaultBatchOf,
   defaultConditioning,
+  defaultLoss,
   encodeCheckpoint,
   encodeModel,
   lossCurve,
@@ -73,8 +74,7 @@ export const train = defineCommand({
     loss: {
       type: 'string',
       value: 'name',
-      description: `objective: ${Object.keys(objectives).join(', ')}`,
-      default: runDefaults.loss,
+      description: `objective: ${Object.keys(objectives).join(', ')} (default: ${runDefaults.loss} up to 4 dimensions, ncsn above)`,
     },
     model: {
       type: 'string',
@@ -210,11 +210,12 @@ export const train = defineCommand({
     const dataSpec = requireFlag('train', 'data', args.data);
     const out = requireFlag('train', 'out', args.out);
     // The run these flags describe (RunSpec: the page's link describes runs the same way), then the trainer's options.
-    const run = runFromFlags(pickRunFlags(args));
-    const options = runToTrainOptions(run);
-    const { loss } = options as { loss: ObjectiveRequest };
-    const size = run.dataSize;
-    const imageSize = run.imageSize;
+    // Without --loss the objective depends on the data's dimension (defaultLoss): the flags of one objective are checked
+    // once the data are read, the others now.
+    const flags = pickRunFlags(args);
+    const general = runFromFlags(flags.loss === undefined ? generalFlags(flags) : flags);
+    const size = general.dataSize;
+    const imageSize = general.imageSize;
     const every = args['checkpoint-every'] === undefined ? 0 : intFlag('checkpoint-every', args['checkpoint-every'], 1, 1e9);
     const recordEvery = args['record-every'] === undefined ? 0 : intFlag('record-every', args['record-every'], 1, 1e9);
     const workers = intFlag('workers', args.workers, 1, 64);
@@ -234,7 +235,10 @@ export const train = defineCommand({
       throw new InputError(`--resume: no checkpoint ${ckptPath} (write one with --checkpoint-every N)`);
 
     const core = await getCore(threads);
-    const data = await loadData(core, dataSpec, { size, seed: options.seed, imageSize, io, quiet: args.quiet });
+    const data = await loadData(core, dataSpec, { size, seed: general.seed, imageSize, io, quiet: args.quiet });
+    const run = flags.loss === undefined ? runFromFlags({ ...flags, loss: defaultLoss(data.points.cols) }) : general;
+    const options = runToTrainOptions(run);
+    const { loss } = options as { loss: ObjectiveRequest };
     if (data.image) options.image = data.image;
     if (loss.name === 'esm' && data.points.cols > ESM_MAX_DIM && !args.force)
       throw new InputError(
@@ -260,7 +264,7 @@ export const train = defineCommand({
     await parallel?.start();
     const step = (count: number, onStep: (s: number, loss: number) => void) =>
       parallel ? parallel.run(count, onStep) : trainer.run(count, onStep);
-    const record = recordEvery ? newRecord(data.points.data, 24, `${args.model} model, ${args.loss}`) : undefined;
+    const record = recordEvery ? newRecord(data.points.data, 24, `${args.model} model, ${run.loss}`) : undefined;
     try {
       if (args.resume) {
         const ckpt = decodeCheckpoint(readInputFile(ckptPath, 'checkpoint'), ckptPath);
@@ -385,6 +389,13 @@ function checkTrainingMemory(o: TrainOptions & { steps: number; batch: number },
 }
 
 /** The flags of `args` that describe the run (RunSpec's), not how or where it runs. */
+/** The flags that apply to every objective (those naming their losses dropped). */
+function generalFlags(flags: RunFlags): RunFlags {
+  return Object.fromEntries(
+    Object.entries(flags).filter(([flag]) => !(runFlags[flag as keyof typeof runFlags] as { losses?: unknown }).losses),
+  );
+}
+
 function pickRunFlags(args: object): RunFlags {
   const flags: RunFlags = {};
   for (const flag of Object.keys(runFlags) as (keyof typeof runFlags)[]) {
