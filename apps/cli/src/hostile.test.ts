@@ -621,6 +621,20 @@ add(
   },
 );
 add(
+  'score --out the --points file (the input is kept)',
+  ['score', '--model', '@fx/m.safetensors', '--points', 'p.csv', '--out', './p.csv'],
+  2,
+  /--out \.\/p\.csv: the same file as the input --points; write the output elsewhere/,
+  { setup: (d) => writeFileSync(join(d, 'p.csv'), 'x,y\n0,0\n') },
+);
+add(
+  'sample --out the --hold-from file',
+  ['sample', '--model', '@fx/m.safetensors', '--n', '1', '--hold', '0', '--hold-from', 'h.csv', '--out', 'h.csv'],
+  2,
+  /--out h\.csv: the same file as the input --hold-from/,
+  { setup: (d) => writeFileSync(join(d, 'h.csv'), 'x,y\n0,0\n') },
+);
+add(
   '--out in a missing folder',
   ['train', '--data', 'gmm3', '--out', 'no/m.safetensors'],
   2,

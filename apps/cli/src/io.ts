@@ -1,6 +1,7 @@
 import {
   closeSync,
   constants,
+  existsSync,
   fstatSync,
   fsyncSync,
   openSync,
@@ -118,8 +119,18 @@ export interface OutputSpec {
  * not a directory, and a folder that exists and where a file can be created (a probe file is created and
  * removed). Returns the extensions (lower case, with the dot; `-` for stdout), in order.
  */
-export function checkOutputs(specs: OutputSpec[]): string[] {
+export function checkOutputs(specs: OutputSpec[], inputs: Record<string, string | undefined> = {}): string[] {
   const seen = new Map<string, string>();
+  // The inputs' files (stdin and built-in names aside): an output there would replace what the run reads.
+  const read = new Map<string, string>();
+  for (const [flag, path] of Object.entries(inputs)) {
+    if (path === undefined || path === '-' || !existsSync(path)) continue;
+    try {
+      read.set(realpathSync(path), flag);
+    } catch {
+      // An input that cannot be resolved is refused when it is read, with its own message.
+    }
+  }
   return specs.map((s) => {
     if (s.path === '-') {
       if (!s.stdout) throw new InputError(`--${s.flag} -: this output cannot go to stdout; give a file name`);
@@ -131,6 +142,8 @@ export function checkOutputs(specs: OutputSpec[]): string[] {
     // The real folder: two spellings of one file (a symlinked folder, `./x`, `a/../x`) are the same output.
     const key = join(realpathSync(dirname(resolve(s.path))), basename(s.path));
     if (seen.has(key)) throw new InputError(`--${s.flag} ${s.path}: the same file as --${seen.get(key)}; give each output its own path`);
+    if (read.has(key))
+      throw new InputError(`--${s.flag} ${s.path}: the same file as the input --${read.get(key)}; write the output elsewhere`);
     seen.set(key, s.flag);
     return ext;
   });

@@ -138,7 +138,7 @@ export const sample = defineCommand({
     const [ext] = checkOutputs([
       { flag: 'out', path: out, extensions: ['.csv', '.npy'], stdout: true },
       ...(args.trajectory !== undefined ? [{ flag: 'trajectory', path: args.trajectory, extensions: ['.npy'] }] : []),
-    ]);
+    ], { init: args.init, 'hold-from': args['hold-from'] });
     if (ext === '-' && args.json) throw new InputError('--json and --out - both write to stdout; give --out a file name');
     checkStdinOnce({ init: args.init, 'hold-from': args['hold-from'] });
     const core = await getCore();

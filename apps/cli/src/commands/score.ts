@@ -34,7 +34,9 @@ export const score = defineCommand({
     const pointsPath = requireFlag('score', 'points', args.points);
     const out = requireFlag('score', 'out', args.out);
     const sigmaFlag = args.sigma === undefined ? undefined : positiveFlag('sigma', args.sigma);
-    const [ext] = checkOutputs([{ flag: 'out', path: out, extensions: ['.csv', '.npy'], stdout: true }]);
+    const [ext] = checkOutputs([{ flag: 'out', path: out, extensions: ['.csv', '.npy'], stdout: true }], {
+      points: pointsPath,
+    });
     if (ext === '-' && args.json) throw new InputError('--json and --out - both write to stdout; give --out a file name');
     const core = await getCore();
     const model = decodeModel(core, readInputFile(modelPath, 'model'), modelPath, { maxParams: maxModelParams() });
