@@ -135,10 +135,13 @@ export const sample = defineCommand({
     if (args.denoise && args['no-denoise']) throw new InputError('--denoise and --no-denoise contradict each other; give one');
     if (args.trajectory === undefined && args['record-every'] !== undefined)
       throw new InputError('--record-every needs --trajectory <file.npy>');
-    const [ext] = checkOutputs([
-      { flag: 'out', path: out, extensions: ['.csv', '.npy'], stdout: true },
-      ...(args.trajectory !== undefined ? [{ flag: 'trajectory', path: args.trajectory, extensions: ['.npy'] }] : []),
-    ], { init: args.init, 'hold-from': args['hold-from'] });
+    const [ext] = checkOutputs(
+      [
+        { flag: 'out', path: out, extensions: ['.csv', '.npy'], stdout: true },
+        ...(args.trajectory !== undefined ? [{ flag: 'trajectory', path: args.trajectory, extensions: ['.npy'] }] : []),
+      ],
+      { init: args.init, 'hold-from': args['hold-from'] },
+    );
     if (ext === '-' && args.json) throw new InputError('--json and --out - both write to stdout; give --out a file name');
     checkStdinOnce({ init: args.init, 'hold-from': args['hold-from'] });
     const core = await getCore();
