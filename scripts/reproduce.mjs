@@ -505,9 +505,9 @@ async function mnistJob(job) {
           ...['--n', String(n), '--seed', String(MNIST.seed), '--threads', '1', '--out', torchSamples],
         ]),
       );
-    // The sampler's settings (step size, steps per level) without sampling: one chain, then the PyTorch run with them.
-    const settings = (await cliJson('sample', ...sampleArgs.slice(0, 2), '--n', '1', ...quick(['--steps', '3']), '--out', join(dir, 'one.npy')))
-      .settings;
+    // The sampler's settings (step size, steps per level), from one chain's run; then the PyTorch run with them.
+    const one = ['--n', '1', ...quick(['--steps', '3']), '--out', join(dir, 'one.npy')];
+    const settings = (await cliJson('sample', ...sampleArgs.slice(0, 2), ...one)).settings;
     const torch = hasTorch ? torchRun(settings) : undefined;
     torch?.catch(() => {});
     const sample = await timed(() => cliJson('sample', ...sampleArgs, '--out', samples));
@@ -979,14 +979,13 @@ function mnistSection(x) {
       (x.torch.missing
         ? '.'
         : `; PyTorch ${x.torch.version} trained at ${x.torch.stepsPerSecond.toFixed(1)} steps/s ` +
-          `(${x.torch.trainSeconds.toFixed(0)} s) and sampled in ${x.torch.sampleSeconds.toFixed(0)} s (load ${x.torch.load.toFixed(1)} at ` +
-          'its end). Timings on a shared 2-core machine: read them with the load.'),
+          `(${x.torch.trainSeconds.toFixed(0)} s) and sampled in ${x.torch.sampleSeconds.toFixed(0)} s ` +
+          `(load ${x.torch.load.toFixed(1)} at its end). Timings on a shared 2-core machine: read them with the load.`),
     '',
-    '| | KID | mean top-class prob. (÷ the test digits\') | largest classes | smallest class | chains past 2 / 10 px | ' +
+    "| | KID | mean top-class prob. (÷ the test digits') | largest classes | smallest class | chains past 2 / 10 px | " +
       'memorisation ratio |',
     '|---|---|---|---|---|---|---|',
-    `| scorefield (floor ${kid({ kid: { value: x.ours.kid.floor, standardError: x.ours.kid.floorStandardError } })}) | ` +
-      row(x.ours),
+    `| scorefield (floor ${x.ours.kid.floor.toFixed(3)} ± ${x.ours.kid.floorStandardError.toFixed(3)}) | ${row(x.ours)}`,
   ];
   if (x.torch.missing) lines.push(`| PyTorch: not run (${x.torch.missing}) | | | | | | |`);
   else lines.push(`| PyTorch ${x.torch.version}, equal steps | ${row(x.torch)}`);
