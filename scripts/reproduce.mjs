@@ -542,7 +542,14 @@ async function mnistJob(job) {
       out.torch = { missing: `${MNIST.python} cannot import torch` };
       return out;
     }
-    const t = await torch;
+    let t;
+    try {
+      t = await torch;
+    } catch (e) {
+      // Our row stands without it; the PyTorch row names the failure.
+      out.torch = { missing: `scripts/mnist_torch.py failed: ${String(e?.message ?? e).slice(-300)}` };
+      return out;
+    }
     const summary = JSON.parse(t.r.trim().split('\n').at(-1));
     await cliJson('plot', '--kind', 'grid', '--model', model, '--samples', torchSamples, '--out', join(pictures, MNIST.torchPicture));
     out.torch = {
