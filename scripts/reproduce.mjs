@@ -10,7 +10,7 @@
 // Jobs run in worker threads, one per core. Everything is seeded: a rerun gives the same numbers (times aside).
 import { Worker, isMainThread, parentPort } from 'node:worker_threads';
 import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync, renameSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
@@ -67,6 +67,14 @@ const COV_SAMPLES = 10_000;
 // The correlated Gaussian: sds 2 and 0.5, correlation 0.8 (the issue's example), 10000 points.
 const GAUSS = { mean: [3, -2], sd: [2, 0.5], rho: 0.8, points: 10_000 };
 const SEEDS = [0, 1, 2];
+// The MNIST row (issue 13): `scorefield train --data mnist --loss ncsn` with no other option, 500 samples with the defaults
+// (seed 1), measured as `scorefield eval` measures image models, a grid of the first 64; and scripts/mnist_torch.py's PyTorch
+// run of the same model file (its own training of the same architecture, objective, steps and batch; annealed Langevin with
+// the ladder, step size and steps per level `sample` used), measured the same way.
+const MNIST = { samples: 500, seed: 1, picture: 'mnist.png', torchPicture: 'mnist-torch.png', python: '/usr/bin/python3' };
+// REPRODUCE_MNIST_QUICK=1: a smoke test of the job only (200 training steps, 40 samples, 3 steps per level); its record says
+// quick and its pictures stay in the temporary directory. Never in the committed results.
+const MNIST_QUICK = process.env.REPRODUCE_MNIST_QUICK === '1';
 
 /** Fraction of 2-D points in the (5, 5) mode (closer to (5, 5) than to (-5, -5)). */
 function upperMode(x) {
@@ -383,6 +391,8 @@ async function runJob(job) {
     t.model.free();
     return { ...out, seconds: seconds() };
   }
+  if (job.kind === 'mnist') return mnistJob(job);
+
   if (job.kind === 'stationarity') {
     // esm on the correlated Gaussian, sampled with the fixed Langevin step of earlier versions (not
     // converged) and with the default: the change of the moments over the last 10% of steps vs Stein.
@@ -419,6 +429,147 @@ async function runJob(job) {
   throw new Error(`unknown job ${job.kind}`);
 }
 
+/** Runs `command args` in the repository root; resolves with its stdout, rejects with its last stderr line on a non-zero exit. */
+function run(command, args) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const out = [],
+      err = [];
+    child.stdout.on('data', (b) => out.push(b));
+    child.stderr.on('data', (b) => err.push(b));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const text = Buffer.concat(err).toString().trim();
+      if (code === 0) resolve(Buffer.concat(out).toString());
+      else reject(new Error(`${[command, ...args].join(' ')}: exit ${code}: ${text.split('\n').at(-1)}`));
+    });
+  });
+}
+const cliJson = async (...args) =>
+  JSON.parse(await run(process.execPath, [join(ROOT, 'apps/cli/bin/scorefield.js'), ...args, '--json', '--quiet']));
+
+/** The MNIST job (see MNIST): every step through the built CLI, so the row measures exactly what a user runs. */
+async function mnistJob(job) {
+  const { parseNpy } = await lib('formats');
+  const dir = mkdtempSync(join(tmpdir(), 'sf-mnist-'));
+  const pictures = MNIST_QUICK ? dir : join(ROOT, 'docs', 'results');
+  const model = join(dir, 'mnist.safetensors');
+  const quick = (args) => (MNIST_QUICK ? args : []);
+  const timed = async (f) => {
+    const t0 = performance.now();
+    const r = await f();
+    return { r, seconds: (performance.now() - t0) / 1000, load: loadavg()[0] };
+  };
+  // What `eval` reports on image models, and the chains whose largest |pixel| ends past 2 and 10 pixel units (runaways).
+  const measure = async (samples) => {
+    const e = await cliJson('eval', '--model', model, '--samples', samples);
+    const x = parseNpy(new Uint8Array(readFileSync(samples)));
+    const largest = Array.from({ length: x.rows }, (_, i) => {
+      let m = 0;
+      for (let j = i * x.cols; j < (i + 1) * x.cols; j++) m = Math.max(m, Math.abs(x.data[j]));
+      return m;
+    });
+    const c = e.classCoverage;
+    return {
+      kid: e.kid,
+      classShares: c.fractions,
+      smallestClass: { digit: c.fractions.indexOf(c.minFraction), share: c.minFraction },
+      meanTopProbability: c.meanTopProbability,
+      heldOutMeanTopProbability: c.heldOutMeanTopProbability,
+      topProbabilityRatio: c.topProbabilityRatio,
+      memorisation: e.memorisation.ratio,
+      past2: largest.filter((v) => v > 2).length,
+      past10: largest.filter((v) => v > 10).length,
+      largestPixel: Math.max(...largest),
+    };
+  };
+  try {
+    const train = await timed(() => cliJson('train', '--data', 'mnist', '--loss', 'ncsn', ...quick(['--steps', '200']), '--out', model));
+    const n = MNIST_QUICK ? 40 : MNIST.samples;
+    const samples = join(dir, 'samples.npy');
+    // One thread: the same bits as any thread count (README, "Samplers and threads"), and the PyTorch run below has the other core.
+    const sampleArgs = ['--model', model, '--n', String(n), '--seed', String(MNIST.seed), '--threads', '1', ...quick(['--steps', '3'])];
+    let hasTorch = true;
+    try {
+      await run(MNIST.python, ['-c', 'import torch']);
+    } catch {
+      hasTorch = false;
+    }
+    const torchSamples = join(dir, 'torch.npy');
+    // The PyTorch run starts with ours (its training then its sampling beside our sampling, one thread each).
+    const torchRun = (settings) =>
+      timed(() =>
+        run(MNIST.python, [
+          join(ROOT, 'scripts/mnist_torch.py'),
+          ...['--model', model, '--step-size', String(settings.stepSize), '--steps-per-level', String(settings.steps)],
+          ...['--n', String(n), '--seed', String(MNIST.seed), '--threads', '1', '--out', torchSamples],
+        ]),
+      );
+    // The sampler's settings (step size, steps per level), from one chain's run; then the PyTorch run with them.
+    const one = ['--n', '1', ...quick(['--steps', '3']), '--out', join(dir, 'one.npy')];
+    const settings = (await cliJson('sample', ...sampleArgs.slice(0, 2), ...one)).settings;
+    const torch = hasTorch ? torchRun(settings) : undefined;
+    torch?.catch(() => {});
+    const sample = await timed(() => cliJson('sample', ...sampleArgs, '--out', samples));
+    const ours = await measure(samples);
+    await cliJson('plot', '--kind', 'grid', '--model', model, '--samples', samples, '--out', join(pictures, MNIST.picture));
+    const out = {
+      ...job,
+      ...(MNIST_QUICK && { quick: true }),
+      train: {
+        steps: train.r.steps,
+        stepsPerSecond: train.r.stepsPerSecond,
+        trainSeconds: train.r.seconds,
+        wallSeconds: train.seconds,
+        load: train.load,
+        hidden: train.r.hidden,
+        conditioning: train.r.conditioning,
+        levels: train.r.noiseLevels.levels,
+      },
+      sample: {
+        n,
+        seed: MNIST.seed,
+        threads: 1,
+        stepSize: settings.stepSize,
+        stepsPerLevel: settings.steps,
+        evaluations: sample.r.evaluations,
+        wallSeconds: sample.seconds,
+        load: sample.load,
+      },
+      ours: { ...ours, picture: MNIST.picture },
+    };
+    if (!hasTorch) {
+      out.torch = { missing: `${MNIST.python} cannot import torch` };
+      return out;
+    }
+    let t;
+    try {
+      t = await torch;
+    } catch (e) {
+      // Our row stands without it; the PyTorch row names the failure.
+      out.torch = { missing: `scripts/mnist_torch.py failed: ${String(e?.message ?? e).slice(-300)}` };
+      return out;
+    }
+    const summary = JSON.parse(t.r.trim().split('\n').at(-1));
+    await cliJson('plot', '--kind', 'grid', '--model', model, '--samples', torchSamples, '--out', join(pictures, MNIST.torchPicture));
+    out.torch = {
+      version: summary.torch,
+      steps: summary.steps,
+      stepsPerSecond: summary.stepsPerSecond,
+      trainSeconds: summary.trainSeconds,
+      sampleSeconds: summary.sampleSeconds,
+      wallSeconds: t.seconds,
+      load: t.load,
+      threads: 1,
+      ...(await measure(torchSamples)),
+      picture: MNIST.torchPicture,
+    };
+    return out;
+  } finally {
+    if (!MNIST_QUICK) rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 /** Wall-clock time of the CLI's default path on 8gaussians: `train --data 8gaussians` then `sample` (1000 points). */
 function cliTiming() {
   const dir = mkdtempSync(join(tmpdir(), 'sf-reproduce-'));
@@ -443,7 +594,8 @@ function cliTiming() {
 }
 
 function jobs() {
-  const list = [];
+  // The longest job first (runAll feeds the jobs in this order).
+  const list = [{ kind: 'mnist' }];
   for (const model of ['score', 'energy', 'exact']) for (const seed of SEEDS) list.push({ kind: 'ncsn-toy', model, seed });
   for (const dataset of DATASETS) for (const seed of DEFAULTS.seeds) list.push({ kind: 'floor', dataset, seed });
   for (const dataset of DATASETS)
@@ -793,8 +945,72 @@ function markdown(r) {
     }
     lines.push('');
   }
-  lines.push(...measurements(r), ...differences());
+  lines.push(...mnistSection(pick((x) => x.kind === 'mnist')[0]), ...measurements(r), ...differences());
   return lines.join('\n');
+}
+
+/** The MNIST row (issue 13): the 28x28 defaults and the PyTorch reference at equal steps, side by side. */
+function mnistSection(x) {
+  if (!x) return [];
+  const t = x.train,
+    s = x.sample;
+  const kid = (m) => `${m.kid.value.toFixed(3)} ± ${m.kid.standardError.toFixed(3)}`;
+  const top = (m) => `${m.meanTopProbability.toFixed(3)} (${m.topProbabilityRatio.toFixed(3)})`;
+  const shares = (m) =>
+    m.classShares
+      .map((v, digit) => ({ v, digit }))
+      .sort((a, b) => b.v - a.v)
+      .slice(0, 2)
+      .map((c) => `${c.digit}: ${(100 * c.v).toFixed(1)}%`)
+      .join(', ');
+  const row = (m) =>
+    `${kid(m)} | ${top(m)} | ${shares(m)} | ${m.smallestClass.digit}: ${(100 * m.smallestClass.share).toFixed(1)}% | ` +
+    `${m.past2} / ${m.past10} (largest ${m.largestPixel.toFixed(2)}) | ${m.memorisation.toFixed(3)} |`;
+  const lines = [
+    '## MNIST (issue 13): the 28x28 defaults beside PyTorch at equal steps',
+    '',
+    ...(x.quick ? ['**A smoke test (REPRODUCE_MNIST_QUICK=1): not the defaults; rerun without it.**', ''] : []),
+    `\`scorefield train --data mnist --loss ncsn\` with no other option (${t.steps} steps, hidden ${t.hidden.join(',')}, ` +
+      `conditioning ${t.conditioning}, ${t.levels} levels), then \`scorefield sample --n ${s.n} --seed ${s.seed} --threads ` +
+      `${s.threads}\` (the default sampler: annealed Langevin, ε = ${s.stepSize.toPrecision(3)}, ${s.stepsPerLevel} steps per ` +
+      `level, ${s.evaluations} evaluations a chain; the thread count does not change the samples), measured as \`scorefield eval\` ` +
+      `measures image models against the 997 held-out test digits. PyTorch: \`scripts/mnist_torch.py\` on the same model ` +
+      'file (its own initial weights and random streams; the same architecture, mixture skip, objective, steps, batch, learning ' +
+      'rate and EMA; annealed Langevin with the same ladder, ε and steps per level, the guard and the final denoising step), ' +
+      'one thread, started with our sampling (its training and sampling beside ours); its samples measured by the same ' +
+      '`eval`. Chains past 2 / 10 px: samples whose largest |pixel| ends past 2 and 10 (pixels are in [0, 1]).',
+    '',
+    `Time: ours trained at ${t.stepsPerSecond.toFixed(1)} steps/s (${t.trainSeconds.toFixed(0)} s of training, ` +
+      `${t.wallSeconds.toFixed(0)} s wall with the mixture fit and process start; load average ${t.load.toFixed(1)} at its end) ` +
+      `and sampled ${s.n} chains in ${s.wallSeconds.toFixed(0)} s wall (load ${s.load.toFixed(1)})` +
+      (x.torch.missing
+        ? '.'
+        : `; PyTorch ${x.torch.version} trained at ${x.torch.stepsPerSecond.toFixed(1)} steps/s ` +
+          `(${x.torch.trainSeconds.toFixed(0)} s) and sampled in ${x.torch.sampleSeconds.toFixed(0)} s ` +
+          `(load ${x.torch.load.toFixed(1)} at its end). Timings on a shared 2-core machine: read them with the load.`),
+    '',
+    "| | KID | mean top-class prob. (÷ the test digits') | largest classes | smallest class | chains past 2 / 10 px | " +
+      'memorisation ratio |',
+    '|---|---|---|---|---|---|---|',
+    `| scorefield (floor ${x.ours.kid.floor.toFixed(3)} ± ${x.ours.kid.floorStandardError.toFixed(3)}) | ${row(x.ours)}`,
+  ];
+  if (x.torch.missing) lines.push(`| PyTorch: not run (${x.torch.missing}) | | | | | | |`);
+  else lines.push(`| PyTorch ${x.torch.version}, equal steps | ${row(x.torch)}`);
+  lines.push('');
+  if (!x.torch.missing) {
+    const ratio = x.ours.kid.value / x.torch.kid.value;
+    lines.push(
+      `Target (issue 13): our KID within 3x of PyTorch's at equal steps: ` +
+        (x.torch.kid.value > 0
+          ? `${ratio.toFixed(2)}x, ${ratio <= 3 ? 'met' : 'NOT met'} (on the means; the standard errors are beside them).`
+          : `PyTorch's KID is not above 0 (${kid(x.torch)}): the ratio is undefined; compare the standard errors.`),
+      '',
+    );
+  }
+  lines.push(`![${s.n} samples: the first 64, captioned by the classifier](${x.ours.picture})`);
+  if (!x.torch.missing) lines.push(`![PyTorch's: the first 64](${x.torch.picture})`);
+  lines.push('');
+  return lines;
 }
 
 /** Where the defaults differ from Song & Ermon 2020, and why (the numbers are in the tables above). */

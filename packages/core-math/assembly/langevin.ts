@@ -1,6 +1,6 @@
-import { ConditioningCode, PoolConfig, SamplerConfig, StepMode } from './contract';
+import { ConditioningCode, ModelKindCode, PoolConfig, SamplerConfig, StepMode } from './contract';
 import { guardMixtureScores } from './mixture';
-import { modelScore, modelWorkspaceFloats } from './model';
+import { modelScoreWithSkip, modelWorkspaceFloats } from './model';
 import { normalAt } from './rng';
 import { mlpMacsPerRow } from './layout';
 import { poolBlock, poolThreadsFor, runJob, setJobArg, shareStart } from './pool';
@@ -72,12 +72,14 @@ export function samplerShare(cfg: usize, dims: usize, L: i32, act: i32, params: 
     const nb = min(B, n - c0);
     const xc = x + (<usize>(c0 * d) << 2);
     for (let t = 0; t < steps; t++) {
+      // A 'mixture' model's score is guarded (assembly/mixture.ts): its skip goes where modelScore's input gradient was,
+      // left there by the model's evaluation (the same bits as the guard computing it again), or computed by the guard
+      // when the score was given.
+      const mixture = (cond & ConditioningCode.Mixture) != 0, skip = ws + (<usize>(B * load<i32>(dims)) << 2);
+      const shared = mixture && given == 0 && kind == ModelKindCode.Score;
       if (given != 0) score = given + (<usize>(c0 * d) << 2);
-      else modelScore(kind, cond, sigma, config.gaussian, dims, L, act, params, xc, nb, score, ws);
-      // A 'mixture' model's score is guarded (assembly/mixture.ts); the skip goes where modelScore's input gradient was.
-      if ((cond & ConditioningCode.Mixture) != 0) {
-        guardMixtureScores(config.gaussian, sigma, xc, score, nb, d, ws + (<usize>(B * load<i32>(dims)) << 2));
-      }
+      else modelScoreWithSkip(kind, cond, sigma, config.gaussian, dims, L, act, params, xc, nb, score, ws, shared ? skip : 0);
+      if (mixture) guardMixtureScores(config.gaussian, sigma, xc, score, nb, d, skip, shared);
       const counter0 = base + (<u64>t * <u64>nTotal + <u64>(i0 + c0)) * <u64>d;
       let eps: f64 = 0, noise: f64 = 0;
       if (mode == StepMode.Corrector) {

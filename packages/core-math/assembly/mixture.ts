@@ -1,7 +1,7 @@
 import { GaussianConfig, MixtureConfig } from './contract';
 import { restPrecision, wienerGain } from './model';
 import { poolThreadId } from './pool';
-import { dotDifference, scaleAdd } from './vector';
+import { dotDifference, scaleAdd, scaleAddTwice } from './vector';
 
 // Bit Mixture (score models only; g a MixtureConfig: p = sum_k w_k N(mu_k, C_k), each C_k probabilistic PCA as in
 // bit Gaussian) makes the skip term the exact score of that mixture blurred by sigma,
@@ -148,11 +148,16 @@ export function mixtureGain(g: usize, s2: f64): f64 {
  * 2.1 pixel units. Unguarded, the network's correction, trained only near the digits, turned against the skip at the
  * last levels for a few chains and sent them past 10 pixel units (apps/cli README, "Images"). On noisy held-out
  * digits s.k / |k|^2 is about 1 in the median at every level, so where the guard acts it moves s by little. This
- * project's choice; the model's score (modelScore, the divergence, training) is not guarded.
+ * project's choice; the model's score (modelScore, the divergence, training) is not guarded. With computed, scratch
+ * already holds the skip at x and sigma (modelScoreWithSkip leaves it there, the bits of addMixtureSkip into zeros):
+ * the guard then costs only the two dot products and the update, not a second evaluation of the skip.
  */
-export function guardMixtureScores(g: usize, sigma: f32, x: usize, s: usize, B: i32, d: i32, scratch: usize): void {
-  memory.fill(scratch, 0, <usize>(B * d) << 2);
-  addMixtureSkip(g, sigma, x, scratch, B, d);
+export function guardMixtureScores(g: usize, sigma: f32, x: usize, s: usize, B: i32, d: i32, scratch: usize,
+  computed: bool = false): void {
+  if (!computed) {
+    memory.fill(scratch, 0, <usize>(B * d) << 2);
+    addMixtureSkip(g, sigma, x, scratch, B, d);
+  }
   for (let b = 0; b < B; b++) {
     const sb = s + (<usize>(b * d) << 2), kb = scratch + (<usize>(b * d) << 2);
     let sk: f64 = 0,
@@ -166,14 +171,17 @@ export function guardMixtureScores(g: usize, sigma: f32, x: usize, s: usize, B: 
   }
 }
 
-/** out[b, :] += s_mix(x[b, :]; sigma) for B rows of d values. */
-export function addMixtureSkip(g: usize, sigma: f32, x: usize, out: usize, B: i32, d: i32): void {
+/**
+ * out[b, :] += s_mix(x[b, :]; sigma) for B rows of d values; with copy != 0, copy[b, :] += the same terms in the same
+ * order (from zeros: s_mix alone, with the bits of a second call into zeros, at the cost of the d-wide sums only).
+ */
+export function addMixtureSkip(g: usize, sigma: f32, x: usize, out: usize, B: i32, d: i32, copy: usize = 0): void {
   const m = changetype<MixtureConfig>(g);
   const s2 = <f64>sigma * <f64>sigma, q = m.basisRank, K = m.components;
   const S = slotOf(m), G = S + (<usize>q << 2), F = S + (<usize>q << 3), T = totalRank(m);
   levelConstants(m, s2, S);
   for (let b = 0; b < B; b++) {
-    const xb = x + (<usize>(b * d) << 2), ob = out + (<usize>(b * d) << 2);
+    const xb = x + (<usize>(b * d) << 2), ob = out + (<usize>(b * d) << 2), cb = copy + (<usize>(b * d) << 2);
     const lse = logDensities(m, s2, xb, S);
     memory.fill(G, 0, <usize>q << 2);
     let rest: f64 = 0; // sum_k r_k rho_k
@@ -184,7 +192,7 @@ export function addMixtureSkip(g: usize, sigma: f32, x: usize, out: usize, B: i3
       const w = Math.exp(f64At(F, k) - lse);
       if (w * r != 0) {
         rest += w * r;
-        scaleAdd(ob, 1, m.offsets + (<usize>(k * d) << 2), <f32>(w * r), d);
+        addTo(ob, cb, copy, m.offsets + (<usize>(k * d) << 2), <f32>(w * r), d);
         scaleAdd(G, 1, ck, <f32>(w * r), q);
       }
       for (let j = 0; j < c.rank; j++) {
@@ -194,10 +202,16 @@ export function addMixtureSkip(g: usize, sigma: f32, x: usize, out: usize, B: i3
       t += <usize>c.rank << 3;
       A += <usize>c.rank << 3;
     }
-    scaleAdd(ob, 1, xb, <f32>-rest, d);
-    scaleAdd(ob, 1, m.mean, <f32>rest, d);
-    for (let i = 0; i < q; i++) scaleAdd(ob, 1, m.basis + (<usize>(i * d) << 2), load<f32>(G + (<usize>i << 2)), d);
+    addTo(ob, cb, copy, xb, <f32>-rest, d);
+    addTo(ob, cb, copy, m.mean, <f32>rest, d);
+    for (let i = 0; i < q; i++) addTo(ob, cb, copy, m.basis + (<usize>(i * d) << 2), load<f32>(G + (<usize>i << 2)), d);
   }
+}
+
+/** o += b v, and c += b v too when copy != 0 (addMixtureSkip's d-wide terms). */
+@inline function addTo(o: usize, c: usize, copy: usize, v: usize, b: f32, d: i32): void {
+  if (copy != 0) scaleAddTwice(o, c, v, b, d);
+  else scaleAdd(o, 1, v, b, d);
 }
 
 /**

@@ -242,6 +242,17 @@ export function modelWorkspaceFloats(dims: usize, L: i32, B: i32): i32 {
  */
 export function modelScore(kind: i32, cond: i32, sigma: f32, g: usize, dims: usize, L: i32, act: i32, params: usize,
   x: usize, B: i32, out: usize, ws: usize): void {
+  modelScoreWithSkip(kind, cond, sigma, g, dims, L, act, params, x, B, out, ws, 0);
+}
+
+/**
+ * {@link modelScore}; with skip != 0 and a 'mixture' score model, also the mixture's skip term alone in skip [B, d]
+ * (addMixtureSkip's copy: the bits of the skip computed into zeros), where the Langevin steps' guard reads it rather
+ * than computing it again (assembly/langevin.ts). skip may lie in ws past B * din floats (the input gradient's place,
+ * unused by a score model): it is written after the network's output is read.
+ */
+export function modelScoreWithSkip(kind: i32, cond: i32, sigma: f32, g: usize, dims: usize, L: i32, act: i32, params: usize,
+  x: usize, B: i32, out: usize, ws: usize, skip: usize): void {
   const din = load<i32>(dims), dout = load<i32>(dims + (<usize>L << 2));
   const d = dataDim(cond, din, g);
   const X = ws, gX = X + (<usize>(B * din) << 2);
@@ -252,7 +263,10 @@ export function modelScore(kind: i32, cond: i32, sigma: f32, g: usize, dims: usi
   jetForward(dims, L, act, params, X, Y, B, 0, 1, net, kind == ModelKindCode.Energy, ALL_ROWS);
   if (kind == ModelKindCode.Score) {
     for (let i = 0; i < B * d; i++) store<f32>(out + (<usize>i << 2), c * load<f32>(Y + (<usize>i << 2)));
-    if (hasSkip(cond)) addSkip(cond, sigma, g, x, out, B, d);
+    if (skip != 0 && (cond & ConditioningCode.Mixture) != 0) {
+      memory.fill(skip, 0, <usize>(B * d) << 2);
+      addMixtureSkip(g, sigma, x, out, B, d, skip);
+    } else if (hasSkip(cond)) addSkip(cond, sigma, g, x, out, B, d);
     return;
   }
   for (let b = 0; b < B; b++) store<f32>(gY + (<usize>b << 2), 1);

@@ -203,3 +203,32 @@ forEachBuild((core) => {
     expect(guarded).toBeLessThan(2 * B);
   });
 });
+
+forEachBuild((core) => {
+  it("the guard reads the skip the model's evaluation left (the same bits as the guard computing it from a given score)", () => {
+    // samplerSteps evaluates the model and its guard reuses the skip that evaluation added; given the same (unguarded)
+    // score as options.score, the guard computes the skip itself, as before. Both steps must agree to the bit, with a
+    // partial last chunk (B = 20 rows in chunks of 8) and noise (Langevin, then Leimkuhler-Matthews).
+    const k = core();
+    const d = 37,
+      B = 20,
+      m = spanMixture();
+    const spec: ModelSpec = { kind: 'score', conditioning: 'mixture', mixture: new MixtureBlock(k, m) };
+    const net = new MlpLayout(k, modelDims(spec, d, [16]), 'silu');
+    const params = k.f32(net.paramCount, randomArray(net.paramCount, 7, -1, 1));
+    const x0 = randomArray(B * d, 9, -4, 4);
+    const work = () => ({ ws: k.f32(modelWorkspaceFloats(net, 8)), score: k.f32(8 * d), chunk: 8 });
+    for (const sigma of [0.05, 0.4, 3])
+      for (const mode of ['affine', 'lm'] as const) {
+        const raw = k.f32(B * d);
+        modelScore(k, spec, net, params, k.f32(B * d, x0), B, sigma, raw, k.f32(modelWorkspaceFloats(net, B)));
+        const rule = { mode, a: 1, b: 0.01, c: 0.1 };
+        const shared = k.f32(B * d, x0),
+          computed = k.f32(B * d, x0);
+        samplerSteps(k, spec, net, params, shared, 1, rule, k.rng(3), work(), { sigma });
+        samplerSteps(k, spec, net, params, computed, 1, rule, k.rng(3), work(), { sigma, score: raw });
+        expect(Array.from(shared.view), `sigma ${sigma}, ${mode}`).toEqual(Array.from(computed.view));
+        expect(shared.view.some((v, i) => v !== x0[i] + 0)).toBe(true);
+      }
+  });
+});
