@@ -24,10 +24,10 @@ guarded as scorefield's Langevin steps guard it: s + max(0, |k|^2 - s.k) / |k|^2
 x + sigma_L^2 s(x; sigma_L) / 2 (scorefield's default: one Euler step of the probability-flow ODE to 0), with the eps
 and T `scorefield sample` reports for the model.
 The mixture skip runs in the components' shared basis (as the core does; a 500-row evaluation about 3x faster than the
-dense form) and the matrix products through oneDNN where torch has it (`mm`; 6.4x less CPU a training step, 5.7x a
-500-row sampling evaluation, than through the reference BLAS that Debian's python3-torch calls here): the same
-functions to rounding. So the speed compared is PyTorch's on this machine at its best we found, not with an optimised
-BLAS.
+dense form) and each matrix product through the faster of torch's BLAS and oneDNN for its shape (`mm`; with the
+reference BLAS that Debian's python3-torch calls unless libopenblas0-openmp is installed, oneDNN took 6.4x less CPU a
+training step and 5.7x a 500-row sampling evaluation): the same functions to rounding. So the speed compared is
+PyTorch's on this machine at its best we found; install libopenblas0-openmp for it.
 Writes the samples (data units) as .npy for `scorefield eval --samples`, and prints a JSON summary.
 
 Usage (from the repo root, after `pnpm build`):
@@ -73,12 +73,42 @@ def read_images(path, side):
 
 
 def mm(a, w):
-    """a [n, i] @ w [o, i]^T. Through oneDNN where torch has it: Debian's python3-torch calls the BLAS it is linked to
-    (BLAS_INFO=generic), the reference BLAS unless an optimised one is installed, about 12x slower on the sampling's
-    500-row products here; oneDNN gives the same products to rounding (relative 5e-7)."""
-    if not MKLDNN:
-        return a @ w.t()
+    """a [n, i] @ w [o, i]^T, by the faster of torch's BLAS product and oneDNN's for its shape (timed once per shape by
+    `fastest`): Debian's python3-torch calls the BLAS it is linked to (BLAS_INFO=generic), the reference BLAS unless an
+    optimised one (libopenblas0-openmp) is installed, about 12x slower than oneDNN on the sampling's 500-row products;
+    with OpenBLAS, oneDNN is still 1.5-1.9x faster on those but 13x slower on the training's 791-input first layer at
+    128 rows (measured here, one thread). Both give the same products to rounding (relative 5e-7)."""
+    return PRODUCTS[fastest(a, w)](a, w)
+
+
+def blas_product(a, w):
+    return a @ w.t()
+
+
+def onednn_product(a, w):
     return torch._C._nn.mkldnn_linear(a.contiguous().to_mkldnn(), w.contiguous().to_mkldnn(), None).to_dense()
+
+
+PRODUCTS = {'blas': blas_product, 'onednn': onednn_product}
+CHOSEN = {}
+
+
+def fastest(a, w):
+    """The product to use for a's and w's shapes and layouts: each timed 3 x 3 times at the first such call, the best kept."""
+    key = (tuple(a.shape), tuple(w.shape), a.is_contiguous(), w.is_contiguous())
+    if key not in CHOSEN:
+        names = ['blas', 'onednn'] if torch.backends.mkldnn.is_available() else ['blas']
+        best = {}
+        for name in names:
+            times = []
+            for _ in range(3):
+                t = time.perf_counter()
+                for _ in range(3):
+                    PRODUCTS[name](a, w)
+                times.append(time.perf_counter() - t)
+            best[name] = min(times)
+        CHOSEN[key] = min(best, key=best.get)
+    return CHOSEN[key]
 
 
 class MatMul(torch.autograd.Function):
@@ -95,7 +125,6 @@ class MatMul(torch.autograd.Function):
         return mm(g, w.t()), mm(g.t(), a.t())
 
 
-MKLDNN = torch.backends.mkldnn.is_available()
 
 
 def embedding(sigma):
@@ -246,7 +275,15 @@ def main():
     samples = (y * std + mean).numpy().astype(np.float32)
     np.save(a.out, samples)
     print(json.dumps({'out': a.out, 'steps': steps, 'trainSeconds': train_seconds, 'stepsPerSecond': steps / train_seconds,
-                      'sampleSeconds': sample_seconds, 'n': a.n, 'levels': len(sigmas), 'torch': torch.__version__}))
+                      'sampleSeconds': sample_seconds, 'n': a.n, 'levels': len(sigmas), 'torch': torch.__version__,
+                      'blas': blas_library(), 'products': sorted(set(CHOSEN.values()))}))
+
+
+def blas_library():
+    """The BLAS library this process loaded (the system's libblas.so.3 alternative), or None."""
+    with open('/proc/self/maps') as f:
+        paths = {line.split()[-1] for line in f if 'blas' in line.split()[-1]}
+    return sorted(paths)[0] if paths else None
 
 
 if __name__ == '__main__':

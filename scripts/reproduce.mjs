@@ -945,12 +945,12 @@ function markdown(r) {
     }
     lines.push('');
   }
-  lines.push(...mnistSection(pick((x) => x.kind === 'mnist')[0]), ...measurements(r), ...differences());
+  lines.push(...mnistSection(pick((x) => x.kind === 'mnist')[0], r.notes?.mnist), ...measurements(r), ...differences());
   return lines.join('\n');
 }
 
 /** The MNIST row (issue 13): the 28x28 defaults and the PyTorch reference at equal steps, side by side. */
-function mnistSection(x) {
+function mnistSection(x, note) {
   if (!x) return [];
   const t = x.train,
     s = x.sample;
@@ -989,6 +989,7 @@ function mnistSection(x) {
           `(${x.torch.trainSeconds.toFixed(0)} s) and sampled in ${x.torch.sampleSeconds.toFixed(0)} s ` +
           `(load ${x.torch.load.toFixed(1)} at its end). Timings on a shared 2-core machine: read them with the load.`),
     '',
+    ...(note ? [note, ''] : []),
     "| | KID | mean top-class prob. (÷ the test digits') | largest classes | smallest class | chains past 2 / 10 px | " +
       'memorisation ratio |',
     '|---|---|---|---|---|---|---|',
