@@ -989,7 +989,6 @@ function mnistSection(x, note) {
           `(${x.torch.trainSeconds.toFixed(0)} s) and sampled in ${x.torch.sampleSeconds.toFixed(0)} s ` +
           `(load ${x.torch.load.toFixed(1)} at its end). Timings on a shared 2-core machine: read them with the load.`),
     '',
-    ...(note ? [note, ''] : []),
     "| | KID | mean top-class prob. (÷ the test digits') | largest classes | smallest class | chains past 2 / 10 px | " +
       'memorisation ratio |',
     '|---|---|---|---|---|---|---|',
@@ -1008,6 +1007,7 @@ function mnistSection(x, note) {
       '',
     );
   }
+  if (note) lines.push(note, '');
   lines.push(`![${s.n} samples: the first 64, captioned by the classifier](${x.ours.picture})`);
   if (!x.torch.missing) lines.push(`![PyTorch's: the first 64](${x.torch.picture})`);
   lines.push('');

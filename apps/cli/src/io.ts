@@ -1,7 +1,6 @@
 import {
   closeSync,
   constants,
-  existsSync,
   fstatSync,
   fsyncSync,
   openSync,
@@ -124,11 +123,11 @@ export function checkOutputs(specs: OutputSpec[], inputs: Record<string, string 
   // The inputs' files (stdin and built-in names aside): an output there would replace what the run reads.
   const read = new Map<string, string>();
   for (const [flag, path] of Object.entries(inputs)) {
-    if (path === undefined || path === '-' || !existsSync(path)) continue;
+    if (path === undefined || path === '-') continue;
     try {
       read.set(realpathSync(path), flag);
     } catch {
-      // An input that cannot be resolved is refused when it is read, with its own message.
+      // An input that is missing or cannot be resolved is refused when it is read, with its own message.
     }
   }
   return specs.map((s) => {

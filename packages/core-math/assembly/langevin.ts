@@ -68,15 +68,15 @@ export function samplerShare(cfg: usize, dims: usize, L: i32, act: i32, params: 
   }
   const chunks = (n + B - 1) / B;
   const next = <u64>nTotal * <u64>d; // the same coordinate's noise one step later (Lm)
+  // A 'mixture' model's score is guarded (assembly/mixture.ts): its skip goes where modelScore's input gradient was,
+  // left there by the model's evaluation (the same bits as the guard computing it again), or computed by the guard
+  // when the score was given.
+  const mixture = (cond & ConditioningCode.Mixture) != 0, skip = ws + (<usize>(B * load<i32>(dims)) << 2);
+  const shared = mixture && given == 0 && kind == ModelKindCode.Score;
   for (let c0 = shareStart(chunks, id, T, 1) * B; c0 < min(n, shareStart(chunks, id + 1, T, 1) * B); c0 += B) {
     const nb = min(B, n - c0);
     const xc = x + (<usize>(c0 * d) << 2);
     for (let t = 0; t < steps; t++) {
-      // A 'mixture' model's score is guarded (assembly/mixture.ts): its skip goes where modelScore's input gradient was,
-      // left there by the model's evaluation (the same bits as the guard computing it again), or computed by the guard
-      // when the score was given.
-      const mixture = (cond & ConditioningCode.Mixture) != 0, skip = ws + (<usize>(B * load<i32>(dims)) << 2);
-      const shared = mixture && given == 0 && kind == ModelKindCode.Score;
       if (given != 0) score = given + (<usize>(c0 * d) << 2);
       else modelScoreWithSkip(kind, cond, sigma, config.gaussian, dims, L, act, params, xc, nb, score, ws, shared ? skip : 0);
       if (mixture) guardMixtureScores(config.gaussian, sigma, xc, score, nb, d, skip, shared);

@@ -18,24 +18,24 @@ export function scaleAdd(dst: usize, a: f32, src: usize, b: f32, n: i32): void {
 
 /**
  * dst[i] += b src[i] and copy[i] += b src[i], i < n: two {@link scaleAdd}s with a = 1 that read src once, each
- * destination with the bits scaleAdd gives it (the product b src[i] is the same value for both).
+ * destination with the bits scaleAdd gives it (the product b src[i] is the same value for both; 1 * v is v exactly).
  */
 export function scaleAddTwice(dst: usize, copy: usize, src: usize, b: f32, n: i32): void {
   let i = 0;
   if (ASC_FEATURE_SIMD) {
-    const va = f32x4.splat(1), vb = f32x4.splat(b);
+    const vb = f32x4.splat(b);
     for (; i + 4 <= n; i += 4) {
       const p = <usize>i << 2;
       const bs = f32x4.mul(vb, v128.load(src + p));
-      v128.store(dst + p, f32x4.add(f32x4.mul(va, v128.load(dst + p)), bs));
-      v128.store(copy + p, f32x4.add(f32x4.mul(va, v128.load(copy + p)), bs));
+      v128.store(dst + p, f32x4.add(v128.load(dst + p), bs));
+      v128.store(copy + p, f32x4.add(v128.load(copy + p), bs));
     }
   }
   for (; i < n; i++) {
     const p = <usize>i << 2;
     const bs = b * load<f32>(src + p);
-    store<f32>(dst + p, <f32>1 * load<f32>(dst + p) + bs);
-    store<f32>(copy + p, <f32>1 * load<f32>(copy + p) + bs);
+    store<f32>(dst + p, load<f32>(dst + p) + bs);
+    store<f32>(copy + p, load<f32>(copy + p) + bs);
   }
 }
 

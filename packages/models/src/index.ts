@@ -45,7 +45,6 @@ export {
   defaultBatch,
   defaultBatchOf,
   defaultConditioning,
-  defaultLoss,
   defaultLrDecay,
   lrDecays,
   defaultSteps,
@@ -113,6 +112,7 @@ export {
   type OdeLikelihood,
 } from './density.js';
 export {
+  defaultLoss,
   runDefaults,
   runFlags,
   runFromFlags,

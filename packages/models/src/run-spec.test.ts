@@ -1,6 +1,7 @@
 import { InputError, sigmaSchedule } from '@scorefield/core-math';
 import { describe, expect, it } from 'vitest';
 import {
+  defaultLoss,
   runDefaults,
   runFromFlags,
   runFromUrlState,
@@ -30,6 +31,12 @@ const runs: RunSpec[] = [
 const flagsOf = (run: RunSpec): RunFlags => Object.fromEntries(runToFlags(run));
 
 describe('RunSpec', () => {
+  it('a run that names no objective: the defaults continuous up to 4 dimensions, ncsn above', () => {
+    expect([1, 2, 4].map(defaultLoss)).toEqual([runDefaults.loss, runDefaults.loss, runDefaults.loss]);
+    expect(runDefaults.loss).toBe('continuous');
+    expect([5, 64, 784].map(defaultLoss)).toEqual(['ncsn', 'ncsn', 'ncsn']);
+  });
+
   it('no flags: the defaults', () => {
     expect(runFromFlags({})).toEqual(runDefaults);
     expect(runToCliArgs(runDefaults)).toEqual(['--data', '8gaussians', '--loss', 'continuous']);

@@ -82,18 +82,8 @@ function conditional(loss: ObjectiveRequest): boolean {
 }
 
 /** Low-dimensional data: where technique 2 has no root (d <= 4), the regime the 2-D measurements cover. */
-function lowDimensional(d: number): boolean {
+export function lowDimensional(d: number): boolean {
   return techniqueTwoRatio(d) === undefined;
-}
-
-/**
- * The objective of a run that names none, by the data's dimension d: continuous up to 4 dimensions, the regime its
- * defaults were chosen and measured on (docs/results, "Defaults"); ncsn above, whose score networks take the 'mixture'
- * skip ({@link defaultConditioning}) measured on MNIST and on CSVs of 64-784 columns (apps/cli README, "Images"). Above
- * 4 dimensions continuous takes 'both', whose samples of 14x14 MNIST were noise (KID 6.7e8 against 0.03 for ncsn).
- */
-export function defaultLoss(d: number): 'continuous' | 'ncsn' {
-  return lowDimensional(d) ? 'continuous' : 'ncsn';
 }
 
 /**
