@@ -8,6 +8,7 @@ import type { Results } from './results.js';
 import type { TrainRow } from './training.js';
 import { evaluationsSaved, standardError, type SamplerRow } from './samplers.js';
 import { measuredThreshold, type ThreadsRow } from './threads.js';
+import { qualitySpeedup, type QualityRow } from './quality.js';
 
 const row = (objective: string, kind: 'score' | 'energy', rates: TrainRow['rates'], width = 128, batch = 128): TrainRow => ({
   config: { objective, kind, d: 2, width, batch },
@@ -104,6 +105,34 @@ describe('formatting', () => {
     expect(md).toContain('| forward 128x128x128 | 36.0 | 90% | 3.00 | 12.0x |');
     expect(md).toContain('- a notice');
     expect(md).toContain('| training | 24 | 12 | 6.5 | 640 steps/s, 86% in Adam steps |');
+  });
+});
+
+describe('time to quality', () => {
+  const res = (seconds: number | null, steps = 250, mmd = 0.01) => ({ seconds, steps, mmd, trace: [] });
+  const quality = (results: QualityRow['results']): QualityRow => ({ dataset: 'gmm3', threshold: 0.05, floor: 3e-4, results });
+
+  it('judges the target on the default run, and shows the dsm recipe beside it', () => {
+    const r = sample();
+    r.quality = [quality({ 'wasm-default': res(1), 'wasm-threads': res(3, 500), 'torch-1': res(2.5), 'torch-2': res(2.2) })];
+    const t = evaluateTargets(r).find((x) => x.target.startsWith('time to quality'))!;
+    expect(t.value).toBeCloseTo(2.2);
+    expect(t.where).toBe('gmm3, the default run (continuous VE, pc)');
+    const md = markdown({ ...r, targets: [t] });
+    expect(md).toContain(
+      '| gmm3 | 3.0e-4 | 1.0 s (250 steps, 1.0e-2) | 3.0 s (500 steps, 1.0e-2) | 2.5 s (250 steps, 1.0e-2) | ' +
+        '2.2 s (250 steps, 1.0e-2) | 2.20x | 0.73x |',
+    );
+  });
+
+  it('reads older results, which have the dsm recipe alone, and says where a run fell short', () => {
+    const r = sample();
+    r.quality = [quality({ 'wasm-threads': res(null), 'torch-1': res(2) })];
+    expect(evaluateTargets(r).find((x) => x.target.startsWith('time to quality'))!.value).toBeNull();
+    expect(qualitySpeedup(r.quality[0], 'wasm-threads')).toBeNull();
+    r.quality = [quality({ 'wasm-threads': res(4), 'torch-1': res(2) })];
+    expect(evaluateTargets(r).find((x) => x.target.startsWith('time to quality'))!.where).toBe('gmm3, dsm + Langevin');
+    expect(markdown(r)).toContain('| gmm3 | 3.0e-4 | 4.0 s (250 steps, 1.0e-2) | 2.0 s (250 steps, 1.0e-2) | - | 0.50x |');
   });
 });
 

@@ -4,6 +4,7 @@ import { configKey } from './cases.js';
 import type { Results, Target } from './results.js';
 import type { TrainRow } from './training.js';
 import { evaluationsSaved } from './samplers.js';
+import { QUALITY_OURS, qualitySpeedup } from './quality.js';
 
 /** 'met', or 'missed by F x' (the factor still to gain) / 'missed by N points' for percentages. */
 export function verdict(value: number | null, goal: number, percent = false): { met: boolean | null; verdict: string } {
@@ -223,12 +224,12 @@ function wholeMachineTargets(r: Results): Target[] {
   let qv: number | null = null,
     qw = '';
   for (const q of r.quality ?? []) {
-    const ours = q.results['wasm-threads']?.seconds ?? null;
-    const theirs = [q.results['torch-1']?.seconds, q.results['torch-2']?.seconds].filter((v): v is number => v != null);
-    const v = ours !== null && theirs.length ? Math.min(...theirs) / ours : null;
+    // The default run where measured (older results have the dsm recipe alone).
+    const key = q.results['wasm-default'] ? 'wasm-default' : 'wasm-threads';
+    const v = qualitySpeedup(q, key);
     if (v !== null && (qv === null || v < qv)) {
       qv = v;
-      qw = q.dataset;
+      qw = `${q.dataset}, ${QUALITY_OURS[key]}`;
     }
   }
   let ev: number | null = null,

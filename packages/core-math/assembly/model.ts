@@ -177,6 +177,24 @@ function skipDivergence(cond: i32, sigma: f32, g: usize, d: i32, probes: usize, 
  * for bits Gaussian and Mixture, else 0).
  */
 export function writeInputRow(row: usize, x: usize, d: i32, cond: i32, sigma: f32, g: usize): void {
+  writeDataFeatures(row, x, d, cond, sigma, g);
+  if ((cond & ConditioningCode.Embed) != 0) writeEmbedding(row + (<usize>(d + featureWidth(cond, g)) << 2), sigma);
+}
+
+/**
+ * {@link writeInputRow} for B rows of width din at one sigma: c(sigma) is computed once and copied (the same bits; a
+ * sampler's score call has one level, and c(sigma)'s log and six sines were a sixth of a 2-D default model's input work).
+ */
+export function writeInputRows(X: usize, x: usize, B: i32, din: i32, d: i32, cond: i32, sigma: f32, g: usize): void {
+  for (let b = 0; b < B; b++) writeDataFeatures(X + (<usize>(b * din) << 2), x + (<usize>(b * d) << 2), d, cond, sigma, g);
+  if ((cond & ConditioningCode.Embed) == 0 || B == 0) return;
+  const offset = <usize>(d + featureWidth(cond, g)) << 2;
+  writeEmbedding(X + offset, sigma);
+  for (let b = 1; b < B; b++) memory.copy(X + (<usize>(b * din) << 2) + offset, X + offset, EMBED_FEATURES << 2);
+}
+
+/** The row's first d values (x - shift) c_in and its Fourier features. */
+@inline function writeDataFeatures(row: usize, x: usize, d: i32, cond: i32, sigma: f32, g: usize): void {
   if ((cond & (ConditioningCode.Gaussian | ConditioningCode.Mixture)) != 0) {
     const ci = inputScale(cond, sigma, g);
     const mu = (cond & ConditioningCode.Mixture) != 0 ? changetype<MixtureConfig>(g).mean : changetype<GaussianConfig>(g).mean;
@@ -186,9 +204,11 @@ export function writeInputRow(row: usize, x: usize, d: i32, cond: i32, sigma: f3
     for (let j = 0; j < d; j++) store<f32>(row + (<usize>j << 2), ci * load<f32>(x + (<usize>j << 2)));
   } else memory.copy(row, x, <usize>d << 2);
   if ((cond & ConditioningCode.Fourier) != 0) writeFourierFeatures(row, d, changetype<FourierConfig>(g));
-  if ((cond & ConditioningCode.Embed) == 0) return;
+}
+
+/** c(sigma) at e: log sigma and the sines and cosines of l / 2, l, 2 l (l = log sigma). */
+function writeEmbedding(e: usize, sigma: f32): void {
   const l = Math.log(<f64>sigma);
-  const e = row + (<usize>(d + featureWidth(cond, g)) << 2);
   store<f32>(e, <f32>l);
   store<f32>(e, <f32>Math.sin(0.5 * l), 4);
   store<f32>(e, <f32>Math.cos(0.5 * l), 8);
@@ -210,9 +230,10 @@ export function writeInputRow(row: usize, x: usize, d: i32, cond: i32, sigma: f3
 function writeFourierFeatures(row: usize, d: i32, c: FourierConfig): void {
   const m = c.count;
   for (let i = 0; i < m; i++) {
-    const t = fourierPhase(c, row, d, i);
-    store<f32>(row + (<usize>(d + i) << 2), <f32>Math.sin(t));
-    store<f32>(row + (<usize>(d + m + i) << 2), <f32>Math.cos(t));
+    // One argument reduction for both (musl's sincos: the same reduction and kernels as sin and cos, so the same bits).
+    NativeMath.sincos(fourierPhase(c, row, d, i));
+    store<f32>(row + (<usize>(d + i) << 2), <f32>NativeMath.sincos_sin);
+    store<f32>(row + (<usize>(d + m + i) << 2), <f32>NativeMath.sincos_cos);
   }
 }
 
@@ -258,7 +279,7 @@ export function modelScoreWithSkip(kind: i32, cond: i32, sigma: f32, g: usize, d
   const X = ws, gX = X + (<usize>(B * din) << 2);
   const Y = gX + (<usize>(B * din) << 2), gY = Y + (<usize>(B * dout) << 2);
   const net = gY + (<usize>(B * dout) << 2);
-  for (let b = 0; b < B; b++) writeInputRow(X + (<usize>(b * din) << 2), x + (<usize>(b * d) << 2), d, cond, sigma, g);
+  writeInputRows(X, x, B, din, d, cond, sigma, g);
   const c = outputScale(cond, sigma, g);
   jetForward(dims, L, act, params, X, Y, B, 0, 1, net, kind == ModelKindCode.Energy, ALL_ROWS);
   if (kind == ModelKindCode.Score) {
@@ -285,7 +306,7 @@ export function modelEnergy(cond: i32, sigma: f32, g: usize, dims: usize, L: i32
   const d = dataDim(cond, din, g);
   const X = ws, Y = X + (<usize>(2 * B * din) << 2);
   const net = Y + (<usize>(2 * B) << 2);
-  for (let b = 0; b < B; b++) writeInputRow(X + (<usize>(b * din) << 2), x + (<usize>(b * d) << 2), d, cond, sigma, g);
+  writeInputRows(X, x, B, din, d, cond, sigma, g);
   jetForward(dims, L, act, params, X, Y, B, 0, 1, net, false, ALL_ROWS);
   const c = outputScale(cond, sigma, g);
   for (let b = 0; b < B; b++) store<f32>(out + (<usize>b << 2), c * load<f32>(Y + (<usize>b << 2)));
@@ -321,8 +342,8 @@ export function modelScoreDivergence(kind: i32, cond: i32, sigma: f32, g: usize,
   const X = ws, Y = X + (<usize>(R * din) << 2), net = Y + (<usize>(R * dout) << 2);
   memory.fill(X, 0, <usize>(R * din) << 2);
   const c = outputScale(cond, sigma, g), ci = inputScale(cond, sigma, g), skip = hasSkip(cond);
+  writeInputRows(X, x, B, din, d, cond, sigma, g);
   for (let b = 0; b < B; b++) {
-    writeInputRow(X + (<usize>(b * din) << 2), x + (<usize>(b * d) << 2), d, cond, sigma, g);
     // Tangent lanes carry d(input)/dx v = c_in v.
     for (let m = 0; m < M; m++) {
       const lane = X + (<usize>((B + b * k + m) * din) << 2), v = probes + (<usize>((b * M + m) * d) << 2);
