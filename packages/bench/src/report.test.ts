@@ -134,6 +134,20 @@ describe('time to quality', () => {
     expect(evaluateTargets(r).find((x) => x.target.startsWith('time to quality'))!.where).toBe('gmm3, dsm + Langevin');
     expect(markdown(r)).toContain('| gmm3 | 3.0e-4 | 4.0 s (250 steps, 1.0e-2) | 2.0 s (250 steps, 1.0e-2) | - | 0.50x |');
   });
+
+  it('shows the median over the training seeds and the range of their steps', () => {
+    const r = sample();
+    const run = (seed: number, seconds: number | null, steps: number | null) => ({ seed, seconds, steps, mmd: 0.02, trace: [] });
+    r.quality = [
+      quality({
+        'wasm-default': { ...res(1.2, 250, 0.02), runs: [run(1, 1, 250), run(2, 1.2, 250), run(3, 1.7, 500)] },
+        'torch-2': { ...res(2.4, 500, 0.02), runs: [run(1, 2.4, 500), run(2, null, null), run(3, 2.3, 500)] },
+      }),
+    ];
+    expect(markdown(r)).toContain(
+      '| 1.2 s (3 seeds: 250-500 steps, 2.0e-2) | - | 2.4 s (3 seeds: 500-not reached steps, 2.0e-2) | 2.00x |',
+    );
+  });
 });
 
 describe('samplers and threads', () => {

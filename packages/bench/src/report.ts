@@ -379,7 +379,8 @@ export function markdown(r: Results): string {
       "Ours on every core with every default: the default run (a user's with no flag: the continuous VE objective, sampled by " +
         "pc) and the reference's kind of recipe (dsm score model, sigma from the data, moving average, Langevin step from the " +
         'model); the PyTorch reference with the standard recipe (dsm, sigma 0.1, last weights, 1000 Langevin steps of alpha ' +
-        '1e-3). Each cell: seconds of training plus the sampling run that reached the threshold (training steps, MMD²).',
+        '1e-3). Each cell: seconds of training plus the sampling run that reached the threshold (training steps, MMD²), the ' +
+        'median over the training seeds where there are several (the steps of each seed, fewest to most).',
       '',
       table(
         [
@@ -395,7 +396,12 @@ export function markdown(r: Results): string {
             const v = row.results[k];
             if (!v) return '-';
             if (v.seconds === null) return row.errors?.[k] ? 'error' : 'not reached';
-            return `${v.seconds.toFixed(1)} s (${v.steps} steps, ${v.mmd?.toExponential(1)})`;
+            const runs = v.runs ?? [];
+            if (runs.length < 2) return `${v.seconds.toFixed(1)} s (${v.steps} steps, ${v.mmd?.toExponential(1)})`;
+            const steps = runs.map((x) => x.steps ?? Number.POSITIVE_INFINITY).sort((a, b) => a - b);
+            const [lo, hi] = [steps[0], steps[steps.length - 1]].map((n) => (Number.isFinite(n) ? `${n}` : 'not reached'));
+            const range = lo === hi ? lo : `${lo}-${hi}`;
+            return `${v.seconds.toFixed(1)} s (${runs.length} seeds: ${range} steps, ${v.mmd?.toExponential(1)})`;
           };
           return [
             row.dataset,

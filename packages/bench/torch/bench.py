@@ -25,8 +25,9 @@ Requests: {"op": "warmup" | "round", "case": {...}, "threads": 1 | 2, "ms": 1000
 "ncsn" | "continuous-ve" | "continuous-vp", "model": "score" | "energy", "d": 2, "width": 128, "batch": 128}
 (units: steps) and {"kind": "sample", "model": "score" | "energy", "n": 10000, "width": 128, "levels": 10,
 "steps": 2} (units: particle-steps). Run with OMP_WAIT_POLICY=PASSIVE (two threads stall without it here).
-Time to quality (the Node runner measures the samples' MMD): {"op": "qstart", "id": name, "data": [x0, y0, x1, ...]}
-(standardised 2-D points; a fresh dsm score model, seed 1), {"op": "qtrain", "id": name, "steps": k} -> {"seconds"},
+Time to quality (the Node runner measures the samples' MMD): {"op": "qstart", "id": name, "data": [x0, y0, x1, ...],
+"seed": s} (standardised 2-D points; a fresh dsm score model of training seed s, 1 by default),
+{"op": "qtrain", "id": name, "steps": k} -> {"seconds"},
 {"op": "qsample", "id": name, "n": 2000, "steps": 1000, "alpha": 1e-3, "seed": s} -> {"seconds", "samples": [...]}:
 Langevin x <- x + (alpha/2) s(x) + sqrt(alpha) z from N(0, I) under torch.no_grad, as scorefield's default sampler
 for a dsm model.
@@ -192,9 +193,9 @@ class SampleCase:
 class QualityCase:
     """Trains the default dsm score model (MLP 2-128-128-128 silu, sigma 0.1, batch 128, Adam lr 1e-3) in chunks."""
 
-    def __init__(self, data):
-        torch.manual_seed(1)
-        self.gen = torch.Generator().manual_seed(1)
+    def __init__(self, data, seed):
+        torch.manual_seed(seed)
+        self.gen = torch.Generator().manual_seed(seed)
         self.data = torch.tensor(data, dtype=torch.float32).reshape(-1, 2)
         self.model = Model(2, 128, "score", False)
         self.opt = torch.optim.Adam(self.model.parameters(), lr=1e-3)
@@ -275,7 +276,7 @@ def handle(req):
         return {"torch": torch.__version__, "threads": torch.get_num_threads()}
     if op == "qstart":
         _quality.clear()
-        _quality[req["id"]] = QualityCase(req["data"])
+        _quality[req["id"]] = QualityCase(req["data"], int(req.get("seed", 1)))
         return {}
     if op == "qtrain":
         return {"seconds": _quality[req["id"]].train(req["steps"])}
