@@ -140,15 +140,27 @@ describe('bad input: one line, exit code 2, nothing written', () => {
     ['missing out folder', ['train', '--data', 'gmm3', '--out', 'DIR/nope/model.safetensors'], /folder .*nope does not exist/],
     ['missing data file', ['train', '--data', 'DIR/none.csv', '--out', 'OUT'], /none\.csv: no such file/],
     ['directory as data', ['train', '--data', 'DIR/folder.csv', '--out', 'OUT'], /folder\.csv: is a directory, expected a file/],
-    ['ragged CSV', ['train', '--data', 'DIR/ragged.csv', '--out', 'OUT'], /ragged\.csv: row 3/],
-    ['NaN in CSV', ['train', '--data', 'DIR/nan.csv', '--out', 'OUT'], /nan\.csv: row 2, column 2: 'NaN' is not a finite number/],
+    ['ragged CSV', ['train', '--data', 'DIR/ragged.csv', '--out', 'OUT'], /ragged\.csv: line 3/],
+    [
+      'NaN in CSV',
+      ['train', '--data', 'DIR/nan.csv', '--out', 'OUT'],
+      /nan\.csv: line 2, column 1 \(0-based\): 'NaN' is not a finite number/,
+    ],
     ['empty CSV', ['train', '--data', 'DIR/empty.csv', '--out', 'OUT'], /empty\.csv: the file is empty/],
     ['header-only CSV', ['train', '--data', 'DIR/header.csv', '--out', 'OUT'], /header\.csv: no data rows \(only a header\)/],
     ['truncated npy', ['train', '--data', 'DIR/bad.npy', '--out', 'OUT'], /bad\.npy: /],
     ['missing model', ['sample', '--model', 'DIR/none.safetensors', '--out', 'DIR/s.csv'], /none\.safetensors: no such file/],
     ['foreign model', ['sample', '--model', 'DIR/foreign.safetensors', '--out', 'DIR/s.csv'], /foreign\.safetensors: /],
-    ['non-numeric cell', ['train', '--data', 'DIR/text.csv', '--out', 'OUT'], /text\.csv: row 3, column 1: 'abc' is not a number/],
-    ['infinite value', ['train', '--data', 'DIR/inf.csv', '--out', 'OUT'], /inf\.csv: row 1, column 2: 'Infinity' is not a finite number/],
+    [
+      'non-numeric cell',
+      ['train', '--data', 'DIR/text.csv', '--out', 'OUT'],
+      /text\.csv: line 3, column 0 \(0-based\): 'abc' is not a number/,
+    ],
+    [
+      'infinite value',
+      ['train', '--data', 'DIR/inf.csv', '--out', 'OUT'],
+      /inf\.csv: line 1, column 1 \(0-based\): 'Infinity' is not a finite number/,
+    ],
     [
       '1-D data where 2-D is expected',
       ['plot', '--model', 'DIR/m.safetensors', '--data', 'DIR/one.csv', '--out', 'DIR/f.svg'],
@@ -184,7 +196,7 @@ describe('bad input: one line, exit code 2, nothing written', () => {
     [
       'data that overflow single precision',
       ['train', '--data', 'DIR/huge.csv', '--out', 'OUT'],
-      /huge\.csv: coordinate 1 does not standardise \(mean .*, std Infinity\): its values are too large for single precision/,
+      /huge\.csv: coordinate 0 \(0-based\) does not standardise \(mean .*, std Infinity\): its values are too large for single precision/,
     ],
     ['ema out of range', ['train', '--data', 'gmm3', '--ema', '1', '--out', 'OUT'], /--ema: expected a number in \[0, 1\), got '1'/],
     [
@@ -389,8 +401,19 @@ describe('train -> sample -> plot', () => {
     const t = await cli('train', '--data', csv, '--loss', 'ncsn', '--steps', '30', '--hidden', '8', '--out', model);
     expect(t.code, t.stderr).toBe(0);
     expect(t.stderr).toContain(
-      'scorefield train: data: coordinate 2 (0) is constant; kept with unit scale (samples hold it at that value)\n',
+      'scorefield train: data: coordinate 1 (0-based) is constant (value 0); kept with unit scale (samples hold it at that value)\n',
     );
+    // The notice counts coordinates as --hold does: the index it names, pasted into --hold, holds that column (at 5
+    // here, not its constant 0, so that holding any other column would show).
+    const named = /coordinate (\d+) \(0-based\)/.exec(t.stderr)?.[1] ?? '';
+    expect(named).toBe('1');
+    const held = join(dir, 'held.csv'),
+      inpainted = join(dir, 'inpainted.csv');
+    writeFileSync(held, `a,b,c\n${Array.from({ length: 4 }, (_, i) => `${i},5,${-i}`).join('\n')}\n`);
+    const h = await cli('sample', '--model', model, '--n', '4', '--steps', '3', '--hold', named, '--hold-from', held, '--out', inpainted);
+    expect(h.code, h.stderr).toBe(0);
+    const rows = readFileSync(inpainted, 'utf8').trim().split('\n').slice(1);
+    expect(rows.map((r) => Number(r.split(',')[1]))).toEqual([5, 5, 5, 5]);
     expect(t.stdout).toMatch(
       /^noise levels from the data \(standardised units\): \d+ geometric levels [\d.]+ -> [\d.]+, ratio [\d.]+; trains ncsn \d+ levels/,
     );

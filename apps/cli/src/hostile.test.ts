@@ -96,7 +96,7 @@ add(
   'a 600 MB CSV of NUL bytes (no line break)',
   ['train', '--data', 'big.csv', '--out', 'm.safetensors'],
   2,
-  /big\.csv: row 1 is longer than 1048576 characters/,
+  /big\.csv: line 1 is longer than 1048576 characters/,
   {
     setup: (d) => sparse(join(d, 'big.csv'), 600 * 2 ** 20),
   },
@@ -105,7 +105,7 @@ add(
   'a 600 MB CSV: one good row, then NUL bytes',
   ['train', '--data', 'big.csv', '--out', 'm.safetensors'],
   2,
-  /big\.csv: row 2 is longer than 1048576/,
+  /big\.csv: line 2 is longer than 1048576/,
   {
     setup: (d) => sparse(join(d, 'big.csv'), 600 * 2 ** 20, '1,2\n'),
   },
@@ -318,7 +318,7 @@ add(
   ['sample', '--model', 'big.safetensors', '--n', '64', '--steps', '2', '--quiet', '--out', 's.csv'],
   1,
   // Step 3: the final denoising step of a dsm model (the fixture's objective) after the 2 Langevin steps.
-  /sampling diverged at step 3: particle \d+ is -?Infinity in data units/,
+  /sampling diverged at step 3: particle \d+ \(0-based\) is -?Infinity in data units/,
   {
     setup: (d) => writeFileSync(join(d, 'big.safetensors'), modelWith({ normalization: '{"mean":[0,0],"std":[3e38,3e38]}' })),
   },
@@ -715,7 +715,7 @@ add(
   'data whose standardisation overflows',
   ['train', '--data', 'huge.csv', '--steps', '5', '--out', 'm.safetensors'],
   2,
-  /huge\.csv: coordinate 1 does not standardise \(mean .*, std Infinity\): its values are too large for single precision/,
+  /huge\.csv: coordinate 0 \(0-based\) does not standardise \(mean .*, std Infinity\): its values are too large for single precision/,
   {
     setup: (d) => writeFileSync(join(d, 'huge.csv'), 'x,y\n1e300,1\n-1e300,2\n1e308,3\n'),
   },
@@ -724,7 +724,7 @@ add(
   'data beyond float64',
   ['train', '--data', 'inf.csv', '--out', 'm.safetensors'],
   2,
-  /inf\.csv: row 2, column 1: '1e999' is not a finite number/,
+  /inf\.csv: line 2, column 0 \(0-based\): '1e999' is not a finite number/,
   {
     setup: (d) => writeFileSync(join(d, 'inf.csv'), 'x,y\n1e999,1\n'),
   },
@@ -747,14 +747,14 @@ add(
 add('stdin: a truncated .npy', ['score', '--model', '@fx/m.safetensors', '--points', '-', '--out', 's.csv'], 2, /stdin: truncated \.npy/, {
   stdin: encodeNpy({ data: [1, 2, 3, 4], rows: 2, cols: 2 }).subarray(0, 90),
 });
-add('stdin: a 2 MiB line', ['train', '--data', '-', '--out', 'm.safetensors'], 2, /stdin: row 1 is longer than 1048576 characters/, {
+add('stdin: a 2 MiB line', ['train', '--data', '-', '--out', 'm.safetensors'], 2, /stdin: line 1 is longer than 1048576 characters/, {
   stdin: '1'.repeat(2 * 2 ** 20),
 });
 add(
   'stdin: NaN',
   ['score', '--model', '@fx/m.safetensors', '--points', '-', '--out', 's.csv'],
   2,
-  /stdin: row 2, column 2: 'nan' is not a finite number/,
+  /stdin: line 2, column 1 \(0-based\): 'nan' is not a finite number/,
   { stdin: '1,2\n3,nan\n' },
 );
 add(

@@ -70,7 +70,7 @@ async function readLabels(path: string, rows: number, io: CommandIO): Promise<Ui
     const m = await readPoints(path, { io });
     if (m.cols !== 1) throw new InputError(`--labels ${path}: expected one column of classes, found ${m.cols}`);
     const bad = m.data.findIndex((v) => !(Number.isInteger(v) && v >= 0 && v < MNIST_CLASSES));
-    if (bad >= 0) throw new InputError(`--labels ${path}: row ${bad + 1} is ${m.data[bad]}, not a class 0-${MNIST_CLASSES - 1}`);
+    if (bad >= 0) throw new InputError(`--labels ${path}: label ${bad} (0-based) is ${m.data[bad]}, not a class 0-${MNIST_CLASSES - 1}`);
     labels = Uint8Array.from(m.data);
   }
   const bad = labels.findIndex((c) => c >= MNIST_CLASSES);

@@ -183,7 +183,10 @@ describe('images: --data mnist, the stored shape, and every verb on an image mod
     );
     const eleven = join(dir, 'eleven.csv');
     writeFileSync(eleven, `${Array.from(test.labels, (c, i) => (i === 4 ? 11 : c)).join('\n')}\n`);
-    await refused([...withData, '--labels', eleven, '--train', files.train], /--labels .*eleven.csv: row 5 is 11, not a class 0-9/);
+    await refused(
+      [...withData, '--labels', eleven, '--train', files.train],
+      /--labels .*eleven.csv: label 4 \(0-based\) is 11, not a class 0-9/,
+    );
     const twoColumns = join(dir, 'two-columns.csv');
     writeFileSync(twoColumns, `${Array.from(test.labels, (c) => `${c},${c}`).join('\n')}\n`);
     await refused([...withData, '--labels', twoColumns, '--train', files.train], /expected one column of classes, found 2/);

@@ -5,7 +5,7 @@
  */
 import { expect, it } from 'vitest';
 import { DESKTOP, PHONE, type Harness } from './harness.js';
-import { heatOnData } from './measure.js';
+import { heatOnData, sigmaOverflow } from './measure.js';
 
 export function exploreSuite(h: Harness): void {
   it('explore sigma: the field of an ncsn model at any level; the slider follows the sampler while it anneals', async () => {
@@ -19,6 +19,11 @@ export function exploreSuite(h: Harness): void {
     // At first the model's own level (the smallest), and the page says which.
     expect(await h.api((s) => s.pane(0)!.fieldSigma)).toBeCloseTo(levels[levels.length - 1], 6);
     expect(await page.textContent('#level-out-a')).toMatch(new RegExp(`level ${levels.length}/${levels.length} · the model's own`));
+    // The readout shows whole, beside the slider under the view, at the desktop size and at a narrow one.
+    expect(await sigmaOverflow(h)).toEqual([]);
+    await page.setViewportSize({ width: 800, height: 900 });
+    expect(await sigmaOverflow(h)).toEqual([]);
+    await page.setViewportSize(DESKTOP);
     const small = await h.api((s) => s.field()!.hash);
     await page.focus('#level-a');
     await page.keyboard.press('End'); // the largest level
@@ -28,16 +33,19 @@ export function exploreSuite(h: Harness): void {
     await h.shot('sigma-largest', '#pane-a');
     // Annealed sampling: the field follows the level the sampler is on.
     await page.click('#sample');
-    const seen = new Set<number>();
+    const seen = new Set<number>(),
+      overflows: string[] = [];
     while (await h.api((s) => s.sampling)) {
       const p = await h.api((s) => s.pane(0)!);
       if (p.samplerSigma !== null && p.fieldSigma !== null && Math.abs(Math.log(p.fieldSigma / p.samplerSigma)) < 0.3)
         seen.add(p.fieldSigma);
+      if (/sampler/.test((await page.textContent('#level-out-a')) ?? '')) overflows.push(...(await sigmaOverflow(h)));
       if (seen.size === 3) await h.shot('sigma-following-sampler');
       await new Promise((r) => setTimeout(r, 30));
     }
     console.log(`e2e: the field followed the sampler through ${seen.size} of ${levels.length} levels`);
     expect(seen.size).toBeGreaterThanOrEqual(3);
+    expect(overflows).toEqual([]);
     expect(await page.textContent('#level-out-a')).not.toMatch(/sampler/);
   });
 

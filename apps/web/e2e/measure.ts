@@ -61,3 +61,24 @@ export async function heatOnData(h: Harness, canvas = '#view'): Promise<number> 
   for (const [i, t] of toggles.entries()) if (was[i]) await page.check(t);
   return on / Math.max(1, nOn) / Math.max(1e-9, off / Math.max(1, nOff));
 }
+
+/**
+ * Where the noise-level readout under a view (`#level-out-a` or `-b`) does not fit: cut inside its own box (scrollWidth
+ * beyond clientWidth, or an ellipsis), the slider's row wider than itself, or the text past the right edge of the view
+ * above it (where the next column starts). An empty list when it all shows.
+ */
+export async function sigmaOverflow(h: Harness, pane: 'a' | 'b' = 'a'): Promise<string[]> {
+  return (await h.page.evaluate(
+    `(() => {
+      const out = document.querySelector('#level-out-${pane}'), row = document.querySelector('#sigma-${pane}');
+      const view = document.querySelector('#pane-${pane} canvas');
+      const problems = [], text = JSON.stringify(out.textContent);
+      if (out.scrollWidth > out.clientWidth) problems.push(text + ': scrollWidth ' + out.scrollWidth + ' > clientWidth ' + out.clientWidth);
+      if (getComputedStyle(out).textOverflow === 'ellipsis') problems.push(text + ': cut with an ellipsis');
+      if (row.scrollWidth > row.clientWidth) problems.push('its row: scrollWidth ' + row.scrollWidth + ' > clientWidth ' + row.clientWidth);
+      const right = out.getBoundingClientRect().right, edge = view.getBoundingClientRect().right;
+      if (right > edge + 0.5) problems.push(text + ': ends at ' + right.toFixed(1) + ' px, the view at ' + edge.toFixed(1));
+      return problems;
+    })()`,
+  )) as string[];
+}

@@ -18,7 +18,7 @@ describe('readPointsFile (the worker reads dropped files with the formats packag
 
   it('refuses binary data, huge lines, oversized files and bad headers with one line naming the file', async () => {
     expect(await error(readPointsFile(file('z.csv', [new Uint8Array(3 << 20)])))).toBe(
-      'z.csv: row 1 is longer than 1048576 characters (is this a text file of points?)',
+      'z.csv: line 1 is longer than 1048576 characters (is this a text file of points?)',
     );
     const huge = { name: 'h.csv', size: 2 * WEB_MAX_BYTES } as never;
     expect(await error(readPointsFile(huge))).toBe('h.csv: 2048 MiB is more than the page reads (1024 MiB)');
@@ -27,6 +27,8 @@ describe('readPointsFile (the worker reads dropped files with the formats packag
     expect(await error(readPointsFile(file('b.npy', [bomb])))).toMatch(
       /^b\.npy: shape \(100000000, 2\): 200000000 values is more than the limit of 16777216/,
     );
-    expect(await error(readPointsFile(file('n.csv', ['1,2\n3,nan\n'])))).toBe("n.csv: row 2, column 2: 'nan' is not a finite number");
+    expect(await error(readPointsFile(file('n.csv', ['1,2\n3,nan\n'])))).toBe(
+      "n.csv: line 2, column 1 (0-based): 'nan' is not a finite number",
+    );
   });
 });

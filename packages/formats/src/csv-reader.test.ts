@@ -48,7 +48,7 @@ describe('CsvReader (streaming)', () => {
   it('counts lines across chunks, so errors name the right row', () => {
     const text = 'x,y\n1,2\r\n\r\n3,4\r\n5,oops\n';
     expect(outcome(() => readInChunks(new TextEncoder().encode(text), [1]))).toEqual({
-      error: "c.csv: row 5, column 2: 'oops' is not a number",
+      error: "c.csv: line 5, column 1 (0-based): 'oops' is not a number",
     });
   });
 
@@ -62,13 +62,13 @@ describe('CsvReader (streaming)', () => {
     } catch (e) {
       error = (e as Error).message;
     }
-    expect(error).toBe(`z.csv: row 1 is longer than ${POINT_LIMITS.maxLineLength} characters (is this a text file of points?)`);
+    expect(error).toBe(`z.csv: line 1 is longer than ${POINT_LIMITS.maxLineLength} characters (is this a text file of points?)`);
     expect(pushed).toBe(16); // 16 x 64 KiB = 1 MiB: it did not read on
   });
 
   it('refuses more values than maxValues, naming the row', () => {
     expect(outcome(() => parseCsv('x,y\n1,2\n3,4\n5,6\n', { source: 'c.csv', maxValues: 4 }))).toEqual({
-      error: 'c.csv: row 4: more than 4 values, the limit (32 bytes as float64)',
+      error: 'c.csv: line 4: more than 4 values, the limit (32 bytes as float64)',
     });
     expect(parseCsv('1,2\n3,4\n', { maxValues: 4 }).rows).toBe(2);
   });

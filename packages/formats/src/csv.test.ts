@@ -32,8 +32,8 @@ describe('parseCsv', () => {
   });
 
   it('treats a first row with any numeric cell as data', () => {
-    expect(errorOf('1,abc\n2,3\n', { source: 'a.csv' })).toBe("a.csv: row 1, column 2: 'abc' is not a number");
-    expect(errorOf('nan,inf\n2,3\n', { source: 'a.csv' })).toBe("a.csv: row 1, column 1: 'nan' is not a finite number");
+    expect(errorOf('1,abc\n2,3\n', { source: 'a.csv' })).toBe("a.csv: line 1, column 1 (0-based): 'abc' is not a number");
+    expect(errorOf('nan,inf\n2,3\n', { source: 'a.csv' })).toBe("a.csv: line 1, column 0 (0-based): 'nan' is not a finite number");
   });
 
   it.each([
@@ -60,12 +60,12 @@ describe('parseCsv', () => {
   it('parses numbers strictly', () => {
     expect(values(parseCsv('1e-3,-.5,+2,3.,1E+2\n'))).toEqual([0.001, -0.5, 2, 3, 100]);
     for (const bad of ['1.2.3', '0x10', '1e', '1_000', '--1', '.', 'e5', '1e+', '1 2']) {
-      expect(errorOf(`1;${bad}\n`, { source: 's' })).toMatch(/^s: row 1, column 2: '.*' is not a number$/);
+      expect(errorOf(`1;${bad}\n`, { source: 's' })).toMatch(/^s: line 1, column 1 \(0-based\): '.*' is not a number$/);
     }
   });
 
   it('rejects an empty cell', () => {
-    expect(errorOf('x,y\n1,\n', { source: 'd.csv' })).toBe("d.csv: row 2, column 2: '' is not a number");
+    expect(errorOf('x,y\n1,\n', { source: 'd.csv' })).toBe("d.csv: line 2, column 1 (0-based): '' is not a number");
   });
 
   describe('errors', () => {
@@ -79,20 +79,20 @@ describe('parseCsv', () => {
     });
 
     it('ragged rows, located by file line', () => {
-      expect(errorOf('# c\nx,y\n1,2\n\n3,4,5\n', { source: 'r.csv' })).toBe('r.csv: row 5: expected 2 columns, found 3');
-      expect(errorOf('1,2\n3\n', { source: 'r.csv' })).toBe('r.csv: row 2: expected 2 columns, found 1');
+      expect(errorOf('# c\nx,y\n1,2\n\n3,4,5\n', { source: 'r.csv' })).toBe('r.csv: line 5: expected 2 columns, found 3');
+      expect(errorOf('1,2\n3\n', { source: 'r.csv' })).toBe('r.csv: line 2: expected 2 columns, found 1');
     });
 
     it('header and data of different widths', () => {
-      expect(errorOf('x,y,z\n1,2\n', { source: 'w.csv' })).toBe('w.csv: row 1: the header has 3 columns, the data rows have 2');
+      expect(errorOf('x,y,z\n1,2\n', { source: 'w.csv' })).toBe('w.csv: line 1: the header has 3 columns, the data rows have 2');
     });
 
     it('non-numeric cell', () => {
-      expect(errorOf('x,y\n1,2\n3,abc\n', { source: 'data.csv' })).toBe("data.csv: row 3, column 2: 'abc' is not a number");
+      expect(errorOf('x,y\n1,2\n3,abc\n', { source: 'data.csv' })).toBe("data.csv: line 3, column 1 (0-based): 'abc' is not a number");
     });
 
     it.each(['NaN', 'nan', 'inf', '-Inf', 'Infinity', '+infinity', '1e999'])('non-finite cell %s', (cell) => {
-      expect(errorOf(`x,y\n1,${cell}\n`, { source: 'n.csv' })).toBe(`n.csv: row 2, column 2: '${cell}' is not a finite number`);
+      expect(errorOf(`x,y\n1,${cell}\n`, { source: 'n.csv' })).toBe(`n.csv: line 2, column 1 (0-based): '${cell}' is not a finite number`);
     });
 
     it('dimension mismatch', () => {
@@ -101,8 +101,8 @@ describe('parseCsv', () => {
     });
 
     it('truncates long cells and escapes control characters', () => {
-      expect(errorOf(`1,${'z'.repeat(100)}\n`)).toBe("csv: row 1, column 2: 'zzzzzzzzzzzzzzzzz...' is not a number");
-      expect(errorOf('1,a\u0007b\n')).toBe("csv: row 1, column 2: 'a\\u0007b' is not a number");
+      expect(errorOf(`1,${'z'.repeat(100)}\n`)).toBe("csv: line 1, column 1 (0-based): 'zzzzzzzzzzzzzzzzz...' is not a number");
+      expect(errorOf('1,a\u0007b\n')).toBe("csv: line 1, column 1 (0-based): 'a\\u0007b' is not a number");
     });
   });
 });
@@ -123,7 +123,7 @@ describe('formatCsv', () => {
     );
     expect(() => formatCsv({ data: [1, 2], rows: 1, cols: 2 }, { header: ['a'] })).toThrow(FormatError);
     expect(() => formatCsv({ data: [1, 2], rows: 1, cols: 2 }, { header: ['a', '2'] })).toThrow(
-      "formatCsv: header name 2 '2' looks like a number",
+      "formatCsv: header name 1 (0-based) '2' looks like a number",
     );
     expect(() => formatCsv({ data: [1, 2], rows: 1, cols: 2 }, { header: ['a,b', 'c'] })).toThrow(FormatError);
   });

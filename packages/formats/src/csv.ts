@@ -34,8 +34,8 @@ const DELIMITERS = [',', ';', '\t'] as const;
  * - Tolerates a UTF-8 BOM, CRLF or CR line ends, blank lines, `#` comment lines, spaces around cells
  *   and double quotes around a whole cell.
  *
- * Errors name the 1-based line number in the file (blank and comment lines count) and 1-based column:
- * `data.csv: row 3, column 2: 'abc' is not a number`.
+ * Errors name the line in the file (1-based, as editors count; blank and comment lines count) and the column
+ * 0-based, as `--hold` and every other message count coordinates: `data.csv: line 3, column 1 (0-based): 'abc' is not a number`.
  *
  * @returns a row-major {@link Matrix} of float64 values, rows = points, cols = dimension.
  * @throws {FormatError} for empty input, a header without data, ragged rows, non-numeric or
@@ -133,7 +133,7 @@ export class CsvReader {
   /** A line longer than the limit (checked while it is still arriving, too) is an error. */
   private checkLength(text: string): void {
     if (text.length > POINT_LIMITS.maxLineLength)
-      throw this.fail(`row ${this.line} is longer than ${POINT_LIMITS.maxLineLength} characters (is this a text file of points?)`);
+      throw this.fail(`line ${this.line} is longer than ${POINT_LIMITS.maxLineLength} characters (is this a text file of points?)`);
   }
 
   private readLine(text: string): void {
@@ -159,7 +159,7 @@ export class CsvReader {
     const cols = splitCells(text, delimiter).length;
     if (this.header) {
       const names = splitCells(this.header.text, delimiter).length;
-      if (names !== cols) throw this.fail(`row ${this.header.line}: the header has ${names} columns, the data rows have ${cols}`);
+      if (names !== cols) throw this.fail(`line ${this.header.line}: the header has ${names} columns, the data rows have ${cols}`);
     }
     // Checked before reading the rows: a file of the wrong dimension fails fast, whatever else is in it.
     if (this.dim !== undefined && cols !== this.dim) throw this.fail(`points have dimension ${cols}, expected ${this.dim}`);
@@ -170,9 +170,9 @@ export class CsvReader {
   private readRow(text: string): void {
     const cells = splitCells(text, this.delimiter);
     const cols = this.cols;
-    if (cells.length !== cols) throw this.fail(`row ${this.line}: expected ${cols} columns, found ${cells.length}`);
+    if (cells.length !== cols) throw this.fail(`line ${this.line}: expected ${cols} columns, found ${cells.length}`);
     if (this.count + cols > this.maxValues)
-      throw this.fail(`row ${this.line}: more than ${this.maxValues} values, the limit (${describeValues(this.maxValues)})`);
+      throw this.fail(`line ${this.line}: more than ${this.maxValues} values, the limit (${describeValues(this.maxValues)})`);
     if (this.count + cols > this.values.length) {
       const grown = new Float64Array(Math.min(this.maxValues, Math.max(2 * this.values.length, this.count + cols)));
       grown.set(this.values.subarray(0, this.count));
@@ -182,7 +182,7 @@ export class CsvReader {
       const v = parseStrictNumber(cells[c]);
       if (typeof v !== 'number') {
         const why = v === 'non-finite' ? 'is not a finite number' : 'is not a number';
-        throw this.fail(`row ${this.line}, column ${c + 1}: '${excerpt(cells[c])}' ${why}`);
+        throw this.fail(`line ${this.line}, column ${c} (0-based): '${excerpt(cells[c])}' ${why}`);
       }
       this.values[this.count++] = v;
     }
@@ -235,13 +235,14 @@ function checkHeader(names: string[], cols: number, source: string): string[] {
   names.forEach((name, j) => {
     if (typeof name !== 'string' || /[,;\t\r\n"]/.test(name)) {
       throw new FormatError(
-        `${source}: header name ${j + 1} '${excerpt(String(name))}' must be a string without , ; tab quote or line break`,
+        `${source}: header name ${j} (0-based) '${excerpt(String(name))}' must be a string without , ; tab quote or line break`,
       );
     }
     // A numeric name would make parseCsv read the header as a data row.
-    if (looksNumeric(name.trim())) throw new FormatError(`${source}: header name ${j + 1} '${excerpt(name)}' looks like a number`);
+    if (looksNumeric(name.trim())) throw new FormatError(`${source}: header name ${j} (0-based) '${excerpt(name)}' looks like a number`);
   });
-  if (names[0]?.trim().startsWith('#')) throw new FormatError(`${source}: header name 1 '${excerpt(names[0])}' would read as a comment`);
+  if (names[0]?.trim().startsWith('#'))
+    throw new FormatError(`${source}: header name 0 (0-based) '${excerpt(names[0])}' would read as a comment`);
   return names;
 }
 

@@ -4,7 +4,7 @@
  * `name` is `'InputError'` and `code` is `'E_INPUT'` so callers that recognise input errors by
  * code (the CLI maps them to exit code 2) treat these like `@scorefield/core-math`'s `InputError`
  * without depending on it. The message is always one line that starts with the source name,
- * e.g. `data.csv: row 3, column 2: 'abc' is not a number`.
+ * e.g. `data.csv: line 3, column 1 (0-based): 'abc' is not a number`.
  */
 export class FormatError extends Error {
   override readonly name = 'InputError';

@@ -40,7 +40,7 @@ describe('parseIdx', () => {
     [idx(0x08, [2, 3], [1, 2, 3, 4, 5], 1), 'x: truncated IDX file: expected 6 data bytes, found 5'],
     [idx(0x08, [1, 2], [1, 2, 3], 1), 'x: 1 bytes after the data (expected exactly 2)'],
     [idx(0x08, [0, 2], [], 1), 'x: no data rows (first dimension is 0)'],
-    [idx(0x0d, [1, 2], [NaN, 1], 4), 'x: item 1, value 1 is NaN, not finite'],
+    [idx(0x0d, [1, 2], [NaN, 1], 4), 'x: item 0, value 0 (both 0-based) is NaN, not finite'],
   ])('refuses bad files in one line: %#', (bytes, message) => {
     expect(() => parseIdx(bytes, { source: 'x' })).toThrow(message);
   });

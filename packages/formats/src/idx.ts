@@ -59,7 +59,7 @@ export function parseIdx(bytes: Uint8Array, opts: ParseIdxOptions = {}): Matrix 
   const data = new Float64Array(rows * cols);
   for (let i = 0; i < data.length; i++) {
     const v = type.read(view, headerBytes + i * type.size) * type.scale;
-    if (!Number.isFinite(v)) fail(`item ${Math.floor(i / cols) + 1}, value ${(i % cols) + 1} is ${v}, not finite`);
+    if (!Number.isFinite(v)) fail(`item ${Math.floor(i / cols)}, value ${i % cols} (both 0-based) is ${v}, not finite`);
     data[i] = v;
   }
   return { data, rows, cols };

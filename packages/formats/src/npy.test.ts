@@ -213,13 +213,15 @@ describe('parseNpy', () => {
       [-Infinity, '-Infinity'],
     ])('non-finite value %s, located in C and Fortran order', (v, text) => {
       const c = [1, 2, 3, 4, 5, 6];
-      c[3] = v; // row 2, column 2
+      c[3] = v; // row 1, column 1 (0-based)
       expect(errorOf(buildNpy(dict('<f8', '(3, 2)'), floatBytes(c, 8)), { source: 'f.npy' })).toBe(
-        `f.npy: row 2, column 2: value ${text} is not finite`,
+        `f.npy: row 1, column 1 (both 0-based): value ${text} is not finite`,
       );
       const f = [1, 3, 5, 2, 4, 6];
-      f[2] = v; // column-major index 2 is row 3, column 1
-      expect(errorOf(buildNpy(dict('<f4', '(3, 2)', 'True'), floatBytes(f, 4)))).toBe(`npy: row 3, column 1: value ${text} is not finite`);
+      f[2] = v; // column-major index 2 is row 2, column 0 (0-based)
+      expect(errorOf(buildNpy(dict('<f4', '(3, 2)', 'True'), floatBytes(f, 4)))).toBe(
+        `npy: row 2, column 0 (both 0-based): value ${text} is not finite`,
+      );
     });
 
     it.each([

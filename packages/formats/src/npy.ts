@@ -40,7 +40,7 @@ const DTYPES: Record<string, { size: 4 | 8; little: boolean }> = {
  * @returns a row-major float64 {@link Matrix} (Fortran-order files are transposed into row-major).
  * @throws {FormatError} for anything else, never a RangeError or TypeError: bad magic, an unsupported
  *   version, a malformed header, a dtype other than float32/float64, a shape that is not 2-D, zero rows,
- *   truncated or trailing data, non-finite values (`row R, column C: value NaN is not finite`), or a
+ *   truncated or trailing data, non-finite values (`row R, column C (both 0-based): value NaN is not finite`), or a
  *   dimension other than `opts.dim`.
  */
 export function parseNpy(bytes: Uint8Array, opts: ParseNpyOptions = {}): Matrix {
@@ -90,7 +90,7 @@ export function parseNpy(bytes: Uint8Array, opts: ParseNpyOptions = {}): Matrix 
     // Element k sits at (i, j) = (k / cols, k % cols) in C order, (k % rows, k / rows) in Fortran order.
     const i = fortranOrder ? k % rows : Math.floor(k / cols);
     const j = fortranOrder ? Math.floor(k / rows) : k % cols;
-    if (!Number.isFinite(v)) fail(`row ${i + 1}, column ${j + 1}: value ${v} is not finite`);
+    if (!Number.isFinite(v)) fail(`row ${i}, column ${j} (both 0-based): value ${v} is not finite`);
     data[i * cols + j] = v;
   }
   return { data, rows, cols };

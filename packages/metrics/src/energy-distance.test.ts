@@ -77,7 +77,7 @@ describe('energyDistance', () => {
     expect(() => energyDistance(x, pts([[0], [1]]))).toThrow(new MetricError('energyDistance: x has dimension 2, y has dimension 1'));
     expect(() => energyDistance(pts([[0, 0]]), x)).toThrow('energyDistance: x has 1 point, need at least 2');
     expect(() => energyDistance(x, { data: [0, Infinity, 1, 1], rows: 2, cols: 2 })).toThrow(
-      'energyDistance: y has a non-finite value Infinity at point 0, coordinate 1',
+      'energyDistance: y has a non-finite value Infinity at point 0, coordinate 1 (both 0-based)',
     );
   });
 });

@@ -154,7 +154,7 @@ describe('mmd2', () => {
           [1, 1],
         ]),
       ),
-    ).toThrow('mmd2: y has a non-finite value NaN at point 0, coordinate 1');
+    ).toThrow('mmd2: y has a non-finite value NaN at point 0, coordinate 1 (both 0-based)');
     expect(() => mmd2(x, x, { bandwidths: [] })).toThrow("mmd2: bandwidths must be 'median' or a non-empty array of positive numbers");
     expect(() => mmd2(x, x, { bandwidths: [1, 0] })).toThrow('mmd2: bandwidths[1] must be a finite number > 0, got 0');
     expect(() => mmd2(pts([[0], [0], [0]]), pts([[0], [0]]))).toThrow('mmd2: median pairwise distance is 0');

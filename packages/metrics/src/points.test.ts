@@ -15,8 +15,8 @@ describe('checkPoints', () => {
     [{ data: [1, 2, 3], rows: 2, cols: 2 }, 1, 'f: x.data has length 3, expected rows * cols = 4'],
     [{ data: [], rows: 0, cols: 2 }, 1, 'f: x has 0 points, need at least 1'],
     [{ data: [1, 2], rows: 1, cols: 2 }, 2, 'f: x has 1 point, need at least 2'],
-    [{ data: [1, Number.NaN, 3, 4], rows: 2, cols: 2 }, 1, 'f: x has a non-finite value NaN at point 0, coordinate 1'],
-    [{ data: [1, 2, 3, -Infinity], rows: 2, cols: 2 }, 1, 'f: x has a non-finite value -Infinity at point 1, coordinate 1'],
+    [{ data: [1, Number.NaN, 3, 4], rows: 2, cols: 2 }, 1, 'f: x has a non-finite value NaN at point 0, coordinate 1 (both 0-based)'],
+    [{ data: [1, 2, 3, -Infinity], rows: 2, cols: 2 }, 1, 'f: x has a non-finite value -Infinity at point 1, coordinate 1 (both 0-based)'],
     [{ data: [1, 2], rows: 2, cols: 0 }, 1, 'f: x.cols must be a positive integer, got 0'],
     [{ data: [1, 2], rows: 1.5, cols: 1 }, 1, 'f: x.rows must be a non-negative integer, got 1.5'],
   ])('rejects %j', (p, minRows, message) => {

@@ -39,7 +39,7 @@ export function checkPoints(fn: string, name: string, p: Points, minRows = 1): C
   const out = data instanceof Float64Array ? data : Float64Array.from(data);
   for (let i = 0; i < out.length; i++) {
     if (!Number.isFinite(out[i])) {
-      fail(fn, `${name} has a non-finite value ${show(data[i])} at point ${Math.floor(i / cols)}, coordinate ${i % cols}`);
+      fail(fn, `${name} has a non-finite value ${show(data[i])} at point ${Math.floor(i / cols)}, coordinate ${i % cols} (both 0-based)`);
     }
   }
   return { data: out, rows, cols };

@@ -72,7 +72,7 @@ describe('slicedWasserstein', () => {
     expect(() => slicedWasserstein(x, x, { p: 3 as 2 })).toThrow('slicedWasserstein: p must be 1 or 2, got 3');
     expect(() => slicedWasserstein(x, x, { seed: 0.5 })).toThrow('slicedWasserstein: seed must be a safe integer, got 0.5');
     expect(() => slicedWasserstein(pts([[Number.NaN, 0]]), x)).toThrow(
-      'slicedWasserstein: x has a non-finite value NaN at point 0, coordinate 0',
+      'slicedWasserstein: x has a non-finite value NaN at point 0, coordinate 0 (both 0-based)',
     );
   });
 });

@@ -203,7 +203,8 @@ print(json.dumps((h / std).ravel().tolist()))`;
     const m = makeModel();
     m.normalization.std[1] = Infinity;
     expect(() => encodeModel(m)).toThrow(
-      "the model's normalisation is not finite (std of coordinate 2 is Infinity): the data overflow when standardised; not written",
+      "the model's normalisation is not finite (std of coordinate 1 (0-based) is Infinity): the data overflow when standardised; " +
+        'not written',
     );
     const p = makeModel();
     p.params.view[3] = NaN;

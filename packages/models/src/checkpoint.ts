@@ -134,11 +134,11 @@ function checkFinite(model: ScoreModel): void {
   const { mean, std } = model.normalization;
   mean.forEach((v, k) => {
     if (!Number.isFinite(v))
-      refuse(`normalisation is not finite (mean of coordinate ${k + 1} is ${v}): the data overflow when standardised`);
+      refuse(`normalisation is not finite (mean of coordinate ${k} (0-based) is ${v}): the data overflow when standardised`);
   });
   std.forEach((v, k) => {
     if (!(Number.isFinite(v) && v > 0))
-      refuse(`normalisation is not finite (std of coordinate ${k + 1} is ${v}): the data overflow when standardised`);
+      refuse(`normalisation is not finite (std of coordinate ${k} (0-based) is ${v}): the data overflow when standardised`);
   });
   const bad = model.params.view.findIndex((v) => !Number.isFinite(v));
   if (bad >= 0) refuse(`parameters are not finite (parameter ${bad} is ${model.params.view[bad]}): training diverged`);

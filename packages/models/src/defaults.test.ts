@@ -129,7 +129,7 @@ describe('a constant column', () => {
     const data = new Float64Array(3 * n);
     for (let i = 0; i < n; i++) data.set([2 * z[2 * i], 7, z[2 * i + 1] - 1], 3 * i);
     const t = new Trainer(core, { data, rows: n, cols: 3 }, { hidden: [32, 32], steps: 1500, seed: 1 });
-    expect(t.notices).toEqual(['data: coordinate 2 (7) is constant; kept with unit scale (samples hold it at that value)']);
+    expect(t.notices).toEqual(['data: coordinate 1 (0-based) is constant (value 7); kept with unit scale (samples hold it at that value)']);
     t.run(t.options.steps);
     t.free();
     const back = decodeModel(core, encodeModel(t.model), 'm.safetensors');

@@ -18,20 +18,22 @@ describe('normalization', () => {
     expect(n.std[0]).toBe(1);
     expect(n.std[1]).toBeCloseTo(Math.sqrt(14 / 3), 12);
     expect(n.constant).toEqual([0]);
-    expect(constantNotice(n)).toBe('data: coordinate 1 (1) is constant; kept with unit scale (samples hold it at that value)');
+    expect(constantNotice(n)).toBe(
+      'data: coordinate 0 (0-based) is constant (value 1); kept with unit scale (samples hold it at that value)',
+    );
     // Spread below single precision's resolution of the value: constant for the network.
     const near = fitNormalization({ data: [1e6, 0, 1e6 + 1e-3, 5, 1e6, 0], rows: 3, cols: 2 });
     expect(near.constant).toEqual([0]);
     expect(near.std[0]).toBe(1);
     const many = fitNormalization({ data: [0, 0, 0, 0, 0, 0, 0, 1], rows: 2, cols: 4 });
-    expect(constantNotice(many)).toMatch(/^data: coordinates 1 \(0\), 2 \(0\), 3 \(0\) are constant; kept/);
+    expect(constantNotice(many)).toMatch(/^data: coordinates 0, 1, 2 \(0-based\) are constant \(values 0, 0, 0\); kept/);
     expect(constantNotice(fitNormalization({ data: [1, 2], rows: 2, cols: 1 }))).toBeUndefined();
   });
 
   it('refuses data whose standardisation overflows, in one line', () => {
     expect(() => fitNormalization({ data: [1.7e308, -1.7e308, 0, 1], rows: 2, cols: 2 })).toThrow(
-      /^data: coordinate 1 does not standardise \(mean 8\.5e\+307, std Infinity\): its values are too large for single precision; rescale/,
+      /^data: coordinate 0 \(0-based\) does not standardise \(mean 8\.5e\+307, std Infinity\): its values are too large for single/,
     );
-    expect(() => fitNormalization({ data: [1e39, 1, 1e39, 2], rows: 2, cols: 2 })).toThrow(/coordinate 1 does not standardise/);
+    expect(() => fitNormalization({ data: [1e39, 1, 1e39, 2], rows: 2, cols: 2 })).toThrow(/coordinate 0 \(0-based\) does not standardise/);
   });
 });

@@ -41,7 +41,7 @@ export function fitNormalization(p: Points, what = 'data'): Normalization {
     std[k] = Math.sqrt(std[k]);
     if (!(Number.isFinite(mean[k]) && Number.isFinite(std[k]) && Math.abs(mean[k]) + std[k] <= F32_MAX)) {
       throw new InputError(
-        `${what}: coordinate ${k + 1} does not standardise (mean ${mean[k]}, std ${std[k]}): its values are too large for single ` +
+        `${what}: coordinate ${k} (0-based) does not standardise (mean ${mean[k]}, std ${std[k]}): its values are too large for single ` +
           `precision; rescale the data`,
       );
     }
@@ -79,14 +79,19 @@ function allEqual(p: Points, k: number): boolean {
   return true;
 }
 
-/** The one-line notice for the constant coordinates of a normalisation, or undefined when there are none. */
+/**
+ * The one-line notice for the constant coordinates of a normalisation, or undefined when there are none. Coordinates
+ * are 0-based, as `--hold` and every other message count them, so a named index can be passed on as it is.
+ */
 export function constantNotice(n: Normalization): string | undefined {
   const c = n.constant ?? [];
   if (!c.length) return undefined;
-  const shown = c.slice(0, 5).map((k) => `${k + 1} (${n.mean[k]})`);
+  const many = c.length > 1,
+    shown = c.slice(0, 5);
   const more = c.length > 5 ? ` and ${c.length - 5} more` : '';
+  const values = `value${many ? 's' : ''} ${shown.map((k) => n.mean[k]).join(', ')}${more ? ', ...' : ''}`;
   return (
-    `data: coordinate${c.length > 1 ? 's' : ''} ${shown.join(', ')}${more} ${c.length > 1 ? 'are' : 'is'} constant; kept with ` +
+    `data: coordinate${many ? 's' : ''} ${shown.join(', ')}${more} (0-based) ${many ? 'are' : 'is'} constant (${values}); kept with ` +
     `unit scale (samples hold ${c.length > 1 ? 'them at their values' : 'it at that value'})`
   );
 }

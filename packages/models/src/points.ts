@@ -24,7 +24,7 @@ export function checkPoints(p: Points, what: string): Points {
   for (let i = 0; i < data.length; i++) {
     if (!Number.isFinite(data[i])) {
       throw new InputError(
-        `${what}: point ${Math.floor(i / p.cols) + 1}, coordinate ${(i % p.cols) + 1} is ${data[i]}, not a finite number`,
+        `${what}: point ${Math.floor(i / p.cols)}, coordinate ${i % p.cols} (both 0-based) is ${data[i]}, not a finite number`,
       );
     }
   }

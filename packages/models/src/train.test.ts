@@ -84,7 +84,7 @@ describe('trainScoreModel', () => {
       'objective: sigma must be a finite positive number, got NaN',
     );
     const bad = { data: [1, 2, Number.NaN, 4], rows: 2, cols: 2 };
-    expect(() => trainScoreModel(core, bad)).toThrow('data: point 2, coordinate 1 is NaN, not a finite number');
+    expect(() => trainScoreModel(core, bad)).toThrow('data: point 1, coordinate 0 (both 0-based) is NaN, not a finite number');
   });
 });
 

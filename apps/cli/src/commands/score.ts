@@ -62,7 +62,8 @@ export const score = defineCommand({
       if (bad[0] >= 0 || bad[1] >= 0) {
         const at = bad[0] >= 0 ? Math.floor(bad[0] / d) : bad[1];
         throw new Error(
-          `${modelPath}: the ${bad[0] >= 0 ? 'score' : 'energy'} at point ${at + 1} is not finite (the model overflows float32 there)`,
+          `${modelPath}: the ${bad[0] >= 0 ? 'score' : 'energy'} at point ${at} (0-based) is not finite ` +
+            '(the model overflows float32 there)',
         );
       }
       const cols = d + (energy ? 1 : 0);

@@ -54,7 +54,7 @@ export class SamplerContext {
     const bad = out.findIndex((v) => !Number.isFinite(v));
     if (bad >= 0)
       throw new Error(
-        `sampling diverged at step ${this.done}: particle ${Math.floor(bad / d) + 1} is ${out[bad]} in data units (beyond float32)`,
+        `sampling diverged at step ${this.done}: particle ${Math.floor(bad / d)} (0-based) is ${out[bad]} in data units (beyond float32)`,
       );
     return out;
   }

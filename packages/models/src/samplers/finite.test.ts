@@ -22,7 +22,7 @@ describe('sampling never returns non-finite samples', () => {
   it('stops when particles finite in standardised units overflow float32 in data units', () => {
     const m = model([3e38, 1]);
     expect(() => sample(m, { n: 64, sampler: 'langevin', steps: 2, seed: 0 })).toThrow(
-      /^sampling diverged at step \d+: particle \d+ is -?Infinity in data units \(beyond float32\)$/,
+      /^sampling diverged at step \d+: particle \d+ \(0-based\) is -?Infinity in data units \(beyond float32\)$/,
     );
     m.free();
   });
