@@ -17,6 +17,7 @@
 import { datasetSample, type Core } from '@scorefield/core-math';
 import { runDefaults, runToTrainOptions, sample, Trainer, type TrainOptions } from '@scorefield/models';
 import { standardizedMmd2 } from '@scorefield/metrics';
+import { median } from './timing.js';
 import type { TorchServer } from './torch.js';
 
 export const QUALITY_DATASETS = ['gmm3', '8gaussians'] as const;
@@ -48,9 +49,9 @@ export interface QualityRow {
   /**
    * Per implementation: the medians over the training seeds of the seconds to reach the threshold (null where the
    * median run did not reach it), of the steps it took and of the MMD^2 then; `runs`, each seed's (absent in older
-   * results, which ran seed 1 alone).
+   * results, which ran seed 1 alone and kept its `trace` here).
    */
-  results: Record<string, Omit<QualityRun, 'seed'> & { runs?: QualityRun[] }>;
+  results: Record<string, Omit<QualityRun, 'seed' | 'trace'> & { trace?: QualityRun['trace']; runs?: QualityRun[] }>;
   errors?: Record<string, string>;
 }
 
@@ -172,18 +173,12 @@ export async function measureQuality(
   }
   for (const [name, list] of Object.entries(runs)) {
     if (!list.length) continue;
-    const median = (f: (r: QualityRun) => number | null) => {
-      const v = list.map((r) => f(r) ?? Number.POSITIVE_INFINITY).sort((a, b) => a - b);
-      const m = v.length % 2 ? v[(v.length - 1) / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+    // A run that did not reach the threshold counts as infinitely slow: a median past it is null.
+    const medianOf = (f: (r: QualityRun) => number | null) => {
+      const m = median(list.map((r) => f(r) ?? Number.POSITIVE_INFINITY));
       return Number.isFinite(m) ? m : null;
     };
-    row.results[name] = {
-      seconds: median((r) => r.seconds),
-      steps: median((r) => r.steps),
-      mmd: median((r) => r.mmd),
-      trace: [],
-      runs: list,
-    };
+    row.results[name] = { seconds: medianOf((r) => r.seconds), steps: medianOf((r) => r.steps), mmd: medianOf((r) => r.mmd), runs: list };
   }
   return row;
 }

@@ -101,8 +101,8 @@ export class TorchServer {
 
   constructor(python: string) {
     // glibc's malloc keeps PyTorch's freed tensors instead of handing them back to the OS: in this machine's VM the
-    // pages of fresh memory are slow to fault in, and one run of 1000 sampling steps in 10 took 7 to 10 s instead of 2.0
-    // (the same run with these settings: 2.0 to 2.2 s every time).
+    // pages of fresh memory are slow to fault in, and 2 of 8 runs of 1000 sampling steps took 7.1 and 10.4 s instead of 2.0
+    // (with these settings: 2.0 to 2.2 s in all 8).
     const malloc = { MALLOC_MMAP_THRESHOLD_: '1000000000', MALLOC_TRIM_THRESHOLD_: '1000000000' };
     this.server = new LineServer(python, [TORCH_SCRIPT, '--serve'], { ...process.env, OMP_WAIT_POLICY: 'PASSIVE', ...malloc });
   }
