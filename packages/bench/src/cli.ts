@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * pnpm bench [--quick] [--json] [--only=kernels,threads,training,trace,sampling,samplers,quality,memory,browser,web] [--out=DIR]
- *   [--no-write] [--cases=REGEX]
+ *   [--no-write] [--cases=REGEX] [--impls=wasm,wasm-threads,...]
  * pnpm bench --render   (README.md again from results.json + analysis.md, no measuring)
  * Runs the benchmark suite of issue 7 and writes docs/bench/results.json and docs/bench/README.md
  * (atomically; a --quick run writes only with --out). Progress goes to stderr; --json prints the
@@ -39,6 +39,8 @@ export interface CliOptions {
   write: boolean;
   /** Only the training / trace configurations whose key (objective/kind/dD/wW/bB) matches. */
   cases?: RegExp;
+  /** Only these implementations in the training family (e.g. a rerun of the WASM and PyTorch columns alone). */
+  impls?: Set<Impl>;
   /** Re-render README.md from an existing results.json (and analysis.md) without measuring. */
   render: boolean;
 }
@@ -56,11 +58,15 @@ export function parseArgs(argv: string[]): CliOptions {
         if (!(FAMILIES as readonly string[]).includes(f)) throw new Error(`unknown benchmark family '${f}'; valid: ${FAMILIES.join(', ')}`);
     } else if (a.startsWith('--out=')) o.out = a.slice(6);
     else if (a.startsWith('--cases=')) o.cases = new RegExp(a.slice(8));
-    else if (a === '--') continue;
+    else if (a.startsWith('--impls=')) {
+      o.impls = new Set(a.slice(8).split(',').filter(Boolean) as Impl[]);
+      for (const i of o.impls)
+        if (!(IMPLS as readonly string[]).includes(i)) throw new Error(`unknown implementation '${i}'; valid: ${IMPLS.join(', ')}`);
+    } else if (a === '--') continue;
     else
       throw new Error(
         `unknown option '${a}'; usage: pnpm bench [--quick] [--json] [--only=${FAMILIES.join(',')}] [--out=DIR] [--no-write] ` +
-          `[--cases=REGEX] | --render`,
+          `[--cases=REGEX] [--impls=${IMPLS.join(',')}] | --render`,
       );
   }
   return o;
@@ -204,12 +210,12 @@ export async function main(argv: string[]): Promise<Results> {
     }
     if (o.only.has('training')) {
       (results.load ??= {}).training = os.loadavg()[0];
-      const impls = new Set<Impl>(IMPLS);
-      const wasmErr = await initTfjsWasm();
+      const impls = new Set<Impl>(o.impls ?? IMPLS);
+      const wasmErr = impls.has('tfjs-wasm') ? await initTfjsWasm() : undefined;
       if (wasmErr) {
         notice(`tfjs-backend-wasm unavailable (${wasmErr}): its column is skipped`);
         impls.delete('tfjs-wasm');
-      } else {
+      } else if (impls.has('tfjs-wasm')) {
         results.machine.tfjsWasm = tfjsWasmFlags();
         if (!results.machine.tfjsWasm.simd) notice('tfjs-backend-wasm runs without SIMD here');
       }

@@ -209,6 +209,9 @@ describe('cli and helpers', () => {
     expect(() => parseArgs(['--only=nope'])).toThrow(/unknown benchmark family/);
     expect([...parseArgs(['--only=web']).only]).toEqual(['web']);
     expect(() => parseArgs(['--fast'])).toThrow(/unknown option/);
+    expect([...(parseArgs(['--impls=wasm,torch-1']).impls ?? [])]).toEqual(['wasm', 'torch-1']);
+    expect(parseArgs([]).impls).toBeUndefined();
+    expect(() => parseArgs(['--impls=wasm,numpy'])).toThrow("unknown implementation 'numpy'; valid: wasm, wasm-threads");
     expect(plan(true).trainExtra).toBeNull();
     expect(plan(false).traceDims).toEqual([2, 8, 32, 128, 784]);
   });

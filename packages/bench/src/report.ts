@@ -106,6 +106,7 @@ function wholeMachineTables(r: Results): string[] {
           'PyTorch best',
           'its threads',
           'WASM threads / PyTorch best',
+          'split trials won',
         ],
         train.map((t) => {
           const x = t.rates,
@@ -121,6 +122,7 @@ function wholeMachineTables(r: Results): string[] {
             fmtRate(best),
             threads,
             fmtRatio(ratio(x['wasm-threads'], best)),
+            t.splitTrials ? `${t.splitTrials.splitWins} of ${t.splitTrials.trials}` : '-',
           ];
         }),
       ),
@@ -265,6 +267,9 @@ export function markdown(r: Results): string {
       `## Whole machine (WASM on all ${r.machine.threads ?? r.machine.cores} cores, the threaded core, ` +
         'against PyTorch at its best thread count)',
       '',
+      "Split trials won: during the row, how many of the threaded core's trials (passes timed split and alone, the " +
+        'faster kept) the split won; "-" when the row predates them.',
+      '',
       ...whole,
     );
   }
@@ -310,7 +315,7 @@ export function markdown(r: Results): string {
       '',
       `The threaded core with its pool attached (${r.machine.threads ?? 'all'} threads, every pass split) and detached (the caller ` +
         `alone), interleaved. Passes below core-math's SPLIT_MIN_WORK (${t.splitMinWork === null ? '-' : fmtMacs(t.splitMinWork)} ` +
-        'multiply-adds) run on one thread.',
+        'multiply-adds) run on one thread; above it the pool by default times both ways and keeps the faster (its split trials).',
       '',
       table(
         [

@@ -43,13 +43,17 @@ export function passWork(width: number, batch: number): number {
 export function measureThreads(core: Core, rounds: number, sizes = THREAD_SIZES): ThreadsRow[] {
   const pool = core.pool;
   if (!pool) throw new Error(`the threads family needs a threaded core (${core.threadsUnavailable ?? 'one thread'})`);
-  const threshold = pool.splitMinWork;
-  pool.splitMinWork = 0; // split every pass: the attached figure is the split's, at every size
+  const threshold = pool.splitMinWork,
+    adaptive = pool.adaptive;
+  // Split every pass (no trials of running alone): the attached figure is the split's, at every size.
+  pool.splitMinWork = 0;
+  pool.adaptive = false;
   const rows: ThreadsRow[] = [];
   try {
     for (const [width, batch] of sizes) rows.push(measureSize(core, width, batch, rounds));
   } finally {
     pool.splitMinWork = threshold;
+    pool.adaptive = adaptive;
     core.exports.poolAttach(pool.block.ptr);
   }
   return rows;

@@ -20,6 +20,8 @@ export interface TrainRow {
   /** steps/s (best round); null when the implementation was skipped. */
   rates: Partial<Record<Impl, number | null>>;
   errors?: Partial<Record<Impl, string>>;
+  /** The threaded core's split trials during this row (core-math: split or alone, chosen by timing). */
+  splitTrials?: { trials: number; splitWins: number };
 }
 
 export interface TrainEnv {
@@ -100,6 +102,8 @@ export async function measureTraining(env: TrainEnv, c: TrainConfig, opts: Measu
     cleanup.push(() => s.free());
   }
   if (has('wasm-threads') && env.threaded) {
+    // A fresh start for the split's trials, as in a process training this configuration alone.
+    env.threaded.pool?.restartTrials();
     const s = wasmTrainStep(env.threaded, c);
     runners.push(syncRunner('wasm-threads', () => s.step()));
     cleanup.push(() => s.free());
@@ -118,9 +122,15 @@ export async function measureTraining(env: TrainEnv, c: TrainConfig, opts: Measu
     runners.push(r);
     cleanup.push(() => r.free());
   }
+  const pool = has('wasm-threads') ? env.threaded?.pool : undefined;
+  const before = pool?.trials;
   const results = await measureInterleaved(runners, opts);
   for (const f of cleanup) await f();
   const row: TrainRow = { config: c, rates: {} };
+  if (pool && before) {
+    const after = pool.trials;
+    row.splitTrials = { trials: after.trials - before.trials, splitWins: after.splitWins - before.splitWins };
+  }
   for (const impl of IMPLS) {
     const m = results[impl];
     if (m === undefined) continue;
@@ -132,5 +142,6 @@ export async function measureTraining(env: TrainEnv, c: TrainConfig, opts: Measu
 
 export function formatRow(r: TrainRow): string {
   const parts = Object.entries(r.rates).map(([k, v]) => `${k} ${v == null ? '-' : v >= 100 ? v.toFixed(0) : v.toPrecision(3)}`);
-  return `${configKey(r.config)}: ${parts.join(', ')} steps/s${r.errors ? ` (errors: ${JSON.stringify(r.errors)})` : ''}`;
+  const trials = r.splitTrials ? ` (threads: split won ${r.splitTrials.splitWins} of ${r.splitTrials.trials} trials)` : '';
+  return `${configKey(r.config)}: ${parts.join(', ')} steps/s${trials}${r.errors ? ` (errors: ${JSON.stringify(r.errors)})` : ''}`;
 }

@@ -2,7 +2,7 @@
 // see: Kingma & Ba, "Adam: a method for stochastic optimization", ICLR 2015, Algorithm 1.
 // Lane-wise IEEE arithmetic, so both builds give identical bits.
 
-import { poolThreadsFor, runJob, setJobArg, shareStart } from './pool';
+import { poolPassDone, poolThreadsFor, runJob, setJobArg, shareStart } from './pool';
 import { JOB_ADAM } from './jobs';
 
 // One parameter's update costs about as much as this many multiply-adds of a forward pass (a division and a square
@@ -13,15 +13,15 @@ const ADAM_MACS_PER_PARAM: f64 = 10;
 
 export function adamStep(params: usize, grads: usize, m: usize, v: usize, n: i32,
   lr: f32, beta1: f32, beta2: f32, eps: f32, t: i32): void {
-  const T = poolThreadsFor(<f64>n * ADAM_MACS_PER_PARAM);
-  if (T == 1) {
-    adamShare(params, grads, m, v, n, lr, beta1, beta2, eps, t, 0, 1);
-    return;
+  const work = <f64>n * ADAM_MACS_PER_PARAM, T = poolThreadsFor(work);
+  if (T == 1) adamShare(params, grads, m, v, n, lr, beta1, beta2, eps, t, 0, 1);
+  else {
+    setJobArg(0, <i32>params); setJobArg(1, <i32>grads); setJobArg(2, <i32>m); setJobArg(3, <i32>v); setJobArg(4, n);
+    setJobArg(5, reinterpret<i32>(lr)); setJobArg(6, reinterpret<i32>(beta1)); setJobArg(7, reinterpret<i32>(beta2));
+    setJobArg(8, reinterpret<i32>(eps)); setJobArg(9, t);
+    runJob(JOB_ADAM);
   }
-  setJobArg(0, <i32>params); setJobArg(1, <i32>grads); setJobArg(2, <i32>m); setJobArg(3, <i32>v); setJobArg(4, n);
-  setJobArg(5, reinterpret<i32>(lr)); setJobArg(6, reinterpret<i32>(beta1)); setJobArg(7, reinterpret<i32>(beta2));
-  setJobArg(8, reinterpret<i32>(eps)); setJobArg(9, t);
-  runJob(JOB_ADAM);
+  poolPassDone(work);
 }
 
 /** Thread id's share (of T) of {@link adamStep}: elements [i0, i1), whole groups of four (elementwise: same bits). */

@@ -267,7 +267,7 @@ export enum DatasetId {
 @unmanaged export class PoolConfig {
   /** Threads T, the caller included. */
   threads: i32;
-  /** Polls of a flag before a thread sleeps in atomic.wait (a wake-up costs about 0.1 ms). */
+  /** Polls of a flag before a thread sleeps in atomic.wait (src/threads.ts: POOL_SPIN_MICROS, timed at start). */
   spin: i32;
   /** Multiply-adds below which a pass runs on the caller alone (src/threads.ts, SPLIT_MIN_WORK). */
   minSplitWork: i32;
@@ -289,6 +289,17 @@ export enum DatasetId {
   failed: i32;
   /** 1: workers leave their loop at the next generation. */
   stop: i32;
+  /**
+   * 1: the caller chooses by timing whether passes of at least minSplitWork split (assembly/pool.ts, the split's
+   * trials); 0: they always split. The TS side writes it; trials and splitWins count the comparisons made and the
+   * ones the split won.
+   */
+  adaptive: i32;
+  /** Passes of each trial, and the most the winner is kept for (src/threads.ts: SPLIT_TRIAL_PASSES, SPLIT_KEEP_PASSES). */
+  trialPasses: i32;
+  keepPasses: i32;
+  trials: i32;
+  splitWins: i32;
   /** The job (a JobCode of assembly/pool.ts) and its arguments. */
   job: i32;
   a0: i32;

@@ -16,7 +16,7 @@ export { gatherRandomRows } from './batch';
 export { samplerSteps } from './langevin';
 export { datasetSample, datasetLogDensityScore, datasetComponents } from './datasets';
 export { mulAddCeiling } from './ceiling';
-export { poolAttach, poolWorker, poolStop, poolFail } from './pool';
+export { poolAttach, poolWorker, poolStop, poolFail, poolSpinPolls } from './pool';
 export {
   echoSdeConfig,
   echoObjectiveConfig,

@@ -4,7 +4,7 @@ import {
   cotangentBuffer, dim, jetRows, layerCache, layerParamFloats, mlpMacsPerRow, mlpParamCount, scratchBuffer, secondLanes,
   transposedWeights,
 } from './layout';
-import { poolBarrier, poolThreadsFor, runJob, setJobArg, shareStart } from './pool';
+import { poolBarrier, poolPassDone, poolThreadsFor, runJob, setJobArg, shareStart } from './pool';
 import { JOB_JET_BACKWARD, JOB_JET_FORWARD } from './jobs';
 
 // Jets of an MLP: the primal pass together with k tangent lanes (order 1, JVP) or k second-order
@@ -167,15 +167,15 @@ export const LANE_ROWS = 2;
 export function jetForward(dims: usize, L: i32, act: i32, params: usize, X: usize, Y: usize,
   B: i32, k: i32, order: i32, ws: usize, keep: bool, rows: i32): void {
   const R = jetRows(B, k, order), computed = rows == PRIMAL_ROWS ? B : rows == LANE_ROWS ? R - B : R;
-  const T = poolThreadsFor(<f64>computed * mlpMacsPerRow(dims, L));
-  if (T == 1 || B < MIN_SPLIT) {
-    jetForwardShare(dims, L, act, params, X, Y, B, k, order, ws, keep, rows, 0, 1);
-    return;
+  const work = <f64>computed * mlpMacsPerRow(dims, L), T = poolThreadsFor(work);
+  if (T == 1 || B < MIN_SPLIT) jetForwardShare(dims, L, act, params, X, Y, B, k, order, ws, keep, rows, 0, 1);
+  else {
+    setJobArg(0, <i32>dims); setJobArg(1, L); setJobArg(2, act); setJobArg(3, <i32>params); setJobArg(4, <i32>X);
+    setJobArg(5, <i32>Y); setJobArg(6, B); setJobArg(7, k); setJobArg(8, order); setJobArg(9, <i32>ws);
+    setJobArg(10, keep ? 1 : 0); setJobArg(11, rows);
+    runJob(JOB_JET_FORWARD);
   }
-  setJobArg(0, <i32>dims); setJobArg(1, L); setJobArg(2, act); setJobArg(3, <i32>params); setJobArg(4, <i32>X);
-  setJobArg(5, <i32>Y); setJobArg(6, B); setJobArg(7, k); setJobArg(8, order); setJobArg(9, <i32>ws);
-  setJobArg(10, keep ? 1 : 0); setJobArg(11, rows);
-  runJob(JOB_JET_FORWARD);
+  poolPassDone(work);
 }
 
 /** Thread id's share (of T) of {@link jetForward}: its samples' rows through every layer. */
@@ -235,15 +235,15 @@ export function mlpJetBackward(dims: usize, L: i32, act: i32, params: usize, X: 
 export function jetBackward(dims: usize, L: i32, act: i32, params: usize, X: usize, gY: usize,
   gparams: usize, gX: usize, B: i32, k: i32, order: i32, ws: usize, primalOnly: bool): void {
   // dW and the input cotangents: two GEMMs' multiply-adds per row and layer.
-  const T = poolThreadsFor(2 * <f64>(primalOnly ? B : jetRows(B, k, order)) * mlpMacsPerRow(dims, L));
-  if (T == 1 || B < MIN_SPLIT) {
-    jetBackwardShare(dims, L, act, params, X, gY, gparams, gX, B, k, order, ws, primalOnly, 0, 1);
-    return;
+  const work = 2 * <f64>(primalOnly ? B : jetRows(B, k, order)) * mlpMacsPerRow(dims, L), T = poolThreadsFor(work);
+  if (T == 1 || B < MIN_SPLIT) jetBackwardShare(dims, L, act, params, X, gY, gparams, gX, B, k, order, ws, primalOnly, 0, 1);
+  else {
+    setJobArg(0, <i32>dims); setJobArg(1, L); setJobArg(2, act); setJobArg(3, <i32>params); setJobArg(4, <i32>X);
+    setJobArg(5, <i32>gY); setJobArg(6, <i32>gparams); setJobArg(7, <i32>gX); setJobArg(8, B); setJobArg(9, k);
+    setJobArg(10, order); setJobArg(11, <i32>ws); setJobArg(12, primalOnly ? 1 : 0);
+    runJob(JOB_JET_BACKWARD);
   }
-  setJobArg(0, <i32>dims); setJobArg(1, L); setJobArg(2, act); setJobArg(3, <i32>params); setJobArg(4, <i32>X);
-  setJobArg(5, <i32>gY); setJobArg(6, <i32>gparams); setJobArg(7, <i32>gX); setJobArg(8, B); setJobArg(9, k);
-  setJobArg(10, order); setJobArg(11, <i32>ws); setJobArg(12, primalOnly ? 1 : 0);
-  runJob(JOB_JET_BACKWARD);
+  poolPassDone(work);
 }
 
 // dW over row blocks: the block of cotangents the GEMM streams for every 4 rows of H^T stays in cache (one pass

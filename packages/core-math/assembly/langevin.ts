@@ -3,7 +3,7 @@ import { guardMixtureScores } from './mixture';
 import { modelScoreWithSkip, modelWorkspaceFloats } from './model';
 import { normalAt } from './rng';
 import { mlpMacsPerRow } from './layout';
-import { poolBlock, poolThreadsFor, runJob, setJobArg, shareStart } from './pool';
+import { poolBlock, poolPassDone, poolThreadsFor, runJob, setJobArg, shareStart } from './pool';
 import { JOB_SAMPLER } from './jobs';
 
 // The stochastic step every sampler is made of, on particles x[n, d] with a score model at noise sigma:
@@ -39,13 +39,14 @@ export function samplerSteps(cfg: usize, dims: usize, L: i32, act: i32, params: 
   const chunks = (config.n + config.chunk - 1) / config.chunk;
   // Its size: the score's forward rows over every step (an energy model's gradient adds a reverse pass, about twice
   // that: counted as one, so a sampler splits a little early rather than late; it has no barrier, one dispatch a call).
-  const T = poolThreadsFor(<f64>config.n * <f64>config.steps * mlpMacsPerRow(dims, L));
+  const work = <f64>config.n * <f64>config.steps * mlpMacsPerRow(dims, L), T = poolThreadsFor(work);
   if (T == 1 || chunks == 1) samplerShare(cfg, dims, L, act, params, x, rng, ws, score, 0, 1);
   else {
     setJobArg(0, <i32>cfg); setJobArg(1, <i32>dims); setJobArg(2, L); setJobArg(3, act); setJobArg(4, <i32>params);
     setJobArg(5, <i32>x); setJobArg(6, <i32>rng); setJobArg(7, <i32>ws); setJobArg(8, <i32>score);
     runJob(JOB_SAMPLER);
   }
+  poolPassDone(work);
   store<u64>(rng, load<u64>(rng, 8) + <u64>config.steps * <u64>config.total * <u64>config.d, 8);
 }
 

@@ -6,8 +6,8 @@ import { runShare } from './jobs';
 // posts a job (a JobCode and its arguments in the PoolConfig block), runs its own share and waits for the
 // workers' shares. Shares split work that is independent (rows of a GEMM, samples of a jet pass, output
 // columns of a weight gradient, particle chunks, elements of Adam) and no sum changes its order, so every
-// thread count gives the bits of one thread. Waits poll `spin` times before sleeping in atomic.wait, since a
-// wake-up costs about as much as a 128 x 128 x 128 GEMM.
+// thread count gives the bits of one thread. Waits poll `spin` times (about 50 us, timed at start) before
+// sleeping in atomic.wait, since a wake-up costs tens of microseconds.
 // see: Herlihy & Shavit, The Art of Multiprocessor Programming, ch. 17 (sense-reversing barriers).
 
 // This instance's pool (the caller: poolAttach; a worker: poolWorker), and whether it is inside a job
@@ -22,9 +22,46 @@ let threadId = 0;
 @external('env', 'poolFailed')
 declare function poolFailed(worker: i32): void;
 
+// A monotonic clock in milliseconds (performance.now): the caller times passes to choose whether they split.
+@external('env', 'poolNow')
+declare function poolNow(): f64;
+
+// The split's trials (the caller's alone). Whether splitting a pass pays depends on more than its size: on a busy
+// machine the other threads are descheduled and every barrier waits for a time slice (two threads then lost to
+// one at every size, docs/bench/analysis.md), on a quiet one small passes gain 1.5x. So the caller measures: passes
+// of at least minSplitWork run trialPasses split and trialPasses alone (in alternating order), the mode with the
+// lower time per multiply-add is kept, then both are tried again. It is kept for 4 trialPasses after a trial that
+// changed the choice (a stall of the host or a cold start can mislead one trial: that costs little), and for twice
+// as long after each one that confirmed it, up to keepPasses. Timing decides only which threads compute, never the
+// bits. The trials' cost is bounded: once the choice holds, of every 2 trialPasses + keepPasses passes, trialPasses
+// run in the losing mode at most (3% with the defaults of src/threads.ts).
+
+// Passes of at least this many multiply-adds always split (about 3 ms on one thread here, where a split's dispatch
+// and barriers are a few percent): a sampler call of many steps is one pass, and a user may make only a few.
+const SPLIT_ALWAYS_WORK: f64 = 64_000_000;
+// 0, 1: the first and second trial; 2: keeping the winner, for tuneLeft more passes.
+let tunePhase = 0;
+let tuneLeft = 0;
+let tuneSplitFirst = true;
+let tuneSplit = true;
+// The passes the current choice is kept for (0 before the first trial).
+let tuneKeep = 0;
+// Milliseconds and multiply-adds of the trials' passes, alone [0] and split [1].
+let tuneMs0: f64 = 0, tuneWork0: f64 = 0, tuneMs1: f64 = 0, tuneWork1: f64 = 0;
+// The pass being timed (the outermost of nested ones): its start, size and mode, and the nesting depth.
+let passDepth = 0;
+let passStart: f64 = 0, passWork: f64 = 0;
+let passSplit = false;
+
 /** Attaches the pool block at p to this (the calling) instance; 0 detaches. callerCanBlock is read from the block. */
 export function poolAttach(p: usize): void {
   pool = p;
+  passDepth = 0;
+  tunePhase = 0;
+  tuneSplitFirst = true;
+  tuneKeep = 0;
+  tuneLeft = p == 0 ? 0 : changetype<PoolConfig>(p).trialPasses;
+  tuneMs0 = tuneWork0 = tuneMs1 = tuneWork1 = 0;
   canBlock = p == 0 || changetype<PoolConfig>(p).callerCanBlock != 0;
 }
 
@@ -47,11 +84,47 @@ export function poolThreads(): i32 {
 /**
  * Threads a pass of `work` multiply-adds splits over: {@link poolThreads}, or 1 when the work is below the pool's
  * minSplitWork, where the job's dispatch and barriers cost more than the second core saves (src/threads.ts,
- * SPLIT_MIN_WORK, says how it was measured). Any thread count gives the same bits, so this choice is free.
+ * SPLIT_MIN_WORK, says how it was measured), or when the split's trials found running alone faster (above). Any
+ * thread count gives the same bits, so this choice is free. The pass then calls {@link poolPassDone}.
  */
 export function poolThreadsFor(work: f64): i32 {
   const T = poolThreads();
-  return T > 1 && work < <f64>changetype<PoolConfig>(pool).minSplitWork ? 1 : T;
+  if (T == 1 || work < <f64>changetype<PoolConfig>(pool).minSplitWork) return 1;
+  if (changetype<PoolConfig>(pool).adaptive == 0 || work >= SPLIT_ALWAYS_WORK) return T;
+  if (passDepth++ > 0) return T; // inside a pass being timed: its time includes this one's
+  passSplit = tunePhase == 2 ? tuneSplit : (tunePhase == 0) == tuneSplitFirst;
+  passWork = work;
+  passStart = poolNow();
+  return passSplit ? T : 1;
+}
+
+/** Ends a pass that asked {@link poolThreadsFor} with the same work (every pass calls both, on every path). */
+export function poolPassDone(work: f64): void {
+  if (poolThreads() == 1 || work < <f64>changetype<PoolConfig>(pool).minSplitWork) return;
+  if (changetype<PoolConfig>(pool).adaptive == 0 || work >= SPLIT_ALWAYS_WORK || --passDepth > 0) return;
+  if (tunePhase < 2) {
+    const ms = poolNow() - passStart;
+    if (passSplit) {
+      tuneMs1 += ms;
+      tuneWork1 += passWork;
+    } else {
+      tuneMs0 += ms;
+      tuneWork0 += passWork;
+    }
+  }
+  if (--tuneLeft > 0) return;
+  const c = changetype<PoolConfig>(pool);
+  if (tunePhase == 1) {
+    const split = tuneMs1 * tuneWork0 < tuneMs0 * tuneWork1; // ms per multiply-add, split below alone
+    tuneKeep = tuneKeep > 0 && split == tuneSplit ? min(c.keepPasses, 2 * tuneKeep) : min(c.keepPasses, 4 * c.trialPasses);
+    tuneSplit = split;
+    c.trials++;
+    if (tuneSplit) c.splitWins++;
+    tuneMs0 = tuneWork0 = tuneMs1 = tuneWork1 = 0;
+    tuneSplitFirst = !tuneSplitFirst;
+  }
+  tunePhase = tunePhase == 2 ? 0 : tunePhase + 1;
+  tuneLeft = tunePhase == 2 ? tuneKeep : c.trialPasses;
 }
 
 /** First item of thread `id`'s share of n items out of T shares, in whole multiples of `align` (the last takes the rest). */
@@ -115,6 +188,20 @@ function waitWhileEqual(ptr: usize, v: i32, block: bool, inJob: bool): i32 {
     if (spins > 0) spins--;
     else if (block) atomic.wait<i32>(ptr, v, inJob ? 1_000_000 : -1);
   }
+}
+
+/**
+ * Runs `polls` iterations of {@link waitWhileEqual}'s poll on the pool block at p while nothing changes (before the
+ * workers start), for the TS side to time: its spin count is a time, measured in this loop's polls.
+ */
+export function poolSpinPolls(p: usize, polls: i32): i32 {
+  if (!ASC_FEATURE_THREADS) return 0;
+  let seen = 0;
+  for (let i = 0; i < polls; i++) {
+    seen |= atomic.load<i32>(p + offsetof<PoolConfig>('generation'));
+    seen |= atomic.load<i32>(p + offsetof<PoolConfig>('failed'));
+  }
+  return seen;
 }
 
 /** A worker's loop (worker `id` of 1..T-1, in its own instance): runs each job's share until stop. */

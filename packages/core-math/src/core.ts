@@ -252,6 +252,8 @@ export async function loadCore(options: LoadCoreOptions = {}): Promise<Core> {
         const cause = pool?.workerError(worker);
         throw new Error(`core-math: thread ${worker} failed${cause ? ` (${cause})` : ''}; close this core and load another`);
       },
+      // The threaded build times its jobs to stop splitting passes while the machine is busy (assembly/pool.ts).
+      poolNow: () => performance.now(),
     },
   });
   const exports = instance.exports as unknown as CoreExports;

@@ -1,7 +1,7 @@
 export { InputError, isInputError, lookup } from './errors.js';
 export { isDetached, emptyArrayMessage } from './detached.js';
 export { Core, Rng, loadCore, type Scope, simdSupported, threadsSupported, type LoadCoreOptions } from './core.js';
-export { SPLIT_MIN_WORK, ThreadPool } from './threads.js';
+export { POOL_SPIN_MICROS, SPLIT_KEEP_PASSES, SPLIT_MIN_WORK, SPLIT_TRIAL_PASSES, ThreadPool } from './threads.js';
 export type { Build } from './wasm/build.js';
 export { F32Buffer, I32Buffer, WasmHeap, type Freeable } from './memory.js';
 export type { CoreExports } from './exports.js';

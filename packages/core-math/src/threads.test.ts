@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadCore, type Core } from './core.js';
 import { MlpLayout } from './mlp.js';
-import { SPLIT_MIN_WORK } from './threads.js';
+import { SPLIT_MIN_WORK, SPLIT_TRIAL_PASSES } from './threads.js';
 import { Adam } from './adam.js';
 import { BoundObjective, type ObjectiveSpec } from './objectives.js';
 import {
@@ -33,8 +33,12 @@ beforeAll(async () => {
   for (const build of builds) {
     for (const threads of THREADS) {
       const core = await loadCore({ build, threads });
-      // Every pass splits, however small: the sizes here are far below SPLIT_MIN_WORK (its own test is below).
-      if (core.pool) core.pool.splitMinWork = 0;
+      // Every pass splits, however small (the sizes here are far below SPLIT_MIN_WORK), and never runs alone for the
+      // split's trials: those have their own tests below.
+      if (core.pool) {
+        core.pool.splitMinWork = 0;
+        core.pool.adaptive = false;
+      }
       cores.set(`${build}/${threads}`, core);
     }
   }
@@ -206,6 +210,7 @@ describe('the thread count chosen by the size of a pass (SPLIT_MIN_WORK)', () =>
     const one = await loadCore({ build }),
       two = await loadCore({ build, threads: 2 });
     expect(two.pool?.splitMinWork).toBe(SPLIT_MIN_WORK);
+    two.pool!.adaptive = false; // the threshold alone (the trials would run some passes above it alone)
     for (const [side, B, jobs] of sizes) {
       const expected = pass(one, B).bits;
       const got = pass(two, B);
@@ -221,6 +226,79 @@ describe('the thread count chosen by the size of a pass (SPLIT_MIN_WORK)', () =>
       core.pool!.splitMinWork = -1;
     }).toThrow('splitMinWork must be an integer from 0 to 2^31 - 1, got -1');
     await core.close();
+  });
+});
+
+describe("the split's trials (adaptive pools: split or alone, chosen by timing)", () => {
+  // MLP 2-64-64-2 at batch 256: 1.1 million multiply-adds a forward pass, above SPLIT_MIN_WORK.
+  const dims = [2, 64, 64, 2],
+    B = 256;
+  const forwardPasses = async (core: Core, count: number) => {
+    const net = new MlpLayout(core, dims, 'silu');
+    const params = core.f32(net.paramCount);
+    net.initParams(core.rng(1), params);
+    const x = core.f32(2 * B),
+      out = core.f32(2 * B),
+      ws = core.f32(net.workspaceFloats(B));
+    const bits: Buffer[] = [];
+    for (let i = 0; i < count; i++) {
+      rngNormal(core, core.rng(10 + i), x);
+      net.forward(params, x, out, B, ws);
+      bits.push(Buffer.from(out.toArray().buffer));
+    }
+    return Buffer.concat(bits);
+  };
+
+  it('a new pool tries SPLIT_TRIAL_PASSES passes split, then as many alone, then compares (timing decides after)', async () => {
+    expect(4352 * B).toBeGreaterThanOrEqual(SPLIT_MIN_WORK);
+    const one = await loadCore(),
+      two = await loadCore({ threads: 2 });
+    expect(two.pool!.adaptive).toBe(true);
+    expect(two.pool!.trials).toEqual({ trials: 0, splitWins: 0 });
+    const expected = await forwardPasses(one, 2 * SPLIT_TRIAL_PASSES);
+    expect((await forwardPasses(two, 2 * SPLIT_TRIAL_PASSES)).equals(expected)).toBe(true);
+    expect(two.pool!.jobs).toBe(SPLIT_TRIAL_PASSES);
+    expect(two.pool!.trials.trials).toBe(1);
+    // New lengths start the trials again, from a split trial.
+    two.pool!.setTrialLengths(3, 10);
+    expect(two.pool!.trialLengths).toEqual({ trialPasses: 3, keepPasses: 10 });
+    await forwardPasses(two, 6);
+    expect(two.pool!.jobs).toBe(SPLIT_TRIAL_PASSES + 3);
+    expect(two.pool!.trials.trials).toBe(2);
+    two.pool!.restartTrials();
+    await forwardPasses(two, 3);
+    expect(two.pool!.jobs).toBe(SPLIT_TRIAL_PASSES + 6);
+    expect(() => two.pool!.setTrialLengths(0, 10)).toThrow('trialPasses must be an integer from 1 to 2^31 - 1, got 0');
+    await two.close();
+  });
+
+  it.each(builds)('%s build: training through trials and kept choices gives the bits of one thread', async (build) => {
+    const one = await loadCore({ build }),
+      two = await loadCore({ build, threads: 2 });
+    two.pool!.setTrialLengths(8, 64);
+    const run = (core: Core) => {
+      const net = new MlpLayout(core, [2, 64, 64, 1], 'silu');
+      const params = core.f32(net.paramCount);
+      net.initParams(core.rng(1), params);
+      const data = datasetSample(core, 'gmm3', core.rng(2), 1000);
+      const x = core.f32(B * 2),
+        grads = core.f32(net.paramCount);
+      const bound = new BoundObjective(core, { name: 'dsm', sigma: 0.1 }, { kind: 'energy', conditioning: 'none' }, net);
+      const ws = core.f32(bound.workspaceFloats(B));
+      const adam = new Adam(core, net.paramCount, { lr: 1e-3 });
+      const rng = core.rng(3);
+      // 4 passes of at least SPLIT_MIN_WORK a step: 30 steps run two trials (8 + 8 passes) with a kept choice (32) between.
+      for (let step = 0; step < 30; step++) {
+        gatherRandomRows(core, rng, data, 1000, 2, x);
+        grads.view.fill(0);
+        bound.lossGrad(params, x, B, rng, grads, ws);
+        adam.update(params, grads);
+      }
+      return Buffer.from(params.toArray().buffer);
+    };
+    expect(run(two).equals(run(one))).toBe(true);
+    expect(two.pool!.trials.trials).toBeGreaterThanOrEqual(2); // 2 or 3: the kept choice lasts 32 or 64 passes
+    await two.close();
   });
 });
 

@@ -11,21 +11,51 @@ import { blockFloats, writeBlock } from './config-block.js';
 import { PoolConfig } from './generated/contract.js';
 
 /**
- * Polls of a flag before a waiting thread sleeps: about 0.1 to 0.3 ms here, longer than the gaps between the
- * passes of a training step (so workers stay awake through one) and about the cost of one futex wake-up.
+ * How long a waiting thread polls a flag before it sleeps in atomic.wait, in microseconds: about the cost of one
+ * futex wake-up here (tens of microseconds in a VM), so a wait costs at most twice what the better of spinning and
+ * sleeping would have (the classic competitive bound; Karlin et al. 1991, "Empirical studies of competitive
+ * spinning"). The pool times its poll loop at start (poolSpinPolls) and converts. Measured on the 2-core host of
+ * docs/bench (a poll 0.8 ns): 2000 polls, about 2 us, let the worker sleep inside a training step (dsm energy w128
+ * b128, every pass split: 761 steps/s against 596 on one thread); 20 and 200 us gave 890 and 914. Longer spins lose
+ * on a loaded machine, where the spinning thread takes the core the caller needs (docs/bench/analysis.md).
  */
-export const POOL_SPIN = 2000;
+export const POOL_SPIN_MICROS = 50;
+
+/** The polls of {@link POOL_SPIN_MICROS}: the fastest of three timed runs of the poll loop (after one to warm it up). */
+function spinPolls(core: Core, block: F32Buffer): number {
+  const polls = 1 << 18;
+  let best = Infinity;
+  for (let run = 0; run < 4; run++) {
+    const t0 = performance.now();
+    core.exports.poolSpinPolls(block.ptr, polls);
+    const ms = performance.now() - t0;
+    if (run > 0 && ms > 0) best = Math.min(best, ms / polls);
+  }
+  // A clock too coarse to time the loop (ms 0 every run) leaves the bound: 1 ns a poll.
+  const perPoll = Number.isFinite(best) ? best : 1e-6;
+  return Math.max(1000, Math.min(1 << 24, Math.round(POOL_SPIN_MICROS / 1000 / perPoll)));
+}
 
 /**
  * The size, in multiply-adds, below which a pass (a jet pass, an Adam step, a sampler call) runs on the caller
- * alone: a split costs a dispatch and, in a reverse pass, one barrier per layer (each a wake-up when the other
- * thread sleeps or was descheduled), which on small passes is more than the second core saves. Measured on the
- * 2-core machine of docs/bench: in its near-quiet run (load 1.9) two threads lost to one core on passes of 1 to
- * 8.5 million multiply-adds (w64 and w128 at batch 128: 0.57x to 1.04x a training step) and won from 17 to 21
- * million on (w256 b128, esm at w128: 1.56x to 1.94x; batch 1024, 34 million: 1.38x to 1.91x). `pnpm bench
- * --only=threads` times the split alone by size (docs/bench/analysis.md, "Threads that never lose").
+ * alone: a split costs a dispatch and, in a reverse pass, one barrier per layer, which on the smallest passes is
+ * more than the second core saves. Above it the split's trials (assembly/pool.ts) choose by timing, which also
+ * covers a busy machine (there two threads lose at every size). `pnpm bench --only=threads` times the split alone
+ * by size; on the 2-core host of docs/bench, quiet, with the 50 us spin (two runs, fastest pass): 0.84 million
+ * multiply-adds (forward + reverse) 0.99x and 1.12x, 1.6 million 1.29x and 1.05x, 3.2 to 102 million 1.15x to
+ * 1.79x. (It was 16 million while waits slept after 2 us: then every pass paid a wake-up.)
  */
-export const SPLIT_MIN_WORK = 16_000_000;
+export const SPLIT_MIN_WORK = 1_000_000;
+
+/**
+ * The split's trials (assembly/pool.ts): passes above {@link SPLIT_MIN_WORK} run this many split and as many alone,
+ * then the faster mode is kept for 4 times as many passes, twice that after each trial that confirms it, at most
+ * {@link SPLIT_KEEP_PASSES}. 64 passes are 16 training steps of 4 passes: long enough that a millisecond's stall of
+ * the host (seen here) moves a trial's time by a few percent, where 16 passes flipped the choice of dsm score at
+ * w128 b128 in 3 of 8 trials of one bench row.
+ */
+export const SPLIT_TRIAL_PASSES = 64;
+export const SPLIT_KEEP_PASSES = 2048;
 
 /** The pages a threaded core's shared memory is created with, and may grow to (the whole 32-bit space). */
 export const SHARED_MEMORY_PAGES = { initial: 32, maximum: 65536 } as const;
@@ -48,8 +78,11 @@ export class ThreadPool {
     writeBlock(core, PoolConfig, block, {
       ...zero,
       threads,
-      spin: POOL_SPIN,
+      spin: spinPolls(core, block),
       minSplitWork: SPLIT_MIN_WORK,
+      adaptive: 1,
+      trialPasses: SPLIT_TRIAL_PASSES,
+      keepPasses: SPLIT_KEEP_PASSES,
       callerCanBlock: callerCanBlock ? 1 : 0,
     });
     const workers: PoolThread[] = [];
@@ -101,6 +134,74 @@ export class ThreadPool {
       throw new RangeError(`splitMinWork must be an integer from 0 to 2^31 - 1, got ${work}`);
     }
     this.blockView().setInt32(PoolConfig.fields.minSplitWork.offset, work, true);
+  }
+
+  /**
+   * Polls of a flag before a waiting thread sleeps: {@link POOL_SPIN_MICROS} as timed at start unless set. Any
+   * value gives the same bits (the bench sets it to compare spins).
+   */
+  get spinPolls(): number {
+    return this.blockView().getInt32(PoolConfig.fields.spin.offset, true);
+  }
+
+  set spinPolls(polls: number) {
+    if (!(Number.isSafeInteger(polls) && polls >= 0 && polls <= 0x7fffffff)) {
+      throw new RangeError(`spinPolls must be an integer from 0 to 2^31 - 1, got ${polls}`);
+    }
+    this.blockView().setInt32(PoolConfig.fields.spin.offset, polls, true);
+  }
+
+  /**
+   * Whether the caller chooses by timing if passes of at least {@link splitMinWork} split (true by default: the
+   * split's trials, assembly/pool.ts); false splits every such pass. Either gives the same bits.
+   */
+  get adaptive(): boolean {
+    return this.blockView().getInt32(PoolConfig.fields.adaptive.offset, true) !== 0;
+  }
+
+  set adaptive(on: boolean) {
+    this.blockView().setInt32(PoolConfig.fields.adaptive.offset, on ? 1 : 0, true);
+  }
+
+  /** The split's trial and keep lengths in passes ({@link SPLIT_TRIAL_PASSES}, {@link SPLIT_KEEP_PASSES}). */
+  get trialLengths(): { trialPasses: number; keepPasses: number } {
+    const view = this.blockView();
+    return {
+      trialPasses: view.getInt32(PoolConfig.fields.trialPasses.offset, true),
+      keepPasses: view.getInt32(PoolConfig.fields.keepPasses.offset, true),
+    };
+  }
+
+  /** Sets the trial and keep lengths (positive 32-bit integers) and starts the trials again from a split trial. */
+  setTrialLengths(trialPasses: number, keepPasses: number): void {
+    for (const [name, n] of [
+      ['trialPasses', trialPasses],
+      ['keepPasses', keepPasses],
+    ] as const) {
+      if (!(Number.isSafeInteger(n) && n >= 1 && n <= 0x7fffffff))
+        throw new RangeError(`${name} must be an integer from 1 to 2^31 - 1, got ${n}`);
+    }
+    const view = this.blockView();
+    view.setInt32(PoolConfig.fields.trialPasses.offset, trialPasses, true);
+    view.setInt32(PoolConfig.fields.keepPasses.offset, keepPasses, true);
+    this.restartTrials();
+  }
+
+  /**
+   * Forgets the kept choice and starts the trials again from a split trial: for a new kind of work (other sizes of
+   * pass), which the kept choice, made on the old, would otherwise run for up to {@link SPLIT_KEEP_PASSES} passes.
+   */
+  restartTrials(): void {
+    if (!this.closed) this.core.exports.poolAttach(this.block.ptr);
+  }
+
+  /** The split's trials so far: comparisons made, and how many the split won (the rest ran alone until the next). */
+  get trials(): { trials: number; splitWins: number } {
+    const view = this.blockView();
+    return {
+      trials: view.getInt32(PoolConfig.fields.trials.offset, true),
+      splitWins: view.getInt32(PoolConfig.fields.splitWins.offset, true),
+    };
   }
 
   /** Jobs posted to the workers so far (passes that split; the ones below {@link splitMinWork} post none). */

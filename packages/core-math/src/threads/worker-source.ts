@@ -11,6 +11,7 @@ function run({ module, memory, pool, id }, post) {
     memory,
     abort(_message, _file, line, column) { throw new Error('core-math: WASM abort at ' + line + ':' + column); },
     poolFailed(worker) { throw new Error('core-math: thread ' + worker + ' failed'); },
+    poolNow() { return performance.now(); },
   };
   let instance;
   try {
