@@ -126,14 +126,11 @@ export class ThreadPool {
    * gives the same bits; 0 splits every pass (the same-bits tests use it to split small ones).
    */
   get splitMinWork(): number {
-    return this.blockView().getInt32(PoolConfig.fields.minSplitWork.offset, true);
+    return this.field('minSplitWork');
   }
 
   set splitMinWork(work: number) {
-    if (!(Number.isSafeInteger(work) && work >= 0 && work <= 0x7fffffff)) {
-      throw new RangeError(`splitMinWork must be an integer from 0 to 2^31 - 1, got ${work}`);
-    }
-    this.blockView().setInt32(PoolConfig.fields.minSplitWork.offset, work, true);
+    this.setField('minSplitWork', checkedInt32('splitMinWork', work, 0));
   }
 
   /**
@@ -141,14 +138,11 @@ export class ThreadPool {
    * value gives the same bits (the bench sets it to compare spins).
    */
   get spinPolls(): number {
-    return this.blockView().getInt32(PoolConfig.fields.spin.offset, true);
+    return this.field('spin');
   }
 
   set spinPolls(polls: number) {
-    if (!(Number.isSafeInteger(polls) && polls >= 0 && polls <= 0x7fffffff)) {
-      throw new RangeError(`spinPolls must be an integer from 0 to 2^31 - 1, got ${polls}`);
-    }
-    this.blockView().setInt32(PoolConfig.fields.spin.offset, polls, true);
+    this.setField('spin', checkedInt32('spinPolls', polls, 0));
   }
 
   /**
@@ -156,34 +150,24 @@ export class ThreadPool {
    * split's trials, assembly/pool.ts); false splits every such pass. Either gives the same bits.
    */
   get adaptive(): boolean {
-    return this.blockView().getInt32(PoolConfig.fields.adaptive.offset, true) !== 0;
+    return this.field('adaptive') !== 0;
   }
 
   set adaptive(on: boolean) {
-    this.blockView().setInt32(PoolConfig.fields.adaptive.offset, on ? 1 : 0, true);
+    this.setField('adaptive', on ? 1 : 0);
   }
 
   /** The split's trial and keep lengths in passes ({@link SPLIT_TRIAL_PASSES}, {@link SPLIT_KEEP_PASSES}). */
   get trialLengths(): { trialPasses: number; keepPasses: number } {
-    const view = this.blockView();
-    return {
-      trialPasses: view.getInt32(PoolConfig.fields.trialPasses.offset, true),
-      keepPasses: view.getInt32(PoolConfig.fields.keepPasses.offset, true),
-    };
+    return { trialPasses: this.field('trialPasses'), keepPasses: this.field('keepPasses') };
   }
 
   /** Sets the trial and keep lengths (positive 32-bit integers) and starts the trials again from a split trial. */
   setTrialLengths(trialPasses: number, keepPasses: number): void {
-    for (const [name, n] of [
-      ['trialPasses', trialPasses],
-      ['keepPasses', keepPasses],
-    ] as const) {
-      if (!(Number.isSafeInteger(n) && n >= 1 && n <= 0x7fffffff))
-        throw new RangeError(`${name} must be an integer from 1 to 2^31 - 1, got ${n}`);
-    }
-    const view = this.blockView();
-    view.setInt32(PoolConfig.fields.trialPasses.offset, trialPasses, true);
-    view.setInt32(PoolConfig.fields.keepPasses.offset, keepPasses, true);
+    const trial = checkedInt32('trialPasses', trialPasses, 1),
+      keep = checkedInt32('keepPasses', keepPasses, 1);
+    this.setField('trialPasses', trial);
+    this.setField('keepPasses', keep);
     this.restartTrials();
   }
 
@@ -197,20 +181,25 @@ export class ThreadPool {
 
   /** The split's trials so far: comparisons made, and how many the split won (the rest ran alone until the next). */
   get trials(): { trials: number; splitWins: number } {
-    const view = this.blockView();
-    return {
-      trials: view.getInt32(PoolConfig.fields.trials.offset, true),
-      splitWins: view.getInt32(PoolConfig.fields.splitWins.offset, true),
-    };
+    return { trials: this.field('trials'), splitWins: this.field('splitWins') };
   }
 
   /** Jobs posted to the workers so far (passes that split; the ones below {@link splitMinWork} post none). */
   get jobs(): number {
-    return this.blockView().getInt32(PoolConfig.fields.jobs.offset, true);
+    return this.field('jobs');
   }
 
   private blockView(): DataView {
     return new DataView(this.core.exports.memory.buffer, this.block.ptr, PoolConfig.bytes);
+  }
+
+  /** An i32 field of the pool block. */
+  private field(name: keyof typeof PoolConfig.fields): number {
+    return this.blockView().getInt32(PoolConfig.fields[name].offset, true);
+  }
+
+  private setField(name: keyof typeof PoolConfig.fields, value: number): void {
+    this.blockView().setInt32(PoolConfig.fields[name].offset, value, true);
   }
 
   /** Stops the workers and detaches the pool: the core then runs on one thread. */
@@ -221,6 +210,14 @@ export class ThreadPool {
     this.core.exports.poolStop(this.block.ptr);
     await Promise.all(this.workers.map((w) => w.terminate()));
   }
+}
+
+/** n when it is an integer from min to 2^31 - 1 (an i32 field of the pool block); else a RangeError naming it. */
+function checkedInt32(name: string, n: number, min: number): number {
+  if (!(Number.isSafeInteger(n) && n >= min && n <= 0x7fffffff)) {
+    throw new RangeError(`${name} must be an integer from ${min} to 2^31 - 1, got ${n}`);
+  }
+  return n;
 }
 
 export { callerCanBlock };
