@@ -101,9 +101,10 @@ export async function measureTraining(env: TrainEnv, c: TrainConfig, opts: Measu
     runners.push(syncRunner('wasm', () => s.step()));
     cleanup.push(() => s.free());
   }
+  // The threaded core's pool: a fresh start for its split's trials, as in a process training this configuration alone.
+  const pool = has('wasm-threads') ? env.threaded?.pool : undefined;
+  pool?.restartTrials();
   if (has('wasm-threads') && env.threaded) {
-    // A fresh start for the split's trials, as in a process training this configuration alone.
-    env.threaded.pool?.restartTrials();
     const s = wasmTrainStep(env.threaded, c);
     runners.push(syncRunner('wasm-threads', () => s.step()));
     cleanup.push(() => s.free());
@@ -122,7 +123,6 @@ export async function measureTraining(env: TrainEnv, c: TrainConfig, opts: Measu
     runners.push(r);
     cleanup.push(() => r.free());
   }
-  const pool = has('wasm-threads') ? env.threaded?.pool : undefined;
   const before = pool?.trials;
   const results = await measureInterleaved(runners, opts);
   for (const f of cleanup) await f();

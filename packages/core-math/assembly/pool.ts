@@ -48,9 +48,9 @@ let tuneSplit = true;
 let tuneKeep = 0;
 // Milliseconds and multiply-adds of the trials' passes, alone [0] and split [1].
 let tuneMs0: f64 = 0, tuneWork0: f64 = 0, tuneMs1: f64 = 0, tuneWork1: f64 = 0;
-// The pass being timed (the outermost of nested ones): its start, size and mode, and the nesting depth.
+// The pass being timed (the outermost of nested ones): its start and mode, and the nesting depth.
 let passDepth = 0;
-let passStart: f64 = 0, passWork: f64 = 0;
+let passStart: f64 = 0;
 let passSplit = false;
 
 /** Attaches the pool block at p to this (the calling) instance; 0 detaches. callerCanBlock is read from the block. */
@@ -89,27 +89,26 @@ export function poolThreads(): i32 {
  */
 export function poolThreadsFor(work: f64): i32 {
   const T = poolThreads();
-  if (T == 1 || work < <f64>changetype<PoolConfig>(pool).minSplitWork) return 1;
-  if (changetype<PoolConfig>(pool).adaptive == 0 || work >= SPLIT_ALWAYS_WORK) return T;
+  if (T == 1 || belowSplit(work)) return 1;
+  if (!inTrials(work)) return T;
   if (passDepth++ > 0) return T; // inside a pass being timed: its time includes this one's
   passSplit = tunePhase == 2 ? tuneSplit : (tunePhase == 0) == tuneSplitFirst;
-  passWork = work;
   passStart = poolNow();
   return passSplit ? T : 1;
 }
 
 /** Ends a pass that asked {@link poolThreadsFor} with the same work (every pass calls both, on every path). */
 export function poolPassDone(work: f64): void {
-  if (poolThreads() == 1 || work < <f64>changetype<PoolConfig>(pool).minSplitWork) return;
-  if (changetype<PoolConfig>(pool).adaptive == 0 || work >= SPLIT_ALWAYS_WORK || --passDepth > 0) return;
+  if (poolThreads() == 1 || belowSplit(work) || !inTrials(work) || --passDepth > 0) return;
+  // The outermost pass: `work` is its own (nested ones returned above).
   if (tunePhase < 2) {
     const ms = poolNow() - passStart;
     if (passSplit) {
       tuneMs1 += ms;
-      tuneWork1 += passWork;
+      tuneWork1 += work;
     } else {
       tuneMs0 += ms;
-      tuneWork0 += passWork;
+      tuneWork0 += work;
     }
   }
   if (--tuneLeft > 0) return;
@@ -125,6 +124,17 @@ export function poolPassDone(work: f64): void {
   }
   tunePhase = tunePhase == 2 ? 0 : tunePhase + 1;
   tuneLeft = tunePhase == 2 ? tuneKeep : c.trialPasses;
+}
+
+// A pass below the pool's minSplitWork runs on the caller alone.
+function belowSplit(work: f64): bool {
+  return work < <f64>changetype<PoolConfig>(pool).minSplitWork;
+}
+
+// Whether a pass that may split takes part in the trials: not when the pool splits every such pass, nor when the
+// pass is large enough always to split.
+function inTrials(work: f64): bool {
+  return changetype<PoolConfig>(pool).adaptive != 0 && work < SPLIT_ALWAYS_WORK;
 }
 
 /** First item of thread `id`'s share of n items out of T shares, in whole multiples of `align` (the last takes the rest). */

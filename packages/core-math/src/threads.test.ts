@@ -233,7 +233,7 @@ describe("the split's trials (adaptive pools: split or alone, chosen by timing)"
   // MLP 2-64-64-2 at batch 256: 1.1 million multiply-adds a forward pass, above SPLIT_MIN_WORK.
   const dims = [2, 64, 64, 2],
     B = 256;
-  const forwardPasses = async (core: Core, count: number) => {
+  const forwardPasses = (core: Core, count: number) => {
     const net = new MlpLayout(core, dims, 'silu');
     const params = core.f32(net.paramCount);
     net.initParams(core.rng(1), params);
@@ -255,18 +255,18 @@ describe("the split's trials (adaptive pools: split or alone, chosen by timing)"
       two = await loadCore({ threads: 2 });
     expect(two.pool!.adaptive).toBe(true);
     expect(two.pool!.trials).toEqual({ trials: 0, splitWins: 0 });
-    const expected = await forwardPasses(one, 2 * SPLIT_TRIAL_PASSES);
-    expect((await forwardPasses(two, 2 * SPLIT_TRIAL_PASSES)).equals(expected)).toBe(true);
+    const expected = forwardPasses(one, 2 * SPLIT_TRIAL_PASSES);
+    expect(forwardPasses(two, 2 * SPLIT_TRIAL_PASSES).equals(expected)).toBe(true);
     expect(two.pool!.jobs).toBe(SPLIT_TRIAL_PASSES);
     expect(two.pool!.trials.trials).toBe(1);
     // New lengths start the trials again, from a split trial.
     two.pool!.setTrialLengths(3, 10);
     expect(two.pool!.trialLengths).toEqual({ trialPasses: 3, keepPasses: 10 });
-    await forwardPasses(two, 6);
+    forwardPasses(two, 6);
     expect(two.pool!.jobs).toBe(SPLIT_TRIAL_PASSES + 3);
     expect(two.pool!.trials.trials).toBe(2);
     two.pool!.restartTrials();
-    await forwardPasses(two, 3);
+    forwardPasses(two, 3);
     expect(two.pool!.jobs).toBe(SPLIT_TRIAL_PASSES + 6);
     expect(() => two.pool!.setTrialLengths(0, 10)).toThrow('trialPasses must be an integer from 1 to 2^31 - 1, got 0');
     await two.close();
