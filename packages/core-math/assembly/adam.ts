@@ -5,15 +5,18 @@
 import { poolPassDone, poolThreadsFor, runJob, setJobArg, shareStart } from './pool';
 import { JOB_ADAM } from './jobs';
 
-// One parameter's update costs about as much as this many multiply-adds of a forward pass (a division and a square
-// root per element, four streams of memory): SIMD build, one thread, CPU time of Adam over 2^20 parameters against
-// the forward pass of MLP 2-128-128-128-2 at batch 1024, median of 7 interleaved rounds 10.4 (9.3 to 11.5). The size
-// of an Adam step in the unit of the pool's split threshold (src/threads.ts, SPLIT_MIN_WORK).
-const ADAM_MACS_PER_PARAM: f64 = 10;
+// The size of an Adam step in the unit of the pool's split threshold (src/threads.ts, SPLIT_MIN_WORK: the size from
+// which a jet pass's split pays), per parameter. Not its arithmetic (one update costs about 10 multiply-adds of a
+// forward pass): a split Adam posts one job and has no barrier, and reads each share where the split reverse pass
+// left it (the same shares of the gradient), so it pays from a smaller size. Measured (SIMD build, 2 threads, the
+// gradient written by the caller, 1,000 steps, median of 9 interleaved rounds): split against alone 4,096 parameters
+// 4.2 vs 3.1 us, 8,192 6.2 vs 6.3, 16,384 9.4 vs 12.0, 33,152 16.6 vs 24.1: break-even near 8,192, where a jet pass
+// breaks even near SPLIT_MIN_WORK = 1 million multiply-adds.
+const ADAM_WORK_PER_PARAM: f64 = 120;
 
 export function adamStep(params: usize, grads: usize, m: usize, v: usize, n: i32,
   lr: f32, beta1: f32, beta2: f32, eps: f32, t: i32): void {
-  const work = <f64>n * ADAM_MACS_PER_PARAM, T = poolThreadsFor(work);
+  const work = <f64>n * ADAM_WORK_PER_PARAM, T = poolThreadsFor(work);
   if (T == 1) adamShare(params, grads, m, v, n, lr, beta1, beta2, eps, t, 0, 1);
   else {
     setJobArg(0, <i32>params); setJobArg(1, <i32>grads); setJobArg(2, <i32>m); setJobArg(3, <i32>v); setJobArg(4, n);

@@ -1,8 +1,8 @@
 import { gemm, gemmActivate, addColumnSumsRange, transposeRange } from './gemm';
-import { multiplyInPlace } from './vector';
+import { addPartsInOrder, multiplyInPlace } from './vector';
 import {
-  cotangentBuffer, dim, jetRows, layerCache, layerParamFloats, mlpMacsPerRow, mlpParamCount, scratchBuffer, secondLanes,
-  transposedWeights,
+  cotangentBuffer, dim, GRADIENT_GROUPS, jetRows, layerCache, layerParamFloats, maxWidth, mlpMacsPerRow, mlpParamCount,
+  partialGradients, ROW_BLOCK, scratchBuffer, secondLanes, transposedWeights,
 } from './layout';
 import { poolBarrier, poolPassDone, poolThreadsFor, runJob, setJobArg, shareStart } from './pool';
 import { JOB_JET_BACKWARD, JOB_JET_FORWARD } from './jobs';
@@ -24,9 +24,12 @@ import { JOB_JET_BACKWARD, JOB_JET_FORWARD } from './jobs';
 //
 // Threads (assembly/pool.ts): a pass splits by samples. Thread t owns samples [b0, b1) (multiples of 4): their
 // primal rows and all their lane rows, through every layer, so the forward pass needs no barrier. The reverse
-// pass forms the input cotangents of its own samples; the weight gradient dW = H^T G (a sum over all rows) is
-// split by rows of dW instead, and db by columns, each element summed over the rows in the same order as with
-// one thread, so every thread count gives the same bits. One barrier per layer when dW is formed.
+// pass forms the input cotangents of its own samples. The parameter gradient (dW = H^T G and db, sums over all rows)
+// is summed in GRADIENT_GROUPS fixed groups of samples (assembly/layout.ts), each group's sum from zero into its own
+// partial block, and the partials are added to gparams in group order at the end: with as many threads as groups,
+// each thread sums the rows it computed itself (reading the other core's rows cost more than a tenth of the pass), with
+// one barrier at the end; with other counts a group's threads split its dW by rows, with a barrier per layer. Every
+// thread count gives the same bits.
 
 // Samples per block of the fused passes: a layer's GEMMs write the rows of this many samples, then the activation
 // (or its reverse pass) reads them back from cache. A multiple of 4 (the GEMM's row panel).
@@ -246,14 +249,14 @@ export function jetBackward(dims: usize, L: i32, act: i32, params: usize, X: usi
   poolPassDone(work);
 }
 
-// dW over row blocks: the block of cotangents the GEMM streams for every 4 rows of H^T stays in cache (one pass
-// over 1024 rows ran from L2). Each dW element still adds its rows 0..R-1 in order.
-const ROW_BLOCK = 128;
+// dW over blocks of ROW_BLOCK rows: the block of cotangents the GEMM streams for every 4 rows of H^T stays in cache (one
+// pass over 1024 rows ran from L2).
 
 /**
  * Thread id's share (of T) of {@link jetBackward}: W^T of its share of the layers' columns (then a barrier), and
- * per layer, from the top: rows [i0, i1) of dW, columns [o0, o1) of db, the input cotangents of its own samples
- * and their activation reverse pass; a barrier before the next layer when dW is formed (it reads every row).
+ * per layer, from the top: its share of its gradient group's partial dW and db, the input cotangents of its own
+ * samples and their activation reverse pass (a barrier before the next layer when a group's rows are not all its
+ * own); then a barrier and its share of the parameters, gparams += the partials in group order.
  */
 export function jetBackwardShare(dims: usize, L: i32, act: i32, params: usize, X: usize, gY: usize,
   gparams: usize, gX: usize, B: i32, k: i32, order: i32, ws: usize, primalOnly: bool, id: i32, T: i32): void {
@@ -261,7 +264,8 @@ export function jetBackwardShare(dims: usize, L: i32, act: i32, params: usize, X
   const b0 = shareStart(B, id, T, 4), b1 = shareStart(B, id + 1, T, 4), n = b1 - b0;
   const gbuf0 = cotangentBuffer(dims, L, R, B, ws, 0), gbuf1 = cotangentBuffer(dims, L, R, B, ws, 1);
   const scratch = scratchBuffer(dims, L, R, B, ws);
-  const wt = transposedWeights(dims, L, R, B, ws);
+  const wt = transposedWeights(dims, L, R, B, ws), partials = partialGradients(dims, L, R, B, ws);
+  const nParams = mlpParamCount(dims, L);
   // W_l^T [O, I] of every layer whose input cotangents are wanted, each thread a share of its rows.
   let wOff = 0, tOff = 0;
   for (let l = 0; l < L; l++) {
@@ -282,17 +286,15 @@ export function jetBackwardShare(dims: usize, L: i32, act: i32, params: usize, X
     const input = l == 0 ? X : layerCache(dims, l - 1, R, B, ws) + (<usize>(R * I) << 2);
     const gin = l == 0 ? gX : (g == gbuf0 ? gbuf1 : gbuf0);
     if (dw != 0) {
-      // dW[i0..i1) += H^T G over all rows (the bias only moves the primal rows: db over B rows).
-      // Each thread's H^T rows [i0, i1) of a block of m rows sit in its own part of the scratch, from i0 * blockRows
-      // floats (m <= blockRows): a shorter last block must not move them into a part another thread still reads.
-      const i0 = shareStart(I, id, T, 4), i1 = shareStart(I, id + 1, T, 4);
-      const blockRows = min(ROW_BLOCK, rows), part = scratch + (<usize>(i0 * blockRows) << 2);
-      for (let r = 0; r < rows; r += ROW_BLOCK) {
-        const m = min(ROW_BLOCK, rows - r);
-        transposeRange(rowsPtr(input, r, I), part - (<usize>(i0 * m) << 2), m, I, i0, i1);
-        gemm(part, rowsPtr(g, r, O), 0, rowsPtr(dw, i0, O), i1 - i0, m, O, true);
+      for (let group = 0; group < GRADIENT_GROUPS; group++) {
+        // This thread's place among the group's threads (a thread may serve several groups, or share one).
+        const first = groupThread(group, T), last = groupThread(group + 1, T);
+        if (T >= GRADIENT_GROUPS ? id < first || id >= last : (group * T) / GRADIENT_GROUPS != id) continue;
+        const j = T >= GRADIENT_GROUPS ? id - first : 0, c = T >= GRADIENT_GROUPS ? last - first : 1;
+        const blockRows = min(ROW_BLOCK, rows), part = scratch + (<usize>(group * maxWidth(dims, L) * blockRows) << 2);
+        groupGradient(input, g, partials + (<usize>(group * nParams + wOff) << 2), part, blockRows, B, lanes,
+          primalOnly ? 0 : secondLanes(k, order), I, O, group, j, c);
       }
-      addColumnSumsRange(g, dw + (<usize>(I * O) << 2), B, O, shareStart(O, id, T, 4), shareStart(O, id + 1, T, 4));
     }
     if (gin != 0) {
       // The input cotangents of a block of samples, then (below the first layer) their activation reverse pass
@@ -311,7 +313,47 @@ export function jetBackwardShare(dims: usize, L: i32, act: i32, params: usize, X
         if (l > 0) activationJetBackward(A, A + (<usize>(2 * R * I) << 2), gin, B, lanes, order, I, s0, s1);
       }
     }
-    if (l > 0 && dw != 0) poolBarrier(id, T);
+    if (l > 0 && dw != 0 && T != GRADIENT_GROUPS) poolBarrier(id, T);
     g = gin;
   }
+  if (gparams != 0) {
+    poolBarrier(id, T);
+    addPartsInOrder(gparams, partials, nParams, GRADIENT_GROUPS, shareStart(nParams, id, T, 4), shareStart(nParams, id + 1, T, 4));
+  }
+}
+
+// The first thread of gradient group `group` of T threads (T >= GRADIENT_GROUPS; groupThread(GRADIENT_GROUPS) = T).
+@inline function groupThread(group: i32, T: i32): i32 {
+  return (group * T + GRADIENT_GROUPS - 1) / GRADIENT_GROUPS;
+}
+
+/**
+ * Share j (of c) of gradient group `group`'s partial dW [I, O] and db [O] (at dwp, db after dW): rows [i0, i1) of
+ * dW = H^T G and columns [o0, o1) of db over the group's samples' rows (primal, then tangent, then second-order),
+ * summed from zero, in GEMMs of at most blockRows rows. The H^T rows [i0, i1) of a block of m rows sit in this share's
+ * own part of the group's scratch, from i0 blockRows floats (m <= blockRows): a shorter last block must not move them
+ * into another's part.
+ */
+function groupGradient(H: usize, G: usize, dwp: usize, groupScratch: usize, blockRows: i32, B: i32, k: i32, k2: i32,
+  I: i32, O: i32, group: i32, j: i32, c: i32): void {
+  const s0 = shareStart(B, group, GRADIENT_GROUPS, 4), s1 = shareStart(B, group + 1, GRADIENT_GROUPS, 4), n = s1 - s0;
+  const i0 = shareStart(I, j, c, 4), i1 = shareStart(I, j + 1, c, 4);
+  const part = groupScratch + (<usize>(i0 * blockRows) << 2);
+  let summed = false;
+  for (let range = 0; range < 3; range++) {
+    // The group's rows of one block of the layout: primal, tangent, second-order.
+    const r0 = range == 0 ? s0 : range == 1 ? B + s0 * k : B + B * k + s0 * k2;
+    const r1 = range == 0 ? s1 : range == 1 ? B + s1 * k : B + B * k + s1 * k2;
+    for (let r = r0; r < r1; r += ROW_BLOCK) {
+      const m = min(ROW_BLOCK, r1 - r);
+      transposeRange(rowsPtr(H, r, I), part - (<usize>(i0 * m) << 2), m, I, i0, i1);
+      gemm(part, rowsPtr(G, r, O), 0, rowsPtr(dwp, i0, O), i1 - i0, m, O, summed);
+      summed = true;
+    }
+  }
+  if (!summed) memory.fill(rowsPtr(dwp, i0, O), 0, <usize>((i1 - i0) * O) << 2);
+  // db: the bias moves the primal rows alone.
+  const o0 = shareStart(O, j, c, 4), o1 = shareStart(O, j + 1, c, 4), db = dwp + (<usize>(I * O) << 2);
+  memory.fill(db + (<usize>o0 << 2), 0, <usize>(o1 - o0) << 2);
+  addColumnSumsRange(rowsPtr(G, s0, O), db, n, O, o0, o1);
 }

@@ -8,8 +8,21 @@
 //     leaves the primal rows of A_l unwritten where it activates the GEMM's output tiles in registers: no pass reads them), then
 //     D1_l, D2_l, D3_l [B, O] (phi', phi'', phi''' at the primal rows' a);
 //   two cotangent buffers of R * max(dims) floats each;
-//   a scratch of max over l of max(R * dims[l], dims[l] * dims[l+1]) floats (H^T blocks of the weight gradient);
-//   W_l^T of every layer, sum over l of dims[l] * dims[l+1] floats (the input cotangents' GEMMs).
+//   a scratch of max(GRADIENT_GROUPS * max(dims) * min(R, ROW_BLOCK), max over l of max(R * dims[l], dims[l] *
+//     dims[l+1])) floats (H^T blocks of the weight gradient: a part per gradient group, each group's threads may be
+//     at different layers);
+//   W_l^T of every layer, sum over l of dims[l] * dims[l+1] floats (the input cotangents' GEMMs);
+//   GRADIENT_GROUPS partial parameter gradients, one parameter block each (assembly/jet.ts, jetBackwardShare).
+
+/**
+ * The reverse pass sums the parameter gradient over the samples in this many fixed groups (the first and second half
+ * of the batch), each from zero, then adds the groups' sums in order: with two threads each sums the rows it computed
+ * itself, from its own cache (assembly/jet.ts). A fixed count, so every thread count gives the same bits.
+ */
+export const GRADIENT_GROUPS = 2;
+
+/** Rows of H^T (and of cotangents) per GEMM of the weight gradient: a block of cotangents the GEMM streams stays in cache. */
+export const ROW_BLOCK = 128;
 
 /** Width dims[l]. */
 @inline export function dim(dims: usize, l: i32): i32 {
@@ -54,7 +67,7 @@ export function mlpMacsPerRow(dims: usize, L: i32): f64 {
   return n;
 }
 
-function maxWidth(dims: usize, L: i32): i32 {
+export function maxWidth(dims: usize, L: i32): i32 {
   let m = 0;
   for (let l = 0; l <= L; l++) m = max(m, dim(dims, l));
   return m;
@@ -74,7 +87,8 @@ function cacheFloats(dims: usize, L: i32, R: i32, B: i32): i32 {
 export function mlpJetWorkspaceFloats(dims: usize, L: i32, B: i32, k: i32, order: i32): i32 {
   const R = jetRows(B, k, order);
   const scratch = scratchFloats(dims, L, R);
-  return cacheFloats(dims, L, R, B) + 2 * R * maxWidth(dims, L) + scratch + weightFloats(dims, L);
+  return cacheFloats(dims, L, R, B) + 2 * R * maxWidth(dims, L) + scratch + weightFloats(dims, L) +
+    GRADIENT_GROUPS * mlpParamCount(dims, L);
 }
 
 function weightFloats(dims: usize, L: i32): i32 {
@@ -86,7 +100,7 @@ function weightFloats(dims: usize, L: i32): i32 {
 function scratchFloats(dims: usize, L: i32, R: i32): i32 {
   let scratch = 0;
   for (let l = 0; l < L; l++) scratch = max(scratch, max(R * dim(dims, l), dim(dims, l) * dim(dims, l + 1)));
-  return scratch;
+  return max(scratch, GRADIENT_GROUPS * maxWidth(dims, L) * min(R, ROW_BLOCK));
 }
 
 /** A_l of hidden layer l; H_l, D1_l, D2_l, D3_l follow it. */
@@ -109,4 +123,9 @@ function scratchFloats(dims: usize, L: i32, R: i32): i32 {
 /** W_l^T of every layer, in layer order ([dims[l+1], dims[l]] each), after the scratch. */
 @inline export function transposedWeights(dims: usize, L: i32, R: i32, B: i32, ws: usize): usize {
   return scratchBuffer(dims, L, R, B, ws) + (<usize>scratchFloats(dims, L, R) << 2);
+}
+
+/** GRADIENT_GROUPS parameter blocks after the transposed weights: group g's partial parameter gradient. */
+@inline export function partialGradients(dims: usize, L: i32, R: i32, B: i32, ws: usize): usize {
+  return transposedWeights(dims, L, R, B, ws) + (<usize>weightFloats(dims, L) << 2);
 }

@@ -4,9 +4,9 @@ import { runShare } from './jobs';
 // Intra-op threads (threaded builds only: shared memory, atomics). The caller of a kernel is thread 0; T - 1
 // workers, each its own instance of this module on the same memory, sit in poolWorker. A pass that splits
 // posts a job (a JobCode and its arguments in the PoolConfig block), runs its own share and waits for the
-// workers' shares. Shares split work that is independent (rows of a GEMM, samples of a jet pass, output
-// columns of a weight gradient, particle chunks, elements of Adam) and no sum changes its order, so every
-// thread count gives the bits of one thread. Waits poll `spin` times (about 50 us, timed at start) before
+// workers' shares. Shares split work that is independent (rows of a GEMM, samples of a jet pass, fixed groups of
+// samples of a weight gradient, particle chunks, elements of Adam) and no sum's order depends on the threads, so
+// every thread count gives the bits of one thread. Waits poll `spin` times (about 50 us, timed at start) before
 // sleeping in atomic.wait, since a wake-up costs tens of microseconds.
 // see: Herlihy & Shavit, The Art of Multiprocessor Programming, ch. 17 (sense-reversing barriers).
 

@@ -39,6 +39,29 @@ export function scaleAddTwice(dst: usize, copy: usize, src: usize, b: f32, n: i3
   }
 }
 
+/**
+ * dst[i] += parts[i], then += parts[stride + i], ... over `count` parts, for i in [i0, i1): partial sums added in a
+ * fixed order (e.g. the groups of a parameter gradient, assembly/jet.ts).
+ */
+export function addPartsInOrder(dst: usize, parts: usize, stride: i32, count: i32, i0: i32, i1: i32): void {
+  const step = <usize>stride << 2;
+  let i = i0;
+  if (ASC_FEATURE_SIMD) {
+    for (; i + 4 <= i1; i += 4) {
+      const p = <usize>i << 2;
+      let v = v128.load(dst + p);
+      for (let g = 0; g < count; g++) v = f32x4.add(v, v128.load(parts + <usize>g * step + p));
+      v128.store(dst + p, v);
+    }
+  }
+  for (; i < i1; i++) {
+    const p = <usize>i << 2;
+    let v = load<f32>(dst + p);
+    for (let g = 0; g < count; g++) v += load<f32>(parts + <usize>g * step + p);
+    store<f32>(dst + p, v);
+  }
+}
+
 /** x[i] *= y[i], i < n (e.g. a cotangent times a stored phi'). */
 export function multiplyInPlace(x: usize, y: usize, n: i32): void {
   let i = 0;
