@@ -228,22 +228,26 @@ export function jetForwardShare(dims: usize, L: i32, act: i32, params: usize, X:
  */
 export function mlpJetBackward(dims: usize, L: i32, act: i32, params: usize, X: usize, gY: usize,
   gparams: usize, gX: usize, B: i32, k: i32, order: i32, ws: usize): void {
-  jetBackward(dims, L, act, params, X, gY, gparams, gX, B, k, order, ws, false);
+  jetBackward(dims, L, act, params, X, gY, gparams, gX, B, k, order, ws, 0);
 }
 
-/**
- * {@link mlpJetBackward}; with `primalOnly`, the reverse pass of the primal rows alone (cotangents gY and
- * gX of B rows) after a PRIMAL_ROWS forward in the same layout, e.g. grad_x f before the lanes exist.
- */
+// Options of jetBackward, or-ed: the reverse pass of the primal rows alone (cotangents gY and gX of B rows) after a
+// PRIMAL_ROWS forward in the same layout, e.g. grad_x f before the lanes exist; and W^T of every layer is already in
+// ws, from an earlier reverse pass in the same layout with the same params (it is not formed again).
+export const PRIMAL_ONLY = 1;
+export const WEIGHTS_TRANSPOSED = 2;
+
+/** {@link mlpJetBackward} with `options` (PRIMAL_ONLY, WEIGHTS_TRANSPOSED, or-ed; 0 for none). */
 export function jetBackward(dims: usize, L: i32, act: i32, params: usize, X: usize, gY: usize,
-  gparams: usize, gX: usize, B: i32, k: i32, order: i32, ws: usize, primalOnly: bool): void {
+  gparams: usize, gX: usize, B: i32, k: i32, order: i32, ws: usize, options: i32): void {
+  const primalOnly = (options & PRIMAL_ONLY) != 0;
   // dW and the input cotangents: two GEMMs' multiply-adds per row and layer.
   const work = 2 * <f64>(primalOnly ? B : jetRows(B, k, order)) * mlpMacsPerRow(dims, L), T = poolThreadsFor(work);
-  if (T == 1 || B < MIN_SPLIT) jetBackwardShare(dims, L, act, params, X, gY, gparams, gX, B, k, order, ws, primalOnly, 0, 1);
+  if (T == 1 || B < MIN_SPLIT) jetBackwardShare(dims, L, act, params, X, gY, gparams, gX, B, k, order, ws, options, 0, 1);
   else {
     setJobArg(0, <i32>dims); setJobArg(1, L); setJobArg(2, act); setJobArg(3, <i32>params); setJobArg(4, <i32>X);
     setJobArg(5, <i32>gY); setJobArg(6, <i32>gparams); setJobArg(7, <i32>gX); setJobArg(8, B); setJobArg(9, k);
-    setJobArg(10, order); setJobArg(11, <i32>ws); setJobArg(12, primalOnly ? 1 : 0);
+    setJobArg(10, order); setJobArg(11, <i32>ws); setJobArg(12, options);
     runJob(JOB_JET_BACKWARD);
   }
   poolPassDone(work);
@@ -253,13 +257,15 @@ export function jetBackward(dims: usize, L: i32, act: i32, params: usize, X: usi
 // pass over 1024 rows ran from L2).
 
 /**
- * Thread id's share (of T) of {@link jetBackward}: W^T of its share of the layers' columns (then a barrier), and
+ * Thread id's share (of T) of {@link jetBackward}: W^T of its share of the layers' columns (then a barrier; not with
+ * WEIGHTS_TRANSPOSED), and
  * per layer, from the top: its share of its gradient group's partial dW and db, the input cotangents of its own
  * samples and their activation reverse pass (a barrier before the next layer when a group's rows are not all its
  * own); then a barrier and its share of the parameters, gparams += the partials in group order.
  */
 export function jetBackwardShare(dims: usize, L: i32, act: i32, params: usize, X: usize, gY: usize,
-  gparams: usize, gX: usize, B: i32, k: i32, order: i32, ws: usize, primalOnly: bool, id: i32, T: i32): void {
+  gparams: usize, gX: usize, B: i32, k: i32, order: i32, ws: usize, options: i32, id: i32, T: i32): void {
+  const primalOnly = (options & PRIMAL_ONLY) != 0;
   const R = jetRows(B, k, order), rows = primalOnly ? B : R, lanes = primalOnly ? 0 : k;
   const b0 = shareStart(B, id, T, 4), b1 = shareStart(B, id + 1, T, 4), n = b1 - b0;
   const gbuf0 = cotangentBuffer(dims, L, R, B, ws, 0), gbuf1 = cotangentBuffer(dims, L, R, B, ws, 1);
@@ -267,16 +273,17 @@ export function jetBackwardShare(dims: usize, L: i32, act: i32, params: usize, X
   const wt = transposedWeights(dims, L, R, B, ws), partials = partialGradients(dims, L, R, B, ws);
   const nParams = mlpParamCount(dims, L);
   // W_l^T [O, I] of every layer whose input cotangents are wanted, each thread a share of its rows.
+  const transpose = (options & WEIGHTS_TRANSPOSED) == 0;
   let wOff = 0, tOff = 0;
   for (let l = 0; l < L; l++) {
     const I = dim(dims, l), O = dim(dims, l + 1);
-    if (l > 0 || gX != 0) {
+    if (transpose && (l > 0 || gX != 0)) {
       transposeRange(params + (<usize>wOff << 2), wt + (<usize>tOff << 2), I, O, shareStart(O, id, T, 4), shareStart(O, id + 1, T, 4));
     }
     wOff += layerParamFloats(dims, l);
     tOff += I * O;
   }
-  poolBarrier(id, T);
+  if (transpose) poolBarrier(id, T);
   let g = gY;
   for (let l = L - 1; l >= 0; l--) {
     const I = dim(dims, l), O = dim(dims, l + 1);

@@ -18,7 +18,7 @@ export function runShare(job: i32, id: i32, T: i32): void {
       jobArg(9), jobArg(10) != 0, jobArg(11), id, T);
   } else if (job == JOB_JET_BACKWARD) {
     jetBackwardShare(jobArg(0), jobArg(1), jobArg(2), jobArg(3), jobArg(4), jobArg(5), jobArg(6), jobArg(7), jobArg(8),
-      jobArg(9), jobArg(10), jobArg(11), jobArg(12) != 0, id, T);
+      jobArg(9), jobArg(10), jobArg(11), jobArg(12), id, T);
   } else if (job == JOB_SAMPLER) {
     samplerShare(jobArg(0), jobArg(1), jobArg(2), jobArg(3), jobArg(4), jobArg(5), jobArg(6), jobArg(7), jobArg(8), id, T);
   } else if (job == JOB_ADAM) {

@@ -20,5 +20,5 @@ export function mlpForward(dims: usize, L: i32, act: i32, params: usize, x: usiz
  */
 export function mlpBackward(dims: usize, L: i32, act: i32, params: usize, x: usize, gout: usize,
   gparams: usize, gx: usize, B: i32, ws: usize): void {
-  jetBackward(dims, L, act, params, x, gout, gparams, gx, B, 0, 1, ws, false);
+  jetBackward(dims, L, act, params, x, gout, gparams, gx, B, 0, 1, ws, 0);
 }

@@ -1,5 +1,7 @@
 import { ModelKindCode, ObjectiveCode, ObjectiveConfig, ProjectionCode } from './contract';
-import { jetBackward, jetForward, LANE_ROWS, mlpJetForward, mlpJetBackward, PRIMAL_ROWS } from './jet';
+import {
+  jetBackward, jetForward, LANE_ROWS, mlpJetForward, mlpJetBackward, PRIMAL_ONLY, PRIMAL_ROWS, WEIGHTS_TRANSPOSED,
+} from './jet';
 import { dim, jetRows, mlpJetWorkspaceFloats, ORDER_1, ORDER_2, ORDER_2_LAST_TANGENT, secondLanes } from './layout';
 import { addSkip, hasSkip, inputWidth, outputScale, writeInputRow } from './model';
 import { nextNormal, nextRademacher, nextU64, nextUniform } from './rng';
@@ -152,7 +154,7 @@ function denoisingLossGrad(c: ObjectiveConfig, p: Plan, dims: usize, L: i32, act
     // (which then computes only the lane rows), and a reverse pass to the input with unit cotangents.
     jetForward(dims, L, act, params, X, Y, B, 1, 1, p.net, true, PRIMAL_ROWS);
     for (let b = 0; b < B; b++) setF(gY, b, 1);
-    jetBackward(dims, L, act, params, X, gY, 0, p.gX, B, 1, 1, p.net, true);
+    jetBackward(dims, L, act, params, X, gY, 0, p.gX, B, 1, 1, p.net, PRIMAL_ONLY);
   }
   // r = s + z / sigma; dL/ds = lambda r / B (into u).
   let loss: f64 = 0;
@@ -196,7 +198,8 @@ function denoisingLossGrad(c: ObjectiveConfig, p: Plan, dims: usize, L: i32, act
       setF(gY, b, 0);
       setF(gY, B + b, -outputScale(cond, f(p.sigma, b), c.gaussian));
     }
-    mlpJetBackward(dims, L, act, params, X, gY, gparams, 0, B, 1, 1, p.net);
+    // W^T is in p.net from the reverse pass to grad_x f above (same layout, same params).
+    jetBackward(dims, L, act, params, X, gY, gparams, 0, B, 1, 1, p.net, WEIGHTS_TRANSPOSED);
   }
   return loss / <f64>B;
 }

@@ -32,13 +32,22 @@ declare function poolNow(): f64;
 // of at least minSplitWork run trialPasses split and trialPasses alone (in alternating order), the mode with the
 // lower time per multiply-add is kept, then both are tried again. It is kept for 4 trialPasses after a trial that
 // changed the choice (a stall of the host or a cold start can mislead one trial: that costs little), and for twice
-// as long after each one that confirmed it, up to keepPasses. Timing decides only which threads compute, never the
-// bits. The trials' cost is bounded: once the choice holds, of every 2 trialPasses + keepPasses passes, trialPasses
-// run in the losing mode at most (3% with the defaults of src/threads.ts).
+// as long after each one that confirmed it, up to keepPasses, or WATCHED_KEEP_FACTOR keepPasses for a kept split: the
+// split is watched (below), so a machine that turns busy ends it early. Timing decides only which threads compute,
+// never the bits. The trials' cost is bounded: once the choice holds, of every 2 trialPasses + keepPasses passes,
+// trialPasses run in the losing mode at most (3% with the defaults of src/threads.ts; 0.4% while the split wins).
+//
+// The watch: while a split is kept, every trialPasses passes' time per multiply-add is compared with the split trial's,
+// and a window slower by WATCH_SLOWDOWN ends the keep (the next trial starts): when another process takes a core, a
+// split pass waits for its time slices, 2x slower and more (docs/bench/analysis.md), where a window of 64 passes of
+// a quiet machine varies by a few percent. A kept alone cannot see whether the split would now win, so it is not
+// kept longer than keepPasses.
 
 // Passes of at least this many multiply-adds always split (about 3 ms on one thread here, where a split's dispatch
 // and barriers are a few percent): a sampler call of many steps is one pass, and a user may make only a few.
 const SPLIT_ALWAYS_WORK: f64 = 64_000_000;
+const WATCHED_KEEP_FACTOR = 8;
+const WATCH_SLOWDOWN: f64 = 1.5;
 // 0, 1: the first and second trial; 2: keeping the winner, for tuneLeft more passes.
 let tunePhase = 0;
 let tuneLeft = 0;
@@ -48,6 +57,9 @@ let tuneSplit = true;
 let tuneKeep = 0;
 // Milliseconds and multiply-adds of the trials' passes, alone [0] and split [1].
 let tuneMs0: f64 = 0, tuneWork0: f64 = 0, tuneMs1: f64 = 0, tuneWork1: f64 = 0;
+// The watch of a kept split: its trial's milliseconds and multiply-adds, and the current window's, for watchLeft passes.
+let watchRefMs: f64 = 0, watchRefWork: f64 = 0, watchMs: f64 = 0, watchWork: f64 = 0;
+let watchLeft = 0;
 // The pass being timed (the outermost of nested ones): its start and mode, and the nesting depth.
 let passDepth = 0;
 let passStart: f64 = 0;
@@ -101,8 +113,9 @@ export function poolThreadsFor(work: f64): i32 {
 export function poolPassDone(work: f64): void {
   if (poolThreads() == 1 || belowSplit(work) || !inTrials(work) || --passDepth > 0) return;
   // The outermost pass: `work` is its own (nested ones returned above).
+  const ms = poolNow() - passStart;
+  const c = changetype<PoolConfig>(pool);
   if (tunePhase < 2) {
-    const ms = poolNow() - passStart;
     if (passSplit) {
       tuneMs1 += ms;
       tuneWork1 += work;
@@ -110,15 +123,27 @@ export function poolPassDone(work: f64): void {
       tuneMs0 += ms;
       tuneWork0 += work;
     }
+  } else if (tuneSplit) {
+    watchMs += ms;
+    watchWork += work;
+    if (--watchLeft == 0) {
+      if (watchMs * watchRefWork > WATCH_SLOWDOWN * watchRefMs * watchWork) tuneLeft = 1; // ends the keep with this pass
+      watchMs = watchWork = 0;
+      watchLeft = c.trialPasses;
+    }
   }
   if (--tuneLeft > 0) return;
-  const c = changetype<PoolConfig>(pool);
   if (tunePhase == 1) {
     const split = tuneMs1 * tuneWork0 < tuneMs0 * tuneWork1; // ms per multiply-add, split below alone
-    tuneKeep = tuneKeep > 0 && split == tuneSplit ? min(c.keepPasses, 2 * tuneKeep) : min(c.keepPasses, 4 * c.trialPasses);
+    const longest = split ? WATCHED_KEEP_FACTOR * c.keepPasses : c.keepPasses;
+    tuneKeep = tuneKeep > 0 && split == tuneSplit ? min(longest, 2 * tuneKeep) : min(longest, 4 * c.trialPasses);
     tuneSplit = split;
     c.trials++;
     if (tuneSplit) c.splitWins++;
+    watchRefMs = tuneMs1;
+    watchRefWork = tuneWork1;
+    watchMs = watchWork = 0;
+    watchLeft = c.trialPasses;
     tuneMs0 = tuneWork0 = tuneMs1 = tuneWork1 = 0;
     tuneSplitFirst = !tuneSplitFirst;
   }

@@ -253,7 +253,7 @@ export async function loadCore(options: LoadCoreOptions = {}): Promise<Core> {
         throw new Error(`core-math: thread ${worker} failed${cause ? ` (${cause})` : ''}; close this core and load another`);
       },
       // The threaded build times its jobs to stop splitting passes while the machine is busy (assembly/pool.ts).
-      poolNow: () => performance.now(),
+      poolNow: () => (pool ? pool.clock() : performance.now()),
     },
   });
   const exports = instance.exports as unknown as CoreExports;

@@ -272,6 +272,41 @@ describe("the split's trials (adaptive pools: split or alone, chosen by timing)"
     await two.close();
   });
 
+  it('a kept split is watched: a window of passes 1.5x slower than its trial ends the keep, and the next trial decides', async () => {
+    const two = await loadCore({ threads: 2 });
+    const pool = two.pool!;
+    pool.setTrialLengths(4, 8); // a kept split lasts 16, 32, then 64 passes (8 x 8)
+    // A played clock: a split pass takes `splitMs`, a pass alone 2 ms (the trials call it at a pass's start and end).
+    let now = 0,
+      calls = 0,
+      jobsAtStart = 0,
+      splitMs = 1;
+    pool.clock = () => {
+      if (calls++ % 2 === 0) jobsAtStart = pool.jobs;
+      else now += pool.jobs > jobsAtStart ? splitMs : 2;
+      return now;
+    };
+    // Trials of 4 + 4 passes, the split kept for 16 and then 32 passes: the third trial ends at pass 8 + 24 + 48.
+    forwardPasses(two, 8 + 24 + 48);
+    expect(pool.trials).toEqual({ trials: 3, splitWins: 3 });
+    // The machine turns busy: its next window of 4 passes ends the keep of 64, the trial that follows runs alone.
+    splitMs = 4;
+    forwardPasses(two, 4 + 8);
+    expect(pool.trials).toEqual({ trials: 4, splitWins: 3 });
+    const jobs = pool.jobs;
+    forwardPasses(two, 8); // kept alone: 4 x 4 passes, as after any trial that changed the choice
+    expect(pool.jobs).toBe(jobs);
+    // A window slower by less than 1.5x does not end a kept split.
+    splitMs = 1;
+    pool.restartTrials();
+    forwardPasses(two, 8 + 24 + 48);
+    expect(pool.trials).toEqual({ trials: 7, splitWins: 6 });
+    splitMs = 1.4;
+    forwardPasses(two, 60);
+    expect(pool.trials.trials).toBe(7);
+    await two.close();
+  });
+
   it.each(builds)('%s build: training through trials and kept choices gives the bits of one thread', async (build) => {
     const one = await loadCore({ build }),
       two = await loadCore({ build, threads: 2 });

@@ -50,7 +50,8 @@ export const SPLIT_MIN_WORK = 1_000_000;
 /**
  * The split's trials (assembly/pool.ts): passes above {@link SPLIT_MIN_WORK} run this many split and as many alone,
  * then the faster mode is kept for 4 times as many passes, twice that after each trial that confirms it, at most
- * {@link SPLIT_KEEP_PASSES}. 64 passes are 16 training steps of 4 passes: long enough that a millisecond's stall of
+ * {@link SPLIT_KEEP_PASSES}, or 8 times that for a split: a kept split is watched, and a window of SPLIT_TRIAL_PASSES
+ * passes 1.5x slower than its trial ends it. 64 passes are 16 training steps of 4 passes: long enough that a millisecond's stall of
  * the host (seen here) moves a trial's time by a few percent, where 16 passes flipped the choice of dsm score at
  * w128 b128 in 3 of 8 trials of one bench row.
  */
@@ -157,7 +158,16 @@ export class ThreadPool {
     this.setField('adaptive', on ? 1 : 0);
   }
 
-  /** The split's trial and keep lengths in passes ({@link SPLIT_TRIAL_PASSES}, {@link SPLIT_KEEP_PASSES}). */
+  /**
+   * The clock the split's trials read, in milliseconds (performance.now): a test may replace it to play a machine
+   * whose split turns slow.
+   */
+  clock: () => number = () => performance.now();
+
+  /**
+   * The split's trial and keep lengths in passes ({@link SPLIT_TRIAL_PASSES}, {@link SPLIT_KEEP_PASSES}; a kept split,
+   * which is watched, is kept up to 8 times keepPasses).
+   */
   get trialLengths(): { trialPasses: number; keepPasses: number } {
     return { trialPasses: this.field('trialPasses'), keepPasses: this.field('keepPasses') };
   }
