@@ -30,8 +30,10 @@ declare function poolNow(): f64;
 // machine the other threads are descheduled and every barrier waits for a time slice (two threads then lost to
 // one at every size, docs/bench/analysis.md), on a quiet one small passes gain 1.5x. So the caller measures: passes
 // of at least minSplitWork run trialPasses split and trialPasses alone (in alternating order), the mode with the
-// lower time per multiply-add is kept, then both are tried again. It is kept for 4 trialPasses after a trial that
-// changed the choice (a stall of the host or a cold start can mislead one trial: that costs little), and for twice
+// lower time per multiply-add is kept, then both are tried again; the first trial after a start only warms up (its
+// split passes touched a new workspace first: at batch 1024 that made alone win the first trial of every bench row).
+// The choice is kept for 4 trialPasses after a trial that changed it (a stall of the host can mislead one trial:
+// that costs little), and for twice
 // as long after each one that confirmed it, up to keepPasses, or WATCHED_KEEP_FACTOR keepPasses for a kept split: the
 // split is watched (below), so a machine that turns busy ends it early. Timing decides only which threads compute,
 // never the bits. The trials' cost is bounded: once the choice holds, of every 2 trialPasses + keepPasses passes,
@@ -50,6 +52,8 @@ const WATCHED_KEEP_FACTOR = 8;
 const WATCH_SLOWDOWN: f64 = 1.5;
 // 0, 1: the first and second trial; 2: keeping the winner, for tuneLeft more passes.
 let tunePhase = 0;
+// Whether the current trial is the first after poolAttach (then it only warms up: below).
+let tuneWarming = true;
 let tuneLeft = 0;
 let tuneSplitFirst = true;
 let tuneSplit = true;
@@ -70,6 +74,7 @@ export function poolAttach(p: usize): void {
   pool = p;
   passDepth = 0;
   tunePhase = 0;
+  tuneWarming = true;
   tuneSplitFirst = true;
   tuneKeep = 0;
   tuneLeft = p == 0 ? 0 : changetype<PoolConfig>(p).trialPasses;
@@ -133,6 +138,15 @@ export function poolPassDone(work: f64): void {
     }
   }
   if (--tuneLeft > 0) return;
+  if (tunePhase == 1 && tuneWarming) {
+    // The first trial after a start is not compared: its first passes touch new memory (page faults) and cold caches.
+    tuneWarming = false;
+    tuneMs0 = tuneWork0 = tuneMs1 = tuneWork1 = 0;
+    tuneSplitFirst = !tuneSplitFirst;
+    tunePhase = 0;
+    tuneLeft = c.trialPasses;
+    return;
+  }
   if (tunePhase == 1) {
     const split = tuneMs1 * tuneWork0 < tuneMs0 * tuneWork1; // ms per multiply-add, split below alone
     const longest = split ? WATCHED_KEEP_FACTOR * c.keepPasses : c.keepPasses;

@@ -249,25 +249,28 @@ describe("the split's trials (adaptive pools: split or alone, chosen by timing)"
     return Buffer.concat(bits);
   };
 
-  it('a new pool tries SPLIT_TRIAL_PASSES passes split, then as many alone, then compares (timing decides after)', async () => {
+  it('a new pool warms up with SPLIT_TRIAL_PASSES passes split and as many alone, tries both again, then compares', async () => {
     expect(4352 * B).toBeGreaterThanOrEqual(SPLIT_MIN_WORK);
     const one = await loadCore(),
       two = await loadCore({ threads: 2 });
     expect(two.pool!.adaptive).toBe(true);
     expect(two.pool!.trials).toEqual({ trials: 0, splitWins: 0 });
-    const expected = forwardPasses(one, 2 * SPLIT_TRIAL_PASSES);
-    expect(forwardPasses(two, 2 * SPLIT_TRIAL_PASSES).equals(expected)).toBe(true);
-    expect(two.pool!.jobs).toBe(SPLIT_TRIAL_PASSES);
+    const expected = forwardPasses(one, 4 * SPLIT_TRIAL_PASSES);
+    expect(forwardPasses(two, 4 * SPLIT_TRIAL_PASSES).equals(expected)).toBe(true);
+    expect(two.pool!.jobs).toBe(2 * SPLIT_TRIAL_PASSES);
     expect(two.pool!.trials.trials).toBe(1);
-    // New lengths start the trials again, from a split trial.
+    // New lengths start the trials again, from a split warm-up.
     two.pool!.setTrialLengths(3, 10);
     expect(two.pool!.trialLengths).toEqual({ trialPasses: 3, keepPasses: 10 });
     forwardPasses(two, 6);
-    expect(two.pool!.jobs).toBe(SPLIT_TRIAL_PASSES + 3);
+    expect(two.pool!.jobs).toBe(2 * SPLIT_TRIAL_PASSES + 3);
+    expect(two.pool!.trials.trials).toBe(1);
+    forwardPasses(two, 6);
+    expect(two.pool!.jobs).toBe(2 * SPLIT_TRIAL_PASSES + 6);
     expect(two.pool!.trials.trials).toBe(2);
     two.pool!.restartTrials();
     forwardPasses(two, 3);
-    expect(two.pool!.jobs).toBe(SPLIT_TRIAL_PASSES + 6);
+    expect(two.pool!.jobs).toBe(2 * SPLIT_TRIAL_PASSES + 9);
     expect(() => two.pool!.setTrialLengths(0, 10)).toThrow('trialPasses must be an integer from 1 to 2^31 - 1, got 0');
     await two.close();
   });
@@ -286,8 +289,9 @@ describe("the split's trials (adaptive pools: split or alone, chosen by timing)"
       else now += pool.jobs > jobsAtStart ? splitMs : 2;
       return now;
     };
-    // Trials of 4 + 4 passes, the split kept for 16 and then 32 passes: the third trial ends at pass 8 + 24 + 48.
-    forwardPasses(two, 8 + 24 + 48);
+    // A warm-up and trials of 4 + 4 passes, the split kept for 16 and then 32 passes: the third trial ends at pass
+    // 8 + 8 + 24 + 48.
+    forwardPasses(two, 8 + 8 + 24 + 48);
     expect(pool.trials).toEqual({ trials: 3, splitWins: 3 });
     // The machine turns busy: its next window of 4 passes ends the keep of 64, the trial that follows runs alone.
     splitMs = 4;
@@ -299,7 +303,7 @@ describe("the split's trials (adaptive pools: split or alone, chosen by timing)"
     // A window slower by less than 1.5x does not end a kept split.
     splitMs = 1;
     pool.restartTrials();
-    forwardPasses(two, 8 + 24 + 48);
+    forwardPasses(two, 8 + 8 + 24 + 48);
     expect(pool.trials).toEqual({ trials: 7, splitWins: 6 });
     splitMs = 1.4;
     forwardPasses(two, 60);
@@ -322,7 +326,8 @@ describe("the split's trials (adaptive pools: split or alone, chosen by timing)"
       const ws = core.f32(bound.workspaceFloats(B));
       const adam = new Adam(core, net.paramCount, { lr: 1e-3 });
       const rng = core.rng(3);
-      // 4 passes of at least SPLIT_MIN_WORK a step: 30 steps run two trials (8 + 8 passes) with a kept choice (32) between.
+      // 4 passes of at least SPLIT_MIN_WORK a step: 30 steps run a warm-up and two trials (8 + 8 passes each) with a
+      // kept choice (32) between.
       for (let step = 0; step < 30; step++) {
         gatherRandomRows(core, rng, data, 1000, 2, x);
         grads.view.fill(0);
