@@ -217,14 +217,16 @@ const VECTOR_BIAS = memory.data<i32>([127, 127, 127, 127], 16);
   return f32x4.add(f32x4.mul(x, cv(V_LOG2E)), cv(V_SHIFTER));
 }
 
-@inline function expQV(x: v128, n: v128): v128 {
-  const r = f32x4.sub(f32x4.sub(x, f32x4.mul(n, cv(V_LN2_HI))), f32x4.mul(n, cv(V_LN2_LO)));
-  let p = cv(V_P0);
-  p = f32x4.add(f32x4.mul(p, r), cv(V_P1));
-  p = f32x4.add(f32x4.mul(p, r), cv(V_P2));
-  p = f32x4.add(f32x4.mul(p, r), cv(V_P3));
-  p = f32x4.add(f32x4.mul(p, r), cv(V_P4));
-  p = f32x4.add(f32x4.mul(p, r), cv(V_P5));
+// expm1(r) by Horner's rule, a step at a time (the 4-vector form below interleaves the steps), r = x - n ln2.
+@inline function reducedV(x: v128, n: v128): v128 {
+  return f32x4.sub(f32x4.sub(x, f32x4.mul(n, cv(V_LN2_HI))), f32x4.mul(n, cv(V_LN2_LO)));
+}
+
+@inline function hornerV(p: v128, r: v128, c: i32): v128 {
+  return f32x4.add(f32x4.mul(p, r), cv(c));
+}
+
+@inline function expm1EndV(p: v128, r: v128): v128 {
   return f32x4.add(f32x4.mul(p, f32x4.mul(r, r)), r);
 }
 
@@ -254,14 +256,25 @@ const VECTOR_BIAS = memory.data<i32>([127, 127, 127, 127], 16);
   if (dst != 0) v128.store(dst + p, v);
 }
 
-@inline function sigmoidVector(kind: i32, a: v128, h: usize, d1: usize, d2: usize, d3: usize, p: usize, mul: bool): void {
-  const arg = v128.or(a, cv(V_SIGN)); // -|a|: sets the sign bit
-  const x = f32x4.pmax(arg, cv(V_X_MIN));
-  const shifted = expTV(x);
-  const n = f32x4.sub(shifted, cv(V_SHIFTER));
-  const s = v128.andnot(pow2V(shifted), f32x4.lt(arg, cv(V_X_MIN)));
-  const e = f32x4.add(f32x4.mul(s, expQV(x, n)), s);
-  const sp = f32x4.div(cv(V_ONE), f32x4.add(cv(V_ONE), e));
+// Each kind's exponential argument u <= 0: -|a| (sigmoid family), -2|a| (tanh), min(a, 0) (elu). exp(u) = s (1 + q)
+// is used in two parts, s = 2^n (0 where u < X_MIN: below f32's normal range) and sq = s q, q = expm1(r).
+@inline function expArgV(kind: i32, a: v128): v128 {
+  if (kind == ActivationCode.Tanh) return f32x4.mul(cv(V_TWO), v128.or(a, cv(V_SIGN)));
+  if (kind == ActivationCode.Elu) return f32x4.pmin(a, f32x4.splat(0));
+  return v128.or(a, cv(V_SIGN)); // sets the sign bit
+}
+
+@inline function scaleV(u: v128, shifted: v128): v128 {
+  return v128.andnot(pow2V(shifted), f32x4.lt(u, cv(V_X_MIN)));
+}
+
+// The sigmoid family from e = exp(-|a|) and sp = sigmoid(|a|) = 1 / (1 + e) (sigmoidOfV: the one division).
+@inline function sigmoidOfV(e: v128): v128 {
+  return f32x4.div(cv(V_ONE), f32x4.add(cv(V_ONE), e));
+}
+
+@inline function sigmoidFinishV(kind: i32, a: v128, e: v128, sp: v128, h: usize, d1: usize, d2: usize, d3: usize, p: usize,
+  mul: bool): void {
   const sn = f32x4.mul(e, sp);
   const pos = f32x4.ge(a, f32x4.splat(0));
   const sig = v128.bitselect(sp, sn, pos);
@@ -282,13 +295,7 @@ const VECTOR_BIAS = memory.data<i32>([127, 127, 127, 127], 16);
   }
 }
 
-@inline function tanhVector(a: v128, h: usize, d1: usize, d2: usize, d3: usize, p: usize, mul: bool): void {
-  const arg = f32x4.mul(cv(V_TWO), v128.or(a, cv(V_SIGN)));
-  const x = f32x4.pmax(arg, cv(V_X_MIN));
-  const shifted = expTV(x);
-  const n = f32x4.sub(shifted, cv(V_SHIFTER));
-  const s = v128.andnot(pow2V(shifted), f32x4.lt(arg, cv(V_X_MIN)));
-  const sq = f32x4.mul(s, expQV(x, n));
+@inline function tanhFinishV(a: v128, sq: v128, s: v128, h: usize, d1: usize, d2: usize, d3: usize, p: usize, mul: bool): void {
   const m = f32x4.add(sq, f32x4.sub(s, cv(V_ONE)));
   const e = f32x4.add(sq, s);
   const r = f32x4.div(cv(V_ONE), f32x4.add(cv(V_TWO), m));
@@ -301,13 +308,7 @@ const VECTOR_BIAS = memory.data<i32>([127, 127, 127, 127], 16);
   put0V(d3, p, f32x4.mul(u, f32x4.sub(f32x4.mul(cv(V_SIX), f32x4.mul(t, t)), cv(V_TWO))));
 }
 
-@inline function eluVector(a: v128, h: usize, d1: usize, d2: usize, d3: usize, p: usize, mul: bool): void {
-  const arg = f32x4.pmin(a, f32x4.splat(0));
-  const x = f32x4.pmax(arg, cv(V_X_MIN));
-  const shifted = expTV(x);
-  const n = f32x4.sub(shifted, cv(V_SHIFTER));
-  const s = v128.andnot(pow2V(shifted), f32x4.lt(arg, cv(V_X_MIN)));
-  const sq = f32x4.mul(s, expQV(x, n));
+@inline function eluFinishV(a: v128, sq: v128, s: v128, h: usize, d1: usize, d2: usize, d3: usize, p: usize, mul: bool): void {
   const e = f32x4.add(sq, s);
   const pos = f32x4.gt(a, f32x4.splat(0));
   put0V(h, p, v128.bitselect(a, f32x4.add(sq, f32x4.sub(s, cv(V_ONE))), pos));
@@ -317,14 +318,70 @@ const VECTOR_BIAS = memory.data<i32>([127, 127, 127, 127], 16);
   put0V(d3, p, zeroOrE);
 }
 
+// What follows the exponential's parts sq and s (tanh and elu; the sigmoid family: sigmoidFinishV).
+@inline function finishV(kind: i32, a: v128, sq: v128, s: v128, h: usize, d1: usize, d2: usize, d3: usize, p: usize,
+  mul: bool): void {
+  if (kind == ActivationCode.Tanh) tanhFinishV(a, sq, s, h, d1, d2, d3, p, mul);
+  else eluFinishV(a, sq, s, h, d1, d2, d3, p, mul);
+}
+
+/** The activation of one vector: phi and the derivatives asked for, stored at byte offset p of each output. */
+@inline function activateOne(kind: i32, a: v128, h: usize, d1: usize, d2: usize, d3: usize, p: usize, mul: bool): void {
+  const u = expArgV(kind, a), x = f32x4.pmax(u, cv(V_X_MIN)), t = expTV(x), n = f32x4.sub(t, cv(V_SHIFTER));
+  const s = scaleV(u, t), r = reducedV(x, n);
+  let q = cv(V_P0);
+  for (let c = V_P1; c <= V_P5; c++) q = hornerV(q, r, c);
+  const sq = f32x4.mul(s, expm1EndV(q, r));
+  if (kind == ActivationCode.Tanh || kind == ActivationCode.Elu) finishV(kind, a, sq, s, h, d1, d2, d3, p, mul);
+  else {
+    const e = f32x4.add(sq, s);
+    sigmoidFinishV(kind, a, e, sigmoidOfV(e), h, d1, d2, d3, p, mul);
+  }
+}
+
 /**
- * phi and the derivatives asked for (a null pointer skips one) of the four elements in a, stored at byte offset p of
- * each output: the activation of a GEMM's output tile while it is still in registers (assembly/gemm.ts).
+ * {@link activateOne} of four vectors (outputs at byte offsets p0..p3), their steps interleaved: one exponential and
+ * its division are a chain of about 30 dependent operations, longer than the out-of-order window overlaps, and four
+ * chains in step ran 1.45x faster (forward silu; docs/bench/analysis.md). Each element gets the same operations.
  */
-@inline export function activateVector(kind: i32, a: v128, h: usize, d1: usize, d2: usize, d3: usize, p: usize): void {
-  if (kind == ActivationCode.Tanh) tanhVector(a, h, d1, d2, d3, p, false);
-  else if (kind == ActivationCode.Elu) eluVector(a, h, d1, d2, d3, p, false);
-  else sigmoidVector(kind, a, h, d1, d2, d3, p, false);
+@inline function activateFour(kind: i32, a0: v128, a1: v128, a2: v128, a3: v128, h: usize, d1: usize, d2: usize, d3: usize,
+  p0: usize, p1: usize, p2: usize, p3: usize, mul: bool): void {
+  const u0 = expArgV(kind, a0), u1 = expArgV(kind, a1), u2 = expArgV(kind, a2), u3 = expArgV(kind, a3);
+  const x0 = f32x4.pmax(u0, cv(V_X_MIN)), x1 = f32x4.pmax(u1, cv(V_X_MIN));
+  const x2 = f32x4.pmax(u2, cv(V_X_MIN)), x3 = f32x4.pmax(u3, cv(V_X_MIN));
+  const t0 = expTV(x0), t1 = expTV(x1), t2 = expTV(x2), t3 = expTV(x3);
+  const s0 = scaleV(u0, t0), s1 = scaleV(u1, t1), s2 = scaleV(u2, t2), s3 = scaleV(u3, t3);
+  const r0 = reducedV(x0, f32x4.sub(t0, cv(V_SHIFTER))), r1 = reducedV(x1, f32x4.sub(t1, cv(V_SHIFTER)));
+  const r2 = reducedV(x2, f32x4.sub(t2, cv(V_SHIFTER))), r3 = reducedV(x3, f32x4.sub(t3, cv(V_SHIFTER)));
+  let q0 = cv(V_P0), q1 = q0, q2 = q0, q3 = q0;
+  for (let c = V_P1; c <= V_P5; c++) {
+    q0 = hornerV(q0, r0, c); q1 = hornerV(q1, r1, c); q2 = hornerV(q2, r2, c); q3 = hornerV(q3, r3, c);
+  }
+  const sq0 = f32x4.mul(s0, expm1EndV(q0, r0)), sq1 = f32x4.mul(s1, expm1EndV(q1, r1));
+  const sq2 = f32x4.mul(s2, expm1EndV(q2, r2)), sq3 = f32x4.mul(s3, expm1EndV(q3, r3));
+  if (kind == ActivationCode.Tanh || kind == ActivationCode.Elu) {
+    finishV(kind, a0, sq0, s0, h, d1, d2, d3, p0, mul);
+    finishV(kind, a1, sq1, s1, h, d1, d2, d3, p1, mul);
+    finishV(kind, a2, sq2, s2, h, d1, d2, d3, p2, mul);
+    finishV(kind, a3, sq3, s3, h, d1, d2, d3, p3, mul);
+  } else {
+    // The divisions in step too; e alone carried (fewer live registers than sq and s).
+    const e0 = f32x4.add(sq0, s0), e1 = f32x4.add(sq1, s1), e2 = f32x4.add(sq2, s2), e3 = f32x4.add(sq3, s3);
+    const sp0 = sigmoidOfV(e0), sp1 = sigmoidOfV(e1), sp2 = sigmoidOfV(e2), sp3 = sigmoidOfV(e3);
+    sigmoidFinishV(kind, a0, e0, sp0, h, d1, d2, d3, p0, mul);
+    sigmoidFinishV(kind, a1, e1, sp1, h, d1, d2, d3, p1, mul);
+    sigmoidFinishV(kind, a2, e2, sp2, h, d1, d2, d3, p2, mul);
+    sigmoidFinishV(kind, a3, e3, sp3, h, d1, d2, d3, p3, mul);
+  }
+}
+
+/**
+ * phi and the derivatives asked for (a null pointer skips one) of the four vectors a0..a3, stored at byte offsets
+ * p0..p3 of each output: the activation of a GEMM's output tile while it is still in registers (assembly/gemm.ts).
+ */
+@inline export function activateVectors(kind: i32, a0: v128, a1: v128, a2: v128, a3: v128, h: usize, d1: usize, d2: usize,
+  d3: usize, p0: usize, p1: usize, p2: usize, p3: usize): void {
+  activateFour(kind, a0, a1, a2, a3, h, d1, d2, d3, p0, p1, p2, p3, false);
 }
 
 // The loop body, inlined into each specialisation below so that the optimiser drops the outputs (and the
@@ -332,12 +389,14 @@ const VECTOR_BIAS = memory.data<i32>([127, 127, 127, 127], 16);
 @inline function evaluateLoop(kind: i32, a: usize, h: usize, d1: usize, d2: usize, d3: usize, n: i32, mul: bool): void {
   let i = 0;
   if (ASC_FEATURE_SIMD) {
+    for (; i + 16 <= n; i += 16) {
+      const p = <usize>i << 2;
+      activateFour(kind, v128.load(a + p), v128.load(a + p, 16), v128.load(a + p, 32), v128.load(a + p, 48), h, d1, d2, d3,
+        p, p + 16, p + 32, p + 48, mul);
+    }
     for (; i + 4 <= n; i += 4) {
       const p = <usize>i << 2;
-      const v = v128.load(a + p);
-      if (kind == ActivationCode.Tanh) tanhVector(v, h, d1, d2, d3, p, mul);
-      else if (kind == ActivationCode.Elu) eluVector(v, h, d1, d2, d3, p, mul);
-      else sigmoidVector(kind, v, h, d1, d2, d3, p, mul);
+      activateOne(kind, v128.load(a + p), h, d1, d2, d3, p, mul);
     }
   }
   for (; i < n; i++) {
