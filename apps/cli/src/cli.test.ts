@@ -446,6 +446,41 @@ describe('train -> sample -> plot', () => {
     );
   });
 
+  it('eval: the text and --json say the same (verdict, floors, reference, caveats)', async () => {
+    const dir = tmp();
+    const model = join(dir, 'm.safetensors'),
+      csv = join(dir, 'd.csv');
+    writeFileSync(csv, `a,b,c\n${Array.from({ length: 400 }, (_, i) => `${3 * Math.sin(i)},0,${Math.cos(3 * i)}`).join('\n')}\n`);
+    const t = await cli('train', '--data', csv, '--loss', 'continuous', '--steps', '100', '--hidden', '8', '--quiet', '--out', model);
+    expect(t.code, t.stderr).toBe(0);
+    const j = await cli('eval', '--model', model, '--data', csv, '--n', '300', '--json');
+    expect(j.code, j.stderr).toBe(0);
+    const r = JSON.parse(j.stdout);
+    // pc ends at a small noise level by design: no verdict (null) and the reason, as the text's n/a.
+    expect(r.sampler.stationarity).toMatchObject({ settled: null, settledNotApplicable: 'pc does not end at a stationary chain' });
+    for (const k of ['mmd2Median', 'slicedWasserstein', 'energyDistance'])
+      expect(r.sampleDistances[k]).toEqual({ value: expect.any(Number), floor: expect.any(Number) });
+    // The file's even rows against its odd rows; the model was trained on a file of that name: not held out.
+    expect(r.reference).toEqual({ from: 'the even rows of d.csv', floorFrom: 'its 200 odd rows', heldOut: false });
+    expect(r.density.caveat).toMatch(/^coordinate 1 \(0-based\) is constant in the data: .* degenerate axis/);
+    const e = await cli('eval', '--model', model, '--data', csv, '--n', '300');
+    expect(e.code, e.stderr).toBe(0);
+    expect(e.stdout).toMatch(
+      /^\S+ on d\.csv: 300 samples \(model\) vs 200 reference points \(the even rows of d\.csv; its 200 odd rows give/,
+    );
+    expect(e.stdout).toContain('\nnote: the model was trained on a file named d.csv: these are its training points, not held out\n');
+    expect(e.stdout).toMatch(/ \(settled: n\/a, pc does not end at a stationary chain\)\n/);
+    const fmt = (v: number) => String(Number(v.toPrecision(4)));
+    const ed = r.sampleDistances.energyDistance;
+    expect(e.stdout).toContain(`\nsample distances (samples | data-vs-data floor):\n`);
+    expect(e.stdout).toContain(`\n  energyDistance        ${fmt(ed.value)} | ${fmt(ed.floor)}\n`);
+    expect(e.stdout).toContain('\nlog-likelihood of the reference points (probability-flow ODE likelihood');
+    expect(e.stdout).toContain(`\n  caveat: ${r.density.caveat}\n`);
+    // A negative unbiased estimate is explained where it is printed.
+    const negative = [r.sampleDistances.mmd2Median, ed, r.smearing.mmd2].some((v) => v.value < 0 || v.floor < 0);
+    expect(e.stdout.includes('unbiased estimates, 0 in expectation for samples of the data: a value can be below 0')).toBe(negative);
+  });
+
   it('warns when plain Langevin chains have not settled', async () => {
     const dir = tmp();
     const model = join(dir, 'm.safetensors');

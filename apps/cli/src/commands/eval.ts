@@ -8,7 +8,6 @@ import {
   modelSigmas,
   normalize,
   odeLogLikelihood,
-  samplers,
   sdeOf,
   validatedDensityLevel,
   type ScoreModel,
@@ -26,7 +25,7 @@ import { dataRange, gridPoints } from '@scorefield/plot';
 import { defineCommand, intFlag, type CommandIO } from '../command.js';
 import { checkStdinOnce, loadData, MNIST, readPoints, shapeText } from '../data.js';
 import { fileReference, imageMetrics, imageReport, mnistReference } from '../image-eval.js';
-import { settingsText } from './sample.js';
+import { settingsText, stationarityReport } from './sample.js';
 import { readInputFile } from '../io.js';
 import { maxModelParams } from '../limits.js';
 import { getCore } from '../core.js';
@@ -36,8 +35,9 @@ import { perturbedMixture, type Matrix } from '../mixture.js';
 export const evaluate = defineCommand({
   name: 'eval',
   description:
-    'measure a model: sample distances and smearing metrics beside their data floors, score error, mode weights, log-likelihood, ' +
-    'grid KL/TV',
+    'measure a model: sample distances and smearing metrics, each beside its data-vs-data floor; score error, mode weights and ' +
+    'grid KL/TV against the exact density of built-in mixtures; log-likelihood (MMD² and energy distance are unbiased ' +
+    'estimates: 0 in expectation for samples of the data, so a value can be slightly negative)',
   usage: 'scorefield eval --model model.safetensors [--data <name|file>] [--samples file] [--n 2000] [--json]',
   options: {
     model: { type: 'string', value: 'file', description: 'a model written by `scorefield train`' },
@@ -45,15 +45,21 @@ export const evaluate = defineCommand({
       type: 'string',
       value: 'name|file',
       description:
-        'held-out data (default: fresh points of the built-in dataset the model was trained on); a file is split into two halves, the ' +
-        'second giving the data floor',
+        'reference data (default: --n fresh points of the built-in dataset the model was trained on, and --n more for the data ' +
+        "floors); a file's even rows (0, 2, ...) are the reference and its odd rows give the floors: they are held out only if the " +
+        'model was not trained on that file',
     },
     samples: {
       type: 'string',
       value: 'file',
       description: "samples to measure (.csv/.npy; default: draw --n with the model's default sampler)",
     },
-    n: { type: 'string', value: 'N', description: 'held-out points and samples to draw (default 2000; image models: 1000 samples)' },
+    n: {
+      type: 'string',
+      value: 'N',
+      description:
+        'samples to draw, and points of a built-in dataset (default 2000; image models: 1000 samples; every row of a --data file is used)',
+    },
     labels: {
       type: 'string',
       value: 'file',
@@ -87,23 +93,42 @@ export const evaluate = defineCommand({
       const drawn = args.samples ? undefined : await drawSamples(model, bytes, args.model, n, seed);
       const samples = args.samples ? await readSamples(args.samples, model.dim, io) : drawn!.samples;
       const conditional = model.spec.conditioning !== 'none';
+      const trainedOnFile = !data.builtin && trainedOn === data.name;
       const result: Record<string, unknown> = {
         model: args.model,
         data: data.name,
         heldOut: reference.rows,
+        // Where the reference and the floors' twin come from, and whether the reference is held out (null: not known).
+        reference: data.builtin
+          ? { from: `fresh points of ${data.name}`, floorFrom: `${twin.rows} more fresh points`, heldOut: true }
+          : {
+              from: `the even rows of ${data.name}`,
+              floorFrom: `its ${twin.rows} odd rows`,
+              heldOut: trainedOnFile ? false : null,
+            },
         samples: samples.rows,
         samplesFrom: args.samples ?? 'model',
         // Where a noise-conditional model is read when no level is named (the samplers' last level).
         sigma: conditional ? model.defaultSigma : null,
       };
-      if (drawn) result.sampler = { name: drawn.sampler, settings: drawn.settings, stationarity: drawn.stationarity };
+      if (drawn)
+        result.sampler = {
+          name: drawn.sampler,
+          settings: drawn.settings,
+          stationarity: stationarityReport(drawn.sampler, drawn.stationarity),
+        };
       const mixture = data.builtin && datasets[data.name as keyof typeof datasets].mixture;
       const comps = mixture ? datasetComponents(core, data.name) : undefined;
-      result.sampleDistances = {
-        mmd2Median: mmd2(samples, reference).value,
-        slicedWasserstein: slicedWasserstein(samples, reference, { seed }),
-        energyDistance: energyDistance(samples, reference),
-      };
+      // Each beside its floor: the same distance for the twin, a second draw of the data, against the reference.
+      const distances = (p: Matrix) => ({
+        mmd2Median: mmd2(p, reference).value,
+        slicedWasserstein: slicedWasserstein(p, reference, { seed }),
+        energyDistance: energyDistance(p, reference),
+      });
+      const [ofSamples, ofTwin] = [distances(samples), distances(twin)];
+      result.sampleDistances = Object.fromEntries(
+        (Object.keys(ofSamples) as (keyof typeof ofSamples)[]).map((k) => [k, { value: ofSamples[k], floor: ofTwin[k] }]),
+      );
       result.smearing = smearingMetrics(samples, reference, twin, comps ? { components: comps } : {});
       const notApplicable: Record<string, string> = {};
       if (comps) {
@@ -120,9 +145,11 @@ export const evaluate = defineCommand({
       if (typeof density === 'string') notApplicable.density = notApplicable.gridDivergences = density;
       else {
         const truth = comps ? mixtureLogDensity(comps, reference, []) : undefined;
+        const caveat = degenerateAxes(model, reference);
         result.density = {
           ...density.summary,
           ...(truth && { trueNats: mean(truth), trueBitsPerDim: -mean(truth) / (model.dim * Math.LN2) }),
+          ...(caveat && { caveat }),
         };
         if (comps && model.dim === 2) result.gridDivergences = gridKlTv(model, comps, reference, grid, density.sigma);
         else notApplicable.gridDivergences = comps ? 'the KL/TV grid is 2-D' : `the exact density of ${data.name} is not known`;
@@ -169,7 +196,9 @@ async function evaluateImages(
     samples: samples.rows,
     samplesFrom: args.samples ?? 'model',
     sigma: model.spec.conditioning !== 'none' ? model.defaultSigma : null,
-    ...(drawn && { sampler: { name: drawn.sampler, settings: drawn.settings, stationarity: drawn.stationarity } }),
+    ...(drawn && {
+      sampler: { name: drawn.sampler, settings: drawn.settings, stationarity: stationarityReport(drawn.sampler, drawn.stationarity) },
+    }),
     ...metrics,
   };
   if (args.json) {
@@ -244,6 +273,28 @@ function scoreError(model: ScoreModel, comps: MixtureComponent[], reference: Mat
   };
 }
 
+/**
+ * Why a log-likelihood on these data is not an absolute figure, or undefined: a coordinate that is constant (train
+ * announced it and keeps it with unit scale; or constant in the reference) has no density along it, so the model's
+ * density there is on a degenerate axis and its value depends on that arbitrary scale.
+ */
+function degenerateAxes(model: ScoreModel, reference: Matrix): string | undefined {
+  const d = reference.cols;
+  const constant = new Set(model.normalization.constant ?? []);
+  for (let j = 0; j < d && reference.rows > 1; j++) {
+    let same = true;
+    for (let i = 1; i < reference.rows && same; i++) same = reference.data[i * d + j] === reference.data[j];
+    if (same) constant.add(j);
+  }
+  if (!constant.size) return undefined;
+  const list = [...constant].sort((a, b) => a - b);
+  return (
+    `coordinate${list.length > 1 ? 's' : ''} ${list.join(', ')} (0-based) ${list.length > 1 ? 'are' : 'is'} constant in the data: ` +
+    'the data have no density along it, so this log-likelihood is a density on a degenerate axis (its value depends on the unit ' +
+    'scale the model keeps there): compare it only between models of these data'
+  );
+}
+
 /** The model's density and where it is read, or why it has none. */
 function densityOf(model: ScoreModel, reference: Matrix) {
   const d = model.dim;
@@ -301,31 +352,41 @@ function gridKlTv(model: ScoreModel, comps: MixtureComponent[], reference: Matri
 function report(r: Record<string, unknown>): string {
   const fmt = (v: unknown): string =>
     typeof v === 'number' ? String(Number(v.toPrecision(4))) : v === null ? 'none' : Array.isArray(v) ? v.map(fmt).join(', ') : String(v);
-  const lines = [`${r.model} on ${r.data}: ${r.samples} samples (${r.samplesFrom}) vs ${r.heldOut} held-out points`];
+  const ref = r.reference as { from: string; floorFrom: string; heldOut: boolean | null };
+  const heldOut = ref.heldOut === true ? 'held-out ' : '';
+  const lines = [
+    `${r.model} on ${r.data}: ${r.samples} samples (${r.samplesFrom}) vs ${r.heldOut} ${heldOut}reference points (${ref.from}; ` +
+      `${ref.floorFrom} give the data floors)`,
+  ];
+  if (ref.heldOut === false)
+    lines.push(`note: the model was trained on a file named ${r.data}: these are its training points, not held out`);
   if (r.sigma !== null) lines.push(`noise-conditional model: scores are read at sigma ${fmt(r.sigma)} (its smallest level) unless named`);
   const sampler = r.sampler as
-    | { name: string; settings: Record<string, unknown>; stationarity: { residual: number; settled: boolean } }
+    | {
+        name: string;
+        settings: Record<string, unknown>;
+        stationarity: { residual: number; settled: boolean | null; settledNotApplicable?: string };
+      }
     | undefined;
-  // A settled verdict only for samplers whose chain should end at the model's law (plain Langevin), as `sample` warns
-  // and the web page shows it; the others end at a small noise level by design, so their residual only measures how
-  // well the model's last-level score agrees with the samples.
+  // The JSON's verdict (stationarityReport): null, with its reason, for samplers that end at a small noise level by design.
   if (sampler) {
-    const stationary = Object.hasOwn(samplers, sampler.name) && samplers[sampler.name as keyof typeof samplers].stationary;
-    const verdict = !stationary
-      ? `settled: n/a, ${sampler.name} does not end at a stationary chain`
-      : sampler.stationarity.settled
-        ? 'settled'
-        : 'NOT settled';
+    const s = sampler.stationarity;
+    const verdict = s.settled === null ? `settled: n/a, ${s.settledNotApplicable}` : s.settled ? 'settled' : 'NOT settled';
     lines.push(`samples drawn with ${sampler.name}: Stein residual ${fmt(sampler.stationarity.residual)} (${verdict})`);
   }
-  const d = r.sampleDistances as Record<string, number>;
-  lines.push('sample distances:', ...Object.entries(d).map(([k, v]) => `  ${k.padEnd(22)}${fmt(v)}`));
+  const d = r.sampleDistances as Record<string, { value: number; floor: number }>;
+  lines.push(
+    'sample distances (samples | data-vs-data floor):',
+    ...Object.entries(d).map(([k, v]) => `  ${k.padEnd(22)}${fmt(v.value)} | ${fmt(v.floor)}`),
+  );
   const sm = r.smearing as { mmd2: { value: number; floor: number }; inModeShare?: { value: number; floor: number } };
   lines.push(
     'smearing (samples | data-vs-data floor):',
     `  ${'mmd2 standardised'.padEnd(22)}${fmt(sm.mmd2.value)} | ${fmt(sm.mmd2.floor)}`,
   );
   if (sm.inModeShare) lines.push(`  ${'in-mode share'.padEnd(22)}${fmt(sm.inModeShare.value)} | ${fmt(sm.inModeShare.floor)}`);
+  if ([d.mmd2Median, d.energyDistance, sm.mmd2].some((v) => v.value < 0 || v.floor < 0))
+    lines.push('  (MMD² and energy distance are unbiased estimates, 0 in expectation for samples of the data: a value can be below 0)');
   const se = r.scoreError as
     | {
         sigma: number | null;
@@ -348,15 +409,25 @@ function report(r: Record<string, unknown>): string {
   const modes = r.modes as Record<string, unknown> | undefined;
   if (modes) lines.push('modes:', ...Object.entries(modes).map(([k, v]) => `  ${k.padEnd(22)}${fmt(v)}`));
   const dens = r.density as
-    | { how: string; sigma: number | null; nats: number; bitsPerDim: number; trueNats?: number; levels?: { sigma: number; nats: number }[] }
+    | {
+        how: string;
+        sigma: number | null;
+        nats: number;
+        bitsPerDim: number;
+        trueNats?: number;
+        levels?: { sigma: number; nats: number }[];
+        caveat?: string;
+      }
     | undefined;
   if (dens) {
+    const title = ref.heldOut === true ? 'held-out log-likelihood' : 'log-likelihood of the reference points';
     lines.push(
-      `held-out log-likelihood (${dens.how}${dens.sigma === null ? '' : `, sigma ${fmt(dens.sigma)}`}; data units):`,
+      `${title} (${dens.how}${dens.sigma === null ? '' : `, sigma ${fmt(dens.sigma)}`}; data units):`,
       `  ${'nats per point'.padEnd(22)}${fmt(dens.nats)}${dens.trueNats !== undefined ? ` (true density: ${fmt(dens.trueNats)})` : ''}`,
       `  ${'bits per dimension'.padEnd(22)}${fmt(dens.bitsPerDim)}`,
     );
     if (dens.levels) lines.push(`  ${'per level'.padEnd(22)}${dens.levels.map((l) => `sigma ${fmt(l.sigma)}: ${fmt(l.nats)}`).join('; ')}`);
+    if (dens.caveat) lines.push(`  caveat: ${dens.caveat}`);
   }
   const g = r.gridDivergences as { kl: number; reverseKl: number; tv: number; sigma: number | null } | undefined;
   if (g)
