@@ -167,6 +167,21 @@ add(
     setup: (d) => writeFileSync(join(d, 'h.safetensors'), Uint8Array.from([0, 0, 0, 0, 0, 0, 0, 128, 123, 125])),
   },
 );
+// Not a safetensors file at all: named as such, not by the absurd header length its first 8 bytes would give.
+add(
+  'a CSV file as --model',
+  ['sample', '--model', 'points.csv', '--out', 's.csv'],
+  2,
+  /^scorefield sample: points\.csv: not a safetensors file \(it starts with text: 'x,y'\); --model takes a model written by/,
+  { setup: (d) => writeFileSync(join(d, 'points.csv'), 'x,y\n0.25,1.5\n-3,2\n') },
+);
+add(
+  'a .npy file as --model',
+  ['eval', '--model', 'p.npy'],
+  2,
+  /^scorefield eval: p\.npy: not a safetensors file \(it is a NumPy \.npy file\)/,
+  { setup: (d) => writeFileSync(join(d, 'p.npy'), encodeNpy({ data: [1, 2, 3, 4], rows: 2, cols: 2 }, 'f4')) },
+);
 add('a deeply nested safetensors header', ['sample', '--model', 'h.safetensors', '--out', 's.csv'], 2, /h\.safetensors: /, {
   setup: (d) => writeFileSync(join(d, 'h.safetensors'), safetensorsHeader(`{"a":${'['.repeat(100_000)}${']'.repeat(100_000)}}`)),
 });

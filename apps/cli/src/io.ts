@@ -15,6 +15,7 @@ import {
 } from 'node:fs';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { InputError } from '@scorefield/core-math';
+import { excerpt } from '@scorefield/formats';
 import { formatBytes, inputByteLimit, type InputKind } from './limits.js';
 
 /** What a special file is, for messages. */
@@ -102,6 +103,29 @@ export function readInputFile(path: string, kind: InputKind): Uint8Array {
   } finally {
     closeSync(fd);
   }
+}
+
+/**
+ * A model file's bytes (`--model`), refused with one line when they are not a safetensors file at all: safetensors
+ * starts with the header's length (8 bytes, little-endian) and the header, a JSON object (`{` at byte 8). A CSV or
+ * other text file read that way gives an absurd length (`x,y` ... is about 7e17), so the decoder's message would
+ * name a length instead of the file's kind. Truncated or corrupted safetensors are left to the decoder.
+ */
+export function readModelFile(path: string): Uint8Array {
+  const bytes = readInputFile(path, 'model');
+  if (bytes.length < 9) return bytes;
+  const headerLength = new DataView(bytes.buffer, bytes.byteOffset, 8).getBigUint64(0, true);
+  const text = (b: number) => b === 9 || b === 10 || b === 13 || (b >= 32 && b < 127);
+  const looksText = bytes.subarray(0, 8).every(text) && headerLength > BigInt(bytes.length);
+  if (bytes[8] === 0x7b && !looksText) return bytes;
+  const head = new TextDecoder().decode(bytes.subarray(0, Math.min(bytes.length, 24)));
+  const what =
+    head.startsWith('\x93NUMPY') || bytes[0] === 0x93
+      ? 'it is a NumPy .npy file'
+      : bytes.subarray(0, Math.min(bytes.length, 64)).every(text)
+        ? `it starts with text: '${excerpt(head.split(/[\r\n]/)[0], 20)}'`
+        : `its first 8 bytes give a header length of ${headerLength} for a file of ${bytes.length} bytes`;
+  throw new InputError(`${path}: not a safetensors file (${what}); --model takes a model written by 'scorefield train'`);
 }
 
 /** Where a command writes one of its outputs. */

@@ -16,7 +16,7 @@ import { animateSvgs } from '@scorefield/plot/raster';
 import { boundedFlag, defineCommand, intFlag, requireFlag, type CommandIO } from '../command.js';
 import { loadData, MNIST } from '../data.js';
 import { gridOf, greyRange, imageShapeOf } from '../images.js';
-import { checkOutputs, readInputFile, writeOutput } from '../io.js';
+import { checkOutputs, readInputFile, readModelFile, writeOutput } from '../io.js';
 import { checkMemory, maxModelParams } from '../limits.js';
 import { getCore } from '../core.js';
 import { decodeRecord, recordPath } from '../record.js';
@@ -64,7 +64,7 @@ export const animate = defineCommand({
       frameCount = intFlag('frames', args.frames, 2, 1000);
     checkOutputs([{ flag: 'out', path: out, extensions: ['.gif'] }]);
     const core = await getCore();
-    const model = decodeModel(core, readInputFile(modelPath, 'model'), modelPath, { maxParams: maxModelParams() });
+    const model = decodeModel(core, readModelFile(modelPath), modelPath, { maxParams: maxModelParams() });
     try {
       if (kind === 'denoise' || (model.image && kind === 'sampling')) {
         const svgs =

@@ -26,7 +26,7 @@ import { defineCommand, intFlag, type CommandIO } from '../command.js';
 import { checkStdinOnce, loadData, MNIST, readPoints, shapeText } from '../data.js';
 import { fileReference, imageMetrics, imageReport, mnistReference } from '../image-eval.js';
 import { settingsText, stationarityReport } from './sample.js';
-import { readInputFile } from '../io.js';
+import { readModelFile } from '../io.js';
 import { maxModelParams } from '../limits.js';
 import { getCore } from '../core.js';
 import { sampleParallel } from '@scorefield/models/node';
@@ -76,7 +76,7 @@ export const evaluate = defineCommand({
     const seed = intFlag('seed', args.seed, 0, 2 ** 32 - 1);
     checkStdinOnce({ data: args.data, samples: args.samples });
     const core = await getCore();
-    const bytes = readInputFile(args.model, 'model');
+    const bytes = readModelFile(args.model);
     const model = decodeModel(core, bytes, args.model, { maxParams: maxModelParams() });
     try {
       if (model.image) return await evaluateImages(model, bytes, args, io, seed);

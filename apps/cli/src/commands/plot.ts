@@ -7,7 +7,7 @@ import { basename } from 'node:path';
 import { boundedFlag, defineCommand, intFlag, requireFlag, type CommandIO } from '../command.js';
 import { checkStdinOnce, loadData, readPoints, shapeText } from '../data.js';
 import { digitCaptions, gridOf, imageShapeOf, readsAsMnist } from '../images.js';
-import { checkOutputs, readInputFile, writeOutput } from '../io.js';
+import { checkOutputs, readModelFile, writeOutput } from '../io.js';
 import { maxModelParams } from '../limits.js';
 import { getCore } from '../core.js';
 import { sampleParallel } from '@scorefield/models/node';
@@ -60,7 +60,7 @@ export const plot = defineCommand({
     const [ext] = checkOutputs([{ flag: 'out', path: out, extensions: ['.svg', '.png'] }]);
     checkStdinOnce({ data: args.data, samples: args.samples });
     const core = await getCore();
-    const bytes = readInputFile(modelPath, 'model');
+    const bytes = readModelFile(modelPath);
     const model = decodeModel(core, bytes, modelPath, { maxParams: maxModelParams() });
     try {
       if (kind === 'grid') return await plotGrid({ model, bytes, modelPath, n, seed, out, ext, scale, args, io });

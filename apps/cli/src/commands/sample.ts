@@ -18,7 +18,7 @@ import { defineCommand, intFlag, positiveFlag, requireFlag, sigmasFlag, type Com
 import { checkStdinOnce, MNIST, readPoints } from '../data.js';
 import { imageShapeOf, maskCoords, masks } from '../images.js';
 import { loadMnist } from '@scorefield/datasets';
-import { checkOutputs, readInputFile, writeOutput } from '../io.js';
+import { checkOutputs, readModelFile, writeOutput } from '../io.js';
 import { checkMemory, maxModelParams } from '../limits.js';
 import { createProgress, type Progress } from '../progress.js';
 import { getCore } from '../core.js';
@@ -145,7 +145,7 @@ export const sample = defineCommand({
     if (ext === '-' && args.json) throw new InputError('--json and --out - both write to stdout; give --out a file name');
     checkStdinOnce({ init: args.init, 'hold-from': args['hold-from'] });
     const core = await getCore();
-    const bytes = readInputFile(modelPath, 'model');
+    const bytes = readModelFile(modelPath);
     const model = decodeModel(core, bytes, modelPath, { maxParams: maxModelParams() });
     try {
       const sampler = (args.sampler ?? defaultSampler(model)) as SamplerName;

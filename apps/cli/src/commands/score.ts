@@ -3,7 +3,7 @@ import { decodeModel } from '@scorefield/models';
 import { InputError } from '@scorefield/core-math';
 import { defineCommand, positiveFlag, requireFlag } from '../command.js';
 import { readPoints } from '../data.js';
-import { checkOutputs, readInputFile, writeOutput } from '../io.js';
+import { checkOutputs, readModelFile, writeOutput } from '../io.js';
 import { getCore } from '../core.js';
 import { maxModelParams } from '../limits.js';
 
@@ -39,7 +39,7 @@ export const score = defineCommand({
     });
     if (ext === '-' && args.json) throw new InputError('--json and --out - both write to stdout; give --out a file name');
     const core = await getCore();
-    const model = decodeModel(core, readInputFile(modelPath, 'model'), modelPath, { maxParams: maxModelParams() });
+    const model = decodeModel(core, readModelFile(modelPath), modelPath, { maxParams: maxModelParams() });
     try {
       const points = await readPoints(pointsPath, { io, quiet: args.quiet });
       const source = pointsPath === '-' ? 'stdin' : pointsPath;
