@@ -62,14 +62,21 @@ describe('bad input: one line, exit code 2, nothing written', () => {
     [
       'unknown command',
       ['trian'],
-      /unknown command 'trian'; valid: train, sample, score, eval, plot, animate, datasets, bench, completion/,
+      /unknown command 'trian' \(did you mean train\?\); valid: train, sample, score, eval, plot, animate, datasets, bench, completion/,
     ],
-    ['unknown flag', ['train', '--data', 'gmm3', '--stepz', '3'], /Unknown option '--stepz'/],
+    [
+      'unknown flag',
+      ['train', '--data', 'gmm3', '--stepz', '3'],
+      /^scorefield train: Unknown option '--stepz' \(did you mean --steps\?\); see/,
+    ],
+    ['unknown flag, two letters swapped', ['sample', '--modle', 'm.safetensors'], /Unknown option '--modle' \(did you mean --model\?\)/],
+    ['unknown flag, nothing close', ['train', '--data', 'gmm3', '--xyz', '3'], /Unknown option '--xyz'; see 'scorefield train --help'/],
+    ['help of a misspelt verb', ['help', 'smaple'], /^scorefield help: unknown command 'smaple' \(did you mean sample\?\); valid/],
     ['stray argument', ['train', 'gmm3'], /Unexpected argument 'gmm3'/],
     [
       'unknown dataset',
       ['train', '--data', 'gmm4', '--out', 'OUT'],
-      /unknown dataset 'gmm4'; valid: 8gaussians, .*gmm3.*a file ending in \.csv/,
+      /unknown dataset 'gmm4' \(did you mean gmm3\?\); valid: 8gaussians, .*gmm3.*a file ending in \.csv/,
     ],
     [
       'unknown loss',

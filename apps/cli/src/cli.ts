@@ -1,5 +1,5 @@
 import { InputError, isInputError } from '@scorefield/core-math';
-import { defineCommand, helpText, parseCommandArgs, type Command, type CommandIO } from './command.js';
+import { defineCommand, didYouMean, helpText, parseCommandArgs, type Command, type CommandIO } from './command.js';
 import { readInputFile, removeTemporaries } from './io.js';
 import { train } from './commands/train.js';
 import { sample } from './commands/sample.js';
@@ -98,8 +98,8 @@ export async function main(argv: string[], io: CommandIO = defaultIO): Promise<n
     const [topic, ...extra] = rest;
     if (!Object.hasOwn(commands, topic) || extra.length) {
       io.stderr(
-        `scorefield help: unknown command '${topic}${extra.length ? ` ${extra.join(' ')}` : ''}'; valid: ` +
-          `${Object.keys(commands).join(', ')}\n`,
+        `scorefield help: unknown command '${topic}${extra.length ? ` ${extra.join(' ')}` : ''}'` +
+          `${extra.length ? '' : didYouMean(String(topic), Object.keys(commands))}; valid: ${Object.keys(commands).join(', ')}\n`,
       );
       return 2;
     }
@@ -107,7 +107,9 @@ export async function main(argv: string[], io: CommandIO = defaultIO): Promise<n
     return 0;
   }
   if (!Object.hasOwn(commands, verb)) {
-    io.stderr(`scorefield: unknown command '${verb.split('\n')[0]}'; valid: ${Object.keys(commands).join(', ')}\n`);
+    const name = verb.split('\n')[0];
+    const hint = name.startsWith('-') ? '' : didYouMean(name, Object.keys(commands));
+    io.stderr(`scorefield: unknown command '${name}'${hint}; valid: ${Object.keys(commands).join(', ')}\n`);
     return 2;
   }
   const cmd = commands[verb];

@@ -94,12 +94,10 @@ function parseConfig(cmd: Command, path: string, text: string): Record<string, s
   for (const [k, v] of Object.entries(json)) {
     // Own properties only: '__proto__', 'constructor' or 'toString' are not options.
     const spec = Object.hasOwn(cmd.options, k) ? cmd.options[k] : undefined;
-    if (!spec || k === 'config')
-      throw new InputError(
-        `--config ${path}: unknown option '${excerpt(k)}'; valid: ${Object.keys(cmd.options)
-          .filter((o) => o !== 'config')
-          .join(', ')}`,
-      );
+    if (!spec || k === 'config') {
+      const valid = Object.keys(cmd.options).filter((o) => o !== 'config');
+      throw new InputError(`--config ${path}: unknown option '${excerpt(k)}'${didYouMean(k, valid)}; valid: ${valid.join(', ')}`);
+    }
     if (spec.type === 'boolean') {
       if (typeof v !== 'boolean') throw new InputError(`--config ${path}: option '${k}' must be true or false`);
       out[k] = v;
@@ -133,9 +131,10 @@ function parseFlags(cmd: Command, argv: string[]): Record<string, string | boole
   } catch (e) {
     const err = e as { code?: string; message: string };
     if (typeof err.code === 'string' && err.code.startsWith('ERR_PARSE_ARGS')) {
-      throw new InputError(
-        `${err.message.split('\n')[0].replace(/\. To specify a positional argument.*$/, '')}; see 'scorefield ${cmd.name} --help'`,
-      );
+      const first = err.message.split('\n')[0].replace(/\. To specify a positional argument.*$/, '');
+      const unknown = err.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' ? /^Unknown option '--([^'=]+)'/.exec(first)?.[1] : undefined;
+      const hint = unknown === undefined ? '' : didYouMean(unknown, Object.keys(options), '--');
+      throw new InputError(`${first}${hint}; see 'scorefield ${cmd.name} --help'`);
     }
     throw e;
   }
@@ -165,4 +164,35 @@ export function helpText(cmd: Command): string {
 export function requireFlag(cmd: string, name: string, raw: string | undefined): string {
   if (raw === undefined || raw === '') throw new InputError(`${cmd}: --${name} is required; see 'scorefield ${cmd} --help'`);
   return raw;
+}
+
+/**
+ * ` (did you mean --steps?)` when one candidate is close to `name` (edit distance with transpositions: at most 1 for
+ * names of up to 4 characters, 2 above, and less than half the name), else ''. Ties go to the first candidate.
+ */
+export function didYouMean(name: string, candidates: readonly string[], prefix = ''): string {
+  const limit = Math.min(name.length <= 4 ? 1 : 2, Math.ceil(name.length / 2) - 1);
+  let best: string | undefined,
+    bestDistance = limit + 1;
+  for (const c of candidates) {
+    const d = editDistance(name.toLowerCase(), c.toLowerCase());
+    if (d < bestDistance) [best, bestDistance] = [c, d];
+  }
+  return best === undefined ? '' : ` (did you mean ${prefix}${best}?)`;
+}
+
+/** Optimal string alignment distance: insertions, deletions, substitutions and swaps of neighbours each cost 1. */
+export function editDistance(a: string, b: string): number {
+  if (Math.abs(a.length - b.length) > 2) return Math.abs(a.length - b.length);
+  const rows = Array.from({ length: a.length + 1 }, (_, i) =>
+    Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)),
+  );
+  for (let i = 1; i <= a.length; i++)
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let d = Math.min(rows[i - 1][j] + 1, rows[i][j - 1] + 1, rows[i - 1][j - 1] + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d = Math.min(d, rows[i - 2][j - 2] + 1);
+      rows[i][j] = d;
+    }
+  return rows[a.length][b.length];
 }

@@ -5,7 +5,7 @@ import { datasetNames, datasetPoints, datasets, InputError, type Core } from '@s
 import { CsvReader, detectPointsFormat, parseIdx, parseNpy, type Matrix } from '@scorefield/formats';
 import { loadMnist, MNIST_CLASSES } from '@scorefield/datasets';
 import type { ImageShape, Points } from '@scorefield/models';
-import type { CommandIO } from './command.js';
+import { didYouMean, type CommandIO } from './command.js';
 import { openInput, readInputFile } from './io.js';
 import { formatBytes, inputByteLimit, maxPointValues } from './limits.js';
 import { createProgress } from './progress.js';
@@ -87,7 +87,8 @@ export async function loadData(
     return { points: { data: datasetPoints(core, spec, opts.seed, opts.size), rows: opts.size, cols: 2 }, name: spec, builtin: true };
   }
   throw new InputError(
-    `unknown dataset '${spec}'; valid: ${[...datasetNames, MNIST].join(', ')}, a file ending in ${Object.keys(fileKinds).join(', ')} ` +
+    `unknown dataset '${spec}'${didYouMean(spec, [...datasetNames, MNIST])}; valid: ${[...datasetNames, MNIST].join(', ')}, ` +
+      `a file ending in ${Object.keys(fileKinds).join(', ')} ` +
       `or -ubyte (IDX), or - (stdin)`,
   );
 }

@@ -24,7 +24,7 @@ describe('--config', () => {
     writeFileSync(config, JSON.stringify({ data: 'gmm3', stepz: 3 }));
     const bad = await cli('train', '--config', config, '--out', join(dir, 'm2.safetensors'));
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toMatch(/--config .*c\.json: unknown option 'stepz'; valid: data, loss/);
+    expect(bad.stderr).toMatch(/--config .*c\.json: unknown option 'stepz' \(did you mean steps\?\); valid: data, loss/);
     writeFileSync(config, '{"data": ');
     expect((await cli('train', '--config', config, '--out', join(dir, 'm3.safetensors'))).stderr).toMatch(/c\.json: not valid JSON/);
     expect(readdirSync(dir).sort()).toEqual(['c.json', 'm.safetensors']);
