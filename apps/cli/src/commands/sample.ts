@@ -181,6 +181,8 @@ export const sample = defineCommand({
         const frames = Math.floor(planned / options.recordEvery) + 1;
         checkMemory(`--trajectory: ${frames} frames x --n ${n} x ${d} dimensions`, 4 * frames * floats * 2 + 4 * floats * (workers + 5));
       }
+      // Progress every 1% of the run, at most every 100 steps: a run of a billion steps reports within seconds.
+      options.progressEvery = Math.max(1, Math.min(100, Math.round(plannedSteps(model, sampler, options) / 100)));
       if (args.init !== undefined) options.init = await parseInit(args.init, n, d, io);
       if (args.hold !== undefined && args.mask !== undefined)
         throw new InputError('--hold and --mask both choose the held coordinates; give one');

@@ -302,6 +302,8 @@ export const train = defineCommand({
           step(Math.min(next - trainer.step, piece), (done, value) => {
             if (done % progressEvery === 0 || done === steps) bar.update(done, `loss ${value.toFixed(4)}`);
           });
+          // Between the per-step updates (every 0.5% of the run), so a long run's first line comes within seconds.
+          bar.update(trainer.step, `loss ${trainer.losses[trainer.step - 1].toFixed(4)}`);
           const ms = performance.now() - t;
           piece = ms < 25 ? piece * 2 : ms > 100 ? Math.max(1, piece >> 1) : piece;
           await new Promise((r) => setImmediate(r));
