@@ -35,7 +35,7 @@ describe('progress off a terminal', () => {
     }
     p.finish();
     expect(lines).toHaveLength(10);
-    expect(lines[0]).toMatch(/^train \[##\.+\]  10% 10\/100 /);
+    expect(lines[0]).toMatch(/^train \[##\.+\] {2}10% 10\/100 /);
   });
 });
 
