@@ -488,6 +488,31 @@ describe('train -> sample -> plot', () => {
     expect(e.stdout.includes('unbiased estimates, 0 in expectation for samples of the data: a value can be below 0')).toBe(negative);
   });
 
+  it('train warns, even under --quiet, about too few points and huge values trained unscaled; standardised, 1e30 is fine', async () => {
+    const dir = tmp();
+    const model = join(dir, 'm.safetensors'),
+      few = join(dir, 'few.csv'),
+      huge = join(dir, 'huge.csv');
+    writeFileSync(few, 'x,y\n1,2\n3,4\n5,7\n');
+    const f = await cli('train', '--data', few, '--loss', 'dsm', '--steps', '20', '--hidden', '8', '--quiet', '--json', '--out', model);
+    expect(f.code, f.stderr).toBe(0);
+    const warning =
+      'only 3 points: too few for a meaningful fit (under 100; the model learns these points, not the distribution they come from)';
+    expect(f.stderr).toBe(`scorefield train: warning: ${warning}\n`);
+    expect(JSON.parse(f.stdout).warnings).toEqual([warning]);
+    writeFileSync(huge, `x,y\n${Array.from({ length: 200 }, (_, i) => `${1e30 * Math.sin(i)},${1e30 * Math.cos(3 * i)}`).join('\n')}\n`);
+    const scaled = await cli('train', '--data', huge, '--loss', 'dsm', '--steps', '50', '--hidden', '8', '--quiet', '--out', model);
+    expect(scaled.code, scaled.stderr).toBe(0);
+    expect(scaled.stderr).toBe('');
+    const s = await cli('sample', '--model', model, '--n', '5', '--quiet', '--out', join(dir, 's.csv'));
+    expect(s.code, s.stderr).toBe(0);
+    const raw = ['--loss', 'dsm', '--steps', '50', '--hidden', '8', '--quiet', '--standardize', 'no', '--out', model];
+    const unscaled = await cli('train', '--data', huge, ...raw);
+    expect(unscaled.stderr).toMatch(
+      /^scorefield train: warning: values up to 1\.0e\+30 are trained unscaled \(--standardize no\): their squares overflow float32/,
+    );
+  });
+
   it('warns when plain Langevin chains have not settled', async () => {
     const dir = tmp();
     const model = join(dir, 'm.safetensors');

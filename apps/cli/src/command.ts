@@ -57,7 +57,13 @@ export interface CommonArgs {
 /** Options every verb has. */
 export const commonOptions: Record<keyof CommonArgs, OptionSpec> = {
   json: { type: 'boolean', description: 'print one JSON object with the results on stdout', default: false },
-  quiet: { type: 'boolean', description: 'no progress on stderr', default: false },
+  quiet: {
+    type: 'boolean',
+    description:
+      'no progress and no notes (the settings chosen for you, notices; --json and the model file keep them); warnings and the result ' +
+      'line still print',
+    default: false,
+  },
   help: { type: 'boolean', short: 'h', description: 'show this help', default: false },
 };
 

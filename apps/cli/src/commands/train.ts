@@ -261,6 +261,9 @@ export const train = defineCommand({
     const trainer = parallel?.trainer ?? new Trainer(core, data.points, { ...options, dataName: data.name });
     const steps = trainer.options.steps;
     if (!args.quiet) for (const notice of trainer.notices) io.stderr(`scorefield train: ${notice}\n`);
+    // Warnings print under --quiet too (it silences progress and notes, not what may make the result wrong).
+    const warnings = dataWarnings(data.points, options.standardize ?? true);
+    for (const w of warnings) io.stderr(`scorefield train: warning: ${w}\n`);
     await parallel?.start();
     const step = (count: number, onStep: (s: number, loss: number) => void) =>
       parallel ? parallel.run(count, onStep) : trainer.run(count, onStep);
@@ -330,6 +333,7 @@ export const train = defineCommand({
         ...(trainer.ladder && { noiseLevels: trainer.ladder }),
         ema: model.training?.ema ?? 0,
         notices: trainer.notices,
+        warnings,
         model: args.model,
         conditioning: model.spec.conditioning,
         steps,
@@ -361,6 +365,36 @@ export const train = defineCommand({
     }
   },
 });
+
+/** Fewer points than this are too few for a meaningful fit: `train` warns. */
+export const FEW_POINTS = 100;
+
+/** Above this magnitude, values trained without standardisation are far from the unit scale the defaults assume. */
+export const UNSCALED_LIMIT = 1e4;
+
+/**
+ * One-line warnings about data a run can train on but not learn much from: too few points, or values far from unit
+ * scale when standardisation is off (standardised, even 1e30 is fine: the scale is stored in the model, in float64).
+ */
+export function dataWarnings(points: { data: ArrayLike<number>; rows: number }, standardize: boolean | 'global'): string[] {
+  const out: string[] = [];
+  if (points.rows < FEW_POINTS)
+    out.push(
+      `only ${points.rows} points: too few for a meaningful fit (under ${FEW_POINTS}; the model learns these points, not the ` +
+        'distribution they come from)',
+    );
+  if (standardize === false) {
+    let largest = 0;
+    for (let i = 0; i < points.data.length; i++) largest = Math.max(largest, Math.abs(points.data[i]));
+    if (largest > UNSCALED_LIMIT)
+      out.push(
+        `values up to ${largest.toPrecision(2)} are trained unscaled (--standardize no): ` +
+          (largest > 1.8e19 ? 'their squares overflow float32 (3.4e38)' : 'far from the unit scale the network and --lr assume') +
+          '; expect a diverging or poor fit (the default, --standardize yes, scales them and stores the scale in the model)',
+      );
+  }
+  return out;
+}
 
 /** The line `train` prints about the noise levels it chose from the data. */
 function ladderLine(l: NoiseLadder, objective: string): string {
