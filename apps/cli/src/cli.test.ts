@@ -488,6 +488,17 @@ describe('train -> sample -> plot', () => {
     expect(e.stdout.includes('unbiased estimates, 0 in expectation for samples of the data: a value can be below 0')).toBe(negative);
   });
 
+  it("train's last progress line and its summary give the same loss, labelled as the mean of the last 100 steps", async () => {
+    const dir = tmp();
+    const t = await cli('train', '--data', 'gmm3', '--loss', 'dsm', '--steps', '300', '--hidden', '8', '--out', join(dir, 'm.safetensors'));
+    expect(t.code, t.stderr).toBe(0);
+    const last = t.stderr.trim().split('\n').pop()!;
+    const progress = /^train \[#+\] 100% 300\/300 loss ([\d.]+) \(mean of last 100\) /.exec(last)?.[1];
+    const summary = /, final loss ([\d.]+) \(mean of the last 100 steps\)\n$/.exec(t.stdout)?.[1];
+    expect(progress, last).toBeDefined();
+    expect(summary, t.stdout).toBe(progress);
+  });
+
   it('train warns, even under --quiet, about too few points and huge values trained unscaled; standardised, 1e30 is fine', async () => {
     const dir = tmp();
     const model = join(dir, 'm.safetensors'),

@@ -302,11 +302,11 @@ export const train = defineCommand({
         // at once while training (the same bits however the steps are split).
         while (trainer.step < next) {
           const t = performance.now();
-          step(Math.min(next - trainer.step, piece), (done, value) => {
-            if (done % progressEvery === 0 || done === steps) bar.update(done, `loss ${value.toFixed(4)}`);
+          step(Math.min(next - trainer.step, piece), (done) => {
+            if (done % progressEvery === 0 || done === steps) bar.update(done, lossText(trainer.losses));
           });
           // Between the per-step updates (every 0.5% of the run), so a long run's first line comes within seconds.
-          bar.update(trainer.step, `loss ${trainer.losses[trainer.step - 1].toFixed(4)}`);
+          bar.update(trainer.step, lossText(trainer.losses));
           const ms = performance.now() - t;
           piece = ms < 25 ? piece * 2 : ms > 100 ? Math.max(1, piece >> 1) : piece;
           await new Promise((r) => setImmediate(r));
@@ -318,9 +318,8 @@ export const train = defineCommand({
         }
       }
       const seconds = (performance.now() - t0) / 1000;
-      const tail = trainer.losses.subarray(Math.max(0, trainer.step - 100));
-      const finalLoss = tail.reduce((s, v) => s + v, 0) / tail.length;
-      bar.finish(`loss ${finalLoss.toFixed(4)}`);
+      const finalLoss = recentLoss(trainer.losses);
+      bar.finish(lossText(trainer.losses));
       save();
       if (existsSync(ckptPath)) unlinkSync(ckptPath);
       const model = trainer.model;
@@ -356,7 +355,7 @@ export const train = defineCommand({
       else
         io.stdout(
           `wrote ${out}: ${result.params} parameters, ${steps} steps in ${seconds.toFixed(1)} s (${result.stepsPerSecond.toFixed(0)} ` +
-            `steps/s, ${core.build}), final loss ${finalLoss.toFixed(4)}\n`,
+            `steps/s, ${core.build}), final loss ${finalLoss.toFixed(4)} (mean of the last ${Math.min(LOSS_WINDOW, steps)} steps)\n`,
         );
     } finally {
       await parallel?.close();
@@ -365,6 +364,20 @@ export const train = defineCommand({
     }
   },
 });
+
+/** Steps the reported loss is averaged over: one batch's loss is noisy (on the quickstart's last step 71.8, the mean 62.2). */
+export const LOSS_WINDOW = 100;
+
+/** The mean loss of the last {@link LOSS_WINDOW} steps (fewer at the start). */
+function recentLoss(losses: Float32Array): number {
+  const tail = losses.subarray(Math.max(0, losses.length - LOSS_WINDOW));
+  return tail.reduce((s, v) => s + v, 0) / Math.max(1, tail.length);
+}
+
+/** The progress bar's loss: the same mean as the final summary's, so the last line and the summary agree. */
+function lossText(losses: Float32Array): string {
+  return `loss ${recentLoss(losses).toFixed(4)} (mean of last ${Math.min(LOSS_WINDOW, losses.length)})`;
+}
 
 /** Fewer points than this are too few for a meaningful fit: `train` warns. */
 export const FEW_POINTS = 100;
