@@ -44,8 +44,15 @@ describe('help and usage', () => {
         '25gaussians',
         'gmm3',
         'ncsn-mix',
+        'mnist',
       ]),
     );
+    const mnist = JSON.parse(r.stdout).datasets.find((d: { name: string }) => d.name === 'mnist');
+    expect(mnist).toMatchObject({ exactScore: false, image: true });
+    expect((await cli('datasets')).stdout).toMatch(/\nmnist +handwritten digits \(images\): 9,003 train and 997 held-out test digits/);
+    const s = await cli('datasets', 'sample', 'mnist', '--out', join(tmp(), 'p.csv'));
+    expect(s.code).toBe(2);
+    expect(s.stderr).toMatch(/mnist is an image set, not drawn by 'datasets sample': train, eval and plot read it as --data mnist/);
   });
 });
 

@@ -4,6 +4,7 @@ import { defineCommand, intFlag, requireFlag } from '../command.js';
 import { checkOutputs, writeOutput } from '../io.js';
 import { checkMemory } from '../limits.js';
 import { getCore } from '../core.js';
+import { MNIST } from '../data.js';
 
 export const datasets = defineCommand({
   name: 'datasets',
@@ -18,7 +19,18 @@ export const datasets = defineCommand({
   async run(args, io) {
     const [action, name, ...extra] = args._;
     if (action === undefined) {
-      const rows = Object.entries(registry).map(([n, spec]) => ({ name: n, description: spec.description, exactScore: spec.mixture }));
+      const rows: { name: string; description: string; exactScore: boolean; image?: boolean }[] = [
+        ...Object.entries(registry).map(([n, spec]) => ({ name: n, description: spec.description, exactScore: spec.mixture })),
+        // The image set: train, eval, plot and sample read it by name (`datasets sample` draws the 2-D ones).
+        {
+          name: MNIST,
+          description:
+            'handwritten digits (images): 9,003 train and 997 held-out test digits, 28x28 (--image-size 14: 14x14), pixels ' +
+            'in [0, 1]; train --data mnist',
+          exactScore: false,
+          image: true,
+        },
+      ];
       if (args.json) {
         io.stdout(`${JSON.stringify({ datasets: rows })}\n`);
         return;
@@ -29,6 +41,8 @@ export const datasets = defineCommand({
     }
     if (action !== 'sample') throw new InputError(`unknown action '${action}'; valid: sample (or no action to list the datasets)`);
     if (name === undefined) throw new InputError(`sample: name a dataset; valid: ${datasetNames.join(', ')}`);
+    if (name === MNIST)
+      throw new InputError(`sample: mnist is an image set, not drawn by 'datasets sample': train, eval and plot read it as --data mnist`);
     if (extra.length) throw new InputError(`unexpected argument '${extra[0]}'`);
     lookup(registry, name, 'dataset');
     const out = requireFlag('datasets', 'out', args.out);
