@@ -54,7 +54,9 @@ export function echoSamplerConfig(block: usize, out: usize): i32 {
   put(out, 14, <f64>c.held);
   put(out, 15, <f64>c.given);
   put(out, 16, <f64>c.gaussian);
-  return 17;
+  put(out, 17, <f64>c.lower);
+  put(out, 18, <f64>c.upper);
+  return 19;
 }
 
 export function echoGaussianConfig(block: usize, out: usize): i32 {

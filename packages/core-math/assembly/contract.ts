@@ -257,6 +257,12 @@ export enum DatasetId {
    * (bit Mixture); 0 otherwise.
    */
   gaussian: usize;
+  /**
+   * The denoiser's box: f32 [d] lower and upper bounds (the particles' units) of D = x + sigma^2 s, which a VE-type model's
+   * score is clamped to keep (the data's range: assembly/langevin.ts, guardDenoiser); 0: none.
+   */
+  lower: usize;
+  upper: usize;
 }
 
 /**

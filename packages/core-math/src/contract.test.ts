@@ -181,8 +181,16 @@ forEachBuild((core) => {
         const work = { ws: c.f32(modelWorkspaceFloats(net, chunk)), score: c.f32(chunk * d), chunk };
         const holdBufs = hold ? { mask: c.f32(d, [0, 1]), values: c.f32(n * d) } : undefined;
         const given = hold ? c.f32(n * d) : undefined;
+        const box = hold ? { lower: c.f32(d, [-1, -2]), upper: c.f32(d, [1, 2]) } : undefined;
         // No steps: the kernel reads the block and moves nothing (nor the rng).
-        samplerSteps(c, bound, net, params, x, 0, rule, c.rng(1), work, { sigma: 0.37, first: 5, total: 30, hold: holdBufs, score: given });
+        samplerSteps(c, bound, net, params, x, 0, rule, c.rng(1), work, {
+          sigma: 0.37,
+          first: 5,
+          total: 30,
+          hold: holdBufs,
+          score: given,
+          box,
+        });
         const [mode, a, b, cc] =
           rule.mode === 'corrector'
             ? [StepMode.Corrector, rule.alpha, rule.snr, 0]
@@ -205,6 +213,8 @@ forEachBuild((core) => {
           held: holdBufs?.values.ptr ?? 0,
           given: given?.ptr ?? 0,
           gaussian: bound.gaussian?.ptr ?? bound.fourier?.ptr ?? bound.mixture?.ptr ?? 0,
+          lower: box?.lower.ptr ?? 0,
+          upper: box?.upper.ptr ?? 0,
         });
       },
     );

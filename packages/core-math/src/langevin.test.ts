@@ -240,6 +240,41 @@ forEachBuild((core) => {
     expect([0, 2, 4, 6].map((i) => x.view[i])).toEqual([5, 6, 7, 8]);
     expect([1, 3, 5, 7].every((i) => x.view[i] !== before[i])).toBe(true);
   });
+
+  it("the data's box guard: the denoiser x + sigma^2 s moves to the nearest face outside the box; inside, the score is unchanged", () => {
+    // s(x) = -x at sigma 0.5: D = x (1 - 0.25) = 0.75 x. The affine step x <- x + sigma^2 s (a = 1, b = sigma^2, c = 0) moves
+    // each particle to D, so the particles after one step are the guarded denoisers. 7 particles (a chunk of 4 and a
+    // remainder), coordinates inside, below and above the box [-1, 2] x [0, 0.5].
+    const c = core();
+    const { net, params } = linearScore(c, 2);
+    const start = [0.4, 0.2, -4, 0.3, 4, 0.1, 1, -2, 2, 3, -1.2, 0.6, 0.8, 0.4];
+    const sigma = 0.5,
+      s2 = Math.fround(sigma * sigma);
+    const step = (box?: { lower: F32Buffer; upper: F32Buffer }) => {
+      const x = c.f32(14, start);
+      const work = { ws: c.f32(modelWorkspaceFloats(net, 4)), score: c.f32(8), chunk: 4 };
+      samplerSteps(c, SCORE, net, params, x, 1, { mode: 'affine', a: 1, b: s2, c: 0 }, c.rng(3), work, { sigma, box });
+      return x.toArray();
+    };
+    const free = step(),
+      guarded = step({ lower: c.f32(2, [-1, 0]), upper: c.f32(2, [2, 0.5]) });
+    const lower = [-1, 0],
+      upper = [2, 0.5];
+    start.forEach((x0, i) => {
+      const j = i % 2,
+        D = free[i];
+      expect(D).toBeCloseTo(0.75 * x0, 6);
+      if (D < lower[j]) expect(guarded[i]).toBeCloseTo(lower[j], 6);
+      else if (D > upper[j]) expect(guarded[i]).toBeCloseTo(upper[j], 6);
+      else expect(sameBits(Float32Array.of(guarded[i]), Float32Array.of(D))).toBe(true);
+    });
+    // Some coordinates of each kind: below, above and inside.
+    expect(start.filter((x0, i) => 0.75 * x0 < lower[i % 2]).length).toBeGreaterThan(1);
+    expect(start.filter((x0, i) => 0.75 * x0 > upper[i % 2]).length).toBeGreaterThan(1);
+    expect(() => step({ lower: c.f32(2, [1, 0]), upper: c.f32(2, [0, 1]) })).toThrow(
+      /box coordinate 0 \(0-based\) must be finite with lower <= upper/,
+    );
+  });
 });
 
 describe('langevin: SIMD and scalar builds', () => {

@@ -45,6 +45,12 @@ export interface StepOptions extends ParticleBlock {
   hold?: { mask: F32Buffer; values: F32Buffer };
   /** The score at x [n, d] when the caller already has it (at this sigma): one step reads it instead of the model. */
   score?: F32Buffer;
+  /**
+   * The data's box [d] each, in x's units, for a model of x = x0 + sigma z (VE-type: ncsn, dsm, continuous VE): where
+   * the network's denoiser x + sigma^2 s leaves it, the score is clamped to keep it on the box's nearest face
+   * (assembly/langevin.ts, guardDenoiser); a given `score` is guarded in place. Absent: no guard.
+   */
+  box?: { lower: F32Buffer; upper: F32Buffer };
 }
 
 /**
@@ -110,6 +116,15 @@ export function samplerBlockValues(
     expectLength(k, 'hold.mask', options.hold.mask, d, 'd');
     expectLength(k, 'hold.values', options.hold.values, n * d, `n*d ${n}*${d}`);
   }
+  if (options.box) {
+    expectLength(k, 'box.lower', options.box.lower, d, 'd');
+    expectLength(k, 'box.upper', options.box.upper, d, 'd');
+    const lo = options.box.lower.view,
+      hi = options.box.upper.view;
+    for (let j = 0; j < d; j++)
+      if (!(Number.isFinite(lo[j]) && Number.isFinite(hi[j]) && lo[j] <= hi[j]))
+        throw new InputError(`${k}: box coordinate ${j} (0-based) must be finite with lower <= upper, got [${lo[j]}, ${hi[j]}]`);
+  }
   if (options.score) {
     expectLength(k, 'options.score', options.score, n * d, `n*d ${n}*${d}`);
     if (steps > 1) throw new InputError(`${k}: a given score is the score at x for one step, got ${steps} steps`);
@@ -132,6 +147,8 @@ export function samplerBlockValues(
     held: options.hold?.values.ptr ?? 0,
     given: options.score?.ptr ?? 0,
     gaussian: conditioningPointer(spec),
+    lower: options.box?.lower.ptr ?? 0,
+    upper: options.box?.upper.ptr ?? 0,
   };
 }
 

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadCore, type Core } from '@scorefield/core-math';
 import { decodeSafetensors, encodeSafetensors } from '@scorefield/formats';
-import { ScoreModel } from './model.js';
+import { dataBox, ScoreModel } from './model.js';
 import { decodeModel, encodeModel, LIBRARY_VERSION } from './checkpoint.js';
 
 let core: Core;
@@ -39,6 +39,25 @@ describe('model files', () => {
     expect(back.training).toEqual(m.training);
     const pts = { data: [0.3, -1, 2, 2], rows: 2, cols: 2 };
     expect(Array.from(back.score(pts))).toEqual(Array.from(m.score(pts)));
+  });
+
+  it("keeps the data's box, which guards the samplers of VE-type noise-conditional models only (standardised)", () => {
+    const config = { dim: 2, hidden: [5], activation: 'silu' as const, conditioning: 'both' as const };
+    const m = ScoreModel.create(core, config, { mean: [1, -2], std: [0.5, 4] }, 4);
+    m.training = { loss: { name: 'ncsn', sigmas: [1, 0.1] }, seed: 4, steps: 0, batch: 4, lr: 0.001 };
+    m.box = dataBox({ data: [0, -10, 3, 2, 1.5, 6], rows: 3, cols: 2 });
+    expect(m.box).toEqual({ lower: [0, -10], upper: [3, 6] });
+    const back = decodeModel(core, encodeModel(m), 'b.safetensors');
+    expect(back.box).toEqual(m.box);
+    expect(back.denoiserBox()).toEqual({ lower: [-2, -2], upper: [4, 2] });
+    expect(decodeModel(core, encodeModel(makeModel()), 'm.safetensors').box).toBeUndefined();
+    back.training = { ...m.training, loss: { name: 'continuous', sde: 'vp' } };
+    expect(back.denoiserBox()).toBeUndefined(); // x = alpha x0 + sigma z: not x + sigma^2 s
+    back.training = { ...m.training, loss: { name: 'continuous', sde: 've', sigmaMax: 5, sigmaMin: 0.01 } };
+    expect(back.denoiserBox()).toBeDefined();
+    const none = makeModel(); // dsm, conditioning none: reads no sigma
+    none.box = m.box;
+    expect(none.denoiserBox()).toBeUndefined();
   });
 
   it("a 'fourier' model keeps its frequencies (tensor fourier.frequencies [m, d]) and its scores; broken ones are refused", () => {
@@ -167,6 +186,8 @@ print(json.dumps((h / std).ravel().tolist()))`;
         { loss: '{"name":"constructor"}' },
         'metadata \'loss\'.name: expected one of esm, ssm, ssm-vr, dsm, ncsn, continuous, found "constructor"',
       ],
+      [{ data_box: '{"lower":[0,1],"upper":[1,0]}' }, "metadata 'data_box'.lower[1]: expected at most upper[1] (0), found 1"],
+      [{ data_box: '{"lower":[0],"upper":[1,2]}' }, "metadata 'data_box'.lower: expected an array of 2 to 2 values, found an array of 1"],
       [{ loss_curve: '{"every":1,"values":["a","b"]}' }, 'metadata \'loss_curve\'.values[0]: expected a finite number, found "a"'],
       [{ seed: '0x10' }, 'metadata \'seed\': expected a decimal integer up to 4294967295, found "0x10"'],
       [

@@ -11,7 +11,7 @@ import {
   type MixtureSpec,
 } from '@scorefield/core-math';
 import { decodeSafetensors, encodeSafetensors, excerpt } from '@scorefield/formats';
-import { ScoreModel, type ImageShape, type TrainingRecord } from './model.js';
+import { ScoreModel, type DataBox, type ImageShape, type TrainingRecord } from './model.js';
 import { PACKAGE_VERSION } from './version.js';
 import * as schema from './model-schema.js';
 
@@ -105,6 +105,7 @@ export function encodeModel(model: ScoreModel): Uint8Array {
     }),
     normalization: JSON.stringify(model.normalization),
     ...(model.image && { image: JSON.stringify({ width: model.image.width, height: model.image.height }) }),
+    ...(model.box && { data_box: JSON.stringify({ lower: model.box.lower, upper: model.box.upper }) }),
   };
   if (model.training) {
     const t = model.training;
@@ -182,6 +183,7 @@ export function decodeModel(core: Core, bytes: Uint8Array, source = 'model', opt
   }
   let arch: schema.Architecture, norm: { mean: number[]; std: number[]; constant?: number[] }, training: TrainingRecord | undefined;
   let image: ImageShape | undefined;
+  let box: DataBox | undefined;
   try {
     arch = schema.architecture(metadata.architecture, "'architecture'");
     const count =
@@ -201,6 +203,7 @@ export function decodeModel(core: Core, bytes: Uint8Array, source = 'model', opt
     norm = schema.normalization(d)(metadata.normalization, "'normalization'");
     training = metadata.loss !== undefined ? schema.trainingRecord(metadata) : undefined;
     image = metadata.image === undefined ? undefined : schema.imageShape(d)(metadata.image, "'image'");
+    box = metadata.data_box === undefined ? undefined : schema.dataBox(d)(metadata.data_box, "'data_box'");
   } catch (e) {
     if (e instanceof schema.SchemaError) return fail(e.message);
     throw e;
@@ -245,6 +248,7 @@ export function decodeModel(core: Core, bytes: Uint8Array, source = 'model', opt
     p.set(b.data, o.b);
   });
   if (image) model.image = image;
+  if (box) model.box = box;
   return model;
 }
 

@@ -3,6 +3,8 @@ export {
   objectiveLabel,
   lossCurve,
   checkImageShape,
+  dataBox,
+  type DataBox,
   type ImageShape,
   type ScoreNetConfig,
   type TrainingRecord,

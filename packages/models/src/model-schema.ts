@@ -130,6 +130,17 @@ export function normalization(d: number): Check<{ mean: number[]; std: number[];
   };
 }
 
+/** The data's box of a model of dimension d: d finite lower and upper values, lower <= upper. */
+export function dataBox(d: number): Check<{ lower: number[]; upper: number[] }> {
+  const check = json(object({ lower: array(finite, d, d), upper: array(finite, d, d) }));
+  return (v, path) => {
+    const b = check(v, path);
+    const k = b.lower.findIndex((lo, j) => !(lo <= b.upper[j]));
+    if (k >= 0) fail(`${path}.lower[${k}]`, `at most upper[${k}] (${b.upper[k]})`, b.lower[k]);
+    return b;
+  };
+}
+
 /** The image shape of a model of dimension d: positive whole sides with width x height = d. */
 export function imageShape(d: number): Check<{ width: number; height: number }> {
   const check = json(object({ width: integer(1, d), height: integer(1, d) }));

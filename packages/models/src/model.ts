@@ -70,6 +70,30 @@ export function checkImageShape(image: ImageShape, dim: number, what = 'image'):
   return { width, height };
 }
 
+/**
+ * The smallest and largest value of every coordinate of the training data (data units; stored in the model file,
+ * metadata `data_box`). Under x = x0 + sigma z the denoiser x + sigma^2 s(x; sigma) = E[x0 | x] (Tweedie) lies in the
+ * data's convex hull, so inside this box; the Langevin-type samplers clamp a VE-type model's score where the network's
+ * denoiser leaves it (core-math's guardDenoiser; README, "The data's box").
+ */
+export interface DataBox {
+  lower: number[];
+  upper: number[];
+}
+
+/** The {@link DataBox} of points. */
+export function dataBox(p: Points): DataBox {
+  const lower = new Array<number>(p.cols).fill(Infinity),
+    upper = new Array<number>(p.cols).fill(-Infinity);
+  for (let i = 0; i < p.rows; i++)
+    for (let k = 0; k < p.cols; k++) {
+      const v = p.data[i * p.cols + k];
+      if (v < lower[k]) lower[k] = v;
+      if (v > upper[k]) upper[k] = v;
+    }
+  return { lower, upper };
+}
+
 /** What produced a model (stored in the file so it is self-describing). Sigmas are in standardised units. */
 export interface TrainingRecord {
   loss: ObjectiveSpec;
@@ -113,6 +137,8 @@ export class ScoreModel implements ScoreSource {
   readonly spec: ModelSpec;
   /** The image shape of the data, when the points are images ({@link ImageShape}). */
   image?: ImageShape;
+  /** The training data's range ({@link DataBox}): the samplers keep a VE-type model's denoiser in it. */
+  box?: DataBox;
 
   constructor(
     readonly core: Core,
@@ -211,15 +237,30 @@ export class ScoreModel implements ScoreSource {
     );
   }
 
+  /**
+   * The {@link DataBox} in standardised units, for a model of x = x0 + sigma z read at the sampler's sigma: noise-conditional
+   * ncsn and continuous VE models (a VP model's x is scaled, and an unconditioned model ignores the sigma it is given).
+   */
+  denoiserBox(): DataBox | undefined {
+    const loss = this.training?.loss;
+    const ve = loss?.name === 'ncsn' || (loss?.name === 'continuous' && loss.sde === 've');
+    if (!this.box || !ve || this.spec.conditioning === 'none') return undefined;
+    const { mean, std } = this.normalization;
+    const scale = (v: number[]) => v.map((x, k) => (x - mean[k]) / std[k]);
+    return { lower: scale(this.box.lower), upper: scale(this.box.upper) };
+  }
+
   /** Sampler steps and scores on standardised particles in chunks of `chunk` (see {@link ScoreSource}). */
   stepper(chunk: number): Stepper {
     const { core, spec, layout, params } = this;
     const work = { ws: core.f32(modelWorkspaceFloats(layout, chunk)), score: core.f32(chunk * this.dim), chunk };
+    const guard = this.denoiserBox();
+    const box = guard && { lower: core.f32(this.dim, guard.lower), upper: core.f32(this.dim, guard.upper) };
     let divWs: F32Buffer | undefined;
     return {
       level: Math.fround, // the kernels' sigma is an f32 (core-math SamplerConfig, modelScore)
       steps: (x, k, rule, sigma, rng, first, total, hold, score) =>
-        samplerSteps(core, spec, layout, params, x, k, rule, rng, work, { sigma, first, total, hold, score }),
+        samplerSteps(core, spec, layout, params, x, k, rule, rng, work, { sigma, first, total, hold, score, box }),
       score: (x, n, sigma, out) => {
         for (let i0 = 0; i0 < n; i0 += chunk) {
           const nb = Math.min(chunk, n - i0),
@@ -260,6 +301,8 @@ export class ScoreModel implements ScoreSource {
       free: () => {
         work.ws.free();
         work.score.free();
+        box?.lower.free();
+        box?.upper.free();
         divWs?.free();
       },
     };

@@ -15,7 +15,7 @@ import {
 import { fitGaussian } from './gaussian-fit.js';
 import { fitMixture } from './mixture-fit.js';
 import { constantNotice, fitGlobalNormalization, fitNormalization, identityNormalization, normalize } from './normalization.js';
-import { checkImageShape, ScoreModel, type ImageShape } from './model.js';
+import { checkImageShape, dataBox, ScoreModel, type ImageShape } from './model.js';
 import { checkPoints, type Points } from './points.js';
 import {
   dataScales,
@@ -325,6 +325,7 @@ export class Trainer {
       o.seed,
     );
     if (image) this.model.image = image;
+    this.model.box = dataBox(data);
     try {
       this.objective = new BoundObjective(core, this.loss, this.model.spec, this.model.layout);
     } catch (e) {
