@@ -342,7 +342,7 @@ const VECTOR_BIAS = memory.data<i32>([127, 127, 127, 127], 16);
 /**
  * {@link activateOne} of four vectors (outputs at byte offsets p0..p3), their steps interleaved: one exponential and
  * its division are a chain of about 30 dependent operations, longer than the out-of-order window overlaps, and four
- * chains in step ran 1.45x faster (forward silu; docs/bench/analysis.md). Each element gets the same operations.
+ * chains in step ran 1.4x faster (forward silu; docs/bench/analysis.md). Each element gets the same operations.
  */
 @inline function activateFour(kind: i32, a0: v128, a1: v128, a2: v128, a3: v128, h: usize, d1: usize, d2: usize, d3: usize,
   p0: usize, p1: usize, p2: usize, p3: usize, mul: bool): void {
