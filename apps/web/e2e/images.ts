@@ -129,6 +129,21 @@ export function imagesSuite(h: Harness): void {
       (trs) => trs.find((tr) => tr.querySelector('th')?.textContent === 'KID')?.querySelector('td')?.textContent,
     );
     expect(kidCell).toMatch(/^-?[\d.e-]+ ± [\d.e-]+$/);
+    // In words: whether the KID differs from the data's beyond the noise (kidVerdict), and what memorisation means.
+    const cellOf = (label: string) =>
+      page.$$eval(
+        '#metrics tbody tr',
+        (trs, l) => {
+          const td = trs.find((tr) => tr.querySelector('th')?.textContent === l)?.querySelector('td');
+          return { text: td?.textContent ?? '', title: td?.title ?? '' };
+        },
+        label,
+      );
+    const overlap = Math.abs(quality.kid - quality.floor) <= quality.kidError + quality.floorError;
+    expect((await cellOf('KID vs data')).text).toMatch(overlap ? /^same as the data, within noise$/ : /beyond noise/);
+    const memoCell = await cellOf('memorisation');
+    expect(memoCell.text).toMatch(/^[\d.e-]+ \(1: new digits, good; 0: copies\)$/);
+    expect(memoCell.title).toMatch(/nearest training digit/);
     await page.check('#show-digits');
     await h.shot('mnist-digits-toggle', '#pane-a');
     await page.uncheck('#show-digits');

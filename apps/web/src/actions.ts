@@ -60,7 +60,7 @@ export function bindActions(app: App): void {
   el.exportPng.addEventListener('click', () => {
     el.exportMenu.open = false;
     app.active.forEach((p, i) =>
-      p.canvas.toBlob((blob) => {
+      p.exportCanvas().toBlob((blob) => {
         if (blob) download(blob, `scorefield-${p.shown.name || app.state.data}-step${p.view.step}${suffix(i)}.png`);
       }, 'image/png'),
     );

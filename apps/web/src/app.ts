@@ -15,7 +15,7 @@ import type { DataSource, Range } from './protocol.js';
 import type { ViewLayers } from './render-view.js';
 import { pointsReference, type Reference } from './sample-quality.js';
 import {
-  cliCommand,
+  cliWords,
   datasetNames,
   describeChange,
   effectiveSampler,
@@ -270,23 +270,42 @@ export class App {
     if (location.hash !== hash) history.replaceState(null, '', hash);
     const runs = runStates(s);
     const cmds = runs.map((rs, i) =>
-      cliCommand(rs, runs.length > 1 ? `model-${'ab'[i]}.safetensors` : 'model.safetensors', this.fileData?.name),
+      cliWords(rs, runs.length > 1 ? `model-${'ab'[i]}.safetensors` : 'model.safetensors', this.fileData?.name),
     );
-    this.el.cli.textContent = cmds.every((c) => c !== null)
-      ? cmds.join('\n')
+    const text = cmds.every((c) => c !== null)
+      ? cmds.map((c) => c.join(' ')).join('\n')
       : 'drawn points are not on the command line (export the samples, or load a file instead)';
+    if (this.el.cli.textContent === text) return;
+    // One unbreakable span per word (styles: .cli .arg), spaces between them: the command wraps between arguments only.
+    if (cmds.every((c) => c !== null))
+      this.el.cli.replaceChildren(
+        ...cmds.flatMap((words, i) => [
+          ...(i > 0 ? ['\n'] : []),
+          ...words.flatMap((w, k) => [
+            ...(k > 0 ? [' '] : []),
+            Object.assign(document.createElement('span'), { className: 'arg', textContent: w }),
+          ]),
+        ]),
+      );
+    else this.el.cli.textContent = text;
+  }
+
+  /** How many points the view of the first run shows, of how many it trains on (2-D data, once the worker sent them). */
+  private shownCounts(): { points: number; rows: number } | undefined {
+    const shown = this.panes[0].shown;
+    return shown.points && !shown.image ? { points: shown.points.length / 2, rows: shown.rows } : undefined;
   }
 
   /** Writes the state into the controls, and what depends on it. */
   sync(): void {
     const info = this.panes[0].view.info;
-    const densities = new Set(this.active.map((p) => p.view.info?.density ?? null));
     const levels = info?.levels ?? [];
     syncControls(this.el, this.state, {
       drawn: this.drawing.points.length > 0,
       file: this.fileData?.name,
+      fileRows: this.fileData?.rows,
+      shown: this.shownCounts(),
       autoSampler: info?.defaultSampler,
-      density: densities.size > 1 ? 'mixed' : (info?.density ?? null),
       chosen: info?.chosen ?? '',
       // Picking a ladder of one's own starts from the one the data gave (ncsn's levels are geometric).
       ladderSeed:

@@ -95,10 +95,12 @@ export interface Choices {
   drawn: boolean;
   /** The name of a loaded file, if any. */
   file?: string;
+  /** The rows of the loaded file, if any. */
+  fileRows?: number;
+  /** The data the view shows of the current run: how many points it draws of how many it trains on. */
+  shown?: { points: number; rows: number };
   /** The sampler the current model is meant for (known once the worker built it). */
   autoSampler?: SamplerName;
-  /** The density the current model has ('mixed': the compared runs differ). */
-  density: 'energy' | 'ode' | 'mixed' | null;
   /** The noise levels the trainer chose from the data ('' when none). */
   chosen: string;
   /** The ladder the ladder fields show when a ladder of one's own is first picked: the one the data gave, if any. */
@@ -111,9 +113,40 @@ const samplerLabels: Record<SamplerName, string> = {
   pc: 'predictor-corrector',
   ode: 'probability-flow ODE',
   adaptive: 'adaptive reverse SDE',
-  dpm: 'probability-flow ODE, DPM-Solver-2',
-  'dpm-sde': 'reverse SDE, SDE-DPM-Solver++(2M)',
+  dpm: 'DPM-Solver-2 (ODE)',
+  'dpm-sde': 'SDE-DPM-Solver++(2M)',
 };
+
+/** A file name that fits the data picker: its start and its end (with the extension) around an ellipsis. */
+export function shortName(name: string, max = 22): string {
+  if ([...name].length <= max) return name;
+  const chars = [...name],
+    tail = Math.ceil((max - 1) / 2);
+  return `${chars.slice(0, max - 1 - tail).join('')}…${chars.slice(-tail).join('')}`;
+}
+
+/**
+ * The data size field: what the run trains on, by the data's kind. A built-in dataset's points are drawn from it
+ * (the CLI's --data-size; the field sets them); a file trains on its rows and drawn data on the drawn points (the
+ * field shows how many, disabled). The hint says how many the view shows (a seeded random subset past 2000).
+ */
+export function dataSizeField(s: AppState, choices: Pick<Choices, 'fileRows' | 'shown'>): { label: string; value: string; hint: string } {
+  const n = (x: number) => x.toLocaleString('en-US');
+  const shown = choices.shown;
+  if (imageMode(s))
+    return { label: `Digits (the first of the train split, at most ${n(PAGE_DIGITS)})`, value: String(s.dataSize), hint: '' };
+  let label: string, rows: number | undefined;
+  if (datasetNames.includes(s.data)) [label, rows] = [`Training points (sampled from ${s.data})`, s.dataSize];
+  else if (s.data === 'file') [label, rows] = ["Training points (the file's rows)", choices.fileRows];
+  else [label, rows] = ['Training points (drawn on the view)', s.points ? s.points.length / 2 : undefined];
+  const hint =
+    rows !== undefined && shown?.rows === rows
+      ? shown.points >= rows
+        ? `The view shows all ${n(rows)}.`
+        : `The view shows a random ${n(shown.points)} of the ${n(rows)}.`
+      : '';
+  return { label, value: rows === undefined ? '' : String(rows), hint };
+}
 
 /**
  * Writes `s` into the controls. The control that has focus keeps what it shows: the user may be typing in
@@ -124,22 +157,26 @@ export function syncControls(el: Elements, s: AppState, choices: Choices): void 
     if (e !== document.activeElement && e.value !== value) e.value = value;
   };
   const items: [string, string][] = datasetNames.map((n) => [n, n]);
-  items.push([MNIST, 'mnist (handwritten digits, images)']);
+  items.push([MNIST, 'mnist (digit images)']);
   items.push(['drawn', s.points || choices.drawn ? 'drawn points' : 'drawn points (draw on the view)']);
-  if (choices.file) items.push(['file', `file: ${choices.file}`]);
+  if (choices.file) items.push(['file', `file: ${shortName(choices.file)}`]);
   const dataSel = el.data;
   if (dataSel.options.length !== items.length || [...dataSel.options].some((o, i) => o.value !== items[i][0] || o.text !== items[i][1])) {
     setOptions(dataSel, items);
     dataSel.value = s.data;
   }
   write(dataSel, s.data);
-  write(el.dataSize, String(s.dataSize));
+  // The whole name of a loaded file, which the option may shorten to fit.
+  dataSel.title = s.data === 'file' && choices.file ? `file: ${choices.file}` : '';
   const images = imageMode(s);
+  const size = dataSizeField(s, choices);
+  write(el.dataSize, size.value);
   el.dataSize.disabled = !datasetNames.includes(s.data) && !images;
   el.dataSize.min = images ? String(GRID_IMAGES) : '2';
   el.dataSize.max = images ? String(PAGE_DIGITS) : '1000000';
-  const sizeLabel = images ? `Digits (the first of the train split, at most ${PAGE_DIGITS})` : 'Points drawn';
-  if (el.dataSizeLabel.textContent !== sizeLabel) el.dataSizeLabel.textContent = sizeLabel;
+  if (el.dataSizeLabel.textContent !== size.label) el.dataSizeLabel.textContent = size.label;
+  el.dataSizeHint.hidden = !size.hint;
+  if (el.dataSizeHint.textContent !== size.hint) el.dataSizeHint.textContent = size.hint;
   el.imageSizeField.hidden = !images;
   write(el.imageSize, String(s.imageSize));
   el.dataHint.hidden = images;
@@ -179,7 +216,9 @@ export function syncControls(el: Elements, s: AppState, choices: Choices): void 
   const avail = samplerAvailability(s);
   for (const o of el.sampler.options) {
     if (o.value === 'auto') {
-      o.text = choices.autoSampler ? `auto: ${samplerLabels[choices.autoSampler]} (the model's own)` : "auto: the model's own";
+      // Short enough to show whole in the select; what "auto" means in its title.
+      o.text = choices.autoSampler ? `auto: ${samplerLabels[choices.autoSampler]}` : "auto: the model's own";
+      o.title = "the sampler the model is meant for, with the library's settings for it";
       continue;
     }
     const why = avail[o.value as SamplerName];
@@ -203,9 +242,6 @@ export function syncControls(el: Elements, s: AppState, choices: Choices): void 
   el.compareOptions.hidden = !s.compare;
   write(el.lossB, s.compare?.loss ?? s.loss);
   write(el.kindB, s.compare?.kind ?? s.kind);
-  const density = [...el.heat.options].find((o) => o.value === 'density')!;
-  const densityLabels = { energy: 'density exp(−E)', ode: 'density (ODE)', mixed: 'density, where there is one' };
-  density.text = choices.density ? densityLabels[choices.density] : 'density: none, |s|';
 }
 
 /** The controls read into a state based on `current`, and the names of the invalid ones (marked aria-invalid). */
@@ -247,7 +283,8 @@ export function readControls(el: Elements, current: AppState): { state: AppState
   };
   s.data = el.data.value;
   // A new dataset: its number of points is the app's to choose (state.ts, withData), not the old field's.
-  if (s.data === current.data) run('dataSize', 'data-size', (r) => (s.dataSize = r.dataSize));
+  // A file's or drawn points' field shows their number (disabled): it is not the run's data-size.
+  if (s.data === current.data && !el.dataSize.disabled) run('dataSize', 'data-size', (r) => (s.dataSize = r.dataSize));
   else mark('dataSize', true);
   s.imageSize = Number(el.imageSize.value) === 28 ? 28 : 14;
   s.loss = el.lossName.value as AppState['loss'];

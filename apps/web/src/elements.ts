@@ -58,6 +58,7 @@ const registry = {
   data: HTMLSelectElement,
   dataSize: HTMLInputElement,
   dataSizeLabel: HTMLLabelElement,
+  dataSizeHint: HTMLParagraphElement,
   imageSizeField: HTMLDivElement,
   imageSize: HTMLSelectElement,
   dataHint: HTMLParagraphElement,

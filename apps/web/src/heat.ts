@@ -69,8 +69,56 @@ function fromLog(logp: ArrayLike<number>): Float32Array {
   return Float32Array.from(logp, (v) => (Number.isFinite(v) ? detMath.exp(v - max) : 0));
 }
 
-/** The heat image of a mode for a field (and the ODE density, when computed), or null when the mode has nothing to show. */
-export function heatValues(f: FieldSnapshot, mode: HeatMode, density: DensityGrid | null): HeatImage | null {
+/** The density a model has: exp(-E) of an energy model, the ODE likelihood of a continuous score model, or none. */
+export type DensityKind = 'energy' | 'ode' | null;
+
+/**
+ * Why the density choice draws |s| instead of a density: the model has none ('none'), or it is a continuous model
+ * whose ODE density is computed only when the model stands still (`untrained` at step 0, `training` while it
+ * trains, `computing` while the job worker integrates it). Null: a density is drawn.
+ */
+export type DensityWait = 'none' | 'untrained' | 'training' | 'computing';
+
+/** What the density choice of the heat map draws for a run now (its density, or |s| and why). */
+export function densityWait(kind: DensityKind, run: { running: boolean; step: number; density: DensityGrid | null }): DensityWait | null {
+  if (kind === 'energy') return null;
+  if (kind === null) return 'none';
+  if (run.density) return null; // the latest computed one, said to be of its step when older
+  return run.running ? 'training' : run.step === 0 ? 'untrained' : 'computing';
+}
+
+/** What |s| stands in for, in the legend on the view and in the heat map control (the two say the same). */
+const waitNotes: Record<DensityWait, string> = {
+  none: 'this model has no density',
+  untrained: 'density after training',
+  training: 'density after training',
+  computing: 'computing the density…',
+};
+
+/**
+ * The text of the heat map control's density choice: what it draws now for each run (one text when the runs agree).
+ * `stale`: the step of the ODE density drawn when it is older than the model.
+ */
+export function densityChoiceText(runs: { kind: DensityKind; wait: DensityWait | null; stale?: number }[]): string {
+  const texts = runs.map(({ kind, wait, stale }) => {
+    if (kind === 'energy') return 'density exp(−E)';
+    if (wait === 'none') return 'density: none, |s|';
+    if (wait) return `|s| (${waitNotes[wait]})`;
+    return stale === undefined ? 'density (ODE)' : `density (ODE, step ${stale})`;
+  });
+  return texts.every((t) => t === texts[0]) ? texts[0] : 'density, where there is one';
+}
+
+/**
+ * The heat image of a mode for a field (and the ODE density, when computed), or null when the mode has nothing to
+ * show. `wait`: why the density choice shows |s| (densityWait), said in the legend.
+ */
+export function heatValues(
+  f: FieldSnapshot,
+  mode: HeatMode,
+  density: DensityGrid | null,
+  wait: DensityWait | null = null,
+): HeatImage | null {
   const n = f.grid * f.grid;
   if (mode === 'density' && f.energy) {
     return { t: fromLog(f.energy.map((e) => -e)), grid: f.grid, legend: 'density exp(−E), relative', range: [0, 1] };
@@ -92,7 +140,8 @@ export function heatValues(f: FieldSnapshot, mode: HeatMode, density: DensityGri
       if (Number.isFinite(t[k])) max = Math.max(max, t[k]);
     }
     for (let k = 0; k < n; k++) t[k] /= max || 1;
-    return { t, grid: f.grid, legend: '|s(x)|, log scale', range: [0, detMath.expm1(max)] };
+    const note = mode === 'density' && wait ? ` (${waitNotes[wait]})` : '';
+    return { t, grid: f.grid, legend: `|s(x)|, log scale${note}`, range: [0, detMath.expm1(max)] };
   }
   if (mode === 'error' && f.trueScore) {
     const err = new Float32Array(n);

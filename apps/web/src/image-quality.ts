@@ -109,3 +109,38 @@ export function imageQuality(samples: Float32Array, ref: ImageReference, assets:
     memorisation: { ratio: memo.ratio, closerShare: memo.closerShare },
   };
 }
+
+/**
+ * KID of the samples beside the data's, in words: a difference is read only when it is larger than the two standard
+ * errors together (the ± intervals do not overlap); otherwise the two cannot be told apart with this many samples
+ * (64 samples give a rough KID), and a lower KID than the data's is noise, not samples better than the data.
+ */
+export function kidVerdict(m: Pick<ImageQuality, 'kid' | 'kidError' | 'floor' | 'floorError'>): { text: string; title: string } {
+  const gap = m.kid - m.floor,
+    noise = m.kidError + m.floorError;
+  const f = (x: number) => String(Number(x.toPrecision(2)));
+  const apart = `the samples' KID is ${f(gap)} from the data's; their standard errors add up to ${f(noise)}`;
+  if (Math.abs(gap) <= noise)
+    return {
+      text: 'same as the data, within noise',
+      title: `${apart}: the ± intervals overlap, so no difference can be read (more samples narrow them: scorefield eval draws 1,000)`,
+    };
+  if (gap > 0) return { text: `worse than the data (by ${f(gap)}, beyond noise)`, title: `${apart}: the samples are off` };
+  return {
+    text: `below the data's (by ${f(-gap)}, beyond noise)`,
+    title: `${apart}: KID is unbiased and can fall below the data's by chance; it does not mean better than real digits`,
+  };
+}
+
+/** The memorisation ratio in a few words: what the number means and what is good (ImageQuality.memorisation). */
+export function memorisationText(memo: ImageQuality['memorisation']): { text: string; title: string } {
+  const f = (x: number) => String(Number(x.toPrecision(3)));
+  return {
+    text: `${f(memo.ratio)} (1: new digits, good; 0: copies)`,
+    title:
+      'Distance from each sample to its nearest training digit, median, over the same for the test digits (unseen ones). ' +
+      '1 or more: the samples are as far from the training digits as new digits are (good); towards 0: they copy ' +
+      `training digits. ${f(memo.closerShare)} of the samples are closer to a training digit than 95% of the test digits ` +
+      'are (0.05 expected; copies raise it).',
+  };
+}

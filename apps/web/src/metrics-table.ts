@@ -2,7 +2,9 @@
  * The live metrics beside the view: a table with one column per run (two in compare mode). Built once
  * here, its cells kept as typed references (no lookups by id).
  */
+import { kidVerdict, memorisationText } from './image-quality.js';
 import { settingsText, settledText } from './sampler-report.js';
+import type { ModeWeights } from './sample-quality.js';
 import type { RunView } from './view-model.js';
 
 const rows = {
@@ -14,18 +16,29 @@ const rows = {
   mmdFloor: ['… of data', 'the same MMD² for a second draw of the data: what perfect samples score (it can be slightly negative)'],
   inMode: ['in modes', 'share of the samples within 2 standard deviations of a mode (mixtures)'],
   inModeFloor: ['… of data', 'the same share for a draw of the data'],
+  modes: [
+    'mode weights',
+    "share of the samples nearest each mode beside the mixture's weights (as scorefield eval's modes; mixtures); " +
+      'every mode in the tooltip',
+  ],
   kid: [
     'KID',
     "kernel inception distance of the samples against MNIST's 997 held-out test digits on the MNIST classifier's features, " +
       '± its standard error (as scorefield eval --samples)',
   ],
   kidFloor: ['… of data', 'the same KID for as many train digits (the first ones): what real digits score'],
+  kidVs: [
+    'KID vs data',
+    "whether the samples' KID differs from the data's by more than their standard errors together: when the ± intervals " +
+      'overlap, the two cannot be told apart with this many samples',
+  ],
   topProb: ['top-class p', "the MNIST classifier's mean top-class probability of the samples; of the held-out test digits after it"],
   classes: ['classes', 'share of the samples the classifier puts in each class 0-9: the smallest (all of them in the tooltip)'],
   memo: [
     'memorisation',
-    "median distance of the samples to their nearest training digit over the test digits' (1: as new as unseen digits; " +
-      '0: copies); the tooltip: the share of samples closer to a training digit than 95% of the test digits are (0.05 expected)',
+    "median distance of the samples to their nearest training digit over the test digits' (a ratio, no unit; 1 or more: as " +
+      'new as unseen digits, good; towards 0: copies); the tooltip: the share of samples closer to a training digit than ' +
+      '95% of the test digits are (0.05 expected)',
   ],
   sampler: ['sampler', 'the sampler, and the noise level σ of the step on screen'],
   settings: ['settings', 'what the sampler used, every default chosen from the model (standardised units)'],
@@ -33,8 +46,8 @@ const rows = {
 } as const;
 export type MetricRow = keyof typeof rows;
 /** Rows of 2-D data only, and of images only. */
-const planeRows: MetricRow[] = ['fisher', 'mmd', 'mmdFloor', 'inMode', 'inModeFloor'];
-const imageRows: MetricRow[] = ['kid', 'kidFloor', 'topProb', 'classes', 'memo'];
+const planeRows: MetricRow[] = ['fisher', 'mmd', 'mmdFloor', 'inMode', 'inModeFloor', 'modes'];
+const imageRows: MetricRow[] = ['kid', 'kidFloor', 'kidVs', 'topProb', 'classes', 'memo'];
 
 export class MetricsTable {
   private readonly cells: Record<MetricRow, HTMLTableCellElement[]>;
@@ -128,6 +141,8 @@ export class MetricsTable {
     this.set('mmdFloor', column, num(q?.floor, 2));
     this.set('inMode', column, num(q?.inMode, 3, true));
     this.set('inModeFloor', column, num(q?.inModeFloor, 3, true));
+    const modes = q?.modes ? modeWeightsText(q.modes) : { text: num(undefined, 0), title: '' };
+    this.set('modes', column, modes.text, modes.title);
     this.showImage(column, v);
     const sigma = v.samplerSigma === undefined ? '' : ` · σ ${v.samplerSigma.toPrecision(2)}`;
     this.set('sampler', column, v.sampling || v.samples ? `${v.sampler}${sigma}` : (v.info?.defaultSampler ?? '–'));
@@ -148,10 +163,33 @@ export class MetricsTable {
     const at = m ? `samples of the model at step ${v.qualityStep}` : why;
     this.set('kid', column, m ? `${f(m.kid)} ± ${f(m.kidError)}` : none, at);
     this.set('kidFloor', column, m ? `${f(m.floor)} ± ${f(m.floorError)}` : none, why);
+    const verdict = m ? kidVerdict(m) : { text: none, title: why };
+    this.set('kidVs', column, verdict.text, verdict.title);
     this.set('topProb', column, m ? `${m.meanTop.toFixed(3)} (digits ${m.heldOutMeanTop.toFixed(3)})` : none, why);
     const shares = m ? m.shares.map((x, c) => `${c}: ${x.toFixed(3)}`).join(', ') : why;
     this.set('classes', column, m ? `smallest ${m.minShare.toFixed(3)}` : none, shares);
-    const closer = m ? `closer share ${f(m.memorisation.closerShare)} (0.05 expected)` : why;
-    this.set('memo', column, m ? f(m.memorisation.ratio) : none, closer);
+    const memo = m ? memorisationText(m.memorisation) : { text: none, title: why };
+    this.set('memo', column, memo.text, memo.title);
   }
+}
+
+/**
+ * The samples' mode weights beside the mixture's: every mode when there are few (`0.213 / 0.787 (data 0.2 / 0.8)`),
+ * else the largest difference beside what a draw of the data itself gives; every mode in the title.
+ */
+export function modeWeightsText(m: ModeWeights): { text: string; title: string } {
+  const f = (x: number) => x.toFixed(3);
+  const g = (x: number) => String(Number(x.toFixed(3)));
+  const text =
+    m.weights.length <= 4
+      ? `${m.fractions.map(f).join(' / ')} (data ${m.weights.map(g).join(' / ')})`
+      : `off by ≤ ${f(m.maxAbsError)} (data draw ${f(m.twinMaxAbsError)})`;
+  const at = (c: number[]) => c.map((v) => String(Number(v.toPrecision(3)))).join(', ');
+  const modes = m.centres.map((c, k) => `mode ${k + 1} at (${at(c)}): ${f(m.fractions[k])} of the samples, weight ${g(m.weights[k])}`);
+  const title = [
+    ...modes,
+    `off every mode: ${f(m.offMode)}`,
+    `largest difference ${f(m.maxAbsError)}; of a draw of 2000 points of the data: ${f(m.twinMaxAbsError)}`,
+  ].join('\n');
+  return { text, title };
 }

@@ -7,9 +7,19 @@ import { fieldSignature } from './field.js';
 import { JobLink } from './job-link.js';
 import { DENSITY_GRID } from './density.js';
 import type { DataSource, FromJob, Range, SampleRequest } from './protocol.js';
-import { heatValues, paintHeat, type HeatImage, type HeatMode } from './heat.js';
+import { densityWait, heatValues, paintHeat, type DensityWait, type HeatImage, type HeatMode } from './heat.js';
 import { drawImageGrid } from './render-images.js';
-import { drawBase, drawFrame, drawOverlay, overlayKey, type ViewLayers } from './render-view.js';
+import {
+  drawBase,
+  drawFrame,
+  drawOverlay,
+  overlayKey,
+  textScale,
+  withLegendStrip,
+  type Box,
+  type LegendItem,
+  type ViewLayers,
+} from './render-view.js';
 import type { Reference } from './sample-quality.js';
 import { RunView, type ShownData } from './view-model.js';
 import { TrainerLink, type RunMessage } from './worker-link.js';
@@ -55,9 +65,16 @@ export class Pane {
   private imagesDrawn: Float32Array | null = null;
   /** What the last composed frame showed of what moves. */
   private framed: { particles: Float32Array | null; moving: string } = { particles: null, moving: '' };
+  /** Where the legend is on the view (canvas pixels; null: none, or under the view). */
+  legendBox: Box | null = null;
+  /** The legend's symbols when they are under the view (every place on it covered data), else null. */
+  legendOutside: LegendItem[] | null = null;
+  private legendShown = '';
   /** The heat image on screen (null: none). */
   heatImage: HeatImage | null = null;
   private heatMode: HeatMode = 'none';
+  /** Why the heat image on screen is |s| where a density was asked for (null: none, or a density is drawn). */
+  private heatWait: DensityWait | null = null;
 
   constructor(
     readonly canvas: HTMLCanvasElement,
@@ -155,6 +172,12 @@ export class Pane {
     this.densityPending = false;
     if (this.view !== v) return;
     this.densityJob.run({ type: 'density', run: v.id, step: v.step, bytes: file.bytes, range: this.shown.range, grid: DENSITY_GRID });
+  }
+
+  /** What the heat map's density choice draws for this run now: its density (null), or |s| and why (heat.ts). */
+  get densityWait(): DensityWait | null {
+    const v = this.view;
+    return densityWait(v.info?.density ?? null, { running: v.running, step: v.step, density: v.density });
   }
 
   /** A density of the current run is being computed. */
@@ -281,11 +304,13 @@ export class Pane {
   draw(layers: ViewLayers, heat: HeatMode, labels: string[], cursor: [number, number] | null): void {
     const v = this.view,
       canvas = this.canvas;
-    if (v.heatDirty || heat !== this.heatMode) {
+    const wait = this.densityWait;
+    if (v.heatDirty || heat !== this.heatMode || wait !== this.heatWait) {
       v.heatDirty = false;
       v.baseDirty = true;
       this.heatMode = heat;
-      this.heatImage = v.field ? heatValues(v.field, heat, v.density) : null;
+      this.heatWait = wait;
+      this.heatImage = v.field ? heatValues(v.field, heat, v.density, wait) : null;
       if (this.heatImage) paintHeat(this.heatCanvas, this.heatImage.grid, this.heatImage.t);
     }
     const content = {
@@ -314,7 +339,10 @@ export class Pane {
       this.overlayDrawn = key;
       this.overlayCanvas.width = size;
       this.overlayCanvas.height = size;
-      drawOverlay(this.overlayCanvas.getContext('2d')!, size, content, layers);
+      const placed = drawOverlay(this.overlayCanvas.getContext('2d')!, size, content, layers);
+      this.legendBox = placed?.box ?? null;
+      this.legendOutside = placed?.outside ?? null;
+      this.showLegendOutside();
     }
     // Most frames while training change nothing on the view: composing it again would only take CPU from the worker.
     const moving = `${cursor?.join(',')};${layers.samples}`;
@@ -331,6 +359,9 @@ export class Pane {
     const v = this.view,
       canvas = this.canvas,
       shape = this.shown.image!;
+    this.legendBox = null;
+    this.legendOutside = null;
+    this.showLegendOutside();
     const data = digits || !v.particles;
     const images = data ? this.shown.points : v.particles;
     const first = (this.shown.points?.length ?? 0) / (shape.width * shape.height);
@@ -354,6 +385,38 @@ export class Pane {
       ...(captions && { captions }),
     };
     drawImageGrid(canvas.getContext('2d')!, canvas.width, content, this.baseCanvas);
+  }
+
+  /** The legend under the view (HTML), when it is not on it. */
+  private showLegendOutside(): void {
+    const box = this.canvas.closest('figure')?.querySelector<HTMLElement>('.view-legend');
+    const items = this.legendOutside ?? [];
+    const key = items.map(([, text]) => text).join('|');
+    if (!box || key === this.legendShown) return;
+    this.legendShown = key;
+    box.hidden = !items.length;
+    box.replaceChildren(
+      ...items.map(([colour, text, mark]) => {
+        const item = Object.assign(document.createElement('span'), { className: 'item' });
+        const symbol = Object.assign(document.createElement('span'), {
+          className: `mark ${mark}`,
+          textContent: mark === 'arrow' ? '→' : '',
+        });
+        if (mark === 'dot') symbol.style.background = colour;
+        else symbol.style.color = colour;
+        item.append(symbol, text);
+        return item;
+      }),
+    );
+  }
+
+  /** The image to export: the view, with its legend in a strip under it when the page shows it under the view. */
+  exportCanvas(): HTMLCanvasElement {
+    if (!this.legendOutside || this.shown.image) return this.canvas;
+    const out = document.createElement('canvas');
+    const t = textScale(this.canvas.width, this.canvas.width / Math.max(1, this.canvas.clientWidth));
+    withLegendStrip(out, this.canvas, this.legendOutside, t);
+    return out;
   }
 
   /** Marks every layer for a redraw (a display option or the canvas size changed). */

@@ -5,6 +5,7 @@
  */
 import type { App } from './app.js';
 import type { ElementName } from './elements.js';
+import { densityChoiceText } from './heat.js';
 import type { Pane } from './pane.js';
 import { dimOf, GRID_IMAGES, imageMode, runStates } from './state.js';
 import type { RunView } from './view-model.js';
@@ -160,6 +161,20 @@ export function runLabel(app: App, i: number): string {
   return rs ? `${'AB'[i]}: ${rs.loss} · ${rs.kind}` : '';
 }
 
+/**
+ * The heat map control's density choice says what it draws now, as the legend on the view does: a density, or |s|
+ * and why (no density; a continuous model's ODE density is computed when training stops, and takes a few seconds).
+ */
+function heatChoice(app: App): void {
+  const runs = app.active.map((p) => {
+    const v = p.view,
+      kind = v.info?.density ?? null;
+    return { kind, wait: p.densityWait, stale: v.density && v.density.step !== v.step ? v.density.step : undefined };
+  });
+  const option = [...app.el.heat.options].find((o) => o.value === 'density')!;
+  put(option, 'text', densityChoiceText(runs));
+}
+
 export function refresh(app: App): void {
   const el = app.el;
   setText(el.status, statusText(app));
@@ -190,6 +205,7 @@ export function refresh(app: App): void {
       ? `WASM ${app.page.build === 'simd' ? 'SIMD' : 'scalar'}${app.page.threads > 1 ? `, ${app.page.threads} threads` : ''}`
       : '–',
   );
+  heatChoice(app);
   // The ODE density of a continuous score model: computed when it is shown and the model stands still.
   for (const p of panes) {
     const v = p.view;

@@ -156,6 +156,21 @@ export function textBox(ctx: CanvasRenderingContext2D, text: string, x: number, 
   ctx.fillText(text, x, y);
 }
 
+/** A line of text cut at spaces into lines no wider than `room` (a word wider than that keeps its own line). */
+export function wrapText(text: string, room: number, width: (s: string) => number): string[] {
+  const out: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    const next = line ? `${line} ${word}` : word;
+    if (line && width(next) > room) {
+      out.push(line);
+      line = `  ${word}`;
+    } else line = next;
+  }
+  out.push(line);
+  return out;
+}
+
 /** Axes: ticks and values along the bottom and left edges (data units). */
 function axes(ctx: CanvasRenderingContext2D, size: number, r: Range, t: number): void {
   const { px, py } = transform(size, r);
@@ -208,24 +223,85 @@ function colourBar(ctx: CanvasRenderingContext2D, size: number, heat: HeatImage,
   }
 }
 
-/** The legend of the symbols, bottom right. */
-function legend(ctx: CanvasRenderingContext2D, size: number, layers: ViewLayers, c: ViewContent, t: number): void {
-  const items: [string, string, 'dot' | 'arrow'][] = [];
+/** A rectangle on the canvas (canvas pixels, y down). */
+export interface Box {
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+}
+
+/** How many of the points [x0, y0, ...] (data units) fall inside `box` on a canvas of `size` showing `range`. */
+export function pointsInBox(pts: ArrayLike<number>, range: Range, size: number, box: Box): number {
+  const { px, py } = transform(size, range);
+  let n = 0;
+  for (let k = 0; k + 1 < pts.length; k += 2) {
+    const x = px(pts[k]),
+      y = py(pts[k + 1]);
+    if (x >= box.x && x <= box.x + box.w && y >= box.y && y <= box.y + box.h) n++;
+  }
+  return n;
+}
+
+/** A symbol of the legend: its colour, its text and its mark. */
+export type LegendItem = [colour: string, text: string, mark: 'dot' | 'arrow'];
+
+/** The symbols the view shows. */
+export function legendItems(layers: ViewLayers, c: Pick<ViewContent, 'data' | 'particles' | 'field'>): LegendItem[] {
+  const items: LegendItem[] = [];
   if (layers.data && c.data) items.push([PALETTE.data, 'data', 'dot']);
   if (layers.samples && c.particles) items.push([PALETTE.particle, 'samples', 'dot']);
   if (layers.arrows && c.field) items.push([PALETTE.arrow, 'learned score s(x)', 'arrow']);
   if (layers.trueArrows && c.field?.trueScore) items.push([PALETTE.trueArrow, 'true score', 'arrow']);
-  if (!items.length) return;
+  return items;
+}
+
+/**
+ * Where the legend goes: of its places clear of the labels (top left), the colour bar (top right) and the axes'
+ * values (a column in the bottom right or bottom left corner, or one row along the bottom edge, above the x values),
+ * the one over the fewest data points, the bottom right corner on a tie; null when every place covers more than 0.5%
+ * of the data points on the view (then the legend goes under the view: on a phone, where it is large beside the
+ * view, the corner covered 2spirals' arms).
+ */
+export function legendBox(size: number, t: number, widths: number[], data: ArrayLike<number> | null, range: Range): LegendBox | null {
+  const n = widths.length,
+    lh = 15 * t;
+  const colW = Math.max(...widths) + 30 * t,
+    colH = n * lh + 8 * t;
+  const rowW = widths.reduce((a, w) => a + w + 33 * t, 0) - 4 * t,
+    rowH = lh + 8 * t;
+  const places: LegendBox[] = [
+    { x: size - colW - 6 * t, y: size - colH - 22 * t, w: colW, h: colH, row: false },
+    { x: size - rowW - 6 * t, y: size - rowH - 22 * t, w: rowW, h: rowH, row: true },
+    { x: 40 * t, y: size - colH - 22 * t, w: colW, h: colH, row: false },
+  ];
+  if (!data) return places[0];
+  let best = places[0],
+    least = Infinity;
+  for (const p of places) {
+    if (p.x < 0) continue; // a row wider than the view
+    const covered = pointsInBox(data, range, size, p);
+    if (covered < least) [best, least] = [p, covered];
+  }
+  return least <= 0.005 * (data.length / 2) ? best : null;
+}
+
+export interface LegendBox extends Box {
+  /** The symbols side by side (else one under the other). */
+  row: boolean;
+}
+
+/** Paints the legend's symbols into its box. */
+export function paintLegend(ctx: CanvasRenderingContext2D, items: LegendItem[], box: LegendBox, t: number): void {
   ctx.font = `${11 * t}px system-ui, sans-serif`;
   ctx.textBaseline = 'middle';
-  const lh = 15 * t,
-    w = Math.max(...items.map(([, s]) => ctx.measureText(s).width)) + 30 * t;
-  const x = size - w - 6 * t,
-    y = size - items.length * lh - 26 * t;
+  const lh = 15 * t;
   ctx.fillStyle = 'rgba(0, 0, 0, 0.6)';
-  ctx.fillRect(x, y - 4 * t, w, items.length * lh + 8 * t);
+  ctx.fillRect(box.x, box.y, box.w, box.h);
+  let x = box.x;
   items.forEach(([colour, text, mark], i) => {
-    const cy = y + (i + 0.5) * lh;
+    const cy = box.row ? box.y + 4 * t + lh / 2 : box.y + 4 * t + (i + 0.5) * lh;
+    if (!box.row) x = box.x;
     ctx.fillStyle = ctx.strokeStyle = colour;
     if (mark === 'dot') ctx.fillRect(x + 8 * t, cy - 2.5 * t, 5 * t, 5 * t);
     else {
@@ -240,21 +316,60 @@ function legend(ctx: CanvasRenderingContext2D, size: number, layers: ViewLayers,
     }
     ctx.fillStyle = '#f2f4f8';
     ctx.fillText(text, x + 23 * t, cy);
+    x += ctx.measureText(text).width + 33 * t;
   });
 }
 
-/** The annotations (axes, colour bar, legend, labels, the sampler's progress) on a transparent canvas. */
-export function drawOverlay(ctx: CanvasRenderingContext2D, size: number, c: ViewContent, layers: ViewLayers): void {
-  const dpr = size / 640;
+/** Where the legend was drawn on the view, or the symbols it could not place there without covering data. */
+export type LegendPlaced = { box: LegendBox; outside: null } | { box: null; outside: LegendItem[] } | null;
+
+/** The legend of the symbols where it covers the fewest data points (legendBox), or none on the view (`outside`). */
+function legend(ctx: CanvasRenderingContext2D, size: number, layers: ViewLayers, c: ViewContent, t: number): LegendPlaced {
+  const items = legendItems(layers, c);
+  if (!items.length) return null;
+  ctx.font = `${11 * t}px system-ui, sans-serif`;
+  const widths = items.map(([, s]) => ctx.measureText(s).width);
+  const box = legendBox(size, t, widths, c.data, c.range);
+  if (!box) return { box: null, outside: items };
+  paintLegend(ctx, items, box, t);
+  return { box, outside: null };
+}
+
+/**
+ * The view with its legend in a strip under it (a PNG export of a view whose legend is under it on the page), on
+ * `out`: the view as it is, then the symbols in one row.
+ */
+export function withLegendStrip(out: HTMLCanvasElement, view: HTMLCanvasElement, items: LegendItem[], t: number): void {
+  const size = view.width,
+    strip = 23 * t;
+  out.width = size;
+  out.height = size + strip;
+  const ctx = out.getContext('2d')!;
+  ctx.fillStyle = PALETTE.background;
+  ctx.fillRect(0, 0, size, size + strip);
+  ctx.drawImage(view, 0, 0);
+  paintLegend(ctx, items, { x: 0, y: size, w: size, h: strip, row: true }, t);
+}
+
+/** Canvas pixels per point of text: text keeps 11-14 CSS px whatever the canvas size. */
+export function textScale(size: number, pixelRatio: number): number {
+  return Math.max(pixelRatio, Math.min(size / 640, 1.25 * pixelRatio));
+}
+
+/** The annotations (axes, colour bar, legend, labels, the sampler's progress) on a transparent canvas; returns where the legend went. */
+export function drawOverlay(ctx: CanvasRenderingContext2D, size: number, c: ViewContent, layers: ViewLayers): LegendPlaced {
   ctx.clearRect(0, 0, size, size);
   ctx.save();
-  // Text keeps 11-14 CSS px whatever the canvas size.
-  const t = Math.max(c.pixelRatio, Math.min(dpr, 1.25 * c.pixelRatio));
+  const t = textScale(size, c.pixelRatio);
   axes(ctx, size, c.range, t);
   if (c.heat) colourBar(ctx, size, c.heat, t);
-  legend(ctx, size, layers, c, t);
+  const placed = legend(ctx, size, layers, c, t);
   ctx.font = `${12 * t}px system-ui, sans-serif`;
-  const lines = [...c.labels, ...(c.heat ? [`heat: ${c.heat.legend}`] : [])];
+  // Left of the colour bar and its values: a longer line wraps at a space (a phone's view is narrow).
+  const room = size - (c.heat ? 64 : 16) * t;
+  const lines = [...c.labels, ...(c.heat ? [`heat: ${c.heat.legend}`] : [])].flatMap((line) =>
+    wrapText(line, room, (x) => ctx.measureText(x).width),
+  );
   lines.forEach((line, i) => textBox(ctx, line, 8 * t, (6 + 18 * i) * t, t));
   if (c.footer) {
     // The sampler's progress, in the particles' colour, under the labels.
@@ -262,6 +377,17 @@ export function drawOverlay(ctx: CanvasRenderingContext2D, size: number, c: View
     textBox(ctx, c.footer, 8 * t, (6 + 18 * lines.length) * t, t, PALETTE.particle);
   }
   ctx.restore();
+  return placed;
+}
+
+/** A number per data array (the legend's place depends on the data: a new run's data redraw the overlay). */
+const dataIds = new WeakMap<Float32Array, number>();
+let nextDataId = 1;
+function dataId(data: Float32Array | null): number {
+  if (!data) return 0;
+  let id = dataIds.get(data);
+  if (id === undefined) dataIds.set(data, (id = nextDataId++));
+  return id;
 }
 
 /** What the overlay shows: it is redrawn only when this changes. */
@@ -278,7 +404,7 @@ export function overlayKey(size: number, c: ViewContent, layers: ViewLayers): st
     c.heat?.legend,
     c.heat?.range.join(','),
     c.footer,
-    !!c.data,
+    dataId(c.data),
     !!c.particles,
     !!c.field,
     !!c.field?.trueScore,

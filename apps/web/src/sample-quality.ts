@@ -6,13 +6,16 @@
  * - MMD²: unbiased, on coordinates standardised by the reference's mean and standard deviation, a sum of RBF
  *   kernels with bandwidths 0.05 to 2 (standardizedMmd2).
  * - In-mode share (mixtures): the share of samples within 2 standard deviations of a component's centre.
+ * - Mode weights (mixtures): the share of samples nearest each component's centre (within 4 of the largest standard
+ *   deviations; farther: off-mode) beside the mixture's weights, as eval's `modes` (@scorefield/metrics' modeFractions);
+ *   the same for the twin draw of the data says how far from the weights a draw of this size lands by chance.
  *
  * The reference: for a built-in dataset eval's 2000 fresh points (seed stream 2^31 + 0) and its twin (2^33 + 0);
  * for drawn or loaded points eval's halves of them (even and odd rows), or, past 4000 points, two seeded random
  * halves of 2000 (eval --data <file> uses every point).
  */
 import { datasetComponents, datasetPoints, datasets, type Core } from '@scorefield/core-math';
-import { smearingMetrics } from '@scorefield/metrics';
+import { modeFractions, smearingMetrics } from '@scorefield/metrics';
 import { imageQuality, type ImageAssets, type ImageQuality, type ImageReference } from './image-quality.js';
 import type { MnistSource } from './protocol.js';
 import { disjointSubsets } from './subsets.js';
@@ -41,8 +44,23 @@ export interface SampleQuality {
   /** Mixtures: the in-mode share of the samples, and of the twin. */
   inMode?: number;
   inModeFloor?: number;
+  /** Mixtures: the samples' share per mode beside the mixture's weights (eval's `modes`), and the twin draw's. */
+  modes?: ModeWeights;
   /** Images: eval's image metrics (image-quality.ts), or why they could not be taken. */
   image?: ImageQuality | string;
+}
+
+/** The samples' share per mode of a mixture, beside its weights (normalised), as `scorefield eval` reports `modes`. */
+export interface ModeWeights {
+  centres: number[][];
+  /** Share of all samples nearest each centre (off-mode samples count in the total). */
+  fractions: number[];
+  weights: number[];
+  /** Share of samples farther than 4 of the largest standard deviations from every centre. */
+  offMode: number;
+  /** max_k |fractions[k] - weights[k]|, of the samples and of the twin draw of the data (what chance alone gives). */
+  maxAbsError: number;
+  twinMaxAbsError: number;
 }
 
 /** The quality of image samples: the image metrics; the 2-D ones do not apply (NaN). */
@@ -74,5 +92,21 @@ export function sampleQuality(core: Core, samples: Float32Array, ref: Exclude<Re
     points(twin),
     mixture ? { components: datasetComponents(core, builtin) } : {},
   );
-  return { mmd: m.mmd2.value, floor: m.mmd2.floor, inMode: m.inModeShare?.value, inModeFloor: m.inModeShare?.floor };
+  const q: SampleQuality = { mmd: m.mmd2.value, floor: m.mmd2.floor, inMode: m.inModeShare?.value, inModeFloor: m.inModeShare?.floor };
+  if (mixture) {
+    // eval's modes: the same centres, weights and radius (apps/cli eval.ts).
+    const comps = datasetComponents(core, builtin);
+    const centres = comps.map((c) => [...c.mean]),
+      radius = 4 * Math.max(...comps.map((c) => c.std));
+    const of = (v: Float32Array) =>
+      modeFractions(
+        points(v),
+        centres,
+        comps.map((c) => c.weight),
+        { radius },
+      );
+    const s = of(samples);
+    q.modes = { centres, ...s, twinMaxAbsError: of(twin).maxAbsError };
+  }
+  return q;
 }

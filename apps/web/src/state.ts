@@ -339,7 +339,7 @@ export function runStates(s: AppState): AppState[] {
 export function describeChange(a: AppState, b: AppState): string {
   const show = (s: AppState): Record<string, string> => ({
     data: s.data,
-    [imageMode(s) ? 'digits' : 'points drawn']: String(s.dataSize),
+    [imageMode(s) ? 'digits' : 'training points']: String(s.dataSize),
     'image size': imageMode(s) ? String(s.imageSize) : '',
     loss: s.loss,
     σ: s.loss === 'dsm' ? (s.sigma?.toString() ?? 'from the data') : '',
@@ -371,12 +371,20 @@ export function describeChange(a: AppState, b: AppState): string {
  * defaults. Built-in datasets, or a loaded file by its name; null for drawn points (not on the command line).
  */
 export function cliCommand(s: AppState, out = 'model.safetensors', fileName?: string): string | null {
+  return cliWords(s, out, fileName)?.join(' ') ?? null;
+}
+
+/**
+ * The words of {@link cliCommand}, each as the shell reads it (quoted when it must be): the page prints each
+ * word unbroken, so the command wraps between arguments only (never inside `--out`).
+ */
+export function cliWords(s: AppState, out = 'model.safetensors', fileName?: string): string[] | null {
   const builtin = Object.hasOwn(datasets, s.data) || imageMode(s);
   const data = builtin ? s.data : s.data === 'file' ? fileName : undefined;
   if (data === undefined) return null;
   // A file has no points drawn: --data-size does not apply to it.
   const args = runToCliArgs({ ...runOf(s), data, dataSize: builtin ? s.dataSize : runDefaults.dataSize });
-  return ['scorefield', 'train', ...args, '--out', out].map(shellWord).join(' ');
+  return ['scorefield', 'train', ...args, '--out', out].map(shellWord);
 }
 
 /** A word for a POSIX shell: as it is when it is safe, in single quotes otherwise (a file name with spaces). */

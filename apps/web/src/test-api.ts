@@ -1,6 +1,7 @@
 /** A read-only window on the app for the end-to-end tests and the console: `window.scorefield`. */
 import type { App } from './app.js';
 import { fieldSignature } from './field.js';
+import { pointsInBox } from './render-view.js';
 import { defaults } from './state.js';
 import { encodeState } from './url-state.js';
 
@@ -97,6 +98,8 @@ export function testApi(app: App) {
         samplerSigma: v.samplerSigma ?? null,
         fieldSigma: v.field?.sigma ?? null,
         heat: p.heatImage?.legend ?? '',
+        /** How many of the data points on the view the legend covers (null: no legend). */
+        legendCovers: p.legendBox && p.shown.points ? pointsInBox(p.shown.points, p.shown.range, p.canvas.width, p.legendBox) : null,
         densityStep: v.density?.step ?? null,
         failure: v.failure,
         samples: v.samples ? v.samples.length / 2 : 0,
