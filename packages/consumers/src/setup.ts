@@ -1,11 +1,11 @@
 // vitest global setup: pack every published package once and install the tarballs with npm in a temporary
 // folder outside the repo, as a user's project would get them. The tests read and bundle from that folder.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
-import { pack, publishedPackages } from './workspace.js';
+import { packLibs } from './workspace.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -20,9 +20,14 @@ export default function setup(project: TestProject): () => void {
     dir = join(root, 'project');
   mkdirSync(tarballDir);
   mkdirSync(dir);
-  const tarballs = Object.fromEntries(publishedPackages().map((p) => [p.manifest.name, pack(p, tarballDir)]));
+  // The README's steps ("Using the packages outside the repo"): scripts/pack-libs.mjs, what `npm run pack-libs` runs
+  // after its build (this package's test script has built them), then `npm install <folder>/*.tgz` in the project.
+  const tarballs = packLibs(tarballDir);
   writeFileSync(join(dir, 'package.json'), `${JSON.stringify({ name: 'consumer', private: true, type: 'module' }, null, 2)}\n`);
-  execFileSync('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', ...Object.values(tarballs)], {
+  const all = readdirSync(tarballDir)
+    .filter((f) => f.endsWith('.tgz'))
+    .map((f) => join(tarballDir, f));
+  execFileSync('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', ...all], {
     cwd: dir,
     stdio: ['ignore', 'ignore', 'inherit'],
   });

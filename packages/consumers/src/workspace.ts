@@ -36,13 +36,21 @@ export function publishedPackages(): WorkspacePackage[] {
   return workspacePackages().filter((p) => !p.manifest.private);
 }
 
-/** The workspace's own pnpm (a root devDependency, so `npm test` needs no global one). */
-export const pnpm = join(repo, 'node_modules', '.bin', 'pnpm');
-
-/** Packs a package into `dest` as `pnpm publish` would (workspace:* rewritten to versions); returns the tarball's path. */
-export function pack(p: WorkspacePackage, dest: string): string {
-  const out = execFileSync(pnpm, ['pack', '--pack-destination', dest], { cwd: join(repo, p.dir), encoding: 'utf8' });
-  const tarball = out.trim().split('\n').pop()!.trim();
-  if (!tarball.endsWith('.tgz')) throw new Error(`pnpm pack in ${p.dir} printed no tarball: ${out}`);
-  return tarball;
+/**
+ * Runs scripts/pack-libs.mjs (the README's `npm run pack-libs`, without its build) into `dest`; returns each published
+ * package's tarball by name, checked to be one per published package.
+ */
+export function packLibs(dest: string): Record<string, string> {
+  const out = execFileSync(process.execPath, [join(repo, 'scripts', 'pack-libs.mjs'), dest], { cwd: dest, encoding: 'utf8' });
+  const tarballs = Object.fromEntries(
+    out
+      .trim()
+      .split('\n')
+      .map((line) => line.split(' '))
+      .map(([name, , path]) => [name, join(dest, path)]),
+  );
+  const names = publishedPackages().map((p) => p.manifest.name);
+  if (Object.keys(tarballs).sort().join() !== names.sort().join())
+    throw new Error(`pack-libs packed ${Object.keys(tarballs).join(', ')}; the published packages are ${names.join(', ')}`);
+  return tarballs;
 }
