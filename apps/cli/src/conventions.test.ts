@@ -124,6 +124,28 @@ describe('- for stdin and stdout', () => {
     expect(s.stderr).toMatch(/^wrote stdout: 5 samples, langevin/m);
   });
 
+  it("a CSV header's names are the model's columns and head the samples; without a header, x0, x1", async () => {
+    const rows = Array.from({ length: 200 }, (_, i) => `${170 + 10 * Math.sin(i)};${70 + 8 * Math.cos(1.3 * i)}`).join('\n');
+    writeFileSync(join(dir, 'hw.csv'), `height ; "weight (kg)"\n${rows}\n`);
+    writeFileSync(join(dir, 'plain.csv'), `${rows}\n`);
+    const out = { named: join(dir, 'hw.safetensors'), plain: join(dir, 'plain.safetensors') };
+    for (const [file, model] of [
+      ['hw.csv', out.named],
+      ['plain.csv', out.plain],
+    ])
+      expect(
+        (await cli(['train', '--data', join(dir, file), '--loss', 'dsm', '--steps', '20', '--hidden', '8', '--quiet', '--out', model]))
+          .code,
+      ).toBe(0);
+    const core = await loadCore();
+    expect(decodeModel(core, readFileSync(out.named)).columns).toEqual(['height', 'weight (kg)']);
+    expect(decodeModel(core, readFileSync(out.plain)).columns).toBeUndefined();
+    const head = async (model: string) =>
+      (await cli(['sample', '--model', model, '--n', '3', '--steps', '5', '--quiet', '--out', '-'])).stdout.split('\n')[0];
+    expect(await head(out.named)).toBe('height,weight (kg)');
+    expect(await head(out.plain)).toBe('x0,x1');
+  });
+
   it('the real process: a pipe in, a pipe out, and a reader that stops early (| head) ends the run quietly', () => {
     const r = spawnSync(process.execPath, [BIN, 'datasets', 'sample', '8gaussians', '--n', '200000', '--out', '-'], {
       encoding: 'utf8',

@@ -33,6 +33,8 @@ export interface LoadedData {
   builtin: boolean;
   /** The image shape, for MNIST and IDX files of images [n, height, width]. */
   image?: ImageShape;
+  /** The column names of a CSV file's header (formats' CsvReader.names). */
+  columns?: string[];
   /** The class of each point, for MNIST. */
   labels?: Uint8Array;
   classes?: number;
@@ -72,7 +74,8 @@ export async function loadData(
     if (opts.image && m.image && (m.image.width !== opts.image.width || m.image.height !== opts.image.height))
       throw new InputError(`${sourceName(spec)}: images are ${shapeText(m.image)}, ${expected()}`);
     const points = { data: m.data, rows: m.rows, cols: m.cols };
-    return { points, name: spec === '-' ? 'stdin' : basename(spec), builtin: false, ...(m.image && { image: m.image }) };
+    const name = spec === '-' ? 'stdin' : basename(spec);
+    return { points, name, builtin: false, ...(m.image && { image: m.image }), ...(m.names && { columns: m.names }) };
   }
   if (spec === MNIST) {
     const side = opts.imageSize ?? (opts.image?.width === 14 && opts.image.height === 14 ? 14 : 28);
@@ -107,7 +110,10 @@ const PROGRESS_BYTES = 64 * 2 ** 20;
  * by the longest string), .npy or IDX; or `-`, standard input, read as .npy when it starts with numpy's
  * magic bytes and as CSV otherwise. Every check of io.ts (regular files only, sizes) applies first.
  */
-export async function readPoints(path: string, o: { io: CommandIO; quiet?: boolean }): Promise<Matrix & { image?: ImageShape }> {
+export async function readPoints(
+  path: string,
+  o: { io: CommandIO; quiet?: boolean },
+): Promise<Matrix & { image?: ImageShape; names?: string[] }> {
   const maxValues = maxPointValues();
   if (path === '-') return readStdinPoints(o.io, maxValues);
   const kind = fileKind(path);
@@ -138,7 +144,7 @@ export async function readPoints(path: string, o: { io: CommandIO; quiet?: boole
   }
   const m = reader.end();
   bar?.finish(`MiB, ${m.rows} points`);
-  return m;
+  return reader.names ? { ...m, names: reader.names } : m;
 }
 
 /** The image shape of a checked IDX file of rank 3, [n, height, width] (MNIST's images). */
@@ -148,7 +154,7 @@ function idxImageShape(bytes: Uint8Array): ImageShape {
 }
 
 /** Standard input: .npy by its magic bytes, else CSV (streamed). A terminal on stdin is refused. */
-async function readStdinPoints(io: CommandIO, maxValues: number): Promise<Matrix> {
+async function readStdinPoints(io: CommandIO, maxValues: number): Promise<Matrix & { names?: string[] }> {
   const stdin = io.stdin ?? process.stdin;
   if (stdin.isTTY) throw new InputError('-: standard input is a terminal; pipe or redirect the points into it (e.g. < points.csv)');
   const limit = inputByteLimit('npy');
@@ -172,7 +178,8 @@ async function readStdinPoints(io: CommandIO, maxValues: number): Promise<Matrix
   const rest = concat(held);
   if ((format ?? detectPointsFormat(rest)) === 'npy') return parseNpy(rest, { source: 'stdin', maxValues });
   if (format === undefined) reader.push(rest);
-  return reader.end();
+  const m = reader.end();
+  return reader.names ? { ...m, names: reader.names } : m;
 }
 
 function concat(parts: Uint8Array[]): Uint8Array {

@@ -4,10 +4,10 @@
  * texts that fit their selects; the command wrapping between arguments only; the legend off the data on a phone; the
  * mode weights of a mixture, equal to `scorefield eval`'s. Screenshots: `newuser-heat-training`, `newuser-phone-2spirals`.
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
-import { cli, DESKTOP, PHONE, type Harness } from './harness.js';
+import { cli, DESKTOP, PHONE, sameBytes, type Harness } from './harness.js';
 
 /** What the heat map control shows (its selected option) and what the view's legend says is drawn. */
 async function heatSays(h: Harness): Promise<{ option: string; legend: string }> {
@@ -98,6 +98,12 @@ export function newUserSuite(h: Harness): void {
     await page.click('#train');
     await h.until((s) => s.step === 100 && !s.running);
     expect(await h.api((s) => s.state())).not.toMatch(/data-size/);
+    // The file's header names are the model's columns, as `scorefield train` stores them: the same bytes.
+    const out = join(h.tmp, 'lab.safetensors');
+    await cli(['train', '--data', path, '--hidden', '32,32', '--steps', '100', '--quiet', '--out', out]);
+    const exported = await h.download('#export-model');
+    sameBytes(exported, readFileSync(out), 'trained in the page on a file with a header');
+    expect(exported.toString('latin1')).toContain('"columns":"[\\"x\\",\\"y\\"]"');
   });
 
   it('select options fit their selects, and the command wraps between arguments only (desktop, mnist, phone)', async () => {

@@ -53,7 +53,9 @@ export function bindActions(app: App): void {
       // A row per sample: 2 coordinates, or the pixels of an image (as `scorefield sample` writes them).
       const shape = p.shown.image,
         cols = shape ? shape.width * shape.height : 2;
-      const csv = formatCsv({ data: Float64Array.from(samples), rows: samples.length / cols, cols });
+      // A file's column names head the samples, as `scorefield sample` writes them from the model.
+      const names = !shape && app.state.data === 'file' ? app.fileData?.names : undefined;
+      const csv = formatCsv({ data: Float64Array.from(samples), rows: samples.length / cols, cols }, { header: names ?? true });
       download(new Blob([csv], { type: 'text/csv' }), `samples-${p.view.sampler}-seed${app.state.sampleSeed}${suffix(i)}.csv`);
     });
   });
@@ -132,7 +134,7 @@ async function loadFile(app: App, file: File): Promise<void> {
     return fail(`${file.name}: the web app shows 2-D data; this file has ${reply.cols} columns (the CLI trains on any dimension)`);
   if (reply.rows < 2) return fail(`${file.name}: need at least 2 points, got ${reply.rows}`);
   const prev = app.state;
-  app.fileData = { name: file.name, data: reply.data, rows: reply.rows };
+  app.fileData = { name: file.name, data: reply.data, rows: reply.rows, ...(reply.names && { names: reply.names }) };
   app.drawing.on = false;
   app.state = { ...app.state, data: 'file', points: undefined };
   app.configure(undefined, prev);

@@ -36,6 +36,8 @@ export interface FileData {
   name: string;
   data: Float64Array;
   rows: number;
+  /** The header's column names, when the file had them. */
+  names?: string[];
 }
 
 export class App {
@@ -165,7 +167,7 @@ export class App {
     if (s.data === 'drawn') return { kind: 'points', name: 'drawn', points: Float32Array.from(s.points!), rows: s.points!.length / 2 };
     if (s.data === 'file') {
       const f = this.fileData!;
-      return { kind: 'points', name: f.name, points: Float64Array.from(f.data), rows: f.rows };
+      return { kind: 'points', name: f.name, points: Float64Array.from(f.data), rows: f.rows, ...(f.names && { columns: f.names }) };
     }
     if (imageMode(s)) return mnistSource(s);
     return { kind: 'builtin', name: s.data, size: s.dataSize, seed: s.seed };

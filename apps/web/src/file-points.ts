@@ -20,7 +20,10 @@ export interface PointsFile {
 }
 
 /** Reads a file of points; `progress` gets the fraction of the bytes read so far (CSV: as it streams). */
-export async function readPointsFile(file: PointsFile, progress: (fraction: number) => void = () => {}): Promise<Matrix> {
+export async function readPointsFile(
+  file: PointsFile,
+  progress: (fraction: number) => void = () => {},
+): Promise<Matrix & { names?: string[] }> {
   const source = file.name;
   if (file.size > WEB_MAX_BYTES)
     throw new FormatError(
@@ -46,5 +49,7 @@ export async function readPointsFile(file: PointsFile, progress: (fraction: numb
       throw e;
     }
   }
-  return csv.end();
+  const m = csv.end();
+  // The header's names, as `scorefield train` keeps them (the model file's columns).
+  return csv.names ? { ...m, names: csv.names } : m;
 }

@@ -18,7 +18,8 @@ export interface Range {
 /** Where the training data come from. */
 export type DataSource =
   | { kind: 'builtin'; name: string; size: number; seed: number }
-  | { kind: 'points'; name: string; points: Float32Array | Float64Array; rows: number }
+  /** columns: a file's header names, stored in the model as `scorefield train` stores them. */
+  | { kind: 'points'; name: string; points: Float32Array | Float64Array; rows: number; columns?: string[] }
   /** MNIST's first `limit` train digits from the page's files (absolute URLs), as `--data mnist --data-size limit`. */
   | { kind: 'mnist'; images: string; labels: string; imageSize: 14 | 28; limit: number };
 
@@ -120,7 +121,7 @@ export type FromWorker =
   | { type: 'error'; run: number; message: string }
   | { type: 'model-bytes'; run: number; id: number; bytes: Uint8Array; name: string }
   | { type: 'file-progress'; id: number; fraction: number }
-  | { type: 'file-points'; id: number; name: string; data: Float64Array; rows: number; cols: number }
+  | { type: 'file-points'; id: number; name: string; data: Float64Array; rows: number; cols: number; names?: string[] }
   | { type: 'file-error'; id: number; message: string };
 
 /** A job for the job worker: sample a model file, or its ODE density on a grid. */

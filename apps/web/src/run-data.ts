@@ -17,6 +17,8 @@ export interface RunData {
   exact: boolean;
   /** Images (mnist): their shape, stored in the model as `scorefield train` stores it. */
   image?: ImageShape;
+  /** A file's column names, stored in the model as `scorefield train` stores them. */
+  columns?: string[];
 }
 
 /** The key of MNIST digits (image-data.ts loads them; a run with the same key reuses them). */
@@ -43,7 +45,8 @@ export function loadRunData(core: Core, src: DataSource, previous: RunData | nul
     const data = datasetPoints(core, src.name, src.seed, src.size);
     return { key, name: src.name, points: { data, rows: src.size, cols: 2 }, exact: datasets[src.name as keyof typeof datasets].mixture };
   }
-  return { key: `points:${run}`, name: src.name, points: { data: src.points, rows: src.rows, cols: 2 }, exact: false };
+  const columns = src.columns && { columns: src.columns };
+  return { key: `points:${run}`, name: src.name, points: { data: src.points, rows: src.rows, cols: 2 }, exact: false, ...columns };
 }
 
 /** Points the view shows: a seeded random subset (an even stride would line up with how some datasets are drawn). */

@@ -127,7 +127,12 @@ export class Session {
       ...(d.image && { image: d.image }),
     });
     // The trainer's options of the run, as `scorefield train` makes them from the same flags (RunSpec).
-    const options = { ...runToTrainOptions(msg.spec), dataName: d.name, ...(d.image && { image: d.image }) };
+    const options = {
+      ...runToTrainOptions(msg.spec),
+      dataName: d.name,
+      ...(d.image && { image: d.image }),
+      ...(d.columns && { columns: d.columns }),
+    };
     this.trainer = new Trainer(core, d.points, options);
     this.target = this.trainer.options.steps;
     this.heldOut = d.exact ? heldOutScores(core, d, this.trainer.model) : null;

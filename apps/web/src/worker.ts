@@ -56,7 +56,10 @@ scope.onmessage = (ev: MessageEvent<ToWorker>) => {
       post({ type: 'file-progress', id: msg.id, fraction });
     };
     readPointsFile(msg.file, progress).then(
-      (m) => post({ type: 'file-points', id: msg.id, name: msg.file.name, data: m.data, rows: m.rows, cols: m.cols }, [m.data.buffer]),
+      (m) =>
+        post({ type: 'file-points', id: msg.id, name: msg.file.name, data: m.data, rows: m.rows, cols: m.cols, names: m.names }, [
+          m.data.buffer,
+        ]),
       (e) => post({ type: 'file-error', id: msg.id, message: (e as Error).message.split('\n')[0] }),
     );
     return;

@@ -24,6 +24,27 @@ function readInChunks(bytes: Uint8Array, sizes: number[], opts = {}) {
 }
 
 describe('CsvReader (streaming)', () => {
+  it('names: the header cells when they would be written back as they are, else undefined', () => {
+    const names = (text: string) => {
+      const r = new CsvReader();
+      r.push(text);
+      r.end();
+      return r.names;
+    };
+    expect(names('x,y\n1,2\n')).toEqual(['x', 'y']);
+    expect(names('# a comment\n "height" ; weight \n1;2\n')).toEqual(['height', 'weight']);
+    expect(names('a b\n1 2\n')).toEqual(['a', 'b']);
+    expect(names('1,2\n3,4\n')).toBeUndefined(); // no header
+    expect(names('x,\n1,2\n')).toBeUndefined(); // an empty name
+    expect(names('a"b,c\n1,2\n')).toBeUndefined(); // a quote inside: formatCsv would not write it
+    expect(names(`${'n'.repeat(65)},y\n1,2\n`)).toBeUndefined();
+    // Whatever names keeps, formatCsv writes back and parseCsv reads as that header.
+    const back = new CsvReader();
+    back.push(formatCsv({ data: [1, 2], rows: 1, cols: 2 }, { header: names('# c\n u ; v \n1;2\n') }));
+    back.end();
+    expect(back.names).toEqual(['u', 'v']);
+  });
+
   const texts = [
     'x,y\n1,2\n3,4\n',
     '\uFEFF# c\r\n\r\n x , y \r\n1,2\r\n"3","4"\r\n',

@@ -92,6 +92,19 @@ export class CsvReader {
     this.feed(text, false);
   }
 
+  /**
+   * The header's column names, once {@link end} has read the rows: the cells of the header line (split by the data's
+   * delimiter, trimmed, unquoted), or undefined when the file has no header or a name would not be written back by
+   * {@link formatCsv} as it is (empty, longer than {@link MAX_COLUMN_NAME} characters, holding a separator or quote,
+   * numeric, or a leading #).
+   */
+  get names(): string[] | undefined {
+    if (!this.header || this.cols === 0) return undefined;
+    const names = splitCells(this.header.text, this.delimiter);
+    const ok = names.every((n) => n.length > 0 && n.length <= MAX_COLUMN_NAME && headerProblem(n) === undefined);
+    return ok && !names[0].startsWith('#') && names.length === this.cols ? names : undefined;
+  }
+
   /** The points read; throws if the file held none or ended inside a bad row. */
   end(): Matrix {
     this.feed(this.decoder.decode(), true);
@@ -229,17 +242,23 @@ function numberText(v: number): string {
   return Object.is(v, -0) ? '-0' : String(v);
 }
 
+/** The longest column name {@link CsvReader.names} keeps. */
+export const MAX_COLUMN_NAME = 64;
+
+/** Why a header name would not read back as the same header, or undefined. */
+function headerProblem(name: unknown): string | undefined {
+  if (typeof name !== 'string' || /[,;\t\r\n"]/.test(name)) return 'must be a string without , ; tab quote or line break';
+  // A numeric name would make parseCsv read the header as a data row.
+  if (looksNumeric(name.trim())) return 'looks like a number';
+  return undefined;
+}
+
 /** Header names must survive a round trip: no separators or line ends, not numeric, not a comment. */
 function checkHeader(names: string[], cols: number, source: string): string[] {
   if (names.length !== cols) throw new FormatError(`${source}: header has ${names.length} names, the data have ${cols} columns`);
   names.forEach((name, j) => {
-    if (typeof name !== 'string' || /[,;\t\r\n"]/.test(name)) {
-      throw new FormatError(
-        `${source}: header name ${j} (0-based) '${excerpt(String(name))}' must be a string without , ; tab quote or line break`,
-      );
-    }
-    // A numeric name would make parseCsv read the header as a data row.
-    if (looksNumeric(name.trim())) throw new FormatError(`${source}: header name ${j} (0-based) '${excerpt(name)}' looks like a number`);
+    const problem = headerProblem(name);
+    if (problem) throw new FormatError(`${source}: header name ${j} (0-based) '${excerpt(String(name))}' ${problem}`);
   });
   if (names[0]?.trim().startsWith('#'))
     throw new FormatError(`${source}: header name 0 (0-based) '${excerpt(names[0])}' would read as a comment`);

@@ -4,7 +4,7 @@
  */
 export { FormatError, excerpt } from './errors.js';
 export type { Matrix, MatrixLike } from './matrix.js';
-export { parseCsv, formatCsv, formatCsvChunks, CsvReader, type ParseCsvOptions, type FormatCsvOptions } from './csv.js';
+export { parseCsv, formatCsv, formatCsvChunks, CsvReader, MAX_COLUMN_NAME, type ParseCsvOptions, type FormatCsvOptions } from './csv.js';
 export { POINT_LIMITS, detectPointsFormat, describeValues } from './limits.js';
 export { parseStrictNumber, type StrictNumber } from './strict-number.js';
 export { parseNpy, encodeNpy, encodeNpyArray, encodeNpyHeader, type ParseNpyOptions, type NpyDtype } from './npy.js';

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadCore, type Core } from '@scorefield/core-math';
 import { decodeSafetensors, encodeSafetensors } from '@scorefield/formats';
-import { dataBox, ScoreModel } from './model.js';
+import { checkColumns, COLUMN_NAME_RULE, dataBox, ScoreModel } from './model.js';
 import { decodeModel, encodeModel, LIBRARY_VERSION } from './checkpoint.js';
 
 let core: Core;
@@ -41,14 +41,17 @@ describe('model files', () => {
     expect(Array.from(back.score(pts))).toEqual(Array.from(m.score(pts)));
   });
 
-  it("keeps the data's box, which guards the samplers of VE-type noise-conditional models only (standardised)", () => {
+  it("keeps the data's box and column names; the box guards the samplers of VE-type noise-conditional models only (standardised)", () => {
     const config = { dim: 2, hidden: [5], activation: 'silu' as const, conditioning: 'both' as const };
     const m = ScoreModel.create(core, config, { mean: [1, -2], std: [0.5, 4] }, 4);
     m.training = { loss: { name: 'ncsn', sigmas: [1, 0.1] }, seed: 4, steps: 0, batch: 4, lr: 0.001 };
     m.box = dataBox({ data: [0, -10, 3, 2, 1.5, 6], rows: 3, cols: 2 });
     expect(m.box).toEqual({ lower: [0, -10], upper: [3, 6] });
+    m.columns = checkColumns(['height', 'weight (kg)'], 2);
+    expect(() => checkColumns(['a', 'b,c'], 2, 'cols')).toThrow(`cols: name 1 (0-based) must be ${COLUMN_NAME_RULE}`);
     const back = decodeModel(core, encodeModel(m), 'b.safetensors');
     expect(back.box).toEqual(m.box);
+    expect(back.columns).toEqual(['height', 'weight (kg)']);
     expect(back.denoiserBox()).toEqual({ lower: [-2, -2], upper: [4, 2] });
     expect(decodeModel(core, encodeModel(makeModel()), 'm.safetensors').box).toBeUndefined();
     back.training = { ...m.training, loss: { name: 'continuous', sde: 'vp' } };
@@ -186,6 +189,8 @@ print(json.dumps((h / std).ravel().tolist()))`;
         { loss: '{"name":"constructor"}' },
         'metadata \'loss\'.name: expected one of esm, ssm, ssm-vr, dsm, ncsn, continuous, found "constructor"',
       ],
+      [{ columns: '["a","2"]' }, `metadata 'columns'[1]: expected a name of ${COLUMN_NAME_RULE}, found "2"`],
+      [{ columns: '["a"]' }, "metadata 'columns': expected an array of 2 to 2 values, found an array of 1"],
       [{ data_box: '{"lower":[0,1],"upper":[1,0]}' }, "metadata 'data_box'.lower[1]: expected at most upper[1] (0), found 1"],
       [{ data_box: '{"lower":[0],"upper":[1,2]}' }, "metadata 'data_box'.lower: expected an array of 2 to 2 values, found an array of 1"],
       [{ loss_curve: '{"every":1,"values":["a","b"]}' }, 'metadata \'loss_curve\'.values[0]: expected a finite number, found "a"'],

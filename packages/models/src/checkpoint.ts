@@ -106,6 +106,7 @@ export function encodeModel(model: ScoreModel): Uint8Array {
     normalization: JSON.stringify(model.normalization),
     ...(model.image && { image: JSON.stringify({ width: model.image.width, height: model.image.height }) }),
     ...(model.box && { data_box: JSON.stringify({ lower: model.box.lower, upper: model.box.upper }) }),
+    ...(model.columns && { columns: JSON.stringify(model.columns) }),
   };
   if (model.training) {
     const t = model.training;
@@ -184,6 +185,7 @@ export function decodeModel(core: Core, bytes: Uint8Array, source = 'model', opt
   let arch: schema.Architecture, norm: { mean: number[]; std: number[]; constant?: number[] }, training: TrainingRecord | undefined;
   let image: ImageShape | undefined;
   let box: DataBox | undefined;
+  let columns: string[] | undefined;
   try {
     arch = schema.architecture(metadata.architecture, "'architecture'");
     const count =
@@ -204,6 +206,7 @@ export function decodeModel(core: Core, bytes: Uint8Array, source = 'model', opt
     training = metadata.loss !== undefined ? schema.trainingRecord(metadata) : undefined;
     image = metadata.image === undefined ? undefined : schema.imageShape(d)(metadata.image, "'image'");
     box = metadata.data_box === undefined ? undefined : schema.dataBox(d)(metadata.data_box, "'data_box'");
+    columns = metadata.columns === undefined ? undefined : schema.columns(d)(metadata.columns, "'columns'");
   } catch (e) {
     if (e instanceof schema.SchemaError) return fail(e.message);
     throw e;
@@ -249,6 +252,7 @@ export function decodeModel(core: Core, bytes: Uint8Array, source = 'model', opt
   });
   if (image) model.image = image;
   if (box) model.box = box;
+  if (columns) model.columns = columns;
   return model;
 }
 

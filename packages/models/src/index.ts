@@ -3,6 +3,7 @@ export {
   objectiveLabel,
   lossCurve,
   checkImageShape,
+  checkColumns,
   dataBox,
   type DataBox,
   type ImageShape,

@@ -8,7 +8,7 @@ import {
   type ModelKind,
   type ObjectiveSpec,
 } from '@scorefield/core-math';
-import type { TrainingRecord } from './model.js';
+import { COLUMN_NAME_RULE, isColumnName, type TrainingRecord } from './model.js';
 
 /**
  * The schema of a model file's metadata (every field is a string in safetensors; most hold JSON), checked
@@ -139,6 +139,12 @@ export function dataBox(d: number): Check<{ lower: number[]; upper: number[] }> 
     if (k >= 0) fail(`${path}.lower[${k}]`, `at most upper[${k}] (${b.upper[k]})`, b.lower[k]);
     return b;
   };
+}
+
+/** The column names of a model of dimension d: d CSV header names ({@link COLUMN_NAME_RULE}). */
+export function columns(d: number): Check<string[]> {
+  const name: Check<string> = (v, path) => (isColumnName(v) ? v : fail(path, `a name of ${COLUMN_NAME_RULE}`, v));
+  return json(array(name, d, d));
 }
 
 /** The image shape of a model of dimension d: positive whole sides with width x height = d. */

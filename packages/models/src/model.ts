@@ -70,6 +70,29 @@ export function checkImageShape(image: ImageShape, dim: number, what = 'image'):
   return { width, height };
 }
 
+/** The longest column name a model keeps. */
+export const MAX_COLUMN_NAME = 64;
+
+/** What a column name must be: a CSV header name that reads back as written. */
+export const COLUMN_NAME_RULE = `1 to ${MAX_COLUMN_NAME} characters, not a number, without , ; tab quote, line break or a leading #`;
+
+/** Whether `n` is a column name ({@link COLUMN_NAME_RULE}). */
+export function isColumnName(n: unknown): n is string {
+  if (typeof n !== 'string' || n.length < 1 || n.length > MAX_COLUMN_NAME || /[,;\t\r\n"]/.test(n)) return false;
+  const t = n.trim();
+  return t !== '' && !t.startsWith('#') && Number.isNaN(Number(t)) && !/^[+-]?(inf|infinity|nan)$/i.test(t);
+}
+
+/** Checks column names against dimension d ({@link COLUMN_NAME_RULE}); one line naming `what` otherwise. */
+export function checkColumns(names: readonly string[], d: number, what = 'columns'): string[] {
+  if (!Array.isArray(names) || names.length !== d)
+    throw new InputError(`${what}: expected ${d} names, got ${Array.isArray(names) ? names.length : typeof names}`);
+  names.forEach((n, j) => {
+    if (!isColumnName(n)) throw new InputError(`${what}: name ${j} (0-based) must be ${COLUMN_NAME_RULE}`);
+  });
+  return [...names];
+}
+
 /**
  * The smallest and largest value of every coordinate of the training data (data units; stored in the model file,
  * metadata `data_box`). Under x = x0 + sigma z the denoiser x + sigma^2 s(x; sigma) = E[x0 | x] (Tweedie) lies in the
@@ -139,6 +162,8 @@ export class ScoreModel implements ScoreSource {
   image?: ImageShape;
   /** The training data's range ({@link DataBox}): the samplers keep a VE-type model's denoiser in it. */
   box?: DataBox;
+  /** The data's column names (metadata `columns`), when the data had them: the header of the samples' CSV. */
+  columns?: string[];
 
   constructor(
     readonly core: Core,

@@ -15,7 +15,7 @@ import {
 import { fitGaussian } from './gaussian-fit.js';
 import { fitMixture } from './mixture-fit.js';
 import { constantNotice, fitGlobalNormalization, fitNormalization, identityNormalization, normalize } from './normalization.js';
-import { checkImageShape, dataBox, ScoreModel, type ImageShape } from './model.js';
+import { checkColumns, checkImageShape, dataBox, ScoreModel, type ImageShape } from './model.js';
 import { checkPoints, type Points } from './points.js';
 import {
   dataScales,
@@ -58,6 +58,8 @@ export interface TrainOptions {
   standardize?: boolean | 'global';
   /** The data are images of this shape (stored in the model, {@link ScoreModel.image}). */
   image?: ImageShape;
+  /** The data's column names, one per coordinate (stored in the model, {@link ScoreModel.columns}; samples carry them). */
+  columns?: string[];
   /** Number of Adam steps (default {@link defaultSteps} of the objective). */
   steps?: number;
   /** Points per step, drawn with replacement (default {@link defaultBatch} of the objective and dimension). */
@@ -326,6 +328,7 @@ export class Trainer {
     );
     if (image) this.model.image = image;
     this.model.box = dataBox(data);
+    if (o.columns) this.model.columns = checkColumns(o.columns, d, `train: column names of ${o.dataName ?? 'the data'}`);
     try {
       this.objective = new BoundObjective(core, this.loss, this.model.spec, this.model.layout);
     } catch (e) {

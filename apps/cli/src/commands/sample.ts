@@ -197,7 +197,7 @@ export const sample = defineCommand({
       const seconds = (performance.now() - t0) / 1000;
       bar?.finish();
       const m = { data: result.samples, rows: n, cols: d };
-      await writeOutput(out, ext === '.npy' ? [encodeNpy(m, 'f4')] : formatCsvChunks(m), io.stdout);
+      await writeOutput(out, ext === '.npy' ? [encodeNpy(m, 'f4')] : formatCsvChunks(m, { header: model.columns ?? true }), io.stdout);
       const frames = result.trajectory.length;
       if (args.trajectory !== undefined) {
         // Frame by frame after the header: the same bytes as encodeNpyArray of all frames, never held at once.

@@ -240,6 +240,7 @@ export const train = defineCommand({
     const options = runToTrainOptions(run);
     const { loss } = options as { loss: ObjectiveRequest };
     if (data.image) options.image = data.image;
+    if (data.columns) options.columns = data.columns;
     if (loss.name === 'esm' && data.points.cols > ESM_MAX_DIM && !args.force)
       throw new InputError(
         `--loss esm at dimension ${data.points.cols}: its exact trace costs ${data.points.cols} backward passes a step (measured: ` +
