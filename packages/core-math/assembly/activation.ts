@@ -340,11 +340,12 @@ const VECTOR_BIAS = memory.data<i32>([127, 127, 127, 127], 16);
 }
 
 /**
- * {@link activateOne} of four vectors (outputs at byte offsets p0..p3), their steps interleaved: one exponential and
- * its division are a chain of about 30 dependent operations, longer than the out-of-order window overlaps, and four
- * chains in step ran 1.4x faster (forward silu; docs/bench/analysis.md). Each element gets the same operations.
+ * {@link activateOne} of four vectors (outputs at byte offsets p0..p3), their steps interleaved; also a GEMM's output
+ * tile while it is still in registers (assembly/gemm.ts). One exponential and its division are a chain of about 30
+ * dependent operations, longer than the out-of-order window overlaps, and four chains in step ran 1.4x faster (forward
+ * silu; docs/bench/analysis.md). Each element gets the same operations.
  */
-@inline function activateFour(kind: i32, a0: v128, a1: v128, a2: v128, a3: v128, h: usize, d1: usize, d2: usize, d3: usize,
+@inline export function activateFour(kind: i32, a0: v128, a1: v128, a2: v128, a3: v128, h: usize, d1: usize, d2: usize, d3: usize,
   p0: usize, p1: usize, p2: usize, p3: usize, mul: bool): void {
   const u0 = expArgV(kind, a0), u1 = expArgV(kind, a1), u2 = expArgV(kind, a2), u3 = expArgV(kind, a3);
   const x0 = f32x4.pmax(u0, cv(V_X_MIN)), x1 = f32x4.pmax(u1, cv(V_X_MIN));
@@ -373,15 +374,6 @@ const VECTOR_BIAS = memory.data<i32>([127, 127, 127, 127], 16);
     sigmoidFinishV(kind, a2, e2, sp2, h, d1, d2, d3, p2, mul);
     sigmoidFinishV(kind, a3, e3, sp3, h, d1, d2, d3, p3, mul);
   }
-}
-
-/**
- * phi and the derivatives asked for (a null pointer skips one) of the four vectors a0..a3, stored at byte offsets
- * p0..p3 of each output: the activation of a GEMM's output tile while it is still in registers (assembly/gemm.ts).
- */
-@inline export function activateVectors(kind: i32, a0: v128, a1: v128, a2: v128, a3: v128, h: usize, d1: usize, d2: usize,
-  d3: usize, p0: usize, p1: usize, p2: usize, p3: usize): void {
-  activateFour(kind, a0, a1, a2, a3, h, d1, d2, d3, p0, p1, p2, p3, false);
 }
 
 // The loop body, inlined into each specialisation below so that the optimiser drops the outputs (and the

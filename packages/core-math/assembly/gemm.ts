@@ -1,4 +1,4 @@
-import { activateVectors, activationEvaluate } from './activation';
+import { activateFour, activationEvaluate } from './activation';
 
 // C[M,N] = (accumulate ? C : 0) + A[M,K] B[K,N] (+ bias[N] when bias != 0), all row-major f32.
 // The SIMD build uses a 4x8 register tile (8 f32x4 accumulators: more spill on x64). Every
@@ -215,8 +215,8 @@ function gemmThinColumns(a: usize, b: usize, bias: usize, c: usize, M4: i32, K: 
         pa += 4;
       }
       const p = (<usize>m * N + n) << 2;
-      activateVectors(act, c00, c01, c10, c11, h, d1, d2, d3, p, p + 16, p + rowB, p + rowB + 16);
-      activateVectors(act, c20, c21, c30, c31, h, d1, d2, d3, p + 2 * rowB, p + 2 * rowB + 16, p + 3 * rowB, p + 3 * rowB + 16);
+      activateFour(act, c00, c01, c10, c11, h, d1, d2, d3, p, p + 16, p + rowB, p + rowB + 16, false);
+      activateFour(act, c20, c21, c30, c31, h, d1, d2, d3, p + 2 * rowB, p + 2 * rowB + 16, p + 3 * rowB, p + 3 * rowB + 16, false);
     }
   }
 }

@@ -94,15 +94,12 @@ export class CsvReader {
 
   /**
    * The header's column names, once {@link end} has read the rows: the cells of the header line (split by the data's
-   * delimiter, trimmed, unquoted), or undefined when the file has no header or a name would not be written back by
-   * {@link formatCsv} as it is (empty, longer than {@link MAX_COLUMN_NAME} characters, holding a separator or quote,
-   * numeric, or a leading #).
+   * delimiter, trimmed, unquoted), or undefined when the file has no header or a name is not a {@link isColumnName}.
    */
   get names(): string[] | undefined {
     if (!this.header || this.cols === 0) return undefined;
     const names = splitCells(this.header.text, this.delimiter);
-    const ok = names.every((n) => n.length > 0 && n.length <= MAX_COLUMN_NAME && headerProblem(n) === undefined);
-    return ok && !names[0].startsWith('#') && names.length === this.cols ? names : undefined;
+    return names.length === this.cols && names.every(isColumnName) ? names : undefined;
   }
 
   /** The points read; throws if the file held none or ended inside a bad row. */
@@ -242,8 +239,21 @@ function numberText(v: number): string {
   return Object.is(v, -0) ? '-0' : String(v);
 }
 
-/** The longest column name {@link CsvReader.names} keeps. */
+/** The longest column name ({@link isColumnName}). */
 export const MAX_COLUMN_NAME = 64;
+
+/** What a column name must be ({@link isColumnName}), for messages. */
+export const COLUMN_NAME_RULE = `1 to ${MAX_COLUMN_NAME} characters, not a number, without , ; tab quote, line break or a leading #`;
+
+/**
+ * Whether `name` is a column name: a header name {@link formatCsv} writes and {@link parseCsv} reads back as the same
+ * header ({@link COLUMN_NAME_RULE}); what {@link CsvReader.names} keeps and a model stores.
+ */
+export function isColumnName(name: unknown): name is string {
+  if (typeof name !== 'string' || name.length > MAX_COLUMN_NAME || headerProblem(name) !== undefined) return false;
+  const t = name.trim();
+  return t !== '' && !t.startsWith('#');
+}
 
 /** Why a header name would not read back as the same header, or undefined. */
 function headerProblem(name: unknown): string | undefined {

@@ -4,7 +4,17 @@
  */
 export { FormatError, excerpt } from './errors.js';
 export type { Matrix, MatrixLike } from './matrix.js';
-export { parseCsv, formatCsv, formatCsvChunks, CsvReader, MAX_COLUMN_NAME, type ParseCsvOptions, type FormatCsvOptions } from './csv.js';
+export {
+  parseCsv,
+  formatCsv,
+  formatCsvChunks,
+  CsvReader,
+  MAX_COLUMN_NAME,
+  COLUMN_NAME_RULE,
+  isColumnName,
+  type ParseCsvOptions,
+  type FormatCsvOptions,
+} from './csv.js';
 export { POINT_LIMITS, detectPointsFormat, describeValues } from './limits.js';
 export { parseStrictNumber, type StrictNumber } from './strict-number.js';
 export { parseNpy, encodeNpy, encodeNpyArray, encodeNpyHeader, type ParseNpyOptions, type NpyDtype } from './npy.js';

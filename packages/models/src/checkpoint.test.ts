@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadCore, type Core } from '@scorefield/core-math';
 import { decodeSafetensors, encodeSafetensors } from '@scorefield/formats';
-import { checkColumns, COLUMN_NAME_RULE, dataBox, ScoreModel } from './model.js';
+import { COLUMN_NAME_RULE } from '@scorefield/formats';
+import { checkColumns, dataBox, ScoreModel } from './model.js';
 import { decodeModel, encodeModel, LIBRARY_VERSION } from './checkpoint.js';
 
 let core: Core;

@@ -8,7 +8,8 @@ import {
   type ModelKind,
   type ObjectiveSpec,
 } from '@scorefield/core-math';
-import { COLUMN_NAME_RULE, isColumnName, type TrainingRecord } from './model.js';
+import { COLUMN_NAME_RULE, isColumnName } from '@scorefield/formats';
+import type { TrainingRecord } from './model.js';
 
 /**
  * The schema of a model file's metadata (every field is a string in safetensors; most hold JSON), checked

@@ -23,6 +23,7 @@ import {
   type ModelSpec,
   type ObjectiveSpec,
 } from '@scorefield/core-math';
+import { COLUMN_NAME_RULE, isColumnName } from '@scorefield/formats';
 import { identityNormalization, normalize, type Normalization } from './normalization.js';
 import type { ScoreSource, Stepper } from './score-source.js';
 import { checkPoints, type Points } from './points.js';
@@ -70,20 +71,7 @@ export function checkImageShape(image: ImageShape, dim: number, what = 'image'):
   return { width, height };
 }
 
-/** The longest column name a model keeps. */
-export const MAX_COLUMN_NAME = 64;
-
-/** What a column name must be: a CSV header name that reads back as written. */
-export const COLUMN_NAME_RULE = `1 to ${MAX_COLUMN_NAME} characters, not a number, without , ; tab quote, line break or a leading #`;
-
-/** Whether `n` is a column name ({@link COLUMN_NAME_RULE}). */
-export function isColumnName(n: unknown): n is string {
-  if (typeof n !== 'string' || n.length < 1 || n.length > MAX_COLUMN_NAME || /[,;\t\r\n"]/.test(n)) return false;
-  const t = n.trim();
-  return t !== '' && !t.startsWith('#') && Number.isNaN(Number(t)) && !/^[+-]?(inf|infinity|nan)$/i.test(t);
-}
-
-/** Checks column names against dimension d ({@link COLUMN_NAME_RULE}); one line naming `what` otherwise. */
+/** Checks column names against dimension d (formats' isColumnName: CSV header names that read back as written). */
 export function checkColumns(names: readonly string[], d: number, what = 'columns'): string[] {
   if (!Array.isArray(names) || names.length !== d)
     throw new InputError(`${what}: expected ${d} names, got ${Array.isArray(names) ? names.length : typeof names}`);
